@@ -1,0 +1,183 @@
+//! `lector annotate`: add one annotation from the command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::print;
+use crate::model::validate::{annotation_problems, parse_value};
+use crate::model::{Annotation, Entity, EntityId, LabelKind, Status, checked_fragments, project};
+use crate::store::{ProjectStore, set_path};
+
+/// Arguments of `lector annotate`.
+#[derive(Debug, clap::Args)]
+pub struct AnnotateArgs {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// Document id (see `lector stats`).
+    #[arg(long)]
+    pub document: String,
+    /// Whose annotation it is.
+    #[arg(long)]
+    pub annotator: String,
+    /// Label name, as in the schema.
+    #[arg(long)]
+    pub label: String,
+    /// Char offsets on the stored text, `START:END`; several, comma-separated, make a
+    /// discontinuous span.
+    #[arg(long)]
+    pub span: String,
+    /// An attribute, `KEY=VALUE`; entities by id or name. Repeatable.
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attrs: Vec<String>,
+    /// For entity labels: the canonical entity (id or name) this mention refers to; made if
+    /// the annotator has none of that name.
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// A note.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+fn parse_spans(spec: &str) -> anyhow::Result<Vec<(u32, u32)>> {
+    spec.split(',')
+        .map(|part| {
+            let (a, b) = part
+                .split_once(':')
+                .with_context(|| format!("--span {part:?} is not START:END"))?;
+            let a = a
+                .trim()
+                .parse()
+                .with_context(|| format!("--span start {a:?} is not a number"))?;
+            let b = b
+                .trim()
+                .parse()
+                .with_context(|| format!("--span end {b:?} is not a number"))?;
+            Ok((a, b))
+        })
+        .collect()
+}
+
+pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(problem) = project::name_problem("annotator name", &args.annotator) {
+        anyhow::bail!(problem);
+    }
+    let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    let rel = set_path(&args.document, &args.annotator);
+    if let Some(reason) = store.read_only_reason(&rel) {
+        anyhow::bail!(
+            "cannot annotate: {reason}: {}",
+            args.dir.join(&rel).display()
+        );
+    }
+    let project = &store.project;
+    let text = project
+        .document(&args.document)
+        .with_context(|| {
+            format!(
+                "there is no document {:?} in {}",
+                args.document,
+                args.dir.display()
+            )
+        })?
+        .text
+        .clone();
+    let label = project
+        .schema
+        .label(&args.label)
+        .with_context(|| {
+            let names: Vec<&str> = project
+                .schema
+                .labels
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect();
+            format!(
+                "there is no label {:?}; the labels are {}",
+                args.label,
+                names.join(", ")
+            )
+        })?
+        .clone();
+    let fragments = checked_fragments(&text, &parse_spans(&args.span)?)
+        .with_context(|| format!("--span {}", args.span))?;
+    let mut annotation = Annotation::new(&label.name, fragments);
+    annotation.note = args.note.clone().unwrap_or_default();
+
+    let mut new_entity = None;
+    if let Some(entity) = &args.entity {
+        anyhow::ensure!(
+            label.kind == LabelKind::Entity,
+            "--entity links entity mentions; {:?} is a {} label",
+            label.name,
+            label.kind.name()
+        );
+        let registry = project.registry(&args.annotator);
+        let existing = registry.and_then(|r| {
+            r.get(&EntityId(entity.clone())).or_else(|| {
+                r.entities
+                    .iter()
+                    .find(|e| e.name.to_lowercase() == entity.to_lowercase())
+            })
+        });
+        annotation.entity = Some(match existing {
+            Some(e) => e.id.clone(),
+            None => {
+                let id = registry.map_or_else(|| EntityId::slug(entity), |r| r.fresh_id(entity));
+                new_entity = Some(Entity {
+                    id: id.clone(),
+                    name: entity.clone(),
+                    label: label.name.clone(),
+                    note: String::new(),
+                });
+                id
+            }
+        });
+    }
+    if let Some(entity) = new_entity.clone() {
+        store
+            .project
+            .entities
+            .entry(args.annotator.clone())
+            .or_default()
+            .upsert(entity);
+    }
+    let project = &store.project;
+    let registry = project.registry(&args.annotator);
+    for attr in &args.attrs {
+        let (key, value) = attr
+            .split_once('=')
+            .with_context(|| format!("--attr {attr:?} is not KEY=VALUE"))?;
+        let def = label.attribute(key).with_context(|| {
+            let names: Vec<&str> = label.attributes.iter().map(|a| a.name.as_str()).collect();
+            format!(
+                "label {:?} has no attribute {key:?}; it has: {}",
+                label.name,
+                names.join(", ")
+            )
+        })?;
+        let value = parse_value(&def.ty, value, registry)
+            .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?;
+        annotation.attributes.insert(key.to_owned(), value);
+    }
+    let empty = crate::model::AnnotationSet::new(&args.annotator, &args.document);
+    let set = project
+        .set(&args.document, &args.annotator)
+        .unwrap_or(&empty);
+    let problems = annotation_problems(&project.schema, &text, registry, set, &annotation);
+    anyhow::ensure!(problems.is_empty(), "not added: {}", problems.join("; "));
+
+    let id = annotation.id.clone();
+    let set = store.project.set_mut(&args.document, &args.annotator);
+    if set.status == Status::NotStarted {
+        set.status = Status::InProgress;
+    }
+    set.insert(annotation);
+    if new_entity.is_some() {
+        store.save_entities(&args.annotator)?;
+    }
+    store.save_set(&args.document, &args.annotator)?;
+    print(&format!("{id}\n"))?;
+    Ok(ExitCode::SUCCESS)
+}

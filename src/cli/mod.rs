@@ -1,0 +1,92 @@
+//! The `lector` command line: argument parsing and the headless subcommands.
+//! Never imports egui or eframe.
+
+mod annotate;
+mod project_cmds;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Annotate news articles: entities, claims and predictions, saved as plain-text RON projects.
+///
+/// With no subcommand Lector opens the desktop app: on PATH (a project folder, or an article
+/// to make a project for), else on the last project, else on the sample project.
+#[derive(Debug, Parser)]
+#[command(name = "lector", version, args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// A subcommand to run headless.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// A project folder or an article to open in the app.
+    pub path: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the desktop app on a project folder or an article.
+    Open {
+        /// Project folder or article file.
+        path: PathBuf,
+    },
+    /// Make a new project with the default schema (entities, Claim, Prediction).
+    New {
+        /// Folder for the project; created if needed.
+        dir: PathBuf,
+        /// Project name (default: the folder name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Add articles (.txt, .md) to a project. Prints `<document-id>\t<title>` per article.
+    Add {
+        /// The project folder.
+        dir: PathBuf,
+        /// Article files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Title (only with a single file; default: the article's first line).
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Add one annotation and print its id. Validates exactly as the app does.
+    Annotate(annotate::AnnotateArgs),
+    /// Validate the whole project and list every problem with file and place; exit 1 if any.
+    Check {
+        /// The project folder.
+        dir: PathBuf,
+    },
+    /// Count annotations per document, annotator and label.
+    Stats {
+        /// The project folder.
+        dir: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a headless subcommand. Errors are returned for `main` to print once.
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Open { .. } => Err(anyhow::anyhow!(
+            "this build of lector has no desktop app (built without the `gui` feature)"
+        )),
+        Command::New { dir, name } => project_cmds::new(&dir, name.as_deref()),
+        Command::Add { dir, files, title } => project_cmds::add(&dir, &files, title.as_deref()),
+        Command::Annotate(args) => annotate::run(&args),
+        Command::Check { dir } => project_cmds::check(&dir),
+        Command::Stats { dir, json } => project_cmds::stats(&dir, json),
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`lector stats | head`) as success.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
+}

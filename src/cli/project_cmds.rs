@@ -1,0 +1,176 @@
+//! `lector new`, `add`, `check` and `stats`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::print;
+use crate::store::ProjectStore;
+
+pub fn new(dir: &Path, name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let name = name.map_or_else(
+        || {
+            std::path::absolute(dir)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "Untitled".to_owned())
+        },
+        str::to_owned,
+    );
+    ProjectStore::create(dir, &name)?;
+    print(&format!("created project {name:?} in {}\n", dir.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn add(dir: &Path, files: &[PathBuf], title: Option<&str>) -> anyhow::Result<ExitCode> {
+    if title.is_some() && files.len() > 1 {
+        anyhow::bail!("--title names one article; give one file with it");
+    }
+    let (mut store, _problems) = ProjectStore::open(dir)?;
+    let mut out = String::new();
+    let mut failed = false;
+    for file in files {
+        match store.add_article(file, title) {
+            Ok((id, warnings)) => {
+                for warning in warnings {
+                    eprintln!("warning: {}: {warning}", file.display());
+                }
+                let title = &store
+                    .project
+                    .document(&id)
+                    .context("just added")?
+                    .meta
+                    .title;
+                writeln!(out, "{id}\t{title}")?;
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                failed = true;
+            }
+        }
+    }
+    print(&out)?;
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+    let (store, problems) = ProjectStore::open(dir)?;
+    let mut out = String::new();
+    for problem in &problems {
+        writeln!(out, "{}", problem_line(dir, problem))?;
+    }
+    let project = &store.project;
+    let annotations: usize = project.sets.values().map(|s| s.annotations.len()).sum();
+    if problems.is_empty() {
+        writeln!(
+            out,
+            "ok: {} documents, {} annotation files, {annotations} annotations, {} annotators",
+            project.documents.len(),
+            project.sets.len(),
+            project.annotators().len()
+        )?;
+        print(&out)?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        print(&out)?;
+        eprintln!("{} problems", problems.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// A problem with the project folder in front of its file, so the line can be clicked in a
+/// terminal or editor.
+fn problem_line(dir: &Path, problem: &crate::store::Problem) -> String {
+    let mut problem = problem.clone();
+    problem.file = dir.join(&problem.file);
+    problem.to_string()
+}
+
+pub fn stats(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let (store, _problems) = ProjectStore::open(dir)?;
+    let project = &store.project;
+    // document -> annotator -> label -> count
+    let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, usize>>> = BTreeMap::new();
+    for ((document, annotator), set) in &project.sets {
+        let labels = counts
+            .entry(document)
+            .or_default()
+            .entry(annotator)
+            .or_default();
+        for annotation in &set.annotations {
+            *labels.entry(&annotation.label).or_default() += 1;
+        }
+    }
+    if json {
+        let value = serde_json::json!({
+            "project": project.name,
+            "documents": project.documents.iter().map(|d| {
+                let per_annotator = counts.get(d.meta.id.as_str()).cloned().unwrap_or_default();
+                serde_json::json!({
+                    "id": d.meta.id,
+                    "title": d.meta.title,
+                    "chars": d.text.len_chars().0,
+                    "annotators": per_annotator.iter().map(|(annotator, labels)| {
+                        let set = project.set(&d.meta.id, annotator);
+                        (annotator.to_string(), serde_json::json!({
+                            "status": set.map(|s| s.status.name()),
+                            "total": labels.values().sum::<usize>(),
+                            "labels": labels,
+                        }))
+                    }).collect::<serde_json::Map<_, _>>(),
+                })
+            }).collect::<Vec<_>>(),
+        });
+        print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let labels: Vec<&str> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    let mut out = String::new();
+    write!(
+        out,
+        "{:<24} {:<14} {:<12} {:>6}",
+        "document", "annotator", "status", "total"
+    )?;
+    for label in &labels {
+        write!(out, " {:>w$}", label, w = label.len().max(5))?;
+    }
+    out.push('\n');
+    for doc in &project.documents {
+        let Some(per_annotator) = counts.get(doc.meta.id.as_str()) else {
+            writeln!(out, "{:<24} (no annotations)", doc.meta.id)?;
+            continue;
+        };
+        for (annotator, per_label) in per_annotator {
+            let status = project
+                .set(&doc.meta.id, annotator)
+                .map_or("", |s| s.status.name());
+            write!(
+                out,
+                "{:<24} {:<14} {:<12} {:>6}",
+                doc.meta.id,
+                annotator,
+                status,
+                per_label.values().sum::<usize>()
+            )?;
+            for label in &labels {
+                let n = per_label.get(label).copied().unwrap_or(0);
+                write!(out, " {:>w$}", n, w = label.len().max(5))?;
+            }
+            out.push('\n');
+        }
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,439 @@
+//! Annotations: labelled spans of a document's text, and the entities mentions link to.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::offsets::{CharOffset, DocText};
+
+/// A stable annotation id, unique within an annotator's file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AnnotationId(pub String);
+
+impl AnnotationId {
+    /// A fresh random id: 10 base-32 characters (50 bits), so that two annotators tagging at
+    /// the same moment never collide in practice.
+    pub fn random() -> Self {
+        const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+        let mut bits = fastrand::u64(..);
+        let id = (0..10)
+            .map(|_| {
+                let c = ALPHABET[(bits & 31) as usize];
+                bits >>= 5;
+                char::from(c)
+            })
+            .collect();
+        Self(id)
+    }
+}
+
+impl std::fmt::Display for AnnotationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The id of a canonical entity, a readable slug such as `alexander-lukashenko`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityId(pub String);
+
+impl EntityId {
+    /// A slug made from a name: lower case, letters and digits kept (any script), the rest
+    /// turned into single dashes.
+    pub fn slug(name: &str) -> Self {
+        let mut slug = String::with_capacity(name.len());
+        for ch in name.chars().flat_map(char::to_lowercase) {
+            if ch.is_alphanumeric() {
+                slug.push(ch);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+        if slug.is_empty() {
+            slug.push_str("entity");
+        }
+        Self(slug)
+    }
+}
+
+impl std::fmt::Display for EntityId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One contiguous piece `[start, end)` of an annotation, in chars of the stored text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fragment {
+    /// First char covered.
+    pub start: CharOffset,
+    /// First char after the fragment.
+    pub end: CharOffset,
+}
+
+impl Fragment {
+    /// Length in chars.
+    pub fn len(self) -> u32 {
+        self.end.0 - self.start.0
+    }
+
+    /// Whether the fragment covers nothing (never true for a checked fragment).
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// Why a span does not fit the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpanError {
+    /// No fragments at all.
+    #[error("the span has no fragments")]
+    Empty,
+    /// `start >= end`.
+    #[error("fragment {start}:{end} is empty or reversed")]
+    EmptyFragment {
+        /// Start as given.
+        start: u32,
+        /// End as given.
+        end: u32,
+    },
+    /// Past the end of the text.
+    #[error("fragment {start}:{end} ends after the text, which has {len} characters")]
+    OutOfRange {
+        /// Start as given.
+        start: u32,
+        /// End as given.
+        end: u32,
+        /// Text length in chars.
+        len: u32,
+    },
+    /// Splits a user-perceived character (an emoji, a letter and its accent).
+    #[error("offset {at} splits a character (an emoji or a letter with its accent)")]
+    SplitsGrapheme {
+        /// The offending offset.
+        at: u32,
+    },
+}
+
+/// Checks fragments against a text and puts them in order: sorted, in range, on grapheme
+/// boundaries, and with overlapping or touching fragments merged. This is the only way spans
+/// are built, whether they come from the GUI, the command line or a file.
+pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragment>, SpanError> {
+    if raw.is_empty() {
+        return Err(SpanError::Empty);
+    }
+    let len = text.len_chars().0;
+    let mut fragments = Vec::with_capacity(raw.len());
+    for &(start, end) in raw {
+        if start >= end {
+            return Err(SpanError::EmptyFragment { start, end });
+        }
+        if end > len {
+            return Err(SpanError::OutOfRange { start, end, len });
+        }
+        for at in [start, end] {
+            if !text.is_grapheme_boundary(CharOffset(at)) {
+                return Err(SpanError::SplitsGrapheme { at });
+            }
+        }
+        fragments.push(Fragment {
+            start: CharOffset(start),
+            end: CharOffset(end),
+        });
+    }
+    fragments.sort();
+    let mut merged: Vec<Fragment> = Vec::with_capacity(fragments.len());
+    for fragment in fragments {
+        match merged.last_mut() {
+            Some(last) if fragment.start <= last.end => last.end = last.end.max(fragment.end),
+            _ => merged.push(fragment),
+        }
+    }
+    Ok(merged)
+}
+
+/// An attribute's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue {
+    /// One of the choices the schema lists.
+    Choice(String),
+    /// Free text.
+    Text(String),
+    /// A calendar date.
+    Date(jiff::civil::Date),
+    /// A finite number.
+    Number(f64),
+    /// A canonical entity of the project.
+    Entity(EntityId),
+    /// Another annotation of the same document.
+    Annotation(AnnotationId),
+}
+
+impl std::fmt::Display for AttrValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Choice(s) | Self::Text(s) => s.fmt(f),
+            Self::Date(d) => d.fmt(f),
+            Self::Number(n) => n.fmt(f),
+            Self::Entity(id) => id.fmt(f),
+            Self::Annotation(id) => id.fmt(f),
+        }
+    }
+}
+
+/// A labelled span of a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Annotation {
+    /// Stable id.
+    pub id: AnnotationId,
+    /// Label name (see the schema).
+    pub label: String,
+    /// One or more fragments, sorted and disjoint; more than one makes a discontinuous span.
+    pub fragments: Vec<Fragment>,
+    /// For entity labels: the canonical entity this mention refers to.
+    pub entity: Option<EntityId>,
+    /// Attribute values by name.
+    pub attributes: BTreeMap<String, AttrValue>,
+    /// Free-text note.
+    pub note: String,
+    /// When it was made.
+    pub created: Timestamp,
+    /// When it last changed.
+    pub modified: Timestamp,
+}
+
+impl Annotation {
+    /// A new annotation with a fresh id, made now.
+    pub fn new(label: impl Into<String>, fragments: Vec<Fragment>) -> Self {
+        let now = now();
+        Self {
+            id: AnnotationId::random(),
+            label: label.into(),
+            fragments,
+            entity: None,
+            attributes: BTreeMap::new(),
+            note: String::new(),
+            created: now,
+            modified: now,
+        }
+    }
+
+    /// First char covered.
+    pub fn start(&self) -> CharOffset {
+        self.fragments
+            .first()
+            .map_or(CharOffset::default(), |f| f.start)
+    }
+
+    /// First char after the last fragment.
+    pub fn end(&self) -> CharOffset {
+        self.fragments
+            .last()
+            .map_or(CharOffset::default(), |f| f.end)
+    }
+
+    /// The order annotations are kept and written in: by start, end, then id.
+    pub fn sort_key(&self) -> (CharOffset, CharOffset, &str) {
+        (self.start(), self.end(), &self.id.0)
+    }
+
+    /// The covered text, fragments joined by " … ".
+    pub fn covered_text(&self, text: &DocText) -> String {
+        let pieces: Vec<&str> = self
+            .fragments
+            .iter()
+            .map(|f| text.slice(f.start, f.end).unwrap_or(""))
+            .collect();
+        pieces.join(" … ")
+    }
+}
+
+/// The current time, to the second (files need no more, and diffs stay short).
+pub fn now() -> Timestamp {
+    let now = Timestamp::now();
+    Timestamp::from_second(now.as_second()).unwrap_or(now)
+}
+
+/// How far an annotator has got with a document; the analyst sets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Nothing done yet.
+    #[default]
+    NotStarted,
+    /// Work under way.
+    InProgress,
+    /// The annotator considers the document finished.
+    Done,
+}
+
+impl Status {
+    /// Words for the UI and the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not started",
+            Self::InProgress => "in progress",
+            Self::Done => "done",
+        }
+    }
+}
+
+/// One annotator's annotations of one document: one file on disk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnnotationSet {
+    /// The annotator's name.
+    pub annotator: String,
+    /// The document.
+    pub document: String,
+    /// The annotator's progress.
+    pub status: Status,
+    /// Annotations, kept sorted by [`Annotation::sort_key`].
+    pub annotations: Vec<Annotation>,
+}
+
+impl AnnotationSet {
+    /// An empty set.
+    pub fn new(annotator: impl Into<String>, document: impl Into<String>) -> Self {
+        Self {
+            annotator: annotator.into(),
+            document: document.into(),
+            status: Status::NotStarted,
+            annotations: Vec::new(),
+        }
+    }
+
+    /// Puts the annotations in file order.
+    pub fn sort(&mut self) {
+        self.annotations
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    /// Inserts an annotation at its sorted place and returns the index.
+    pub fn insert(&mut self, annotation: Annotation) -> usize {
+        let at = self
+            .annotations
+            .partition_point(|a| a.sort_key() < annotation.sort_key());
+        self.annotations.insert(at, annotation);
+        at
+    }
+
+    /// The annotation with this id.
+    pub fn get(&self, id: &AnnotationId) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| &a.id == id)
+    }
+
+    /// The index of the annotation with this id.
+    pub fn position(&self, id: &AnnotationId) -> Option<usize> {
+        self.annotations.iter().position(|a| &a.id == id)
+    }
+}
+
+/// A canonical entity: the one person or organisation several mentions refer to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity {
+    /// Stable id, a slug of the name.
+    pub id: EntityId,
+    /// The canonical name ("Alexander Lukashenko").
+    pub name: String,
+    /// The entity label (Person, Organization, …).
+    pub label: String,
+    /// Free-text note (who this is, a link).
+    pub note: String,
+}
+
+/// One annotator's entities, shared by all documents of the project: one file on disk.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EntityRegistry {
+    /// Entities sorted by id.
+    pub entities: Vec<Entity>,
+}
+
+impl EntityRegistry {
+    /// The entity with this id.
+    pub fn get(&self, id: &EntityId) -> Option<&Entity> {
+        self.entities
+            .binary_search_by(|e| e.id.cmp(id))
+            .ok()
+            .and_then(|i| self.entities.get(i))
+    }
+
+    /// Adds an entity, keeping the list sorted. An entity with the same id is replaced.
+    pub fn upsert(&mut self, entity: Entity) {
+        match self.entities.binary_search_by(|e| e.id.cmp(&entity.id)) {
+            Ok(i) => self.entities[i] = entity,
+            Err(i) => self.entities.insert(i, entity),
+        }
+    }
+
+    /// An id for a new entity with this name that no entity has yet.
+    pub fn fresh_id(&self, name: &str) -> EntityId {
+        let base = EntityId::slug(name);
+        if self.get(&base).is_none() {
+            return base;
+        }
+        (2..)
+            .map(|n| EntityId(format!("{}-{n}", base.0)))
+            .find(|id| self.get(id).is_none())
+            .unwrap_or(base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_are_sorted_merged_and_checked() {
+        let text = DocText::new("Putin möter Lukashenko 👍🏽 i Sotji").unwrap();
+        let f = checked_fragments(&text, &[(12, 22), (0, 5), (3, 6)]).unwrap();
+        assert_eq!(
+            f,
+            vec![
+                Fragment {
+                    start: CharOffset(0),
+                    end: CharOffset(6)
+                },
+                Fragment {
+                    start: CharOffset(12),
+                    end: CharOffset(22)
+                },
+            ]
+        );
+        assert_eq!(
+            checked_fragments(&text, &[(0, 40)]),
+            Err(SpanError::OutOfRange {
+                start: 0,
+                end: 40,
+                len: 33
+            })
+        );
+        // Between 👍 and its skin tone.
+        assert_eq!(
+            checked_fragments(&text, &[(23, 24)]),
+            Err(SpanError::SplitsGrapheme { at: 24 })
+        );
+        assert_eq!(
+            checked_fragments(&text, &[(5, 5)]),
+            Err(SpanError::EmptyFragment { start: 5, end: 5 })
+        );
+    }
+
+    #[test]
+    fn slugs_keep_letters_of_any_script() {
+        assert_eq!(
+            EntityId::slug("Alexander Lukashenko").0,
+            "alexander-lukashenko"
+        );
+        assert_eq!(EntityId::slug("  Лукашенко, А.Г. ").0, "лукашенко-а-г");
+        assert_eq!(EntityId::slug("!!!").0, "entity");
+    }
+
+    #[test]
+    fn ids_are_distinct() {
+        let ids: std::collections::BTreeSet<_> =
+            (0..1000).map(|_| AnnotationId::random()).collect();
+        assert_eq!(ids.len(), 1000);
+    }
+}

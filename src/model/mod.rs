@@ -1,0 +1,17 @@
+//! The domain model: texts and offsets, the schema, annotations, entities, the project.
+//! Never imports egui or eframe.
+
+pub mod annotation;
+pub mod offsets;
+pub mod project;
+pub mod schema;
+pub mod text;
+pub mod validate;
+
+pub use annotation::{
+    Annotation, AnnotationId, AnnotationSet, AttrValue, Entity, EntityId, EntityRegistry, Fragment,
+    SpanError, Status, checked_fragments,
+};
+pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
+pub use project::{Document, DocumentMeta, Project, SetKey};
+pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema};

@@ -1,0 +1,394 @@
+//! Typed text positions, and the one place where they are converted.
+//!
+//! Lector stores and exports spans in Unicode scalar values (Rust `char`, Python `str` index),
+//! half-open `[start, end)`, on the stored text. Slicing a `&str` needs UTF-8 byte offsets;
+//! UIMA XMI, WebAnno and doccano count UTF-16 code units. Mixing the three is the most common
+//! offset bug in this field, so each has its own type and every conversion goes through
+//! [`DocText`], which keeps a checkpoint table built once per document.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::GraphemeCursor;
+
+/// A position in a text counted in Unicode scalar values (`char`s).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct CharOffset(pub u32);
+
+/// A position in a text counted in UTF-8 bytes. Never written to a file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ByteOffset(pub u32);
+
+/// A position in a text counted in UTF-16 code units (JavaScript, UIMA, doccano).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Utf16Offset(pub u32);
+
+impl CharOffset {
+    /// The offset as an index.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl ByteOffset {
+    /// The offset as an index into the UTF-8 string.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for CharOffset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How many chars lie between two checkpoints. Small enough that a conversion scans at most
+/// this many chars, large enough that the table is 1/16 of the text at worst.
+const STRIDE: usize = 64;
+
+/// The stored text of a document with its offset tables. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct DocText {
+    text: Arc<str>,
+    /// Number of chars.
+    len_chars: u32,
+    /// Number of UTF-16 code units.
+    len_utf16: u32,
+    /// Byte offset of every `STRIDE`-th char. Empty when the text is ASCII.
+    byte_checkpoints: Vec<u32>,
+    /// UTF-16 offset of every `STRIDE`-th char. Empty when the text has no astral chars.
+    utf16_checkpoints: Vec<u32>,
+}
+
+impl std::fmt::Debug for DocText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocText")
+            .field("len_chars", &self.len_chars)
+            .field("len_bytes", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for DocText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+/// A text too long for 32-bit offsets.
+#[derive(Debug, thiserror::Error)]
+#[error("the text is {len_bytes} bytes long; Lector handles texts up to 4 GiB")]
+pub struct TextTooLong {
+    /// Length of the rejected text in bytes.
+    pub len_bytes: usize,
+}
+
+impl DocText {
+    /// Builds the offset tables for `text`.
+    pub fn new(text: impl Into<Arc<str>>) -> Result<Self, TextTooLong> {
+        let text: Arc<str> = text.into();
+        if u32::try_from(text.len()).is_err() {
+            return Err(TextTooLong {
+                len_bytes: text.len(),
+            });
+        }
+        let ascii = text.is_ascii();
+        let mut byte_checkpoints = Vec::new();
+        let mut utf16_checkpoints = Vec::new();
+        let mut len_chars = 0u32;
+        let mut len_utf16 = 0u32;
+        if ascii {
+            // Every offset kind agrees: no tables needed.
+            len_chars = text.len() as u32;
+            len_utf16 = len_chars;
+        } else {
+            byte_checkpoints.reserve(text.len() / STRIDE + 1);
+            utf16_checkpoints.reserve(text.len() / STRIDE + 1);
+            for (i, (byte, ch)) in text.char_indices().enumerate() {
+                if i % STRIDE == 0 {
+                    byte_checkpoints.push(byte as u32);
+                    utf16_checkpoints.push(len_utf16);
+                }
+                len_chars += 1;
+                len_utf16 += ch.len_utf16() as u32;
+            }
+            if len_utf16 == len_chars {
+                utf16_checkpoints = Vec::new();
+            }
+        }
+        Ok(Self {
+            text,
+            len_chars,
+            len_utf16,
+            byte_checkpoints,
+            utf16_checkpoints,
+        })
+    }
+
+    /// The whole text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The shared text.
+    pub fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    /// Length in chars.
+    #[inline]
+    pub fn len_chars(&self) -> CharOffset {
+        CharOffset(self.len_chars)
+    }
+
+    /// Length in UTF-16 code units.
+    pub fn len_utf16(&self) -> Utf16Offset {
+        Utf16Offset(self.len_utf16)
+    }
+
+    /// Length in bytes.
+    pub fn len_bytes(&self) -> ByteOffset {
+        ByteOffset(self.text.len() as u32)
+    }
+
+    fn is_ascii(&self) -> bool {
+        self.byte_checkpoints.is_empty()
+    }
+
+    /// The byte offset of a char offset, or `None` past the end.
+    pub fn byte(&self, at: CharOffset) -> Option<ByteOffset> {
+        if at.0 > self.len_chars {
+            return None;
+        }
+        if self.is_ascii() {
+            return Some(ByteOffset(at.0));
+        }
+        if at.0 == self.len_chars {
+            return Some(self.len_bytes());
+        }
+        let block = at.index() / STRIDE;
+        let start = *self.byte_checkpoints.get(block)? as usize;
+        let skip = at.index() - block * STRIDE;
+        let rest = self.text.get(start..)?;
+        let (offset, _) = rest.char_indices().nth(skip)?;
+        Some(ByteOffset((start + offset) as u32))
+    }
+
+    /// The char offset of a byte offset, or `None` if it is past the end or inside a char.
+    pub fn char_of_byte(&self, at: ByteOffset) -> Option<CharOffset> {
+        let byte = at.index();
+        if !self.text.is_char_boundary(byte) {
+            return None;
+        }
+        if self.is_ascii() {
+            return Some(CharOffset(at.0));
+        }
+        let block = self
+            .byte_checkpoints
+            .partition_point(|&b| b as usize <= byte)
+            - 1;
+        let start = *self.byte_checkpoints.get(block)? as usize;
+        let counted = self.text.get(start..byte)?.chars().count();
+        Some(CharOffset((block * STRIDE + counted) as u32))
+    }
+
+    /// The UTF-16 offset of a char offset, or `None` past the end.
+    pub fn utf16(&self, at: CharOffset) -> Option<Utf16Offset> {
+        if at.0 > self.len_chars {
+            return None;
+        }
+        if self.utf16_checkpoints.is_empty() {
+            return Some(Utf16Offset(at.0));
+        }
+        let block = at.index() / STRIDE;
+        let base = *self.utf16_checkpoints.get(block)?;
+        let start = *self.byte_checkpoints.get(block)? as usize;
+        let skip = at.index() - block * STRIDE;
+        let units: usize = self
+            .text
+            .get(start..)?
+            .chars()
+            .take(skip)
+            .map(char::len_utf16)
+            .sum();
+        Some(Utf16Offset(base + units as u32))
+    }
+
+    /// The char offset of a UTF-16 offset, or `None` if it is past the end or splits a
+    /// surrogate pair.
+    pub fn char_of_utf16(&self, at: Utf16Offset) -> Option<CharOffset> {
+        if at.0 > self.len_utf16 {
+            return None;
+        }
+        if self.utf16_checkpoints.is_empty() {
+            return Some(CharOffset(at.0));
+        }
+        let block = self.utf16_checkpoints.partition_point(|&u| u <= at.0) - 1;
+        let mut units = *self.utf16_checkpoints.get(block)?;
+        let start = *self.byte_checkpoints.get(block)? as usize;
+        let mut chars = block * STRIDE;
+        for ch in self.text.get(start..)?.chars() {
+            if units >= at.0 {
+                break;
+            }
+            units += ch.len_utf16() as u32;
+            chars += 1;
+        }
+        (units == at.0).then_some(CharOffset(chars as u32))
+    }
+
+    /// The text between two char offsets, or `None` if the range is reversed or out of range.
+    pub fn slice(&self, start: CharOffset, end: CharOffset) -> Option<&str> {
+        if start > end {
+            return None;
+        }
+        let a = self.byte(start)?;
+        let b = self.byte(end)?;
+        self.text.get(a.index()..b.index())
+    }
+
+    /// Whether a char offset lies between two grapheme clusters (user-perceived characters),
+    /// so that a span boundary there does not split an emoji or a letter from its accent.
+    pub fn is_grapheme_boundary(&self, at: CharOffset) -> bool {
+        let Some(byte) = self.byte(at) else {
+            return false;
+        };
+        let mut cursor = GraphemeCursor::new(byte.index(), self.text.len(), true);
+        cursor.is_boundary(&self.text, 0).unwrap_or(false)
+    }
+
+    /// Up to `max_chars` chars ending at `at`.
+    pub fn before(&self, at: CharOffset, max_chars: u32) -> &str {
+        let start = CharOffset(at.0.saturating_sub(max_chars));
+        self.slice(start, at).unwrap_or("")
+    }
+
+    /// Up to `max_chars` chars starting at `at`.
+    pub fn after(&self, at: CharOffset, max_chars: u32) -> &str {
+        let end = CharOffset(at.0.saturating_add(max_chars).min(self.len_chars));
+        self.slice(at, end).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn find(text: &DocText, needle: &str) -> (CharOffset, CharOffset) {
+        let byte = text.as_str().find(needle).expect("needle in text");
+        let start = text
+            .char_of_byte(ByteOffset(byte as u32))
+            .expect("boundary");
+        let end = text
+            .char_of_byte(ByteOffset((byte + needle.len()) as u32))
+            .expect("boundary");
+        (start, end)
+    }
+
+    /// Vector A of `reference/formats.md` §2.
+    #[test]
+    fn vector_a_emoji_with_skin_tone_and_crlf() {
+        let text = DocText::new("Café 👍🏽 said\r\nEricsson.").unwrap();
+        let (start, end) = find(&text, "Ericsson");
+        assert_eq!((start.0, end.0), (14, 22));
+        assert_eq!(text.utf16(start), Some(Utf16Offset(16)));
+        assert_eq!(text.utf16(end), Some(Utf16Offset(24)));
+        assert_eq!(text.byte(start), Some(ByteOffset(21)));
+        assert_eq!(text.byte(end), Some(ByteOffset(29)));
+    }
+
+    /// Vector B: NFD Swedish, Cyrillic, a ZWJ family, CRLF.
+    #[test]
+    fn vector_b_nfd_cyrillic_zwj() {
+        let text =
+            DocText::new("Ma\u{030A}r: Лукашенко 👩\u{200D}👩\u{200D}👧 möter\r\nPutin.").unwrap();
+        assert_eq!(text.len_chars(), CharOffset(35));
+        assert_eq!(text.len_bytes(), ByteOffset(59));
+        assert_eq!(text.len_utf16(), Utf16Offset(38));
+        let (s, e) = find(&text, "Лукашенко");
+        assert_eq!((s.0, e.0), (6, 15));
+        assert_eq!(
+            (text.utf16(s).unwrap().0, text.utf16(e).unwrap().0),
+            (6, 15)
+        );
+        assert_eq!((text.byte(s).unwrap().0, text.byte(e).unwrap().0), (7, 25));
+        let (s, e) = find(&text, "Putin");
+        assert_eq!((s.0, e.0), (29, 34));
+        assert_eq!(
+            (text.utf16(s).unwrap().0, text.utf16(e).unwrap().0),
+            (32, 37)
+        );
+        assert_eq!((text.byte(s).unwrap().0, text.byte(e).unwrap().0), (53, 58));
+        // Inside the family emoji and between `a` and its ring: not boundaries.
+        assert!(!text.is_grapheme_boundary(CharOffset(2)));
+        assert!(!text.is_grapheme_boundary(CharOffset(17)));
+        assert!(text.is_grapheme_boundary(CharOffset(16)));
+    }
+
+    #[test]
+    fn utf16_inside_a_surrogate_pair_is_rejected() {
+        let text = DocText::new("a😀b").unwrap();
+        assert_eq!(text.char_of_utf16(Utf16Offset(1)), Some(CharOffset(1)));
+        assert_eq!(text.char_of_utf16(Utf16Offset(2)), None);
+        assert_eq!(text.char_of_utf16(Utf16Offset(3)), Some(CharOffset(2)));
+        assert_eq!(text.char_of_utf16(Utf16Offset(5)), None);
+    }
+
+    #[test]
+    fn out_of_range_is_none_not_panic() {
+        let text = DocText::new("ÅÄÖ").unwrap();
+        assert_eq!(text.byte(CharOffset(4)), None);
+        assert_eq!(text.slice(CharOffset(2), CharOffset(1)), None);
+        assert_eq!(text.char_of_byte(ByteOffset(1)), None);
+        assert_eq!(text.slice(CharOffset(1), CharOffset(3)), Some("ÄÖ"));
+    }
+
+    fn mixed_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "a",
+            "Lukashenko ",
+            "å",
+            "ö",
+            "Лука",
+            "👍🏽",
+            "👩\u{200D}👩\u{200D}👧",
+            "e\u{301}",
+            "\n",
+            "\t",
+            "中文",
+            "𝔸",
+            " ",
+        ]);
+        prop::collection::vec(pieces, 0..300).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn conversions_agree_with_naive_counting(s in mixed_text()) {
+            let text = DocText::new(s.as_str()).unwrap();
+            let mut utf16 = 0u32;
+            let mut chars = 0u32;
+            for (byte, ch) in s.char_indices() {
+                let c = CharOffset(chars);
+                prop_assert_eq!(text.byte(c), Some(ByteOffset(byte as u32)));
+                prop_assert_eq!(text.char_of_byte(ByteOffset(byte as u32)), Some(c));
+                prop_assert_eq!(text.utf16(c), Some(Utf16Offset(utf16)));
+                prop_assert_eq!(text.char_of_utf16(Utf16Offset(utf16)), Some(c));
+                chars += 1;
+                utf16 += ch.len_utf16() as u32;
+            }
+            prop_assert_eq!(text.len_chars(), CharOffset(chars));
+            prop_assert_eq!(text.byte(CharOffset(chars)), Some(ByteOffset(s.len() as u32)));
+            prop_assert_eq!(text.char_of_utf16(Utf16Offset(utf16)), Some(CharOffset(chars)));
+            prop_assert_eq!(text.byte(CharOffset(chars + 1)), None);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! A project in memory: its schema, documents, every annotator's annotations and entities.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::annotation::{AnnotationSet, EntityRegistry};
+use super::offsets::DocText;
+use super::schema::Schema;
+
+/// What the project file records about a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentMeta {
+    /// Stable id; also the stem of the stored text file and of each annotation file.
+    pub id: String,
+    /// Title shown in the document list.
+    pub title: String,
+    /// Name of the file it was imported from.
+    pub source_file: String,
+    /// SHA-256 of the stored text, hex; checked on every load.
+    pub sha256: String,
+    /// When it was added.
+    pub added: Timestamp,
+}
+
+/// A document: its metadata and stored text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// What the project file records.
+    pub meta: DocumentMeta,
+    /// The stored, normalised text.
+    pub text: DocText,
+}
+
+/// Key of an annotation set: (document id, annotator).
+pub type SetKey = (String, String);
+
+/// A whole project in memory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Project {
+    /// Display name.
+    pub name: String,
+    /// The labels.
+    pub schema: Schema,
+    /// Documents in the order they were added.
+    pub documents: Vec<Document>,
+    /// Annotation sets by (document, annotator).
+    pub sets: BTreeMap<SetKey, AnnotationSet>,
+    /// Entity registries by annotator.
+    pub entities: BTreeMap<String, EntityRegistry>,
+}
+
+impl Project {
+    /// An empty project with a schema.
+    pub fn new(name: impl Into<String>, schema: Schema) -> Self {
+        Self {
+            name: name.into(),
+            schema,
+            ..Self::default()
+        }
+    }
+
+    /// The document with this id.
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.meta.id == id)
+    }
+
+    /// Every annotator with a file in the project, sorted.
+    pub fn annotators(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .sets
+            .keys()
+            .map(|(_, annotator)| annotator.clone())
+            .chain(self.entities.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// An annotator's set for a document, if it exists.
+    pub fn set(&self, document: &str, annotator: &str) -> Option<&AnnotationSet> {
+        self.sets.get(&(document.to_owned(), annotator.to_owned()))
+    }
+
+    /// An annotator's set for a document, made empty if it does not exist yet.
+    pub fn set_mut(&mut self, document: &str, annotator: &str) -> &mut AnnotationSet {
+        self.sets
+            .entry((document.to_owned(), annotator.to_owned()))
+            .or_insert_with(|| AnnotationSet::new(annotator, document))
+    }
+
+    /// An annotator's entity registry (empty if they have none).
+    pub fn registry(&self, annotator: &str) -> Option<&EntityRegistry> {
+        self.entities.get(annotator)
+    }
+}
+
+/// Characters allowed in ids that become file names: letters and digits of any script, `-`,
+/// `_` and `.`, not starting with `.`, at most 64 chars. This is what keeps a hostile project
+/// file from writing outside the project folder.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Why a name cannot be an annotator or document id; `None` if it can.
+pub fn name_problem(what: &str, name: &str) -> Option<String> {
+    (!is_safe_name(name)).then(|| {
+        format!(
+            "{what} {name:?} is not allowed: use letters, digits, '-', '_' or '.', \
+             at most 64 characters, not starting with '.'"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_would_escape_the_folder_are_refused() {
+        for bad in ["", "..", "../etc", "a/b", "a\\b", ".hidden", "x\0y", "a b"] {
+            assert!(!is_safe_name(bad), "{bad:?} should be refused");
+        }
+        for good in ["anna", "Åsa_L", "sotji-talks", "doc.2", "Лука"] {
+            assert!(is_safe_name(good), "{good:?} should be allowed");
+        }
+    }
+}

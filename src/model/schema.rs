@@ -1,0 +1,354 @@
+//! The label schema: which labels a project has, of which kind, with which attributes.
+
+use serde::{Deserialize, Serialize};
+
+/// What a label marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum LabelKind {
+    /// A mention of a person, organisation, place, …; can be linked to a project entity.
+    Entity,
+    /// Someone asserts something: who, how check-worthy, the verdict.
+    Claim,
+    /// Someone predicts something: who, how sure, on which condition, by when, and whether it
+    /// came true.
+    Prediction,
+}
+
+impl LabelKind {
+    /// Lower-case name for messages and exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Entity => "entity",
+            Self::Claim => "claim",
+            Self::Prediction => "prediction",
+        }
+    }
+}
+
+/// The type of an attribute's value, and so the widget that edits it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AttrType {
+    /// One of a fixed list of values.
+    Choice(Vec<String>),
+    /// Free text.
+    Text,
+    /// A calendar date (`YYYY-MM-DD`).
+    Date,
+    /// A number.
+    Number,
+    /// A canonical entity of the project (for example the holder of a claim).
+    Entity,
+    /// Another annotation of the same document (for example the condition of a prediction).
+    Annotation,
+}
+
+impl AttrType {
+    /// Short name for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Choice(_) => "choice",
+            Self::Text => "text",
+            Self::Date => "date",
+            Self::Number => "number",
+            Self::Entity => "entity",
+            Self::Annotation => "annotation",
+        }
+    }
+}
+
+/// One attribute a label carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeDef {
+    /// Key in the annotation's attribute map.
+    pub name: String,
+    /// Value type.
+    #[serde(rename = "type")]
+    pub ty: AttrType,
+    /// What the attribute means, shown as a tooltip.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+}
+
+/// An sRGB colour, written `"#rrggbb"` in files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Color(pub [u8; 3]);
+
+impl Color {
+    /// Parses `#rrggbb`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let hex = s.strip_prefix('#')?;
+        if hex.len() != 6 || !hex.is_ascii() {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+        Some(Self([byte(0)?, byte(2)?, byte(4)?]))
+    }
+}
+
+impl std::fmt::Display for Color {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [r, g, b] = self.0;
+        write!(f, "#{r:02x}{g:02x}{b:02x}")
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("colour {s:?} is not of the form \"#rrggbb\""))
+        })
+    }
+}
+
+/// A label analysts tag spans with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// Unique name, as written in annotation files.
+    pub name: String,
+    /// What it marks.
+    pub kind: LabelKind,
+    /// Highlight colour.
+    pub color: Color,
+    /// Key that applies the label to the selection.
+    #[serde(default)]
+    pub hotkey: Option<char>,
+    /// Attributes of annotations with this label.
+    #[serde(default)]
+    pub attributes: Vec<AttributeDef>,
+    /// What the label is for, shown in the palette and the help.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+}
+
+impl Label {
+    /// The definition of an attribute.
+    pub fn attribute(&self, name: &str) -> Option<&AttributeDef> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+/// The labels of a project.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// Labels in the order the palette shows them.
+    pub labels: Vec<Label>,
+}
+
+/// FactBank's certainty grades, as a prediction's or claim's holder presents them.
+pub const CERTAINTY: [&str; 6] = [
+    "certain",
+    "probable",
+    "possible",
+    "improbable",
+    "certainly_not",
+    "unknown",
+];
+
+/// How a prediction turned out.
+pub const RESOLUTION: [&str; 5] = [
+    "open",
+    "came_true",
+    "did_not_come_true",
+    "ambiguous",
+    "withdrawn",
+];
+
+/// ClaimBuster's classes.
+pub const CHECK_WORTHINESS: [&str; 3] = ["check_worthy", "unimportant_factual", "not_factual"];
+
+/// FEVER and AVeriTeC verdicts.
+pub const VERDICT: [&str; 5] = [
+    "unreviewed",
+    "supported",
+    "refuted",
+    "not_enough_evidence",
+    "conflicting",
+];
+
+fn attr(name: &str, ty: AttrType, help: &str) -> AttributeDef {
+    AttributeDef {
+        name: name.to_owned(),
+        ty,
+        help: help.to_owned(),
+    }
+}
+
+fn choice(values: &[&str]) -> AttrType {
+    AttrType::Choice(values.iter().map(|&v| v.to_owned()).collect())
+}
+
+impl Schema {
+    /// The schema for news analysis: five entity labels, Claim and Prediction
+    /// (see `reference/claims-and-predictions.md`).
+    pub fn news_default() -> Self {
+        let entity = |name: &str, color: [u8; 3], key: char, help: &str| Label {
+            name: name.to_owned(),
+            kind: LabelKind::Entity,
+            color: Color(color),
+            hotkey: Some(key),
+            attributes: Vec::new(),
+            help: help.to_owned(),
+        };
+        let claim = Label {
+            name: "Claim".to_owned(),
+            kind: LabelKind::Claim,
+            color: Color([0xe6, 0x9f, 0x00]),
+            hotkey: Some('c'),
+            attributes: vec![
+                attr(
+                    "source",
+                    AttrType::Entity,
+                    "Who asserts it (the author, or a quoted actor)",
+                ),
+                attr(
+                    "checkworthy",
+                    choice(&CHECK_WORTHINESS),
+                    "ClaimBuster: is it worth checking?",
+                ),
+                attr("verdict", choice(&VERDICT), "What checking found"),
+            ],
+            help: "An assertion about the past or present".to_owned(),
+        };
+        let prediction = Label {
+            name: "Prediction".to_owned(),
+            kind: LabelKind::Prediction,
+            color: Color([0xcc, 0x79, 0xa7]),
+            hotkey: Some('f'),
+            attributes: vec![
+                attr("holder", AttrType::Entity, "Who predicts it"),
+                attr(
+                    "certainty",
+                    choice(&CERTAINTY),
+                    "How sure the holder is (FactBank grades)",
+                ),
+                attr(
+                    "condition",
+                    AttrType::Text,
+                    "Under which condition (\"om han samarbetar\")",
+                ),
+                attr("due", AttrType::Date, "When it can be checked"),
+                attr("resolution", choice(&RESOLUTION), "Did it come true?"),
+                attr(
+                    "resolution_note",
+                    AttrType::Text,
+                    "What settled it, with a source",
+                ),
+                attr("resolution_date", AttrType::Date, "When it was settled"),
+            ],
+            help: "A statement about the future".to_owned(),
+        };
+        Self {
+            labels: vec![
+                entity(
+                    "Person",
+                    [0x00, 0x72, 0xb2],
+                    'p',
+                    "A person, named or described",
+                ),
+                entity(
+                    "Organization",
+                    [0x00, 0x9e, 0x73],
+                    'o',
+                    "A company, party, state body, …",
+                ),
+                entity(
+                    "Place",
+                    [0x56, 0xb4, 0xe9],
+                    'l',
+                    "A country, city, region, …",
+                ),
+                entity("Event", [0xd5, 0x5e, 0x00], 'e', "A named event or holiday"),
+                entity(
+                    "Other",
+                    [0x99, 0x99, 0x99],
+                    'x',
+                    "Anything else worth marking",
+                ),
+                claim,
+                prediction,
+            ],
+        }
+    }
+
+    /// The label with this name.
+    pub fn label(&self, name: &str) -> Option<&Label> {
+        self.labels.iter().find(|l| l.name == name)
+    }
+
+    /// What is wrong with the schema itself: duplicate names or hotkeys, empty choices.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (i, label) in self.labels.iter().enumerate() {
+            if label.name.trim().is_empty() {
+                problems.push(format!("label {} has an empty name", i + 1));
+            }
+            if self.labels[..i].iter().any(|l| l.name == label.name) {
+                problems.push(format!("label {:?} is defined twice", label.name));
+            }
+            if let Some(key) = label.hotkey
+                && let Some(other) = self.labels[..i].iter().find(|l| l.hotkey == Some(key))
+            {
+                problems.push(format!(
+                    "labels {:?} and {:?} have the same hotkey {key:?}",
+                    other.name, label.name
+                ));
+            }
+            for (j, attr) in label.attributes.iter().enumerate() {
+                if label.attributes[..j].iter().any(|a| a.name == attr.name) {
+                    problems.push(format!(
+                        "label {:?}: attribute {:?} is defined twice",
+                        label.name, attr.name
+                    ));
+                }
+                if let AttrType::Choice(values) = &attr.ty
+                    && values.is_empty()
+                {
+                    problems.push(format!(
+                        "label {:?}: attribute {:?} is a choice with no values",
+                        label.name, attr.name
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_schema_is_consistent() {
+        let schema = Schema::news_default();
+        assert_eq!(schema.problems(), Vec::<String>::new());
+        let prediction = schema.label("Prediction").unwrap();
+        assert_eq!(prediction.kind, LabelKind::Prediction);
+        assert!(prediction.attribute("certainty").is_some());
+    }
+
+    #[test]
+    fn duplicate_hotkeys_are_reported() {
+        let mut schema = Schema::news_default();
+        schema.labels[1].hotkey = Some('p');
+        assert_eq!(
+            schema.problems(),
+            vec!["labels \"Person\" and \"Organization\" have the same hotkey 'p'"]
+        );
+    }
+
+    #[test]
+    fn colours_round_trip() {
+        assert_eq!(Color::parse("#0072b2"), Some(Color([0, 0x72, 0xb2])));
+        assert_eq!(Color([0, 0x72, 0xb2]).to_string(), "#0072b2");
+        assert_eq!(Color::parse("0072b2"), None);
+        assert_eq!(Color::parse("#ééé"), None);
+    }
+}

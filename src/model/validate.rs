@@ -1,0 +1,213 @@
+//! The rules every annotation obeys, checked the same way for the GUI, the command line, files
+//! on load and `lector check`.
+
+use std::collections::BTreeSet;
+
+use super::annotation::{Annotation, AnnotationSet, AttrValue, EntityRegistry, checked_fragments};
+use super::offsets::DocText;
+use super::schema::{AttrType, LabelKind, Schema};
+
+/// What is wrong with one annotation, as sentences. Empty if it is valid.
+pub fn annotation_problems(
+    schema: &Schema,
+    text: &DocText,
+    registry: Option<&EntityRegistry>,
+    set: &AnnotationSet,
+    annotation: &Annotation,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let raw: Vec<(u32, u32)> = annotation
+        .fragments
+        .iter()
+        .map(|f| (f.start.0, f.end.0))
+        .collect();
+    match checked_fragments(text, &raw) {
+        Ok(checked) if checked != annotation.fragments => {
+            problems.push("fragments overlap or are out of order".to_owned());
+        }
+        Ok(_) => {}
+        Err(err) => problems.push(err.to_string()),
+    }
+    let Some(label) = schema.label(&annotation.label) else {
+        problems.push(format!(
+            "label {:?} is not in the project's schema",
+            annotation.label
+        ));
+        return problems;
+    };
+    if let Some(entity) = &annotation.entity {
+        if label.kind != LabelKind::Entity {
+            problems.push(format!(
+                "only entity mentions link to an entity, and {:?} is a {} label",
+                label.name,
+                label.kind.name()
+            ));
+        }
+        if registry.and_then(|r| r.get(entity)).is_none() {
+            problems.push(format!(
+                "links to entity {:?}, which {}'s entities file does not define",
+                entity.0, set.annotator
+            ));
+        }
+    }
+    for (name, value) in &annotation.attributes {
+        let Some(def) = label.attribute(name) else {
+            problems.push(format!(
+                "attribute {name:?} is not defined for label {:?}",
+                label.name
+            ));
+            continue;
+        };
+        if let Some(problem) = value_problem(&def.ty, value, registry, set, annotation) {
+            problems.push(format!("attribute {name:?}: {problem}"));
+        }
+    }
+    problems
+}
+
+fn value_problem(
+    ty: &AttrType,
+    value: &AttrValue,
+    registry: Option<&EntityRegistry>,
+    set: &AnnotationSet,
+    annotation: &Annotation,
+) -> Option<String> {
+    match (ty, value) {
+        (AttrType::Choice(values), AttrValue::Choice(v)) => {
+            (!values.contains(v)).then(|| format!("{v:?} is not one of {}", values.join(", ")))
+        }
+        (AttrType::Text, AttrValue::Text(_)) | (AttrType::Date, AttrValue::Date(_)) => None,
+        (AttrType::Number, AttrValue::Number(n)) => {
+            (!n.is_finite()).then(|| format!("{n} is not a finite number"))
+        }
+        (AttrType::Entity, AttrValue::Entity(id)) => registry
+            .and_then(|r| r.get(id))
+            .is_none()
+            .then(|| format!("entity {:?} is not defined", id.0)),
+        (AttrType::Annotation, AttrValue::Annotation(id)) => {
+            if id == &annotation.id {
+                Some("refers to the annotation itself".to_owned())
+            } else {
+                set.get(id)
+                    .is_none()
+                    .then(|| format!("annotation {:?} is not in this document", id.0))
+            }
+        }
+        (expected, _) => Some(format!(
+            "expected a {} value, found {}",
+            expected.name(),
+            value_kind(value)
+        )),
+    }
+}
+
+fn value_kind(value: &AttrValue) -> &'static str {
+    match value {
+        AttrValue::Choice(_) => "a choice",
+        AttrValue::Text(_) => "text",
+        AttrValue::Date(_) => "a date",
+        AttrValue::Number(_) => "a number",
+        AttrValue::Entity(_) => "an entity",
+        AttrValue::Annotation(_) => "an annotation",
+    }
+}
+
+/// Ids used by more than one annotation of the set, sorted.
+pub fn duplicate_ids(set: &AnnotationSet) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut duplicates = BTreeSet::new();
+    for annotation in &set.annotations {
+        if !seen.insert(annotation.id.0.as_str()) {
+            duplicates.insert(annotation.id.0.clone());
+        }
+    }
+    duplicates.into_iter().collect()
+}
+
+/// What is wrong with an annotator's entities: unknown or non-entity labels, empty names.
+pub fn registry_problems(schema: &Schema, registry: &EntityRegistry) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
+    for (i, entity) in registry.entities.iter().enumerate() {
+        if i > 0 && registry.entities[i - 1].id == entity.id {
+            problems.push((entity.id.0.clone(), "the id is used twice".to_owned()));
+        }
+        if entity.name.trim().is_empty() {
+            problems.push((entity.id.0.clone(), "the name is empty".to_owned()));
+        }
+        match schema.label(&entity.label) {
+            None => problems.push((
+                entity.id.0.clone(),
+                format!("label {:?} is not in the project's schema", entity.label),
+            )),
+            Some(label) if label.kind != LabelKind::Entity => problems.push((
+                entity.id.0.clone(),
+                format!("label {:?} is not an entity label", entity.label),
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+/// Reads a value typed by a person (command line, a text field) as the attribute's type.
+/// Entities may be given by id or by name (case-insensitive).
+pub fn parse_value(
+    ty: &AttrType,
+    input: &str,
+    registry: Option<&EntityRegistry>,
+) -> Result<AttrValue, String> {
+    use super::annotation::{AnnotationId, EntityId};
+    let input = input.trim();
+    match ty {
+        AttrType::Choice(values) => {
+            if values.iter().any(|v| v == input) {
+                Ok(AttrValue::Choice(input.to_owned()))
+            } else {
+                Err(format!("{input:?} is not one of {}", values.join(", ")))
+            }
+        }
+        AttrType::Text => Ok(AttrValue::Text(input.to_owned())),
+        AttrType::Date => input
+            .parse()
+            .map(AttrValue::Date)
+            .map_err(|_| format!("{input:?} is not a date of the form YYYY-MM-DD")),
+        AttrType::Number => match input.parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(AttrValue::Number(n)),
+            _ => Err(format!("{input:?} is not a number")),
+        },
+        AttrType::Entity => {
+            let entities = registry.map_or(&[][..], |r| &r.entities[..]);
+            entities
+                .iter()
+                .find(|e| e.id.0 == input)
+                .or_else(|| {
+                    entities
+                        .iter()
+                        .find(|e| e.name.to_lowercase() == input.to_lowercase())
+                })
+                .map(|e| AttrValue::Entity(e.id.clone()))
+                .ok_or_else(|| {
+                    format!("no entity {input:?}; link a mention to it first (--entity)")
+                })
+                .or_else(|err| {
+                    if entities.is_empty() {
+                        Err(err)
+                    } else {
+                        Err(format!(
+                            "{err}; known: {}",
+                            entities
+                                .iter()
+                                .map(|e| e.id.0.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    }
+                })
+                .map(|v| match v {
+                    AttrValue::Entity(id) => AttrValue::Entity(EntityId(id.0)),
+                    other => other,
+                })
+        }
+        AttrType::Annotation => Ok(AttrValue::Annotation(AnnotationId(input.to_owned()))),
+    }
+}

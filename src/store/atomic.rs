@@ -1,0 +1,161 @@
+//! Atomic, durable file writes.
+//!
+//! A save writes a temporary file in the target's folder, flushes and syncs it, renames it over
+//! the target and syncs the folder. A crash at any point leaves either the old file or the new
+//! one, never a mix; a failed save leaves the old file untouched. `tempfile::persist` would not
+//! sync, and eframe's storage writes in place, so Lector does this itself.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// Marks Lector's temporary files so that stray ones can be recognised and removed.
+const TEMP_SUFFIX: &str = ".lector-tmp";
+
+/// A temporary file older than this is left over from an interrupted save. Younger ones may
+/// belong to a colleague's Lector saving into a shared folder right now.
+const STRAY_AGE: Duration = Duration::from_secs(15 * 60);
+
+/// Writes `bytes` to `path` atomically, keeping the permissions of the file it replaces.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
+        .to_string_lossy();
+    let temp = dir.join(format!(".{name}.{:08x}{TEMP_SUFFIX}", fastrand::u32(..)));
+    let result = write_and_rename(&temp, path, bytes);
+    if result.is_err() {
+        // Best effort: the error that matters is the one returned.
+        let _ = fs::remove_file(&temp);
+    }
+    result?;
+    sync_dir(&dir)
+}
+
+fn write_and_rename(temp: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
+    if let Ok(meta) = fs::metadata(path) {
+        file.set_permissions(meta.permissions())?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(temp, path)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // Windows has no directory handles to sync; rename is durable once it returns.
+    Ok(())
+}
+
+/// Removes temporary files left in `dir` by saves that were interrupted (a crash, a power cut).
+/// Returns the removed paths.
+pub fn remove_stray_temp_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let now = SystemTime::now();
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with('.') && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age >= STRAY_AGE);
+        if old_enough && fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_keeps_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ron");
+        fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            1,
+            "no temporary file is left behind: {names:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_save_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a non-empty folder: rename over it fails after the temp file is written.
+        let path = dir.path().join("a.ron");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("inside"), "precious").unwrap();
+        assert!(write_atomic(&path, b"new").is_err());
+        assert_eq!(fs::read_to_string(path.join("inside")).unwrap(), "precious");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "the temporary file is removed: {names:?}");
+    }
+
+    #[test]
+    fn only_old_temp_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".a.ron.1234abcd.lector-tmp");
+        let young = dir.path().join(".b.ron.99999999.lector-tmp");
+        let other = dir.path().join("notes.txt");
+        for p in [&old, &young, &other] {
+            fs::write(p, "x").unwrap();
+        }
+        let file = File::options().write(true).open(&old).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+        let file = File::options().write(true).open(&other).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+        assert_eq!(remove_stray_temp_files(dir.path()), vec![old.clone()]);
+        assert!(!old.exists() && young.exists() && other.exists());
+    }
+}

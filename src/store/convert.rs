@@ -1,0 +1,201 @@
+//! Between the model and the version-1 file shapes.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use super::problem::{Problem, find_position};
+use super::v1;
+use crate::model::{
+    Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
+    EntityRegistry, Status, checked_fragments,
+};
+
+/// Chars of context written before and after each annotation.
+const CONTEXT_CHARS: u32 = 24;
+
+/// The file shape of an annotation set. Quotes and context come from the text.
+pub fn set_to_file(set: &AnnotationSet, text: &DocText) -> v1::SetFile {
+    let annotations = set
+        .annotations
+        .iter()
+        .map(|a| v1::AnnotationEntry {
+            id: a.id.0.clone(),
+            label: a.label.clone(),
+            fragments: a
+                .fragments
+                .iter()
+                .map(|f| {
+                    (
+                        f.start.0,
+                        f.end.0,
+                        text.slice(f.start, f.end).unwrap_or("").to_owned(),
+                    )
+                })
+                .collect(),
+            before: text.before(a.start(), CONTEXT_CHARS).to_owned(),
+            after: text.after(a.end(), CONTEXT_CHARS).to_owned(),
+            entity: a.entity.as_ref().map(|e| e.0.clone()),
+            attributes: a
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), value_to_file(v)))
+                .collect(),
+            note: a.note.clone(),
+            created: a.created.to_string(),
+            modified: a.modified.to_string(),
+        })
+        .collect();
+    v1::SetFile {
+        format_version: super::ron_file::CURRENT_VERSION,
+        document: set.document.clone(),
+        annotator: set.annotator.clone(),
+        status: match set.status {
+            Status::NotStarted => v1::Status::NotStarted,
+            Status::InProgress => v1::Status::InProgress,
+            Status::Done => v1::Status::Done,
+        },
+        annotations,
+    }
+}
+
+fn value_to_file(value: &AttrValue) -> v1::Value {
+    match value {
+        AttrValue::Choice(s) => v1::Value::Choice(s.clone()),
+        AttrValue::Text(s) => v1::Value::Text(s.clone()),
+        AttrValue::Date(d) => v1::Value::Date(d.to_string()),
+        AttrValue::Number(n) => v1::Value::Number(*n),
+        AttrValue::Entity(id) => v1::Value::Entity(id.0.clone()),
+        AttrValue::Annotation(id) => v1::Value::Annotation(id.0.clone()),
+    }
+}
+
+/// Reads an attribute value written in a file.
+pub fn value_from_file(value: v1::Value) -> Result<AttrValue, String> {
+    Ok(match value {
+        v1::Value::Choice(s) => AttrValue::Choice(s),
+        v1::Value::Text(s) => AttrValue::Text(s),
+        v1::Value::Date(s) => AttrValue::Date(
+            s.parse()
+                .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))?,
+        ),
+        v1::Value::Number(n) => AttrValue::Number(n),
+        v1::Value::Entity(s) => AttrValue::Entity(EntityId(s)),
+        v1::Value::Annotation(s) => AttrValue::Annotation(AnnotationId(s)),
+    })
+}
+
+fn timestamp(s: &str) -> Result<Timestamp, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not a time of the form 2026-03-01T12:00:00Z"))
+}
+
+/// The model of an annotation set read from a file. Annotations whose spans or fields cannot
+/// be read are left out and reported; the caller keeps the file read-only then, so that
+/// nothing on disk is lost.
+pub fn set_from_file(
+    file: v1::SetFile,
+    path: &Path,
+    source: &str,
+    text: &DocText,
+) -> (AnnotationSet, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut set = AnnotationSet::new(file.annotator, file.document);
+    set.status = match file.status {
+        v1::Status::NotStarted => Status::NotStarted,
+        v1::Status::InProgress => Status::InProgress,
+        v1::Status::Done => Status::Done,
+    };
+    for entry in file.annotations {
+        let at = find_position(source, &format!("id: {:?}", entry.id));
+        let mut report = |message: String| {
+            problems.push(Problem::at(
+                path,
+                at,
+                format!("annotation {}: {message}", entry.id),
+            ));
+        };
+        let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
+        let fragments = match checked_fragments(text, &raw) {
+            Ok(fragments) => fragments,
+            Err(err) => {
+                report(err.to_string());
+                continue;
+            }
+        };
+        for (start, end, quote) in &entry.fragments {
+            let actual = text
+                .slice(CharOffset(*start), CharOffset(*end))
+                .unwrap_or("");
+            if actual != quote {
+                report(format!(
+                    "the text at {start}:{end} is {actual:?}, but the file quotes {quote:?}; \
+                     the offsets or the text were changed outside Lector"
+                ));
+            }
+        }
+        let (created, modified) = match (timestamp(&entry.created), timestamp(&entry.modified)) {
+            (Ok(c), Ok(m)) => (c, m),
+            (Err(e), _) | (_, Err(e)) => {
+                report(e);
+                continue;
+            }
+        };
+        let mut attributes = std::collections::BTreeMap::new();
+        for (name, value) in entry.attributes {
+            match value_from_file(value) {
+                Ok(value) => {
+                    attributes.insert(name, value);
+                }
+                Err(e) => report(format!("attribute {name:?}: {e}")),
+            }
+        }
+        set.annotations.push(Annotation {
+            id: AnnotationId(entry.id),
+            label: entry.label,
+            fragments,
+            entity: entry.entity.map(EntityId),
+            attributes,
+            note: entry.note,
+            created,
+            modified,
+        });
+    }
+    set.sort();
+    (set, problems)
+}
+
+/// The file shape of an entity registry.
+pub fn entities_to_file(annotator: &str, registry: &EntityRegistry) -> v1::EntitiesFile {
+    v1::EntitiesFile {
+        format_version: super::ron_file::CURRENT_VERSION,
+        annotator: annotator.to_owned(),
+        entities: registry
+            .entities
+            .iter()
+            .map(|e| v1::EntityEntry {
+                id: e.id.0.clone(),
+                name: e.name.clone(),
+                label: e.label.clone(),
+                note: e.note.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The model of an entity registry read from a file.
+pub fn entities_from_file(file: v1::EntitiesFile) -> EntityRegistry {
+    let mut entities: Vec<Entity> = file
+        .entities
+        .into_iter()
+        .map(|e| Entity {
+            id: EntityId(e.id),
+            name: e.name,
+            label: e.label,
+            note: e.note,
+        })
+        .collect();
+    // Stable: duplicates stay next to each other for `registry_problems` to report.
+    entities.sort_by(|a, b| a.id.cmp(&b.id));
+    EntityRegistry { entities }
+}

@@ -1,0 +1,740 @@
+//! The project on disk: loading with every problem reported, atomic saves that never overwrite
+//! what someone else changed, and adding documents. Never imports egui or eframe.
+//!
+//! ```text
+//! project.ron                          name, schema, documents
+//! documents/<document>.txt             stored text, normalised once at import
+//! annotations/<annotator>/<document>.ron
+//! entities/<annotator>.ron             the annotator's canonical entities
+//! ```
+
+pub mod atomic;
+mod convert;
+pub mod problem;
+pub mod ron_file;
+pub mod v1;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
+
+use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES, decode_article, markdown_to_text};
+use crate::model::validate::{annotation_problems, duplicate_ids, registry_problems};
+use crate::model::{AnnotationSet, DocText, Document, DocumentMeta, Project, Schema, project};
+pub use problem::{Position, Problem};
+use ron_file::CURRENT_VERSION;
+
+/// Name of the project file inside the project folder.
+pub const PROJECT_FILE: &str = "project.ron";
+
+/// An error that stops an operation. Problems inside files that loading can go past are
+/// [`Problem`]s instead.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading or writing failed.
+    #[error("{action}: {source}: {}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The folder has no project file.
+    #[error("this folder is not a Lector project (it has no {PROJECT_FILE}): {}", path.display())]
+    NotAProject {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `lector new` on an existing project.
+    #[error("there is a project here already: {}", path.display())]
+    AlreadyAProject {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file cannot be read at all.
+    #[error("{0}")]
+    Unreadable(Problem),
+    /// The file changed on disk since Lector read it.
+    #[error(
+        "not saved: the file changed on disk since Lector read it (a colleague or git); \
+         reload it first: {}", path.display()
+    )]
+    ChangedOnDisk {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file must not be written.
+    #[error("not saved: {reason}: {}", path.display())]
+    ReadOnly {
+        /// Why.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// An article could not be decoded.
+    #[error("cannot add the article: {source}: {}", path.display())]
+    Article {
+        /// Why.
+        source: DecodeError,
+        /// The article.
+        path: PathBuf,
+    },
+    /// Invalid input from the user.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What Lector read of a file, to notice when someone else changes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint(Option<(u64, u64)>);
+
+impl Fingerprint {
+    fn of(bytes: &[u8]) -> Self {
+        let mut hasher = DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        Self(Some((bytes.len() as u64, hasher.finish())))
+    }
+
+    fn absent() -> Self {
+        Self(None)
+    }
+
+    fn on_disk(path: &Path) -> std::io::Result<Self> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(Self::of(&bytes)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self::absent()),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// A project opened from a folder: the model plus what the disk had when it was read.
+#[derive(Debug)]
+pub struct ProjectStore {
+    root: PathBuf,
+    /// The project in memory.
+    pub project: Project,
+    /// Fingerprints of the files as last read or written, by path relative to `root`.
+    fingerprints: BTreeMap<PathBuf, Fingerprint>,
+    /// Files that must not be written, with the reason, by relative path.
+    read_only: BTreeMap<PathBuf, String>,
+}
+
+/// Path of a document's stored text, relative to the project folder.
+pub fn text_path(document: &str) -> PathBuf {
+    Path::new("documents").join(format!("{document}.txt"))
+}
+
+/// Path of an annotator's file for a document, relative to the project folder.
+pub fn set_path(document: &str, annotator: &str) -> PathBuf {
+    Path::new("annotations")
+        .join(annotator)
+        .join(format!("{document}.ron"))
+}
+
+/// Path of an annotator's entities, relative to the project folder.
+pub fn entities_path(annotator: &str) -> PathBuf {
+    Path::new("entities").join(format!("{annotator}.ron"))
+}
+
+fn sha256_hex(text: &str) -> String {
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io {
+        action,
+        source,
+        path: path.to_path_buf(),
+    }
+}
+
+impl ProjectStore {
+    /// Makes a new project in `root` (created if needed) with the default schema.
+    pub fn create(root: &Path, name: &str) -> Result<Self, StoreError> {
+        let file = root.join(PROJECT_FILE);
+        if file.exists() {
+            return Err(StoreError::AlreadyAProject {
+                path: root.to_path_buf(),
+            });
+        }
+        fs::create_dir_all(root).map_err(io_err("cannot create the folder", root))?;
+        let mut store = Self {
+            root: root.to_path_buf(),
+            project: Project::new(name, Schema::news_default()),
+            fingerprints: BTreeMap::from([(PathBuf::from(PROJECT_FILE), Fingerprint::absent())]),
+            read_only: BTreeMap::new(),
+        };
+        store.save_project_file()?;
+        Ok(store)
+    }
+
+    /// Opens a project folder. Files with problems are loaded as far as possible and kept
+    /// read-only, so that saving never drops what Lector could not read.
+    pub fn open(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
+        let project_path = root.join(PROJECT_FILE);
+        if !project_path.is_file() {
+            return Err(StoreError::NotAProject {
+                path: root.to_path_buf(),
+            });
+        }
+        let mut store = Self {
+            root: root.to_path_buf(),
+            project: Project::default(),
+            fingerprints: BTreeMap::new(),
+            read_only: BTreeMap::new(),
+        };
+        let mut problems = Vec::new();
+        store.load_project_file(&mut problems)?;
+        store.load_documents(&mut problems);
+        store.load_entities(&mut problems);
+        store.load_sets(&mut problems);
+        for dir in [
+            root.to_path_buf(),
+            root.join("documents"),
+            root.join("entities"),
+        ] {
+            atomic::remove_stray_temp_files(&dir);
+        }
+        for annotator in store.project.annotators() {
+            atomic::remove_stray_temp_files(&root.join("annotations").join(annotator));
+        }
+        problems.sort();
+        problems.dedup();
+        Ok((store, problems))
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Why a file (relative path) must not be written, if it must not.
+    pub fn read_only_reason(&self, file: &Path) -> Option<&str> {
+        self.read_only
+            .get(file)
+            .or_else(|| self.read_only.get(Path::new(PROJECT_FILE)))
+            .map(String::as_str)
+    }
+
+    /// Whether a file (relative path) differs on disk from what Lector last read or wrote.
+    pub fn changed_on_disk(&self, file: &Path) -> bool {
+        let expected = self
+            .fingerprints
+            .get(file)
+            .copied()
+            .unwrap_or(Fingerprint::absent());
+        Fingerprint::on_disk(&self.root.join(file)).map_or(true, |now| now != expected)
+    }
+
+    /// Reads a file, remembering its fingerprint.
+    fn read(&mut self, rel: &Path) -> Result<Vec<u8>, Problem> {
+        let path = self.root.join(rel);
+        let size = fs::metadata(&path)
+            .map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?
+            .len();
+        if size > ron_file::MAX_RON_BYTES.max(MAX_ARTICLE_BYTES as u64) {
+            return Err(Problem::new(
+                rel,
+                format!("the file is {size} bytes, too large to read"),
+            ));
+        }
+        let bytes = fs::read(&path).map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?;
+        self.fingerprints
+            .insert(rel.to_path_buf(), Fingerprint::of(&bytes));
+        Ok(bytes)
+    }
+
+    /// Reads a RON file up to its format version; newer files are marked read-only.
+    fn read_ron(&mut self, rel: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+        let text = self
+            .read(rel)
+            .and_then(|bytes| ron_file::preflight(rel, &bytes))
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        let version = ron_file::format_version(rel, &text)
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        if version > CURRENT_VERSION {
+            let reason = format!(
+                "written by a newer Lector (format {version}; this one reads up to \
+                 {CURRENT_VERSION}), so it opens read-only: saving would drop what this \
+                 version does not know. Update Lector"
+            );
+            problems.push(Problem::new(rel, reason.clone()));
+            self.read_only.insert(rel.to_path_buf(), reason);
+        }
+        Some(text)
+    }
+
+    fn load_project_file(&mut self, problems: &mut Vec<Problem>) -> Result<(), StoreError> {
+        let rel = PathBuf::from(PROJECT_FILE);
+        let mut own = Vec::new();
+        let text = self.read_ron(&rel, &mut own);
+        let file: Option<v1::ProjectFile> = text
+            .as_deref()
+            .and_then(|text| ron_file::parse(&rel, text).map_err(|p| own.push(p)).ok());
+        let (Some(text), Some(file)) = (text, file) else {
+            // Without its project file nothing of the project can be understood.
+            let first = own
+                .into_iter()
+                .find(|p| p.position.is_some() || !p.message.is_empty());
+            return Err(StoreError::Unreadable(first.unwrap_or_else(|| {
+                Problem::new(rel, "cannot read the project file")
+            })));
+        };
+        problems.extend(own);
+        for problem in file.schema.problems() {
+            problems.push(Problem::new(&rel, format!("schema: {problem}")));
+        }
+        self.project.name = file.name;
+        self.project.schema = file.schema;
+        let mut seen = std::collections::BTreeSet::new();
+        for entry in file.documents {
+            let at = problem::find_position(&text, &format!("id: {:?}", entry.id));
+            if let Some(p) = project::name_problem("document id", &entry.id) {
+                problems.push(Problem::at(&rel, at, p));
+                continue;
+            }
+            if !seen.insert(entry.id.clone()) {
+                problems.push(Problem::at(
+                    &rel,
+                    at,
+                    format!("document {:?} is listed twice", entry.id),
+                ));
+                continue;
+            }
+            let added = entry.added.parse().unwrap_or_else(|_| {
+                problems.push(Problem::at(
+                    &rel,
+                    at,
+                    format!("document {:?}: {:?} is not a time", entry.id, entry.added),
+                ));
+                jiff::Timestamp::UNIX_EPOCH
+            });
+            self.project.documents.push(Document {
+                meta: DocumentMeta {
+                    id: entry.id,
+                    title: entry.title,
+                    source_file: entry.file,
+                    sha256: entry.sha256,
+                    added,
+                },
+                text: DocText::new("").map_err(|e| StoreError::Invalid(e.to_string()))?,
+            });
+        }
+        Ok(())
+    }
+
+    fn load_documents(&mut self, problems: &mut Vec<Problem>) {
+        let ids: Vec<String> = self
+            .project
+            .documents
+            .iter()
+            .map(|d| d.meta.id.clone())
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            let rel = text_path(id);
+            let text = match self.read(&rel) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(_) => {
+                        self.mark_document_broken(
+                            id,
+                            &rel,
+                            "the stored text is not UTF-8",
+                            problems,
+                        );
+                        continue;
+                    }
+                },
+                Err(problem) => {
+                    let message = problem.message.clone();
+                    self.mark_document_broken(id, &rel, &message, problems);
+                    continue;
+                }
+            };
+            let expected = &self.project.documents[i].meta.sha256;
+            if &sha256_hex(&text) != expected {
+                self.mark_document_broken(
+                    id,
+                    &rel,
+                    "the text no longer matches its SHA-256 in project.ron: it was edited \
+                     after import, so the annotations' offsets may point at the wrong words. \
+                     Restore the original text (git checkout, a backup)",
+                    problems,
+                );
+            }
+            match DocText::new(text) {
+                Ok(text) => self.project.documents[i].text = text,
+                Err(err) => problems.push(Problem::new(&rel, err.to_string())),
+            }
+        }
+    }
+
+    /// Reports a document whose text cannot be trusted and keeps every annotation file of
+    /// it read-only.
+    fn mark_document_broken(
+        &mut self,
+        id: &str,
+        rel: &Path,
+        message: &str,
+        problems: &mut Vec<Problem>,
+    ) {
+        problems.push(Problem::new(rel, message));
+        self.read_only
+            .insert(rel.to_path_buf(), format!("document {id:?}: {message}"));
+    }
+
+    fn document_broken(&self, id: &str) -> Option<String> {
+        self.read_only.get(&text_path(id)).cloned()
+    }
+
+    fn load_entities(&mut self, problems: &mut Vec<Problem>) {
+        for (annotator, rel) in list_files(&self.root, Path::new("entities"), problems) {
+            if let Some(p) = project::name_problem("annotator name", &annotator) {
+                problems.push(Problem::new(&rel, p));
+                continue;
+            }
+            let Some(text) = self.read_ron(&rel, problems) else {
+                self.read_only
+                    .insert(rel.clone(), "it could not be read".to_owned());
+                continue;
+            };
+            let file: v1::EntitiesFile = match ron_file::parse(&rel, &text) {
+                Ok(file) => file,
+                Err(p) => {
+                    problems.push(p);
+                    self.read_only
+                        .insert(rel.clone(), "it could not be read".to_owned());
+                    continue;
+                }
+            };
+            if file.annotator != annotator {
+                problems.push(Problem::new(
+                    &rel,
+                    format!(
+                        "the file says annotator {:?} but is named for {annotator:?}",
+                        file.annotator
+                    ),
+                ));
+            }
+            let registry = convert::entities_from_file(file);
+            for (id, message) in registry_problems(&self.project.schema, &registry) {
+                let at = problem::find_position(&text, &format!("id: {id:?}"));
+                problems.push(Problem::at(&rel, at, format!("entity {id}: {message}")));
+            }
+            self.project.entities.insert(annotator, registry);
+        }
+    }
+
+    fn load_sets(&mut self, problems: &mut Vec<Problem>) {
+        let dir = Path::new("annotations");
+        let Ok(entries) = fs::read_dir(self.root.join(dir)) else {
+            return;
+        };
+        let mut annotators: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        annotators.sort();
+        for annotator in annotators {
+            if let Some(p) = project::name_problem("annotator name", &annotator) {
+                problems.push(Problem::new(dir.join(&annotator), p));
+                continue;
+            }
+            for (document, rel) in list_files(&self.root, &dir.join(&annotator), problems) {
+                self.load_set(&annotator, &document, &rel, problems);
+            }
+        }
+    }
+
+    fn load_set(
+        &mut self,
+        annotator: &str,
+        document: &str,
+        rel: &Path,
+        problems: &mut Vec<Problem>,
+    ) {
+        let before = problems.len();
+        let loaded = self.parse_set(annotator, document, rel, problems);
+        if let Some(set) = loaded {
+            self.project
+                .sets
+                .insert((document.to_owned(), annotator.to_owned()), set);
+        }
+        if problems.len() > before && !self.read_only.contains_key(rel) {
+            self.read_only.insert(
+                rel.to_path_buf(),
+                "it has problems (see `lector check`); fix them in the file first".to_owned(),
+            );
+        }
+        if let Some(reason) = self.document_broken(document) {
+            self.read_only.insert(rel.to_path_buf(), reason);
+        }
+    }
+
+    fn parse_set(
+        &mut self,
+        annotator: &str,
+        document: &str,
+        rel: &Path,
+        problems: &mut Vec<Problem>,
+    ) -> Option<AnnotationSet> {
+        let Some(doc) = self.project.document(document) else {
+            problems.push(Problem::new(
+                rel,
+                format!("there is no document {document:?} in project.ron"),
+            ));
+            return None;
+        };
+        let text = doc.text.clone();
+        let source = self.read_ron(rel, problems)?;
+        let file: v1::SetFile = ron_file::parse(rel, &source)
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        if file.annotator != annotator || file.document != document {
+            problems.push(Problem::new(rel, format!(
+                "the file says annotator {:?}, document {:?}, but its path says {annotator:?}, {document:?}",
+                file.annotator, file.document
+            )));
+        }
+        let (mut set, converted) = convert::set_from_file(file, rel, &source, &text);
+        problems.extend(converted);
+        set.annotator = annotator.to_owned();
+        set.document = document.to_owned();
+        for id in duplicate_ids(&set) {
+            let at = problem::find_position(&source, &format!("id: {id:?}"));
+            problems.push(Problem::at(
+                rel,
+                at,
+                format!("annotation id {id} is used more than once"),
+            ));
+        }
+        let registry = self.project.entities.get(annotator);
+        for annotation in &set.annotations {
+            let at = problem::find_position(&source, &format!("id: {:?}", annotation.id.0));
+            for message in
+                annotation_problems(&self.project.schema, &text, registry, &set, annotation)
+            {
+                problems.push(Problem::at(
+                    rel,
+                    at,
+                    format!("annotation {}: {message}", annotation.id),
+                ));
+            }
+        }
+        Some(set)
+    }
+
+    fn ensure_writable(&self, rel: &Path) -> Result<(), StoreError> {
+        if let Some(reason) = self.read_only_reason(rel) {
+            return Err(StoreError::ReadOnly {
+                reason: reason.to_owned(),
+                path: self.root.join(rel),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes a file atomically if nobody changed it since Lector read it.
+    fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        self.ensure_writable(rel)?;
+        let path = self.root.join(rel);
+        if self.changed_on_disk(rel) {
+            return Err(StoreError::ChangedOnDisk { path });
+        }
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        }
+        atomic::write_atomic(&path, bytes).map_err(io_err("cannot save", &path))?;
+        self.fingerprints
+            .insert(rel.to_path_buf(), Fingerprint::of(bytes));
+        Ok(())
+    }
+
+    /// Saves `project.ron`.
+    pub fn save_project_file(&mut self) -> Result<(), StoreError> {
+        let project = &self.project;
+        let file = v1::ProjectFile {
+            format_version: CURRENT_VERSION,
+            name: project.name.clone(),
+            schema: project.schema.clone(),
+            documents: project
+                .documents
+                .iter()
+                .map(|d| v1::DocumentEntry {
+                    id: d.meta.id.clone(),
+                    title: d.meta.title.clone(),
+                    file: d.meta.source_file.clone(),
+                    sha256: d.meta.sha256.clone(),
+                    added: d.meta.added.to_string(),
+                })
+                .collect(),
+        };
+        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(Path::new(PROJECT_FILE), text.as_bytes())
+    }
+
+    /// Saves one annotator's annotations of one document.
+    pub fn save_set(&mut self, document: &str, annotator: &str) -> Result<(), StoreError> {
+        let Some(doc) = self.project.document(document) else {
+            return Err(StoreError::Invalid(format!(
+                "there is no document {document:?}"
+            )));
+        };
+        let Some(set) = self.project.set(document, annotator) else {
+            return Err(StoreError::Invalid(format!(
+                "{annotator} has no annotations of {document:?}"
+            )));
+        };
+        let file = convert::set_to_file(set, &doc.text);
+        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(&set_path(document, annotator), text.as_bytes())
+    }
+
+    /// Saves one annotator's entities.
+    pub fn save_entities(&mut self, annotator: &str) -> Result<(), StoreError> {
+        let empty = crate::model::EntityRegistry::default();
+        let registry = self.project.entities.get(annotator).unwrap_or(&empty);
+        let file = convert::entities_to_file(annotator, registry);
+        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.write(&entities_path(annotator), text.as_bytes())
+    }
+
+    /// Reads an article file, stores its text and adds it to the project (and saves
+    /// `project.ron`). Returns the new document id and warnings for the user.
+    pub fn add_article(
+        &mut self,
+        path: &Path,
+        title: Option<&str>,
+    ) -> Result<(String, Vec<String>), StoreError> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if !matches!(ext.as_str(), "txt" | "text" | "md" | "markdown" | "") {
+            return Err(StoreError::Invalid(format!(
+                "cannot add {}: Lector reads .txt and .md articles (HTML and PDF import is \
+                 tracked in the formats issue)",
+                path.display()
+            )));
+        }
+        let size = fs::metadata(path)
+            .map_err(io_err("cannot read the article", path))?
+            .len();
+        if size > MAX_ARTICLE_BYTES as u64 {
+            return Err(StoreError::Article {
+                source: DecodeError::TooLarge {
+                    size,
+                    max: MAX_ARTICLE_BYTES,
+                },
+                path: path.to_path_buf(),
+            });
+        }
+        let bytes = fs::read(path).map_err(io_err("cannot read the article", path))?;
+        let decoded = decode_article(&bytes).map_err(|source| StoreError::Article {
+            source,
+            path: path.to_path_buf(),
+        })?;
+        let text = if matches!(ext.as_str(), "md" | "markdown") {
+            markdown_to_text(&decoded.text)
+        } else {
+            decoded.text
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let title = title.map_or_else(|| default_title(&text, &file_name), str::to_owned);
+        let id = self.add_text(&file_name, &title, text)?;
+        Ok((id, decoded.warnings))
+    }
+
+    /// Stores a normalised text as a new document and saves `project.ron`.
+    pub fn add_text(
+        &mut self,
+        source_file: &str,
+        title: &str,
+        text: String,
+    ) -> Result<String, StoreError> {
+        self.ensure_writable(Path::new(PROJECT_FILE))?;
+        let stem = source_file.split('.').next().unwrap_or(source_file);
+        let base = crate::model::EntityId::slug(stem).0;
+        let base: String = base.chars().take(48).collect();
+        let id = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|id| {
+                self.project.document(id).is_none() && !self.root.join(text_path(id)).exists()
+            })
+            .unwrap_or(base);
+        let sha256 = sha256_hex(&text);
+        let doc_text = DocText::new(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let rel = text_path(&id);
+        self.fingerprints.insert(rel.clone(), Fingerprint::absent());
+        self.write(&rel, doc_text.as_str().as_bytes())?;
+        self.project.documents.push(Document {
+            meta: DocumentMeta {
+                id: id.clone(),
+                title: title.to_owned(),
+                source_file: source_file.to_owned(),
+                sha256,
+                added: crate::model::annotation::now(),
+            },
+            text: doc_text,
+        });
+        if let Err(err) = self.save_project_file() {
+            self.project.documents.pop();
+            return Err(err);
+        }
+        Ok(id)
+    }
+}
+
+/// The title of an article: its first non-empty line, shortened, or else the file name.
+fn default_title(text: &str, file_name: &str) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(file_name);
+    let mut title: String = first.chars().take(100).collect();
+    if first.chars().count() > 100 {
+        title.push('…');
+    }
+    title
+}
+
+/// The `.ron` files in a folder of the project, as (stem, relative path), sorted.
+fn list_files(root: &Path, dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".ron") else {
+            continue;
+        };
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            problems.push(Problem::new(dir.join(&name), "not a regular file; skipped"));
+            continue;
+        }
+        files.push((stem.to_owned(), dir.join(&name)));
+    }
+    files.sort();
+    files
+}

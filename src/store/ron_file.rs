@@ -1,0 +1,154 @@
+//! Reading and writing Lector's RON files: size limit, encoding, BOM, git conflict markers,
+//! the format version, and parse errors with line and column.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::problem::{Position, Problem, position_of_byte};
+
+/// The format version this build writes. Bump it only with a migration step in `migrate`
+/// and a fixture under `tests/fixtures/`.
+pub const CURRENT_VERSION: u32 = 1;
+
+/// Project files larger than this are refused rather than parsed.
+pub const MAX_RON_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Checks that the bytes of a project file can be parsed at all, and explains common damage
+/// in words instead of a parser error at an odd place.
+pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
+    if bytes.len() as u64 > MAX_RON_BYTES {
+        return Err(Problem::new(
+            file,
+            format!(
+                "the file is {} bytes; project files up to {MAX_RON_BYTES} bytes are read",
+                bytes.len()
+            ),
+        ));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(Problem::at(
+            file,
+            Some(Position { line: 1, col: 1 }),
+            "the file starts with a byte-order mark (BOM), which RON does not allow; \
+             an editor set to \"UTF-8 with BOM\" saved it: save it as plain UTF-8",
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or("");
+            return Err(Problem::at(
+                file,
+                Some(position_of_byte(valid, valid.len())),
+                "the file is not valid UTF-8 here; Lector writes UTF-8, so another program \
+                 has changed it",
+            ));
+        }
+    };
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare.starts_with("<<<<<<< ") || bare == "<<<<<<<" || bare.starts_with(">>>>>>> ") {
+            return Err(Problem::at(
+                file,
+                Some(position_of_byte(text, offset)),
+                "the file contains git conflict markers (<<<<<<< … >>>>>>>): a merge went wrong; \
+                 resolve the conflict in the file (keep both sides' annotations) and commit",
+            ));
+        }
+        offset += line.len();
+    }
+    Ok(text.to_owned())
+}
+
+#[derive(serde::Deserialize)]
+struct Header {
+    format_version: u32,
+}
+
+/// The `format_version` a file declares.
+pub fn format_version(file: &Path, text: &str) -> Result<u32, Problem> {
+    let header: Header = parse(file, text)?;
+    if header.format_version == 0 {
+        return Err(Problem::new(
+            file,
+            "format_version 0 does not exist; the file is damaged",
+        ));
+    }
+    Ok(header.format_version)
+}
+
+/// Parses RON, turning an error into a problem with line and column.
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, Problem> {
+    ron::Options::default()
+        .from_str(text)
+        .map_err(|err: ron::error::SpannedError| {
+            let position = Position {
+                line: err.span.start.line,
+                col: err.span.start.col,
+            };
+            // A file cut off by a crash or a full disk fails wherever the cut falls; say so
+            // rather than "expected end of string".
+            let truncated = matches!(err.code, ron::Error::Eof) || !text.trim_end().ends_with(')');
+            let message = if truncated {
+                format!(
+                    "the file ends too early (it was cut off, or is incomplete): {}",
+                    err.code
+                )
+            } else {
+                format!("cannot read this: {}", err.code)
+            };
+            Problem::at(file, Some(position), message)
+        })
+}
+
+/// Pretty, deterministic RON: one field per line down to depth 3 (an annotation), everything
+/// deeper (its fragments, attributes) on one line, so one changed annotation is a small diff.
+pub fn to_ron<T: Serialize>(value: &T) -> Result<String, ron::Error> {
+    let config = ron::ser::PrettyConfig::new()
+        .depth_limit(3)
+        .indentor("    ")
+        .struct_names(false)
+        .separate_tuple_members(false)
+        .enumerate_arrays(false);
+    let mut out = ron::ser::to_string_pretty(value, config)?;
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_named_with_their_line() {
+        let text = "(\n<<<<<<< HEAD\n  a: 1,\n=======\n  a: 2,\n>>>>>>> theirs\n)\n";
+        let err = preflight(Path::new("x.ron"), text.as_bytes()).unwrap_err();
+        assert_eq!(err.position, Some(Position { line: 2, col: 1 }));
+        assert!(err.message.contains("git conflict markers"));
+    }
+
+    #[test]
+    fn bom_and_bad_utf8_have_their_own_messages() {
+        let err = preflight(Path::new("x.ron"), b"\xEF\xBB\xBF(format_version: 1)").unwrap_err();
+        assert!(err.message.contains("byte-order mark"), "{err}");
+        let err = preflight(Path::new("x.ron"), b"(\n name: \"V\xE4rlden\")").unwrap_err();
+        assert_eq!(err.position, Some(Position { line: 2, col: 10 }));
+        assert!(err.message.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn truncated_ron_says_so_with_a_position() {
+        let err = format_version(
+            Path::new("x.ron"),
+            "(\n    format_version: 1,\n    name: \"a",
+        )
+        .unwrap_err();
+        assert!(err.position.is_some());
+        let err =
+            format_version(Path::new("x.ron"), "(\n    format_version: \"one\",\n)").unwrap_err();
+        assert_eq!(err.position.map(|p| p.line), Some(2), "{err}");
+    }
+}

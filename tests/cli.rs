@@ -1,0 +1,284 @@
+//! The `lector` command line, run as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lector(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lector"))
+        .args(args)
+        .output()
+        .expect("run lector")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn new_add_annotate_check_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("proj");
+    let p = project.to_str().unwrap();
+    let out = lector(&["new", p, "--name", "Sotji"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let article = dir.path().join("talks.txt");
+    std::fs::write(&article, "Putin möter Lukashenko i Sotji.\r\nDet är troligt, Lukashenko kan få stöd, om han samarbetar.\n").unwrap();
+    let out = lector(&["add", p, article.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "talks\tPutin möter Lukashenko i Sotji.\n");
+
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "talks",
+        "--annotator",
+        "anna",
+        "--label",
+        "Person",
+        "--span",
+        "12:22",
+        "--entity",
+        "Alexander Lukashenko",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let person_id = stdout(&out).trim().to_owned();
+    assert_eq!(person_id.len(), 10);
+
+    // A discontinuous prediction with attributes; the holder is found by name.
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "talks",
+        "--annotator",
+        "anna",
+        "--label",
+        "Prediction",
+        "--span",
+        "32:46,59:70",
+        "--attr",
+        "certainty=probable",
+        "--attr",
+        "holder=alexander lukashenko",
+        "--attr",
+        "condition=om han samarbetar",
+        "--note",
+        "outer cue governs",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ron = std::fs::read_to_string(project.join("annotations/anna/talks.ron")).unwrap();
+    assert!(
+        ron.contains(r#"fragments: [(32, 46, "Det är troligt"), (59, 70, "kan få stöd")]"#),
+        "{ron}"
+    );
+    assert!(
+        ron.contains(r#""holder": Entity("alexander-lukashenko")"#),
+        "{ron}"
+    );
+
+    let out = lector(&["check", p]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "ok: 1 documents, 1 annotation files, 2 annotations, 1 annotators\n"
+    );
+
+    let out = lector(&["stats", p, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["documents"][0]["annotators"]["anna"]["total"], 2);
+    assert_eq!(
+        json["documents"][0]["annotators"]["anna"]["labels"]["Prediction"],
+        1
+    );
+    let out = lector(&["stats", p]);
+    assert!(stdout(&out).contains("talks"), "{}", stdout(&out));
+}
+
+#[test]
+fn annotate_refuses_what_the_app_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(lector(&["new", p]).status.success());
+    let article = dir.path().join("a.txt");
+    std::fs::write(&article, "Café 👍🏽 said Ericsson.").unwrap();
+    assert!(
+        lector(&["add", p, article.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = std::fs::read_dir(dir.path().join("proj")).unwrap().count();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--label", "Person", "--span", "14:99"],
+            "ends after the text, which has 22 characters",
+        ),
+        (
+            &["--label", "Person", "--span", "5:6"],
+            "splits a character",
+        ),
+        (&["--label", "Person", "--span", "x:3"], "is not a number"),
+        (
+            &["--label", "Rumour", "--span", "0:4"],
+            "there is no label \"Rumour\"",
+        ),
+        (
+            &[
+                "--label",
+                "Claim",
+                "--span",
+                "0:4",
+                "--attr",
+                "verdict=maybe",
+            ],
+            "\"maybe\" is not one of unreviewed",
+        ),
+        (
+            &[
+                "--label",
+                "Claim",
+                "--span",
+                "0:4",
+                "--attr",
+                "source=nobody",
+            ],
+            "no entity \"nobody\"",
+        ),
+        (
+            &["--label", "Claim", "--span", "0:4", "--entity", "X"],
+            "--entity links entity mentions",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["annotate", p, "--document", "a", "--annotator", "anna"];
+        args.extend_from_slice(extra);
+        let out = lector(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        !dir.path().join("proj/annotations").exists(),
+        "nothing was written"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("proj")).unwrap().count(),
+        before
+    );
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "a",
+        "--annotator",
+        "../x",
+        "--label",
+        "Person",
+        "--span",
+        "0:4",
+    ]);
+    assert!(
+        stderr(&out).contains("annotator name \"../x\" is not allowed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn check_lists_problems_with_file_and_line_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-v1");
+    let copy = dir.path().join("p");
+    for rel in [
+        "project.ron",
+        "documents/kyiv.txt",
+        "annotations/olena/kyiv.ron",
+        "entities/olena.ron",
+    ] {
+        std::fs::create_dir_all(copy.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(root.join(rel), copy.join(rel)).unwrap();
+    }
+    let ann = copy.join("annotations/olena/kyiv.ron");
+    let text = std::fs::read_to_string(&ann)
+        .unwrap()
+        .replace("label: \"Other\"", "label: \"Thing\"");
+    std::fs::write(&ann, text).unwrap();
+    let out = lector(&["check", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = format!(
+        "{}:18:13: annotation o0000000002: label \"Thing\" is not in the project's schema\n",
+        copy.join("annotations/olena/kyiv.ron").display()
+    );
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn errors_name_the_file_and_exit_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lector(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a Lector project"),
+        "{}",
+        stderr(&out)
+    );
+    let out = lector(&["new", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let out = lector(&["new", dir.path().to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("there is a project here already"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_sample_project_passes_check() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks");
+    let out = lector(&["check", sample.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = lector(&["stats", sample.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let annotators = json["documents"][0]["annotators"].as_object().unwrap();
+    assert!(annotators.len() >= 2, "two analysts annotated the sample");
+    for (name, counts) in annotators {
+        assert!(
+            counts["total"].as_u64().unwrap() >= 30,
+            "{name} has a real annotation set"
+        );
+        assert!(
+            counts["labels"]["Prediction"].as_u64().unwrap_or(0) >= 3,
+            "{name} tagged predictions"
+        );
+    }
+}
+
+/// The domain (model, store, cli) is a library for the GUI, the CLI, tests and benchmarks:
+/// it must never depend on egui.
+#[test]
+fn the_domain_never_imports_egui() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src.join("model"), src.join("store"), src.join("cli")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for word in ["egui::", "eframe::", "use egui", "use eframe"] {
+                    assert!(!text.contains(word), "{} uses {word}", path.display());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,552 @@
+//! The project on disk: save and load round-trips, atomic saves, and every kind of bad input
+//! getting a clear message while no file changes.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lector::model::{Annotation, AttrValue, Entity, EntityId, Status, checked_fragments};
+use lector::store::{ProjectStore, StoreError, set_path};
+use proptest::prelude::*;
+
+/// Every file under `dir` with its bytes, to prove that nothing changed.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+/// A project with one document and one annotator's annotations: a person linked to an
+/// entity, a prediction nesting it with attributes, and a discontinuous claim.
+fn sample(dir: &Path) -> ProjectStore {
+    let mut store = ProjectStore::create(dir, "Test").unwrap();
+    let text = "Putin möter Lukashenko 👍🏽 i Sotji.\r\nDet är troligt, Lukashenko kan få mer än en miljard dollar, om han samarbetar.\n";
+    let article = dir.join("article.txt");
+    fs::write(&article, text).unwrap();
+    let (id, warnings) = store.add_article(&article, None).unwrap();
+    assert_eq!(id, "article");
+    assert!(warnings.is_empty());
+    let doc_text = store.project.document("article").unwrap().text.clone();
+    assert!(!doc_text.as_str().contains('\r'), "CRLF is stored as LF");
+
+    store
+        .project
+        .entities
+        .entry("anna".into())
+        .or_default()
+        .upsert(Entity {
+            id: EntityId("alexander-lukashenko".into()),
+            name: "Alexander Lukashenko".into(),
+            label: "Person".into(),
+            note: String::new(),
+        });
+    let set = store.project.set_mut("article", "anna");
+    set.status = Status::InProgress;
+    let mut person = Annotation::new("Person", checked_fragments(&doc_text, &[(12, 22)]).unwrap());
+    person.entity = Some(EntityId("alexander-lukashenko".into()));
+    let mut prediction = Annotation::new(
+        "Prediction",
+        checked_fragments(&doc_text, &[(36, 112)]).unwrap(),
+    );
+    prediction
+        .attributes
+        .insert("certainty".into(), AttrValue::Choice("probable".into()));
+    prediction.attributes.insert(
+        "condition".into(),
+        AttrValue::Text("om han samarbetar".into()),
+    );
+    prediction.attributes.insert(
+        "holder".into(),
+        AttrValue::Entity(EntityId("alexander-lukashenko".into())),
+    );
+    prediction
+        .attributes
+        .insert("due".into(), AttrValue::Date("2027-03-01".parse().unwrap()));
+    prediction.note = "Outer cue \"Det är troligt\" governs.".into();
+    let claim = Annotation::new(
+        "Claim",
+        checked_fragments(&doc_text, &[(0, 5), (12, 22)]).unwrap(),
+    );
+    set.insert(prediction);
+    set.insert(claim);
+    set.insert(person);
+    store.save_entities("anna").unwrap();
+    store.save_set("article", "anna").unwrap();
+    store
+}
+
+#[test]
+fn save_then_load_gives_the_same_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sample(dir.path());
+    let (loaded, problems) = ProjectStore::open(dir.path()).unwrap();
+    assert_eq!(problems, vec![]);
+    assert_eq!(loaded.project, store.project);
+    let set = loaded.project.set("article", "anna").unwrap();
+    assert_eq!(set.annotations.len(), 3);
+    let person = &set
+        .annotations
+        .iter()
+        .find(|a| a.label == "Person")
+        .unwrap();
+    let text = &loaded.project.document("article").unwrap().text;
+    assert_eq!(person.covered_text(text), "Lukashenko");
+}
+
+#[test]
+fn files_are_readable_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(dir.path());
+    let path = dir.path().join(set_path("article", "anna"));
+    let first = fs::read_to_string(&path).unwrap();
+    // Quotes and context are written next to the offsets, unescaped.
+    assert!(
+        first.contains(r#"fragments: [(12, 22, "Lukashenko")]"#),
+        "{first}"
+    );
+    assert!(
+        first.contains(r#"fragments: [(0, 5, "Putin"), (12, 22, "Lukashenko")]"#),
+        "{first}"
+    );
+    assert!(
+        first.contains("möter"),
+        "non-ASCII is written as is: {first}"
+    );
+    // Saving again without changes writes the same bytes.
+    store.save_set("article", "anna").unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), first);
+    // Annotations appear sorted by start, then end.
+    let starts: Vec<usize> = ["(0, 5,", "(12, 22, \"Lukashenko\")]", "(36, 112,"]
+        .iter()
+        .map(|s| first.find(s).unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{first}");
+}
+
+#[test]
+fn a_colleagues_change_on_disk_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = sample(dir.path());
+    let path = dir.path().join(set_path("article", "anna"));
+    let theirs = fs::read_to_string(&path)
+        .unwrap()
+        .replace("InProgress", "Done");
+    fs::write(&path, &theirs).unwrap();
+    store.project.set_mut("article", "anna").annotations.clear();
+    let err = store.save_set("article", "anna").unwrap_err();
+    assert!(matches!(err, StoreError::ChangedOnDisk { .. }), "{err}");
+    assert!(err.to_string().contains("changed on disk"), "{err}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), theirs);
+}
+
+fn open_err_or_problems(dir: &Path) -> String {
+    match ProjectStore::open(dir) {
+        Ok((_, problems)) => problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(err) => format!("{err:#}"),
+    }
+}
+
+/// Breaks a file of a saved sample project, opens it, and checks the message and that no file
+/// changed, even after trying to save everything.
+fn assert_bad_input(file: &Path, damage: impl FnOnce(&str) -> Vec<u8>, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let path = dir.path().join(file);
+    let original = fs::read_to_string(&path).unwrap();
+    fs::write(&path, damage(&original)).unwrap();
+    let before = snapshot(dir.path());
+    let message = open_err_or_problems(dir.path());
+    for part in expected {
+        assert!(message.contains(part), "expected {part:?} in:\n{message}");
+    }
+    if let Ok((mut store, _)) = ProjectStore::open(dir.path()) {
+        let _ = store.save_set("article", "anna");
+        let _ = store.save_entities("anna");
+        let _ = store.save_project_file();
+    }
+    assert_eq!(snapshot(dir.path()), before, "no file may change");
+}
+
+fn annotations() -> PathBuf {
+    set_path("article", "anna")
+}
+
+#[test]
+fn malformed_ron_names_file_line_and_column() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            s.replacen("label: \"Claim\",", "label: \"Claim\" oops", 1)
+                .into_bytes()
+        },
+        &["annotations/anna/article.ron:", "cannot read this"],
+    );
+}
+
+#[test]
+fn truncated_ron_says_it_ends_too_early() {
+    assert_bad_input(
+        &annotations(),
+        |s| s.as_bytes()[..s.len() / 2].to_vec(),
+        &["annotations/anna/article.ron:", "ends too early"],
+    );
+}
+
+#[test]
+fn a_newer_format_version_opens_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let path = dir.path().join(annotations());
+    let newer = fs::read_to_string(&path).unwrap().replace(
+        "format_version: 1,",
+        "format_version: 7,\n    reviewers: [\"bo\"],",
+    );
+    fs::write(&path, &newer).unwrap();
+    let (mut store, problems) = ProjectStore::open(dir.path()).unwrap();
+    assert!(
+        problems[0].to_string().contains("newer Lector (format 7"),
+        "{problems:?}"
+    );
+    // Its annotations are shown…
+    assert_eq!(
+        store
+            .project
+            .set("article", "anna")
+            .unwrap()
+            .annotations
+            .len(),
+        3
+    );
+    // …but saving over it is refused, so the field this build does not know survives.
+    let err = store.save_set("article", "anna").unwrap_err();
+    assert!(
+        err.to_string().contains("read-only") || err.to_string().contains("newer"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), newer);
+}
+
+#[test]
+fn a_newer_project_file_makes_everything_read_only() {
+    assert_bad_input(
+        Path::new("project.ron"),
+        |s| {
+            s.replace("format_version: 1,", "format_version: 2,")
+                .into_bytes()
+        },
+        &["project.ron: written by a newer Lector (format 2"],
+    );
+}
+
+#[test]
+fn git_conflict_markers_get_their_own_message() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            let (a, b) = s.split_at(s.find("    annotations:").unwrap());
+            format!("{a}<<<<<<< HEAD\n    status: Done,\n=======\n>>>>>>> origin/main\n{b}")
+                .into_bytes()
+        },
+        &["annotations/anna/article.ron:6:1:", "git conflict markers"],
+    );
+}
+
+#[test]
+fn a_bom_gets_its_own_message() {
+    assert_bad_input(
+        &annotations(),
+        |s| format!("\u{FEFF}{s}").into_bytes(),
+        &["annotations/anna/article.ron:1:1:", "byte-order mark"],
+    );
+}
+
+#[test]
+fn an_edited_text_no_longer_matches_its_hash() {
+    assert_bad_input(
+        Path::new("documents/article.txt"),
+        |s| s.replace("Putin", "Medvedev").into_bytes(),
+        &["documents/article.txt: the text no longer matches its SHA-256"],
+    );
+}
+
+#[test]
+fn fragments_out_of_range_are_reported() {
+    assert_bad_input(
+        &annotations(),
+        |s| s.replace("(36, 112,", "(36, 5000,").into_bytes(),
+        &[
+            "annotations/anna/article.ron:",
+            "fragment 36:5000 ends after the text, which has",
+        ],
+    );
+}
+
+#[test]
+fn quotes_that_do_not_match_the_text_are_reported() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            s.replace("(0, 5, \"Putin\")", "(1, 6, \"Putin\")")
+                .into_bytes()
+        },
+        &["the text at 1:6 is \"utin \", but the file quotes \"Putin\""],
+    );
+}
+
+#[test]
+fn unknown_labels_and_attributes_are_reported() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            s.replace("label: \"Claim\"", "label: \"Rumour\"")
+                .replace("\"certainty\"", "\"confidence\"")
+                .into_bytes()
+        },
+        &[
+            "label \"Rumour\" is not in the project's schema",
+            "attribute \"confidence\" is not defined for label \"Prediction\"",
+        ],
+    );
+}
+
+#[test]
+fn wrong_attribute_values_are_reported() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            s.replace("Choice(\"probable\")", "Choice(\"very likely\")")
+                .replace("Date(\"2027-03-01\")", "Date(\"next spring\")")
+                .into_bytes()
+        },
+        &[
+            "\"very likely\" is not one of certain, probable",
+            "\"next spring\" is not a date",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_ids_are_reported() {
+    assert_bad_input(
+        &annotations(),
+        |s| {
+            let first = s.split("id: \"").nth(1).unwrap()[..10].to_owned();
+            let second = s.split("id: \"").nth(2).unwrap()[..10].to_owned();
+            s.replace(&second, &first).into_bytes()
+        },
+        &["is used more than once"],
+    );
+}
+
+#[test]
+fn dangling_entity_links_are_reported() {
+    assert_bad_input(
+        Path::new("entities/anna.ron"),
+        |s| {
+            s.replace("alexander-lukashenko", "aleksandr-lukasjenko")
+                .into_bytes()
+        },
+        &[
+            "links to entity \"alexander-lukashenko\", which anna's entities file does not define",
+            "entity \"alexander-lukashenko\" is not defined",
+        ],
+    );
+}
+
+#[test]
+fn a_hostile_document_id_cannot_reach_outside_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let path = dir.path().join("project.ron");
+    let hostile = fs::read_to_string(&path)
+        .unwrap()
+        .replace("id: \"article\"", "id: \"../../outside\"");
+    fs::write(&path, hostile).unwrap();
+    let (_, problems) = ProjectStore::open(dir.path()).unwrap();
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|p| p.contains("document id \"../../outside\" is not allowed")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn a_missing_project_file_says_this_is_not_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = ProjectStore::open(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("not a Lector project"), "{err}");
+}
+
+#[test]
+fn articles_in_other_encodings_are_decoded_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+    let cp1252 = dir.path().join("cp1252.txt");
+    fs::write(&cp1252, b"V\xE4rlden \x96 Lukasjenko\r\n").unwrap();
+    let (id, warnings) = store.add_article(&cp1252, None).unwrap();
+    assert_eq!(
+        store.project.document(&id).unwrap().text.as_str(),
+        "Världen – Lukasjenko\n"
+    );
+    assert!(warnings[0].contains("Windows-1252"), "{warnings:?}");
+
+    let utf16 = dir.path().join("utf16.txt");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend("Лукашенко 👍🏽".encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(&utf16, bytes).unwrap();
+    let (id, _) = store.add_article(&utf16, Some("Кириллица")).unwrap();
+    assert_eq!(
+        store.project.document(&id).unwrap().text.as_str(),
+        "Лукашенко 👍🏽"
+    );
+
+    let before = snapshot(dir.path());
+    let binary = dir.path().join("photo.txt");
+    fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let err = store.add_article(&binary, None).unwrap_err();
+    assert!(err.to_string().contains("binary file"), "{err}");
+    assert!(err.to_string().contains("photo.txt"), "{err}");
+    let pdf = dir.path().join("report.pdf");
+    fs::write(&pdf, b"%PDF-1.7").unwrap();
+    assert!(
+        store
+            .add_article(&pdf, None)
+            .unwrap_err()
+            .to_string()
+            .contains(".txt and .md")
+    );
+    let mut after = snapshot(dir.path());
+    after.remove(Path::new("photo.txt"));
+    after.remove(Path::new("report.pdf"));
+    assert_eq!(after, before, "a refused article changes nothing");
+}
+
+#[test]
+fn oversized_articles_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+    let big = dir.path().join("big.txt");
+    let file = fs::File::create(&big).unwrap();
+    // Sparse: no 200 MB written to the disk.
+    file.set_len(201 * 1024 * 1024).unwrap();
+    let err = store.add_article(&big, None).unwrap_err();
+    assert!(err.to_string().contains("articles up to"), "{err}");
+}
+
+#[test]
+fn markdown_articles_are_stored_as_readable_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+    let md = dir.path().join("notes.md");
+    fs::write(&md, "# Sotji\n\nPutin **möter** Lukashenko.\n").unwrap();
+    let (id, _) = store.add_article(&md, None).unwrap();
+    let doc = store.project.document(&id).unwrap();
+    assert_eq!(doc.text.as_str(), "Sotji\n\nPutin möter Lukashenko.\n");
+    assert_eq!(doc.meta.title, "Sotji");
+}
+
+#[test]
+fn the_version_1_fixture_loads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-v1");
+    let (store, problems) = ProjectStore::open(&root).unwrap();
+    assert_eq!(problems, vec![]);
+    let set = store.project.set("kyiv", "olena").unwrap();
+    assert_eq!(set.status, Status::Done);
+    let text = &store.project.document("kyiv").unwrap().text;
+    let quotes: Vec<String> = set
+        .annotations
+        .iter()
+        .map(|a| a.covered_text(text))
+        .collect();
+    assert_eq!(quotes, ["Зеленський", "👩‍👩‍👧 families", "will … return"]);
+    let prediction = set
+        .annotations
+        .iter()
+        .find(|a| a.label == "Prediction")
+        .unwrap();
+    assert_eq!(
+        prediction.attributes.get("certainty"),
+        Some(&AttrValue::Choice("possible".into()))
+    );
+    assert_eq!(
+        prediction.attributes.get("due"),
+        Some(&AttrValue::Date("2027-01-31".parse().unwrap()))
+    );
+}
+
+fn piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "Lukashenko ",
+        "Лукашенко ",
+        "å",
+        "ä",
+        "ö ",
+        "👍🏽",
+        "👩\u{200D}👩\u{200D}👧",
+        "e\u{301}",
+        "\n",
+        "\r\n",
+        "\t",
+        "中文 ",
+        "𝔸",
+        ". ",
+        "\u{A0}",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// Random texts with multibyte letters, emoji, combining marks and CRLF, with overlapping,
+    /// nested and discontinuous spans: what is saved is what is loaded.
+    #[test]
+    fn random_projects_round_trip(
+        pieces in prop::collection::vec(piece(), 1..120),
+        spans in prop::collection::vec(prop::collection::vec((0.0f64..1.0, 0.0f64..0.2), 1..4), 0..40),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let id = store.add_text("a.txt", "A", lector::model::text::normalize(&pieces.concat()).0).unwrap();
+        let text = store.project.document(&id).unwrap().text.clone();
+        let len = f64::from(text.len_chars().0);
+        // Snap random positions to grapheme boundaries, as the app's selection does.
+        let snap = |x: f64| {
+            let mut at = (x * len) as u32;
+            while !text.is_grapheme_boundary(lector::model::CharOffset(at)) { at += 1; }
+            at
+        };
+        for fragments in spans {
+            let raw: Vec<(u32, u32)> = fragments.iter().map(|&(s, l)| {
+                let start = snap(s);
+                (start, snap((s + l + 0.01).min(1.0)))
+            }).filter(|(a, b)| a < b).collect();
+            if let Ok(fragments) = checked_fragments(&text, &raw) {
+                let set = store.project.set_mut(&id, "ann");
+                set.insert(Annotation::new("Claim", fragments));
+            }
+        }
+        if store.project.set(&id, "ann").is_some() {
+            store.save_set(&id, "ann").unwrap();
+        }
+        let (loaded, problems) = ProjectStore::open(dir.path()).unwrap();
+        prop_assert_eq!(problems, vec![]);
+        prop_assert_eq!(&loaded.project, &store.project);
+    }
+}
