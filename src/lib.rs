@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod model;
+pub mod session;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;

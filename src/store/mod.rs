@@ -236,6 +236,14 @@ impl ProjectStore {
         Fingerprint::on_disk(&self.root.join(file)).map_or(true, |now| now != expected)
     }
 
+    /// Accepts what is on disk now as the version Lector knows, so that the next save
+    /// replaces it. Only on the user's explicit "overwrite".
+    pub fn forget_disk_version(&mut self, file: &Path) {
+        if let Ok(now) = Fingerprint::on_disk(&self.root.join(file)) {
+            self.fingerprints.insert(file.to_path_buf(), now);
+        }
+    }
+
     /// Reads a file, remembering its fingerprint.
     fn read(&mut self, rel: &Path) -> Result<Vec<u8>, Problem> {
         let path = self.root.join(rel);

@@ -1,8 +1,97 @@
-//! The desktop app.
+//! The desktop app (eframe/egui). Everything here turns user actions into commands for the
+//! domain ([`crate::session::Session`]); nothing here is needed by the command line.
 
+mod app;
+pub mod article;
+mod inspector;
+mod panels;
+pub mod span_index;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Opens the app.
-pub fn run(_path: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the desktop app is being built")
+pub use app::{LectorApp, Prefs};
+
+use crate::model::{Annotation, DocText};
+
+/// Opens the app window on `path` (a project folder or an article), else the last project,
+/// else the sample project.
+pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Lector")
+            .with_inner_size([1360.0, 860.0])
+            .with_min_inner_size([720.0, 480.0])
+            .with_drag_and_drop(true),
+        // Software GL (no GPU, Xvfb, remote desktops) can block forever waiting for vsync.
+        glow_options: egui_glow_options(),
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native(
+        "Lector",
+        options,
+        Box::new(move |cc| {
+            let prefs: Prefs = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            Ok(Box::new(LectorApp::new(&cc.egui_ctx, prefs, path)))
+        }),
+    )
+    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn egui_glow_options() -> eframe::egui_glow::GlowConfiguration {
+    eframe::egui_glow::GlowConfiguration {
+        vsync: false,
+        ..Default::default()
+    }
+}
+
+/// Where the sample project is: next to the working directory (a checkout) or the crate.
+pub fn sample_project() -> Option<PathBuf> {
+    [
+        PathBuf::from("projects/sotji-talks"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+    ]
+    .into_iter()
+    .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
+}
+
+/// One annotation in words, for tooltips: label, text, attributes, note.
+pub fn describe(annotation: &Annotation, text: &DocText) -> String {
+    let mut out = format!(
+        "{}: “{}”",
+        annotation.label,
+        shorten(&annotation.covered_text(text), 80)
+    );
+    if let Some(entity) = &annotation.entity {
+        out.push_str(&format!("\nentity: {entity}"));
+    }
+    for (name, value) in &annotation.attributes {
+        out.push_str(&format!("\n{name}: {value}"));
+    }
+    if !annotation.note.is_empty() {
+        out.push_str(&format!("\nnote: {}", annotation.note));
+    }
+    out
+}
+
+/// A string cut to `max` chars with an ellipsis.
+pub fn shorten(s: &str, max: usize) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() <= max {
+        s
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A label colour for egui.
+pub fn color(c: crate::model::Color) -> egui::Color32 {
+    let [r, g, b] = c.0;
+    egui::Color32::from_rgb(r, g, b)
 }

@@ -1,0 +1,1005 @@
+//! The app: its state, the commands the UI produces, and the one place they are applied.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::article::{ArticleView, Overlay, Selection};
+use super::span_index::SpanIndex;
+use crate::model::{Annotation, AnnotationId, CharOffset, checked_fragments};
+use crate::session::{Edit, Session};
+use crate::store::{ProjectStore, StoreError};
+
+/// What the app remembers between runs (eframe storage: UI preferences only, never project
+/// data).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The annotator's name; asked once.
+    pub annotator: String,
+    /// Recently opened projects, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Article text zoom.
+    pub zoom: f32,
+    /// Dark theme.
+    pub dark: bool,
+    /// Snap mouse selections to whole words.
+    pub snap_to_words: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            annotator: String::new(),
+            recent: Vec::new(),
+            zoom: 1.0,
+            dark: false,
+            snap_to_words: true,
+        }
+    }
+}
+
+/// A user action, applied after the UI pass in [`LectorApp::apply`].
+#[must_use]
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Change the current annotator's annotations of the open document.
+    Edit(Vec<Edit>),
+    /// Undo on the open document.
+    Undo,
+    /// Redo on the open document.
+    Redo,
+    /// Save everything now.
+    Save,
+    /// Show a document.
+    OpenDocument(String),
+    /// Open a project folder, or make a project for an article.
+    OpenPath(PathBuf),
+    /// Make a new project in a folder.
+    NewProject(PathBuf),
+    /// Add article files to the project.
+    AddArticles(Vec<PathBuf>),
+    /// Change who is annotating.
+    SetAnnotator(String),
+    /// Select an annotation (and scroll to it).
+    Select(Option<AnnotationId>),
+    /// Tag the selection with a label.
+    TagSelection(String),
+    /// Add the selection as a further fragment of the selected annotation.
+    AddFragment,
+    /// Tag every search hit with a label.
+    TagAllHits(String),
+    /// Delete the selected annotation.
+    DeleteSelected,
+    /// Throw away unsaved changes of the open document and read it from disk again.
+    ReloadFromDisk,
+    /// Save over a file someone else changed.
+    OverwriteDisk,
+}
+
+/// A message in the status bar.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// An error (red) or information.
+    pub error: bool,
+    /// When it was shown.
+    pub at: Instant,
+}
+
+/// State of the search bar.
+#[derive(Debug, Default)]
+pub struct Search {
+    /// Shown.
+    pub open: bool,
+    /// Wants keyboard focus next frame.
+    pub focus: bool,
+    /// The query.
+    pub query: String,
+    /// Hits of the query in the open document.
+    pub hits: Vec<(CharOffset, CharOffset)>,
+    /// The current hit.
+    pub current: Option<usize>,
+    /// Label for "tag all hits".
+    pub label: String,
+    /// (document, query) the hits are for.
+    key: (String, String),
+}
+
+/// The label palette next to the selection.
+#[derive(Debug, Default)]
+pub struct Palette {
+    /// Type to filter.
+    pub filter: String,
+    /// Highlighted row.
+    pub highlighted: usize,
+}
+
+/// A dialog that asks for a path (the fallback when no native file dialog is available).
+#[derive(Debug)]
+pub struct PathPrompt {
+    /// What the path is for.
+    pub purpose: PathPurpose,
+    /// What the user typed.
+    pub input: String,
+}
+
+/// What a [`PathPrompt`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPurpose {
+    /// Open a project folder or an article.
+    Open,
+    /// Make a new project.
+    New,
+    /// Add articles (paths separated by newlines).
+    Add,
+}
+
+/// The Lector app.
+pub struct LectorApp {
+    /// Preferences.
+    pub prefs: Prefs,
+    /// The open project, if any.
+    pub session: Option<Session>,
+    /// The open document's view.
+    pub view: Option<ArticleView>,
+    index: SpanIndex,
+    index_key: (String, u64),
+    /// The selected annotation.
+    pub selected: Option<AnnotationId>,
+    /// The label palette, when open.
+    pub palette: Option<Palette>,
+    /// The search bar.
+    pub search: Search,
+    /// Annotation list filter text.
+    pub list_filter: String,
+    /// Annotation list label filter.
+    pub list_label: Option<String>,
+    /// The shortcut overlay.
+    pub help_open: bool,
+    /// Asking for a path.
+    pub path_prompt: Option<PathPrompt>,
+    /// Asking for the annotator's name.
+    pub name_prompt: Option<String>,
+    /// Status bar messages, newest last.
+    pub messages: Vec<Message>,
+    /// A file of ours changed on disk: the document whose file it is.
+    pub conflict: Option<String>,
+    /// Problems found when the project was opened.
+    pub problems: Vec<String>,
+    /// Commands produced this frame.
+    pub commands: Vec<Command>,
+    /// Text fields of the inspector being edited: (annotation, field) → text.
+    pub buffers: std::collections::HashMap<(String, String), String>,
+    /// Fonts and options installed in the context.
+    context_ready: bool,
+}
+
+impl std::fmt::Debug for LectorApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LectorApp").finish_non_exhaustive()
+    }
+}
+
+fn default_annotator() -> String {
+    let name = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    if crate::model::project::is_safe_name(&name) {
+        name
+    } else {
+        String::new()
+    }
+}
+
+impl LectorApp {
+    /// The app on a path, else the last project, else the sample project.
+    pub fn new(ctx: &egui::Context, prefs: Prefs, path: Option<PathBuf>) -> Self {
+        let mut app = Self {
+            prefs,
+            session: None,
+            view: None,
+            index: SpanIndex::default(),
+            index_key: (String::new(), u64::MAX),
+            selected: None,
+            palette: None,
+            search: Search::default(),
+            list_filter: String::new(),
+            list_label: None,
+            help_open: false,
+            path_prompt: None,
+            name_prompt: None,
+            messages: Vec::new(),
+            conflict: None,
+            problems: Vec::new(),
+            commands: Vec::new(),
+            buffers: std::collections::HashMap::new(),
+            context_ready: false,
+        };
+        let _ = ctx;
+        if app.prefs.annotator.is_empty() {
+            app.name_prompt = Some(default_annotator());
+        }
+        let target = path
+            .or_else(|| {
+                app.prefs
+                    .recent
+                    .iter()
+                    .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
+                    .cloned()
+            })
+            .or_else(super::sample_project);
+        if let Some(target) = target {
+            app.open_path(&target);
+        }
+        app
+    }
+
+    /// The annotator name in use (a placeholder until one is given).
+    fn annotator(&self) -> String {
+        if self.prefs.annotator.is_empty() {
+            "me".to_owned()
+        } else {
+            self.prefs.annotator.clone()
+        }
+    }
+
+    /// Shows a message in the status bar.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.messages.push(Message {
+            text: text.into(),
+            error,
+            at: Instant::now(),
+        });
+        if self.messages.len() > 20 {
+            self.messages.remove(0);
+        }
+    }
+
+    fn open_path(&mut self, path: &Path) {
+        if path.is_file() {
+            // An article: make a project next to it, named after it.
+            let stem = path
+                .file_stem()
+                .map_or("article".into(), |s| s.to_string_lossy().into_owned());
+            let dir = path.with_file_name(format!("{stem}.lector"));
+            let store = if dir.join(crate::store::PROJECT_FILE).is_file() {
+                ProjectStore::open(&dir).map(|(s, _)| s)
+            } else {
+                ProjectStore::create(&dir, &stem)
+            };
+            match store.and_then(|mut s| s.add_article(path, None).map(|_| s)) {
+                Ok(_) => {
+                    self.say(
+                        format!("made a project for the article in {}", dir.display()),
+                        false,
+                    );
+                    self.open_project(&dir);
+                }
+                Err(err) => self.say(format!("{err}"), true),
+            }
+        } else {
+            self.open_project(path);
+        }
+    }
+
+    fn open_project(&mut self, dir: &Path) {
+        if let Some(session) = &mut self.session {
+            for err in session.save_now() {
+                self.messages.push(Message {
+                    text: err.to_string(),
+                    error: true,
+                    at: Instant::now(),
+                });
+            }
+        }
+        match ProjectStore::open(dir) {
+            Ok((store, problems)) => {
+                self.problems = problems.iter().map(ToString::to_string).collect();
+                if !problems.is_empty() {
+                    self.say(format!("{} problems in the project (see the left panel); those files stay read-only", problems.len()), true);
+                }
+                let first = store.project.documents.first().map(|d| d.meta.id.clone());
+                self.session = Some(Session::new(store, self.annotator()));
+                self.view = None;
+                self.selected = None;
+                self.conflict = None;
+                let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+                self.prefs.recent.retain(|p| p != &abs);
+                self.prefs.recent.insert(0, abs);
+                self.prefs.recent.truncate(10);
+                if let Some(first) = first {
+                    self.open_document(&first);
+                }
+            }
+            Err(err) => self.say(format!("{err}"), true),
+        }
+    }
+
+    fn open_document(&mut self, id: &str) {
+        let Some(session) = &self.session else { return };
+        let Some(doc) = session.store.project.document(id) else {
+            return;
+        };
+        let mut view = ArticleView::new(id, doc.text.clone());
+        view.snap_to_words = self.prefs.snap_to_words;
+        self.view = Some(view);
+        self.selected = None;
+        self.palette = None;
+        self.search.key = (String::new(), String::new());
+    }
+
+    /// The open document's id.
+    pub fn document(&self) -> Option<&str> {
+        self.view.as_ref().map(|v| v.document.as_str())
+    }
+
+    /// The current annotator's annotations of the open document.
+    pub fn annotations(&self) -> &[Annotation] {
+        match (&self.session, self.document()) {
+            (Some(s), Some(d)) => s
+                .store
+                .project
+                .set(d, s.annotator())
+                .map_or(&[], |set| &set.annotations[..]),
+            _ => &[],
+        }
+    }
+
+    /// The selected annotation.
+    pub fn selected_annotation(&self) -> Option<&Annotation> {
+        let id = self.selected.as_ref()?;
+        self.annotations().iter().find(|a| &a.id == id)
+    }
+
+    fn refresh_index(&mut self) {
+        let (Some(session), Some(doc)) = (&self.session, self.document()) else {
+            return;
+        };
+        let key = (doc.to_owned(), session.revision());
+        if key != self.index_key {
+            let annotations = session
+                .store
+                .project
+                .set(doc, session.annotator())
+                .map_or(&[][..], |s| &s.annotations[..]);
+            self.index = SpanIndex::new(&session.store.project.schema, annotations);
+            self.index_key = key;
+        }
+    }
+
+    fn refresh_search(&mut self) {
+        let Some(view) = &self.view else { return };
+        let key = (view.document.clone(), self.search.query.clone());
+        if key == self.search.key {
+            return;
+        }
+        self.search.hits = find_all(view.text(), &self.search.query);
+        self.search.current = if self.search.hits.is_empty() {
+            None
+        } else {
+            Some(0)
+        };
+        self.search.key = key;
+        if let Some(&(s, e)) = self.search.hits.first() {
+            self.select_hit(s, e);
+        }
+    }
+
+    fn select_hit(&mut self, s: CharOffset, e: CharOffset) {
+        if let Some(view) = &mut self.view {
+            view.selection = Selection { anchor: s, head: e };
+            view.scroll_to(s);
+        }
+    }
+
+    /// Moves to the next (or previous) search hit.
+    pub fn step_hit(&mut self, forward: bool) {
+        let n = self.search.hits.len();
+        if n == 0 {
+            return;
+        }
+        let next = match self.search.current {
+            Some(c) if forward => (c + 1) % n,
+            Some(c) => (c + n - 1) % n,
+            None => 0,
+        };
+        self.search.current = Some(next);
+        let (s, e) = self.search.hits[next];
+        self.select_hit(s, e);
+    }
+
+    /// The whole UI for one frame, then the commands it produced. eframe calls this through
+    /// [`eframe::App::ui`]; tests call it through egui_kittest.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.context_ready {
+            prepare_context(&ctx);
+            self.context_ready = true;
+        }
+        ctx.set_visuals(if self.prefs.dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        });
+        self.refresh_index();
+        self.refresh_search();
+        self.keyboard(&ctx);
+        super::panels::top_ui(self, ui);
+        super::panels::status_ui(self, ui);
+        super::panels::documents_ui(self, ui);
+        super::panels::side_ui(self, ui);
+        self.central_ui(ui);
+        super::panels::dialogs_ui(self, &ctx);
+        self.dropped_files(&ctx);
+        let commands = std::mem::take(&mut self.commands);
+        for command in commands {
+            self.apply(command);
+        }
+        self.autosave(&ctx);
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.search.open {
+                super::panels::search_ui(self, ui);
+            }
+            if let Some(doc) = &self.conflict {
+                let doc = doc.clone();
+                super::panels::conflict_ui(self, ui, &doc);
+            }
+            let Some(session) = &self.session else {
+                ui.centered_and_justified(|ui| {
+                    ui.label("Open a project (File, Open project…) or drop an article here")
+                });
+                return;
+            };
+            let Some(view) = &mut self.view else {
+                ui.centered_and_justified(|ui| {
+                    ui.label("Add an article (File, Add articles…) or drop one here")
+                });
+                return;
+            };
+            let annotations = session
+                .store
+                .project
+                .set(&view.document, session.annotator())
+                .map_or(&[][..], |s| &s.annotations[..]);
+            let overlay = Overlay {
+                annotations,
+                index: &self.index,
+                schema: &session.store.project.schema,
+                selected: self.selected.as_ref(),
+                hits: if self.search.open {
+                    &self.search.hits
+                } else {
+                    &[]
+                },
+                current_hit: self.search.current,
+            };
+            let out = view.ui(ui, self.prefs.zoom, &overlay);
+            if let Some(id) = out.clicked {
+                self.commands.push(Command::Select(Some(id)));
+            } else if out.clicked_empty {
+                self.selected = None;
+            }
+            if self.palette.is_some() {
+                let anchor = view
+                    .char_rect(view.selection.range().1)
+                    .map(|r| r.right_bottom());
+                super::panels::palette_ui(self, &ui.ctx().clone(), anchor);
+            }
+        });
+    }
+
+    fn text_field_focused(ctx: &egui::Context) -> bool {
+        ctx.memory(|m| m.focused().is_some())
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        let ctrl = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        let ctrl_shift = |key| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, key);
+        let pressed = |s: KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(&s));
+        if pressed(ctrl_shift(Key::Z)) || pressed(ctrl(Key::Y)) {
+            self.commands.push(Command::Redo);
+        }
+        if pressed(ctrl(Key::Z)) {
+            self.commands.push(Command::Undo);
+        }
+        if pressed(ctrl(Key::S)) {
+            self.commands.push(Command::Save);
+        }
+        if pressed(ctrl(Key::F)) {
+            self.search.open = true;
+            self.search.focus = true;
+        }
+        if pressed(ctrl(Key::Plus)) || pressed(ctrl(Key::Equals)) {
+            self.prefs.zoom = (self.prefs.zoom * 1.1).min(3.0);
+        }
+        if pressed(ctrl(Key::Minus)) {
+            self.prefs.zoom = (self.prefs.zoom / 1.1).max(0.5);
+        }
+        if pressed(ctrl(Key::Num0)) {
+            self.prefs.zoom = 1.0;
+        }
+        if ctx.input(|i| i.key_pressed(Key::F1)) {
+            self.help_open = !self.help_open;
+        }
+        if self.palette.is_some()
+            || self.name_prompt.is_some()
+            || self.path_prompt.is_some()
+            || Self::text_field_focused(ctx)
+        {
+            return;
+        }
+        let tab_target = ctx.input(|i| {
+            i.events.iter().find_map(|e| match e {
+                egui::Event::Key {
+                    key: Key::Tab,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } => Some(!modifiers.shift),
+                _ => None,
+            })
+        });
+        if let Some(forward) = tab_target {
+            self.commands.push(Command::Select(step_annotation(
+                self.annotations(),
+                self.selected.as_ref(),
+                forward,
+            )));
+        }
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
+            if self.help_open {
+                self.help_open = false;
+            } else if self.search.open {
+                self.search.open = false;
+            } else if let Some(view) = &mut self.view {
+                view.selection.anchor = view.selection.head;
+                self.selected = None;
+            }
+        }
+        let Some(view) = &mut self.view else { return };
+        let font_size = super::article::BASE_FONT_SIZE * self.prefs.zoom;
+        let (has_selection, events) = (!view.selection.is_empty(), ctx.input(|i| i.events.clone()));
+        for event in events {
+            let egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            match key {
+                Key::ArrowLeft
+                | Key::ArrowRight
+                | Key::ArrowUp
+                | Key::ArrowDown
+                | Key::Home
+                | Key::End
+                    if !modifiers.alt =>
+                {
+                    view.move_caret(key, modifiers.command, modifiers.shift, font_size);
+                    self.selected = None;
+                }
+                Key::Enter if has_selection => {
+                    // Consumed, or the palette would take this same press as its choice.
+                    ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
+                    self.palette = Some(Palette::default());
+                }
+                Key::Delete | Key::Backspace if self.selected.is_some() => {
+                    self.commands.push(Command::DeleteSelected)
+                }
+                _ => {}
+            }
+        }
+        // Label hotkeys arrive as text.
+        let typed: Vec<String> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        let Some(session) = &self.session else { return };
+        for t in typed {
+            let mut chars = t.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            if c == '+' {
+                if has_selection && self.selected.is_some() {
+                    self.commands.push(Command::AddFragment);
+                }
+                continue;
+            }
+            let Some(label) = session
+                .store
+                .project
+                .schema
+                .labels
+                .iter()
+                .find(|l| l.hotkey == Some(c.to_ascii_lowercase()))
+            else {
+                continue;
+            };
+            if has_selection {
+                self.commands
+                    .push(Command::TagSelection(label.name.clone()));
+            } else if let Some(selected) = self.selected_annotation() {
+                // A hotkey on a selected annotation changes its label.
+                let mut changed = selected.clone();
+                changed.label = label.name.clone();
+                if let Some(def) = session.store.project.schema.label(&label.name) {
+                    changed.attributes.retain(|k, _| def.attribute(k).is_some());
+                    if def.kind != crate::model::LabelKind::Entity {
+                        changed.entity = None;
+                    }
+                }
+                changed.modified = crate::model::annotation::now();
+                self.commands
+                    .push(Command::Edit(vec![Edit::Replace(changed)]));
+            }
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if dropped.is_empty() {
+            return;
+        }
+        if dropped.len() == 1 && dropped[0].join(crate::store::PROJECT_FILE).is_file() {
+            self.commands.push(Command::OpenPath(dropped[0].clone()));
+        } else if self.session.is_some() {
+            self.commands.push(Command::AddArticles(dropped));
+        } else if let Some(first) = dropped.first() {
+            self.commands.push(Command::OpenPath(first.clone()));
+        }
+    }
+
+    /// Applies one command: the only place the project changes.
+    pub fn apply(&mut self, command: Command) {
+        let doc = self.document().map(str::to_owned);
+        match command {
+            Command::Edit(edits) => {
+                let (Some(session), Some(doc)) = (&mut self.session, doc) else {
+                    return;
+                };
+                if let Err(err) = session.apply(&doc, edits) {
+                    self.say(format!("not changed: {err}"), true);
+                }
+            }
+            Command::Undo | Command::Redo => {
+                let (Some(session), Some(doc)) = (&mut self.session, doc) else {
+                    return;
+                };
+                let undo = matches!(command, Command::Undo);
+                let done = if undo {
+                    session.undo(&doc)
+                } else {
+                    session.redo(&doc)
+                };
+                if !done {
+                    self.say(
+                        if undo {
+                            "nothing to undo"
+                        } else {
+                            "nothing to redo"
+                        },
+                        false,
+                    );
+                }
+                if self.selected_annotation().is_none() {
+                    self.selected = None;
+                }
+            }
+            Command::Save => self.save(),
+            Command::OpenDocument(id) => self.open_document(&id),
+            Command::OpenPath(path) => self.open_path(&path),
+            Command::NewProject(dir) => match ProjectStore::create(
+                &dir,
+                &dir.file_name()
+                    .map_or("Untitled".into(), |n| n.to_string_lossy().into_owned()),
+            ) {
+                Ok(_) => self.open_project(&dir),
+                Err(err) => self.say(err.to_string(), true),
+            },
+            Command::AddArticles(paths) => {
+                let Some(session) = &mut self.session else {
+                    return;
+                };
+                let mut added = None;
+                let mut messages = Vec::new();
+                for path in paths {
+                    match session.store.add_article(&path, None) {
+                        Ok((id, warnings)) => {
+                            for w in warnings {
+                                messages.push((format!("{}: {w}", path.display()), false));
+                            }
+                            messages.push((format!("added {}", path.display()), false));
+                            added = Some(id);
+                        }
+                        Err(err) => messages.push((err.to_string(), true)),
+                    }
+                }
+                for (m, e) in messages {
+                    self.say(m, e);
+                }
+                if let Some(id) = added {
+                    self.open_document(&id);
+                }
+            }
+            Command::SetAnnotator(name) => {
+                if let Some(problem) = crate::model::project::name_problem("the name", &name) {
+                    self.say(problem, true);
+                    return;
+                }
+                self.prefs.annotator = name.clone();
+                if let Some(session) = &mut self.session {
+                    let errors = session.set_annotator(name);
+                    for err in errors {
+                        self.say(err.to_string(), true);
+                    }
+                }
+                self.selected = None;
+            }
+            Command::Select(id) => {
+                if let (Some(id), Some(view)) = (&id, &mut self.view) {
+                    let start = self
+                        .session
+                        .as_ref()
+                        .and_then(|s| s.store.project.set(&view.document, s.annotator()))
+                        .and_then(|set| set.get(id))
+                        .map(Annotation::start);
+                    if let Some(start) = start {
+                        view.scroll_to(start);
+                        view.selection = Selection {
+                            anchor: start,
+                            head: start,
+                        };
+                    }
+                }
+                self.selected = id;
+                self.palette = None;
+            }
+            Command::TagSelection(label) => self.tag_selection(&label),
+            Command::AddFragment => self.add_fragment(),
+            Command::TagAllHits(label) => self.tag_all_hits(&label),
+            Command::DeleteSelected => {
+                if let Some(id) = self.selected.take() {
+                    self.apply(Command::Edit(vec![Edit::Remove(id)]));
+                }
+            }
+            Command::ReloadFromDisk => {
+                if let Some(session) = &self.session {
+                    let root = session.store.root().to_path_buf();
+                    let doc = self.document().map(str::to_owned);
+                    self.session = None;
+                    self.open_project(&root);
+                    if let Some(doc) = doc {
+                        self.open_document(&doc);
+                    }
+                }
+                self.conflict = None;
+            }
+            Command::OverwriteDisk => {
+                if let (Some(session), Some(doc)) = (&mut self.session, &self.conflict) {
+                    let path = crate::store::set_path(doc, session.annotator());
+                    session.store.forget_disk_version(&path);
+                }
+                self.conflict = None;
+                self.save();
+            }
+        }
+    }
+
+    fn tag_selection(&mut self, label: &str) {
+        let Some(view) = &mut self.view else { return };
+        view.finish_selection();
+        let (s, e) = view.selection.range();
+        if s == e {
+            self.say("select some text first", false);
+            return;
+        }
+        match checked_fragments(view.text(), &[(s.0, e.0)]) {
+            Ok(fragments) => {
+                let annotation = Annotation::new(label, fragments);
+                let id = annotation.id.clone();
+                view.selection = Selection { anchor: e, head: e };
+                self.palette = None;
+                self.apply(Command::Edit(vec![Edit::Insert(annotation)]));
+                self.selected = self.annotations().iter().any(|a| a.id == id).then_some(id);
+            }
+            Err(err) => self.say(format!("not tagged: {err}"), true),
+        }
+    }
+
+    fn add_fragment(&mut self) {
+        let (Some(view), Some(selected)) = (&self.view, self.selected_annotation()) else {
+            return;
+        };
+        let (s, e) = view.selection.range();
+        let mut raw: Vec<(u32, u32)> = selected
+            .fragments
+            .iter()
+            .map(|f| (f.start.0, f.end.0))
+            .collect();
+        raw.push((s.0, e.0));
+        match checked_fragments(view.text(), &raw) {
+            Ok(fragments) => {
+                let mut changed = selected.clone();
+                changed.fragments = fragments;
+                changed.modified = crate::model::annotation::now();
+                self.apply(Command::Edit(vec![Edit::Replace(changed)]));
+            }
+            Err(err) => self.say(format!("not added: {err}"), true),
+        }
+    }
+
+    fn tag_all_hits(&mut self, label: &str) {
+        let Some(view) = &self.view else { return };
+        let existing: std::collections::BTreeSet<(u32, u32)> = self
+            .annotations()
+            .iter()
+            .filter(|a| a.label == label && a.fragments.len() == 1)
+            .map(|a| (a.start().0, a.end().0))
+            .collect();
+        let mut edits = Vec::new();
+        for &(s, e) in &self.search.hits {
+            if existing.contains(&(s.0, e.0)) {
+                continue;
+            }
+            if let Ok(fragments) = checked_fragments(view.text(), &[(s.0, e.0)]) {
+                edits.push(Edit::Insert(Annotation::new(label, fragments)));
+            }
+        }
+        let n = edits.len();
+        self.apply(Command::Edit(edits));
+        self.say(format!("tagged {n} hits as {label}"), false);
+    }
+
+    fn save(&mut self) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let errors = session.save_now();
+        self.report_save_errors(errors);
+    }
+
+    fn report_save_errors(&mut self, errors: Vec<StoreError>) {
+        for err in errors {
+            if let StoreError::ChangedOnDisk { .. } = &err {
+                self.conflict = self.document().map(str::to_owned);
+            }
+            self.say(err.to_string(), true);
+        }
+    }
+
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if !session.is_dirty() || self.conflict.is_some() {
+            return;
+        }
+        if session.autosave_due(Instant::now()) {
+            let errors = session.save_now();
+            self.report_save_errors(errors);
+        } else {
+            ctx.request_repaint_after(crate::session::AUTOSAVE_DELAY);
+        }
+    }
+
+    /// Saves everything; used when the window closes.
+    pub fn save_on_exit(&mut self) -> Vec<String> {
+        self.session.as_mut().map_or_else(Vec::new, |s| {
+            s.save_now().iter().map(ToString::to_string).collect()
+        })
+    }
+}
+
+/// Fonts and options, once per context. The emoji font is shipped (egui's defaults have none)
+/// so that articles with emoji render everywhere; CJK comes from system fonts.
+fn prepare_context(ctx: &egui::Context) {
+    use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    let families = [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+        .into_iter()
+        .map(|family| InsertFontFamily {
+            family,
+            priority: FontPriority::Lowest,
+        })
+        .collect();
+    ctx.add_font(FontInsert::new(
+        "NotoEmoji",
+        egui::FontData::from_static(include_bytes!("../../assets/fonts/NotoEmoji-Regular.ttf")),
+        families,
+    ));
+}
+
+/// The annotation after (or before) the selected one, in document order.
+fn step_annotation(
+    annotations: &[Annotation],
+    selected: Option<&AnnotationId>,
+    forward: bool,
+) -> Option<AnnotationId> {
+    if annotations.is_empty() {
+        return None;
+    }
+    let n = annotations.len();
+    let at = selected.and_then(|id| annotations.iter().position(|a| &a.id == id));
+    let next = match at {
+        Some(i) if forward => (i + 1) % n,
+        Some(i) => (i + n - 1) % n,
+        None if forward => 0,
+        None => n - 1,
+    };
+    Some(annotations[next].id.clone())
+}
+
+/// Every case-insensitive occurrence of `query` in the text, on grapheme boundaries.
+pub fn find_all(text: &crate::model::DocText, query: &str) -> Vec<(CharOffset, CharOffset)> {
+    let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    if needle.is_empty() || needle.iter().all(|c| c.is_whitespace()) {
+        return Vec::new();
+    }
+    let hay: Vec<char> = text.as_str().chars().collect();
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let mut hits = Vec::new();
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        if lower(hay[i]) == needle[0]
+            && hay[i..i + needle.len()]
+                .iter()
+                .zip(&needle)
+                .all(|(h, n)| lower(*h) == *n)
+        {
+            let (s, e) = (CharOffset(i as u32), CharOffset((i + needle.len()) as u32));
+            if text.is_grapheme_boundary(s) && text.is_grapheme_boundary(e) {
+                hits.push((s, e));
+                i += needle.len();
+                continue;
+            }
+        }
+        i += 1;
+    }
+    hits
+}
+
+impl eframe::App for LectorApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if ui.ctx().input(|i| i.viewport().close_requested()) {
+            let errors = self.save_on_exit();
+            if !errors.is_empty() {
+                // Never lose work: keep the window open and say why.
+                ui.ctx()
+                    .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                for e in errors {
+                    self.say(format!("not closed, because saving failed: {e}"), true);
+                }
+            }
+        }
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let _ = self.save_on_exit();
+    }
+}

@@ -1,0 +1,172 @@
+//! Which annotation fragments fall in a range of the text, fast enough to ask every frame.
+
+use crate::model::{Annotation, Schema};
+
+/// One fragment of one annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FragRef {
+    /// First char.
+    pub start: u32,
+    /// First char after.
+    pub end: u32,
+    /// Index of the annotation in its set.
+    pub annotation: u32,
+    /// Index of the label in the schema (`u16::MAX` if unknown).
+    pub label: u16,
+}
+
+/// Fragments sorted by start, with the largest end seen so far, so that a range query only
+/// walks back over fragments that can still reach into it.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    frags: Vec<FragRef>,
+    max_end: Vec<u32>,
+}
+
+impl SpanIndex {
+    /// Builds the index for a set's annotations.
+    pub fn new(schema: &Schema, annotations: &[Annotation]) -> Self {
+        let mut frags: Vec<FragRef> = Vec::with_capacity(annotations.len());
+        for (i, annotation) in annotations.iter().enumerate() {
+            let label = schema
+                .labels
+                .iter()
+                .position(|l| l.name == annotation.label)
+                .map_or(u16::MAX, |p| p as u16);
+            for f in &annotation.fragments {
+                frags.push(FragRef {
+                    start: f.start.0,
+                    end: f.end.0,
+                    annotation: i as u32,
+                    label,
+                });
+            }
+        }
+        frags.sort_unstable_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.annotation));
+        let mut max_end = Vec::with_capacity(frags.len());
+        let mut running = 0;
+        for f in &frags {
+            running = running.max(f.end);
+            max_end.push(running);
+        }
+        Self { frags, max_end }
+    }
+
+    /// Number of fragments.
+    pub fn len(&self) -> usize {
+        self.frags.len()
+    }
+
+    /// Whether there are no fragments.
+    pub fn is_empty(&self) -> bool {
+        self.frags.is_empty()
+    }
+
+    /// Fragments overlapping `[start, end)`, sorted by start (longer first on ties).
+    pub fn query(&self, start: u32, end: u32, out: &mut Vec<FragRef>) {
+        out.clear();
+        let hi = self.frags.partition_point(|f| f.start < end);
+        let mut i = hi;
+        while i > 0 {
+            i -= 1;
+            if self.max_end[i] <= start {
+                break;
+            }
+            let f = self.frags[i];
+            if f.end > start {
+                out.push(f);
+            }
+        }
+        out.reverse();
+    }
+}
+
+/// Gives each fragment a lane (0 = outermost) so that overlapping fragments get different
+/// lanes: greedy interval colouring over fragments sorted by start, longer first.
+pub fn assign_lanes(frags: &[FragRef]) -> Vec<u8> {
+    let mut lane_ends: Vec<u32> = Vec::new();
+    frags
+        .iter()
+        .map(|f| {
+            let lane = lane_ends
+                .iter()
+                .position(|&end| end <= f.start)
+                .unwrap_or_else(|| {
+                    lane_ends.push(0);
+                    lane_ends.len() - 1
+                });
+            lane_ends[lane] = f.end;
+            lane.min(u8::MAX as usize) as u8
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, CharOffset, Fragment};
+
+    fn ann(label: &str, spans: &[(u32, u32)]) -> Annotation {
+        Annotation::new(
+            label,
+            spans
+                .iter()
+                .map(|&(s, e)| Fragment {
+                    start: CharOffset(s),
+                    end: CharOffset(e),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn queries_find_overlapping_nested_and_long_spans() {
+        let schema = Schema::news_default();
+        let anns = vec![
+            ann("Claim", &[(0, 1000)]),
+            ann("Person", &[(10, 20)]),
+            ann("Place", &[(15, 30)]),
+            ann("Person", &[(500, 510), (700, 710)]),
+        ];
+        let index = SpanIndex::new(&schema, &anns);
+        let mut out = Vec::new();
+        index.query(18, 19, &mut out);
+        let got: Vec<(u32, u32)> = out.iter().map(|f| (f.start, f.end)).collect();
+        assert_eq!(got, vec![(0, 1000), (10, 20), (15, 30)]);
+        index.query(600, 700, &mut out);
+        assert_eq!(
+            out.len(),
+            1,
+            "the gap of a discontinuous span is not covered"
+        );
+        assert_eq!(
+            assign_lanes(&[
+                FragRef {
+                    start: 0,
+                    end: 1000,
+                    annotation: 0,
+                    label: 0
+                },
+                FragRef {
+                    start: 10,
+                    end: 20,
+                    annotation: 1,
+                    label: 0
+                },
+                FragRef {
+                    start: 15,
+                    end: 30,
+                    annotation: 2,
+                    label: 0
+                },
+                FragRef {
+                    start: 20,
+                    end: 25,
+                    annotation: 3,
+                    label: 0
+                },
+            ]),
+            vec![0, 1, 2, 1]
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The real UI driven through AccessKit with egui_kittest.
+
+use std::path::{Path, PathBuf};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::ui::{LectorApp, Prefs};
+
+/// A copy of the sample project in a temporary folder, so tests can change it.
+fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-v1");
+    let dst = dir.path().join("project");
+    copy_dir(&src, &dst);
+    (dir, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
+    let prefs = Prefs {
+        annotator: annotator.to_owned(),
+        ..Prefs::default()
+    };
+    let ctx = egui::Context::default();
+    let app = LectorApp::new(&ctx, prefs, Some(project.to_path_buf()));
+    Harness::builder()
+        .with_size(egui::vec2(1360.0, 860.0))
+        .with_max_steps(24)
+        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
+}
+
+#[test]
+fn first_run_asks_the_annotators_name() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "");
+    h.run();
+    assert!(h.state().name_prompt.is_some(), "the name is asked");
+    h.get_by_label("Your name").type_text("olena");
+    h.run();
+    h.get_by_label("Start").click();
+    h.run();
+    assert!(h.state().name_prompt.is_none(), "the prompt closes");
+    assert_eq!(h.state().prefs.annotator, "olena");
+    // Olena's own annotations of the fixture are shown.
+    assert_eq!(h.state().annotations().len(), 3);
+    h.get_by_label("Annotator olena");
+}
+
+#[test]
+fn an_idle_window_stops_repainting() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "olena");
+    h.run();
+    // After the first frames settle, nothing asks for another frame.
+    for _ in 0..3 {
+        h.step();
+    }
+    assert!(
+        h.run_ok().is_some(),
+        "the UI keeps asking for repaints while idle"
+    );
+}
+
+fn sample_project_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("sotji-talks");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &dst,
+    );
+    (dir, dst)
+}
+
+/// The char range of the `nth` occurrence of `needle` in the open document.
+fn find(h: &Harness<'_, LectorApp>, needle: &str, nth: usize) -> (u32, u32) {
+    let text = h.state().view.as_ref().unwrap().text().clone();
+    let byte = text
+        .as_str()
+        .match_indices(needle)
+        .nth(nth)
+        .expect("needle in text")
+        .0;
+    let start = text
+        .char_of_byte(lector::model::ByteOffset(byte as u32))
+        .unwrap();
+    (start.0, start.0 + needle.chars().count() as u32)
+}
+
+/// Drags the mouse over a range of the article, as a user selects text.
+fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
+    if h.state()
+        .view
+        .as_ref()
+        .unwrap()
+        .char_rect(lector::model::CharOffset(end - 1))
+        .is_none()
+    {
+        // Scroll there first, as a user would.
+        h.state_mut()
+            .view
+            .as_mut()
+            .unwrap()
+            .scroll_to(lector::model::CharOffset(start));
+        h.run();
+    }
+    let view = h.state().view.as_ref().unwrap();
+    let a = view
+        .char_rect(lector::model::CharOffset(start))
+        .expect("start visible")
+        .left_center();
+    let b = view
+        .char_rect(lector::model::CharOffset(end - 1))
+        .expect("end visible")
+        .right_center();
+    h.drag_at(a + egui::vec2(1.0, 0.0));
+    h.run();
+    h.hover_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+    h.drop_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+}
+
+fn press_text(h: &mut Harness<'_, LectorApp>, text: &str) {
+    h.event(egui::Event::Text(text.to_owned()));
+    h.run();
+}
+
+fn covered(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
+    let app = h.state();
+    let text = app.view.as_ref().unwrap().text();
+    app.annotations()
+        .iter()
+        .map(|a| (a.label.clone(), a.covered_text(text)))
+        .collect()
+}
+
+fn selected_text(h: &Harness<'_, LectorApp>) -> String {
+    let app = h.state();
+    app.selected_annotation()
+        .map(|a| a.covered_text(app.view.as_ref().unwrap().text()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn tag_edit_link_delete_undo_search_and_reopen() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "tester");
+    h.run();
+    assert_eq!(
+        h.state().annotations().len(),
+        0,
+        "a new annotator starts empty"
+    );
+
+    // Select with the mouse and tag by hotkey.
+    let range = find(&h, "Vladimir Putin", 0);
+    drag_select(&mut h, range);
+    press_text(&mut h, "p");
+    assert_eq!(covered(&h), [("Person".into(), "Vladimir Putin".into())]);
+
+    // A word-snapped selection: dragging from inside "Rysslands" to inside "president".
+    let (s, _) = find(&h, "Rysslands president", 0);
+    drag_select(&mut h, (s + 2, s + 15));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().palette.is_some(), "Enter opens the palette");
+    press_text(&mut h, "organ");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().palette.is_none());
+    assert!(
+        covered(&h).contains(&("Organization".into(), "Rysslands president".into())),
+        "{:?}",
+        covered(&h)
+    );
+
+    // An overlapping, nesting span.
+    let range = find(&h, "Rysslands president Vladimir Putin", 0);
+    drag_select(&mut h, range);
+    press_text(&mut h, "p");
+    assert_eq!(h.state().annotations().len(), 3);
+    assert_eq!(selected_text(&h), "Rysslands president Vladimir Putin");
+
+    // A discontinuous span: select more text and press + to add it as a fragment.
+    let range = find(&h, "Alexander Lukashenko", 0);
+    drag_select(&mut h, range);
+    press_text(&mut h, "+");
+    assert_eq!(
+        selected_text(&h),
+        "Rysslands president Vladimir Putin … Alexander Lukashenko"
+    );
+    assert_eq!(h.state().selected_annotation().unwrap().fragments.len(), 2);
+
+    // Link a mention to a new entity through the inspector.
+    h.get_by_label("Person · Vladimir Putin").click();
+    h.run();
+    h.get_by_label("New entity “Vladimir Putin”").click();
+    h.run();
+    let app = h.state();
+    let entity = app
+        .selected_annotation()
+        .unwrap()
+        .entity
+        .clone()
+        .expect("linked");
+    assert_eq!(entity.0, "vladimir-putin");
+    assert_eq!(
+        app.session
+            .as_ref()
+            .unwrap()
+            .store
+            .project
+            .registry("tester")
+            .unwrap()
+            .entities
+            .len(),
+        1
+    );
+
+    // A prediction with attributes: choice and free text.
+    let range = find(&h, "Den ryska radarstationen kommer att fortsätta", 0);
+    drag_select(&mut h, range);
+    press_text(&mut h, "f");
+    h.get_by_label("certainty").click();
+    h.run();
+    h.get_by_label("probable").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "condition")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "condition")
+        .type_text("om avtalet förnyas");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let prediction = h
+        .state()
+        .annotations()
+        .iter()
+        .find(|a| a.label == "Prediction")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        prediction
+            .attributes
+            .get("certainty")
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("probable")
+    );
+    assert_eq!(
+        prediction
+            .attributes
+            .get("condition")
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("om avtalet förnyas")
+    );
+
+    // Delete, undo, redo.
+    let before = h.state().annotations().len();
+    h.get_by_label("Organization · Rysslands president").click();
+    h.run();
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert_eq!(h.state().annotations().len(), before - 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().annotations().len(), before, "undo brings it back");
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.run();
+    assert_eq!(
+        h.state().annotations().len(),
+        before - 1,
+        "redo deletes it again"
+    );
+
+    // Search and tag all hits.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    h.get_by_label("Find").type_text("Lukashenko");
+    h.run();
+    let hits = h.state().search.hits.len();
+    assert!(hits >= 10, "Lukashenko is named often: {hits}");
+    h.get_by_label(&format!("Tag all {hits} hits")).click();
+    h.run();
+    let persons = covered(&h)
+        .iter()
+        .filter(|(l, t)| l == "Person" && t == "Lukashenko")
+        .count();
+    assert_eq!(persons, hits);
+
+    // Everything is saved; reopening shows it as it was.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    let expected = covered(&h);
+    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    drop(h);
+    let mut again = harness(&project, "tester");
+    again.run();
+    assert_eq!(covered(&again), expected);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lector"))
+        .arg("check")
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
