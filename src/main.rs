@@ -7,6 +7,7 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     let args = lector::cli::Args::parse();
     let result = match args.command {
+        Some(lector::cli::Command::Open { path }) => open_app(Some(path)),
         Some(command) => lector::cli::run(command),
         None => open_app(args.path),
     };

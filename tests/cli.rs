@@ -282,3 +282,108 @@ fn the_domain_never_imports_egui() {
         }
     }
 }
+
+#[test]
+fn annotate_refuses_slips_a_script_would_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("proj");
+    let p = p.to_str().unwrap();
+    assert!(lector(&["new", p]).status.success());
+    let article = dir.path().join("a.txt");
+    std::fs::write(&article, "Christina Kitova skriver om Lukashenko i Minsk.").unwrap();
+    assert!(
+        lector(&["add", p, article.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let base = ["annotate", p, "--document", "a", "--annotator", "anna"];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        lector(&args)
+    };
+    assert!(
+        run(&[
+            "--label",
+            "Person",
+            "--span",
+            "0:16",
+            "--entity",
+            "Christina Kitova"
+        ])
+        .status
+        .success()
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--label", "Person", "--span", "0:16"],
+            "already has this Person annotation",
+        ),
+        (
+            &[
+                "--label",
+                "Place",
+                "--span",
+                "41:46",
+                "--entity",
+                "Christina Kitova",
+            ],
+            "is a Place mention but links to \"Christina Kitova\", which is a Person",
+        ),
+        (
+            &[
+                "--label",
+                "Claim",
+                "--span",
+                "0:46",
+                "--attr",
+                "verdict=supported",
+                "--attr",
+                "verdict=refuted",
+            ],
+            "--attr verdict is given twice",
+        ),
+        (
+            &[
+                "--label",
+                "Prediction",
+                "--span",
+                "0:46",
+                "--attr",
+                "condition=",
+            ],
+            "--attr condition: the value is empty",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let out = run(extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(
+            stderr(&out).contains(expected),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "a",
+        "--annotator",
+        "Anna",
+        "--label",
+        "Place",
+        "--span",
+        "41:46",
+    ]);
+    assert!(
+        stderr(&out).contains("there is an annotator \"anna\" already"),
+        "{}",
+        stderr(&out)
+    );
+    let out = lector(&["check", p]);
+    assert_eq!(
+        stdout(&out),
+        "ok: 1 documents, 1 annotation files, 1 annotations, 1 annotators\n"
+    );
+}

@@ -1,6 +1,11 @@
 //! The project on disk: save and load round-trips, atomic saves, and every kind of bad input
 //! getting a clear message while no file changes.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

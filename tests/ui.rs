@@ -1,5 +1,10 @@
 //! The real UI driven through AccessKit with egui_kittest.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
 use std::path::{Path, PathBuf};
 
 use egui_kittest::Harness;

@@ -64,6 +64,17 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!(problem);
     }
     let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    if let Some(other) = store
+        .project
+        .annotators()
+        .into_iter()
+        .find(|a| a != &args.annotator && a.to_lowercase() == args.annotator.to_lowercase())
+    {
+        anyhow::bail!(
+            "there is an annotator {other:?} already; names that differ only in case clash on \
+             Windows and macOS, so use {other:?}"
+        );
+    }
     let rel = set_path(&args.document, &args.annotator);
     if let Some(reason) = store.read_only_reason(&rel) {
         anyhow::bail!(
@@ -102,6 +113,17 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         .clone();
     let fragments = checked_fragments(&text, &parse_spans(&args.span)?)
         .with_context(|| format!("--span {}", args.span))?;
+    if let Some(same) = project
+        .set(&args.document, &args.annotator)
+        .and_then(|set| set.same_as(&label.name, &fragments))
+    {
+        anyhow::bail!(
+            "not added: {} already has this {} annotation ({})",
+            args.annotator,
+            label.name,
+            same.id
+        );
+    }
     let mut annotation = Annotation::new(&label.name, fragments);
     annotation.note = args.note.clone().unwrap_or_default();
 
@@ -157,9 +179,19 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
                 names.join(", ")
             )
         })?;
+        anyhow::ensure!(
+            !value.trim().is_empty(),
+            "--attr {key}: the value is empty; leave the attribute out instead"
+        );
         let value = parse_value(&def.ty, value, registry)
             .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?;
-        annotation.attributes.insert(key.to_owned(), value);
+        anyhow::ensure!(
+            annotation
+                .attributes
+                .insert(key.to_owned(), value)
+                .is_none(),
+            "--attr {key} is given twice"
+        );
     }
     let empty = crate::model::AnnotationSet::new(&args.annotator, &args.document);
     let set = project

@@ -71,6 +71,7 @@ pub enum Command {
 /// Runs a headless subcommand. Errors are returned for `main` to print once.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        // `main` opens the app; here only when the binary was built without it.
         Command::Open { .. } => Err(anyhow::anyhow!(
             "this build of lector has no desktop app (built without the `gui` feature)"
         )),

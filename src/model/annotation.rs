@@ -324,6 +324,17 @@ impl AnnotationSet {
         self.annotations.iter().find(|a| &a.id == id)
     }
 
+    /// An annotation with the same label and fragments, if there is one: tagging the same
+    /// span twice is a slip, not a second opinion.
+    pub fn same_as(&self, label: &str, fragments: &[Fragment]) -> Option<&Annotation> {
+        let start = fragments.first()?.start;
+        let from = self.annotations.partition_point(|a| a.start() < start);
+        self.annotations[from..]
+            .iter()
+            .take_while(|a| a.start() == start)
+            .find(|a| a.label == label && a.fragments == fragments)
+    }
+
     /// The index of the annotation with this id.
     pub fn position(&self, id: &AnnotationId) -> Option<usize> {
         self.annotations.iter().position(|a| &a.id == id)

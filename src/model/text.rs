@@ -183,11 +183,7 @@ pub fn markdown_to_text(markdown: &str) -> String {
                 out.push_str(&"  ".repeat(list_depth.saturating_sub(1)));
                 out.push_str("• ");
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
             ) => {

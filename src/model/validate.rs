@@ -43,11 +43,16 @@ pub fn annotation_problems(
                 label.kind.name()
             ));
         }
-        if registry.and_then(|r| r.get(entity)).is_none() {
-            problems.push(format!(
+        match registry.and_then(|r| r.get(entity)) {
+            None => problems.push(format!(
                 "links to entity {:?}, which {}'s entities file does not define",
                 entity.0, set.annotator
-            ));
+            )),
+            Some(e) if e.label != annotation.label => problems.push(format!(
+                "is a {} mention but links to {:?}, which is a {}",
+                annotation.label, e.name, e.label
+            )),
+            Some(_) => {}
         }
     }
     for (name, value) in &annotation.attributes {
@@ -156,7 +161,7 @@ pub fn parse_value(
     input: &str,
     registry: Option<&EntityRegistry>,
 ) -> Result<AttrValue, String> {
-    use super::annotation::{AnnotationId, EntityId};
+    use super::annotation::AnnotationId;
     let input = input.trim();
     match ty {
         AttrType::Choice(values) => {
@@ -177,35 +182,20 @@ pub fn parse_value(
         },
         AttrType::Entity => {
             let entities = registry.map_or(&[][..], |r| &r.entities[..]);
+            let lower = input.to_lowercase();
             entities
                 .iter()
                 .find(|e| e.id.0 == input)
-                .or_else(|| {
-                    entities
-                        .iter()
-                        .find(|e| e.name.to_lowercase() == input.to_lowercase())
-                })
+                .or_else(|| entities.iter().find(|e| e.name.to_lowercase() == lower))
                 .map(|e| AttrValue::Entity(e.id.clone()))
                 .ok_or_else(|| {
-                    format!("no entity {input:?}; link a mention to it first (--entity)")
-                })
-                .or_else(|err| {
-                    if entities.is_empty() {
-                        Err(err)
-                    } else {
-                        Err(format!(
-                            "{err}; known: {}",
-                            entities
-                                .iter()
-                                .map(|e| e.id.0.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
+                    let known: Vec<&str> = entities.iter().map(|e| e.id.0.as_str()).collect();
+                    let mut message =
+                        format!("no entity {input:?}; link a mention to it first (--entity)");
+                    if !known.is_empty() {
+                        message.push_str(&format!("; known: {}", known.join(", ")));
                     }
-                })
-                .map(|v| match v {
-                    AttrValue::Entity(id) => AttrValue::Entity(EntityId(id.0)),
-                    other => other,
+                    message
                 })
         }
         AttrType::Annotation => Ok(AttrValue::Annotation(AnnotationId(input.to_owned()))),

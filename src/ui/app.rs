@@ -419,11 +419,13 @@ impl LectorApp {
             prepare_context(&ctx);
             self.context_ready = true;
         }
-        ctx.set_visuals(if self.prefs.dark {
-            egui::Visuals::dark()
-        } else {
-            egui::Visuals::light()
-        });
+        if ctx.global_style().visuals.dark_mode != self.prefs.dark {
+            ctx.set_visuals(if self.prefs.dark {
+                egui::Visuals::dark()
+            } else {
+                egui::Visuals::light()
+            });
+        }
         self.refresh_index();
         self.refresh_search();
         self.keyboard(&ctx);
@@ -816,6 +818,17 @@ impl LectorApp {
         }
         match checked_fragments(view.text(), &[(s.0, e.0)]) {
             Ok(fragments) => {
+                let same = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.store.project.set(&view.document, s.annotator()))
+                    .and_then(|set| set.same_as(label, &fragments))
+                    .map(|a| a.id.clone());
+                if let Some(id) = same {
+                    self.say(format!("this text is already tagged {label}"), false);
+                    self.selected = Some(id);
+                    return;
+                }
                 let annotation = Annotation::new(label, fragments);
                 let id = annotation.id.clone();
                 view.selection = Selection { anchor: e, head: e };

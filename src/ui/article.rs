@@ -536,8 +536,11 @@ impl ArticleView {
                 self.dragging = true;
             }
         }
-        if self.dragging && response.dragged() {
-            if let Some(p) = pointer {
+        if self.dragging
+            && response.dragged()
+            && let Some(p) = pointer
+        {
+            {
                 if let Some(at) = self.char_at(p) {
                     self.selection.head = at;
                 }

@@ -422,11 +422,12 @@ fn attribute_ui(
             if let Err(err) = &parsed {
                 ui.colored_label(Color32::RED, err);
             }
-            if edit.lost_focus() && *buffer != shown {
-                if let Ok(value) = parsed {
-                    commands.push(set_value(value));
-                    parts.buffers.remove(&key);
-                }
+            if edit.lost_focus()
+                && *buffer != shown
+                && let Ok(value) = parsed
+            {
+                commands.push(set_value(value));
+                parts.buffers.remove(&key);
             }
         }
     }

@@ -25,6 +25,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
             .with_drag_and_drop(true),
         // Software GL (no GPU, Xvfb, remote desktops) can block forever waiting for vsync.
         glow_options: egui_glow_options(),
+        system_font_fallback: std::env::var_os("LECTOR_NO_SYSTEM_FONTS").is_none(),
         ..eframe::NativeOptions::default()
     };
     eframe::run_native(

@@ -533,7 +533,7 @@ pub fn palette_ui(app: &mut LectorApp, ctx: &egui::Context, anchor: Option<egui:
                         .hint_text("label…")
                         .id_salt("palette-filter"),
                 );
-                edit.request_focus();
+                focus_once(ui, &edit);
                 ui.input(|i| {
                     if i.key_pressed(egui::Key::ArrowDown) {
                         palette.highlighted += 1;
@@ -608,7 +608,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                     ui.add(egui::TextEdit::singleline(name).hint_text("e.g. anna").id_salt("annotator-name")).labelled_by(label.id)
                 })
                 .inner;
-            edit.request_focus();
+            focus_once(ui, &edit);
             let valid = crate::model::project::is_safe_name(name.trim());
             if !name.is_empty() && !valid {
                 ui.colored_label(Color32::RED, "use letters, digits, '-', '_' or '.'");
@@ -650,7 +650,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                         .id_salt("path-input"),
                 )
             };
-            edit.request_focus();
+            focus_once(ui, &edit);
             ui.horizontal(|ui| {
                 if ui.button("OK").clicked()
                     || (prompt.purpose != PathPurpose::Add
@@ -682,5 +682,13 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
         } else if cancel {
             app.path_prompt = None;
         }
+    }
+}
+
+/// Gives a dialog's text field the keyboard focus when nothing else has it. Requesting focus
+/// every frame would make eframe repaint forever.
+fn focus_once(ui: &egui::Ui, edit: &egui::Response) {
+    if ui.memory(|m| m.focused().is_none()) {
+        edit.request_focus();
     }
 }

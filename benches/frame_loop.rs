@@ -1,0 +1,1114 @@
+//! Frame-loop benchmark of the article view at book scale (`reference/performance.md` §9–10).
+//!
+//! Headless: a bare `egui::Context` (no eframe, no window, no GPU, no rasteriser) drives the real
+//! [`ArticleView`] over a deterministic 5 MB article with 100k annotations, and each frame is
+//! timed as `run_ui` + `tessellate`. Besides frames it times opening a document, tagging
+//! (`Session::apply` plus the `SpanIndex` rebuild the app does after every change), saving
+//! and loading the project.
+//!
+//! Run: `cargo bench --bench frame_loop`. Prints a table and one JSON line (starting with `{`).
+//!
+//! Timing: per-frame figures are wall time (`Instant`), because thread CPU time per frame
+//! needs `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` (the `libc` crate, not a dependency). To tell
+//! how much preemption inflates the wall figures, each scenario also reports its total thread
+//! CPU time (`/proc/thread-self/schedstat`, ns, exact over a scenario) per frame and the number of
+//! involuntary context switches during it (`/proc/thread-self/status`). If the mean CPU per frame
+//! is close to the mean wall time and there were few involuntary switches, the wall-clock
+//! percentiles are CPU percentiles.
+//!
+//! Environment: `LECTOR_BENCH_LOAD_TIMEOUT_S` (default 30) caps how long the load of the
+//! 100k-annotation project may take before it is reported as unfinished.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+use egui::{Event, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, ViewportId};
+use lector::model::{
+    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, DocText, Schema, checked_fragments,
+};
+use lector::session::{Edit, Session};
+use lector::store::ProjectStore;
+use lector::ui::article::{ArticleView, Overlay};
+use lector::ui::span_index::SpanIndex;
+
+/// Seed of every pseudo-random choice (text, spans, positions).
+const SEED: u64 = 0x1ec7_0a5e_2026;
+/// Size of the generated article.
+const TARGET_BYTES: usize = 5_000_000;
+/// Annotations on it.
+const N_ANNOTATIONS: usize = 100_000;
+/// Share of annotations placed overlapping or nested with another one, in percent.
+const OVERLAP_PERCENT: usize = 20;
+/// Paragraphs (by index) replaced by a 50 kB paragraph without newlines.
+const GIANT_AT: [usize; 4] = [1000, 2500, 4000, 5500];
+const GIANT_BYTES: usize = 50_000;
+
+/// Logical screen size and scale.
+const SCREEN_W: f32 = 1600.0;
+const SCREEN_H: f32 = 1000.0;
+const PIXELS_PER_POINT: f32 = 1.0;
+/// Simulated display rate: input time advances by this much per frame.
+const FRAME_DT: f32 = 1.0 / 120.0;
+
+const WARMUP_FRAMES: usize = 5;
+const FRAMES: usize = 600;
+/// Each frame scenario runs this many times; the run with the median p95 is reported.
+const RUNS: usize = 3;
+/// Scroll speed of the smooth-scroll scenario, in points per frame.
+const SCROLL_PX: f32 = 30.0;
+
+const TAGS: usize = 200;
+const UNDOS: usize = 20;
+const SAVES: usize = 3;
+/// Annotation counts of the load-scaling measurement.
+const LOAD_SCALING: [usize; 4] = [0, 1_000, 2_000, 4_000];
+
+const ANNOTATOR: &str = "bench";
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic input data
+// ---------------------------------------------------------------------------------------------
+
+/// A 64-bit linear congruential generator (Knuth's MMIX constants): no extra crates, same
+/// sequence on every machine.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next_u32(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 32) as u32
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        ((u64::from(self.next_u32()) * n as u64) >> 32) as usize
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Word lists, space-separated.
+const ASCII_WORDS: &str = "the minister said on Tuesday that talks with Russia would continue in \
+    Sochi next week president government of a and spokesman agreement sanctions border economy \
+    election opposition parliament reported according to officials Lukashenko Putin Minsk Moscow \
+    gas prices loan billion dollars union state treaty integration military exercise protest \
+    arrested journalists is was will not by for from after before meeting summit press \
+    conference statement analysts expect decision March 2026 percent";
+const NON_ASCII_WORDS: &str = "möter Malmö på även säger Göteborg Åsa förhandlingar år \
+    Лукашенко Москва правительство заявил Беларусь переговоры Сочи café naïve Zürich";
+const EMOJI: &str = "👍🏽 👩\u{200D}👩\u{200D}👧 😀";
+
+/// The vocabulary of the generated article.
+struct Words {
+    ascii: Vec<&'static str>,
+    non_ascii: Vec<&'static str>,
+    emoji: Vec<&'static str>,
+}
+
+impl Words {
+    fn new() -> Self {
+        Self {
+            ascii: ASCII_WORDS.split_whitespace().collect(),
+            non_ascii: NON_ASCII_WORDS.split_whitespace().collect(),
+            emoji: EMOJI.split_whitespace().collect(),
+        }
+    }
+
+    /// One word: ~95% ASCII, ~5% Swedish or Cyrillic, a few in ten thousand an emoji.
+    fn word(&self, rng: &mut Lcg) -> &'static str {
+        match rng.below(10_000) {
+            0..5 => *rng.pick(&self.emoji),
+            5..500 => *rng.pick(&self.non_ascii),
+            _ => *rng.pick(&self.ascii),
+        }
+    }
+}
+
+/// Words until the paragraph has at least `bytes` bytes, with a full stop now and then.
+fn paragraph(words: &Words, rng: &mut Lcg, bytes: usize, out: &mut String) {
+    let start = out.len();
+    let mut words_in_sentence = 0;
+    while out.len() - start < bytes {
+        if words_in_sentence > 0 {
+            out.push(' ');
+        }
+        out.push_str(words.word(rng));
+        words_in_sentence += 1;
+        if words_in_sentence >= 8 && rng.below(6) == 0 {
+            out.push('.');
+            words_in_sentence = 0;
+        }
+    }
+    out.push('.');
+}
+
+/// The article: paragraphs of 200–1,400 bytes separated by blank lines, and a few 50 kB
+/// paragraphs without a newline (a PDF extraction).
+fn article(rng: &mut Lcg) -> String {
+    let words = Words::new();
+    let mut text = String::with_capacity(TARGET_BYTES + 2 * GIANT_BYTES);
+    let mut index = 0;
+    while text.len() < TARGET_BYTES {
+        if index > 0 {
+            text.push_str("\n\n");
+        }
+        let bytes = if GIANT_AT.contains(&index) {
+            GIANT_BYTES
+        } else {
+            rng.range(200, 1_400)
+        };
+        paragraph(&words, rng, bytes, &mut text);
+        index += 1;
+    }
+    text
+}
+
+/// A deterministic 10-character base-32 id, like [`AnnotationId::random`] makes.
+fn id(rng: &mut Lcg) -> AnnotationId {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    AnnotationId(
+        (0..10)
+            .map(|_| char::from(ALPHABET[rng.below(32)]))
+            .collect(),
+    )
+}
+
+/// Moves an offset back to the nearest grapheme boundary.
+fn snap_back(text: &DocText, mut at: u32) -> u32 {
+    while at > 0 && !text.is_grapheme_boundary(CharOffset(at)) {
+        at -= 1;
+    }
+    at
+}
+
+/// Moves an offset forward to the nearest grapheme boundary.
+fn snap_forward(text: &DocText, mut at: u32) -> u32 {
+    let len = text.len_chars().0;
+    while at < len && !text.is_grapheme_boundary(CharOffset(at)) {
+        at += 1;
+    }
+    at.min(len)
+}
+
+/// A span `[start, end)` snapped outward to grapheme boundaries, or `None` if it is empty.
+fn snapped(text: &DocText, start: u32, end: u32) -> Option<(u32, u32)> {
+    let len = text.len_chars().0;
+    let (s, e) = (
+        snap_back(text, start.min(len)),
+        snap_forward(text, end.min(len)),
+    );
+    (s < e).then_some((s, e))
+}
+
+/// An annotation as the app would make it, with a deterministic id and time.
+fn annotation(
+    text: &DocText,
+    label: &str,
+    span: (u32, u32),
+    id: AnnotationId,
+) -> Option<Annotation> {
+    let fragments = checked_fragments(text, &[span]).ok()?;
+    let mut a = Annotation::new(label, fragments);
+    a.id = id;
+    let t0 = jiff::Timestamp::from_second(1_772_000_000).unwrap_or(a.created);
+    a.created = t0;
+    a.modified = t0;
+    Some(a)
+}
+
+/// `N_ANNOTATIONS` spans of 4–40 chars: 80% placed one per slot of the text (disjoint), 20%
+/// nested in, overlapping or enclosing one of those. Some cross a paragraph break.
+fn annotations(text: &DocText, schema: &Schema, rng: &mut Lcg) -> Vec<Annotation> {
+    let len = text.len_chars().0 as usize;
+    let n_base = N_ANNOTATIONS * (100 - OVERLAP_PERCENT) / 100;
+    let slot = len / n_base;
+    let mut spans: Vec<(u32, u32)> = Vec::with_capacity(N_ANNOTATIONS);
+    for k in 0..n_base {
+        let span_len = rng.range(4, 40.min(slot - 1));
+        let start = k * slot + rng.below(slot - span_len);
+        if let Some(span) = snapped(text, start as u32, (start + span_len) as u32) {
+            spans.push(span);
+        }
+    }
+    let n_disjoint = spans.len();
+    while spans.len() < N_ANNOTATIONS {
+        let (s, e) = spans[rng.below(n_disjoint)];
+        let (s, e) = (s as usize, e as usize);
+        let span = match rng.below(3) {
+            // Nested strictly inside (or the same span, if it is too short to nest in).
+            0 => {
+                let a = s + rng.below((e - s) / 2);
+                let b = (a + rng.range(1, 40)).min(e);
+                (a, b)
+            }
+            // Overlapping its end.
+            1 => (s + (e - s) / 2, e + rng.range(2, 30)),
+            // Enclosing it.
+            _ => (s.saturating_sub(rng.range(1, 10)), e + rng.range(1, 10)),
+        };
+        if let Some(span) = snapped(text, span.0 as u32, span.1 as u32) {
+            spans.push(span);
+        }
+    }
+    spans
+        .into_iter()
+        .filter_map(|span| {
+            let label = &rng.pick(&schema.labels).name;
+            annotation(text, label, span, id(rng))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Thread CPU time so far in ns (`sum_exec_runtime`; only exact over spans much longer than a
+/// scheduler tick, so it is read per scenario, not per frame).
+fn thread_cpu_ns() -> Option<u64> {
+    fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Times this thread was preempted.
+fn involuntary_switches() -> Option<u64> {
+    fs::read_to_string("/proc/thread-self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("nonvoluntary_ctxt_switches:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn nproc() -> usize {
+    std::thread::available_parallelism().map_or(0, usize::from)
+}
+
+fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// One row of the result table.
+struct Row {
+    scenario: String,
+    /// Samples in ms, sorted.
+    samples: Vec<f64>,
+    /// Free-form details for the table and the JSON line.
+    note: String,
+}
+
+impl Row {
+    fn new(scenario: impl Into<String>, mut samples: Vec<f64>, note: impl Into<String>) -> Self {
+        samples.sort_by(f64::total_cmp);
+        Self {
+            scenario: scenario.into(),
+            samples,
+            note: note.into(),
+        }
+    }
+
+    fn p(&self, q: f64) -> f64 {
+        percentile(&self.samples, q)
+    }
+
+    fn max(&self) -> f64 {
+        self.samples.last().copied().unwrap_or(f64::NAN)
+    }
+}
+
+/// What one frame scenario run measured.
+struct FrameRun {
+    /// Wall time per frame (run_ui + tessellate), ms.
+    wall_ms: Vec<f64>,
+    /// Thread CPU time over the whole run divided by frames, ms.
+    cpu_per_frame_ms: Option<f64>,
+    involuntary_switches: Option<u64>,
+    max_vertices: usize,
+}
+
+impl FrameRun {
+    fn p95(&self) -> f64 {
+        let mut s = self.wall_ms.clone();
+        s.sort_by(f64::total_cmp);
+        percentile(&s, 0.95)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The headless egui driver
+// ---------------------------------------------------------------------------------------------
+
+/// A bare egui context fed with scripted input, one frame at a time.
+struct Driver {
+    ctx: egui::Context,
+    time: f64,
+}
+
+impl Driver {
+    /// A fresh context set up like the app's (`prepare_context` in `src/ui/app.rs`): the
+    /// bundled emoji font as the last fallback. Scroll-to animations are off so that a jump is
+    /// one frame (`ScrollArea` otherwise animates `scroll_to_rect` over 0.1–0.3 s).
+    fn new() -> Self {
+        let ctx = egui::Context::default();
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        let families = [egui::FontFamily::Proportional, egui::FontFamily::Monospace]
+            .into_iter()
+            .map(|family| InsertFontFamily {
+                family,
+                priority: FontPriority::Lowest,
+            })
+            .collect();
+        ctx.add_font(FontInsert::new(
+            "NotoEmoji",
+            egui::FontData::from_static(include_bytes!("../assets/fonts/NotoEmoji-Regular.ttf")),
+            families,
+        ));
+        ctx.all_styles_mut(|s| s.scroll_animation = egui::style::ScrollAnimation::none());
+        Self { ctx, time: 0.0 }
+    }
+
+    /// Runs one frame of the view with these input events; returns its wall time and the
+    /// number of vertices tessellated.
+    fn frame(
+        &mut self,
+        view: &mut ArticleView,
+        overlay: &Overlay<'_>,
+        events: Vec<Event>,
+    ) -> (Duration, usize) {
+        self.time += f64::from(FRAME_DT);
+        let mut input = RawInput {
+            screen_rect: Some(Rect::from_min_size(
+                Pos2::ZERO,
+                egui::vec2(SCREEN_W, SCREEN_H),
+            )),
+            time: Some(self.time),
+            predicted_dt: FRAME_DT,
+            events,
+            ..RawInput::default()
+        };
+        input
+            .viewports
+            .entry(ViewportId::ROOT)
+            .or_default()
+            .native_pixels_per_point = Some(PIXELS_PER_POINT);
+
+        let start = Instant::now();
+        let mut output = self.ctx.run_ui(input, |ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                view.ui(ui, 1.0, overlay);
+            });
+        });
+        let primitives = self
+            .ctx
+            .tessellate(std::mem::take(&mut output.shapes), output.pixels_per_point);
+        let elapsed = start.elapsed();
+
+        let vertices = primitives
+            .iter()
+            .map(|p| match &p.primitive {
+                egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+                egui::epaint::Primitive::Callback(_) => 0,
+            })
+            .sum();
+        // No renderer: font-atlas uploads are dropped.
+        output.drop_without_applying_deltas();
+        (elapsed, vertices)
+    }
+
+    /// Jumps the view to a char and lets it settle (not timed).
+    fn settle_at(&mut self, view: &mut ArticleView, overlay: &Overlay<'_>, at: CharOffset) {
+        view.scroll_to(at);
+        for _ in 0..4 {
+            self.frame(view, overlay, Vec::new());
+        }
+    }
+
+    /// Runs `WARMUP_FRAMES + FRAMES` frames with the input `script(frame_index, view)` returns
+    /// (frames numbered from 0, warm-up first) and measures the last `FRAMES`.
+    fn run(
+        &mut self,
+        view: &mut ArticleView,
+        overlay: &Overlay<'_>,
+        mut script: impl FnMut(usize, &mut ArticleView) -> Vec<Event>,
+    ) -> FrameRun {
+        for i in 0..WARMUP_FRAMES {
+            let events = script(i, view);
+            self.frame(view, overlay, events);
+        }
+        let cpu0 = thread_cpu_ns();
+        let switches0 = involuntary_switches();
+        let mut wall_ms = Vec::with_capacity(FRAMES);
+        let mut max_vertices = 0;
+        for i in WARMUP_FRAMES..WARMUP_FRAMES + FRAMES {
+            let events = script(i, view);
+            let (elapsed, vertices) = self.frame(view, overlay, events);
+            wall_ms.push(ms(elapsed));
+            max_vertices = max_vertices.max(vertices);
+        }
+        let cpu_per_frame_ms = cpu0
+            .zip(thread_cpu_ns())
+            .map(|(a, b)| (b.saturating_sub(a)) as f64 / 1e6 / FRAMES as f64);
+        let involuntary_switches = switches0
+            .zip(involuntary_switches())
+            .map(|(a, b)| b.saturating_sub(a));
+        FrameRun {
+            wall_ms,
+            cpu_per_frame_ms,
+            involuntary_switches,
+            max_vertices,
+        }
+    }
+}
+
+fn wheel(phase: TouchPhase, dy: f32) -> Event {
+    Event::MouseWheel {
+        unit: MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, dy),
+        phase,
+        source: MouseWheelSource::Trackpad,
+        modifiers: egui::Modifiers::NONE,
+    }
+}
+
+/// Where the middle of the screen is; the pointer rests there while scrolling.
+const CENTER: Pos2 = Pos2::new(SCREEN_W / 2.0, SCREEN_H / 2.0);
+
+/// The runs of one scenario reduced to the run with the median p95, as a table row.
+fn frame_row(scenario: &str, mut runs: Vec<FrameRun>, extra: &str) -> Row {
+    let p95s: Vec<f64> = runs.iter().map(FrameRun::p95).collect();
+    runs.sort_by(|a, b| a.p95().total_cmp(&b.p95()));
+    let median = runs.swap_remove(runs.len() / 2);
+    let cpu = median
+        .cpu_per_frame_ms
+        .map_or_else(|| "?".to_owned(), |c| format!("{c:.3}"));
+    let wall_mean = median.wall_ms.iter().sum::<f64>() / median.wall_ms.len().max(1) as f64;
+    let switches = median
+        .involuntary_switches
+        .map_or_else(|| "?".to_owned(), |s| s.to_string());
+    let p95s = p95s
+        .iter()
+        .map(|p| format!("{p:.3}"))
+        .collect::<Vec<_>>()
+        .join("/");
+    Row::new(
+        scenario,
+        median.wall_ms,
+        format!(
+            "p95 of {RUNS} runs {p95s}; mean wall {wall_mean:.3} vs CPU {cpu} ms/frame; \
+             {switches} preemptions; max {} vertices{extra}",
+            median.max_vertices
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project on disk
+// ---------------------------------------------------------------------------------------------
+
+/// A project in `dir` holding the article and `annotations` as one saved set.
+fn project_with(dir: &Path, text: &str, annotations: &[Annotation]) -> PathBuf {
+    let root = dir.join("project");
+    let mut store = ProjectStore::create(&root, "bench").expect("setup: create project");
+    let doc = store
+        .add_text("bench.txt", "Bench", text.to_owned())
+        .expect("setup: add the article");
+    let set = store.project.set_mut(&doc, ANNOTATOR);
+    set.annotations = annotations.to_vec();
+    set.sort();
+    store.save_set(&doc, ANNOTATOR).expect("setup: save set");
+    root
+}
+
+/// Opens a project folder and returns how long it took, or why it failed.
+fn time_open(root: &Path) -> Result<(Duration, usize), String> {
+    let start = Instant::now();
+    let (store, problems) = ProjectStore::open(root).map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    let n: usize = store
+        .project
+        .sets
+        .values()
+        .map(|s| s.annotations.len())
+        .sum();
+    if !problems.is_empty() {
+        return Err(format!(
+            "{} problems, first: {}",
+            problems.len(),
+            problems[0]
+        ));
+    }
+    Ok((elapsed, n))
+}
+
+fn file_size_mb(path: &Path) -> f64 {
+    fs::metadata(path).map_or(f64::NAN, |m| m.len() as f64 / 1e6)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+// ---------------------------------------------------------------------------------------------
+
+fn main() {
+    let load_before = load_average();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    // --- Input data --------------------------------------------------------------------------
+    let t = Instant::now();
+    let mut rng = Lcg(SEED);
+    let text = article(&mut rng);
+    let setup_text = DocText::new(text.as_str()).expect("setup: text fits u32 offsets");
+    let schema = Schema::news_default();
+    let all = annotations(&setup_text, &schema, &mut rng);
+    let non_ascii_chars = text.chars().filter(|c| !c.is_ascii()).count();
+    notes.push(format!(
+        "corpus: seed {SEED:#x}, {} bytes, {} chars ({:.1}% non-ASCII chars), {} lines, \
+         {} annotations; generated in {:.0} ms",
+        text.len(),
+        setup_text.len_chars().0,
+        100.0 * non_ascii_chars as f64 / setup_text.len_chars().0 as f64,
+        text.split('\n').count(),
+        all.len(),
+        ms(t.elapsed()),
+    ));
+
+    // --- The project in memory, with a session ------------------------------------------------
+    let tmp = tempfile::tempdir().expect("setup: tempdir");
+    let mut store =
+        ProjectStore::create(&tmp.path().join("main"), "bench").expect("setup: create project");
+    let doc_id = store
+        .add_text("bench.txt", "Bench", text.clone())
+        .expect("setup: add the article");
+    let mut session = Session::new(store, ANNOTATOR);
+    {
+        let set = session.store.project.set_mut(&doc_id, ANNOTATOR);
+        set.annotations = all.clone();
+        set.sort();
+    }
+    let set_annotations = |session: &Session| -> Vec<Annotation> {
+        session
+            .store
+            .project
+            .set(&doc_id, ANNOTATOR)
+            .map(|s| s.annotations.clone())
+            .unwrap_or_default()
+    };
+    let sorted = set_annotations(&session);
+
+    // --- Open: DocText + ArticleView + SpanIndex + first frame --------------------------------
+    // Cold: a fresh context (font atlas built in the first frame), as when the app starts on
+    // this document. Warm: a context that has already drawn frames, as when switching documents.
+    let mut open_total = Vec::new();
+    let mut open_parts = Vec::new();
+    let mut first_cold = Vec::new();
+    let mut second_cold = Vec::new();
+    let mut first_warm = Vec::new();
+    let mut driver = Driver::new();
+    let mut view_main = None;
+    for round in 0..3 {
+        let t0 = Instant::now();
+        let doc_text = DocText::new(text.as_str()).expect("setup: text fits u32 offsets");
+        let t_doc = t0.elapsed();
+        let mut view = ArticleView::new(format!("{doc_id}-{round}"), doc_text);
+        let t_view = t0.elapsed() - t_doc;
+        let index = SpanIndex::new(&schema, &sorted);
+        let t_index = t0.elapsed() - t_doc - t_view;
+        let overlay = Overlay {
+            annotations: &sorted,
+            index: &index,
+            schema: &schema,
+            selected: None,
+            hits: &[],
+            current_hit: None,
+        };
+        let mut cold = Driver::new();
+        let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
+        open_total.push(ms(t0.elapsed()));
+        let (f2, _) = cold.frame(&mut view, &overlay, Vec::new());
+        first_cold.push(ms(f1));
+        second_cold.push(ms(f2));
+        open_parts.push((ms(t_doc), ms(t_view), ms(t_index)));
+        // The same document again on a warm context (the main driver).
+        let mut warm_view = ArticleView::new(format!("{doc_id}-warm-{round}"), view.text().clone());
+        if round == 0 {
+            // Give the main driver some history first.
+            driver.frame(&mut view, &overlay, Vec::new());
+        }
+        let (fw, _) = driver.frame(&mut warm_view, &overlay, Vec::new());
+        first_warm.push(ms(fw));
+        view_main = Some(warm_view);
+    }
+    let mut view = view_main.expect("setup: a view was made");
+    let (doc_ms, view_ms, index_ms) = open_parts[1];
+    rows.push(Row::new(
+        "open: DocText::new + ArticleView::new + SpanIndex::new + 1st frame (cold ctx)",
+        open_total.clone(),
+        format!(
+            "3 rounds; round 2: DocText::new {doc_ms:.1} ms, ArticleView::new {view_ms:.1} ms, \
+             SpanIndex::new {index_ms:.1} ms"
+        ),
+    ));
+    rows.push(Row::new(
+        "open: 1st frame, cold ctx (font atlas)",
+        first_cold,
+        "",
+    ));
+    rows.push(Row::new("open: 2nd frame, cold ctx", second_cold, ""));
+    rows.push(Row::new(
+        "open: 1st frame of a new view, warm ctx",
+        first_warm,
+        "document switch",
+    ));
+
+    // --- Frame scenarios ----------------------------------------------------------------------
+    let index = SpanIndex::new(&schema, &sorted);
+    let overlay = Overlay {
+        annotations: &sorted,
+        index: &index,
+        schema: &schema,
+        selected: None,
+        hits: &[],
+        current_hit: None,
+    };
+    let len = setup_text.len_chars().0;
+    // Where the giant paragraphs start, in chars.
+    let giant_starts: Vec<u32> = {
+        let mut starts = Vec::new();
+        let mut chars = 0u32;
+        for line in text.split('\n') {
+            let n = line.chars().count() as u32;
+            if line.len() >= GIANT_BYTES {
+                starts.push(chars);
+            }
+            chars += n + 1;
+        }
+        starts
+    };
+
+    // a. Smooth scroll with the mouse wheel (trackpad phases, so egui applies each delta at
+    //    once instead of smoothing it over frames), pointer over the article.
+    let smooth_scroll = |driver: &mut Driver, view: &mut ArticleView, from: u32| {
+        driver.settle_at(view, &overlay, CharOffset(from));
+        let before = view.char_at(CENTER);
+        let run = driver.run(view, &overlay, |i, _| match i {
+            0 => vec![Event::PointerMoved(CENTER), wheel(TouchPhase::Start, 0.0)],
+            _ => vec![wheel(TouchPhase::Move, -SCROLL_PX)],
+        });
+        // End the gesture so the next scenario starts clean.
+        driver.frame(view, &overlay, vec![wheel(TouchPhase::End, 0.0)]);
+        let after = view.char_at(CENTER);
+        (run, before, after)
+    };
+    let mut runs = Vec::new();
+    let mut moved = String::new();
+    for k in 0..RUNS {
+        let from = len / 10 + k as u32 * (len / 4);
+        let (run, before, after) = smooth_scroll(&mut driver, &mut view, from);
+        if k == 0 {
+            moved = format!(
+                "; run 1 moved the char under the pointer from {} to {}",
+                before.map_or(0, |c| c.0),
+                after.map_or(0, |c| c.0)
+            );
+        }
+        runs.push(run);
+    }
+    rows.push(frame_row(
+        &format!("a. smooth scroll, wheel {SCROLL_PX} px/frame"),
+        runs,
+        &moved,
+    ));
+
+    // a'. The same through a 50 kB paragraph (laid out in 8 kB blocks).
+    let mut runs = Vec::new();
+    for k in 0..RUNS {
+        let from = giant_starts
+            .get(k % giant_starts.len())
+            .copied()
+            .unwrap_or(0);
+        runs.push(smooth_scroll(&mut driver, &mut view, from.saturating_sub(500)).0);
+    }
+    rows.push(frame_row(
+        "a'. smooth scroll through a 50 kB line",
+        runs,
+        "",
+    ));
+
+    // b. A jump to a random place every frame (scrollbar drag, go-to, search hit).
+    let mut runs = Vec::new();
+    let mut jump_rng = Lcg(SEED ^ 0x7a3b);
+    for _ in 0..RUNS {
+        runs.push(driver.run(&mut view, &overlay, |_, view| {
+            view.scroll_to(CharOffset(jump_rng.below(len as usize) as u32));
+            Vec::new()
+        }));
+    }
+    rows.push(frame_row("b. random jump every frame", runs, ""));
+
+    // c. Static view, pointer moving over the text: 200 frames moving 4 px per frame along
+    //    text rows, then 70 still (0.58 s, past the 0.5 s tooltip delay), repeated, so the
+    //    annotation tooltip opens and follows the pointer.
+    let mut runs = Vec::new();
+    for k in 0..RUNS {
+        driver.settle_at(
+            &mut view,
+            &overlay,
+            CharOffset(len / 3 + k as u32 * (len / 5)),
+        );
+        let mut pos = Pos2::new(480.0, 120.0);
+        runs.push(driver.run(&mut view, &overlay, |i, _| {
+            if i % 270 >= 200 {
+                return Vec::new();
+            }
+            pos.x += 4.0;
+            if pos.x > 1120.0 {
+                pos.x = 480.0;
+                pos.y = if pos.y > 880.0 { 120.0 } else { pos.y + 37.0 };
+            }
+            vec![Event::PointerMoved(pos)]
+        }));
+        // Move the pointer away.
+        driver.frame(&mut view, &overlay, vec![Event::PointerGone]);
+    }
+    rows.push(frame_row("c. hover: static view, pointer moving", runs, ""));
+
+    // --- Tag: Session::apply + SpanIndex rebuild ----------------------------------------------
+    let mut tag_rng = Lcg(SEED ^ 0x7a6);
+    let random_annotation = |rng: &mut Lcg| loop {
+        let start = rng.below(len as usize - 64) as u32;
+        let span_len = rng.range(4, 40) as u32;
+        let label = rng.pick(&schema.labels).name.clone();
+        if let Some(span) = snapped(&setup_text, start, start + span_len)
+            && let Ok(fragments) = checked_fragments(&setup_text, &[span])
+        {
+            // As `LectorApp::tag_selection` makes it: fresh random id, now.
+            return Annotation::new(label, fragments);
+        }
+    };
+    let measure_tags = |session: &mut Session, rng: &mut Lcg, n: usize| {
+        let mut apply_ms = Vec::with_capacity(n);
+        let mut index_ms = Vec::with_capacity(n);
+        let mut total_ms = Vec::with_capacity(n);
+        let mut failures = 0;
+        for _ in 0..n {
+            let a = random_annotation(rng);
+            let t0 = Instant::now();
+            let result = session.apply(&doc_id, vec![Edit::Insert(a)]);
+            let t_apply = t0.elapsed();
+            if result.is_err() {
+                failures += 1;
+            }
+            // What `LectorApp::refresh_index` does after the revision changed.
+            let t1 = Instant::now();
+            let annotations = session
+                .store
+                .project
+                .set(&doc_id, ANNOTATOR)
+                .map_or(&[][..], |s| &s.annotations[..]);
+            let index = SpanIndex::new(&session.store.project.schema, annotations);
+            let t_index = t1.elapsed();
+            std::hint::black_box(index.len());
+            apply_ms.push(ms(t_apply));
+            index_ms.push(ms(t_index));
+            total_ms.push(ms(t_apply + t_index));
+        }
+        (apply_ms, index_ms, total_ms, failures)
+    };
+    let (apply_ms, index_ms, total_ms, failures) = measure_tags(&mut session, &mut tag_rng, TAGS);
+    let failed = if failures > 0 {
+        format!("; {failures} refused")
+    } else {
+        String::new()
+    };
+    rows.push(Row::new(
+        "tag: Session::apply(Insert) at 100k",
+        apply_ms,
+        format!("{TAGS} tags at random places{failed}"),
+    ));
+    rows.push(Row::new(
+        "tag: SpanIndex::new rebuild at 100k",
+        index_ms,
+        "",
+    ));
+    rows.push(Row::new("tag: apply + rebuild", total_ms, ""));
+
+    // What apply's copy of the set costs on its own (it works on a clone of the whole set).
+    let mut clone_ms = Vec::new();
+    let mut drop_ms = Vec::new();
+    for _ in 0..10 {
+        let t0 = Instant::now();
+        let copy = session.store.project.set(&doc_id, ANNOTATOR).cloned();
+        clone_ms.push(ms(t0.elapsed()));
+        let t1 = Instant::now();
+        drop(copy);
+        drop_ms.push(ms(t1.elapsed()));
+    }
+    rows.push(Row::new(
+        "tag part: AnnotationSet::clone at 100k",
+        clone_ms,
+        "what Session::apply_raw does first",
+    ));
+    rows.push(Row::new(
+        "tag part: drop of an AnnotationSet at 100k",
+        drop_ms,
+        "the replaced set is dropped too",
+    ));
+
+    // Undo (also goes through apply_raw).
+    let mut undo_ms = Vec::new();
+    for _ in 0..UNDOS {
+        let t0 = Instant::now();
+        let done = session.undo(&doc_id);
+        undo_ms.push(ms(t0.elapsed()));
+        std::hint::black_box(done);
+    }
+    rows.push(Row::new("tag: Session::undo at 100k", undo_ms, ""));
+
+    // --- Save ----------------------------------------------------------------------------------
+    let mut save_ms = Vec::new();
+    let mut save_errors = 0;
+    for _ in 0..SAVES {
+        // Make the set dirty again with one tag (not timed).
+        let a = random_annotation(&mut tag_rng);
+        if session.apply(&doc_id, vec![Edit::Insert(a)]).is_err() {
+            save_errors += 1;
+        }
+        let t0 = Instant::now();
+        save_errors += session.save_now().len();
+        save_ms.push(ms(t0.elapsed()));
+    }
+    let set_file = session
+        .store
+        .root()
+        .join("annotations")
+        .join(ANNOTATOR)
+        .join(format!("{doc_id}.ron"));
+    let n_saved = set_annotations(&session).len();
+    rows.push(Row::new(
+        "save: Session::save_now, ~100k annotations",
+        save_ms,
+        format!(
+            "{SAVES} saves of {n_saved} annotations, file {:.1} MB{}",
+            file_size_mb(&set_file),
+            if save_errors > 0 {
+                format!("; {save_errors} errors")
+            } else {
+                String::new()
+            }
+        ),
+    ));
+
+    // --- Load scaling (small sets, to see how load grows with the number of annotations) -----
+    let mut scaling = Vec::new();
+    for &n in &LOAD_SCALING {
+        let dir = tempfile::tempdir().expect("setup: tempdir");
+        // Every k-th annotation, so that the subset spreads over the whole text.
+        let step = (all.len() / n.max(1)).max(1);
+        let subset: Vec<Annotation> = all.iter().step_by(step).take(n).cloned().collect();
+        let root = project_with(dir.path(), &text, &subset);
+        match time_open(&root) {
+            Ok((d, loaded)) => scaling.push((n, ms(d), loaded)),
+            Err(e) => notes.push(format!("load of {n} annotations failed: {e}")),
+        }
+    }
+    let scaling_note = scaling
+        .iter()
+        .map(|(n, t, _)| format!("{n}: {t:.0} ms"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for &(n, t, loaded) in &scaling {
+        rows.push(Row::new(
+            format!("load: ProjectStore::open, {n} annotations"),
+            vec![t],
+            format!("{loaded} loaded"),
+        ));
+    }
+    // Fit load(n) = a + b·n + c·n² through the three non-zero points, to extrapolate.
+    let extrapolated = match scaling.as_slice() {
+        [(_, t0, _), rest @ ..] if rest.len() >= 2 => {
+            let (n1, t1, _) = rest[rest.len() - 2];
+            let (n2, t2, _) = rest[rest.len() - 1];
+            // Per-annotation cost minus the fixed cost t0, as b + c·n at two sizes.
+            let (y1, y2) = ((t1 - t0) / n1 as f64, (t2 - t0) / n2 as f64);
+            let c = (y2 - y1) / (n2 as f64 - n1 as f64);
+            let b = y1 - c * n1 as f64;
+            let n = n_saved as f64;
+            Some(t0 + b * n + c * n * n)
+        }
+        _ => None,
+    };
+
+    // --- Load of the ~100k project, with a time limit ------------------------------------------
+    // Runs on another thread so that a very slow load can be abandoned; the thread dies with the
+    // process at the end.
+    let timeout = std::env::var("LECTOR_BENCH_LOAD_TIMEOUT_S")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(30);
+    let root = session.store.root().to_path_buf();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(time_open(&root));
+    });
+    match rx.recv_timeout(Duration::from_secs(timeout)) {
+        Ok(Ok((d, loaded))) => rows.push(Row::new(
+            "load: ProjectStore::open, ~100k annotations",
+            vec![ms(d)],
+            format!("{loaded} loaded; scaling {scaling_note}"),
+        )),
+        Ok(Err(e)) => notes.push(format!("load of the 100k project failed: {e}")),
+        Err(_) => rows.push(Row::new(
+            "load: ProjectStore::open, ~100k annotations",
+            vec![f64::INFINITY],
+            format!(
+                "DID NOT FINISH in {timeout} s; scaling {scaling_note}; quadratic fit \
+                 predicts {:.0} s",
+                extrapolated.unwrap_or(f64::NAN) / 1e3
+            ),
+        )),
+    }
+
+    // --- Tag again with attributes on Claims and Predictions ------------------------------------
+    // Session::apply re-validates every annotation with an entity or attributes after each
+    // change; real projects have many. Give each Claim and Prediction one choice attribute.
+    let mut with_attributes = 0;
+    {
+        let set = session.store.project.set_mut(&doc_id, ANNOTATOR);
+        for a in &mut set.annotations {
+            let Some(label) = schema.label(&a.label) else {
+                continue;
+            };
+            let choice = label.attributes.iter().find_map(|d| match &d.ty {
+                AttrType::Choice(values) => values.first().map(|v| (d.name.clone(), v.clone())),
+                _ => None,
+            });
+            if let Some((name, value)) = choice {
+                a.attributes.insert(name, AttrValue::Choice(value));
+                with_attributes += 1;
+            }
+        }
+    }
+    let (apply_attr_ms, _, _, failures) = measure_tags(&mut session, &mut tag_rng, 50);
+    rows.push(Row::new(
+        "tag: Session::apply at 100k, Claims/Predictions with an attribute",
+        apply_attr_ms,
+        format!(
+            "{with_attributes} annotations have attributes; 50 tags{}",
+            if failures > 0 {
+                format!("; {failures} refused")
+            } else {
+                String::new()
+            }
+        ),
+    ));
+
+    // --- Report -------------------------------------------------------------------------------
+    let load_after = load_average();
+    println!();
+    println!(
+        "frame_loop: egui 0.37, {SCREEN_W}x{SCREEN_H} pt, ppp {PIXELS_PER_POINT}, {FRAMES} frames \
+         after {WARMUP_FRAMES} warm-up, median-p95 run of {RUNS}; wall-clock ms"
+    );
+    println!(
+        "machine: {} CPUs ({}), load average before {load_before}, after {load_after}",
+        nproc(),
+        cpu_model()
+    );
+    for n in &notes {
+        println!("{n}");
+    }
+    println!();
+    let width = rows.iter().map(|r| r.scenario.len()).max().unwrap_or(10);
+    println!(
+        "{:<width$}  {:>9}  {:>9}  {:>9}  {:>9}  {:>5}  note",
+        "scenario", "p50", "p95", "p99", "max", "n"
+    );
+    for r in &rows {
+        println!(
+            "{:<width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>5}  {}",
+            r.scenario,
+            r.p(0.50),
+            r.p(0.95),
+            r.p(0.99),
+            r.max(),
+            r.samples.len(),
+            r.note
+        );
+    }
+    println!();
+    let finite = |x: f64| {
+        if x.is_finite() {
+            serde_json::json!((x * 1e4).round() / 1e4)
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    let json = serde_json::json!({
+        "bench": "frame_loop",
+        "egui": "0.37",
+        "nproc": nproc(),
+        "cpu": cpu_model(),
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
+        "seed": SEED,
+        "ppp": PIXELS_PER_POINT,
+        "screen": [SCREEN_W, SCREEN_H],
+        "results": rows.iter().map(|r| serde_json::json!({
+            "scenario": r.scenario,
+            "p50_ms": finite(r.p(0.50)),
+            "p95_ms": finite(r.p(0.95)),
+            "p99_ms": finite(r.p(0.99)),
+            "max_ms": finite(r.max()),
+            "n": r.samples.len(),
+            "note": r.note,
+        })).collect::<Vec<_>>(),
+    });
+    println!("{json}");
+
+    // Remove the temporary project before leaving, and do not wait for an unfinished load.
+    drop(session);
+    drop(tmp);
+    std::process::exit(0);
+}
