@@ -1008,6 +1008,11 @@ impl eframe::App for LectorApp {
         self.show(ui);
     }
 
+    fn auto_save_interval(&self) -> std::time::Duration {
+        // Preferences only (the project saves itself); often enough that a crash keeps the name.
+        std::time::Duration::from_secs(5)
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.prefs);
     }
