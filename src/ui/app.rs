@@ -78,6 +78,9 @@ pub enum Command {
     OverwriteDisk,
 }
 
+/// What the annotation list's rows depend on: document, revision, text filter, label filter.
+pub type ListKey = (String, u64, String, Option<String>);
+
 /// A message in the status bar.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -157,6 +160,8 @@ pub struct LectorApp {
     pub list_filter: String,
     /// Annotation list label filter.
     pub list_label: Option<String>,
+    /// The list's rows for (document, revision, filter, label).
+    pub list_rows: (ListKey, Vec<usize>),
     /// The shortcut overlay.
     pub help_open: bool,
     /// Asking for a path.
@@ -208,6 +213,7 @@ impl LectorApp {
             search: Search::default(),
             list_filter: String::new(),
             list_label: None,
+            list_rows: Default::default(),
             help_open: false,
             path_prompt: None,
             name_prompt: None,
@@ -963,31 +969,37 @@ fn step_annotation(
     Some(annotations[next].id.clone())
 }
 
-/// Every case-insensitive occurrence of `query` in the text, on grapheme boundaries.
+/// Every case-insensitive occurrence of `query` in the text, on grapheme boundaries. Walks
+/// the text once without copying it (a book is megabytes; this runs on every keystroke).
 pub fn find_all(text: &crate::model::DocText, query: &str) -> Vec<(CharOffset, CharOffset)> {
-    let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
-    if needle.is_empty() || needle.iter().all(|c| c.is_whitespace()) {
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let needle: Vec<char> = query.chars().map(lower).collect();
+    let Some(&first) = needle.first() else {
+        return Vec::new();
+    };
+    if needle.iter().all(|c| c.is_whitespace()) {
         return Vec::new();
     }
-    let hay: Vec<char> = text.as_str().chars().collect();
-    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let hay = text.as_str();
+    let len = needle.len() as u32;
     let mut hits = Vec::new();
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        if lower(hay[i]) == needle[0]
-            && hay[i..i + needle.len()]
-                .iter()
-                .zip(&needle)
-                .all(|(h, n)| lower(*h) == *n)
-        {
-            let (s, e) = (CharOffset(i as u32), CharOffset((i + needle.len()) as u32));
-            if text.is_grapheme_boundary(s) && text.is_grapheme_boundary(e) {
-                hits.push((s, e));
-                i += needle.len();
-                continue;
-            }
+    let mut next_free = 0u32;
+    for (i, (byte, c)) in hay.char_indices().enumerate() {
+        let i = i as u32;
+        if i < next_free || lower(c) != first {
+            continue;
         }
-        i += 1;
+        let rest = hay.get(byte..).unwrap_or("");
+        let matches = rest
+            .chars()
+            .map(lower)
+            .take(needle.len())
+            .eq(needle.iter().copied());
+        let (s, e) = (CharOffset(i), CharOffset(i + len));
+        if matches && text.is_grapheme_boundary(s) && text.is_grapheme_boundary(e) {
+            hits.push((s, e));
+            next_free = i + len;
+        }
     }
     hits
 }
@@ -1019,5 +1031,26 @@ impl eframe::App for LectorApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         let _ = self.save_on_exit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocText;
+
+    #[test]
+    fn search_is_case_insensitive_in_any_script_and_respects_characters() {
+        let text =
+            DocText::new("Lukashenko, LUKASHENKO och Лукашенко; лукашенко. e\u{301}e").unwrap();
+        let spans = |q: &str| -> Vec<(u32, u32)> {
+            find_all(&text, q).iter().map(|(s, e)| (s.0, e.0)).collect()
+        };
+        assert_eq!(spans("lukashenko"), vec![(0, 10), (12, 22)]);
+        assert_eq!(spans("ЛУКАШЕНКО"), vec![(27, 36), (38, 47)]);
+        // "e" alone must not match the e of "é" written as e + combining accent.
+        assert_eq!(spans("e"), vec![(6, 7), (18, 19), (51, 52)]);
+        assert_eq!(spans("aa"), vec![]);
+        assert_eq!(spans("  "), vec![]);
     }
 }

@@ -371,16 +371,28 @@ fn annotation_list_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .project
         .set(&view.document, session.annotator())
         .map_or(&[][..], |s| &s.annotations[..]);
-    let filter = app.list_filter.to_lowercase();
-    let rows: Vec<usize> = annotations
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| app.list_label.as_ref().is_none_or(|l| &a.label == l))
-        .filter(|(_, a)| {
-            filter.is_empty() || a.covered_text(view.text()).to_lowercase().contains(&filter)
-        })
-        .map(|(i, _)| i)
-        .collect();
+    // Filtering 100k annotations by their text every frame would cost milliseconds: the rows
+    // are kept until the annotations or the filters change.
+    let key = (
+        view.document.clone(),
+        session.revision(),
+        app.list_filter.clone(),
+        app.list_label.clone(),
+    );
+    if app.list_rows.0 != key {
+        let filter = app.list_filter.to_lowercase();
+        let rows = annotations
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| app.list_label.as_ref().is_none_or(|l| &a.label == l))
+            .filter(|(_, a)| {
+                filter.is_empty() || a.covered_text(view.text()).to_lowercase().contains(&filter)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        app.list_rows = (key, rows);
+    }
+    let rows = &app.list_rows.1;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     let mut clicked = None;
     egui::ScrollArea::vertical()
