@@ -329,3 +329,46 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn opening_an_article_asks_once_where_its_project_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("talks.txt");
+    std::fs::write(&first, "Putin möter Lukashenko i Sotji.\n").unwrap();
+    let mut h = harness(&first, "anna");
+    h.run();
+    let prompt = h
+        .state()
+        .path_prompt
+        .as_ref()
+        .expect("asks where the project goes");
+    assert_eq!(
+        prompt.input,
+        dir.path().join("talks.lector").display().to_string()
+    );
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(dir.path().join("talks.lector/project.ron").is_file());
+    assert_eq!(
+        h.state().view.as_ref().unwrap().text().as_str(),
+        "Putin möter Lukashenko i Sotji.\n"
+    );
+    let remembered = h.state().prefs.article_projects.clone();
+    assert_eq!(remembered.as_deref(), Some(dir.path()));
+
+    // The next article goes next to it without asking.
+    let second = dir.path().join("minsk.md");
+    std::fs::write(&second, "# Minsk\n\nProtesterna fortsätter.\n").unwrap();
+    let prefs = Prefs {
+        annotator: "anna".into(),
+        article_projects: remembered,
+        ..Prefs::default()
+    };
+    let app = LectorApp::new(&egui::Context::default(), prefs, Some(second));
+    assert!(app.path_prompt.is_none());
+    assert!(dir.path().join("minsk/project.ron").is_file());
+    assert_eq!(
+        app.view.as_ref().unwrap().text().as_str(),
+        "Minsk\n\nProtesterna fortsätter.\n"
+    );
+}

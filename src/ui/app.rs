@@ -26,6 +26,8 @@ pub struct Prefs {
     pub dark: bool,
     /// Snap mouse selections to whole words.
     pub snap_to_words: bool,
+    /// Where projects made for single articles go (asked once).
+    pub article_projects: Option<PathBuf>,
 }
 
 impl Default for Prefs {
@@ -36,6 +38,7 @@ impl Default for Prefs {
             zoom: 1.0,
             dark: false,
             snap_to_words: true,
+            article_projects: None,
         }
     }
 }
@@ -60,6 +63,13 @@ pub enum Command {
     NewProject(PathBuf),
     /// Add article files to the project.
     AddArticles(Vec<PathBuf>),
+    /// Make a project in a folder for an article; remember the folder's parent for next time.
+    ProjectFor {
+        /// The article.
+        article: PathBuf,
+        /// The project folder.
+        dir: PathBuf,
+    },
     /// Change who is annotating.
     SetAnnotator(String),
     /// Select an annotation (and scroll to it).
@@ -130,7 +140,7 @@ pub struct PathPrompt {
 }
 
 /// What a [`PathPrompt`] is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathPurpose {
     /// Open a project folder or an article.
     Open,
@@ -138,6 +148,8 @@ pub enum PathPurpose {
     New,
     /// Add articles (paths separated by newlines).
     Add,
+    /// Where to make a project for this article.
+    ProjectFor(PathBuf),
 }
 
 /// The Lector app.
@@ -265,29 +277,48 @@ impl LectorApp {
     }
 
     fn open_path(&mut self, path: &Path) {
-        if path.is_file() {
-            // An article: make a project next to it, named after it.
-            let stem = path
-                .file_stem()
-                .map_or("article".into(), |s| s.to_string_lossy().into_owned());
-            let dir = path.with_file_name(format!("{stem}.lector"));
-            let store = if dir.join(crate::store::PROJECT_FILE).is_file() {
-                ProjectStore::open(&dir).map(|(s, _)| s)
-            } else {
-                ProjectStore::create(&dir, &stem)
-            };
-            match store.and_then(|mut s| s.add_article(path, None).map(|_| s)) {
-                Ok(_) => {
-                    self.say(
-                        format!("made a project for the article in {}", dir.display()),
-                        false,
-                    );
-                    self.open_project(&dir);
-                }
-                Err(err) => self.say(format!("{err}"), true),
-            }
-        } else {
+        if !path.is_file() {
             self.open_project(path);
+            return;
+        }
+        // An article: it gets a project of its own. Where such projects go is asked once.
+        let stem = path
+            .file_stem()
+            .map_or("article".into(), |s| s.to_string_lossy().into_owned());
+        match &self.prefs.article_projects {
+            Some(parent) => {
+                let dir = parent.join(&stem);
+                self.make_project_for(path, &dir);
+            }
+            None => {
+                let default = path.with_file_name(format!("{stem}.lector"));
+                self.path_prompt = Some(PathPrompt {
+                    purpose: PathPurpose::ProjectFor(path.to_path_buf()),
+                    input: default.display().to_string(),
+                });
+            }
+        }
+    }
+
+    /// Makes (or reuses) the project in `dir` for one article and opens it.
+    fn make_project_for(&mut self, article: &Path, dir: &Path) {
+        let name = dir
+            .file_name()
+            .map_or("Article".into(), |n| n.to_string_lossy().into_owned());
+        let store = if dir.join(crate::store::PROJECT_FILE).is_file() {
+            ProjectStore::open(dir).map(|(s, _)| s)
+        } else {
+            ProjectStore::create(dir, &name)
+        };
+        match store.and_then(|mut s| s.add_article(article, None).map(|_| s)) {
+            Ok(_) => {
+                self.say(
+                    format!("made a project for the article in {}", dir.display()),
+                    false,
+                );
+                self.open_project(dir);
+            }
+            Err(err) => self.say(format!("{err}"), true),
         }
     }
 
@@ -725,6 +756,10 @@ impl LectorApp {
                 Ok(_) => self.open_project(&dir),
                 Err(err) => self.say(err.to_string(), true),
             },
+            Command::ProjectFor { article, dir } => {
+                self.prefs.article_projects = dir.parent().map(Path::to_path_buf);
+                self.make_project_for(&article, &dir);
+            }
             Command::AddArticles(paths) => {
                 let Some(session) = &mut self.session else {
                     return;

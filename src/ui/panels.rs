@@ -641,6 +641,10 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 "project folder, or an article to make a project for",
             ),
             PathPurpose::New => ("New project", "folder for the new project"),
+            PathPurpose::ProjectFor(_) => (
+                "Where should the project for this article go?",
+                "folder for the project; its parent is remembered for the next article",
+            ),
             PathPurpose::Add => ("Add articles", "article files (.txt, .md), one per line"),
         };
         let mut result = None;
@@ -675,13 +679,14 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 }
             });
         });
-        let purpose = prompt.purpose;
+        let purpose = prompt.purpose.clone();
         if let Some(input) = result.filter(|s| !s.is_empty()) {
             app.path_prompt = None;
             let path = std::path::PathBuf::from(&input);
             app.commands.push(match purpose {
                 PathPurpose::Open => Command::OpenPath(path),
                 PathPurpose::New => Command::NewProject(path),
+                PathPurpose::ProjectFor(article) => Command::ProjectFor { article, dir: path },
                 PathPurpose::Add => Command::AddArticles(
                     input
                         .lines()
