@@ -9,6 +9,7 @@
 //! builds them alone, and a test greps them.
 
 pub mod cli;
+pub mod formats;
 pub mod model;
 pub mod session;
 pub mod store;
