@@ -6,6 +6,11 @@
 //! U+00A0, a form feed, cells starting with `=` and `-`, overlaps, a discontinuous span,
 //! attributes, entity links and notes.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

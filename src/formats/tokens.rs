@@ -55,8 +55,6 @@ pub fn tokenize(text: &DocText, starts: &BTreeSet<u32>, ends: &BTreeSet<u32>) ->
                 if !space && is_punct(at(j)) && text.is_grapheme_boundary(CharOffset(j)) {
                     break;
                 }
-                // A run of spaces keeps its last space as trailing whitespace of nothing:
-                // keep runs whole.
                 j += 1;
             }
         }
