@@ -2,6 +2,7 @@
 //! Never imports egui or eframe.
 
 mod annotate;
+mod export;
 mod project_cmds;
 
 use std::io::Write as _;
@@ -53,6 +54,11 @@ pub enum Command {
     },
     /// Add one annotation and print its id. Validates exactly as the app does.
     Annotate(annotate::AnnotateArgs),
+    /// Export annotations to another tool's format; what it cannot carry is listed on stderr.
+    Export(export::ExportArgs),
+    /// Import annotations from jsonl, brat, doccano or w3c; spans that do not fit the text are
+    /// listed and skipped, never shifted.
+    Import(export::ImportArgs),
     /// Validate the whole project and list every problem with file and place; exit 1 if any.
     Check {
         /// The project folder.
@@ -78,6 +84,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::New { dir, name } => project_cmds::new(&dir, name.as_deref()),
         Command::Add { dir, files, title } => project_cmds::add(&dir, &files, title.as_deref()),
         Command::Annotate(args) => annotate::run(&args),
+        Command::Export(args) => export::export(&args),
+        Command::Import(args) => export::import(&args),
         Command::Check { dir } => project_cmds::check(&dir),
         Command::Stats { dir, json } => project_cmds::stats(&dir, json),
     }

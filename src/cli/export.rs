@@ -1,0 +1,108 @@
+//! `lector export` and `lector import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::print;
+use crate::formats::{self, Format, Selection, import};
+use crate::model::project;
+use crate::store::ProjectStore;
+
+/// Arguments of `lector export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// jsonl, csv, brat, doccano, w3c, spacy or conll.
+    #[arg(long)]
+    pub format: Format,
+    /// Output file (a new or empty folder for brat).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only this annotator's annotations. Repeatable; default: everyone's.
+    #[arg(long = "annotator")]
+    pub annotators: Vec<String>,
+    /// Only this document. Repeatable; default: every document.
+    #[arg(long = "document")]
+    pub documents: Vec<String>,
+}
+
+/// Arguments of `lector import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// jsonl, brat (the annotator's folder), doccano or w3c.
+    #[arg(long)]
+    pub format: Format,
+    /// Whose annotations they become.
+    #[arg(long)]
+    pub annotator: String,
+    /// The file (or brat folder) to import.
+    pub path: PathBuf,
+}
+
+/// Exports and prints what the format could not carry on stderr.
+pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let (store, _problems) = ProjectStore::open(&args.dir)?;
+    let selection = Selection::new(&store.project, &args.annotators, &args.documents)?;
+    let report = formats::export(args.format, &selection, &args.out)?;
+    for line in report.lines() {
+        eprintln!("{} export: {line}", args.format);
+    }
+    print(&format!(
+        "exported {} annotations of {} documents as {} to {}\n",
+        report.annotations,
+        report.documents,
+        args.format,
+        args.out.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports, lists every skipped span on stderr, and saves the changed files. Exits 1 when
+/// something was skipped.
+pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(problem) = project::name_problem("annotator name", &args.annotator) {
+        anyhow::bail!(problem);
+    }
+    let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    if !args.format.can_import() {
+        return Err(formats::FormatError::NotImportable {
+            format: args.format,
+        }
+        .into());
+    }
+    let parsed = import::read(args.format, &store.project, &args.path)?;
+    let outcome = import::apply(&mut store.project, &args.annotator, parsed);
+    if !outcome.created_entities.is_empty() {
+        store
+            .save_entities(&args.annotator)
+            .context("cannot save the annotator's entities")?;
+    }
+    for document in &outcome.changed_documents {
+        store.save_set(document, &args.annotator).with_context(|| {
+            format!(
+                "cannot save {}'s annotations of {document:?}",
+                args.annotator
+            )
+        })?;
+    }
+    for skipped in &outcome.skipped {
+        eprintln!("skipped: {skipped}");
+    }
+    print(&format!(
+        "imported {} annotations into {} documents for {}; {} skipped\n",
+        outcome.added.len(),
+        outcome.changed_documents.len(),
+        args.annotator,
+        outcome.skipped.len()
+    ))?;
+    Ok(if outcome.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,136 @@
+//! One row per annotation, for spreadsheets.
+//!
+//! UTF-8 with a BOM (Excel reads UTF-8 only with one), RFC 4180 quoting, CRLF records. Cells
+//! that start with `=`, `+`, `-`, `@`, tab, CR or NUL get a `'` in front so that a spreadsheet
+//! shows them instead of running them as formulas (CWE-1236); news text often starts with `-`.
+//! Offsets are Unicode scalar values, half-open; `fragments` lists every piece of a
+//! discontinuous span as `start-end;start-end`, and `start`/`end` give the hull.
+
+use std::io::{self, Write};
+
+use super::{LossReport, Selection, value_to_json};
+
+/// The header row.
+pub const COLUMNS: [&str; 16] = [
+    "document",
+    "annotator",
+    "id",
+    "label",
+    "kind",
+    "start",
+    "end",
+    "fragments",
+    "text",
+    "left_context",
+    "right_context",
+    "attributes",
+    "note",
+    "entity",
+    "created",
+    "modified",
+];
+
+/// Chars of context on each side.
+const CONTEXT_CHARS: u32 = 40;
+
+/// What the report says when a cell was defused.
+pub const FORMULA_PREFIXED: &str =
+    "cells prefixed with ' so that spreadsheets show them instead of running them as formulas";
+
+/// Quotes a cell for CSV and defuses formulas.
+fn cell(value: &str, report: &mut LossReport, place: &dyn Fn() -> String) -> String {
+    let mut value = value.to_owned();
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']) {
+        value.insert(0, '\'');
+        report.add(FORMULA_PREFIXED, place);
+    }
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// Writes the selection as CSV. Nothing is lost; defused cells are reported.
+pub fn write<W: Write>(
+    selection: &Selection<'_>,
+    out: &mut W,
+    report: &mut LossReport,
+) -> io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    out.write_all(COLUMNS.join(",").as_bytes())?;
+    out.write_all(b"\r\n")?;
+    for &(document, set) in &selection.items {
+        report.documents += 1;
+        let text = &document.text;
+        for annotation in &set.annotations {
+            let kind = selection
+                .project
+                .schema
+                .label(&annotation.label)
+                .map_or("", |l| l.kind.name());
+            let fragments: Vec<String> = annotation
+                .fragments
+                .iter()
+                .map(|f| format!("{}-{}", f.start, f.end))
+                .collect();
+            let attributes: serde_json::Map<String, serde_json::Value> = annotation
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), value_to_json(v)))
+                .collect();
+            let attributes = if attributes.is_empty() {
+                String::new()
+            } else {
+                serde_json::Value::Object(attributes).to_string()
+            };
+            let values = [
+                set.document.clone(),
+                set.annotator.clone(),
+                annotation.id.0.clone(),
+                annotation.label.clone(),
+                kind.to_owned(),
+                annotation.start().to_string(),
+                annotation.end().to_string(),
+                fragments.join(";"),
+                annotation.covered_text(text),
+                text.before(annotation.start(), CONTEXT_CHARS).to_owned(),
+                text.after(annotation.end(), CONTEXT_CHARS).to_owned(),
+                attributes,
+                annotation.note.clone(),
+                annotation
+                    .entity
+                    .as_ref()
+                    .map(|e| e.0.clone())
+                    .unwrap_or_default(),
+                annotation.created.to_string(),
+                annotation.modified.to_string(),
+            ];
+            let place = || super::place(set, annotation);
+            let row: Vec<String> = values.iter().map(|v| cell(v, report, &place)).collect();
+            out.write_all(row.join(",").as_bytes())?;
+            out.write_all(b"\r\n")?;
+            report.annotations += 1;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_quotes_doubled() {
+        let mut report = LossReport::default();
+        let place = || "here".to_owned();
+        assert_eq!(cell("=SUM(A1)", &mut report, &place), "'=SUM(A1)");
+        assert_eq!(cell("-1,5", &mut report, &place), "\"'-1,5\"");
+        assert_eq!(
+            cell("say \"hi\"", &mut report, &place),
+            "\"say \"\"hi\"\"\""
+        );
+        assert_eq!(cell("a\nb", &mut report, &place), "\"a\nb\"");
+        assert_eq!(report.count(FORMULA_PREFIXED), 2);
+    }
+}

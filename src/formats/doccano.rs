@@ -1,0 +1,187 @@
+//! doccano sequence-labelling JSONL: `{"id", "text", "label": [[start, end, label], …],
+//! "Comments": […]}` with offsets in **UTF-16 code units** (doccano counts as JavaScript
+//! does), one line per document and annotator. Extra keys (`document`, `annotator`) become
+//! `meta` in doccano and let an import find the document again.
+//!
+//! Lost, and reported: attributes and entity links (doccano has no span attributes),
+//! discontinuous spans (each fragment becomes a span of its own), per-span notes (moved to the
+//! document's `Comments`). Overlapping spans need a doccano project with
+//! `allow_overlapping`; they are counted.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::import::{Candidate, Parsed, Skipped};
+use super::{FormatError, LossReport, Selection, io_err, place};
+use crate::model::{Project, Utf16Offset};
+
+/// Writes one line per document and annotator.
+pub fn write<W: Write>(
+    selection: &Selection<'_>,
+    out: &mut W,
+    report: &mut LossReport,
+) -> io::Result<()> {
+    for (n, &(document, set)) in selection.items.iter().enumerate() {
+        report.documents += 1;
+        let text = &document.text;
+        let mut labels = Vec::new();
+        let mut comments = Vec::new();
+        let all: Vec<&crate::model::Annotation> = set.annotations.iter().collect();
+        for (i, annotation) in set.annotations.iter().enumerate() {
+            let where_ = || place(set, annotation);
+            if annotation.fragments.len() > 1 {
+                report.add("discontinuous spans written as one span per fragment (doccano has no discontinuous spans)", where_);
+            }
+            if !annotation.attributes.is_empty() {
+                report.add(
+                    "attributes dropped (doccano has no span attributes)",
+                    || {
+                        let names: Vec<&str> =
+                            annotation.attributes.keys().map(String::as_str).collect();
+                        format!("{} {}", where_(), names.join(","))
+                    },
+                );
+            }
+            if annotation.entity.is_some() {
+                report.add(
+                    "entity links dropped (doccano has no slot for them)",
+                    where_,
+                );
+            }
+            if super::overlaps_any(&all, i) {
+                report.add(
+                    "overlapping spans: import into a doccano project that allows overlapping",
+                    where_,
+                );
+            }
+            if !annotation.note.is_empty() {
+                report.add(
+                    "notes moved to the document's Comments (doccano comments are per document)",
+                    where_,
+                );
+                comments.push(format!(
+                    "{} {:?}: {}",
+                    annotation.label,
+                    annotation.covered_text(text),
+                    annotation.note
+                ));
+            }
+            for f in &annotation.fragments {
+                let (Some(s), Some(e)) = (text.utf16(f.start), text.utf16(f.end)) else {
+                    continue;
+                };
+                labels.push(serde_json::json!([s.0, e.0, annotation.label]));
+            }
+            report.annotations += 1;
+        }
+        let line = serde_json::json!({
+            "id": n + 1,
+            "document": set.document,
+            "annotator": set.annotator,
+            "text": text.as_str(),
+            "label": labels,
+            "Comments": comments,
+        });
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Reads doccano JSONL (`label` triples or `entities` objects).
+pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
+    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
+    let mut parsed = Parsed::default();
+    for (i, raw) in source.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let malformed = |message: String| FormatError::Malformed {
+            message,
+            line: n,
+            path: path.to_path_buf(),
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(raw).map_err(|e| malformed(format!("not JSON: {e}")))?;
+        let text = value
+            .get("text")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| malformed("a doccano line needs \"text\"".to_owned()))?;
+        let by_id = value
+            .get("document")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| project.document(id));
+        let Some(document) =
+            by_id.or_else(|| project.documents.iter().find(|d| d.text.as_str() == text))
+        else {
+            parsed.skipped.push(Skipped::new(
+                path,
+                n,
+                "no document of the project has this text; line skipped",
+            ));
+            continue;
+        };
+        if document.text.as_str() != text {
+            parsed.skipped.push(Skipped::new(path, n, format!(
+                "the text differs from document {:?} in the project, so the offsets cannot be trusted; line skipped",
+                document.meta.id
+            )));
+            continue;
+        }
+        let mut spans: Vec<(u64, u64, String)> = Vec::new();
+        if let Some(labels) = value.get("label").and_then(serde_json::Value::as_array) {
+            for l in labels {
+                let triple = l.as_array().and_then(|t| {
+                    Some((
+                        t.first()?.as_u64()?,
+                        t.get(1)?.as_u64()?,
+                        t.get(2)?.as_str()?.to_owned(),
+                    ))
+                });
+                spans.push(triple.ok_or_else(|| {
+                    malformed(format!("label {l} is not [start, end, \"label\"]"))
+                })?);
+            }
+        }
+        if let Some(entities) = value.get("entities").and_then(serde_json::Value::as_array) {
+            for e in entities {
+                let entry = (|| {
+                    Some((
+                        e.get("start_offset")?.as_u64()?,
+                        e.get("end_offset")?.as_u64()?,
+                        e.get("label")?.as_str()?.to_owned(),
+                    ))
+                })();
+                spans.push(entry.ok_or_else(|| {
+                    malformed(format!(
+                        "entity {e} needs start_offset, end_offset and label"
+                    ))
+                })?);
+            }
+        }
+        for (s, e, label) in spans {
+            let convert = |u: u64| {
+                u32::try_from(u)
+                    .ok()
+                    .and_then(|u| document.text.char_of_utf16(Utf16Offset(u)))
+            };
+            let (Some(cs), Some(ce)) = (convert(s), convert(e)) else {
+                parsed.skipped.push(Skipped::new(path, n, format!(
+                    "{label} at {s}-{e} (UTF-16): outside the text or inside a surrogate pair (the text has {} UTF-16 units)",
+                    document.text.len_utf16().0
+                )));
+                continue;
+            };
+            parsed.candidates.push(Candidate {
+                file: path.to_path_buf(),
+                line: n,
+                document: document.meta.id.clone(),
+                label,
+                spans: vec![(cs.0, ce.0)],
+                ..Candidate::default()
+            });
+        }
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,383 @@
+//! Import: what readers produce, and the one place where it is checked and added to a project.
+//!
+//! A reader turns a file into [`Candidate`]s with char offsets (converted from the format's
+//! unit through [`crate::model::DocText`]). [`apply`] checks each against the stored text
+//! (range, grapheme boundaries, and the quoted text where the format repeats it) and the
+//! schema, exactly as the app validates; a span that does not fit is listed with its file,
+//! line and reason and skipped, never shifted. A malformed file stops the import before
+//! anything changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::jsonl::EntityInfo;
+use super::{Format, FormatError};
+use crate::model::validate::{annotation_problems, parse_value};
+use crate::model::{
+    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, LabelKind,
+    Project, checked_fragments,
+};
+
+/// An attribute value as a file gives it, typed against the schema in [`apply`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawValue {
+    /// Text (choices, free text, dates, entity ids).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Another annotation of the same file, by the file's id for it.
+    Annotation(String),
+}
+
+/// One annotation as read from a file, before checking.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Candidate {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// 1-based line in that file (0 if the format has no lines).
+    pub line: usize,
+    /// Document id.
+    pub document: String,
+    /// The id the file uses for it (to resolve references).
+    pub source_id: String,
+    /// Whether `source_id` is a Lector id to keep.
+    pub keep_id: bool,
+    /// Label name.
+    pub label: String,
+    /// `(start, end)` char offsets of each fragment.
+    pub spans: Vec<(u32, u32)>,
+    /// The text the file says the fragments cover, joined by `quote_separator`.
+    pub quote: Option<String>,
+    /// How the format joins the texts of fragments in `quote`.
+    pub quote_separator: &'static str,
+    /// Attribute values.
+    pub attributes: Vec<(String, RawValue)>,
+    /// Note.
+    pub note: String,
+    /// Linked entity: id, and the name if the file has it.
+    pub entity: Option<(String, Option<String>)>,
+    /// Entities the file describes, to create where the annotator has none of that id.
+    pub entities: BTreeMap<String, EntityInfo>,
+    /// Creation time, if the file has it.
+    pub created: Option<jiff::Timestamp>,
+    /// Modification time, if the file has it.
+    pub modified: Option<jiff::Timestamp>,
+}
+
+/// An annotation (or line) that was not imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line (0 for the whole file).
+    pub line: usize,
+    /// Why.
+    pub reason: String,
+}
+
+impl Skipped {
+    /// A skipped line.
+    pub fn new(file: &Path, line: usize, reason: impl Into<String>) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.file.display(), self.line, self.reason)
+        } else {
+            write!(f, "{}: {}", self.file.display(), self.reason)
+        }
+    }
+}
+
+/// What a reader made of its input.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parsed {
+    /// Annotations to check and add.
+    pub candidates: Vec<Candidate>,
+    /// Lines already skipped by the reader.
+    pub skipped: Vec<Skipped>,
+}
+
+/// What [`apply`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Added annotations as (document, id).
+    pub added: Vec<(String, AnnotationId)>,
+    /// What was not imported, sorted by file and line.
+    pub skipped: Vec<Skipped>,
+    /// Documents whose set changed (to save).
+    pub changed_documents: BTreeSet<String>,
+    /// Entities created in the annotator's registry (to save).
+    pub created_entities: Vec<EntityId>,
+}
+
+/// Reads a file or folder of `format` against the project's documents.
+pub fn read(format: Format, project: &Project, path: &Path) -> Result<Parsed, FormatError> {
+    match format {
+        Format::Jsonl => super::jsonl::read(project, path),
+        Format::Brat => super::brat::read_folder(project, path),
+        Format::Doccano => super::doccano::read(project, path),
+        Format::W3c => super::w3c::read(project, path),
+        Format::Csv | Format::Spacy | Format::Conll => Err(FormatError::NotImportable { format }),
+    }
+}
+
+/// Checks the candidates and adds the ones that fit to `annotator`'s sets.
+pub fn apply(project: &mut Project, annotator: &str, parsed: Parsed) -> Outcome {
+    let mut outcome = Outcome {
+        skipped: parsed.skipped,
+        ..Outcome::default()
+    };
+    let mut by_document: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    for c in parsed.candidates {
+        by_document.entry(c.document.clone()).or_default().push(c);
+    }
+    for (document, candidates) in by_document {
+        apply_document(project, annotator, &document, candidates, &mut outcome);
+    }
+    outcome.skipped.sort();
+    outcome
+}
+
+fn apply_document(
+    project: &mut Project,
+    annotator: &str,
+    document: &str,
+    candidates: Vec<Candidate>,
+    outcome: &mut Outcome,
+) {
+    let Some(text) = project.document(document).map(|d| d.text.clone()) else {
+        for c in candidates {
+            outcome.skipped.push(Skipped::new(
+                &c.file,
+                c.line,
+                format!("the project has no document {document:?}"),
+            ));
+        }
+        return;
+    };
+    let mut set = project
+        .set(document, annotator)
+        .cloned()
+        .unwrap_or_else(|| crate::model::AnnotationSet::new(annotator, document));
+    let mut registry = project.registry(annotator).cloned().unwrap_or_default();
+    let mut id_map: BTreeMap<String, AnnotationId> = BTreeMap::new();
+    // (annotation, candidate) for the ones built; references resolved afterwards.
+    let mut built: Vec<(Annotation, Candidate)> = Vec::new();
+    let mut taken: BTreeSet<String> = set.annotations.iter().map(|a| a.id.0.clone()).collect();
+    for c in candidates {
+        let skip = |reason: String| Skipped::new(&c.file, c.line, reason);
+        let fragments = match checked_fragments(&text, &c.spans) {
+            Ok(f) => f,
+            Err(err) => {
+                outcome
+                    .skipped
+                    .push(skip(format!("{} {}: {err}", c.label, spans_text(&c.spans))));
+                continue;
+            }
+        };
+        if let Some(quote) = &c.quote {
+            let covered: Vec<&str> = c
+                .spans
+                .iter()
+                .map(|&(s, e)| text.slice(CharOffset(s), CharOffset(e)).unwrap_or(""))
+                .collect();
+            let covered = covered.join(c.quote_separator);
+            if &covered != quote {
+                outcome.skipped.push(skip(format!(
+                    "{} {}: the file says it covers {quote:?} but the text there is {covered:?} (offsets in another unit, or another text?)",
+                    c.label,
+                    spans_text(&c.spans)
+                )));
+                continue;
+            }
+        }
+        let Some(label) = project.schema.label(&c.label).cloned() else {
+            outcome.skipped.push(skip(format!(
+                "label {:?} is not in the project's schema",
+                c.label
+            )));
+            continue;
+        };
+        if let Some(existing) = set.same_as(&c.label, &fragments) {
+            id_map.insert(c.source_id.clone(), existing.id.clone());
+            outcome.skipped.push(skip(format!(
+                "{} {}: already in the project as {}",
+                c.label,
+                spans_text(&c.spans),
+                existing.id
+            )));
+            continue;
+        }
+        let mut annotation = Annotation::new(c.label.clone(), fragments);
+        if c.keep_id && !c.source_id.is_empty() && !taken.contains(&c.source_id) {
+            annotation.id = AnnotationId(c.source_id.clone());
+        }
+        while taken.contains(&annotation.id.0) {
+            annotation.id = AnnotationId::random();
+        }
+        taken.insert(annotation.id.0.clone());
+        id_map.insert(c.source_id.clone(), annotation.id.clone());
+        annotation.note.clone_from(&c.note);
+        if let Some(t) = c.created {
+            annotation.created = t;
+        }
+        if let Some(t) = c.modified {
+            annotation.modified = t;
+        }
+        // Entities the file describes and the annotator lacks are created.
+        let mut wanted: Vec<(String, Option<EntityInfo>)> = Vec::new();
+        if let Some((id, name)) = &c.entity {
+            let info = c.entities.get(id).cloned().or_else(|| {
+                name.clone().map(|name| EntityInfo {
+                    name,
+                    label: c.label.clone(),
+                })
+            });
+            wanted.push((id.clone(), info));
+        }
+        let mut problem = None;
+        for (name, raw) in &c.attributes {
+            let Some(def) = label.attribute(name) else {
+                problem = Some(format!(
+                    "attribute {name:?} is not defined for label {:?}",
+                    label.name
+                ));
+                break;
+            };
+            let value = match (raw, &def.ty) {
+                (RawValue::Number(n), AttrType::Number) => Ok(AttrValue::Number(*n)),
+                (RawValue::Number(n), _) => {
+                    Err(format!("{n} is a number, expected {}", def.ty.name()))
+                }
+                (RawValue::Annotation(r), AttrType::Annotation)
+                | (RawValue::Text(r), AttrType::Annotation) => {
+                    // Resolved once every annotation of the file has its id.
+                    Ok(AttrValue::Annotation(AnnotationId(r.clone())))
+                }
+                (RawValue::Annotation(_), _) => Err(format!(
+                    "a link to an annotation, expected {}",
+                    def.ty.name()
+                )),
+                (RawValue::Text(s), AttrType::Text) => Ok(AttrValue::Text(s.clone())),
+                (RawValue::Text(s), AttrType::Entity) => {
+                    wanted.push((s.clone(), c.entities.get(s).cloned()));
+                    Ok(AttrValue::Entity(EntityId(s.clone())))
+                }
+                (RawValue::Text(s), ty) => parse_value(ty, s, Some(&registry)),
+            };
+            match value {
+                Ok(v) => {
+                    annotation.attributes.insert(name.clone(), v);
+                }
+                Err(err) => {
+                    problem = Some(format!("attribute {name:?}: {err}"));
+                    break;
+                }
+            }
+        }
+        for (id, info) in wanted {
+            let id = EntityId(id);
+            if registry.get(&id).is_some() {
+                continue;
+            }
+            match info {
+                Some(info)
+                    if project
+                        .schema
+                        .label(&info.label)
+                        .is_some_and(|l| l.kind == LabelKind::Entity) =>
+                {
+                    registry.upsert(Entity {
+                        id: id.clone(),
+                        name: info.name,
+                        label: info.label,
+                        note: String::new(),
+                    });
+                    outcome.created_entities.push(id);
+                }
+                _ => {
+                    problem.get_or_insert_with(|| format!("entity {:?} is not defined for {annotator} and the file does not describe it", id.0));
+                }
+            }
+        }
+        if let Some(problem) = problem {
+            outcome.skipped.push(skip(format!(
+                "{} {}: {problem}",
+                c.label,
+                spans_text(&c.spans)
+            )));
+            continue;
+        }
+        annotation.entity = c.entity.as_ref().map(|(id, _)| EntityId(id.clone()));
+        built.push((annotation, c));
+    }
+    for (annotation, c) in &mut built {
+        for value in annotation.attributes.values_mut() {
+            if let AttrValue::Annotation(id) = value {
+                match id_map.get(&id.0) {
+                    Some(new) => *id = new.clone(),
+                    None if c.keep_id => {}
+                    None => *id = AnnotationId(format!("(unknown {})", id.0)),
+                }
+            }
+        }
+    }
+    let before = set.clone();
+    for (annotation, _) in &built {
+        set.insert(annotation.clone());
+    }
+    // Drop the ones the app would refuse, until none is left (a dropped one may be referred to).
+    loop {
+        let mut bad = None;
+        for (i, (annotation, c)) in built.iter().enumerate() {
+            let problems =
+                annotation_problems(&project.schema, &text, Some(&registry), &set, annotation);
+            if let Some(p) = problems.first() {
+                bad = Some((
+                    i,
+                    Skipped::new(
+                        &c.file,
+                        c.line,
+                        format!("{} {}: {p}", c.label, spans_text(&c.spans)),
+                    ),
+                ));
+                break;
+            }
+        }
+        let Some((i, skipped)) = bad else { break };
+        let (annotation, _) = built.remove(i);
+        if let Some(at) = set.position(&annotation.id) {
+            set.annotations.remove(at);
+        }
+        outcome.skipped.push(skipped);
+    }
+    if set != before {
+        for (annotation, _) in &built {
+            outcome
+                .added
+                .push((document.to_owned(), annotation.id.clone()));
+        }
+        outcome.changed_documents.insert(document.to_owned());
+        project
+            .sets
+            .insert((document.to_owned(), annotator.to_owned()), set);
+    }
+    if !outcome.created_entities.is_empty() {
+        outcome.created_entities.sort();
+        outcome.created_entities.dedup();
+        project.entities.insert(annotator.to_owned(), registry);
+    }
+}
+
+fn spans_text(spans: &[(u32, u32)]) -> String {
+    let parts: Vec<String> = spans.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+    format!("at {}", parts.join(","))
+}

@@ -1,0 +1,359 @@
+//! Export to, and import from, the formats other annotation and NLP tools read.
+//! Never imports egui or eframe.
+//!
+//! Every exporter starts from Lector's convention (Unicode scalar offsets, half-open, on the
+//! stored text) and converts at the edge through [`DocText`]: UTF-16 for doccano, tokens for
+//! spaCy and CoNLL. Whatever a format cannot carry is counted in a [`LossReport`], never
+//! dropped silently. Importers check every span against the text (and the quoted text where
+//! the format repeats it) and list the spans that do not fit instead of shifting them.
+//!
+//! See `shared/reference/formats.md` for the shapes and the pitfalls.
+
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod doccano;
+pub mod import;
+pub mod jsonl;
+pub mod spacy;
+pub mod tokens;
+pub mod w3c;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Annotation, AnnotationSet, AttrValue, DocText, Document, Project};
+
+/// An interchange format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// Lector's own JSON Lines: one annotation per line, nothing lost.
+    Jsonl,
+    /// One row per annotation, for spreadsheets (UTF-8 with BOM, formula-safe).
+    Csv,
+    /// brat standoff: a folder per annotator with `.txt` and `.ann` per document.
+    Brat,
+    /// doccano sequence-labelling JSONL (UTF-16 offsets).
+    Doccano,
+    /// W3C Web Annotation JSON-LD.
+    W3c,
+    /// spaCy `Doc.to_json()` JSON Lines.
+    Spacy,
+    /// CoNLL two-column IOB2 (`token<TAB>tag`).
+    Conll,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Self; 7] = [
+        Self::Jsonl,
+        Self::Csv,
+        Self::Brat,
+        Self::Doccano,
+        Self::W3c,
+        Self::Spacy,
+        Self::Conll,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+            Self::Brat => "brat",
+            Self::Doccano => "doccano",
+            Self::W3c => "w3c",
+            Self::Spacy => "spacy",
+            Self::Conll => "conll",
+        }
+    }
+
+    /// Whether an export is a folder rather than one file.
+    pub fn is_folder(self) -> bool {
+        matches!(self, Self::Brat)
+    }
+
+    /// Whether `lector import` reads this format.
+    pub fn can_import(self) -> bool {
+        matches!(self, Self::Jsonl | Self::Brat | Self::Doccano | Self::W3c)
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A format name that Lector does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown format {name:?}; known: {}", Format::ALL.map(Format::name).join(", "))]
+pub struct UnknownFormat {
+    /// The name given.
+    pub name: String,
+}
+
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == lower)
+            .or(match lower.as_str() {
+                "json" | "lector" => Some(Self::Jsonl),
+                "iob" | "iob2" => Some(Self::Conll),
+                "webanno" | "web-annotation" | "jsonld" => Some(Self::W3c),
+                _ => None,
+            })
+            .ok_or(UnknownFormat { name: s.to_owned() })
+    }
+}
+
+/// One kind of thing a format could not carry, with how often and where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loss {
+    /// How many times it happened.
+    pub count: usize,
+    /// The first few places (`document/annotator/id` and what), for the user to look at.
+    pub examples: Vec<String>,
+}
+
+/// How many examples a [`Loss`] keeps.
+const MAX_EXAMPLES: usize = 3;
+
+/// What an export could not carry (or had to change), by description. Deterministic order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LossReport {
+    /// Losses by description, e.g. "attributes dropped: doccano has no span attributes".
+    pub losses: BTreeMap<String, Loss>,
+    /// Annotations written.
+    pub annotations: usize,
+    /// Documents written (one per document and annotator).
+    pub documents: usize,
+}
+
+impl LossReport {
+    /// Records one occurrence of a loss.
+    pub fn add(&mut self, what: &str, example: impl FnOnce() -> String) {
+        let loss = self.losses.entry(what.to_owned()).or_default();
+        loss.count += 1;
+        if loss.examples.len() < MAX_EXAMPLES {
+            loss.examples.push(example());
+        }
+    }
+
+    /// Whether nothing was lost.
+    pub fn is_lossless(&self) -> bool {
+        self.losses.is_empty()
+    }
+
+    /// The count of a loss whose description starts with `prefix` (0 if none).
+    pub fn count(&self, prefix: &str) -> usize {
+        self.losses
+            .iter()
+            .filter(|(what, _)| what.starts_with(prefix))
+            .map(|(_, loss)| loss.count)
+            .sum()
+    }
+
+    /// One line per loss, for stderr.
+    pub fn lines(&self) -> Vec<String> {
+        self.losses
+            .iter()
+            .map(|(what, loss)| {
+                let mut line = format!("{} × {what}", loss.count);
+                if !loss.examples.is_empty() {
+                    let _ = write!(line, " (e.g. {})", loss.examples.join("; "));
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+/// The documents and annotators an export covers.
+#[derive(Debug)]
+pub struct Selection<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// Annotation sets with their documents, in project document order, then by annotator.
+    pub items: Vec<(&'a Document, &'a AnnotationSet)>,
+}
+
+/// Why an export or import cannot run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// Reading or writing failed.
+    #[error("{action}: {source}: {}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A `--document` that the project does not have.
+    #[error("the project has no document {id:?}")]
+    UnknownDocument {
+        /// The id given.
+        id: String,
+    },
+    /// An `--annotator` with no annotations in the project.
+    #[error("the project has no annotator {name:?}")]
+    UnknownAnnotator {
+        /// The name given.
+        name: String,
+    },
+    /// The output folder has files in it already.
+    #[error("the output folder is not empty; choose a new folder: {}", path.display())]
+    FolderNotEmpty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// An input file that cannot be read as the format.
+    #[error("{message}: {}:{line}", path.display())]
+    Malformed {
+        /// What is wrong.
+        message: String,
+        /// 1-based line (0 when the whole file is meant).
+        line: usize,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The format cannot be imported.
+    #[error("Lector cannot import {format} (it imports jsonl, brat, doccano and w3c)")]
+    NotImportable {
+        /// The format.
+        format: Format,
+    },
+}
+
+/// A closure for [`FormatError::Io`].
+pub(crate) fn io_err(
+    action: &'static str,
+    path: &Path,
+) -> impl FnOnce(std::io::Error) -> FormatError {
+    let path = path.to_path_buf();
+    move |source| FormatError::Io {
+        action,
+        source,
+        path,
+    }
+}
+
+impl<'a> Selection<'a> {
+    /// Selects the sets of the given annotators and documents (all when a list is empty).
+    pub fn new(
+        project: &'a Project,
+        annotators: &[String],
+        documents: &[String],
+    ) -> Result<Self, FormatError> {
+        for id in documents {
+            if project.document(id).is_none() {
+                return Err(FormatError::UnknownDocument { id: id.clone() });
+            }
+        }
+        let known = project.annotators();
+        for name in annotators {
+            if !known.contains(name) {
+                return Err(FormatError::UnknownAnnotator { name: name.clone() });
+            }
+        }
+        let mut items = Vec::new();
+        for document in &project.documents {
+            if !documents.is_empty() && !documents.contains(&document.meta.id) {
+                continue;
+            }
+            for ((doc_id, annotator), set) in &project.sets {
+                if doc_id == &document.meta.id
+                    && (annotators.is_empty() || annotators.contains(annotator))
+                {
+                    items.push((document, set));
+                }
+            }
+        }
+        Ok(Self { project, items })
+    }
+}
+
+/// Exports a selection to `out`: a file, or for folder formats a new or empty folder.
+pub fn export(
+    format: Format,
+    selection: &Selection<'_>,
+    out: &Path,
+) -> Result<LossReport, FormatError> {
+    let mut report = LossReport::default();
+    if format == Format::Brat {
+        prepare_folder(out)?;
+        brat::write_folder(selection, out, &mut report)?;
+    } else {
+        let mut bytes = Vec::new();
+        let write = |bytes: &mut Vec<u8>, report: &mut LossReport| match format {
+            Format::Jsonl => jsonl::write(selection, bytes, report),
+            Format::Csv => csv::write(selection, bytes, report),
+            Format::Doccano => doccano::write(selection, bytes, report),
+            Format::W3c => w3c::write(selection, bytes, report),
+            Format::Spacy => spacy::write(selection, bytes, report),
+            Format::Conll => conll::write(selection, bytes, report),
+            Format::Brat => Ok(()),
+        };
+        write(&mut bytes, &mut report).map_err(io_err("cannot write the export", out))?;
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        }
+        crate::store::atomic::write_atomic(out, &bytes)
+            .map_err(io_err("cannot write the export", out))?;
+    }
+    Ok(report)
+}
+
+/// Makes `dir` if needed and checks that it is empty, so that files of an older export never
+/// mix with the new ones.
+fn prepare_folder(dir: &Path) -> Result<(), FormatError> {
+    std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+    let mut entries = std::fs::read_dir(dir).map_err(io_err("cannot read the folder", dir))?;
+    if entries.next().is_some() {
+        return Err(FormatError::FolderNotEmpty {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// `document/annotator/id`, to point at an annotation in a loss report.
+pub(crate) fn place(set: &AnnotationSet, annotation: &Annotation) -> String {
+    format!("{}/{}/{}", set.document, set.annotator, annotation.id)
+}
+
+/// An attribute value as JSON: numbers as numbers, everything else as its text.
+pub(crate) fn value_to_json(value: &AttrValue) -> serde_json::Value {
+    match value {
+        AttrValue::Number(n) => serde_json::Number::from_f64(*n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        other => serde_json::Value::String(other.to_string()),
+    }
+}
+
+/// The text of one fragment (empty if out of range, which a checked annotation never is).
+pub(crate) fn fragment_text(text: &DocText, fragment: crate::model::Fragment) -> &str {
+    text.slice(fragment.start, fragment.end).unwrap_or("")
+}
+
+/// Whether any two annotations of the list overlap (sorted by start).
+pub(crate) fn overlaps_any(annotations: &[&Annotation], i: usize) -> bool {
+    let Some(a) = annotations.get(i) else {
+        return false;
+    };
+    annotations.iter().enumerate().any(|(j, b)| {
+        j != i
+            && a.fragments.iter().any(|fa| {
+                b.fragments
+                    .iter()
+                    .any(|fb| fa.start < fb.end && fb.start < fa.end)
+            })
+    })
+}

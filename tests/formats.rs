@@ -1,0 +1,676 @@
+//! Exports read back by each format's own reference reader (Python, pinned in
+//! tests/py/requirements-formats.txt), import round trips, and bad import input.
+//!
+//! Fixtures hold the test vectors of `reference/formats.md` §2 (read from CRLF files, so
+//! normalised at import), Swedish NFD, Cyrillic, emoji with skin tone and a ZWJ family,
+//! U+00A0, a form feed, cells starting with `=` and `-`, overlaps, a discontinuous span,
+//! attributes, entity links and notes.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lector::formats::{self, Format, Selection, import};
+use lector::model::{
+    Annotation, AttrValue, CharOffset, Entity, EntityId, Fragment, Project, checked_fragments,
+};
+use lector::store::ProjectStore;
+use serde_json::json;
+
+const VECTOR_A: &str = "Café 👍🏽 said\r\nEricsson.";
+const VECTOR_B: &str = "Ma\u{030A}r: Лукашенко 👩\u{200D}👩\u{200D}👧 möter\r\nPutin.";
+const CHECKLIST: &str = "=Start -dash @at duman\u{A0} fraktioner\u{C} end\r\n";
+
+fn fragments(project: &Project, doc: &str, raw: &[(u32, u32)]) -> Vec<Fragment> {
+    checked_fragments(&project.document(doc).unwrap().text, raw).unwrap()
+}
+
+/// Makes the fixture project in `dir` and returns it opened.
+fn fixture(dir: &Path) -> ProjectStore {
+    let mut store = ProjectStore::create(&dir.join("proj"), "Formats").unwrap();
+    for (name, text) in [
+        ("vector-a.txt", VECTOR_A),
+        ("vector-b.txt", VECTOR_B),
+        ("checklist.txt", CHECKLIST),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        store.add_article(&file, None).unwrap();
+    }
+    let p = &mut store.project;
+    let entity = |id: &str, name: &str, label: &str| Entity {
+        id: EntityId(id.to_owned()),
+        name: name.to_owned(),
+        label: label.to_owned(),
+        note: String::new(),
+    };
+    let registry = p.entities.entry("anna".to_owned()).or_default();
+    registry.upsert(entity(
+        "alexander-lukashenko",
+        "Alexander Lukashenko",
+        "Person",
+    ));
+    registry.upsert(entity("vladimir-putin", "Vladimir Putin", "Person"));
+    let add = |p: &mut Project,
+               doc: &str,
+               label: &str,
+               raw: &[(u32, u32)],
+               f: &dyn Fn(&mut Annotation)| {
+        let mut a = Annotation::new(label, fragments(p, doc, raw));
+        f(&mut a);
+        p.set_mut(doc, "anna").insert(a);
+    };
+    add(p, "vector-a", "Organization", &[(13, 21)], &|_| {});
+    add(p, "vector-a", "Other", &[(5, 7)], &|a| {
+        a.note = "thumbs up with skin tone".to_owned()
+    });
+    add(p, "vector-b", "Person", &[(6, 15)], &|a| {
+        a.entity = Some(EntityId("alexander-lukashenko".to_owned()))
+    });
+    add(p, "vector-b", "Person", &[(28, 33)], &|a| {
+        a.entity = Some(EntityId("vladimir-putin".to_owned()))
+    });
+    add(p, "vector-b", "Prediction", &[(6, 15), (22, 27)], &|a| {
+        a.attributes.insert(
+            "certainty".to_owned(),
+            AttrValue::Choice("probable".to_owned()),
+        );
+        a.attributes.insert(
+            "holder".to_owned(),
+            AttrValue::Entity(EntityId("alexander-lukashenko".to_owned())),
+        );
+        a.attributes.insert(
+            "condition".to_owned(),
+            AttrValue::Text("om han samarbetar".to_owned()),
+        );
+        a.note = "outer\tcue\nhere".to_owned();
+    });
+    add(p, "vector-b", "Claim", &[(16, 33)], &|a| {
+        a.attributes.insert(
+            "verdict".to_owned(),
+            AttrValue::Choice("unreviewed".to_owned()),
+        );
+    });
+    add(p, "checklist", "Other", &[(0, 6)], &|_| {});
+    add(p, "checklist", "Event", &[(7, 12)], &|_| {});
+    add(p, "checklist", "Organization", &[(13, 16)], &|_| {});
+    add(p, "checklist", "Place", &[(17, 33)], &|_| {});
+    store.save_entities("anna").unwrap();
+    for doc in ["vector-a", "vector-b", "checklist"] {
+        store.save_set(doc, "anna").unwrap();
+    }
+    let (store, problems) = ProjectStore::open(&dir.join("proj")).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    store
+}
+
+fn text_of<'a>(p: &'a Project, doc: &str, s: u32, e: u32) -> &'a str {
+    p.document(doc)
+        .unwrap()
+        .text
+        .slice(CharOffset(s), CharOffset(e))
+        .unwrap()
+}
+
+#[test]
+fn test_vectors_survive_import_normalisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let p = &store.project;
+    // CRLF -> LF moves Ericsson from 14 to 13 and Putin from 29 to 28 (§2).
+    assert_eq!(
+        p.document("vector-a").unwrap().text.as_str(),
+        "Café 👍🏽 said\nEricsson."
+    );
+    assert_eq!(text_of(p, "vector-a", 13, 21), "Ericsson");
+    assert_eq!(text_of(p, "vector-b", 6, 15), "Лукашенко");
+    assert_eq!(text_of(p, "vector-b", 28, 33), "Putin");
+    let b = &p.document("vector-b").unwrap().text;
+    assert_eq!(b.utf16(CharOffset(28)).unwrap().0, 31);
+    // The form feed is gone, U+00A0 stays.
+    assert_eq!(
+        p.document("checklist").unwrap().text.as_str(),
+        "=Start -dash @at duman\u{A0} fraktioner end\n"
+    );
+}
+
+/// What the Python checks compare against, from the Lector model.
+fn expected(store: &ProjectStore) -> serde_json::Value {
+    let p = &store.project;
+    let mut docs = serde_json::Map::new();
+    let mut spans = Vec::new();
+    let mut spacy_docs = Vec::new();
+    let mut conll_docs = Vec::new();
+    let mut brat_attributes = Vec::new();
+    let mut notes = Vec::new();
+    for doc in &p.documents {
+        docs.insert(doc.meta.id.clone(), json!(doc.text.as_str()));
+    }
+    for ((document, annotator), set) in &p.sets {
+        let text = &p.document(document).unwrap().text;
+        let mut sc = Vec::new();
+        for a in &set.annotations {
+            let pieces: Vec<&str> = a
+                .fragments
+                .iter()
+                .map(|f| text.slice(f.start, f.end).unwrap())
+                .collect();
+            // brat splits at line breaks.
+            let brat_pieces: Vec<&str> = pieces
+                .iter()
+                .flat_map(|p| p.split('\n'))
+                .filter(|p| !p.is_empty())
+                .collect();
+            spans.push(
+                json!({"annotator": annotator, "document": document, "label": a.label,
+                "pieces": pieces, "brat_pieces": brat_pieces}),
+            );
+            for f in &a.fragments {
+                sc.push(json!({"start": f.start.0, "end": f.end.0, "label": a.label,
+                    "text": text.slice(f.start, f.end).unwrap(),
+                    "kb_id": a.entity.as_ref().map_or("", |e| e.0.as_str())}));
+            }
+            if let Some(AttrValue::Choice(v)) = a
+                .attributes
+                .get("certainty")
+                .or(a.attributes.get("verdict"))
+            {
+                let name = if a.attributes.contains_key("certainty") {
+                    "certainty"
+                } else {
+                    "verdict"
+                };
+                brat_attributes.push(
+                    json!({"annotator": annotator, "document": document, "name": name, "value": v}),
+                );
+            }
+            if !a.note.is_empty() {
+                notes.push(json!({"annotator": annotator, "document": document, "note": a.note.replace(['\n', '\t'], " ")}));
+            }
+        }
+        spacy_docs.push(json!({"document": document, "spans": sc}));
+        conll_docs.push((document.clone(), set));
+    }
+    // Selection order is project document order; sets map order is by document id.
+    let order: Vec<&str> = p.documents.iter().map(|d| d.meta.id.as_str()).collect();
+    spacy_docs.sort_by_key(|d| order.iter().position(|o| *o == d["document"]).unwrap());
+    conll_docs.sort_by_key(|(d, _)| order.iter().position(|o| o == d).unwrap());
+    // Entity mentions without overlaps, as the CoNLL export keeps them (none overlap here).
+    let conll_docs: Vec<serde_json::Value> = conll_docs
+        .iter()
+        .map(|(document, set)| {
+            let text = &p.document(document).unwrap().text;
+            let ents: Vec<serde_json::Value> = set
+                .annotations
+                .iter()
+                .filter(|a| {
+                    p.schema.label(&a.label).unwrap().kind == lector::model::LabelKind::Entity
+                })
+                .map(|a| json!({"label": a.label, "text": a.covered_text(text)}))
+                .collect();
+            json!(ents)
+        })
+        .collect();
+    json!({"docs": docs, "spans": spans, "spacy_docs": spacy_docs, "conll_docs": conll_docs,
+        "brat_attributes": brat_attributes, "notes": notes})
+}
+
+/// The interpreter with the reference readers: `LECTOR_PYTHON`, else target/pyenv.
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("LECTOR_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyenv/bin/python");
+    assert!(
+        venv.exists(),
+        "the format tests read exports with Python reference readers: run scripts/test.sh \
+         (it creates target/pyenv from tests/py/requirements*.txt), or set LECTOR_PYTHON"
+    );
+    venv
+}
+
+fn run_check(script: &str, export: &Path, expected: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/py")
+        .join(script);
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(export)
+        .arg(expected)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} failed:\n{}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn export(store: &ProjectStore, format: Format, out: &Path) -> formats::LossReport {
+    let selection = Selection::new(&store.project, &[], &[]).unwrap();
+    formats::export(format, &selection, out).unwrap()
+}
+
+fn setup() -> (tempfile::TempDir, ProjectStore, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let expected_path = dir.path().join("expected.json");
+    std::fs::write(
+        &expected_path,
+        serde_json::to_string_pretty(&expected(&store)).unwrap(),
+    )
+    .unwrap();
+    (dir, store, expected_path)
+}
+
+#[test]
+fn brat_export_reads_with_brats_parser() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("brat");
+    let report = export(&store, Format::Brat, &out);
+    run_check("check_brat.py", &out, &expected);
+    assert_eq!(
+        report.count("fragments split at line breaks"),
+        1,
+        "{:?}",
+        report.lines()
+    );
+    // holder (entity) and condition (free text) have no A line.
+    assert_eq!(
+        report.count("attributes dropped"),
+        2,
+        "{:?}",
+        report.lines()
+    );
+    assert_eq!(report.count("notes: line breaks"), 1);
+    let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
+    assert!(
+        conf.contains("certainty\tArg:Prediction, Value:certain|probable|"),
+        "{conf}"
+    );
+    // An export into a folder with files refuses.
+    let selection = Selection::new(&store.project, &[], &[]).unwrap();
+    assert!(formats::export(Format::Brat, &selection, &out).is_err());
+}
+
+#[test]
+fn spacy_export_reads_with_doc_from_json() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("export.jsonl");
+    let report = export(&store, Format::Spacy, &out);
+    run_check("check_spacy.py", &out, &expected);
+    assert!(report.count("attributes dropped") > 0);
+    assert_eq!(report.count("discontinuous"), 1);
+}
+
+#[test]
+fn conll_export_reads_with_seqeval() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("export.conll");
+    let report = export(&store, Format::Conll, &out);
+    run_check("check_conll.py", &out, &expected);
+    assert_eq!(
+        report.count("claims and predictions dropped"),
+        2,
+        "{:?}",
+        report.lines()
+    );
+}
+
+#[test]
+fn doccano_export_has_utf16_offsets() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("doccano.jsonl");
+    let report = export(&store, Format::Doccano, &out);
+    run_check("check_doccano.py", &out, &expected);
+    let text = std::fs::read_to_string(&out).unwrap();
+    // Putin: chars 28-33, UTF-16 31-36 (after CRLF -> LF).
+    assert!(text.contains("[31,36,\"Person\"]"), "{text}");
+    assert_eq!(report.count("attributes dropped"), 2);
+    assert_eq!(report.count("entity links dropped"), 2);
+    assert_eq!(report.count("discontinuous"), 1);
+}
+
+#[test]
+fn w3c_export_expands_with_pyld() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("w3c.jsonld");
+    let report = export(&store, Format::W3c, &out);
+    run_check("check_w3c.py", &out, &expected);
+    assert_eq!(report.count("discontinuous"), 1);
+}
+
+#[test]
+fn csv_has_bom_crlf_and_defused_formulas() {
+    let (dir, store, _) = setup();
+    let out = dir.path().join("export.csv");
+    let report = export(&store, Format::Csv, &out);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFdocument,annotator,id,"));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains(",'=Start,"), "{text}");
+    assert!(text.contains(",'-dash,"), "{text}");
+    assert!(text.contains(",'@at,"), "{text}");
+    assert!(text.contains("\r\n"));
+    assert!(report.count(formats::csv::FORMULA_PREFIXED) >= 3);
+    // Deterministic.
+    let again = dir.path().join("again.csv");
+    export(&store, Format::Csv, &again);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+}
+
+/// Annotations without ids and times, for comparing round trips.
+fn canonical(p: &Project, annotator: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for ((document, who), set) in &p.sets {
+        if who != annotator {
+            continue;
+        }
+        let mut list: Vec<String> = set
+            .annotations
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?}",
+                    a.label, a.fragments, a.attributes, a.note, a.entity
+                )
+            })
+            .collect();
+        list.sort();
+        out.insert(document.clone(), list);
+    }
+    out
+}
+
+/// A copy of the fixture project without annotations, but with anna's entities.
+fn empty_copy(dir: &Path) -> ProjectStore {
+    let copy = dir.join("copy");
+    std::fs::create_dir_all(copy.join("documents")).unwrap();
+    std::fs::create_dir_all(copy.join("entities")).unwrap();
+    for rel in [
+        "project.ron",
+        "documents/vector-a.txt",
+        "documents/vector-b.txt",
+        "documents/checklist.txt",
+        "entities/anna.ron",
+    ] {
+        std::fs::copy(dir.join("proj").join(rel), copy.join(rel)).unwrap();
+    }
+    ProjectStore::open(&copy).unwrap().0
+}
+
+fn round_trip(
+    dir: &Path,
+    format: Format,
+    import_path: &Path,
+    export_path: &Path,
+) -> (ProjectStore, ProjectStore, import::Outcome) {
+    let store = fixture(dir);
+    export(&store, format, export_path);
+    let mut copy = empty_copy(dir);
+    let parsed = import::read(format, &copy.project, import_path).unwrap();
+    let outcome = import::apply(&mut copy.project, "anna", parsed);
+    for doc in outcome.changed_documents.clone() {
+        copy.save_set(&doc, "anna").unwrap();
+    }
+    (store, copy, outcome)
+}
+
+#[test]
+fn jsonl_round_trip_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.jsonl");
+    let (store, copy, outcome) = round_trip(dir.path(), Format::Jsonl, &out, &out);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    // Ids and times too.
+    assert_eq!(store.project.sets, copy.project.sets);
+    // Into a new annotator, the entities come along.
+    let mut copy2 = empty_copy(dir.path());
+    let parsed = import::read(Format::Jsonl, &copy2.project, &out).unwrap();
+    let outcome = import::apply(&mut copy2.project, "bob", parsed);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(
+        canonical(&store.project, "anna"),
+        canonical(&copy2.project, "bob")
+    );
+    // Importing again adds nothing.
+    let parsed = import::read(Format::Jsonl, &copy2.project, &out).unwrap();
+    let outcome = import::apply(&mut copy2.project, "bob", parsed);
+    assert!(outcome.added.is_empty());
+}
+
+#[test]
+fn w3c_round_trip_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.jsonld");
+    let (store, copy, outcome) = round_trip(dir.path(), Format::W3c, &out, &out);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(store.project.sets, copy.project.sets);
+}
+
+#[test]
+fn brat_round_trip_keeps_what_brat_carries() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("brat");
+    let (store, copy, outcome) = round_trip(dir.path(), Format::Brat, &out.join("anna"), &out);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    let mut expected = store.project.clone();
+    for set in expected.sets.values_mut() {
+        for a in &mut set.annotations {
+            a.attributes
+                .retain(|_, v| matches!(v, AttrValue::Choice(_)));
+            a.note = a.note.replace(['\n', '\t'], " ");
+            if a.label == "Claim" {
+                // Split at the line break: 16-27 and 28-33.
+                a.fragments = vec![
+                    Fragment {
+                        start: CharOffset(16),
+                        end: CharOffset(27),
+                    },
+                    Fragment {
+                        start: CharOffset(28),
+                        end: CharOffset(33),
+                    },
+                ];
+            }
+        }
+    }
+    assert_eq!(
+        canonical(&expected, "anna"),
+        canonical(&copy.project, "anna")
+    );
+}
+
+#[test]
+fn doccano_round_trip_keeps_labels_and_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d.jsonl");
+    let (store, copy, outcome) = round_trip(dir.path(), Format::Doccano, &out, &out);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    let spans = |p: &Project| {
+        let mut v: Vec<(String, String, u32, u32)> = p
+            .sets
+            .values()
+            .flat_map(|s| {
+                s.annotations.iter().flat_map(move |a| {
+                    a.fragments
+                        .iter()
+                        .map(move |f| (s.document.clone(), a.label.clone(), f.start.0, f.end.0))
+                })
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(spans(&store.project), spans(&copy.project));
+}
+
+fn lector(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lector"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bad_import_input_is_listed_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let p = proj.to_str().unwrap();
+    let ron = proj.join("annotations/anna/vector-b.ron");
+    let before = std::fs::read(&ron).unwrap();
+
+    // A malformed line stops the import before anything changes.
+    let bad = dir.path().join("bad.jsonl");
+    let good = r#"{"document":"vector-b","annotator":"x","id":"newone1234","label":"Place","fragments":[[16,21]],"text":"👩‍👩‍👧"}"#;
+    std::fs::write(&bad, format!("{good}\n{{not json\n")).unwrap();
+    let out = lector(&[
+        "import",
+        p,
+        "--format",
+        "jsonl",
+        "--annotator",
+        "anna",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("bad.jsonl:2"), "{err}");
+    assert_eq!(std::fs::read(&ron).unwrap(), before);
+
+    // Out of range, splitting the family emoji, and a quote that does not match (UTF-16
+    // offsets given as chars): listed with file and line, skipped; the good line is added.
+    let lines = [
+        good.to_owned(),
+        r#"{"document":"vector-b","annotator":"x","id":"a","label":"Place","fragments":[[30,99]]}"#.to_owned(),
+        r#"{"document":"vector-b","annotator":"x","id":"b","label":"Place","fragments":[[17,18]]}"#.to_owned(),
+        r#"{"document":"vector-b","annotator":"x","id":"c","label":"Person","fragments":[[29,34]],"text":"Putin"}"#.to_owned(),
+    ];
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let out = lector(&[
+        "import",
+        p,
+        "--format",
+        "jsonl",
+        "--annotator",
+        "anna",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("bad.jsonl:2: Place at 30-99: fragment 30:99 ends after the text"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:3: Place at 17-18: offset 17 splits a character"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:4: Person at 29-34: the file says it covers \"Putin\""),
+        "{err}"
+    );
+    let (after, problems) = ProjectStore::open(&proj).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let set = after.project.set("vector-b", "anna").unwrap();
+    assert_eq!(
+        set.annotations.len(),
+        store
+            .project
+            .set("vector-b", "anna")
+            .unwrap()
+            .annotations
+            .len()
+            + 1
+    );
+
+    // A brat .ann whose T text does not match the .txt slice.
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    std::fs::write(brat.join("vector-a.txt"), "Café 👍🏽 said\r\nEricsson.").unwrap();
+    std::fs::write(
+        brat.join("vector-a.ann"),
+        "T1\tOrganization 14 22\tEricsson\n",
+    )
+    .unwrap();
+    let out = lector(&[
+        "import",
+        p,
+        "--format",
+        "brat",
+        "--annotator",
+        "bob",
+        brat.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("vector-a.ann:1: Organization at 14-22: the file says it covers \"Ericsson\""),
+        "{err}"
+    );
+    assert!(!proj.join("annotations/bob").exists());
+}
+
+#[test]
+fn export_cli_prints_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let out_file = dir.path().join("d.jsonl");
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "doccano",
+        "--out",
+        out_file.to_str().unwrap(),
+        "--annotator",
+        "anna",
+        "--document",
+        "vector-b",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("doccano export: 2 × attributes dropped"),
+        "{err}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "exported 4 annotations of 1 documents as doccano to {}\n",
+            out_file.display()
+        )
+    );
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "nope",
+        "--out",
+        "x",
+    ]);
+    assert!(!out.status.success());
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        "x",
+        "--annotator",
+        "zed",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no annotator \"zed\""));
+}
