@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::model::validate::annotation_problems;
-use crate::model::{Annotation, AnnotationId, Entity, EntityId, Status};
+use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Status};
 use crate::store::{ProjectStore, StoreError, entities_path, set_path};
 
 /// How long after the last change the session saves.
@@ -190,16 +190,21 @@ impl Session {
             )));
         };
         let mut inverse = Vec::with_capacity(edits.len());
-        let mut changed = Vec::new();
-        let mut references_may_break = false;
+        // What to validate afterwards: the annotations inserted or replaced (found again by
+        // their sort key), and those referring to something removed or changed.
+        let mut changed: Vec<(CharOffset, CharOffset, AnnotationId)> = Vec::new();
+        let mut removed: Vec<AnnotationId> = Vec::new();
+        let mut entities: Vec<EntityId> = Vec::new();
         let mut touched_set = false;
         let mut touched_entities = false;
         for edit in edits {
             match &edit {
-                Edit::Insert(a) | Edit::Replace(a) => changed.push(a.id.clone()),
-                Edit::Remove(_) | Edit::RemoveEntity(_) | Edit::UpsertEntity(_) => {
-                    references_may_break = true;
+                Edit::Insert(a) | Edit::Replace(a) => {
+                    changed.push((a.start(), a.end(), a.id.clone()))
                 }
+                Edit::Remove(id) => removed.push(id.clone()),
+                Edit::UpsertEntity(e) => entities.push(e.id.clone()),
+                Edit::RemoveEntity(id) => entities.push(id.clone()),
                 Edit::SetStatus(_) => {}
             }
             match &edit {
@@ -217,15 +222,27 @@ impl Session {
         let project = &self.store.project;
         let problem = project.set(document, &annotator).and_then(|set| {
             let registry = project.registry(&annotator);
-            set.annotations
+            let check =
+                |a: &Annotation| annotation_problems(&project.schema, &text, registry, set, a);
+            let direct = changed
                 .iter()
-                .filter(|a| {
-                    changed.contains(&a.id)
-                        || (references_may_break
-                            && (a.entity.is_some() || !a.attributes.is_empty()))
-                })
-                .flat_map(|a| annotation_problems(&project.schema, &text, registry, set, a))
-                .next()
+                .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
+                .filter_map(|i| set.annotations.get(i))
+                .flat_map(check);
+            let refers = |a: &&Annotation| {
+                a.entity.as_ref().is_some_and(|e| entities.contains(e))
+                    || a.attributes.values().any(|v| match v {
+                        AttrValue::Entity(e) => entities.contains(e),
+                        AttrValue::Annotation(id) => removed.contains(id),
+                        _ => false,
+                    })
+            };
+            let indirect = if removed.is_empty() && entities.is_empty() {
+                None
+            } else {
+                Some(set.annotations.iter().filter(refers).flat_map(check))
+            };
+            direct.chain(indirect.into_iter().flatten()).next()
         });
         if let Some(problem) = problem {
             self.roll_back(document, &annotator, inverse);
@@ -266,7 +283,10 @@ impl Session {
         match edit {
             Edit::Insert(annotation) => {
                 let set = project.set_mut(document, annotator);
-                if set.get(&annotation.id).is_some() {
+                if set
+                    .position_by_key(annotation.start(), annotation.end(), &annotation.id)
+                    .is_some()
+                {
                     return Err(EditError::Invalid(format!(
                         "annotation {} exists already",
                         annotation.id

@@ -335,6 +335,20 @@ impl AnnotationSet {
             .find(|a| a.label == label && a.fragments == fragments)
     }
 
+    /// The index of an annotation found by its sort key (start, end, id): a binary search,
+    /// where [`Self::position`] has to scan.
+    pub fn position_by_key(
+        &self,
+        start: CharOffset,
+        end: CharOffset,
+        id: &AnnotationId,
+    ) -> Option<usize> {
+        let at = self
+            .annotations
+            .partition_point(|a| a.sort_key() < (start, end, id.0.as_str()));
+        (self.annotations.get(at).map(|a| &a.id) == Some(id)).then_some(at)
+    }
+
     /// The index of the annotation with this id.
     pub fn position(&self, id: &AnnotationId) -> Option<usize> {
         self.annotations.iter().position(|a| &a.id == id)

@@ -107,8 +107,10 @@ pub fn set_from_file(
         v1::Status::Done => Status::Done,
     };
     for entry in file.annotations {
-        let at = find_position(source, &format!("id: {:?}", entry.id));
+        // The position is looked up only when there is something to report: searching the
+        // file for every annotation made loading quadratic.
         let mut report = |message: String| {
+            let at = find_position(source, &format!("id: {:?}", entry.id));
             problems.push(Problem::at(
                 path,
                 at,

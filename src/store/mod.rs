@@ -531,10 +531,13 @@ impl ProjectStore {
         }
         let registry = self.project.entities.get(annotator);
         for annotation in &set.annotations {
+            let messages =
+                annotation_problems(&self.project.schema, &text, registry, &set, annotation);
+            if messages.is_empty() {
+                continue;
+            }
             let at = problem::find_position(&source, &format!("id: {:?}", annotation.id.0));
-            for message in
-                annotation_problems(&self.project.schema, &text, registry, &set, annotation)
-            {
+            for message in messages {
                 problems.push(Problem::at(
                     rel,
                     at,

@@ -63,13 +63,23 @@ pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
     Ok(text.to_owned())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 struct Header {
     format_version: u32,
 }
 
-/// The `format_version` a file declares.
+/// The `format_version` a file declares. Lector writes it as the first field, so it is read
+/// from the head of the file; only a file that does not start that way is parsed whole.
 pub fn format_version(file: &Path, text: &str) -> Result<u32, Problem> {
+    if let Some(version) = version_from_head(text) {
+        if version == 0 {
+            return Err(Problem::new(
+                file,
+                "format_version 0 does not exist; the file is damaged",
+            ));
+        }
+        return Ok(version);
+    }
     let header: Header = parse(file, text)?;
     if header.format_version == 0 {
         return Err(Problem::new(
@@ -78,6 +88,24 @@ pub fn format_version(file: &Path, text: &str) -> Result<u32, Problem> {
         ));
     }
     Ok(header.format_version)
+}
+
+/// `(\n    format_version: N,` at the very start of a file, as Lector writes it.
+fn version_from_head(text: &str) -> Option<u32> {
+    let rest = text.trim_start().strip_prefix('(')?.trim_start();
+    let rest = rest
+        .strip_prefix("format_version")?
+        .trim_start()
+        .strip_prefix(':')?;
+    let rest = rest.trim_start();
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let after = rest.get(digits..)?.trim_start();
+    if digits == 0 || !(after.starts_with(',') || after.starts_with(')')) {
+        return None;
+    }
+    rest.get(..digits)?.parse().ok()
 }
 
 /// Parses RON, turning an error into a problem with line and column.
@@ -141,12 +169,14 @@ mod tests {
 
     #[test]
     fn truncated_ron_says_so_with_a_position() {
-        let err = format_version(
-            Path::new("x.ron"),
-            "(\n    format_version: 1,\n    name: \"a",
-        )
-        .unwrap_err();
+        let truncated = "(\n    format_version: 1,\n    name: \"a";
+        // The version is read from the head; the full parse then says the file is cut off.
+        assert_eq!(format_version(Path::new("x.ron"), truncated).unwrap(), 1);
+        let err = parse::<Header>(Path::new("x.ron"), truncated).unwrap_err();
         assert!(err.position.is_some());
+        assert!(err.message.contains("ends too early"), "{err}");
+        assert_eq!(version_from_head("(\n    format_version: 12,\n"), Some(12));
+        assert_eq!(version_from_head("(name: \"x\", format_version: 1)"), None);
         let err =
             format_version(Path::new("x.ron"), "(\n    format_version: \"one\",\n)").unwrap_err();
         assert_eq!(err.position.map(|p| p.line), Some(2), "{err}");

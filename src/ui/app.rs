@@ -63,6 +63,13 @@ pub enum Command {
     NewProject(PathBuf),
     /// Add article files to the project.
     AddArticles(Vec<PathBuf>),
+    /// Export every annotator's annotations of every document.
+    Export {
+        /// The format.
+        format: crate::formats::Format,
+        /// The file or folder to write.
+        out: PathBuf,
+    },
     /// Make a project in a folder for an article; remember the folder's parent for next time.
     ProjectFor {
         /// The article.
@@ -150,6 +157,8 @@ pub enum PathPurpose {
     Add,
     /// Where to make a project for this article.
     ProjectFor(PathBuf),
+    /// Where to export the project, in which format.
+    Export(crate::formats::Format),
 }
 
 /// The Lector app.
@@ -756,6 +765,7 @@ impl LectorApp {
                 Ok(_) => self.open_project(&dir),
                 Err(err) => self.say(err.to_string(), true),
             },
+            Command::Export { format, out } => self.export(format, &out),
             Command::ProjectFor { article, dir } => {
                 self.prefs.article_projects = dir.parent().map(Path::to_path_buf);
                 self.make_project_for(&article, &dir);
@@ -846,6 +856,35 @@ impl LectorApp {
                 self.conflict = None;
                 self.save();
             }
+        }
+    }
+
+    fn export(&mut self, format: crate::formats::Format, out: &Path) {
+        let Some(session) = &self.session else { return };
+        let result = crate::formats::Selection::new(&session.store.project, &[], &[])
+            .and_then(|selection| crate::formats::export(format, &selection, out));
+        match result {
+            Ok(report) => {
+                // What the format could not carry is said, never dropped silently.
+                let lines = report.lines();
+                for line in &lines {
+                    self.say(format!("{format}: {line}"), true);
+                }
+                self.say(
+                    format!(
+                        "exported {} annotations as {format} to {}{}",
+                        report.annotations,
+                        out.display(),
+                        if lines.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({} kinds of loss, see above)", lines.len())
+                        }
+                    ),
+                    false,
+                );
+            }
+            Err(err) => self.say(format!("not exported: {err}"), true),
         }
     }
 

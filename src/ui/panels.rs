@@ -75,6 +75,23 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         input: String::new(),
                     });
                 }
+                if ui
+                    .add_enabled(app.session.is_some(), egui::Button::new("Export…"))
+                    .clicked()
+                {
+                    let format = crate::formats::Format::Jsonl;
+                    let input = app.session.as_ref().map_or_else(String::new, |s| {
+                        s.store
+                            .root()
+                            .join(format!("export.{}", format.name()))
+                            .display()
+                            .to_string()
+                    });
+                    app.path_prompt = Some(PathPrompt {
+                        purpose: PathPurpose::Export(format),
+                        input,
+                    });
+                }
                 ui.menu_button("Open recent", |ui| {
                     for path in app.prefs.recent.clone() {
                         if ui.button(path.display().to_string()).clicked() {
@@ -641,6 +658,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 "project folder, or an article to make a project for",
             ),
             PathPurpose::New => ("New project", "folder for the new project"),
+            PathPurpose::Export(_) => ("Export", "file to write (a folder for brat)"),
             PathPurpose::ProjectFor(_) => (
                 "Where should the project for this article go?",
                 "folder for the project; its parent is remembered for the next article",
@@ -651,6 +669,29 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
         let mut cancel = false;
         egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
             ui.heading(title);
+            if let PathPurpose::Export(format) = &mut prompt.purpose {
+                let label = ui.label("Format");
+                let before = *format;
+                egui::ComboBox::from_id_salt("export-format")
+                    .selected_text(format.name())
+                    .show_ui(ui, |ui| {
+                        for f in crate::formats::Format::ALL {
+                            ui.selectable_value(format, f, f.name());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if *format != before {
+                    // Keep the file name in step with the format.
+                    let path = std::path::Path::new(prompt.input.trim());
+                    let renamed = if format.is_folder() {
+                        path.with_extension("")
+                    } else {
+                        path.with_extension(format.name())
+                    };
+                    prompt.input = renamed.display().to_string();
+                }
+            }
             ui.label("Type or paste a path (files can also be dropped on the window)");
             let edit = if prompt.purpose == PathPurpose::Add {
                 ui.add(
@@ -687,6 +728,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 PathPurpose::Open => Command::OpenPath(path),
                 PathPurpose::New => Command::NewProject(path),
                 PathPurpose::ProjectFor(article) => Command::ProjectFor { article, dir: path },
+                PathPurpose::Export(format) => Command::Export { format, out: path },
                 PathPurpose::Add => Command::AddArticles(
                     input
                         .lines()

@@ -27,12 +27,17 @@ impl SpanIndex {
     /// Builds the index for a set's annotations.
     pub fn new(schema: &Schema, annotations: &[Annotation]) -> Self {
         let mut frags: Vec<FragRef> = Vec::with_capacity(annotations.len());
+        let labels: std::collections::HashMap<&str, u16> = schema
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), i as u16))
+            .collect();
         for (i, annotation) in annotations.iter().enumerate() {
-            let label = schema
-                .labels
-                .iter()
-                .position(|l| l.name == annotation.label)
-                .map_or(u16::MAX, |p| p as u16);
+            let label = labels
+                .get(annotation.label.as_str())
+                .copied()
+                .unwrap_or(u16::MAX);
             for f in &annotation.fragments {
                 frags.push(FragRef {
                     start: f.start.0,
@@ -42,7 +47,9 @@ impl SpanIndex {
                 });
             }
         }
-        frags.sort_unstable_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.annotation));
+        // Annotations come sorted by start, so this is nearly sorted already: the stable sort
+        // finds the runs and finishes in about linear time.
+        frags.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end), f.annotation));
         let mut max_end = Vec::with_capacity(frags.len());
         let mut running = 0;
         for f in &frags {
