@@ -10,8 +10,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::model::validate::annotation_problems;
-use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Status};
-use crate::store::{ProjectStore, StoreError, entities_path, set_path};
+use crate::model::{
+    Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Fragment, Status,
+};
+use crate::store::{PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, set_path};
 
 /// How long after the last change the session saves.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
@@ -31,6 +33,28 @@ pub enum Edit {
     UpsertEntity(Entity),
     /// Remove a canonical entity.
     RemoveEntity(EntityId),
+}
+
+/// What one edit did to the list of annotations of the annotator's set, in the order the edits
+/// ran, so that views can update what they derive instead of rebuilding it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetChange {
+    /// An annotation with this label and these fragments was inserted at this index.
+    Inserted {
+        /// Index in the set after the insertion.
+        at: usize,
+        /// Its label.
+        label: String,
+        /// Its fragments.
+        fragments: Vec<Fragment>,
+    },
+    /// The annotation at this index, with these fragments, was removed.
+    Removed {
+        /// Index in the set before the removal.
+        at: usize,
+        /// Its fragments.
+        fragments: Vec<Fragment>,
+    },
 }
 
 /// Undo and redo stacks of one document. Each step is a group of edits undone together.
@@ -64,6 +88,11 @@ pub struct Session {
     last_change: Option<Instant>,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
+    /// A save running on another thread: the files it writes, and the thread.
+    saving: Option<std::thread::JoinHandle<Vec<WriteDone>>>,
+    /// The document and the set changes of the step that made `revision`; empty when the
+    /// last change was of another kind (views then rebuild).
+    changes: (String, Vec<SetChange>),
 }
 
 impl Session {
@@ -77,6 +106,8 @@ impl Session {
             dirty_entities: false,
             last_change: None,
             revision: 0,
+            changes: (String::new(), Vec::new()),
+            saving: None,
         }
     }
 
@@ -90,13 +121,27 @@ impl Session {
         let errors = self.save_now();
         self.annotator = annotator.into();
         self.histories.clear();
-        self.revision += 1;
+        self.bump_revision();
         errors
     }
 
     /// Bumped on every change.
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// Marks a change that views cannot follow step by step (another annotator, a reload):
+    /// they rebuild what they derive.
+    pub fn bump_revision(&mut self) {
+        self.revision += 1;
+        self.changes.1.clear();
+    }
+
+    /// The document and the changes to the annotator's set that made the current revision
+    /// out of the one before, in order. `None` when views have to rebuild instead.
+    pub fn last_changes(&self) -> Option<(&str, &[SetChange])> {
+        let (document, changes) = &self.changes;
+        (!changes.is_empty()).then_some((document.as_str(), &changes[..]))
     }
 
     /// Why the annotator's file for a document cannot be written, if it cannot.
@@ -189,6 +234,9 @@ impl Session {
                 "there is no document {document:?}"
             )));
         };
+        self.changes.0.clear();
+        self.changes.0.push_str(document);
+        self.changes.1.clear();
         let mut inverse = Vec::with_capacity(edits.len());
         // What to validate afterwards: the annotations inserted or replaced (found again by
         // their sort key), and those referring to something removed or changed.
@@ -215,6 +263,7 @@ impl Session {
                 Ok(inv) => inverse.push(inv),
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
+                    self.changes.1.clear();
                     return Err(err);
                 }
             }
@@ -246,6 +295,7 @@ impl Session {
         });
         if let Some(problem) = problem {
             self.roll_back(document, &annotator, inverse);
+            self.changes.1.clear();
             return Err(EditError::Invalid(problem));
         }
         if touched_set {
@@ -293,7 +343,13 @@ impl Session {
                     )));
                 }
                 let inverse = Edit::Remove(annotation.id.clone());
-                set.insert(annotation);
+                let (label, fragments) = (annotation.label.clone(), annotation.fragments.clone());
+                let at = set.insert(annotation);
+                self.changes.1.push(SetChange::Inserted {
+                    at,
+                    label,
+                    fragments,
+                });
                 Ok(inverse)
             }
             Edit::Remove(id) => {
@@ -301,7 +357,12 @@ impl Session {
                 let at = set
                     .position(&id)
                     .ok_or_else(|| EditError::Invalid(format!("there is no annotation {id}")))?;
-                Ok(Edit::Insert(set.annotations.remove(at)))
+                let old = set.annotations.remove(at);
+                self.changes.1.push(SetChange::Removed {
+                    at,
+                    fragments: old.fragments.clone(),
+                });
+                Ok(Edit::Insert(old))
             }
             Edit::Replace(mut annotation) => {
                 let set = project.set_mut(document, annotator);
@@ -310,7 +371,17 @@ impl Session {
                 })?;
                 let old = set.annotations.remove(at);
                 annotation.created = old.created;
-                set.insert(annotation);
+                let (label, fragments) = (annotation.label.clone(), annotation.fragments.clone());
+                let new_at = set.insert(annotation);
+                self.changes.1.push(SetChange::Removed {
+                    at,
+                    fragments: old.fragments.clone(),
+                });
+                self.changes.1.push(SetChange::Inserted {
+                    at: new_at,
+                    label,
+                    fragments,
+                });
                 Ok(Edit::Replace(old))
             }
             Edit::SetStatus(status) => {
@@ -352,22 +423,133 @@ impl Session {
                 .is_none_or(|t| now.duration_since(t) >= AUTOSAVE_DELAY)
     }
 
-    /// Saves every dirty file now. Files that fail stay dirty; their errors are returned.
+    /// Saves every dirty file now, after any save still running in the background. Files
+    /// that fail stay dirty; their errors are returned.
     pub fn save_now(&mut self) -> Vec<StoreError> {
+        let mut errors = self.wait_for_save();
+        let pending = self.prepare_saves(&mut errors);
+        let done = pending.into_iter().map(PendingWrite::run).collect();
+        errors.extend(self.finish_saves(done));
+        errors
+    }
+
+    /// Starts saving every dirty file on another thread: the files are copied as they are now
+    /// and written there, so that saving a book-length document never holds up the window.
+    /// Does nothing while an earlier save still runs; [`Self::poll_save`] collects the result.
+    /// Errors of preparing (a read-only file) are returned at once.
+    pub fn save_in_background(&mut self) -> Vec<StoreError> {
         let mut errors = Vec::new();
+        if self.saving.is_some() {
+            return errors;
+        }
+        let pending = self.prepare_saves(&mut errors);
+        if !pending.is_empty() {
+            self.saving = Some(std::thread::spawn(move || {
+                pending.into_iter().map(PendingWrite::run).collect()
+            }));
+        }
+        errors
+    }
+
+    /// Whether a background save is running.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// Collects a finished background save; its errors, if any. Files that failed are dirty
+    /// again.
+    pub fn poll_save(&mut self) -> Vec<StoreError> {
+        match &self.saving {
+            Some(handle) if handle.is_finished() => self.wait_for_save(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Waits for a background save, if one runs, and collects it.
+    pub fn wait_for_save(&mut self) -> Vec<StoreError> {
+        let Some(handle) = self.saving.take() else {
+            return Vec::new();
+        };
+        match handle.join() {
+            Ok(done) => self.finish_saves(done),
+            Err(_) => {
+                // The writer thread panicked: nothing is known to be saved.
+                self.mark_all_dirty();
+                vec![StoreError::Invalid(
+                    "saving failed unexpectedly; your changes are kept and will be saved again"
+                        .to_owned(),
+                )]
+            }
+        }
+    }
+
+    /// Takes the dirty files and prepares their writes. Those that cannot be prepared stay
+    /// dirty, with their errors in `errors`.
+    fn prepare_saves(&mut self, errors: &mut Vec<StoreError>) -> Vec<PendingWrite> {
+        let mut pending = Vec::new();
         if self.dirty_entities {
-            match self.store.save_entities(&self.annotator) {
-                Ok(()) => self.dirty_entities = false,
+            match self.store.prepare_entities_save(&self.annotator) {
+                Ok(p) => {
+                    pending.push(p);
+                    self.dirty_entities = false;
+                }
                 Err(err) => errors.push(err),
             }
         }
         for document in std::mem::take(&mut self.dirty_sets) {
-            if let Err(err) = self.store.save_set(&document, &self.annotator) {
+            match self.store.prepare_set_save(&document, &self.annotator) {
+                Ok(p) => pending.push(p),
+                Err(err) => {
+                    errors.push(err);
+                    self.dirty_sets.insert(document);
+                }
+            }
+        }
+        pending
+    }
+
+    /// Records finished writes; those that failed make their files dirty again.
+    fn finish_saves(&mut self, done: Vec<WriteDone>) -> Vec<StoreError> {
+        let mut errors = Vec::new();
+        for d in done {
+            let file = d.file().to_path_buf();
+            if let Err(err) = self.store.finish_write(d) {
                 errors.push(err);
-                self.dirty_sets.insert(document);
+                self.mark_dirty(&file);
             }
         }
         errors
+    }
+
+    /// Marks the annotator's file at `file` (relative path) as waiting to be saved.
+    fn mark_dirty(&mut self, file: &std::path::Path) {
+        if file == entities_path(&self.annotator) {
+            self.dirty_entities = true;
+            return;
+        }
+        let document = self
+            .store
+            .project
+            .documents
+            .iter()
+            .map(|d| d.meta.id.as_str())
+            .find(|d| set_path(d, &self.annotator) == file);
+        if let Some(document) = document {
+            self.dirty_sets.insert(document.to_owned());
+        }
+    }
+
+    fn mark_all_dirty(&mut self) {
+        self.dirty_entities = true;
+        let documents: Vec<String> = self
+            .store
+            .project
+            .sets
+            .keys()
+            .filter(|(_, a)| a == &self.annotator)
+            .map(|(d, _)| d.clone())
+            .collect();
+        self.dirty_sets.extend(documents);
     }
 
     /// The files of this annotator that are waiting to be saved, relative to the project.
@@ -381,6 +563,13 @@ impl Session {
             files.push(entities_path(&self.annotator));
         }
         files
+    }
+}
+
+impl Drop for Session {
+    /// A save still running is finished, so that whoever opens the project next reads it.
+    fn drop(&mut self) {
+        let _ = self.wait_for_save();
     }
 }
 
@@ -519,5 +708,95 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    fn saved_count(dir: &std::path::Path, doc: &str) -> usize {
+        let (reopened, _) = ProjectStore::open(dir).unwrap();
+        reopened
+            .project
+            .set(doc, "anna")
+            .map_or(0, |set| set.annotations.len())
+    }
+
+    #[test]
+    fn background_saves_keep_edits_made_while_they_run() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        assert!(s.save_in_background().is_empty());
+        assert!(s.is_saving());
+        // Another edit while the first save runs: it stays dirty for the next save.
+        let b = person(&s, &doc, 12, 22);
+        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        assert!(s.wait_for_save().is_empty());
+        assert!(!s.is_saving());
+        assert_eq!(saved_count(dir.path(), &doc), 1, "the first save wrote one");
+        assert!(s.is_dirty(), "the second edit is still to save");
+        assert!(s.save_in_background().is_empty());
+        drop(s);
+        // Dropping the session finished the save.
+        assert_eq!(saved_count(dir.path(), &doc), 2);
+    }
+
+    #[test]
+    fn a_background_save_never_overwrites_a_colleagues_change() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        assert!(s.save_now().is_empty());
+        let file = dir.path().join(set_path(&doc, "anna"));
+        // A colleague (or git) rewrites the file: here, one more line at its end.
+        let theirs = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{theirs}\n")).unwrap();
+        let b = person(&s, &doc, 12, 22);
+        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        assert!(s.save_in_background().is_empty());
+        let errors = s.wait_for_save();
+        assert!(
+            matches!(errors.as_slice(), [StoreError::ChangedOnDisk { .. }]),
+            "{errors:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            format!("{theirs}\n")
+        );
+        assert!(
+            s.is_dirty(),
+            "the change is kept to save after a reload or overwrite"
+        );
+    }
+
+    #[test]
+    fn each_step_reports_what_it_did_to_the_set() {
+        let (_dir, mut s, doc) = session();
+        assert!(s.last_changes().is_none());
+        let a = person(&s, &doc, 12, 22);
+        let b = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a.clone()), Edit::Insert(b)])
+            .unwrap();
+        let (changed, changes) = s.last_changes().unwrap();
+        assert_eq!(changed, doc);
+        let at: Vec<_> = changes
+            .iter()
+            .map(|c| match c {
+                SetChange::Inserted { at, .. } => ("in", *at),
+                SetChange::Removed { at, .. } => ("out", *at),
+            })
+            .collect();
+        assert_eq!(at, vec![("in", 0), ("in", 0)], "b went in before a");
+        assert!(s.undo(&doc));
+        let (_, changes) = s.last_changes().unwrap();
+        assert_eq!(changes.len(), 2);
+        assert!(
+            changes
+                .iter()
+                .all(|c| matches!(c, SetChange::Removed { .. }))
+        );
+        // A refused step leaves nothing for views to follow.
+        let before = s.revision();
+        let bad = Annotation::new("NoSuchLabel", a.fragments.clone());
+        assert!(s.apply(&doc, vec![Edit::Insert(bad)]).is_err());
+        assert_eq!(s.revision(), before);
+        assert!(s.last_changes().is_none());
     }
 }

@@ -372,3 +372,114 @@ fn opening_an_article_asks_once_where_its_project_goes() {
         "Minsk\n\nProtesterna fortsätter.\n"
     );
 }
+
+/// Steps the UI until the background exports and imports are done.
+fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
+    for _ in 0..500 {
+        if h.state().jobs.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    assert!(h.state().jobs.is_empty(), "the job finished");
+    h.run();
+}
+
+/// (label, fragments) of every annotation of an annotator in the open document.
+fn spans_of(h: &Harness<'_, LectorApp>, annotator: &str) -> Vec<(String, Vec<(u32, u32)>)> {
+    let app = h.state();
+    let session = app.session.as_ref().unwrap();
+    let doc = app.document().unwrap();
+    let mut spans: Vec<_> = session
+        .store
+        .project
+        .set(doc, annotator)
+        .map(|set| {
+            set.annotations
+                .iter()
+                .map(|a| {
+                    let f = a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect();
+                    (a.label.clone(), f)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
+#[test]
+fn export_and_import_through_the_file_menu() {
+    let (dir, project) = sample_project_copy();
+    let mut h = harness(&project, "carol");
+    h.run();
+    assert!(h.state().annotations().is_empty(), "carol starts empty");
+    let out = dir.path().join("all.jsonl");
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export…").click();
+    h.run();
+    h.state_mut().path_prompt.as_mut().unwrap().input = out.display().to_string();
+    h.get_by_label("OK").click();
+    // The job runs in the background while a spinner turns: step, do not wait to settle.
+    h.step();
+    wait_for_jobs(&mut h);
+    let lines = std::fs::read_to_string(&out).unwrap().lines().count();
+    let total: usize = {
+        let project = &h.state().session.as_ref().unwrap().store.project;
+        project.sets.values().map(|s| s.annotations.len()).sum()
+    };
+    assert_eq!(lines, total, "one line per annotation of every annotator");
+
+    // Carol imports everyone's labels as her own: each distinct span once.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Import…").click();
+    h.run();
+    h.state_mut().path_prompt.as_mut().unwrap().input = out.display().to_string();
+    h.get_by_label("OK").click();
+    // The job runs in the background while a spinner turns: step, do not wait to settle.
+    h.step();
+    wait_for_jobs(&mut h);
+    let mut everyone = spans_of(&h, "anna");
+    everyone.extend(spans_of(&h, "erik"));
+    everyone.sort();
+    everyone.dedup();
+    assert!(!everyone.is_empty());
+    // Every span is imported, or the status bar says why not (here: the two analysts link
+    // one name to entities of different kinds, which one registry cannot hold).
+    let carol = spans_of(&h, "carol");
+    let skipped: Vec<String> = h
+        .state()
+        .messages
+        .iter()
+        .filter(|m| m.text.starts_with("skipped:"))
+        .map(|m| m.text.clone())
+        .collect();
+    for (label, fragments) in &everyone {
+        let (s, e) = (fragments[0].0, fragments[fragments.len() - 1].1);
+        let said = skipped
+            .iter()
+            .any(|m| m.contains(&format!("{label} at {s}-{e}")));
+        assert!(
+            carol.contains(&(label.clone(), fragments.clone())) || said,
+            "{label} {fragments:?} neither imported nor reported"
+        );
+    }
+    assert!(carol.len() + skipped.len() >= everyone.len());
+    assert!(carol.iter().all(|span| everyone.contains(span)));
+    assert!(
+        h.state().session.as_ref().unwrap().is_dirty() || {
+            // Autosave may already have written it.
+            project.join("annotations/carol").is_dir()
+        }
+    );
+
+    // One undo takes the import of the document back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(spans_of(&h, "carol").is_empty(), "undo removes the import");
+}

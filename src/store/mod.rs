@@ -113,6 +113,81 @@ impl Fingerprint {
     }
 }
 
+/// What a [`PendingWrite`] writes.
+#[derive(Debug)]
+enum PendingContent {
+    /// Bytes ready to write.
+    Bytes(Vec<u8>),
+    /// A copy of a set and its text, serialised by the writer.
+    Set(Box<AnnotationSet>, DocText),
+}
+
+/// A save prepared by the [`ProjectStore`] that can run on another thread, so that saving a
+/// book-length document never holds up the window. Hand its [`WriteDone`] back to
+/// [`ProjectStore::finish_write`].
+#[derive(Debug)]
+pub struct PendingWrite {
+    rel: PathBuf,
+    path: PathBuf,
+    /// What the file held when Lector last read or wrote it.
+    expected: Fingerprint,
+    content: PendingContent,
+}
+
+/// The outcome of a [`PendingWrite`].
+#[derive(Debug)]
+pub struct WriteDone {
+    rel: PathBuf,
+    result: Result<Fingerprint, StoreError>,
+}
+
+impl WriteDone {
+    /// The file, relative to the project folder.
+    pub fn file(&self) -> &Path {
+        &self.rel
+    }
+}
+
+impl PendingWrite {
+    /// The file, relative to the project folder.
+    pub fn file(&self) -> &Path {
+        &self.rel
+    }
+
+    /// Serialises and writes atomically, unless someone changed the file on disk since
+    /// Lector last read or wrote it.
+    pub fn run(self) -> WriteDone {
+        let result = self.write();
+        WriteDone {
+            rel: self.rel,
+            result,
+        }
+    }
+
+    fn write(&self) -> Result<Fingerprint, StoreError> {
+        let path = &self.path;
+        let now = Fingerprint::on_disk(path).map_err(io_err("cannot read", path))?;
+        if now != self.expected {
+            return Err(StoreError::ChangedOnDisk { path: path.clone() });
+        }
+        let serialised;
+        let bytes = match &self.content {
+            PendingContent::Bytes(bytes) => bytes.as_slice(),
+            PendingContent::Set(set, text) => {
+                let file = convert::set_to_file(set, text);
+                serialised =
+                    ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                serialised.as_bytes()
+            }
+        };
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        }
+        atomic::write_atomic(path, bytes).map_err(io_err("cannot save", path))?;
+        Ok(Fingerprint::of(bytes))
+    }
+}
+
 /// A project opened from a folder: the model plus what the disk had when it was read.
 #[derive(Debug)]
 pub struct ProjectStore {
@@ -560,18 +635,67 @@ impl ProjectStore {
 
     /// Writes a file atomically if nobody changed it since Lector read it.
     fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        let pending = self.pending(rel, PendingContent::Bytes(bytes.to_vec()))?;
+        self.finish_write(pending.run())
+    }
+
+    /// A write of `rel` that can run on another thread, checked against what Lector last
+    /// read or wrote there.
+    fn pending(&self, rel: &Path, content: PendingContent) -> Result<PendingWrite, StoreError> {
         self.ensure_writable(rel)?;
-        let path = self.root.join(rel);
-        if self.changed_on_disk(rel) {
-            return Err(StoreError::ChangedOnDisk { path });
-        }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
-        }
-        atomic::write_atomic(&path, bytes).map_err(io_err("cannot save", &path))?;
-        self.fingerprints
-            .insert(rel.to_path_buf(), Fingerprint::of(bytes));
+        Ok(PendingWrite {
+            rel: rel.to_path_buf(),
+            path: self.root.join(rel),
+            expected: self
+                .fingerprints
+                .get(rel)
+                .copied()
+                .unwrap_or(Fingerprint::absent()),
+            content,
+        })
+    }
+
+    /// Takes note of a finished [`PendingWrite`]: what it wrote is now the version Lector
+    /// knows, so the next save replaces it and a colleague's change is still noticed.
+    pub fn finish_write(&mut self, done: WriteDone) -> Result<(), StoreError> {
+        let fingerprint = done.result?;
+        self.fingerprints.insert(done.rel, fingerprint);
         Ok(())
+    }
+
+    /// Prepares the save of one annotator's annotations of one document, to run on another
+    /// thread: the set is copied as it is now, then serialised and written there.
+    pub fn prepare_set_save(
+        &self,
+        document: &str,
+        annotator: &str,
+    ) -> Result<PendingWrite, StoreError> {
+        let Some(doc) = self.project.document(document) else {
+            return Err(StoreError::Invalid(format!(
+                "there is no document {document:?}"
+            )));
+        };
+        let Some(set) = self.project.set(document, annotator) else {
+            return Err(StoreError::Invalid(format!(
+                "{annotator} has no annotations of {document:?}"
+            )));
+        };
+        self.pending(
+            &set_path(document, annotator),
+            PendingContent::Set(Box::new(set.clone()), doc.text.clone()),
+        )
+    }
+
+    /// Prepares the save of one annotator's entities (see [`Self::prepare_set_save`]).
+    pub fn prepare_entities_save(&self, annotator: &str) -> Result<PendingWrite, StoreError> {
+        let empty = crate::model::EntityRegistry::default();
+        let registry = self.project.entities.get(annotator).unwrap_or(&empty);
+        let file = convert::entities_to_file(annotator, registry);
+        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.pending(
+            &entities_path(annotator),
+            PendingContent::Bytes(text.into_bytes()),
+        )
     }
 
     /// Saves `project.ron`.
@@ -599,28 +723,14 @@ impl ProjectStore {
 
     /// Saves one annotator's annotations of one document.
     pub fn save_set(&mut self, document: &str, annotator: &str) -> Result<(), StoreError> {
-        let Some(doc) = self.project.document(document) else {
-            return Err(StoreError::Invalid(format!(
-                "there is no document {document:?}"
-            )));
-        };
-        let Some(set) = self.project.set(document, annotator) else {
-            return Err(StoreError::Invalid(format!(
-                "{annotator} has no annotations of {document:?}"
-            )));
-        };
-        let file = convert::set_to_file(set, &doc.text);
-        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.write(&set_path(document, annotator), text.as_bytes())
+        let pending = self.prepare_set_save(document, annotator)?;
+        self.finish_write(pending.run())
     }
 
     /// Saves one annotator's entities.
     pub fn save_entities(&mut self, annotator: &str) -> Result<(), StoreError> {
-        let empty = crate::model::EntityRegistry::default();
-        let registry = self.project.entities.get(annotator).unwrap_or(&empty);
-        let file = convert::entities_to_file(annotator, registry);
-        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.write(&entities_path(annotator), text.as_bytes())
+        let pending = self.prepare_entities_save(annotator)?;
+        self.finish_write(pending.run())
     }
 
     /// Reads an article file, stores its text and adds it to the project (and saves

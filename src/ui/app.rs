@@ -70,6 +70,13 @@ pub enum Command {
         /// The file or folder to write.
         out: PathBuf,
     },
+    /// Import annotations of another tool into the annotator's own sets.
+    Import {
+        /// The format.
+        format: crate::formats::Format,
+        /// The file or folder to read.
+        path: PathBuf,
+    },
     /// Make a project in a folder for an article; remember the folder's parent for next time.
     ProjectFor {
         /// The article.
@@ -159,6 +166,31 @@ pub enum PathPurpose {
     ProjectFor(PathBuf),
     /// Where to export the project, in which format.
     Export(crate::formats::Format),
+    /// What to import, in which format.
+    Import(crate::formats::Format),
+}
+
+/// Work that runs off the UI thread (exports and imports of big projects), so that the
+/// window stays responsive and shows that it is busy.
+pub struct Job {
+    /// What is being done, for the status bar.
+    pub what: String,
+    /// When it started.
+    pub started: Instant,
+    handle: std::thread::JoinHandle<JobDone>,
+}
+
+/// What a finished [`Job`] brings back.
+enum JobDone {
+    Exported {
+        format: crate::formats::Format,
+        out: PathBuf,
+        result: Result<crate::formats::LossReport, crate::formats::FormatError>,
+    },
+    Read {
+        format: crate::formats::Format,
+        result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
+    },
 }
 
 /// The Lector app.
@@ -201,6 +233,8 @@ pub struct LectorApp {
     pub buffers: std::collections::HashMap<(String, String), String>,
     /// Fonts and options installed in the context.
     context_ready: bool,
+    /// Exports and imports running in the background.
+    pub jobs: Vec<Job>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -244,6 +278,7 @@ impl LectorApp {
             commands: Vec::new(),
             buffers: std::collections::HashMap::new(),
             context_ready: false,
+            jobs: Vec::new(),
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -349,6 +384,10 @@ impl LectorApp {
                 }
                 let first = store.project.documents.first().map(|d| d.meta.id.clone());
                 self.session = Some(Session::new(store, self.annotator()));
+                // Views derived from the old session are keyed by its revisions, which the
+                // new one counts again from zero.
+                self.index_key = (String::new(), u64::MAX);
+                self.list_rows = Default::default();
                 self.view = None;
                 self.selected = None;
                 self.conflict = None;
@@ -405,15 +444,34 @@ impl LectorApp {
             return;
         };
         let key = (doc.to_owned(), session.revision());
-        if key != self.index_key {
-            let annotations = session
-                .store
-                .project
-                .set(doc, session.annotator())
-                .map_or(&[][..], |s| &s.annotations[..]);
-            self.index = SpanIndex::new(&session.store.project.schema, annotations);
-            self.index_key = key;
+        if key == self.index_key {
+            return;
         }
+        let schema = &session.store.project.schema;
+        // One step after the index's revision on the same document: follow the step's
+        // changes (well under a millisecond at 100k spans) instead of rebuilding (several).
+        let step = match session.last_changes() {
+            Some((changed, changes))
+                if changed == doc
+                    && self.index_key.0 == doc
+                    && self.index_key.1.checked_add(1) == Some(key.1) =>
+            {
+                Some(changes)
+            }
+            _ => None,
+        };
+        match step {
+            Some(changes) => self.index.follow(schema, changes),
+            None => {
+                let annotations = session
+                    .store
+                    .project
+                    .set(doc, session.annotator())
+                    .map_or(&[][..], |s| &s.annotations[..]);
+                self.index = SpanIndex::new(schema, annotations);
+            }
+        }
+        self.index_key = key;
     }
 
     fn refresh_search(&mut self) {
@@ -486,7 +544,34 @@ impl LectorApp {
         for command in commands {
             self.apply(command);
         }
+        self.finish_jobs(&ctx);
         self.autosave(&ctx);
+    }
+
+    /// Collects finished background jobs and reports them; keeps repainting while any runs.
+    fn finish_jobs(&mut self, ctx: &egui::Context) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        let (done, running): (Vec<Job>, Vec<Job>) = std::mem::take(&mut self.jobs)
+            .into_iter()
+            .partition(|j| j.handle.is_finished());
+        self.jobs = running;
+        for job in done {
+            match job.handle.join() {
+                Ok(JobDone::Exported {
+                    format,
+                    out,
+                    result,
+                }) => self.exported(format, &out, result),
+                Ok(JobDone::Read { format, result }) => self.imported(format, result),
+                Err(_) => self.say(format!("{} failed unexpectedly", job.what), true),
+            }
+        }
+        if !self.jobs.is_empty() {
+            // The spinner turns and the result shows as soon as it is there.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
     }
 
     fn central_ui(&mut self, ui: &mut egui::Ui) {
@@ -766,6 +851,7 @@ impl LectorApp {
                 Err(err) => self.say(err.to_string(), true),
             },
             Command::Export { format, out } => self.export(format, &out),
+            Command::Import { format, path } => self.import(format, &path),
             Command::ProjectFor { article, dir } => {
                 self.prefs.article_projects = dir.parent().map(Path::to_path_buf);
                 self.make_project_for(&article, &dir);
@@ -859,10 +945,116 @@ impl LectorApp {
         }
     }
 
+    /// Starts an export of the whole project in the background, on a copy of the project
+    /// as it is now (edits made meanwhile go into the next export).
     fn export(&mut self, format: crate::formats::Format, out: &Path) {
         let Some(session) = &self.session else { return };
-        let result = crate::formats::Selection::new(&session.store.project, &[], &[])
-            .and_then(|selection| crate::formats::export(format, &selection, out));
+        let project = session.store.project.clone();
+        let out = out.to_path_buf();
+        let count: usize = project.sets.values().map(|s| s.annotations.len()).sum();
+        self.jobs.push(Job {
+            what: format!("exporting {count} annotations as {format}"),
+            started: Instant::now(),
+            handle: std::thread::spawn(move || {
+                let result = crate::formats::Selection::new(&project, &[], &[])
+                    .and_then(|selection| crate::formats::export(format, &selection, &out));
+                JobDone::Exported {
+                    format,
+                    out,
+                    result,
+                }
+            }),
+        });
+    }
+
+    /// Starts reading a file or folder of another tool in the background.
+    fn import(&mut self, format: crate::formats::Format, path: &Path) {
+        let Some(session) = &self.session else { return };
+        if !format.can_import() {
+            self.say(format!("Lector cannot import {format}"), true);
+            return;
+        }
+        let project = session.store.project.clone();
+        let path = path.to_path_buf();
+        self.jobs.push(Job {
+            what: format!("reading {} as {format}", path.display()),
+            started: Instant::now(),
+            handle: std::thread::spawn(move || JobDone::Read {
+                format,
+                result: crate::formats::import::read(format, &project, &path),
+            }),
+        });
+    }
+
+    /// Adds what an import read to the annotator's own sets, as ordinary edits: one undo step
+    /// per document, autosaved like any change. Spans that do not fit are listed, never shifted.
+    fn imported(
+        &mut self,
+        format: crate::formats::Format,
+        result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
+    ) {
+        let parsed = match result {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                self.say(format!("not imported: {err}"), true);
+                return;
+            }
+        };
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let annotator = session.annotator().to_owned();
+        // Checked and built on a copy; what it adds is then applied through the session.
+        let mut scratch = session.store.project.clone();
+        let outcome = crate::formats::import::apply(&mut scratch, &annotator, parsed);
+        let entities: Vec<crate::model::Entity> = outcome
+            .created_entities
+            .iter()
+            .filter_map(|id| scratch.registry(&annotator)?.get(id).cloned())
+            .collect();
+        let mut errors = Vec::new();
+        let mut added = 0;
+        for document in &outcome.changed_documents {
+            let Some(set) = scratch.set(document, &annotator) else {
+                continue;
+            };
+            let mut edits: Vec<Edit> = entities.iter().cloned().map(Edit::UpsertEntity).collect();
+            let inserts: Vec<Edit> = outcome
+                .added
+                .iter()
+                .filter(|(d, _)| d == document)
+                .filter_map(|(_, id)| set.get(id).cloned())
+                .map(Edit::Insert)
+                .collect();
+            let n = inserts.len();
+            edits.extend(inserts);
+            match session.apply(document, edits) {
+                Ok(()) => added += n,
+                Err(err) => errors.push(format!("{document}: {err}")),
+            }
+        }
+        for skipped in &outcome.skipped {
+            self.say(format!("skipped: {skipped}"), true);
+        }
+        for err in errors {
+            self.say(format!("not imported: {err}"), true);
+        }
+        self.say(
+            format!(
+                "imported {added} {format} annotations as {annotator}; {} skipped (Ctrl+Z undoes, per document)",
+                outcome.skipped.len()
+            ),
+            false,
+        );
+    }
+
+    /// Reports a finished export.
+    fn exported(
+        &mut self,
+        format: crate::formats::Format,
+        out: &Path,
+        result: Result<crate::formats::LossReport, crate::formats::FormatError>,
+    ) {
         match result {
             Ok(report) => {
                 // What the format could not carry is said, never dropped silently.
@@ -981,19 +1173,24 @@ impl LectorApp {
         }
     }
 
+    /// Saves shortly after each change, on another thread (a book-length document takes
+    /// a good part of a second to write), and collects what the last save did.
     fn autosave(&mut self, ctx: &egui::Context) {
         let Some(session) = &mut self.session else {
             return;
         };
-        if !session.is_dirty() || self.conflict.is_some() {
-            return;
+        let mut errors = session.poll_save();
+        if session.is_saving() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        } else if session.is_dirty() && self.conflict.is_none() {
+            if session.autosave_due(Instant::now()) {
+                errors.extend(session.save_in_background());
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            } else {
+                ctx.request_repaint_after(crate::session::AUTOSAVE_DELAY);
+            }
         }
-        if session.autosave_due(Instant::now()) {
-            let errors = session.save_now();
-            self.report_save_errors(errors);
-        } else {
-            ctx.request_repaint_after(crate::session::AUTOSAVE_DELAY);
-        }
+        self.report_save_errors(errors);
     }
 
     /// Saves everything; used when the window closes.

@@ -92,6 +92,15 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         input,
                     });
                 }
+                if ui
+                    .add_enabled(app.session.is_some(), egui::Button::new("Import…"))
+                    .clicked()
+                {
+                    app.path_prompt = Some(PathPrompt {
+                        purpose: PathPurpose::Import(crate::formats::Format::Jsonl),
+                        input: String::new(),
+                    });
+                }
                 ui.menu_button("Open recent", |ui| {
                     for path in app.prefs.recent.clone() {
                         if ui.button(path.display().to_string()).clicked() {
@@ -178,7 +187,19 @@ pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 app.name_prompt = Some(app.prefs.annotator.clone());
             }
             ui.separator();
+            for job in &app.jobs {
+                ui.spinner();
+                ui.label(format!(
+                    "{}… {:.0} s",
+                    job.what,
+                    job.started.elapsed().as_secs_f32()
+                ));
+                ui.separator();
+            }
             match &app.session {
+                Some(session) if session.is_saving() => {
+                    ui.label(RichText::new("saving…").color(Color32::from_rgb(200, 120, 0)));
+                }
                 Some(session) if session.is_dirty() => {
                     ui.label(
                         RichText::new("• unsaved changes").color(Color32::from_rgb(200, 120, 0)),
@@ -659,6 +680,10 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
             ),
             PathPurpose::New => ("New project", "folder for the new project"),
             PathPurpose::Export(_) => ("Export", "file to write (a folder for brat)"),
+            PathPurpose::Import(_) => (
+                "Import annotations",
+                "file to read (a folder for brat); they become yours, one undo step per document",
+            ),
             PathPurpose::ProjectFor(_) => (
                 "Where should the project for this article go?",
                 "folder for the project; its parent is remembered for the next article",
@@ -691,6 +716,20 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                     };
                     prompt.input = renamed.display().to_string();
                 }
+            }
+            if let PathPurpose::Import(format) = &mut prompt.purpose {
+                let label = ui.label("Format");
+                egui::ComboBox::from_id_salt("import-format")
+                    .selected_text(format.name())
+                    .show_ui(ui, |ui| {
+                        for f in crate::formats::Format::ALL {
+                            if f.can_import() {
+                                ui.selectable_value(format, f, f.name());
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
             }
             ui.label("Type or paste a path (files can also be dropped on the window)");
             let edit = if prompt.purpose == PathPurpose::Add {
@@ -729,6 +768,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 PathPurpose::New => Command::NewProject(path),
                 PathPurpose::ProjectFor(article) => Command::ProjectFor { article, dir: path },
                 PathPurpose::Export(format) => Command::Export { format, out: path },
+                PathPurpose::Import(format) => Command::Import { format, path },
                 PathPurpose::Add => Command::AddArticles(
                     input
                         .lines()
