@@ -9,15 +9,13 @@
 //! - **Span F1** is computed per annotator pair on the documents both annotated, pooled over
 //!   those documents (and over labels for `overall`: micro-average). With more than two
 //!   annotators the figure is the mean over pairs where it is defined.
-//! - **κ and α** take every character of the stored text as a unit (see [`layers`]); the
+//! - **κ and α** take every character of the stored text as a unit, whitespace included; the
 //!   project's documents are concatenated. Cohen's κ uses the documents both annotators
 //!   annotated, Fleiss' κ those every annotator annotated, α every character with missing
 //!   values where an annotator did not annotate.
 //! - **α_u** runs on the documents every annotator annotated, concatenated into one
 //!   continuum (so a gap can run across a document boundary).
 //! - **Undefined** figures (no spans, one category only) are `None`, never NaN, 0 or 1.
-//!
-//! [`layers`]: super::layers
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 //! Krippendorff's α, exactly as `reference/agreement.md` §3 defines them.
 //!
 //! The public functions take plain coders × units matrices (one row per coder). Internally
-//! everything runs on [`Ratings`]: units with a weight, so that a run of identical characters
+//! everything runs on `Ratings`: units with a weight, so that a run of identical characters
 //! counts as one weighted unit and a whole project's characters never have to be listed.
 //!
 //! ## Undefined values

@@ -1,14 +1,14 @@
 //! Reviewing colleagues' labels: aligning annotators' spans into units of agreement and
 //! disagreement, and measuring inter-annotator agreement. Never imports egui or eframe.
 //!
-//! - [`align`]: units of comparison of one document, in text order, for review and
+//! - [`mod@align`]: units of comparison of one document, in text order, for review and
 //!   adjudication ([`align()`], [`align_document`]).
-//! - [`agreement`]: agreement of a project or some documents, per label and overall
+//! - [`mod@agreement`]: agreement of a project or some documents, per label and overall
 //!   ([`agreement()`], [`document_agreement`]).
 //! - [`matching`]: exact and overlap matching of two annotators' spans, span F1.
 //! - [`coefficients`]: Cohen's κ, Fleiss' κ, Davies–Fleiss κ, Krippendorff's α.
 //! - [`unitizing`]: Krippendorff's unitizing α_u.
-//! - [`semeval`]: SemEval-2013 span categories and IOB decoding, for comparison with NER tools.
+//! - [`mod@semeval`]: SemEval-2013 span categories and IOB decoding, for comparison with NER tools.
 //!
 //! Formulas, degenerate cases and reference values: `shared/reference/agreement.md`.
 //! Undefined figures are `None` (`null` in JSON), never NaN.
