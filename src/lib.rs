@@ -3,15 +3,17 @@
 //! - [`model`]: texts, typed offsets, the schema, annotations, entities, the project.
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
+//! - [`review`]: alignment of annotators' spans for review, and inter-annotator agreement.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `store`, `formats` and `cli` never import egui or eframe: `cargo check --no-default-features`
-//! builds them alone, and a test greps them.
+//! `model`, `store`, `formats`, `review` and `cli` never import egui or eframe:
+//! `cargo check --no-default-features` builds them alone, and a test greps them.
 
 pub mod cli;
 pub mod formats;
 pub mod model;
+pub mod review;
 pub mod session;
 pub mod store;
 #[cfg(feature = "gui")]

@@ -1,6 +1,7 @@
 //! The `lector` command line: argument parsing and the headless subcommands.
 //! Never imports egui or eframe.
 
+mod agree;
 mod annotate;
 mod export;
 mod project_cmds;
@@ -64,6 +65,9 @@ pub enum Command {
         /// The project folder.
         dir: PathBuf,
     },
+    /// Inter-annotator agreement per label and overall: span F1, Cohen's and Fleiss' κ,
+    /// Krippendorff's α and α_u, attribute agreement.
+    Agree(agree::AgreeArgs),
     /// Count annotations per document, annotator and label.
     Stats {
         /// The project folder.
@@ -88,6 +92,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Import(args) => export::import(&args),
         Command::Check { dir } => project_cmds::check(&dir),
         Command::Stats { dir, json } => project_cmds::stats(&dir, json),
+        Command::Agree(args) => agree::run(&args),
     }
 }
 

@@ -1,0 +1,411 @@
+//! Aligning several annotators' spans of one document into units of comparison, for review
+//! and adjudication: what everyone agrees on, where labels or boundaries differ, and what
+//! only one annotator marked.
+//!
+//! ## How units are formed
+//!
+//! Each unit holds at most one annotation per annotator. Annotations are joined greedily, in
+//! three passes, each pass only joining units that stay classifiable:
+//!
+//! 1. same label and same fragments → [`UnitKind::Matched`];
+//! 2. same fragments, other label → [`UnitKind::LabelDiffers`] (only while all fragments in
+//!    the unit are identical);
+//! 3. same label, overlapping fragments → [`UnitKind::BoundaryDiffers`] (only while the unit
+//!    has one label), largest overlap in characters first, ties by earlier start (of the
+//!    earlier annotator's span, then the other's), then annotator order and ids.
+//!
+//! What stays alone is [`UnitKind::OnlyIn`]. A span overlapping another annotator's span of a
+//! different label with different boundaries is not joined to it: each is `OnlyIn`.
+//! With more than two annotators a unit can lack some of them: they are listed in
+//! [`ComparisonUnit::missing`], and the unit is then a disagreement even if `Matched`.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::agreement::{AgreementError, has_annotated};
+use super::attributes::comparable_values;
+use super::matching::overlap_candidates_unsorted;
+use crate::model::{Annotation, AnnotationId, AnnotationSet, CharOffset, Fragment, Project};
+
+/// How the annotations of a unit relate.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitKind {
+    /// Same label and same fragments in every annotation of the unit.
+    Matched,
+    /// Same fragments, different labels.
+    LabelDiffers,
+    /// Same label, overlapping but different fragments.
+    BoundaryDiffers,
+    /// Only this annotator has the span: no other annotator has a counterpart.
+    OnlyIn(String),
+}
+
+/// One unit of comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComparisonUnit {
+    /// How the annotations relate.
+    pub kind: UnitKind,
+    /// The annotation of each annotator in the unit, by annotator.
+    pub annotations: BTreeMap<String, AnnotationId>,
+    /// Annotators with no annotation in the unit, sorted.
+    pub missing: Vec<String>,
+    /// For units whose annotations share a label: the attributes whose values differ
+    /// (a value on one side only counts), with the entity link as
+    /// [`ENTITY_LINK`](super::ENTITY_LINK); sorted.
+    pub differing_attributes: Vec<String>,
+    /// The first character any annotation of the unit covers.
+    pub start: CharOffset,
+    /// The first character after the last one any annotation of the unit covers.
+    pub end: CharOffset,
+}
+
+impl ComparisonUnit {
+    /// Whether every annotator marked the same span with the same label and attributes.
+    pub fn is_agreement(&self) -> bool {
+        self.kind == UnitKind::Matched
+            && self.missing.is_empty()
+            && self.differing_attributes.is_empty()
+    }
+}
+
+/// The units of one document, in text order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Alignment {
+    /// The document.
+    pub document: String,
+    /// The annotators compared, sorted.
+    pub annotators: Vec<String>,
+    /// Units sorted by start, then end, then annotator and id.
+    pub units: Vec<ComparisonUnit>,
+}
+
+impl Alignment {
+    /// The units that are not full agreements, in text order.
+    pub fn disagreements(&self) -> impl Iterator<Item = &ComparisonUnit> + '_ {
+        self.units.iter().filter(|u| !u.is_agreement())
+    }
+
+    /// The first disagreement starting at or after `at`, for stepping through a document.
+    pub fn next_disagreement(&self, at: CharOffset) -> Option<&ComparisonUnit> {
+        let from = self.units.partition_point(|u| u.start < at);
+        self.units.get(from..)?.iter().find(|u| !u.is_agreement())
+    }
+
+    /// The last disagreement starting before `at`.
+    pub fn previous_disagreement(&self, at: CharOffset) -> Option<&ComparisonUnit> {
+        let to = self.units.partition_point(|u| u.start < at);
+        self.units
+            .get(..to)?
+            .iter()
+            .rev()
+            .find(|u| !u.is_agreement())
+    }
+}
+
+/// Aligns a document's annotations by the given annotators; an annotator without a set for
+/// it (or who has not started it) takes part with no annotations.
+pub fn align_document(
+    project: &Project,
+    document: &str,
+    annotators: &[String],
+) -> Result<Alignment, AgreementError> {
+    if project.document(document).is_none() {
+        let known: Vec<&str> = project
+            .documents
+            .iter()
+            .map(|d| d.meta.id.as_str())
+            .collect();
+        return Err(AgreementError::UnknownDocument {
+            id: document.to_owned(),
+            known: known.join(", "),
+        });
+    }
+    let known = project.annotators();
+    let names: Vec<String> = if annotators.is_empty() {
+        known
+            .iter()
+            .filter(|a| has_annotated(project.set(document, a)))
+            .cloned()
+            .collect()
+    } else {
+        if let Some(name) = annotators.iter().find(|a| !known.contains(a)) {
+            return Err(AgreementError::UnknownAnnotator {
+                name: name.clone(),
+                known: known.join(", "),
+            });
+        }
+        annotators.to_vec()
+    };
+    let empty: Vec<AnnotationSet> = names
+        .iter()
+        .map(|n| AnnotationSet::new(n.as_str(), document))
+        .collect();
+    let sets: Vec<&AnnotationSet> = names
+        .iter()
+        .zip(&empty)
+        .map(|(name, empty)| project.set(document, name).unwrap_or(empty))
+        .collect();
+    let mut alignment = align(&sets);
+    alignment.document = document.to_owned();
+    Ok(alignment)
+}
+
+/// Aligns the sets of one document (one per annotator; a second set of the same annotator is
+/// ignored).
+pub fn align(sets: &[&AnnotationSet]) -> Alignment {
+    let mut sets: Vec<&AnnotationSet> = sets.to_vec();
+    sets.sort_by(|a, b| a.annotator.cmp(&b.annotator));
+    sets.dedup_by(|a, b| a.annotator == b.annotator);
+    let mut clusters = Clusters::new(&sets);
+    clusters.join_same_fragments();
+    clusters.join_overlapping();
+    let annotators: Vec<String> = sets.iter().map(|s| s.annotator.clone()).collect();
+    let mut units: Vec<ComparisonUnit> = clusters.units(&annotators);
+    units.sort_by(|x, y| {
+        (x.start, x.end, x.annotations.iter().next()).cmp(&(
+            y.start,
+            y.end,
+            y.annotations.iter().next(),
+        ))
+    });
+    Alignment {
+        document: sets.first().map(|s| s.document.clone()).unwrap_or_default(),
+        annotators,
+        units,
+    }
+}
+
+/// An annotation of the alignment: annotator index and index in that annotator's set.
+type Node = (usize, usize);
+
+/// A unit being built.
+struct Cluster<'a> {
+    members: Vec<Node>,
+    /// The label, while every member has the same one.
+    label: Option<&'a str>,
+    /// The fragments, while every member has the same ones.
+    fragments: Option<&'a [Fragment]>,
+}
+
+/// What a join requires of the two units.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Matched,
+    SameFragments,
+    SameLabel,
+}
+
+struct Clusters<'a> {
+    sets: &'a [&'a AnnotationSet],
+    /// Cluster index of every node, by annotator then annotation.
+    cluster_of: Vec<Vec<usize>>,
+    /// Clusters; joined ones are left empty.
+    clusters: Vec<Cluster<'a>>,
+}
+
+impl<'a> Clusters<'a> {
+    fn new(sets: &'a [&'a AnnotationSet]) -> Self {
+        let mut clusters = Vec::new();
+        let mut cluster_of = Vec::new();
+        for (k, set) in sets.iter().enumerate() {
+            let mut ids = Vec::with_capacity(set.annotations.len());
+            for (i, a) in set.annotations.iter().enumerate() {
+                ids.push(clusters.len());
+                clusters.push(Cluster {
+                    members: vec![(k, i)],
+                    label: Some(a.label.as_str()),
+                    fragments: Some(a.fragments.as_slice()),
+                });
+            }
+            cluster_of.push(ids);
+        }
+        Self {
+            sets,
+            cluster_of,
+            clusters,
+        }
+    }
+
+    fn annotation(&self, (k, i): Node) -> Option<&'a Annotation> {
+        self.sets.get(k)?.annotations.get(i)
+    }
+
+    /// Passes 1 and 2: annotations with identical fragments.
+    fn join_same_fragments(&mut self) {
+        let mut groups: BTreeMap<&'a [Fragment], Vec<Node>> = BTreeMap::new();
+        for (k, set) in self.sets.iter().enumerate() {
+            for (i, a) in set.annotations.iter().enumerate() {
+                groups
+                    .entry(a.fragments.as_slice())
+                    .or_default()
+                    .push((k, i));
+            }
+        }
+        let mut same_label = Vec::new();
+        let mut other_label = Vec::new();
+        for nodes in groups.values() {
+            for (n, &x) in nodes.iter().enumerate() {
+                for &y in nodes.iter().skip(n + 1) {
+                    let (Some(ax), Some(ay)) = (self.annotation(x), self.annotation(y)) else {
+                        continue;
+                    };
+                    if x.0 == y.0 {
+                        continue;
+                    }
+                    let key = (ax.start(), ax.end(), x, y);
+                    if ax.label == ay.label {
+                        same_label.push(key);
+                    } else {
+                        other_label.push(key);
+                    }
+                }
+            }
+        }
+        same_label.sort();
+        other_label.sort();
+        for (_, _, x, y) in same_label {
+            self.join(x, y, Join::Matched);
+        }
+        for (_, _, x, y) in other_label {
+            self.join(x, y, Join::SameFragments);
+        }
+    }
+
+    /// Pass 3: same label, overlapping.
+    fn join_overlapping(&mut self) {
+        let mut candidates = Vec::new();
+        for (k, a) in self.sets.iter().enumerate() {
+            for (l, b) in self.sets.iter().enumerate().skip(k + 1) {
+                for m in overlap_candidates_unsorted(&a.annotations, &b.annotations) {
+                    let (Some(x), Some(y)) = (a.annotations.get(m.a), b.annotations.get(m.b))
+                    else {
+                        continue;
+                    };
+                    candidates.push((Reverse(m.shared), x.start(), y.start(), (k, m.a), (l, m.b)));
+                }
+            }
+        }
+        candidates.sort();
+        for (_, _, _, x, y) in candidates {
+            self.join(x, y, Join::SameLabel);
+        }
+    }
+
+    fn cluster(&self, (k, i): Node) -> Option<usize> {
+        self.cluster_of.get(k)?.get(i).copied()
+    }
+
+    /// Joins the units of two annotations if they share no annotator and the result keeps
+    /// what `join` requires.
+    fn join(&mut self, x: Node, y: Node, join: Join) {
+        let (Some(cx), Some(cy)) = (self.cluster(x), self.cluster(y)) else {
+            return;
+        };
+        let (Some(a), Some(b)) = (self.clusters.get(cx), self.clusters.get(cy)) else {
+            return;
+        };
+        if cx == cy
+            || a.members
+                .iter()
+                .any(|m| b.members.iter().any(|n| n.0 == m.0))
+        {
+            return;
+        }
+        let same_label = a.label.is_some() && a.label == b.label;
+        let same_fragments = a.fragments.is_some() && a.fragments == b.fragments;
+        let allowed = match join {
+            Join::Matched => same_label && same_fragments,
+            Join::SameFragments => same_fragments,
+            Join::SameLabel => same_label,
+        };
+        if !allowed {
+            return;
+        }
+        let label = if same_label { a.label } else { None };
+        let fragments = if same_fragments { a.fragments } else { None };
+        let moved = self
+            .clusters
+            .get_mut(cy)
+            .map(|c| std::mem::take(&mut c.members))
+            .unwrap_or_default();
+        for &(k, i) in &moved {
+            if let Some(slot) = self.cluster_of.get_mut(k).and_then(|c| c.get_mut(i)) {
+                *slot = cx;
+            }
+        }
+        if let Some(target) = self.clusters.get_mut(cx) {
+            target.members.extend(moved);
+            target.label = label;
+            target.fragments = fragments;
+        }
+    }
+
+    fn units(&self, annotators: &[String]) -> Vec<ComparisonUnit> {
+        self.clusters
+            .iter()
+            .filter(|c| !c.members.is_empty())
+            .map(|c| self.unit(c, annotators))
+            .collect()
+    }
+
+    fn unit(&self, cluster: &Cluster<'a>, annotators: &[String]) -> ComparisonUnit {
+        let name = |k: usize| annotators.get(k).cloned().unwrap_or_default();
+        let members: Vec<(usize, &AnnotationSet, &Annotation)> = cluster
+            .members
+            .iter()
+            .filter_map(|&(k, i)| {
+                let set = *self.sets.get(k)?;
+                Some((k, set, set.annotations.get(i)?))
+            })
+            .collect();
+        let present: BTreeSet<usize> = members.iter().map(|m| m.0).collect();
+        let kind = match (members.as_slice(), cluster.label, cluster.fragments) {
+            ([(k, _, _)], _, _) => UnitKind::OnlyIn(name(*k)),
+            (_, Some(_), Some(_)) => UnitKind::Matched,
+            (_, None, Some(_)) => UnitKind::LabelDiffers,
+            _ => UnitKind::BoundaryDiffers,
+        };
+        let differing_attributes = if members.len() > 1 && cluster.label.is_some() {
+            differing_attributes(&members)
+        } else {
+            Vec::new()
+        };
+        ComparisonUnit {
+            kind,
+            annotations: members
+                .iter()
+                .map(|(k, _, a)| (name(*k), a.id.clone()))
+                .collect(),
+            missing: (0..annotators.len())
+                .filter(|k| !present.contains(k))
+                .map(name)
+                .collect(),
+            differing_attributes,
+            start: members
+                .iter()
+                .map(|m| m.2.start())
+                .min()
+                .unwrap_or_default(),
+            end: members.iter().map(|m| m.2.end()).max().unwrap_or_default(),
+        }
+    }
+}
+
+/// Attribute names (and the entity link) whose comparable values are not the same in every
+/// member.
+fn differing_attributes(members: &[(usize, &AnnotationSet, &Annotation)]) -> Vec<String> {
+    let values: Vec<BTreeMap<String, String>> = members
+        .iter()
+        .map(|(_, set, a)| comparable_values(a, set))
+        .collect();
+    let names: BTreeSet<&String> = values.iter().flat_map(BTreeMap::keys).collect();
+    names
+        .into_iter()
+        .filter(|name| {
+            let mut seen = values.iter().map(|v| v.get(*name));
+            let first = seen.next().flatten();
+            seen.any(|v| v != first)
+        })
+        .cloned()
+        .collect()
+}
