@@ -512,6 +512,54 @@ fn doccano_round_trip_keeps_labels_and_spans() {
     assert_eq!(spans(&store.project), spans(&copy.project));
 }
 
+/// Regression: an entity the import file describes was added to the annotator's entities even
+/// when the annotation that used it was skipped.
+#[test]
+fn import_creates_only_entities_an_imported_annotation_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let file = dir.path().join("entities.jsonl");
+    let skipped_while_read = r#"{"document":"vector-b","annotator":"x","id":"p1","label":"Person","fragments":[[6,15]],"attributes":{"nope":"x"},"entity":"zed","entities":{"zed":{"name":"Zed","label":"Person"}}}"#;
+    let dropped_when_checked = r#"{"document":"vector-b","annotator":"x","id":"p2","label":"Person","fragments":[[28,33]],"entity":"acme","entities":{"acme":{"name":"ACME","label":"Organization"}}}"#;
+    let imported = r#"{"document":"vector-a","annotator":"x","id":"o1","label":"Organization","fragments":[[13,21]],"entity":"ericsson","entities":{"ericsson":{"name":"Ericsson","label":"Organization"}}}"#;
+
+    // Nothing imported: no entities file for bob at all.
+    let mut copy = empty_copy(dir.path());
+    std::fs::write(&file, [skipped_while_read, dropped_when_checked].join("\n")).unwrap();
+    let parsed = import::read(Format::Jsonl, &copy.project, &file).unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    assert_eq!(outcome.skipped.len(), 2, "{:?}", outcome.skipped);
+    assert!(
+        outcome.skipped[1]
+            .reason
+            .contains("is a Person mention but links to \"ACME\""),
+        "{:?}",
+        outcome.skipped
+    );
+    assert!(outcome.created_entities.is_empty());
+    assert!(copy.project.registry("bob").is_none());
+
+    // One imported: only its entity is created.
+    std::fs::write(
+        &file,
+        [skipped_while_read, dropped_when_checked, imported].join("\n"),
+    )
+    .unwrap();
+    let parsed = import::read(Format::Jsonl, &copy.project, &file).unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    assert_eq!(outcome.skipped.len(), 2, "{:?}", outcome.skipped);
+    assert_eq!(outcome.created_entities, [EntityId("ericsson".to_owned())]);
+    let ids: Vec<&str> = copy
+        .project
+        .registry("bob")
+        .unwrap()
+        .entities
+        .iter()
+        .map(|e| e.id.0.as_str())
+        .collect();
+    assert_eq!(ids, ["ericsson"]);
+}
+
 fn lector(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_lector"))
         .args(args)
