@@ -118,14 +118,25 @@ pub struct Outcome {
     pub created_entities: Vec<EntityId>,
 }
 
-/// Reads a file or folder of `format` against the project's documents.
-pub fn read(format: Format, project: &Project, path: &Path) -> Result<Parsed, FormatError> {
+/// Reads a file or folder of `format` against the project's documents. `annotator` is whose
+/// annotations they become: formats that hold several annotators' work in one file (Label
+/// Studio) take that annotator's.
+pub fn read(
+    format: Format,
+    project: &Project,
+    path: &Path,
+    annotator: &str,
+) -> Result<Parsed, FormatError> {
     match format {
         Format::Jsonl => super::jsonl::read(project, path),
         Format::Brat => super::brat::read_folder(project, path),
         Format::Doccano => super::doccano::read(project, path),
         Format::W3c => super::w3c::read(project, path),
-        Format::Csv | Format::Spacy | Format::Conll => Err(FormatError::NotImportable { format }),
+        Format::Xmi => super::xmi::read(project, path),
+        Format::LabelStudio => super::label_studio::read(project, path, annotator),
+        Format::Csv | Format::Spacy | Format::Conll | Format::Html => {
+            Err(FormatError::NotImportable { format })
+        }
     }
 }
 
