@@ -17,7 +17,8 @@ use std::process::Command;
 
 use lector::formats::{self, Format, Selection, import};
 use lector::model::{
-    Annotation, AttrValue, CharOffset, Entity, EntityId, Fragment, Project, checked_fragments,
+    Annotation, AttrType, AttrValue, AttributeDef, CharOffset, Entity, EntityId, Fragment, Project,
+    checked_fragments,
 };
 use lector::store::ProjectStore;
 use serde_json::json;
@@ -43,6 +44,18 @@ fn fixture(dir: &Path) -> ProjectStore {
         store.add_article(&file, None).unwrap();
     }
     let p = &mut store.project;
+    // An annotation-valued attribute, for relations and links.
+    p.schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "Prediction")
+        .unwrap()
+        .attributes
+        .push(AttributeDef {
+            name: "evidence".to_owned(),
+            ty: AttrType::Annotation,
+            help: "What the prediction rests on".to_owned(),
+        });
     let entity = |id: &str, name: &str, label: &str| Entity {
         id: EntityId(id.to_owned()),
         name: name.to_owned(),
@@ -69,6 +82,8 @@ fn fixture(dir: &Path) -> ProjectStore {
     add(p, "vector-a", "Other", &[(5, 7)], &|a| {
         a.note = "thumbs up with skin tone".to_owned()
     });
+    // A combining sequence: "Ma\u{30A}r".
+    add(p, "vector-b", "Place", &[(0, 4)], &|_| {});
     add(p, "vector-b", "Person", &[(6, 15)], &|a| {
         a.entity = Some(EntityId("alexander-lukashenko".to_owned()))
     });
@@ -96,10 +111,29 @@ fn fixture(dir: &Path) -> ProjectStore {
             AttrValue::Choice("unreviewed".to_owned()),
         );
     });
+    let claim = p
+        .set("vector-b", "anna")
+        .unwrap()
+        .annotations
+        .iter()
+        .find(|a| a.label == "Claim")
+        .unwrap()
+        .id
+        .clone();
+    let set = p.set_mut("vector-b", "anna");
+    let prediction = set
+        .annotations
+        .iter_mut()
+        .find(|a| a.label == "Prediction")
+        .unwrap();
+    prediction
+        .attributes
+        .insert("evidence".to_owned(), AttrValue::Annotation(claim));
     add(p, "checklist", "Other", &[(0, 6)], &|_| {});
     add(p, "checklist", "Event", &[(7, 12)], &|_| {});
     add(p, "checklist", "Organization", &[(13, 16)], &|_| {});
     add(p, "checklist", "Place", &[(17, 33)], &|_| {});
+    store.save_project_file().unwrap();
     store.save_entities("anna").unwrap();
     for doc in ["vector-a", "vector-b", "checklist"] {
         store.save_set(doc, "anna").unwrap();
@@ -216,8 +250,68 @@ fn expected(store: &ProjectStore) -> serde_json::Value {
             json!(ents)
         })
         .collect();
+    let titles: serde_json::Map<String, serde_json::Value> = p
+        .documents
+        .iter()
+        .map(|d| (d.meta.id.clone(), json!(d.meta.title)))
+        .collect();
     json!({"docs": docs, "spans": spans, "spacy_docs": spacy_docs, "conll_docs": conll_docs,
-        "brat_attributes": brat_attributes, "notes": notes})
+        "brat_attributes": brat_attributes, "notes": notes, "titles": titles,
+        "annotations": annotation_records(p)})
+}
+
+/// Every annotation with what the richer formats (XMI, Label Studio, HTML) carry: attributes as
+/// text (links as the target's id), and as the HTML report shows them (entities by name, links
+/// by the target's text).
+fn annotation_records(p: &Project) -> Vec<serde_json::Value> {
+    let mut records = Vec::new();
+    for ((document, annotator), set) in &p.sets {
+        let text = &p.document(document).unwrap().text;
+        let registry = p.registry(annotator);
+        let name_of = |id: &EntityId| {
+            registry
+                .and_then(|r| r.get(id))
+                .map_or_else(|| id.0.clone(), |e| e.name.clone())
+        };
+        for a in &set.annotations {
+            let pieces: Vec<&str> = a
+                .fragments
+                .iter()
+                .map(|f| text.slice(f.start, f.end).unwrap())
+                .collect();
+            let fragments: Vec<[u32; 2]> =
+                a.fragments.iter().map(|f| [f.start.0, f.end.0]).collect();
+            let attributes: BTreeMap<&String, String> = a
+                .attributes
+                .iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect();
+            let display: BTreeMap<&String, String> = a
+                .attributes
+                .iter()
+                .map(|(k, v)| {
+                    let shown = match v {
+                        AttrValue::Entity(id) => name_of(id),
+                        AttrValue::Annotation(id) => {
+                            format!("“{}”", set.get(id).unwrap().covered_text(text))
+                        }
+                        other => other.to_string(),
+                    };
+                    (k, shown)
+                })
+                .collect();
+            let label = p.schema.label(&a.label).unwrap();
+            records.push(json!({
+                "annotator": annotator, "document": document, "id": a.id.0, "label": a.label,
+                "kind": label.kind.name(), "pieces": pieces, "fragments": fragments,
+                "entity": a.entity.as_ref().map(|e| e.0.clone()),
+                "entity_name": a.entity.as_ref().map(name_of),
+                "note": a.note, "attributes": attributes, "display": display,
+                "defined": label.attributes.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    records
 }
 
 /// The interpreter with the reference readers: `LECTOR_PYTHON`, else target/pyenv.
@@ -347,6 +441,341 @@ fn w3c_export_expands_with_pyld() {
     assert_eq!(report.count("discontinuous"), 1);
 }
 
+/// Every file under `dir`, by relative path, for comparing two exports.
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn xmi_export_reads_with_cassis() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("xmi");
+    let report = export(&store, Format::Xmi, &out);
+    run_check("check_xmi.py", &out, &expected);
+    assert_eq!(report.count("discontinuous"), 1, "{:?}", report.lines());
+    assert_eq!(report.losses.len(), 1, "{:?}", report.lines());
+    assert!(out.join("anna/TypeSystem.xml").exists());
+    let xmi = std::fs::read_to_string(out.join("anna/vector-b.xmi")).unwrap();
+    // Line breaks in attribute values are character references; offsets are UTF-16
+    // (Putin: chars 28-33, UTF-16 31-36).
+    assert!(xmi.contains("möter&#10;Putin."), "{xmi}");
+    assert!(
+        xmi.contains(r#"begin="31" end="36" label="Person""#),
+        "{xmi}"
+    );
+    assert!(xmi.contains(r#"note="outer&#9;cue&#10;here""#), "{xmi}");
+    let again = dir.path().join("xmi-again");
+    export(&store, Format::Xmi, &again);
+    assert_eq!(files_under(&out), files_under(&again), "not deterministic");
+}
+
+#[test]
+fn xmi_round_trip_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("xmi");
+    let (store, copy, outcome) = round_trip(dir.path(), Format::Xmi, &out.join("anna"), &out);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    // Discontinuous spans joined again, ids and times kept.
+    assert_eq!(store.project.sets, copy.project.sets);
+    // Into an annotator without entities, the entities the file describes come along.
+    let mut copy2 = empty_copy(dir.path());
+    let parsed = import::read(Format::Xmi, &copy2.project, &out.join("anna"), "bob").unwrap();
+    let outcome = import::apply(&mut copy2.project, "bob", parsed);
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    assert_eq!(outcome.created_entities.len(), 2);
+    assert_eq!(
+        canonical(&store.project, "anna"),
+        canonical(&copy2.project, "bob")
+    );
+}
+
+#[test]
+fn bad_xmi_is_listed_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mut copy = empty_copy(dir.path());
+    let text = copy
+        .project
+        .document("vector-b")
+        .unwrap()
+        .text
+        .as_str()
+        .to_owned();
+    let sofa = text.replace('\n', "&#10;");
+    let xmi = |body: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xmi:XMI xmlns:xmi=\"http://www.omg.org/XMI\" xmlns:cas=\"http:///uima/cas.ecore\" xmlns:custom=\"http:///webanno/custom.ecore\" xmlns:type=\"http:///de/tudarmstadt/ukp/dkpro/core/api/ner/type.ecore\" xmi:version=\"2.0\">\n  <cas:Sofa xmi:id=\"1\" sofaNum=\"1\" sofaID=\"_InitialView\" sofaString=\"{sofa}\"/>\n{body}</xmi:XMI>\n"
+        )
+    };
+    let folder = dir.path().join("bad-xmi");
+    std::fs::create_dir_all(&folder).unwrap();
+    // UTF-16 17 is inside the first 👩 of the family; Putin as a NamedEntity from another tool.
+    std::fs::write(
+        folder.join("vector-b.xmi"),
+        xmi("  <custom:Lector xmi:id=\"5\" sofa=\"1\" begin=\"17\" end=\"24\" label=\"Other\"/>\n  <type:NamedEntity xmi:id=\"6\" sofa=\"1\" begin=\"31\" end=\"36\" value=\"Person\"/>\n"),
+    )
+    .unwrap();
+    let parsed = import::read(Format::Xmi, &copy.project, &folder, "bob").unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    let skipped: Vec<String> = outcome.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].ends_with(
+            "vector-b.xmi:4: Other at 17-24 (UTF-16): outside the text or inside a surrogate pair \
+             (the text has 37 UTF-16 units); skipped"
+        ),
+        "{skipped:?}"
+    );
+    let set = copy.project.set("vector-b", "bob").unwrap();
+    assert_eq!(set.annotations.len(), 1);
+    assert_eq!(
+        set.annotations[0].covered_text(&copy.project.document("vector-b").unwrap().text),
+        "Putin"
+    );
+
+    // Broken XML stops the import and names the file and line.
+    std::fs::write(
+        folder.join("vector-b.xmi"),
+        xmi("  <custom:Lector xmi:id=\"5\" begin=\"1\n"),
+    )
+    .unwrap();
+    let err = import::read(Format::Xmi, &copy.project, &folder, "bob")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("vector-b.xmi:"), "{err}");
+    assert!(err.starts_with("not XML"), "{err}");
+
+    // A Sofa that is not the stored text: nothing imported.
+    std::fs::write(
+        folder.join("vector-b.xmi"),
+        xmi("").replace("Putin", "Medvedev"),
+    )
+    .unwrap();
+    let parsed = import::read(Format::Xmi, &copy.project, &folder, "bob").unwrap();
+    assert!(parsed.candidates.is_empty());
+    assert!(
+        parsed.skipped[0]
+            .reason
+            .contains("the text differs from document \"vector-b\""),
+        "{:?}",
+        parsed.skipped
+    );
+}
+
+#[test]
+fn label_studio_export_reads_with_the_converter() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("ls");
+    let report = export(&store, Format::LabelStudio, &out);
+    run_check("check_label_studio.py", &out, &expected);
+    assert_eq!(report.count("discontinuous"), 1, "{:?}", report.lines());
+    assert_eq!(report.losses.len(), 1, "{:?}", report.lines());
+    let tasks: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("tasks.json")).unwrap()).unwrap();
+    // One task per document; Putin in code points (28-33), not UTF-16 (31-36).
+    assert_eq!(tasks.as_array().unwrap().len(), 3);
+    let b = &tasks[1];
+    assert_eq!(b["data"]["document"], "vector-b");
+    assert_eq!(b["annotations"][0]["completed_by"]["email"], "anna");
+    let putin = b["annotations"][0]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["value"]["text"] == "Putin" && r["type"] == "labels")
+        .unwrap();
+    assert_eq!(
+        (&putin["value"]["start"], &putin["value"]["end"]),
+        (&json!(28), &json!(33))
+    );
+    let again = dir.path().join("ls-again");
+    export(&store, Format::LabelStudio, &again);
+    assert_eq!(files_under(&out), files_under(&again), "not deterministic");
+}
+
+#[test]
+fn label_studio_round_trip_is_exact_per_annotator() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ls");
+    let mut store = fixture(dir.path());
+    // A second annotator on one document: one task, two annotations entries.
+    let fragments = fragments(&store.project, "vector-a", &[(13, 21)]);
+    store
+        .project
+        .set_mut("vector-a", "bob")
+        .insert(Annotation::new("Place", fragments));
+    store.save_set("vector-a", "bob").unwrap();
+    export(&store, Format::LabelStudio, &out);
+    let tasks: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("tasks.json")).unwrap()).unwrap();
+    assert_eq!(tasks[0]["annotations"].as_array().unwrap().len(), 2);
+
+    for who in ["anna", "bob"] {
+        let mut copy = empty_copy(dir.path());
+        let parsed = import::read(Format::LabelStudio, &copy.project, &out, who).unwrap();
+        let outcome = import::apply(&mut copy.project, who, parsed);
+        assert!(outcome.skipped.is_empty(), "{who}: {:?}", outcome.skipped);
+        let mine = |p: &Project| -> Vec<_> {
+            p.sets
+                .iter()
+                .filter(|((_, a), _)| a == who)
+                .map(|(_, s)| s.clone())
+                .collect()
+        };
+        // Ids, times, attributes, links, notes, entity links and discontinuous spans.
+        assert_eq!(mine(&store.project), mine(&copy.project), "{who}");
+        if who == "anna" {
+            std::fs::remove_dir_all(dir.path().join("copy")).unwrap();
+        }
+    }
+
+    // Someone with no entry: a task with one entry gives it, a task with two does not guess.
+    let mut copy = empty_copy(dir.path());
+    let parsed = import::read(
+        Format::LabelStudio,
+        &copy.project,
+        &out.join("tasks.json"),
+        "carl",
+    )
+    .unwrap();
+    let outcome = import::apply(&mut copy.project, "carl", parsed);
+    let skipped: Vec<String> = outcome.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].ends_with("task 1: 2 annotations, by anna, bob, none by carl; import them one annotator at a time with --annotator"),
+        "{skipped:?}"
+    );
+    assert!(copy.project.set("vector-a", "carl").is_none());
+    assert!(copy.project.set("vector-b", "carl").is_some());
+}
+
+#[test]
+fn label_studio_import_lists_utf16_offsets_and_foreign_results() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mut copy = empty_copy(dir.path());
+    let text = copy
+        .project
+        .document("vector-b")
+        .unwrap()
+        .text
+        .as_str()
+        .to_owned();
+    // As an old Label Studio wrote it: Putin at UTF-16 31-36. And a region with a value for an
+    // attribute its label does not have, a prediction, and a cancelled annotation.
+    let task = json!([{
+        "id": 7,
+        "data": {"text": text},
+        "annotations": [
+            {"completed_by": 3, "result": [
+                {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+                 "value": {"start": 31, "end": 36, "text": "Putin", "labels": ["Person"]}},
+                {"id": "b", "from_name": "label", "to_name": "text", "type": "labels",
+                 "value": {"start": 6, "end": 15, "text": "Лукашенко", "labels": ["Person"]}},
+                {"id": "b", "from_name": "certainty", "to_name": "text", "type": "choices",
+                 "value": {"start": 6, "end": 15, "choices": ["probable"]}},
+            ]},
+            {"completed_by": 4, "was_cancelled": true, "result": []},
+        ],
+        "predictions": [{"result": []}],
+    }]);
+    let file = dir.path().join("old.json");
+    std::fs::write(&file, task.to_string()).unwrap();
+    let parsed = import::read(Format::LabelStudio, &copy.project, &file, "bob").unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    let skipped: Vec<&str> = outcome.skipped.iter().map(|s| s.reason.as_str()).collect();
+    // Sorted by file, line (0: JSON has none) and reason.
+    assert_eq!(
+        skipped,
+        [
+            "task 7: 1 cancelled annotations not imported",
+            "task 7: 1 predictions (model output) not imported",
+            "task 7: region a at 31-36: these offsets count UTF-16 units (as old Label Studio releases did), not characters; skipped",
+            "task 7: region b: \"certainty\" is no attribute of label Person; value dropped",
+        ]
+    );
+    let set = copy.project.set("vector-b", "bob").unwrap();
+    assert_eq!(set.annotations.len(), 1);
+    assert!(set.annotations[0].attributes.is_empty());
+}
+
+#[test]
+fn html_report_marks_every_annotation_over_its_text() {
+    let (dir, store, expected) = setup();
+    let out = dir.path().join("report.html");
+    let report = export(&store, Format::Html, &out);
+    run_check("check_html.py", &out, &expected);
+    assert!(report.is_lossless(), "{:?}", report.lines());
+    assert_eq!(report.annotations, 11);
+    let again = dir.path().join("again.html");
+    export(&store, Format::Html, &again);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+}
+
+#[test]
+fn html_report_escapes_hostile_text_labels_and_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(&dir.path().join("proj"), "<b>Evil</b> & co").unwrap();
+    let article = dir.path().join("evil.txt");
+    std::fs::write(
+        &article,
+        "Breaking <script>alert('x')</script> & <img src=x onerror=alert(1)> \"quoted\"\n",
+    )
+    .unwrap();
+    store
+        .add_article(&article, Some("<script>alert('title')</script>"))
+        .unwrap();
+    let hostile = "<img src=x onerror=alert(2)>\"'";
+    let p = &mut store.project;
+    let claim = p
+        .schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "Claim")
+        .unwrap();
+    claim.name = hostile.to_owned();
+    claim.attributes.push(AttributeDef {
+        name: "\"><script>alert(3)</script>".to_owned(),
+        ty: AttrType::Text,
+        help: "<script>alert(4)</script>".to_owned(),
+    });
+    let id = p.documents[0].meta.id.clone();
+    let mut a = Annotation::new(hostile, fragments(p, &id, &[(9, 36)]));
+    a.note = "</mark></div><script>alert(5)</script>".to_owned();
+    a.attributes.insert(
+        "\"><script>alert(3)</script>".to_owned(),
+        AttrValue::Text("<style>body{display:none}</style>".to_owned()),
+    );
+    p.set_mut(&id, "anna").insert(a);
+    let b = Annotation::new("Other", fragments(p, &id, &[(0, 20)]));
+    p.set_mut(&id, "anna").insert(b);
+    let path = dir.path().join("evil.html");
+    let selection = Selection::new(&store.project, &[], &[]).unwrap();
+    formats::export(Format::Html, &selection, &path).unwrap();
+    let expected_path = dir.path().join("expected.json");
+    std::fs::write(&expected_path, expected(&store).to_string()).unwrap();
+    run_check("check_html.py", &path, &expected_path);
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
 #[test]
 fn csv_has_bom_crlf_and_defused_formulas() {
     let (dir, store, _) = setup();
@@ -377,9 +806,24 @@ fn canonical(p: &Project, annotator: &str) -> BTreeMap<String, Vec<String>> {
             .annotations
             .iter()
             .map(|a| {
+                // Links by what they point to, since ids may change.
+                let attributes: BTreeMap<&String, String> = a
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            AttrValue::Annotation(id) => set.get(id).map_or_else(
+                                || format!("dangling {id}"),
+                                |t| format!("-> {} {:?}", t.label, t.fragments),
+                            ),
+                            other => format!("{other:?}"),
+                        };
+                        (k, v)
+                    })
+                    .collect();
                 format!(
                     "{} {:?} {:?} {:?} {:?}",
-                    a.label, a.fragments, a.attributes, a.note, a.entity
+                    a.label, a.fragments, attributes, a.note, a.entity
                 )
             })
             .collect();
@@ -415,7 +859,7 @@ fn round_trip(
     let store = fixture(dir);
     export(&store, format, export_path);
     let mut copy = empty_copy(dir);
-    let parsed = import::read(format, &copy.project, import_path).unwrap();
+    let parsed = import::read(format, &copy.project, import_path, "anna").unwrap();
     let outcome = import::apply(&mut copy.project, "anna", parsed);
     for doc in outcome.changed_documents.clone() {
         copy.save_set(&doc, "anna").unwrap();
@@ -433,7 +877,7 @@ fn jsonl_round_trip_is_exact() {
     assert_eq!(store.project.sets, copy.project.sets);
     // Into a new annotator, the entities come along.
     let mut copy2 = empty_copy(dir.path());
-    let parsed = import::read(Format::Jsonl, &copy2.project, &out).unwrap();
+    let parsed = import::read(Format::Jsonl, &copy2.project, &out, "bob").unwrap();
     let outcome = import::apply(&mut copy2.project, "bob", parsed);
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     assert_eq!(
@@ -441,7 +885,7 @@ fn jsonl_round_trip_is_exact() {
         canonical(&copy2.project, "bob")
     );
     // Importing again adds nothing.
-    let parsed = import::read(Format::Jsonl, &copy2.project, &out).unwrap();
+    let parsed = import::read(Format::Jsonl, &copy2.project, &out, "bob").unwrap();
     let outcome = import::apply(&mut copy2.project, "bob", parsed);
     assert!(outcome.added.is_empty());
 }
@@ -465,7 +909,7 @@ fn brat_round_trip_keeps_what_brat_carries() {
     for set in expected.sets.values_mut() {
         for a in &mut set.annotations {
             a.attributes
-                .retain(|_, v| matches!(v, AttrValue::Choice(_)));
+                .retain(|_, v| matches!(v, AttrValue::Choice(_) | AttrValue::Annotation(_)));
             a.note = a.note.replace(['\n', '\t'], " ");
             if a.label == "Claim" {
                 // Split at the line break: 16-27 and 28-33.
@@ -510,6 +954,54 @@ fn doccano_round_trip_keeps_labels_and_spans() {
         v
     };
     assert_eq!(spans(&store.project), spans(&copy.project));
+}
+
+/// Regression: an entity the import file describes was added to the annotator's entities even
+/// when the annotation that used it was skipped.
+#[test]
+fn import_creates_only_entities_an_imported_annotation_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let file = dir.path().join("entities.jsonl");
+    let skipped_while_read = r#"{"document":"vector-b","annotator":"x","id":"p1","label":"Person","fragments":[[6,15]],"attributes":{"nope":"x"},"entity":"zed","entities":{"zed":{"name":"Zed","label":"Person"}}}"#;
+    let dropped_when_checked = r#"{"document":"vector-b","annotator":"x","id":"p2","label":"Person","fragments":[[28,33]],"entity":"acme","entities":{"acme":{"name":"ACME","label":"Organization"}}}"#;
+    let imported = r#"{"document":"vector-a","annotator":"x","id":"o1","label":"Organization","fragments":[[13,21]],"entity":"ericsson","entities":{"ericsson":{"name":"Ericsson","label":"Organization"}}}"#;
+
+    // Nothing imported: no entities file for bob at all.
+    let mut copy = empty_copy(dir.path());
+    std::fs::write(&file, [skipped_while_read, dropped_when_checked].join("\n")).unwrap();
+    let parsed = import::read(Format::Jsonl, &copy.project, &file, "bob").unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    assert_eq!(outcome.skipped.len(), 2, "{:?}", outcome.skipped);
+    assert!(
+        outcome.skipped[1]
+            .reason
+            .contains("is a Person mention but links to \"ACME\""),
+        "{:?}",
+        outcome.skipped
+    );
+    assert!(outcome.created_entities.is_empty());
+    assert!(copy.project.registry("bob").is_none());
+
+    // One imported: only its entity is created.
+    std::fs::write(
+        &file,
+        [skipped_while_read, dropped_when_checked, imported].join("\n"),
+    )
+    .unwrap();
+    let parsed = import::read(Format::Jsonl, &copy.project, &file, "bob").unwrap();
+    let outcome = import::apply(&mut copy.project, "bob", parsed);
+    assert_eq!(outcome.skipped.len(), 2, "{:?}", outcome.skipped);
+    assert_eq!(outcome.created_entities, [EntityId("ericsson".to_owned())]);
+    let ids: Vec<&str> = copy
+        .project
+        .registry("bob")
+        .unwrap()
+        .entities
+        .iter()
+        .map(|e| e.id.0.as_str())
+        .collect();
+    assert_eq!(ids, ["ericsson"]);
 }
 
 fn lector(args: &[&str]) -> std::process::Output {
@@ -649,7 +1141,7 @@ fn export_cli_prints_losses() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!(
-            "exported 4 annotations of 1 documents as doccano to {}\n",
+            "exported 5 annotations of 1 documents as doccano to {}\n",
             out_file.display()
         )
     );
@@ -673,4 +1165,103 @@ fn export_cli_prints_losses() {
         "zed",
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no annotator \"zed\""));
+}
+
+#[test]
+fn new_formats_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let p = proj.to_str().unwrap();
+    // Help text, unwrapped.
+    let help = |command: &str| {
+        let out = lector(&[command, "--help"]).stdout;
+        let words: Vec<String> = String::from_utf8_lossy(&out)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        words.join(" ")
+    };
+    let export_help = help("export");
+    assert!(
+        export_help.contains("conll, xmi, label-studio or html"),
+        "{export_help}"
+    );
+    let import_help = help("import");
+    assert!(
+        import_help.contains("from jsonl, brat, doccano, w3c, xmi or label-studio"),
+        "{import_help}"
+    );
+    for (format, out) in [
+        ("label-studio", "ls"),
+        ("xmi", "xmi"),
+        ("html", "report.html"),
+    ] {
+        let out = dir.path().join(out);
+        let run = lector(&[
+            "export",
+            p,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{format}: {err}");
+        if format != "html" {
+            assert!(
+                err.contains(&format!("{format} export: 1 × discontinuous spans")),
+                "{err}"
+            );
+        }
+    }
+    // Import as a new annotator: everything, entities included.
+    for (format, path, who) in [("label-studio", "ls", "bob"), ("xmi", "xmi/anna", "carl")] {
+        let run = lector(&[
+            "import",
+            p,
+            "--format",
+            format,
+            "--annotator",
+            who,
+            dir.path().join(path).to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            format!("imported 11 annotations into 3 documents for {who}; 0 skipped\n")
+        );
+        assert!(proj.join(format!("entities/{who}.ron")).exists());
+    }
+    let (store, problems) = ProjectStore::open(&proj).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        canonical(&store.project, "anna"),
+        canonical(&store.project, "bob")
+    );
+    assert_eq!(
+        canonical(&store.project, "anna"),
+        canonical(&store.project, "carl")
+    );
+    // The report cannot be imported, and says which formats can.
+    let run = lector(&[
+        "import",
+        p,
+        "--format",
+        "html",
+        "--annotator",
+        "dan",
+        dir.path().join("report.html").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains(
+            "Lector cannot import html (it imports jsonl, brat, doccano, w3c, xmi, label-studio)"
+        ),
+        "{err}"
+    );
 }

@@ -15,10 +15,10 @@ use crate::store::ProjectStore;
 pub struct ExportArgs {
     /// The project folder.
     pub dir: PathBuf,
-    /// jsonl, csv, brat, doccano, w3c, spacy or conll.
+    /// jsonl, csv, brat, doccano, w3c, spacy, conll, xmi, label-studio or html.
     #[arg(long)]
     pub format: Format,
-    /// Output file (a new or empty folder for brat).
+    /// Output file (a new or empty folder for brat, xmi and label-studio).
     #[arg(long)]
     pub out: PathBuf,
     /// Only this annotator's annotations. Repeatable; default: everyone's.
@@ -34,13 +34,15 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// The project folder.
     pub dir: PathBuf,
-    /// jsonl, brat (the annotator's folder), doccano or w3c.
+    /// jsonl, brat (the annotator's folder), doccano, w3c, xmi (the annotator's folder or one
+    /// .xmi file) or label-studio (the export folder or its tasks.json).
     #[arg(long)]
     pub format: Format,
-    /// Whose annotations they become.
+    /// Whose annotations they become. From a Label Studio file with several annotators' work,
+    /// the entries whose completed_by names this annotator are imported.
     #[arg(long)]
     pub annotator: String,
-    /// The file (or brat folder) to import.
+    /// The file (or folder) to import.
     pub path: PathBuf,
 }
 
@@ -75,7 +77,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
-    let parsed = import::read(args.format, &store.project, &args.path)?;
+    let parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
     let outcome = import::apply(&mut store.project, &args.annotator, parsed);
     if !outcome.created_entities.is_empty() {
         store

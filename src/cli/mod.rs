@@ -57,8 +57,8 @@ pub enum Command {
     Annotate(annotate::AnnotateArgs),
     /// Export annotations to another tool's format; what it cannot carry is listed on stderr.
     Export(export::ExportArgs),
-    /// Import annotations from jsonl, brat, doccano or w3c; spans that do not fit the text are
-    /// listed and skipped, never shifted.
+    /// Import annotations from jsonl, brat, doccano, w3c, xmi or label-studio; spans that do
+    /// not fit the text are listed and skipped, never shifted.
     Import(export::ImportArgs),
     /// Validate the whole project and list every problem with file and place; exit 1 if any.
     Check {

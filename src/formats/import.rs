@@ -118,14 +118,25 @@ pub struct Outcome {
     pub created_entities: Vec<EntityId>,
 }
 
-/// Reads a file or folder of `format` against the project's documents.
-pub fn read(format: Format, project: &Project, path: &Path) -> Result<Parsed, FormatError> {
+/// Reads a file or folder of `format` against the project's documents. `annotator` is whose
+/// annotations they become: formats that hold several annotators' work in one file (Label
+/// Studio) take that annotator's.
+pub fn read(
+    format: Format,
+    project: &Project,
+    path: &Path,
+    annotator: &str,
+) -> Result<Parsed, FormatError> {
     match format {
         Format::Jsonl => super::jsonl::read(project, path),
         Format::Brat => super::brat::read_folder(project, path),
         Format::Doccano => super::doccano::read(project, path),
         Format::W3c => super::w3c::read(project, path),
-        Format::Csv | Format::Spacy | Format::Conll => Err(FormatError::NotImportable { format }),
+        Format::Xmi => super::xmi::read(project, path),
+        Format::LabelStudio => super::label_studio::read(project, path, annotator),
+        Format::Csv | Format::Spacy | Format::Conll | Format::Html => {
+            Err(FormatError::NotImportable { format })
+        }
     }
 }
 
@@ -172,6 +183,8 @@ fn apply_document(
     // (annotation, candidate) for the ones built; references resolved afterwards.
     let mut built: Vec<(Annotation, Candidate)> = Vec::new();
     let mut taken: BTreeSet<String> = set.annotations.iter().map(|a| a.id.0.clone()).collect();
+    // Entities the file describes that the annotator does not have yet.
+    let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
     for c in candidates {
         let skip = |reason: String| Skipped::new(&c.file, c.line, reason);
         let fragments = match checked_fragments(&text, &c.spans) {
@@ -232,7 +245,8 @@ fn apply_document(
         if let Some(t) = c.modified {
             annotation.modified = t;
         }
-        // Entities the file describes and the annotator lacks are created.
+        // Entities the file describes and the annotator lacks are created, but only once an
+        // annotation that uses them is imported: until then they wait in `described`.
         let mut wanted: Vec<(String, Option<EntityInfo>)> = Vec::new();
         if let Some((id, name)) = &c.entity {
             let info = c.entities.get(id).cloned().or_else(|| {
@@ -283,9 +297,10 @@ fn apply_document(
                 }
             }
         }
+        let mut new_entities = Vec::new();
         for (id, info) in wanted {
             let id = EntityId(id);
-            if registry.get(&id).is_some() {
+            if registry.get(&id).is_some() || described.contains_key(&id) {
                 continue;
             }
             match info {
@@ -295,13 +310,12 @@ fn apply_document(
                         .label(&info.label)
                         .is_some_and(|l| l.kind == LabelKind::Entity) =>
                 {
-                    registry.upsert(Entity {
+                    new_entities.push(Entity {
                         id: id.clone(),
                         name: info.name,
                         label: info.label,
                         note: String::new(),
                     });
-                    outcome.created_entities.push(id);
                 }
                 _ => {
                     problem.get_or_insert_with(|| format!("entity {:?} is not defined for {annotator} and the file does not describe it", id.0));
@@ -315,6 +329,9 @@ fn apply_document(
                 spans_text(&c.spans)
             )));
             continue;
+        }
+        for entity in new_entities {
+            described.insert(entity.id.clone(), entity);
         }
         annotation.entity = c.entity.as_ref().map(|(id, _)| EntityId(id.clone()));
         built.push((annotation, c));
@@ -334,12 +351,17 @@ fn apply_document(
     for (annotation, _) in &built {
         set.insert(annotation.clone());
     }
+    // Checked against the registry as it would be with every described entity.
+    let mut checking = registry.clone();
+    for entity in described.values() {
+        checking.upsert(entity.clone());
+    }
     // Drop the ones the app would refuse, until none is left (a dropped one may be referred to).
     loop {
         let mut bad = None;
         for (i, (annotation, c)) in built.iter().enumerate() {
             let problems =
-                annotation_problems(&project.schema, &text, Some(&registry), &set, annotation);
+                annotation_problems(&project.schema, &text, Some(&checking), &set, annotation);
             if let Some(p) = problems.first() {
                 bad = Some((
                     i,
@@ -370,7 +392,25 @@ fn apply_document(
             .sets
             .insert((document.to_owned(), annotator.to_owned()), set);
     }
-    if !outcome.created_entities.is_empty() {
+    // Only the described entities an imported annotation uses are created.
+    let mut created = false;
+    for (annotation, _) in &built {
+        let used = annotation
+            .entity
+            .iter()
+            .chain(annotation.attributes.values().filter_map(|v| match v {
+                AttrValue::Entity(id) => Some(id),
+                _ => None,
+            }));
+        for id in used {
+            if let Some(entity) = described.remove(id) {
+                registry.upsert(entity);
+                outcome.created_entities.push(id.clone());
+                created = true;
+            }
+        }
+    }
+    if created {
         outcome.created_entities.sort();
         outcome.created_entities.dedup();
         project.entities.insert(annotator.to_owned(), registry);

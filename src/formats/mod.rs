@@ -2,8 +2,8 @@
 //! Never imports egui or eframe.
 //!
 //! Every exporter starts from Lector's convention (Unicode scalar offsets, half-open, on the
-//! stored text) and converts at the edge through [`DocText`]: UTF-16 for doccano, tokens for
-//! spaCy and CoNLL. Whatever a format cannot carry is counted in a [`LossReport`], never
+//! stored text) and converts at the edge through [`DocText`]: UTF-16 for doccano and UIMA XMI,
+//! tokens for spaCy and CoNLL. Whatever a format cannot carry is counted in a [`LossReport`], never
 //! dropped silently. Importers check every span against the text (and the quoted text where
 //! the format repeats it) and list the spans that do not fit instead of shifting them.
 //!
@@ -13,11 +13,14 @@ pub mod brat;
 pub mod conll;
 pub mod csv;
 pub mod doccano;
+pub mod html;
 pub mod import;
 pub mod jsonl;
+pub mod label_studio;
 pub mod spacy;
 pub mod tokens;
 pub mod w3c;
+pub mod xmi;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,11 +45,20 @@ pub enum Format {
     Spacy,
     /// CoNLL two-column IOB2 (`token<TAB>tag`).
     Conll,
+    /// UIMA CAS XMI as INCEpTION reads it: a folder per annotator with a `.xmi` per document
+    /// (UTF-16 offsets) and `TypeSystem.xml`.
+    Xmi,
+    /// Label Studio tasks JSON (one task per document, one `annotations` entry per annotator)
+    /// with the labelling config beside it.
+    LabelStudio,
+    /// A self-contained HTML report to read in a browser: highlights, tables, claims and
+    /// predictions. Export only.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 10] = [
         Self::Jsonl,
         Self::Csv,
         Self::Brat,
@@ -54,6 +66,9 @@ impl Format {
         Self::W3c,
         Self::Spacy,
         Self::Conll,
+        Self::Xmi,
+        Self::LabelStudio,
+        Self::Html,
     ];
 
     /// The name used on the command line.
@@ -66,17 +81,45 @@ impl Format {
             Self::W3c => "w3c",
             Self::Spacy => "spacy",
             Self::Conll => "conll",
+            Self::Xmi => "xmi",
+            Self::LabelStudio => "label-studio",
+            Self::Html => "html",
         }
     }
 
     /// Whether an export is a folder rather than one file.
     pub fn is_folder(self) -> bool {
-        matches!(self, Self::Brat)
+        matches!(self, Self::Brat | Self::Xmi | Self::LabelStudio)
+    }
+
+    /// The usual file extension of a one-file export (without the dot), for naming the file.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jsonl | Self::Doccano | Self::Spacy => "jsonl",
+            Self::Csv => "csv",
+            Self::W3c => "jsonld",
+            Self::Conll => "conll",
+            Self::Html => "html",
+            Self::Brat | Self::Xmi | Self::LabelStudio => "",
+        }
     }
 
     /// Whether `lector import` reads this format.
     pub fn can_import(self) -> bool {
-        matches!(self, Self::Jsonl | Self::Brat | Self::Doccano | Self::W3c)
+        matches!(
+            self,
+            Self::Jsonl | Self::Brat | Self::Doccano | Self::W3c | Self::Xmi | Self::LabelStudio
+        )
+    }
+
+    /// The formats `lector import` reads, by name, for messages.
+    pub fn importable_names() -> String {
+        let names: Vec<&str> = Self::ALL
+            .into_iter()
+            .filter(|f| f.can_import())
+            .map(Self::name)
+            .collect();
+        names.join(", ")
     }
 }
 
@@ -106,6 +149,9 @@ impl std::str::FromStr for Format {
                 "json" | "lector" => Some(Self::Jsonl),
                 "iob" | "iob2" => Some(Self::Conll),
                 "webanno" | "web-annotation" | "jsonld" => Some(Self::W3c),
+                "uima" | "cas" | "inception" => Some(Self::Xmi),
+                "labelstudio" | "label_studio" | "ls" => Some(Self::LabelStudio),
+                "htm" | "report" => Some(Self::Html),
                 _ => None,
             })
             .ok_or(UnknownFormat { name: s.to_owned() })
@@ -225,7 +271,10 @@ pub enum FormatError {
         path: PathBuf,
     },
     /// The format cannot be imported.
-    #[error("Lector cannot import {format} (it imports jsonl, brat, doccano and w3c)")]
+    #[error(
+        "Lector cannot import {format} (it imports {})",
+        Format::importable_names()
+    )]
     NotImportable {
         /// The format.
         format: Format,
@@ -287,9 +336,13 @@ pub fn export(
     out: &Path,
 ) -> Result<LossReport, FormatError> {
     let mut report = LossReport::default();
-    if format == Format::Brat {
+    if format.is_folder() {
         prepare_folder(out)?;
-        brat::write_folder(selection, out, &mut report)?;
+        match format {
+            Format::Xmi => xmi::write_folder(selection, out, &mut report)?,
+            Format::LabelStudio => label_studio::write_folder(selection, out, &mut report)?,
+            _ => brat::write_folder(selection, out, &mut report)?,
+        }
     } else {
         let mut bytes = Vec::new();
         let write = |bytes: &mut Vec<u8>, report: &mut LossReport| match format {
@@ -299,7 +352,8 @@ pub fn export(
             Format::W3c => w3c::write(selection, bytes, report),
             Format::Spacy => spacy::write(selection, bytes, report),
             Format::Conll => conll::write(selection, bytes, report),
-            Format::Brat => Ok(()),
+            Format::Html => html::write(selection, bytes, report),
+            Format::Brat | Format::Xmi | Format::LabelStudio => Ok(()),
         };
         write(&mut bytes, &mut report).map_err(io_err("cannot write the export", out))?;
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {

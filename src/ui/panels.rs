@@ -83,7 +83,7 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     let input = app.session.as_ref().map_or_else(String::new, |s| {
                         s.store
                             .root()
-                            .join(format!("export.{}", format.name()))
+                            .join(format!("export.{}", format.extension()))
                             .display()
                             .to_string()
                     });
@@ -679,10 +679,13 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 "project folder, or an article to make a project for",
             ),
             PathPurpose::New => ("New project", "folder for the new project"),
-            PathPurpose::Export(_) => ("Export", "file to write (a folder for brat)"),
+            PathPurpose::Export(_) => (
+                "Export",
+                "file to write (a new folder for brat, xmi and label-studio)",
+            ),
             PathPurpose::Import(_) => (
                 "Import annotations",
-                "file to read (a folder for brat); they become yours, one undo step per document",
+                "file to read (a folder for brat, xmi, label-studio); they become yours, one undo step per document",
             ),
             PathPurpose::ProjectFor(_) => (
                 "Where should the project for this article go?",
@@ -712,7 +715,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                     let renamed = if format.is_folder() {
                         path.with_extension("")
                     } else {
-                        path.with_extension(format.name())
+                        path.with_extension(format.extension())
                     };
                     prompt.input = renamed.display().to_string();
                 }
