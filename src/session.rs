@@ -9,11 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::model::review::{Comment, Decision, Sources, reviewer_of};
 use crate::model::validate::annotation_problems;
 use crate::model::{
     Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Fragment, Status,
 };
-use crate::store::{PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, set_path};
+use crate::store::{
+    PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path, set_path,
+};
 
 /// How long after the last change the session saves.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
@@ -33,6 +36,13 @@ pub enum Edit {
     UpsertEntity(Entity),
     /// Remove a canonical entity.
     RemoveEntity(EntityId),
+    /// Record (or replace) a reviewer's decision; the reviewer is the one whose reviewed set
+    /// the session edits (`review.<reviewer>`), else the annotator.
+    Decide(Decision),
+    /// Remove the decision about these annotations.
+    Undecide(Sources),
+    /// Set a reviewer's comment on an annotator's annotation (an empty text removes it).
+    Comment(Comment),
 }
 
 /// What one edit did to the list of annotations of the annotator's set, in the order the edits
@@ -85,6 +95,8 @@ pub struct Session {
     histories: BTreeMap<String, History>,
     dirty_sets: BTreeSet<String>,
     dirty_entities: bool,
+    /// Documents whose review (decisions, comments) waits to be saved.
+    dirty_reviews: BTreeSet<String>,
     last_change: Option<Instant>,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
@@ -104,6 +116,7 @@ impl Session {
             histories: BTreeMap::new(),
             dirty_sets: BTreeSet::new(),
             dirty_entities: false,
+            dirty_reviews: BTreeSet::new(),
             last_change: None,
             revision: 0,
             changes: (String::new(), Vec::new()),
@@ -159,6 +172,16 @@ impl Session {
         }
         if let Some(reason) = self.read_only_reason(document) {
             return Err(EditError::ReadOnly(reason));
+        }
+        let reviews = edits
+            .iter()
+            .any(|e| matches!(e, Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_)));
+        let review_file = review_path(document, reviewer_name(&self.annotator));
+        if let Some(reason) = reviews
+            .then(|| self.store.read_only_reason(&review_file))
+            .flatten()
+        {
+            return Err(EditError::ReadOnly(reason.to_owned()));
         }
         let inverse = self.apply_raw(document, edits)?;
         let history = self.histories.entry(document.to_owned()).or_default();
@@ -245,6 +268,7 @@ impl Session {
         let mut entities: Vec<EntityId> = Vec::new();
         let mut touched_set = false;
         let mut touched_entities = false;
+        let mut touched_review = false;
         for edit in edits {
             match &edit {
                 Edit::Insert(a) | Edit::Replace(a) => {
@@ -253,10 +277,11 @@ impl Session {
                 Edit::Remove(id) => removed.push(id.clone()),
                 Edit::UpsertEntity(e) => entities.push(e.id.clone()),
                 Edit::RemoveEntity(id) => entities.push(id.clone()),
-                Edit::SetStatus(_) => {}
+                Edit::SetStatus(_) | Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => {}
             }
             match &edit {
                 Edit::UpsertEntity(_) | Edit::RemoveEntity(_) => touched_entities = true,
+                Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => touched_review = true,
                 _ => touched_set = true,
             }
             match self.apply_one(document, &annotator, edit) {
@@ -307,6 +332,9 @@ impl Session {
         }
         if touched_entities {
             self.dirty_entities = true;
+        }
+        if touched_review {
+            self.dirty_reviews.insert(document.to_owned());
         }
         inverse.reverse();
         self.last_change = Some(Instant::now());
@@ -398,6 +426,29 @@ impl Session {
                 registry.upsert(entity);
                 Ok(inverse)
             }
+            Edit::Decide(decision) => {
+                let review = project.review_mut(document, reviewer_name(annotator));
+                let sources = decision.sources.clone();
+                Ok(match review.upsert(decision) {
+                    Some(old) => Edit::Decide(old),
+                    None => Edit::Undecide(sources),
+                })
+            }
+            Edit::Undecide(sources) => {
+                let review = project.review_mut(document, reviewer_name(annotator));
+                review
+                    .remove(&sources)
+                    .map(Edit::Decide)
+                    .ok_or_else(|| EditError::Invalid("there is no such decision".to_owned()))
+            }
+            Edit::Comment(comment) => {
+                let review = project.review_mut(document, reviewer_name(annotator));
+                let empty = Comment {
+                    text: String::new(),
+                    ..comment.clone()
+                };
+                Ok(Edit::Comment(review.set_comment(comment).unwrap_or(empty)))
+            }
             Edit::RemoveEntity(id) => {
                 let registry = project.entities.entry(annotator.to_owned()).or_default();
                 let at = registry
@@ -412,7 +463,7 @@ impl Session {
 
     /// Whether anything is waiting to be saved.
     pub fn is_dirty(&self) -> bool {
-        !self.dirty_sets.is_empty() || self.dirty_entities
+        !self.dirty_sets.is_empty() || self.dirty_entities || !self.dirty_reviews.is_empty()
     }
 
     /// Whether the autosave delay has passed since the last change.
@@ -505,6 +556,16 @@ impl Session {
                 }
             }
         }
+        let reviewer = reviewer_name(&self.annotator).to_owned();
+        for document in std::mem::take(&mut self.dirty_reviews) {
+            match self.store.prepare_review_save(&document, &reviewer) {
+                Ok(p) => pending.push(p),
+                Err(err) => {
+                    errors.push(err);
+                    self.dirty_reviews.insert(document);
+                }
+            }
+        }
         pending
     }
 
@@ -534,13 +595,34 @@ impl Session {
             .iter()
             .map(|d| d.meta.id.as_str())
             .find(|d| set_path(d, &self.annotator) == file);
+        let reviewer = reviewer_name(&self.annotator);
+        let reviewed = self
+            .store
+            .project
+            .documents
+            .iter()
+            .map(|d| d.meta.id.as_str())
+            .find(|d| review_path(d, reviewer) == file);
         if let Some(document) = document {
             self.dirty_sets.insert(document.to_owned());
+        }
+        if let Some(document) = reviewed {
+            self.dirty_reviews.insert(document.to_owned());
         }
     }
 
     fn mark_all_dirty(&mut self) {
         self.dirty_entities = true;
+        let reviewer = reviewer_name(&self.annotator).to_owned();
+        let reviewed: Vec<String> = self
+            .store
+            .project
+            .reviews
+            .keys()
+            .filter(|(_, r)| r == &reviewer)
+            .map(|(d, _)| d.clone())
+            .collect();
+        self.dirty_reviews.extend(reviewed);
         let documents: Vec<String> = self
             .store
             .project
@@ -562,8 +644,16 @@ impl Session {
         if self.dirty_entities {
             files.push(entities_path(&self.annotator));
         }
+        let reviewer = reviewer_name(&self.annotator);
+        files.extend(self.dirty_reviews.iter().map(|d| review_path(d, reviewer)));
         files
     }
+}
+
+/// Whose review the session's edits of decisions and comments go to: the reviewer of a
+/// reviewed set, else the annotator.
+fn reviewer_name(annotator: &str) -> &str {
+    reviewer_of(annotator).unwrap_or(annotator)
 }
 
 impl Drop for Session {

@@ -60,7 +60,7 @@ fn parse_spans(spec: &str) -> anyhow::Result<Vec<(u32, u32)>> {
 }
 
 pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
-    if let Some(problem) = project::name_problem("annotator name", &args.annotator) {
+    if let Some(problem) = project::annotator_name_problem(&args.annotator) {
         anyhow::bail!(problem);
     }
     let (mut store, _problems) = ProjectStore::open(&args.dir)?;

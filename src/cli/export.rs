@@ -67,7 +67,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
 /// Imports, lists every skipped span on stderr, and saves the changed files. Exits 1 when
 /// something was skipped.
 pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(problem) = project::name_problem("annotator name", &args.annotator) {
+    if let Some(problem) = project::annotator_name_problem(&args.annotator) {
         anyhow::bail!(problem);
     }
     let (mut store, _problems) = ProjectStore::open(&args.dir)?;

@@ -306,9 +306,12 @@ impl<'a> Selection<'a> {
                 return Err(FormatError::UnknownDocument { id: id.clone() });
             }
         }
-        let known = project.annotators();
+        // Annotators, and reviewed sets (`review.<reviewer>`), which export like anyone's.
+        let known = |name: &String| {
+            project.sets.keys().any(|(_, a)| a == name) || project.entities.contains_key(name)
+        };
         for name in annotators {
-            if !known.contains(name) {
+            if !known(name) {
                 return Err(FormatError::UnknownAnnotator { name: name.clone() });
             }
         }

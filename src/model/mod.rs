@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod offsets;
 pub mod project;
+pub mod review;
 pub mod schema;
 pub mod text;
 pub mod validate;

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 
 use super::annotation::{AnnotationSet, EntityRegistry};
 use super::offsets::DocText;
+use super::review::{Review, reviewer_of};
 use super::schema::Schema;
 
 /// What the project file records about a document.
@@ -48,6 +49,8 @@ pub struct Project {
     pub sets: BTreeMap<SetKey, AnnotationSet>,
     /// Entity registries by annotator.
     pub entities: BTreeMap<String, EntityRegistry>,
+    /// Reviewers' decisions by (document, reviewer).
+    pub reviews: BTreeMap<SetKey, Review>,
 }
 
 impl Project {
@@ -65,17 +68,32 @@ impl Project {
         self.documents.iter().find(|d| d.meta.id == id)
     }
 
-    /// Every annotator with a file in the project, sorted.
+    /// Every annotator with a file in the project, sorted; reviewed sets
+    /// (`review.<reviewer>`) are not annotators.
     pub fn annotators(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .sets
             .keys()
             .map(|(_, annotator)| annotator.clone())
             .chain(self.entities.keys().cloned())
+            .filter(|name| reviewer_of(name).is_none())
             .collect();
         names.sort();
         names.dedup();
         names
+    }
+
+    /// A reviewer's review of a document, if there is one.
+    pub fn review(&self, document: &str, reviewer: &str) -> Option<&Review> {
+        self.reviews
+            .get(&(document.to_owned(), reviewer.to_owned()))
+    }
+
+    /// A reviewer's review of a document, made empty if it does not exist yet.
+    pub fn review_mut(&mut self, document: &str, reviewer: &str) -> &mut Review {
+        self.reviews
+            .entry((document.to_owned(), reviewer.to_owned()))
+            .or_insert_with(|| Review::new(document, reviewer))
     }
 
     /// An annotator's set for a document, if it exists.
@@ -106,6 +124,19 @@ pub fn is_safe_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Why a name cannot be an annotator's; `None` if it can. Names starting with
+/// [`REVIEW_PREFIX`](super::review::REVIEW_PREFIX) are kept for reviewed sets.
+pub fn annotator_name_problem(name: &str) -> Option<String> {
+    name_problem("annotator name", name).or_else(|| {
+        reviewer_of(name).map(|_| {
+            format!(
+                "annotator name {name:?} is not allowed: names starting with {:?} are kept for reviewed sets",
+                super::review::REVIEW_PREFIX
+            )
+        })
+    })
 }
 
 /// Why a name cannot be an annotator or document id; `None` if it can.

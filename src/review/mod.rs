@@ -3,6 +3,7 @@
 //!
 //! - [`mod@align`]: units of comparison of one document, in text order, for review and
 //!   adjudication ([`align()`], [`align_document`]).
+//! - [`adjudication`]: a reviewer settles units and builds the reviewed set.
 //! - [`mod@agreement`]: agreement of a project or some documents, per label and overall
 //!   ([`agreement()`], [`document_agreement`]).
 //! - [`matching`]: exact and overlap matching of two annotators' spans, span F1.
@@ -13,6 +14,7 @@
 //! Formulas, degenerate cases and reference values: `shared/reference/agreement.md`.
 //! Undefined figures are `None` (`null` in JSON), never NaN.
 
+pub mod adjudication;
 pub mod agreement;
 pub mod align;
 mod attributes;

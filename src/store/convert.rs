@@ -6,6 +6,7 @@ use jiff::Timestamp;
 
 use super::problem::{Problem, find_position};
 use super::v1;
+use crate::model::review::{Choice, Comment, Decision, Review};
 use crate::model::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
     EntityRegistry, Status, checked_fragments,
@@ -200,4 +201,112 @@ pub fn entities_from_file(file: v1::EntitiesFile) -> EntityRegistry {
     // Stable: duplicates stay next to each other for `registry_problems` to report.
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     EntityRegistry { entities }
+}
+
+/// The file shape of a review.
+pub fn review_to_file(review: &Review) -> v1::ReviewFile {
+    v1::ReviewFile {
+        format_version: super::ron_file::CURRENT_VERSION,
+        document: review.document.clone(),
+        reviewer: review.reviewer.clone(),
+        decisions: review
+            .decisions
+            .iter()
+            .map(|d| v1::DecisionEntry {
+                sources: d
+                    .sources
+                    .iter()
+                    .map(|(a, id)| (a.clone(), id.0.clone()))
+                    .collect(),
+                span: (d.start.0, d.end.0),
+                kind: d.kind.clone(),
+                choice: match &d.choice {
+                    Choice::Agreed => v1::ChoiceEntry::Agreed,
+                    Choice::Take(a) => v1::ChoiceEntry::Take(a.clone()),
+                    Choice::All => v1::ChoiceEntry::All,
+                    Choice::Neither => v1::ChoiceEntry::Neither,
+                    Choice::Edited => v1::ChoiceEntry::Edited,
+                },
+                result: d.result.iter().map(|id| id.0.clone()).collect(),
+                note: d.note.clone(),
+                at: d.at.to_string(),
+            })
+            .collect(),
+        comments: review
+            .comments
+            .iter()
+            .map(|c| v1::CommentEntry {
+                annotator: c.annotator.clone(),
+                annotation: c.annotation.0.clone(),
+                text: c.text.clone(),
+                at: c.at.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// The model of a review read from a file, with a problem for each entry that cannot be read
+/// (left out; the caller keeps the file read-only then).
+pub fn review_from_file(file: v1::ReviewFile, rel: &Path, source: &str) -> (Review, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut review = Review::new(file.document, file.reviewer);
+    for entry in file.decisions {
+        let at = match timestamp(&entry.at) {
+            Ok(at) => at,
+            Err(message) => {
+                let pos = find_position(source, &entry.at);
+                problems.push(Problem::at(rel, pos, message));
+                continue;
+            }
+        };
+        if entry.span.0 > entry.span.1 {
+            let pos = find_position(
+                source,
+                &format!("span: ({}, {})", entry.span.0, entry.span.1),
+            );
+            problems.push(Problem::at(
+                rel,
+                pos,
+                "a decision's span ends before it starts",
+            ));
+            continue;
+        }
+        review.upsert(Decision {
+            sources: entry
+                .sources
+                .into_iter()
+                .map(|(a, id)| (a, AnnotationId(id)))
+                .collect(),
+            start: CharOffset(entry.span.0),
+            end: CharOffset(entry.span.1),
+            kind: entry.kind,
+            choice: match entry.choice {
+                v1::ChoiceEntry::Agreed => Choice::Agreed,
+                v1::ChoiceEntry::Take(a) => Choice::Take(a),
+                v1::ChoiceEntry::All => Choice::All,
+                v1::ChoiceEntry::Neither => Choice::Neither,
+                v1::ChoiceEntry::Edited => Choice::Edited,
+            },
+            result: entry.result.into_iter().map(AnnotationId).collect(),
+            note: entry.note,
+            at,
+        });
+    }
+    for entry in file.comments {
+        match timestamp(&entry.at) {
+            Ok(at) => {
+                review.set_comment(Comment {
+                    annotator: entry.annotator,
+                    annotation: AnnotationId(entry.annotation),
+                    text: entry.text,
+                    at,
+                });
+            }
+            Err(message) => {
+                let pos = find_position(source, &entry.at);
+                problems.push(Problem::at(rel, pos, message));
+            }
+        }
+    }
+    (review, problems)
 }

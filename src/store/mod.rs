@@ -6,6 +6,8 @@
 //! documents/<document>.txt             stored text, normalised once at import
 //! annotations/<annotator>/<document>.ron
 //! entities/<annotator>.ron             the annotator's canonical entities
+//! reviews/<reviewer>/<document>.ron    a reviewer's decisions and comments; the reviewed
+//!                                      annotations are the set `annotations/review.<reviewer>/`
 //! ```
 
 pub mod atomic;
@@ -205,6 +207,13 @@ pub fn text_path(document: &str) -> PathBuf {
     Path::new("documents").join(format!("{document}.txt"))
 }
 
+/// Path of a reviewer's decisions on a document, relative to the project folder.
+pub fn review_path(document: &str, reviewer: &str) -> PathBuf {
+    Path::new("reviews")
+        .join(reviewer)
+        .join(format!("{document}.ron"))
+}
+
 /// Path of an annotator's file for a document, relative to the project folder.
 pub fn set_path(document: &str, annotator: &str) -> PathBuf {
     Path::new("annotations")
@@ -273,6 +282,7 @@ impl ProjectStore {
         store.load_documents(&mut problems);
         store.load_entities(&mut problems);
         store.load_sets(&mut problems);
+        store.load_reviews(&mut problems);
         for dir in [
             root.to_path_buf(),
             root.join("documents"),
@@ -280,8 +290,23 @@ impl ProjectStore {
         ] {
             atomic::remove_stray_temp_files(&dir);
         }
-        for annotator in store.project.annotators() {
+        let folders: Vec<String> = store
+            .project
+            .sets
+            .keys()
+            .map(|(_, annotator)| annotator.clone())
+            .collect();
+        for annotator in folders {
             atomic::remove_stray_temp_files(&root.join("annotations").join(annotator));
+        }
+        let reviewers: Vec<String> = store
+            .project
+            .reviews
+            .keys()
+            .map(|(_, r)| r.clone())
+            .collect();
+        for reviewer in reviewers {
+            atomic::remove_stray_temp_files(&root.join("reviews").join(reviewer));
         }
         problems.sort();
         problems.dedup();
@@ -542,6 +567,71 @@ impl ProjectStore {
         }
     }
 
+    fn load_reviews(&mut self, problems: &mut Vec<Problem>) {
+        let dir = Path::new("reviews");
+        let Ok(entries) = fs::read_dir(self.root.join(dir)) else {
+            return;
+        };
+        let mut reviewers: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        reviewers.sort();
+        for reviewer in reviewers {
+            if let Some(p) = project::name_problem("reviewer name", &reviewer) {
+                problems.push(Problem::new(dir.join(&reviewer), p));
+                continue;
+            }
+            for (document, rel) in list_files(&self.root, &dir.join(&reviewer), problems) {
+                let before = problems.len();
+                if let Some(review) = self.parse_review(&reviewer, &document, &rel, problems) {
+                    self.project
+                        .reviews
+                        .insert((document.clone(), reviewer.clone()), review);
+                }
+                if problems.len() > before {
+                    self.read_only.insert(
+                        rel.clone(),
+                        "it has problems (see `lector check`); fix them in the file first"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn parse_review(
+        &mut self,
+        reviewer: &str,
+        document: &str,
+        rel: &Path,
+        problems: &mut Vec<Problem>,
+    ) -> Option<crate::model::review::Review> {
+        if self.project.document(document).is_none() {
+            problems.push(Problem::new(
+                rel,
+                format!("there is no document {document:?} in project.ron"),
+            ));
+            return None;
+        }
+        let source = self.read_ron(rel, problems)?;
+        let file: v1::ReviewFile = ron_file::parse(rel, &source)
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        if file.reviewer != reviewer || file.document != document {
+            problems.push(Problem::new(rel, format!(
+                "the file says reviewer {:?}, document {:?}, but its path says {reviewer:?}, {document:?}",
+                file.reviewer, file.document
+            )));
+        }
+        let (mut review, converted) = convert::review_from_file(file, rel, &source);
+        problems.extend(converted);
+        review.reviewer = reviewer.to_owned();
+        review.document = document.to_owned();
+        Some(review)
+    }
+
     fn load_set(
         &mut self,
         annotator: &str,
@@ -683,6 +773,26 @@ impl ProjectStore {
         self.pending(
             &set_path(document, annotator),
             PendingContent::Set(Box::new(set.clone()), doc.text.clone()),
+        )
+    }
+
+    /// Prepares the save of a reviewer's decisions on a document (see
+    /// [`Self::prepare_set_save`]).
+    pub fn prepare_review_save(
+        &self,
+        document: &str,
+        reviewer: &str,
+    ) -> Result<PendingWrite, StoreError> {
+        let Some(review) = self.project.review(document, reviewer) else {
+            return Err(StoreError::Invalid(format!(
+                "{reviewer} has no review of {document:?}"
+            )));
+        };
+        let file = convert::review_to_file(review);
+        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.pending(
+            &review_path(document, reviewer),
+            PendingContent::Bytes(text.into_bytes()),
         )
     }
 

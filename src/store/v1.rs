@@ -138,3 +138,70 @@ pub struct EntityEntry {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
+
+/// `reviews/<reviewer>/<document>.ron`: how a reviewer settled the annotators' differences.
+/// The reviewed annotations themselves are the set `annotations/review.<reviewer>/`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReviewFile {
+    /// Always first.
+    pub format_version: u32,
+    /// The document id; must match the file name.
+    pub document: String,
+    /// The reviewer; must match the folder name.
+    pub reviewer: String,
+    /// In text order.
+    #[serde(default)]
+    pub decisions: Vec<DecisionEntry>,
+    /// By annotator and annotation.
+    #[serde(default)]
+    pub comments: Vec<CommentEntry>,
+}
+
+/// One decision.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DecisionEntry {
+    /// Annotator → id of the annotation compared.
+    pub sources: BTreeMap<String, String>,
+    /// Chars the unit covered, half-open.
+    pub span: (u32, u32),
+    /// The kind of difference.
+    pub kind: String,
+    /// What was taken.
+    pub choice: ChoiceEntry,
+    /// Ids of the reviewed set's annotations that came from it.
+    #[serde(default)]
+    pub result: Vec<String>,
+    /// The reviewer's comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// What a reviewer took.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ChoiceEntry {
+    /// Everyone agreed.
+    Agreed,
+    /// This annotator's version.
+    Take(String),
+    /// Every version.
+    All,
+    /// None.
+    Neither,
+    /// Edited by the reviewer.
+    Edited,
+}
+
+/// A comment on one annotator's annotation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CommentEntry {
+    /// Whose annotation.
+    pub annotator: String,
+    /// Its id.
+    pub annotation: String,
+    /// The comment.
+    pub text: String,
+    /// RFC 3339.
+    pub at: String,
+}

@@ -975,13 +975,14 @@ impl LectorApp {
             return;
         }
         let project = session.store.project.clone();
+        let annotator = session.annotator().to_owned();
         let path = path.to_path_buf();
         self.jobs.push(Job {
             what: format!("reading {} as {format}", path.display()),
             started: Instant::now(),
             handle: std::thread::spawn(move || JobDone::Read {
                 format,
-                result: crate::formats::import::read(format, &project, &path),
+                result: crate::formats::import::read(format, &project, &path, &annotator),
             }),
         });
     }

@@ -659,9 +659,10 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 })
                 .inner;
             focus_once(ui, &edit);
-            let valid = crate::model::project::is_safe_name(name.trim());
-            if !name.is_empty() && !valid {
-                ui.colored_label(Color32::RED, "use letters, digits, '-', '_' or '.'");
+            let problem = crate::model::project::annotator_name_problem(name.trim());
+            let valid = problem.is_none();
+            if let Some(problem) = problem.filter(|_| !name.is_empty()) {
+                ui.colored_label(Color32::RED, problem);
             }
             if ui.add_enabled(valid, egui::Button::new("Start")).clicked() || (valid && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
                 done = Some(name.trim().to_owned());

@@ -1,0 +1,177 @@
+//! A reviewer's adjudication of several annotators' work on a document.
+//!
+//! The reviewed annotations are an ordinary annotation set, kept under the name
+//! `review.<reviewer>` (so they are validated, exported and diffed like anyone's), and the
+//! decisions that made them, with the reviewer's comments, are a [`Review`], saved in
+//! `reviews/<reviewer>/<document>.ron`. Never imports egui or eframe.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::{AnnotationId, CharOffset};
+
+/// Prefix of the annotator name under which a reviewer's reviewed set is kept. Annotators
+/// cannot take names that start with it.
+pub const REVIEW_PREFIX: &str = "review.";
+
+/// The set name of a reviewer's reviewed annotations: `review.<reviewer>`.
+pub fn review_set_name(reviewer: &str) -> String {
+    format!("{REVIEW_PREFIX}{reviewer}")
+}
+
+/// The reviewer whose reviewed set this is, if `annotator` names one.
+pub fn reviewer_of(annotator: &str) -> Option<&str> {
+    annotator.strip_prefix(REVIEW_PREFIX)
+}
+
+/// Which annotations of which annotators a decision is about: annotator → annotation. The
+/// key of a decision (one disagreement is decided once).
+pub type Sources = BTreeMap<String, AnnotationId>;
+
+/// What the reviewer took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Everyone agreed; taken without asking.
+    Agreed,
+    /// This annotator's version.
+    Take(String),
+    /// Every annotator's version (for example both labels of a span).
+    All,
+    /// None of them.
+    Neither,
+    /// A version the reviewer edited.
+    Edited,
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Agreed => f.write_str("agreed"),
+            Self::Take(annotator) => write!(f, "took {annotator}'s"),
+            Self::All => f.write_str("took all"),
+            Self::Neither => f.write_str("took neither"),
+            Self::Edited => f.write_str("edited"),
+        }
+    }
+}
+
+/// How one unit of comparison (a disagreement, or an agreement taken as it was) was settled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// The annotations compared.
+    pub sources: Sources,
+    /// First char the unit covered when it was decided.
+    pub start: CharOffset,
+    /// First char after it.
+    pub end: CharOffset,
+    /// What kind of difference it was (for example "label differs").
+    pub kind: String,
+    /// What the reviewer took.
+    pub choice: Choice,
+    /// The annotations of the reviewed set that came from this decision.
+    pub result: Vec<AnnotationId>,
+    /// The reviewer's comment, shown to the annotators.
+    pub note: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A reviewer's comment on one annotator's annotation, shown to that annotator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    /// Whose annotation.
+    pub annotator: String,
+    /// Which annotation.
+    pub annotation: AnnotationId,
+    /// The comment.
+    pub text: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A reviewer's decisions and comments on one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// The document.
+    pub document: String,
+    /// The reviewer.
+    pub reviewer: String,
+    /// Decisions, in text order.
+    pub decisions: Vec<Decision>,
+    /// Comments, by annotator and annotation.
+    pub comments: Vec<Comment>,
+}
+
+impl Review {
+    /// An empty review.
+    pub fn new(document: impl Into<String>, reviewer: impl Into<String>) -> Self {
+        Self {
+            document: document.into(),
+            reviewer: reviewer.into(),
+            decisions: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+
+    /// The decision about these annotations, if there is one.
+    pub fn decision(&self, sources: &Sources) -> Option<&Decision> {
+        self.decisions.iter().find(|d| &d.sources == sources)
+    }
+
+    /// The annotators whose work was compared.
+    pub fn annotators(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .decisions
+            .iter()
+            .flat_map(|d| d.sources.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Adds or replaces the decision with the same sources; returns the one replaced.
+    pub fn upsert(&mut self, decision: Decision) -> Option<Decision> {
+        let old = self
+            .decisions
+            .iter()
+            .position(|d| d.sources == decision.sources)
+            .map(|i| self.decisions.remove(i));
+        let at = self
+            .decisions
+            .partition_point(|d| (d.start, d.end) <= (decision.start, decision.end));
+        self.decisions.insert(at, decision);
+        old
+    }
+
+    /// Removes the decision about these annotations; returns it.
+    pub fn remove(&mut self, sources: &Sources) -> Option<Decision> {
+        let at = self.decisions.iter().position(|d| &d.sources == sources)?;
+        Some(self.decisions.remove(at))
+    }
+
+    /// The comment on an annotator's annotation.
+    pub fn comment(&self, annotator: &str, annotation: &AnnotationId) -> Option<&Comment> {
+        self.comments
+            .iter()
+            .find(|c| c.annotator == annotator && &c.annotation == annotation)
+    }
+
+    /// Sets (or with an empty text removes) the comment on an annotator's annotation;
+    /// returns the previous one.
+    pub fn set_comment(&mut self, comment: Comment) -> Option<Comment> {
+        let old = self
+            .comments
+            .iter()
+            .position(|c| c.annotator == comment.annotator && c.annotation == comment.annotation)
+            .map(|i| self.comments.remove(i));
+        if !comment.text.trim().is_empty() {
+            let at = self.comments.partition_point(|c| {
+                (&c.annotator, &c.annotation.0) < (&comment.annotator, &comment.annotation.0)
+            });
+            self.comments.insert(at, comment);
+        }
+        old
+    }
+}

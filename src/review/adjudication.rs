@@ -1,0 +1,283 @@
+//! Adjudication: a reviewer settles each unit of comparison and so builds the reviewed set,
+//! an ordinary annotation set named `review.<reviewer>` with a [`Review`] recording where each
+//! of its annotations came from.
+//!
+//! Everything here returns session [`Edit`]s for a session whose annotator is the reviewed set
+//! (`review.<reviewer>`): applying them is one undo step, autosaved like any other change.
+
+use std::collections::BTreeMap;
+
+use crate::model::annotation::now;
+use crate::model::review::{Choice, Decision, Review, Sources, review_set_name};
+use crate::model::{Annotation, AnnotationId, AttrValue, Entity, EntityId, Project};
+use crate::session::Edit;
+
+use super::align::{Alignment, ComparisonUnit, UnitKind};
+
+/// How a unit's kind reads in the app and in the review file.
+pub fn kind_name(kind: &UnitKind) -> String {
+    match kind {
+        UnitKind::Matched => "matched".to_owned(),
+        UnitKind::LabelDiffers => "label differs".to_owned(),
+        UnitKind::BoundaryDiffers => "boundary differs".to_owned(),
+        UnitKind::OnlyIn(annotator) => format!("only {annotator}"),
+    }
+}
+
+/// What a unit is, in words: its kind, and the attributes that differ.
+pub fn describe(unit: &ComparisonUnit) -> String {
+    let mut text = kind_name(&unit.kind);
+    if unit.kind == UnitKind::Matched && !unit.missing.is_empty() {
+        text = format!("missing in {}", unit.missing.join(", "));
+    }
+    if !unit.differing_attributes.is_empty() {
+        text.push_str(&format!(
+            "; {} differ{}",
+            unit.differing_attributes.join(", "),
+            if unit.differing_attributes.len() == 1 {
+                "s"
+            } else {
+                ""
+            }
+        ));
+    }
+    text
+}
+
+/// The key of a unit's decision: which annotation of which annotator it compares.
+pub fn sources(unit: &ComparisonUnit) -> Sources {
+    unit.annotations.clone()
+}
+
+/// The edits that take everything the annotators agree on into the reviewed set, for the
+/// units not decided yet. Done when a review starts, as INCEpTION's curation does, so that
+/// the reviewer only looks at disagreements.
+pub fn take_agreements(
+    project: &Project,
+    document: &str,
+    reviewer: &str,
+    alignment: &Alignment,
+) -> Vec<Edit> {
+    let review = project.review(document, reviewer);
+    let mut copier = Copier::new(project, document, reviewer);
+    let mut decisions = Vec::new();
+    for unit in alignment.units.iter().filter(|u| u.is_agreement()) {
+        let key = sources(unit);
+        if review.is_some_and(|r| r.decision(&key).is_some()) {
+            continue;
+        }
+        let Some((annotator, id)) = unit.annotations.iter().next() else {
+            continue;
+        };
+        let result: Vec<AnnotationId> = copier.copy(annotator, id).into_iter().collect();
+        decisions.push(decision(unit, Choice::Agreed, result, ""));
+    }
+    let mut edits = copier.finish();
+    edits.extend(decisions.into_iter().map(Edit::Decide));
+    edits
+}
+
+/// The edits that settle one unit with `choice`: what an earlier decision about the unit put
+/// into the reviewed set comes out, copies of the chosen annotations go in (with the entities
+/// they link to), and the decision is recorded with the reviewer's note. Returns the edits
+/// and the ids of the annotations put in.
+pub fn settle(
+    project: &Project,
+    document: &str,
+    reviewer: &str,
+    unit: &ComparisonUnit,
+    choice: Choice,
+    note: &str,
+) -> (Vec<Edit>, Vec<AnnotationId>) {
+    let key = sources(unit);
+    let reviewed = review_set_name(reviewer);
+    let earlier: Vec<AnnotationId> = project
+        .review(document, reviewer)
+        .and_then(|r| r.decision(&key))
+        .map(|d| d.result.clone())
+        .unwrap_or_default();
+    let mut removals: Vec<Edit> = earlier
+        .into_iter()
+        .filter(|id| {
+            project
+                .set(document, &reviewed)
+                .is_some_and(|set| set.get(id).is_some())
+        })
+        .map(Edit::Remove)
+        .collect();
+    let chosen: Vec<(&String, &AnnotationId)> = match &choice {
+        Choice::Take(annotator) => unit
+            .annotations
+            .iter()
+            .filter(|(a, _)| *a == annotator)
+            .collect(),
+        Choice::All => unit.annotations.iter().collect(),
+        // Edited starts from the first annotator's version, which the reviewer then edits.
+        Choice::Agreed | Choice::Edited => unit.annotations.iter().take(1).collect(),
+        Choice::Neither => Vec::new(),
+    };
+    let mut copier = Copier::new(project, document, reviewer);
+    let result: Vec<AnnotationId> = chosen
+        .into_iter()
+        .filter_map(|(annotator, id)| copier.copy(annotator, id))
+        .collect();
+    let mut edits = std::mem::take(&mut removals);
+    edits.extend(copier.finish());
+    edits.push(Edit::Decide(decision(unit, choice, result.clone(), note)));
+    (edits, result)
+}
+
+/// How far a review has got: (decided disagreements, all disagreements).
+pub fn progress(alignment: &Alignment, review: Option<&Review>) -> (usize, usize) {
+    let mut decided = 0;
+    let mut all = 0;
+    for unit in alignment.disagreements() {
+        all += 1;
+        if review.is_some_and(|r| r.decision(&sources(unit)).is_some()) {
+            decided += 1;
+        }
+    }
+    (decided, all)
+}
+
+fn decision(
+    unit: &ComparisonUnit,
+    choice: Choice,
+    result: Vec<AnnotationId>,
+    note: &str,
+) -> Decision {
+    Decision {
+        sources: sources(unit),
+        start: unit.start,
+        end: unit.end,
+        kind: describe(unit),
+        choice,
+        result,
+        note: note.to_owned(),
+        at: now(),
+    }
+}
+
+/// Copies annotators' annotations into the reviewed set, bringing along the entities they
+/// link to (renamed when the reviewed set has another entity of the same id) and mapping
+/// links between annotations to what those became in the reviewed set.
+struct Copier<'a> {
+    project: &'a Project,
+    document: &'a str,
+    reviewer: &'a str,
+    reviewed: String,
+    /// (annotator, their entity id) → id in the reviewed set's registry.
+    entity_ids: BTreeMap<(String, EntityId), EntityId>,
+    entity_edits: Vec<Edit>,
+    inserts: Vec<Edit>,
+}
+
+impl<'a> Copier<'a> {
+    fn new(project: &'a Project, document: &'a str, reviewer: &'a str) -> Self {
+        Self {
+            project,
+            document,
+            reviewer,
+            reviewed: review_set_name(reviewer),
+            entity_ids: BTreeMap::new(),
+            entity_edits: Vec::new(),
+            inserts: Vec::new(),
+        }
+    }
+
+    /// Queues a copy of an annotator's annotation; returns its id in the reviewed set.
+    fn copy(&mut self, annotator: &str, id: &AnnotationId) -> Option<AnnotationId> {
+        let source = self.project.set(self.document, annotator)?.get(id)?;
+        let mut copy: Annotation = source.clone();
+        copy.id = AnnotationId::random();
+        copy.modified = now();
+        copy.entity = source
+            .entity
+            .as_ref()
+            .and_then(|e| self.entity(annotator, e));
+        let mut attributes = BTreeMap::new();
+        for (name, value) in &source.attributes {
+            let value = match value {
+                AttrValue::Entity(e) => self.entity(annotator, e).map(AttrValue::Entity),
+                AttrValue::Annotation(target) => self
+                    .copied_annotation(annotator, target)
+                    .map(AttrValue::Annotation),
+                other => Some(other.clone()),
+            };
+            // A link to something the reviewed set does not have is left out, not dangling.
+            if let Some(value) = value {
+                attributes.insert(name.clone(), value);
+            }
+        }
+        copy.attributes = attributes;
+        let new_id = copy.id.clone();
+        self.inserts.push(Edit::Insert(copy));
+        Some(new_id)
+    }
+
+    /// What an annotator's annotation became in the reviewed set, if it is there.
+    fn copied_annotation(&self, annotator: &str, id: &AnnotationId) -> Option<AnnotationId> {
+        let review = self.project.review(self.document, self.reviewer)?;
+        let reviewed = self.project.set(self.document, &self.reviewed)?;
+        review
+            .decisions
+            .iter()
+            .filter(|d| d.sources.get(annotator) == Some(id))
+            .flat_map(|d| d.result.iter())
+            .find(|r| reviewed.get(r).is_some())
+            .cloned()
+    }
+
+    /// The reviewed set's id for an annotator's entity, queuing its copy if needed.
+    fn entity(&mut self, annotator: &str, id: &EntityId) -> Option<EntityId> {
+        let key = (annotator.to_owned(), id.clone());
+        if let Some(done) = self.entity_ids.get(&key) {
+            return Some(done.clone());
+        }
+        let entity = self.project.registry(annotator)?.get(id)?.clone();
+        let registry = self.project.registry(&self.reviewed);
+        let same = |e: &Entity| e.name == entity.name && e.label == entity.label;
+        // The same entity, under whatever id the reviewed set already has it.
+        let existing = registry
+            .and_then(|r| r.entities.iter().find(|e| same(e)))
+            .or_else(|| {
+                self.entity_edits.iter().find_map(|edit| match edit {
+                    Edit::UpsertEntity(e) if same(e) => Some(e),
+                    _ => None,
+                })
+            })
+            .map(|e| e.id.clone());
+        let target = match existing {
+            Some(existing) => existing,
+            None => {
+                let taken = |candidate: &EntityId| {
+                    registry.is_some_and(|r| r.get(candidate).is_some())
+                        || self
+                            .entity_edits
+                            .iter()
+                            .any(|edit| matches!(edit, Edit::UpsertEntity(e) if &e.id == candidate))
+                };
+                let mut target = entity.id.clone();
+                let mut n = 2;
+                while taken(&target) {
+                    target = EntityId(format!("{}-{n}", entity.id.0));
+                    n += 1;
+                }
+                self.entity_edits.push(Edit::UpsertEntity(Entity {
+                    id: target.clone(),
+                    ..entity
+                }));
+                target
+            }
+        };
+        self.entity_ids.insert(key, target.clone());
+        Some(target)
+    }
+
+    /// Entities first, so that the annotations linking to them validate.
+    fn finish(self) -> Vec<Edit> {
+        let mut edits = self.entity_edits;
+        edits.extend(self.inserts);
+        edits
+    }
+}

@@ -1,0 +1,203 @@
+//! A reviewer settles the sample project's disagreements: the reviewed set and the decisions
+//! are saved, reopen as they were, pass `lector check`'s validation and export like any set.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::path::{Path, PathBuf};
+
+use lector::model::review::{Choice, review_set_name};
+use lector::review::adjudication::{progress, settle, take_agreements};
+use lector::review::{UnitKind, align_document};
+use lector::session::Session;
+use lector::store::ProjectStore;
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+fn sample() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("sotji-talks");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &dst,
+    );
+    (dir, dst)
+}
+
+const DOC: &str = "sotji-talks";
+
+fn annotators() -> Vec<String> {
+    vec!["anna".to_owned(), "erik".to_owned()]
+}
+
+#[test]
+fn a_review_takes_agreements_and_records_each_decision() {
+    let (_dir, root) = sample();
+    let (store, problems) = ProjectStore::open(&root).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut session = Session::new(store, review_set_name("olga"));
+    let project = &session.store.project;
+    let alignment = align_document(project, DOC, &annotators()).unwrap();
+    let agreed = alignment.units.iter().filter(|u| u.is_agreement()).count();
+    let (decided, open) = progress(&alignment, project.review(DOC, "olga"));
+    assert_eq!(decided, 0);
+    assert!(open > 5, "the sample has disagreements to review");
+
+    // Starting the review takes every agreement, with a decision saying so.
+    let edits = take_agreements(project, DOC, "olga", &alignment);
+    session.apply(DOC, edits).unwrap();
+    let project = &session.store.project;
+    let reviewed = project.set(DOC, "review.olga").unwrap();
+    assert_eq!(reviewed.annotations.len(), agreed);
+    let review = project.review(DOC, "olga").unwrap();
+    assert_eq!(review.decisions.len(), agreed);
+    assert!(review.decisions.iter().all(|d| d.choice == Choice::Agreed));
+    // The reviewed set is not an annotator: agreement still compares anna and erik only.
+    assert_eq!(project.annotators(), annotators());
+
+    // A label disagreement: take erik's, then change to anna's; the first result goes.
+    let unit = alignment
+        .disagreements()
+        .find(|u| u.kind == UnitKind::LabelDiffers)
+        .unwrap()
+        .clone();
+    let (edits, first) = settle(project, DOC, "olga", &unit, Choice::Take("erik".into()), "");
+    session.apply(DOC, edits).unwrap();
+    let project = &session.store.project;
+    let erik_label = project
+        .set(DOC, "erik")
+        .unwrap()
+        .get(&unit.annotations["erik"])
+        .unwrap()
+        .label
+        .clone();
+    let taken = project
+        .set(DOC, "review.olga")
+        .unwrap()
+        .get(&first[0])
+        .unwrap();
+    assert_eq!(taken.label, erik_label);
+    let (edits, second) = settle(
+        project,
+        DOC,
+        "olga",
+        &unit,
+        Choice::Take("anna".into()),
+        "the article reports it as a forecast",
+    );
+    session.apply(DOC, edits).unwrap();
+    let project = &session.store.project;
+    let reviewed = project.set(DOC, "review.olga").unwrap();
+    assert!(
+        reviewed.get(&first[0]).is_none(),
+        "the earlier choice is gone"
+    );
+    assert!(reviewed.get(&second[0]).is_some());
+    let decision = project
+        .review(DOC, "olga")
+        .unwrap()
+        .decision(&unit.annotations)
+        .unwrap();
+    assert_eq!(decision.choice, Choice::Take("anna".into()));
+    assert_eq!(decision.note, "the article reports it as a forecast");
+    assert_eq!(decision.result, second);
+
+    // Neither, on a span only one annotator has: nothing goes in, the decision is kept.
+    let only = alignment
+        .disagreements()
+        .find(|u| matches!(u.kind, UnitKind::OnlyIn(_)))
+        .unwrap()
+        .clone();
+    let before = project.set(DOC, "review.olga").unwrap().annotations.len();
+    let (edits, none) = settle(project, DOC, "olga", &only, Choice::Neither, "");
+    session.apply(DOC, edits).unwrap();
+    assert!(none.is_empty());
+    let project = &session.store.project;
+    assert_eq!(
+        project.set(DOC, "review.olga").unwrap().annotations.len(),
+        before
+    );
+    let (decided, _) = progress(&alignment, project.review(DOC, "olga"));
+    assert_eq!(decided, 2);
+
+    // Undo takes the last decision back.
+    assert!(session.undo(DOC));
+    let (decided, _) = progress(&alignment, session.store.project.review(DOC, "olga"));
+    assert_eq!(decided, 1);
+    assert!(session.redo(DOC));
+
+    assert!(session.save_now().is_empty());
+    let saved = session.store.project.clone();
+    drop(session);
+
+    // Reopened: the same reviewed set and decisions; no problems anywhere.
+    let (reopened, problems) = ProjectStore::open(&root).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        reopened.project.set(DOC, "review.olga"),
+        saved.set(DOC, "review.olga")
+    );
+    assert_eq!(
+        reopened.project.review(DOC, "olga"),
+        saved.review(DOC, "olga")
+    );
+    assert!(root.join("reviews/olga/sotji-talks.ron").is_file());
+    assert!(
+        root.join("annotations/review.olga/sotji-talks.ron")
+            .is_file()
+    );
+
+    // It exports like any annotator's set.
+    let out = root.join("reviewed.jsonl");
+    let selection =
+        lector::formats::Selection::new(&reopened.project, &[review_set_name("olga")], &[])
+            .unwrap();
+    let report = lector::formats::export(lector::formats::Format::Jsonl, &selection, &out).unwrap();
+    assert_eq!(
+        report.annotations,
+        reopened
+            .project
+            .set(DOC, "review.olga")
+            .unwrap()
+            .annotations
+            .len()
+    );
+}
+
+#[test]
+fn entities_come_along_and_annotators_cannot_take_review_names() {
+    let (_dir, root) = sample();
+    let (store, _) = ProjectStore::open(&root).unwrap();
+    let mut session = Session::new(store, review_set_name("olga"));
+    let alignment = align_document(&session.store.project, DOC, &annotators()).unwrap();
+    let edits = take_agreements(&session.store.project, DOC, "olga", &alignment);
+    session.apply(DOC, edits).unwrap();
+    let project = &session.store.project;
+    let reviewed = project.set(DOC, "review.olga").unwrap();
+    let registry = project.registry("review.olga").unwrap();
+    let linked: Vec<_> = reviewed
+        .annotations
+        .iter()
+        .filter_map(|a| a.entity.as_ref())
+        .collect();
+    assert!(
+        !linked.is_empty(),
+        "agreed mentions keep their entity links"
+    );
+    assert!(linked.iter().all(|e| registry.get(e).is_some()));
+
+    assert!(lector::model::project::annotator_name_problem("review.olga").is_some());
+    assert!(lector::model::project::annotator_name_problem("olga").is_none());
+}
