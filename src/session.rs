@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Status};
-use crate::store::{ProjectStore, StoreError, entities_path, set_path};
+use crate::store::{DiskChanges, ProjectStore, StoreError, entities_path, set_path};
 
 /// How long after the last change the session saves.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
@@ -368,6 +368,17 @@ impl Session {
             }
         }
         errors
+    }
+
+    /// Re-reads colleagues' files that changed on disk (a `git pull`, a shared folder); the
+    /// annotator's own changed files are reported as conflicts and never reloaded over their
+    /// work. The app calls this every second or two; see [`ProjectStore::reload_changed`].
+    pub fn reload_changed(&mut self) -> DiskChanges {
+        let changes = self.store.reload_changed(&self.annotator);
+        if changes.changed_project() {
+            self.revision += 1;
+        }
+        changes
     }
 
     /// The files of this annotator that are waiting to be saved, relative to the project.
