@@ -3,10 +3,11 @@
 //! - [`model`]: texts, typed offsets, the schema, annotations, entities, the project.
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
+//! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `store`, `formats` and `cli` never import egui or eframe: `cargo check --no-default-features`
+//! `model`, `store`, `formats`, `sync` and `cli` never import egui or eframe: `cargo check --no-default-features`
 //! builds them alone, and a test greps them.
 
 pub mod cli;
@@ -14,5 +15,6 @@ pub mod formats;
 pub mod model;
 pub mod session;
 pub mod store;
+pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;

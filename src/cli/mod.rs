@@ -4,6 +4,7 @@
 mod annotate;
 mod export;
 mod project_cmds;
+mod sync;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ pub enum Command {
         /// The project folder.
         dir: PathBuf,
     },
+    /// Commit your own annotations, pull colleagues' work (git pull --rebase) and push; lists
+    /// who changed which documents since the last sync. Never commits colleagues' files.
+    Sync(sync::SyncArgs),
     /// Count annotations per document, annotator and label.
     Stats {
         /// The project folder.
@@ -88,6 +92,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Import(args) => export::import(&args),
         Command::Check { dir } => project_cmds::check(&dir),
         Command::Stats { dir, json } => project_cmds::stats(&dir, json),
+        Command::Sync(args) => sync::run(&args),
     }
 }
 
