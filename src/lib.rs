@@ -3,11 +3,12 @@
 //! - [`model`]: texts, typed offsets, the schema, annotations, entities, the project.
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
-//! - [`review`]: alignment of annotators' spans for review, and inter-annotator agreement.
+//! - [`review`]: alignment of annotators' spans for review, agreement, adjudication.
+//! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `store`, `formats`, `review` and `cli` never import egui or eframe:
+//! `model`, `store`, `formats`, `review`, `sync` and `cli` never import egui or eframe:
 //! `cargo check --no-default-features` builds them alone, and a test greps them.
 
 pub mod cli;
@@ -16,5 +17,6 @@ pub mod model;
 pub mod review;
 pub mod session;
 pub mod store;
+pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;

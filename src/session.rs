@@ -15,7 +15,8 @@ use crate::model::{
     Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Fragment, Status,
 };
 use crate::store::{
-    PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path, set_path,
+    DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path,
+    set_path,
 };
 
 /// How long after the last change the session saves.
@@ -632,6 +633,21 @@ impl Session {
             .map(|(d, _)| d.clone())
             .collect();
         self.dirty_sets.extend(documents);
+    }
+
+    /// Re-reads colleagues' files that changed on disk (a `git pull`, a shared folder); the
+    /// annotator's own changed files are reported as conflicts and never reloaded over their
+    /// work. The app calls this every second or two; see [`ProjectStore::reload_changed`].
+    pub fn reload_changed(&mut self) -> DiskChanges {
+        if self.saving.is_some() {
+            // Our own save is being written: its file would look changed. Next poll.
+            return DiskChanges::default();
+        }
+        let changes = self.store.reload_changed(&self.annotator);
+        if changes.changed_project() {
+            self.revision += 1;
+        }
+        changes
     }
 
     /// The files of this annotator that are waiting to be saved, relative to the project.

@@ -5,6 +5,7 @@ mod agree;
 mod annotate;
 mod export;
 mod project_cmds;
+mod sync;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Inter-annotator agreement per label and overall: span F1, Cohen's and Fleiss' κ,
     /// Krippendorff's α and α_u, attribute agreement.
     Agree(agree::AgreeArgs),
+    /// Commit your own annotations, pull colleagues' work (git pull --rebase) and push; lists
+    /// who changed which documents since the last sync. Never commits colleagues' files.
+    Sync(sync::SyncArgs),
     /// Count annotations per document, annotator and label.
     Stats {
         /// The project folder.
@@ -93,6 +97,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check { dir } => project_cmds::check(&dir),
         Command::Stats { dir, json } => project_cmds::stats(&dir, json),
         Command::Agree(args) => agree::run(&args),
+        Command::Sync(args) => sync::run(&args),
     }
 }
 

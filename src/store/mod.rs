@@ -13,6 +13,7 @@
 pub mod atomic;
 mod convert;
 pub mod problem;
+mod reload;
 pub mod ron_file;
 pub mod v1;
 
@@ -27,6 +28,7 @@ use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES, decode_article, markdow
 use crate::model::validate::{annotation_problems, duplicate_ids, registry_problems};
 use crate::model::{AnnotationSet, DocText, Document, DocumentMeta, Project, Schema, project};
 pub use problem::{Position, Problem};
+pub use reload::DiskChanges;
 use ron_file::CURRENT_VERSION;
 
 /// Name of the project file inside the project folder.
@@ -200,6 +202,9 @@ pub struct ProjectStore {
     fingerprints: BTreeMap<PathBuf, Fingerprint>,
     /// Files that must not be written, with the reason, by relative path.
     read_only: BTreeMap<PathBuf, String>,
+    /// Size and modification time of files whose content matched their fingerprint, so that
+    /// polling for changes reads only files that moved. See `reload.rs`.
+    stats: BTreeMap<PathBuf, reload::FileStat>,
 }
 
 /// Path of a document's stored text, relative to the project folder.
@@ -257,6 +262,7 @@ impl ProjectStore {
             project: Project::new(name, Schema::news_default()),
             fingerprints: BTreeMap::from([(PathBuf::from(PROJECT_FILE), Fingerprint::absent())]),
             read_only: BTreeMap::new(),
+            stats: BTreeMap::new(),
         };
         store.save_project_file()?;
         Ok(store)
@@ -276,6 +282,7 @@ impl ProjectStore {
             project: Project::default(),
             fingerprints: BTreeMap::new(),
             read_only: BTreeMap::new(),
+            stats: BTreeMap::new(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -347,9 +354,11 @@ impl ProjectStore {
     /// Reads a file, remembering its fingerprint.
     fn read(&mut self, rel: &Path) -> Result<Vec<u8>, Problem> {
         let path = self.root.join(rel);
-        let size = fs::metadata(&path)
-            .map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?
-            .len();
+        // Metadata before content: if the file changes in between, the next poll sees a newer
+        // time and compares the content again, never the other way round.
+        let metadata =
+            fs::metadata(&path).map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?;
+        let size = metadata.len();
         if size > ron_file::MAX_RON_BYTES.max(MAX_ARTICLE_BYTES as u64) {
             return Err(Problem::new(
                 rel,
@@ -359,6 +368,7 @@ impl ProjectStore {
         let bytes = fs::read(&path).map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?;
         self.fingerprints
             .insert(rel.to_path_buf(), Fingerprint::of(&bytes));
+        self.remember_stat(rel, &metadata);
         Ok(bytes)
     }
 
@@ -509,40 +519,45 @@ impl ProjectStore {
 
     fn load_entities(&mut self, problems: &mut Vec<Problem>) {
         for (annotator, rel) in list_files(&self.root, Path::new("entities"), problems) {
-            if let Some(p) = project::name_problem("annotator name", &annotator) {
-                problems.push(Problem::new(&rel, p));
-                continue;
-            }
-            let Some(text) = self.read_ron(&rel, problems) else {
-                self.read_only
-                    .insert(rel.clone(), "it could not be read".to_owned());
-                continue;
-            };
-            let file: v1::EntitiesFile = match ron_file::parse(&rel, &text) {
-                Ok(file) => file,
-                Err(p) => {
-                    problems.push(p);
-                    self.read_only
-                        .insert(rel.clone(), "it could not be read".to_owned());
-                    continue;
-                }
-            };
-            if file.annotator != annotator {
-                problems.push(Problem::new(
-                    &rel,
-                    format!(
-                        "the file says annotator {:?} but is named for {annotator:?}",
-                        file.annotator
-                    ),
-                ));
-            }
-            let registry = convert::entities_from_file(file);
-            for (id, message) in registry_problems(&self.project.schema, &registry) {
-                let at = problem::find_position(&text, &format!("id: {id:?}"));
-                problems.push(Problem::at(&rel, at, format!("entity {id}: {message}")));
-            }
-            self.project.entities.insert(annotator, registry);
+            self.load_entity_file(&annotator, &rel, problems);
         }
+    }
+
+    /// Reads one annotator's entities file into the project.
+    fn load_entity_file(&mut self, annotator: &str, rel: &Path, problems: &mut Vec<Problem>) {
+        if let Some(p) = project::name_problem("annotator name", annotator) {
+            problems.push(Problem::new(rel, p));
+            return;
+        }
+        let Some(text) = self.read_ron(rel, problems) else {
+            self.read_only
+                .insert(rel.to_path_buf(), "it could not be read".to_owned());
+            return;
+        };
+        let file: v1::EntitiesFile = match ron_file::parse(rel, &text) {
+            Ok(file) => file,
+            Err(p) => {
+                problems.push(p);
+                self.read_only
+                    .insert(rel.to_path_buf(), "it could not be read".to_owned());
+                return;
+            }
+        };
+        if file.annotator != annotator {
+            problems.push(Problem::new(
+                rel,
+                format!(
+                    "the file says annotator {:?} but is named for {annotator:?}",
+                    file.annotator
+                ),
+            ));
+        }
+        let registry = convert::entities_from_file(file);
+        for (id, message) in registry_problems(&self.project.schema, &registry) {
+            let at = problem::find_position(&text, &format!("id: {id:?}"));
+            problems.push(Problem::at(rel, at, format!("entity {id}: {message}")));
+        }
+        self.project.entities.insert(annotator.to_owned(), registry);
     }
 
     fn load_sets(&mut self, problems: &mut Vec<Problem>) {
@@ -749,6 +764,8 @@ impl ProjectStore {
     /// knows, so the next save replaces it and a colleague's change is still noticed.
     pub fn finish_write(&mut self, done: WriteDone) -> Result<(), StoreError> {
         let fingerprint = done.result?;
+        // Just written, so too young to trust its time; the next poll hashes it once.
+        self.stats.remove(&done.rel);
         self.fingerprints.insert(done.rel, fingerprint);
         Ok(())
     }

@@ -1,0 +1,405 @@
+//! Noticing what colleagues (or git) changed on disk while a project is open, and re-reading
+//! their files without touching the user's own.
+//!
+//! ## Why polling
+//!
+//! The app calls [`ProjectStore::reload_changed`] every second or two instead of subscribing
+//! to file-system events (the `notify` crate):
+//! - a poll costs one `stat` per file: the content is read and hashed only when a file's size
+//!   or modification time moved, so a project of a few hundred files polls in well under a
+//!   millisecond;
+//! - teams keep projects on network and synced folders (SMB, NFS, Dropbox), where change
+//!   events are missing or late, while `stat` always works;
+//! - `git pull` rewrites many files in a burst; events would need debouncing, a poll simply
+//!   sees the result;
+//! - no thread, no platform code and no dependency in the store, and tests stay deterministic.
+//!
+//! A file whose time is within [`RACY`] of now is compared by content, not by time: a file
+//! system with coarse timestamps can change a file twice within one tick (git's "racily
+//! clean" problem).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::{Fingerprint, PROJECT_FILE, Problem, ProjectStore, list_files};
+use crate::model::{SetKey, project};
+
+/// Files modified more recently than this are compared by content, because coarse file-system
+/// timestamps (2 s on FAT, 1 s on HFS+ and some NFS servers) may not move on a quick rewrite.
+pub const RACY: Duration = Duration::from_secs(3);
+
+/// Size and modification time of a file, as seen when its content matched its fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct FileStat {
+    len: u64,
+    modified: SystemTime,
+}
+
+impl FileStat {
+    fn of(metadata: &fs::Metadata) -> Option<Self> {
+        metadata.modified().ok().map(|modified| Self {
+            len: metadata.len(),
+            modified,
+        })
+    }
+}
+
+/// What [`ProjectStore::reload_changed`] found changed on disk and did about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiskChanges {
+    /// Colleagues' annotation files re-read (changed or new), as (document, annotator),
+    /// sorted. The sets in memory now match the files, as far as they could be read (see
+    /// `problems`).
+    pub reloaded: Vec<SetKey>,
+    /// Colleagues' annotation files deleted on disk, now dropped from memory, sorted.
+    pub removed: Vec<SetKey>,
+    /// Colleagues whose entities file was re-read or deleted, sorted.
+    pub entities: Vec<String>,
+    /// The user's own files that changed on disk (another clone, a hand edit, a git command),
+    /// relative to the project folder, sorted. They are **not** reloaded, so unsaved work is
+    /// kept, and saving them fails with [`super::StoreError::ChangedOnDisk`] until the user
+    /// chooses: reopen the project (theirs on disk wins) or
+    /// [`ProjectStore::forget_disk_version`] (the app's version wins). Reported on every call
+    /// until then.
+    pub conflicts: Vec<PathBuf>,
+    /// Files that changed but are only taken in by reopening the project: `project.ron`
+    /// (documents, labels), document texts, and annotations of documents this project does
+    /// not list yet. Sorted.
+    pub needs_reopen: Vec<PathBuf>,
+    /// Problems in the files re-read, as `lector check` reports them.
+    pub problems: Vec<Problem>,
+}
+
+impl DiskChanges {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        let Self {
+            reloaded,
+            removed,
+            entities,
+            conflicts,
+            needs_reopen,
+            problems,
+        } = self;
+        reloaded.is_empty()
+            && removed.is_empty()
+            && entities.is_empty()
+            && conflicts.is_empty()
+            && needs_reopen.is_empty()
+            && problems.is_empty()
+    }
+
+    /// Whether the project in memory changed (something was re-read or dropped).
+    pub fn changed_project(&self) -> bool {
+        !self.reloaded.is_empty() || !self.removed.is_empty() || !self.entities.is_empty()
+    }
+}
+
+/// A changed file, sorted by what it is.
+enum Changed {
+    Set { document: String, annotator: String },
+    Entities { annotator: String },
+    Other,
+}
+
+fn classify(rel: &Path) -> Changed {
+    let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    match parts.as_slice() {
+        ["annotations", annotator, file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |d| Changed::Set {
+                    document: d.to_owned(),
+                    annotator: (*annotator).to_owned(),
+                })
+        }
+        ["entities", file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |a| Changed::Entities {
+                    annotator: a.to_owned(),
+                })
+        }
+        _ => Changed::Other,
+    }
+}
+
+impl ProjectStore {
+    /// Re-reads the files colleagues (or git) changed on disk since Lector read them, leaving
+    /// `annotator`'s own files alone: those are reported as conflicts. Cheap enough to call
+    /// every second or two (see the module documentation for why polling); returns what
+    /// changed, empty if nothing did.
+    pub fn reload_changed(&mut self, annotator: &str) -> DiskChanges {
+        let mut changes = DiskChanges::default();
+        let mut sets = Vec::new();
+        let mut entities = Vec::new();
+        for rel in self.watched_files() {
+            if !self.moved_on_disk(&rel) {
+                continue;
+            }
+            match classify(&rel) {
+                Changed::Set { annotator: who, .. } | Changed::Entities { annotator: who }
+                    if who == annotator =>
+                {
+                    changes.conflicts.push(rel);
+                }
+                Changed::Set {
+                    document,
+                    annotator,
+                } => sets.push((document, annotator, rel)),
+                Changed::Entities { annotator } => entities.push((annotator, rel)),
+                Changed::Other => changes.needs_reopen.push(rel),
+            }
+        }
+        // Entities first: the sets re-read next are checked against them.
+        for (who, rel) in entities {
+            self.read_only.remove(&rel);
+            self.project.entities.remove(&who);
+            if self.root.join(&rel).exists() {
+                self.load_entity_file(&who, &rel, &mut changes.problems);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+            }
+            changes.entities.push(who);
+        }
+        for (document, who, rel) in sets {
+            if self.project.document(&document).is_none() {
+                // Comes with a new `project.ron`; remembered so it is reported once.
+                if let Ok(now) = Fingerprint::on_disk(&self.root.join(&rel)) {
+                    self.fingerprints.insert(rel.clone(), now);
+                }
+                changes.needs_reopen.push(rel);
+                continue;
+            }
+            self.read_only.remove(&rel);
+            let key = (document.clone(), who.clone());
+            self.project.sets.remove(&key);
+            if self.root.join(&rel).exists() {
+                self.load_set(&who, &document, &rel, &mut changes.problems);
+                changes.reloaded.push(key);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+                changes.removed.push(key);
+            }
+        }
+        changes.reloaded.sort();
+        changes.removed.sort();
+        changes.entities.sort();
+        changes.conflicts.sort();
+        changes.needs_reopen.sort();
+        changes.problems.sort();
+        changes.problems.dedup();
+        changes
+    }
+
+    /// Every file the project reads: those read or written so far, and any new entities or
+    /// annotation files. Sorted.
+    fn watched_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.fingerprints.keys().cloned().collect();
+        files.push(PathBuf::from(PROJECT_FILE));
+        // Problems of odd entries are for `open` and `lector check` to report, not every poll.
+        let mut ignored = Vec::new();
+        let entities = list_files(&self.root, Path::new("entities"), &mut ignored);
+        files.extend(entities.into_iter().map(|(_, rel)| rel));
+        let annotations = Path::new("annotations");
+        if let Ok(entries) = fs::read_dir(self.root.join(annotations)) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if project::name_problem("annotator name", &name).is_some()
+                    || !entry.file_type().is_ok_and(|t| t.is_dir())
+                {
+                    continue;
+                }
+                let dir = annotations.join(&name);
+                let sets = list_files(&self.root, &dir, &mut ignored);
+                files.extend(sets.into_iter().map(|(_, rel)| rel));
+            }
+        }
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    /// Whether a file's content differs from what Lector last read or wrote. One `stat` when
+    /// its size and time are as remembered; else the content is hashed.
+    fn moved_on_disk(&mut self, rel: &Path) -> bool {
+        let path = self.root.join(rel);
+        let expected = self
+            .fingerprints
+            .get(rel)
+            .copied()
+            .unwrap_or(Fingerprint::absent());
+        let metadata = match fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                self.stats.remove(rel);
+                return expected != Fingerprint::absent();
+            }
+            // Cannot tell now (permissions, a network hiccup); the next poll tries again.
+            Err(_) => return false,
+        };
+        if FileStat::of(&metadata).is_some_and(|stat| self.stats.get(rel) == Some(&stat)) {
+            return false;
+        }
+        match Fingerprint::on_disk(&path) {
+            Ok(now) if now == expected => {
+                self.remember_stat(rel, &metadata);
+                false
+            }
+            Ok(_) => true,
+            Err(_) => false,
+        }
+    }
+
+    /// Remembers a file's size and time as matching its fingerprint, unless it is too young
+    /// for its time to be trusted.
+    pub(super) fn remember_stat(&mut self, rel: &Path, metadata: &fs::Metadata) {
+        let old_enough = |stat: &FileStat| {
+            SystemTime::now()
+                .duration_since(stat.modified)
+                .is_ok_and(|age| age >= RACY)
+        };
+        match FileStat::of(metadata).filter(old_enough) {
+            Some(stat) => {
+                self.stats.insert(rel.to_path_buf(), stat);
+            }
+            None => {
+                self.stats.remove(rel);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, checked_fragments};
+    use crate::store::{StoreError, entities_path, set_path};
+
+    /// A project with one document, and a second store on the same folder for a colleague.
+    fn project() -> (tempfile::TempDir, ProjectStore, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let doc = store
+            .add_text("a.txt", "A", "Putin möter Lukashenko i Sotji.\n".to_owned())
+            .unwrap();
+        (dir, store, doc)
+    }
+
+    fn annotate(store: &mut ProjectStore, doc: &str, who: &str, start: u32, end: u32) {
+        let text = &store.project.document(doc).unwrap().text;
+        let a = Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap());
+        store.project.set_mut(doc, who).insert(a);
+        store.save_set(doc, who).unwrap();
+    }
+
+    #[test]
+    fn a_colleagues_new_changed_and_deleted_files_are_reloaded() {
+        let (dir, mut anna, doc) = project();
+        assert!(anna.reload_changed("anna").is_empty());
+        let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
+
+        annotate(&mut bo, &doc, "bo", 0, 5);
+        let changes = anna.reload_changed("anna");
+        assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
+        assert!(changes.changed_project() && changes.problems.is_empty());
+        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 1);
+        assert!(anna.reload_changed("anna").is_empty(), "reported once");
+
+        annotate(&mut bo, &doc, "bo", 12, 22);
+        assert_eq!(anna.reload_changed("anna").reloaded.len(), 1);
+        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 2);
+
+        bo.project
+            .entities
+            .entry("bo".into())
+            .or_default()
+            .upsert(crate::model::Entity {
+                id: crate::model::EntityId("putin".into()),
+                name: "Putin".into(),
+                label: "Person".into(),
+                note: String::new(),
+            });
+        bo.save_entities("bo").unwrap();
+        assert_eq!(anna.reload_changed("anna").entities, ["bo"]);
+        assert!(anna.project.registry("bo").is_some());
+
+        fs::remove_file(dir.path().join(set_path(&doc, "bo"))).unwrap();
+        let changes = anna.reload_changed("anna");
+        assert_eq!(changes.removed, [(doc.clone(), "bo".to_owned())]);
+        assert!(anna.project.set(&doc, "bo").is_none());
+        assert!(anna.reload_changed("anna").is_empty());
+    }
+
+    #[test]
+    fn the_users_own_changed_file_is_a_conflict_not_a_reload() {
+        let (dir, mut anna, doc) = project();
+        annotate(&mut anna, &doc, "anna", 0, 5);
+        // Another clone of anna's (or a hand edit) rewrites her file with two annotations.
+        let (mut elsewhere, _) = ProjectStore::open(dir.path()).unwrap();
+        annotate(&mut elsewhere, &doc, "anna", 12, 22);
+        // Her unsaved work in this app: a third annotation only in memory.
+        let text = anna.project.document(&doc).unwrap().text.clone();
+        let unsaved = Annotation::new("Place", checked_fragments(&text, &[(25, 30)]).unwrap());
+        anna.project.set_mut(&doc, "anna").insert(unsaved.clone());
+
+        let changes = anna.reload_changed("anna");
+        assert_eq!(changes.conflicts, [set_path(&doc, "anna")]);
+        assert!(!changes.changed_project());
+        let set = anna.project.set(&doc, "anna").unwrap();
+        assert!(set.get(&unsaved.id).is_some(), "unsaved work kept");
+        assert!(matches!(
+            anna.save_set(&doc, "anna"),
+            Err(StoreError::ChangedOnDisk { .. })
+        ));
+        assert_eq!(
+            anna.reload_changed("anna").conflicts.len(),
+            1,
+            "until resolved"
+        );
+        anna.forget_disk_version(&set_path(&doc, "anna"));
+        assert!(anna.reload_changed("anna").is_empty());
+        anna.save_set(&doc, "anna").unwrap();
+
+        fs::create_dir_all(dir.path().join("entities")).unwrap();
+        fs::write(dir.path().join(entities_path("anna")), "x").unwrap();
+        assert_eq!(
+            anna.reload_changed("anna").conflicts,
+            [entities_path("anna")]
+        );
+    }
+
+    #[test]
+    fn project_file_and_unknown_documents_need_a_reopen() {
+        let (dir, mut anna, doc) = project();
+        let (mut other, _) = ProjectStore::open(dir.path()).unwrap();
+        let new = other.add_text("b.txt", "B", "Minsk.\n".to_owned()).unwrap();
+        annotate(&mut other, &new, "bo", 0, 5);
+        let changes = anna.reload_changed("anna");
+        assert_eq!(
+            changes.needs_reopen,
+            [set_path(&new, "bo"), PathBuf::from(PROJECT_FILE)]
+        );
+        assert!(changes.reloaded.is_empty() && changes.problems.is_empty());
+        assert_eq!(
+            anna.reload_changed("anna").needs_reopen,
+            [PathBuf::from(PROJECT_FILE)],
+            "the set of the unknown document is reported once; project.ron until reopened"
+        );
+        assert!(anna.project.document(&doc).is_some());
+    }
+
+    #[test]
+    fn a_quick_rewrite_of_the_same_size_is_seen() {
+        let (dir, mut anna, doc) = project();
+        let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
+        annotate(&mut bo, &doc, "bo", 0, 5);
+        anna.reload_changed("anna");
+        // Same size, written within the same second: only the content tells.
+        let path = dir.path().join(set_path(&doc, "bo"));
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("Putin", "PUTIN")).unwrap();
+        let changes = anna.reload_changed("anna");
+        assert_eq!(changes.reloaded.len(), 1);
+        assert!(!changes.problems.is_empty(), "the quote no longer matches");
+    }
+}

@@ -1,0 +1,400 @@
+//! The git work tree holding a project: state checks, upstream, pull, and what the pull
+//! brought in.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::commit::document_titles;
+use super::report::{self, Change, PulledCommit, SyncReport};
+use super::{Git, SyncError, native_path, nul_fields};
+
+/// The git work tree holding a project.
+pub(super) struct Repo<'a> {
+    pub(super) git: &'a Git,
+    /// The project folder; every git command runs here, so pathspecs are relative to it.
+    pub(super) root: PathBuf,
+    /// The work tree's top folder.
+    pub(super) top: PathBuf,
+    /// The project folder relative to `top`, with a trailing `/`, or empty.
+    pub(super) prefix: String,
+    /// This work tree's git directory (where `rebase-merge`, `MERGE_HEAD` are).
+    pub(super) git_dir: PathBuf,
+}
+
+impl<'a> Repo<'a> {
+    /// Finds the work tree holding `root`; an error if there is none.
+    pub(super) fn discover(git: &'a Git, root: &Path) -> Result<Self, SyncError> {
+        let out = git.output(root, &["rev-parse", "--is-inside-work-tree"])?;
+        if !out.success {
+            if out.stderr.contains("not a git repository") {
+                return Err(SyncError::NotARepository {
+                    path: root.to_path_buf(),
+                });
+            }
+            // E.g. "detected dubious ownership", whose message gives the fix.
+            return Err(SyncError::Git {
+                command: "git rev-parse --is-inside-work-tree".to_owned(),
+                message: out.message(),
+                path: root.to_path_buf(),
+            });
+        }
+        if out.stdout.trim() != "true" {
+            return Err(SyncError::NotARepository {
+                path: root.to_path_buf(),
+            });
+        }
+        let out = git.run(
+            root,
+            &[
+                "rev-parse",
+                "--show-toplevel",
+                "--show-prefix",
+                "--absolute-git-dir",
+            ],
+        )?;
+        let mut lines = out.lines();
+        let (Some(top), Some(prefix), Some(git_dir)) = (lines.next(), lines.next(), lines.next())
+        else {
+            return Err(SyncError::Git {
+                command: "git rev-parse --show-toplevel --show-prefix --absolute-git-dir"
+                    .to_owned(),
+                message: format!("unexpected output {out:?}"),
+                path: root.to_path_buf(),
+            });
+        };
+        Ok(Self {
+            git,
+            root: root.to_path_buf(),
+            top: PathBuf::from(top),
+            prefix: prefix.to_owned(),
+            git_dir: PathBuf::from(git_dir),
+        })
+    }
+
+    /// Runs git in the project folder; a non-zero exit is an error.
+    pub(super) fn run(&self, args: &[&str]) -> Result<String, SyncError> {
+        self.git.run(&self.root, args)
+    }
+
+    /// A path git printed relative to the top of the work tree, for the user: relative to the
+    /// project folder if inside it, else absolute.
+    pub(super) fn user_path(&self, git_path: &str) -> PathBuf {
+        git_path
+            .strip_prefix(&self.prefix)
+            .map_or_else(|| self.top.join(native_path(git_path)), native_path)
+    }
+
+    /// Whether a rebase (or `git am`) has stopped half-way.
+    fn rebase_in_progress(&self) -> bool {
+        ["rebase-merge", "rebase-apply"]
+            .iter()
+            .any(|dir| self.git_dir.join(dir).exists())
+    }
+
+    /// Refuses to sync in the middle of a rebase, merge, cherry-pick or revert, or with
+    /// unresolved conflicts.
+    pub(super) fn check_state(&self) -> Result<(), SyncError> {
+        let path = self.top.clone();
+        if self.rebase_in_progress() {
+            return Err(SyncError::OperationInProgress {
+                operation: "a rebase",
+                fix: "finish it (`git status` says how) or undo it with `git rebase --abort`",
+                path,
+            });
+        }
+        for (head, operation, fix) in [
+            (
+                "MERGE_HEAD",
+                "a merge",
+                "finish it with `git commit` or undo it with `git merge --abort`",
+            ),
+            (
+                "CHERRY_PICK_HEAD",
+                "a cherry-pick",
+                "finish it with `git cherry-pick --continue` or undo it with `git cherry-pick --abort`",
+            ),
+            (
+                "REVERT_HEAD",
+                "a revert",
+                "finish it with `git revert --continue` or undo it with `git revert --abort`",
+            ),
+        ] {
+            if self.git_dir.join(head).is_file() {
+                return Err(SyncError::OperationInProgress {
+                    operation,
+                    fix,
+                    path,
+                });
+            }
+        }
+        let unmerged = self.run(&["diff", "--name-only", "-z", "--diff-filter=U"])?;
+        let files: BTreeSet<PathBuf> = nul_fields(&unmerged).map(|p| self.user_path(p)).collect();
+        if !files.is_empty() {
+            return Err(SyncError::Unmerged {
+                files: files.into_iter().collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The current branch; an error if HEAD is detached.
+    pub(super) fn branch(&self) -> Result<String, SyncError> {
+        let out = self
+            .git
+            .output(&self.root, &["symbolic-ref", "-q", "--short", "HEAD"])?;
+        let branch = out.stdout.trim();
+        if !out.success || branch.is_empty() {
+            return Err(SyncError::DetachedHead {
+                path: self.top.clone(),
+            });
+        }
+        Ok(branch.to_owned())
+    }
+
+    /// Refuses to start if git has no author or committer identity: the commit and the
+    /// rebase would both fail half-way.
+    pub(super) fn check_identity(&self) -> Result<(), SyncError> {
+        for var in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
+            let out = self.git.output(&self.root, &["var", var])?;
+            if !out.success {
+                let message = out
+                    .stderr
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("no identity")
+                    .to_owned();
+                return Err(SyncError::IdentityUnknown { message });
+            }
+        }
+        Ok(())
+    }
+
+    /// The commit a revision names, or `None` if it names none (an unborn branch, a remote
+    /// branch not fetched).
+    pub(super) fn rev(&self, rev: &str) -> Result<Option<String>, SyncError> {
+        let out = self.git.output(
+            &self.root,
+            &["rev-parse", "-q", "--verify", &format!("{rev}^{{commit}}")],
+        )?;
+        Ok(out
+            .success
+            .then(|| out.stdout.trim().to_owned())
+            .filter(|id| !id.is_empty()))
+    }
+
+    /// The upstream branch as `remote/branch`, or `None` with a note saying why there is none.
+    pub(super) fn upstream(
+        &self,
+        branch: &str,
+        report: &mut SyncReport,
+    ) -> Result<Option<String>, SyncError> {
+        let config = |key: String| -> Result<Option<String>, SyncError> {
+            let out = self.git.output(&self.root, &["config", "--get", &key])?;
+            Ok(out
+                .success
+                .then(|| out.stdout.trim().to_owned())
+                .filter(|v| !v.is_empty()))
+        };
+        let remote = config(format!("branch.{branch}.remote"))?;
+        let merge = config(format!("branch.{branch}.merge"))?;
+        let (Some(remote), Some(merge)) = (remote, merge) else {
+            let remotes = self.run(&["remote"])?;
+            let remotes: Vec<&str> = remotes.lines().filter(|l| !l.is_empty()).collect();
+            report.notes.push(match remotes.first() {
+                None => format!(
+                    "this repository has no remote, so nothing was pulled or pushed: your work \
+                     is committed here only. To share it: `git remote add origin URL` and \
+                     `git push -u origin {branch}`"
+                ),
+                Some(remote) => format!(
+                    "branch {branch} has no upstream branch, so nothing was pulled or pushed: \
+                     your work is committed here only. To share it: `git push -u {remote} \
+                     {branch}`"
+                ),
+            });
+            return Ok(None);
+        };
+        if remote == "." {
+            report.notes.push(format!(
+                "branch {branch} follows a local branch ({merge}), not a remote one, so nothing \
+                 was pulled or pushed"
+            ));
+            return Ok(None);
+        }
+        let name = merge.strip_prefix("refs/heads/").unwrap_or(&merge);
+        Ok(Some(format!("{remote}/{name}")))
+    }
+
+    /// Tracked files anywhere in the work tree with uncommitted changes: a pull with rebase
+    /// refuses to start while there are any.
+    pub(super) fn uncommitted_tracked(&self) -> Result<Vec<PathBuf>, SyncError> {
+        let status = self.run(&[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=no",
+            "--no-renames",
+        ])?;
+        let files: BTreeSet<PathBuf> = nul_fields(&status)
+            .filter_map(|entry| entry.get(3..))
+            .map(|p| self.user_path(p))
+            .collect();
+        Ok(files.into_iter().collect())
+    }
+
+    /// `git pull --rebase`; on a conflict the rebase is aborted. A remote without the branch
+    /// yet is not an error: the push creates it.
+    pub(super) fn pull(&self, upstream: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+        let out = self
+            .git
+            .output(&self.root, &["pull", "--rebase", "--no-autostash"])?;
+        if out.success {
+            self.follow_own_commit(report);
+            return Ok(());
+        }
+        if self.rebase_in_progress() {
+            let files: BTreeSet<PathBuf> = self
+                .run(&["diff", "--name-only", "-z", "--diff-filter=U"])
+                .map(|out| nul_fields(&out).map(|p| self.user_path(p)).collect())
+                .unwrap_or_default();
+            let files: Vec<PathBuf> = files.into_iter().collect();
+            let abort = self.git.output(&self.root, &["rebase", "--abort"])?;
+            if !abort.success {
+                return Err(SyncError::AbortFailed {
+                    files,
+                    message: abort.message(),
+                    path: self.top.clone(),
+                });
+            }
+            if !files.is_empty() {
+                return Err(SyncError::Conflict {
+                    files,
+                    upstream: upstream.to_owned(),
+                    report: Box::new(report.clone()),
+                });
+            }
+            // Stopped for another reason (untracked files in the way, a hook); git's message
+            // says which, below.
+        }
+        if out.stderr.contains("no such ref was fetched")
+            || out.stderr.contains("couldn't find remote ref")
+        {
+            report.notes.push(format!(
+                "{upstream} does not exist yet: there was nothing to pull, and the push creates it"
+            ));
+            return Ok(());
+        }
+        Err(SyncError::Pull {
+            upstream: upstream.to_owned(),
+            message: out.message(),
+            report: Box::new(report.clone()),
+        })
+    }
+
+    /// After a rebase the user's commit has a new id; the report names the new one.
+    pub(super) fn follow_own_commit(&self, report: &mut SyncReport) {
+        let Some(commit) = &mut report.committed else {
+            return;
+        };
+        if let Ok(head) = self.run(&["log", "-1", "--format=%h%x1f%s"])
+            && let Some((id, subject)) = head.trim_end().split_once('\x1f')
+            && subject == commit.subject
+        {
+            commit.id = id.to_owned();
+        }
+    }
+
+    /// How many commits the branch has that its upstream has not.
+    pub(super) fn ahead(&self) -> Result<usize, SyncError> {
+        if self.rev("HEAD")?.is_none() {
+            return Ok(0);
+        }
+        let range = if self.rev("@{upstream}")?.is_some() {
+            "@{upstream}..HEAD"
+        } else {
+            "HEAD"
+        };
+        let count = self.run(&["rev-list", "--count", range])?;
+        Ok(count.trim().parse().unwrap_or(0))
+    }
+
+    /// Fills in the commits pulled since `before` (HEAD before the pull) up to `after` (the
+    /// upstream as pulled) and what they changed, per annotator.
+    pub(super) fn collect_changes(
+        &self,
+        before: Option<&str>,
+        after: Option<&str>,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let Some(after) = after.map(str::to_owned) else {
+            return Ok(());
+        };
+        let range = before.map_or_else(|| after.clone(), |b| format!("{b}..{after}"));
+        let log = self.run(&["log", "--format=%h%x1f%an%x1f%s%x1e", &range])?;
+        report.pulled = log
+            .split('\x1e')
+            .filter_map(|record| {
+                let mut fields = record.trim_start_matches('\n').split('\x1f');
+                let id = fields.next()?.to_owned();
+                let author = fields.next()?.to_owned();
+                let subject = fields.next()?.to_owned();
+                Some(PulledCommit {
+                    id,
+                    author,
+                    subject,
+                })
+            })
+            .filter(|c| !c.id.is_empty())
+            .collect();
+        if report.pulled.is_empty() {
+            return Ok(());
+        }
+        let base = match before {
+            Some(before) => {
+                let out = self
+                    .git
+                    .output(&self.root, &["merge-base", before, &after])?;
+                if out.success {
+                    out.stdout.trim().to_owned()
+                } else {
+                    self.empty_tree()?
+                }
+            }
+            None => self.empty_tree()?,
+        };
+        let diff = self.run(&[
+            "diff",
+            "--name-status",
+            "-z",
+            "--no-renames",
+            "--relative",
+            &base,
+            &after,
+            "--",
+            ".",
+        ])?;
+        let mut fields = nul_fields(&diff);
+        let mut changed = Vec::new();
+        while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
+            let change = match status.chars().next() {
+                Some('A') => Change::Added,
+                Some('D') => Change::Removed,
+                _ => Change::Modified,
+            };
+            changed.push((path.to_owned(), change));
+        }
+        report::fill_changes(report, &changed, &document_titles(&self.root));
+        Ok(())
+    }
+
+    /// The id of the empty tree (SHA-1 or SHA-256, whichever the repository uses).
+    fn empty_tree(&self) -> Result<String, SyncError> {
+        let out = self.git.run_with_input(
+            &self.root,
+            &["hash-object", "-t", "tree", "--stdin"],
+            Some(b""),
+        )?;
+        Ok(out.trim().to_owned())
+    }
+}
