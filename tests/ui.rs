@@ -483,3 +483,137 @@ fn export_and_import_through_the_file_menu() {
     h.run();
     assert!(spans_of(&h, "carol").is_empty(), "undo removes the import");
 }
+
+#[test]
+fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
+    use lector::model::review::Choice;
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    h.get_by_label("Review").click();
+    h.run();
+    h.get_by_label("Review colleagues…").click();
+    h.run();
+    assert_eq!(
+        h.state().review_picker.as_ref().unwrap().len(),
+        2,
+        "both annotators are offered and ticked"
+    );
+    h.get_by_label("Start review").click();
+    h.run();
+
+    let review = h.state().review.as_ref().expect("in review mode");
+    assert_eq!(review.alignment.annotators, ["anna", "erik"]);
+    let first = review.current.expect("the first disagreement is shown");
+    let unit = review.current_unit().unwrap().clone();
+    assert!(!unit.is_agreement());
+    // The article shows it selected, and the reviewed set already holds the agreements.
+    let view = h.state().view.as_ref().unwrap();
+    assert_eq!(view.selection.range(), (unit.start, unit.end));
+    let agreed = review
+        .alignment
+        .units
+        .iter()
+        .filter(|u| u.is_agreement())
+        .count();
+    assert_eq!(h.state().annotations().len(), agreed);
+    h.get_by_label("Finish review");
+
+    // Alt+↓ steps to the next disagreement, Alt+↑ back.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run();
+    let second = h.state().review.as_ref().unwrap().current.unwrap();
+    assert!(second > first);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run();
+    assert_eq!(h.state().review.as_ref().unwrap().current, Some(first));
+
+    // "1" takes the first annotator's version and moves on.
+    let sides: Vec<String> = unit.annotations.keys().cloned().collect();
+    press_text(&mut h, "1");
+    let state = h.state();
+    let session = state.session.as_ref().unwrap();
+    let decision = session
+        .store
+        .project
+        .review("sotji-talks", "olga")
+        .unwrap()
+        .decision(&unit.annotations)
+        .expect("decided")
+        .clone();
+    assert_eq!(decision.choice, Choice::Take(sides[0].clone()));
+    let source = session
+        .store
+        .project
+        .set("sotji-talks", &sides[0])
+        .unwrap()
+        .get(&unit.annotations[&sides[0]])
+        .unwrap();
+    let taken: Vec<_> = state
+        .annotations()
+        .iter()
+        .filter(|a| decision.result.contains(&a.id))
+        .collect();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(
+        (&taken[0].label, &taken[0].fragments),
+        (&source.label, &source.fragments)
+    );
+    let next = state.review.as_ref().unwrap().current.unwrap();
+    assert_ne!(next, first, "moved on to the next disagreement");
+
+    // The second one by its button, with a note for the annotators.
+    let unit2 = h
+        .state()
+        .review
+        .as_ref()
+        .unwrap()
+        .current_unit()
+        .unwrap()
+        .clone();
+    h.state_mut().review.as_mut().unwrap().note = "claim, not prediction".into();
+    h.get_by_label("Neither (0)").click();
+    h.run();
+    let decided = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .store
+        .project
+        .review("sotji-talks", "olga")
+        .unwrap()
+        .decision(&unit2.annotations)
+        .unwrap()
+        .clone();
+    assert_eq!(decided.choice, Choice::Neither);
+    assert_eq!(decided.note, "claim, not prediction");
+
+    // Saved: the reviewed set and the decisions are on disk and reopen as they are.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label("Finish review").click();
+    h.run();
+    assert!(h.state().review.is_none());
+    assert_eq!(
+        h.state().session.as_ref().unwrap().annotator(),
+        "olga",
+        "back to annotating as oneself"
+    );
+    let (store, problems) = lector::store::ProjectStore::open(&project).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let review = store.project.review("sotji-talks", "olga").unwrap();
+    assert_eq!(
+        review.decision(&unit.annotations).unwrap().choice,
+        Choice::Take(sides[0].clone())
+    );
+    assert_eq!(
+        store
+            .project
+            .set("sotji-talks", "review.olga")
+            .unwrap()
+            .annotations
+            .len(),
+        agreed + 1
+    );
+}

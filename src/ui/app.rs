@@ -86,6 +86,16 @@ pub enum Command {
     },
     /// Change who is annotating.
     SetAnnotator(String),
+    /// Review the open document: compare these annotators, build the reviewed set.
+    StartReview(Vec<String>),
+    /// Settle the disagreement being looked at.
+    Settle(crate::model::review::Choice),
+    /// Go to the next (or previous) disagreement.
+    StepDisagreement(bool),
+    /// Look at this unit of the review (index into the alignment's units).
+    ShowUnit(usize),
+    /// Leave review mode and annotate as oneself again.
+    FinishReview,
     /// Select an annotation (and scroll to it).
     Select(Option<AnnotationId>),
     /// Tag the selection with a label.
@@ -235,6 +245,10 @@ pub struct LectorApp {
     context_ready: bool,
     /// Exports and imports running in the background.
     pub jobs: Vec<Job>,
+    /// The review being done, in review mode.
+    pub review: Option<super::review::ReviewState>,
+    /// Choosing the annotators to review.
+    pub review_picker: Option<std::collections::BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -279,6 +293,8 @@ impl LectorApp {
             buffers: std::collections::HashMap::new(),
             context_ready: false,
             jobs: Vec::new(),
+            review: None,
+            review_picker: None,
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -388,6 +404,7 @@ impl LectorApp {
                 // new one counts again from zero.
                 self.index_key = (String::new(), u64::MAX);
                 self.list_rows = Default::default();
+                self.review = None;
                 self.view = None;
                 self.selected = None;
                 self.conflict = None;
@@ -695,6 +712,9 @@ impl LectorApp {
                 self.selected = None;
             }
         }
+        if self.review.is_some() && self.review_keys(ctx) {
+            return;
+        }
         let Some(view) = &mut self.view else { return };
         let font_size = super::article::BASE_FONT_SIZE * self.prefs.zoom;
         let (has_selection, events) = (!view.selection.is_empty(), ctx.input(|i| i.events.clone()));
@@ -781,6 +801,52 @@ impl LectorApp {
                     .push(Command::Edit(vec![Edit::Replace(changed)]));
             }
         }
+    }
+
+    /// Review mode's keys: Alt+Down/Up step through disagreements, 1–9 take that annotator's
+    /// version, 0 neither, = all. Returns whether a key was used.
+    fn review_keys(&mut self, ctx: &egui::Context) -> bool {
+        let alt = |key| KeyboardShortcut::new(Modifiers::ALT, key);
+        if ctx.input_mut(|i| i.consume_shortcut(&alt(Key::ArrowDown))) {
+            self.commands.push(Command::StepDisagreement(true));
+            return true;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&alt(Key::ArrowUp))) {
+            self.commands.push(Command::StepDisagreement(false));
+            return true;
+        }
+        let sides: Vec<String> = self
+            .review
+            .as_ref()
+            .and_then(|r| r.current_unit())
+            .map(|u| u.annotations.keys().cloned().collect())
+            .unwrap_or_default();
+        let typed: Vec<char> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Text(t) if t.chars().count() == 1 => t.chars().next(),
+                    _ => None,
+                })
+                .collect()
+        });
+        use crate::model::review::Choice;
+        for c in typed {
+            let choice = match c {
+                '0' => Some(Choice::Neither),
+                '=' if sides.len() > 1 => Some(Choice::All),
+                '1'..='9' => c
+                    .to_digit(10)
+                    .and_then(|n| sides.get(n as usize - 1))
+                    .map(|a| Choice::Take(a.clone())),
+                _ => None,
+            };
+            if let Some(choice) = choice {
+                self.commands.push(Command::Settle(choice));
+                return true;
+            }
+        }
+        false
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
@@ -892,6 +958,37 @@ impl LectorApp {
                     for err in errors {
                         self.say(err.to_string(), true);
                     }
+                }
+                self.selected = None;
+            }
+            Command::StartReview(annotators) => self.start_review(annotators),
+            Command::Settle(choice) => self.settle(choice),
+            Command::StepDisagreement(forward) => {
+                if let Some(next) = self.review.as_ref().and_then(|r| r.step(forward)) {
+                    self.show_unit(next);
+                }
+            }
+            Command::ShowUnit(i) => self.show_unit(i),
+            Command::FinishReview => {
+                let me = self.annotator();
+                if let Some(session) = &mut self.session {
+                    let errors = session.set_annotator(me);
+                    self.report_save_errors(errors);
+                }
+                if let Some(review) = self.review.take() {
+                    let (decided, all) = crate::review::adjudication::progress(
+                        &review.alignment,
+                        self.session.as_ref().and_then(|s| {
+                            s.store.project.review(&review.document, &review.reviewer)
+                        }),
+                    );
+                    self.say(
+                        format!(
+                            "review saved as {}: {decided} of {all} disagreements settled",
+                            crate::model::review::review_set_name(&review.reviewer)
+                        ),
+                        false,
+                    );
                 }
                 self.selected = None;
             }
@@ -1047,6 +1144,155 @@ impl LectorApp {
             ),
             false,
         );
+    }
+
+    /// Starts reviewing the open document: the session switches to the reviewer's reviewed
+    /// set, everything the annotators agree on goes in, and the first disagreement shows.
+    fn start_review(&mut self, annotators: Vec<String>) {
+        let reviewer = self.annotator();
+        let Some(document) = self.document().map(str::to_owned) else {
+            return;
+        };
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let project = &session.store.project;
+        let alignment = match crate::review::align_document(project, &document, &annotators) {
+            Ok(alignment) => alignment,
+            Err(err) => {
+                self.say(format!("cannot review: {err}"), true);
+                return;
+            }
+        };
+        let figures = crate::review::document_agreement(project, &document, &annotators).ok();
+        let mut messages = Vec::new();
+        let errors = session.set_annotator(crate::model::review::review_set_name(&reviewer));
+        messages.extend(errors.iter().map(|e| (e.to_string(), true)));
+        let edits = crate::review::adjudication::take_agreements(
+            &session.store.project,
+            &document,
+            &reviewer,
+            &alignment,
+        );
+        let agreed = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::Decide(_)))
+            .count();
+        if let Err(err) = session.apply(&document, edits) {
+            messages.push((format!("agreements not taken: {err}"), true));
+        }
+        let open = alignment.disagreements().count();
+        messages.push((
+            format!(
+                "reviewing {}: {agreed} agreements taken, {open} disagreements to settle (Alt+Down next, 1–9 take a side, 0 neither, = all)",
+                alignment.annotators.join(", ")
+            ),
+            false,
+        ));
+        for (text, error) in messages {
+            self.say(text, error);
+        }
+        let state = super::review::ReviewState {
+            document,
+            reviewer,
+            alignment,
+            current: None,
+            note: String::new(),
+            figures,
+        };
+        let first = self.next_undecided(&state, None);
+        self.review = Some(state);
+        self.selected = None;
+        if let Some(first) = first {
+            self.show_unit(first);
+        }
+    }
+
+    /// The first disagreement after `after` (wrapping) that has no decision yet.
+    fn next_undecided(
+        &self,
+        review: &super::review::ReviewState,
+        after: Option<usize>,
+    ) -> Option<usize> {
+        let decided = self
+            .session
+            .as_ref()
+            .and_then(|s| s.store.project.review(&review.document, &review.reviewer));
+        let units = &review.alignment.units;
+        let open = |i: &usize| {
+            let unit = &units[*i];
+            !unit.is_agreement()
+                && decided.is_none_or(|r| {
+                    r.decision(&crate::review::adjudication::sources(unit))
+                        .is_none()
+                })
+        };
+        let start = after.map_or(0, |a| a + 1);
+        (start..units.len()).chain(0..start).find(open)
+    }
+
+    /// Shows a unit of the review: scrolls to it and selects its extent.
+    fn show_unit(&mut self, i: usize) {
+        let Some(review) = &mut self.review else {
+            return;
+        };
+        let Some(unit) = review.alignment.units.get(i) else {
+            return;
+        };
+        review.current = Some(i);
+        if let Some(view) = &mut self.view {
+            view.scroll_to(unit.start);
+            view.selection = Selection {
+                anchor: unit.start,
+                head: unit.end,
+            };
+        }
+        self.selected = None;
+    }
+
+    /// Settles the disagreement being looked at, then goes to the next one not settled.
+    fn settle(&mut self, choice: crate::model::review::Choice) {
+        let Some(review) = &self.review else { return };
+        let Some(unit) = review.current_unit().cloned() else {
+            self.say("no disagreement is shown: Alt+Down steps to one", false);
+            return;
+        };
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let (edits, result) = crate::review::adjudication::settle(
+            &session.store.project,
+            &review.document,
+            &review.reviewer,
+            &unit,
+            choice.clone(),
+            &review.note,
+        );
+        let document = review.document.clone();
+        let current = review.current;
+        if let Err(err) = session.apply(&document, edits) {
+            self.say(format!("not settled: {err}"), true);
+            return;
+        }
+        if let Some(review) = &mut self.review {
+            review.note.clear();
+        }
+        if choice == crate::model::review::Choice::Edited {
+            // Edit the taken version in the inspector.
+            self.apply(Command::Select(result.first().cloned()));
+            return;
+        }
+        let next = self
+            .review
+            .as_ref()
+            .and_then(|r| self.next_undecided(r, current));
+        match next {
+            Some(next) => self.show_unit(next),
+            None => self.say(
+                "every disagreement is settled; Finish review when done",
+                false,
+            ),
+        }
     }
 
     /// Reports a finished export.

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::model::review::Choice;
 use egui::{Color32, RichText};
 
 use super::article::ArticleView;
@@ -67,6 +68,13 @@ pub fn inspector_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         ui.strong("Annotation");
         ui.label(RichText::new(&annotation.id.0).small().weak());
     });
+    reviewer_notes_ui(
+        ui,
+        project,
+        &view.document,
+        session.annotator(),
+        &annotation.id,
+    );
     egui::Grid::new("inspector")
         .num_columns(2)
         .spacing([8.0, 6.0])
@@ -429,6 +437,46 @@ fn attribute_ui(
                 commands.push(set_value(value));
                 parts.buffers.remove(&key);
             }
+        }
+    }
+}
+
+/// What reviewers said about this annotation: their comments on it, and the notes of the
+/// decisions that compared it, with what they took.
+fn reviewer_notes_ui(
+    ui: &mut egui::Ui,
+    project: &crate::model::Project,
+    document: &str,
+    annotator: &str,
+    id: &crate::model::AnnotationId,
+) {
+    for ((doc, reviewer), review) in &project.reviews {
+        if doc != document {
+            continue;
+        }
+        if let Some(comment) = review.comment(annotator, id) {
+            ui.label(
+                RichText::new(format!("💬 {reviewer}: {}", comment.text))
+                    .color(Color32::from_rgb(60, 110, 190)),
+            );
+        }
+        for decision in review
+            .decisions
+            .iter()
+            .filter(|d| d.sources.get(annotator) == Some(id) && d.choice != Choice::Agreed)
+        {
+            let note = if decision.note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", decision.note)
+            };
+            ui.label(
+                RichText::new(format!(
+                    "⚖ {reviewer} {} ({}){note}",
+                    decision.choice, decision.kind
+                ))
+                .color(Color32::from_rgb(60, 110, 190)),
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ mod app;
 pub mod article;
 mod inspector;
 mod panels;
+pub mod review;
 pub mod span_index;
 
 use std::path::{Path, PathBuf};

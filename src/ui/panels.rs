@@ -143,6 +143,23 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     app.name_prompt = Some(app.prefs.annotator.clone());
                 }
             });
+            ui.menu_button("Review", |ui| {
+                if ui
+                    .add_enabled(
+                        app.view.is_some() && app.review.is_none(),
+                        egui::Button::new("Review colleagues…"),
+                    )
+                    .clicked()
+                {
+                    super::review::open_picker(app);
+                }
+                if ui
+                    .add_enabled(app.review.is_some(), egui::Button::new("Finish review"))
+                    .clicked()
+                {
+                    app.commands.push(Command::FinishReview);
+                }
+            });
             ui.menu_button("View", |ui| {
                 ui.checkbox(&mut app.prefs.dark, "Dark theme");
                 if ui
@@ -349,6 +366,23 @@ fn status_icon(status: Status) -> &'static str {
 }
 
 pub fn side_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    if app.review.is_some() {
+        // Review mode: the disagreements above, the inspector of the reviewed set below.
+        egui::Panel::right("side")
+            .default_size(380.0)
+            .show(ui, |ui| {
+                egui::Panel::bottom("review-inspector")
+                    .resizable(true)
+                    .default_size(ui.available_height() * 0.3)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("inspector")
+                            .show(ui, |ui| super::inspector::inspector_ui(app, ui));
+                    });
+                egui::CentralPanel::default().show(ui, |ui| super::review::panel_ui(app, ui));
+            });
+        return;
+    }
     egui::Panel::right("side")
         .default_size(330.0)
         .show(ui, |ui| {
@@ -673,6 +707,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
             app.commands.push(Command::SetAnnotator(name));
         }
     }
+    super::review::picker_ui(app, ctx);
     if let Some(prompt) = &mut app.path_prompt {
         let (title, hint) = match prompt.purpose {
             PathPurpose::Open => (
