@@ -46,6 +46,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "save now (Lector also saves by itself after each change)",
     ),
     ("Ctrl+plus / Ctrl+minus / Ctrl+0", "zoom the article"),
+    (
+        "Alt+Down / Alt+Up",
+        "review mode: next / previous disagreement",
+    ),
+    (
+        "1-9, 0, =",
+        "review mode: take that annotator's version, neither, all",
+    ),
     ("Escape", "clear the selection, close search or this help"),
     ("F1", "this help"),
 ];

@@ -95,8 +95,12 @@ pub fn picker_ui(app: &mut LectorApp, ctx: &egui::Context) {
     let mut cancel = false;
     egui::Modal::new(egui::Id::unique("review-picker")).show(ctx, |ui| {
         ui.heading("Review colleagues' labels");
+        let title = project
+            .document(document)
+            .map_or(document.as_str(), |d| d.meta.title.as_str());
         ui.label(format!(
-            "Compare the annotators of “{document}”; your reviewed version is saved as {}.",
+            "Compare the annotators of “{}”; your reviewed version is saved as {}.",
+            super::shorten(title, 60),
             review_set_name(&me)
         ));
         if candidates.len() < 2 {
@@ -372,34 +376,53 @@ fn figures_ui(ui: &mut egui::Ui, figures: &AgreementReport) {
         .show(ui, |ui| chart_ui(ui, figures));
 }
 
-/// F1 (overlap) and α per label as grouped bars, and F1 per pair of annotators.
+/// F1 (overlap) and α per label as grouped horizontal bars, and F1 per pair of annotators.
 fn chart_ui(ui: &mut egui::Ui, figures: &AgreementReport) {
-    use egui_plot::{Bar, BarChart, Legend, Plot};
+    use egui_plot::{Bar, BarChart, Plot, uniform_grid_spacer};
     let labels: Vec<&String> = figures.labels.keys().collect();
+    // Top to bottom in name order.
+    let row = |i: usize| (labels.len() - 1 - i) as f64;
     let bars = |offset: f64, value: &dyn Fn(&crate::review::Figures) -> Option<f64>| {
         labels
             .iter()
             .enumerate()
             .filter_map(|(i, l)| {
                 let v = value(&figures.labels[*l])?;
-                Some(Bar::new(i as f64 + offset, v).width(0.35).name(*l))
+                Some(Bar::new(row(i) + offset, v).width(0.38).name(*l))
             })
             .collect::<Vec<_>>()
     };
-    let f1 = BarChart::new("F1 overlap", bars(-0.2, &|f| f.f1_overlap))
-        .color(Color32::from_rgb(70, 130, 200));
-    let alpha = BarChart::new("α (characters)", bars(0.2, &|f| f.krippendorff_alpha))
-        .color(Color32::from_rgb(230, 150, 40));
-    let names: Vec<String> = labels.iter().map(|l| (*l).clone()).collect();
+    let f1 = BarChart::new("F1 overlap", bars(0.2, &|f| f.f1_overlap))
+        .color(Color32::from_rgb(70, 130, 200))
+        .horizontal();
+    let alpha = BarChart::new("α (characters)", bars(-0.2, &|f| f.krippendorff_alpha))
+        .color(Color32::from_rgb(230, 150, 40))
+        .horizontal();
+    let names: Vec<String> = labels.iter().rev().map(|l| (*l).clone()).collect();
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new("F1 overlap")
+                .strong()
+                .color(Color32::from_rgb(70, 130, 200)),
+        );
+        ui.label(
+            RichText::new("α (characters)")
+                .strong()
+                .color(Color32::from_rgb(230, 150, 40)),
+        );
+    });
     Plot::new("agreement-per-label")
-        .height(150.0)
-        .legend(Legend::default())
+        .height(28.0 * labels.len() as f32 + 50.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
-        .include_y(0.0)
-        .include_y(1.0)
-        .x_axis_formatter(move |mark, _| {
+        .allow_boxed_zoom(false)
+        .include_x(0.0)
+        .include_x(1.0)
+        .include_y(-0.6)
+        .include_y(labels.len() as f64 - 0.4)
+        .y_grid_spacer(uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .y_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
                 names.get(i as usize).cloned().unwrap_or_default()
