@@ -6,7 +6,7 @@
     reason = "test helpers: a failure should stop the test loudly"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use lector::model::review::{Choice, review_set_name};
 use lector::review::adjudication::{progress, settle, take_agreements};
@@ -14,26 +14,8 @@ use lector::review::{UnitKind, align_document};
 use lector::session::Session;
 use lector::store::ProjectStore;
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
-
-fn sample() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let dst = dir.path().join("sotji-talks");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
-        &dst,
-    );
-    (dir, dst)
+fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
+    common::sample_project_copy()
 }
 
 const DOC: &str = "sotji-talks";

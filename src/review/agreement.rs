@@ -158,23 +158,29 @@ fn select_documents<'p>(
     }
     let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     for id in &wanted {
-        if project.document(id).is_none() {
-            let known: Vec<&str> = project
-                .documents
-                .iter()
-                .map(|d| d.meta.id.as_str())
-                .collect();
-            return Err(AgreementError::UnknownDocument {
-                id: (*id).to_owned(),
-                known: list(&known),
-            });
-        }
+        known_document(project, id)?;
     }
     Ok(project
         .documents
         .iter()
         .filter(|d| wanted.contains(d.meta.id.as_str()))
         .collect())
+}
+
+/// An error naming the project's documents unless `id` is one of them.
+pub(super) fn known_document(project: &Project, id: &str) -> Result<(), AgreementError> {
+    if project.document(id).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = project
+        .documents
+        .iter()
+        .map(|d| d.meta.id.as_str())
+        .collect();
+    Err(AgreementError::UnknownDocument {
+        id: id.to_owned(),
+        known: list(&known),
+    })
 }
 
 fn select_annotators(

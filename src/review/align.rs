@@ -109,17 +109,7 @@ pub fn align_document(
     document: &str,
     annotators: &[String],
 ) -> Result<Alignment, AgreementError> {
-    if project.document(document).is_none() {
-        let known: Vec<&str> = project
-            .documents
-            .iter()
-            .map(|d| d.meta.id.as_str())
-            .collect();
-        return Err(AgreementError::UnknownDocument {
-            id: document.to_owned(),
-            known: known.join(", "),
-        });
-    }
+    super::agreement::known_document(project, document)?;
     let known = project.annotators();
     let names: Vec<String> = if annotators.is_empty() {
         known

@@ -34,16 +34,20 @@ impl ReviewState {
         self.alignment.units.get(self.current?)
     }
 
-    /// The next (or previous) disagreement from the current one, wrapping around.
-    pub fn step(&self, forward: bool) -> Option<usize> {
-        let disagreements: Vec<usize> = self
-            .alignment
+    /// Indices of the units that are disagreements, in text order.
+    pub fn disagreement_indices(&self) -> Vec<usize> {
+        self.alignment
             .units
             .iter()
             .enumerate()
             .filter(|(_, u)| !u.is_agreement())
             .map(|(i, _)| i)
-            .collect();
+            .collect()
+    }
+
+    /// The next (or previous) disagreement from the current one, wrapping around.
+    pub fn step(&self, forward: bool) -> Option<usize> {
+        let disagreements = self.disagreement_indices();
         let first = *disagreements.first()?;
         let last = *disagreements.last()?;
         Some(match self.current {
@@ -310,14 +314,7 @@ fn disagreement_list_ui(app: &LectorApp, ui: &mut egui::Ui, commands: &mut Vec<C
     let project = &session.store.project;
     let decided = project.review(&review.document, &review.reviewer);
     let text = project.document(&review.document).map(|d| d.text.clone());
-    let rows: Vec<usize> = review
-        .alignment
-        .units
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| !u.is_agreement())
-        .map(|(i, _)| i)
-        .collect();
+    let rows = review.disagreement_indices();
     ui.strong(format!("Disagreements ({})", rows.len()));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     egui::ScrollArea::vertical()

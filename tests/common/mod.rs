@@ -1,0 +1,30 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code, reason = "each test binary uses some of the helpers")]
+
+use std::path::{Path, PathBuf};
+
+/// Copies a folder tree.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("create the copy");
+    for entry in std::fs::read_dir(src).expect("read the folder").flatten() {
+        let to = dst.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy a file");
+        }
+    }
+}
+
+/// A copy of the sample project `projects/sotji-talks` in a temporary folder, so that a test
+/// can change it.
+pub fn sample_project_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let dst = dir.path().join("sotji-talks");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &dst,
+    );
+    (dir, dst)
+}
