@@ -1,11 +1,6 @@
 //! A reviewer settles the sample project's disagreements: the reviewed set and the decisions
 //! are saved, reopen as they were, pass `lector check`'s validation and export like any set.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a failure should stop the test loudly"
-)]
-
 mod common;
 
 use lector::model::review::{Choice, review_set_name};
