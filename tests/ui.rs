@@ -617,3 +617,51 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
         agreed + 1
     );
 }
+
+#[test]
+fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    h.get_by_label("Review").click();
+    h.run();
+    h.get_by_label("Review colleagues…").click();
+    h.run();
+    h.get_by_label("Start review").click();
+    h.run();
+    let unit = h
+        .state()
+        .review
+        .as_ref()
+        .unwrap()
+        .current_unit()
+        .unwrap()
+        .clone();
+    h.get_by_label("Comment for anna").click();
+    h.run();
+    h.get_by_label("Comment for anna")
+        .type_text("the title is not part of the claim");
+    h.run();
+    h.key_press(egui::Key::Tab);
+    h.run();
+    h.state_mut().review.as_mut().unwrap().note = "a forecast, not a claim".into();
+    h.get_by_label("Neither (0)").click();
+    h.run();
+    h.get_by_label("Finish review").click();
+    h.run();
+    drop(h);
+
+    // Anna opens the project and inspects her annotation of that disagreement.
+    let mut h = harness(&project, "anna");
+    h.run();
+    let id = unit.annotations["anna"].clone();
+    h.state_mut()
+        .commands
+        .push(lector::ui::Command::Select(Some(id)));
+    // Commands pushed from outside the UI apply at the end of the next frame.
+    h.run();
+    h.step();
+    h.get_by_label_contains("olga took neither");
+    h.get_by_label_contains("a forecast, not a claim");
+    h.get_by_label_contains("olga: the title is not part of the claim");
+}

@@ -472,7 +472,7 @@ fn reviewer_notes_ui(
             };
             ui.label(
                 RichText::new(format!(
-                    "⚖ {reviewer} {} ({}){note}",
+                    "Review: {reviewer} {} ({}){note}",
                     decision.choice, decision.kind
                 ))
                 .color(Color32::from_rgb(60, 110, 190)),

@@ -11,7 +11,7 @@ pub mod span_index;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub use app::{LectorApp, Prefs};
+pub use app::{Command, LectorApp, Prefs};
 
 use crate::model::{Annotation, DocText};
 

@@ -245,11 +245,18 @@ pub fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         .map(|c| c.text.clone())
                         .unwrap_or_default();
                     let buffer = app.buffers.entry(key.clone()).or_insert(existing.clone());
-                    let edit = ui.add(
-                        egui::TextEdit::singleline(buffer)
-                            .hint_text(format!("comment for {annotator}"))
-                            .id_salt(("comment", annotator, &id.0)),
-                    );
+                    let edit = ui
+                        .horizontal(|ui| {
+                            let label =
+                                ui.label(RichText::new(format!("Comment for {annotator}")).small());
+                            ui.add(
+                                egui::TextEdit::singleline(buffer)
+                                    .hint_text("shown to them with this annotation")
+                                    .id_salt(("comment", annotator, &id.0)),
+                            )
+                            .labelled_by(label.id)
+                        })
+                        .inner;
                     if edit.lost_focus() && *buffer != existing {
                         commands.push(Command::Edit(vec![crate::session::Edit::Comment(
                             Comment {
