@@ -665,3 +665,48 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     h.get_by_label_contains("a forecast, not a claim");
     h.get_by_label_contains("olga: the title is not part of the claim");
 }
+
+#[test]
+fn a_book_length_project_opens_in_the_background() {
+    use lector::model::{Annotation, CharOffset, Fragment};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    let mut store = lector::store::ProjectStore::create(&root, "Book").unwrap();
+    let paragraph = "Lukashenko räknar med att få ekonomiskt stöd från Ryssland. ";
+    let text = paragraph.repeat(5_000);
+    let doc = store.add_text("book.txt", "Book", text).unwrap();
+    let per = paragraph.chars().count() as u32;
+    let set = store.project.set_mut(&doc, "anna");
+    for i in 0..5_000 {
+        for (s, e) in [(0, 10), (51, 58), (0, 59)] {
+            let label = if e - s == 59 { "Claim" } else { "Person" };
+            set.annotations.push(Annotation::new(
+                label,
+                vec![Fragment {
+                    start: CharOffset(i * per + s),
+                    end: CharOffset(i * per + e),
+                }],
+            ));
+        }
+    }
+    set.sort();
+    store.save_set(&doc, "anna").unwrap();
+    let size = std::fs::metadata(root.join(format!("annotations/anna/{doc}.ron")))
+        .unwrap()
+        .len();
+    assert!(
+        size > 4_000_000,
+        "big enough to load in the background: {size}"
+    );
+
+    let mut h = harness(&root, "anna");
+    h.step();
+    assert!(
+        h.state().session.is_none(),
+        "the window answers before it is read"
+    );
+    h.get_by_label_contains("Opening");
+    wait_for_jobs(&mut h);
+    assert_eq!(h.state().annotations().len(), 15_000);
+    assert_eq!(h.state().document(), Some(doc.as_str()));
+}

@@ -201,6 +201,28 @@ enum JobDone {
         format: crate::formats::Format,
         result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
     },
+    Opened {
+        dir: PathBuf,
+        result: Box<Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>>,
+    },
+}
+
+/// Projects whose annotation files are bigger than this open in the background.
+const BACKGROUND_OPEN_BYTES: u64 = 4_000_000;
+
+/// The size of a project's annotation files (a quick walk over two folder levels).
+fn annotation_bytes(dir: &Path) -> u64 {
+    let Ok(annotators) = std::fs::read_dir(dir.join("annotations")) else {
+        return 0;
+    };
+    annotators
+        .flatten()
+        .filter_map(|a| std::fs::read_dir(a.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|f| f.metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum()
 }
 
 /// The Lector app.
@@ -245,6 +267,10 @@ pub struct LectorApp {
     context_ready: bool,
     /// Exports and imports running in the background.
     pub jobs: Vec<Job>,
+    /// The project being opened in the background.
+    pub opening: Option<PathBuf>,
+    /// The document to show once the project being opened is read.
+    open_after_load: Option<String>,
     /// The review being done, in review mode.
     pub review: Option<super::review::ReviewState>,
     /// Choosing the annotators to review.
@@ -295,6 +321,8 @@ impl LectorApp {
             jobs: Vec::new(),
             review: None,
             review_picker: None,
+            opening: None,
+            open_after_load: None,
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -392,13 +420,46 @@ impl LectorApp {
                 });
             }
         }
-        match ProjectStore::open(dir) {
+        if annotation_bytes(dir) > BACKGROUND_OPEN_BYTES {
+            // Parsing takes a good part of a second per 100k annotations: the window keeps
+            // answering, with a spinner, and the project appears when it is read.
+            let owned = dir.to_path_buf();
+            self.session = None;
+            self.view = None;
+            self.review = None;
+            self.opening = Some(owned.clone());
+            self.jobs.push(Job {
+                what: format!("opening {}", dir.display()),
+                started: Instant::now(),
+                handle: std::thread::spawn(move || {
+                    let result = Box::new(ProjectStore::open(&owned));
+                    JobDone::Opened { dir: owned, result }
+                }),
+            });
+            return;
+        }
+        let result = ProjectStore::open(dir);
+        self.install_project(dir, result);
+    }
+
+    /// Makes an opened project the app's: a new session on it, its first document shown
+    /// (or the one asked for while it was loading).
+    fn install_project(
+        &mut self,
+        dir: &Path,
+        result: Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>,
+    ) {
+        self.opening = None;
+        let wanted = self.open_after_load.take();
+        match result {
             Ok((store, problems)) => {
                 self.problems = problems.iter().map(ToString::to_string).collect();
                 if !problems.is_empty() {
                     self.say(format!("{} problems in the project (see the left panel); those files stay read-only", problems.len()), true);
                 }
-                let first = store.project.documents.first().map(|d| d.meta.id.clone());
+                let first = wanted
+                    .filter(|id| store.project.document(id).is_some())
+                    .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
                 self.session = Some(Session::new(store, self.annotator()));
                 // Views derived from the old session are keyed by its revisions, which the
                 // new one counts again from zero.
@@ -582,6 +643,7 @@ impl LectorApp {
                     result,
                 }) => self.exported(format, &out, result),
                 Ok(JobDone::Read { format, result }) => self.imported(format, result),
+                Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Err(_) => self.say(format!("{} failed unexpectedly", job.what), true),
             }
         }
@@ -601,8 +663,16 @@ impl LectorApp {
                 super::panels::conflict_ui(self, ui, &doc);
             }
             let Some(session) = &self.session else {
-                ui.centered_and_justified(|ui| {
-                    ui.label("Open a project (File, Open project…) or drop an article here")
+                ui.centered_and_justified(|ui| match &self.opening {
+                    Some(dir) => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label(format!("Opening {}…", dir.display()));
+                        });
+                    }
+                    None => {
+                        ui.label("Open a project (File, Open project…) or drop an article here");
+                    }
                 });
                 return;
             };
@@ -1022,12 +1092,11 @@ impl LectorApp {
             Command::ReloadFromDisk => {
                 if let Some(session) = &self.session {
                     let root = session.store.root().to_path_buf();
-                    let doc = self.document().map(str::to_owned);
+                    // The open document again, whether the project loads now or in the
+                    // background.
+                    self.open_after_load = self.document().map(str::to_owned);
                     self.session = None;
                     self.open_project(&root);
-                    if let Some(doc) = doc {
-                        self.open_document(&doc);
-                    }
                 }
                 self.conflict = None;
             }
