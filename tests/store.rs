@@ -6,6 +6,8 @@
     reason = "test helpers: a failure should stop the test loudly"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -495,6 +497,25 @@ fn the_version_1_fixture_loads() {
         prediction.attributes.get("due"),
         Some(&AttrValue::Date("2027-01-31".parse().unwrap()))
     );
+    // A reviewer's decisions and comments, and the reviewed set they made.
+    let review = store.project.review("kyiv", "taras").unwrap();
+    assert_eq!(review.decisions.len(), 2);
+    assert_eq!(
+        review.decisions[0].choice,
+        lector::model::review::Choice::Take("olena".into())
+    );
+    assert_eq!(review.decisions[0].note, "a real mention; keep it");
+    let comment = review
+        .comment("olena", &prediction.id)
+        .expect("the comment on the prediction");
+    assert!(comment.text.contains("holder is missing"));
+    let reviewed = store.project.set("kyiv", "review.taras").unwrap();
+    assert_eq!(reviewed.annotations[0].id, review.decisions[0].result[0]);
+    assert_eq!(
+        store.project.annotators(),
+        ["olena"],
+        "a reviewed set is no annotator"
+    );
 }
 
 fn piece() -> impl Strategy<Value = &'static str> {
@@ -554,4 +575,32 @@ proptest! {
         prop_assert_eq!(problems, vec![]);
         prop_assert_eq!(&loaded.project, &store.project);
     }
+}
+
+#[test]
+fn a_broken_review_file_is_reported_and_kept_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("p");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-v1"),
+        &root,
+    );
+    let file = root.join("reviews/taras/kyiv.ron");
+    let broken = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("choice: Neither,", "choice: Maybe,");
+    std::fs::write(&file, &broken).unwrap();
+    let (store, problems) = ProjectStore::open(&root).unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let message = problems[0].to_string();
+    assert!(message.contains("reviews/taras/kyiv.ron"), "{message}");
+    assert!(message.contains(":19:"), "names the line: {message}");
+    assert!(
+        store
+            .read_only_reason(Path::new("reviews/taras/kyiv.ron"))
+            .is_some()
+    );
+    assert!(store.project.review("kyiv", "taras").is_none());
+    // Nothing on disk changed.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }
