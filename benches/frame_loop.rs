@@ -1204,6 +1204,108 @@ fn main() {
         "undo of a tag is a Remove",
     ));
 
+    // --- Review of two annotators with ~100k annotations each --------------------------------
+    // A second annotator made from the first as a careful colleague would differ: about one
+    // span in ten with other boundaries, one in twenty with another label, one in twenty left
+    // out. Timed: the alignment review mode starts from, and the document's agreement figures.
+    {
+        let mut rng = Lcg(SEED ^ 0x2e71);
+        let text = setup_text.clone();
+        let labels: Vec<String> = schema.labels.iter().map(|l| l.name.clone()).collect();
+        let mut colleague = lector::model::AnnotationSet::new("colleague", doc_id.clone());
+        for a in set_annotations(&session) {
+            let mut b = a.clone();
+            match rng.below(100) {
+                0..5 => continue,
+                5..10 => b.label = labels[rng.below(labels.len())].clone(),
+                10..20 => {
+                    if let Some(f) = b.fragments.last_mut()
+                        && f.end < text.len_chars()
+                    {
+                        f.end.0 += 1;
+                    }
+                }
+                _ => {}
+            }
+            colleague.annotations.push(b);
+        }
+        colleague.sort();
+        session
+            .store
+            .project
+            .sets
+            .insert((doc_id.clone(), "colleague".to_owned()), colleague);
+        let pair = [ANNOTATOR.to_owned(), "colleague".to_owned()];
+        let project = &session.store.project;
+        let mut align_ms = Vec::new();
+        let mut agree_ms = Vec::new();
+        let mut units = 0;
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            match lector::review::align_document(project, &doc_id, &pair) {
+                Ok(alignment) => units = alignment.units.len(),
+                Err(e) => notes.push(format!("alignment failed: {e}")),
+            }
+            align_ms.push(ms(t0.elapsed()));
+            let t1 = Instant::now();
+            let figures = lector::review::document_agreement(project, &doc_id, &pair);
+            agree_ms.push(ms(t1.elapsed()));
+            std::hint::black_box(figures.is_ok());
+        }
+        rows.push(Row::new(
+            "review: align_document, 2 annotators x ~100k",
+            align_ms,
+            format!("{units} units"),
+        ));
+        rows.push(Row::new(
+            "review: document_agreement (F1, kappa, alpha, alpha_u, attributes)",
+            agree_ms,
+            "per-character figures over 4.8M chars",
+        ));
+        // Starting a review: every agreement goes into the reviewed set, as one session step.
+        // On a second store of the same folder, never saved, so the load timed below is not
+        // changed by it.
+        let alignment = lector::review::align_document(project, &doc_id, &pair);
+        let colleague = project.set(&doc_id, "colleague").cloned();
+        let second = ProjectStore::open(session.store.root());
+        if let (Ok(alignment), Some(colleague), Ok((mut store, _))) = (alignment, colleague, second)
+        {
+            store
+                .project
+                .sets
+                .insert((doc_id.clone(), "colleague".to_owned()), colleague);
+            let mut session = Session::new(store, lector::model::review::review_set_name("bench"));
+            let t0 = Instant::now();
+            let edits = lector::review::adjudication::take_agreements(
+                &session.store.project,
+                &doc_id,
+                "bench",
+                &alignment,
+            );
+            let t_take = t0.elapsed();
+            let n = edits.len();
+            let t1 = Instant::now();
+            if let Err(e) = session.apply(&doc_id, edits) {
+                notes.push(format!("taking the agreements failed: {e}"));
+            }
+            let t_apply = t1.elapsed();
+            rows.push(Row::new(
+                "review: start = take_agreements + Session::apply",
+                vec![ms(t_take + t_apply)],
+                format!(
+                    "{n} edits: building {:.0} ms, applying {:.0} ms",
+                    ms(t_take),
+                    ms(t_apply)
+                ),
+            ));
+        }
+        session
+            .store
+            .project
+            .sets
+            .remove(&(doc_id.clone(), "colleague".to_owned()));
+    }
+
     // --- Load of the ~100k project, with a time limit ------------------------------------------
     // Runs on another thread so that a very slow load can be abandoned; the thread dies with the
     // process at the end.

@@ -40,7 +40,12 @@ fn a_review_takes_agreements_and_records_each_decision() {
     assert_eq!(reviewed.annotations.len(), agreed);
     let review = project.review(DOC, "olga").unwrap();
     assert_eq!(review.decisions.len(), agreed);
-    assert!(review.decisions.iter().all(|d| d.choice == Choice::Agreed));
+    assert!(
+        review
+            .decisions
+            .values()
+            .all(|d| d.choice == Choice::Agreed)
+    );
     // The reviewed set is not an annotator: agreement still compares anna and erik only.
     assert_eq!(project.annotators(), annotators());
 

@@ -500,17 +500,18 @@ fn the_version_1_fixture_loads() {
     // A reviewer's decisions and comments, and the reviewed set they made.
     let review = store.project.review("kyiv", "taras").unwrap();
     assert_eq!(review.decisions.len(), 2);
+    let decisions = review.in_text_order();
     assert_eq!(
-        review.decisions[0].choice,
+        decisions[0].choice,
         lector::model::review::Choice::Take("olena".into())
     );
-    assert_eq!(review.decisions[0].note, "a real mention; keep it");
+    assert_eq!(decisions[0].note, "a real mention; keep it");
     let comment = review
         .comment("olena", &prediction.id)
         .expect("the comment on the prediction");
     assert!(comment.text.contains("holder is missing"));
     let reviewed = store.project.set("kyiv", "review.taras").unwrap();
-    assert_eq!(reviewed.annotations[0].id, review.decisions[0].result[0]);
+    assert_eq!(reviewed.annotations[0].id, decisions[0].result[0]);
     assert_eq!(
         store.project.annotators(),
         ["olena"],

@@ -97,8 +97,9 @@ pub struct Review {
     pub document: String,
     /// The reviewer.
     pub reviewer: String,
-    /// Decisions, in text order.
-    pub decisions: Vec<Decision>,
+    /// Decisions by the annotations they compare (a book has tens of thousands: looked up,
+    /// never scanned). [`Review::in_text_order`] lists them as the file does.
+    pub decisions: BTreeMap<Sources, Decision>,
     /// Comments, by annotator and annotation.
     pub comments: Vec<Comment>,
 }
@@ -109,22 +110,30 @@ impl Review {
         Self {
             document: document.into(),
             reviewer: reviewer.into(),
-            decisions: Vec::new(),
+            decisions: BTreeMap::new(),
             comments: Vec::new(),
         }
     }
 
     /// The decision about these annotations, if there is one.
     pub fn decision(&self, sources: &Sources) -> Option<&Decision> {
-        self.decisions.iter().find(|d| &d.sources == sources)
+        self.decisions.get(sources)
+    }
+
+    /// The decisions in text order (by span, then by what they compare), as the file lists
+    /// them.
+    pub fn in_text_order(&self) -> Vec<&Decision> {
+        let mut all: Vec<&Decision> = self.decisions.values().collect();
+        all.sort_by(|a, b| (a.start, a.end, &a.sources).cmp(&(b.start, b.end, &b.sources)));
+        all
     }
 
     /// The annotators whose work was compared.
     pub fn annotators(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .decisions
-            .iter()
-            .flat_map(|d| d.sources.keys().cloned())
+            .keys()
+            .flat_map(|sources| sources.keys().cloned())
             .collect();
         names.sort();
         names.dedup();
@@ -133,22 +142,12 @@ impl Review {
 
     /// Adds or replaces the decision with the same sources; returns the one replaced.
     pub fn upsert(&mut self, decision: Decision) -> Option<Decision> {
-        let old = self
-            .decisions
-            .iter()
-            .position(|d| d.sources == decision.sources)
-            .map(|i| self.decisions.remove(i));
-        let at = self
-            .decisions
-            .partition_point(|d| (d.start, d.end) <= (decision.start, decision.end));
-        self.decisions.insert(at, decision);
-        old
+        self.decisions.insert(decision.sources.clone(), decision)
     }
 
     /// Removes the decision about these annotations; returns it.
     pub fn remove(&mut self, sources: &Sources) -> Option<Decision> {
-        let at = self.decisions.iter().position(|d| &d.sources == sources)?;
-        Some(self.decisions.remove(at))
+        self.decisions.remove(sources)
     }
 
     /// The comment on an annotator's annotation.

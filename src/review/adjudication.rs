@@ -221,7 +221,7 @@ impl<'a> Copier<'a> {
         let reviewed = self.project.set(self.document, &self.reviewed)?;
         review
             .decisions
-            .iter()
+            .values()
             .filter(|d| d.sources.get(annotator) == Some(id))
             .flat_map(|d| d.result.iter())
             .find(|r| reviewed.get(r).is_some())

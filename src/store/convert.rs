@@ -210,8 +210,8 @@ pub fn review_to_file(review: &Review) -> v1::ReviewFile {
         document: review.document.clone(),
         reviewer: review.reviewer.clone(),
         decisions: review
-            .decisions
-            .iter()
+            .in_text_order()
+            .into_iter()
             .map(|d| v1::DecisionEntry {
                 sources: d
                     .sources

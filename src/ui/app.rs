@@ -529,8 +529,11 @@ impl LectorApp {
         // One step after the index's revision on the same document: follow the step's
         // changes (well under a millisecond at 100k spans) instead of rebuilding (several).
         let step = match session.last_changes() {
+            // Each followed change is a few linear passes: a big step (an import, a review
+            // start) is cheaper to rebuild.
             Some((changed, changes))
                 if changed == doc
+                    && changes.len() <= 64
                     && self.index_key.0 == doc
                     && self.index_key.1.checked_add(1) == Some(key.1) =>
             {
@@ -1261,14 +1264,7 @@ impl LectorApp {
         for (text, error) in messages {
             self.say(text, error);
         }
-        let state = super::review::ReviewState {
-            document,
-            reviewer,
-            alignment,
-            current: None,
-            note: String::new(),
-            figures,
-        };
+        let state = super::review::ReviewState::new(document, reviewer, alignment, figures);
         let first = self.next_undecided(&state, None);
         self.review = Some(state);
         self.selected = None;

@@ -462,7 +462,7 @@ fn reviewer_notes_ui(
         }
         for decision in review
             .decisions
-            .iter()
+            .values()
             .filter(|d| d.sources.get(annotator) == Some(id) && d.choice != Choice::Agreed)
         {
             let note = if decision.note.is_empty() {

@@ -26,28 +26,66 @@ pub struct ReviewState {
     pub note: String,
     /// Agreement of the annotators on the document.
     pub figures: Option<AgreementReport>,
+    /// Indices of the units that are disagreements, in text order.
+    disagreements: Vec<usize>,
+    /// (session revision, decided, all), so that a book's tens of thousands of units are
+    /// counted once per change, not every frame.
+    progress: std::cell::Cell<Option<(u64, usize, usize)>>,
 }
 
 impl ReviewState {
+    /// A review of a document's alignment.
+    pub fn new(
+        document: String,
+        reviewer: String,
+        alignment: Alignment,
+        figures: Option<AgreementReport>,
+    ) -> Self {
+        let disagreements = alignment
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| !u.is_agreement())
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            document,
+            reviewer,
+            alignment,
+            current: None,
+            note: String::new(),
+            figures,
+            disagreements,
+            progress: std::cell::Cell::new(None),
+        }
+    }
+
+    /// (settled disagreements, all disagreements), as of the session's revision.
+    pub fn progress(&self, session: &crate::session::Session) -> (usize, usize) {
+        if let Some((revision, decided, all)) = self.progress.get()
+            && revision == session.revision()
+        {
+            return (decided, all);
+        }
+        let review = session.store.project.review(&self.document, &self.reviewer);
+        let (decided, all) = progress(&self.alignment, review);
+        self.progress.set(Some((session.revision(), decided, all)));
+        (decided, all)
+    }
+
     /// The unit being looked at.
     pub fn current_unit(&self) -> Option<&ComparisonUnit> {
         self.alignment.units.get(self.current?)
     }
 
     /// Indices of the units that are disagreements, in text order.
-    pub fn disagreement_indices(&self) -> Vec<usize> {
-        self.alignment
-            .units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| !u.is_agreement())
-            .map(|(i, _)| i)
-            .collect()
+    pub fn disagreement_indices(&self) -> &[usize] {
+        &self.disagreements
     }
 
     /// The next (or previous) disagreement from the current one, wrapping around.
     pub fn step(&self, forward: bool) -> Option<usize> {
-        let disagreements = self.disagreement_indices();
+        let disagreements = &self.disagreements;
         let first = *disagreements.first()?;
         let last = *disagreements.last()?;
         Some(match self.current {
@@ -165,7 +203,7 @@ pub fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     let Some(session) = &app.session else { return };
     let project = &session.store.project;
     let decided_review = project.review(&review.document, &review.reviewer);
-    let (decided, all) = progress(&review.alignment, decided_review);
+    let (decided, all) = review.progress(session);
     let mut commands = Vec::new();
     ui.horizontal(|ui| {
         ui.strong(format!(
