@@ -235,6 +235,8 @@ pub struct LectorApp {
     context_ready: bool,
     /// Exports and imports running in the background.
     pub jobs: Vec<Job>,
+    /// File dialogs: the system's where they work, else typed paths.
+    pub dialogs: super::dialogs::Dialogs,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -279,6 +281,7 @@ impl LectorApp {
             buffers: std::collections::HashMap::new(),
             context_ready: false,
             jobs: Vec::new(),
+            dialogs: super::dialogs::Dialogs::default(),
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -546,6 +549,7 @@ impl LectorApp {
         }
         self.finish_jobs(&ctx);
         self.autosave(&ctx);
+        super::dialogs::poll(self, &ctx);
     }
 
     /// Collects finished background jobs and reports them; keeps repainting while any runs.

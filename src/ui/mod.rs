@@ -3,14 +3,18 @@
 
 mod app;
 pub mod article;
+mod dialogs;
 mod inspector;
 mod panels;
+mod portal;
 pub mod span_index;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub use app::{LectorApp, Prefs};
+pub use dialogs::{Chooser, Dialogs, Environment, NO_NATIVE_DIALOGS_VAR, decide};
+pub use portal::PortalAnswer;
 
 use crate::model::{Annotation, DocText};
 
