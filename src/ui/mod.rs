@@ -8,6 +8,7 @@ mod inspector;
 mod panels;
 mod portal;
 pub mod span_index;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 pub use app::{LectorApp, Prefs};
 pub use dialogs::{Chooser, Dialogs, Environment, NO_NATIVE_DIALOGS_VAR, decide};
 pub use portal::PortalAnswer;
+pub use team::{Team, WATCH_INTERVAL};
 
 use crate::model::{Annotation, DocText};
 

@@ -101,6 +101,7 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 {
                     app.commands.push(Command::Save);
                 }
+                super::team::file_menu_ui(app, ui);
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
@@ -182,6 +183,7 @@ pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 ));
                 ui.separator();
             }
+            super::team::status_ui(app, ui);
             match &app.session {
                 Some(session) if session.is_saving() => {
                     ui.label(RichText::new("saving…").color(Color32::from_rgb(200, 120, 0)));
