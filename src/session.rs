@@ -650,6 +650,14 @@ impl Session {
         changes
     }
 
+    /// Keeps the app's version of one of the annotator's files that changed on disk (the
+    /// user's explicit "keep mine"): the next save writes it over what is there, even if
+    /// nothing was edited since.
+    pub fn keep_mine(&mut self, file: &std::path::Path) {
+        self.store.forget_disk_version(file);
+        self.mark_dirty(file);
+    }
+
     /// The files of this annotator that are waiting to be saved, relative to the project.
     pub fn dirty_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self

@@ -38,7 +38,9 @@ fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
         ..Prefs::default()
     };
     let ctx = egui::Context::default();
-    let app = LectorApp::new(&ctx, prefs, Some(project.to_path_buf()));
+    let mut app = LectorApp::new(&ctx, prefs, Some(project.to_path_buf()));
+    // Paths are typed, as where no file dialog service runs: no dialog on a developer's desktop.
+    app.dialogs.native = false;
     Harness::builder()
         .with_size(egui::vec2(1360.0, 860.0))
         .with_max_steps(24)

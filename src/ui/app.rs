@@ -110,6 +110,11 @@ pub enum Command {
     ReloadFromDisk,
     /// Save over a file someone else changed.
     OverwriteDisk,
+    /// Save, then commit the annotator's files, pull and push with git, in the background.
+    Sync,
+    /// Save, then read the project from disk again, keeping the open document (when
+    /// `project.ron` or a document text changed on disk).
+    ReopenProject,
 }
 
 /// What the annotation list's rows depend on: document, revision, text filter, label filter.
@@ -190,8 +195,25 @@ pub struct Job {
     handle: std::thread::JoinHandle<JobDone>,
 }
 
+impl Job {
+    /// Starts work on a named thread of its own.
+    pub(super) fn spawn(
+        what: String,
+        work: impl FnOnce() -> JobDone + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let handle = std::thread::Builder::new()
+            .name("lector-job".to_owned())
+            .spawn(work)?;
+        Ok(Self {
+            what,
+            started: Instant::now(),
+            handle,
+        })
+    }
+}
+
 /// What a finished [`Job`] brings back.
-enum JobDone {
+pub(super) enum JobDone {
     Exported {
         format: crate::formats::Format,
         out: PathBuf,
@@ -205,6 +227,7 @@ enum JobDone {
         dir: PathBuf,
         result: Box<Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>>,
     },
+    Synced(Result<crate::sync::SyncReport, crate::sync::SyncError>),
 }
 
 /// Projects whose annotation files are bigger than this open in the background.
@@ -265,7 +288,7 @@ pub struct LectorApp {
     pub buffers: std::collections::HashMap<(String, String), String>,
     /// Fonts and options installed in the context.
     context_ready: bool,
-    /// Exports and imports running in the background.
+    /// Exports, imports and syncs running in the background.
     pub jobs: Vec<Job>,
     /// The project being opened in the background.
     pub opening: Option<PathBuf>,
@@ -275,6 +298,10 @@ pub struct LectorApp {
     pub review: Option<super::review::ReviewState>,
     /// Choosing the annotators to review.
     pub review_picker: Option<std::collections::BTreeSet<String>>,
+    /// File dialogs: the system's where they work, else typed paths.
+    pub dialogs: super::dialogs::Dialogs,
+    /// Files changed on disk, and git sync.
+    pub team: super::team::Team,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -323,6 +350,8 @@ impl LectorApp {
             review_picker: None,
             opening: None,
             open_after_load: None,
+            dialogs: super::dialogs::Dialogs::default(),
+            team: super::team::Team::default(),
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -627,6 +656,8 @@ impl LectorApp {
         }
         self.finish_jobs(&ctx);
         self.autosave(&ctx);
+        super::dialogs::poll(self, &ctx);
+        super::team::watch(self, &ctx);
     }
 
     /// Collects finished background jobs and reports them; keeps repainting while any runs.
@@ -647,6 +678,7 @@ impl LectorApp {
                 }) => self.exported(format, &out, result),
                 Ok(JobDone::Read { format, result }) => self.imported(format, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
+                Ok(JobDone::Synced(result)) => super::team::synced(self, result),
                 Err(_) => self.say(format!("{} failed unexpectedly", job.what), true),
             }
         }
@@ -1104,12 +1136,34 @@ impl LectorApp {
                 self.conflict = None;
             }
             Command::OverwriteDisk => {
+                let reported = super::team::conflict_files(self);
                 if let (Some(session), Some(doc)) = (&mut self.session, &self.conflict) {
                     let path = crate::store::set_path(doc, session.annotator());
-                    session.store.forget_disk_version(&path);
+                    session.keep_mine(&path);
+                    for path in reported {
+                        session.keep_mine(&path);
+                    }
                 }
                 self.conflict = None;
                 self.save();
+            }
+            Command::Sync => super::team::start_sync(self),
+            Command::ReopenProject => {
+                let Some(session) = &mut self.session else {
+                    return;
+                };
+                let errors = session.save_now();
+                if !errors.is_empty() {
+                    // Reopening now would drop what could not be saved.
+                    self.report_save_errors(errors);
+                    return;
+                }
+                let root = session.store.root().to_path_buf();
+                let doc = self.document().map(str::to_owned);
+                self.open_project(&root);
+                if let Some(doc) = doc {
+                    self.open_document(&doc);
+                }
             }
         }
     }
@@ -1469,6 +1523,11 @@ impl LectorApp {
     }
 
     fn save(&mut self) {
+        if super::team::syncing(&self.jobs) {
+            // Git is committing and pulling these files; autosave saves right after.
+            self.say("saving waits until the sync is done", false);
+            return;
+        }
         let Some(session) = &mut self.session else {
             return;
         };
@@ -1476,7 +1535,7 @@ impl LectorApp {
         self.report_save_errors(errors);
     }
 
-    fn report_save_errors(&mut self, errors: Vec<StoreError>) {
+    pub(super) fn report_save_errors(&mut self, errors: Vec<StoreError>) {
         for err in errors {
             if let StoreError::ChangedOnDisk { .. } = &err {
                 self.conflict = self.document().map(str::to_owned);
@@ -1488,13 +1547,15 @@ impl LectorApp {
     /// Saves shortly after each change, on another thread (a book-length document takes
     /// a good part of a second to write), and collects what the last save did.
     fn autosave(&mut self, ctx: &egui::Context) {
+        // No saving while git commits and pulls the project's files.
+        let syncing = super::team::syncing(&self.jobs);
         let Some(session) = &mut self.session else {
             return;
         };
         let mut errors = session.poll_save();
         if session.is_saving() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
-        } else if session.is_dirty() && self.conflict.is_none() {
+        } else if session.is_dirty() && self.conflict.is_none() && !syncing {
             if session.autosave_due(Instant::now()) {
                 errors.extend(session.save_in_background());
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));

@@ -3,15 +3,21 @@
 
 mod app;
 pub mod article;
+mod dialogs;
 mod inspector;
 mod panels;
+mod portal;
 pub mod review;
 pub mod span_index;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub use app::{Command, LectorApp, Prefs};
+pub use dialogs::{Chooser, Dialogs, Environment, NO_NATIVE_DIALOGS_VAR, decide};
+pub use portal::PortalAnswer;
+pub use team::{Team, WATCH_INTERVAL};
 
 use crate::model::{Annotation, DocText};
 

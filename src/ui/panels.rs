@@ -3,7 +3,7 @@
 
 use egui::{Align2, Color32, RichText};
 
-use super::app::{Command, LectorApp, PathPrompt, PathPurpose};
+use super::app::{Command, LectorApp, PathPurpose};
 use super::{color, shorten};
 use crate::model::Status;
 use crate::session::Edit;
@@ -63,25 +63,16 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("New project…").clicked() {
-                    app.path_prompt = Some(PathPrompt {
-                        purpose: PathPurpose::New,
-                        input: String::new(),
-                    });
+                    super::dialogs::ask_path(app, PathPurpose::New, String::new());
                 }
                 if ui.button("Open project…").clicked() {
-                    app.path_prompt = Some(PathPrompt {
-                        purpose: PathPurpose::Open,
-                        input: String::new(),
-                    });
+                    super::dialogs::ask_path(app, PathPurpose::Open, String::new());
                 }
                 if ui
                     .add_enabled(app.session.is_some(), egui::Button::new("Add articles…"))
                     .clicked()
                 {
-                    app.path_prompt = Some(PathPrompt {
-                        purpose: PathPurpose::Add,
-                        input: String::new(),
-                    });
+                    super::dialogs::ask_path(app, PathPurpose::Add, String::new());
                 }
                 if ui
                     .add_enabled(app.session.is_some(), egui::Button::new("Export…"))
@@ -95,19 +86,14 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                             .display()
                             .to_string()
                     });
-                    app.path_prompt = Some(PathPrompt {
-                        purpose: PathPurpose::Export(format),
-                        input,
-                    });
+                    super::dialogs::ask_path(app, PathPurpose::Export(format), input);
                 }
                 if ui
                     .add_enabled(app.session.is_some(), egui::Button::new("Import…"))
                     .clicked()
                 {
-                    app.path_prompt = Some(PathPrompt {
-                        purpose: PathPurpose::Import(crate::formats::Format::Jsonl),
-                        input: String::new(),
-                    });
+                    let purpose = PathPurpose::Import(crate::formats::Format::Jsonl);
+                    super::dialogs::ask_path(app, purpose, String::new());
                 }
                 ui.menu_button("Open recent", |ui| {
                     for path in app.prefs.recent.clone() {
@@ -123,6 +109,7 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 {
                     app.commands.push(Command::Save);
                 }
+                super::team::file_menu_ui(app, ui);
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
@@ -221,6 +208,7 @@ pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 ));
                 ui.separator();
             }
+            super::team::status_ui(app, ui);
             match &app.session {
                 Some(session) if session.is_saving() => {
                     ui.label(RichText::new("saving…").color(Color32::from_rgb(200, 120, 0)));
@@ -794,6 +782,7 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 )
             };
             focus_once(ui, &edit);
+            super::dialogs::browse_button_ui(&mut app.dialogs, ui, prompt);
             ui.horizontal(|ui| {
                 if ui.button("OK").clicked()
                     || (prompt.purpose != PathPurpose::Add

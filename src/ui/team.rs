@@ -1,0 +1,442 @@
+//! Working as a team from the app: colleagues' files that change on disk (a `git pull`, a
+//! shared folder) are taken in while the app runs, and File → Sync commits, pulls and pushes
+//! through git ([`crate::sync`]) in the background.
+//!
+//! ## Implementation notes
+//!
+//! - The project is polled every [`WATCH_INTERVAL`] ([`crate::session::Session::reload_changed`]
+//!   explains why polling): a timer through `request_repaint_after`, so an idle window wakes
+//!   only for it. No poll while a save or a sync runs: their own writes would look like
+//!   changes, and a pull rewrites files one by one.
+//! - The user's own files changed on disk are never reloaded over their work: they go to the
+//!   conflict bar (reload or keep mine), which also stops autosave until the user chooses.
+//! - Changes only a reopened project takes in (`project.ron`, document texts) reopen it, after
+//!   saving, keeping the open document; never while there is a conflict (the next poll reports
+//!   them again).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use egui::{Color32, RichText};
+
+use super::app::{Command, Job, JobDone, LectorApp};
+use crate::store::DiskChanges;
+use crate::sync::{Git, SyncError, SyncReport};
+
+/// How often the app looks for files changed on disk.
+pub const WATCH_INTERVAL: Duration = Duration::from_millis(1500);
+
+/// The status-bar text of a running sync job.
+const SYNC_JOB: &str = "syncing with git";
+
+/// The app's team state: the watch timer and the last sync.
+#[derive(Debug)]
+pub struct Team {
+    /// The git that Sync runs (tests give it an identity and an empty configuration).
+    pub git: Git,
+    /// When the project is polled next.
+    next_poll: Option<Instant>,
+    /// The user's own files last reported changed on disk.
+    conflicts: Vec<PathBuf>,
+    /// A project folder and whether it is in a git work tree, looked up at every poll.
+    repository: Option<(PathBuf, bool)>,
+    /// The files (and their times) a reopen was last asked for: a reopen that failed (a
+    /// broken `project.ron`, a save that fails) is not retried every poll, only once the
+    /// files change again.
+    reopen_asked: Vec<(PathBuf, Option<SystemTime>)>,
+    /// The last sync's full report (or error), for the "Last sync" window.
+    pub last_sync: Option<(String, bool)>,
+    /// The "Last sync" window is open.
+    pub report_open: bool,
+}
+
+impl Default for Team {
+    fn default() -> Self {
+        Self {
+            git: Git::new(),
+            next_poll: None,
+            conflicts: Vec::new(),
+            repository: None,
+            reopen_asked: Vec::new(),
+            last_sync: None,
+            report_open: false,
+        }
+    }
+}
+
+/// Whether a sync job runs.
+pub fn syncing(jobs: &[Job]) -> bool {
+    jobs.iter().any(|job| job.what == SYNC_JOB)
+}
+
+/// Once per frame, after the commands: polls the project for files changed on disk.
+pub fn watch(app: &mut LectorApp, ctx: &egui::Context) {
+    let busy = syncing(&app.jobs);
+    let Some(session) = &mut app.session else {
+        app.team.next_poll = None;
+        return;
+    };
+    let now = Instant::now();
+    let due = *app.team.next_poll.get_or_insert(now + WATCH_INTERVAL);
+    if now < due {
+        ctx.request_repaint_after(due - now);
+        return;
+    }
+    app.team.next_poll = Some(now + WATCH_INTERVAL);
+    ctx.request_repaint_after(WATCH_INTERVAL);
+    // A `git init` or a clone moved into place shows the Sync button without a reopen.
+    let root = session.store.root();
+    app.team.repository = Some((root.to_path_buf(), in_git_repository(root)));
+    if busy || session.is_saving() {
+        return;
+    }
+    let changes = session.reload_changed();
+    if !changes.is_empty() {
+        take_in(app, changes, true);
+        ctx.request_repaint();
+    }
+}
+
+/// Shows what changed on disk and routes it: the user's own files to the conflict bar,
+/// changes that need it to a reopen. `tell` says what was reloaded (a sync's summary already
+/// does).
+fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
+    let Some(session) = &app.session else { return };
+    let project = &session.store.project;
+    let title = |id: &str| {
+        project
+            .document(id)
+            .map_or_else(|| id.to_owned(), |d| super::shorten(&d.meta.title, 40))
+    };
+    let reloaded = describe(&changes, title);
+    let own_doc = own_document(&changes.conflicts, session.annotator(), app.document());
+    let dirty = session.is_dirty();
+    let root = session.store.root().to_path_buf();
+    let DiskChanges {
+        conflicts,
+        needs_reopen,
+        problems,
+        ..
+    } = changes;
+    for problem in &problems {
+        let text = problem.to_string();
+        if !app.problems.contains(&text) {
+            app.problems.push(text.clone());
+        }
+        app.say(text, true);
+    }
+    if tell && !reloaded.is_empty() {
+        app.say(reloaded, false);
+    }
+    // Reported on every poll until the user chooses: shown when new, or again after a choice.
+    if conflicts.is_empty() {
+        if !app.team.conflicts.is_empty() {
+            // The file is back to what this app has: nothing to choose any more.
+            app.conflict = None;
+        }
+    } else if conflicts != app.team.conflicts || app.conflict.is_none() {
+        app.conflict = own_doc;
+        let files: Vec<String> = conflicts.iter().map(|f| f.display().to_string()).collect();
+        app.say(
+            format!(
+                "your file {} changed on disk (another clone, git, a hand edit): \
+                 reload it or keep yours",
+                files.join(", ")
+            ),
+            true,
+        );
+    }
+    app.team.conflicts = conflicts;
+    let stamps: Vec<(PathBuf, Option<SystemTime>)> = needs_reopen
+        .iter()
+        .map(|f| {
+            let modified = std::fs::metadata(root.join(f)).and_then(|m| m.modified());
+            (f.clone(), modified.ok())
+        })
+        .collect();
+    if !needs_reopen.is_empty() && app.conflict.is_none() && stamps != app.team.reopen_asked {
+        app.team.reopen_asked = stamps;
+        let files: Vec<String> = needs_reopen
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        app.say(
+            format!(
+                "{} changed on disk: reopening the project{}",
+                files.join(", "),
+                if dirty { " after saving" } else { "" }
+            ),
+            false,
+        );
+        app.commands.push(Command::ReopenProject);
+    }
+}
+
+/// The document whose conflict bar to show: the open one if its file is among the conflicts,
+/// else the first document named; else the open one (the entities file).
+fn own_document(conflicts: &[PathBuf], annotator: &str, open: Option<&str>) -> Option<String> {
+    let documents: Vec<String> = conflicts
+        .iter()
+        .filter_map(|f| {
+            let parts: Vec<&str> = f.iter().filter_map(|c| c.to_str()).collect();
+            match parts.as_slice() {
+                ["annotations", who, file] if *who == annotator => {
+                    file.strip_suffix(".ron").map(str::to_owned)
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    open.filter(|o| documents.iter().any(|d| d == o))
+        .map(str::to_owned)
+        .or_else(|| documents.first().cloned())
+        .or_else(|| open.map(str::to_owned))
+}
+
+/// "erik's labels of “Talks” changed on disk: reloaded", for every colleague at once; empty
+/// when no colleague's file was re-read.
+pub fn describe(changes: &DiskChanges, title: impl Fn(&str) -> String) -> String {
+    let mut by_annotator: std::collections::BTreeMap<&str, (Vec<String>, Vec<String>, bool)> =
+        std::collections::BTreeMap::new();
+    for (document, annotator) in &changes.reloaded {
+        by_annotator
+            .entry(annotator)
+            .or_default()
+            .0
+            .push(title(document));
+    }
+    for (document, annotator) in &changes.removed {
+        by_annotator
+            .entry(annotator)
+            .or_default()
+            .1
+            .push(title(document));
+    }
+    for annotator in &changes.entities {
+        by_annotator.entry(annotator).or_default().2 = true;
+    }
+    let quoted = |titles: &[String]| {
+        let titles: Vec<String> = titles.iter().map(|t| format!("“{t}”")).collect();
+        titles.join(", ")
+    };
+    let mut parts = Vec::new();
+    for (annotator, (reloaded, removed, entities)) in by_annotator {
+        if !reloaded.is_empty() {
+            parts.push(format!(
+                "{annotator}'s labels of {} changed on disk: reloaded",
+                quoted(&reloaded)
+            ));
+        }
+        if !removed.is_empty() {
+            parts.push(format!(
+                "{annotator}'s labels of {} were deleted on disk: removed",
+                quoted(&removed)
+            ));
+        }
+        if entities {
+            parts.push(format!("{annotator}'s entities changed on disk: reloaded"));
+        }
+    }
+    parts.join("; ")
+}
+
+/// Saves, then syncs in the background: commit the user's files, pull, push.
+pub fn start_sync(app: &mut LectorApp) {
+    if syncing(&app.jobs) {
+        app.say("a sync is running already", false);
+        return;
+    }
+    if app.conflict.is_some() {
+        app.say(
+            "not synced: first choose whether to reload your changed file or keep yours",
+            true,
+        );
+        return;
+    }
+    let Some(session) = &mut app.session else {
+        return;
+    };
+    // The commit must hold what the user sees; autosave then waits for the sync to finish.
+    let errors = session.save_now();
+    if !errors.is_empty() {
+        app.report_save_errors(errors);
+        app.say("not synced, because saving failed (see above)", true);
+        return;
+    }
+    let root = session.store.root().to_path_buf();
+    let annotator = session.annotator().to_owned();
+    let git = app.team.git.clone();
+    match Job::spawn(SYNC_JOB.to_owned(), move || {
+        JobDone::Synced(crate::sync::sync_with(&git, &root, &annotator))
+    }) {
+        Ok(job) => app.jobs.push(job),
+        Err(err) => app.say(format!("not synced: cannot start a thread: {err}"), true),
+    }
+}
+
+/// Reports a finished sync and takes in what it pulled.
+pub fn synced(app: &mut LectorApp, result: Result<SyncReport, SyncError>) {
+    let (line, full, error, pulled) = match &result {
+        Ok(report) => (
+            sync_line(report),
+            report.to_string(),
+            false,
+            report.needs_reload(),
+        ),
+        Err(err) => (
+            format!("not synced: {err:#}"),
+            err.to_string(),
+            true,
+            err.report().is_some_and(SyncReport::needs_reload),
+        ),
+    };
+    app.team.last_sync = Some((full, error));
+    let changes = app
+        .session
+        .as_mut()
+        .filter(|_| pulled)
+        .map(crate::session::Session::reload_changed);
+    if let Some(changes) = changes {
+        take_in(app, changes, false);
+    }
+    // Last, so that the status bar shows it.
+    app.say(line, error);
+}
+
+/// The status-bar line of a successful sync.
+fn sync_line(report: &SyncReport) -> String {
+    let mut line = match &report.upstream {
+        Some(upstream) => format!("synced with {upstream}: {}", report.summary()),
+        None => format!("synced: {}", report.summary()),
+    };
+    for note in &report.notes {
+        line.push_str("; ");
+        line.push_str(note);
+    }
+    line
+}
+
+/// Whether `root` is inside a git work tree (a `.git` folder or file above it).
+fn in_git_repository(root: &Path) -> bool {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    root.ancestors().any(|dir| dir.join(".git").exists())
+}
+
+/// File menu items: Sync, and the last sync's report.
+pub fn file_menu_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    let running = syncing(&app.jobs);
+    if ui
+        .add_enabled(app.session.is_some() && !running, egui::Button::new("Sync"))
+        .on_hover_text("Save, commit your annotations, pull colleagues' work and push (git)")
+        .clicked()
+    {
+        app.commands.push(Command::Sync);
+    }
+    if ui
+        .add_enabled(
+            app.team.last_sync.is_some(),
+            egui::Button::new("Last sync…"),
+        )
+        .clicked()
+    {
+        app.team.report_open = true;
+    }
+}
+
+/// Status bar: a Sync button when the project is in a git repository; the last sync's
+/// report in a window when asked for.
+pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    report_window_ui(app, ui.ctx());
+    let Some(session) = &app.session else { return };
+    let root = session.store.root();
+    let known = matches!(&app.team.repository, Some((r, _)) if r == root);
+    if !known {
+        app.team.repository = Some((root.to_path_buf(), in_git_repository(root)));
+    }
+    if !matches!(app.team.repository, Some((_, true))) {
+        return;
+    }
+    let running = syncing(&app.jobs);
+    if ui
+        .add_enabled(!running, egui::Button::new("🔄 Sync").small())
+        .on_hover_text("Save, commit your annotations, pull colleagues' work and push (git)")
+        .clicked()
+    {
+        app.commands.push(Command::Sync);
+    }
+    ui.separator();
+}
+
+fn report_window_ui(app: &mut LectorApp, ctx: &egui::Context) {
+    let Some((text, error)) = &app.team.last_sync else {
+        return;
+    };
+    let mut open = app.team.report_open;
+    egui::Window::new("Last sync")
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            let text = RichText::new(text).monospace();
+            ui.label(if *error {
+                text.color(Color32::from_rgb(200, 30, 30))
+            } else {
+                text
+            });
+        });
+    app.team.report_open = open;
+}
+
+/// What the OverwriteDisk command must forget besides the open document's file: every own
+/// file last reported changed on disk.
+pub fn conflict_files(app: &LectorApp) -> Vec<PathBuf> {
+    app.team.conflicts.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_told_per_colleague() {
+        let changes = DiskChanges {
+            reloaded: vec![
+                ("a".into(), "erik".into()),
+                ("b".into(), "erik".into()),
+                ("a".into(), "bo".into()),
+            ],
+            removed: vec![("c".into(), "bo".into())],
+            entities: vec!["erik".into()],
+            ..DiskChanges::default()
+        };
+        let title = |id: &str| id.to_uppercase();
+        assert_eq!(
+            describe(&changes, title),
+            "bo's labels of “A” changed on disk: reloaded; bo's labels of “C” were deleted on \
+             disk: removed; erik's labels of “A”, “B” changed on disk: reloaded; erik's \
+             entities changed on disk: reloaded"
+        );
+        assert_eq!(describe(&DiskChanges::default(), title), "");
+    }
+
+    #[test]
+    fn the_conflict_bar_names_the_open_document_first() {
+        let files = [
+            PathBuf::from("annotations/anna/a.ron"),
+            PathBuf::from("annotations/anna/b.ron"),
+        ];
+        assert_eq!(
+            own_document(&files, "anna", Some("b")).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            own_document(&files, "anna", Some("z")).as_deref(),
+            Some("a")
+        );
+        let entities = [PathBuf::from("entities/anna.ron")];
+        assert_eq!(
+            own_document(&entities, "anna", Some("z")).as_deref(),
+            Some("z")
+        );
+    }
+}

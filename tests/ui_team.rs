@@ -1,0 +1,353 @@
+//! Working as a team in the running app, driven through AccessKit with egui_kittest: files
+//! changed on disk are taken in without a restart (the user's own ones go to the conflict
+//! bar), and File → Sync commits, pulls and pushes with a real git and a bare repository.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::store::{ProjectStore, set_path};
+use lector::sync::Git;
+use lector::ui::{LectorApp, Prefs, WATCH_INTERVAL};
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap().flatten() {
+        let to = dst.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// A copy of the sample project (annotated by anna and erik) in `dir`.
+fn sample_project_in(dir: &Path) -> PathBuf {
+    let dst = dir.join("sotji-talks");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &dst,
+    );
+    dst
+}
+
+/// The app on a project, with typed paths instead of the system's file dialogs.
+fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
+    let prefs = Prefs {
+        annotator: annotator.to_owned(),
+        ..Prefs::default()
+    };
+    let mut app = LectorApp::new(
+        &egui::Context::default(),
+        prefs,
+        Some(project.to_path_buf()),
+    );
+    app.dialogs.native = false;
+    Harness::builder()
+        .with_size(egui::vec2(1360.0, 860.0))
+        .with_max_steps(24)
+        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
+}
+
+/// Lets the watch timer run out, then runs the frames it causes.
+fn wait_for_poll(h: &mut Harness<'_, LectorApp>) {
+    std::thread::sleep(WATCH_INTERVAL + Duration::from_millis(300));
+    h.run();
+}
+
+fn last_message(h: &Harness<'_, LectorApp>) -> String {
+    h.state()
+        .messages
+        .last()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// The note of an annotator's first annotation of a document, in the running app.
+fn first_note(h: &Harness<'_, LectorApp>, doc: &str, annotator: &str) -> String {
+    let session = h.state().session.as_ref().unwrap();
+    let set = session.store.project.set(doc, annotator).unwrap();
+    set.annotations[0].note.clone()
+}
+
+/// Changes the note of an annotator's first annotation of a document on disk, as a colleague's
+/// Lector in another clone (or a `git pull`) would.
+fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
+    let (mut store, problems) = ProjectStore::open(project).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    store.project.set_mut(doc, annotator).annotations[0].note = note.to_owned();
+    store.save_set(doc, annotator).unwrap();
+}
+
+#[test]
+fn a_colleagues_file_changed_on_disk_is_taken_in_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    let anna_before = h.state().annotations().to_vec();
+
+    change_on_disk(&project, &doc, "erik", "checked again by erik");
+    wait_for_poll(&mut h);
+
+    assert_eq!(first_note(&h, &doc, "erik"), "checked again by erik");
+    assert_eq!(
+        h.state().annotations(),
+        &anna_before[..],
+        "anna's own work untouched"
+    );
+    assert!(h.state().conflict.is_none());
+    let message = last_message(&h);
+    assert!(
+        message.starts_with("erik's labels of “Ryssland")
+            && message.ends_with("” changed on disk: reloaded"),
+        "{message}"
+    );
+    h.get_by_label(&message); // in the status bar
+
+    // Told once: nothing more changed, nothing more is said.
+    let said = h.state().messages.len();
+    wait_for_poll(&mut h);
+    assert_eq!(h.state().messages.len(), said);
+}
+
+#[test]
+fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    // Erik adds an article in his clone (project.ron and a new text), as a pull brings it.
+    let (mut store, _) = ProjectStore::open(&project).unwrap();
+    store
+        .add_text("minsk.txt", "Minsk", "Protesterna fortsätter.\n".to_owned())
+        .unwrap();
+
+    wait_for_poll(&mut h);
+    let app = h.state();
+    assert_eq!(
+        app.session.as_ref().unwrap().store.project.documents.len(),
+        2
+    );
+    assert_eq!(
+        app.document(),
+        Some(doc.as_str()),
+        "the open document stays open"
+    );
+    h.get_by_label("· Minsk"); // in the documents list
+}
+
+#[test]
+fn the_users_own_file_changed_on_disk_asks_instead_of_reloading() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    let mine = first_note(&h, &doc, "anna");
+
+    // Anna's file rewritten by her other clone: not reloaded over what the app has.
+    change_on_disk(&project, &doc, "anna", "from anna's laptop");
+    wait_for_poll(&mut h);
+    assert_eq!(h.state().conflict.as_deref(), Some(doc.as_str()));
+    assert_eq!(first_note(&h, &doc, "anna"), mine, "not reloaded silently");
+    let own = set_path(&doc, "anna").display().to_string();
+    assert!(last_message(&h).contains(&own), "{}", last_message(&h));
+
+    // "Reload" takes the file on disk.
+    h.get_by_label("Reload from disk (drop my unsaved changes)")
+        .click();
+    h.run();
+    assert!(h.state().conflict.is_none());
+    assert_eq!(first_note(&h, &doc, "anna"), "from anna's laptop");
+    assert_eq!(
+        h.state().document(),
+        Some(doc.as_str()),
+        "the document stays open"
+    );
+
+    // Changed again; "Keep mine" writes the app's version over it.
+    change_on_disk(&project, &doc, "anna", "from the phone");
+    wait_for_poll(&mut h);
+    assert!(h.state().conflict.is_some());
+    h.get_by_label("Keep mine (overwrite the file)").click();
+    h.run();
+    assert!(h.state().conflict.is_none());
+    let (store, _) = ProjectStore::open(&project).unwrap();
+    let on_disk = &store.project.set(&doc, "anna").unwrap().annotations[0].note;
+    assert_eq!(on_disk, "from anna's laptop");
+    wait_for_poll(&mut h);
+    assert!(h.state().conflict.is_none(), "resolved for good");
+}
+
+/// The environment of every git call, the test's and the app's: an identity and an empty
+/// global configuration, so that neither `~/.gitconfig` nor its absence matters.
+fn git_env(dir: &Path, who: &str) -> Vec<(String, String)> {
+    let config = dir.join("gitconfig");
+    if !config.exists() {
+        std::fs::write(&config, "").unwrap();
+    }
+    vec![
+        ("GIT_CONFIG_GLOBAL".into(), config.display().to_string()),
+        ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
+        ("GIT_CEILING_DIRECTORIES".into(), dir.display().to_string()),
+        ("GIT_AUTHOR_NAME".into(), format!("{who} (test)")),
+        ("GIT_AUTHOR_EMAIL".into(), format!("{who}@example.com")),
+        ("GIT_COMMITTER_NAME".into(), format!("{who} (test)")),
+        ("GIT_COMMITTER_EMAIL".into(), format!("{who}@example.com")),
+    ]
+}
+
+fn git(dir: &Path, cwd: &Path, who: &str, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(cwd)
+        .args(args)
+        .envs(git_env(dir, who))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Steps the UI until the background jobs are done.
+fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
+    for _ in 0..3000 {
+        if h.state().jobs.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    assert!(h.state().jobs.is_empty(), "the job finished");
+    h.run();
+}
+
+#[test]
+fn sync_from_the_file_menu_commits_pulls_and_pushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // The team's repository: the sample project in a bare remote.
+    git(
+        root,
+        root,
+        "lead",
+        &["init", "-q", "--bare", "-b", "main", "origin.git"],
+    );
+    let seed = sample_project_in(root);
+    git(root, &seed, "lead", &["init", "-q", "-b", "main"]);
+    git(root, &seed, "lead", &["add", "-A"]);
+    git(
+        root,
+        &seed,
+        "lead",
+        &["commit", "-q", "-m", "The sample project"],
+    );
+    let origin = root.join("origin.git").display().to_string();
+    git(root, &seed, "lead", &["remote", "add", "origin", &origin]);
+    git(root, &seed, "lead", &["push", "-q", "-u", "origin", "main"]);
+    // Anna's clone, open in the app; erik works in his own.
+    git(root, root, "anna", &["clone", "-q", &origin, "anna"]);
+    git(root, root, "erik", &["clone", "-q", &origin, "erik"]);
+    let mine = root.join("anna");
+    let erik = root.join("erik");
+
+    let mut h = harness(&mine, "anna");
+    h.state_mut().team.git = git_env(root, "anna")
+        .into_iter()
+        .fold(Git::new(), |git, (k, v)| git.env(k, v));
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    h.get_by_label("🔄 Sync"); // the project is in a git repository
+
+    // Erik pushes a change; anna changes her status, unsaved when she syncs.
+    change_on_disk(&erik, &doc, "erik", "erik's second look");
+    git(root, &erik, "erik", &["commit", "-q", "-am", "erik's note"]);
+    git(root, &erik, "erik", &["push", "-q"]);
+    h.get_by_label("My status").click();
+    h.run();
+    h.get_by_label("in progress").click();
+    h.run();
+    assert!(h.state().session.as_ref().unwrap().is_dirty());
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Sync").click();
+    // The job runs in the background while a spinner turns: step, do not wait to settle.
+    h.step();
+    assert!(
+        !h.state().jobs.is_empty(),
+        "the sync runs in the background"
+    );
+    wait_for_jobs(&mut h);
+
+    let message = last_message(&h);
+    assert_eq!(
+        message,
+        "synced with origin/main: committed 1 file, pulled 1 commit (erik: 1 document), \
+         pushed 1 commit"
+    );
+    h.get_by_label(&message); // in the status bar
+    let pushed = git(
+        root,
+        root,
+        "anna",
+        &[
+            "--git-dir",
+            "origin.git",
+            "log",
+            "-1",
+            "--format=%an|%s",
+            "--name-only",
+            "main",
+        ],
+    );
+    assert!(pushed.starts_with("anna (test)|Lector: anna"), "{pushed}");
+    assert!(
+        pushed.contains(&set_path(&doc, "anna").display().to_string()),
+        "{pushed}"
+    );
+    // What the pull brought is in the app without reopening.
+    assert_eq!(first_note(&h, &doc, "erik"), "erik's second look");
+    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+}
+
+#[test]
+fn sync_outside_a_repository_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.state_mut().team.git = git_env(dir.path(), "anna")
+        .into_iter()
+        .fold(Git::new(), |git, (k, v)| git.env(k, v));
+    h.run();
+    assert!(
+        h.query_by_label("🔄 Sync").is_none(),
+        "no Sync button outside git"
+    );
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Sync").click();
+    h.step();
+    wait_for_jobs(&mut h);
+    let message = last_message(&h);
+    assert!(
+        message.starts_with("not synced: the project is not in a git repository")
+            && message.contains("git init"),
+        "{message}"
+    );
+    assert!(h.state().messages.last().unwrap().error);
+}
