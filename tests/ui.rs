@@ -668,31 +668,73 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     h.get_by_label_contains("olga: the title is not part of the claim");
 }
 
-#[test]
-fn a_book_length_project_opens_in_the_background() {
+/// A project with a book-length article (5,000 paragraphs) and 15,000 annotations of each
+/// annotator; the second annotator, if any, labels the long spans Prediction, not Claim.
+fn book_project(dir: &Path, annotators: &[&str]) -> (PathBuf, String) {
     use lector::model::{Annotation, CharOffset, Fragment};
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
+    let root = dir.join("book");
     let mut store = lector::store::ProjectStore::create(&root, "Book").unwrap();
     let paragraph = "Lukashenko räknar med att få ekonomiskt stöd från Ryssland. ";
     let text = paragraph.repeat(5_000);
     let doc = store.add_text("book.txt", "Book", text).unwrap();
     let per = paragraph.chars().count() as u32;
-    let set = store.project.set_mut(&doc, "anna");
-    for i in 0..5_000 {
-        for (s, e) in [(0, 10), (51, 58), (0, 59)] {
-            let label = if e - s == 59 { "Claim" } else { "Person" };
-            set.annotations.push(Annotation::new(
-                label,
-                vec![Fragment {
-                    start: CharOffset(i * per + s),
-                    end: CharOffset(i * per + e),
-                }],
-            ));
+    for (n, annotator) in annotators.iter().enumerate() {
+        let set = store.project.set_mut(&doc, annotator);
+        for i in 0..5_000 {
+            for (s, e) in [(0, 10), (51, 58), (0, 59)] {
+                let label = match (e - s, n) {
+                    (59, 0) => "Claim",
+                    (59, _) => "Prediction",
+                    _ => "Person",
+                };
+                set.annotations.push(Annotation::new(
+                    label,
+                    vec![Fragment {
+                        start: CharOffset(i * per + s),
+                        end: CharOffset(i * per + e),
+                    }],
+                ));
+            }
         }
+        set.sort();
+        store.save_set(&doc, annotator).unwrap();
     }
-    set.sort();
-    store.save_set(&doc, "anna").unwrap();
+    (root, doc)
+}
+
+#[test]
+fn a_book_length_review_is_prepared_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _doc) = book_project(dir.path(), &["anna", "erik"]);
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    h.get_by_label("Review").click();
+    h.run();
+    h.get_by_label("Review colleagues…").click();
+    h.run();
+    h.get_by_label("Start review").click();
+    h.step();
+    h.step();
+    assert!(
+        h.state().review.is_none(),
+        "still comparing, the window answers"
+    );
+    h.get_by_label_contains("comparing 30000 annotations");
+    wait_for_jobs(&mut h);
+    let review = h.state().review.as_ref().expect("in review mode");
+    assert_eq!(review.disagreement_indices().len(), 5_000, "each long span");
+    assert_eq!(
+        h.state().annotations().len(),
+        10_000,
+        "the agreed names are in the reviewed set"
+    );
+    assert!(review.current.is_some(), "the first disagreement is shown");
+}
+
+#[test]
+fn a_book_length_project_opens_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, doc) = book_project(dir.path(), &["anna"]);
     let size = std::fs::metadata(root.join(format!("annotations/anna/{doc}.ron")))
         .unwrap()
         .len();

@@ -5,7 +5,7 @@
 //! Everything here returns session [`Edit`]s for a session whose annotator is the reviewed set
 //! (`review.<reviewer>`): applying them is one undo step, autosaved like any other change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::annotation::now;
 use crate::model::review::{Choice, Decision, Review, Sources, review_set_name};
@@ -59,7 +59,7 @@ pub fn take_agreements(
     alignment: &Alignment,
 ) -> Vec<Edit> {
     let review = project.review(document, reviewer);
-    let mut copier = Copier::new(project, document, reviewer);
+    let mut copier = Copier::bulk(project, document, reviewer);
     let mut decisions = Vec::new();
     for unit in alignment.units.iter().filter(|u| u.is_agreement()) {
         let key = sources(unit);
@@ -170,6 +170,9 @@ struct Copier<'a> {
     entity_ids: BTreeMap<(String, EntityId), EntityId>,
     entity_edits: Vec<Edit>,
     inserts: Vec<Edit>,
+    /// For copying many annotations: each annotator's annotations by id, built on first use
+    /// (`AnnotationSet::get` scans, which is quadratic over a book's agreements).
+    by_id: Option<HashMap<&'a str, HashMap<&'a AnnotationId, &'a Annotation>>>,
 }
 
 impl<'a> Copier<'a> {
@@ -182,12 +185,34 @@ impl<'a> Copier<'a> {
             entity_ids: BTreeMap::new(),
             entity_edits: Vec::new(),
             inserts: Vec::new(),
+            by_id: None,
         }
+    }
+
+    /// A copier for many annotations: looks them up by id through an index.
+    fn bulk(project: &'a Project, document: &'a str, reviewer: &'a str) -> Self {
+        Self {
+            by_id: Some(HashMap::new()),
+            ..Self::new(project, document, reviewer)
+        }
+    }
+
+    /// An annotator's annotation of the document.
+    fn source(&mut self, annotator: &str, id: &AnnotationId) -> Option<&'a Annotation> {
+        let (project, document) = (self.project, self.document);
+        let set = project.set(document, annotator)?;
+        let Some(by_id) = &mut self.by_id else {
+            return set.get(id);
+        };
+        let index = by_id
+            .entry(set.annotator.as_str())
+            .or_insert_with(|| set.annotations.iter().map(|a| (&a.id, a)).collect());
+        index.get(id).copied()
     }
 
     /// Queues a copy of an annotator's annotation; returns its id in the reviewed set.
     fn copy(&mut self, annotator: &str, id: &AnnotationId) -> Option<AnnotationId> {
-        let source = self.project.set(self.document, annotator)?.get(id)?;
+        let source = self.source(annotator, id)?;
         let mut copy: Annotation = source.clone();
         copy.id = AnnotationId::random();
         copy.modified = now();

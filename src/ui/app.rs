@@ -228,6 +228,41 @@ pub(super) enum JobDone {
         result: Box<Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>>,
     },
     Synced(Result<crate::sync::SyncReport, crate::sync::SyncError>),
+    ReviewReady(Box<Result<ReviewStart, crate::review::AgreementError>>),
+}
+
+/// Reviews of more annotations than this are prepared in the background.
+const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
+
+/// What a review starts from.
+pub(super) struct ReviewStart {
+    document: String,
+    reviewer: String,
+    alignment: crate::review::Alignment,
+    figures: Option<crate::review::AgreementReport>,
+    /// The edits that take the agreements into the reviewed set.
+    edits: Vec<Edit>,
+}
+
+/// Aligns the annotators' work on a document, measures their agreement, and prepares the
+/// edits that take what they agree on. Pure: runs on a copy of the project for big reviews.
+fn prepare_review(
+    project: &crate::model::Project,
+    document: &str,
+    reviewer: &str,
+    annotators: &[String],
+) -> Result<ReviewStart, crate::review::AgreementError> {
+    let alignment = crate::review::align_document(project, document, annotators)?;
+    let figures = crate::review::document_agreement(project, document, annotators).ok();
+    let edits =
+        crate::review::adjudication::take_agreements(project, document, reviewer, &alignment);
+    Ok(ReviewStart {
+        document: document.to_owned(),
+        reviewer: reviewer.to_owned(),
+        alignment,
+        figures,
+        edits,
+    })
 }
 
 /// Projects whose annotation files are bigger than this open in the background.
@@ -678,6 +713,7 @@ impl LectorApp {
                 }) => self.exported(format, &out, result),
                 Ok(JobDone::Read { format, result }) => self.imported(format, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
+                Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),
                 Err(_) => self.say(format!("{} failed unexpectedly", job.what), true),
             }
@@ -1279,27 +1315,60 @@ impl LectorApp {
         let Some(document) = self.document().map(str::to_owned) else {
             return;
         };
-        let Some(session) = &mut self.session else {
+        let Some(session) = &self.session else {
             return;
         };
         let project = &session.store.project;
-        let alignment = match crate::review::align_document(project, &document, &annotators) {
-            Ok(alignment) => alignment,
+        let size: usize = annotators
+            .iter()
+            .filter_map(|a| project.set(&document, a))
+            .map(|set| set.annotations.len())
+            .sum();
+        if size > BACKGROUND_REVIEW_ANNOTATIONS {
+            // A book's alignment and figures take a second or two: computed on a copy of the
+            // project on another thread, while the window answers.
+            let project = project.clone();
+            self.jobs.push(Job {
+                what: format!("comparing {size} annotations of {}", annotators.join(", ")),
+                started: Instant::now(),
+                handle: std::thread::spawn(move || {
+                    JobDone::ReviewReady(Box::new(prepare_review(
+                        &project,
+                        &document,
+                        &reviewer,
+                        &annotators,
+                    )))
+                }),
+            });
+            return;
+        }
+        let start = prepare_review(project, &document, &reviewer, &annotators);
+        self.begin_review(start);
+    }
+
+    /// Enters review mode with what [`prepare_review`] computed: the session switches to the
+    /// reviewed set, the agreements go in as one step, and the first disagreement shows.
+    fn begin_review(&mut self, start: Result<ReviewStart, crate::review::AgreementError>) {
+        let start = match start {
+            Ok(start) => start,
             Err(err) => {
                 self.say(format!("cannot review: {err}"), true);
                 return;
             }
         };
-        let figures = crate::review::document_agreement(project, &document, &annotators).ok();
+        let ReviewStart {
+            document,
+            reviewer,
+            alignment,
+            figures,
+            edits,
+        } = start;
+        let Some(session) = &mut self.session else {
+            return;
+        };
         let mut messages = Vec::new();
         let errors = session.set_annotator(crate::model::review::review_set_name(&reviewer));
         messages.extend(errors.iter().map(|e| (e.to_string(), true)));
-        let edits = crate::review::adjudication::take_agreements(
-            &session.store.project,
-            &document,
-            &reviewer,
-            &alignment,
-        );
         let agreed = edits
             .iter()
             .filter(|e| matches!(e, Edit::Decide(_)))
@@ -1317,6 +1386,9 @@ impl LectorApp {
         ));
         for (text, error) in messages {
             self.say(text, error);
+        }
+        if self.document() != Some(document.as_str()) {
+            self.open_document(&document);
         }
         let state = super::review::ReviewState::new(document, reviewer, alignment, figures);
         let first = self.next_undecided(&state, None);
