@@ -1,6 +1,7 @@
 //! Lector: annotate news articles with entities, claims and predictions.
 //!
 //! - [`model`]: texts, typed offsets, the schema, annotations, entities, the project.
+//! - [`article`]: reading article files (.txt, .md, .html, .pdf, .docx) into the stored text.
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
 //! - [`review`]: alignment of annotators' spans for review, agreement, adjudication.
@@ -8,9 +9,10 @@
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `store`, `formats`, `review`, `sync` and `cli` never import egui or eframe:
+//! `model`, `article`, `store`, `formats`, `review`, `sync` and `cli` never import egui or eframe:
 //! `cargo check --no-default-features` builds them alone, and a test greps them.
 
+pub mod article;
 pub mod cli;
 pub mod formats;
 pub mod model;

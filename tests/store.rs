@@ -433,16 +433,19 @@ fn articles_in_other_encodings_are_decoded_or_refused() {
     assert!(err.to_string().contains("photo.txt"), "{err}");
     let pdf = dir.path().join("report.pdf");
     fs::write(&pdf, b"%PDF-1.7").unwrap();
+    let err = store.add_article(&pdf, None).unwrap_err().to_string();
+    assert!(err.contains("not a readable PDF"), "{err}");
+    let sheet = dir.path().join("figures.xlsx");
+    fs::write(&sheet, b"PK\x03\x04").unwrap();
+    let err = store.add_article(&sheet, None).unwrap_err().to_string();
     assert!(
-        store
-            .add_article(&pdf, None)
-            .unwrap_err()
-            .to_string()
-            .contains(".txt and .md")
+        err.contains("Lector reads .txt, .md, .html, .pdf and .docx articles, not .xlsx"),
+        "{err}"
     );
     let mut after = snapshot(dir.path());
     after.remove(Path::new("photo.txt"));
     after.remove(Path::new("report.pdf"));
+    after.remove(Path::new("figures.xlsx"));
     assert_eq!(after, before, "a refused article changes nothing");
 }
 

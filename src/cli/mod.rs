@@ -43,14 +43,21 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Add articles (.txt, .md) to a project. Prints `<document-id>\t<title>` per article.
+    /// Add articles (.txt, .md, .html, .pdf, .docx) to a project. Prints
+    /// `<document-id>\t<title>` per article; what was guessed goes to stderr as warnings.
+    ///
+    /// Only the text is stored. A web page keeps its story (the <article>, else <main>, else
+    /// the part with the most paragraph text) without menus, banners, share bars or comments;
+    /// a PDF needs a text layer (a scan must be OCR'd first) and loses running headers,
+    /// footers and line-end hyphens; a .docx keeps its paragraphs.
     Add {
         /// The project folder.
         dir: PathBuf,
         /// Article files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Title (only with a single file; default: the article's first line).
+        /// Title (only with a single file; default: a web page's headline, else the
+        /// article's first line).
         #[arg(long)]
         title: Option<String>,
     },

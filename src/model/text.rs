@@ -35,7 +35,7 @@ pub enum DecodeError {
     /// The file holds NUL bytes without a UTF-16 BOM: an image, an archive, a program.
     #[error(
         "this is a binary file (a NUL byte at byte {offset}), not a text article; \
-         Lector reads .txt and .md articles"
+         Lector reads .txt, .md, .html, .pdf and .docx articles by their extension"
     )]
     Binary {
         /// Byte offset of the first NUL.

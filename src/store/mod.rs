@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::Digest as _;
 
-use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES, decode_article, markdown_to_text};
+use crate::article::{ArticleError, ArticleKind};
+use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES};
 use crate::model::validate::{annotation_problems, duplicate_ids, registry_problems};
 use crate::model::{AnnotationSet, DocText, Document, DocumentMeta, Project, Schema, project};
 pub use problem::{Position, Problem};
@@ -80,11 +81,11 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
-    /// An article could not be decoded.
+    /// An article could not be read.
     #[error("cannot add the article: {source}: {}", path.display())]
     Article {
         /// Why.
-        source: DecodeError,
+        source: ArticleError,
         /// The article.
         path: PathBuf,
     },
@@ -860,53 +861,41 @@ impl ProjectStore {
         self.finish_write(pending.run())
     }
 
-    /// Reads an article file, stores its text and adds it to the project (and saves
-    /// `project.ron`). Returns the new document id and warnings for the user.
+    /// Reads an article file (.txt, .md, .html, .pdf or .docx), stores its text and adds it to
+    /// the project (and saves `project.ron`). The title is `title`, else the one the file
+    /// gives (a web page's headline), else the text's first line. Returns the new document
+    /// id and warnings for the user: what was guessed or repaired.
     pub fn add_article(
         &mut self,
         path: &Path,
         title: Option<&str>,
     ) -> Result<(String, Vec<String>), StoreError> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        if !matches!(ext.as_str(), "txt" | "text" | "md" | "markdown" | "") {
-            return Err(StoreError::Invalid(format!(
-                "cannot add {}: Lector reads .txt and .md articles (HTML and PDF import is \
-                 tracked in the formats issue)",
-                path.display()
-            )));
-        }
+        let article_err = |source: ArticleError| StoreError::Article {
+            source,
+            path: path.to_path_buf(),
+        };
+        let kind = ArticleKind::of(path).map_err(article_err)?;
         let size = fs::metadata(path)
             .map_err(io_err("cannot read the article", path))?
             .len();
         if size > MAX_ARTICLE_BYTES as u64 {
-            return Err(StoreError::Article {
-                source: DecodeError::TooLarge {
-                    size,
-                    max: MAX_ARTICLE_BYTES,
-                },
-                path: path.to_path_buf(),
-            });
+            return Err(article_err(ArticleError::Decode(DecodeError::TooLarge {
+                size,
+                max: MAX_ARTICLE_BYTES,
+            })));
         }
         let bytes = fs::read(path).map_err(io_err("cannot read the article", path))?;
-        let decoded = decode_article(&bytes).map_err(|source| StoreError::Article {
-            source,
-            path: path.to_path_buf(),
-        })?;
-        let text = if matches!(ext.as_str(), "md" | "markdown") {
-            markdown_to_text(&decoded.text)
-        } else {
-            decoded.text
-        };
+        let article = crate::article::read(kind, &bytes).map_err(article_err)?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let title = title.map_or_else(|| default_title(&text, &file_name), str::to_owned);
-        let id = self.add_text(&file_name, &title, text)?;
-        Ok((id, decoded.warnings))
+        let title = title
+            .map(str::to_owned)
+            .or_else(|| article.title.as_deref().map(shorten_title))
+            .unwrap_or_else(|| default_title(&article.text, &file_name));
+        let id = self.add_text(&file_name, &title, article.text)?;
+        Ok((id, article.warnings))
     }
 
     /// Stores a normalised text as a new document and saves `project.ron`.
@@ -956,11 +945,16 @@ fn default_title(text: &str, file_name: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or(file_name);
-    let mut title: String = first.chars().take(100).collect();
-    if first.chars().count() > 100 {
-        title.push('…');
+    shorten_title(first)
+}
+
+/// At most 100 characters, with `…` when cut.
+fn shorten_title(title: &str) -> String {
+    let mut short: String = title.chars().take(100).collect();
+    if title.chars().count() > 100 {
+        short.push('…');
     }
-    title
+    short
 }
 
 /// The `.ron` files in a folder of the project, as (stem, relative path), sorted.

@@ -723,7 +723,10 @@ pub fn dialogs_ui(app: &mut LectorApp, ctx: &egui::Context) {
                 "Where should the project for this article go?",
                 "folder for the project; its parent is remembered for the next article",
             ),
-            PathPurpose::Add => ("Add articles", "article files (.txt, .md), one per line"),
+            PathPurpose::Add => (
+                "Add articles",
+                "article files (.txt, .md, .html, .pdf, .docx), one per line",
+            ),
         };
         let mut result = None;
         let mut cancel = false;
