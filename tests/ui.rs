@@ -11,6 +11,13 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lector::ui::{LectorApp, Prefs};
 
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use common::{copy_dir, sample_project_copy};
+use gui::{harness, start_review, wait_for_jobs};
+
 /// A copy of the sample project in a temporary folder, so tests can change it.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -18,33 +25,6 @@ fn sample_copy() -> (tempfile::TempDir, PathBuf) {
     let dst = dir.path().join("project");
     copy_dir(&src, &dst);
     (dir, dst)
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
-
-fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
-    let prefs = Prefs {
-        annotator: annotator.to_owned(),
-        ..Prefs::default()
-    };
-    let ctx = egui::Context::default();
-    let mut app = LectorApp::new(&ctx, prefs, Some(project.to_path_buf()));
-    // Paths are typed, as where no file dialog service runs: no dialog on a developer's desktop.
-    app.dialogs.native = false;
-    Harness::builder()
-        .with_size(egui::vec2(1360.0, 860.0))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
 }
 
 #[test]
@@ -77,16 +57,6 @@ fn an_idle_window_stops_repainting() {
         h.run_ok().is_some(),
         "the UI keeps asking for repaints while idle"
     );
-}
-
-fn sample_project_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let dst = dir.path().join("sotji-talks");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
-        &dst,
-    );
-    (dir, dst)
 }
 
 /// The char range of the `nth` occurrence of `needle` in the open document.
@@ -375,19 +345,6 @@ fn opening_an_article_asks_once_where_its_project_goes() {
     );
 }
 
-/// Steps the UI until the background exports and imports are done.
-fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
-    for _ in 0..500 {
-        if h.state().jobs.is_empty() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
-    assert!(h.state().jobs.is_empty(), "the job finished");
-    h.run();
-}
-
 /// (label, fragments) of every annotation of an annotator in the open document.
 fn spans_of(h: &Harness<'_, LectorApp>, annotator: &str) -> Vec<(String, Vec<(u32, u32)>)> {
     let app = h.state();
@@ -625,12 +582,7 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     let (_dir, project) = sample_project_copy();
     let mut h = harness(&project, "olga");
     h.run();
-    h.get_by_label("Review").click();
-    h.run();
-    h.get_by_label("Review colleagues…").click();
-    h.run();
-    h.get_by_label("Start review").click();
-    h.run();
+    start_review(&mut h);
     let unit = h
         .state()
         .review

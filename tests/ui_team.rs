@@ -15,19 +15,14 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use lector::store::{ProjectStore, set_path};
 use lector::sync::Git;
-use lector::ui::{LectorApp, Prefs, WATCH_INTERVAL};
+use lector::ui::{LectorApp, WATCH_INTERVAL};
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use common::copy_dir;
+use gui::{harness, wait_for_jobs};
 
 /// A copy of the sample project (annotated by anna and erik) in `dir`.
 fn sample_project_in(dir: &Path) -> PathBuf {
@@ -37,24 +32,6 @@ fn sample_project_in(dir: &Path) -> PathBuf {
         &dst,
     );
     dst
-}
-
-/// The app on a project, with typed paths instead of the system's file dialogs.
-fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
-    let prefs = Prefs {
-        annotator: annotator.to_owned(),
-        ..Prefs::default()
-    };
-    let mut app = LectorApp::new(
-        &egui::Context::default(),
-        prefs,
-        Some(project.to_path_buf()),
-    );
-    app.dialogs.native = false;
-    Harness::builder()
-        .with_size(egui::vec2(1360.0, 860.0))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
 }
 
 /// Lets the watch timer run out, then runs the frames it causes.
@@ -221,19 +198,6 @@ fn git(dir: &Path, cwd: &Path, who: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Steps the UI until the background jobs are done.
-fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
-    for _ in 0..3000 {
-        if h.state().jobs.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    assert!(h.state().jobs.is_empty(), "the job finished");
-    h.run();
 }
 
 #[test]

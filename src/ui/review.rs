@@ -224,7 +224,7 @@ pub fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         figures_ui(ui, figures);
     }
     ui.separator();
-    let text = project.document(&review.document).map(|d| d.text.clone());
+    let text = project.document(&review.document).map(|d| &d.text);
     match (review.current_unit(), &text) {
         (Some(unit), Some(text)) => {
             let decision = decided_review.and_then(|r| r.decision(&sources(unit)));
@@ -358,7 +358,7 @@ fn disagreement_list_ui(app: &LectorApp, ui: &mut egui::Ui, commands: &mut Vec<C
     };
     let project = &session.store.project;
     let decided = project.review(&review.document, &review.reviewer);
-    let text = project.document(&review.document).map(|d| d.text.clone());
+    let text = project.document(&review.document).map(|d| &d.text);
     let rows = review.disagreement_indices();
     ui.strong(format!("Disagreements ({})", rows.len()));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
