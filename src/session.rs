@@ -2,18 +2,23 @@
 //!
 //! The GUI turns every user action into [`Edit`]s and hands them to [`Session::apply`]; the
 //! session applies them to the project, records their inverse for undo (per document, kept
-//! across switching documents), marks the files dirty and saves them shortly afterwards.
+//! across switching documents), appends them to the crash journal, marks the files dirty and
+//! saves them shortly afterwards. The command line edits through a session too, so every
+//! writer shares one path: each save takes the file's lock, and if another writer changed the
+//! file meanwhile, the session's edits since its last save are replayed onto that version
+//! (see [`crate::model::edit`] and [`crate::store::lock`]), never written over it.
 //! Never imports egui or eframe: tests and benchmarks drive it directly.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::model::review::{Comment, Decision, Sources, reviewer_of};
+pub use crate::model::edit::Edit;
+use crate::model::edit::{self, EditTarget};
+use crate::model::review::{Comment, reviewer_of};
 use crate::model::validate::annotation_problems;
-use crate::model::{
-    Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Fragment, Status,
-};
+use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
+use crate::store::journal::{self, Journal};
 use crate::store::{
     DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path,
     set_path,
@@ -21,30 +26,6 @@ use crate::store::{
 
 /// How long after the last change the session saves.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
-
-/// One invertible change to an annotator's work on a document.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
-    /// Add an annotation.
-    Insert(Annotation),
-    /// Remove the annotation with this id.
-    Remove(AnnotationId),
-    /// Replace the annotation with the same id.
-    Replace(Annotation),
-    /// Set the annotator's progress on the document.
-    SetStatus(Status),
-    /// Add or change a canonical entity.
-    UpsertEntity(Entity),
-    /// Remove a canonical entity.
-    RemoveEntity(EntityId),
-    /// Record (or replace) a reviewer's decision; the reviewer is the one whose reviewed set
-    /// the session edits (`review.<reviewer>`), else the annotator.
-    Decide(Decision),
-    /// Remove the decision about these annotations.
-    Undecide(Sources),
-    /// Set a reviewer's comment on an annotator's annotation (an empty text removes it).
-    Comment(Comment),
-}
 
 /// What one edit did to the list of annotations of the annotator's set, in the order the edits
 /// ran, so that views can update what they derive instead of rebuilding it.
@@ -86,6 +67,35 @@ pub enum EditError {
     ReadOnly(String),
 }
 
+/// The edits made to one file since it was last read or written.
+#[derive(Debug)]
+struct FileEdits {
+    /// The document they were made on (the entities file: the last one).
+    document: String,
+    /// In the order they were made.
+    edits: Vec<Edit>,
+}
+
+/// A save running on another thread.
+#[derive(Debug)]
+struct Saving {
+    handle: std::thread::JoinHandle<Vec<WriteDone>>,
+    /// How many of each file's edits the save includes.
+    included: BTreeMap<PathBuf, usize>,
+}
+
+/// What [`Session::recover`] replayed from journals left by a session that ended without
+/// saving (a crash, a killed process, a power cut).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Edits that changed something.
+    pub edits: usize,
+    /// The documents they were made on, sorted.
+    pub documents: Vec<String>,
+    /// Edits (or journal lines) that could not be replayed, with why.
+    pub problems: Vec<String>,
+}
+
 /// A project opened for editing by one annotator.
 #[derive(Debug)]
 pub struct Session {
@@ -98,18 +108,31 @@ pub struct Session {
     dirty_entities: bool,
     /// Documents whose review (decisions, comments) waits to be saved.
     dirty_reviews: BTreeSet<String>,
+    /// The edits not yet saved, by file (relative path): replayed onto a file another writer
+    /// changed meanwhile, and written to the crash journal.
+    unsaved: BTreeMap<PathBuf, FileEdits>,
     last_change: Option<Instant>,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
-    /// A save running on another thread: the files it writes, and the thread.
-    saving: Option<std::thread::JoinHandle<Vec<WriteDone>>>,
+    /// A save running on another thread.
+    saving: Option<Saving>,
     /// The document and the set changes of the step that made `revision`; empty when the
     /// last change was of another kind (views then rebuild).
     changes: (String, Vec<SetChange>),
+    /// Whether edits go to a crash journal (the app's sessions; a command saves at once).
+    journaling: bool,
+    /// The crash journal, made at the first edit.
+    journal: Option<Journal>,
+    /// Why the journal cannot be written, once; see [`Self::take_journal_error`].
+    journal_error: Option<String>,
+    /// Files that other writers had changed and the last saves merged into, for the UI to
+    /// say so; see [`Self::take_merged`].
+    merged: Vec<PathBuf>,
 }
 
 impl Session {
-    /// Starts a session.
+    /// Starts a session for the app: every edit goes to a crash journal before it shows.
+    /// Call [`Self::recover`] next to replay what a crashed session left.
     pub fn new(store: ProjectStore, annotator: impl Into<String>) -> Self {
         Self {
             store,
@@ -118,11 +141,23 @@ impl Session {
             dirty_sets: BTreeSet::new(),
             dirty_entities: false,
             dirty_reviews: BTreeSet::new(),
+            unsaved: BTreeMap::new(),
             last_change: None,
             revision: 0,
             changes: (String::new(), Vec::new()),
             saving: None,
+            journaling: true,
+            journal: None,
+            journal_error: None,
+            merged: Vec::new(),
         }
+    }
+
+    /// A session for a command that saves right after its edits: no crash journal.
+    pub fn headless(store: ProjectStore, annotator: impl Into<String>) -> Self {
+        let mut session = Self::new(store, annotator);
+        session.journaling = false;
+        session
     }
 
     /// Who is annotating.
@@ -130,13 +165,21 @@ impl Session {
         &self.annotator
     }
 
-    /// Switches the annotator, saving the previous one's work first.
-    pub fn set_annotator(&mut self, annotator: impl Into<String>) -> Vec<StoreError> {
+    /// Switches the annotator, saving the previous one's work first. If that save fails,
+    /// nothing switches and the errors are returned: the work stays with its annotator.
+    pub fn set_annotator(&mut self, annotator: impl Into<String>) -> Result<(), Vec<StoreError>> {
         let errors = self.save_now();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Some(journal) = self.journal.take() {
+            journal.remove();
+        }
+        self.unsaved.clear();
         self.annotator = annotator.into();
         self.histories.clear();
         self.bump_revision();
-        errors
+        Ok(())
     }
 
     /// Bumped on every change.
@@ -174,9 +217,7 @@ impl Session {
         if let Some(reason) = self.read_only_reason(document) {
             return Err(EditError::ReadOnly(reason));
         }
-        let reviews = edits
-            .iter()
-            .any(|e| matches!(e, Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_)));
+        let reviews = edits.iter().any(|e| e.target() == EditTarget::Review);
         let review_file = review_path(document, reviewer_name(&self.annotator));
         if let Some(reason) = reviews
             .then(|| self.store.read_only_reason(&review_file))
@@ -220,6 +261,15 @@ impl Session {
         let Some(edits) = stack.pop() else {
             return false;
         };
+        // An entity made in this step may be linked from other documents since: undoing
+        // the step here must not take it from them, so it stays.
+        let edits: Vec<Edit> = edits
+            .into_iter()
+            .filter(|e| match e {
+                Edit::RemoveEntity(id) => self.linked_elsewhere(document, id).is_none(),
+                _ => true,
+            })
+            .collect();
         match self.apply_raw(document, edits.clone()) {
             Ok(inverse) => {
                 let history = self.histories.entry(document.to_owned()).or_default();
@@ -243,6 +293,200 @@ impl Session {
         }
     }
 
+    /// A document other than `document` whose annotations (of this annotator) link the
+    /// entity.
+    fn linked_elsewhere(&self, document: &str, entity: &EntityId) -> Option<String> {
+        let links = |a: &Annotation| {
+            a.entity.as_ref() == Some(entity)
+                || a.attributes
+                    .values()
+                    .any(|v| matches!(v, AttrValue::Entity(e) if e == entity))
+        };
+        self.store
+            .project
+            .sets
+            .iter()
+            .filter(|((d, a), _)| a == &self.annotator && d != document)
+            .find(|(_, set)| set.annotations.iter().any(links))
+            .map(|((d, _), _)| d.clone())
+    }
+
+    /// Applies edits read from a journal or another file leniently, as one undo step: each
+    /// is made strict against the state it meets (an insert of an id that is there becomes a
+    /// replacement, a removal of what is gone is dropped, an edit that changes nothing is
+    /// dropped). Returns how many changed something, and why others were refused.
+    fn apply_lenient(&mut self, document: &str, edits: Vec<Edit>) -> (usize, Vec<String>) {
+        let mut inverse: Vec<Edit> = Vec::new();
+        let mut applied = 0;
+        let mut problems = Vec::new();
+        for edit in edits {
+            let Some(strict) = self.strict(document, edit) else {
+                continue;
+            };
+            match self.apply_raw(document, vec![strict]) {
+                Ok(mut inv) => {
+                    inv.extend(inverse);
+                    inverse = inv;
+                    applied += 1;
+                }
+                Err(err) => problems.push(format!("{document}: {err}")),
+            }
+        }
+        if !inverse.is_empty() {
+            let history = self.histories.entry(document.to_owned()).or_default();
+            history.undo.push(inverse);
+            history.redo.clear();
+        }
+        (applied, problems)
+    }
+
+    /// The strict form of an edit replayed onto the project as it is now, or `None` if it
+    /// would change nothing.
+    fn strict(&self, document: &str, edit: Edit) -> Option<Edit> {
+        let project = &self.store.project;
+        let set = project.set(document, &self.annotator);
+        let registry = project.registry(&self.annotator);
+        let review = project.review(document, reviewer_name(&self.annotator));
+        match edit {
+            Edit::Insert(a) | Edit::Replace(a) => match set.and_then(|s| s.get(&a.id)) {
+                Some(old) if old == &a => None,
+                Some(_) => Some(Edit::Replace(a)),
+                None => Some(Edit::Insert(a)),
+            },
+            Edit::Remove(id) => set.and_then(|s| s.get(&id)).map(|_| Edit::Remove(id)),
+            Edit::SetStatus(status) => {
+                (set.map(|s| s.status) != Some(status)).then_some(Edit::SetStatus(status))
+            }
+            Edit::UpsertEntity(e) => {
+                (registry.and_then(|r| r.get(&e.id)) != Some(&e)).then_some(Edit::UpsertEntity(e))
+            }
+            Edit::RemoveEntity(id) => registry
+                .and_then(|r| r.get(&id))
+                .map(|_| Edit::RemoveEntity(id)),
+            Edit::Decide(d) => {
+                (review.and_then(|r| r.decision(&d.sources)) != Some(&d)).then_some(Edit::Decide(d))
+            }
+            Edit::Undecide(sources) => review
+                .and_then(|r| r.decision(&sources))
+                .map(|_| Edit::Undecide(sources)),
+            Edit::Comment(c) => {
+                let old = review.and_then(|r| r.comment(&c.annotator, &c.annotation));
+                let same = match old {
+                    Some(old) => old.text == c.text,
+                    None => c.text.trim().is_empty(),
+                };
+                (!same).then_some(Edit::Comment(c))
+            }
+        }
+    }
+
+    /// Replays the edits of journals that a session of this annotator left without saving
+    /// (a crash), as one undo step per document, and says what it did. `None` when there
+    /// was nothing to recover. The replayed edits are saved like any others; the old
+    /// journals are removed once this session's own journal holds them.
+    pub fn recover(&mut self) -> Option<Recovery> {
+        if !self.journaling {
+            return None;
+        }
+        let orphans = journal::orphans(self.store.root(), &self.annotator);
+        if orphans.is_empty() {
+            return None;
+        }
+        let mut recovery = Recovery::default();
+        let mut documents = BTreeSet::new();
+        for path in &orphans {
+            let (edits, problems) = journal::read(path, &self.store.project);
+            recovery.problems.extend(problems);
+            let mut by_document: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
+            for (document, edit) in edits {
+                by_document.entry(document).or_default().push(edit);
+            }
+            for (document, edits) in by_document {
+                if let Some(reason) = self.read_only_reason(&document) {
+                    recovery.problems.push(format!(
+                        "{document}: {} edits not replayed: {reason}",
+                        edits.len()
+                    ));
+                    continue;
+                }
+                let (applied, problems) = self.apply_lenient(&document, edits);
+                recovery.edits += applied;
+                recovery.problems.extend(problems);
+                if applied > 0 {
+                    documents.insert(document);
+                }
+            }
+        }
+        recovery.documents = documents.into_iter().collect();
+        if self.journal_error.is_none() {
+            for path in orphans {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        (recovery.edits > 0 || !recovery.problems.is_empty()).then_some(recovery)
+    }
+
+    /// Why edits cannot be written to the crash journal (a full disk, a read-only folder),
+    /// once after it first happened.
+    pub fn take_journal_error(&mut self) -> Option<String> {
+        self.journal_error.take()
+    }
+
+    /// The files another writer had changed, which the saves since the last call merged the
+    /// session's edits into (the project in memory now holds both).
+    pub fn take_merged(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.merged)
+    }
+
+    /// The file an edit on `document` changes.
+    fn file_of(&self, document: &str, edit: &Edit) -> PathBuf {
+        match edit.target() {
+            EditTarget::Set => set_path(document, &self.annotator),
+            EditTarget::Entities => entities_path(&self.annotator),
+            EditTarget::Review => review_path(document, reviewer_name(&self.annotator)),
+        }
+    }
+
+    /// Remembers applied edits as unsaved and writes them to the crash journal.
+    fn record(&mut self, document: &str, edits: Vec<Edit>) {
+        if self.journaling && self.journal_error.is_none() {
+            if self.journal.is_none() {
+                match Journal::create(self.store.root(), &self.annotator) {
+                    Ok(journal) => self.journal = Some(journal),
+                    Err(err) => {
+                        self.journal_error = Some(format!(
+                            "edits are not journalled (a crash before the next save would lose \
+                             them): {err}: {}",
+                            self.store
+                                .root()
+                                .join(crate::store::lock::LOCAL_DIR)
+                                .display()
+                        ));
+                    }
+                }
+            }
+            if let (Some(journal), Some(doc)) =
+                (&mut self.journal, self.store.project.document(document))
+                && let Err(err) = journal.append(&doc.text, document, &edits)
+            {
+                self.journal_error = Some(format!(
+                    "edits are not journalled (a crash before the next save would lose them): \
+                     {err}: {}",
+                    journal.path().display()
+                ));
+            }
+        }
+        for edit in edits {
+            let file = self.file_of(document, &edit);
+            let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
+                document: document.to_owned(),
+                edits: Vec::new(),
+            });
+            document.clone_into(&mut entry.document);
+            entry.edits.push(edit);
+        }
+    }
+
     /// Applies edits all-or-nothing and returns their inverse, in reverse order. Edits are
     /// applied in place (a copy of a 100k-annotation set per keystroke would cost milliseconds)
     /// and rolled back with their inverses if the result does not validate.
@@ -262,6 +506,7 @@ impl Session {
         self.changes.0.push_str(document);
         self.changes.1.clear();
         let mut inverse = Vec::with_capacity(edits.len());
+        let mut forward = Vec::with_capacity(edits.len());
         // What to validate afterwards: the annotations inserted or replaced (found again by
         // their sort key), and those referring to something removed or changed.
         let mut changed: Vec<(CharOffset, CharOffset, AnnotationId)> = Vec::new();
@@ -285,6 +530,7 @@ impl Session {
                 Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => touched_review = true,
                 _ => touched_set = true,
             }
+            forward.push(edit.clone());
             match self.apply_one(document, &annotator, edit) {
                 Ok(inv) => inverse.push(inv),
                 Err(err) => {
@@ -319,6 +565,15 @@ impl Session {
             };
             direct.chain(indirect.into_iter().flatten()).next()
         });
+        // An entity removed here must not be linked from another document either.
+        let problem = problem.or_else(|| {
+            forward.iter().find_map(|e| match e {
+                Edit::RemoveEntity(id) => self
+                    .linked_elsewhere(document, id)
+                    .map(|other| format!("entity {id} is still linked from document {other:?}")),
+                _ => None,
+            })
+        });
         if let Some(problem) = problem {
             self.roll_back(document, &annotator, inverse);
             self.changes.1.clear();
@@ -328,6 +583,7 @@ impl Session {
             let set = self.store.project.set_mut(document, &annotator);
             if set.status == Status::NotStarted && !set.annotations.is_empty() {
                 set.status = Status::InProgress;
+                forward.push(Edit::SetStatus(Status::InProgress));
             }
             self.dirty_sets.insert(document.to_owned());
         }
@@ -338,6 +594,7 @@ impl Session {
             self.dirty_reviews.insert(document.to_owned());
         }
         inverse.reverse();
+        self.record(document, forward);
         self.last_change = Some(Instant::now());
         self.revision += 1;
         Ok(inverse)
@@ -479,9 +736,9 @@ impl Session {
     /// that fail stay dirty; their errors are returned.
     pub fn save_now(&mut self) -> Vec<StoreError> {
         let mut errors = self.wait_for_save();
-        let pending = self.prepare_saves(&mut errors);
+        let (pending, included) = self.prepare_saves(&mut errors);
         let done = pending.into_iter().map(PendingWrite::run).collect();
-        errors.extend(self.finish_saves(done));
+        errors.extend(self.finish_saves(done, &included));
         errors
     }
 
@@ -494,11 +751,14 @@ impl Session {
         if self.saving.is_some() {
             return errors;
         }
-        let pending = self.prepare_saves(&mut errors);
+        let (pending, included) = self.prepare_saves(&mut errors);
         if !pending.is_empty() {
-            self.saving = Some(std::thread::spawn(move || {
-                pending.into_iter().map(PendingWrite::run).collect()
-            }));
+            self.saving = Some(Saving {
+                handle: std::thread::spawn(move || {
+                    pending.into_iter().map(PendingWrite::run).collect()
+                }),
+                included,
+            });
         }
         errors
     }
@@ -512,18 +772,18 @@ impl Session {
     /// again.
     pub fn poll_save(&mut self) -> Vec<StoreError> {
         match &self.saving {
-            Some(handle) if handle.is_finished() => self.wait_for_save(),
+            Some(saving) if saving.handle.is_finished() => self.wait_for_save(),
             _ => Vec::new(),
         }
     }
 
     /// Waits for a background save, if one runs, and collects it.
     pub fn wait_for_save(&mut self) -> Vec<StoreError> {
-        let Some(handle) = self.saving.take() else {
+        let Some(Saving { handle, included }) = self.saving.take() else {
             return Vec::new();
         };
         match handle.join() {
-            Ok(done) => self.finish_saves(done),
+            Ok(done) => self.finish_saves(done, &included),
             Err(_) => {
                 // The writer thread panicked: nothing is known to be saved.
                 self.mark_all_dirty();
@@ -535,22 +795,47 @@ impl Session {
         }
     }
 
-    /// Takes the dirty files and prepares their writes. Those that cannot be prepared stay
-    /// dirty, with their errors in `errors`.
-    fn prepare_saves(&mut self, errors: &mut Vec<StoreError>) -> Vec<PendingWrite> {
+    /// The unsaved edits of a file, to replay if another writer changed it; `None` when the
+    /// file is dirty without edits (then a changed file is not overwritten).
+    fn edits_of(&self, file: &Path) -> (Option<Vec<Edit>>, usize) {
+        match self.unsaved.get(file) {
+            Some(f) if !f.edits.is_empty() => (Some(f.edits.clone()), f.edits.len()),
+            _ => (None, 0),
+        }
+    }
+
+    /// Takes the dirty files and prepares their writes, with how many of each file's
+    /// unsaved edits they include. Those that cannot be prepared stay dirty, with their
+    /// errors in `errors`.
+    fn prepare_saves(
+        &mut self,
+        errors: &mut Vec<StoreError>,
+    ) -> (Vec<PendingWrite>, BTreeMap<PathBuf, usize>) {
         let mut pending = Vec::new();
+        let mut included = BTreeMap::new();
         if self.dirty_entities {
-            match self.store.prepare_entities_save(&self.annotator) {
+            let file = entities_path(&self.annotator);
+            let (edits, n) = self.edits_of(&file);
+            match self.store.prepare_entities_save(&self.annotator, edits) {
                 Ok(p) => {
                     pending.push(p);
+                    included.insert(file, n);
                     self.dirty_entities = false;
                 }
                 Err(err) => errors.push(err),
             }
         }
         for document in std::mem::take(&mut self.dirty_sets) {
-            match self.store.prepare_set_save(&document, &self.annotator) {
-                Ok(p) => pending.push(p),
+            let file = set_path(&document, &self.annotator);
+            let (edits, n) = self.edits_of(&file);
+            match self
+                .store
+                .prepare_set_save(&document, &self.annotator, edits)
+            {
+                Ok(p) => {
+                    pending.push(p);
+                    included.insert(file, n);
+                }
                 Err(err) => {
                     errors.push(err);
                     self.dirty_sets.insert(document);
@@ -559,32 +844,103 @@ impl Session {
         }
         let reviewer = reviewer_name(&self.annotator).to_owned();
         for document in std::mem::take(&mut self.dirty_reviews) {
-            match self.store.prepare_review_save(&document, &reviewer) {
-                Ok(p) => pending.push(p),
+            let file = review_path(&document, &reviewer);
+            let (edits, n) = self.edits_of(&file);
+            match self.store.prepare_review_save(&document, &reviewer, edits) {
+                Ok(p) => {
+                    pending.push(p);
+                    included.insert(file, n);
+                }
                 Err(err) => {
                     errors.push(err);
                     self.dirty_reviews.insert(document);
                 }
             }
         }
-        pending
+        (pending, included)
     }
 
-    /// Records finished writes; those that failed make their files dirty again.
-    fn finish_saves(&mut self, done: Vec<WriteDone>) -> Vec<StoreError> {
+    /// Records finished writes; those that failed make their files dirty again. A write that
+    /// merged into another writer's version brought that version into the project: the
+    /// edits made since the write was prepared are replayed onto it. The journal then keeps
+    /// only what is still unsaved.
+    fn finish_saves(
+        &mut self,
+        done: Vec<WriteDone>,
+        included: &BTreeMap<PathBuf, usize>,
+    ) -> Vec<StoreError> {
         let mut errors = Vec::new();
+        let mut saved_any = false;
         for d in done {
             let file = d.file().to_path_buf();
-            if let Err(err) = self.store.finish_write(d) {
-                errors.push(err);
-                self.mark_dirty(&file);
+            match self.store.finish_write(d) {
+                Ok(merged) => {
+                    saved_any = true;
+                    let n = included.get(&file).copied().unwrap_or(0);
+                    let rest = match self.unsaved.get_mut(&file) {
+                        Some(f) => {
+                            f.edits.drain(..n.min(f.edits.len()));
+                            f.edits.clone()
+                        }
+                        None => Vec::new(),
+                    };
+                    if merged {
+                        self.replay_after_merge(&file, &rest);
+                        self.merged.push(file.clone());
+                        self.bump_revision();
+                    }
+                    if rest.is_empty() {
+                        self.unsaved.remove(&file);
+                    }
+                }
+                Err(err) => {
+                    errors.push(err);
+                    self.mark_dirty(&file);
+                }
+            }
+        }
+        if saved_any && let Some(journal) = &mut self.journal {
+            let remaining: Vec<(String, Edit)> = self
+                .unsaved
+                .values()
+                .flat_map(|f| f.edits.iter().map(|e| (f.document.clone(), e.clone())))
+                .collect();
+            if let Err(err) = journal.reset(&self.store.project, &remaining) {
+                self.journal_error = Some(format!(
+                    "the crash journal cannot be written: {err}: {}",
+                    journal.path().display()
+                ));
             }
         }
         errors
     }
 
+    /// Replays edits made while a save ran onto the version that save merged into.
+    fn replay_after_merge(&mut self, file: &Path, edits: &[Edit]) {
+        let Some(document) = self.unsaved.get(file).map(|f| f.document.clone()) else {
+            return;
+        };
+        let annotator = self.annotator.clone();
+        let project = &mut self.store.project;
+        for edit in edits {
+            match edit.target() {
+                EditTarget::Set => {
+                    edit::replay_on_set(project.set_mut(&document, &annotator), edit);
+                }
+                EditTarget::Entities => {
+                    let registry = project.entities.entry(annotator.clone()).or_default();
+                    edit::replay_on_registry(registry, edit);
+                }
+                EditTarget::Review => {
+                    let review = project.review_mut(&document, reviewer_name(&annotator));
+                    edit::replay_on_review(review, edit);
+                }
+            }
+        }
+    }
+
     /// Marks the annotator's file at `file` (relative path) as waiting to be saved.
-    fn mark_dirty(&mut self, file: &std::path::Path) {
+    fn mark_dirty(&mut self, file: &Path) {
         if file == entities_path(&self.annotator) {
             self.dirty_entities = true;
             return;
@@ -635,17 +991,20 @@ impl Session {
         self.dirty_sets.extend(documents);
     }
 
-    /// Re-reads colleagues' files that changed on disk (a `git pull`, a shared folder); the
-    /// annotator's own changed files are reported as conflicts and never reloaded over their
-    /// work. The app calls this every second or two; see [`ProjectStore::reload_changed`].
+    /// Re-reads files that changed on disk (a `git pull`, a shared folder, another window or
+    /// a command): colleagues' files, and the annotator's own files that have no unsaved
+    /// edits here. Own files with unsaved edits are reported as conflicts: the next save
+    /// merges into them. The app calls this every second or two; see
+    /// [`ProjectStore::reload_changed`].
     pub fn reload_changed(&mut self) -> DiskChanges {
         if self.saving.is_some() {
             // Our own save is being written: its file would look changed. Next poll.
             return DiskChanges::default();
         }
-        let changes = self.store.reload_changed(&self.annotator);
+        let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
+        let changes = self.store.reload_changed(&self.annotator, &busy);
         if changes.changed_project() {
-            self.revision += 1;
+            self.bump_revision();
         }
         changes
     }
@@ -653,7 +1012,7 @@ impl Session {
     /// Keeps the app's version of one of the annotator's files that changed on disk (the
     /// user's explicit "keep mine"): the next save writes it over what is there, even if
     /// nothing was edited since.
-    pub fn keep_mine(&mut self, file: &std::path::Path) {
+    pub fn keep_mine(&mut self, file: &Path) {
         self.store.forget_disk_version(file);
         self.mark_dirty(file);
     }
@@ -682,15 +1041,23 @@ fn reviewer_name(annotator: &str) -> &str {
 
 impl Drop for Session {
     /// A save still running is finished, so that whoever opens the project next reads it.
+    /// The journal goes when everything is saved; else it stays for the next session to
+    /// recover.
     fn drop(&mut self) {
         let _ = self.wait_for_save();
+        if self.unsaved.is_empty()
+            && let Some(journal) = self.journal.take()
+        {
+            journal.remove();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AttrValue, checked_fragments};
+    use crate::model::{AttrValue, Entity, checked_fragments};
+    use crate::store::journal::Journal;
 
     fn session() -> (tempfile::TempDir, Session, String) {
         let dir = tempfile::tempdir().unwrap();
@@ -852,32 +1219,225 @@ mod tests {
         assert_eq!(saved_count(dir.path(), &doc), 2);
     }
 
+    /// The ids of anna's annotations of `doc` as saved on disk.
+    fn saved_ids(dir: &std::path::Path, doc: &str) -> BTreeSet<String> {
+        let (reopened, problems) = ProjectStore::open(dir).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        reopened
+            .project
+            .set(doc, "anna")
+            .map(|set| set.annotations.iter().map(|a| a.id.0.clone()).collect())
+            .unwrap_or_default()
+    }
+
     #[test]
-    fn a_background_save_never_overwrites_a_colleagues_change() {
+    fn a_save_merges_into_what_another_writer_saved_meanwhile() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        // Another window of anna's on the same project adds one and removes `a`'s label
+        // change… here: adds one annotation and saves.
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut other = Session::headless(store, "anna");
+        let b = person(&other, &doc, 12, 22);
+        other.apply(&doc, vec![Edit::Insert(b.clone())]).unwrap();
+        assert!(other.save_now().is_empty());
+        // This window, which never saw `b`, changes `a` and adds `c`.
+        let c = person(&s, &doc, 25, 30);
+        let mut a2 = a.clone();
+        a2.label = "Place".into();
+        s.apply(&doc, vec![Edit::Insert(c.clone()), Edit::Replace(a2)])
+            .unwrap();
+        assert!(s.save_in_background().is_empty());
+        // An edit while that save runs, replayed onto the merged version afterwards.
+        s.apply(&doc, vec![Edit::Remove(c.clone().id)]).unwrap();
+        assert!(s.wait_for_save().is_empty());
+        assert_eq!(s.take_merged(), [set_path(&doc, "anna")]);
+        let set = s.store.project.set(&doc, "anna").unwrap();
+        let ids: BTreeSet<String> = set.annotations.iter().map(|x| x.id.0.clone()).collect();
+        assert_eq!(ids, BTreeSet::from([a.id.0.clone(), b.id.0.clone()]));
+        assert_eq!(set.get(&a.id).unwrap().label, "Place");
+        assert!(s.save_now().is_empty());
+        assert_eq!(
+            saved_ids(dir.path(), &doc),
+            ids,
+            "both writers' work on disk"
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_never_written_over() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
         s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
         assert!(s.save_now().is_empty());
         let file = dir.path().join(set_path(&doc, "anna"));
-        // A colleague (or git) rewrites the file: here, one more line at its end.
         let theirs = std::fs::read_to_string(&file).unwrap();
-        std::fs::write(&file, format!("{theirs}\n")).unwrap();
+        let half = &theirs[..theirs.len() / 2];
+        std::fs::write(&file, half).unwrap();
         let b = person(&s, &doc, 12, 22);
         s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
-        assert!(s.save_in_background().is_empty());
-        let errors = s.wait_for_save();
+        let errors = s.save_now();
         assert!(
-            matches!(errors.as_slice(), [StoreError::ChangedOnDisk { .. }]),
+            matches!(errors.as_slice(), [StoreError::CannotMerge { .. }]),
             "{errors:?}"
         );
-        assert_eq!(
-            std::fs::read_to_string(&file).unwrap(),
-            format!("{theirs}\n")
+        let message = errors[0].to_string();
+        assert!(message.contains("your changes are kept"), "{message}");
+        assert!(
+            message.contains("annotations/anna/"),
+            "names the file: {message}"
         );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), half);
         assert!(
             s.is_dirty(),
-            "the change is kept to save after a reload or overwrite"
+            "kept to save once the file is mended or overwritten"
         );
+        s.keep_mine(&set_path(&doc, "anna"));
+        assert!(s.save_now().is_empty());
+        assert_eq!(saved_ids(dir.path(), &doc).len(), 2);
+    }
+
+    /// Writes a journal as a crashed session would have left it, for a session to recover.
+    fn crashed_journal(dir: &std::path::Path, doc: &str, edits: &[Edit]) -> PathBuf {
+        let (store, _) = ProjectStore::open(dir).unwrap();
+        let text = store.project.document(doc).unwrap().text.clone();
+        let mut journal = Journal::create(dir, "anna").unwrap();
+        journal.append(&text, doc, edits).unwrap();
+        let path = journal.path().to_path_buf();
+        // Dropped without removing: its lock goes, as when the process is killed.
+        drop(journal);
+        path
+    }
+
+    #[test]
+    fn a_crashed_sessions_journal_is_replayed_as_one_undo_step() {
+        let (dir, s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        let b = person(&s, &doc, 12, 22);
+        let mut a2 = a.clone();
+        a2.note = "checked".into();
+        drop(s);
+        let path = crashed_journal(
+            dir.path(),
+            &doc,
+            &[Edit::Insert(a.clone()), Edit::Insert(b), Edit::Replace(a2)],
+        );
+        // Torn last line: the edit that was being written when the process died.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(b"{\"document\":\"x\",\"ed");
+        std::fs::write(&path, bytes).unwrap();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert_eq!(recovery.edits, 3);
+        assert_eq!(recovery.documents, std::slice::from_ref(&doc));
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        assert!(
+            !path.exists(),
+            "the old journal is gone, ours holds the edits"
+        );
+        assert_eq!(count(&s, &doc), 2);
+        assert_eq!(
+            s.store
+                .project
+                .set(&doc, "anna")
+                .unwrap()
+                .get(&a.id)
+                .unwrap()
+                .note,
+            "checked"
+        );
+        assert!(s.undo(&doc), "one step");
+        assert_eq!(count(&s, &doc), 0);
+        assert!(s.redo(&doc));
+        assert!(s.save_now().is_empty());
+        assert_eq!(saved_ids(dir.path(), &doc).len(), 2);
+        drop(s);
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        assert!(
+            Session::new(store, "anna").recover().is_none(),
+            "nothing twice"
+        );
+    }
+
+    #[test]
+    fn a_journal_of_edits_that_were_saved_replays_to_nothing() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        drop(s);
+        // Killed after the save but before the journal was emptied.
+        crashed_journal(dir.path(), &doc, &[Edit::Insert(a)]);
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        assert!(s.recover().is_none());
+        assert!(!s.is_dirty());
+    }
+
+    #[test]
+    fn a_live_sessions_journal_is_not_taken_by_another() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        assert!(Session::new(store, "anna").recover().is_none());
+        assert!(s.save_now().is_empty());
+    }
+
+    #[test]
+    fn undoing_a_new_entity_keeps_it_for_other_documents_that_link_it() {
+        let (_dir, mut s, doc) = session();
+        let other = s
+            .store
+            .add_text("b.txt", "B", "Putin talar.\n".to_owned())
+            .unwrap();
+        let entity = Entity {
+            id: EntityId("vladimir-putin".into()),
+            name: "Vladimir Putin".into(),
+            label: "Person".into(),
+            note: String::new(),
+        };
+        let mut here = person(&s, &doc, 0, 5);
+        here.entity = Some(entity.id.clone());
+        s.apply(
+            &doc,
+            vec![Edit::UpsertEntity(entity.clone()), Edit::Insert(here)],
+        )
+        .unwrap();
+        let mut there = person(&s, &other, 0, 5);
+        there.entity = Some(entity.id.clone());
+        s.apply(&other, vec![Edit::Insert(there)]).unwrap();
+        assert!(s.undo(&doc));
+        assert_eq!(count(&s, &doc), 0);
+        let registry = s.store.project.registry("anna").unwrap();
+        assert!(
+            registry.get(&entity.id).is_some(),
+            "still linked from {other}"
+        );
+        // Removing it outright is refused, naming the document that links it.
+        let err = s
+            .apply(&doc, vec![Edit::RemoveEntity(entity.id.clone())])
+            .unwrap_err();
+        assert!(err.to_string().contains(&other), "{err}");
+        assert!(s.save_now().is_empty());
+    }
+
+    #[test]
+    fn the_annotator_stays_when_their_work_cannot_be_saved() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        assert!(s.save_now().is_empty());
+        let b = person(&s, &doc, 12, 22);
+        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        let file = dir.path().join(set_path(&doc, "anna"));
+        std::fs::write(&file, "(format_version: 1, garbage").unwrap();
+        assert!(s.set_annotator("erik").is_err());
+        assert_eq!(s.annotator(), "anna");
+        assert!(s.is_dirty());
     }
 
     #[test]

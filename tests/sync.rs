@@ -198,7 +198,7 @@ fn two_annotators_sync_through_a_bare_repository_and_lose_nothing() {
         "{text}"
     );
 
-    let changes = bo_app.reload_changed("bo");
+    let changes = bo_app.reload_changed("bo", &Default::default());
     assert_eq!(changes.reloaded, [(DOC.to_owned(), "anna".to_owned())]);
     assert!(changes.conflicts.is_empty(), "{changes:?}");
 

@@ -1,6 +1,6 @@
 //! Working as a team in the running app, driven through AccessKit with egui_kittest: files
-//! changed on disk are taken in without a restart (the user's own ones go to the conflict
-//! bar), and File → Sync commits, pulls and pushes with a real git and a bare repository.
+//! changed on disk are taken in without a restart (the user's own ones merged with unsaved
+//! work), and File → Sync commits, pulls and pushes with a real git and a bare repository.
 
 #![expect(
     clippy::unwrap_used,
@@ -124,45 +124,90 @@ fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
     h.get_by_label("· Minsk"); // in the documents list
 }
 
+/// Changes the note of an annotator's annotation number `i` in the running app, as the
+/// inspector does.
+fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &str) {
+    let session = h.state().session.as_ref().unwrap();
+    let mut a = session.store.project.set(doc, "anna").unwrap().annotations[i].clone();
+    a.note = note.to_owned();
+    h.state_mut().apply(lector::ui::Command::Edit(vec![
+        lector::session::Edit::Replace(a),
+    ]));
+    h.run();
+}
+
+fn note_of(h: &Harness<'_, LectorApp>, doc: &str, i: usize) -> String {
+    let session = h.state().session.as_ref().unwrap();
+    session.store.project.set(doc, "anna").unwrap().annotations[i]
+        .note
+        .clone()
+}
+
+/// Lets autosave run and the save finish.
+fn wait_for_autosave(h: &mut Harness<'_, LectorApp>) {
+    std::thread::sleep(lector::session::AUTOSAVE_DELAY + Duration::from_millis(100));
+    for _ in 0..100 {
+        h.step();
+        let session = h.state().session.as_ref().unwrap();
+        if !session.is_dirty() && !session.is_saving() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run();
+}
+
 #[test]
-fn the_users_own_file_changed_on_disk_asks_instead_of_reloading() {
+fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     let dir = tempfile::tempdir().unwrap();
     let project = sample_project_in(dir.path());
     let mut h = harness(&project, "anna");
     h.run();
     let doc = h.state().document().unwrap().to_owned();
-    let mine = first_note(&h, &doc, "anna");
 
-    // Anna's file rewritten by her other clone: not reloaded over what the app has.
+    // Rewritten by another window, a command or a pull while nothing is unsaved here:
+    // taken in like a colleague's.
     change_on_disk(&project, &doc, "anna", "from anna's laptop");
     wait_for_poll(&mut h);
-    assert_eq!(h.state().conflict.as_deref(), Some(doc.as_str()));
-    assert_eq!(first_note(&h, &doc, "anna"), mine, "not reloaded silently");
-    let own = set_path(&doc, "anna").display().to_string();
-    assert!(last_message(&h).contains(&own), "{}", last_message(&h));
-
-    // "Reload" takes the file on disk.
-    h.get_by_label("Reload from disk (drop my unsaved changes)")
-        .click();
-    h.run();
     assert!(h.state().conflict.is_none());
     assert_eq!(first_note(&h, &doc, "anna"), "from anna's laptop");
-    assert_eq!(
-        h.state().document(),
-        Some(doc.as_str()),
-        "the document stays open"
-    );
 
-    // Changed again; "Keep mine" writes the app's version over it.
+    // With an unsaved change here and another one on disk: both kept.
+    edit_note_in_app(&mut h, &doc, 1, "from the app");
     change_on_disk(&project, &doc, "anna", "from the phone");
-    wait_for_poll(&mut h);
-    assert!(h.state().conflict.is_some());
+    wait_for_autosave(&mut h);
+    assert!(h.state().conflict.is_none());
+    assert_eq!(note_of(&h, &doc, 0), "from the phone", "theirs taken in");
+    assert_eq!(note_of(&h, &doc, 1), "from the app", "mine kept");
+    assert!(
+        h.state()
+            .messages
+            .iter()
+            .any(|m| m.text.contains("your changes were merged into it")),
+        "said so"
+    );
+    let (store, _) = ProjectStore::open(&project).unwrap();
+    let set = store.project.set(&doc, "anna").unwrap();
+    assert_eq!(set.annotations[0].note, "from the phone");
+    assert_eq!(set.annotations[1].note, "from the app");
+
+    // A file on disk that cannot be read to merge into: the bar, and nothing written.
+    edit_note_in_app(&mut h, &doc, 1, "second thoughts");
+    let own = project.join(set_path(&doc, "anna"));
+    std::fs::write(&own, "(format_version: 1, document: \"cut here").unwrap();
+    wait_for_autosave(&mut h);
+    assert_eq!(h.state().conflict.as_deref(), Some(doc.as_str()));
+    assert_eq!(
+        std::fs::read_to_string(&own).unwrap(),
+        "(format_version: 1, document: \"cut here"
+    );
+    // "Keep mine" writes the app's version over it.
     h.get_by_label("Keep mine (overwrite the file)").click();
     h.run();
     assert!(h.state().conflict.is_none());
     let (store, _) = ProjectStore::open(&project).unwrap();
-    let on_disk = &store.project.set(&doc, "anna").unwrap().annotations[0].note;
-    assert_eq!(on_disk, "from anna's laptop");
+    let set = store.project.set(&doc, "anna").unwrap();
+    assert_eq!(set.annotations[1].note, "second thoughts");
     wait_for_poll(&mut h);
     assert!(h.state().conflict.is_none(), "resolved for good");
 }

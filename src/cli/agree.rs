@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 
 use super::print;
 use crate::review::{self, AgreementReport, AttributeAgreement, Figures, PairFigures};
-use crate::store::ProjectStore;
 
 /// Arguments of `lector agree`.
 #[derive(Debug, clap::Args)]
@@ -24,19 +23,14 @@ pub struct AgreeArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Go on when the project has problems, without what they affect (listed on stderr).
+    #[arg(long)]
+    pub partial: bool,
 }
 
 /// Computes and prints the agreement.
 pub fn run(args: &AgreeArgs) -> anyhow::Result<ExitCode> {
-    let (store, problems) = ProjectStore::open(&args.dir)?;
-    if !problems.is_empty() {
-        eprintln!(
-            "warning: the project has {} problems, so some annotations may be missing; \
-             `lector check {}` lists them",
-            problems.len(),
-            args.dir.display()
-        );
-    }
+    let store = super::open_for_reading(&args.dir, args.partial)?;
     let report = review::agreement(&store.project, &args.documents, &args.annotators)
         .map_err(|err| anyhow::anyhow!("{err}: {}", args.dir.display()))?;
     let out = if args.json {

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::print;
-use crate::model::validate::{annotation_problems, parse_value};
-use crate::model::{Annotation, Entity, EntityId, LabelKind, Status, checked_fragments, project};
+use crate::model::validate::parse_value;
+use crate::model::{Annotation, Entity, EntityId, LabelKind, checked_fragments, project};
+use crate::session::{Edit, Session};
 use crate::store::{ProjectStore, set_path};
 
 /// Arguments of `lector annotate`.
@@ -63,7 +64,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     if let Some(problem) = project::annotator_name_problem(&args.annotator) {
         anyhow::bail!(problem);
     }
-    let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    let (store, _problems) = ProjectStore::open(&args.dir)?;
     if let Some(other) = store
         .project
         .annotators()
@@ -157,16 +158,14 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
             }
         });
     }
+    // Attribute values may name the entity made here.
+    let mut registry = project
+        .registry(&args.annotator)
+        .cloned()
+        .unwrap_or_default();
     if let Some(entity) = new_entity.clone() {
-        store
-            .project
-            .entities
-            .entry(args.annotator.clone())
-            .or_default()
-            .upsert(entity);
+        registry.upsert(entity);
     }
-    let project = &store.project;
-    let registry = project.registry(&args.annotator);
     for attr in &args.attrs {
         let (key, value) = attr
             .split_once('=')
@@ -183,7 +182,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
             !value.trim().is_empty(),
             "--attr {key}: the value is empty; leave the attribute out instead"
         );
-        let value = parse_value(&def.ty, value, registry)
+        let value = parse_value(&def.ty, value, Some(&registry))
             .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?;
         anyhow::ensure!(
             annotation
@@ -193,23 +192,20 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
             "--attr {key} is given twice"
         );
     }
-    let empty = crate::model::AnnotationSet::new(&args.annotator, &args.document);
-    let set = project
-        .set(&args.document, &args.annotator)
-        .unwrap_or(&empty);
-    let problems = annotation_problems(&project.schema, &text, registry, set, &annotation);
-    anyhow::ensure!(problems.is_empty(), "not added: {}", problems.join("; "));
 
+    // Through a session, like the app: the files are locked while they are written, and
+    // what another writer saved meanwhile is merged, never written over.
     let id = annotation.id.clone();
-    let set = store.project.set_mut(&args.document, &args.annotator);
-    if set.status == Status::NotStarted {
-        set.status = Status::InProgress;
+    let mut edits: Vec<Edit> = new_entity.into_iter().map(Edit::UpsertEntity).collect();
+    edits.push(Edit::Insert(annotation));
+    let mut session = Session::headless(store, &args.annotator);
+    session
+        .apply(&args.document, edits)
+        .map_err(|e| anyhow::anyhow!("not added: {e}"))?;
+    let errors = session.save_now();
+    if let Some(err) = errors.into_iter().next() {
+        return Err(anyhow::Error::new(err).context("not added"));
     }
-    set.insert(annotation);
-    if new_entity.is_some() {
-        store.save_entities(&args.annotator)?;
-    }
-    store.save_set(&args.document, &args.annotator)?;
     print(&format!("{id}\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-
 use super::print;
 use crate::formats::{self, Format, Selection, import};
 use crate::model::project;
+use crate::session::Session;
 use crate::store::ProjectStore;
 
 /// Arguments of `lector export`.
@@ -18,7 +17,9 @@ pub struct ExportArgs {
     /// jsonl, csv, brat, doccano, w3c, spacy, conll, xmi, label-studio or html.
     #[arg(long)]
     pub format: Format,
-    /// Output file (a new or empty folder for brat, xmi and label-studio).
+    /// Output file, outside the project folder; `-` for standard output (a new or empty
+    /// folder for brat, xmi and label-studio). A device or pipe is written to, never
+    /// replaced; a symlink is written through to its target.
     #[arg(long)]
     pub out: PathBuf,
     /// Only this annotator's annotations. Repeatable; default: everyone's.
@@ -27,6 +28,9 @@ pub struct ExportArgs {
     /// Only this document. Repeatable; default: every document.
     #[arg(long = "document")]
     pub documents: Vec<String>,
+    /// Go on when the project has problems, without what they affect (listed on stderr).
+    #[arg(long)]
+    pub partial: bool,
 }
 
 /// Arguments of `lector import`.
@@ -48,19 +52,29 @@ pub struct ImportArgs {
 
 /// Exports and prints what the format could not carry on stderr.
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let (store, _problems) = ProjectStore::open(&args.dir)?;
+    let store = super::open_for_reading(&args.dir, args.partial)?;
     let selection = Selection::new(&store.project, &args.annotators, &args.documents)?;
-    let report = formats::export(args.format, &selection, &args.out)?;
+    let report = formats::export_to(args.format, &selection, &args.out, Some(&args.dir))?;
     for line in report.lines() {
         eprintln!("{} export: {line}", args.format);
     }
-    print(&format!(
-        "exported {} annotations of {} documents as {} to {}\n",
+    let summary = format!(
+        "exported {} annotations of {} documents as {} to {}",
         report.annotations,
         report.documents,
         args.format,
-        args.out.display()
-    ))?;
+        if args.out == std::path::Path::new("-") {
+            "standard output".to_owned()
+        } else {
+            args.out.display().to_string()
+        }
+    );
+    if args.out == std::path::Path::new("-") {
+        // Standard output carries the export itself.
+        eprintln!("{summary}");
+    } else {
+        print(&format!("{summary}\n"))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +84,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     if let Some(problem) = project::annotator_name_problem(&args.annotator) {
         anyhow::bail!(problem);
     }
-    let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    let (store, _problems) = ProjectStore::open(&args.dir)?;
     if !args.format.can_import() {
         return Err(formats::FormatError::NotImportable {
             format: args.format,
@@ -78,19 +92,17 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
-    let outcome = import::apply(&mut store.project, &args.annotator, parsed);
-    if !outcome.created_entities.is_empty() {
-        store
-            .save_entities(&args.annotator)
-            .context("cannot save the annotator's entities")?;
-    }
-    for document in &outcome.changed_documents {
-        store.save_set(document, &args.annotator).with_context(|| {
-            format!(
-                "cannot save {}'s annotations of {document:?}",
-                args.annotator
-            )
+    let import::Plan { outcome, edits } = import::plan(&store.project, &args.annotator, parsed);
+    // Through a session, like the app: locked, and merged with what another writer saved.
+    let mut session = Session::headless(store, &args.annotator);
+    for (document, group) in edits {
+        session.apply(&document, group).map_err(|e| {
+            anyhow::anyhow!("not imported into {document:?}: {e}; nothing was saved")
         })?;
+    }
+    let errors = session.save_now();
+    if let Some(err) = errors.into_iter().next() {
+        return Err(anyhow::Error::new(err).context("the import was not saved"));
     }
     for skipped in &outcome.skipped {
         eprintln!("skipped: {skipped}");

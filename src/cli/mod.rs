@@ -86,6 +86,9 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Go on when the project has problems, without what they affect (listed on stderr).
+        #[arg(long)]
+        partial: bool,
     },
 }
 
@@ -102,10 +105,60 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::export(&args),
         Command::Import(args) => export::import(&args),
         Command::Check { dir } => project_cmds::check(&dir),
-        Command::Stats { dir, json } => project_cmds::stats(&dir, json),
+        Command::Stats { dir, json, partial } => project_cmds::stats(&dir, json, partial),
         Command::Agree(args) => agree::run(&args),
         Command::Sync(args) => sync::run(&args),
     }
+}
+
+/// Opens a project for a command that reads it (export, stats, agree). A project with
+/// problems (a file cut short, spans out of range, …) would give a result with pieces
+/// silently missing: that is an error naming the problems, unless `partial`, which goes on
+/// and lists on stderr what was left out or may be wrong.
+pub(crate) fn open_for_reading(
+    dir: &std::path::Path,
+    partial: bool,
+) -> anyhow::Result<crate::store::ProjectStore> {
+    const SHOWN: usize = 20;
+    let (store, problems) = crate::store::ProjectStore::open(dir)?;
+    if problems.is_empty() {
+        return Ok(store);
+    }
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            p.file = dir.join(&p.file);
+            p.to_string()
+        })
+        .collect();
+    if partial {
+        eprintln!(
+            "--partial: the project has {} problems; going on without what they leave out:",
+            lines.len()
+        );
+        for line in &lines {
+            eprintln!("  left out or suspect: {line}");
+        }
+        return Ok(store);
+    }
+    let mut message = format!(
+        "the project has {} problems, so the result would miss what they affect:",
+        lines.len()
+    );
+    for line in lines.iter().take(SHOWN) {
+        message.push_str("\n  ");
+        message.push_str(line);
+    }
+    if lines.len() > SHOWN {
+        message.push_str(&format!(
+            "\n  … and {} more (`lector check {}` lists them all)",
+            lines.len() - SHOWN,
+            dir.display()
+        ));
+    }
+    message.push_str("\nmend them, or add --partial to go on without what they affect");
+    Err(anyhow::anyhow!(message))
 }
 
 /// Writes to stdout, treating a closed pipe (`lector stats | head`) as success.

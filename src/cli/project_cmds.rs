@@ -93,8 +93,8 @@ fn problem_line(dir: &Path, problem: &crate::store::Problem) -> String {
     problem.to_string()
 }
 
-pub fn stats(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
-    let (store, _problems) = ProjectStore::open(dir)?;
+pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
+    let store = super::open_for_reading(dir, partial)?;
     let project = &store.project;
     // document -> annotator -> label -> count
     let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, usize>>> = BTreeMap::new();

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::jsonl::EntityInfo;
 use super::{Format, FormatError};
+use crate::model::edit::Edit;
 use crate::model::validate::{annotation_problems, parse_value};
 use crate::model::{
     Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, LabelKind,
@@ -420,4 +421,45 @@ fn apply_document(
 fn spans_text(spans: &[(u32, u32)]) -> String {
     let parts: Vec<String> = spans.iter().map(|(s, e)| format!("{s}-{e}")).collect();
     format!("at {}", parts.join(","))
+}
+
+/// What an import adds to an annotator's work, as edits: for each document, one group (one
+/// undo step) with the entities the import creates and the annotations it adds. The app and
+/// `lector import` both apply these through a [`crate::session::Session`], so an import is
+/// checked, journalled, locked and merged like any other change.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// What was checked: added, skipped, changed documents, created entities.
+    pub outcome: Outcome,
+    /// Per changed document, its edits.
+    pub edits: Vec<(String, Vec<Edit>)>,
+}
+
+/// Checks what a reader produced against the project (on a copy; the project is left as it
+/// is) and turns it into edits.
+pub fn plan(project: &Project, annotator: &str, parsed: Parsed) -> Plan {
+    let mut scratch = project.clone();
+    let outcome = apply(&mut scratch, annotator, parsed);
+    let entities: Vec<Entity> = outcome
+        .created_entities
+        .iter()
+        .filter_map(|id| scratch.registry(annotator)?.get(id).cloned())
+        .collect();
+    let mut edits = Vec::new();
+    for document in &outcome.changed_documents {
+        let Some(set) = scratch.set(document, annotator) else {
+            continue;
+        };
+        let mut group: Vec<Edit> = entities.iter().cloned().map(Edit::UpsertEntity).collect();
+        group.extend(
+            outcome
+                .added
+                .iter()
+                .filter(|(d, _)| d == document)
+                .filter_map(|(_, id)| set.get(id).cloned())
+                .map(Edit::Insert),
+        );
+        edits.push((document.clone(), group));
+    }
+    Plan { outcome, edits }
 }

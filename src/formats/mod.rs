@@ -254,6 +254,14 @@ pub enum FormatError {
         /// The name given.
         name: String,
     },
+    /// The export would go somewhere it must not (see [`export_to`]).
+    #[error("not exported to this place: {message}: {}", path.display())]
+    Destination {
+        /// Why.
+        message: String,
+        /// The place given.
+        path: PathBuf,
+    },
     /// The output folder has files in it already.
     #[error("the output folder is not empty; choose a new folder: {}", path.display())]
     FolderNotEmpty {
@@ -332,14 +340,156 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// Exports a selection to `out`: a file, or for folder formats a new or empty folder.
+/// Exports a selection to `out`: a file, or for folder formats a new or empty folder. See
+/// [`export_to`].
 pub fn export(
     format: Format,
     selection: &Selection<'_>,
     out: &Path,
 ) -> Result<LossReport, FormatError> {
+    export_to(format, selection, out, None)
+}
+
+/// Where an export's bytes go, decided before anything is written.
+#[derive(Debug, PartialEq, Eq)]
+enum Sink {
+    /// Standard output (`--out -`).
+    Stdout,
+    /// A device, a FIFO or a terminal: written to in place, never replaced.
+    Stream(PathBuf),
+    /// A regular file (or, for folder formats, a folder), replaced atomically. Symlinks are
+    /// resolved: the link stays, its target gets the export.
+    File(PathBuf),
+}
+
+/// The nearest existing ancestor of `path`, canonicalised, with the rest joined back on: the
+/// place `path` names once symlinks of existing folders are followed.
+fn resolve_lexically(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut current = absolute.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(current) {
+            return rest.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (current.parent(), current.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                current = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Decides where an export to `out` goes, refusing what would destroy something: a path
+/// inside the project folder, a dangling symlink, a device given to a folder format.
+fn sink(out: &Path, project_root: Option<&Path>, folder: bool) -> Result<Sink, FormatError> {
+    let refuse = |message: String| FormatError::Destination {
+        message,
+        path: out.to_path_buf(),
+    };
+    if out == Path::new("-") {
+        return if folder {
+            Err(refuse(
+                "this format writes a folder of files, which cannot go to standard output"
+                    .to_owned(),
+            ))
+        } else {
+            Ok(Sink::Stdout)
+        };
+    }
+    let link = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
+    // What `out` is once symlinks are followed (its metadata, if it exists).
+    let target_meta = std::fs::metadata(out);
+    if link && target_meta.is_err() {
+        return Err(refuse(
+            "it is a symlink to something that does not exist; give the target's path".to_owned(),
+        ));
+    }
+    let target = if link {
+        // A link into /proc (`/proc/self/fd/1`) may not canonicalise: it is a stream then.
+        std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf())
+    } else {
+        out.to_path_buf()
+    };
+    if let Some(root) = project_root {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        if resolve_lexically(&target).starts_with(&root) {
+            return Err(refuse(format!(
+                "it is inside the project folder {}, where an export could replace the \
+                 project's own files; choose a place outside it",
+                root.display()
+            )));
+        }
+    }
+    match target_meta {
+        Ok(meta) if meta.is_dir() && !folder => {
+            Err(refuse("it is a folder; give a file name".to_owned()))
+        }
+        Ok(meta) if !meta.is_dir() && !meta.is_file() => {
+            if folder {
+                Err(refuse(
+                    "it is a device or a pipe, and this format writes a folder".to_owned(),
+                ))
+            } else {
+                Ok(Sink::Stream(out.to_path_buf()))
+            }
+        }
+        _ => Ok(Sink::File(target)),
+    }
+}
+
+/// Writes to a device, FIFO or terminal in place. A FIFO nobody reads is an error, not a
+/// hang.
+fn write_stream(path: &Path, bytes: &[u8]) -> Result<(), FormatError> {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
+        let fifo = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
+        if fifo {
+            // O_NONBLOCK: opening a FIFO for writing fails at once (ENXIO) without a reader.
+            const O_NONBLOCK: i32 = 0o4000;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(O_NONBLOCK)
+                .open(path)
+                .map_err(|e| FormatError::Destination {
+                    message: format!("it is a pipe that nothing reads ({e})"),
+                    path: path.to_path_buf(),
+                })?;
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(io_err("cannot write the export", path))?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(io_err("cannot write the export", path))
+}
+
+/// Exports a selection to `out`: a file, `-` for standard output, or for folder formats a new
+/// or empty folder. Nothing is destroyed: with `project_root`, a path inside the project is
+/// refused; a device, FIFO or terminal is written to as a stream, never replaced by a file; a
+/// symlink is written through to its target, which is replaced atomically.
+pub fn export_to(
+    format: Format,
+    selection: &Selection<'_>,
+    out: &Path,
+    project_root: Option<&Path>,
+) -> Result<LossReport, FormatError> {
     let mut report = LossReport::default();
+    let sink = sink(out, project_root, format.is_folder())?;
     if format.is_folder() {
+        let Sink::File(out) = sink else {
+            return Err(FormatError::Destination {
+                message: "this format writes a folder".to_owned(),
+                path: out.to_path_buf(),
+            });
+        };
+        let out = out.as_path();
         prepare_folder(out)?;
         match format {
             Format::Xmi => xmi::write_folder(selection, out, &mut report)?,
@@ -359,11 +509,27 @@ pub fn export(
             Format::Brat | Format::Xmi | Format::LabelStudio => Ok(()),
         };
         write(&mut bytes, &mut report).map_err(io_err("cannot write the export", out))?;
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        match sink {
+            Sink::Stdout => {
+                use std::io::Write as _;
+                let mut stdout = std::io::stdout().lock();
+                match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+                    Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                        return Err(io_err("cannot write the export", out)(err));
+                    }
+                    _ => {}
+                }
+            }
+            Sink::Stream(path) => write_stream(&path, &bytes)?,
+            Sink::File(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(io_err("cannot create the folder", dir))?;
+                }
+                crate::store::atomic::write_atomic(&path, &bytes)
+                    .map_err(io_err("cannot write the export", &path))?;
+            }
         }
-        crate::store::atomic::write_atomic(out, &bytes)
-            .map_err(io_err("cannot write the export", out))?;
     }
     Ok(report)
 }

@@ -2,6 +2,7 @@
 //! Never imports egui or eframe.
 
 pub mod annotation;
+pub mod edit;
 pub mod offsets;
 pub mod project;
 pub mod review;

@@ -20,43 +20,62 @@ pub fn set_to_file(set: &AnnotationSet, text: &DocText) -> v1::SetFile {
     let annotations = set
         .annotations
         .iter()
-        .map(|a| v1::AnnotationEntry {
-            id: a.id.0.clone(),
-            label: a.label.clone(),
-            fragments: a
-                .fragments
-                .iter()
-                .map(|f| {
-                    (
-                        f.start.0,
-                        f.end.0,
-                        text.slice(f.start, f.end).unwrap_or("").to_owned(),
-                    )
-                })
-                .collect(),
-            before: text.before(a.start(), CONTEXT_CHARS).to_owned(),
-            after: text.after(a.end(), CONTEXT_CHARS).to_owned(),
-            entity: a.entity.as_ref().map(|e| e.0.clone()),
-            attributes: a
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), value_to_file(v)))
-                .collect(),
-            note: a.note.clone(),
-            created: a.created.to_string(),
-            modified: a.modified.to_string(),
-        })
+        .map(|a| annotation_to_entry(a, text))
         .collect();
     v1::SetFile {
         format_version: super::ron_file::CURRENT_VERSION,
         document: set.document.clone(),
         annotator: set.annotator.clone(),
-        status: match set.status {
-            Status::NotStarted => v1::Status::NotStarted,
-            Status::InProgress => v1::Status::InProgress,
-            Status::Done => v1::Status::Done,
-        },
+        status: status_to_file(set.status),
         annotations,
+    }
+}
+
+/// The file shape of one annotation, with its quotes and context from the text.
+pub fn annotation_to_entry(a: &Annotation, text: &DocText) -> v1::AnnotationEntry {
+    v1::AnnotationEntry {
+        id: a.id.0.clone(),
+        label: a.label.clone(),
+        fragments: a
+            .fragments
+            .iter()
+            .map(|f| {
+                (
+                    f.start.0,
+                    f.end.0,
+                    text.slice(f.start, f.end).unwrap_or("").to_owned(),
+                )
+            })
+            .collect(),
+        before: text.before(a.start(), CONTEXT_CHARS).to_owned(),
+        after: text.after(a.end(), CONTEXT_CHARS).to_owned(),
+        entity: a.entity.as_ref().map(|e| e.0.clone()),
+        attributes: a
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), value_to_file(v)))
+            .collect(),
+        note: a.note.clone(),
+        created: a.created.to_string(),
+        modified: a.modified.to_string(),
+    }
+}
+
+/// The file shape of a progress status.
+pub fn status_to_file(status: Status) -> v1::Status {
+    match status {
+        Status::NotStarted => v1::Status::NotStarted,
+        Status::InProgress => v1::Status::InProgress,
+        Status::Done => v1::Status::Done,
+    }
+}
+
+/// A progress status read from a file.
+pub fn status_from_file(status: v1::Status) -> Status {
+    match status {
+        v1::Status::NotStarted => Status::NotStarted,
+        v1::Status::InProgress => Status::InProgress,
+        v1::Status::Done => Status::Done,
     }
 }
 
@@ -102,70 +121,78 @@ pub fn set_from_file(
 ) -> (AnnotationSet, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut set = AnnotationSet::new(file.annotator, file.document);
-    set.status = match file.status {
-        v1::Status::NotStarted => Status::NotStarted,
-        v1::Status::InProgress => Status::InProgress,
-        v1::Status::Done => Status::Done,
-    };
+    set.status = status_from_file(file.status);
     for entry in file.annotations {
-        // The position is looked up only when there is something to report: searching the
-        // file for every annotation made loading quadratic.
-        let mut report = |message: String| {
-            let at = find_position(source, &format!("id: {:?}", entry.id));
-            problems.push(Problem::at(
-                path,
-                at,
-                format!("annotation {}: {message}", entry.id),
-            ));
-        };
-        let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
-        let fragments = match checked_fragments(text, &raw) {
-            Ok(fragments) => fragments,
-            Err(err) => {
-                report(err.to_string());
-                continue;
-            }
-        };
-        for (start, end, quote) in &entry.fragments {
-            let actual = text
-                .slice(CharOffset(*start), CharOffset(*end))
-                .unwrap_or("");
-            if actual != quote {
-                report(format!(
-                    "the text at {start}:{end} is {actual:?}, but the file quotes {quote:?}; \
-                     the offsets or the text were changed outside Lector"
-                ));
+        let id = entry.id.clone();
+        let mut messages = Vec::new();
+        if let Some(annotation) = annotation_from_entry(entry, text, &mut messages) {
+            set.annotations.push(annotation);
+        }
+        if !messages.is_empty() {
+            // The position is looked up only when there is something to report: searching
+            // the file for every annotation made loading quadratic.
+            let at = find_position(source, &format!("id: {id:?}"));
+            for message in messages {
+                problems.push(Problem::at(path, at, format!("annotation {id}: {message}")));
             }
         }
-        let (created, modified) = match (timestamp(&entry.created), timestamp(&entry.modified)) {
-            (Ok(c), Ok(m)) => (c, m),
-            (Err(e), _) | (_, Err(e)) => {
-                report(e);
-                continue;
-            }
-        };
-        let mut attributes = std::collections::BTreeMap::new();
-        for (name, value) in entry.attributes {
-            match value_from_file(value) {
-                Ok(value) => {
-                    attributes.insert(name, value);
-                }
-                Err(e) => report(format!("attribute {name:?}: {e}")),
-            }
-        }
-        set.annotations.push(Annotation {
-            id: AnnotationId(entry.id),
-            label: entry.label,
-            fragments,
-            entity: entry.entity.map(EntityId),
-            attributes,
-            note: entry.note,
-            created,
-            modified,
-        });
     }
     set.sort();
     (set, problems)
+}
+
+/// The model of one annotation read from a file, checked against the text. What cannot be
+/// read goes to `problems`; `None` when the annotation as a whole cannot be kept.
+pub fn annotation_from_entry(
+    entry: v1::AnnotationEntry,
+    text: &DocText,
+    problems: &mut Vec<String>,
+) -> Option<Annotation> {
+    let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
+    let fragments = match checked_fragments(text, &raw) {
+        Ok(fragments) => fragments,
+        Err(err) => {
+            problems.push(err.to_string());
+            return None;
+        }
+    };
+    for (start, end, quote) in &entry.fragments {
+        let actual = text
+            .slice(CharOffset(*start), CharOffset(*end))
+            .unwrap_or("");
+        if actual != quote {
+            problems.push(format!(
+                "the text at {start}:{end} is {actual:?}, but the file quotes {quote:?}; \
+                 the offsets or the text were changed outside Lector"
+            ));
+        }
+    }
+    let (created, modified) = match (timestamp(&entry.created), timestamp(&entry.modified)) {
+        (Ok(c), Ok(m)) => (c, m),
+        (Err(e), _) | (_, Err(e)) => {
+            problems.push(e);
+            return None;
+        }
+    };
+    let mut attributes = std::collections::BTreeMap::new();
+    for (name, value) in entry.attributes {
+        match value_from_file(value) {
+            Ok(value) => {
+                attributes.insert(name, value);
+            }
+            Err(e) => problems.push(format!("attribute {name:?}: {e}")),
+        }
+    }
+    Some(Annotation {
+        id: AnnotationId(entry.id),
+        label: entry.label,
+        fragments,
+        entity: entry.entity.map(EntityId),
+        attributes,
+        note: entry.note,
+        created,
+        modified,
+    })
 }
 
 /// The file shape of an entity registry.
@@ -173,31 +200,33 @@ pub fn entities_to_file(annotator: &str, registry: &EntityRegistry) -> v1::Entit
     v1::EntitiesFile {
         format_version: super::ron_file::CURRENT_VERSION,
         annotator: annotator.to_owned(),
-        entities: registry
-            .entities
-            .iter()
-            .map(|e| v1::EntityEntry {
-                id: e.id.0.clone(),
-                name: e.name.clone(),
-                label: e.label.clone(),
-                note: e.note.clone(),
-            })
-            .collect(),
+        entities: registry.entities.iter().map(entity_to_entry).collect(),
+    }
+}
+
+/// The file shape of one entity.
+pub fn entity_to_entry(e: &Entity) -> v1::EntityEntry {
+    v1::EntityEntry {
+        id: e.id.0.clone(),
+        name: e.name.clone(),
+        label: e.label.clone(),
+        note: e.note.clone(),
+    }
+}
+
+/// The model of one entity read from a file.
+pub fn entity_from_entry(e: v1::EntityEntry) -> Entity {
+    Entity {
+        id: EntityId(e.id),
+        name: e.name,
+        label: e.label,
+        note: e.note,
     }
 }
 
 /// The model of an entity registry read from a file.
 pub fn entities_from_file(file: v1::EntitiesFile) -> EntityRegistry {
-    let mut entities: Vec<Entity> = file
-        .entities
-        .into_iter()
-        .map(|e| Entity {
-            id: EntityId(e.id),
-            name: e.name,
-            label: e.label,
-            note: e.note,
-        })
-        .collect();
+    let mut entities: Vec<Entity> = file.entities.into_iter().map(entity_from_entry).collect();
     // Stable: duplicates stay next to each other for `registry_problems` to report.
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     EntityRegistry { entities }
@@ -212,36 +241,42 @@ pub fn review_to_file(review: &Review) -> v1::ReviewFile {
         decisions: review
             .in_text_order()
             .into_iter()
-            .map(|d| v1::DecisionEntry {
-                sources: d
-                    .sources
-                    .iter()
-                    .map(|(a, id)| (a.clone(), id.0.clone()))
-                    .collect(),
-                span: (d.start.0, d.end.0),
-                kind: d.kind.clone(),
-                choice: match &d.choice {
-                    Choice::Agreed => v1::ChoiceEntry::Agreed,
-                    Choice::Take(a) => v1::ChoiceEntry::Take(a.clone()),
-                    Choice::All => v1::ChoiceEntry::All,
-                    Choice::Neither => v1::ChoiceEntry::Neither,
-                    Choice::Edited => v1::ChoiceEntry::Edited,
-                },
-                result: d.result.iter().map(|id| id.0.clone()).collect(),
-                note: d.note.clone(),
-                at: d.at.to_string(),
-            })
+            .map(decision_to_entry)
             .collect(),
-        comments: review
-            .comments
+        comments: review.comments.iter().map(comment_to_entry).collect(),
+    }
+}
+
+/// The file shape of one decision.
+pub fn decision_to_entry(d: &Decision) -> v1::DecisionEntry {
+    v1::DecisionEntry {
+        sources: d
+            .sources
             .iter()
-            .map(|c| v1::CommentEntry {
-                annotator: c.annotator.clone(),
-                annotation: c.annotation.0.clone(),
-                text: c.text.clone(),
-                at: c.at.to_string(),
-            })
+            .map(|(a, id)| (a.clone(), id.0.clone()))
             .collect(),
+        span: (d.start.0, d.end.0),
+        kind: d.kind.clone(),
+        choice: match &d.choice {
+            Choice::Agreed => v1::ChoiceEntry::Agreed,
+            Choice::Take(a) => v1::ChoiceEntry::Take(a.clone()),
+            Choice::All => v1::ChoiceEntry::All,
+            Choice::Neither => v1::ChoiceEntry::Neither,
+            Choice::Edited => v1::ChoiceEntry::Edited,
+        },
+        result: d.result.iter().map(|id| id.0.clone()).collect(),
+        note: d.note.clone(),
+        at: d.at.to_string(),
+    }
+}
+
+/// The file shape of one comment.
+pub fn comment_to_entry(c: &Comment) -> v1::CommentEntry {
+    v1::CommentEntry {
+        annotator: c.annotator.clone(),
+        annotation: c.annotation.0.clone(),
+        text: c.text.clone(),
+        at: c.at.to_string(),
     }
 }
 
@@ -251,62 +286,71 @@ pub fn review_from_file(file: v1::ReviewFile, rel: &Path, source: &str) -> (Revi
     let mut problems = Vec::new();
     let mut review = Review::new(file.document, file.reviewer);
     for entry in file.decisions {
-        let at = match timestamp(&entry.at) {
-            Ok(at) => at,
-            Err(message) => {
-                let pos = find_position(source, &entry.at);
-                problems.push(Problem::at(rel, pos, message));
-                continue;
+        let needle = entry.at.clone();
+        let span = entry.span;
+        match decision_from_entry(entry) {
+            Ok(decision) => {
+                review.upsert(decision);
             }
-        };
-        if entry.span.0 > entry.span.1 {
-            let pos = find_position(
-                source,
-                &format!("span: ({}, {})", entry.span.0, entry.span.1),
-            );
-            problems.push(Problem::at(
-                rel,
-                pos,
-                "a decision's span ends before it starts",
-            ));
-            continue;
+            Err(message) => {
+                let pos = if span.0 > span.1 {
+                    find_position(source, &format!("span: ({}, {})", span.0, span.1))
+                } else {
+                    find_position(source, &needle)
+                };
+                problems.push(Problem::at(rel, pos, message));
+            }
         }
-        review.upsert(Decision {
-            sources: entry
-                .sources
-                .into_iter()
-                .map(|(a, id)| (a, AnnotationId(id)))
-                .collect(),
-            start: CharOffset(entry.span.0),
-            end: CharOffset(entry.span.1),
-            kind: entry.kind,
-            choice: match entry.choice {
-                v1::ChoiceEntry::Agreed => Choice::Agreed,
-                v1::ChoiceEntry::Take(a) => Choice::Take(a),
-                v1::ChoiceEntry::All => Choice::All,
-                v1::ChoiceEntry::Neither => Choice::Neither,
-                v1::ChoiceEntry::Edited => Choice::Edited,
-            },
-            result: entry.result.into_iter().map(AnnotationId).collect(),
-            note: entry.note,
-            at,
-        });
     }
     for entry in file.comments {
-        match timestamp(&entry.at) {
-            Ok(at) => {
-                review.set_comment(Comment {
-                    annotator: entry.annotator,
-                    annotation: AnnotationId(entry.annotation),
-                    text: entry.text,
-                    at,
-                });
+        let needle = entry.at.clone();
+        match comment_from_entry(entry) {
+            Ok(comment) => {
+                review.set_comment(comment);
             }
             Err(message) => {
-                let pos = find_position(source, &entry.at);
+                let pos = find_position(source, &needle);
                 problems.push(Problem::at(rel, pos, message));
             }
         }
     }
     (review, problems)
+}
+
+/// The model of one decision read from a file.
+pub fn decision_from_entry(entry: v1::DecisionEntry) -> Result<Decision, String> {
+    let at = timestamp(&entry.at)?;
+    if entry.span.0 > entry.span.1 {
+        return Err("a decision's span ends before it starts".to_owned());
+    }
+    Ok(Decision {
+        sources: entry
+            .sources
+            .into_iter()
+            .map(|(a, id)| (a, AnnotationId(id)))
+            .collect(),
+        start: CharOffset(entry.span.0),
+        end: CharOffset(entry.span.1),
+        kind: entry.kind,
+        choice: match entry.choice {
+            v1::ChoiceEntry::Agreed => Choice::Agreed,
+            v1::ChoiceEntry::Take(a) => Choice::Take(a),
+            v1::ChoiceEntry::All => Choice::All,
+            v1::ChoiceEntry::Neither => Choice::Neither,
+            v1::ChoiceEntry::Edited => Choice::Edited,
+        },
+        result: entry.result.into_iter().map(AnnotationId).collect(),
+        note: entry.note,
+        at,
+    })
+}
+
+/// The model of one comment read from a file.
+pub fn comment_from_entry(entry: v1::CommentEntry) -> Result<Comment, String> {
+    Ok(Comment {
+        annotator: entry.annotator,
+        annotation: AnnotationId(entry.annotation),
+        text: entry.text,
+        at: timestamp(&entry.at)?,
+    })
 }

@@ -12,6 +12,8 @@
 
 pub mod atomic;
 mod convert;
+pub mod journal;
+pub mod lock;
 pub mod problem;
 mod reload;
 pub mod ron_file;
@@ -25,9 +27,13 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::article::{ArticleError, ArticleKind};
+use crate::model::edit::{self, Edit};
+use crate::model::review::Review;
 use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES};
 use crate::model::validate::{annotation_problems, duplicate_ids, registry_problems};
-use crate::model::{AnnotationSet, DocText, Document, DocumentMeta, Project, Schema, project};
+use crate::model::{
+    AnnotationSet, DocText, Document, DocumentMeta, EntityRegistry, Project, Schema, project,
+};
 pub use problem::{Position, Problem};
 pub use reload::DiskChanges;
 use ron_file::CURRENT_VERSION;
@@ -73,6 +79,19 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// The file changed on disk and what is there now cannot be read, so Lector's changes
+    /// cannot be merged into it.
+    #[error(
+        "not saved: the file changed on disk (another Lector, a command or git) and cannot be \
+         read to merge your changes into it; your changes are kept. {problem}"
+    )]
+    CannotMerge {
+        /// What is wrong with the file on disk, with its place.
+        problem: Problem,
+    },
+    /// Another writer holds the file.
+    #[error("not saved: {0}")]
+    Lock(#[from] lock::LockError),
     /// The file must not be written.
     #[error("not saved: {reason}: {}", path.display())]
     ReadOnly {
@@ -121,17 +140,51 @@ impl Fingerprint {
 /// What a [`PendingWrite`] writes.
 #[derive(Debug)]
 enum PendingContent {
-    /// Bytes ready to write.
+    /// Bytes ready to write; refused if the file changed on disk.
     Bytes(Vec<u8>),
     /// A copy of a set and its text, serialised by the writer.
-    Set(Box<AnnotationSet>, DocText),
+    Set {
+        set: Box<AnnotationSet>,
+        text: DocText,
+        /// The edits since the file was last read or written, to replay onto what another
+        /// writer put there meanwhile; `None`: refuse if the file changed.
+        edits: Option<Vec<Edit>>,
+    },
+    /// A copy of an annotator's entities.
+    Entities {
+        annotator: String,
+        registry: EntityRegistry,
+        edits: Option<Vec<Edit>>,
+    },
+    /// A copy of a reviewer's decisions on a document.
+    Review {
+        review: Box<Review>,
+        edits: Option<Vec<Edit>>,
+    },
+}
+
+/// What a write merged its edits into, when another writer had changed the file: the
+/// content now on disk, for the session to take in.
+#[derive(Debug)]
+pub enum Merged {
+    /// An annotator's set.
+    Set(AnnotationSet),
+    /// An annotator's entities.
+    Entities(String, EntityRegistry),
+    /// A reviewer's decisions.
+    Review(Review),
 }
 
 /// A save prepared by the [`ProjectStore`] that can run on another thread, so that saving a
 /// book-length document never holds up the window. Hand its [`WriteDone`] back to
 /// [`ProjectStore::finish_write`].
+///
+/// It holds the file's lock while it runs (see [`lock`]): it re-reads the file under the lock
+/// and, if another writer changed it since Lector read it, replays its edits onto that
+/// version instead of writing over it.
 #[derive(Debug)]
 pub struct PendingWrite {
+    root: PathBuf,
     rel: PathBuf,
     path: PathBuf,
     /// What the file held when Lector last read or wrote it.
@@ -143,7 +196,7 @@ pub struct PendingWrite {
 #[derive(Debug)]
 pub struct WriteDone {
     rel: PathBuf,
-    result: Result<Fingerprint, StoreError>,
+    result: Result<(Fingerprint, Option<Merged>), StoreError>,
 }
 
 impl WriteDone {
@@ -159,8 +212,8 @@ impl PendingWrite {
         &self.rel
     }
 
-    /// Serialises and writes atomically, unless someone changed the file on disk since
-    /// Lector last read or wrote it.
+    /// Takes the file's lock, merges with what another writer put there since Lector last
+    /// read or wrote it, serialises and writes atomically.
     pub fn run(self) -> WriteDone {
         let result = self.write();
         WriteDone {
@@ -169,27 +222,123 @@ impl PendingWrite {
         }
     }
 
-    fn write(&self) -> Result<Fingerprint, StoreError> {
+    fn write(&self) -> Result<(Fingerprint, Option<Merged>), StoreError> {
         let path = &self.path;
-        let now = Fingerprint::on_disk(path).map_err(io_err("cannot read", path))?;
-        if now != self.expected {
-            return Err(StoreError::ChangedOnDisk { path: path.clone() });
-        }
-        let serialised;
-        let bytes = match &self.content {
-            PendingContent::Bytes(bytes) => bytes.as_slice(),
-            PendingContent::Set(set, text) => {
-                let file = convert::set_to_file(set, text);
-                serialised =
-                    ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                serialised.as_bytes()
-            }
+        let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
+        let on_disk = match fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) => return Err(io_err("cannot read", path)(err)),
         };
+        let now = on_disk
+            .as_deref()
+            .map_or(Fingerprint::absent(), Fingerprint::of);
+        // Unchanged since Lector read it, or deleted meanwhile: what Lector has is the whole
+        // truth. Else someone else wrote it: merge.
+        let merged = match on_disk {
+            Some(bytes) if now != self.expected => Some(self.merge(&bytes)?),
+            _ => None,
+        };
+        let serialised = match (&merged, &self.content) {
+            (_, PendingContent::Bytes(bytes)) => Ok(bytes.clone()),
+            (Some(Merged::Set(set)), PendingContent::Set { text, .. }) => {
+                ron_file::to_ron(&convert::set_to_file(set, text)).map(String::into_bytes)
+            }
+            (None, PendingContent::Set { set, text, .. }) => {
+                ron_file::to_ron(&convert::set_to_file(set, text)).map(String::into_bytes)
+            }
+            (Some(Merged::Entities(annotator, registry)), _)
+            | (
+                None,
+                PendingContent::Entities {
+                    annotator,
+                    registry,
+                    ..
+                },
+            ) => ron_file::to_ron(&convert::entities_to_file(annotator, registry))
+                .map(String::into_bytes),
+            (Some(Merged::Review(review)), _) => {
+                ron_file::to_ron(&convert::review_to_file(review)).map(String::into_bytes)
+            }
+            (None, PendingContent::Review { review, .. }) => {
+                ron_file::to_ron(&convert::review_to_file(review)).map(String::into_bytes)
+            }
+            (Some(Merged::Set(_)), _) => {
+                return Err(StoreError::Invalid(
+                    "internal: a merge gave another kind of file".to_owned(),
+                ));
+            }
+        }
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
         }
-        atomic::write_atomic(path, bytes).map_err(io_err("cannot save", path))?;
-        Ok(Fingerprint::of(bytes))
+        atomic::write_atomic(path, &serialised).map_err(io_err("cannot save", path))?;
+        Ok((Fingerprint::of(&serialised), merged))
+    }
+
+    /// Reads what another writer left in the file and replays this write's edits onto it.
+    fn merge(&self, bytes: &[u8]) -> Result<Merged, StoreError> {
+        let rel = &self.rel;
+        let changed = || StoreError::ChangedOnDisk {
+            path: self.path.clone(),
+        };
+        let cannot = |problem: Problem| StoreError::CannotMerge { problem };
+        let edits = match &self.content {
+            PendingContent::Bytes(_) => return Err(changed()),
+            PendingContent::Set { edits, .. }
+            | PendingContent::Entities { edits, .. }
+            | PendingContent::Review { edits, .. } => edits.as_ref().ok_or_else(changed)?,
+        };
+        let source = ron_file::preflight(rel, bytes).map_err(cannot)?;
+        let version = ron_file::format_version(rel, &source).map_err(cannot)?;
+        if version > CURRENT_VERSION {
+            return Err(cannot(Problem::new(
+                rel,
+                format!(
+                    "written by a newer Lector (format {version}; this one reads up to \
+                     {CURRENT_VERSION}); update Lector"
+                ),
+            )));
+        }
+        let first = |problems: Vec<Problem>| problems.into_iter().next().map(cannot);
+        Ok(match &self.content {
+            PendingContent::Bytes(_) => return Err(changed()),
+            PendingContent::Set { set, text, .. } => {
+                let file: v1::SetFile = ron_file::parse(rel, &source).map_err(cannot)?;
+                let (mut disk, problems) = convert::set_from_file(file, rel, &source, text);
+                if let Some(err) = first(problems) {
+                    return Err(err);
+                }
+                disk.annotator.clone_from(&set.annotator);
+                disk.document.clone_from(&set.document);
+                for edit in edits {
+                    edit::replay_on_set(&mut disk, edit);
+                }
+                Merged::Set(disk)
+            }
+            PendingContent::Entities { annotator, .. } => {
+                let file: v1::EntitiesFile = ron_file::parse(rel, &source).map_err(cannot)?;
+                let mut disk = convert::entities_from_file(file);
+                for edit in edits {
+                    edit::replay_on_registry(&mut disk, edit);
+                }
+                Merged::Entities(annotator.clone(), disk)
+            }
+            PendingContent::Review { review, .. } => {
+                let file: v1::ReviewFile = ron_file::parse(rel, &source).map_err(cannot)?;
+                let (mut disk, problems) = convert::review_from_file(file, rel, &source);
+                if let Some(err) = first(problems) {
+                    return Err(err);
+                }
+                disk.document.clone_from(&review.document);
+                disk.reviewer.clone_from(&review.reviewer);
+                for edit in edits {
+                    edit::replay_on_review(&mut disk, edit);
+                }
+                Merged::Review(disk)
+            }
+        })
     }
 }
 
@@ -455,49 +604,116 @@ impl ProjectStore {
     }
 
     fn load_documents(&mut self, problems: &mut Vec<Problem>) {
-        let ids: Vec<String> = self
+        for i in 0..self.project.documents.len() {
+            self.load_document_text(i, problems);
+        }
+    }
+
+    /// Reads the stored text of the `i`-th document and checks it against its hash.
+    fn load_document_text(&mut self, i: usize, problems: &mut Vec<Problem>) {
+        let Some(id) = self.project.documents.get(i).map(|d| d.meta.id.clone()) else {
+            return;
+        };
+        let id = &id;
+        let rel = text_path(id);
+        let text = match self.read(&rel) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    self.mark_document_broken(id, &rel, "the stored text is not UTF-8", problems);
+                    return;
+                }
+            },
+            Err(problem) => {
+                let message = problem.message.clone();
+                self.mark_document_broken(id, &rel, &message, problems);
+                return;
+            }
+        };
+        let expected = &self.project.documents[i].meta.sha256;
+        if &sha256_hex(&text) != expected {
+            self.mark_document_broken(
+                id,
+                &rel,
+                "the text no longer matches its SHA-256 in project.ron: it was edited \
+                 after import, so the annotations' offsets may point at the wrong words. \
+                 Restore the original text (git checkout, a backup)",
+                problems,
+            );
+        }
+        match DocText::new(text) {
+            Ok(text) => self.project.documents[i].text = text,
+            Err(err) => problems.push(Problem::new(&rel, err.to_string())),
+        }
+    }
+
+    /// Takes in `project.ron` as another writer left it: its name and schema, and the
+    /// documents this store does not know yet, with their texts. Runs under the file's lock.
+    fn take_in_project_file(&mut self) -> Result<(), StoreError> {
+        let rel = PathBuf::from(PROJECT_FILE);
+        let mut other = Self {
+            root: self.root.clone(),
+            project: Project::default(),
+            fingerprints: BTreeMap::new(),
+            read_only: BTreeMap::new(),
+            stats: BTreeMap::new(),
+        };
+        let mut problems = Vec::new();
+        other.load_project_file(&mut problems)?;
+        if let Some(reason) = other.read_only.get(&rel) {
+            return Err(StoreError::ReadOnly {
+                reason: reason.clone(),
+                path: self.root.join(&rel),
+            });
+        }
+        let known: std::collections::BTreeSet<String> = self
             .project
             .documents
             .iter()
             .map(|d| d.meta.id.clone())
             .collect();
-        for (i, id) in ids.iter().enumerate() {
-            let rel = text_path(id);
-            let text = match self.read(&rel) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => text,
-                    Err(_) => {
-                        self.mark_document_broken(
-                            id,
-                            &rel,
-                            "the stored text is not UTF-8",
-                            problems,
-                        );
-                        continue;
-                    }
-                },
-                Err(problem) => {
-                    let message = problem.message.clone();
-                    self.mark_document_broken(id, &rel, &message, problems);
-                    continue;
-                }
-            };
-            let expected = &self.project.documents[i].meta.sha256;
-            if &sha256_hex(&text) != expected {
-                self.mark_document_broken(
-                    id,
-                    &rel,
-                    "the text no longer matches its SHA-256 in project.ron: it was edited \
-                     after import, so the annotations' offsets may point at the wrong words. \
-                     Restore the original text (git checkout, a backup)",
-                    problems,
-                );
+        self.project.name = other.project.name;
+        self.project.schema = other.project.schema;
+        for document in other.project.documents {
+            if known.contains(&document.meta.id) {
+                continue;
             }
-            match DocText::new(text) {
-                Ok(text) => self.project.documents[i].text = text,
-                Err(err) => problems.push(Problem::new(&rel, err.to_string())),
-            }
+            self.project.documents.push(document);
+            self.load_document_text(self.project.documents.len() - 1, &mut problems);
         }
+        if let Some(fingerprint) = other.fingerprints.remove(&rel) {
+            self.fingerprints.insert(rel, fingerprint);
+        }
+        Ok(())
+    }
+
+    /// Changes `project.ron` without losing what another writer (a second `lector add`,
+    /// another window) put there: under the file's lock, takes in what changed on disk, then
+    /// applies `change` and writes. On failure the documents list is as before.
+    fn update_project_file<T>(
+        &mut self,
+        change: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let rel = Path::new(PROJECT_FILE);
+        self.ensure_writable(rel)?;
+        let _lock = lock::lock(&self.root, rel)?;
+        if self.changed_on_disk(rel) {
+            self.take_in_project_file()?;
+        }
+        let documents = self.project.documents.len();
+        let result = change(self).and_then(|value| {
+            let text = self.project_file_text()?;
+            let path = self.root.join(rel);
+            atomic::write_atomic(&path, text.as_bytes()).map_err(io_err("cannot save", &path))?;
+            self.stats.remove(rel);
+            self.fingerprints
+                .insert(rel.to_path_buf(), Fingerprint::of(text.as_bytes()));
+            Ok(value)
+        });
+        if result.is_err() {
+            self.project.documents.truncate(documents);
+        }
+        result
     }
 
     /// Reports a document whose text cannot be trusted and keeps every annotation file of
@@ -742,7 +958,7 @@ impl ProjectStore {
     /// Writes a file atomically if nobody changed it since Lector read it.
     fn write(&mut self, rel: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let pending = self.pending(rel, PendingContent::Bytes(bytes.to_vec()))?;
-        self.finish_write(pending.run())
+        self.finish_write(pending.run()).map(drop)
     }
 
     /// A write of `rel` that can run on another thread, checked against what Lector last
@@ -750,6 +966,7 @@ impl ProjectStore {
     fn pending(&self, rel: &Path, content: PendingContent) -> Result<PendingWrite, StoreError> {
         self.ensure_writable(rel)?;
         Ok(PendingWrite {
+            root: self.root.clone(),
             rel: rel.to_path_buf(),
             path: self.root.join(rel),
             expected: self
@@ -762,21 +979,45 @@ impl ProjectStore {
     }
 
     /// Takes note of a finished [`PendingWrite`]: what it wrote is now the version Lector
-    /// knows, so the next save replaces it and a colleague's change is still noticed.
-    pub fn finish_write(&mut self, done: WriteDone) -> Result<(), StoreError> {
-        let fingerprint = done.result?;
+    /// knows, so the next save replaces it and a colleague's change is still noticed. Where
+    /// the write merged into another writer's version, that version is taken into the
+    /// project and `true` returned: the caller replays whatever it changed since it prepared
+    /// the write.
+    pub fn finish_write(&mut self, done: WriteDone) -> Result<bool, StoreError> {
+        let (fingerprint, merged) = done.result?;
         // Just written, so too young to trust its time; the next poll hashes it once.
         self.stats.remove(&done.rel);
         self.fingerprints.insert(done.rel, fingerprint);
-        Ok(())
+        let Some(merged) = merged else {
+            return Ok(false);
+        };
+        match merged {
+            Merged::Set(set) => {
+                self.project
+                    .sets
+                    .insert((set.document.clone(), set.annotator.clone()), set);
+            }
+            Merged::Entities(annotator, registry) => {
+                self.project.entities.insert(annotator, registry);
+            }
+            Merged::Review(review) => {
+                self.project
+                    .reviews
+                    .insert((review.document.clone(), review.reviewer.clone()), review);
+            }
+        }
+        Ok(true)
     }
 
     /// Prepares the save of one annotator's annotations of one document, to run on another
-    /// thread: the set is copied as it is now, then serialised and written there.
+    /// thread: the set is copied as it is now, then serialised and written there. `edits`
+    /// are the changes since the file was last read or written, replayed onto the file if
+    /// another writer changed it meanwhile; without them such a save is refused.
     pub fn prepare_set_save(
         &self,
         document: &str,
         annotator: &str,
+        edits: Option<Vec<Edit>>,
     ) -> Result<PendingWrite, StoreError> {
         let Some(doc) = self.project.document(document) else {
             return Err(StoreError::Invalid(format!(
@@ -790,7 +1031,11 @@ impl ProjectStore {
         };
         self.pending(
             &set_path(document, annotator),
-            PendingContent::Set(Box::new(set.clone()), doc.text.clone()),
+            PendingContent::Set {
+                set: Box::new(set.clone()),
+                text: doc.text.clone(),
+                edits,
+            },
         )
     }
 
@@ -800,34 +1045,46 @@ impl ProjectStore {
         &self,
         document: &str,
         reviewer: &str,
+        edits: Option<Vec<Edit>>,
     ) -> Result<PendingWrite, StoreError> {
         let Some(review) = self.project.review(document, reviewer) else {
             return Err(StoreError::Invalid(format!(
                 "{reviewer} has no review of {document:?}"
             )));
         };
-        let file = convert::review_to_file(review);
-        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.pending(
             &review_path(document, reviewer),
-            PendingContent::Bytes(text.into_bytes()),
+            PendingContent::Review {
+                review: Box::new(review.clone()),
+                edits,
+            },
         )
     }
 
     /// Prepares the save of one annotator's entities (see [`Self::prepare_set_save`]).
-    pub fn prepare_entities_save(&self, annotator: &str) -> Result<PendingWrite, StoreError> {
-        let empty = crate::model::EntityRegistry::default();
-        let registry = self.project.entities.get(annotator).unwrap_or(&empty);
-        let file = convert::entities_to_file(annotator, registry);
-        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    pub fn prepare_entities_save(
+        &self,
+        annotator: &str,
+        edits: Option<Vec<Edit>>,
+    ) -> Result<PendingWrite, StoreError> {
+        let registry = self
+            .project
+            .entities
+            .get(annotator)
+            .cloned()
+            .unwrap_or_default();
         self.pending(
             &entities_path(annotator),
-            PendingContent::Bytes(text.into_bytes()),
+            PendingContent::Entities {
+                annotator: annotator.to_owned(),
+                registry,
+                edits,
+            },
         )
     }
 
-    /// Saves `project.ron`.
-    pub fn save_project_file(&mut self) -> Result<(), StoreError> {
+    /// `project.ron` as the project in memory has it.
+    fn project_file_text(&self) -> Result<String, StoreError> {
         let project = &self.project;
         let file = v1::ProjectFile {
             format_version: CURRENT_VERSION,
@@ -845,20 +1102,25 @@ impl ProjectStore {
                 })
                 .collect(),
         };
-        let text = ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// Saves `project.ron` as it is in memory; refused if it changed on disk since.
+    pub fn save_project_file(&mut self) -> Result<(), StoreError> {
+        let text = self.project_file_text()?;
         self.write(Path::new(PROJECT_FILE), text.as_bytes())
     }
 
     /// Saves one annotator's annotations of one document.
     pub fn save_set(&mut self, document: &str, annotator: &str) -> Result<(), StoreError> {
-        let pending = self.prepare_set_save(document, annotator)?;
-        self.finish_write(pending.run())
+        let pending = self.prepare_set_save(document, annotator, None)?;
+        self.finish_write(pending.run()).map(drop)
     }
 
     /// Saves one annotator's entities.
     pub fn save_entities(&mut self, annotator: &str) -> Result<(), StoreError> {
-        let pending = self.prepare_entities_save(annotator)?;
-        self.finish_write(pending.run())
+        let pending = self.prepare_entities_save(annotator, None)?;
+        self.finish_write(pending.run()).map(drop)
     }
 
     /// Reads an article file (.txt, .md, .html, .pdf or .docx), stores its text and adds it to
@@ -898,43 +1160,50 @@ impl ProjectStore {
         Ok((id, article.warnings))
     }
 
-    /// Stores a normalised text as a new document and saves `project.ron`.
+    /// Stores a normalised text as a new document and saves `project.ron`. Safe with other
+    /// writers at once: the id is chosen and the text written under `project.ron`'s lock,
+    /// after taking in the documents they added.
     pub fn add_text(
         &mut self,
         source_file: &str,
         title: &str,
         text: String,
     ) -> Result<String, StoreError> {
-        self.ensure_writable(Path::new(PROJECT_FILE))?;
+        let sha256 = sha256_hex(&text);
+        let doc_text = DocText::new(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let stem = source_file.split('.').next().unwrap_or(source_file);
         let base = crate::model::EntityId::slug(stem).0;
         let base: String = base.chars().take(48).collect();
-        let id = std::iter::once(base.clone())
-            .chain((2..).map(|n| format!("{base}-{n}")))
-            .find(|id| {
-                self.project.document(id).is_none() && !self.root.join(text_path(id)).exists()
-            })
-            .unwrap_or(base);
-        let sha256 = sha256_hex(&text);
-        let doc_text = DocText::new(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let rel = text_path(&id);
-        self.fingerprints.insert(rel.clone(), Fingerprint::absent());
-        self.write(&rel, doc_text.as_str().as_bytes())?;
-        self.project.documents.push(Document {
-            meta: DocumentMeta {
-                id: id.clone(),
-                title: title.to_owned(),
-                source_file: source_file.to_owned(),
-                sha256,
-                added: crate::model::annotation::now(),
-            },
-            text: doc_text,
-        });
-        if let Err(err) = self.save_project_file() {
-            self.project.documents.pop();
-            return Err(err);
-        }
-        Ok(id)
+        self.update_project_file(|store| {
+            let id = std::iter::once(base.clone())
+                .chain((2..).map(|n| format!("{base}-{n}")))
+                .find(|id| {
+                    store.project.document(id).is_none() && !store.root.join(text_path(id)).exists()
+                })
+                .unwrap_or(base);
+            let rel = text_path(&id);
+            let path = store.root.join(&rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+            }
+            // Under project.ron's lock: no other `add` picks this id meanwhile.
+            atomic::write_atomic(&path, doc_text.as_str().as_bytes())
+                .map_err(io_err("cannot save", &path))?;
+            store
+                .fingerprints
+                .insert(rel, Fingerprint::of(doc_text.as_str().as_bytes()));
+            store.project.documents.push(Document {
+                meta: DocumentMeta {
+                    id: id.clone(),
+                    title: title.to_owned(),
+                    source_file: source_file.to_owned(),
+                    sha256,
+                    added: crate::model::annotation::now(),
+                },
+                text: doc_text,
+            });
+            Ok(id)
+        })
     }
 }
 

@@ -56,12 +56,10 @@ pub struct DiskChanges {
     pub removed: Vec<SetKey>,
     /// Colleagues whose entities file was re-read or deleted, sorted.
     pub entities: Vec<String>,
-    /// The user's own files that changed on disk (another clone, a hand edit, a git command),
-    /// relative to the project folder, sorted. They are **not** reloaded, so unsaved work is
-    /// kept, and saving them fails with [`super::StoreError::ChangedOnDisk`] until the user
-    /// chooses: reopen the project (theirs on disk wins) or
-    /// [`ProjectStore::forget_disk_version`] (the app's version wins). Reported on every call
-    /// until then.
+    /// The user's own files with unsaved changes that changed on disk meanwhile (another
+    /// window, a command, a git pull), relative to the project folder, sorted. They are
+    /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
+    /// disk (see [`super::PendingWrite`]). Reported on every call until then.
     pub conflicts: Vec<PathBuf>,
     /// Files that changed but are only taken in by reopening the project: `project.ron`
     /// (documents, labels), document texts, and annotations of documents this project does
@@ -124,11 +122,16 @@ fn classify(rel: &Path) -> Changed {
 }
 
 impl ProjectStore {
-    /// Re-reads the files colleagues (or git) changed on disk since Lector read them, leaving
-    /// `annotator`'s own files alone: those are reported as conflicts. Cheap enough to call
-    /// every second or two (see the module documentation for why polling); returns what
-    /// changed, empty if nothing did.
-    pub fn reload_changed(&mut self, annotator: &str) -> DiskChanges {
+    /// Re-reads the files others (colleagues, git, another window or command) changed on
+    /// disk since Lector read them, leaving `annotator`'s own files that are in `unsaved`
+    /// alone: those are reported as conflicts, for the next save to merge into. Cheap enough
+    /// to call every second or two (see the module documentation for why polling); returns
+    /// what changed, empty if nothing did.
+    pub fn reload_changed(
+        &mut self,
+        annotator: &str,
+        unsaved: &std::collections::BTreeSet<PathBuf>,
+    ) -> DiskChanges {
         let mut changes = DiskChanges::default();
         let mut sets = Vec::new();
         let mut entities = Vec::new();
@@ -138,7 +141,7 @@ impl ProjectStore {
             }
             match classify(&rel) {
                 Changed::Set { annotator: who, .. } | Changed::Entities { annotator: who }
-                    if who == annotator =>
+                    if who == annotator && unsaved.contains(&rel) =>
                 {
                     changes.conflicts.push(rel);
                 }
@@ -295,18 +298,26 @@ mod tests {
     #[test]
     fn a_colleagues_new_changed_and_deleted_files_are_reloaded() {
         let (dir, mut anna, doc) = project();
-        assert!(anna.reload_changed("anna").is_empty());
+        assert!(anna.reload_changed("anna", &Default::default()).is_empty());
         let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
 
         annotate(&mut bo, &doc, "bo", 0, 5);
-        let changes = anna.reload_changed("anna");
+        let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
         assert!(changes.changed_project() && changes.problems.is_empty());
         assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 1);
-        assert!(anna.reload_changed("anna").is_empty(), "reported once");
+        assert!(
+            anna.reload_changed("anna", &Default::default()).is_empty(),
+            "reported once"
+        );
 
         annotate(&mut bo, &doc, "bo", 12, 22);
-        assert_eq!(anna.reload_changed("anna").reloaded.len(), 1);
+        assert_eq!(
+            anna.reload_changed("anna", &Default::default())
+                .reloaded
+                .len(),
+            1
+        );
         assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 2);
 
         bo.project
@@ -320,50 +331,51 @@ mod tests {
                 note: String::new(),
             });
         bo.save_entities("bo").unwrap();
-        assert_eq!(anna.reload_changed("anna").entities, ["bo"]);
+        assert_eq!(
+            anna.reload_changed("anna", &Default::default()).entities,
+            ["bo"]
+        );
         assert!(anna.project.registry("bo").is_some());
 
         fs::remove_file(dir.path().join(set_path(&doc, "bo"))).unwrap();
-        let changes = anna.reload_changed("anna");
+        let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.removed, [(doc.clone(), "bo".to_owned())]);
         assert!(anna.project.set(&doc, "bo").is_none());
-        assert!(anna.reload_changed("anna").is_empty());
+        assert!(anna.reload_changed("anna", &Default::default()).is_empty());
     }
 
     #[test]
-    fn the_users_own_changed_file_is_a_conflict_not_a_reload() {
+    fn the_users_own_file_is_reloaded_unless_it_has_unsaved_changes() {
         let (dir, mut anna, doc) = project();
         annotate(&mut anna, &doc, "anna", 0, 5);
-        // Another clone of anna's (or a hand edit) rewrites her file with two annotations.
+        // Another window of anna's (or a command, or git) rewrites her file.
         let (mut elsewhere, _) = ProjectStore::open(dir.path()).unwrap();
         annotate(&mut elsewhere, &doc, "anna", 12, 22);
-        // Her unsaved work in this app: a third annotation only in memory.
-        let text = anna.project.document(&doc).unwrap().text.clone();
-        let unsaved = Annotation::new("Place", checked_fragments(&text, &[(25, 30)]).unwrap());
-        anna.project.set_mut(&doc, "anna").insert(unsaved.clone());
-
-        let changes = anna.reload_changed("anna");
-        assert_eq!(changes.conflicts, [set_path(&doc, "anna")]);
+        let mine = set_path(&doc, "anna");
+        // With unsaved changes here, it is left alone for the next save to merge into.
+        let unsaved = std::collections::BTreeSet::from([mine.clone()]);
+        let changes = anna.reload_changed("anna", &unsaved);
+        assert_eq!(changes.conflicts, std::slice::from_ref(&mine));
         assert!(!changes.changed_project());
-        let set = anna.project.set(&doc, "anna").unwrap();
-        assert!(set.get(&unsaved.id).is_some(), "unsaved work kept");
-        assert!(matches!(
-            anna.save_set(&doc, "anna"),
-            Err(StoreError::ChangedOnDisk { .. })
-        ));
-        assert_eq!(
-            anna.reload_changed("anna").conflicts.len(),
-            1,
-            "until resolved"
+        assert_eq!(anna.project.set(&doc, "anna").unwrap().annotations.len(), 1);
+        assert!(
+            matches!(
+                anna.save_set(&doc, "anna"),
+                Err(StoreError::ChangedOnDisk { .. })
+            ),
+            "a save without edits to replay is refused, never written over"
         );
-        anna.forget_disk_version(&set_path(&doc, "anna"));
-        assert!(anna.reload_changed("anna").is_empty());
-        anna.save_set(&doc, "anna").unwrap();
+        // Without, it is taken in like a colleague's.
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.reloaded, [(doc.clone(), "anna".to_owned())]);
+        assert_eq!(anna.project.set(&doc, "anna").unwrap().annotations.len(), 2);
+        assert!(anna.reload_changed("anna", &Default::default()).is_empty());
 
         fs::create_dir_all(dir.path().join("entities")).unwrap();
         fs::write(dir.path().join(entities_path("anna")), "x").unwrap();
+        let entities = std::collections::BTreeSet::from([entities_path("anna")]);
         assert_eq!(
-            anna.reload_changed("anna").conflicts,
+            anna.reload_changed("anna", &entities).conflicts,
             [entities_path("anna")]
         );
     }
@@ -374,14 +386,15 @@ mod tests {
         let (mut other, _) = ProjectStore::open(dir.path()).unwrap();
         let new = other.add_text("b.txt", "B", "Minsk.\n".to_owned()).unwrap();
         annotate(&mut other, &new, "bo", 0, 5);
-        let changes = anna.reload_changed("anna");
+        let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(
             changes.needs_reopen,
             [set_path(&new, "bo"), PathBuf::from(PROJECT_FILE)]
         );
         assert!(changes.reloaded.is_empty() && changes.problems.is_empty());
         assert_eq!(
-            anna.reload_changed("anna").needs_reopen,
+            anna.reload_changed("anna", &Default::default())
+                .needs_reopen,
             [PathBuf::from(PROJECT_FILE)],
             "the set of the unknown document is reported once; project.ron until reopened"
         );
@@ -393,12 +406,12 @@ mod tests {
         let (dir, mut anna, doc) = project();
         let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
         annotate(&mut bo, &doc, "bo", 0, 5);
-        anna.reload_changed("anna");
+        anna.reload_changed("anna", &Default::default());
         // Same size, written within the same second: only the content tells.
         let path = dir.path().join(set_path(&doc, "bo"));
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.replace("Putin", "PUTIN")).unwrap();
-        let changes = anna.reload_changed("anna");
+        let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.reloaded.len(), 1);
         assert!(!changes.problems.is_empty(), "the quote no longer matches");
     }

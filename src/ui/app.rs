@@ -313,8 +313,11 @@ pub struct LectorApp {
     pub name_prompt: Option<String>,
     /// Status bar messages, newest last.
     pub messages: Vec<Message>,
-    /// A file of ours changed on disk: the document whose file it is.
+    /// A file of ours changed on disk and cannot be merged into: the document whose file it
+    /// is (the bar offering reload or keep mine).
     pub conflict: Option<String>,
+    /// The files of that conflict, relative to the project.
+    pub conflict_files: Vec<PathBuf>,
     /// Problems found when the project was opened.
     pub problems: Vec<String>,
     /// Commands produced this frame.
@@ -376,6 +379,7 @@ impl LectorApp {
             name_prompt: None,
             messages: Vec::new(),
             conflict: None,
+            conflict_files: Vec::new(),
             problems: Vec::new(),
             commands: Vec::new(),
             buffers: std::collections::HashMap::new(),
@@ -476,12 +480,19 @@ impl LectorApp {
 
     fn open_project(&mut self, dir: &Path) {
         if let Some(session) = &mut self.session {
-            for err in session.save_now() {
-                self.messages.push(Message {
-                    text: err.to_string(),
-                    error: true,
-                    at: Instant::now(),
-                });
+            let errors = session.save_now();
+            if !errors.is_empty() {
+                // Leaving now would leave these changes behind (they stay in the crash
+                // journal, but the user would not know): stay and say why.
+                self.report_save_errors(errors);
+                self.say(
+                    format!(
+                        "{} not opened: first settle the changes that could not be saved",
+                        dir.display()
+                    ),
+                    true,
+                );
+                return;
             }
         }
         if annotation_bytes(dir) > BACKGROUND_OPEN_BYTES {
@@ -524,7 +535,12 @@ impl LectorApp {
                 let first = wanted
                     .filter(|id| store.project.document(id).is_some())
                     .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
-                self.session = Some(Session::new(store, self.annotator()));
+                let mut session = Session::new(store, self.annotator());
+                let recovered = session.recover();
+                self.session = Some(session);
+                if let Some(recovery) = recovered {
+                    self.tell_recovery(&recovery);
+                }
                 // Views derived from the old session are keyed by its revisions, which the
                 // new one counts again from zero.
                 self.index_key = (String::new(), u64::MAX);
@@ -533,6 +549,7 @@ impl LectorApp {
                 self.view = None;
                 self.selected = None;
                 self.conflict = None;
+                self.conflict_files.clear();
                 let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
                 self.prefs.recent.retain(|p| p != &abs);
                 self.prefs.recent.insert(0, abs);
@@ -1093,13 +1110,24 @@ impl LectorApp {
                     self.say(problem, true);
                     return;
                 }
-                self.prefs.annotator = name.clone();
                 if let Some(session) = &mut self.session {
-                    let errors = session.set_annotator(name);
-                    for err in errors {
-                        self.say(err.to_string(), true);
+                    if let Err(errors) = session.set_annotator(name.clone()) {
+                        // The previous annotator's work is not saved: it stays theirs.
+                        self.report_save_errors(errors);
+                        self.say(
+                            format!(
+                                "still {}: your changes could not be saved",
+                                self.annotator()
+                            ),
+                            true,
+                        );
+                        return;
+                    }
+                    if let Some(recovery) = session.recover() {
+                        self.tell_recovery(&recovery);
                     }
                 }
+                self.prefs.annotator = name;
                 self.selected = None;
             }
             Command::StartReview(annotators) => self.start_review(annotators),
@@ -1112,9 +1140,15 @@ impl LectorApp {
             Command::ShowUnit(i) => self.show_unit(i),
             Command::FinishReview => {
                 let me = self.annotator();
-                if let Some(session) = &mut self.session {
-                    let errors = session.set_annotator(me);
+                if let Some(session) = &mut self.session
+                    && let Err(errors) = session.set_annotator(me)
+                {
                     self.report_save_errors(errors);
+                    self.say(
+                        "the review stays open: its changes could not be saved",
+                        true,
+                    );
+                    return;
                 }
                 if let Some(review) = self.review.take() {
                     let (decided, all) = crate::review::adjudication::progress(
@@ -1170,13 +1204,12 @@ impl LectorApp {
                     self.open_project(&root);
                 }
                 self.conflict = None;
+                self.conflict_files.clear();
             }
             Command::OverwriteDisk => {
-                let reported = super::team::conflict_files(self);
-                if let (Some(session), Some(doc)) = (&mut self.session, &self.conflict) {
-                    let path = crate::store::set_path(doc, session.annotator());
-                    session.keep_mine(&path);
-                    for path in reported {
+                let files = std::mem::take(&mut self.conflict_files);
+                if let Some(session) = &mut self.session {
+                    for path in files {
                         session.keep_mine(&path);
                     }
                 }
@@ -1196,8 +1229,12 @@ impl LectorApp {
                 }
                 let root = session.store.root().to_path_buf();
                 let doc = self.document().map(str::to_owned);
+                // Shown once the project is read, whether now or in the background.
+                self.open_after_load.clone_from(&doc);
                 self.open_project(&root);
-                if let Some(doc) = doc {
+                if let Some(doc) = doc
+                    && self.session.is_some()
+                {
                     self.open_document(&doc);
                 }
             }
@@ -1209,14 +1246,17 @@ impl LectorApp {
     fn export(&mut self, format: crate::formats::Format, out: &Path) {
         let Some(session) = &self.session else { return };
         let project = session.store.project.clone();
+        let root = session.store.root().to_path_buf();
         let out = out.to_path_buf();
         let count: usize = project.sets.values().map(|s| s.annotations.len()).sum();
         self.jobs.push(Job {
             what: format!("exporting {count} annotations as {format}"),
             started: Instant::now(),
             handle: std::thread::spawn(move || {
-                let result = crate::formats::Selection::new(&project, &[], &[])
-                    .and_then(|selection| crate::formats::export(format, &selection, &out));
+                let result =
+                    crate::formats::Selection::new(&project, &[], &[]).and_then(|selection| {
+                        crate::formats::export_to(format, &selection, &out, Some(&root))
+                    });
                 JobDone::Exported {
                     format,
                     out,
@@ -1265,30 +1305,16 @@ impl LectorApp {
         };
         let annotator = session.annotator().to_owned();
         // Checked and built on a copy; what it adds is then applied through the session.
-        let mut scratch = session.store.project.clone();
-        let outcome = crate::formats::import::apply(&mut scratch, &annotator, parsed);
-        let entities: Vec<crate::model::Entity> = outcome
-            .created_entities
-            .iter()
-            .filter_map(|id| scratch.registry(&annotator)?.get(id).cloned())
-            .collect();
+        let crate::formats::import::Plan { outcome, edits } =
+            crate::formats::import::plan(&session.store.project, &annotator, parsed);
         let mut errors = Vec::new();
         let mut added = 0;
-        for document in &outcome.changed_documents {
-            let Some(set) = scratch.set(document, &annotator) else {
-                continue;
-            };
-            let mut edits: Vec<Edit> = entities.iter().cloned().map(Edit::UpsertEntity).collect();
-            let inserts: Vec<Edit> = outcome
-                .added
+        for (document, group) in edits {
+            let n = group
                 .iter()
-                .filter(|(d, _)| d == document)
-                .filter_map(|(_, id)| set.get(id).cloned())
-                .map(Edit::Insert)
-                .collect();
-            let n = inserts.len();
-            edits.extend(inserts);
-            match session.apply(document, edits) {
+                .filter(|e| matches!(e, Edit::Insert(_)))
+                .count();
+            match session.apply(&document, group) {
                 Ok(()) => added += n,
                 Err(err) => errors.push(format!("{document}: {err}")),
             }
@@ -1367,8 +1393,15 @@ impl LectorApp {
             return;
         };
         let mut messages = Vec::new();
-        let errors = session.set_annotator(crate::model::review::review_set_name(&reviewer));
-        messages.extend(errors.iter().map(|e| (e.to_string(), true)));
+        if let Err(errors) = session.set_annotator(crate::model::review::review_set_name(&reviewer))
+        {
+            self.report_save_errors(errors);
+            self.say("review not started: your changes could not be saved", true);
+            return;
+        }
+        if let Some(recovery) = session.recover() {
+            messages.extend(recovery_messages(&recovery));
+        }
         let agreed = edits
             .iter()
             .filter(|e| matches!(e, Edit::Decide(_)))
@@ -1609,10 +1642,33 @@ impl LectorApp {
 
     pub(super) fn report_save_errors(&mut self, errors: Vec<StoreError>) {
         for err in errors {
-            if let StoreError::ChangedOnDisk { .. } = &err {
-                self.conflict = self.document().map(str::to_owned);
+            let root = self.session.as_ref().map(|s| s.store.root().to_path_buf());
+            let file = match &err {
+                StoreError::ChangedOnDisk { path } => root
+                    .as_deref()
+                    .and_then(|root| path.strip_prefix(root).ok())
+                    .map(Path::to_path_buf),
+                StoreError::CannotMerge { problem } => Some(problem.file.clone()),
+                _ => None,
+            };
+            if let (Some(file), Some(session)) = (file, &self.session) {
+                if !self.conflict_files.contains(&file) {
+                    self.conflict_files.push(file);
+                }
+                self.conflict = super::team::own_document(
+                    &self.conflict_files,
+                    session.annotator(),
+                    self.document(),
+                );
             }
             self.say(err.to_string(), true);
+        }
+    }
+
+    /// Says what a crashed session's journal brought back.
+    fn tell_recovery(&mut self, recovery: &crate::session::Recovery) {
+        for (text, error) in recovery_messages(recovery) {
+            self.say(text, error);
         }
     }
 
@@ -1625,6 +1681,30 @@ impl LectorApp {
             return;
         };
         let mut errors = session.poll_save();
+        let merged = session.take_merged();
+        let journal_error = session.take_journal_error();
+        if !merged.is_empty() {
+            let files: Vec<String> = merged.iter().map(|f| f.display().to_string()).collect();
+            self.messages.push(Message {
+                text: format!(
+                    "{} had changed on disk (another window, a command or git): your changes \
+                     were merged into it",
+                    files.join(", ")
+                ),
+                error: false,
+                at: Instant::now(),
+            });
+        }
+        if let Some(text) = journal_error {
+            self.messages.push(Message {
+                text,
+                error: true,
+                at: Instant::now(),
+            });
+        }
+        let Some(session) = &mut self.session else {
+            return;
+        };
         if session.is_saving() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         } else if session.is_dirty() && self.conflict.is_none() && !syncing {
@@ -1644,6 +1724,30 @@ impl LectorApp {
             s.save_now().iter().map(ToString::to_string).collect()
         })
     }
+}
+
+/// What a crashed session's journal brought back, for the status bar.
+fn recovery_messages(recovery: &crate::session::Recovery) -> Vec<(String, bool)> {
+    let mut messages = Vec::new();
+    if recovery.edits > 0 {
+        messages.push((
+            format!(
+                "recovered {} unsaved {} from the crash journal ({}); Ctrl+Z undoes them",
+                recovery.edits,
+                if recovery.edits == 1 {
+                    "change"
+                } else {
+                    "changes"
+                },
+                recovery.documents.join(", ")
+            ),
+            false,
+        ));
+    }
+    for problem in &recovery.problems {
+        messages.push((format!("not recovered: {problem}"), true));
+    }
+    messages
 }
 
 /// Fonts and options, once per context. The emoji font is shipped (egui's defaults have none)

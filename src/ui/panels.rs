@@ -575,7 +575,7 @@ pub fn search_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
 pub fn conflict_ui(app: &mut LectorApp, ui: &mut egui::Ui, doc: &str) {
     egui::Frame::new().fill(Color32::from_rgb(255, 235, 200)).inner_margin(8.0).show(ui, |ui| {
         ui.label(RichText::new(format!(
-            "Your annotations of “{doc}” changed on disk (a colleague, git, another Lector) since you opened them. Your changes are kept in memory, not saved."
+            "Your file for “{doc}” changed on disk (another Lector, a command, git) and cannot be read to merge your changes into it (the status bar says where). Your changes are kept, not saved."
         )).color(Color32::BLACK));
         ui.horizontal(|ui| {
             if ui.button("Reload from disk (drop my unsaved changes)").clicked() {

@@ -8,8 +8,11 @@
 //!   explains why polling): a timer through `request_repaint_after`, so an idle window wakes
 //!   only for it. No poll while a save or a sync runs: their own writes would look like
 //!   changes, and a pull rewrites files one by one.
-//! - The user's own files changed on disk are never reloaded over their work: they go to the
-//!   conflict bar (reload or keep mine), which also stops autosave until the user chooses.
+//! - The user's own files changed on disk are reloaded like colleagues' when they hold no
+//!   unsaved changes; else they are left as they are in memory, and the next save merges the
+//!   unsaved changes into what is on disk (under the file's lock, by annotation id). Only a
+//!   file that cannot be read to merge into goes to the conflict bar (reload or keep mine),
+//!   which also stops autosave until the user chooses.
 //! - Changes only a reopened project takes in (`project.ron`, document texts) reopen it, after
 //!   saving, keeping the open document; never while there is a conflict (the next poll reports
 //!   them again).
@@ -109,7 +112,6 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
             .map_or_else(|| id.to_owned(), |d| super::shorten(&d.meta.title, 40))
     };
     let reloaded = describe(&changes, title);
-    let own_doc = own_document(&changes.conflicts, session.annotator(), app.document());
     let dirty = session.is_dirty();
     let root = session.store.root().to_path_buf();
     let DiskChanges {
@@ -128,22 +130,17 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
     if tell && !reloaded.is_empty() {
         app.say(reloaded, false);
     }
-    // Reported on every poll until the user chooses: shown when new, or again after a choice.
-    if conflicts.is_empty() {
-        if !app.team.conflicts.is_empty() {
-            // The file is back to what this app has: nothing to choose any more.
-            app.conflict = None;
-        }
-    } else if conflicts != app.team.conflicts || app.conflict.is_none() {
-        app.conflict = own_doc;
+    // The user's own files with unsaved changes that someone else (another window, a
+    // command, git) changed meanwhile: the next save merges into them (said once).
+    if !conflicts.is_empty() && conflicts != app.team.conflicts {
         let files: Vec<String> = conflicts.iter().map(|f| f.display().to_string()).collect();
         app.say(
             format!(
-                "your file {} changed on disk (another clone, git, a hand edit): \
-                 reload it or keep yours",
-                files.join(", ")
+                "your file {} changed on disk (another window, a command or git): your unsaved \
+                 changes are merged into it when they are saved",
+                files.join(", "),
             ),
-            true,
+            false,
         );
     }
     app.team.conflicts = conflicts;
@@ -174,7 +171,7 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
 
 /// The document whose conflict bar to show: the open one if its file is among the conflicts,
 /// else the first document named; else the open one (the entities file).
-fn own_document(conflicts: &[PathBuf], annotator: &str, open: Option<&str>) -> Option<String> {
+pub fn own_document(conflicts: &[PathBuf], annotator: &str, open: Option<&str>) -> Option<String> {
     let documents: Vec<String> = conflicts
         .iter()
         .filter_map(|f| {
@@ -385,12 +382,6 @@ fn report_window_ui(app: &mut LectorApp, ctx: &egui::Context) {
             });
         });
     app.team.report_open = open;
-}
-
-/// What the OverwriteDisk command must forget besides the open document's file: every own
-/// file last reported changed on disk.
-pub fn conflict_files(app: &LectorApp) -> Vec<PathBuf> {
-    app.team.conflicts.clone()
 }
 
 #[cfg(test)]

@@ -1,0 +1,184 @@
+//! Edits: the one vocabulary of change, and how an edit is merged into a file someone else
+//! changed meanwhile.
+//!
+//! The session applies edits strictly (an insert of an id that exists is an error, so that
+//! undo stays exact). When the file on disk changed under it (another window, a command, a
+//! `git pull`), the same edits are *replayed* onto what is on disk, by id and leniently: an
+//! insert of an id that is there replaces it, a removal of an id that is gone does nothing, a
+//! replacement of an id that is gone puts it back (the user's edit wins over a deletion they
+//! never saw). Replaying is idempotent, so a crash journal can be replayed over a file that
+//! was saved after all.
+
+use super::review::{Comment, Decision, Review, Sources};
+use super::{Annotation, AnnotationId, AnnotationSet, Entity, EntityId, EntityRegistry, Status};
+
+/// One invertible change to an annotator's work on a document.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Add an annotation.
+    Insert(Annotation),
+    /// Remove the annotation with this id.
+    Remove(AnnotationId),
+    /// Replace the annotation with the same id.
+    Replace(Annotation),
+    /// Set the annotator's progress on the document.
+    SetStatus(Status),
+    /// Add or change a canonical entity.
+    UpsertEntity(Entity),
+    /// Remove a canonical entity.
+    RemoveEntity(EntityId),
+    /// Record (or replace) a reviewer's decision; the reviewer is the one whose reviewed set
+    /// the session edits (`review.<reviewer>`), else the annotator.
+    Decide(Decision),
+    /// Remove the decision about these annotations.
+    Undecide(Sources),
+    /// Set a reviewer's comment on an annotator's annotation (an empty text removes it).
+    Comment(Comment),
+}
+
+/// Which of an annotator's files an edit changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EditTarget {
+    /// The annotator's annotations of the document.
+    Set,
+    /// The annotator's entities.
+    Entities,
+    /// The reviewer's decisions and comments on the document.
+    Review,
+}
+
+impl Edit {
+    /// The file the edit changes.
+    pub fn target(&self) -> EditTarget {
+        match self {
+            Self::Insert(_) | Self::Remove(_) | Self::Replace(_) | Self::SetStatus(_) => {
+                EditTarget::Set
+            }
+            Self::UpsertEntity(_) | Self::RemoveEntity(_) => EditTarget::Entities,
+            Self::Decide(_) | Self::Undecide(_) | Self::Comment(_) => EditTarget::Review,
+        }
+    }
+}
+
+/// Replays a set edit onto a set read from disk. Returns whether the set changed.
+pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
+    match edit {
+        Edit::Insert(annotation) | Edit::Replace(annotation) => {
+            match set.position(&annotation.id) {
+                Some(at) if set.annotations.get(at) == Some(annotation) => false,
+                Some(at) => {
+                    let mut annotation = annotation.clone();
+                    if let Edit::Replace(_) = edit {
+                        annotation.created = set.annotations[at].created;
+                    }
+                    set.annotations.remove(at);
+                    set.insert(annotation);
+                    true
+                }
+                None => {
+                    set.insert(annotation.clone());
+                    true
+                }
+            }
+        }
+        Edit::Remove(id) => match set.position(id) {
+            Some(at) => {
+                set.annotations.remove(at);
+                true
+            }
+            None => false,
+        },
+        Edit::SetStatus(status) => std::mem::replace(&mut set.status, *status) != *status,
+        Edit::UpsertEntity(_)
+        | Edit::RemoveEntity(_)
+        | Edit::Decide(_)
+        | Edit::Undecide(_)
+        | Edit::Comment(_) => false,
+    }
+}
+
+/// Replays an entity edit onto a registry read from disk. Returns whether it changed.
+pub fn replay_on_registry(registry: &mut EntityRegistry, edit: &Edit) -> bool {
+    match edit {
+        Edit::UpsertEntity(entity) => {
+            if registry.get(&entity.id) == Some(entity) {
+                return false;
+            }
+            registry.upsert(entity.clone());
+            true
+        }
+        Edit::RemoveEntity(id) => match registry.entities.iter().position(|e| &e.id == id) {
+            Some(at) => {
+                registry.entities.remove(at);
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Replays a review edit onto a review read from disk. Returns whether it changed.
+pub fn replay_on_review(review: &mut Review, edit: &Edit) -> bool {
+    match edit {
+        Edit::Decide(decision) => {
+            if review.decision(&decision.sources) == Some(decision) {
+                return false;
+            }
+            review.upsert(decision.clone());
+            true
+        }
+        Edit::Undecide(sources) => review.remove(sources).is_some(),
+        Edit::Comment(comment) => {
+            let before = review
+                .comment(&comment.annotator, &comment.annotation)
+                .cloned();
+            let unchanged = match &before {
+                Some(old) => old.text == comment.text,
+                None => comment.text.trim().is_empty(),
+            };
+            if unchanged {
+                return false;
+            }
+            review.set_comment(comment.clone());
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocText, checked_fragments};
+
+    fn person(text: &DocText, start: u32, end: u32) -> Annotation {
+        Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap())
+    }
+
+    #[test]
+    fn replaying_merges_by_id_and_twice_changes_nothing_more() {
+        let text = DocText::new("Putin möter Lukashenko i Sotji.").unwrap();
+        let theirs = person(&text, 0, 5);
+        let mine = person(&text, 12, 22);
+        let mut disk = AnnotationSet::new("anna", "doc");
+        disk.insert(theirs.clone());
+        let mut edited = theirs.clone();
+        edited.label = "Organization".into();
+        let edits = [
+            Edit::Insert(mine.clone()),
+            Edit::Replace(edited.clone()),
+            Edit::Remove(AnnotationId("gone".into())),
+        ];
+        let changed: Vec<bool> = edits.iter().map(|e| replay_on_set(&mut disk, e)).collect();
+        assert_eq!(changed, [true, true, false]);
+        assert_eq!(disk.annotations.len(), 2);
+        assert_eq!(disk.get(&theirs.id).unwrap().label, "Organization");
+        let again: Vec<bool> = edits.iter().map(|e| replay_on_set(&mut disk, e)).collect();
+        assert_eq!(again, [false, false, false], "idempotent");
+        // An edit of an annotation someone deleted meanwhile puts it back.
+        let mut other = AnnotationSet::new("anna", "doc");
+        assert!(replay_on_set(&mut other, &Edit::Replace(edited)));
+        assert_eq!(other.annotations.len(), 1);
+    }
+}

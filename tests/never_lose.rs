@@ -1,0 +1,467 @@
+//! No work is ever lost, tried with real processes: writers at once (commands, a session like
+//! the app's), a process killed right after an edit, exports that must not destroy, damaged
+//! files that must not be skipped without a word.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use lector::model::{Annotation, checked_fragments};
+use lector::session::{Edit, Session};
+use lector::store::ProjectStore;
+
+const DOC: &str = "words";
+
+fn lector() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lector"))
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run lector")
+}
+
+/// A project with one document of 600 words `w000 w001 …`: word `i` is at `5i..5i+4`.
+fn project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("p");
+    let mut store = ProjectStore::create(&root, "P").expect("create");
+    let text: String = (0..600).map(|i| format!("w{i:03} ")).collect();
+    let id = store.add_text("words.txt", "Words", text).expect("add");
+    assert_eq!(id, DOC);
+    (dir, root)
+}
+
+fn span(word: usize) -> String {
+    format!("{}:{}", 5 * word, 5 * word + 4)
+}
+
+/// Runs `lector annotate` and returns the printed id when it says it succeeded.
+fn annotate(root: &Path, annotator: &str, word: usize, entity: Option<&str>) -> Option<String> {
+    let mut cmd = lector();
+    cmd.args(["annotate"])
+        .arg(root)
+        .args([
+            "--document",
+            DOC,
+            "--annotator",
+            annotator,
+            "--label",
+            "Person",
+        ])
+        .args(["--span", &span(word)]);
+    if let Some(entity) = entity {
+        cmd.args(["--entity", entity]);
+    }
+    let out = run(&mut cmd);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The ids in an annotator's saved file, after checking the whole project is sound.
+fn saved_ids(root: &Path, annotator: &str) -> BTreeSet<String> {
+    let check = run(lector().arg("check").arg(root));
+    assert!(
+        check.status.success(),
+        "lector check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let (store, _) = ProjectStore::open(root).expect("open");
+    store
+        .project
+        .set(DOC, annotator)
+        .map(|s| s.annotations.iter().map(|a| a.id.0.clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn two_processes_annotating_one_file_lose_nothing() {
+    let (_dir, root) = project();
+    let rounds = 100;
+    let worker = |offset: usize| {
+        let root = root.clone();
+        std::thread::spawn(move || {
+            (0..rounds)
+                .map(|i| annotate(&root, "anna", 2 * i + offset, None))
+                .collect::<Vec<_>>()
+        })
+    };
+    let (a, b) = (worker(0), worker(1));
+    let mut reported: Vec<Option<String>> = a.join().expect("worker a");
+    reported.extend(b.join().expect("worker b"));
+    let ok: BTreeSet<String> = reported.iter().flatten().cloned().collect();
+    assert_eq!(
+        ok.len(),
+        2 * rounds,
+        "every run succeeded and printed an id"
+    );
+    let saved = saved_ids(&root, "anna");
+    let lost: Vec<&String> = ok.difference(&saved).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} ids lost: {lost:?}",
+        lost.len(),
+        ok.len()
+    );
+}
+
+#[test]
+fn new_entities_from_two_processes_are_all_kept() {
+    let (_dir, root) = project();
+    let worker = |offset: usize| {
+        let root = root.clone();
+        std::thread::spawn(move || {
+            (0..30)
+                .map(|i| {
+                    let word = 2 * i + offset;
+                    // Every third one names the same person in both processes.
+                    let name = if i % 3 == 0 {
+                        format!("Shared Person {i}")
+                    } else {
+                        format!("Person {word}")
+                    };
+                    annotate(&root, "anna", word, Some(&name))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let (a, b) = (worker(0), worker(1));
+    let mut ids = a.join().expect("a");
+    ids.extend(b.join().expect("b"));
+    assert!(ids.iter().all(Option::is_some), "every run succeeded");
+    // `check` (inside saved_ids) fails on a mention whose entity is missing.
+    assert_eq!(saved_ids(&root, "anna").len(), 60);
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let registry = store.project.registry("anna").expect("entities");
+    assert_eq!(
+        registry.entities.len(),
+        10 + 40,
+        "10 shared names, 40 of their own"
+    );
+    // And the annotator can go on annotating.
+    assert!(annotate(&root, "anna", 500, Some("Person 500")).is_some());
+}
+
+/// A JSON Lines file of `n` annotations on words `from..from+n`, with fresh ids.
+fn jsonl(path: &Path, from: usize, n: usize) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut out = String::new();
+    for word in from..from + n {
+        let id = format!("imp{word:07}");
+        out.push_str(&format!(
+            "{{\"document\":\"{DOC}\",\"annotator\":\"x\",\"id\":\"{id}\",\"label\":\"Place\",\
+             \"fragments\":[[{},{}]],\"created\":\"2026-01-01T00:00:00Z\",\
+             \"modified\":\"2026-01-01T00:00:00Z\"}}\n",
+            5 * word,
+            5 * word + 4
+        ));
+        ids.insert(id);
+    }
+    std::fs::write(path, out).expect("write jsonl");
+    ids
+}
+
+#[test]
+fn import_and_annotate_at_once_lose_nothing() {
+    let (dir, root) = project();
+    let files: Vec<(PathBuf, BTreeSet<String>)> = (0..10)
+        .map(|k| {
+            let path = dir.path().join(format!("in{k}.jsonl"));
+            let ids = jsonl(&path, 300 + 20 * k, 20);
+            (path, ids)
+        })
+        .collect();
+    let importer = {
+        let root = root.clone();
+        let files = files.clone();
+        std::thread::spawn(move || {
+            files
+                .iter()
+                .map(|(path, _)| {
+                    run(lector()
+                        .arg("import")
+                        .arg(&root)
+                        .args(["--format", "jsonl", "--annotator", "anna"])
+                        .arg(path))
+                    .status
+                    .success()
+                })
+                .collect::<Vec<bool>>()
+        })
+    };
+    let annotated: BTreeSet<String> = (0..40)
+        .filter_map(|i| annotate(&root, "anna", i, None))
+        .collect();
+    let imported = importer.join().expect("importer");
+    assert!(imported.iter().all(|ok| *ok), "{imported:?}");
+    assert_eq!(annotated.len(), 40);
+    let saved = saved_ids(&root, "anna");
+    let expected: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().cloned())
+        .chain(annotated)
+        .collect();
+    let lost: Vec<&String> = expected.difference(&saved).collect();
+    assert!(lost.is_empty(), "lost {lost:?}");
+}
+
+fn person(store: &ProjectStore, word: u32) -> Annotation {
+    let text = &store.project.document(DOC).expect("doc").text;
+    let fragments = checked_fragments(text, &[(5 * word, 5 * word + 4)]).expect("span");
+    Annotation::new("Organization", fragments)
+}
+
+#[test]
+fn the_apps_session_and_commands_at_once_lose_nothing() {
+    let (_dir, root) = project();
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let commands = {
+        let root = root.clone();
+        std::thread::spawn(move || {
+            (0..40)
+                .filter_map(|i| annotate(&root, "anna", 2 * i + 1, None))
+                .collect::<BTreeSet<String>>()
+        })
+    };
+    // The app: an edit, now and then a background save, as autosave does.
+    let mut mine = BTreeSet::new();
+    for i in 0..60u32 {
+        let a = person(&session.store, 2 * i);
+        mine.insert(a.id.0.clone());
+        session.apply(DOC, vec![Edit::Insert(a)]).expect("edit");
+        assert!(session.poll_save().is_empty());
+        if i % 4 == 0 {
+            assert!(session.save_in_background().is_empty());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(15));
+    }
+    let theirs = commands.join().expect("commands");
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert_eq!(theirs.len(), 40);
+    let saved = saved_ids(&root, "anna");
+    let expected: BTreeSet<String> = mine.union(&theirs).cloned().collect();
+    let lost: Vec<&String> = expected.difference(&saved).collect();
+    assert!(
+        lost.is_empty(),
+        "lost {} of {}: {lost:?}",
+        lost.len(),
+        expected.len()
+    );
+}
+
+/// The child side of `a_killed_session_comes_back_with_its_edit`: a session like the app's
+/// makes an edit, says so, and waits to be killed before any save.
+#[test]
+fn crash_child() {
+    let Ok(root) = std::env::var("LECTOR_CRASH_CHILD") else {
+        return;
+    };
+    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
+    let mut session = Session::new(store, "anna");
+    let a = person(&session.store, 7);
+    session
+        .apply(DOC, vec![Edit::Insert(a.clone())])
+        .expect("edit");
+    println!("EDITED {}", a.id);
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_killed_session_comes_back_with_its_edit() {
+    let (_dir, root) = project();
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
+        .env("LECTOR_CRASH_CHILD", &root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let stdout = child.stdout.take().expect("stdout");
+    let id = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        // libtest prints "test crash_child ... " on the same line first.
+        .find_map(|l| l.split_once("EDITED ").map(|(_, id)| id.trim().to_owned()))
+        .expect("the child edits");
+    // SIGKILL: no destructor, no save.
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(saved_ids(&root, "anna").is_empty(), "nothing was saved");
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert_eq!(recovery.edits, 1);
+    assert!(
+        session
+            .store
+            .project
+            .set(DOC, "anna")
+            .expect("set")
+            .get(&lector::model::AnnotationId(id.clone()))
+            .is_some()
+    );
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert_eq!(saved_ids(&root, "anna"), BTreeSet::from([id]));
+    let journals = std::fs::read_dir(root.join(".lector/journal"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(journals, 0, "journals are cleaned up once saved");
+}
+
+fn export(root: &Path, out: &Path) -> Output {
+    run(lector()
+        .arg("export")
+        .arg(root)
+        .args(["--format", "jsonl", "--out"])
+        .arg(out))
+}
+
+#[test]
+fn exports_never_destroy_what_out_names() {
+    let (dir, root) = project();
+    assert!(annotate(&root, "anna", 3, None).is_some());
+    // Inside the project: refused, the project still loads.
+    for inside in ["project.ron", "annotations/anna/words.ron", "new.jsonl"] {
+        let target = root.join(inside);
+        let before = std::fs::read(&target).ok();
+        let out = export(&root, &target);
+        assert_eq!(out.status.code(), Some(2), "{inside}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("inside the project folder"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(&target).ok(), before, "{inside} untouched");
+    }
+    // Through a symlink outside the project that points inside: refused too.
+    let sneaky = dir.path().join("sneaky.jsonl");
+    std::os::unix::fs::symlink(root.join("project.ron"), &sneaky).expect("symlink");
+    assert_eq!(export(&root, &sneaky).status.code(), Some(2));
+    assert_eq!(saved_ids(&root, "anna").len(), 1, "the project loads");
+    // A device is written to, never replaced.
+    let null = export(&root, Path::new("/dev/null"));
+    assert!(
+        null.status.success(),
+        "{}",
+        String::from_utf8_lossy(&null.stderr)
+    );
+    use std::os::unix::fs::FileTypeExt as _;
+    assert!(
+        std::fs::metadata("/dev/null")
+            .expect("null")
+            .file_type()
+            .is_char_device()
+    );
+    let full = export(&root, Path::new("/dev/full"));
+    assert_eq!(
+        full.status.code(),
+        Some(2),
+        "a full device is an error, not success"
+    );
+    assert!(
+        std::fs::metadata("/dev/full")
+            .expect("full")
+            .file_type()
+            .is_char_device()
+    );
+    // `-` is standard output.
+    let stdout = export(&root, Path::new("-"));
+    assert!(stdout.status.success());
+    let text = String::from_utf8_lossy(&stdout.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("\"label\":\"Person\""), "{text}");
+    // A symlink to a file outside: the target gets the export, the link stays.
+    let target = dir.path().join("real.jsonl");
+    std::fs::write(&target, "old").expect("write");
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    assert!(export(&root, &link).status.success());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .expect("target")
+            .contains("Person")
+    );
+    // A FIFO with a reader gets the bytes; one without a reader is an error, not a hang.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let lonely = export(&root, &fifo);
+    assert_eq!(lonely.status.code(), Some(2));
+    let reader = Command::new("cat")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("cat");
+    // Give `cat` a moment to open the FIFO.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(export(&root, &fifo).status.success());
+    let read = reader.wait_with_output().expect("cat output");
+    assert!(String::from_utf8_lossy(&read.stdout).contains("Person"));
+    assert!(
+        std::fs::metadata(&fifo)
+            .expect("fifo")
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn damaged_files_stop_reading_commands_unless_partial() {
+    let (_dir, root) = project();
+    for word in 0..40 {
+        assert!(annotate(&root, "anna", word, None).is_some());
+    }
+    let file = root.join("annotations/anna/words.ron");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, &text[..text.len() / 2]).expect("cut");
+    let out_file = root.parent().expect("parent").join("out.jsonl");
+    for args in [
+        vec![
+            "export",
+            "--format",
+            "jsonl",
+            "--out",
+            out_file.to_str().expect("utf8"),
+        ],
+        vec!["stats"],
+        vec!["agree"],
+    ] {
+        let mut cmd = lector();
+        cmd.arg(args[0]).arg(&root).args(&args[1..]);
+        let out = run(&mut cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("annotations/anna/words.ron"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("--partial"), "{stderr}");
+    }
+    assert!(!out_file.exists(), "nothing half exported");
+    let out = run(lector()
+        .arg("export")
+        .arg(&root)
+        .args(["--format", "jsonl", "--partial", "--out"])
+        .arg(&out_file));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left out or suspect") && stderr.contains("words.ron"),
+        "{stderr}"
+    );
+}
