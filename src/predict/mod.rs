@@ -1,6 +1,8 @@
 //! Following predictions and claims: the certainty proposed from hedge cues, due dates read
 //! from phrases, and the scores of track records (issue #8).
 //!
+//! - [`hedge`]: a certainty proposed for a Prediction span from the hedge cues around it,
+//!   with the cue to underline; [`lexicon`] holds the cues.
 //! - [`score`]: the certainty-to-probability mapping, Brier scores, track records per holder;
 //!   [`calibration`]: stated probability against observed frequency; [`claims`]: claims per
 //!   source by verdict.
@@ -10,11 +12,18 @@
 pub mod calibration;
 pub mod certainty;
 pub mod claims;
+pub mod hedge;
+#[cfg(test)]
+mod hedge_tests;
+pub mod lexicon;
 pub mod score;
+mod tokens;
 
 pub use calibration::{Binning, CalibrationBin, calibration};
 pub use certainty::Certainty;
 pub use claims::{ClaimVerdictCounts, ScoredClaim, Verdict, claim_verdicts};
+pub use hedge::{Proposal, propose};
+pub use lexicon::{HedgeCue, HedgeLexicon};
 pub use score::{
     ProbabilityMap, ResolutionStatus, ScoredPrediction, TrackRecord, brier, track_records,
 };
