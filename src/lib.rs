@@ -5,17 +5,20 @@
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
 //! - [`review`]: alignment of annotators' spans for review, agreement, adjudication.
+//! - [`predict`]: following predictions and claims: certainty from hedges, due dates from
+//!   phrases, Brier scores and track records.
 //! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `article`, `store`, `formats`, `review`, `sync` and `cli` never import egui or eframe:
-//! `cargo check --no-default-features` builds them alone, and a test greps them.
+//! `model`, `article`, `store`, `formats`, `review`, `predict`, `sync` and `cli` never import
+//! egui or eframe: `cargo check --no-default-features` builds them alone, and a test greps them.
 
 pub mod article;
 pub mod cli;
 pub mod formats;
 pub mod model;
+pub mod predict;
 pub mod review;
 pub mod session;
 pub mod store;

@@ -262,7 +262,7 @@ fn the_sample_project_passes_check() {
     }
 }
 
-/// The domain (model, article, store, formats, review, sync, cli) is a library for the GUI, the CLI,
+/// The domain (model, article, store, formats, review, predict, sync, cli) is a library for the GUI, the CLI,
 /// tests and benchmarks:
 /// it must never depend on egui.
 #[test]
@@ -274,6 +274,7 @@ fn the_domain_never_imports_egui() {
         src.join("store"),
         src.join("formats"),
         src.join("review"),
+        src.join("predict"),
         src.join("sync"),
         src.join("cli"),
     ];
