@@ -204,8 +204,7 @@ impl Session {
     /// Why the annotator's file for a document cannot be written, if it cannot.
     pub fn read_only_reason(&self, document: &str) -> Option<String> {
         self.store
-            .read_only_reason(&set_path(document, &self.annotator))
-            .map(str::to_owned)
+            .write_refusal(&set_path(document, &self.annotator))
     }
 
     /// Applies a group of edits to a document as one undo step. Validates each annotation
@@ -214,16 +213,13 @@ impl Session {
         if edits.is_empty() {
             return Ok(());
         }
-        if let Some(reason) = self.read_only_reason(document) {
+        // Every file the edits will write must be writable, so that a save never writes
+        // some of them and not the others.
+        let files: BTreeSet<PathBuf> = std::iter::once(set_path(document, &self.annotator))
+            .chain(edits.iter().map(|e| self.file_of(document, e)))
+            .collect();
+        if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
             return Err(EditError::ReadOnly(reason));
-        }
-        let reviews = edits.iter().any(|e| e.target() == EditTarget::Review);
-        let review_file = review_path(document, reviewer_name(&self.annotator));
-        if let Some(reason) = reviews
-            .then(|| self.store.read_only_reason(&review_file))
-            .flatten()
-        {
-            return Err(EditError::ReadOnly(reason.to_owned()));
         }
         let inverse = self.apply_raw(document, edits)?;
         let history = self.histories.entry(document.to_owned()).or_default();

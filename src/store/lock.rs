@@ -73,7 +73,9 @@ fn lock_path(root: &Path, rel: &Path) -> PathBuf {
 
 /// Makes `.lector/` with a `.gitignore` that keeps all of it out of git.
 pub fn ensure_local_dir(root: &Path) -> std::io::Result<PathBuf> {
-    let dir = root.join(LOCAL_DIR);
+    // Locks and journals are written here: never through a symlink out of the project.
+    let dir = super::confine::inside(root, Path::new(LOCAL_DIR))
+        .map_err(|refused| std::io::Error::other(refused.to_string()))?;
     fs::create_dir_all(&dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {

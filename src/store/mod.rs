@@ -11,6 +11,7 @@
 //! ```
 
 pub mod atomic;
+pub mod confine;
 mod convert;
 pub mod journal;
 pub mod lock;
@@ -128,14 +129,23 @@ impl Fingerprint {
         Self(None)
     }
 
-    fn on_disk(path: &Path) -> std::io::Result<Self> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Self::of(&bytes)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self::absent()),
-            Err(err) => Err(err),
+    /// The fingerprint of a project file as it is on disk now (absent if it does not exist),
+    /// read only if it is a regular file inside the project.
+    fn on_disk(root: &Path, rel: &Path) -> std::io::Result<Self> {
+        match confine::read(root, rel, MAX_FILE_BYTES) {
+            Ok(Some((bytes, _))) => Ok(Self::of(&bytes)),
+            Ok(None) => Ok(Self::absent()),
+            Err(refused) => Err(std::io::Error::other(refused.to_string())),
         }
     }
 }
+
+/// The largest project file Lector reads.
+const MAX_FILE_BYTES: u64 = if ron_file::MAX_RON_BYTES > MAX_ARTICLE_BYTES as u64 {
+    ron_file::MAX_RON_BYTES
+} else {
+    MAX_ARTICLE_BYTES as u64
+};
 
 /// What a [`PendingWrite`] writes.
 #[derive(Debug)]
@@ -224,12 +234,15 @@ impl PendingWrite {
 
     fn write(&self) -> Result<(Fingerprint, Option<Merged>), StoreError> {
         let path = &self.path;
-        let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
-        let on_disk = match fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-            Err(err) => return Err(io_err("cannot read", path)(err)),
+        let refused = |refused: confine::Refused| StoreError::ReadOnly {
+            reason: refused.to_string(),
+            path: path.clone(),
         };
+        confine::inside(&self.root, &self.rel).map_err(refused)?;
+        let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
+        let on_disk = confine::read(&self.root, &self.rel, MAX_FILE_BYTES)
+            .map_err(refused)?
+            .map(|(bytes, _)| bytes);
         let now = on_disk
             .as_deref()
             .map_or(Fingerprint::absent(), Fingerprint::of);
@@ -445,7 +458,9 @@ impl ProjectStore {
             root.join("documents"),
             root.join("entities"),
         ] {
-            atomic::remove_stray_temp_files(&dir);
+            if confine::inside(root, dir.strip_prefix(root).unwrap_or(Path::new(""))).is_ok() {
+                atomic::remove_stray_temp_files(&dir);
+            }
         }
         let folders: Vec<String> = store
             .project
@@ -454,7 +469,10 @@ impl ProjectStore {
             .map(|(_, annotator)| annotator.clone())
             .collect();
         for annotator in folders {
-            atomic::remove_stray_temp_files(&root.join("annotations").join(annotator));
+            let dir = Path::new("annotations").join(annotator);
+            if confine::inside(root, &dir).is_ok() {
+                atomic::remove_stray_temp_files(&root.join(dir));
+            }
         }
         let reviewers: Vec<String> = store
             .project
@@ -463,7 +481,10 @@ impl ProjectStore {
             .map(|(_, r)| r.clone())
             .collect();
         for reviewer in reviewers {
-            atomic::remove_stray_temp_files(&root.join("reviews").join(reviewer));
+            let dir = Path::new("reviews").join(reviewer);
+            if confine::inside(root, &dir).is_ok() {
+                atomic::remove_stray_temp_files(&root.join(dir));
+            }
         }
         problems.sort();
         problems.dedup();
@@ -483,6 +504,17 @@ impl ProjectStore {
             .map(String::as_str)
     }
 
+    /// Why a file (relative path) cannot be written, if it cannot: it is read-only, or its
+    /// path leads out of the project through a symlink.
+    pub fn write_refusal(&self, file: &Path) -> Option<String> {
+        if let Some(reason) = self.read_only_reason(file) {
+            return Some(reason.to_owned());
+        }
+        confine::inside(&self.root, file)
+            .err()
+            .map(|refused| refused.to_string())
+    }
+
     /// Whether a file (relative path) differs on disk from what Lector last read or wrote.
     pub fn changed_on_disk(&self, file: &Path) -> bool {
         let expected = self
@@ -490,32 +522,27 @@ impl ProjectStore {
             .get(file)
             .copied()
             .unwrap_or(Fingerprint::absent());
-        Fingerprint::on_disk(&self.root.join(file)).map_or(true, |now| now != expected)
+        Fingerprint::on_disk(&self.root, file).map_or(true, |now| now != expected)
     }
 
     /// Accepts what is on disk now as the version Lector knows, so that the next save
     /// replaces it. Only on the user's explicit "overwrite".
     pub fn forget_disk_version(&mut self, file: &Path) {
-        if let Ok(now) = Fingerprint::on_disk(&self.root.join(file)) {
+        if let Ok(now) = Fingerprint::on_disk(&self.root, file) {
             self.fingerprints.insert(file.to_path_buf(), now);
         }
     }
 
     /// Reads a file, remembering its fingerprint.
     fn read(&mut self, rel: &Path) -> Result<Vec<u8>, Problem> {
-        let path = self.root.join(rel);
-        // Metadata before content: if the file changes in between, the next poll sees a newer
-        // time and compares the content again, never the other way round.
-        let metadata =
-            fs::metadata(&path).map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?;
-        let size = metadata.len();
-        if size > ron_file::MAX_RON_BYTES.max(MAX_ARTICLE_BYTES as u64) {
-            return Err(Problem::new(
-                rel,
-                format!("the file is {size} bytes, too large to read"),
-            ));
-        }
-        let bytes = fs::read(&path).map_err(|e| Problem::new(rel, format!("cannot read: {e}")))?;
+        // Only a regular file inside the project, never a FIFO or a device, and never more
+        // than the limit. Its metadata is taken before its content: if the file changes in
+        // between, the next poll sees a newer time and compares the content again.
+        let (bytes, metadata) = match confine::read(&self.root, rel, MAX_FILE_BYTES) {
+            Ok(Some(read)) => read,
+            Ok(None) => return Err(Problem::new(rel, "cannot read: the file does not exist")),
+            Err(refused) => return Err(Problem::new(rel, format!("cannot read: {refused}"))),
+        };
         self.fingerprints
             .insert(rel.to_path_buf(), Fingerprint::of(&bytes));
         self.remember_stat(rel, &metadata);
@@ -696,6 +723,7 @@ impl ProjectStore {
     ) -> Result<T, StoreError> {
         let rel = Path::new(PROJECT_FILE);
         self.ensure_writable(rel)?;
+        self.confined(rel)?;
         let _lock = lock::lock(&self.root, rel)?;
         if self.changed_on_disk(rel) {
             self.take_in_project_file()?;
@@ -779,14 +807,7 @@ impl ProjectStore {
 
     fn load_sets(&mut self, problems: &mut Vec<Problem>) {
         let dir = Path::new("annotations");
-        let Ok(entries) = fs::read_dir(self.root.join(dir)) else {
-            return;
-        };
-        let mut annotators: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut annotators = list_dirs(&self.root, dir, problems);
         annotators.sort();
         for annotator in annotators {
             if let Some(p) = project::name_problem("annotator name", &annotator) {
@@ -801,14 +822,7 @@ impl ProjectStore {
 
     fn load_reviews(&mut self, problems: &mut Vec<Problem>) {
         let dir = Path::new("reviews");
-        let Ok(entries) = fs::read_dir(self.root.join(dir)) else {
-            return;
-        };
-        let mut reviewers: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut reviewers = list_dirs(&self.root, dir, problems);
         reviewers.sort();
         for reviewer in reviewers {
             if let Some(p) = project::name_problem("reviewer name", &reviewer) {
@@ -943,6 +957,14 @@ impl ProjectStore {
             }
         }
         Some(set)
+    }
+
+    /// The full path of a project file, if it stays inside the project folder.
+    fn confined(&self, rel: &Path) -> Result<PathBuf, StoreError> {
+        confine::inside(&self.root, rel).map_err(|refused| StoreError::ReadOnly {
+            reason: refused.to_string(),
+            path: self.root.join(rel),
+        })
     }
 
     fn ensure_writable(&self, rel: &Path) -> Result<(), StoreError> {
@@ -1182,7 +1204,7 @@ impl ProjectStore {
                 })
                 .unwrap_or(base);
             let rel = text_path(&id);
-            let path = store.root.join(&rel);
+            let path = store.confined(&rel)?;
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
             }
@@ -1226,9 +1248,70 @@ fn shorten_title(title: &str) -> String {
     short
 }
 
+/// Lists a folder of the project if it is inside it; a folder that leads out is reported.
+fn read_dir_inside(
+    root: &Path,
+    dir: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<std::fs::ReadDir> {
+    if let Err(refused) = confine::inside(root, dir) {
+        problems.push(Problem::new(dir, format!("{refused}; not read")));
+        return None;
+    }
+    fs::read_dir(root.join(dir)).ok()
+}
+
+/// Whether a folder entry is a regular file (or folder, with `dir`) that Lector may read: a
+/// symlink counts if it leads inside the project. Reports the others.
+fn readable_entry(
+    root: &Path,
+    rel: &Path,
+    entry: &fs::DirEntry,
+    dir: bool,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let Ok(file_type) = entry.file_type() else {
+        return false;
+    };
+    if file_type.is_symlink() {
+        if let Err(refused) = confine::inside(root, rel) {
+            problems.push(Problem::new(rel, format!("{refused}; not read")));
+            return false;
+        }
+        let target = fs::metadata(entry.path());
+        return target.is_ok_and(|m| if dir { m.is_dir() } else { m.is_file() });
+    }
+    if dir {
+        return file_type.is_dir();
+    }
+    if !file_type.is_file() {
+        problems.push(Problem::new(
+            rel,
+            "not a regular file (a named pipe, a device or a socket); not read",
+        ));
+        return false;
+    }
+    true
+}
+
+/// The sub-folders of a folder of the project (annotators, reviewers), unsorted.
+fn list_dirs(root: &Path, dir: &Path, problems: &mut Vec<Problem>) -> Vec<String> {
+    let Some(entries) = read_dir_inside(root, dir, problems) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let rel = dir.join(e.file_name());
+            readable_entry(root, &rel, e, true, problems)
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// The `.ron` files in a folder of the project, as (stem, relative path), sorted.
 fn list_files(root: &Path, dir: &Path, problems: &mut Vec<Problem>) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = fs::read_dir(root.join(dir)) else {
+    let Some(entries) = read_dir_inside(root, dir, problems) else {
         return Vec::new();
     };
     let mut files = Vec::new();
@@ -1240,11 +1323,11 @@ fn list_files(root: &Path, dir: &Path, problems: &mut Vec<Problem>) -> Vec<(Stri
         let Some(stem) = name.strip_suffix(".ron") else {
             continue;
         };
-        if !entry.file_type().is_ok_and(|t| t.is_file()) {
-            problems.push(Problem::new(dir.join(&name), "not a regular file; skipped"));
+        let rel = dir.join(&name);
+        if !readable_entry(root, &rel, &entry, false, problems) {
             continue;
         }
-        files.push((stem.to_owned(), dir.join(&name)));
+        files.push((stem.to_owned(), rel));
     }
     files.sort();
     files

@@ -22,7 +22,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::{Fingerprint, PROJECT_FILE, Problem, ProjectStore, list_files};
+use super::{Fingerprint, PROJECT_FILE, Problem, ProjectStore, list_dirs, list_files};
 use crate::model::{SetKey, project};
 
 /// Files modified more recently than this are compared by content, because coarse file-system
@@ -167,7 +167,7 @@ impl ProjectStore {
         for (document, who, rel) in sets {
             if self.project.document(&document).is_none() {
                 // Comes with a new `project.ron`; remembered so it is reported once.
-                if let Ok(now) = Fingerprint::on_disk(&self.root.join(&rel)) {
+                if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
                     self.fingerprints.insert(rel.clone(), now);
                 }
                 changes.needs_reopen.push(rel);
@@ -204,18 +204,13 @@ impl ProjectStore {
         let entities = list_files(&self.root, Path::new("entities"), &mut ignored);
         files.extend(entities.into_iter().map(|(_, rel)| rel));
         let annotations = Path::new("annotations");
-        if let Ok(entries) = fs::read_dir(self.root.join(annotations)) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if project::name_problem("annotator name", &name).is_some()
-                    || !entry.file_type().is_ok_and(|t| t.is_dir())
-                {
-                    continue;
-                }
-                let dir = annotations.join(&name);
-                let sets = list_files(&self.root, &dir, &mut ignored);
-                files.extend(sets.into_iter().map(|(_, rel)| rel));
+        for name in list_dirs(&self.root, annotations, &mut ignored) {
+            if project::name_problem("annotator name", &name).is_some() {
+                continue;
             }
+            let dir = annotations.join(&name);
+            let sets = list_files(&self.root, &dir, &mut ignored);
+            files.extend(sets.into_iter().map(|(_, rel)| rel));
         }
         files.sort();
         files.dedup();
@@ -243,7 +238,7 @@ impl ProjectStore {
         if FileStat::of(&metadata).is_some_and(|stat| self.stats.get(rel) == Some(&stat)) {
             return false;
         }
-        match Fingerprint::on_disk(&path) {
+        match Fingerprint::on_disk(&self.root, rel) {
             Ok(now) if now == expected => {
                 self.remember_stat(rel, &metadata);
                 false

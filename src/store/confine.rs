@@ -1,0 +1,235 @@
+//! A project reads and writes only inside its own folder, and only regular files.
+//!
+//! Projects travel through git and shared folders, which carry symlinks: a hostile or careless
+//! `annotations/mallory -> /home/you/.ssh` must not make `lector annotate` write there, and a
+//! FIFO in place of a document text must not hang `lector check`. So every path the store
+//! reads or writes is checked here first:
+//!
+//! - each existing component of the path is looked at without following it; a symlink is
+//!   followed only if where it leads is inside the project folder;
+//! - files are opened with `O_NONBLOCK` (so opening a FIFO never waits for a writer) and
+//!   refused unless the opened file is a regular file: FIFOs, devices and sockets are never
+//!   read;
+//! - reads stop at a size limit instead of reading `/dev/zero`-like files until memory runs
+//!   out.
+
+use std::fs::{self, File};
+use std::io::Read as _;
+use std::path::{Component, Path, PathBuf};
+
+/// Why a path of the project is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// A component is a symlink leading out of the project.
+    #[error(
+        "{} is a symlink to {}, outside the project folder; Lector reads and writes only \
+         inside the project",
+        link.display(), target.display()
+    )]
+    Outside {
+        /// The symlink, relative to the project.
+        link: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+    },
+    /// A symlink to nothing.
+    #[error("{} is a symlink to something that does not exist", link.display())]
+    Dangling {
+        /// The symlink, relative to the project.
+        link: PathBuf,
+    },
+    /// Not a regular file.
+    #[error("not a regular file ({kind}); not read")]
+    Special {
+        /// What it is.
+        kind: &'static str,
+    },
+    /// Larger than the limit.
+    #[error("the file is over {max} bytes, too large to read")]
+    TooLarge {
+        /// The limit.
+        max: u64,
+    },
+    /// A path that climbs out (`..`) or is absolute.
+    #[error("{} is not a path inside the project", path.display())]
+    NotRelative {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The OS said no.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Refused {
+    fn io(err: &std::io::Error) -> Self {
+        Self::Io(err.to_string())
+    }
+}
+
+/// What kind of special file this is, for messages.
+fn kind_of(file_type: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a named pipe";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+/// Checks that `rel` stays inside `root`: no `..`, and every existing component that is a
+/// symlink leads inside the project. Returns the full path. A path that does not exist (yet)
+/// is fine: what would be created is inside.
+pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
+    let canonical_root = fs::canonicalize(root).map_err(|e| Refused::io(&e))?;
+    let mut current = root.to_path_buf();
+    let mut walked = PathBuf::new();
+    for component in rel.components() {
+        let Component::Normal(part) = component else {
+            return Err(Refused::NotRelative {
+                path: rel.to_path_buf(),
+            });
+        };
+        current.push(part);
+        walked.push(part);
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&current) {
+                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(target) => {
+                    return Err(Refused::Outside {
+                        link: walked,
+                        target,
+                    });
+                }
+                Err(_) => return Err(Refused::Dangling { link: walked }),
+            },
+            Ok(_) => {}
+            // Nothing further exists: whatever is made there is inside.
+            Err(_) => break,
+        }
+    }
+    Ok(root.join(rel))
+}
+
+/// Opens `rel` for reading if it is a regular file inside the project; `Ok(None)` if it does
+/// not exist. Never blocks on a FIFO.
+pub fn open(root: &Path, rel: &Path) -> Result<Option<(File, fs::Metadata)>, Refused> {
+    let path = inside(root, rel)?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // O_NONBLOCK (Linux, the BSDs and macOS differ; 0o4000 is Linux's, 0x0004 theirs):
+        // opening a FIFO returns at once instead of waiting for a writer.
+        #[cfg(target_os = "linux")]
+        const O_NONBLOCK: i32 = 0o4000;
+        #[cfg(not(target_os = "linux"))]
+        const O_NONBLOCK: i32 = 0x0004;
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = match options.open(&path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(Refused::io(&err)),
+    };
+    let meta = file.metadata().map_err(|e| Refused::io(&e))?;
+    if !meta.is_file() {
+        return Err(Refused::Special {
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    Ok(Some((file, meta)))
+}
+
+/// Reads a regular file inside the project, at most `max` bytes; `Ok(None)` if it does not
+/// exist.
+pub fn read(root: &Path, rel: &Path, max: u64) -> Result<Option<(Vec<u8>, fs::Metadata)>, Refused> {
+    let Some((file, meta)) = open(root, rel)? else {
+        return Ok(None);
+    };
+    if meta.len() > max {
+        return Err(Refused::TooLarge { max });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The size may grow while reading (or lie, on odd file systems): stop past the limit.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Refused::io(&e))?;
+    if bytes.len() as u64 > max {
+        return Err(Refused::TooLarge { max });
+    }
+    Ok(Some((bytes, meta)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlinks_out_of_the_project_and_special_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(root.join("annotations/anna")).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        fs::write(root.join("annotations/anna/a.ron"), "x").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("annotations/mallory")).unwrap();
+        std::os::unix::fs::symlink(root.join("annotations/anna"), root.join("annotations/ann"))
+            .unwrap();
+        let refused = inside(&root, Path::new("annotations/mallory/doc.ron")).unwrap_err();
+        assert!(
+            matches!(&refused, Refused::Outside { link, .. } if link == Path::new("annotations/mallory")),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("outside the project folder"));
+        // A link inside the project is followed.
+        assert_eq!(
+            read(&root, Path::new("annotations/ann/a.ron"), 10)
+                .unwrap()
+                .unwrap()
+                .0,
+            b"x"
+        );
+        assert!(inside(&root, Path::new("../x")).is_err());
+        assert!(
+            read(&root, Path::new("annotations/none.ron"), 10)
+                .unwrap()
+                .is_none()
+        );
+        let fifo = root.join("annotations/anna/pipe.ron");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Returns at once, without a writer.
+        let err = read(&root, Path::new("annotations/anna/pipe.ron"), 10).unwrap_err();
+        assert_eq!(
+            err,
+            Refused::Special {
+                kind: "a named pipe"
+            }
+        );
+        std::os::unix::fs::symlink("/dev/zero", root.join("annotations/anna/zero.ron")).unwrap();
+        assert!(read(&root, Path::new("annotations/anna/zero.ron"), 10).is_err());
+        assert_eq!(
+            read(&root, Path::new("annotations/anna/a.ron"), 0).unwrap_err(),
+            Refused::TooLarge { max: 0 }
+        );
+    }
+}
