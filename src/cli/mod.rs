@@ -72,6 +72,11 @@ pub enum Command {
     Check {
         /// The project folder.
         dir: PathBuf,
+        /// First place the annotations of documents whose text was corrected after they were
+        /// annotated again on the new text, by their quotes and context; those that cannot be
+        /// placed are kept in annotations/<annotator>/<document>.unplaced.ron and listed.
+        #[arg(long)]
+        reanchor: bool,
     },
     /// Inter-annotator agreement per label and overall: span F1, Cohen's and Fleiss' κ,
     /// Krippendorff's α and α_u, attribute agreement.
@@ -104,7 +109,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Annotate(args) => annotate::run(&args),
         Command::Export(args) => export::export(&args),
         Command::Import(args) => export::import(&args),
-        Command::Check { dir } => project_cmds::check(&dir),
+        Command::Check { dir, reanchor } => project_cmds::check(&dir, reanchor),
         Command::Stats { dir, json, partial } => project_cmds::stats(&dir, json, partial),
         Command::Agree(args) => agree::run(&args),
         Command::Sync(args) => sync::run(&args),

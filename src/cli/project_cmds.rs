@@ -60,7 +60,47 @@ pub fn add(dir: &Path, files: &[PathBuf], title: Option<&str>) -> anyhow::Result
     })
 }
 
-pub fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+/// Re-anchors every document whose text changed, saying what happened to each file.
+fn reanchor_all(dir: &Path) -> anyhow::Result<()> {
+    let (mut store, _) = ProjectStore::open(dir)?;
+    for document in store.edited_texts() {
+        let reports = store
+            .reanchor(&document)
+            .with_context(|| format!("cannot re-anchor {document:?}"))?;
+        let mut out = format!("{document}: the text changed; the annotations were placed again\n");
+        for r in &reports {
+            writeln!(
+                out,
+                "  {}: {} annotations: {} in place, {} moved, {} on corrected text, {} not placed{}",
+                r.annotator,
+                r.total,
+                r.unchanged,
+                r.moved,
+                r.corrected,
+                r.unplaced.len(),
+                if r.retried > 0 {
+                    format!(" ({} left unplaced before, tried again)", r.retried)
+                } else {
+                    String::new()
+                }
+            )?;
+            for (id, label, quote) in &r.unplaced {
+                writeln!(
+                    out,
+                    "    not placed: {id} {label} “{quote}”, kept in {}",
+                    dir.join(&r.unplaced_file).display()
+                )?;
+            }
+        }
+        print(&out)?;
+    }
+    Ok(())
+}
+
+pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
+    if reanchor {
+        reanchor_all(dir)?;
+    }
     let (store, problems) = ProjectStore::open(dir)?;
     let mut out = String::new();
     for problem in &problems {

@@ -16,6 +16,7 @@ mod convert;
 pub mod journal;
 pub mod lock;
 pub mod problem;
+pub mod reanchor;
 mod reload;
 pub mod ron_file;
 pub mod v1;
@@ -368,6 +369,30 @@ pub struct ProjectStore {
     /// Size and modification time of files whose content matched their fingerprint, so that
     /// polling for changes reads only files that moved. See `reload.rs`.
     stats: BTreeMap<PathBuf, reload::FileStat>,
+    /// Documents whose stored text no longer matches its hash: corrected after annotation,
+    /// to re-anchor (see [`Self::reanchor`]).
+    edited_texts: std::collections::BTreeSet<String>,
+}
+
+/// What re-anchoring did to one annotator's file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReanchorReport {
+    /// Whose file.
+    pub annotator: String,
+    /// Annotations considered (those of the file and those left unplaced before).
+    pub total: usize,
+    /// Of those, left unplaced by an earlier re-anchoring and tried again.
+    pub retried: usize,
+    /// Placed where they were.
+    pub unchanged: usize,
+    /// Placed on their exact quote somewhere else.
+    pub moved: usize,
+    /// Placed on an approximate match (the text under them was corrected).
+    pub corrected: usize,
+    /// Not placed: (id, label, old quote). Kept in `unplaced_file`.
+    pub unplaced: Vec<(String, String, String)>,
+    /// Where the unplaced ones are kept, relative to the project.
+    pub unplaced_file: PathBuf,
 }
 
 /// Path of a document's stored text, relative to the project folder.
@@ -426,6 +451,7 @@ impl ProjectStore {
             fingerprints: BTreeMap::from([(PathBuf::from(PROJECT_FILE), Fingerprint::absent())]),
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
+            edited_texts: std::collections::BTreeSet::new(),
         };
         store.save_project_file()?;
         Ok(store)
@@ -446,6 +472,7 @@ impl ProjectStore {
             fingerprints: BTreeMap::new(),
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
+            edited_texts: std::collections::BTreeSet::new(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -502,6 +529,167 @@ impl ProjectStore {
             .get(file)
             .or_else(|| self.read_only.get(Path::new(PROJECT_FILE)))
             .map(String::as_str)
+    }
+
+    /// The documents whose stored text no longer matches its hash (corrected after they were
+    /// annotated), sorted.
+    pub fn edited_texts(&self) -> Vec<String> {
+        self.edited_texts.iter().cloned().collect()
+    }
+
+    /// Places every annotation of a document whose text was corrected again on the new text
+    /// (see [`reanchor`]), for every annotator and reviewed set, and accepts the new text
+    /// (its hash in `project.ron`). Annotations that cannot be placed are kept in
+    /// `annotations/<annotator>/<document>.unplaced.ron` and listed, never dropped. Each
+    /// file is written under its lock. Reopen the project afterwards.
+    pub fn reanchor(&mut self, document: &str) -> Result<Vec<ReanchorReport>, StoreError> {
+        let text_rel = text_path(document);
+        if self.project.document(document).is_none() {
+            return Err(StoreError::Invalid(format!(
+                "there is no document {document:?}"
+            )));
+        }
+        let text_file = self.confined(&text_rel)?;
+        let bytes = confine::read(&self.root, &text_rel, MAX_FILE_BYTES)
+            .map_err(|refused| {
+                StoreError::Unreadable(Problem::new(&text_rel, refused.to_string()))
+            })?
+            .ok_or_else(|| StoreError::Unreadable(Problem::new(&text_rel, "the file is missing")))?
+            .0;
+        let raw = String::from_utf8(bytes).map_err(|_| {
+            StoreError::Unreadable(Problem::new(&text_rel, "the stored text is not UTF-8"))
+        })?;
+        let (normalised, _) = crate::model::text::normalize(&raw);
+        let text = DocText::new(normalised).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if text.as_str() != raw {
+            atomic::write_atomic(&text_file, text.as_str().as_bytes())
+                .map_err(io_err("cannot save", &text_file))?;
+        }
+        let mut problems = Vec::new();
+        let mut reports = Vec::new();
+        let mut annotators = list_dirs(&self.root, Path::new("annotations"), &mut problems);
+        annotators.sort();
+        for annotator in annotators {
+            if let Some(report) = self.reanchor_set(document, &annotator, &text)? {
+                reports.push(report);
+            }
+        }
+        let sha256 = sha256_hex(text.as_str());
+        self.read_only.remove(&text_rel);
+        self.update_project_file(|store| {
+            if let Some(doc) = store
+                .project
+                .documents
+                .iter_mut()
+                .find(|d| d.meta.id == document)
+            {
+                doc.meta.sha256 = sha256;
+                doc.text = text;
+            }
+            Ok(())
+        })?;
+        self.edited_texts.remove(document);
+        Ok(reports)
+    }
+
+    /// Re-anchors one annotator's file of a document (and what an earlier re-anchoring left
+    /// unplaced), under the file's lock.
+    fn reanchor_set(
+        &mut self,
+        document: &str,
+        annotator: &str,
+        text: &DocText,
+    ) -> Result<Option<ReanchorReport>, StoreError> {
+        let rel = set_path(document, annotator);
+        let unplaced_rel = Path::new("annotations")
+            .join(annotator)
+            .join(format!("{document}{}.ron", reanchor::UNPLACED_SUFFIX));
+        let path = self.confined(&rel)?;
+        let unplaced_path = self.confined(&unplaced_rel)?;
+        let _lock = lock::lock(&self.root, &rel)?;
+        let read = |rel: &Path| -> Result<Option<v1::SetFile>, StoreError> {
+            let Some((bytes, _)) = confine::read(&self.root, rel, MAX_FILE_BYTES)
+                .map_err(|r| StoreError::Unreadable(Problem::new(rel, r.to_string())))?
+            else {
+                return Ok(None);
+            };
+            let source = ron_file::preflight(rel, &bytes).map_err(StoreError::Unreadable)?;
+            ron_file::parse(rel, &source)
+                .map(Some)
+                .map_err(StoreError::Unreadable)
+        };
+        let Some(mut file) = read(&rel)? else {
+            return Ok(None);
+        };
+        let mut entries = std::mem::take(&mut file.annotations);
+        let earlier = read(&unplaced_rel)?
+            .map(|f| f.annotations)
+            .unwrap_or_default();
+        let retried = earlier.len();
+        entries.extend(earlier);
+        let total = entries.len();
+        let result = reanchor::reanchor_entries(entries, text);
+        let mut report = ReanchorReport {
+            annotator: annotator.to_owned(),
+            total,
+            retried,
+            unchanged: 0,
+            moved: 0,
+            corrected: 0,
+            unplaced: Vec::new(),
+            unplaced_file: unplaced_rel.clone(),
+        };
+        for (_, how) in &result.placed {
+            match how {
+                reanchor::Placement::Unchanged => report.unchanged += 1,
+                reanchor::Placement::Moved => report.moved += 1,
+                reanchor::Placement::Fuzzy => report.corrected += 1,
+            }
+        }
+        report.unplaced = result
+            .unplaced
+            .iter()
+            .map(|e| {
+                let quote: Vec<&str> = e.fragments.iter().map(|f| f.2.as_str()).collect();
+                (e.id.clone(), e.label.clone(), quote.join(" … "))
+            })
+            .collect();
+        let mut placed: Vec<v1::AnnotationEntry> =
+            result.placed.into_iter().map(|(e, _)| e).collect();
+        placed.sort_by(|a, b| {
+            let key =
+                |e: &v1::AnnotationEntry| (e.fragments.first().map(|f| (f.0, f.1)), e.id.clone());
+            key(a).cmp(&key(b))
+        });
+        file.annotations = placed;
+        let serialise = |file: &v1::SetFile| {
+            ron_file::to_ron(file).map_err(|e| StoreError::Invalid(e.to_string()))
+        };
+        let bytes = serialise(&file)?;
+        atomic::write_atomic(&path, bytes.as_bytes()).map_err(io_err("cannot save", &path))?;
+        self.fingerprints
+            .insert(rel.clone(), Fingerprint::of(bytes.as_bytes()));
+        self.stats.remove(&rel);
+        self.read_only.remove(&rel);
+        if result.unplaced.is_empty() {
+            match fs::remove_file(&unplaced_path) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(io_err("cannot remove", &unplaced_path)(err)),
+            }
+        } else {
+            let side = v1::SetFile {
+                format_version: CURRENT_VERSION,
+                document: document.to_owned(),
+                annotator: annotator.to_owned(),
+                status: file.status,
+                annotations: result.unplaced,
+            };
+            let bytes = serialise(&side)?;
+            atomic::write_atomic(&unplaced_path, bytes.as_bytes())
+                .map_err(io_err("cannot save", &unplaced_path))?;
+        }
+        Ok(Some(report))
     }
 
     /// Why a file (relative path) cannot be written, if it cannot: it is read-only, or its
@@ -659,12 +847,14 @@ impl ProjectStore {
         };
         let expected = &self.project.documents[i].meta.sha256;
         if &sha256_hex(&text) != expected {
+            self.edited_texts.insert(id.clone());
             self.mark_document_broken(
                 id,
                 &rel,
                 "the text no longer matches its SHA-256 in project.ron: it was edited \
                  after import, so the annotations' offsets may point at the wrong words. \
-                 Restore the original text (git checkout, a backup)",
+                 Re-anchor the annotations to the new text (`lector check --reanchor`, or \
+                 the bar above the article in the app), or restore the original text",
                 problems,
             );
         }
@@ -684,6 +874,7 @@ impl ProjectStore {
             fingerprints: BTreeMap::new(),
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
+            edited_texts: std::collections::BTreeSet::new(),
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -815,7 +1006,10 @@ impl ProjectStore {
                 continue;
             }
             for (document, rel) in list_files(&self.root, &dir.join(&annotator), problems) {
-                self.load_set(&annotator, &document, &rel, problems);
+                match document.strip_suffix(reanchor::UNPLACED_SUFFIX) {
+                    Some(document) => self.load_unplaced(document, &rel, problems),
+                    None => self.load_set(&annotator, &document, &rel, problems),
+                }
             }
         }
     }
@@ -876,6 +1070,34 @@ impl ProjectStore {
         review.reviewer = reviewer.to_owned();
         review.document = document.to_owned();
         Some(review)
+    }
+
+    /// Reports, one problem each, the annotations that re-anchoring could not place on a
+    /// corrected text: they are kept in `<document>.unplaced.ron` until the analyst tags them
+    /// again and removes them, and every command that reads the project says so.
+    fn load_unplaced(&mut self, document: &str, rel: &Path, problems: &mut Vec<Problem>) {
+        let Some(source) = self.read_ron(rel, problems) else {
+            return;
+        };
+        let Ok(file) = ron_file::parse::<v1::SetFile>(rel, &source).map_err(|p| problems.push(p))
+        else {
+            return;
+        };
+        for entry in &file.annotations {
+            let at = problem::find_position(&source, &format!("id: {:?}", entry.id));
+            let quote: Vec<&str> = entry.fragments.iter().map(|f| f.2.as_str()).collect();
+            problems.push(Problem::at(
+                rel,
+                at,
+                format!(
+                    "annotation {} ({} “{}”) could not be placed on the corrected text of \
+                     {document:?}: tag it again, then remove it from this file",
+                    entry.id,
+                    entry.label,
+                    quote.join(" … ")
+                ),
+            ));
+        }
     }
 
     fn load_set(

@@ -115,6 +115,8 @@ pub enum Command {
     /// Save, then read the project from disk again, keeping the open document (when
     /// `project.ron` or a document text changed on disk).
     ReopenProject,
+    /// Place every annotation of a document whose text was corrected again on the new text.
+    Reanchor(String),
 }
 
 /// What the annotation list's rows depend on: document, revision, text filter, label filter.
@@ -750,6 +752,19 @@ impl LectorApp {
                 let doc = doc.clone();
                 super::panels::conflict_ui(self, ui, &doc);
             }
+            let edited = self
+                .session
+                .as_ref()
+                .zip(self.document())
+                .and_then(|(s, d)| {
+                    s.store
+                        .edited_texts()
+                        .contains(&d.to_owned())
+                        .then(|| d.to_owned())
+                });
+            if let Some(doc) = edited {
+                super::panels::reanchor_bar_ui(self, ui, &doc);
+            }
             let Some(session) = &self.session else {
                 ui.centered_and_justified(|ui| match &self.opening {
                     Some(dir) => {
@@ -1217,6 +1232,7 @@ impl LectorApp {
                 self.save();
             }
             Command::Sync => super::team::start_sync(self),
+            Command::Reanchor(document) => self.reanchor(&document),
             Command::ReopenProject => {
                 let Some(session) = &mut self.session else {
                     return;
@@ -1238,6 +1254,48 @@ impl LectorApp {
                     self.open_document(&doc);
                 }
             }
+        }
+    }
+
+    /// Re-anchors a document whose text was corrected, then reads the project again on it.
+    fn reanchor(&mut self, document: &str) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let errors = session.save_now();
+        if !errors.is_empty() {
+            self.report_save_errors(errors);
+            return;
+        }
+        match session.store.reanchor(document) {
+            Ok(reports) => {
+                let root = session.store.root().to_path_buf();
+                for r in &reports {
+                    let placed = r.unchanged + r.moved + r.corrected;
+                    self.say(
+                        format!(
+                            "{}: {placed} of {} annotations placed on the new text ({} on corrected words){}",
+                            r.annotator,
+                            r.total,
+                            r.corrected,
+                            if r.unplaced.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "; {} not placed, kept in {} and listed under Problems",
+                                    r.unplaced.len(),
+                                    r.unplaced_file.display()
+                                )
+                            }
+                        ),
+                        !r.unplaced.is_empty(),
+                    );
+                }
+                self.open_after_load = Some(document.to_owned());
+                self.session = None;
+                self.open_project(&root);
+            }
+            Err(err) => self.say(format!("not re-anchored: {err}"), true),
         }
     }
 

@@ -588,6 +588,19 @@ pub fn conflict_ui(app: &mut LectorApp, ui: &mut egui::Ui, doc: &str) {
     });
 }
 
+/// Above an article whose text was corrected after it was annotated: offers to place the
+/// annotations again on the new text.
+pub fn reanchor_bar_ui(app: &mut LectorApp, ui: &mut egui::Ui, doc: &str) {
+    egui::Frame::new().fill(Color32::from_rgb(255, 235, 200)).inner_margin(8.0).show(ui, |ui| {
+        ui.label(RichText::new(
+            "This article's text was changed after it was annotated, so the annotations may point at the wrong words; they are read-only until they are placed again on the new text (by what they quote and the text around them; those that cannot be placed are kept and listed)."
+        ).color(Color32::BLACK));
+        if ui.button("Re-anchor annotations to the new text").clicked() {
+            app.commands.push(Command::Reanchor(doc.to_owned()));
+        }
+    });
+}
+
 pub fn palette_ui(app: &mut LectorApp, ctx: &egui::Context, anchor: Option<egui::Pos2>) {
     let Some(session) = &app.session else { return };
     let labels = &session.store.project.schema.labels;
