@@ -303,7 +303,7 @@ impl Session {
             .sets
             .iter()
             .filter(|((d, a), _)| a == &self.annotator && d != document)
-            .find(|(_, set)| set.annotations.iter().any(links))
+            .find(|(_, set)| set.iter().any(links))
             .map(|((d, _), _)| d.clone())
     }
 
@@ -544,7 +544,7 @@ impl Session {
             let direct = changed
                 .iter()
                 .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
-                .filter_map(|i| set.annotations.get(i))
+                .filter_map(|i| set.at(i))
                 .flat_map(check);
             let refers = |a: &&Annotation| {
                 a.entity.as_ref().is_some_and(|e| entities.contains(e))
@@ -557,7 +557,7 @@ impl Session {
             let indirect = if removed.is_empty() && entities.is_empty() {
                 None
             } else {
-                Some(set.annotations.iter().filter(refers).flat_map(check))
+                Some(set.iter().filter(refers).flat_map(check))
             };
             direct.chain(indirect.into_iter().flatten()).next()
         });
@@ -577,7 +577,7 @@ impl Session {
         }
         if touched_set {
             let set = self.store.project.set_mut(document, &annotator);
-            if set.status == Status::NotStarted && !set.annotations.is_empty() {
+            if set.status == Status::NotStarted && !set.annotations().is_empty() {
                 set.status = Status::InProgress;
                 forward.push(Edit::SetStatus(Status::InProgress));
             }
@@ -636,25 +636,21 @@ impl Session {
             }
             Edit::Remove(id) => {
                 let set = project.set_mut(document, annotator);
-                let at = set
-                    .position(&id)
+                let (at, old) = set
+                    .remove(&id)
                     .ok_or_else(|| EditError::Invalid(format!("there is no annotation {id}")))?;
-                let old = set.annotations.remove(at);
                 self.changes.1.push(SetChange::Removed {
                     at,
                     fragments: old.fragments.clone(),
                 });
-                Ok(Edit::Insert(old))
+                Ok(Edit::Insert(std::sync::Arc::unwrap_or_clone(old)))
             }
-            Edit::Replace(mut annotation) => {
+            Edit::Replace(annotation) => {
                 let set = project.set_mut(document, annotator);
-                let at = set.position(&annotation.id).ok_or_else(|| {
-                    EditError::Invalid(format!("there is no annotation {}", annotation.id))
-                })?;
-                let old = set.annotations.remove(at);
-                annotation.created = old.created;
                 let (label, fragments) = (annotation.label.clone(), annotation.fragments.clone());
-                let new_at = set.insert(annotation);
+                let missing = format!("there is no annotation {}", annotation.id);
+                let (at, new_at, old) =
+                    set.replace(annotation).ok_or(EditError::Invalid(missing))?;
                 self.changes.1.push(SetChange::Removed {
                     at,
                     fragments: old.fragments.clone(),
@@ -664,7 +660,7 @@ impl Session {
                     label,
                     fragments,
                 });
-                Ok(Edit::Replace(old))
+                Ok(Edit::Replace(std::sync::Arc::unwrap_or_clone(old)))
             }
             Edit::SetStatus(status) => {
                 let set = project.set_mut(document, annotator);
@@ -1074,7 +1070,7 @@ mod tests {
             .store
             .project
             .set(doc, "anna")
-            .map_or(0, |s| s.annotations.len())
+            .map_or(0, |s| s.annotations().len())
     }
 
     #[test]
@@ -1181,7 +1177,7 @@ mod tests {
                 .project
                 .set(&doc, "anna")
                 .unwrap()
-                .annotations
+                .annotations()
                 .len(),
             1
         );
@@ -1192,7 +1188,7 @@ mod tests {
         reopened
             .project
             .set(doc, "anna")
-            .map_or(0, |set| set.annotations.len())
+            .map_or(0, |set| set.annotations().len())
     }
 
     #[test]
@@ -1222,7 +1218,7 @@ mod tests {
         reopened
             .project
             .set(doc, "anna")
-            .map(|set| set.annotations.iter().map(|a| a.id.0.clone()).collect())
+            .map(|set| set.annotations().iter().map(|a| a.id.0.clone()).collect())
             .unwrap_or_default()
     }
 
@@ -1251,7 +1247,7 @@ mod tests {
         assert!(s.wait_for_save().is_empty());
         assert_eq!(s.take_merged(), [set_path(&doc, "anna")]);
         let set = s.store.project.set(&doc, "anna").unwrap();
-        let ids: BTreeSet<String> = set.annotations.iter().map(|x| x.id.0.clone()).collect();
+        let ids: BTreeSet<String> = set.annotations().iter().map(|x| x.id.0.clone()).collect();
         assert_eq!(ids, BTreeSet::from([a.id.0.clone(), b.id.0.clone()]));
         assert_eq!(set.get(&a.id).unwrap().label, "Place");
         assert!(s.save_now().is_empty());

@@ -37,7 +37,7 @@ fn a_review_takes_agreements_and_records_each_decision() {
     session.apply(DOC, edits).unwrap();
     let project = &session.store.project;
     let reviewed = project.set(DOC, "review.olga").unwrap();
-    assert_eq!(reviewed.annotations.len(), agreed);
+    assert_eq!(reviewed.annotations().len(), agreed);
     let review = project.review(DOC, "olga").unwrap();
     assert_eq!(review.decisions.len(), agreed);
     assert!(
@@ -102,13 +102,13 @@ fn a_review_takes_agreements_and_records_each_decision() {
         .find(|u| matches!(u.kind, UnitKind::OnlyIn(_)))
         .unwrap()
         .clone();
-    let before = project.set(DOC, "review.olga").unwrap().annotations.len();
+    let before = project.set(DOC, "review.olga").unwrap().annotations().len();
     let (edits, none) = settle(project, DOC, "olga", &only, Choice::Neither, "");
     session.apply(DOC, edits).unwrap();
     assert!(none.is_empty());
     let project = &session.store.project;
     assert_eq!(
-        project.set(DOC, "review.olga").unwrap().annotations.len(),
+        project.set(DOC, "review.olga").unwrap().annotations().len(),
         before
     );
     let (decided, _) = progress(&alignment, project.review(DOC, "olga"));
@@ -153,7 +153,7 @@ fn a_review_takes_agreements_and_records_each_decision() {
             .project
             .set(DOC, "review.olga")
             .unwrap()
-            .annotations
+            .annotations()
             .len()
     );
 }
@@ -170,7 +170,7 @@ fn entities_come_along_and_annotators_cannot_take_review_names() {
     let reviewed = project.set(DOC, "review.olga").unwrap();
     let registry = project.registry("review.olga").unwrap();
     let linked: Vec<_> = reviewed
-        .annotations
+        .annotations()
         .iter()
         .filter_map(|a| a.entity.as_ref())
         .collect();

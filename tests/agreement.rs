@@ -246,10 +246,10 @@ fn krippendorff_2004_unitizing_alpha() {
 // --- §6.5: seqeval, §6.6: nervaluate, §6.7: bratiaa ----------------------------------------
 
 /// Token chunks as spans (offsets count tokens).
-fn chunks(tags: &[&str], scheme: IobScheme) -> Vec<Annotation> {
+fn chunks(tags: &[&str], scheme: IobScheme) -> Vec<std::sync::Arc<Annotation>> {
     iob_chunks(tags, scheme)
         .into_iter()
-        .map(|(label, fragment)| Annotation::new(label, vec![fragment]))
+        .map(|(label, fragment)| std::sync::Arc::new(Annotation::new(label, vec![fragment])))
         .collect()
 }
 
@@ -658,7 +658,7 @@ fn oracle_input(g: &Generated) -> serde_json::Value {
                 .iter()
                 .map(|a| {
                     let value = g.project.set(&d.meta.id, a).map(|set| {
-                        set.annotations
+                        set.annotations()
                             .iter()
                             .map(|s| {
                                 let fragments: Vec<[u32; 2]> =
@@ -732,7 +732,7 @@ fn char_matrix(g: &Generated, documents: &[&str]) -> Vec<Vec<String>> {
             for doc in documents {
                 let len = g.project.document(doc).unwrap().text.len_chars().0 as usize;
                 let mut labels: Vec<Vec<&str>> = vec![Vec::new(); len];
-                for s in &g.project.set(doc, a).unwrap().annotations {
+                for s in g.project.set(doc, a).unwrap().iter() {
                     for f in &s.fragments {
                         for c in f.start.0..f.end.0 {
                             labels[c as usize].push(&s.label);

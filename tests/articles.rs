@@ -406,7 +406,7 @@ fn annotations_on_an_imported_page_round_trip() {
         "the stored text is kept as is"
     );
     let set = reopened.project.set(&id, "anna").unwrap();
-    assert_eq!(set.annotations[0].covered_text(&doc.text), "Lukasjenko");
+    assert_eq!(set.annotations()[0].covered_text(&doc.text), "Lukasjenko");
 }
 
 /// Every prefix of a real PDF, and the PDF with bytes overwritten here and there, is read or

@@ -114,7 +114,7 @@ fn fixture(dir: &Path) -> ProjectStore {
     let claim = p
         .set("vector-b", "anna")
         .unwrap()
-        .annotations
+        .annotations()
         .iter()
         .find(|a| a.label == "Claim")
         .unwrap()
@@ -122,13 +122,15 @@ fn fixture(dir: &Path) -> ProjectStore {
         .clone();
     let set = p.set_mut("vector-b", "anna");
     let prediction = set
-        .annotations
-        .iter_mut()
+        .iter()
         .find(|a| a.label == "Prediction")
-        .unwrap();
-    prediction
-        .attributes
-        .insert("evidence".to_owned(), AttrValue::Annotation(claim));
+        .unwrap()
+        .id
+        .clone();
+    set.update(&prediction, |a| {
+        a.attributes
+            .insert("evidence".to_owned(), AttrValue::Annotation(claim));
+    });
     add(p, "checklist", "Other", &[(0, 6)], &|_| {});
     add(p, "checklist", "Event", &[(7, 12)], &|_| {});
     add(p, "checklist", "Organization", &[(13, 16)], &|_| {});
@@ -188,7 +190,7 @@ fn expected(store: &ProjectStore) -> serde_json::Value {
     for ((document, annotator), set) in &p.sets {
         let text = &p.document(document).unwrap().text;
         let mut sc = Vec::new();
-        for a in &set.annotations {
+        for a in set.iter() {
             let pieces: Vec<&str> = a
                 .fragments
                 .iter()
@@ -240,7 +242,7 @@ fn expected(store: &ProjectStore) -> serde_json::Value {
         .map(|(document, set)| {
             let text = &p.document(document).unwrap().text;
             let ents: Vec<serde_json::Value> = set
-                .annotations
+                .annotations()
                 .iter()
                 .filter(|a| {
                     p.schema.label(&a.label).unwrap().kind == lector::model::LabelKind::Entity
@@ -273,7 +275,7 @@ fn annotation_records(p: &Project) -> Vec<serde_json::Value> {
                 .and_then(|r| r.get(id))
                 .map_or_else(|| id.0.clone(), |e| e.name.clone())
         };
-        for a in &set.annotations {
+        for a in set.iter() {
             let pieces: Vec<&str> = a
                 .fragments
                 .iter()
@@ -540,9 +542,9 @@ fn bad_xmi_is_listed_with_file_and_line() {
         "{skipped:?}"
     );
     let set = copy.project.set("vector-b", "bob").unwrap();
-    assert_eq!(set.annotations.len(), 1);
+    assert_eq!(set.annotations().len(), 1);
     assert_eq!(
-        set.annotations[0].covered_text(&copy.project.document("vector-b").unwrap().text),
+        set.annotations()[0].covered_text(&copy.project.document("vector-b").unwrap().text),
         "Putin"
     );
 
@@ -707,8 +709,8 @@ fn label_studio_import_lists_utf16_offsets_and_foreign_results() {
         ]
     );
     let set = copy.project.set("vector-b", "bob").unwrap();
-    assert_eq!(set.annotations.len(), 1);
-    assert!(set.annotations[0].attributes.is_empty());
+    assert_eq!(set.annotations().len(), 1);
+    assert!(set.annotations()[0].attributes.is_empty());
 }
 
 #[test]
@@ -803,7 +805,7 @@ fn canonical(p: &Project, annotator: &str) -> BTreeMap<String, Vec<String>> {
             continue;
         }
         let mut list: Vec<String> = set
-            .annotations
+            .annotations()
             .iter()
             .map(|a| {
                 // Links by what they point to, since ids may change.
@@ -907,7 +909,7 @@ fn brat_round_trip_keeps_what_brat_carries() {
     assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
     let mut expected = store.project.clone();
     for set in expected.sets.values_mut() {
-        for a in &mut set.annotations {
+        set.update_all(|a| {
             a.attributes
                 .retain(|_, v| matches!(v, AttrValue::Choice(_) | AttrValue::Annotation(_)));
             a.note = a.note.replace(['\n', '\t'], " ");
@@ -924,7 +926,7 @@ fn brat_round_trip_keeps_what_brat_carries() {
                     },
                 ];
             }
-        }
+        });
     }
     assert_eq!(
         canonical(&expected, "anna"),
@@ -943,7 +945,7 @@ fn doccano_round_trip_keeps_labels_and_spans() {
             .sets
             .values()
             .flat_map(|s| {
-                s.annotations.iter().flat_map(move |a| {
+                s.annotations().iter().flat_map(move |a| {
                     a.fragments
                         .iter()
                         .map(move |f| (s.document.clone(), a.label.clone(), f.start.0, f.end.0))
@@ -1074,12 +1076,12 @@ fn bad_import_input_is_listed_and_changes_nothing() {
     assert!(problems.is_empty(), "{problems:?}");
     let set = after.project.set("vector-b", "anna").unwrap();
     assert_eq!(
-        set.annotations.len(),
+        set.annotations().len(),
         store
             .project
             .set("vector-b", "anna")
             .unwrap()
-            .annotations
+            .annotations()
             .len()
             + 1
     );

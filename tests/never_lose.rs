@@ -72,7 +72,7 @@ fn saved_ids(root: &Path, annotator: &str) -> BTreeSet<String> {
     store
         .project
         .set(DOC, annotator)
-        .map(|s| s.annotations.iter().map(|a| a.id.0.clone()).collect())
+        .map(|s| s.annotations().iter().map(|a| a.id.0.clone()).collect())
         .unwrap_or_default()
 }
 

@@ -37,7 +37,7 @@ fn annotations(dir: &Path) -> BTreeSet<(String, String, String)> {
         .iter()
         .filter(|((d, _), _)| d == &doc)
         .flat_map(|((_, who), set)| {
-            set.annotations
+            set.annotations()
                 .iter()
                 .map(move |a| (who.clone(), a.id.0.clone(), a.covered_text(text)))
         })
@@ -157,9 +157,9 @@ fn the_app_offers_to_reanchor_a_corrected_article() {
         .project
         .set("sotji-talks", "anna")
         .expect("anna's");
-    assert_eq!(set.annotations.len(), 112, "every annotation placed");
+    assert_eq!(set.annotations().len(), 112, "every annotation placed");
     let text = &session.store.project.documents[0].text;
-    assert_eq!(set.annotations[0].covered_text(text), "Ryssland");
+    assert_eq!(set.annotations()[0].covered_text(text), "Ryssland");
     assert!(
         app.messages
             .iter()

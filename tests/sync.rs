@@ -224,10 +224,18 @@ fn two_annotators_sync_through_a_bare_repository_and_lose_nothing() {
         "both clones have the same project"
     );
     assert_eq!(
-        at_anna.project.set(DOC, "anna").unwrap().annotations.len(),
+        at_anna
+            .project
+            .set(DOC, "anna")
+            .unwrap()
+            .annotations()
+            .len(),
         2
     );
-    assert_eq!(at_anna.project.set(DOC, "bo").unwrap().annotations.len(), 1);
+    assert_eq!(
+        at_anna.project.set(DOC, "bo").unwrap().annotations().len(),
+        1
+    );
     assert!(at_anna.project.registry("bo").is_some());
     assert_eq!(
         team.git("anna", &anna, &["rev-parse", "HEAD"]),

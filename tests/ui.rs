@@ -355,7 +355,7 @@ fn spans_of(h: &Harness<'_, LectorApp>, annotator: &str) -> Vec<(String, Vec<(u3
         .project
         .set(doc, annotator)
         .map(|set| {
-            set.annotations
+            set.annotations()
                 .iter()
                 .map(|a| {
                     let f = a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect();
@@ -389,7 +389,7 @@ fn export_and_import_through_the_file_menu() {
     let lines = std::fs::read_to_string(&out).unwrap().lines().count();
     let total: usize = {
         let project = &h.state().session.as_ref().unwrap().store.project;
-        project.sets.values().map(|s| s.annotations.len()).sum()
+        project.sets.values().map(|s| s.annotations().len()).sum()
     };
     assert_eq!(lines, total, "one line per annotation of every annotator");
 
@@ -571,7 +571,7 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
             .project
             .set("sotji-talks", "review.olga")
             .unwrap()
-            .annotations
+            .annotations()
             .len(),
         agreed + 1
     );
@@ -639,7 +639,7 @@ fn book_project(dir: &Path, annotators: &[&str]) -> (PathBuf, String) {
                     (59, _) => "Prediction",
                     _ => "Person",
                 };
-                set.annotations.push(Annotation::new(
+                set.insert(Annotation::new(
                     label,
                     vec![Fragment {
                         start: CharOffset(i * per + s),
@@ -648,7 +648,6 @@ fn book_project(dir: &Path, annotators: &[&str]) -> (PathBuf, String) {
                 ));
             }
         }
-        set.sort();
         store.save_set(&doc, annotator).unwrap();
     }
     (root, doc)

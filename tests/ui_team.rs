@@ -52,7 +52,7 @@ fn last_message(h: &Harness<'_, LectorApp>) -> String {
 fn first_note(h: &Harness<'_, LectorApp>, doc: &str, annotator: &str) -> String {
     let session = h.state().session.as_ref().unwrap();
     let set = session.store.project.set(doc, annotator).unwrap();
-    set.annotations[0].note.clone()
+    set.annotations()[0].note.clone()
 }
 
 /// Changes the note of an annotator's first annotation of a document on disk, as a colleague's
@@ -60,7 +60,9 @@ fn first_note(h: &Harness<'_, LectorApp>, doc: &str, annotator: &str) -> String 
 fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
     let (mut store, problems) = ProjectStore::open(project).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
-    store.project.set_mut(doc, annotator).annotations[0].note = note.to_owned();
+    let set = store.project.set_mut(doc, annotator);
+    let first = set.annotations()[0].id.clone();
+    set.update(&first, |a| a.note = note.to_owned());
     store.save_set(doc, annotator).unwrap();
 }
 
@@ -128,7 +130,14 @@ fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
 /// inspector does.
 fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &str) {
     let session = h.state().session.as_ref().unwrap();
-    let mut a = session.store.project.set(doc, "anna").unwrap().annotations[i].clone();
+    let mut a = session
+        .store
+        .project
+        .set(doc, "anna")
+        .unwrap()
+        .annotations()[i]
+        .as_ref()
+        .clone();
     a.note = note.to_owned();
     h.state_mut().apply(lector::ui::Command::Edit(vec![
         lector::session::Edit::Replace(a),
@@ -138,7 +147,12 @@ fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &
 
 fn note_of(h: &Harness<'_, LectorApp>, doc: &str, i: usize) -> String {
     let session = h.state().session.as_ref().unwrap();
-    session.store.project.set(doc, "anna").unwrap().annotations[i]
+    session
+        .store
+        .project
+        .set(doc, "anna")
+        .unwrap()
+        .annotations()[i]
         .note
         .clone()
 }
@@ -188,8 +202,8 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     );
     let (store, _) = ProjectStore::open(&project).unwrap();
     let set = store.project.set(&doc, "anna").unwrap();
-    assert_eq!(set.annotations[0].note, "from the phone");
-    assert_eq!(set.annotations[1].note, "from the app");
+    assert_eq!(set.annotations()[0].note, "from the phone");
+    assert_eq!(set.annotations()[1].note, "from the app");
 
     // A file on disk that cannot be read to merge into: the bar, and nothing written.
     edit_note_in_app(&mut h, &doc, 1, "second thoughts");
@@ -207,7 +221,7 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     assert!(h.state().conflict.is_none());
     let (store, _) = ProjectStore::open(&project).unwrap();
     let set = store.project.set(&doc, "anna").unwrap();
-    assert_eq!(set.annotations[1].note, "second thoughts");
+    assert_eq!(set.annotations()[1].note, "second thoughts");
     wait_for_poll(&mut h);
     assert!(h.state().conflict.is_none(), "resolved for good");
 }

@@ -107,7 +107,7 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", problem_line(dir, problem))?;
     }
     let project = &store.project;
-    let annotations: usize = project.sets.values().map(|s| s.annotations.len()).sum();
+    let annotations: usize = project.sets.values().map(|s| s.annotations().len()).sum();
     if problems.is_empty() {
         writeln!(
             out,
@@ -144,7 +144,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
             .or_default()
             .entry(annotator)
             .or_default();
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             *labels.entry(&annotation.label).or_default() += 1;
         }
     }

@@ -78,14 +78,14 @@ pub fn write_folder(
         std::fs::create_dir_all(&dir).map_err(io_err("cannot create the folder", &dir))?;
         let text = &document.text;
         let ids: BTreeMap<&str, usize> = set
-            .annotations
+            .annotations()
             .iter()
             .enumerate()
             .map(|(i, a)| (a.id.0.as_str(), i + 1))
             .collect();
         let mut ann = String::new();
         let (mut attr_n, mut rel_n, mut norm_n, mut note_n) = (0, 0, 0, 0);
-        for (i, annotation) in set.annotations.iter().enumerate() {
+        for (i, annotation) in set.iter().enumerate() {
             let t = i + 1;
             let where_ = || place(set, annotation);
             let pieces = line_safe_pieces(text, &annotation.fragments);

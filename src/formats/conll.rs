@@ -22,7 +22,7 @@ pub fn write<W: Write>(
     let project = selection.project;
     for &(document, set) in &selection.items {
         report.documents += 1;
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             let where_ = || place(set, annotation);
             match project.schema.label(&annotation.label).map(|l| l.kind) {
                 Some(LabelKind::Entity) => {

@@ -63,7 +63,7 @@ pub fn write<W: Write>(
     for &(document, set) in &selection.items {
         report.documents += 1;
         let text = &document.text;
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             let kind = selection
                 .project
                 .schema

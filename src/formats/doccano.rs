@@ -26,8 +26,8 @@ pub fn write<W: Write>(
         let text = &document.text;
         let mut labels = Vec::new();
         let mut comments = Vec::new();
-        let all: Vec<&crate::model::Annotation> = set.annotations.iter().collect();
-        for (i, annotation) in set.annotations.iter().enumerate() {
+        let all: Vec<&crate::model::Annotation> = set.iter().collect();
+        for (i, annotation) in set.iter().enumerate() {
             let where_ = || place(set, annotation);
             if annotation.fragments.len() > 1 {
                 report.add("discontinuous spans written as one span per fragment (doccano has no discontinuous spans)", where_);

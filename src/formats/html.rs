@@ -186,10 +186,10 @@ fn title(
 
 /// Each annotation's underline lane: the lowest lane no overlapping, earlier annotation uses.
 fn lanes(set: &AnnotationSet) -> Vec<usize> {
-    let mut lanes: Vec<usize> = Vec::with_capacity(set.annotations.len());
+    let mut lanes: Vec<usize> = Vec::with_capacity(set.annotations().len());
     // (end, lane) of annotations still open, by start order.
     let mut open: Vec<(CharOffset, usize)> = Vec::new();
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         open.retain(|&(end, _)| end > annotation.start());
         let lane = (0..)
             .find(|l| open.iter().all(|&(_, used)| used != *l))
@@ -207,7 +207,7 @@ fn article(project: &Project, document: &Document, set: &AnnotationSet, html: &m
     let deepest = lanes.iter().copied().max().unwrap_or(0).min(MAX_LANE);
     // Opening tag of each annotation, made once.
     let tags: Vec<String> = set
-        .annotations
+        .annotations()
         .iter()
         .zip(&lanes)
         .map(|(a, &lane)| {
@@ -228,7 +228,7 @@ fn article(project: &Project, document: &Document, set: &AnnotationSet, html: &m
     // Every fragment boundary, and which annotations start and end there.
     let mut starts: BTreeMap<CharOffset, Vec<usize>> = BTreeMap::new();
     let mut ends: BTreeMap<CharOffset, Vec<usize>> = BTreeMap::new();
-    for (i, a) in set.annotations.iter().enumerate() {
+    for (i, a) in set.iter().enumerate() {
         for f in &a.fragments {
             starts.entry(f.start).or_default().push(i);
             ends.entry(f.end).or_default().push(i);
@@ -288,11 +288,11 @@ fn document_section(
         escape(&document.meta.id),
         escape(&set.annotator),
         set.status.name(),
-        set.annotations.len()
+        set.annotations().len()
     );
     article(project, document, set, html);
     let registry = project.registry(&set.annotator);
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         report.annotations += 1;
         let unnamed = annotation
             .entity
@@ -331,13 +331,13 @@ fn label_tables(project: &Project, document: &Document, set: &AnnotationSet, htm
         .map(|l| l.name.as_str())
         .collect();
     // Labels the schema no longer has come last, so that nothing is left out.
-    for a in &set.annotations {
+    for a in set.iter() {
         if !labels.contains(&a.label.as_str()) {
             labels.push(&a.label);
         }
     }
     for name in labels {
-        let rows: Vec<&Annotation> = set.annotations.iter().filter(|a| a.label == name).collect();
+        let rows: Vec<&Annotation> = set.iter().filter(|a| a.label == name).collect();
         if rows.is_empty() {
             continue;
         }
@@ -418,7 +418,6 @@ fn claims_and_predictions(
 ) {
     let registry = project.registry(&set.annotator);
     let items: Vec<(&Annotation, &crate::model::Label)> = set
-        .annotations
         .iter()
         .filter_map(|a| project.schema.label(&a.label).map(|l| (a, l)))
         .filter(|(_, l)| matches!(l.kind, LabelKind::Claim | LabelKind::Prediction))

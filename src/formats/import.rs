@@ -183,7 +183,7 @@ fn apply_document(
     let mut id_map: BTreeMap<String, AnnotationId> = BTreeMap::new();
     // (annotation, candidate) for the ones built; references resolved afterwards.
     let mut built: Vec<(Annotation, Candidate)> = Vec::new();
-    let mut taken: BTreeSet<String> = set.annotations.iter().map(|a| a.id.0.clone()).collect();
+    let mut taken: BTreeSet<String> = set.iter().map(|a| a.id.0.clone()).collect();
     // Entities the file describes that the annotator does not have yet.
     let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
     for c in candidates {
@@ -377,9 +377,7 @@ fn apply_document(
         }
         let Some((i, skipped)) = bad else { break };
         let (annotation, _) = built.remove(i);
-        if let Some(at) = set.position(&annotation.id) {
-            set.annotations.remove(at);
-        }
+        set.remove(&annotation.id);
         outcome.skipped.push(skipped);
     }
     if set != before {

@@ -76,7 +76,7 @@ pub fn write<W: Write>(
     for &(document, set) in &selection.items {
         report.documents += 1;
         let registry = selection.project.registry(&set.annotator);
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             let mut entities = BTreeMap::new();
             let referenced =
                 annotation

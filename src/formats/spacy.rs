@@ -25,7 +25,6 @@ pub fn flat_entities<'a>(
     format: &str,
 ) -> Vec<(&'a Annotation, u32, u32)> {
     let mut mentions: Vec<(&Annotation, u32, u32)> = set
-        .annotations
         .iter()
         .filter(|a| {
             project
@@ -54,7 +53,7 @@ pub fn flat_entities<'a>(
 pub fn boundaries(set: &AnnotationSet) -> (BTreeSet<u32>, BTreeSet<u32>) {
     let mut starts = BTreeSet::new();
     let mut ends = BTreeSet::new();
-    for f in set.annotations.iter().flat_map(|a| &a.fragments) {
+    for f in set.iter().flat_map(|a| &a.fragments) {
         starts.insert(f.start.0);
         ends.insert(f.end.0);
     }
@@ -78,7 +77,7 @@ fn doc_json(
         .map(|(a, s, e)| json!({"start": s, "end": e, "label": a.label}))
         .collect();
     let mut spans = Vec::new();
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         let where_ = || place(set, annotation);
         if annotation.fragments.len() > 1 {
             report.add(

@@ -40,7 +40,7 @@ pub fn write<W: Write>(
     for &(document, set) in &selection.items {
         report.documents += 1;
         let text = &document.text;
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             if annotation.fragments.len() > 1 {
                 report.add(
                     "discontinuous spans written as one target per fragment (the model has no discontinuous selector)",

@@ -1,6 +1,7 @@
 //! Annotations: labelled spans of a document's text, and the entities mentions link to.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -281,7 +282,17 @@ impl Status {
 }
 
 /// One annotator's annotations of one document: one file on disk.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// ## Implementation notes
+///
+/// The annotations are kept sorted by [`Annotation::sort_key`] in a `Vec` of `Arc`s, with an
+/// index from id to sort key beside it: lookup, insertion and removal by id find their place
+/// by binary search (O(log n)), and moving the tail on insert or remove moves pointers, not
+/// annotations (tens of microseconds at 100k). Copying a set (for a save on another thread,
+/// for undo) copies pointers. Views address annotations by index (the span index, the list),
+/// which a tree would not give in O(1). The storage is private so that the index can never
+/// disagree with it.
+#[derive(Clone, Debug)]
 pub struct AnnotationSet {
     /// The annotator's name.
     pub annotator: String,
@@ -289,8 +300,20 @@ pub struct AnnotationSet {
     pub document: String,
     /// The annotator's progress.
     pub status: Status,
-    /// Annotations, kept sorted by [`Annotation::sort_key`].
-    pub annotations: Vec<Annotation>,
+    /// Sorted by [`Annotation::sort_key`].
+    annotations: Vec<Arc<Annotation>>,
+    /// Id → (start, end) of the annotation with that id (the last one, if a damaged file has
+    /// an id twice).
+    by_id: HashMap<AnnotationId, (CharOffset, CharOffset)>,
+}
+
+impl PartialEq for AnnotationSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.annotator == other.annotator
+            && self.document == other.document
+            && self.status == other.status
+            && self.annotations == other.annotations
+    }
 }
 
 impl AnnotationSet {
@@ -301,27 +324,150 @@ impl AnnotationSet {
             document: document.into(),
             status: Status::NotStarted,
             annotations: Vec::new(),
+            by_id: HashMap::new(),
         }
     }
 
-    /// Puts the annotations in file order.
-    pub fn sort(&mut self) {
-        self.annotations
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    /// A set of these annotations, in any order.
+    pub fn with_annotations(
+        annotator: impl Into<String>,
+        document: impl Into<String>,
+        annotations: Vec<Annotation>,
+    ) -> Self {
+        let mut set = Self::new(annotator, document);
+        set.replace_all(annotations);
+        set
     }
 
-    /// Inserts an annotation at its sorted place and returns the index.
+    /// Replaces every annotation.
+    pub fn replace_all(&mut self, annotations: Vec<Annotation>) {
+        let mut annotations: Vec<Arc<Annotation>> = annotations.into_iter().map(Arc::new).collect();
+        annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.by_id = annotations
+            .iter()
+            .map(|a| (a.id.clone(), (a.start(), a.end())))
+            .collect();
+        self.annotations = annotations;
+    }
+
+    /// The annotations in file order (by start, end, id).
+    pub fn annotations(&self) -> &[Arc<Annotation>] {
+        &self.annotations
+    }
+
+    /// The annotations in file order, as plain references.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Annotation> + ExactSizeIterator {
+        self.annotations.iter().map(|a| &**a)
+    }
+
+    /// The annotation at this index (in file order).
+    pub fn at(&self, i: usize) -> Option<&Annotation> {
+        self.annotations.get(i).map(|a| &**a)
+    }
+
+    /// How many annotations.
+    pub fn len(&self) -> usize {
+        self.annotations.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.annotations.is_empty()
+    }
+
+    /// Inserts an annotation at its sorted place and returns the index. (An annotation with
+    /// the same id is not replaced: see [`Self::replace`].)
     pub fn insert(&mut self, annotation: Annotation) -> usize {
         let at = self
             .annotations
             .partition_point(|a| a.sort_key() < annotation.sort_key());
-        self.annotations.insert(at, annotation);
+        self.by_id.insert(
+            annotation.id.clone(),
+            (annotation.start(), annotation.end()),
+        );
+        self.annotations.insert(at, Arc::new(annotation));
         at
+    }
+
+    /// Inserts many annotations at once: O((n + k) log(n + k)) however many, where inserting
+    /// them one by one would move the tail k times.
+    pub fn insert_many(&mut self, annotations: Vec<Annotation>) {
+        for a in &annotations {
+            self.by_id.insert(a.id.clone(), (a.start(), a.end()));
+        }
+        self.annotations
+            .extend(annotations.into_iter().map(Arc::new));
+        // Stable and adaptive: the old part is one sorted run.
+        self.annotations
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    /// Removes the annotation with this id; returns its index and the annotation.
+    pub fn remove(&mut self, id: &AnnotationId) -> Option<(usize, Arc<Annotation>)> {
+        let at = self.position(id)?;
+        let old = self.annotations.remove(at);
+        self.by_id.remove(id);
+        // A damaged file with the id twice: the other one stays findable.
+        if let Some(twin) = self.annotations.iter().find(|a| &a.id == id) {
+            self.by_id.insert(id.clone(), (twin.start(), twin.end()));
+        }
+        Some((at, old))
+    }
+
+    /// Replaces the annotation with the same id (its creation time kept); returns its old
+    /// index, its new index and the old annotation.
+    pub fn replace(
+        &mut self,
+        mut annotation: Annotation,
+    ) -> Option<(usize, usize, Arc<Annotation>)> {
+        let (at, old) = self.remove(&annotation.id)?;
+        annotation.created = old.created;
+        let new_at = self.insert(annotation);
+        Some((at, new_at, old))
+    }
+
+    /// Changes the annotation with this id in place (it moves if its span changes). Returns
+    /// whether there was one.
+    pub fn update(&mut self, id: &AnnotationId, change: impl FnOnce(&mut Annotation)) -> bool {
+        let Some((_, old)) = self.remove(id) else {
+            return false;
+        };
+        let mut annotation = Arc::unwrap_or_clone(old);
+        change(&mut annotation);
+        self.insert(annotation);
+        true
+    }
+
+    /// Changes every annotation in place, then puts them in order again.
+    pub fn update_all(&mut self, mut change: impl FnMut(&mut Annotation)) {
+        let all: Vec<Annotation> = std::mem::take(&mut self.annotations)
+            .into_iter()
+            .map(|a| {
+                let mut a = Arc::unwrap_or_clone(a);
+                change(&mut a);
+                a
+            })
+            .collect();
+        self.replace_all(all);
+    }
+
+    /// Keeps the annotations for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Annotation) -> bool) {
+        let by_id = &mut self.by_id;
+        self.annotations.retain(|a| {
+            let kept = keep(a);
+            if !kept {
+                by_id.remove(&a.id);
+            }
+            kept
+        });
     }
 
     /// The annotation with this id.
     pub fn get(&self, id: &AnnotationId) -> Option<&Annotation> {
-        self.annotations.iter().find(|a| &a.id == id)
+        self.position(id)
+            .and_then(|at| self.annotations.get(at))
+            .map(|a| &**a)
     }
 
     /// An annotation with the same label and fragments, if there is one: tagging the same
@@ -333,10 +479,10 @@ impl AnnotationSet {
             .iter()
             .take_while(|a| a.start() == start)
             .find(|a| a.label == label && a.fragments == fragments)
+            .map(|a| &**a)
     }
 
-    /// The index of an annotation found by its sort key (start, end, id): a binary search,
-    /// where [`Self::position`] has to scan.
+    /// The index of an annotation found by its sort key (start, end, id): a binary search.
     pub fn position_by_key(
         &self,
         start: CharOffset,
@@ -349,9 +495,11 @@ impl AnnotationSet {
         (self.annotations.get(at).map(|a| &a.id) == Some(id)).then_some(at)
     }
 
-    /// The index of the annotation with this id.
+    /// The index of the annotation with this id: its sort key from the index, then a binary
+    /// search.
     pub fn position(&self, id: &AnnotationId) -> Option<usize> {
-        self.annotations.iter().position(|a| &a.id == id)
+        let &(start, end) = self.by_id.get(id)?;
+        self.position_by_key(start, end, id)
     }
 }
 
@@ -453,6 +601,54 @@ mod tests {
         );
         assert_eq!(EntityId::slug("  Лукашенко, А.Г. ").0, "лукашенко-а-г");
         assert_eq!(EntityId::slug("!!!").0, "entity");
+    }
+
+    #[test]
+    fn the_id_index_follows_every_change() {
+        let text = DocText::new("x".repeat(600)).unwrap();
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut set = AnnotationSet::new("a", "d");
+        let mut ids: Vec<AnnotationId> = Vec::new();
+        for step in 0..2000 {
+            let start = rng.u32(..500);
+            let span = [(start, start + 1 + rng.u32(..50))];
+            match rng.u8(..6) {
+                0 | 1 => {
+                    let a = Annotation::new("Person", checked_fragments(&text, &span).unwrap());
+                    ids.push(a.id.clone());
+                    set.insert(a);
+                }
+                2 if !ids.is_empty() => {
+                    let id = ids.swap_remove(rng.usize(..ids.len()));
+                    assert!(set.remove(&id).is_some());
+                }
+                3 if !ids.is_empty() => {
+                    let id = &ids[rng.usize(..ids.len())];
+                    let mut a = set.get(id).unwrap().clone();
+                    a.fragments = checked_fragments(&text, &span).unwrap();
+                    assert!(set.replace(a).is_some());
+                }
+                4 if !ids.is_empty() => {
+                    let id = ids[rng.usize(..ids.len())].clone();
+                    assert!(set.update(&id, |a| a.label = "Place".into()));
+                }
+                5 if step % 100 == 5 => set.retain(|a| a.label != "Place"),
+                _ => {}
+            }
+            ids.retain(|id| set.get(id).is_some());
+            assert_eq!(set.len(), ids.len());
+            assert!(
+                set.annotations()
+                    .windows(2)
+                    .all(|w| w[0].sort_key() <= w[1].sort_key())
+            );
+            for id in &ids {
+                let at = set.position(id).unwrap();
+                assert_eq!(&set.annotations()[at].id, id, "step {step}");
+            }
+        }
+        let absent = AnnotationId("nope".into());
+        assert!(set.get(&absent).is_none() && set.position(&absent).is_none());
     }
 
     #[test]

@@ -65,14 +65,10 @@ pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
     match edit {
         Edit::Insert(annotation) | Edit::Replace(annotation) => {
             match set.position(&annotation.id) {
-                Some(at) if set.annotations.get(at) == Some(annotation) => false,
-                Some(at) => {
-                    let mut annotation = annotation.clone();
-                    if let Edit::Replace(_) = edit {
-                        annotation.created = set.annotations[at].created;
-                    }
-                    set.annotations.remove(at);
-                    set.insert(annotation);
+                Some(at) if set.at(at) == Some(annotation) => false,
+                Some(_) => {
+                    // The time of creation stays the file's.
+                    set.replace(annotation.clone());
                     true
                 }
                 None => {
@@ -81,13 +77,7 @@ pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
                 }
             }
         }
-        Edit::Remove(id) => match set.position(id) {
-            Some(at) => {
-                set.annotations.remove(at);
-                true
-            }
-            None => false,
-        },
+        Edit::Remove(id) => set.remove(id).is_some(),
         Edit::SetStatus(status) => std::mem::replace(&mut set.status, *status) != *status,
         Edit::UpsertEntity(_)
         | Edit::RemoveEntity(_)
@@ -172,13 +162,13 @@ mod tests {
         ];
         let changed: Vec<bool> = edits.iter().map(|e| replay_on_set(&mut disk, e)).collect();
         assert_eq!(changed, [true, true, false]);
-        assert_eq!(disk.annotations.len(), 2);
+        assert_eq!(disk.annotations().len(), 2);
         assert_eq!(disk.get(&theirs.id).unwrap().label, "Organization");
         let again: Vec<bool> = edits.iter().map(|e| replay_on_set(&mut disk, e)).collect();
         assert_eq!(again, [false, false, false], "idempotent");
         // An edit of an annotation someone deleted meanwhile puts it back.
         let mut other = AnnotationSet::new("anna", "doc");
         assert!(replay_on_set(&mut other, &Edit::Replace(edited)));
-        assert_eq!(other.annotations.len(), 1);
+        assert_eq!(other.annotations().len(), 1);
     }
 }

@@ -121,7 +121,7 @@ fn value_kind(value: &AttrValue) -> &'static str {
 pub fn duplicate_ids(set: &AnnotationSet) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut duplicates = BTreeSet::new();
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         if !seen.insert(annotation.id.0.as_str()) {
             duplicates.insert(annotation.id.0.clone());
         }

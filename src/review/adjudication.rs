@@ -206,7 +206,7 @@ impl<'a> Copier<'a> {
         };
         let index = by_id
             .entry(set.annotator.as_str())
-            .or_insert_with(|| set.annotations.iter().map(|a| (&a.id, a)).collect());
+            .or_insert_with(|| set.iter().map(|a| (&a.id, a)).collect());
         index.get(id).copied()
     }
 

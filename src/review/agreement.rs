@@ -125,7 +125,7 @@ pub struct AgreementReport {
 
 /// Whether an annotator's file counts as having annotated the document.
 pub fn has_annotated(set: Option<&AnnotationSet>) -> bool {
-    set.is_some_and(|s| !s.annotations.is_empty() || s.status != Status::NotStarted)
+    set.is_some_and(|s| !s.annotations().is_empty() || s.status != Status::NotStarted)
 }
 
 /// Agreement on `documents` (all when empty) among `annotators` (when empty: everyone who
@@ -260,7 +260,7 @@ impl<'p> Computation<'p> {
             .iter()
             .flatten()
             .flatten()
-            .flat_map(|s| s.annotations.iter().map(|a| a.label.clone()))
+            .flat_map(|s| s.iter().map(|a| a.label.clone()))
             .collect();
         Self {
             project,
@@ -332,7 +332,7 @@ impl<'p> Computation<'p> {
                 len: doc.text.len_chars().0,
                 spans: sets
                     .iter()
-                    .map(|s| s.map(|s| s.annotations.as_slice()))
+                    .map(|s| s.map(AnnotationSet::annotations))
                     .collect(),
             })
             .collect();
@@ -345,7 +345,7 @@ impl<'p> Computation<'p> {
         for sets in &self.sets {
             for (annotator, set) in self.annotators.iter().zip(sets) {
                 let n = set.map_or(0, |s| {
-                    s.annotations
+                    s.annotations()
                         .iter()
                         .filter(|a| label.is_none_or(|l| a.label == l))
                         .count()
@@ -403,7 +403,8 @@ impl<'p> Computation<'p> {
                         ),
                         (Matching::Overlap, overlap_of),
                     ] {
-                        for (label, counts) in span_counts(&a.annotations, &b.annotations, matching)
+                        for (label, counts) in
+                            span_counts(a.annotations(), b.annotations(), matching)
                         {
                             *pick(&mut overall) += counts;
                             *pick(labels.entry(label).or_default()) += counts;
@@ -429,12 +430,12 @@ impl<'p> Computation<'p> {
         for (p, &(i, j)) in pairs.iter().enumerate() {
             for (a, b) in self.shared_sets(i, j) {
                 for (label, counts) in
-                    span_counts(&a.annotations, &b.annotations, Matching::Overlap)
+                    span_counts(a.annotations(), b.annotations(), Matching::Overlap)
                 {
                     *unmatched.entry(label).or_default() += counts.unmatched();
                 }
-                for m in match_spans(&a.annotations, &b.annotations, Matching::Overlap) {
-                    let (Some(x), Some(y)) = (a.annotations.get(m.a), b.annotations.get(m.b))
+                for m in match_spans(a.annotations(), b.annotations(), Matching::Overlap) {
+                    let (Some(x), Some(y)) = (a.annotations().get(m.a), b.annotations().get(m.b))
                     else {
                         continue;
                     };
@@ -482,7 +483,7 @@ impl<'p> Computation<'p> {
             let len = doc.text.len_chars().0;
             for (units, set) in per_rater.iter_mut().zip(sets.iter().flatten()) {
                 let fragments = set
-                    .annotations
+                    .annotations()
                     .iter()
                     .filter(|a| a.label == label)
                     .flat_map(|a| a.fragments.iter());

@@ -198,8 +198,8 @@ impl<'a> Clusters<'a> {
         let mut clusters = Vec::new();
         let mut cluster_of = Vec::new();
         for (k, set) in sets.iter().enumerate() {
-            let mut ids = Vec::with_capacity(set.annotations.len());
-            for (i, a) in set.annotations.iter().enumerate() {
+            let mut ids = Vec::with_capacity(set.annotations().len());
+            for (i, a) in set.iter().enumerate() {
                 ids.push(clusters.len());
                 clusters.push(Cluster {
                     members: vec![(k, i)],
@@ -217,14 +217,14 @@ impl<'a> Clusters<'a> {
     }
 
     fn annotation(&self, (k, i): Node) -> Option<&'a Annotation> {
-        self.sets.get(k)?.annotations.get(i)
+        self.sets.get(k)?.at(i)
     }
 
     /// Passes 1 and 2: annotations with identical fragments.
     fn join_same_fragments(&mut self) {
         let mut groups: BTreeMap<&'a [Fragment], Vec<Node>> = BTreeMap::new();
         for (k, set) in self.sets.iter().enumerate() {
-            for (i, a) in set.annotations.iter().enumerate() {
+            for (i, a) in set.iter().enumerate() {
                 groups
                     .entry(a.fragments.as_slice())
                     .or_default()
@@ -266,8 +266,8 @@ impl<'a> Clusters<'a> {
         let mut candidates = Vec::new();
         for (k, a) in self.sets.iter().enumerate() {
             for (l, b) in self.sets.iter().enumerate().skip(k + 1) {
-                for m in overlap_candidates_unsorted(&a.annotations, &b.annotations) {
-                    let (Some(x), Some(y)) = (a.annotations.get(m.a), b.annotations.get(m.b))
+                for m in overlap_candidates_unsorted(a.annotations(), b.annotations()) {
+                    let (Some(x), Some(y)) = (a.annotations().get(m.a), b.annotations().get(m.b))
                     else {
                         continue;
                     };
@@ -345,7 +345,7 @@ impl<'a> Clusters<'a> {
             .iter()
             .filter_map(|&(k, i)| {
                 let set = *self.sets.get(k)?;
-                Some((k, set, set.annotations.get(i)?))
+                Some((k, set, set.at(i)?))
             })
             .collect();
         let present: BTreeSet<usize> = members.iter().map(|m| m.0).collect();

@@ -14,6 +14,7 @@
 //! its spans cost.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::coefficients::{RatedUnit, Ratings};
 use crate::model::Annotation;
@@ -24,7 +25,7 @@ pub(crate) struct DocumentLayers<'a> {
     /// Length in chars.
     pub len: u32,
     /// Spans per annotator, in annotator order.
-    pub spans: Vec<Option<&'a [Annotation]>>,
+    pub spans: Vec<Option<&'a [Arc<Annotation>]>>,
 }
 
 /// Per-character categories of all selected documents, concatenated.
@@ -123,7 +124,7 @@ struct Run {
 /// spans of each label cover the current position.
 fn runs(
     len: u32,
-    spans: &[Annotation],
+    spans: &[Arc<Annotation>],
     index: &BTreeMap<&str, u16>,
     interner: &mut Interner,
 ) -> Vec<Run> {
@@ -211,8 +212,8 @@ mod tests {
     use super::*;
     use crate::model::{CharOffset, Fragment};
 
-    fn span(label: &str, fragments: &[(u32, u32)]) -> Annotation {
-        Annotation::new(
+    fn span(label: &str, fragments: &[(u32, u32)]) -> Arc<Annotation> {
+        Arc::new(Annotation::new(
             label,
             fragments
                 .iter()
@@ -221,7 +222,7 @@ mod tests {
                     end: CharOffset(e),
                 })
                 .collect(),
-        )
+        ))
     }
 
     /// The categories char by char, for checking.

@@ -9,6 +9,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::model::{Annotation, Fragment};
 
@@ -93,7 +94,11 @@ pub fn shared_chars(a: &[Fragment], b: &[Fragment]) -> u32 {
 }
 
 /// Matches two annotators' spans of one document; pairs sorted by `a`.
-pub fn match_spans(a: &[Annotation], b: &[Annotation], matching: Matching) -> Vec<SpanMatch> {
+pub fn match_spans(
+    a: &[Arc<Annotation>],
+    b: &[Arc<Annotation>],
+    matching: Matching,
+) -> Vec<SpanMatch> {
     let mut matches = match matching {
         Matching::Exact => exact_matches(a, b),
         Matching::Overlap => overlap_matches(a, b),
@@ -104,8 +109,8 @@ pub fn match_spans(a: &[Annotation], b: &[Annotation], matching: Matching) -> Ve
 
 /// Span counts per label (every label either annotator used), for one document.
 pub fn span_counts(
-    a: &[Annotation],
-    b: &[Annotation],
+    a: &[Arc<Annotation>],
+    b: &[Arc<Annotation>],
     matching: Matching,
 ) -> BTreeMap<String, SpanCounts> {
     let mut counts: BTreeMap<String, SpanCounts> = BTreeMap::new();
@@ -123,11 +128,11 @@ pub fn span_counts(
     counts
 }
 
-fn exact_matches(a: &[Annotation], b: &[Annotation]) -> Vec<SpanMatch> {
+fn exact_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
     fn key(s: &Annotation) -> (&str, &[Fragment], &str) {
         (s.label.as_str(), s.fragments.as_slice(), s.id.0.as_str())
     }
-    let sorted = |spans: &[Annotation]| {
+    let sorted = |spans: &[Arc<Annotation>]| {
         let mut order: Vec<usize> = (0..spans.len()).collect();
         order.sort_by(|&x, &y| {
             let (Some(x), Some(y)) = (spans.get(x), spans.get(y)) else {
@@ -159,7 +164,10 @@ fn exact_matches(a: &[Annotation], b: &[Annotation]) -> Vec<SpanMatch> {
 }
 
 /// Every pair of same-label spans sharing at least one character, unsorted.
-pub(crate) fn overlap_candidates_unsorted(a: &[Annotation], b: &[Annotation]) -> Vec<SpanMatch> {
+pub(crate) fn overlap_candidates_unsorted(
+    a: &[Arc<Annotation>],
+    b: &[Arc<Annotation>],
+) -> Vec<SpanMatch> {
     // Sweep both sides by start; a span overlaps (by hull) the other side's spans that started
     // before it and have not ended yet. Shared characters are then counted on the fragments.
     let mut events: Vec<(bool, usize)> = (0..a.len())
@@ -204,11 +212,11 @@ pub(crate) fn overlap_candidates_unsorted(a: &[Annotation], b: &[Annotation]) ->
     candidates
 }
 
-fn overlap_matches(a: &[Annotation], b: &[Annotation]) -> Vec<SpanMatch> {
+fn overlap_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
     let mut candidates = overlap_candidates_unsorted(a, b);
     candidates.sort_by_key(|m| {
-        let x = a.get(m.a);
-        let y = b.get(m.b);
+        let x = a.get(m.a).map(|x| &**x);
+        let y = b.get(m.b).map(|y| &**y);
         (
             Reverse(m.shared),
             x.map(Annotation::start),
@@ -243,7 +251,7 @@ mod tests {
     use super::*;
     use crate::model::CharOffset;
 
-    fn span(label: &str, id: &str, fragments: &[(u32, u32)]) -> Annotation {
+    fn span(label: &str, id: &str, fragments: &[(u32, u32)]) -> Arc<Annotation> {
         let mut a = Annotation::new(
             label,
             fragments
@@ -255,7 +263,7 @@ mod tests {
                 .collect(),
         );
         a.id.0 = id.to_owned();
-        a
+        Arc::new(a)
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::matching::shared_chars;
 use crate::model::{Annotation, CharOffset, Fragment};
+use std::sync::Arc;
 
 /// Counts of one SemEval scheme.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -98,7 +99,7 @@ impl std::ops::AddAssign for SemEval {
 /// Categorises one document's predicted spans against gold spans as nervaluate does: each
 /// prediction (in text order) is judged against the first gold span (in text order) it
 /// overlaps; gold spans no prediction overlapped are missed. Sum documents with `+=`.
-pub fn semeval(gold: &[Annotation], predicted: &[Annotation]) -> SemEval {
+pub fn semeval(gold: &[Arc<Annotation>], predicted: &[Arc<Annotation>]) -> SemEval {
     let gold = in_text_order(gold);
     let predicted = in_text_order(predicted);
     let mut result = SemEval::default();
@@ -166,8 +167,8 @@ fn mark(flags: &mut [bool], i: usize) {
     }
 }
 
-fn in_text_order(spans: &[Annotation]) -> Vec<&Annotation> {
-    let mut sorted: Vec<&Annotation> = spans.iter().collect();
+fn in_text_order(spans: &[Arc<Annotation>]) -> Vec<&Annotation> {
+    let mut sorted: Vec<&Annotation> = spans.iter().map(|a| &**a).collect();
     sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     sorted
 }

@@ -18,7 +18,7 @@ const CONTEXT_CHARS: u32 = 24;
 /// The file shape of an annotation set. Quotes and context come from the text.
 pub fn set_to_file(set: &AnnotationSet, text: &DocText) -> v1::SetFile {
     let annotations = set
-        .annotations
+        .annotations()
         .iter()
         .map(|a| annotation_to_entry(a, text))
         .collect();
@@ -120,13 +120,14 @@ pub fn set_from_file(
     text: &DocText,
 ) -> (AnnotationSet, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut set = AnnotationSet::new(file.annotator, file.document);
-    set.status = status_from_file(file.status);
+    let status = status_from_file(file.status);
+    let (annotator, document) = (file.annotator, file.document);
+    let mut annotations = Vec::with_capacity(file.annotations.len());
     for entry in file.annotations {
         let id = entry.id.clone();
         let mut messages = Vec::new();
         if let Some(annotation) = annotation_from_entry(entry, text, &mut messages) {
-            set.annotations.push(annotation);
+            annotations.push(annotation);
         }
         if !messages.is_empty() {
             // The position is looked up only when there is something to report: searching
@@ -137,7 +138,8 @@ pub fn set_from_file(
             }
         }
     }
-    set.sort();
+    let mut set = AnnotationSet::with_annotations(annotator, document, annotations);
+    set.status = status;
     (set, problems)
 }
 

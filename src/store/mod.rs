@@ -1163,7 +1163,7 @@ impl ProjectStore {
             ));
         }
         let registry = self.project.entities.get(annotator);
-        for annotation in &set.annotations {
+        for annotation in set.iter() {
             let messages =
                 annotation_problems(&self.project.schema, &text, registry, &set, annotation);
             if messages.is_empty() {

@@ -300,7 +300,7 @@ mod tests {
         let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
         assert!(changes.changed_project() && changes.problems.is_empty());
-        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 1);
+        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations().len(), 1);
         assert!(
             anna.reload_changed("anna", &Default::default()).is_empty(),
             "reported once"
@@ -313,7 +313,7 @@ mod tests {
                 .len(),
             1
         );
-        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations.len(), 2);
+        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations().len(), 2);
 
         bo.project
             .entities
@@ -352,7 +352,10 @@ mod tests {
         let changes = anna.reload_changed("anna", &unsaved);
         assert_eq!(changes.conflicts, std::slice::from_ref(&mine));
         assert!(!changes.changed_project());
-        assert_eq!(anna.project.set(&doc, "anna").unwrap().annotations.len(), 1);
+        assert_eq!(
+            anna.project.set(&doc, "anna").unwrap().annotations().len(),
+            1
+        );
         assert!(
             matches!(
                 anna.save_set(&doc, "anna"),
@@ -363,7 +366,10 @@ mod tests {
         // Without, it is taken in like a colleague's.
         let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.reloaded, [(doc.clone(), "anna".to_owned())]);
-        assert_eq!(anna.project.set(&doc, "anna").unwrap().annotations.len(), 2);
+        assert_eq!(
+            anna.project.set(&doc, "anna").unwrap().annotations().len(),
+            2
+        );
         assert!(anna.reload_changed("anna", &Default::default()).is_empty());
 
         fs::create_dir_all(dir.path().join("entities")).unwrap();

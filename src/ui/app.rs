@@ -1,6 +1,7 @@
 //! The app: its state, the commands the UI produces, and the one place they are applied.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -583,13 +584,13 @@ impl LectorApp {
     }
 
     /// The current annotator's annotations of the open document.
-    pub fn annotations(&self) -> &[Annotation] {
+    pub fn annotations(&self) -> &[Arc<Annotation>] {
         match (&self.session, self.document()) {
             (Some(s), Some(d)) => s
                 .store
                 .project
                 .set(d, s.annotator())
-                .map_or(&[], |set| &set.annotations[..]),
+                .map_or(&[], |set| set.annotations()),
             _ => &[],
         }
     }
@@ -597,7 +598,10 @@ impl LectorApp {
     /// The selected annotation.
     pub fn selected_annotation(&self) -> Option<&Annotation> {
         let id = self.selected.as_ref()?;
-        self.annotations().iter().find(|a| &a.id == id)
+        self.annotations()
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| &**a)
     }
 
     fn refresh_index(&mut self) {
@@ -631,7 +635,7 @@ impl LectorApp {
                     .store
                     .project
                     .set(doc, session.annotator())
-                    .map_or(&[][..], |s| &s.annotations[..]);
+                    .map_or(&[][..], |s| s.annotations());
                 self.index = SpanIndex::new(schema, annotations);
             }
         }
@@ -789,7 +793,7 @@ impl LectorApp {
                 .store
                 .project
                 .set(&view.document, session.annotator())
-                .map_or(&[][..], |s| &s.annotations[..]);
+                .map_or(&[][..], |s| s.annotations());
             let overlay = Overlay {
                 annotations,
                 index: &self.index,
@@ -1306,7 +1310,7 @@ impl LectorApp {
         let project = session.store.project.clone();
         let root = session.store.root().to_path_buf();
         let out = out.to_path_buf();
-        let count: usize = project.sets.values().map(|s| s.annotations.len()).sum();
+        let count: usize = project.sets.values().map(|s| s.annotations().len()).sum();
         self.jobs.push(Job {
             what: format!("exporting {count} annotations as {format}"),
             started: Instant::now(),
@@ -1406,7 +1410,7 @@ impl LectorApp {
         let size: usize = annotators
             .iter()
             .filter_map(|a| project.set(&document, a))
-            .map(|set| set.annotations.len())
+            .map(|set| set.annotations().len())
             .sum();
         if size > BACKGROUND_REVIEW_ANNOTATIONS {
             // A book's alignment and figures take a second or two: computed on a copy of the
@@ -1829,7 +1833,7 @@ fn prepare_context(ctx: &egui::Context) {
 
 /// The annotation after (or before) the selected one, in document order.
 fn step_annotation(
-    annotations: &[Annotation],
+    annotations: &[Arc<Annotation>],
     selected: Option<&AnnotationId>,
     forward: bool,
 ) -> Option<AnnotationId> {

@@ -110,7 +110,7 @@ pub struct ViewOutput {
 /// Everything the view paints besides the text, for one frame.
 pub struct Overlay<'a> {
     /// The annotations shown.
-    pub annotations: &'a [Annotation],
+    pub annotations: &'a [Arc<Annotation>],
     /// Their index (rebuilt when they change).
     pub index: &'a SpanIndex,
     /// The schema, for colours.

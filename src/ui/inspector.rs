@@ -284,7 +284,7 @@ fn entity_ui(
                 .sets
                 .values()
                 .filter(|s| s.annotator == session.annotator())
-                .flat_map(|s| &s.annotations)
+                .flat_map(|s| s.iter())
                 .filter(|a| a.entity.as_ref() == Some(&e.id))
                 .count();
             ui.label(
@@ -366,8 +366,12 @@ fn attribute_ui(
                 .store
                 .project
                 .set(&view.document, session.annotator())
-                .map_or(&[][..], |s| &s.annotations[..]);
-            let others: Vec<&Annotation> = all.iter().filter(|a| a.id != annotation.id).collect();
+                .map_or(&[][..], |s| s.annotations());
+            let others: Vec<&Annotation> = all
+                .iter()
+                .map(|a| &**a)
+                .filter(|a| a.id != annotation.id)
+                .collect();
             let describe = |a: &Annotation| {
                 format!(
                     "{} · {}",

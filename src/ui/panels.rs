@@ -438,7 +438,7 @@ fn annotation_list_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .store
         .project
         .set(&view.document, session.annotator())
-        .map_or(&[][..], |s| &s.annotations[..]);
+        .map_or(&[][..], |s| s.annotations());
     // Filtering 100k annotations by their text every frame would cost milliseconds: the rows
     // are kept until the annotations or the filters change.
     let key = (

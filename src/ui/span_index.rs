@@ -2,6 +2,7 @@
 
 use crate::model::{Annotation, Fragment, Schema};
 use crate::session::SetChange;
+use std::sync::Arc;
 
 /// One fragment of one annotation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +41,7 @@ fn label_index(schema: &Schema, label: &str) -> u16 {
 
 impl SpanIndex {
     /// Builds the index for a set's annotations.
-    pub fn new(schema: &Schema, annotations: &[Annotation]) -> Self {
+    pub fn new(schema: &Schema, annotations: &[Arc<Annotation>]) -> Self {
         let mut frags: Vec<FragRef> = Vec::with_capacity(annotations.len());
         let labels: std::collections::HashMap<&str, u16> = schema
             .labels
@@ -222,6 +223,7 @@ mod tests {
             ann("Place", &[(15, 30)]),
             ann("Person", &[(500, 510), (700, 710)]),
         ];
+        let anns: Vec<Arc<Annotation>> = anns.into_iter().map(Arc::new).collect();
         let index = SpanIndex::new(&schema, &anns);
         let mut out = Vec::new();
         index.query(18, 19, &mut out);
@@ -272,9 +274,9 @@ mod tests {
         let labels = ["Person", "Place", "Claim", "NoSuchLabel"];
         let mut rng = fastrand::Rng::with_seed(7);
         let mut set = crate::model::AnnotationSet::new("a", "d");
-        let mut index = SpanIndex::new(&schema, &set.annotations);
+        let mut index = SpanIndex::new(&schema, set.annotations());
         for step in 0..600 {
-            if set.annotations.is_empty() || rng.u8(..3) > 0 {
+            if set.annotations().is_empty() || rng.u8(..3) > 0 {
                 let start = rng.u32(..500);
                 let mut spans = vec![(start, start + 1 + rng.u32(..40))];
                 if rng.bool() {
@@ -286,11 +288,12 @@ mod tests {
                 let at = set.insert(a);
                 index.insert(&schema, at, &label, &fragments);
             } else {
-                let at = rng.usize(..set.annotations.len());
-                let old = set.annotations.remove(at);
+                let at = rng.usize(..set.len());
+                let id = set.annotations()[at].id.clone();
+                let (at, old) = set.remove(&id).unwrap();
                 index.remove(at, &old.fragments);
             }
-            let rebuilt = SpanIndex::new(&schema, &set.annotations);
+            let rebuilt = SpanIndex::new(&schema, set.annotations());
             assert_eq!(index.frags, rebuilt.frags, "fragments after step {step}");
             assert_eq!(index.max_end, rebuilt.max_end, "max ends after step {step}");
         }

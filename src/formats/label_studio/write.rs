@@ -65,8 +65,8 @@ pub fn tasks(selection: &Selection<'_>, report: &mut LossReport) -> Value {
             report.documents += 1;
             annotation_id += 1;
             let result = results(project, document, set, &all, report);
-            let created = set.annotations.iter().map(|a| a.created).min();
-            let updated = set.annotations.iter().map(|a| a.modified).max();
+            let created = set.iter().map(|a| a.created).min();
+            let updated = set.iter().map(|a| a.modified).max();
             entries.push(json!({
                 "id": annotation_id,
                 "completed_by": {"id": user_id(&set.annotator), "email": set.annotator, "first_name": set.annotator},
@@ -105,7 +105,7 @@ pub fn tasks(selection: &Selection<'_>, report: &mut LossReport) -> Value {
 fn described_entities(project: &Project, set: &AnnotationSet) -> serde_json::Map<String, Value> {
     let registry = project.registry(&set.annotator);
     let mut out = serde_json::Map::new();
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         let ids = annotation
             .entity
             .iter()
@@ -140,10 +140,10 @@ fn results(
     report: &mut LossReport,
 ) -> Vec<Value> {
     let text = &document.text;
-    let ids: BTreeSet<&str> = set.annotations.iter().map(|a| a.id.0.as_str()).collect();
+    let ids: BTreeSet<&str> = set.iter().map(|a| a.id.0.as_str()).collect();
     let mut out = Vec::new();
     let mut relations = Vec::new();
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         let where_ = || place(set, annotation);
         if annotation.fragments.len() > 1 {
             report.add(

@@ -82,7 +82,7 @@ fn cas_xmi(
     let mut next_id = 3u32;
     // Entities first, so that every id is known.
     let registry = project.registry(&set.annotator);
-    let referenced: BTreeSet<&EntityId> = set.annotations.iter().flat_map(entity_refs).collect();
+    let referenced: BTreeSet<&EntityId> = set.iter().flat_map(entity_refs).collect();
     for id in referenced {
         let Some(entity) = registry.and_then(|r| r.get(id)) else {
             report.add(
@@ -107,11 +107,11 @@ fn cas_xmi(
     // The xmi:id of each annotation's first fragment, for link features.
     let mut first_id: BTreeMap<&str, u32> = BTreeMap::new();
     let mut id = next_id;
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         first_id.insert(annotation.id.0.as_str(), id);
         id += annotation.fragments.len() as u32;
     }
-    for annotation in &set.annotations {
+    for annotation in set.iter() {
         let where_ = || place(set, annotation);
         if annotation.fragments.len() > 1 {
             report.add(
