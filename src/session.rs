@@ -24,6 +24,10 @@ use crate::store::{
     set_path,
 };
 
+/// From how many inserted or removed annotations a group is applied in one pass (see
+/// `Session::apply_bulk`).
+const BULK: usize = 64;
+
 /// How long after the last change the session saves.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
 
@@ -511,7 +515,40 @@ impl Session {
         let mut touched_set = false;
         let mut touched_entities = false;
         let mut touched_review = false;
+        // A group of many inserts and removals (an import, tag all, their undo) is applied in
+        // one pass over the set instead of moving its tail once per annotation.
+        let bulk = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::Insert(_) | Edit::Remove(_)))
+            .count()
+            >= BULK
+            && !edits
+                .iter()
+                .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)));
+        let mut bulk_inserts: Vec<Annotation> = Vec::new();
+        let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         for edit in edits {
+            if bulk {
+                match &edit {
+                    Edit::Insert(a) => {
+                        changed.push((a.start(), a.end(), a.id.clone()));
+                        forward.push(edit.clone());
+                        if let Edit::Insert(a) = edit {
+                            bulk_inserts.push(a);
+                        }
+                        touched_set = true;
+                        continue;
+                    }
+                    Edit::Remove(id) => {
+                        removed.push(id.clone());
+                        bulk_removes.push(id.clone());
+                        forward.push(edit);
+                        touched_set = true;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             match &edit {
                 Edit::Insert(a) | Edit::Replace(a) => {
                     changed.push((a.start(), a.end(), a.id.clone()))
@@ -535,6 +572,18 @@ impl Session {
                     return Err(err);
                 }
             }
+        }
+        if bulk {
+            match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {
+                Ok(inv) => inverse.extend(inv),
+                Err(err) => {
+                    self.roll_back(document, &annotator, inverse);
+                    self.changes.1.clear();
+                    return Err(err);
+                }
+            }
+            // Views rebuild rather than follow 10,000 single steps.
+            self.changes.1.clear();
         }
         let project = &self.store.project;
         let problem = project.set(document, &annotator).and_then(|set| {
@@ -598,10 +647,67 @@ impl Session {
 
     /// Undoes edits applied so far in a group that failed.
     fn roll_back(&mut self, document: &str, annotator: &str, inverse: Vec<Edit>) {
-        for edit in inverse.into_iter().rev() {
+        let (set_edits, others): (Vec<Edit>, Vec<Edit>) = inverse
+            .into_iter()
+            .partition(|e| matches!(e, Edit::Insert(_) | Edit::Remove(_)));
+        if set_edits.len() >= BULK {
+            let mut inserts = Vec::new();
+            let mut removes = Vec::new();
+            for edit in set_edits {
+                match edit {
+                    Edit::Insert(a) => inserts.push(a),
+                    Edit::Remove(id) => removes.push(id),
+                    _ => {}
+                }
+            }
             // Inverses of edits that just applied always apply.
+            let _ = self.apply_bulk(document, annotator, inserts, &removes);
+        } else {
+            for edit in set_edits.into_iter().rev() {
+                let _ = self.apply_one(document, annotator, edit);
+            }
+        }
+        for edit in others.into_iter().rev() {
             let _ = self.apply_one(document, annotator, edit);
         }
+    }
+
+    /// Removes and inserts many annotations in one pass; returns the inverse. Nothing changes
+    /// if an id to remove is missing or an id to insert exists.
+    fn apply_bulk(
+        &mut self,
+        document: &str,
+        annotator: &str,
+        inserts: Vec<Annotation>,
+        removes: &[AnnotationId],
+    ) -> Result<Vec<Edit>, EditError> {
+        let set = self.store.project.set_mut(document, annotator);
+        let removing: std::collections::HashSet<&AnnotationId> = removes.iter().collect();
+        if let Some(id) = removes.iter().find(|id| set.get(id).is_none()) {
+            return Err(EditError::Invalid(format!("there is no annotation {id}")));
+        }
+        let mut inserting = std::collections::HashSet::new();
+        if let Some(a) = inserts.iter().find(|a| {
+            (set.get(&a.id).is_some() && !removing.contains(&a.id)) || !inserting.insert(&a.id)
+        }) {
+            return Err(EditError::Invalid(format!(
+                "annotation {} exists already",
+                a.id
+            )));
+        }
+        let mut inverse = Vec::with_capacity(removes.len() + inserts.len());
+        let mut old = Vec::new();
+        set.retain(|a| {
+            let keep = !removing.contains(&a.id);
+            if !keep {
+                old.push(a.clone());
+            }
+            keep
+        });
+        inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
+        inverse.extend(old.into_iter().map(Edit::Insert));
+        set.insert_many(inserts);
+        Ok(inverse)
     }
 
     /// Applies one edit in place and returns its inverse.
@@ -1430,6 +1536,44 @@ mod tests {
         assert!(s.set_annotator("erik").is_err());
         assert_eq!(s.annotator(), "anna");
         assert!(s.is_dirty());
+    }
+
+    #[test]
+    fn a_bulk_step_applies_undoes_and_refuses_as_a_whole() {
+        let (_dir, mut s, doc) = session();
+        let text = s.store.project.document(&doc).unwrap().text.clone();
+        let len = text.len_chars().0;
+        let many: Vec<Annotation> = (0..200)
+            .map(|i| {
+                let start = i % (len - 5);
+                Annotation::new("Person", checked_fragments(&text, &[(start, start + 3)]).unwrap())
+            })
+            .collect();
+        let single = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(single.clone())]).unwrap();
+        // A duplicate id refuses the whole group.
+        let mut bad = many.clone();
+        bad.push(single.clone());
+        let edits: Vec<Edit> = bad.into_iter().map(Edit::Insert).collect();
+        assert!(s.apply(&doc, edits).is_err());
+        assert_eq!(count(&s, &doc), 1);
+        let edits: Vec<Edit> = many.iter().cloned().map(Edit::Insert).collect();
+        s.apply(&doc, edits).unwrap();
+        assert_eq!(count(&s, &doc), 201);
+        assert!(s.last_changes().is_none(), "views rebuild after a bulk step");
+        let set = s.store.project.set(&doc, "anna").unwrap();
+        assert!(many.iter().all(|a| set.get(&a.id) == Some(a)));
+        assert!(s.undo(&doc));
+        assert_eq!(count(&s, &doc), 1);
+        assert!(s.redo(&doc));
+        assert_eq!(count(&s, &doc), 201);
+        // A bulk removal, undone.
+        let removes: Vec<Edit> = many.iter().map(|a| Edit::Remove(a.id.clone())).collect();
+        s.apply(&doc, removes).unwrap();
+        assert_eq!(count(&s, &doc), 1);
+        assert!(s.undo(&doc));
+        assert_eq!(count(&s, &doc), 201);
+        assert!(s.save_now().is_empty());
     }
 
     #[test]
