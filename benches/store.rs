@@ -10,9 +10,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lector::model::validate::meaning_problems;
 use lector::model::{Annotation, AnnotationId, DocText, Schema, checked_fragments};
 use lector::session::{Edit, Session};
-use lector::store::ProjectStore;
+use lector::store::{ProjectStore, convert, ron_file, set_text, v1};
 
 #[path = "corpus.rs"]
 mod corpus;
@@ -120,6 +121,87 @@ fn main() {
         target: "≤ 150 ms",
         note: format!("{size_mb:.1} MB file"),
     });
+    // Where a load's time goes.
+    let rel = lector::store::set_path(&doc, ANNOTATOR);
+    let bytes = std::fs::read(&file).expect("read");
+    let source = ron_file::preflight(&rel, &bytes).expect("preflight");
+    let parts = [
+        (
+            "load part: read the file",
+            "load_read",
+            time(RUNS, || {
+                std::hint::black_box(std::fs::read(&file).expect("read"));
+            }),
+        ),
+        (
+            "load part: preflight (UTF-8, BOM, conflict markers)",
+            "load_preflight",
+            time(RUNS, || {
+                std::hint::black_box(ron_file::preflight(&rel, &bytes).expect("preflight"));
+            }),
+        ),
+        (
+            "load part: read the RON (Lector's reader, 2 threads)",
+            "load_parse",
+            time(RUNS, || {
+                std::hint::black_box(set_text::read(&source, 2).expect("read"));
+            }),
+        ),
+        (
+            "load part: the same with serde (for hand-edited files)",
+            "load_parse_serde",
+            time(3, || {
+                std::hint::black_box(ron_file::parse::<v1::SetFile>(&rel, &source).expect("parse"));
+            }),
+        ),
+        (
+            "load part: to the model (spans and quotes checked, 2 threads)",
+            "load_convert",
+            time(RUNS, || {
+                let raw = set_text::read(&source, 2).expect("read");
+                std::hint::black_box(convert::set_from_raw(raw, &rel, &source, &doc_text, 2));
+            }),
+        ),
+    ];
+    let (set, _) = convert::set_from_raw(
+        set_text::read(&source, 2).expect("read"),
+        &rel,
+        &source,
+        &doc_text,
+        2,
+    );
+    let validate = time(RUNS, || {
+        for a in set.iter() {
+            std::hint::black_box(meaning_problems(&schema, None, &set, a));
+        }
+    });
+    for (what, key, ms) in parts {
+        rows.push(Row {
+            what,
+            key,
+            ms,
+            target: "",
+            note: String::new(),
+        });
+    }
+    rows.push(Row {
+        what: "load part: labels, links, attributes against the schema (1 thread)",
+        key: "load_validate",
+        ms: validate,
+        target: "",
+        note: String::new(),
+    });
+    let serialise = time(RUNS, || {
+        std::hint::black_box(set_text::write(&set, &doc_text));
+    });
+    rows.push(Row {
+        what: "save part: write 100k annotations as RON",
+        key: "save_serialise",
+        ms: serialise,
+        target: "",
+        note: String::new(),
+    });
+
     let (store, _) = ProjectStore::open(&root).expect("load");
     let mut session = Session::headless(store, ANNOTATOR);
     let mut saves = Vec::new();

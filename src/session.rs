@@ -554,7 +554,17 @@ impl Session {
                     changed.push((a.start(), a.end(), a.id.clone()))
                 }
                 Edit::Remove(id) => removed.push(id.clone()),
-                Edit::UpsertEntity(e) => entities.push(e.id.clone()),
+                // A new entity breaks no link; a changed label may.
+                Edit::UpsertEntity(e) => {
+                    let known = self
+                        .store
+                        .project
+                        .registry(&annotator)
+                        .and_then(|r| r.get(&e.id));
+                    if known.is_some_and(|old| old.label != e.label) {
+                        entities.push(e.id.clone());
+                    }
+                }
                 Edit::RemoveEntity(id) => entities.push(id.clone()),
                 Edit::SetStatus(_) | Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => {}
             }
@@ -603,7 +613,15 @@ impl Session {
                         _ => false,
                     })
             };
-            let indirect = if removed.is_empty() && entities.is_empty() {
+            // Only a schema with annotation-valued attributes lets one annotation refer to
+            // another; without, removing one breaks nothing and needs no scan of the set.
+            let links = project
+                .schema
+                .labels
+                .iter()
+                .flat_map(|l| &l.attributes)
+                .any(|d| matches!(d.ty, crate::model::AttrType::Annotation));
+            let indirect = if (removed.is_empty() || !links) && entities.is_empty() {
                 None
             } else {
                 Some(set.iter().filter(refers).flat_map(check))
@@ -1365,6 +1383,30 @@ mod tests {
     }
 
     #[test]
+    fn two_writers_who_drew_the_same_id_both_keep_their_annotation() {
+        let (dir, mut s, doc) = session();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut other = Session::headless(store, "anna");
+        let theirs = person(&other, &doc, 0, 5);
+        let mut mine = person(&s, &doc, 12, 22);
+        mine.id = theirs.id.clone();
+        other
+            .apply(&doc, vec![Edit::Insert(theirs.clone())])
+            .unwrap();
+        assert!(other.save_now().is_empty());
+        s.apply(&doc, vec![Edit::Insert(mine.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        let (reopened, _) = ProjectStore::open(dir.path()).unwrap();
+        let set = reopened.project.set(&doc, "anna").unwrap();
+        assert_eq!(set.len(), 2, "neither replaced the other");
+        assert_eq!(set.get(&theirs.id), Some(&theirs));
+        assert!(
+            set.iter()
+                .any(|a| a.fragments == mine.fragments && a.id != mine.id)
+        );
+    }
+
+    #[test]
     fn a_file_that_cannot_be_read_is_never_written_over() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
@@ -1546,7 +1588,10 @@ mod tests {
         let many: Vec<Annotation> = (0..200)
             .map(|i| {
                 let start = i % (len - 5);
-                Annotation::new("Person", checked_fragments(&text, &[(start, start + 3)]).unwrap())
+                Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(start, start + 3)]).unwrap(),
+                )
             })
             .collect();
         let single = person(&s, &doc, 0, 5);
@@ -1560,7 +1605,10 @@ mod tests {
         let edits: Vec<Edit> = many.iter().cloned().map(Edit::Insert).collect();
         s.apply(&doc, edits).unwrap();
         assert_eq!(count(&s, &doc), 201);
-        assert!(s.last_changes().is_none(), "views rebuild after a bulk step");
+        assert!(
+            s.last_changes().is_none(),
+            "views rebuild after a bulk step"
+        );
         let set = s.store.project.set(&doc, "anna").unwrap();
         assert!(many.iter().all(|a| set.get(&a.id) == Some(a)));
         assert!(s.undo(&doc));

@@ -54,6 +54,12 @@ fn annotate(root: &Path, annotator: &str, word: usize, entity: Option<&str>) -> 
         cmd.args(["--entity", entity]);
     }
     let out = run(&mut cmd);
+    if !out.status.success() {
+        eprintln!(
+            "annotate word {word} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -132,7 +138,18 @@ fn new_entities_from_two_processes_are_all_kept() {
     ids.extend(b.join().expect("b"));
     assert!(ids.iter().all(Option::is_some), "every run succeeded");
     // `check` (inside saved_ids) fails on a mention whose entity is missing.
-    assert_eq!(saved_ids(&root, "anna").len(), 60);
+    let saved = saved_ids(&root, "anna");
+    let lost: Vec<&String> = ids
+        .iter()
+        .flatten()
+        .filter(|id| !saved.contains(*id))
+        .collect();
+    if !lost.is_empty() {
+        let keep = std::env::temp_dir().join(format!("lector-lost-{}", std::process::id()));
+        let _ = Command::new("cp").arg("-r").arg(&root).arg(&keep).status();
+        panic!("lost {lost:?} (project kept in {})", keep.display());
+    }
+    assert_eq!(saved.len(), 60);
     let (store, _) = ProjectStore::open(&root).expect("open");
     let registry = store.project.registry("anna").expect("entities");
     assert_eq!(

@@ -16,7 +16,7 @@ impl AnnotationId {
     /// the same moment never collide in practice.
     pub fn random() -> Self {
         const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-        let mut bits = fastrand::u64(..);
+        let mut bits = random_u64();
         let id = (0..10)
             .map(|_| {
                 let c = ALPHABET[(bits & 31) as usize];
@@ -26,6 +26,33 @@ impl AnnotationId {
             .collect();
         Self(id)
     }
+}
+
+/// 64 random bits, different in every process.
+///
+/// `fastrand`'s own generator is seeded from the time and the thread id alone: two `lector
+/// annotate` started at once got the same seed here, hence the same annotation id, and one
+/// annotation replaced the other when their saves were merged. This one is seeded once per
+/// thread from the standard library's per-process OS randomness (`RandomState`), the process
+/// id and the wall clock.
+pub fn random_u64() -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    thread_local! {
+        static RNG: std::cell::RefCell<Option<fastrand::Rng>> = const { std::cell::RefCell::new(None) };
+    }
+    RNG.with(|cell| {
+        let mut rng = cell.borrow_mut();
+        let rng = rng.get_or_insert_with(|| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u32(std::process::id());
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            hasher.write_u128(now);
+            fastrand::Rng::with_seed(hasher.finish())
+        });
+        rng.u64(..)
+    })
 }
 
 impl std::fmt::Display for AnnotationId {
@@ -360,6 +387,11 @@ impl AnnotationSet {
         self.annotations.iter().map(|a| &**a)
     }
 
+    /// Whether two annotations share an id (only a damaged or hand-edited file does that).
+    pub fn has_duplicate_ids(&self) -> bool {
+        self.by_id.len() != self.annotations.len()
+    }
+
     /// The annotation at this index (in file order).
     pub fn at(&self, i: usize) -> Option<&Annotation> {
         self.annotations.get(i).map(|a| &**a)
@@ -405,10 +437,11 @@ impl AnnotationSet {
     /// Removes the annotation with this id; returns its index and the annotation.
     pub fn remove(&mut self, id: &AnnotationId) -> Option<(usize, Arc<Annotation>)> {
         let at = self.position(id)?;
+        let twins = self.has_duplicate_ids();
         let old = self.annotations.remove(at);
         self.by_id.remove(id);
         // A damaged file with the id twice: the other one stays findable.
-        if let Some(twin) = self.annotations.iter().find(|a| &a.id == id) {
+        if twins && let Some(twin) = self.annotations.iter().find(|a| &a.id == id) {
             self.by_id.insert(id.clone(), (twin.start(), twin.end()));
         }
         Some((at, old))

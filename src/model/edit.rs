@@ -60,6 +60,34 @@ impl Edit {
     }
 }
 
+/// Gives the annotations an edit names (itself, or in annotation-valued attributes) their new
+/// ids where `renamed` has one.
+pub fn rename_ids(
+    edit: &mut Edit,
+    renamed: &std::collections::HashMap<AnnotationId, AnnotationId>,
+) {
+    if renamed.is_empty() {
+        return;
+    }
+    let rename = |id: &mut AnnotationId| {
+        if let Some(new) = renamed.get(id) {
+            new.clone_into(id);
+        }
+    };
+    match edit {
+        Edit::Insert(a) | Edit::Replace(a) => {
+            rename(&mut a.id);
+            for value in a.attributes.values_mut() {
+                if let super::AttrValue::Annotation(id) = value {
+                    rename(id);
+                }
+            }
+        }
+        Edit::Remove(id) => rename(id),
+        _ => {}
+    }
+}
+
 /// Replays a set edit onto a set read from disk. Returns whether the set changed.
 pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
     match edit {

@@ -28,6 +28,19 @@ pub fn annotation_problems(
         Ok(_) => {}
         Err(err) => problems.push(err.to_string()),
     }
+    problems.extend(meaning_problems(schema, registry, set, annotation));
+    problems
+}
+
+/// What is wrong with one annotation apart from its spans (which [`checked_fragments`]
+/// checks): its label, entity link and attributes against the schema and the entities.
+pub fn meaning_problems(
+    schema: &Schema,
+    registry: Option<&EntityRegistry>,
+    set: &AnnotationSet,
+    annotation: &Annotation,
+) -> Vec<String> {
+    let mut problems = Vec::new();
     let Some(label) = schema.label(&annotation.label) else {
         problems.push(format!(
             "label {:?} is not in the project's schema",

@@ -27,7 +27,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
         .to_string_lossy();
-    let temp = dir.join(format!(".{name}.{:08x}{TEMP_SUFFIX}", fastrand::u32(..)));
+    let temp = dir.join(format!(
+        ".{name}.{:08x}{TEMP_SUFFIX}",
+        crate::model::annotation::random_u64() as u32
+    ));
     let result = write_and_rename(&temp, path, bytes);
     if result.is_err() {
         // Best effort: the error that matters is the one returned.

@@ -1,10 +1,12 @@
 //! Between the model and the version-1 file shapes.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use jiff::Timestamp;
 
 use super::problem::{Problem, find_position};
+use super::set_text::{RawAnnotation, RawSet, RawValue};
 use super::v1;
 use crate::model::review::{Choice, Comment, Decision, Review};
 use crate::model::{
@@ -119,28 +121,132 @@ pub fn set_from_file(
     source: &str,
     text: &DocText,
 ) -> (AnnotationSet, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let status = status_from_file(file.status);
-    let (annotator, document) = (file.annotator, file.document);
-    let mut annotations = Vec::with_capacity(file.annotations.len());
-    for entry in file.annotations {
-        let id = entry.id.clone();
-        let mut messages = Vec::new();
-        if let Some(annotation) = annotation_from_entry(entry, text, &mut messages) {
-            annotations.push(annotation);
-        }
-        if !messages.is_empty() {
-            // The position is looked up only when there is something to report: searching
-            // the file for every annotation made loading quadratic.
-            let at = find_position(source, &format!("id: {id:?}"));
-            for message in messages {
-                problems.push(Problem::at(path, at, format!("annotation {id}: {message}")));
+    let raw = RawSet {
+        format_version: file.format_version,
+        document: Cow::Owned(file.document),
+        annotator: Cow::Owned(file.annotator),
+        status: status_from_file(file.status),
+        annotations: file.annotations.into_iter().map(raw_of_entry).collect(),
+    };
+    set_from_raw(raw, path, source, text, 1)
+}
+
+/// The model of an annotation set read by [`super::set_text::read`] (or from the serde
+/// shapes), converted on `threads` threads at once.
+pub fn set_from_raw(
+    raw: RawSet<'_>,
+    path: &Path,
+    source: &str,
+    text: &DocText,
+    threads: usize,
+) -> (AnnotationSet, Vec<Problem>) {
+    let RawSet {
+        document,
+        annotator,
+        status,
+        annotations: raws,
+        ..
+    } = raw;
+    let convert_part = |part: &mut [RawAnnotation<'_>]| {
+        let mut annotations = Vec::with_capacity(part.len());
+        let mut problems = Vec::new();
+        let mut times = TimeCache::default();
+        for entry in part {
+            let mut messages = Vec::new();
+            if let Some(annotation) = annotation_from_raw(entry, text, &mut times, &mut messages) {
+                annotations.push(annotation);
+            }
+            if !messages.is_empty() {
+                // The position is looked up only when there is something to report:
+                // searching the file for every annotation made loading quadratic.
+                let at = find_position(source, &format!("id: {:?}", entry.id));
+                for message in messages {
+                    problems.push(Problem::at(
+                        path,
+                        at,
+                        format!("annotation {}: {message}", entry.id),
+                    ));
+                }
             }
         }
+        (annotations, problems)
+    };
+    let mut raws = raws;
+    let chunk = raws.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<(Vec<Annotation>, Vec<Problem>)> = if threads > 1 && raws.len() > 4096 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = raws
+                .chunks_mut(chunk)
+                .map(|part| scope.spawn(|| convert_part(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    } else {
+        vec![convert_part(&mut raws)]
+    };
+    let mut annotations = Vec::with_capacity(raws.len());
+    let mut problems = Vec::new();
+    for (a, p) in parts {
+        annotations.extend(a);
+        problems.extend(p);
     }
     let mut set = AnnotationSet::with_annotations(annotator, document, annotations);
     set.status = status;
     (set, problems)
+}
+
+/// The borrowed shape of a serde entry.
+fn raw_of_entry(entry: v1::AnnotationEntry) -> RawAnnotation<'static> {
+    RawAnnotation {
+        id: Cow::Owned(entry.id),
+        label: Cow::Owned(entry.label),
+        fragments: entry
+            .fragments
+            .into_iter()
+            .map(|(s, e, q)| (s, e, Cow::Owned(q)))
+            .collect(),
+        entity: entry.entity.map(Cow::Owned),
+        attributes: entry
+            .attributes
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    v1::Value::Number(n) => RawValue::Number(n),
+                    v1::Value::Choice(s) => RawValue::Str("Choice", Cow::Owned(s)),
+                    v1::Value::Text(s) => RawValue::Str("Text", Cow::Owned(s)),
+                    v1::Value::Date(s) => RawValue::Str("Date", Cow::Owned(s)),
+                    v1::Value::Entity(s) => RawValue::Str("Entity", Cow::Owned(s)),
+                    v1::Value::Annotation(s) => RawValue::Str("Annotation", Cow::Owned(s)),
+                };
+                (Cow::Owned(name), value)
+            })
+            .collect(),
+        note: Cow::Owned(entry.note),
+        created: Cow::Owned(entry.created),
+        modified: Cow::Owned(entry.modified),
+    }
+}
+
+/// Parses times, remembering the last one: an annotation's two times are usually equal.
+#[derive(Default)]
+struct TimeCache {
+    last: Option<(String, Timestamp)>,
+}
+
+impl TimeCache {
+    fn get(&mut self, s: &str) -> Result<Timestamp, String> {
+        if let Some((text, t)) = &self.last
+            && text == s
+        {
+            return Ok(*t);
+        }
+        let t = timestamp(s)?;
+        self.last = Some((s.to_owned(), t));
+        Ok(t)
+    }
 }
 
 /// The model of one annotation read from a file, checked against the text. What cannot be
@@ -148,6 +254,18 @@ pub fn set_from_file(
 pub fn annotation_from_entry(
     entry: v1::AnnotationEntry,
     text: &DocText,
+    problems: &mut Vec<String>,
+) -> Option<Annotation> {
+    let mut raw = raw_of_entry(entry);
+    annotation_from_raw(&mut raw, text, &mut TimeCache::default(), problems)
+}
+
+/// The one conversion of a read annotation into the model (see [`annotation_from_entry`]).
+/// Takes the strings out of `entry`.
+fn annotation_from_raw(
+    entry: &mut RawAnnotation<'_>,
+    text: &DocText,
+    times: &mut TimeCache,
     problems: &mut Vec<String>,
 ) -> Option<Annotation> {
     let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
@@ -169,7 +287,7 @@ pub fn annotation_from_entry(
             ));
         }
     }
-    let (created, modified) = match (timestamp(&entry.created), timestamp(&entry.modified)) {
+    let (created, modified) = match (times.get(&entry.created), times.get(&entry.modified)) {
         (Ok(c), Ok(m)) => (c, m),
         (Err(e), _) | (_, Err(e)) => {
             problems.push(e);
@@ -177,21 +295,34 @@ pub fn annotation_from_entry(
         }
     };
     let mut attributes = std::collections::BTreeMap::new();
-    for (name, value) in entry.attributes {
+    for (name, value) in std::mem::take(&mut entry.attributes) {
+        let value = match value {
+            RawValue::Number(n) => v1::Value::Number(n),
+            RawValue::Str(variant, s) => {
+                let s = s.into_owned();
+                match variant {
+                    "Choice" => v1::Value::Choice(s),
+                    "Text" => v1::Value::Text(s),
+                    "Date" => v1::Value::Date(s),
+                    "Entity" => v1::Value::Entity(s),
+                    _ => v1::Value::Annotation(s),
+                }
+            }
+        };
         match value_from_file(value) {
             Ok(value) => {
-                attributes.insert(name, value);
+                attributes.insert(name.into_owned(), value);
             }
             Err(e) => problems.push(format!("attribute {name:?}: {e}")),
         }
     }
     Some(Annotation {
-        id: AnnotationId(entry.id),
-        label: entry.label,
+        id: AnnotationId(entry.id.to_string()),
+        label: std::mem::take(&mut entry.label).into_owned(),
         fragments,
-        entity: entry.entity.map(EntityId),
+        entity: entry.entity.take().map(|e| EntityId(e.into_owned())),
         attributes,
-        note: entry.note,
+        note: std::mem::take(&mut entry.note).into_owned(),
         created,
         modified,
     })

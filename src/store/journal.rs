@@ -74,7 +74,7 @@ impl Journal {
         let path = dir.join(format!(
             "{annotator}.{}-{:08x}.jsonl",
             std::process::id(),
-            fastrand::u32(..)
+            crate::model::annotation::random_u64() as u32
         ));
         let file = OpenOptions::new()
             .create_new(true)

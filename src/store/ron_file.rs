@@ -18,6 +18,12 @@ pub const MAX_RON_BYTES: u64 = 256 * 1024 * 1024;
 /// Checks that the bytes of a project file can be parsed at all, and explains common damage
 /// in words instead of a parser error at an odd place.
 pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
+    preflight_owned(file, bytes.to_vec())
+}
+
+/// [`preflight`] of bytes read for it: the text is the same buffer, not a copy (a book's
+/// annotation file is tens of megabytes).
+pub fn preflight_owned(file: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
     if bytes.len() as u64 > MAX_RON_BYTES {
         return Err(Problem::new(
             file,
@@ -35,10 +41,12 @@ pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
              an editor set to \"UTF-8 with BOM\" saved it: save it as plain UTF-8",
         ));
     }
-    let text = match std::str::from_utf8(bytes) {
+    let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            let valid = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or("");
+            let bytes = err.as_bytes();
+            let valid_up_to = err.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or("");
             return Err(Problem::at(
                 file,
                 Some(position_of_byte(valid, valid.len())),
@@ -47,20 +55,37 @@ pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
             ));
         }
     };
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let bare = line.trim_end_matches(['\r', '\n']);
-        if bare.starts_with("<<<<<<< ") || bare == "<<<<<<<" || bare.starts_with(">>>>>>> ") {
-            return Err(Problem::at(
-                file,
-                Some(position_of_byte(text, offset)),
-                "the file contains git conflict markers (<<<<<<< … >>>>>>>): a merge went wrong; \
-                 resolve the conflict in the file (keep both sides' annotations) and commit",
-            ));
-        }
-        offset += line.len();
+    if let Some(offset) = conflict_marker(&text) {
+        return Err(Problem::at(
+            file,
+            Some(position_of_byte(&text, offset)),
+            "the file contains git conflict markers (<<<<<<< … >>>>>>>): a merge went wrong; \
+             resolve the conflict in the file (keep both sides' annotations) and commit",
+        ));
     }
-    Ok(text.to_owned())
+    Ok(text)
+}
+
+/// Where the first line that git's conflict markers begin (`<<<<<<< `, a bare `<<<<<<<`, or
+/// `>>>>>>> `) starts. Searches for the markers rather than walking every line.
+fn conflict_marker(text: &str) -> Option<usize> {
+    let line_start = |i: usize| i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n');
+    let mut first: Option<usize> = None;
+    for marker in ["<<<<<<<", ">>>>>>>"] {
+        for (i, _) in text.match_indices(marker) {
+            if first.is_some_and(|f| i >= f) {
+                break;
+            }
+            let rest = &text[i + marker.len()..];
+            let bare_end = rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n");
+            let ok = line_start(i) && (rest.starts_with(' ') || (marker == "<<<<<<<" && bare_end));
+            if ok {
+                first = Some(i);
+                break;
+            }
+        }
+    }
+    first
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -1,0 +1,780 @@
+//! Annotation files written and read without serde: a book's 100k annotations (34 MB) in tens
+//! of milliseconds instead of half a second each way.
+//!
+//! The bytes are exactly those `ron_file::to_ron(&convert::set_to_file(..))` writes (a test
+//! compares them on random sets), so nothing about the format changes: older Lectors, git
+//! diffs and hand edits see the same files. Reading accepts any RON of the annotation-file
+//! shape that Lector or a person is likely to write (any whitespace and field order, trailing
+//! commas, the escapes RON writes); anything else (comments, raw strings, an unknown field)
+//! returns `None`, and the caller parses with serde instead, which also gives the error
+//! messages with line and column.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::ron_file::CURRENT_VERSION;
+use crate::model::{Annotation, AnnotationSet, AttrValue, DocText, Status};
+
+/// Chars of context written before and after each annotation (as `convert` does).
+const CONTEXT_CHARS: u32 = 24;
+
+/// Appends `s` as a RON string: quoted, each char escaped as `char::escape_debug` does (what
+/// ron's serializer writes).
+fn push_str_lit(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain_from = 0;
+    for (i, c) in s.char_indices() {
+        let plain = match c {
+            '"' | '\'' | '\\' => false,
+            ' '..='~' => true,
+            c if c.is_ascii() => false,
+            // Non-ASCII: kept unless `escape_debug` escapes it (unprintable, grapheme
+            // extenders, …).
+            c => {
+                let mut e = c.escape_debug();
+                e.next() == Some(c) && e.next().is_none()
+            }
+        };
+        if !plain {
+            out.push_str(&s[plain_from..i]);
+            out.extend(c.escape_debug());
+            plain_from = i + c.len_utf8();
+        }
+    }
+    out.push_str(&s[plain_from..]);
+    out.push('"');
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "NotStarted",
+        Status::InProgress => "InProgress",
+        Status::Done => "Done",
+    }
+}
+
+/// Formats a time as `convert` writes it, remembering the last one (an annotation's two
+/// times are usually the same, and imports share them).
+struct TimeCache {
+    last: Option<(jiff::Timestamp, String)>,
+}
+
+impl TimeCache {
+    fn get(&mut self, t: jiff::Timestamp) -> &str {
+        if self.last.as_ref().is_none_or(|(last, _)| *last != t) {
+            self.last = Some((t, t.to_string()));
+        }
+        self.last.as_ref().map_or("", |(_, s)| s.as_str())
+    }
+}
+
+fn push_value(out: &mut String, value: &AttrValue) {
+    let (variant, text) = match value {
+        AttrValue::Choice(s) => ("Choice", Cow::Borrowed(s.as_str())),
+        AttrValue::Text(s) => ("Text", Cow::Borrowed(s.as_str())),
+        AttrValue::Date(d) => ("Date", Cow::Owned(d.to_string())),
+        AttrValue::Entity(id) => ("Entity", Cow::Borrowed(id.0.as_str())),
+        AttrValue::Annotation(id) => ("Annotation", Cow::Borrowed(id.0.as_str())),
+        AttrValue::Number(n) => {
+            // Numbers are rare; ron's own float formatting, so the bytes stay the same.
+            let shown = ron::to_string(n).unwrap_or_else(|_| n.to_string());
+            let _ = write!(out, "Number({shown})");
+            return;
+        }
+    };
+    out.push_str(variant);
+    out.push('(');
+    push_str_lit(out, &text);
+    out.push(')');
+}
+
+/// Appends one annotation, as the list in the file has it.
+fn push_annotation(out: &mut String, a: &Annotation, text: &DocText, times: &mut TimeCache) {
+    out.push_str("\n        (\n            id: ");
+    push_str_lit(out, &a.id.0);
+    out.push_str(",\n            label: ");
+    push_str_lit(out, &a.label);
+    out.push_str(",\n            fragments: [");
+    for (i, f) in a.fragments.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "({}, {}, ", f.start.0, f.end.0);
+        push_str_lit(out, text.slice(f.start, f.end).unwrap_or(""));
+        out.push(')');
+    }
+    out.push_str("],\n");
+    let before = text.before(a.start(), CONTEXT_CHARS);
+    if !before.is_empty() {
+        out.push_str("            before: ");
+        push_str_lit(out, before);
+        out.push_str(",\n");
+    }
+    let after = text.after(a.end(), CONTEXT_CHARS);
+    if !after.is_empty() {
+        out.push_str("            after: ");
+        push_str_lit(out, after);
+        out.push_str(",\n");
+    }
+    if let Some(entity) = &a.entity {
+        out.push_str("            entity: Some(");
+        push_str_lit(out, &entity.0);
+        out.push_str("),\n");
+    }
+    if !a.attributes.is_empty() {
+        out.push_str("            attributes: {");
+        for (i, (name, value)) in a.attributes.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_str_lit(out, name);
+            out.push_str(": ");
+            push_value(out, value);
+        }
+        out.push_str("},\n");
+    }
+    if !a.note.is_empty() {
+        out.push_str("            note: ");
+        push_str_lit(out, &a.note);
+        out.push_str(",\n");
+    }
+    out.push_str("            created: ");
+    push_str_lit(out, times.get(a.created));
+    out.push_str(",\n            modified: ");
+    push_str_lit(out, times.get(a.modified));
+    out.push_str(",\n        ),");
+}
+
+/// Annotations per thread below which writing stays on one.
+const PER_THREAD: usize = 20_000;
+
+/// The annotation file of a set, byte for byte as serde and `ron_file::to_ron` write it. A
+/// big set is written in parts on the cores there are, then joined.
+pub fn write_set(
+    annotator: &str,
+    document: &str,
+    status: Status,
+    annotations: &[Arc<Annotation>],
+    text: &DocText,
+) -> String {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 4)
+        .min(annotations.len() / PER_THREAD)
+        .max(1);
+    write_in_parts(annotator, document, status, annotations, text, threads)
+}
+
+/// [`write_set`] on `threads` threads.
+fn write_in_parts(
+    annotator: &str,
+    document: &str,
+    status: Status,
+    annotations: &[Arc<Annotation>],
+    text: &DocText,
+    threads: usize,
+) -> String {
+    let write_part = |part: &[Arc<Annotation>]| {
+        let mut out = String::with_capacity(part.len() * 360);
+        let mut times = TimeCache { last: None };
+        for a in part {
+            push_annotation(&mut out, a, text, &mut times);
+        }
+        out
+    };
+    let parts: Vec<String> = if threads > 1 {
+        let chunk = annotations.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = annotations
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || write_part(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    } else {
+        vec![write_part(annotations)]
+    };
+    let body: usize = parts.iter().map(String::len).sum();
+    let mut out = String::with_capacity(body + 256);
+    let _ = write!(
+        out,
+        "(\n    format_version: {CURRENT_VERSION},\n    document: "
+    );
+    push_str_lit(&mut out, document);
+    out.push_str(",\n    annotator: ");
+    push_str_lit(&mut out, annotator);
+    let _ = write!(
+        out,
+        ",\n    status: {},\n    annotations: [",
+        status_name(status)
+    );
+    for part in &parts {
+        out.push_str(part);
+    }
+    if annotations.is_empty() {
+        out.push_str("],\n)\n");
+    } else {
+        out.push_str("\n    ],\n)\n");
+    }
+    out
+}
+
+/// Writes a whole set.
+pub fn write(set: &AnnotationSet, text: &DocText) -> String {
+    write_set(
+        &set.annotator,
+        &set.document,
+        set.status,
+        set.annotations(),
+        text,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+/// An attribute value as written, before it is checked.
+#[derive(Debug)]
+pub enum RawValue<'a> {
+    /// `Choice("…")` and the other string variants: (variant, text).
+    Str(&'static str, Cow<'a, str>),
+    /// `Number(…)`.
+    Number(f64),
+}
+
+/// One annotation as written, borrowing from the file where no escapes were needed.
+#[derive(Debug, Default)]
+pub struct RawAnnotation<'a> {
+    /// `id`.
+    pub id: Cow<'a, str>,
+    /// `label`.
+    pub label: Cow<'a, str>,
+    /// `(start, end, quote)`.
+    pub fragments: Vec<(u32, u32, Cow<'a, str>)>,
+    /// `entity`.
+    pub entity: Option<Cow<'a, str>>,
+    /// `attributes`, in file order.
+    pub attributes: Vec<(Cow<'a, str>, RawValue<'a>)>,
+    /// `note`.
+    pub note: Cow<'a, str>,
+    /// `created`.
+    pub created: Cow<'a, str>,
+    /// `modified`.
+    pub modified: Cow<'a, str>,
+}
+
+/// The head of an annotation file, and where its annotations are.
+#[derive(Debug)]
+pub struct RawSet<'a> {
+    /// `format_version`.
+    pub format_version: u32,
+    /// `document`.
+    pub document: Cow<'a, str>,
+    /// `annotator`.
+    pub annotator: Cow<'a, str>,
+    /// `status`.
+    pub status: Status,
+    /// The annotations.
+    pub annotations: Vec<RawAnnotation<'a>>,
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.at) {
+            if c == b' ' || c == b'\n' || c == b'\t' || c == b'\r' {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.at) == Some(&c)).then(|| self.at += 1)
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.at).copied()
+    }
+
+    fn ident(&mut self) -> Option<&'a str> {
+        self.ws();
+        let start = self.at;
+        while let Some(&c) = self.b.get(self.at) {
+            if c.is_ascii_alphanumeric() || c == b'_' {
+                self.at += 1;
+            } else {
+                break;
+            }
+        }
+        (self.at > start).then(|| &self.s[start..self.at])
+    }
+
+    fn uint(&mut self) -> Option<u32> {
+        self.ws();
+        let start = self.at;
+        while self.b.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+        self.s.get(start..self.at)?.parse().ok()
+    }
+
+    fn float(&mut self) -> Option<f64> {
+        self.ws();
+        let start = self.at;
+        while self
+            .b
+            .get(self.at)
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+        {
+            self.at += 1;
+        }
+        self.s.get(start..self.at)?.parse().ok()
+    }
+
+    /// A `"…"` string, borrowed unless it has escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.eat(b'"')?;
+        let start = self.at;
+        loop {
+            match self.b.get(self.at)? {
+                b'"' => {
+                    let s = &self.s[start..self.at];
+                    self.at += 1;
+                    return Some(Cow::Borrowed(s));
+                }
+                b'\\' => break,
+                _ => self.at += 1,
+            }
+        }
+        let mut out = String::from(&self.s[start..self.at]);
+        loop {
+            let rest = self.s.get(self.at..)?;
+            let mut chars = rest.chars();
+            let c = chars.next()?;
+            self.at += c.len_utf8();
+            match c {
+                '"' => return Some(Cow::Owned(out)),
+                '\\' => {
+                    let e = chars.next()?;
+                    self.at += e.len_utf8();
+                    match e {
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        '0' => out.push('\0'),
+                        '\\' | '"' | '\'' => out.push(e),
+                        'u' => {
+                            let body = self.s.get(self.at..)?;
+                            let body = body.strip_prefix('{')?;
+                            let close = body.find('}')?;
+                            let code = u32::from_str_radix(body.get(..close)?, 16).ok()?;
+                            out.push(char::from_u32(code)?);
+                            self.at += close + 2;
+                        }
+                        // Anything else (\x.., line continuations): serde reads it.
+                        _ => return None,
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+
+    /// `field:` or the end of the struct (`None`): consumes `)` then.
+    fn field(&mut self) -> Option<Option<&'a str>> {
+        if self.peek()? == b')' {
+            self.at += 1;
+            return Some(None);
+        }
+        let name = self.ident()?;
+        self.eat(b':')?;
+        Some(Some(name))
+    }
+
+    /// After a field's value: a comma, or the struct's end next.
+    fn after_value(&mut self, close: u8) -> Option<()> {
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(())
+            }
+            c if c == close => Some(()),
+            _ => None,
+        }
+    }
+
+    fn value(&mut self) -> Option<RawValue<'a>> {
+        let variant = self.ident()?;
+        self.eat(b'(')?;
+        let value = match variant {
+            "Number" => RawValue::Number(self.float()?),
+            "Choice" => RawValue::Str("Choice", self.string()?),
+            "Text" => RawValue::Str("Text", self.string()?),
+            "Date" => RawValue::Str("Date", self.string()?),
+            "Entity" => RawValue::Str("Entity", self.string()?),
+            "Annotation" => RawValue::Str("Annotation", self.string()?),
+            _ => return None,
+        };
+        self.eat(b')')?;
+        Some(value)
+    }
+
+    fn annotation(&mut self) -> Option<RawAnnotation<'a>> {
+        self.eat(b'(')?;
+        let mut a = RawAnnotation::default();
+        let mut seen = 0u16;
+        while let Some(name) = self.field()? {
+            let bit = match name {
+                "id" => {
+                    a.id = self.string()?;
+                    1
+                }
+                "label" => {
+                    a.label = self.string()?;
+                    2
+                }
+                "fragments" => {
+                    self.eat(b'[')?;
+                    while self.peek()? != b']' {
+                        self.eat(b'(')?;
+                        let start = self.uint()?;
+                        self.eat(b',')?;
+                        let end = self.uint()?;
+                        self.eat(b',')?;
+                        let quote = self.string()?;
+                        let _ = self.eat(b',');
+                        self.eat(b')')?;
+                        a.fragments.push((start, end, quote));
+                        self.after_value(b']')?;
+                    }
+                    self.at += 1;
+                    4
+                }
+                "before" | "after" => {
+                    self.string()?;
+                    0
+                }
+                "entity" => {
+                    match self.ident()? {
+                        "None" => a.entity = None,
+                        "Some" => {
+                            self.eat(b'(')?;
+                            a.entity = Some(self.string()?);
+                            self.eat(b')')?;
+                        }
+                        _ => return None,
+                    }
+                    0
+                }
+                "attributes" => {
+                    self.eat(b'{')?;
+                    while self.peek()? != b'}' {
+                        let key = self.string()?;
+                        self.eat(b':')?;
+                        let value = self.value()?;
+                        a.attributes.push((key, value));
+                        self.after_value(b'}')?;
+                    }
+                    self.at += 1;
+                    0
+                }
+                "note" => {
+                    a.note = self.string()?;
+                    0
+                }
+                "created" => {
+                    a.created = self.string()?;
+                    8
+                }
+                "modified" => {
+                    a.modified = self.string()?;
+                    16
+                }
+                _ => return None,
+            };
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            self.after_value(b')')?;
+        }
+        // The fields serde requires.
+        (seen == 31).then_some(a)
+    }
+
+    /// Annotations up to the list's end (`]`, consumed), or up to `stop` (for reading a part
+    /// of the list).
+    fn annotations(&mut self, stop: usize) -> Option<Vec<RawAnnotation<'a>>> {
+        let mut list = Vec::new();
+        loop {
+            if self.at >= stop {
+                return Some(list);
+            }
+            if self.peek()? == b']' {
+                self.at += 1;
+                return Some(list);
+            }
+            list.push(self.annotation()?);
+            self.after_value(b']')?;
+        }
+    }
+}
+
+/// Reads an annotation file, or `None` if it is not in a shape this reader knows (then
+/// serde reads it). With `threads > 1` the annotations are read in parts at once.
+pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
+    let mut p = Parser {
+        s: source,
+        b: source.as_bytes(),
+        at: 0,
+    };
+    p.eat(b'(')?;
+    let (mut version, mut document, mut annotator) = (None, None, None);
+    let mut status = Status::NotStarted;
+    let mut annotations = None;
+    while let Some(name) = p.field()? {
+        match name {
+            "format_version" => version = Some(p.uint()?),
+            "document" => document = Some(p.string()?),
+            "annotator" => annotator = Some(p.string()?),
+            "status" => {
+                status = match p.ident()? {
+                    "NotStarted" => Status::NotStarted,
+                    "InProgress" => Status::InProgress,
+                    "Done" => Status::Done,
+                    _ => return None,
+                }
+            }
+            "annotations" => {
+                p.eat(b'[')?;
+                annotations = Some(read_list(&mut p, threads)?);
+            }
+            _ => return None,
+        }
+        p.after_value(b')')?;
+    }
+    p.ws();
+    if p.at != source.len() {
+        return None;
+    }
+    Some(RawSet {
+        format_version: version?,
+        document: document?,
+        annotator: annotator?,
+        status,
+        annotations: annotations.unwrap_or_default(),
+    })
+}
+
+/// The list of annotations after its `[`: split at annotation starts that Lector's own
+/// layout makes easy to find (`\n        (\n`), each part read on a thread of its own. A part
+/// that does not read cleanly up to the next one (the split fell inside a string of a
+/// hand-edited file) makes the whole list read on one thread.
+fn read_list<'a>(p: &mut Parser<'a>, threads: usize) -> Option<Vec<RawAnnotation<'a>>> {
+    const ENTRY: &str = "\n        (\n";
+    let from = p.at;
+    let rest = p.s.get(from..)?;
+    let mut cuts = vec![from];
+    if threads > 1 && rest.len() > 1 << 20 {
+        for k in 1..threads {
+            let guess = from + rest.len() * k / threads;
+            if let Some(i) = p.s.get(guess..).and_then(|s| s.find(ENTRY))
+                && cuts.last().is_some_and(|&last| guess + i > last)
+            {
+                cuts.push(guess + i);
+            }
+        }
+    }
+    if cuts.len() > 1 {
+        let (s, b) = (p.s, p.b);
+        let parts: Vec<Option<(Vec<RawAnnotation<'a>>, usize)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = cuts
+                .iter()
+                .enumerate()
+                .map(|(k, &start)| {
+                    let stop = cuts.get(k + 1).copied().unwrap_or(usize::MAX);
+                    scope.spawn(move || {
+                        let mut q = Parser { s, b, at: start };
+                        let list = q.annotations(stop)?;
+                        Some((list, q.at))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        let mut all = Vec::new();
+        let mut clean = true;
+        let mut end = from;
+        for (k, part) in parts.into_iter().enumerate() {
+            match part {
+                // Each part must end exactly where the next begins (a comma eaten before it).
+                Some((list, at)) if cuts.get(k + 1).is_none_or(|&next| at == next) => {
+                    all.extend(list);
+                    end = at;
+                }
+                _ => {
+                    clean = false;
+                    break;
+                }
+            }
+        }
+        if clean {
+            p.at = end;
+            return Some(all);
+        }
+    }
+    p.annotations(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnnotationId, EntityId, checked_fragments};
+    use crate::store::{convert, ron_file};
+
+    fn random_set(rng: &mut fastrand::Rng, text: &DocText, n: usize) -> AnnotationSet {
+        let len = text.len_chars().0;
+        let labels = ["Person", "Claim", "Pre\"dic'tion", "Ort\u{301}"];
+        let notes = [
+            "",
+            "a note",
+            "it's \"quoted\"\nand\ttabbed \\ \u{7f} \u{200d} 👍🏽",
+            "\u{a0}x",
+        ];
+        let mut annotations = Vec::new();
+        for _ in 0..n {
+            let start = rng.u32(..len - 10);
+            let mut spans = vec![(start, start + 1 + rng.u32(..8))];
+            if rng.bool() && start + 30 < len {
+                spans.push((start + 20, start + 25));
+            }
+            let Ok(fragments) = checked_fragments(text, &spans) else {
+                continue;
+            };
+            let mut a = Annotation::new(labels[rng.usize(..labels.len())], fragments);
+            a.id = AnnotationId(format!("id{}", rng.u32(..)));
+            a.note = notes[rng.usize(..notes.len())].to_owned();
+            if rng.bool() {
+                a.entity = Some(EntityId("vladimir-putin".into()));
+            }
+            if rng.bool() {
+                a.attributes
+                    .insert("certainty".into(), AttrValue::Choice("probable".into()));
+                a.attributes.insert(
+                    "n".into(),
+                    AttrValue::Number(f64::from(rng.u32(..100)) / 8.0),
+                );
+                a.attributes.insert(
+                    "due".into(),
+                    AttrValue::Date(jiff::civil::date(2027, 3, 12)),
+                );
+                a.attributes.insert(
+                    "link".into(),
+                    AttrValue::Annotation(AnnotationId("x".into())),
+                );
+            }
+            if rng.bool() {
+                a.modified = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+            }
+            annotations.push(a);
+        }
+        let mut set = AnnotationSet::with_annotations("anna \"A\"", "doc", annotations);
+        set.status = Status::InProgress;
+        set
+    }
+
+    fn text() -> DocText {
+        DocText::new(
+            "Putin möter Lukashenko 👍🏽 i Sotji.\n\nDet är \"troligt\", han kan få\tstöd. e\u{301}\r\n"
+                .repeat(40),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_bytes_are_those_serde_writes() {
+        let text = text();
+        let mut rng = fastrand::Rng::with_seed(5);
+        for n in [0, 1, 7, 300] {
+            let set = random_set(&mut rng, &text, n);
+            let serde = ron_file::to_ron(&convert::set_to_file(&set, &text)).unwrap();
+            assert_eq!(write(&set, &text), serde, "{n} annotations");
+        }
+    }
+
+    #[test]
+    fn parts_written_at_once_join_into_the_same_file() {
+        let text = text();
+        let set = random_set(&mut fastrand::Rng::with_seed(3), &text, 5000);
+        let one = write_in_parts("a", "d", Status::Done, set.annotations(), &text, 1);
+        for threads in [2, 3, 4] {
+            let many = write_in_parts("a", "d", Status::Done, set.annotations(), &text, threads);
+            assert_eq!(one, many, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn what_it_reads_is_what_serde_reads() {
+        let text = text();
+        let mut rng = fastrand::Rng::with_seed(9);
+        for threads in [1, 2, 4] {
+            let set = random_set(&mut rng, &text, 3000);
+            let source = write(&set, &text);
+            let raw = read(&source, threads).expect("reads its own files");
+            let file: super::super::v1::SetFile =
+                ron_file::parse(std::path::Path::new("x.ron"), &source).unwrap();
+            assert_eq!(raw.annotator, file.annotator);
+            assert_eq!(raw.annotations.len(), file.annotations.len());
+            for (r, f) in raw.annotations.iter().zip(&file.annotations) {
+                assert_eq!(r.id, f.id);
+                assert_eq!(r.label, f.label);
+                assert_eq!(r.note, f.note);
+                assert_eq!(r.entity.as_deref(), f.entity.as_deref());
+                assert_eq!(r.created, f.created);
+                let quotes: Vec<(u32, u32, &str)> =
+                    r.fragments.iter().map(|(s, e, q)| (*s, *e, &**q)).collect();
+                let expected: Vec<(u32, u32, &str)> = f
+                    .fragments
+                    .iter()
+                    .map(|(s, e, q)| (*s, *e, q.as_str()))
+                    .collect();
+                assert_eq!(quotes, expected);
+                assert_eq!(r.attributes.len(), f.attributes.len());
+            }
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_left_to_serde() {
+        for odd in [
+            "(format_version: 1, document: \"d\", annotator: \"a\", annotations: [], extra: 1)",
+            "// a comment\n(format_version: 1, document: \"d\", annotator: \"a\")",
+            "(format_version: 1, document: r\"d\", annotator: \"a\")",
+            "(format_version: 1, document: \"d\", annotator: \"a\", annotations: [(id: \"x\")])",
+            "(format_version: 1, document: \"d\"",
+        ] {
+            assert!(read(odd, 2).is_none(), "{odd}");
+        }
+        let hand = "(\n  format_version: 1,\n  annotator: \"a\", document: \"d\",\n  annotations: [\n    (label: \"P\", id: \"x\", fragments: [(0, 1, \"a\",),], created: \"t\", modified: \"t\",),\n  ],\n)\n";
+        let raw = read(hand, 2).expect("any layout");
+        assert_eq!(raw.annotations.len(), 1);
+        assert_eq!(raw.annotations[0].label, "P");
+    }
+}
