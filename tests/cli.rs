@@ -262,7 +262,7 @@ fn the_sample_project_passes_check() {
     }
 }
 
-/// The domain (model, article, store, formats, review, predict, sync, cli) is a library for the GUI, the CLI,
+/// The domain (model, article, store, formats, review, predict, sync, merge, cli) is a library for the GUI, the CLI,
 /// tests and benchmarks:
 /// it must never depend on egui.
 #[test]
@@ -276,6 +276,7 @@ fn the_domain_never_imports_egui() {
         src.join("review"),
         src.join("predict"),
         src.join("sync"),
+        src.join("merge"),
         src.join("cli"),
     ];
     while let Some(dir) = stack.pop() {
