@@ -57,10 +57,10 @@ pub(super) fn project(file: &Path, versions: &Versions<'_>) -> Result<Merged, Co
         )));
     }
 
-    let mut reasons = Vec::new();
-    let same_text: Vec<String> = same_id_different_text(&ours_docs, &theirs_docs, &base_docs);
-    reasons.extend(same_text);
-    let (documents, notes) = keyed::merge(Sides {
+    let mut reasons = same_id_different_text(&ours_docs, &theirs_docs, &base_docs);
+    let mut theirs_docs = theirs_docs;
+    let mut notes = same_article_twice(&ours_docs, &mut theirs_docs, &base_docs);
+    let (documents, more) = keyed::merge(Sides {
         base: base_docs,
         ours: ours_docs,
         theirs: theirs_docs,
@@ -74,6 +74,7 @@ pub(super) fn project(file: &Path, versions: &Versions<'_>) -> Result<Merged, Co
             d.side
         ))
     })?;
+    notes.extend(more);
 
     let mut order: Vec<&str> = ours.fields.iter().map(|(n, _)| n.as_str()).collect();
     for (name, _) in &theirs.fields {
@@ -208,6 +209,34 @@ fn same_id_different_text(
             })
         })
         .collect()
+}
+
+/// Articles added on both sides under one id with the same text (two people adding the same
+/// file): the second side's entry becomes the first's, so the merge keeps one, and the user is
+/// told.
+fn same_article_twice(
+    ours: &[Document],
+    theirs: &mut [Document],
+    base: &[Document],
+) -> Vec<String> {
+    let known: std::collections::BTreeSet<&str> = base.iter().map(|d| d.id.as_str()).collect();
+    let ours: BTreeMap<&str, &Document> = ours.iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut notes = Vec::new();
+    for t in theirs.iter_mut() {
+        let Some(o) = ours.get(t.id.as_str()) else {
+            continue;
+        };
+        if known.contains(t.id.as_str()) || o.sha256 != t.sha256 || o.fingerprint == t.fingerprint {
+            continue;
+        }
+        notes.push(format!(
+            "the same article “{}” was added on both sides as document {:?}: kept one entry",
+            o.title, o.id
+        ));
+        t.raw = o.raw.clone();
+        t.fingerprint = o.fingerprint.clone();
+    }
+    notes
 }
 
 /// Why a field changed on both sides needs a person, with both versions. The label schema is

@@ -294,14 +294,20 @@ fn documents_added_on_both_sides_are_all_kept_with_fields_unknown_here() {
     let file: v1::ProjectFile = ron::from_str(&merged.text).unwrap();
     assert_eq!(file.documents.len(), 3);
 
-    // The same article added on both sides: one entry.
+    // The same article added on both sides (at another time): one entry.
     let ours = project(
         1,
         "#0072b2",
         &[("talks", "Talks", "01"), ("minsk", "Minsk", "02")],
     );
-    let merged = merge("project.ron", &versions(&base, &ours, &ours)).unwrap();
+    let (head, minsk) = ours.split_at(ours.find("id: \"minsk\"").unwrap());
+    let later = format!("{head}{}", minsk.replace("10:00:00Z", "10:05:00Z"));
+    let merged = merge("project.ron", &versions(&base, &ours, &later)).unwrap();
     assert_eq!(merged.text, ours);
+    assert_eq!(
+        merged.notes,
+        ["the same article “Minsk” was added on both sides as document \"minsk\": kept one entry"]
+    );
     // A document removed on one side.
     let merged = merge("project.ron", &versions(&ours, &base, &ours)).unwrap();
     assert_eq!(merged.text, base);

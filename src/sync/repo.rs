@@ -2,11 +2,38 @@
 //! brought in.
 
 use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::commit::document_titles;
 use super::report::{self, Change, PulledCommit, SyncReport};
 use super::{Git, SyncError, native_path, nul_fields};
+use crate::merge;
+
+/// The remote branch a branch follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Upstream {
+    /// The remote's name, e.g. `origin`.
+    pub(super) remote: String,
+    /// The branch's name on the remote, e.g. `main`.
+    pub(super) branch: String,
+}
+
+impl fmt::Display for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.remote, self.branch)
+    }
+}
+
+/// What a remote has.
+#[derive(Debug, Default)]
+pub(super) struct RemoteHeads {
+    /// Its default branch (what `git clone` checks out), if it says.
+    pub(super) default: Option<String>,
+    /// Its branches, sorted.
+    pub(super) branches: Vec<String>,
+}
 
 /// The git work tree holding a project.
 pub(super) struct Repo<'a> {
@@ -85,7 +112,7 @@ impl<'a> Repo<'a> {
     }
 
     /// Whether a rebase (or `git am`) has stopped half-way.
-    fn rebase_in_progress(&self) -> bool {
+    pub(super) fn rebase_in_progress(&self) -> bool {
         ["rebase-merge", "rebase-apply"]
             .iter()
             .any(|dir| self.git_dir.join(dir).exists())
@@ -183,12 +210,13 @@ impl<'a> Repo<'a> {
             .filter(|id| !id.is_empty()))
     }
 
-    /// The upstream branch as `remote/branch`, or `None` with a note saying why there is none.
+    /// The upstream branch, or `None` with a note saying why there is none and the command
+    /// that sets one up (asking the remote which branch the team works on).
     pub(super) fn upstream(
         &self,
         branch: &str,
         report: &mut SyncReport,
-    ) -> Result<Option<String>, SyncError> {
+    ) -> Result<Option<Upstream>, SyncError> {
         let config = |key: String| -> Result<Option<String>, SyncError> {
             let out = self.git.output(&self.root, &["config", "--get", &key])?;
             Ok(out
@@ -201,18 +229,15 @@ impl<'a> Repo<'a> {
         let (Some(remote), Some(merge)) = (remote, merge) else {
             let remotes = self.run(&["remote"])?;
             let remotes: Vec<&str> = remotes.lines().filter(|l| !l.is_empty()).collect();
-            report.notes.push(match remotes.first() {
+            let note = match remotes.first() {
                 None => format!(
                     "this repository has no remote, so nothing was pulled or pushed: your work \
                      is committed here only. To share it: `git remote add origin URL` and \
                      `git push -u origin {branch}`"
                 ),
-                Some(remote) => format!(
-                    "branch {branch} has no upstream branch, so nothing was pulled or pushed: \
-                     your work is committed here only. To share it: `git push -u {remote} \
-                     {branch}`"
-                ),
-            });
+                Some(remote) => self.no_upstream_note(remote, branch),
+            };
+            report.notes.push(note);
             return Ok(None);
         };
         if remote == "." {
@@ -222,8 +247,66 @@ impl<'a> Repo<'a> {
             ));
             return Ok(None);
         }
-        let name = merge.strip_prefix("refs/heads/").unwrap_or(&merge);
-        Ok(Some(format!("{remote}/{name}")))
+        let name = merge
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&merge)
+            .to_owned();
+        Ok(Some(Upstream {
+            remote,
+            branch: name,
+        }))
+    }
+
+    /// Why a branch without an upstream was not synced, and how to make it follow the team's
+    /// branch rather than start a new one.
+    fn no_upstream_note(&self, remote: &str, branch: &str) -> String {
+        let start = format!(
+            "branch {branch} has no upstream branch, so nothing was pulled or pushed: your work \
+             is committed here only."
+        );
+        let team = self
+            .remote_heads(remote)
+            .and_then(|heads| heads.default.or_else(|| heads.branches.first().cloned()));
+        match team {
+            None => format!("{start} To share it: `git push -u {remote} {branch}`"),
+            Some(team) if team == branch => format!(
+                "{start} {remote} has a branch {team}: to sync with it, `git fetch {remote}` and \
+                 `git branch --set-upstream-to={remote}/{team}`, then sync again"
+            ),
+            Some(team) => format!(
+                "{start} The team's branch on {remote} is {team}: to sync with it, `git fetch \
+                 {remote}` and `git branch --set-upstream-to={remote}/{team}`, then sync again \
+                 (`git push -u {remote} {branch}` would start a new branch {branch} that \
+                 colleagues do not pull)"
+            ),
+        }
+    }
+
+    /// The branches of a remote and its default branch, asked of the remote itself; `None`
+    /// if it cannot be asked (offline, refused, too slow).
+    pub(super) fn remote_heads(&self, remote: &str) -> Option<RemoteHeads> {
+        let out = self
+            .git
+            .network(&self.root, &["ls-remote", "--symref", remote], &[])
+            .ok()?;
+        if !out.success {
+            return None;
+        }
+        let mut heads = RemoteHeads::default();
+        for line in out.stdout.lines() {
+            let Some((left, name)) = line.split_once('\t') else {
+                continue;
+            };
+            if let Some(target) = left.strip_prefix("ref: ") {
+                if name == "HEAD" {
+                    heads.default = target.strip_prefix("refs/heads/").map(str::to_owned);
+                }
+            } else if let Some(branch) = name.strip_prefix("refs/heads/") {
+                heads.branches.push(branch.to_owned());
+            }
+        }
+        heads.branches.sort();
+        Some(heads)
     }
 
     /// Tracked files anywhere in the work tree with uncommitted changes: a pull with rebase
@@ -243,12 +326,37 @@ impl<'a> Repo<'a> {
         Ok(files.into_iter().collect())
     }
 
-    /// `git pull --rebase`; on a conflict the rebase is aborted. A remote without the branch
-    /// yet is not an error: the push creates it.
-    pub(super) fn pull(&self, upstream: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+    /// `git pull --rebase`, with Lector's merge driver telling what it merged; on a conflict
+    /// the rebase is aborted. A remote without the branch yet is not an error if it has no
+    /// branches at all (the push creates it); if it has others, nothing is pushed to a new
+    /// branch and the error says how to follow the team's.
+    pub(super) fn pull(
+        &self,
+        upstream: &Upstream,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let notes_file = self.notes_file();
+        let ours = OsString::from(format!("pulled from {upstream}"));
+        let theirs = OsString::from("yours");
+        let mut envs: Vec<(&str, &OsStr)> = vec![
+            (merge::OURS_ENV, ours.as_os_str()),
+            (merge::THEIRS_ENV, theirs.as_os_str()),
+        ];
+        if let Some(file) = &notes_file {
+            envs.push((merge::NOTES_ENV, file.as_os_str()));
+        }
         let out = self
             .git
-            .output(&self.root, &["pull", "--rebase", "--no-autostash"])?;
+            .network(&self.root, &["pull", "--rebase", "--no-autostash"], &envs);
+        let notes = notes_file.map_or_else(Vec::new, |file| {
+            let notes = merge::read_notes(&file);
+            let _ = std::fs::remove_file(&file);
+            notes
+        });
+        let out = out?;
+        let (conflicts, merged): (Vec<merge::Note>, Vec<merge::Note>) =
+            notes.into_iter().partition(|n| n.conflict);
+        report.merged.extend(merged.into_iter().map(|n| n.text));
         if out.success {
             self.follow_own_commit(report);
             return Ok(());
@@ -267,29 +375,83 @@ impl<'a> Repo<'a> {
                     path: self.top.clone(),
                 });
             }
-            if !files.is_empty() {
+            // What the driver merged in the commits before the conflict is undone too.
+            report.merged.clear();
+            if !files.is_empty() && !out.timed_out {
                 return Err(SyncError::Conflict {
                     files,
-                    upstream: upstream.to_owned(),
+                    upstream: upstream.to_string(),
+                    explanations: conflicts.into_iter().map(|n| n.text).collect(),
                     report: Box::new(report.clone()),
                 });
             }
             // Stopped for another reason (untracked files in the way, a hook); git's message
             // says which, below.
         }
+        if out.timed_out {
+            return Err(SyncError::TimedOut {
+                command: "git pull".to_owned(),
+                seconds: self.git.timeout().as_secs(),
+                remote: upstream.remote.clone(),
+                report: Box::new(report.clone()),
+            });
+        }
         if out.stderr.contains("no such ref was fetched")
             || out.stderr.contains("couldn't find remote ref")
         {
+            return self.missing_upstream(upstream, report);
+        }
+        Err(SyncError::Pull {
+            upstream: upstream.to_string(),
+            message: out.message(),
+            report: Box::new(report.clone()),
+        })
+    }
+
+    /// The upstream branch is not on the remote: fine on an empty remote (the push creates
+    /// it), an error if the remote has other branches (the team works on one of them).
+    fn missing_upstream(
+        &self,
+        upstream: &Upstream,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let Upstream { remote, branch } = upstream;
+        let heads = self.remote_heads(remote).unwrap_or_default();
+        if heads.branches.is_empty() {
             report.notes.push(format!(
                 "{upstream} does not exist yet: there was nothing to pull, and the push creates it"
             ));
             return Ok(());
         }
-        Err(SyncError::Pull {
-            upstream: upstream.to_owned(),
-            message: out.message(),
+        let team = heads
+            .default
+            .clone()
+            .or_else(|| heads.branches.first().cloned())
+            .unwrap_or_default();
+        let explanation = format!(
+            "{remote} has no branch {branch} (it has {}; its default is {team}), so your work \
+             would go to a new branch that colleagues do not pull: nothing was pushed. To sync \
+             with the team's branch: `git fetch {remote}` and `git branch \
+             --set-upstream-to={remote}/{team}`, then sync again; to start branch {branch} on \
+             {remote} anyway: `git push {remote} HEAD:{branch}`",
+            heads.branches.join(", ")
+        );
+        Err(SyncError::NoRemoteBranch {
+            upstream: upstream.to_string(),
+            explanation,
             report: Box::new(report.clone()),
         })
+    }
+
+    /// A file in `.lector/` for the merge driver's notes during one pull; `None` if the
+    /// folder cannot be made (the notes are then only in git's output).
+    fn notes_file(&self) -> Option<PathBuf> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = crate::store::lock::ensure_local_dir(&self.root).ok()?;
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = dir.join(format!("merge-notes.{}-{n}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        Some(file)
     }
 
     /// After a rebase the user's commit has a new id; the report names the new one.
