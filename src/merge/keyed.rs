@@ -172,7 +172,7 @@ mod tests {
     use super::*;
 
     /// `(id, text, modified)`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Copy, PartialEq)]
     struct E(&'static str, &'static str, Option<&'static str>);
 
     impl Keyed for E {
@@ -210,9 +210,9 @@ mod tests {
     fn additions_on_either_side_are_kept_in_order() {
         let a = E("a", "A", T1);
         let (merged, notes) = run(
-            &[a.clone()],
-            &[a.clone(), E("b", "B", T1)],
-            &[E("c", "C", T1), a.clone()],
+            &[a],
+            &[a, E("b", "B", T1)],
+            &[E("c", "C", T1), a],
         );
         assert_eq!(merged, [a, E("b", "B", T1), E("c", "C", T1)]);
         assert!(notes.is_empty());
@@ -221,13 +221,13 @@ mod tests {
     #[test]
     fn a_deletion_of_an_untouched_entry_wins() {
         let (a, b) = (E("a", "A", T1), E("b", "B", T1));
-        let (merged, notes) = run(&[a.clone(), b.clone()], &[b.clone()], &[a, b.clone()]);
-        assert_eq!(merged, [b.clone()]);
+        let (merged, notes) = run(&[a, b], &[b], &[a, b]);
+        assert_eq!(merged, [b]);
         assert!(notes.is_empty());
         let (merged, _) = run(
-            &[E("a", "A", T1), b.clone()],
-            &[E("a", "A", T1), b.clone()],
-            &[b.clone()],
+            &[E("a", "A", T1), b],
+            &[E("a", "A", T1), b],
+            &[b],
         );
         assert_eq!(merged, [b]);
     }
@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn a_change_on_one_side_is_taken() {
         let a = E("a", "A", T1);
-        let (merged, notes) = run(&[a.clone()], &[a.clone()], &[E("a", "A2", T2)]);
+        let (merged, notes) = run(&[a], &[a], &[E("a", "A2", T2)]);
         assert_eq!(merged, [E("a", "A2", T2)]);
         assert!(notes.is_empty());
     }
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn changes_on_both_sides_keep_the_later_and_list_the_other() {
         let a = E("a", "A", T1);
-        let (merged, notes) = run(&[a.clone()], &[E("a", "mine", T2)], &[E("a", "theirs", T1)]);
+        let (merged, notes) = run(&[a], &[E("a", "mine", T2)], &[E("a", "theirs", T1)]);
         assert_eq!(merged, [E("a", "mine", T2)]);
         assert_eq!(
             notes,
@@ -252,7 +252,7 @@ mod tests {
               2026-01-01T11:00:00Z); the other was “theirs”, changed 2026-01-01T10:00:00Z"
             ]
         );
-        let (merged, _) = run(&[a.clone()], &[E("a", "x", T1)], &[E("a", "y", T2)]);
+        let (merged, _) = run(&[a], &[E("a", "x", T1)], &[E("a", "y", T2)]);
         assert_eq!(merged, [E("a", "y", T2)]);
         // No times: the first side's.
         let (merged, notes) = run(&[], &[E("a", "x", None)], &[E("a", "y", None)]);
@@ -263,7 +263,7 @@ mod tests {
             "{notes:?}"
         );
         // Both made the same change: nothing to say.
-        let (merged, notes) = run(&[a.clone()], &[E("a", "z", T2)], &[E("a", "z", T2)]);
+        let (merged, notes) = run(&[a], &[E("a", "z", T2)], &[E("a", "z", T2)]);
         assert_eq!(merged, [E("a", "z", T2)]);
         assert!(notes.is_empty());
     }
@@ -275,7 +275,7 @@ mod tests {
             (vec![E("a", "A2", T2)], vec![]),
             (vec![], vec![E("a", "A2", T2)]),
         ] {
-            let (merged, notes) = run(&[a.clone()], &ours, &theirs);
+            let (merged, notes) = run(&[a], &ours, &theirs);
             assert_eq!(merged, [E("a", "A2", T2)]);
             assert_eq!(
                 notes,
@@ -285,7 +285,7 @@ mod tests {
                 ]
             );
         }
-        let (merged, notes) = run(&[a.clone()], &[], &[]);
+        let (merged, notes) = run(&[a], &[], &[]);
         assert!(merged.is_empty() && notes.is_empty());
     }
 
@@ -294,8 +294,8 @@ mod tests {
         let a = E("a", "A", T1);
         let err = merge(Sides {
             base: vec![],
-            ours: vec![a.clone()],
-            theirs: vec![a.clone(), a],
+            ours: vec![a],
+            theirs: vec![a, a],
         })
         .err()
         .unwrap();

@@ -326,9 +326,10 @@ fn a_schema_changed_on_both_sides_is_explained_with_both_versions() {
         &[("talks", "Talks", "01"), ("minsk", "Minsk", "02")],
     );
     let theirs = project(1, "#00ff00", &[("talks", "Talks", "01")]);
-    let mut names = Names::default();
-    names.ours = "pulled".to_owned();
-    names.theirs = "yours".to_owned();
+    let names = Names {
+        ours: "pulled".to_owned(),
+        theirs: "yours".to_owned(),
+    };
     let err = merge(
         "news/project.ron",
         &Versions {

@@ -484,7 +484,7 @@ mod tests {
         let mine = crate::store::review_path(&doc, "olga");
         let unsaved = std::collections::BTreeSet::from([mine.clone()]);
         let changes = olga.reload_changed("review.olga", &unsaved);
-        assert_eq!(changes.conflicts, [mine.clone()]);
+        assert_eq!(changes.conflicts, std::slice::from_ref(&mine));
         assert!(changes.reviews.is_empty());
 
         fs::remove_file(dir.path().join(&mine)).unwrap();
