@@ -209,11 +209,7 @@ mod tests {
     #[test]
     fn additions_on_either_side_are_kept_in_order() {
         let a = E("a", "A", T1);
-        let (merged, notes) = run(
-            &[a],
-            &[a, E("b", "B", T1)],
-            &[E("c", "C", T1), a],
-        );
+        let (merged, notes) = run(&[a], &[a, E("b", "B", T1)], &[E("c", "C", T1), a]);
         assert_eq!(merged, [a, E("b", "B", T1), E("c", "C", T1)]);
         assert!(notes.is_empty());
     }
@@ -224,11 +220,7 @@ mod tests {
         let (merged, notes) = run(&[a, b], &[b], &[a, b]);
         assert_eq!(merged, [b]);
         assert!(notes.is_empty());
-        let (merged, _) = run(
-            &[E("a", "A", T1), b],
-            &[E("a", "A", T1), b],
-            &[b],
-        );
+        let (merged, _) = run(&[E("a", "A", T1), b], &[E("a", "A", T1), b], &[b]);
         assert_eq!(merged, [b]);
     }
 
