@@ -228,6 +228,18 @@ impl Git {
         args: &[S],
         envs: &[(&str, &OsStr)],
     ) -> Result<Output, SyncError> {
+        self.network_within(dir, args, envs, self.timeout)
+    }
+
+    /// [`Self::network`] with a time limit of its own (a question whose answer only improves
+    /// a message is not worth the full wait).
+    pub(crate) fn network_within<S: AsRef<OsStr>>(
+        &self,
+        dir: &Path,
+        args: &[S],
+        envs: &[(&str, &OsStr)],
+        timeout: Duration,
+    ) -> Result<Output, SyncError> {
         let mut command = self.command(dir);
         command.args(args).stdin(Stdio::null());
         if !self.has_env("GIT_SSH_COMMAND") && !self.has_env("GIT_SSH") && !self.ssh_configured(dir)
@@ -244,7 +256,7 @@ impl Git {
         let child = command
             .spawn()
             .map_err(|source| self.spawn_error(source, dir))?;
-        wait_or_stop(child, self.timeout).map_err(|source| SyncError::Io {
+        wait_or_stop(child, timeout).map_err(|source| SyncError::Io {
             action: "cannot run git",
             source,
             path: dir.to_path_buf(),

@@ -11,6 +11,9 @@ use super::report::{self, Change, PulledCommit, SyncReport};
 use super::{Git, SyncError, native_path, nul_fields};
 use crate::merge;
 
+/// How long asking a remote for its branches may take.
+const REMOTE_HEADS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// The remote branch a branch follows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Upstream {
@@ -283,11 +286,13 @@ impl<'a> Repo<'a> {
     }
 
     /// The branches of a remote and its default branch, asked of the remote itself; `None`
-    /// if it cannot be asked (offline, refused, too slow).
+    /// if it cannot be asked (offline, refused, too slow: it only improves a message, so it
+    /// waits at most [`REMOTE_HEADS_TIMEOUT`]).
     pub(super) fn remote_heads(&self, remote: &str) -> Option<RemoteHeads> {
+        let timeout = self.git.timeout().min(REMOTE_HEADS_TIMEOUT);
         let out = self
             .git
-            .network(&self.root, &["ls-remote", "--symref", remote], &[])
+            .network_within(&self.root, &["ls-remote", "--symref", remote], &[], timeout)
             .ok()?;
         if !out.success {
             return None;
