@@ -16,7 +16,7 @@
 //!      decisions, so they are left for the user to commit themselves and listed in the report;
 //!    - colleagues' files are never staged, even when they changed in this clone;
 //! 3. `git pull --rebase --no-autostash` from the upstream branch. Lector's merge driver
-//!    ([`crate::merge`], set up in the clone by the first sync: [`setup`]) merges Lector's
+//!    ([`crate::merge`], set up in the clone by the first sync: `setup.rs`) merges Lector's
 //!    files changed on both sides by id, and the report lists what it had to choose. If the
 //!    rebase still stops on a conflict (a label schema changed on both sides, a file Lector
 //!    does not merge), `git rebase --abort` puts everything back as it was (the user's commit
@@ -37,6 +37,7 @@
 //! runs; afterwards [`crate::store::ProjectStore::reload_changed`] picks up what the pull
 //! changed.
 
+mod branch;
 mod commit;
 mod error;
 mod git;

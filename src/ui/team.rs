@@ -1,6 +1,8 @@
 //! Working as a team from the app: colleagues' files that change on disk (a `git pull`, a
-//! shared folder) are taken in while the app runs, and File → Sync commits, pulls and pushes
-//! through git ([`crate::sync`]) in the background.
+//! shared folder: annotations, entities, reviews) are taken in while the app runs, a review
+//! under way compares its annotators again when one of their files changes, and File → Sync
+//! commits, pulls and pushes through git ([`crate::sync`]) in the background. A sync that
+//! hangs on the network ends at git's time limit, so autosave never stays off.
 //!
 //! ## Implementation notes
 //!
