@@ -8,15 +8,18 @@
 //! - [`predict`]: following predictions and claims: certainty from hedges, due dates from
 //!   phrases, Brier scores and track records.
 //! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
+//! - [`merge`]: the git merge driver that merges Lector's files by id (`lector merge-driver`).
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `article`, `store`, `formats`, `review`, `predict`, `sync` and `cli` never import
-//! egui or eframe: `cargo check --no-default-features` builds them alone, and a test greps them.
+//! `model`, `article`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
+//! import egui or eframe: `cargo check --no-default-features` builds them alone, and a test
+//! greps them.
 
 pub mod article;
 pub mod cli;
 pub mod formats;
+pub mod merge;
 pub mod model;
 pub mod predict;
 pub mod review;

@@ -25,6 +25,19 @@ fn new_add_annotate_check_stats() {
     let p = project.to_str().unwrap();
     let out = lector(&["new", p, "--name", "Sotji"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // Git merges the project's files with Lector's driver (issue 14).
+    let attributes = std::fs::read_to_string(project.join(".gitattributes")).unwrap();
+    for line in [
+        "/project.ron merge=lector",
+        "/annotations/*/*.ron merge=lector",
+        "/entities/*.ron merge=lector",
+        "/reviews/*/*.ron merge=lector",
+    ] {
+        assert!(
+            attributes.lines().any(|l| l == line),
+            "{line} in {attributes}"
+        );
+    }
 
     let article = dir.path().join("talks.txt");
     std::fs::write(&article, "Putin möter Lukashenko i Sotji.\r\nDet är troligt, Lukashenko kan få stöd, om han samarbetar.\n").unwrap();
@@ -262,7 +275,7 @@ fn the_sample_project_passes_check() {
     }
 }
 
-/// The domain (model, article, store, formats, review, predict, sync, cli) is a library for the GUI, the CLI,
+/// The domain (model, article, store, formats, review, predict, sync, merge, cli) is a library for the GUI, the CLI,
 /// tests and benchmarks:
 /// it must never depend on egui.
 #[test]
@@ -276,6 +289,7 @@ fn the_domain_never_imports_egui() {
         src.join("review"),
         src.join("predict"),
         src.join("sync"),
+        src.join("merge"),
         src.join("cli"),
     ];
     while let Some(dir) = stack.pop() {

@@ -1,5 +1,6 @@
-//! Working as a team through git (issue 5): real `git`, a bare repository on disk as the
-//! team's remote, and one clone per annotator.
+//! Working as a team through git (issues 5 and 14): real `git`, a bare repository on disk as
+//! the team's remote, one clone per annotator (or per machine of one annotator), and Lector's
+//! merge driver run by git as the `lector` binary.
 //!
 //! Every git call, the test's own and Lector's, gets an author identity and an empty global
 //! configuration through the environment, so the tests need no `~/.gitconfig` and are not
@@ -12,8 +13,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use lector::model::{Annotation, Entity, EntityId, checked_fragments};
+use lector::model::{Annotation, AnnotationSet, Entity, EntityId, checked_fragments};
 use lector::store::{ProjectStore, entities_path, set_path};
 use lector::sync::{Change, Git, SyncError, SyncReport, sync_with};
 
@@ -61,11 +63,12 @@ impl Team {
         ]
     }
 
-    /// Lector's git, as `who`.
+    /// Lector's git, as `who`, with the `lector` binary as the merge driver.
     fn git_for(&self, who: &str) -> Git {
         self.env(who)
             .into_iter()
             .fold(Git::new(), |git, (k, v)| git.env(k, v))
+            .merge_driver(env!("CARGO_BIN_EXE_lector"))
     }
 
     /// Runs git as `who` in `dir` and returns its stdout; panics on failure.
@@ -88,6 +91,15 @@ impl Team {
     /// The team's repository: a project with one document (in `sub` of the repository,
     /// or at its top if `sub` is empty), pushed to a bare `origin.git`.
     fn with_project(sub: &str) -> Self {
+        Self::with_project_from(sub, false)
+    }
+
+    /// The same, made before Lector had a merge driver: no `.gitattributes`.
+    fn with_legacy_project() -> Self {
+        Self::with_project_from("", true)
+    }
+
+    fn with_project_from(sub: &str, legacy: bool) -> Self {
         let team = Self::new();
         let origin = team.path("origin.git");
         let seed = team.path("seed");
@@ -102,6 +114,9 @@ impl Team {
         store
             .add_text("talks.txt", "Talks in Sochi", TEXT.to_owned())
             .unwrap();
+        if legacy {
+            std::fs::remove_file(seed.join(sub).join(".gitattributes")).unwrap();
+        }
         team.git("lead", &seed, &["add", "-A"]);
         team.git("lead", &seed, &["commit", "-q", "-m", "A project"]);
         team.git(
@@ -341,60 +356,460 @@ fn a_colleagues_file_is_never_committed() {
     );
 }
 
+/// Changes `who`'s annotations of the document in a clone and saves them, as the app does.
+fn edit(project: &Path, who: &str, change: impl FnOnce(&mut AnnotationSet)) {
+    let (mut store, problems) = ProjectStore::open(project).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    change(store.project.set_mut(DOC, who));
+    store.save_set(DOC, who).unwrap();
+}
+
+/// `who`'s annotations of the document in a clone, as (quoted text, label, note), in order.
+fn labels(project: &Path, who: &str) -> Vec<(String, String, String)> {
+    let (store, problems) = ProjectStore::open(project).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let text = &store.project.document(DOC).unwrap().text;
+    store
+        .project
+        .set(DOC, who)
+        .map(|set| {
+            set.annotations
+                .iter()
+                .map(|a| (a.covered_text(text), a.label.clone(), a.note.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn triple(quote: &str, label: &str, note: &str) -> (String, String, String) {
+    (quote.to_owned(), label.to_owned(), note.to_owned())
+}
+
 #[test]
-fn a_conflict_stops_and_keeps_both_versions() {
-    // Unusual: the same annotator name in two clones, both annotating the same document.
+fn one_annotator_on_two_machines_merges_by_id() {
+    // Anna annotates on her laptop and her desktop, under her own name in both clones.
+    let team = Team::with_project("");
+    let laptop = team.clone("laptop", "");
+    let desktop = team.clone("desktop", "");
+    for (label, span) in [
+        ("Person", (0, 5)),
+        ("Person", (10, 20)),
+        ("Place", (24, 29)),
+        ("Event", (33, 39)),
+    ] {
+        annotate(&laptop, "anna", label, span);
+    }
+    team.sync(&laptop, "anna").unwrap();
+    team.sync(&desktop, "anna").unwrap();
+    let hour = jiff::SignedDuration::from_hours(1);
+    let now = jiff::Timestamp::now();
+    let find = |set: &AnnotationSet, start: u32| {
+        set.annotations
+            .iter()
+            .position(|a| a.start().0 == start)
+            .unwrap()
+    };
+
+    // On the laptop, later in the day: "Putin" relabelled, "Lukashenko" and "Friday" deleted,
+    // "met" added.
+    edit(&laptop, "anna", |set| {
+        let at = find(set, 0);
+        set.annotations[at].label = "Organization".into();
+        set.annotations[at].modified = now + hour;
+        let at = find(set, 10);
+        set.annotations.remove(at);
+        let at = find(set, 33);
+        set.annotations.remove(at);
+    });
+    annotate(&laptop, "anna", "Event", (6, 9));
+    team.sync(&laptop, "anna").unwrap();
+
+    // On the desktop, earlier (not yet synced): "Putin" relabelled otherwise, a note on
+    // "Lukashenko" (deleted on the laptop), "Sochi" changed, "on" added.
+    edit(&desktop, "anna", |set| {
+        let at = find(set, 0);
+        set.annotations[at].label = "Other".into();
+        set.annotations[at].modified = now - hour;
+        let at = find(set, 10);
+        set.annotations[at].note = "the president".into();
+        set.annotations[at].modified = now - hour;
+        let at = find(set, 24);
+        set.annotations[at].note = "the resort".into();
+        set.annotations[at].modified = now - hour;
+    });
+    annotate(&desktop, "anna", "Other", (30, 32));
+    let report = team.sync(&desktop, "anna").unwrap();
+
+    assert_eq!(report.pushed, 1, "{report}");
+    assert_eq!(report.merged.len(), 2, "{report}");
+    assert!(
+        report.merged[0].starts_with("annotations/anna/talks.ron: annotation")
+            && report.merged[0].contains(
+                "was changed on both sides: kept the later version (Organization “Putin”"
+            ),
+        "{:?}",
+        report.merged
+    );
+    assert!(
+        report.merged[1].contains(
+            "was deleted on one side and changed on the other: kept the changed version (Person \
+             “Lukashenko”)"
+        ),
+        "{:?}",
+        report.merged
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("merged by id where both sides changed the same entry"),
+        "{text}"
+    );
+    assert!(
+        report
+            .summary()
+            .contains("2 changes made on both sides merged by id"),
+        "{}",
+        report.summary()
+    );
+    let expected = [
+        triple("Putin", "Organization", ""),
+        triple("met", "Event", ""),
+        triple("Lukashenko", "Person", "the president"),
+        triple("Sochi", "Place", "the resort"),
+        triple("on", "Other", ""),
+    ];
+    assert_eq!(labels(&desktop, "anna"), expected);
+
+    // The laptop gets the same.
+    let report = team.sync(&laptop, "anna").unwrap();
+    assert_eq!(report.pulled.len(), 1, "{report}");
+    assert_eq!(labels(&laptop, "anna"), expected);
+    assert_eq!(
+        team.git("anna", &laptop, &["rev-parse", "HEAD"]),
+        team.git("anna", &desktop, &["rev-parse", "HEAD"])
+    );
+    for clone in [&laptop, &desktop] {
+        assert_eq!(team.git("anna", clone, &["status", "--porcelain"]), "");
+    }
+}
+
+#[test]
+fn a_plain_git_pull_in_a_terminal_merges_with_the_driver() {
     let team = Team::with_project("");
     let laptop = team.clone("laptop", "");
     let desktop = team.clone("desktop", "");
     annotate(&laptop, "anna", "Person", (0, 5));
-    team.sync(&laptop, "anna").unwrap();
+    // The first sync sets the driver up in the laptop's clone.
+    let report = team.sync(&laptop, "anna").unwrap();
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("set up Lector's merge driver")),
+        "{report}"
+    );
+    let config = team.git("anna", &laptop, &["config", "merge.lector.driver"]);
+    assert_eq!(
+        config.trim(),
+        format!("{} merge-driver %O %A %B %P", env!("CARGO_BIN_EXE_lector"))
+    );
+    team.sync(&desktop, "anna").unwrap();
+    // Both change the same annotation and add one each; the laptop commits by hand.
+    let now = jiff::Timestamp::now();
+    edit(&desktop, "anna", |set| {
+        set.annotations[0].note = "desktop".into();
+        set.annotations[0].modified = now;
+    });
     annotate(&desktop, "anna", "Place", (24, 29));
-    let mine = read(&desktop, &set_path(DOC, "anna"));
+    team.sync(&desktop, "anna").unwrap();
+    edit(&laptop, "anna", |set| {
+        set.annotations[0].note = "laptop".into();
+        set.annotations[0].modified = now - jiff::SignedDuration::from_mins(5);
+    });
+    annotate(&laptop, "anna", "Event", (33, 39));
+    team.git("anna", &laptop, &["commit", "-q", "-am", "by hand"]);
 
-    let err = team.sync(&desktop, "anna").unwrap_err();
+    let out = Command::new("git")
+        .current_dir(&laptop)
+        .args(["pull", "--no-rebase", "--no-edit"])
+        .envs(team.env("anna"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("lector: merged annotations/anna/talks.ron: annotation")
+            && stderr.contains("kept the later version (Person “Putin”"),
+        "the terminal shows what Lector chose: {stderr}"
+    );
+    assert_eq!(
+        labels(&laptop, "anna"),
+        [
+            triple("Putin", "Person", "desktop"),
+            triple("Sochi", "Place", ""),
+            triple("Friday", "Event", ""),
+        ]
+    );
+    assert_eq!(team.git("anna", &laptop, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_label_schema_changed_on_both_sides_stops_with_both_versions() {
+    let team = Team::with_project("");
+    let anna = team.clone("anna", "");
+    let bo = team.clone("bo", "");
+    let recolour = |clone: &Path, who: &str, colour: &str| {
+        let file = clone.join("project.ron");
+        let text = read(clone, Path::new("project.ron"));
+        let changed = text.replacen("#0072b2", colour, 1);
+        assert_ne!(changed, text);
+        std::fs::write(&file, changed).unwrap();
+        team.git(
+            who,
+            clone,
+            &["commit", "-q", "-am", "Person in another colour"],
+        );
+    };
+    recolour(&anna, "anna", "#ff0000");
+    team.sync(&anna, "anna").unwrap();
+    recolour(&bo, "bo", "#00ff00");
+    annotate(&bo, "bo", "Person", (0, 5));
+    let mine = read(&bo, Path::new("project.ron"));
+
+    let err = team.sync(&bo, "bo").unwrap_err();
     let SyncError::Conflict {
         files,
-        upstream,
-        report,
+        explanations,
+        ..
     } = &err
     else {
         panic!("{err}");
     };
-    assert_eq!(files, &[set_path(DOC, "anna")]);
-    assert_eq!(upstream, "origin/main");
+    assert_eq!(files, &[PathBuf::from("project.ron")]);
+    let [why] = explanations.as_slice() else {
+        panic!("{explanations:?}");
+    };
+    assert!(
+        why.starts_with("project.ron: the label schema was changed on both sides"),
+        "{why}"
+    );
+    assert!(
+        why.contains("label \"Person\":\n    pulled from origin/main: (name: \"Person\", kind: Entity, color: \"#ff0000\"")
+            && why.contains("\n    yours:                   (name: \"Person\", kind: Entity, color: \"#00ff00\""),
+        "both versions, one under the other: {why}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("Lector cannot merge all of it by itself"),
+        "{message}"
+    );
+    assert!(message.contains("git rebase --continue"), "{message}");
+    // Nothing half-done: the rebase is undone, Bo's version and commits are in place.
+    assert_eq!(team.git("bo", &bo, &["status", "--porcelain"]), "");
+    assert!(!bo.join(".git/rebase-merge").exists());
+    assert_eq!(read(&bo, Path::new("project.ron")), mine);
+}
+
+#[test]
+fn two_clones_adding_articles_never_conflict() {
+    // A team whose project predates the merge driver: the first syncs set it up.
+    let team = Team::with_legacy_project();
+    let anna = team.clone("anna", "");
+    let bo = team.clone("bo", "");
+    let add = |clone: &Path, file: &str, title: &str, text: &str| {
+        let (mut store, _) = ProjectStore::open(clone).unwrap();
+        store.add_text(file, title, text.to_owned()).unwrap()
+    };
+    add(
+        &anna,
+        "minsk.txt",
+        "Minsk",
+        "Protesterna fortsätter i Minsk.\n",
+    );
+    add(&bo, "kyiv.txt", "Kyiv", "Kyiv väntar på besked.\n");
+
+    let report = team.sync(&anna, "anna").unwrap();
+    let commit = report.committed.as_ref().unwrap();
+    assert_eq!(
+        commit.files,
+        [
+            PathBuf::from(".gitattributes"),
+            PathBuf::from("documents/minsk.txt"),
+            PathBuf::from("project.ron"),
+        ]
+    );
+    let report = team.sync(&bo, "bo").unwrap();
+    assert_eq!(report.pushed, 1, "{report}");
+    assert_eq!(report.documents.len(), 1, "{report}");
+    assert_eq!(report.documents[0].document, "minsk");
+    assert!(report.merged.is_empty(), "{report}");
+    team.sync(&anna, "anna").unwrap();
+
+    // Both add the same article.
+    let same = "Riga är nästa.\n";
+    add(&anna, "riga.txt", "Riga", same);
+    add(&bo, "riga.txt", "Riga", same);
+    team.sync(&anna, "anna").unwrap();
+    let report = team.sync(&bo, "bo").unwrap();
+    assert!(report.merged.len() <= 1, "{report}");
+    team.sync(&anna, "anna").unwrap();
+
+    let (at_anna, problems) = ProjectStore::open(&anna).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let (at_bo, problems) = ProjectStore::open(&bo).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let ids: Vec<&str> = at_anna
+        .project
+        .documents
+        .iter()
+        .map(|d| d.meta.id.as_str())
+        .collect();
+    // What was pushed first comes first.
+    assert_eq!(ids, ["talks", "minsk", "kyiv", "riga"]);
+    assert_eq!(at_anna.project, at_bo.project);
+    let attributes = read(&anna, Path::new(".gitattributes"));
+    assert!(
+        attributes.contains("/project.ron merge=lector"),
+        "{attributes}"
+    );
+    let attr = team.git(
+        "anna",
+        &bo,
+        &["check-attr", "merge", "--", "annotations/x/y.ron"],
+    );
+    assert_eq!(attr.trim(), "annotations/x/y.ron: merge: lector");
+}
+
+/// A script standing in for ssh that never answers, and writes its process id first.
+fn hanging_ssh(team: &Team) -> (PathBuf, PathBuf) {
+    let script = team.path("hanging-ssh");
+    let pid = team.path("ssh.pid");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho $$ > '{}'\nexec sleep 60\n", pid.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (script, pid)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_remote_that_does_not_answer_times_out_with_a_message() {
+    let team = Team::with_project("");
+    let anna = team.clone("anna", "");
+    team.git(
+        "anna",
+        &anna,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "ssh://git@example.invalid/team.git",
+        ],
+    );
+    annotate(&anna, "anna", "Person", (0, 5));
+    let (ssh, pid) = hanging_ssh(&team);
+    let git = team
+        .git_for("anna")
+        .env("GIT_SSH_COMMAND", &ssh)
+        .network_timeout(Duration::from_secs(1));
+
+    let started = Instant::now();
+    let err = sync_with(&git, &anna, "anna").unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let SyncError::TimedOut {
+        command, report, ..
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(command, "git pull");
+    assert!(report.committed.is_some(), "the work is committed first");
     let message = err.to_string();
     for words in [
-        "annotations/anna/talks.ron",
-        "git rebase --continue",
         "your work is committed here",
-        "their own",
+        "`git pull` did not finish within 1 s and was stopped",
+        "origin did not answer",
+        "sync again",
     ] {
         assert!(message.contains(words), "{words:?} in {message}");
     }
-    // The user's commit is in place; nothing is half-done; both versions can be had.
-    let commit = report.committed.as_ref().unwrap();
-    let head = team.git("anna", &desktop, &["log", "-1", "--format=%h %s"]);
-    assert_eq!(head.trim(), format!("{} {}", commit.id, commit.subject));
-    assert_eq!(team.git("anna", &desktop, &["status", "--porcelain"]), "");
-    assert!(!desktop.join(".git/rebase-merge").exists());
-    assert_eq!(read(&desktop, &set_path(DOC, "anna")), mine);
-    let theirs = team.git(
+    // The ssh stand-in was stopped with git.
+    let pid = std::fs::read_to_string(pid).unwrap();
+    let stat = format!("/proc/{}/stat", pid.trim());
+    // Gone, or a zombie, once the signal is delivered (a moment under load).
+    let ended = (0..200).any(|_| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        let ended = state.is_empty() || state.contains(") Z");
+        if !ended {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        ended
+    });
+    assert!(ended, "the ssh stand-in {pid} still runs");
+    assert!(!anna.join(".git/rebase-merge").exists());
+}
+
+#[test]
+fn a_branch_that_does_not_follow_the_teams_is_explained_before_anything_is_pushed() {
+    let team = Team::with_project("");
+    let anna = team.clone("anna", "");
+    let remote_heads = || team.git("anna", &anna, &["ls-remote", "--heads", "origin"]);
+    let before = remote_heads();
+
+    // A branch of her own without an upstream.
+    team.git("anna", &anna, &["switch", "-q", "-c", "draft"]);
+    annotate(&anna, "anna", "Person", (0, 5));
+    let report = team.sync(&anna, "anna").unwrap();
+    assert_eq!(report.pushed, 0);
+    let note = report.notes.last().unwrap();
+    assert!(
+        note.contains("The team's branch on origin is main")
+            && note.contains("`git branch --set-upstream-to=origin/main`")
+            && note.contains("would start a new branch draft"),
+        "{note}"
+    );
+    assert_eq!(remote_heads(), before, "nothing pushed");
+
+    // A branch following one the remote does not have (renamed there since), while the
+    // remote has others: nothing goes to a new branch.
+    team.git("anna", &anna, &["config", "branch.draft.remote", "origin"]);
+    team.git(
         "anna",
-        &desktop,
+        &anna,
+        &["config", "branch.draft.merge", "refs/heads/master"],
+    );
+    let err = team.sync(&anna, "anna").unwrap_err();
+    let SyncError::NoRemoteBranch { upstream, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(upstream, "origin/master");
+    let message = err.to_string();
+    assert!(
+        message.contains("origin has no branch master (it has main; its default is main)")
+            && message.contains("nothing was pushed")
+            && message.contains("`git branch --set-upstream-to=origin/main`"),
+        "{message}"
+    );
+    assert_eq!(remote_heads(), before, "nothing pushed");
+
+    // The command it gives fixes it: the work goes to the team's branch.
+    team.git("anna", &anna, &["branch", "--set-upstream-to=origin/main"]);
+    let report = team.sync(&anna, "anna").unwrap();
+    assert_eq!(report.pushed, 1, "{report}");
+    assert_eq!(report.upstream.as_deref(), Some("origin/main"));
+    let pushed = team.git(
+        "anna",
+        &anna,
         &["show", "origin/main:annotations/anna/talks.ron"],
     );
-    assert_eq!(theirs, read(&laptop, &set_path(DOC, "anna")));
-    // A second sync says the same, and changes nothing.
-    assert!(matches!(
-        team.sync(&desktop, "anna"),
-        Err(SyncError::Conflict { .. })
-    ));
-    assert_eq!(
-        team.git("anna", &desktop, &["log", "-1", "--format=%h"])
-            .trim(),
-        commit.id
-    );
+    assert_eq!(pushed, read(&anna, &set_path(DOC, "anna")));
+    assert!(!remote_heads().contains("draft") && !remote_heads().contains("master"));
 }
 
 #[test]
@@ -441,18 +856,25 @@ fn repository_states_that_cannot_sync_are_explained() {
     let commit = report.committed.as_ref().unwrap();
     assert_eq!(
         commit.subject,
-        "Lector: anna added \"Talks in Sochi\", annotated \"Talks in Sochi\""
+        "Lector: anna added \"Talks in Sochi\", annotated \"Talks in Sochi\", set up merging \
+         by id"
     );
     assert_eq!(
         commit.files,
         [
+            PathBuf::from(".gitattributes"),
             set_path(DOC, "anna"),
             PathBuf::from("documents/talks.txt"),
             PathBuf::from("project.ron"),
         ]
     );
     assert!(report.upstream.is_none());
-    assert!(report.notes[0].contains("no remote"), "{:?}", report.notes);
+    assert!(
+        report.notes[0].starts_with("set up Lector's merge driver in this clone"),
+        "{:?}",
+        report.notes
+    );
+    assert!(report.notes[1].contains("no remote"), "{:?}", report.notes);
 
     // A remote but no upstream branch.
     team.git(

@@ -374,3 +374,171 @@ fn sync_outside_a_repository_says_how_to_make_one() {
     );
     assert!(h.state().messages.last().unwrap().error);
 }
+
+#[test]
+fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
+    use lector::review::UnitKind;
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "olga");
+    h.run();
+    gui::start_review(&mut h);
+    wait_for_jobs(&mut h);
+    // The agreements taken go to disk first.
+    wait_for_autosave(&mut h);
+    let doc = h.state().document().unwrap().to_owned();
+    let review = h.state().review.as_ref().unwrap();
+    let before = review.disagreement_indices().len();
+    // An annotation only anna made: a disagreement until she deletes it in her clone, which
+    // a sync then brings here.
+    let only_anna = review
+        .alignment
+        .units
+        .iter()
+        .find(|u| u.kind == UnitKind::OnlyIn("anna".into()))
+        .unwrap();
+    let id = only_anna.annotations["anna"].clone();
+    let (mut store, _) = ProjectStore::open(&project).unwrap();
+    store
+        .project
+        .set_mut(&doc, "anna")
+        .annotations
+        .retain(|a| a.id != id);
+    store.save_set(&doc, "anna").unwrap();
+
+    wait_for_poll(&mut h);
+    let said = h
+        .state()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let review = h.state().review.as_ref().expect("still reviewing");
+    assert_eq!(review.disagreement_indices().len(), before - 1, "{said}");
+    assert!(
+        review
+            .alignment
+            .units
+            .iter()
+            .all(|u| !u.annotations.values().any(|a| *a == id)),
+        "the deleted annotation is no longer compared"
+    );
+    let said = h
+        .state()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        said.contains(&format!(
+            "anna's labels changed on disk: compared again, {} disagreements",
+            before - 1
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_reviewers_comment_saved_elsewhere_shows_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    let first = h.state().annotations()[0].id.clone();
+    // Olga, in her clone, comments on anna's first annotation; a pull brings the file.
+    let (mut store, _) = ProjectStore::open(&project).unwrap();
+    store
+        .project
+        .review_mut(&doc, "olga")
+        .set_comment(lector::model::review::Comment {
+            annotator: "anna".into(),
+            annotation: first.clone(),
+            text: "is the title part of the name?".into(),
+            at: jiff::Timestamp::now(),
+        });
+    let done = store.prepare_review_save(&doc, "olga", None).unwrap().run();
+    store.finish_write(done).unwrap();
+
+    wait_for_poll(&mut h);
+    let session = h.state().session.as_ref().unwrap();
+    let review = session.store.project.review(&doc, "olga").unwrap();
+    assert_eq!(
+        review.comment("anna", &first).unwrap().text,
+        "is the title part of the name?"
+    );
+    let message = last_message(&h);
+    assert!(
+        message.starts_with("olga's review of “Ryssland")
+            && message.ends_with("changed on disk: reloaded"),
+        "{message}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mine = sample_project_in(root);
+    git(root, &mine, "anna", &["init", "-q", "-b", "main"]);
+    git(root, &mine, "anna", &["add", "-A"]);
+    git(
+        root,
+        &mine,
+        "anna",
+        &["commit", "-q", "-m", "The sample project"],
+    );
+    let url = "ssh://git@example.invalid/team.git";
+    git(root, &mine, "anna", &["remote", "add", "origin", url]);
+    git(
+        root,
+        &mine,
+        "anna",
+        &["config", "branch.main.remote", "origin"],
+    );
+    git(
+        root,
+        &mine,
+        "anna",
+        &["config", "branch.main.merge", "refs/heads/main"],
+    );
+    // An ssh that never answers.
+    let ssh = root.join("hanging-ssh");
+    std::fs::write(&ssh, "#!/bin/sh\nexec sleep 60\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut h = harness(&mine, "anna");
+    h.state_mut().team.git = git_env(root, "anna")
+        .into_iter()
+        .fold(Git::new(), |git, (k, v)| git.env(k, v))
+        .env("GIT_SSH_COMMAND", &ssh)
+        .network_timeout(Duration::from_secs(1));
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+
+    edit_note_in_app(&mut h, &doc, 0, "before the sync");
+    h.get_by_label("🔄 Sync").click();
+    h.step();
+    assert!(lector::ui::syncing(&h.state().jobs), "syncing");
+    wait_for_jobs(&mut h);
+    let message = last_message(&h);
+    assert!(
+        message.starts_with("not synced: your work is committed here")
+            && message.contains("`git pull` did not finish within 1 s and was stopped"),
+        "{message}"
+    );
+    // Autosave works again: an edit is saved without anyone asking.
+    edit_note_in_app(&mut h, &doc, 0, "after the stuck sync");
+    wait_for_autosave(&mut h);
+    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    let (store, _) = ProjectStore::open(&mine).unwrap();
+    assert_eq!(
+        store.project.set(&doc, "anna").unwrap().annotations[0].note,
+        "after the stuck sync"
+    );
+}

@@ -4,6 +4,7 @@
 mod agree;
 mod annotate;
 mod export;
+mod merge_driver;
 mod project_cmds;
 mod sync;
 
@@ -84,6 +85,10 @@ pub enum Command {
     /// Commit your own annotations, pull colleagues' work (git pull --rebase) and push; lists
     /// who changed which documents since the last sync. Never commits colleagues' files.
     Sync(sync::SyncArgs),
+    /// The git merge driver that merges Lector's files by id; `lector sync` registers it
+    /// (`git config merge.lector.driver`), git runs it.
+    #[command(hide = true)]
+    MergeDriver(merge_driver::MergeDriverArgs),
     /// Count annotations per document, annotator and label.
     Stats {
         /// The project folder.
@@ -113,6 +118,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stats { dir, json, partial } => project_cmds::stats(&dir, json, partial),
         Command::Agree(args) => agree::run(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::MergeDriver(args) => merge_driver::run(&args),
     }
 }
 

@@ -519,6 +519,10 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
         };
         store.save_project_file()?;
+        // Git merges the project's files by id once a clone has the driver (`lector sync`).
+        let attributes = root.join(crate::merge::GITATTRIBUTES);
+        crate::merge::ensure_project_attributes(root)
+            .map_err(io_err("cannot write", &attributes))?;
         Ok(store)
     }
 

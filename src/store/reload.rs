@@ -56,6 +56,8 @@ pub struct DiskChanges {
     pub removed: Vec<SetKey>,
     /// Colleagues whose entities file was re-read or deleted, sorted.
     pub entities: Vec<String>,
+    /// Reviews (decisions and comments) re-read or deleted, as (document, reviewer), sorted.
+    pub reviews: Vec<SetKey>,
     /// The user's own files with unsaved changes that changed on disk meanwhile (another
     /// window, a command, a git pull), relative to the project folder, sorted. They are
     /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
@@ -76,6 +78,7 @@ impl DiskChanges {
             reloaded,
             removed,
             entities,
+            reviews,
             conflicts,
             needs_reopen,
             problems,
@@ -83,6 +86,7 @@ impl DiskChanges {
         reloaded.is_empty()
             && removed.is_empty()
             && entities.is_empty()
+            && reviews.is_empty()
             && conflicts.is_empty()
             && needs_reopen.is_empty()
             && problems.is_empty()
@@ -90,7 +94,10 @@ impl DiskChanges {
 
     /// Whether the project in memory changed (something was re-read or dropped).
     pub fn changed_project(&self) -> bool {
-        !self.reloaded.is_empty() || !self.removed.is_empty() || !self.entities.is_empty()
+        !self.reloaded.is_empty()
+            || !self.removed.is_empty()
+            || !self.entities.is_empty()
+            || !self.reviews.is_empty()
     }
 }
 
@@ -98,6 +105,7 @@ impl DiskChanges {
 enum Changed {
     Set { document: String, annotator: String },
     Entities { annotator: String },
+    Review { document: String, reviewer: String },
     Other,
 }
 
@@ -115,6 +123,13 @@ fn classify(rel: &Path) -> Changed {
             file.strip_suffix(".ron")
                 .map_or(Changed::Other, |a| Changed::Entities {
                     annotator: a.to_owned(),
+                })
+        }
+        ["reviews", reviewer, file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |d| Changed::Review {
+                    document: d.to_owned(),
+                    reviewer: (*reviewer).to_owned(),
                 })
         }
         _ => Changed::Other,
@@ -135,11 +150,15 @@ impl ProjectStore {
         let mut changes = DiskChanges::default();
         let mut sets = Vec::new();
         let mut entities = Vec::new();
+        let mut reviews = Vec::new();
         for rel in self.watched_files() {
             if !self.moved_on_disk(&rel) {
                 continue;
             }
             match classify(&rel) {
+                // The user's own decisions with unsaved changes: kept for the save to merge.
+                Changed::Review { .. } if unsaved.contains(&rel) => changes.conflicts.push(rel),
+                Changed::Review { document, reviewer } => reviews.push((document, reviewer, rel)),
                 Changed::Set { annotator: who, .. } | Changed::Entities { annotator: who }
                     if who == annotator && unsaved.contains(&rel) =>
                 {
@@ -184,9 +203,13 @@ impl ProjectStore {
                 changes.removed.push(key);
             }
         }
+        for (document, reviewer, rel) in reviews {
+            self.reload_review(document, reviewer, rel, &mut changes);
+        }
         changes.reloaded.sort();
         changes.removed.sort();
         changes.entities.sort();
+        changes.reviews.sort();
         changes.conflicts.sort();
         changes.needs_reopen.sort();
         changes.problems.sort();
@@ -194,8 +217,44 @@ impl ProjectStore {
         changes
     }
 
-    /// Every file the project reads: those read or written so far, and any new entities or
-    /// annotation files. Sorted.
+    /// Re-reads (or drops) one review file that changed on disk, as opening the project
+    /// reads it: a file with problems is loaded as far as it can be and kept read-only.
+    fn reload_review(
+        &mut self,
+        document: String,
+        reviewer: String,
+        rel: PathBuf,
+        changes: &mut DiskChanges,
+    ) {
+        if self.project.document(&document).is_none() {
+            if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
+                self.fingerprints.insert(rel.clone(), now);
+            }
+            changes.needs_reopen.push(rel);
+            return;
+        }
+        self.read_only.remove(&rel);
+        let key = (document, reviewer);
+        self.project.reviews.remove(&key);
+        if self.root.join(&rel).exists() {
+            let before = changes.problems.len();
+            if let Some(review) = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems) {
+                self.project.reviews.insert(key.clone(), review);
+            }
+            if changes.problems.len() > before {
+                self.read_only.insert(
+                    rel,
+                    "it has problems (see `lector check`); fix them in the file first".to_owned(),
+                );
+            }
+        } else {
+            self.fingerprints.insert(rel, Fingerprint::absent());
+        }
+        changes.reviews.push(key);
+    }
+
+    /// Every file the project reads: those read or written so far, and any new entities,
+    /// annotation or review files. Sorted.
     fn watched_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self.fingerprints.keys().cloned().collect();
         files.push(PathBuf::from(PROJECT_FILE));
@@ -211,6 +270,15 @@ impl ProjectStore {
             let dir = annotations.join(&name);
             let sets = list_files(&self.root, &dir, &mut ignored);
             files.extend(sets.into_iter().map(|(_, rel)| rel));
+        }
+        let reviews = Path::new("reviews");
+        for name in list_dirs(&self.root, reviews, &mut ignored) {
+            if project::name_problem("reviewer name", &name).is_some() {
+                continue;
+            }
+            let dir = reviews.join(&name);
+            let decided = list_files(&self.root, &dir, &mut ignored);
+            files.extend(decided.into_iter().map(|(_, rel)| rel));
         }
         files.sort();
         files.dedup();
@@ -379,6 +447,56 @@ mod tests {
             anna.reload_changed("anna", &entities).conflicts,
             [entities_path("anna")]
         );
+    }
+
+    /// Saves a comment of `reviewer` on `annotator`'s annotation, as the app does.
+    fn comment(store: &mut ProjectStore, doc: &str, reviewer: &str, text: &str) {
+        store
+            .project
+            .review_mut(doc, reviewer)
+            .set_comment(crate::model::review::Comment {
+                annotator: "anna".into(),
+                annotation: crate::model::AnnotationId("a1".into()),
+                text: text.into(),
+                at: jiff::Timestamp::UNIX_EPOCH,
+            });
+        let done = store
+            .prepare_review_save(doc, reviewer, None)
+            .unwrap()
+            .run();
+        store.finish_write(done).unwrap();
+    }
+
+    #[test]
+    fn a_colleagues_review_is_reloaded_and_ones_own_unsaved_one_kept() {
+        let (dir, mut anna, doc) = project();
+        let (mut olga, _) = ProjectStore::open(dir.path()).unwrap();
+        comment(&mut olga, &doc, "olga", "is this a title?");
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.reviews, [(doc.clone(), "olga".to_owned())]);
+        assert!(changes.changed_project() && changes.problems.is_empty());
+        let review = anna.project.review(&doc, "olga").unwrap();
+        assert_eq!(review.comments[0].text, "is this a title?");
+        assert!(anna.reload_changed("anna", &Default::default()).is_empty());
+
+        comment(&mut olga, &doc, "olga", "a title, then");
+        anna.reload_changed("anna", &Default::default());
+        let review = anna.project.review(&doc, "olga").unwrap();
+        assert_eq!(review.comments[0].text, "a title, then");
+
+        // Olga's own window, with unsaved decisions, leaves her file for the save to merge.
+        let (mut elsewhere, _) = ProjectStore::open(dir.path()).unwrap();
+        comment(&mut elsewhere, &doc, "olga", "from her laptop");
+        let mine = crate::store::review_path(&doc, "olga");
+        let unsaved = std::collections::BTreeSet::from([mine.clone()]);
+        let changes = olga.reload_changed("review.olga", &unsaved);
+        assert_eq!(changes.conflicts, std::slice::from_ref(&mine));
+        assert!(changes.reviews.is_empty());
+
+        fs::remove_file(dir.path().join(&mine)).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.reviews, [(doc.clone(), "olga".to_owned())]);
+        assert!(anna.project.review(&doc, "olga").is_none());
     }
 
     #[test]

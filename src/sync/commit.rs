@@ -178,6 +178,8 @@ fn is_own(path: &str, annotator: &str, added: &BTreeSet<String>) -> bool {
             let stem = file.strip_suffix(".ron");
             stem == Some(annotator) || stem == Some(reviewed.as_str())
         }
+        // Lector's merge settings, kept up to date by every sync (see `setup.rs`).
+        [file] if *file == crate::merge::GITATTRIBUTES => true,
         [file] => *file == PROJECT_FILE && !added.is_empty(),
         ["documents", file] => file
             .strip_suffix(".txt")
@@ -230,6 +232,7 @@ fn commit_message(
 ) -> (String, String) {
     let mut annotated = Vec::new();
     let mut entities = false;
+    let mut attributes = false;
     for file in files {
         let parts: Vec<&str> = file.split('/').collect();
         match parts.as_slice() {
@@ -239,6 +242,7 @@ fn commit_message(
                 }
             }
             ["entities", _] => entities = true,
+            [file] if *file == crate::merge::GITATTRIBUTES => attributes = true,
             _ => {}
         }
     }
@@ -271,6 +275,9 @@ fn commit_message(
     }
     if entities {
         parts.push("updated entities".to_owned());
+    }
+    if attributes {
+        parts.push("set up merging by id".to_owned());
     }
     if parts.is_empty() {
         parts.push("updated annotations".to_owned());
@@ -318,6 +325,7 @@ mod tests {
         assert!(is_own("documents/talks.txt", "anna", &added));
         assert!(!is_own("documents/other.txt", "anna", &added));
         assert!(!is_own(".gitignore", "anna", &added));
+        assert!(is_own(".gitattributes", "anna", &none));
     }
 
     #[test]

@@ -102,18 +102,22 @@ pub enum SyncError {
     /// The pull stopped on a conflict and was undone.
     #[error(
         "{}the pull from {upstream} was undone: your commits and the ones pulled both change \
-         {}. Usually two clones annotate under the same annotator name (give each person \
-         their own), or two people added documents at once (project.ron). To merge by hand: \
-         `git pull --rebase`, edit each file to keep both sides and remove the <<<<<<< \
-         ======= >>>>>>> lines, `git add FILE`, `git rebase --continue`, then sync again",
+         {}{}. To merge by hand: `git pull --rebase`, edit each file to keep what should stay and \
+         remove the <<<<<<< ======= >>>>>>> lines, `git add FILE`, `git rebase --continue`, \
+         then sync again",
         committed_prefix(report),
-        list(files)
+        list(files),
+        explained(explanations)
     )]
     Conflict {
         /// The conflicting files.
         files: Vec<PathBuf>,
         /// The branch pulled from.
         upstream: String,
+        /// Why Lector's merge driver could not merge them (a label schema changed on both
+        /// sides, …), one explanation each; empty if the driver had nothing to say (files it
+        /// does not merge, such as document texts).
+        explanations: Vec<String>,
         /// What was done before stopping.
         report: Box<SyncReport>,
     },
@@ -142,6 +146,35 @@ pub enum SyncError {
         upstream: String,
         /// What git said.
         message: String,
+        /// What was done before stopping.
+        report: Box<SyncReport>,
+    },
+    /// A pull or push took longer than the time limit and was stopped.
+    #[error(
+        "{}`{command}` did not finish within {seconds} s and was stopped: {remote} did not \
+         answer (no network, a VPN not connected, or a server waiting for a password or key \
+         that cannot be asked for here). Nothing is lost. Check that `{command}` works in a \
+         terminal, then sync again",
+        committed_prefix(report)
+    )]
+    TimedOut {
+        /// The command stopped, e.g. `git pull`.
+        command: String,
+        /// The time limit.
+        seconds: u64,
+        /// The remote it talked to.
+        remote: String,
+        /// What was done before stopping.
+        report: Box<SyncReport>,
+    },
+    /// The branch's upstream is not on the remote, which has other branches: a push would
+    /// start a new branch no colleague pulls.
+    #[error("{}{explanation}", committed_prefix(report))]
+    NoRemoteBranch {
+        /// The upstream as configured, e.g. `origin/master`.
+        upstream: String,
+        /// What is on the remote and the commands that fix it.
+        explanation: String,
         /// What was done before stopping.
         report: Box<SyncReport>,
     },
@@ -189,6 +222,8 @@ impl SyncError {
             Self::DirtyTree { report, .. }
             | Self::Conflict { report, .. }
             | Self::Pull { report, .. }
+            | Self::TimedOut { report, .. }
+            | Self::NoRemoteBranch { report, .. }
             | Self::Push { report, .. } => Some(report),
             _ => None,
         }
@@ -201,6 +236,20 @@ fn list(files: &[PathBuf]) -> String {
     }
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     names.join(", ")
+}
+
+/// The driver's explanations after the list of files; git's own reason if there are none.
+fn explained(explanations: &[String]) -> String {
+    if explanations.is_empty() {
+        return ", in ways git cannot merge by itself (a document text changed on both sides, \
+                a file Lector does not merge, or Lector's merge driver is not set up in this \
+                clone)"
+            .to_owned();
+    }
+    format!(
+        ", and Lector cannot merge all of it by itself:\n{}\n",
+        explanations.join("\n")
+    )
 }
 
 /// What to do about a failed pull, from git's message.

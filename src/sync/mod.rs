@@ -15,11 +15,19 @@
 //!      changes to `project.ron` (a label edited by hand) and edited document texts are shared
 //!      decisions, so they are left for the user to commit themselves and listed in the report;
 //!    - colleagues' files are never staged, even when they changed in this clone;
-//! 3. `git pull --rebase --no-autostash` from the upstream branch. If the rebase stops on a
-//!    conflict, `git rebase --abort` puts everything back as it was (the user's commit stays)
-//!    and the error names the files and says what to do;
-//! 4. `git push`, if the branch has an upstream (the report says so if it has none), retrying
-//!    the pull once or twice if a colleague pushed in between.
+//! 3. `git pull --rebase --no-autostash` from the upstream branch. Lector's merge driver
+//!    ([`crate::merge`], set up in the clone by the first sync: `setup.rs`) merges Lector's
+//!    files changed on both sides by id, and the report lists what it had to choose. If the
+//!    rebase still stops on a conflict (a label schema changed on both sides, a file Lector
+//!    does not merge), `git rebase --abort` puts everything back as it was (the user's commit
+//!    stays) and the error names the files, explains why and says what to do;
+//! 4. `git push REMOTE HEAD:BRANCH`, if the branch has an upstream, retrying the pull once or
+//!    twice if a colleague pushed in between. A branch without an upstream, or whose upstream
+//!    is not on a remote that has other branches, is explained with the command that makes it
+//!    follow the team's branch; nothing is pushed to a new branch.
+//!
+//! Pulls and pushes never wait for a person: no prompts, ssh in batch mode, and a time limit
+//! after which git (and ssh) are stopped and the error says so ([`Git::network_timeout`]).
 //!
 //! Nothing is ever lost: no `reset --hard`, no force-push, no stash; the user's work is
 //! committed before anything else touches the working tree, and every failure after that
@@ -29,16 +37,18 @@
 //! runs; afterwards [`crate::store::ProjectStore::reload_changed`] picks up what the pull
 //! changed.
 
+mod branch;
 mod commit;
 mod error;
 mod git;
 mod repo;
 mod report;
+mod setup;
 
 use std::path::{Path, PathBuf};
 
 pub use error::SyncError;
-pub use git::Git;
+pub use git::{Git, NETWORK_TIMEOUT};
 pub use report::{AnnotatorChanges, Change, DocumentChange, OwnCommit, PulledCommit, SyncReport};
 
 use crate::model::project::name_problem;
@@ -72,6 +82,7 @@ pub fn sync_with(git: &Git, root: &Path, annotator: &str) -> Result<SyncReport, 
     repo.check_identity()?;
 
     let mut report = SyncReport::new(branch.clone());
+    repo.setup_merge_driver(&mut report)?;
     let plan = repo.plan_commit(annotator)?;
     report.not_committed.clone_from(&plan.left_out);
     report.notes.extend(plan.notes.iter().cloned());
@@ -82,7 +93,7 @@ pub fn sync_with(git: &Git, root: &Path, annotator: &str) -> Result<SyncReport, 
     let Some(upstream) = repo.upstream(&branch, &mut report)? else {
         return Ok(report);
     };
-    report.upstream = Some(upstream.clone());
+    report.upstream = Some(upstream.to_string());
     let dirty = repo.uncommitted_tracked()?;
     if !dirty.is_empty() {
         return Err(SyncError::DirtyTree {
@@ -102,7 +113,17 @@ pub fn sync_with(git: &Git, root: &Path, annotator: &str) -> Result<SyncReport, 
         if ahead == 0 {
             break;
         }
-        let out = git.output(root, &["push"])?;
+        // Named in full, so that a branch following one of another name pushes there too.
+        let refspec = format!("HEAD:refs/heads/{}", upstream.branch);
+        let out = git.network(root, &["push", &upstream.remote, &refspec], &[])?;
+        if out.timed_out {
+            return Err(SyncError::TimedOut {
+                command: "git push".to_owned(),
+                seconds: git.timeout().as_secs(),
+                remote: upstream.remote.clone(),
+                report: Box::new(report),
+            });
+        }
         if out.success {
             report.pushed = ahead;
             break;
@@ -111,7 +132,7 @@ pub fn sync_with(git: &Git, root: &Path, annotator: &str) -> Result<SyncReport, 
             out.stderr.contains("(fetch first)") || out.stderr.contains("(non-fast-forward)");
         if !rejected || attempt == PUSH_ATTEMPTS {
             return Err(SyncError::Push {
-                upstream,
+                upstream: upstream.to_string(),
                 message: out.message(),
                 report: Box::new(report),
             });
@@ -119,6 +140,7 @@ pub fn sync_with(git: &Git, root: &Path, annotator: &str) -> Result<SyncReport, 
         // A colleague pushed between the pull and the push: pull their work too, push again.
     }
     report.notes.dedup();
+    report.merged.dedup();
     Ok(report)
 }
 

@@ -2,11 +2,14 @@
 //! brought in.
 
 use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use super::branch::Upstream;
 use super::commit::document_titles;
 use super::report::{self, Change, PulledCommit, SyncReport};
 use super::{Git, SyncError, native_path, nul_fields};
+use crate::merge;
 
 /// The git work tree holding a project.
 pub(super) struct Repo<'a> {
@@ -85,7 +88,7 @@ impl<'a> Repo<'a> {
     }
 
     /// Whether a rebase (or `git am`) has stopped half-way.
-    fn rebase_in_progress(&self) -> bool {
+    pub(super) fn rebase_in_progress(&self) -> bool {
         ["rebase-merge", "rebase-apply"]
             .iter()
             .any(|dir| self.git_dir.join(dir).exists())
@@ -183,49 +186,6 @@ impl<'a> Repo<'a> {
             .filter(|id| !id.is_empty()))
     }
 
-    /// The upstream branch as `remote/branch`, or `None` with a note saying why there is none.
-    pub(super) fn upstream(
-        &self,
-        branch: &str,
-        report: &mut SyncReport,
-    ) -> Result<Option<String>, SyncError> {
-        let config = |key: String| -> Result<Option<String>, SyncError> {
-            let out = self.git.output(&self.root, &["config", "--get", &key])?;
-            Ok(out
-                .success
-                .then(|| out.stdout.trim().to_owned())
-                .filter(|v| !v.is_empty()))
-        };
-        let remote = config(format!("branch.{branch}.remote"))?;
-        let merge = config(format!("branch.{branch}.merge"))?;
-        let (Some(remote), Some(merge)) = (remote, merge) else {
-            let remotes = self.run(&["remote"])?;
-            let remotes: Vec<&str> = remotes.lines().filter(|l| !l.is_empty()).collect();
-            report.notes.push(match remotes.first() {
-                None => format!(
-                    "this repository has no remote, so nothing was pulled or pushed: your work \
-                     is committed here only. To share it: `git remote add origin URL` and \
-                     `git push -u origin {branch}`"
-                ),
-                Some(remote) => format!(
-                    "branch {branch} has no upstream branch, so nothing was pulled or pushed: \
-                     your work is committed here only. To share it: `git push -u {remote} \
-                     {branch}`"
-                ),
-            });
-            return Ok(None);
-        };
-        if remote == "." {
-            report.notes.push(format!(
-                "branch {branch} follows a local branch ({merge}), not a remote one, so nothing \
-                 was pulled or pushed"
-            ));
-            return Ok(None);
-        }
-        let name = merge.strip_prefix("refs/heads/").unwrap_or(&merge);
-        Ok(Some(format!("{remote}/{name}")))
-    }
-
     /// Tracked files anywhere in the work tree with uncommitted changes: a pull with rebase
     /// refuses to start while there are any.
     pub(super) fn uncommitted_tracked(&self) -> Result<Vec<PathBuf>, SyncError> {
@@ -243,12 +203,37 @@ impl<'a> Repo<'a> {
         Ok(files.into_iter().collect())
     }
 
-    /// `git pull --rebase`; on a conflict the rebase is aborted. A remote without the branch
-    /// yet is not an error: the push creates it.
-    pub(super) fn pull(&self, upstream: &str, report: &mut SyncReport) -> Result<(), SyncError> {
+    /// `git pull --rebase`, with Lector's merge driver telling what it merged; on a conflict
+    /// the rebase is aborted. A remote without the branch yet is not an error if it has no
+    /// branches at all (the push creates it); if it has others, nothing is pushed to a new
+    /// branch and the error says how to follow the team's.
+    pub(super) fn pull(
+        &self,
+        upstream: &Upstream,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let notes_file = self.notes_file();
+        let ours = OsString::from(format!("pulled from {upstream}"));
+        let theirs = OsString::from("yours");
+        let mut envs: Vec<(&str, &OsStr)> = vec![
+            (merge::OURS_ENV, ours.as_os_str()),
+            (merge::THEIRS_ENV, theirs.as_os_str()),
+        ];
+        if let Some(file) = &notes_file {
+            envs.push((merge::NOTES_ENV, file.as_os_str()));
+        }
         let out = self
             .git
-            .output(&self.root, &["pull", "--rebase", "--no-autostash"])?;
+            .network(&self.root, &["pull", "--rebase", "--no-autostash"], &envs);
+        let notes = notes_file.map_or_else(Vec::new, |file| {
+            let notes = merge::read_notes(&file);
+            let _ = std::fs::remove_file(&file);
+            notes
+        });
+        let out = out?;
+        let (conflicts, merged): (Vec<merge::Note>, Vec<merge::Note>) =
+            notes.into_iter().partition(|n| n.conflict);
+        report.merged.extend(merged.into_iter().map(|n| n.text));
         if out.success {
             self.follow_own_commit(report);
             return Ok(());
@@ -267,29 +252,48 @@ impl<'a> Repo<'a> {
                     path: self.top.clone(),
                 });
             }
-            if !files.is_empty() {
+            // What the driver merged in the commits before the conflict is undone too.
+            report.merged.clear();
+            if !files.is_empty() && !out.timed_out {
                 return Err(SyncError::Conflict {
                     files,
-                    upstream: upstream.to_owned(),
+                    upstream: upstream.to_string(),
+                    explanations: conflicts.into_iter().map(|n| n.text).collect(),
                     report: Box::new(report.clone()),
                 });
             }
             // Stopped for another reason (untracked files in the way, a hook); git's message
             // says which, below.
         }
+        if out.timed_out {
+            return Err(SyncError::TimedOut {
+                command: "git pull".to_owned(),
+                seconds: self.git.timeout().as_secs(),
+                remote: upstream.remote.clone(),
+                report: Box::new(report.clone()),
+            });
+        }
         if out.stderr.contains("no such ref was fetched")
             || out.stderr.contains("couldn't find remote ref")
         {
-            report.notes.push(format!(
-                "{upstream} does not exist yet: there was nothing to pull, and the push creates it"
-            ));
-            return Ok(());
+            return self.missing_upstream(upstream, report);
         }
         Err(SyncError::Pull {
-            upstream: upstream.to_owned(),
+            upstream: upstream.to_string(),
             message: out.message(),
             report: Box::new(report.clone()),
         })
+    }
+
+    /// A file in `.lector/` for the merge driver's notes during one pull; `None` if the
+    /// folder cannot be made (the notes are then only in git's output).
+    fn notes_file(&self) -> Option<PathBuf> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = crate::store::lock::ensure_local_dir(&self.root).ok()?;
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let file = dir.join(format!("merge-notes.{}-{n}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        Some(file)
     }
 
     /// After a rebase the user's commit has a new id; the report names the new one.

@@ -96,6 +96,9 @@ pub struct SyncReport {
     /// Whether the pull changed `project.ron` (documents or labels): the app should reopen the
     /// project.
     pub project_changed: bool,
+    /// What Lector's merge driver chose where both sides changed the same entry of a file
+    /// (the later change kept, the other named), one sentence each starting with the file.
+    pub merged: Vec<String>,
     /// How many commits were pushed.
     pub pushed: usize,
     /// Things the user should know, as sentences (no upstream, a branch created, …).
@@ -144,6 +147,12 @@ impl SyncReport {
             }
             parts.push(pulled);
         }
+        if !self.merged.is_empty() {
+            parts.push(format!(
+                "{} made on both sides merged by id (listed in the report)",
+                plural(self.merged.len(), "change")
+            ));
+        }
         if self.pushed > 0 {
             parts.push(format!("pushed {}", plural(self.pushed, "commit")));
         }
@@ -178,6 +187,7 @@ impl fmt::Display for SyncReport {
             changes,
             documents,
             project_changed,
+            merged,
             pushed,
             notes,
         } = self;
@@ -247,6 +257,16 @@ impl fmt::Display for SyncReport {
                 f,
                 "  {PROJECT_FILE} (documents or labels): reopen the project in the app to see them"
             )?;
+        }
+        if !merged.is_empty() {
+            writeln!(
+                f,
+                "merged by id where both sides changed the same entry (the other version is in \
+                 git history):"
+            )?;
+            for line in merged {
+                writeln!(f, "  {line}")?;
+            }
         }
         if *pushed > 0 {
             writeln!(f, "pushed {}", plural(*pushed, "commit"))?;

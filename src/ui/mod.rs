@@ -17,7 +17,7 @@ use std::process::ExitCode;
 pub use app::{Command, LectorApp, Prefs};
 pub use dialogs::{Chooser, Dialogs, Environment, NO_NATIVE_DIALOGS_VAR, decide};
 pub use portal::PortalAnswer;
-pub use team::{Team, WATCH_INTERVAL};
+pub use team::{Team, WATCH_INTERVAL, syncing};
 
 use crate::model::{Annotation, DocText};
 

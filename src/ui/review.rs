@@ -106,6 +106,91 @@ impl ReviewState {
     }
 }
 
+/// Compares the annotators again when one of their files of the reviewed document changed on
+/// disk during the review (a sync, a colleague's Lector, a shared folder): the alignment,
+/// figures and disagreements follow their current work, what they now agree on goes into the
+/// reviewed set (as when a review starts), and the unit being looked at stays (the one with
+/// the same extent, else the next one). `changed` are the (document, annotator) files
+/// re-read or removed. Returns what to tell the user, and whether it is an error; `None` if
+/// the review is not affected.
+pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<(String, bool)> {
+    let review = app.review.as_ref()?;
+    let touched: Vec<&str> = changed
+        .iter()
+        .filter(|(document, annotator)| {
+            *document == review.document && review.alignment.annotators.contains(annotator)
+        })
+        .map(|(_, annotator)| annotator.as_str())
+        .collect();
+    if touched.is_empty() {
+        return None;
+    }
+    let who = touched.join(" and ");
+    let session = app.session.as_mut()?;
+    let project = &session.store.project;
+    let annotators = &review.alignment.annotators;
+    let alignment = match crate::review::align_document(project, &review.document, annotators) {
+        Ok(alignment) => alignment,
+        Err(err) => {
+            return Some((
+                format!(
+                    "{who}'s labels changed on disk, but the review cannot compare them again: {err}"
+                ),
+                true,
+            ));
+        }
+    };
+    let figures = crate::review::document_agreement(project, &review.document, annotators).ok();
+    let edits = crate::review::adjudication::take_agreements(
+        project,
+        &review.document,
+        &review.reviewer,
+        &alignment,
+    );
+    let taken = edits
+        .iter()
+        .filter(|e| matches!(e, crate::session::Edit::Decide(_)))
+        .count();
+    let applied = session.apply(&review.document, edits);
+    let old = review.current_unit().map(|u| (u.start, u.end));
+    let mut state = ReviewState::new(
+        review.document.clone(),
+        review.reviewer.clone(),
+        alignment,
+        figures,
+    );
+    state.note.clone_from(&review.note);
+    state.current = old.and_then(|(start, end)| {
+        let units = &state.alignment.units;
+        units
+            .iter()
+            .position(|u| u.start == start && u.end == end)
+            .or_else(|| units.iter().position(|u| u.start >= start))
+    });
+    let open = state.disagreement_indices().len();
+    app.review = Some(state);
+    Some(match applied {
+        Ok(()) => (
+            format!(
+                "{who}'s labels changed on disk: compared again, {open} disagreements{}",
+                if taken > 0 {
+                    format!(" ({taken} new agreements taken into your reviewed version)")
+                } else {
+                    String::new()
+                }
+            ),
+            false,
+        ),
+        Err(err) => (
+            format!(
+                "{who}'s labels changed on disk: compared again, {open} disagreements; the new \
+                 agreements were not taken: {err}"
+            ),
+            true,
+        ),
+    })
+}
+
 /// The colour that tells the kinds of units apart, in the list and on the card.
 pub fn kind_color(kind: &UnitKind) -> Color32 {
     match kind {

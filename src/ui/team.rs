@@ -1,6 +1,8 @@
 //! Working as a team from the app: colleagues' files that change on disk (a `git pull`, a
-//! shared folder) are taken in while the app runs, and File → Sync commits, pulls and pushes
-//! through git ([`crate::sync`]) in the background.
+//! shared folder: annotations, entities, reviews) are taken in while the app runs, a review
+//! under way compares its annotators again when one of their files changes, and File → Sync
+//! commits, pulls and pushes through git ([`crate::sync`]) in the background. A sync that
+//! hangs on the network ends at git's time limit, so autosave never stays off.
 //!
 //! ## Implementation notes
 //!
@@ -112,6 +114,12 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
             .map_or_else(|| id.to_owned(), |d| super::shorten(&d.meta.title, 40))
     };
     let reloaded = describe(&changes, title);
+    let touched: Vec<crate::model::SetKey> = changes
+        .reloaded
+        .iter()
+        .chain(&changes.removed)
+        .cloned()
+        .collect();
     let dirty = session.is_dirty();
     let root = session.store.root().to_path_buf();
     let DiskChanges {
@@ -129,6 +137,10 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
     }
     if tell && !reloaded.is_empty() {
         app.say(reloaded, false);
+    }
+    // A review of a document whose annotator's file changed compares their work again.
+    if let Some((text, error)) = super::review::realign(app, &touched) {
+        app.say(text, error);
     }
     // The user's own files with unsaved changes that someone else (another window, a
     // command, git) changed meanwhile: the next save merges into them (said once).
@@ -212,6 +224,11 @@ pub fn describe(changes: &DiskChanges, title: impl Fn(&str) -> String) -> String
     for annotator in &changes.entities {
         by_annotator.entry(annotator).or_default().2 = true;
     }
+    let mut reviews: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for (document, reviewer) in &changes.reviews {
+        reviews.entry(reviewer).or_default().push(title(document));
+    }
     let quoted = |titles: &[String]| {
         let titles: Vec<String> = titles.iter().map(|t| format!("“{t}”")).collect();
         titles.join(", ")
@@ -233,6 +250,12 @@ pub fn describe(changes: &DiskChanges, title: impl Fn(&str) -> String) -> String
         if entities {
             parts.push(format!("{annotator}'s entities changed on disk: reloaded"));
         }
+    }
+    for (reviewer, titles) in reviews {
+        parts.push(format!(
+            "{reviewer}'s review of {} changed on disk: reloaded",
+            quoted(&titles)
+        ));
     }
     parts.join("; ")
 }
@@ -398,6 +421,7 @@ mod tests {
             ],
             removed: vec![("c".into(), "bo".into())],
             entities: vec!["erik".into()],
+            reviews: vec![("a".into(), "olga".into())],
             ..DiskChanges::default()
         };
         let title = |id: &str| id.to_uppercase();
@@ -405,7 +429,7 @@ mod tests {
             describe(&changes, title),
             "bo's labels of “A” changed on disk: reloaded; bo's labels of “C” were deleted on \
              disk: removed; erik's labels of “A”, “B” changed on disk: reloaded; erik's \
-             entities changed on disk: reloaded"
+             entities changed on disk: reloaded; olga's review of “A” changed on disk: reloaded"
         );
         assert_eq!(describe(&DiskChanges::default(), title), "");
     }
