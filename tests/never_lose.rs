@@ -424,9 +424,12 @@ fn exports_never_destroy_what_out_names() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("cat");
-    // Give `cat` a moment to open the FIFO.
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert!(export(&root, &fifo).status.success());
+    // `cat` opens the FIFO when it gets to it: until then there is no reader, an error.
+    let delivered = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        export(&root, &fifo).status.success()
+    });
+    assert!(delivered);
     let read = reader.wait_with_output().expect("cat output");
     assert!(String::from_utf8_lossy(&read.stdout).contains("Person"));
     assert!(

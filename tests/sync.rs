@@ -373,7 +373,7 @@ fn labels(project: &Path, who: &str) -> Vec<(String, String, String)> {
         .project
         .set(DOC, who)
         .map(|set| {
-            set.annotations
+            set.annotations()
                 .iter()
                 .map(|a| (a.covered_text(text), a.label.clone(), a.note.clone()))
                 .collect()
@@ -404,22 +404,25 @@ fn one_annotator_on_two_machines_merges_by_id() {
     let hour = jiff::SignedDuration::from_hours(1);
     let now = jiff::Timestamp::now();
     let find = |set: &AnnotationSet, start: u32| {
-        set.annotations
-            .iter()
-            .position(|a| a.start().0 == start)
+        set.iter()
+            .find(|a| a.start().0 == start)
             .unwrap()
+            .id
+            .clone()
     };
 
     // On the laptop, later in the day: "Putin" relabelled, "Lukashenko" and "Friday" deleted,
     // "met" added.
     edit(&laptop, "anna", |set| {
-        let at = find(set, 0);
-        set.annotations[at].label = "Organization".into();
-        set.annotations[at].modified = now + hour;
-        let at = find(set, 10);
-        set.annotations.remove(at);
-        let at = find(set, 33);
-        set.annotations.remove(at);
+        let id = find(set, 0);
+        set.update(&id, |a| {
+            a.label = "Organization".into();
+            a.modified = now + hour;
+        });
+        let id = find(set, 10);
+        set.remove(&id);
+        let id = find(set, 33);
+        set.remove(&id);
     });
     annotate(&laptop, "anna", "Event", (6, 9));
     team.sync(&laptop, "anna").unwrap();
@@ -427,15 +430,21 @@ fn one_annotator_on_two_machines_merges_by_id() {
     // On the desktop, earlier (not yet synced): "Putin" relabelled otherwise, a note on
     // "Lukashenko" (deleted on the laptop), "Sochi" changed, "on" added.
     edit(&desktop, "anna", |set| {
-        let at = find(set, 0);
-        set.annotations[at].label = "Other".into();
-        set.annotations[at].modified = now - hour;
-        let at = find(set, 10);
-        set.annotations[at].note = "the president".into();
-        set.annotations[at].modified = now - hour;
-        let at = find(set, 24);
-        set.annotations[at].note = "the resort".into();
-        set.annotations[at].modified = now - hour;
+        let id = find(set, 0);
+        set.update(&id, |a| {
+            a.label = "Other".into();
+            a.modified = now - hour;
+        });
+        let id = find(set, 10);
+        set.update(&id, |a| {
+            a.note = "the president".into();
+            a.modified = now - hour;
+        });
+        let id = find(set, 24);
+        set.update(&id, |a| {
+            a.note = "the resort".into();
+            a.modified = now - hour;
+        });
     });
     annotate(&desktop, "anna", "Other", (30, 32));
     let report = team.sync(&desktop, "anna").unwrap();
@@ -516,14 +525,20 @@ fn a_plain_git_pull_in_a_terminal_merges_with_the_driver() {
     // Both change the same annotation and add one each; the laptop commits by hand.
     let now = jiff::Timestamp::now();
     edit(&desktop, "anna", |set| {
-        set.annotations[0].note = "desktop".into();
-        set.annotations[0].modified = now;
+        let first = set.annotations()[0].id.clone();
+        set.update(&first, |a| {
+            a.note = "desktop".into();
+            a.modified = now;
+        });
     });
     annotate(&desktop, "anna", "Place", (24, 29));
     team.sync(&desktop, "anna").unwrap();
     edit(&laptop, "anna", |set| {
-        set.annotations[0].note = "laptop".into();
-        set.annotations[0].modified = now - jiff::SignedDuration::from_mins(5);
+        let first = set.annotations()[0].id.clone();
+        set.update(&first, |a| {
+            a.note = "laptop".into();
+            a.modified = now - jiff::SignedDuration::from_mins(5);
+        });
     });
     annotate(&laptop, "anna", "Event", (33, 39));
     team.git("anna", &laptop, &["commit", "-q", "-am", "by hand"]);

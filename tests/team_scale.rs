@@ -224,7 +224,7 @@ fn ten_analysts_sync_a_thousand_documents_in_turn() {
         for (n, documents) in annotated.iter().enumerate() {
             for document in documents {
                 let set = store.project.set(document, &analyst(n)).unwrap();
-                assert_eq!(set.annotations.len(), 1);
+                assert_eq!(set.annotations().len(), 1);
             }
         }
     }

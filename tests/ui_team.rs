@@ -399,11 +399,7 @@ fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
         .unwrap();
     let id = only_anna.annotations["anna"].clone();
     let (mut store, _) = ProjectStore::open(&project).unwrap();
-    store
-        .project
-        .set_mut(&doc, "anna")
-        .annotations
-        .retain(|a| a.id != id);
+    store.project.set_mut(&doc, "anna").retain(|a| a.id != id);
     store.save_set(&doc, "anna").unwrap();
 
     wait_for_poll(&mut h);
@@ -538,7 +534,7 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     assert!(!h.state().session.as_ref().unwrap().is_dirty());
     let (store, _) = ProjectStore::open(&mine).unwrap();
     assert_eq!(
-        store.project.set(&doc, "anna").unwrap().annotations[0].note,
+        store.project.set(&doc, "anna").unwrap().annotations()[0].note,
         "after the stuck sync"
     );
 }

@@ -441,32 +441,56 @@ fn sink(out: &Path, project_root: Option<&Path>, folder: bool) -> Result<Sink, F
 }
 
 /// Writes to a device, FIFO or terminal in place. A FIFO nobody reads is an error, not a
-/// hang.
+/// hang: it is opened without waiting (which fails at once without a reader) and written
+/// through that same handle, waiting while the pipe is full, for at most a minute without
+/// progress. (Opening it a second time, blocking, would wait forever if the reader had seen
+/// the first handle close and gone.)
 fn write_stream(path: &Path, bytes: &[u8]) -> Result<(), FormatError> {
     use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
-        let fifo = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
-        if fifo {
-            // O_NONBLOCK: opening a FIFO for writing fails at once (ENXIO) without a reader.
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            #[cfg(target_os = "linux")]
             const O_NONBLOCK: i32 = 0o4000;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .custom_flags(O_NONBLOCK)
-                .open(path)
-                .map_err(|e| FormatError::Destination {
-                    message: format!("it is a pipe that nothing reads ({e})"),
-                    path: path.to_path_buf(),
-                })?;
+            #[cfg(not(target_os = "linux"))]
+            const O_NONBLOCK: i32 = 0x0004;
+            options.custom_flags(O_NONBLOCK);
         }
     }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(io_err("cannot write the export", path))?;
-    file.write_all(bytes)
-        .and_then(|()| file.flush())
+    let mut file = options.open(path).map_err(|e| FormatError::Destination {
+        message: format!("it cannot be opened for writing; a pipe needs a reader ({e})"),
+        path: path.to_path_buf(),
+    })?;
+    let mut rest = bytes;
+    let mut last_progress = std::time::Instant::now();
+    while !rest.is_empty() {
+        match file.write(rest) {
+            Ok(0) => {
+                return Err(io_err("cannot write the export", path)(
+                    std::io::ErrorKind::WriteZero.into(),
+                ));
+            }
+            Ok(n) => {
+                rest = &rest[n..];
+                last_progress = std::time::Instant::now();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if last_progress.elapsed() > std::time::Duration::from_secs(60) {
+                    return Err(FormatError::Destination {
+                        message: "the reader of the pipe stopped reading for a minute".to_owned(),
+                        path: path.to_path_buf(),
+                    });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err("cannot write the export", path)(e)),
+        }
+    }
+    file.flush()
         .map_err(io_err("cannot write the export", path))
 }
 
