@@ -448,3 +448,50 @@ fn damaged_pdfs_never_panic() {
     }
     assert!(outcomes["read"] > 0, "{outcomes:#?}");
 }
+
+/// Issue 15: `lector add` of a named pipe hung until a writer came (maybe never); an article
+/// that is a link to `/dev/zero` was read until memory ran out. Both are refused at once by
+/// their type, with the file named.
+#[cfg(unix)]
+#[test]
+fn issue15_a_fifo_or_a_device_given_as_an_article_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let zero = dir.path().join("zero.txt");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let (done, result) = std::sync::mpsc::channel();
+    let root = dir.path().to_path_buf();
+    std::thread::Builder::new()
+        .name("add".to_owned())
+        .spawn(move || {
+            let mut store = project(&root);
+            let errors: Vec<String> = [root.join("pipe.txt"), root.join("zero.txt")]
+                .iter()
+                .map(|path| store.add_article(path, None).unwrap_err().to_string())
+                .collect();
+            done.send(errors).unwrap();
+        })
+        .unwrap();
+    let errors = result
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("adding the articles still ran after 10 s");
+    assert_eq!(
+        errors[0],
+        format!(
+            "cannot add the article: this is a named pipe (FIFO), not a regular file; Lector reads only regular files: {}",
+            fifo.display()
+        )
+    );
+    assert_eq!(
+        errors[1],
+        format!(
+            "cannot add the article: this is a device, not a regular file; Lector reads only regular files: {}",
+            zero.display()
+        )
+    );
+}

@@ -74,6 +74,9 @@ pub enum ArticleError {
         /// The file's extension, lowercased.
         ext: String,
     },
+    /// The file cannot be read: missing, not a regular file (a FIFO, a device), too large.
+    #[error(transparent)]
+    Read(crate::fsguard::ReadErrorKind),
     /// The bytes cannot be decoded as text.
     #[error(transparent)]
     Decode(#[from] DecodeError),

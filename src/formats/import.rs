@@ -14,8 +14,8 @@ use super::jsonl::EntityInfo;
 use super::{Format, FormatError};
 use crate::model::validate::{annotation_problems, parse_value};
 use crate::model::{
-    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, LabelKind,
-    Project, checked_fragments,
+    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, Fragment,
+    LabelKind, Project, checked_fragments,
 };
 
 /// An attribute value as a file gives it, typed against the schema in [`apply`].
@@ -62,6 +62,32 @@ pub struct Candidate {
     pub created: Option<jiff::Timestamp>,
     /// Modification time, if the file has it.
     pub modified: Option<jiff::Timestamp>,
+    /// Why the reader already knows this candidate cannot be imported (a time that is not a
+    /// time); [`apply`] lists it with this reason.
+    pub invalid: Option<String>,
+}
+
+impl Candidate {
+    /// Sets `created` and `modified` from the texts a file gives. Without one (or with an
+    /// empty one) the time of the import is used; a text that is not a time makes the
+    /// candidate invalid, as Lector's own loader refuses such an annotation.
+    pub fn set_times(&mut self, created: Option<&str>, modified: Option<&str>) {
+        self.created = self.time("created", created);
+        self.modified = self.time("modified", modified);
+    }
+
+    fn time(&mut self, field: &str, raw: Option<&str>) -> Option<jiff::Timestamp> {
+        let raw = raw.filter(|r| !r.trim().is_empty())?;
+        match raw.trim().parse() {
+            Ok(time) => Some(time),
+            Err(_) => {
+                self.invalid.get_or_insert_with(|| {
+                    format!("{field} {raw:?} is not a time of the form 2026-03-01T12:00:00Z")
+                });
+                None
+            }
+        }
+    }
 }
 
 /// An annotation (or line) that was not imported, and why.
@@ -185,8 +211,21 @@ fn apply_document(
     let mut taken: BTreeSet<String> = set.annotations.iter().map(|a| a.id.0.clone()).collect();
     // Entities the file describes that the annotator does not have yet.
     let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
+    // What this import has built so far, to report an annotation given twice (the same line
+    // twice, two regions with one id) and import it once: by label and fragments, and by the
+    // file's id for it.
+    let mut seen_spans: BTreeMap<(String, Vec<Fragment>), (String, AnnotationId)> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<(PathBuf, String), SeenId> = BTreeMap::new();
     for c in candidates {
         let skip = |reason: String| Skipped::new(&c.file, c.line, reason);
+        if let Some(reason) = &c.invalid {
+            outcome.skipped.push(skip(format!(
+                "{} {}: {reason}",
+                c.label,
+                spans_text(&c.spans)
+            )));
+            continue;
+        }
         let fragments = match checked_fragments(&text, &c.spans) {
             Ok(f) => f,
             Err(err) => {
@@ -219,6 +258,29 @@ fn apply_document(
             )));
             continue;
         };
+        if let Some((first, id)) = seen_spans.get(&(c.label.clone(), fragments.clone())) {
+            id_map.insert(c.source_id.clone(), id.clone());
+            outcome.skipped.push(skip(format!(
+                "{} {}: the same annotation as {first}; imported once",
+                c.label,
+                spans_text(&c.spans)
+            )));
+            continue;
+        }
+        if !c.source_id.is_empty()
+            && let Some(seen) = seen_ids.get(&(c.file.clone(), c.source_id.clone()))
+            // One region with several labels (Label Studio) shares its id on purpose.
+            && (seen.label == c.label || seen.spans != c.spans)
+        {
+            outcome.skipped.push(skip(format!(
+                "{} {}: id {:?} is used twice in the file (first at {}); imported once",
+                c.label,
+                spans_text(&c.spans),
+                c.source_id,
+                seen.place
+            )));
+            continue;
+        }
         if let Some(existing) = set.same_as(&c.label, &fragments) {
             id_map.insert(c.source_id.clone(), existing.id.clone());
             outcome.skipped.push(skip(format!(
@@ -238,6 +300,20 @@ fn apply_document(
         }
         taken.insert(annotation.id.0.clone());
         id_map.insert(c.source_id.clone(), annotation.id.clone());
+        let place = place_of(&c);
+        seen_spans.insert(
+            (c.label.clone(), annotation.fragments.clone()),
+            (place.clone(), annotation.id.clone()),
+        );
+        if !c.source_id.is_empty() {
+            seen_ids
+                .entry((c.file.clone(), c.source_id.clone()))
+                .or_insert_with(|| SeenId {
+                    label: c.label.clone(),
+                    spans: c.spans.clone(),
+                    place,
+                });
+        }
         annotation.note.clone_from(&c.note);
         if let Some(t) = c.created {
             annotation.created = t;
@@ -356,30 +432,36 @@ fn apply_document(
     for entity in described.values() {
         checking.upsert(entity.clone());
     }
-    // Drop the ones the app would refuse, until none is left (a dropped one may be referred to).
+    // Drop the ones the app would refuse, until none is left (a dropped one may be referred
+    // to). All the bad ones of a round go at once, so that many bad lines stay linear.
     loop {
-        let mut bad = None;
+        let mut bad: BTreeSet<usize> = BTreeSet::new();
         for (i, (annotation, c)) in built.iter().enumerate() {
             let problems =
                 annotation_problems(&project.schema, &text, Some(&checking), &set, annotation);
             if let Some(p) = problems.first() {
-                bad = Some((
-                    i,
-                    Skipped::new(
-                        &c.file,
-                        c.line,
-                        format!("{} {}: {p}", c.label, spans_text(&c.spans)),
-                    ),
+                bad.insert(i);
+                outcome.skipped.push(Skipped::new(
+                    &c.file,
+                    c.line,
+                    format!("{} {}: {p}", c.label, spans_text(&c.spans)),
                 ));
-                break;
             }
         }
-        let Some((i, skipped)) = bad else { break };
-        let (annotation, _) = built.remove(i);
-        if let Some(at) = set.position(&annotation.id) {
-            set.annotations.remove(at);
+        if bad.is_empty() {
+            break;
         }
-        outcome.skipped.push(skipped);
+        let mut dropped: BTreeSet<AnnotationId> = BTreeSet::new();
+        let mut i = 0;
+        built.retain(|(annotation, _)| {
+            let keep = !bad.contains(&i);
+            i += 1;
+            if !keep {
+                dropped.insert(annotation.id.clone());
+            }
+            keep
+        });
+        set.annotations.retain(|a| !dropped.contains(&a.id));
     }
     if set != before {
         for (annotation, _) in &built {
@@ -414,6 +496,22 @@ fn apply_document(
         outcome.created_entities.sort();
         outcome.created_entities.dedup();
         project.entities.insert(annotator.to_owned(), registry);
+    }
+}
+
+/// The file's id, label and spans of an annotation this import has built, with where it was.
+struct SeenId {
+    label: String,
+    spans: Vec<(u32, u32)>,
+    place: String,
+}
+
+/// Where a candidate came from, for "the same annotation as …".
+fn place_of(c: &Candidate) -> String {
+    if c.line > 0 {
+        format!("{}:{}", c.file.display(), c.line)
+    } else {
+        format!("an earlier one in {}", c.file.display())
     }
 }
 

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::article::{ArticleError, ArticleKind};
-use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES};
+use crate::model::text::MAX_ARTICLE_BYTES;
 use crate::model::validate::{annotation_problems, duplicate_ids, registry_problems};
 use crate::model::{AnnotationSet, DocText, Document, DocumentMeta, Project, Schema, project};
 pub use problem::{Position, Problem};
@@ -875,16 +875,9 @@ impl ProjectStore {
             path: path.to_path_buf(),
         };
         let kind = ArticleKind::of(path).map_err(article_err)?;
-        let size = fs::metadata(path)
-            .map_err(io_err("cannot read the article", path))?
-            .len();
-        if size > MAX_ARTICLE_BYTES as u64 {
-            return Err(article_err(ArticleError::Decode(DecodeError::TooLarge {
-                size,
-                max: MAX_ARTICLE_BYTES,
-            })));
-        }
-        let bytes = fs::read(path).map_err(io_err("cannot read the article", path))?;
+        // Refuses FIFOs and devices by type and reads at most the limit (crate::fsguard).
+        let bytes = crate::fsguard::read_limited(path, MAX_ARTICLE_BYTES as u64, "articles")
+            .map_err(|err| article_err(ArticleError::Read(err.kind)))?;
         let article = crate::article::read(kind, &bytes).map_err(article_err)?;
         let file_name = path
             .file_name()
