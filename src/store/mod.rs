@@ -412,22 +412,27 @@ impl ProjectStore {
             })));
         };
         problems.extend(own);
-        for problem in file.schema.problems() {
-            problems.push(Problem::new(&rel, format!("schema: {problem}")));
+        // Positions found in one pass, only when something is to be reported.
+        let positions = std::cell::OnceCell::new();
+        let positions = || positions.get_or_init(|| problem::ProjectPositions::of(&text));
+        for (place, problem) in file.schema.problems_at() {
+            let at = problem::schema_position(positions(), &file.schema, place);
+            problems.push(Problem::at(&rel, at, format!("schema: {problem}")));
         }
         self.project.name = file.name;
         self.project.schema = file.schema;
         let mut seen = std::collections::BTreeSet::new();
-        for entry in file.documents {
-            let at = problem::find_position(&text, &format!("id: {:?}", entry.id));
+        let count = file.documents.len();
+        for (i, entry) in file.documents.into_iter().enumerate() {
+            let at = || positions().document(i, count);
             if let Some(p) = project::name_problem("document id", &entry.id) {
-                problems.push(Problem::at(&rel, at, p));
+                problems.push(Problem::at(&rel, at(), p));
                 continue;
             }
             if !seen.insert(entry.id.clone()) {
                 problems.push(Problem::at(
                     &rel,
-                    at,
+                    at(),
                     format!("document {:?} is listed twice", entry.id),
                 ));
                 continue;
@@ -435,7 +440,7 @@ impl ProjectStore {
             let added = entry.added.parse().unwrap_or_else(|_| {
                 problems.push(Problem::at(
                     &rel,
-                    at,
+                    at(),
                     format!("document {:?}: {:?} is not a time", entry.id, entry.added),
                 ));
                 jiff::Timestamp::UNIX_EPOCH
