@@ -495,3 +495,87 @@ fn issue15_a_fifo_or_a_device_given_as_an_article_is_refused_at_once() {
         )
     );
 }
+
+/// Issue 15: 50,000 nested `<div>`s took 7.8 s and 100,000 took 27.6 s; 20,000 nested lists
+/// 5.4 s; one element with 100,000 attributes 3.8 s. Nesting deeper than the documented limit
+/// and elements with too many attributes are refused, at once; pages within the limits are
+/// read in time linear in their size. Only the growth is asserted (twice the input, at most
+/// three times the time), never an absolute time.
+#[test]
+fn issue15_hostile_html_is_refused_or_read_in_linear_time() {
+    use lector::article::html::limits::{MAX_ATTRIBUTES, MAX_DEPTH};
+    use lector::article::{ArticleKind, read};
+
+    let time = |html: &str| {
+        let start = std::time::Instant::now();
+        let result = read(ArticleKind::Html, html.as_bytes()).map_err(|e| e.to_string());
+        (start.elapsed(), result)
+    };
+    let nested_divs = |n: usize| {
+        format!(
+            "<p>Hej.</p>{}djupt{}",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        )
+    };
+    let nested_lists = |n: usize| format!("<p>Hej.</p>{}", "<ul><li>punkt".repeat(n));
+    let attributes = |n: usize| {
+        let attrs: String = (0..n).map(|i| format!(" data-a{i}=\"v\"")).collect();
+        format!("<p{attrs}>Hej.</p>")
+    };
+    // Within the limits: as deep as allowed, with many paragraphs.
+    let deep_and_wide = |n: usize| {
+        let depth = MAX_DEPTH - 10;
+        let paragraphs: String = (0..n)
+            .map(|i| format!("<p>Stycke {i}, med lite text i.</p>"))
+            .collect();
+        format!(
+            "{}{paragraphs}{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        )
+    };
+    let cases: [(&str, &dyn Fn(usize) -> String, usize, Option<&str>); 4] = [
+        (
+            "nested divs",
+            &nested_divs,
+            5_000,
+            Some("this page nests elements more than 256 deep (at line 1)"),
+        ),
+        (
+            "nested lists",
+            &nested_lists,
+            2_000,
+            Some("this page nests elements more than 256 deep (at line 1)"),
+        ),
+        (
+            "attributes",
+            &attributes,
+            10_000,
+            Some("an element at line 1 has more than 1000 attributes"),
+        ),
+        ("deep and wide", &deep_and_wide, 2_000, None),
+    ];
+    assert_eq!(MAX_ATTRIBUTES, 1000);
+    for (what, make, n, refused) in cases {
+        let (small, first) = time(&make(n));
+        let (large, second) = time(&make(2 * n));
+        match refused {
+            Some(message) => {
+                for result in [first, second] {
+                    let err = result.unwrap_err();
+                    assert!(err.starts_with(message), "{what}: {err}");
+                }
+            }
+            None => {
+                let text = second.unwrap().text;
+                assert!(text.contains(&format!("Stycke {}", 2 * n - 1)), "{what}");
+            }
+        }
+        assert!(
+            large < small * 3 + std::time::Duration::from_millis(50),
+            "{what}: {n} took {small:?}, {} took {large:?}",
+            2 * n
+        );
+    }
+}

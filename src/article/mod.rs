@@ -80,6 +80,9 @@ pub enum ArticleError {
     /// The bytes cannot be decoded as text.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A web page beyond Lector's limits (nesting, attributes, time).
+    #[error(transparent)]
+    Html(#[from] html::limits::HtmlError),
     /// A PDF that cannot be read.
     #[error(transparent)]
     Pdf(#[from] pdf::PdfError),
