@@ -58,7 +58,7 @@ pub enum ReadErrorKind {
 /// A size for messages: whole MiB as "256 MiB", else in bytes.
 pub fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
