@@ -1268,6 +1268,7 @@ fn new_formats_through_the_command_line() {
 
 /// Runs `lector` and fails the test, instead of hanging it, when the command does not end
 /// within `seconds` (a FIFO opened for reading blocks until a writer comes).
+#[cfg(unix)]
 fn lector_within(args: &[&str], seconds: u64) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lector"))
         .args(args)
@@ -1287,6 +1288,7 @@ fn lector_within(args: &[&str], seconds: u64) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+#[cfg(unix)]
 fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo").arg(path).status().unwrap();
     assert!(status.success(), "mkfifo {}", path.display());
@@ -1398,13 +1400,27 @@ fn issue15_duplicates_bad_times_and_misshapen_labels_are_reported_with_their_lin
         let mut copy = empty_copy(dir.path());
         let parsed = import::read(format, &copy.project, path, "bob").unwrap();
         let outcome = import::apply(&mut copy.project, "bob", parsed);
-        let skipped: Vec<String> = outcome.skipped.iter().map(ToString::to_string).collect();
+        // Skipped lines, then repeats imported once.
+        let skipped: Vec<String> = outcome
+            .skipped
+            .iter()
+            .map(|s| format!("skipped: {s}"))
+            .chain(outcome.repeated.iter().map(|r| format!("repeated: {r}")))
+            .collect();
         (outcome.added.len(), skipped)
     };
+    // `expected` in a line of `kind` ("skipped" or "repeated").
     let has = |skipped: &[String], expected: &str| {
+        let kind = if expected.contains("the same annotation as") {
+            "repeated: "
+        } else {
+            "skipped: "
+        };
         assert!(
-            skipped.iter().any(|s| s.contains(expected)),
-            "expected {expected:?} in {skipped:#?}"
+            skipped
+                .iter()
+                .any(|s| s.starts_with(kind) && s.contains(expected)),
+            "expected {kind}{expected:?} in {skipped:#?}"
         );
     };
 
@@ -1437,6 +1453,24 @@ fn issue15_duplicates_bad_times_and_misshapen_labels_are_reported_with_their_lin
     has(
         &skipped,
         "dup.jsonl:4: Other at 0-4: created \"yesterday\" is not a time of the form 2026-03-01T12:00:00Z",
+    );
+
+    // A repeat whose first copy fails the checks (a link to no annotation) is the one kept.
+    let fallback = dir.path().join("fallback.jsonl");
+    std::fs::write(
+        &fallback,
+        [
+            r#"{"document":"vector-a","annotator":"x","id":"p1","label":"Prediction","fragments":[[8,12]],"attributes":{"evidence":"nowhere"}}"#,
+            r#"{"document":"vector-a","annotator":"y","id":"p2","label":"Prediction","fragments":[[8,12]]}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::Jsonl, &fallback);
+    assert_eq!((added, skipped.len()), (1, 1), "{skipped:#?}");
+    has(
+        &skipped,
+        "fallback.jsonl:1: Prediction at 8-12: attribute \"evidence\": annotation \"nowhere\" is not in this document",
     );
 
     let doccano = dir.path().join("dup-doccano.jsonl");

@@ -138,6 +138,9 @@ pub struct Outcome {
     pub added: Vec<(String, AnnotationId)>,
     /// What was not imported, sorted by file and line.
     pub skipped: Vec<Skipped>,
+    /// Annotations the input gives more than once (the same line twice, two annotators'
+    /// identical spans), imported once: the repeats, sorted by file and line.
+    pub repeated: Vec<Skipped>,
     /// Documents whose set changed (to save).
     pub changed_documents: BTreeSet<String>,
     /// Entities created in the annotator's registry (to save).
@@ -180,6 +183,7 @@ pub fn apply(project: &mut Project, annotator: &str, parsed: Parsed) -> Outcome 
         apply_document(project, annotator, &document, candidates, &mut outcome);
     }
     outcome.skipped.sort();
+    outcome.repeated.sort();
     outcome
 }
 
@@ -211,10 +215,9 @@ fn apply_document(
     let mut taken: BTreeSet<String> = set.annotations.iter().map(|a| a.id.0.clone()).collect();
     // Entities the file describes that the annotator does not have yet.
     let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
-    // What this import has built so far, to report an annotation given twice (the same line
-    // twice, two regions with one id) and import it once: by label and fragments, and by the
-    // file's id for it.
-    let mut seen_spans: BTreeMap<(String, Vec<Fragment>), (String, AnnotationId)> = BTreeMap::new();
+    // The file's ids of what this import has built so far: one id given to two different
+    // spans is reported and imported once. (The same annotation twice is found after the
+    // checks below, so that a copy that passes them is the one kept.)
     let mut seen_ids: BTreeMap<(PathBuf, String), SeenId> = BTreeMap::new();
     for c in candidates {
         let skip = |reason: String| Skipped::new(&c.file, c.line, reason);
@@ -258,19 +261,11 @@ fn apply_document(
             )));
             continue;
         };
-        if let Some((first, id)) = seen_spans.get(&(c.label.clone(), fragments.clone())) {
-            id_map.insert(c.source_id.clone(), id.clone());
-            outcome.skipped.push(skip(format!(
-                "{} {}: the same annotation as {first}; imported once",
-                c.label,
-                spans_text(&c.spans)
-            )));
-            continue;
-        }
         if !c.source_id.is_empty()
             && let Some(seen) = seen_ids.get(&(c.file.clone(), c.source_id.clone()))
-            // One region with several labels (Label Studio) shares its id on purpose.
-            && (seen.label == c.label || seen.spans != c.spans)
+            // The same spans again: with the same label the same annotation (found below),
+            // with another one a region with several labels (Label Studio shares the id).
+            && seen.spans != c.spans
         {
             outcome.skipped.push(skip(format!(
                 "{} {}: id {:?} is used twice in the file (first at {}); imported once",
@@ -300,20 +295,6 @@ fn apply_document(
         }
         taken.insert(annotation.id.0.clone());
         id_map.insert(c.source_id.clone(), annotation.id.clone());
-        let place = place_of(&c);
-        seen_spans.insert(
-            (c.label.clone(), annotation.fragments.clone()),
-            (place.clone(), annotation.id.clone()),
-        );
-        if !c.source_id.is_empty() {
-            seen_ids
-                .entry((c.file.clone(), c.source_id.clone()))
-                .or_insert_with(|| SeenId {
-                    label: c.label.clone(),
-                    spans: c.spans.clone(),
-                    place,
-                });
-        }
         annotation.note.clone_from(&c.note);
         if let Some(t) = c.created {
             annotation.created = t;
@@ -410,6 +391,16 @@ fn apply_document(
             described.insert(entity.id.clone(), entity);
         }
         annotation.entity = c.entity.as_ref().map(|(id, _)| EntityId(id.clone()));
+        // Remembered only once it is built: a repeat of a line that was skipped is not
+        // reported against it.
+        if !c.source_id.is_empty() {
+            seen_ids
+                .entry((c.file.clone(), c.source_id.clone()))
+                .or_insert_with(|| SeenId {
+                    spans: c.spans.clone(),
+                    place: place_of(&c),
+                });
+        }
         built.push((annotation, c));
     }
     for (annotation, c) in &mut built {
@@ -463,6 +454,12 @@ fn apply_document(
         });
         set.annotations.retain(|a| !dropped.contains(&a.id));
     }
+    drop_repeats(&mut built, &mut outcome.repeated);
+    // The set again from what is left, with links to a dropped repeat moved to the one kept.
+    set = before.clone();
+    for (annotation, _) in &built {
+        set.insert(annotation.clone());
+    }
     if set != before {
         for (annotation, _) in &built {
             outcome
@@ -499,11 +496,48 @@ fn apply_document(
     }
 }
 
-/// The file's id, label and spans of an annotation this import has built, with where it was.
+/// The spans of an annotation this import has built under a file's id, and where it was.
 struct SeenId {
-    label: String,
     spans: Vec<(u32, u32)>,
     place: String,
+}
+
+/// Drops every annotation that repeats one before it (same label and fragments: the same line
+/// twice, or two annotators' identical spans in one file), listing it in `repeated` with its
+/// file and line; links to a dropped one go to the one kept.
+fn drop_repeats(built: &mut Vec<(Annotation, Candidate)>, repeated: &mut Vec<Skipped>) {
+    let mut first: BTreeMap<(String, Vec<Fragment>), (String, AnnotationId)> = BTreeMap::new();
+    let mut kept_for: BTreeMap<AnnotationId, AnnotationId> = BTreeMap::new();
+    built.retain(|(annotation, c)| {
+        let key = (annotation.label.clone(), annotation.fragments.clone());
+        if let Some((place, kept)) = first.get(&key) {
+            repeated.push(Skipped::new(
+                &c.file,
+                c.line,
+                format!(
+                    "{} {}: the same annotation as {place}; imported once",
+                    c.label,
+                    spans_text(&c.spans)
+                ),
+            ));
+            kept_for.insert(annotation.id.clone(), kept.clone());
+            return false;
+        }
+        first.insert(key, (place_of(c), annotation.id.clone()));
+        true
+    });
+    if kept_for.is_empty() {
+        return;
+    }
+    for (annotation, _) in built.iter_mut() {
+        for value in annotation.attributes.values_mut() {
+            if let AttrValue::Annotation(id) = value
+                && let Some(kept) = kept_for.get(id)
+            {
+                *id = kept.clone();
+            }
+        }
+    }
 }
 
 /// Where a candidate came from, for "the same annotation as …".
