@@ -2,6 +2,7 @@
 //!
 //! - [`model`]: texts, typed offsets, the schema, annotations, entities, the project.
 //! - [`article`]: reading article files (.txt, .md, .html, .pdf, .docx) into the stored text.
+//! - [`fsguard`]: reading files Lector is handed (articles, imports) with type checks and size limits.
 //! - [`store`]: the project folder on disk: versioned RON files, atomic saves, problems.
 //! - [`formats`]: export to and import from the formats other tools read, with loss reports.
 //! - [`review`]: alignment of annotators' spans for review, agreement, adjudication.
@@ -12,13 +13,14 @@
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `article`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
+//! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
 //! import egui or eframe: `cargo check --no-default-features` builds them alone, and a test
 //! greps them.
 
 pub mod article;
 pub mod cli;
 pub mod formats;
+pub mod fsguard;
 pub mod merge;
 pub mod model;
 pub mod predict;

@@ -448,3 +448,366 @@ fn damaged_pdfs_never_panic() {
     }
     assert!(outcomes["read"] > 0, "{outcomes:#?}");
 }
+
+/// Issue 15: `lector add` of a named pipe hung until a writer came (maybe never); an article
+/// that is a link to `/dev/zero` was read until memory ran out. Both are refused at once by
+/// their type, with the file named.
+#[cfg(unix)]
+#[test]
+fn issue15_a_fifo_or_a_device_given_as_an_article_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let zero = dir.path().join("zero.txt");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let (done, result) = std::sync::mpsc::channel();
+    let root = dir.path().to_path_buf();
+    std::thread::Builder::new()
+        .name("add".to_owned())
+        .spawn(move || {
+            let mut store = project(&root);
+            let errors: Vec<String> = [root.join("pipe.txt"), root.join("zero.txt")]
+                .iter()
+                .map(|path| store.add_article(path, None).unwrap_err().to_string())
+                .collect();
+            done.send(errors).unwrap();
+        })
+        .unwrap();
+    let errors = result
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("adding the articles still ran after 10 s");
+    assert_eq!(
+        errors[0],
+        format!(
+            "cannot add the article: this is a named pipe (FIFO), not a regular file; Lector reads only regular files: {}",
+            fifo.display()
+        )
+    );
+    assert_eq!(
+        errors[1],
+        format!(
+            "cannot add the article: this is a device, not a regular file; Lector reads only regular files: {}",
+            zero.display()
+        )
+    );
+}
+
+/// Issue 15: 50,000 nested `<div>`s took 7.8 s and 100,000 took 27.6 s; 20,000 nested lists
+/// 5.4 s; one element with 100,000 attributes 3.8 s. Nesting deeper than the documented limit
+/// and elements with too many attributes are refused, at once; pages within the limits are
+/// read in time linear in their size. Only the growth is asserted (twice the input, at most
+/// three times the time), never an absolute time.
+#[test]
+fn issue15_hostile_html_is_refused_or_read_in_linear_time() {
+    use lector::article::html::limits::{MAX_ATTRIBUTES, MAX_DEPTH};
+    use lector::article::{ArticleKind, read};
+
+    let time = |html: &str| {
+        let start = std::time::Instant::now();
+        let result = read(ArticleKind::Html, html.as_bytes()).map_err(|e| e.to_string());
+        (start.elapsed(), result)
+    };
+    let nested_divs = |n: usize| {
+        format!(
+            "<p>Hej.</p>{}djupt{}",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        )
+    };
+    let nested_lists = |n: usize| format!("<p>Hej.</p>{}", "<ul><li>punkt".repeat(n));
+    let attributes = |n: usize| {
+        let attrs: String = (0..n).map(|i| format!(" data-a{i}=\"v\"")).collect();
+        format!("<p{attrs}>Hej.</p>")
+    };
+    // Within the limits: as deep as allowed, with many paragraphs.
+    let deep_and_wide = |n: usize| {
+        let depth = MAX_DEPTH - 10;
+        let paragraphs: String = (0..n)
+            .map(|i| format!("<p>Stycke {i}, med lite text i.</p>"))
+            .collect();
+        format!(
+            "{}{paragraphs}{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        )
+    };
+    /// What, how to make a page of size n, n, and the error it must get (if refused).
+    type Case<'a> = (&'a str, &'a dyn Fn(usize) -> String, usize, Option<&'a str>);
+    let cases: [Case<'_>; 4] = [
+        (
+            "nested divs",
+            &nested_divs,
+            5_000,
+            Some("this page nests elements more than 256 deep (at line 1)"),
+        ),
+        (
+            "nested lists",
+            &nested_lists,
+            2_000,
+            Some("this page nests elements more than 256 deep (at line 1)"),
+        ),
+        (
+            "attributes",
+            &attributes,
+            10_000,
+            Some("an element at line 1 has more than 1000 attributes"),
+        ),
+        ("deep and wide", &deep_and_wide, 2_000, None),
+    ];
+    assert_eq!(MAX_ATTRIBUTES, 1000);
+    for (what, make, n, refused) in cases {
+        let (small, first) = time(&make(n));
+        let (large, second) = time(&make(2 * n));
+        match refused {
+            Some(message) => {
+                for result in [first, second] {
+                    let err = result.unwrap_err();
+                    assert!(err.starts_with(message), "{what}: {err}");
+                }
+            }
+            None => {
+                let text = second.unwrap().text;
+                assert!(text.contains(&format!("Stycke {}", 2 * n - 1)), "{what}");
+            }
+        }
+        assert!(
+            large < small * 3 + std::time::Duration::from_millis(50),
+            "{what}: {n} took {small:?}, {} took {large:?}",
+            2 * n
+        );
+    }
+}
+
+/// A PDF of `objects` (object 1 the catalog), with a cross-reference table that fits.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(object);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream_object(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut object = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    object.extend_from_slice(data);
+    object.extend_from_slice(b"\nendstream");
+    object
+}
+
+/// `head`, then `unit` repeated to `total` bytes, zlib-compressed without holding it whole.
+fn zlib_repeated(head: &[u8], unit: &[u8], total: usize) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(head).unwrap();
+    let block = unit.repeat((1 << 20) / unit.len());
+    for _ in 0..total / block.len() {
+        encoder.write_all(&block).unwrap();
+    }
+    encoder.finish().unwrap()
+}
+
+/// One page with Helvetica as /F1, the given extra resources and content streams.
+fn one_page_pdf(resources: &str, contents: &[Vec<u8>], more: &[Vec<u8>]) -> Vec<u8> {
+    let refs: Vec<String> = (0..contents.len())
+        .map(|i| format!("{} 0 R", 5 + i))
+        .collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> {resources} >> /Contents [{}] >>",
+            refs.join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    objects.extend(contents.iter().cloned());
+    objects.extend(more.iter().cloned());
+    pdf_of(&objects)
+}
+
+/// Runs `lector add` in a child whose address space is capped at `mib` MiB (`ulimit -v`), so
+/// that an unbounded allocation fails the child (an abort) instead of the machine, and whose
+/// run is limited to `seconds`. Returns the exit code (`None` for a signal) and stderr.
+#[cfg(unix)]
+fn add_capped(dir: &Path, file: &Path, mib: u64, seconds: u64) -> (Option<i32>, String) {
+    let lector = env!("CARGO_BIN_EXE_lector");
+    let project = dir.join("capped");
+    if !project.exists() {
+        let made = std::process::Command::new(lector)
+            .arg("new")
+            .arg(&project)
+            .output()
+            .unwrap();
+        assert!(made.status.success());
+    }
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {} && exec \"$0\" \"$@\"", mib * 1024))
+        .arg(lector)
+        .arg("add")
+        .arg(&project)
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("lector add {} still ran after {seconds} s", file.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 15: a 1 MB PDF inflating to 1 GiB aborted the process when the allocation failed; a
+/// 600 KB PDF of 200 MB of text operators ran 21 s and 7.5 GB before aborting. Both are
+/// refused with the file named, in a child whose memory is capped far below what inflating
+/// them takes.
+#[cfg(unix)]
+#[test]
+fn issue15_pdf_decompression_bombs_are_refused_with_memory_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n";
+    let bomb = dir.path().join("bomb.pdf");
+    let inflates_to_1_gib = zlib_repeated(text, b" ", 1 << 30);
+    let pdf = one_page_pdf(
+        "",
+        &[stream_object("/Filter /FlateDecode", &inflates_to_1_gib)],
+        &[],
+    );
+    assert!(pdf.len() < 1_200_000, "{} bytes", pdf.len());
+    fs::write(&bomb, pdf).unwrap();
+
+    let ops = dir.path().join("operators.pdf");
+    let operators = zlib_repeated(b"BT /F1 12 Tf 72 720 Td\n", b"(x) Tj\n", 200 << 20);
+    let pdf = one_page_pdf(
+        "",
+        &[stream_object("/Filter /FlateDecode", &operators)],
+        &[],
+    );
+    assert!(pdf.len() < 700_000, "{} bytes", pdf.len());
+    fs::write(&ops, pdf).unwrap();
+
+    // The same 200 MB spread over 20 content streams of 10 MB each.
+    let spread = dir.path().join("spread.pdf");
+    let ten_mb = zlib_repeated(b"BT /F1 12 Tf 72 720 Td\n", b"(x) Tj\n", 10 << 20);
+    let contents: Vec<Vec<u8>> = (0..20)
+        .map(|_| stream_object("/Filter /FlateDecode", &ten_mb))
+        .collect();
+    fs::write(&spread, one_page_pdf("", &contents, &[])).unwrap();
+
+    // Three million characters in 3 MB of drawing instructions: more text than a book.
+    let long = dir.path().join("long.pdf");
+    let mut content = b"BT /F1 1 Tf 0 0 Td (".to_vec();
+    content.extend(std::iter::repeat_n(b'x', 3_000_000));
+    content.extend_from_slice(b") Tj ET");
+    fs::write(&long, one_page_pdf("", &[stream_object("", &content)], &[])).unwrap();
+
+    for (file, message) in [
+        (&long, "this PDF has more than 2000000 characters of text"),
+        (&bomb, "this PDF unpacks to more than 256 MiB"),
+        (
+            &ops,
+            "a page of this PDF has more than 16 MiB of drawing instructions in one stream",
+        ),
+        (
+            &spread,
+            "the pages of this PDF come to more than 64 MiB of drawing instructions",
+        ),
+    ] {
+        let (code, stderr) = add_capped(dir.path(), file, 768, 60);
+        assert_eq!(code, Some(1), "{}: {stderr}", file.display());
+        assert!(
+            stderr.contains(message) && stderr.trim_end().ends_with(&file.display().to_string()),
+            "{stderr}"
+        );
+    }
+}
+
+/// Issue 15 (found while hardening the PDF reader): a form that draws itself overflowed the
+/// reader's stack (an abort); a page that is its own parent made it loop for ever; thirty
+/// forms each drawing the next twice (2^30 draws) ran for ever. All are refused at once.
+#[cfg(unix)]
+#[test]
+fn issue15_pdf_forms_that_draw_themselves_and_page_tree_loops_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = stream_object("", b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET /X Do");
+    let form = |resources: &str, content: &[u8]| {
+        stream_object(
+            &format!("/Type /XObject /Subtype /Form /BBox [0 0 10 10] {resources}"),
+            content,
+        )
+    };
+    let self_drawing = one_page_pdf(
+        "/XObject << /X 6 0 R >>",
+        std::slice::from_ref(&hello),
+        &[form("", b"/X Do")],
+    );
+    let mut laughs = Vec::new();
+    for i in 0..30 {
+        laughs.push(if i < 29 {
+            form(
+                &format!("/Resources << /XObject << /X {} 0 R >> >>", 7 + i),
+                b"/X Do /X Do",
+            )
+        } else {
+            form("", b"0 0 m")
+        });
+    }
+    let billion = one_page_pdf("/XObject << /X 6 0 R >>", &[hello], &laughs);
+    let looping = pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>".to_vec(),
+        stream_object("", b"BT (Hello) Tj ET"),
+    ]);
+    for (name, pdf, message) in [
+        (
+            "self.pdf",
+            self_drawing,
+            "this PDF nests forms more than 16 deep, or a form draws itself",
+        ),
+        (
+            "laughs.pdf",
+            billion,
+            "this PDF nests forms more than 16 deep",
+        ),
+        ("loop.pdf", looping, "the page tree of this PDF loops"),
+    ] {
+        let file = dir.path().join(name);
+        fs::write(&file, pdf).unwrap();
+        let (code, stderr) = add_capped(dir.path(), &file, 768, 30);
+        assert_eq!(code, Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+    }
+}

@@ -1267,3 +1267,314 @@ fn new_formats_through_the_command_line() {
         "{err}"
     );
 }
+
+/// Runs `lector` and fails the test, instead of hanging it, when the command does not end
+/// within `seconds` (a FIFO opened for reading blocks until a writer comes).
+#[cfg(unix)]
+fn lector_within(args: &[&str], seconds: u64) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lector"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("lector {args:?} still ran after {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Issue 15: a named pipe given to any importer hung it forever; `/dev/zero` was read until
+/// memory ran out; a 3 GB file was read whole.
+#[cfg(unix)]
+#[test]
+fn issue15_fifos_devices_and_huge_files_given_to_importers_fail_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let p = proj.to_str().unwrap();
+    let pipes = dir.path().join("pipes");
+    std::fs::create_dir_all(pipes.join("brat")).unwrap();
+    let import = |format: &str, path: &Path| {
+        let out = lector_within(
+            &[
+                "import",
+                p,
+                "--format",
+                format,
+                "--annotator",
+                "bob",
+                path.to_str().unwrap(),
+            ],
+            10,
+        );
+        // An error (2) or skipped input (1), never success or a signal.
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "{format}: {:?}",
+            out.status
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    for (format, name) in [
+        ("jsonl", "a.jsonl"),
+        ("doccano", "b.jsonl"),
+        ("w3c", "c.jsonld"),
+        ("xmi", "d.xmi"),
+        ("label-studio", "tasks.json"),
+        ("brat", "brat/vector-a.ann"),
+    ] {
+        let fifo = pipes.join(name);
+        mkfifo(&fifo);
+        let given = if format == "brat" {
+            pipes.join("brat")
+        } else {
+            fifo.clone()
+        };
+        let err = import(format, &given);
+        assert!(
+            err.contains(&format!(
+                "this is a named pipe (FIFO), not a regular file; Lector reads only regular files: {}",
+                fifo.display()
+            )),
+            "{format}: {err}"
+        );
+    }
+    let err = import("jsonl", Path::new("/dev/zero"));
+    assert!(
+        err.contains("this is a device, not a regular file"),
+        "{err}"
+    );
+    // Sparse: 300 MiB that take no room on the disk, refused before a byte is read.
+    let huge = dir.path().join("huge.jsonl");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 * 1024 * 1024)
+        .unwrap();
+    let err = import("jsonl", &huge);
+    assert!(
+        err.contains("the file is too large: files to import up to 256 MiB are read"),
+        "{err}"
+    );
+
+    // A brat .ann whose .txt cannot be read (a FIFO, or missing) imports nothing: the offsets
+    // cannot be checked without the text.
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    std::fs::write(
+        brat.join("vector-a.ann"),
+        "T1\tOrganization 13 21\tEricsson\n",
+    )
+    .unwrap();
+    mkfifo(&brat.join("vector-a.txt"));
+    let err = import("brat", &brat);
+    assert!(
+        err.contains("vector-a.txt: this is a named pipe (FIFO), not a regular file; Lector reads only regular files, and without the text beside it the offsets cannot be checked; nothing of"),
+        "{err}"
+    );
+    std::fs::remove_file(brat.join("vector-a.txt")).unwrap();
+    let err = import("brat", &brat);
+    assert!(err.contains("vector-a.txt: cannot read the file"), "{err}");
+    assert!(!proj.join("annotations/bob").exists());
+}
+
+/// Issue 15: the same annotation given twice (the same line twice, one id for two spans) was
+/// imported twice; bad `created` times were replaced without a word; doccano's
+/// text-classification `"label": "x"` was skipped with exit 0.
+#[test]
+fn issue15_duplicates_bad_times_and_misshapen_labels_are_reported_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let vector_b = VECTOR_B.replace("\r\n", "\n");
+    let import_file = |format: Format, path: &Path| {
+        let mut copy = empty_copy(dir.path());
+        let parsed = import::read(format, &copy.project, path, "bob").unwrap();
+        let outcome = import::apply(&mut copy.project, "bob", parsed);
+        // Skipped lines, then repeats imported once.
+        let skipped: Vec<String> = outcome
+            .skipped
+            .iter()
+            .map(|s| format!("skipped: {s}"))
+            .chain(outcome.repeated.iter().map(|r| format!("repeated: {r}")))
+            .collect();
+        (outcome.added.len(), skipped)
+    };
+    // `expected` in a line of `kind` ("skipped" or "repeated").
+    let has = |skipped: &[String], expected: &str| {
+        let kind = if expected.contains("the same annotation as") {
+            "repeated: "
+        } else {
+            "skipped: "
+        };
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s.starts_with(kind) && s.contains(expected)),
+            "expected {kind}{expected:?} in {skipped:#?}"
+        );
+    };
+
+    let jsonl = dir.path().join("dup.jsonl");
+    let line = r#"{"document":"vector-a","annotator":"x","id":"dup1","label":"Organization","fragments":[[13,21]],"text":"Ericsson"}"#;
+    std::fs::write(
+        &jsonl,
+        [
+            line,
+            line,
+            r#"{"document":"vector-a","annotator":"x","id":"dup1","label":"Place","fragments":[[8,12]]}"#,
+            r#"{"document":"vector-a","annotator":"x","id":"t1","label":"Other","fragments":[[0,4]],"created":"yesterday"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::Jsonl, &jsonl);
+    assert_eq!((added, skipped.len()), (1, 3), "{skipped:#?}");
+    has(
+        &skipped,
+        &format!(
+            "dup.jsonl:2: Organization at 13-21: the same annotation as {}:1; imported once",
+            jsonl.display()
+        ),
+    );
+    has(
+        &skipped,
+        "dup.jsonl:3: Place at 8-12: id \"dup1\" is used twice in the file (first at",
+    );
+    has(
+        &skipped,
+        "dup.jsonl:4: Other at 0-4: created \"yesterday\" is not a time of the form 2026-03-01T12:00:00Z",
+    );
+
+    // A repeat whose first copy fails the checks (a link to no annotation) is the one kept.
+    let fallback = dir.path().join("fallback.jsonl");
+    std::fs::write(
+        &fallback,
+        [
+            r#"{"document":"vector-a","annotator":"x","id":"p1","label":"Prediction","fragments":[[8,12]],"attributes":{"evidence":"nowhere"}}"#,
+            r#"{"document":"vector-a","annotator":"y","id":"p2","label":"Prediction","fragments":[[8,12]]}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::Jsonl, &fallback);
+    assert_eq!((added, skipped.len()), (1, 1), "{skipped:#?}");
+    has(
+        &skipped,
+        "fallback.jsonl:1: Prediction at 8-12: attribute \"evidence\": annotation \"nowhere\" is not in this document",
+    );
+
+    let doccano = dir.path().join("dup-doccano.jsonl");
+    std::fs::write(
+        &doccano,
+        format!(
+            "{}\n{}\n",
+            json!({"document": "vector-a", "text": VECTOR_A.replace("\r\n", "\n"),
+                   "label": [[15, 23, "Organization"], [15, 23, "Organization"]]}),
+            json!({"document": "vector-b", "text": vector_b, "label": "sports"}),
+        ),
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::Doccano, &doccano);
+    assert_eq!((added, skipped.len()), (1, 2), "{skipped:#?}");
+    has(
+        &skipped,
+        "dup-doccano.jsonl:1: Organization at 13-21: the same annotation as",
+    );
+    has(
+        &skipped,
+        "dup-doccano.jsonl:2: \"label\" is \"sports\", not a list of spans",
+    );
+    // Through the command line the skipped line makes the exit status 1.
+    let proj = dir.path().join("proj");
+    let run = lector(&[
+        "import",
+        proj.to_str().unwrap(),
+        "--format",
+        "doccano",
+        "--annotator",
+        "carl",
+        doccano.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+
+    let brat = dir.path().join("dup-brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    std::fs::write(brat.join("vector-a.txt"), VECTOR_A).unwrap();
+    std::fs::write(
+        brat.join("vector-a.ann"),
+        "T1\tOrganization 13 21\tEricsson\nT2\tOrganization 13 21\tEricsson\n",
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::Brat, &brat);
+    assert_eq!((added, skipped.len()), (1, 1), "{skipped:#?}");
+    has(
+        &skipped,
+        "vector-a.ann:2: Organization at 13-21: the same annotation as",
+    );
+
+    let w3c = dir.path().join("dup.jsonld");
+    let item = |id: &str, label: &str, start: u32, end: u32, created: &str| {
+        json!({"type": "Annotation", "id": format!("urn:lector:annotation:x:vector-a:{id}"),
+               "created": created,
+               "body": [{"type": "TextualBody", "value": label, "purpose": "tagging"}],
+               "target": {"source": "urn:lector:document:vector-a",
+                          "selector": [{"type": "TextPositionSelector", "start": start, "end": end}]}})
+    };
+    std::fs::write(
+        &w3c,
+        json!([
+            item("a1", "Organization", 13, 21, "2026-03-01T12:00:00Z"),
+            item("a2", "Organization", 13, 21, "2026-03-01T12:00:00Z"),
+            item("a3", "Other", 0, 4, "1 March"),
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let (added, skipped) = import_file(Format::W3c, &w3c);
+    assert_eq!((added, skipped.len()), (1, 2), "{skipped:#?}");
+    has(
+        &skipped,
+        "Organization at 13-21: the same annotation as an earlier one",
+    );
+    has(&skipped, "Other at 0-4: created \"1 March\" is not a time");
+}
+
+/// Issue 15: a label name with a tab or line break injected lines into the CoNLL export.
+#[test]
+fn issue15_conll_tags_stay_one_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = fixture(dir.path());
+    let p = &mut store.project;
+    for label in &mut p.schema.labels {
+        if label.name == "Organization" {
+            label.name = "Big\tOrg\nX".to_owned();
+        }
+    }
+    for set in p.sets.values_mut() {
+        set.update_all(|a| {
+            if a.label == "Organization" {
+                a.label = "Big\tOrg\nX".to_owned();
+            }
+        });
+    }
+    let out = dir.path().join("x.conll");
+    let report = export(&store, Format::Conll, &out);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        assert_eq!(line.matches('\t').count(), 1, "{line:?}");
+    }
+    assert!(text.contains("Ericsson\tB-Big_Org_X\n"), "{text}");
+    assert!(report.count("labels with spaces or control characters") > 0);
+}

@@ -608,3 +608,103 @@ fn a_broken_review_file_is_reported_and_kept_read_only() {
     // Nothing on disk changed.
     assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
 }
+
+/// Issue 15: label and attribute names with control characters or spaces around them broke
+/// the one-line-per-token exports; a duplicate hotkey and a document id with a control
+/// character were reported without their line.
+#[test]
+fn issue15_schema_and_document_id_problems_name_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let path = dir.path().join("project.ron");
+    let text = fs::read_to_string(&path).unwrap();
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    let (person, organization, claim, document) = (
+        line_of("name: \"Person\""),
+        line_of("name: \"Organization\""),
+        line_of("name: \"Claim\""),
+        line_of("id: \"article\""),
+    );
+    let hostile = text
+        .replace("name: \"Person\"", "name: \"Per\\nson\"")
+        .replace("hotkey: Some('o')", "hotkey: Some('l')")
+        .replace("name: \"source\"", "name: \" source\"")
+        .replace("id: \"article\"", "id: \"art\\ticle\"");
+    fs::write(&path, hostile).unwrap();
+    let (_, problems) = ProjectStore::open(dir.path()).unwrap();
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let expect = |line: usize, message: &str| {
+        assert!(
+            text.iter()
+                .any(|p| p.starts_with(&format!("project.ron:{line}:")) && p.contains(message)),
+            "expected {message:?} at line {line} in {text:?}"
+        );
+    };
+    expect(
+        person,
+        "label name \"Per\\nson\" contains a control character",
+    );
+    // Reported at the second label with the key, Place, the line after Organization.
+    expect(
+        organization + 1,
+        "labels \"Organization\" and \"Place\" have the same hotkey 'l'",
+    );
+    expect(
+        claim,
+        "attribute name \" source\" starts or ends with a space",
+    );
+    expect(document, "document id \"art\\ticle\" is not allowed");
+}
+
+/// Issue 15: `lector check` with 100,000 labels took 11 s (quadratic); many documents too.
+/// Only the growth is asserted: twice the labels (documents) at most three times the time.
+#[test]
+fn issue15_loading_grows_linearly_with_labels_and_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let original = fs::read_to_string(dir.path().join("project.ron")).unwrap();
+    let time_with = |labels: usize, documents: usize| {
+        let mut text = original.replace(
+            "        labels: [\n",
+            &format!(
+                "        labels: [\n{}",
+                (0..labels)
+                    .map(|i| format!(
+                        "            (name: \"L{i}\", kind: Entity, color: \"#123456\"),\n"
+                    ))
+                    .collect::<String>()
+            ),
+        );
+        text = text.replace(
+            "    documents: [\n",
+            &format!(
+                "    documents: [\n{}",
+                (0..documents)
+                    .map(|i| format!("        (id: \"d{i}\", title: \"T\", file: \"d.txt\", sha256: \"0\", added: \"2026-01-01T00:00:00Z\"),\n"))
+                    .collect::<String>()
+            ),
+        );
+        fs::write(dir.path().join("project.ron"), text).unwrap();
+        let start = std::time::Instant::now();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let elapsed = start.elapsed();
+        assert_eq!(store.project.schema.labels.len(), labels + 7);
+        elapsed
+    };
+    let slack = std::time::Duration::from_millis(100);
+    let (small, large) = (time_with(10_000, 0), time_with(20_000, 0));
+    assert!(
+        large < small * 3 + slack,
+        "labels: 10k {small:?}, 20k {large:?}"
+    );
+    let (small, large) = (time_with(0, 2_000), time_with(0, 4_000));
+    assert!(
+        large < small * 3 + slack,
+        "documents: 2k {small:?}, 4k {large:?}"
+    );
+}

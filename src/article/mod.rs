@@ -74,9 +74,15 @@ pub enum ArticleError {
         /// The file's extension, lowercased.
         ext: String,
     },
+    /// The file cannot be read: missing, not a regular file (a FIFO, a device), too large.
+    #[error(transparent)]
+    Read(crate::fsguard::ReadErrorKind),
     /// The bytes cannot be decoded as text.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A web page beyond Lector's limits (nesting, attributes, time).
+    #[error(transparent)]
+    Html(#[from] html::limits::HtmlError),
     /// A PDF that cannot be read.
     #[error(transparent)]
     Pdf(#[from] pdf::PdfError),

@@ -78,8 +78,8 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Imports, lists every skipped span on stderr, and saves the changed files. Exits 1 when
-/// something was skipped.
+/// Imports, lists every skipped span and every repeat (imported once) on stderr, and saves
+/// the changed files. Exits 1 when something was skipped.
 pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     if let Some(problem) = project::annotator_name_problem(&args.annotator) {
         anyhow::bail!(problem);
@@ -107,8 +107,15 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     for skipped in &outcome.skipped {
         eprintln!("skipped: {skipped}");
     }
+    for repeated in &outcome.repeated {
+        eprintln!("repeated: {repeated}");
+    }
+    let repeats = match outcome.repeated.len() {
+        0 => String::new(),
+        n => format!("; {n} repeated annotations imported once"),
+    };
     print(&format!(
-        "imported {} annotations into {} documents for {}; {} skipped\n",
+        "imported {} annotations into {} documents for {}; {} skipped{repeats}\n",
         outcome.added.len(),
         outcome.changed_documents.len(),
         args.annotator,

@@ -256,7 +256,7 @@ fn read_ann(project: &Project, path: &Path, parsed: &mut Parsed) -> Result<(), F
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
+    let source = crate::fsguard::read_import(path)?;
     let Some(document) = project.document(&stem) else {
         parsed.skipped.push(Skipped::new(
             path,
@@ -265,16 +265,26 @@ fn read_ann(project: &Project, path: &Path, parsed: &mut Parsed) -> Result<(), F
         ));
         return Ok(());
     };
+    // The offsets are only as good as the text they count in: without it, nothing is imported.
     let txt = path.with_extension("txt");
-    if let Ok(raw) = std::fs::read_to_string(&txt) {
-        let (normalised, _) = crate::model::text::normalize(&raw);
-        if normalised != document.text.as_str() {
+    let raw = match crate::fsguard::read_import(&txt) {
+        Ok(raw) => raw,
+        Err(err) => {
             parsed.skipped.push(Skipped::new(&txt, 0, format!(
-                "the text differs from document {stem:?} in the project, so the offsets cannot be trusted; nothing of {} imported",
+                "{}, and without the text beside it the offsets cannot be checked; nothing of {} imported",
+                err.kind,
                 path.display()
             )));
             return Ok(());
         }
+    };
+    let (normalised, _) = crate::model::text::normalize(&raw);
+    if normalised != document.text.as_str() {
+        parsed.skipped.push(Skipped::new(&txt, 0, format!(
+            "the text differs from document {stem:?} in the project, so the offsets cannot be trusted; nothing of {} imported",
+            path.display()
+        )));
+        return Ok(());
     }
     let mut by_t: BTreeMap<String, usize> = BTreeMap::new();
     for (i, line) in source.lines().enumerate() {

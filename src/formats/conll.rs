@@ -27,6 +27,12 @@ pub fn write<W: Write>(
             match project.schema.label(&annotation.label).map(|l| l.kind) {
                 Some(LabelKind::Entity) => {
                     report.annotations += 1;
+                    if one_token(&annotation.label) != annotation.label {
+                        report.add(
+                            "labels with spaces or control characters written with _ in their place (a tag is one token)",
+                            where_,
+                        );
+                    }
                     if annotation.fragments.len() > 1 {
                         report.add("discontinuous mentions tagged fragment by fragment (IOB has no discontinuous spans)", where_);
                     }
@@ -49,7 +55,7 @@ pub fn write<W: Write>(
         // Start offset -> (end, label).
         let entities: BTreeMap<u32, (u32, String)> = flat_entities(project, set, report, "CoNLL")
             .into_iter()
-            .map(|(a, s, e)| (s, (e, a.label.clone())))
+            .map(|(a, s, e)| (s, (e, one_token(&a.label))))
             .collect();
         let (starts, ends) = boundaries(set);
         let text = &document.text;
@@ -85,4 +91,19 @@ pub fn write<W: Write>(
         }
     }
     Ok(())
+}
+
+/// A label as one IOB token: whitespace and control characters (which would start a new
+/// column or line) become `_`.
+fn one_token(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }

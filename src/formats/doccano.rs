@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::import::{Candidate, Parsed, Skipped};
-use super::{FormatError, LossReport, Selection, io_err, place};
+use super::{FormatError, LossReport, Selection, place};
 use crate::model::{Project, Utf16Offset};
 
 /// Writes one line per document and annotator.
@@ -88,12 +88,12 @@ pub fn write<W: Write>(
     Ok(())
 }
 
-/// Reads doccano JSONL (`label` triples or `entities` objects).
+/// Reads doccano JSONL (`label` triples or `entities` objects), line by line (the file is
+/// never held whole).
 pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
-    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
     let mut parsed = Parsed::default();
-    for (i, raw) in source.lines().enumerate() {
-        let n = i + 1;
+    for line in crate::fsguard::import_lines(path)? {
+        let (n, raw) = line?;
         if raw.trim().is_empty() {
             continue;
         }
@@ -103,7 +103,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
             path: path.to_path_buf(),
         };
         let value: serde_json::Value =
-            serde_json::from_str(raw).map_err(|e| malformed(format!("not JSON: {e}")))?;
+            serde_json::from_str(&raw).map_err(|e| malformed(format!("not JSON: {e}")))?;
         let text = value
             .get("text")
             .and_then(serde_json::Value::as_str)
@@ -127,6 +127,36 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
                 "the text differs from document {:?} in the project, so the offsets cannot be trusted; line skipped",
                 document.meta.id
             )));
+            continue;
+        }
+        // A `label` or `entities` that is not a list is another kind of doccano project (text
+        // classification has `"label": "sports"`): nothing of the line is a span.
+        let not_a_list: Vec<&str> = ["label", "entities"]
+            .into_iter()
+            .filter(|key| {
+                value
+                    .get(key)
+                    .is_some_and(|v| !v.is_array() && !v.is_null())
+            })
+            .collect();
+        if !not_a_list.is_empty() {
+            let shown: Vec<String> = not_a_list
+                .iter()
+                .map(|key| {
+                    format!(
+                        "\"{key}\" is {}",
+                        value.get(key).map(short_json).unwrap_or_default()
+                    )
+                })
+                .collect();
+            parsed.skipped.push(Skipped::new(
+                path,
+                n,
+                format!(
+                    "{}, not a list of spans ([start, end, \"label\"] or {{start_offset, end_offset, label}}); is this a text-classification project? line skipped",
+                    shown.join(" and ")
+                ),
+            ));
             continue;
         }
         let mut spans: Vec<(u64, u64, String)> = Vec::new();
@@ -184,4 +214,15 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         }
     }
     Ok(parsed)
+}
+
+/// A JSON value for a message, cut at 40 characters.
+fn short_json(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        let cut: String = text.chars().take(40).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
 }

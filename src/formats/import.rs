@@ -15,8 +15,8 @@ use super::{Format, FormatError};
 use crate::model::edit::Edit;
 use crate::model::validate::{annotation_problems, parse_value};
 use crate::model::{
-    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, LabelKind,
-    Project, checked_fragments,
+    Annotation, AnnotationId, AttrType, AttrValue, CharOffset, Entity, EntityId, Fragment,
+    LabelKind, Project, checked_fragments,
 };
 
 /// An attribute value as a file gives it, typed against the schema in [`apply`].
@@ -63,6 +63,32 @@ pub struct Candidate {
     pub created: Option<jiff::Timestamp>,
     /// Modification time, if the file has it.
     pub modified: Option<jiff::Timestamp>,
+    /// Why the reader already knows this candidate cannot be imported (a time that is not a
+    /// time); [`apply`] lists it with this reason.
+    pub invalid: Option<String>,
+}
+
+impl Candidate {
+    /// Sets `created` and `modified` from the texts a file gives. Without one (or with an
+    /// empty one) the time of the import is used; a text that is not a time makes the
+    /// candidate invalid, as Lector's own loader refuses such an annotation.
+    pub fn set_times(&mut self, created: Option<&str>, modified: Option<&str>) {
+        self.created = self.time("created", created);
+        self.modified = self.time("modified", modified);
+    }
+
+    fn time(&mut self, field: &str, raw: Option<&str>) -> Option<jiff::Timestamp> {
+        let raw = raw.filter(|r| !r.trim().is_empty())?;
+        match raw.trim().parse() {
+            Ok(time) => Some(time),
+            Err(_) => {
+                self.invalid.get_or_insert_with(|| {
+                    format!("{field} {raw:?} is not a time of the form 2026-03-01T12:00:00Z")
+                });
+                None
+            }
+        }
+    }
 }
 
 /// An annotation (or line) that was not imported, and why.
@@ -113,6 +139,9 @@ pub struct Outcome {
     pub added: Vec<(String, AnnotationId)>,
     /// What was not imported, sorted by file and line.
     pub skipped: Vec<Skipped>,
+    /// Annotations the input gives more than once (the same line twice, two annotators'
+    /// identical spans), imported once: the repeats, sorted by file and line.
+    pub repeated: Vec<Skipped>,
     /// Documents whose set changed (to save).
     pub changed_documents: BTreeSet<String>,
     /// Entities created in the annotator's registry (to save).
@@ -155,6 +184,7 @@ pub fn apply(project: &mut Project, annotator: &str, parsed: Parsed) -> Outcome 
         apply_document(project, annotator, &document, candidates, &mut outcome);
     }
     outcome.skipped.sort();
+    outcome.repeated.sort();
     outcome
 }
 
@@ -186,8 +216,20 @@ fn apply_document(
     let mut taken: BTreeSet<String> = set.iter().map(|a| a.id.0.clone()).collect();
     // Entities the file describes that the annotator does not have yet.
     let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
+    // The file's ids of what this import has built so far: one id given to two different
+    // spans is reported and imported once. (The same annotation twice is found after the
+    // checks below, so that a copy that passes them is the one kept.)
+    let mut seen_ids: BTreeMap<(PathBuf, String), SeenId> = BTreeMap::new();
     for c in candidates {
         let skip = |reason: String| Skipped::new(&c.file, c.line, reason);
+        if let Some(reason) = &c.invalid {
+            outcome.skipped.push(skip(format!(
+                "{} {}: {reason}",
+                c.label,
+                spans_text(&c.spans)
+            )));
+            continue;
+        }
         let fragments = match checked_fragments(&text, &c.spans) {
             Ok(f) => f,
             Err(err) => {
@@ -220,6 +262,21 @@ fn apply_document(
             )));
             continue;
         };
+        if !c.source_id.is_empty()
+            && let Some(seen) = seen_ids.get(&(c.file.clone(), c.source_id.clone()))
+            // The same spans again: with the same label the same annotation (found below),
+            // with another one a region with several labels (Label Studio shares the id).
+            && seen.spans != c.spans
+        {
+            outcome.skipped.push(skip(format!(
+                "{} {}: id {:?} is used twice in the file (first at {}); imported once",
+                c.label,
+                spans_text(&c.spans),
+                c.source_id,
+                seen.place
+            )));
+            continue;
+        }
         if let Some(existing) = set.same_as(&c.label, &fragments) {
             id_map.insert(c.source_id.clone(), existing.id.clone());
             outcome.skipped.push(skip(format!(
@@ -335,6 +392,16 @@ fn apply_document(
             described.insert(entity.id.clone(), entity);
         }
         annotation.entity = c.entity.as_ref().map(|(id, _)| EntityId(id.clone()));
+        // Remembered only once it is built: a repeat of a line that was skipped is not
+        // reported against it.
+        if !c.source_id.is_empty() {
+            seen_ids
+                .entry((c.file.clone(), c.source_id.clone()))
+                .or_insert_with(|| SeenId {
+                    spans: c.spans.clone(),
+                    place: place_of(&c),
+                });
+        }
         built.push((annotation, c));
     }
     for (annotation, c) in &mut built {
@@ -357,28 +424,42 @@ fn apply_document(
     for entity in described.values() {
         checking.upsert(entity.clone());
     }
-    // Drop the ones the app would refuse, until none is left (a dropped one may be referred to).
+    // Drop the ones the app would refuse, until none is left (a dropped one may be referred
+    // to). All the bad ones of a round go at once, so that many bad lines stay linear.
     loop {
-        let mut bad = None;
+        let mut bad: BTreeSet<usize> = BTreeSet::new();
         for (i, (annotation, c)) in built.iter().enumerate() {
             let problems =
                 annotation_problems(&project.schema, &text, Some(&checking), &set, annotation);
             if let Some(p) = problems.first() {
-                bad = Some((
-                    i,
-                    Skipped::new(
-                        &c.file,
-                        c.line,
-                        format!("{} {}: {p}", c.label, spans_text(&c.spans)),
-                    ),
+                bad.insert(i);
+                outcome.skipped.push(Skipped::new(
+                    &c.file,
+                    c.line,
+                    format!("{} {}: {p}", c.label, spans_text(&c.spans)),
                 ));
-                break;
             }
         }
-        let Some((i, skipped)) = bad else { break };
-        let (annotation, _) = built.remove(i);
-        set.remove(&annotation.id);
-        outcome.skipped.push(skipped);
+        if bad.is_empty() {
+            break;
+        }
+        let mut dropped: BTreeSet<AnnotationId> = BTreeSet::new();
+        let mut i = 0;
+        built.retain(|(annotation, _)| {
+            let keep = !bad.contains(&i);
+            i += 1;
+            if !keep {
+                dropped.insert(annotation.id.clone());
+            }
+            keep
+        });
+        set.retain(|a| !dropped.contains(&a.id));
+    }
+    drop_repeats(&mut built, &mut outcome.repeated);
+    // The set again from what is left, with links to a dropped repeat moved to the one kept.
+    set = before.clone();
+    for (annotation, _) in &built {
+        set.insert(annotation.clone());
     }
     if set != before {
         for (annotation, _) in &built {
@@ -413,6 +494,59 @@ fn apply_document(
         outcome.created_entities.sort();
         outcome.created_entities.dedup();
         project.entities.insert(annotator.to_owned(), registry);
+    }
+}
+
+/// The spans of an annotation this import has built under a file's id, and where it was.
+struct SeenId {
+    spans: Vec<(u32, u32)>,
+    place: String,
+}
+
+/// Drops every annotation that repeats one before it (same label and fragments: the same line
+/// twice, or two annotators' identical spans in one file), listing it in `repeated` with its
+/// file and line; links to a dropped one go to the one kept.
+fn drop_repeats(built: &mut Vec<(Annotation, Candidate)>, repeated: &mut Vec<Skipped>) {
+    let mut first: BTreeMap<(String, Vec<Fragment>), (String, AnnotationId)> = BTreeMap::new();
+    let mut kept_for: BTreeMap<AnnotationId, AnnotationId> = BTreeMap::new();
+    built.retain(|(annotation, c)| {
+        let key = (annotation.label.clone(), annotation.fragments.clone());
+        if let Some((place, kept)) = first.get(&key) {
+            repeated.push(Skipped::new(
+                &c.file,
+                c.line,
+                format!(
+                    "{} {}: the same annotation as {place}; imported once",
+                    c.label,
+                    spans_text(&c.spans)
+                ),
+            ));
+            kept_for.insert(annotation.id.clone(), kept.clone());
+            return false;
+        }
+        first.insert(key, (place_of(c), annotation.id.clone()));
+        true
+    });
+    if kept_for.is_empty() {
+        return;
+    }
+    for (annotation, _) in built.iter_mut() {
+        for value in annotation.attributes.values_mut() {
+            if let AttrValue::Annotation(id) = value
+                && let Some(kept) = kept_for.get(id)
+            {
+                *id = kept.clone();
+            }
+        }
+    }
+}
+
+/// Where a candidate came from, for "the same annotation as …".
+fn place_of(c: &Candidate) -> String {
+    if c.line > 0 {
+        format!("{}:{}", c.file.display(), c.line)
+    } else {
+        format!("an earlier one in {}", c.file.display())
     }
 }
 

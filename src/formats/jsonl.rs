@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::import::{Candidate, Parsed, RawValue, Skipped};
-use super::{FormatError, LossReport, Selection, io_err, value_to_json};
+use super::{FormatError, LossReport, Selection, value_to_json};
 use crate::model::{AttrValue, EntityId, Project};
 
 /// An entity a line refers to.
@@ -133,16 +133,16 @@ pub fn write<W: Write>(
     Ok(())
 }
 
-/// Reads a Lector JSONL file. A line that is not a Lector annotation stops the import.
+/// Reads a Lector JSONL file, line by line (the file is never held whole). A line that is not
+/// a Lector annotation stops the import.
 pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
-    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
     let mut parsed = Parsed::default();
-    for (i, raw) in source.lines().enumerate() {
-        let n = i + 1;
+    for line in crate::fsguard::import_lines(path)? {
+        let (n, raw) = line?;
         if raw.trim().is_empty() {
             continue;
         }
-        let line: Line = serde_json::from_str(raw).map_err(|err| FormatError::Malformed {
+        let line: Line = serde_json::from_str(&raw).map_err(|err| FormatError::Malformed {
             message: format!("not a Lector annotation: {err}"),
             line: n,
             path: path.to_path_buf(),
@@ -169,7 +169,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
                 (k.clone(), value)
             })
             .collect();
-        parsed.candidates.push(Candidate {
+        let mut candidate = Candidate {
             file: path.to_path_buf(),
             line: n,
             document: line.document,
@@ -183,9 +183,10 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
             note: line.note,
             entity: line.entity.map(|id| (id, None)),
             entities: line.entities,
-            created: line.created.and_then(|t| t.parse().ok()),
-            modified: line.modified.and_then(|t| t.parse().ok()),
-        });
+            ..Candidate::default()
+        };
+        candidate.set_times(line.created.as_deref(), line.modified.as_deref());
+        parsed.candidates.push(candidate);
     }
     Ok(parsed)
 }

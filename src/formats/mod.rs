@@ -278,6 +278,9 @@ pub enum FormatError {
         /// The file.
         path: PathBuf,
     },
+    /// A file that cannot be read at all: missing, not a regular file, too large.
+    #[error(transparent)]
+    Read(#[from] crate::fsguard::ReadError),
     /// The format cannot be imported.
     #[error(
         "Lector cannot import {format} (it imports {})",

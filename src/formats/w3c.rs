@@ -18,7 +18,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::import::{Candidate, Parsed, RawValue, Skipped};
-use super::{FormatError, LossReport, Selection, fragment_text, io_err, place};
+use super::{FormatError, LossReport, Selection, fragment_text, place};
 use crate::model::Project;
 
 /// The JSON-LD context of the Web Annotation vocabulary.
@@ -103,7 +103,7 @@ pub fn write<W: Write>(
 /// Reads an `AnnotationPage`, an `AnnotationCollection` with `first`, an array of annotations
 /// or a single annotation.
 pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
-    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
+    let source = crate::fsguard::read_import(path)?;
     let malformed = |message: String, line: usize| FormatError::Malformed {
         message,
         line,
@@ -176,14 +176,11 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
                 candidate.entity = Some((id.to_owned(), None));
             }
         }
-        candidate.created = item
-            .get("created")
-            .and_then(Value::as_str)
-            .and_then(|t| t.parse().ok());
-        candidate.modified = item
-            .get("modified")
-            .and_then(Value::as_str)
-            .and_then(|t| t.parse().ok());
+        let time = |key: &str| {
+            item.get(key)
+                .map(|t| t.as_str().map_or_else(|| t.to_string(), str::to_owned))
+        };
+        candidate.set_times(time("created").as_deref(), time("modified").as_deref());
         let targets: Vec<Value> = match item.get("target") {
             Some(Value::Array(t)) => t.clone(),
             Some(t) => vec![t.clone()],

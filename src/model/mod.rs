@@ -16,4 +16,4 @@ pub use annotation::{
 };
 pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
 pub use project::{Document, DocumentMeta, Project, SetKey};
-pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema};
+pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema, SchemaPlace};

@@ -7,9 +7,9 @@
 //!
 //! - each existing component of the path is looked at without following it; a symlink is
 //!   followed only if where it leads is inside the project folder;
-//! - files are opened with `O_NONBLOCK` (so opening a FIFO never waits for a writer) and
-//!   refused unless the opened file is a regular file: FIFOs, devices and sockets are never
-//!   read;
+//! - files are opened through [`crate::fsguard`] (`O_NONBLOCK`, so opening a FIFO never waits
+//!   for a writer) and refused unless the opened file is a regular file: FIFOs, devices and
+//!   sockets are never read;
 //! - reads stop at a size limit instead of reading `/dev/zero`-like files until memory runs
 //!   out.
 
@@ -39,7 +39,7 @@ pub enum Refused {
         link: PathBuf,
     },
     /// Not a regular file.
-    #[error("not a regular file ({kind}); not read")]
+    #[error("this is {kind}, not a regular file; not read")]
     Special {
         /// What it is.
         kind: &'static str,
@@ -64,28 +64,6 @@ pub enum Refused {
 impl Refused {
     fn io(err: &std::io::Error) -> Self {
         Self::Io(err.to_string())
-    }
-}
-
-/// What kind of special file this is, for messages.
-fn kind_of(file_type: fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if file_type.is_fifo() {
-            return "a named pipe";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-        if file_type.is_char_device() || file_type.is_block_device() {
-            return "a device";
-        }
-    }
-    if file_type.is_dir() {
-        "a folder"
-    } else {
-        "not a file"
     }
 }
 
@@ -123,35 +101,25 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
     Ok(root.join(rel))
 }
 
+/// The guarded reader's error as a refusal; `None` when the file does not exist.
+fn refused(err: crate::fsguard::ReadError) -> Option<Refused> {
+    use crate::fsguard::ReadErrorKind;
+    match err.kind {
+        ReadErrorKind::Io(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        ReadErrorKind::NotAFile { what } => Some(Refused::Special { kind: what }),
+        ReadErrorKind::TooLarge { max, .. } => Some(Refused::TooLarge { max }),
+        other => Some(Refused::Io(other.to_string())),
+    }
+}
+
 /// Opens `rel` for reading if it is a regular file inside the project; `Ok(None)` if it does
-/// not exist. Never blocks on a FIFO.
+/// not exist. Never blocks on a FIFO (see [`crate::fsguard`]).
 pub fn open(root: &Path, rel: &Path) -> Result<Option<(File, fs::Metadata)>, Refused> {
     let path = inside(root, rel)?;
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        // O_NONBLOCK (Linux, the BSDs and macOS differ; 0o4000 is Linux's, 0x0004 theirs):
-        // opening a FIFO returns at once instead of waiting for a writer.
-        #[cfg(target_os = "linux")]
-        const O_NONBLOCK: i32 = 0o4000;
-        #[cfg(not(target_os = "linux"))]
-        const O_NONBLOCK: i32 = 0x0004;
-        options.custom_flags(O_NONBLOCK);
+    match crate::fsguard::open_regular(&path) {
+        Ok(opened) => Ok(Some(opened)),
+        Err(err) => refused(err).map_or(Ok(None), Err),
     }
-    let file = match options.open(&path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Refused::io(&err)),
-    };
-    let meta = file.metadata().map_err(|e| Refused::io(&e))?;
-    if !meta.is_file() {
-        return Err(Refused::Special {
-            kind: kind_of(meta.file_type()),
-        });
-    }
-    Ok(Some((file, meta)))
 }
 
 /// Reads a regular file inside the project, at most `max` bytes; `Ok(None)` if it does not
@@ -222,7 +190,7 @@ mod tests {
         assert_eq!(
             err,
             Refused::Special {
-                kind: "a named pipe"
+                kind: "a named pipe (FIFO)"
             }
         );
         std::os::unix::fs::symlink("/dev/zero", root.join("annotations/anna/zero.ron")).unwrap();

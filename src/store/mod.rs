@@ -31,7 +31,7 @@ use sha2::Digest as _;
 use crate::article::{ArticleError, ArticleKind};
 use crate::model::edit::{self, Edit};
 use crate::model::review::Review;
-use crate::model::text::{DecodeError, MAX_ARTICLE_BYTES};
+use crate::model::text::MAX_ARTICLE_BYTES;
 use crate::model::validate::{duplicate_ids, meaning_problems, registry_problems};
 use crate::model::{
     AnnotationId, AnnotationSet, DocText, Document, DocumentMeta, EntityRegistry, Project, Schema,
@@ -875,22 +875,27 @@ impl ProjectStore {
             })));
         };
         problems.extend(own);
-        for problem in file.schema.problems() {
-            problems.push(Problem::new(&rel, format!("schema: {problem}")));
+        // Positions found in one pass, only when something is to be reported.
+        let positions = std::cell::OnceCell::new();
+        let positions = || positions.get_or_init(|| problem::ProjectPositions::of(&text));
+        for (place, problem) in file.schema.problems_at() {
+            let at = problem::schema_position(positions(), &file.schema, place);
+            problems.push(Problem::at(&rel, at, format!("schema: {problem}")));
         }
         self.project.name = file.name;
         self.project.schema = file.schema;
         let mut seen = std::collections::BTreeSet::new();
-        for entry in file.documents {
-            let at = problem::find_position(&text, &format!("id: {:?}", entry.id));
+        let count = file.documents.len();
+        for (i, entry) in file.documents.into_iter().enumerate() {
+            let at = || positions().document(i, count);
             if let Some(p) = project::name_problem("document id", &entry.id) {
-                problems.push(Problem::at(&rel, at, p));
+                problems.push(Problem::at(&rel, at(), p));
                 continue;
             }
             if !seen.insert(entry.id.clone()) {
                 problems.push(Problem::at(
                     &rel,
-                    at,
+                    at(),
                     format!("document {:?} is listed twice", entry.id),
                 ));
                 continue;
@@ -898,7 +903,7 @@ impl ProjectStore {
             let added = entry.added.parse().unwrap_or_else(|_| {
                 problems.push(Problem::at(
                     &rel,
-                    at,
+                    at(),
                     format!("document {:?}: {:?} is not a time", entry.id, entry.added),
                 ));
                 jiff::Timestamp::UNIX_EPOCH
@@ -1521,16 +1526,9 @@ impl ProjectStore {
             path: path.to_path_buf(),
         };
         let kind = ArticleKind::of(path).map_err(article_err)?;
-        let size = fs::metadata(path)
-            .map_err(io_err("cannot read the article", path))?
-            .len();
-        if size > MAX_ARTICLE_BYTES as u64 {
-            return Err(article_err(ArticleError::Decode(DecodeError::TooLarge {
-                size,
-                max: MAX_ARTICLE_BYTES,
-            })));
-        }
-        let bytes = fs::read(path).map_err(io_err("cannot read the article", path))?;
+        // Refuses FIFOs and devices by type and reads at most the limit (crate::fsguard).
+        let bytes = crate::fsguard::read_limited(path, MAX_ARTICLE_BYTES as u64, "articles")
+            .map_err(|err| article_err(ArticleError::Read(err.kind)))?;
         let article = crate::article::read(kind, &bytes).map_err(article_err)?;
         let file_name = path
             .file_name()

@@ -72,8 +72,264 @@ pub fn position_of_byte(text: &str, byte: usize) -> Position {
     Position { line, col }
 }
 
+/// Where the labels, attributes and documents of a `project.ron` that parsed start: the
+/// position of each label's and attribute's `name:` and each document's `id:`, in file order,
+/// found in one pass over the file (strings, chars and comments skipped). serde does not say
+/// where a value came from, and searching the file for each name made loading quadratic and
+/// missed names that RON spells differently (escapes).
+#[derive(Debug, Default)]
+pub struct ProjectPositions {
+    labels: Vec<Position>,
+    attributes: Vec<Position>,
+    documents: Vec<Position>,
+}
+
+/// Bracket depths of the keys in a version-1 `project.ron`: the file `(` 1, `schema: (` 2,
+/// `labels: [` 3, a label `(` 4, `attributes: [` 5, an attribute `(` 6; `documents: [` 2, a
+/// document `(` 3.
+const LABEL_NAME_DEPTH: usize = 4;
+const ATTRIBUTE_NAME_DEPTH: usize = 6;
+const DOCUMENT_ID_DEPTH: usize = 3;
+
+impl ProjectPositions {
+    /// Scans a project file.
+    pub fn of(text: &str) -> Self {
+        let mut positions = Self::default();
+        for (key, depth, position) in keys(text) {
+            match (key, depth) {
+                ("name", LABEL_NAME_DEPTH) => positions.labels.push(position),
+                ("name", ATTRIBUTE_NAME_DEPTH) => positions.attributes.push(position),
+                ("id", DOCUMENT_ID_DEPTH) => positions.documents.push(position),
+                _ => {}
+            }
+        }
+        positions
+    }
+
+    /// Where label `i` of the schema starts, if the file has as many labels as `count`.
+    pub fn label(&self, i: usize, count: usize) -> Option<Position> {
+        (self.labels.len() == count).then(|| self.labels.get(i).copied())?
+    }
+
+    /// Where attribute `j` of label `i` starts; `counts` are the labels' attribute counts.
+    pub fn attribute(&self, i: usize, j: usize, counts: &[usize]) -> Option<Position> {
+        if self.attributes.len() != counts.iter().sum::<usize>() {
+            return None;
+        }
+        let before: usize = counts.get(..i)?.iter().sum();
+        self.attributes.get(before + j).copied()
+    }
+
+    /// Where document `i` starts, if the file lists as many documents as `count`.
+    pub fn document(&self, i: usize, count: usize) -> Option<Position> {
+        (self.documents.len() == count).then(|| self.documents.get(i).copied())?
+    }
+}
+
+/// Where a schema problem is, in a `project.ron` scanned into `positions`.
+pub fn schema_position(
+    positions: &ProjectPositions,
+    schema: &crate::model::Schema,
+    place: crate::model::SchemaPlace,
+) -> Option<Position> {
+    match place {
+        crate::model::SchemaPlace::Label(i) => positions.label(i, schema.labels.len()),
+        crate::model::SchemaPlace::Attribute(i, j) => {
+            let counts: Vec<usize> = schema.labels.iter().map(|l| l.attributes.len()).collect();
+            positions.attribute(i, j, &counts)
+        }
+    }
+}
+
+/// Every `key:` of a RON text outside strings, chars and comments, with its bracket depth and
+/// position, in one pass.
+fn keys(text: &str) -> Vec<(&str, usize, Position)> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut line = 1;
+    let mut line_start = 0;
+    // Columns are counted on from the last key of the same line, so that a file on one long
+    // line stays linear: (byte, its 0-based column).
+    let mut counted = (0usize, 0usize);
+    let mut position = |at: usize, line: usize, line_start: usize| {
+        if counted.0 < line_start || counted.0 > at {
+            counted = (line_start, 0);
+        }
+        let more = text.get(counted.0..at).map_or(0, |s| s.chars().count());
+        counted = (at, counted.1 + more);
+        Position {
+            line,
+            col: counted.1 + 1,
+        }
+    };
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'"' => i = skip_string(bytes, i + 1, 0, &mut line, &mut line_start),
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
+                let hashes = bytes
+                    .get(i + 1..)
+                    .map_or(0, |rest| rest.iter().take_while(|&&c| c == b'#').count());
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    i = skip_string(bytes, i + 2 + hashes, hashes, &mut line, &mut line_start);
+                } else {
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                // A char literal: 'x', '\'', '\u{1F600}'.
+                let mut j = i + 1;
+                if bytes.get(j) == Some(&b'\\') {
+                    j += 2;
+                }
+                while bytes.get(j).is_some_and(|&c| c != b'\'' && c != b'\n') {
+                    j += 1;
+                }
+                i = j + 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut nesting = 0usize;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        nesting += 1;
+                        i += 2;
+                    } else if c == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        nesting -= 1;
+                        i += 2;
+                        if nesting == 0 {
+                            break;
+                        }
+                    } else {
+                        if c == b'\n' {
+                            line += 1;
+                            line_start = i + 1;
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while bytes
+                    .get(i)
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+                {
+                    i += 1;
+                }
+                let mut j = i;
+                while bytes.get(j).is_some_and(|&c| c == b' ' || c == b'\t') {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b':') && bytes.get(j + 1) != Some(&b':') {
+                    let key = text.get(start..i).unwrap_or("");
+                    found.push((key, depth, position(start, line, line_start)));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// Skips a string's body from `i` (after the opening quote) to after its closing quote
+/// (followed by `hashes` `#` for a raw string), counting lines.
+fn skip_string(
+    bytes: &[u8],
+    mut i: usize,
+    hashes: usize,
+    line: &mut usize,
+    line_start: &mut usize,
+) -> usize {
+    let raw = hashes > 0;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' if !raw => i += 2,
+            b'"' => {
+                let closes = bytes
+                    .get(i + 1..i + 1 + hashes)
+                    .is_some_and(|h| h.iter().all(|&c| c == b'#'));
+                if closes {
+                    return i + 1 + hashes;
+                }
+                i += 1;
+            }
+            b'\n' => {
+                *line += 1;
+                *line_start = i + 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
 /// `path` relative to `root` when it is inside it, for shorter messages.
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_labels_attributes_and_documents_skip_strings_and_comments() {
+        let text = r##"(
+    format_version: 1,
+    name: "id: \"x\" name: (",
+    schema: (
+        labels: [
+            (name: "A", kind: Entity, color: "#000000", hotkey: Some(')'), attributes: []),
+            // name: "not a label"
+            (
+                name: "B\nC",
+                kind: Claim,
+                color: "#000000",
+                attributes: [(name: "source", ty: Choice(["a", "b"]), help: r"name: (")],
+            ),
+        ],
+    ),
+    documents: [
+        (id: "d\u{1}", title: "T", file: "f", sha256: "", added: "2026-01-01T00:00:00Z"),
+    ],
+  )
+"##;
+        let positions = ProjectPositions::of(text);
+        assert_eq!(positions.label(0, 2), Some(Position { line: 6, col: 14 }));
+        assert_eq!(positions.label(1, 2), Some(Position { line: 9, col: 17 }));
+        assert_eq!(
+            positions.label(1, 3),
+            None,
+            "a count that does not fit gives none"
+        );
+        assert_eq!(
+            positions.attribute(1, 0, &[0, 1]),
+            Some(Position { line: 12, col: 31 })
+        );
+        assert_eq!(
+            positions.document(0, 1),
+            Some(Position { line: 17, col: 10 })
+        );
+    }
 }

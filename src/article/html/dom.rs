@@ -6,12 +6,16 @@
 //! finished tree, and an index-based tree needs no `Rc` or `RefCell` once parsing is done.
 
 use std::borrow::Cow;
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
+use std::collections::HashSet;
 use std::sync::LazyLock;
+use std::time::Instant;
 
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::{StrTendril, TendrilSink as _};
 use html5ever::{Attribute, QualName, ns};
+
+use super::limits::{CHUNK_BYTES, HtmlError, MAX_DEPTH, MAX_PARSE_TIME};
 
 /// A node's place in [`Dom::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,11 +62,43 @@ pub struct Node {
 pub struct Dom {
     /// Every node; [`DOCUMENT`] first. Detached nodes stay here but are unreachable.
     pub nodes: Vec<Node>,
+    /// Whether elements nested deeper than [`MAX_DEPTH`] (seen when the parser finished).
+    too_deep: bool,
+    /// The last line the parser reported.
+    last_line: u64,
 }
 
-/// Parses a whole HTML document (already decoded).
-pub fn parse(html: &str) -> Dom {
-    html5ever::parse_document(Sink::default(), html5ever::ParseOpts::default()).one(html)
+/// Parses a whole HTML document (already decoded), within the limits of [`super::limits`]:
+/// fed in chunks, stopped once elements nest deeper than [`MAX_DEPTH`] or the time is up.
+pub fn parse(html: &str) -> Result<Dom, HtmlError> {
+    let started = Instant::now();
+    let mut parser = html5ever::parse_document(Sink::default(), html5ever::ParseOpts::default());
+    let mut rest = html;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(CHUNK_BYTES);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (chunk, after) = rest.split_at(cut);
+        rest = after;
+        parser.process(StrTendril::from_slice(chunk));
+        let sink = &parser.tokenizer.sink.sink;
+        if let Some(line) = sink.too_deep.get() {
+            return Err(HtmlError::TooDeep { line });
+        }
+        if started.elapsed() > MAX_PARSE_TIME {
+            return Err(HtmlError::TooSlow {
+                line: sink.line.get(),
+            });
+        }
+    }
+    let dom = parser.finish();
+    if dom.too_deep {
+        return Err(HtmlError::TooDeep {
+            line: dom.last_line,
+        });
+    }
+    Ok(dom)
 }
 
 /// A step of a depth-first walk.
@@ -189,6 +225,13 @@ static NO_NAME: LazyLock<QualName> =
 /// Builds a [`Dom`] as html5ever parses.
 struct Sink {
     nodes: RefCell<Vec<Node>>,
+    /// Per node: how deep it was when attached (the document is 0). The tree builder inserts
+    /// at the current node, so this follows the depth of its stack of open elements.
+    depths: RefCell<Vec<usize>>,
+    /// The line where a node was first attached deeper than [`MAX_DEPTH`].
+    too_deep: Cell<Option<u64>>,
+    /// The line the parser is at.
+    line: Cell<u64>,
 }
 
 impl Default for Sink {
@@ -199,6 +242,9 @@ impl Default for Sink {
                 children: Vec::new(),
                 data: NodeData::Document,
             }]),
+            depths: RefCell::new(vec![0]),
+            too_deep: Cell::new(None),
+            line: Cell::new(1),
         }
     }
 }
@@ -211,7 +257,20 @@ impl Sink {
             children: Vec::new(),
             data,
         });
+        self.depths.borrow_mut().push(0);
         NodeId(nodes.len() - 1)
+    }
+
+    /// Records that `child` now hangs under `parent`.
+    fn attached(&self, parent: NodeId, child: NodeId) {
+        let mut depths = self.depths.borrow_mut();
+        let depth = depths.get(parent.0).map_or(0, |d| d + 1);
+        if let Some(d) = depths.get_mut(child.0) {
+            *d = depth;
+        }
+        if depth > MAX_DEPTH && self.too_deep.get().is_none() {
+            self.too_deep.set(Some(self.line.get()));
+        }
     }
 
     fn detach(nodes: &mut [Node], id: NodeId) {
@@ -250,7 +309,13 @@ impl TreeSink for Sink {
     fn finish(self) -> Dom {
         Dom {
             nodes: self.nodes.into_inner(),
+            too_deep: self.too_deep.get().is_some(),
+            last_line: self.too_deep.get().unwrap_or(self.line.get()),
         }
+    }
+
+    fn set_current_line(&self, line_number: u64) {
+        self.line.set(line_number);
     }
 
     // Malformed markup is the normal case on the web; the tree builder recovers as browsers do.
@@ -296,14 +361,17 @@ impl TreeSink for Sink {
             }
         }
         let child = self.new_child(child);
-        let mut nodes = self.nodes.borrow_mut();
-        Self::detach(&mut nodes, child);
-        if let Some(c) = nodes.get_mut(child.0) {
-            c.parent = Some(*parent);
+        {
+            let mut nodes = self.nodes.borrow_mut();
+            Self::detach(&mut nodes, child);
+            if let Some(c) = nodes.get_mut(child.0) {
+                c.parent = Some(*parent);
+            }
+            if let Some(p) = nodes.get_mut(parent.0) {
+                p.children.push(child);
+            }
         }
-        if let Some(p) = nodes.get_mut(parent.0) {
-            p.children.push(child);
-        }
+        self.attached(*parent, child);
     }
 
     fn append_based_on_parent_node(
@@ -392,6 +460,8 @@ impl TreeSink for Sink {
         if let Some(p) = nodes.get_mut(parent.0) {
             p.children.insert(index, child);
         }
+        drop(nodes);
+        self.attached(parent, child);
     }
 
     fn add_attrs_if_missing(&self, target: &NodeId, new: Vec<Attribute>) {
@@ -400,8 +470,11 @@ impl TreeSink for Sink {
         else {
             return;
         };
+        // A set, not a scan per attribute: `<html>` or `<body>` repeated with many
+        // attributes would be quadratic.
+        let mut present: HashSet<QualName> = attrs.iter().map(|a| a.name.clone()).collect();
         for attr in new {
-            if !attrs.iter().any(|a| a.name == attr.name) {
+            if present.insert(attr.name.clone()) {
                 attrs.push(attr);
             }
         }
@@ -422,7 +495,11 @@ impl TreeSink for Sink {
                 c.parent = Some(*new_parent);
             }
         }
-        if let Some(p) = nodes.get_mut(new_parent.0) {
+        drop(nodes);
+        for &child in &children {
+            self.attached(*new_parent, child);
+        }
+        if let Some(p) = self.nodes.borrow_mut().get_mut(new_parent.0) {
             p.children.extend(children);
         }
     }
@@ -463,7 +540,7 @@ mod tests {
     fn misnested_markup_is_repaired_as_browsers_do() {
         // An implied </p>, a misnested <b> (the adoption agency algorithm) and stray text in
         // a table (foster parenting: it moves before the table).
-        let dom = parse("<p>one<p>t<b>w</p>o</b><table>x<tr><td>cell</table>");
+        let dom = parse("<p>one<p>t<b>w</p>o</b><table>x<tr><td>cell</table>").unwrap();
         let body = dom.find(DOCUMENT, "body", |_| false).unwrap();
         assert_eq!(
             texts(&dom, body),
@@ -473,8 +550,8 @@ mod tests {
 
     #[test]
     fn a_deep_page_does_not_overflow_the_stack() {
-        let html = "<div>".repeat(5_000) + "deep";
-        let dom = parse(&html);
+        let html = "<div>".repeat(MAX_DEPTH - 3) + "deep";
+        let dom = parse(&html).unwrap();
         let mut text = String::new();
         dom.walk(DOCUMENT, |step| {
             if let Step::Enter(id) = step {

@@ -566,7 +566,7 @@ mod tests {
     use super::*;
 
     fn kept(html: &str) -> Kept {
-        find(&parse(html)).kept
+        find(&parse(html).unwrap()).kept
     }
 
     const PARA: &str =
@@ -574,7 +574,7 @@ mod tests {
 
     #[test]
     fn class_words_are_split_as_people_write_them() {
-        let dom = parse("<div class='c-socialShare js_cookie-Banner' id='x_y'>");
+        let dom = parse("<div class='c-socialShare js_cookie-Banner' id='x_y'>").unwrap();
         let div = dom.find(DOCUMENT, "div", |_| false).unwrap();
         assert_eq!(
             name_words(&dom, div),
@@ -588,7 +588,7 @@ mod tests {
             "<body><article><p>Teaser one.</p></article>\
              <article id=story><p>{PARA}</p><p>{PARA}</p></article></body>"
         );
-        let dom = parse(&html);
+        let dom = parse(&html).unwrap();
         let main = find(&dom);
         assert_eq!(main.kept, Kept::Element("<article>".into()));
         assert_eq!(dom.attr(main.root, "id"), Some("story"));
@@ -614,7 +614,7 @@ mod tests {
             "<body><div class='commentary'><p>{PARA}</p></div>\
              <div class='share-wrapper'><h1>Rubrik</h1></div></body>"
         );
-        let dom = parse(&html);
+        let dom = parse(&html).unwrap();
         let main = find(&dom);
         assert!(main.dropped.iter().all(|d| !d));
     }

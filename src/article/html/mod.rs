@@ -3,10 +3,12 @@
 //! The bytes are decoded ([`charset`]), parsed by html5ever as a browser parses them
 //! ([`dom`]), the story is found and the page furniture dropped ([`main_text`]), and the
 //! kept part is written as paragraphs ([`render`]). Nothing is fetched: images, styles and
-//! scripts a page refers to are never loaded.
+//! scripts a page refers to are never loaded. A page nested too deep or with an element of too
+//! many attributes is refused ([`limits`]), which keeps reading linear.
 
 mod charset;
 pub mod dom;
+pub mod limits;
 mod main_text;
 mod render;
 
@@ -18,7 +20,8 @@ use super::{Article, ArticleError};
 /// Reads a saved HTML page.
 pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
     let (source, mut warnings) = charset::decode(bytes)?;
-    let dom = dom::parse(&source);
+    limits::check_attributes(&source)?;
+    let dom = dom::parse(&source)?;
     let found = main_text::find(&dom);
     let mut text = render::render(&dom, found.root, &found.dropped);
     let mut kept = found.kept.clone();

@@ -8,6 +8,10 @@
 
 use super::dom::{Dom, NodeId, Step};
 
+/// Lists nested deeper than this are indented as this deep: the text stays linear in the
+/// page, and no reader follows more levels.
+pub const MAX_LIST_INDENT: usize = 8;
+
 /// Whether an element starts a new line in a browser's default style.
 pub fn is_block(tag: &str) -> bool {
     matches!(
@@ -157,7 +161,8 @@ impl Writer {
                     }
                     _ => "• ".to_owned(),
                 };
-                self.marker = Some(format!("{}{marker}", "  ".repeat(depth)));
+                let indent = "  ".repeat(depth.min(MAX_LIST_INDENT));
+                self.marker = Some(format!("{indent}{marker}"));
             }
             "tr" => {
                 self.line();
@@ -295,7 +300,7 @@ mod tests {
     use super::*;
 
     fn text_of(html: &str) -> String {
-        let dom = parse(html);
+        let dom = parse(html).unwrap();
         let body = dom.find(DOCUMENT, "body", |_| false).unwrap();
         render(&dom, body, &vec![false; dom.nodes.len()])
     }
@@ -321,5 +326,13 @@ mod tests {
             ),
             "Före\n\n• ett\n• två\n  3. tre\n\nLand\tGas\nRyssland\tmer\n\n  a\n   b\n\nefter\n"
         );
+    }
+
+    #[test]
+    fn deeply_nested_lists_are_indented_at_most_max_list_indent_levels() {
+        let text = text_of(&"<ul><li>x".repeat(20));
+        let widest = text.lines().map(|l| l.len() - l.trim_start().len()).max();
+        assert_eq!(widest, Some(2 * MAX_LIST_INDENT));
+        assert_eq!(text.lines().count(), 20);
     }
 }

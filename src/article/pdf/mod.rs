@@ -12,10 +12,16 @@
 //! (the same containment as `std::panic::catch_unwind`, and with a larger stack for deeply
 //! nested files). A panic hook installed once keeps that thread's panic messages off the
 //! terminal; panics anywhere else still reach the previous hook.
+//!
+//! A panic is not the only way a hostile PDF fails: a decompression bomb makes an allocation
+//! fail, which aborts the process, and a form that draws itself overflows the stack. [`guard`]
+//! checks the file before `lopdf` and `pdf-extract` see it and stops them beyond its limits.
 
+pub mod guard;
 mod layout;
 
 use std::sync::Once;
+use std::time::Instant;
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
@@ -44,6 +50,9 @@ pub enum PdfError {
     /// Pages, but no text on them: a scan.
     #[error("this PDF has no text layer; OCR it first")]
     NoTextLayer,
+    /// Beyond one of the limits on unpacked size, drawing work, text or time.
+    #[error(transparent)]
+    Limit(#[from] guard::PdfLimit),
     /// The reader failed on the content (a panic in `pdf-extract`, contained).
     #[error("the PDF reader failed on this file ({reason}); save it again as PDF, or as text")]
     ReaderFailed {
@@ -64,8 +73,9 @@ struct Glyph {
     text: String,
 }
 
-/// Reads a PDF.
+/// Reads a PDF, within the limits of [`guard`].
 pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
+    guard::preflight(bytes).map_err(PdfError::from)?;
     let pages = extract_contained(bytes)?;
     if pages.iter().flatten().all(|g| g.text.trim().is_empty()) {
         return Err(PdfError::NoTextLayer.into());
@@ -152,8 +162,21 @@ fn extract(bytes: &[u8]) -> Result<Vec<Vec<Glyph>>, PdfError> {
             reason: "it has no pages".to_owned(),
         });
     }
-    let mut collector = Collector::default();
-    pdf_extract::output_doc(&doc, &mut collector).map_err(|err| PdfError::ReaderFailed {
+    let started = Instant::now();
+    guard::check_document(&doc, started)?;
+    guard::neutralise_colour_spaces(&mut doc);
+    let mut collector = Collector {
+        pages: Vec::new(),
+        glyphs: 0,
+        text_bytes: 0,
+        started,
+        stopped: None,
+    };
+    let result = pdf_extract::output_doc(&doc, &mut collector);
+    if let Some(limit) = collector.stopped {
+        return Err(limit.into());
+    }
+    result.map_err(|err| PdfError::ReaderFailed {
         reason: shorten(&match err {
             OutputError::PdfError(err) => err.to_string(),
             err => err.to_string(),
@@ -162,10 +185,29 @@ fn extract(bytes: &[u8]) -> Result<Vec<Vec<Glyph>>, PdfError> {
     Ok(collector.pages)
 }
 
-/// Receives the glyphs from `pdf-extract`, page by page.
-#[derive(Default)]
+/// Receives the glyphs from `pdf-extract`, page by page, and stops it beyond the limits on
+/// text and time (an error from an output device ends `output_doc`).
 struct Collector {
     pages: Vec<Vec<Glyph>>,
+    glyphs: usize,
+    text_bytes: usize,
+    started: Instant,
+    /// The limit that stopped the reader, if one did.
+    stopped: Option<guard::PdfLimit>,
+}
+
+impl Collector {
+    fn stop(&mut self, limit: guard::PdfLimit) -> Result<(), OutputError> {
+        self.stopped = Some(limit);
+        Err(OutputError::FormatError(std::fmt::Error))
+    }
+
+    fn in_time(&mut self) -> Result<(), OutputError> {
+        if self.started.elapsed() > guard::MAX_READ_TIME {
+            return self.stop(guard::PdfLimit::Time);
+        }
+        Ok(())
+    }
 }
 
 impl OutputDev for Collector {
@@ -175,6 +217,7 @@ impl OutputDev for Collector {
         _media_box: &MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
+        self.in_time()?;
         self.pages.push(Vec::new());
         Ok(())
     }
@@ -198,6 +241,14 @@ impl OutputDev for Collector {
         let (x, y) = (trm.m31, -trm.m32);
         if !(x.is_finite() && y.is_finite() && size.is_finite() && advance.is_finite()) {
             return Ok(());
+        }
+        self.glyphs += 1;
+        self.text_bytes += text.len();
+        if self.glyphs > guard::MAX_GLYPHS || self.text_bytes > guard::MAX_TEXT_BYTES {
+            return self.stop(guard::PdfLimit::Text);
+        }
+        if self.glyphs.is_multiple_of(4096) {
+            self.in_time()?;
         }
         if let Some(page) = self.pages.last_mut() {
             page.push(Glyph {

@@ -43,7 +43,7 @@ pub fn read(project: &Project, path: &Path, annotator: &str) -> Result<Parsed, F
     } else {
         path.to_path_buf()
     };
-    let source = std::fs::read_to_string(&file).map_err(io_err("cannot read", &file))?;
+    let source = crate::fsguard::read_import(&file)?;
     let malformed = |message: String, line: usize| FormatError::Malformed {
         message,
         line,
@@ -364,8 +364,7 @@ impl Entry<'_> {
         let meta = r.get("meta");
         let time = |key: &str| {
             meta.and_then(|m| m.get(key))
-                .and_then(Value::as_str)
-                .and_then(|t| t.parse().ok())
+                .map(|t| t.as_str().map_or_else(|| t.to_string(), str::to_owned))
         };
         // Label Studio's own region note.
         let note = meta
@@ -396,10 +395,14 @@ impl Entry<'_> {
                 quote_separator: "\u{0}",
                 note: note.clone(),
                 entities: entities.clone(),
-                created: time("lector_created"),
-                modified: time("lector_modified"),
                 ..Candidate::default()
             });
+            if let Some(c) = parsed.candidates.last_mut() {
+                c.set_times(
+                    time("lector_created").as_deref(),
+                    time("lector_modified").as_deref(),
+                );
+            }
         }
         self.regions.insert(id, candidates);
     }

@@ -190,7 +190,7 @@ fn read_file(
     path: &Path,
     parsed: &mut Parsed,
 ) -> Result<(), FormatError> {
-    let source = std::fs::read_to_string(path).map_err(io_err("cannot read", path))?;
+    let source = crate::fsguard::read_import(path)?;
     let elements = parse_elements(&source, path)?;
     let Some((document, sofa_id)) = document_of(project, &elements, path, parsed)? else {
         return Ok(());
@@ -287,6 +287,7 @@ fn read_file(
         };
         if is_lector {
             let at = parsed.candidates.len();
+            candidate.set_times(e.get("created"), e.get("modified"));
             for (key, value) in &e.attributes {
                 match key.as_str() {
                     "xmi:id" | "sofa" | "begin" | "end" | "label" | "lectorId" => {}
@@ -295,8 +296,7 @@ fn read_file(
                         candidate.entity = Some((value.clone(), name));
                     }
                     "note" => candidate.note.clone_from(value),
-                    "created" => candidate.created = value.parse().ok(),
-                    "modified" => candidate.modified = value.parse().ok(),
+                    "created" | "modified" => {}
                     feature => match by_feature.get(feature) {
                         Some(f) if f.is_link => {
                             links.push((at, f.attribute.clone(), value.clone()));
