@@ -20,8 +20,8 @@ use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
 use crate::store::journal::{self, Journal};
 use crate::store::{
-    DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path,
-    set_path,
+    DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path,
+    resolutions_path, review_path, set_path,
 };
 
 /// How long after the last change the session saves.
@@ -96,6 +96,18 @@ pub struct Recovery {
     pub problems: Vec<String>,
 }
 
+/// What [`Session::migrate_resolutions`] did.
+#[derive(Debug, Default)]
+pub struct Migration {
+    /// Resolutions moved from version-1 annotation files into the resolver's file.
+    pub moved: usize,
+    /// The resolver's file, relative to the project.
+    pub file: PathBuf,
+    /// What could not be saved: the annotation files concerned stay as they are on disk
+    /// (and read-only until the move succeeds), so nothing is lost.
+    pub errors: Vec<StoreError>,
+}
+
 /// A project opened for editing by one annotator.
 #[derive(Debug)]
 pub struct Session {
@@ -108,6 +120,8 @@ pub struct Session {
     dirty_entities: bool,
     /// Documents whose review (decisions, comments) waits to be saved.
     dirty_reviews: BTreeSet<String>,
+    /// Whether the person's resolutions file waits to be saved.
+    dirty_resolutions: bool,
     /// The edits not yet saved, by file (relative path): replayed onto a file another writer
     /// changed meanwhile, and written to the crash journal.
     unsaved: BTreeMap<PathBuf, FileEdits>,
@@ -141,6 +155,7 @@ impl Session {
             dirty_sets: BTreeSet::new(),
             dirty_entities: false,
             dirty_reviews: BTreeSet::new(),
+            dirty_resolutions: false,
             unsaved: BTreeMap::new(),
             last_change: None,
             revision: 0,
@@ -214,8 +229,22 @@ impl Session {
         if edits.is_empty() {
             return Ok(());
         }
-        if let Some(reason) = self.read_only_reason(document) {
+        // Resolving touches only the resolver's file: it works on any document, whatever
+        // state the resolver's own annotation file of it is in.
+        let only_resolutions = edits
+            .iter()
+            .all(|e| e.target() == EditTarget::Resolutions);
+        if !only_resolutions && let Some(reason) = self.read_only_reason(document) {
             return Err(EditError::ReadOnly(reason));
+        }
+        let resolutions_file = resolutions_path(reviewer_name(&self.annotator));
+        if let Some(reason) = edits
+            .iter()
+            .any(|e| e.target() == EditTarget::Resolutions)
+            .then(|| self.store.read_only_reason(&resolutions_file))
+            .flatten()
+        {
+            return Err(EditError::ReadOnly(reason.to_owned()));
         }
         let reviews = edits.iter().any(|e| e.target() == EditTarget::Review);
         let review_file = review_path(document, reviewer_name(&self.annotator));
@@ -347,6 +376,7 @@ impl Session {
         let set = project.set(document, &self.annotator);
         let registry = project.registry(&self.annotator);
         let review = project.review(document, reviewer_name(&self.annotator));
+        let resolutions = project.resolutions.get(reviewer_name(&self.annotator));
         match edit {
             Edit::Insert(a) | Edit::Replace(a) => match set.and_then(|s| s.get(&a.id)) {
                 Some(old) if old == &a => None,
@@ -377,6 +407,16 @@ impl Session {
                 };
                 (!same).then_some(Edit::Comment(c))
             }
+            Edit::Resolve(r) => (resolutions.and_then(|x| x.predictions.get(&r.key)) != Some(&r))
+                .then_some(Edit::Resolve(r)),
+            Edit::Unresolve(key) => resolutions
+                .and_then(|x| x.predictions.get(&key))
+                .map(|_| Edit::Unresolve(key)),
+            Edit::SetVerdict(r) => (resolutions.and_then(|x| x.claims.get(&r.key)) != Some(&r))
+                .then_some(Edit::SetVerdict(r)),
+            Edit::ClearVerdict(key) => resolutions
+                .and_then(|x| x.claims.get(&key))
+                .map(|_| Edit::ClearVerdict(key)),
         }
     }
 
@@ -426,6 +466,93 @@ impl Session {
         (recovery.edits > 0 || !recovery.problems.is_empty()).then_some(recovery)
     }
 
+    /// Moves the resolutions that this annotator's annotation files of format 1 hold as
+    /// attributes (`resolution`, `resolution_note`, `resolution_date`) into the resolver's
+    /// file, `resolutions/<resolver>.ron` (the resolver is the annotator, or the reviewer of a
+    /// reviewed set), then rewrites those annotation files in the current format, without the
+    /// attributes. The resolver's file is written first, under its lock and merged with what
+    /// is there (a record already there about the same annotation wins); only if that worked
+    /// are the annotation files rewritten, so a failure loses nothing. Colleagues' files are
+    /// never touched: their Lector moves theirs. `None` when there was nothing to move.
+    ///
+    /// The app calls this when a project opens and when files change on disk; commands that
+    /// write for an annotator call it first.
+    pub fn migrate_resolutions(&mut self) -> Option<Migration> {
+        let keys: Vec<crate::model::SetKey> = self
+            .store
+            .project
+            .legacy_resolutions
+            .keys()
+            .filter(|(_, annotator)| annotator == &self.annotator)
+            .cloned()
+            .collect();
+        if keys.is_empty() {
+            return None;
+        }
+        let resolver = reviewer_name(&self.annotator).to_owned();
+        let file = resolutions_path(&resolver);
+        let mut migration = Migration {
+            file: file.clone(),
+            ..Migration::default()
+        };
+        if let Some(reason) = self.store.read_only_reason(&file) {
+            migration.errors.push(StoreError::ReadOnly {
+                reason: reason.to_owned(),
+                path: self.store.root().join(&file),
+            });
+            return Some(migration);
+        }
+        let mut by_document: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
+        {
+            let project = &self.store.project;
+            let known = project.resolutions.get(&resolver);
+            for key in &keys {
+                for record in project.legacy_resolutions.get(key).into_iter().flatten() {
+                    if known.is_none_or(|r| !r.predictions.contains_key(&record.key)) {
+                        by_document
+                            .entry(key.0.clone())
+                            .or_default()
+                            .push(Edit::Resolve(record.clone()));
+                    }
+                }
+            }
+        }
+        if !by_document.is_empty() {
+            for (document, edits) in by_document {
+                let records = self.store.project.resolutions_mut(&resolver);
+                for edit in &edits {
+                    edit::replay_on_resolutions(records, edit);
+                }
+                migration.moved += edits.len();
+                self.record(&document, edits);
+            }
+            self.dirty_resolutions = true;
+            // The resolver's file alone, now: the annotation files wait for it.
+            let (edits, n) = self.edits_of(&file);
+            let errors = match self.store.prepare_resolutions_save(&resolver, edits) {
+                Ok(pending) => {
+                    self.dirty_resolutions = false;
+                    let included = BTreeMap::from([(file.clone(), n)]);
+                    self.finish_saves(vec![pending.run()], &included)
+                }
+                Err(err) => vec![err],
+            };
+            if !errors.is_empty() {
+                migration.errors = errors;
+                return Some(migration);
+            }
+        }
+        for (document, annotator) in &keys {
+            self.store.clear_legacy(document, annotator);
+            if self.store.project.set(document, annotator).is_some() {
+                self.dirty_sets.insert(document.clone());
+            }
+        }
+        migration.errors = self.save_now();
+        self.bump_revision();
+        Some(migration)
+    }
+
     /// Why edits cannot be written to the crash journal (a full disk, a read-only folder),
     /// once after it first happened.
     pub fn take_journal_error(&mut self) -> Option<String> {
@@ -444,6 +571,7 @@ impl Session {
             EditTarget::Set => set_path(document, &self.annotator),
             EditTarget::Entities => entities_path(&self.annotator),
             EditTarget::Review => review_path(document, reviewer_name(&self.annotator)),
+            EditTarget::Resolutions => resolutions_path(reviewer_name(&self.annotator)),
         }
     }
 
@@ -515,6 +643,7 @@ impl Session {
         let mut touched_set = false;
         let mut touched_entities = false;
         let mut touched_review = false;
+        let mut touched_resolutions = false;
         for edit in edits {
             match &edit {
                 Edit::Insert(a) | Edit::Replace(a) => {
@@ -523,12 +652,13 @@ impl Session {
                 Edit::Remove(id) => removed.push(id.clone()),
                 Edit::UpsertEntity(e) => entities.push(e.id.clone()),
                 Edit::RemoveEntity(id) => entities.push(id.clone()),
-                Edit::SetStatus(_) | Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => {}
+                _ => {}
             }
-            match &edit {
-                Edit::UpsertEntity(_) | Edit::RemoveEntity(_) => touched_entities = true,
-                Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => touched_review = true,
-                _ => touched_set = true,
+            match edit.target() {
+                EditTarget::Entities => touched_entities = true,
+                EditTarget::Review => touched_review = true,
+                EditTarget::Resolutions => touched_resolutions = true,
+                EditTarget::Set => touched_set = true,
             }
             forward.push(edit.clone());
             match self.apply_one(document, &annotator, edit) {
@@ -592,6 +722,9 @@ impl Session {
         }
         if touched_review {
             self.dirty_reviews.insert(document.to_owned());
+        }
+        if touched_resolutions {
+            self.dirty_resolutions = true;
         }
         inverse.reverse();
         self.record(document, forward);
@@ -716,12 +849,47 @@ impl Session {
                     .ok_or_else(|| EditError::Invalid(format!("there is no entity {id}")))?;
                 Ok(Edit::UpsertEntity(registry.entities.remove(at)))
             }
+            Edit::Resolve(record) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                let key = record.key.clone();
+                Ok(match records.predictions.insert(key.clone(), record) {
+                    Some(old) => Edit::Resolve(old),
+                    None => Edit::Unresolve(key),
+                })
+            }
+            Edit::Unresolve(key) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                records
+                    .predictions
+                    .remove(&key)
+                    .map(Edit::Resolve)
+                    .ok_or_else(|| EditError::Invalid(format!("{key} is not resolved")))
+            }
+            Edit::SetVerdict(record) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                let key = record.key.clone();
+                Ok(match records.claims.insert(key.clone(), record) {
+                    Some(old) => Edit::SetVerdict(old),
+                    None => Edit::ClearVerdict(key),
+                })
+            }
+            Edit::ClearVerdict(key) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                records
+                    .claims
+                    .remove(&key)
+                    .map(Edit::SetVerdict)
+                    .ok_or_else(|| EditError::Invalid(format!("{key} has no verdict")))
+            }
         }
     }
 
     /// Whether anything is waiting to be saved.
     pub fn is_dirty(&self) -> bool {
-        !self.dirty_sets.is_empty() || self.dirty_entities || !self.dirty_reviews.is_empty()
+        !self.dirty_sets.is_empty()
+            || self.dirty_entities
+            || !self.dirty_reviews.is_empty()
+            || self.dirty_resolutions
     }
 
     /// Whether the autosave delay has passed since the last change.
@@ -813,6 +981,19 @@ impl Session {
     ) -> (Vec<PendingWrite>, BTreeMap<PathBuf, usize>) {
         let mut pending = Vec::new();
         let mut included = BTreeMap::new();
+        if self.dirty_resolutions {
+            let resolver = reviewer_name(&self.annotator).to_owned();
+            let file = resolutions_path(&resolver);
+            let (edits, n) = self.edits_of(&file);
+            match self.store.prepare_resolutions_save(&resolver, edits) {
+                Ok(p) => {
+                    pending.push(p);
+                    included.insert(file, n);
+                    self.dirty_resolutions = false;
+                }
+                Err(err) => errors.push(err),
+            }
+        }
         if self.dirty_entities {
             let file = entities_path(&self.annotator);
             let (edits, n) = self.edits_of(&file);
@@ -935,6 +1116,10 @@ impl Session {
                     let review = project.review_mut(&document, reviewer_name(&annotator));
                     edit::replay_on_review(review, edit);
                 }
+                EditTarget::Resolutions => {
+                    let records = project.resolutions_mut(reviewer_name(&annotator));
+                    edit::replay_on_resolutions(records, edit);
+                }
             }
         }
     }
@@ -943,6 +1128,10 @@ impl Session {
     fn mark_dirty(&mut self, file: &Path) {
         if file == entities_path(&self.annotator) {
             self.dirty_entities = true;
+            return;
+        }
+        if file == resolutions_path(reviewer_name(&self.annotator)) {
+            self.dirty_resolutions = true;
             return;
         }
         let document = self
@@ -970,6 +1159,11 @@ impl Session {
 
     fn mark_all_dirty(&mut self) {
         self.dirty_entities = true;
+        self.dirty_resolutions = self
+            .store
+            .project
+            .resolutions
+            .contains_key(reviewer_name(&self.annotator));
         let reviewer = reviewer_name(&self.annotator).to_owned();
         let reviewed: Vec<String> = self
             .store
@@ -1002,9 +1196,19 @@ impl Session {
             return DiskChanges::default();
         }
         let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
-        let changes = self.store.reload_changed(&self.annotator, &busy);
+        let mut changes = self.store.reload_changed(&self.annotator, &busy);
         if changes.changed_project() {
             self.bump_revision();
+        }
+        // A version-1 file of ours that came in (an old branch, a colleague's copy): its
+        // resolutions move as they do when the project opens.
+        if let Some(migration) = self.migrate_resolutions() {
+            changes.problems.extend(
+                migration
+                    .errors
+                    .iter()
+                    .map(|e| crate::store::Problem::new(&migration.file, e.to_string())),
+            );
         }
         changes
     }
@@ -1029,6 +1233,9 @@ impl Session {
         }
         let reviewer = reviewer_name(&self.annotator);
         files.extend(self.dirty_reviews.iter().map(|d| review_path(d, reviewer)));
+        if self.dirty_resolutions {
+            files.push(resolutions_path(reviewer));
+        }
         files
     }
 }

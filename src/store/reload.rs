@@ -56,6 +56,8 @@ pub struct DiskChanges {
     pub removed: Vec<SetKey>,
     /// Colleagues whose entities file was re-read or deleted, sorted.
     pub entities: Vec<String>,
+    /// Resolvers whose resolutions file was re-read or deleted, sorted.
+    pub resolutions: Vec<String>,
     /// The user's own files with unsaved changes that changed on disk meanwhile (another
     /// window, a command, a git pull), relative to the project folder, sorted. They are
     /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
@@ -76,6 +78,7 @@ impl DiskChanges {
             reloaded,
             removed,
             entities,
+            resolutions,
             conflicts,
             needs_reopen,
             problems,
@@ -83,6 +86,7 @@ impl DiskChanges {
         reloaded.is_empty()
             && removed.is_empty()
             && entities.is_empty()
+            && resolutions.is_empty()
             && conflicts.is_empty()
             && needs_reopen.is_empty()
             && problems.is_empty()
@@ -90,7 +94,10 @@ impl DiskChanges {
 
     /// Whether the project in memory changed (something was re-read or dropped).
     pub fn changed_project(&self) -> bool {
-        !self.reloaded.is_empty() || !self.removed.is_empty() || !self.entities.is_empty()
+        !self.reloaded.is_empty()
+            || !self.removed.is_empty()
+            || !self.entities.is_empty()
+            || !self.resolutions.is_empty()
     }
 }
 
@@ -98,6 +105,7 @@ impl DiskChanges {
 enum Changed {
     Set { document: String, annotator: String },
     Entities { annotator: String },
+    Resolutions { resolver: String },
     Other,
 }
 
@@ -115,6 +123,12 @@ fn classify(rel: &Path) -> Changed {
             file.strip_suffix(".ron")
                 .map_or(Changed::Other, |a| Changed::Entities {
                     annotator: a.to_owned(),
+                })
+        }
+        ["resolutions", file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |r| Changed::Resolutions {
+                    resolver: r.to_owned(),
                 })
         }
         _ => Changed::Other,
@@ -135,6 +149,8 @@ impl ProjectStore {
         let mut changes = DiskChanges::default();
         let mut sets = Vec::new();
         let mut entities = Vec::new();
+        let mut resolutions = Vec::new();
+        let person = crate::model::review::reviewer_of(annotator).unwrap_or(annotator);
         for rel in self.watched_files() {
             if !self.moved_on_disk(&rel) {
                 continue;
@@ -149,7 +165,11 @@ impl ProjectStore {
                     document,
                     annotator,
                 } => sets.push((document, annotator, rel)),
+                Changed::Resolutions { resolver } if resolver == person && unsaved.contains(&rel) => {
+                    changes.conflicts.push(rel);
+                }
                 Changed::Entities { annotator } => entities.push((annotator, rel)),
+                Changed::Resolutions { resolver } => resolutions.push((resolver, rel)),
                 Changed::Other => changes.needs_reopen.push(rel),
             }
         }
@@ -164,6 +184,16 @@ impl ProjectStore {
             }
             changes.entities.push(who);
         }
+        for (who, rel) in resolutions {
+            self.read_only.remove(&rel);
+            self.project.resolutions.remove(&who);
+            if self.root.join(&rel).exists() {
+                self.load_resolution_file(&who, &rel, &mut changes.problems);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+            }
+            changes.resolutions.push(who);
+        }
         for (document, who, rel) in sets {
             if self.project.document(&document).is_none() {
                 // Comes with a new `project.ron`; remembered so it is reported once.
@@ -176,6 +206,7 @@ impl ProjectStore {
             self.read_only.remove(&rel);
             let key = (document.clone(), who.clone());
             self.project.sets.remove(&key);
+            self.project.legacy_resolutions.remove(&key);
             if self.root.join(&rel).exists() {
                 self.load_set(&who, &document, &rel, &mut changes.problems);
                 changes.reloaded.push(key);
@@ -187,6 +218,7 @@ impl ProjectStore {
         changes.reloaded.sort();
         changes.removed.sort();
         changes.entities.sort();
+        changes.resolutions.sort();
         changes.conflicts.sort();
         changes.needs_reopen.sort();
         changes.problems.sort();
@@ -201,8 +233,10 @@ impl ProjectStore {
         files.push(PathBuf::from(PROJECT_FILE));
         // Problems of odd entries are for `open` and `lector check` to report, not every poll.
         let mut ignored = Vec::new();
-        let entities = list_files(&self.root, Path::new("entities"), &mut ignored);
-        files.extend(entities.into_iter().map(|(_, rel)| rel));
+        for dir in ["entities", "resolutions"] {
+            let found = list_files(&self.root, Path::new(dir), &mut ignored);
+            files.extend(found.into_iter().map(|(_, rel)| rel));
+        }
         let annotations = Path::new("annotations");
         if let Ok(entries) = fs::read_dir(self.root.join(annotations)) {
             for entry in entries.flatten() {
