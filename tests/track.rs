@@ -940,3 +940,75 @@ fn holders_are_named_from_any_annotators_entities() {
         "the first annotator's name, by annotator order"
     );
 }
+
+#[test]
+fn csv_and_html_exports_carry_the_resolutions_and_track_records() {
+    let (dir, root) = common::sample_project_copy();
+    let p = root.to_str().unwrap();
+    let csv = dir.path().join("out.csv");
+    let out = lector(&["export", p, "--format", "csv", "--out", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = csv_rows(&fs::read_to_string(&csv).unwrap());
+    let header = &rows[0];
+    assert_eq!(
+        header[header.len() - 5..],
+        ["resolution", "resolved_at", "resolved_by", "evidence", "resolution_note"]
+    );
+    let tail = |row: &Vec<String>| row[row.len() - 5..].to_vec();
+    // Both annotators' copies of the talks prediction carry erik's resolution.
+    let talks: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[3] == "Prediction" && r[8].contains("hålla samtalen i Sotji denna vecka"))
+        .collect();
+    assert_eq!(talks.len(), 2, "anna's and erik's copies");
+    for row in talks {
+        let tail = tail(row);
+        assert_eq!(tail[..3], ["came_true", "2021-02-22", "erik"]);
+        let evidence: Vec<String> = serde_json::from_str(&tail[3]).unwrap();
+        assert!(evidence[0].starts_with("Kremlin.ru, 22 February 2021"), "{evidence:?}");
+        assert!(tail[4].contains("took place in Sochi"));
+    }
+    let claim = rows.iter().find(|r| r[2] == "nzj2cez37r").unwrap();
+    assert_eq!(tail(claim)[..3], ["supported", "2021-02-22", "anna"]);
+    let person = rows.iter().find(|r| r[3] == "Person").unwrap();
+    assert!(tail(person).iter().all(String::is_empty));
+
+    let html = dir.path().join("out.html");
+    let out = lector(&["export", p, "--format", "html", "--out", html.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = fs::read_to_string(&html).unwrap();
+    let section = &report[report.find("id=\"track-records\"").unwrap()..];
+    assert!(section.contains("<td>Christina Kitova</td><td>8</td><td>2</td><td>1</td><td>0</td><td>1.000</td><td>0.005</td>"), "{section}");
+    assert!(section.contains("<td>Alexander Lukashenko</td><td>1</td><td>1</td><td>1</td><td>0</td><td>1.000</td><td>0.062</td>"));
+    // Two scored probabilities (0.75 and 0.93): two dots on the calibration chart.
+    assert_eq!(section.matches("<circle").count(), 2, "{section}");
+    assert!(!section.contains("<script"), "no script in the report");
+}
+
+/// RFC 4180 records (quoted cells may hold commas, quotes and newlines), BOM dropped.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}

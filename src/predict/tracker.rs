@@ -329,6 +329,23 @@ impl Tracker {
             .collect()
     }
 
+    /// Each prediction and claim by every one of its copies, for exports that list
+    /// annotations one by one.
+    pub fn by_copy(&self) -> ByCopy<'_> {
+        let mut by = ByCopy::default();
+        for p in &self.predictions {
+            for k in &p.copies {
+                by.predictions.insert(k, p);
+            }
+        }
+        for c in &self.claims {
+            for k in &c.copies {
+                by.claims.insert(k, c);
+            }
+        }
+        by
+    }
+
     /// The scored form of every prediction of one holder (`None`: every prediction), for a
     /// calibration chart.
     pub fn scored(&self, holder: Option<&str>) -> Vec<ScoredPrediction> {
@@ -338,6 +355,15 @@ impl Tracker {
             .map(TrackedPrediction::scored)
             .collect()
     }
+}
+
+/// The predictions and claims of a [`Tracker`] by copy.
+#[derive(Debug, Default)]
+pub struct ByCopy<'a> {
+    /// The prediction each copy was counted in.
+    pub predictions: BTreeMap<&'a RecordKey, &'a TrackedPrediction>,
+    /// The claim each copy was counted in.
+    pub claims: BTreeMap<&'a RecordKey, &'a TrackedClaim>,
 }
 
 /// Every resolver's records by the annotation they are about: the latest per annotation.
