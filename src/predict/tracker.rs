@@ -607,8 +607,27 @@ fn units(project: &Project, document: &str, kind: LabelKind) -> Vec<(RecordKey, 
     let counted: Vec<&AnnotationSet> = sets
         .iter()
         .filter(|s| reviewer_of(&s.annotator).is_none() || Some(&s.annotator) == reviewed.as_ref())
+        .filter(|s| s.annotations.iter().any(|a| of_kind(&a)))
         .copied()
         .collect();
+    let key = |annotator: &str, id: &AnnotationId| RecordKey::new(document, annotator, id.clone());
+    if let [set] = counted.as_slice() {
+        // One annotator (or a reviewed set alone): every annotation is a prediction, and
+        // nothing needs copying or aligning (a book of one annotator's is common).
+        if reviewed.as_ref().is_some_and(|r| r != &set.annotator) {
+            // The reviewer kept none of this kind.
+            return Vec::new();
+        }
+        return set
+            .annotations
+            .iter()
+            .filter(of_kind)
+            .map(|a| {
+                let k = key(&set.annotator, &a.id);
+                (k.clone(), vec![k])
+            })
+            .collect();
+    }
     let filtered: Vec<AnnotationSet> = counted
         .iter()
         .map(|s| AnnotationSet {
@@ -617,27 +636,7 @@ fn units(project: &Project, document: &str, kind: LabelKind) -> Vec<(RecordKey, 
             status: s.status,
             annotations: s.annotations.iter().filter(of_kind).cloned().collect(),
         })
-        .filter(|s| !s.annotations.is_empty())
         .collect();
-    let key = |annotator: &str, id: &AnnotationId| RecordKey::new(document, annotator, id.clone());
-    if filtered.len() == 1 {
-        // One annotator (or a reviewed set alone): every annotation is a prediction.
-        let Some(set) = filtered.first() else {
-            return Vec::new();
-        };
-        if reviewed.as_ref().is_some_and(|r| r != &set.annotator) {
-            // The reviewer kept none of this kind.
-            return Vec::new();
-        }
-        return set
-            .annotations
-            .iter()
-            .map(|a| {
-                let k = key(&set.annotator, &a.id);
-                (k.clone(), vec![k])
-            })
-            .collect();
-    }
     let refs: Vec<&AnnotationSet> = filtered.iter().collect();
     let alignment = crate::review::align(&refs);
     alignment
