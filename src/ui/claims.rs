@@ -243,7 +243,7 @@ fn row_ui(
         .clone()
         .or_else(|| c.source.as_ref().map(|s| s.0.clone()))
         .unwrap_or_else(|| "—".to_owned());
-    let label = format!("{source} · {}", shorten(&c.text, 60));
+    let label = format!("{source} · {}", c.text);
     response.widget_info(|| {
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
     });

@@ -435,7 +435,7 @@ fn attribute_ui(
             if let Err(err) = &parsed {
                 ui.colored_label(Color32::RED, err);
             } else if let Some(reading) = reading.filter(|_| *buffer != shown) {
-                ui.label(RichText::new(format!("→ {reading}")).small());
+                ui.label(RichText::new(reading).small());
             }
             if edit.lost_focus()
                 && *buffer != shown

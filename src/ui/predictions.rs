@@ -122,6 +122,17 @@ impl Default for PredictionsView {
 }
 
 impl PredictionsView {
+    /// The rows of the last frame: indices into the counted predictions, in order.
+    pub fn shown(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// What the shown rows were computed for (the counts' revision first), to tell whether a
+    /// frame recomputed them.
+    pub fn rows_revision(&self) -> Option<u64> {
+        self.rows_key.as_ref().and_then(|k| k.0)
+    }
+
     /// Filters to the predictions due.
     pub fn show_due(&mut self) {
         self.status = StatusFilter::Due;
@@ -396,8 +407,8 @@ fn header_ui(app: &mut LectorApp, ui: &mut egui::Ui, widths: &[f32]) {
         ui.spacing_mut().item_spacing.x = 0.0;
         for (column, width) in Column::ALL.iter().zip(widths) {
             let arrow = match view.sort {
-                (c, false) if c == *column => " ▲",
-                (c, true) if c == *column => " ▼",
+                (c, false) if c == *column => " ⬆",
+                (c, true) if c == *column => " ⬇",
                 _ => "",
             };
             let button = egui::Button::new(RichText::new(format!("{}{arrow}", column.name())).strong())
@@ -433,7 +444,7 @@ fn row_ui(
         .clone()
         .or_else(|| p.holder.as_ref().map(|h| h.0.clone()))
         .unwrap_or_else(|| "—".to_owned());
-    let label = format!("{holder} · {}", shorten(&p.text, 60));
+    let label = format!("{holder} · {}", p.text);
     response.widget_info(|| {
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
     });

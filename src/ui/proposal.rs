@@ -130,9 +130,14 @@ pub fn parse_typed(
     let anchor = project.document(document).map(|d| d.meta.anchor_date());
     match (is_due, anchor) {
         (true, Some(anchor)) => match crate::predict::read_due(input, anchor) {
+            // Shown with the fonts every machine has: no arrows.
             Ok(reading) => (
                 Ok(Some(AttrValue::Date(reading.date))),
-                Some(reading.explanation),
+                Some(format!(
+                    "read as {} ({})",
+                    reading.date,
+                    reading.explanation.replace(" → ", ": ")
+                )),
             ),
             Err(err) => (Err(err.to_string()), None),
         },

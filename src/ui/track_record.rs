@@ -117,7 +117,7 @@ fn holders_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
 fn mapping_ui(ui: &mut egui::Ui, map: &ProbabilityMap) {
     ui.label(
         RichText::new(format!(
-            "Brier score: mean (p − o)² over the predictions that came true or did not (0 is \
+            "Brier score: mean (p - o)² over the predictions that came true or did not (0 is \
              perfect; always saying 0.5 scores 0.25). p from the certainty: certain {}, probable \
              {}, possible {}, improbable {}, certainly not {} (the project's mapping, \
              `probabilities` in project.ron; Kent's by default); a probability stated in the \
