@@ -310,10 +310,12 @@ fn track_record_table(
     }
     writeln!(
         out,
-        "Brier: mean (p − o)² over predictions that came true (o = 1) or did not (o = 0), with \
-         p from the certainty: certain {}, probable {}, possible {}, improbable {}, \
-         certainly_not {} (project.ron `probabilities`); a probability stated in the text \
-         overrides it; unknown or no certainty is counted but not scored.",
+        "Brier: mean (p − o)² over the predictions that came true or did not, p the \
+         probability of the event from the certainty: certain {}, probable {}, possible {}, \
+         improbable {}, certainly_not {} (project.ron `probabilities`; a probability stated in \
+         the text overrides it), o = 1 if the event happened, else 0 (below 0.5, as for \
+         \"kommer inte att\", came true means it did not). Unknown or no certainty is counted \
+         but not scored.",
         map.certain, map.probable, map.possible, map.improbable, map.certainly_not
     )?;
     writeln!(out)?;

@@ -8,7 +8,7 @@ mod dialogs;
 mod inspector;
 mod panels;
 mod portal;
-mod predictions;
+pub mod predictions;
 mod proposal;
 mod resolve;
 pub mod review;
