@@ -49,7 +49,11 @@ fn project(dir: &std::path::Path) -> std::path::PathBuf {
                     .insert("certainty".into(), AttrValue::Choice(grade.into()));
                 a.attributes.insert(
                     "due".into(),
-                    AttrValue::Date(format!("202{}-0{}-1{}", k % 8, 1 + k % 9, k % 9).parse().expect("date")),
+                    AttrValue::Date(
+                        format!("202{}-0{}-1{}", k % 8, 1 + k % 9, k % 9)
+                            .parse()
+                            .expect("date"),
+                    ),
                 );
                 set.annotations.push(a);
             }
@@ -90,7 +94,13 @@ impl Frames {
         ms(start.elapsed())
     }
 
-    fn report(&mut self, app: &mut LectorApp, what: &str, n: usize, events: impl Fn() -> Vec<Event>) {
+    fn report(
+        &mut self,
+        app: &mut LectorApp,
+        what: &str,
+        n: usize,
+        events: impl Fn() -> Vec<Event>,
+    ) {
         let mut times: Vec<f64> = (0..n).map(|_| self.frame(app, events())).collect();
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
@@ -103,10 +113,18 @@ fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let started = Instant::now();
     let root = project(dir.path());
-    println!("made the project in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "made the project in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let (store, _) = ProjectStore::open(&root).expect("open");
-    let annotations: usize = store.project.sets.values().map(|s| s.annotations.len()).sum();
+    let annotations: usize = store
+        .project
+        .sets
+        .values()
+        .map(|s| s.annotations.len())
+        .sum();
     let start = Instant::now();
     let tracker = Tracker::build(&store.project);
     println!(
@@ -130,8 +148,12 @@ fn main() {
         frames.frame(&mut app, Vec::new());
         std::thread::sleep(Duration::from_millis(20));
     }
-    println!("opened in the app in {:.1} s", start.elapsed().as_secs_f64());
-    app.commands.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+    println!(
+        "opened in the app in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    app.commands
+        .push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
     let first = frames.frame(&mut app, Vec::new());
     let first_after = frames.frame(&mut app, Vec::new());
     println!("first frames of the view (count, filter, sort): {first:.1} ms, {first_after:.1} ms");
@@ -154,7 +176,10 @@ fn main() {
     app.tracking.predictions.status = lector::predict::StatusFilter::Open;
     app.tracking.predictions.text = "vinna".into();
     let t = frames.frame(&mut app, Vec::new());
-    println!("frame after a filter change: {t:.1} ms (wall incl. setup {:.1} ms)", ms(start.elapsed()));
+    println!(
+        "frame after a filter change: {t:.1} ms (wall incl. setup {:.1} ms)",
+        ms(start.elapsed())
+    );
     app.tracking.predictions.sort = (lector::ui::predictions::Column::Holder, true);
     let t = frames.frame(&mut app, Vec::new());
     println!("frame after a sort change: {t:.1} ms");

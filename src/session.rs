@@ -231,9 +231,7 @@ impl Session {
         }
         // Resolving touches only the resolver's file: it works on any document, whatever
         // state the resolver's own annotation file of it is in.
-        let only_resolutions = edits
-            .iter()
-            .all(|e| e.target() == EditTarget::Resolutions);
+        let only_resolutions = edits.iter().all(|e| e.target() == EditTarget::Resolutions);
         if !only_resolutions && let Some(reason) = self.read_only_reason(document) {
             return Err(EditError::ReadOnly(reason));
         }

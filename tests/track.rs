@@ -110,7 +110,10 @@ fn the_version_2_fixture_loads() {
     let tracker = Tracker::build(project);
     assert_eq!(tracker.predictions.len(), 1);
     let p = &tracker.predictions[0];
-    assert_eq!((p.annotator.as_str(), p.id.0.as_str()), ("review.taras", "r0000000003"));
+    assert_eq!(
+        (p.annotator.as_str(), p.id.0.as_str()),
+        ("review.taras", "r0000000003")
+    );
     assert_eq!(p.annotators, ["olena", "taras"]);
     assert_eq!(p.status, ResolutionStatus::DidNotComeTrue);
     assert_eq!(p.resolved_by.as_deref(), Some("taras"));
@@ -183,7 +186,10 @@ fn version_1_resolutions_become_records_and_move_when_their_annotator_opens() {
     assert!(annotations.contains("format_version: 2"));
     assert!(!annotations.contains("resolution"));
     let records = fs::read_to_string(root.join(resolutions_path("olena"))).unwrap();
-    assert!(records.contains("status: \"did_not_come_true\""), "{records}");
+    assert!(
+        records.contains("status: \"did_not_come_true\""),
+        "{records}"
+    );
     assert!(records.contains("nobody came back"));
     // project.ron is upgraded only when it is next written, so colleagues on format 1 go on.
     assert!(
@@ -227,13 +233,7 @@ fn a_version_1_file_is_never_merged_over() {
     .unwrap();
     let changed = fs::read(root.join(set_path("kyiv", "olena"))).unwrap();
     let mut session = Session::headless(store, "olena");
-    let text = session
-        .store
-        .project
-        .document("kyiv")
-        .unwrap()
-        .text
-        .clone();
+    let text = session.store.project.document("kyiv").unwrap().text.clone();
     let a = Annotation::new("Person", checked_fragments(&text, &[(0, 9)]).unwrap());
     session.apply("kyiv", vec![Edit::Insert(a)]).unwrap();
     let errors = session.save_now();
@@ -241,7 +241,10 @@ fn a_version_1_file_is_never_merged_over() {
         matches!(errors.first(), Some(StoreError::CannotMerge { .. })),
         "{errors:?}"
     );
-    assert_eq!(fs::read(root.join(set_path("kyiv", "olena"))).unwrap(), changed);
+    assert_eq!(
+        fs::read(root.join(set_path("kyiv", "olena"))).unwrap(),
+        changed
+    );
 }
 
 #[test]
@@ -271,7 +274,11 @@ fn resolving_never_rewrites_anyones_annotation_file() {
         "erik",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("resolutions/erik.ron"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("resolutions/erik.ron"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         fs::read(root.join(set_path("sotji-talks", "anna"))).unwrap(),
         anna_before,
@@ -284,11 +291,7 @@ fn resolving_never_rewrites_anyones_annotation_file() {
 
     // And through the app's path: a session of anna's resolving erik's copy.
     let (store, _) = ProjectStore::open(&root).unwrap();
-    let erik_key = RecordKey::new(
-        "sotji-talks",
-        "erik",
-        AnnotationId("r334q8r0tg".into()),
-    );
+    let erik_key = RecordKey::new("sotji-talks", "erik", AnnotationId("r334q8r0tg".into()));
     let mut session = Session::new(store, "anna");
     session
         .apply(
@@ -315,7 +318,12 @@ fn two_annotators_copies_are_one_prediction_with_one_resolution() {
     assert_eq!(all.len(), 9);
     let talks = all
         .iter()
-        .find(|x| x["text"].as_str().unwrap().contains("hålla samtalen i Sotji"))
+        .find(|x| {
+            x["text"]
+                .as_str()
+                .unwrap()
+                .contains("hålla samtalen i Sotji")
+        })
         .unwrap();
     assert_eq!(talks["annotators"], serde_json::json!(["anna", "erik"]));
     // The sample's resolution is erik's, of erik's copy; the prediction shows anna's copy.
@@ -346,8 +354,16 @@ fn two_annotators_copies_are_one_prediction_with_one_resolution() {
 
     // A later resolution by anna of her own copy is the one that counts, still once.
     let out = lector(&[
-        "resolve", p, "--annotation", "s6x47v68fv", "--status", "withdrawn", "--date",
-        "2021-03-01", "--by", "anna",
+        "resolve",
+        p,
+        "--annotation",
+        "s6x47v68fv",
+        "--status",
+        "withdrawn",
+        "--date",
+        "2021-03-01",
+        "--by",
+        "anna",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let all = json(&lector(&["predictions", p, "--json"]));
@@ -355,7 +371,12 @@ fn two_annotators_copies_are_one_prediction_with_one_resolution() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|x| x["text"].as_str().unwrap().contains("hålla samtalen i Sotji"))
+        .filter(|x| {
+            x["text"]
+                .as_str()
+                .unwrap()
+                .contains("hålla samtalen i Sotji")
+        })
         .collect();
     assert_eq!(talks.len(), 1);
     assert_eq!(talks[0]["status"], "withdrawn");
@@ -382,13 +403,27 @@ fn predictions_filter_by_status_holder_and_today() {
     // Reopen the talks prediction so that it is open and due again.
     let f = fresh.to_str().unwrap();
     let out = lector(&[
-        "resolve", f, "--annotation", "s6x47v68fv", "--status", "open", "--date", "2021-03-01",
-        "--by", "anna",
+        "resolve",
+        f,
+        "--annotation",
+        "s6x47v68fv",
+        "--status",
+        "open",
+        "--date",
+        "2021-03-01",
+        "--by",
+        "anna",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let due = |today: &str, status: &str| -> usize {
         json(&lector(&[
-            "predictions", f, "--json", "--status", status, "--today", today,
+            "predictions",
+            f,
+            "--json",
+            "--status",
+            status,
+            "--today",
+            today,
         ]))
         .as_array()
         .unwrap()
@@ -407,7 +442,11 @@ fn predictions_filter_by_status_holder_and_today() {
     );
     let out = lector(&["predictions", p, "--holder", "nobody-at-all"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("alexander-lukashenko"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("alexander-lukashenko"),
+        "{}",
+        stderr(&out)
+    );
     let out = lector(&["predictions", p, "--status", "pending"]);
     assert!(!out.status.success());
     let table = stdout(&lector(&["predictions", p, "--today", "2026-01-01"]));
@@ -443,8 +482,16 @@ fn track_records_by_hand_from_the_command_line() {
     // Erik says "Putin kommer inte att förbli av kurs" (certainly_not) came true: a good
     // forecast, (0.07 − 0)² = 0.0049, and a second scored prediction for Kitova.
     let out = lector(&[
-        "resolve", p, "--annotation", "an731gexqj", "--status", "came_true", "--date",
-        "2022-02-24", "--by", "erik",
+        "resolve",
+        p,
+        "--annotation",
+        "an731gexqj",
+        "--status",
+        "came_true",
+        "--date",
+        "2022-02-24",
+        "--by",
+        "erik",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let value = json(&lector(&["track-record", p, "--json"]));
@@ -461,7 +508,11 @@ fn track_records_by_hand_from_the_command_line() {
     // A holder with nothing scored has null share and Brier.
     let (_dir, fresh) = common::sample_project_copy();
     fs::remove_dir_all(fresh.join("resolutions")).unwrap();
-    let value = json(&lector(&["track-record", fresh.to_str().unwrap(), "--json"]));
+    let value = json(&lector(&[
+        "track-record",
+        fresh.to_str().unwrap(),
+        "--json",
+    ]));
     assert!(value["holders"][0]["brier"].is_null());
     assert!(value["holders"][0]["share_true"].is_null());
 
@@ -486,7 +537,10 @@ fn track_records_by_hand_from_the_command_line() {
     }
     let table = stdout(&lector(&["track-record", p]));
     assert!(table.contains("Christina Kitova"), "{table}");
-    assert!(table.contains("certain 0.93"), "the mapping is said: {table}");
+    assert!(
+        table.contains("certain 0.93"),
+        "the mapping is said: {table}"
+    );
 }
 
 fn value_sources(root: &Path) -> Vec<serde_json::Value> {
@@ -541,26 +595,60 @@ fn resolve_refuses_what_it_cannot_record() {
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     };
     refused(
-        &["--annotation", "nope", "--status", "came_true", "--by", "erik"],
+        &[
+            "--annotation",
+            "nope",
+            "--status",
+            "came_true",
+            "--by",
+            "erik",
+        ],
         "there is no annotation nope",
     );
     refused(
-        &["--annotation", "mbkkbyhbn0", "--status", "true", "--by", "erik"],
+        &[
+            "--annotation",
+            "mbkkbyhbn0",
+            "--status",
+            "true",
+            "--by",
+            "erik",
+        ],
         "a prediction is came_true",
     );
     refused(
         &[
-            "--annotation", "mbkkbyhbn0", "--status", "came_true", "--date", "2999-01-01",
-            "--by", "erik",
+            "--annotation",
+            "mbkkbyhbn0",
+            "--status",
+            "came_true",
+            "--date",
+            "2999-01-01",
+            "--by",
+            "erik",
         ],
         "after today",
     );
     refused(
-        &["--annotation", "nzj2cez37r", "--status", "came_true", "--by", "erik"],
+        &[
+            "--annotation",
+            "nzj2cez37r",
+            "--status",
+            "came_true",
+            "--by",
+            "erik",
+        ],
         "the verdict on a claim",
     );
     refused(
-        &["--annotation", "mbkkbyhbn0", "--status", "came_true", "--by", "review.x"],
+        &[
+            "--annotation",
+            "mbkkbyhbn0",
+            "--status",
+            "came_true",
+            "--by",
+            "review.x",
+        ],
         "--by",
     );
     assert_eq!(snapshot(&root), before, "nothing written");
@@ -746,11 +834,10 @@ fn a_reviewed_set_is_the_one_that_counts() {
     assert_eq!(p.annotators, ["anna", "erik", "olga"]);
     // Erik's resolution of his own copy is the reviewed prediction's.
     let key = RecordKey::new(&doc, "erik", ids["erik"].clone());
-    store
-        .project
-        .resolutions_mut("erik")
-        .predictions
-        .insert(key.clone(), record(key, ResolutionStatus::CameTrue, "2030-01-01T00:00:00Z"));
+    store.project.resolutions_mut("erik").predictions.insert(
+        key.clone(),
+        record(key, ResolutionStatus::CameTrue, "2030-01-01T00:00:00Z"),
+    );
     let tracker = Tracker::build(&store.project);
     assert_eq!(tracker.predictions[0].status, ResolutionStatus::CameTrue);
     assert!(StatusFilter::Resolved.accepts(&tracker.predictions[0], "2030-01-01".parse().unwrap()));
@@ -777,7 +864,11 @@ fn the_latest_of_several_resolutions_counts() {
     );
     store.project.resolutions_mut("bo").predictions.insert(
         erik_copy.clone(),
-        record(erik_copy, ResolutionStatus::Withdrawn, "2030-01-02T00:00:00Z"),
+        record(
+            erik_copy,
+            ResolutionStatus::Withdrawn,
+            "2030-01-02T00:00:00Z",
+        ),
     );
     let tracker = Tracker::build(&store.project);
     let p = tracker
@@ -826,7 +917,13 @@ fn add_published_and_due_phrases_and_hedges_from_the_command_line() {
         "Det är troligt att Lukashenko får stöd före utgången av 2027.\nHan kommer inte att avgå.\n",
     )
     .unwrap();
-    let out = lector(&["add", p, article.to_str().unwrap(), "--published", "2026-02-20"]);
+    let out = lector(&[
+        "add",
+        p,
+        article.to_str().unwrap(),
+        "--published",
+        "2026-02-20",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = lector(&["add", p, article.to_str().unwrap(), "--published", "20 feb"]);
     assert!(!out.status.success());
@@ -899,11 +996,27 @@ fn a_stated_probability_is_stored_and_scored() {
     let p = project.to_str().unwrap();
     assert!(lector(&["new", p]).status.success());
     let article = dir.path().join("a.txt");
-    fs::write(&article, "Det finns 70 procents sannolikhet att han vinner.\n").unwrap();
-    assert!(lector(&["add", p, article.to_str().unwrap()]).status.success());
+    fs::write(
+        &article,
+        "Det finns 70 procents sannolikhet att han vinner.\n",
+    )
+    .unwrap();
+    assert!(
+        lector(&["add", p, article.to_str().unwrap()])
+            .status
+            .success()
+    );
     let out = lector(&[
-        "annotate", p, "--document", "a", "--annotator", "anna", "--label", "Prediction",
-        "--span", "0:48",
+        "annotate",
+        p,
+        "--document",
+        "a",
+        "--annotator",
+        "anna",
+        "--label",
+        "Prediction",
+        "--span",
+        "0:48",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("70"), "{}", stderr(&out));
@@ -946,13 +1059,26 @@ fn csv_and_html_exports_carry_the_resolutions_and_track_records() {
     let (dir, root) = common::sample_project_copy();
     let p = root.to_str().unwrap();
     let csv = dir.path().join("out.csv");
-    let out = lector(&["export", p, "--format", "csv", "--out", csv.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rows = csv_rows(&fs::read_to_string(&csv).unwrap());
     let header = &rows[0];
     assert_eq!(
         header[header.len() - 5..],
-        ["resolution", "resolved_at", "resolved_by", "evidence", "resolution_note"]
+        [
+            "resolution",
+            "resolved_at",
+            "resolved_by",
+            "evidence",
+            "resolution_note"
+        ]
     );
     let tail = |row: &Vec<String>| row[row.len() - 5..].to_vec();
     // Both annotators' copies of the talks prediction carry erik's resolution.
@@ -965,7 +1091,10 @@ fn csv_and_html_exports_carry_the_resolutions_and_track_records() {
         let tail = tail(row);
         assert_eq!(tail[..3], ["came_true", "2021-02-22", "erik"]);
         let evidence: Vec<String> = serde_json::from_str(&tail[3]).unwrap();
-        assert!(evidence[0].starts_with("Kremlin.ru, 22 February 2021"), "{evidence:?}");
+        assert!(
+            evidence[0].starts_with("Kremlin.ru, 22 February 2021"),
+            "{evidence:?}"
+        );
         assert!(tail[4].contains("took place in Sochi"));
     }
     let claim = rows.iter().find(|r| r[2] == "nzj2cez37r").unwrap();
@@ -974,7 +1103,14 @@ fn csv_and_html_exports_carry_the_resolutions_and_track_records() {
     assert!(tail(person).iter().all(String::is_empty));
 
     let html = dir.path().join("out.html");
-    let out = lector(&["export", p, "--format", "html", "--out", html.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report = fs::read_to_string(&html).unwrap();
     let section = &report[report.find("id=\"track-records\"").unwrap()..];

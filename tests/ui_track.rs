@@ -122,7 +122,11 @@ fn resolve_from_the_predictions_view_and_see_the_track_record_and_chart_change()
     h.run();
     h.get_by_label("open").click();
     h.run();
-    assert_eq!(h.state().tracking.predictions.shown().len(), 6, "3 are resolved");
+    assert_eq!(
+        h.state().tracking.predictions.shown().len(),
+        6,
+        "3 are resolved"
+    );
     assert_eq!(
         h.query_all_by_label_contains("Christina Kitova · ").count(),
         6,
@@ -147,7 +151,11 @@ fn resolve_from_the_predictions_view_and_see_the_track_record_and_chart_change()
         "{}",
         status_bar(&h)
     );
-    assert_eq!(h.state().tracking.predictions.shown().len(), 5, "no longer open");
+    assert_eq!(
+        h.state().tracking.predictions.shown().len(),
+        5,
+        "no longer open"
+    );
     // Saved in olga's own file; nobody's annotation file changed.
     let errors = h.state_mut().session.as_mut().unwrap().save_now();
     assert!(errors.is_empty(), "{errors:?}");
@@ -202,7 +210,10 @@ fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
     let (_dir, project) = sample_project_copy();
     let mut h = harness(&project, "tester");
     h.run();
-    let range = find(&h, "Det är troligt, Lukashenko kan få mer än en miljard dollar");
+    let range = find(
+        &h,
+        "Det är troligt, Lukashenko kan få mer än en miljard dollar",
+    );
     drag_select(&mut h, range);
     h.event(egui::Event::Text("f".to_owned()));
     h.run();
@@ -242,7 +253,10 @@ fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
         selected.attributes.get("certainty"),
         Some(&AttrValue::Choice("improbable".into()))
     );
-    assert!(h.state().tracking.proposal.is_none(), "the analyst changed it");
+    assert!(
+        h.state().tracking.proposal.is_none(),
+        "the analyst changed it"
+    );
 
     // The due phrase is read against the publication date (2021-02-22) and the reading
     // shown before it is stored.
@@ -264,7 +278,8 @@ fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
     // A phrase it cannot read says so and stores nothing.
     h.get_by_role_and_label(due, "due").click();
     h.run();
-    h.get_by_role_and_label(due, "due").type_text(" eller senare");
+    h.get_by_role_and_label(due, "due")
+        .type_text(" eller senare");
     h.run();
     h.get_by_label_contains("cannot read");
 }
@@ -296,7 +311,10 @@ fn a_due_prediction_is_counted_on_opening_and_shown_from_the_status_bar() {
     );
     h.get_by_label("⏰ 1 prediction due").click();
     h.run();
-    assert_eq!(h.state().tracking.mode, lector::ui::tracking::Mode::Predictions);
+    assert_eq!(
+        h.state().tracking.mode,
+        lector::ui::tracking::Mode::Predictions
+    );
     let shown = h.state().tracking.predictions.shown().to_vec();
     assert_eq!(shown.len(), 1);
     let p = &h.state().tracking.tracker().predictions[shown[0]];

@@ -54,18 +54,17 @@ pub fn from_html(dom: &Dom) -> Option<Date> {
                     .or_else(|| dom.attr(id, "itemprop"))
                     .map(str::to_lowercase);
                 let rank = name.and_then(|n| META_NAMES.iter().position(|m| *m == n));
-                if let (Some(rank), Some(date)) = (rank, dom.attr(id, "content").and_then(day_of))
-                {
+                if let (Some(rank), Some(date)) = (rank, dom.attr(id, "content").and_then(day_of)) {
                     meta.push((rank, date));
                 }
             }
-            "script" if json_ld.is_none() => {
-                if dom
-                    .attr(id, "type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    json_ld = script_text(dom, id).and_then(|t| date_published(&t));
-                }
+            "script"
+                if json_ld.is_none()
+                    && dom
+                        .attr(id, "type")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                json_ld = script_text(dom, id).and_then(|t| date_published(&t));
             }
             "time" if time.is_none() => {
                 time = dom.attr(id, "datetime").and_then(day_of);
@@ -199,13 +198,20 @@ mod tests {
                <meta name="date" content="2020-01-01">"#,
             r#"<time datetime="2019-05-05">5 May</time>"#,
         );
-        assert_eq!(from_html(&meta), date("2021-02-22"), "the most specific meta");
+        assert_eq!(
+            from_html(&meta),
+            date("2021-02-22"),
+            "the most specific meta"
+        );
         let json_ld = page(
             r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":"NewsArticle","datePublished":"2021-02-23T06:00:00Z"}]}</script>"#,
             r#"<time datetime="2019-05-05">5 May</time>"#,
         );
         assert_eq!(from_html(&json_ld), date("2021-02-23"));
-        let time = page("", r#"<p>Av Anna, <time datetime="2021-02-24">24 feb</time></p>"#);
+        let time = page(
+            "",
+            r#"<p>Av Anna, <time datetime="2021-02-24">24 feb</time></p>"#,
+        );
         assert_eq!(from_html(&time), date("2021-02-24"));
         let none = page("<title>x</title>", "<p>Den 22 februari 2021 möttes de.</p>");
         assert_eq!(from_html(&none), None, "never guessed from the text");
@@ -218,7 +224,8 @@ mod tests {
 
     #[test]
     fn pdf_information_and_xmp() {
-        let info = b"%PDF-1.4\n1 0 obj << /Title (x) /CreationDate (D:20210222120000+03'00') >> endobj";
+        let info =
+            b"%PDF-1.4\n1 0 obj << /Title (x) /CreationDate (D:20210222120000+03'00') >> endobj";
         assert_eq!(from_pdf(info), date("2021-02-22"));
         let xmp = b"%PDF-1.7 ... <xmp:CreateDate>2021-02-25T09:00:00Z</xmp:CreateDate>";
         assert_eq!(from_pdf(xmp), date("2021-02-25"));

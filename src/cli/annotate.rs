@@ -252,8 +252,7 @@ fn propose_certainty(
     text: &crate::model::DocText,
     annotation: &mut Annotation,
 ) {
-    if label.attribute("certainty").is_none() || annotation.attributes.contains_key("certainty")
-    {
+    if label.attribute("certainty").is_none() || annotation.attributes.contains_key("certainty") {
         return;
     }
     let settings = &project.predict;

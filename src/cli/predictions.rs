@@ -433,7 +433,11 @@ pub fn resolve(args: &ResolveArgs) -> anyhow::Result<ExitCode> {
                 at,
             };
             let problems = record_problems(&record, today);
-            (Edit::Resolve(record), problems, format!("resolved as {status}"))
+            (
+                Edit::Resolve(record),
+                problems,
+                format!("resolved as {status}"),
+            )
         }
         LabelKind::Claim => {
             let verdict = Verdict::from_name(&args.status).with_context(|| {
@@ -453,7 +457,11 @@ pub fn resolve(args: &ResolveArgs) -> anyhow::Result<ExitCode> {
                 at,
             };
             let problems = record_problems(&record, today);
-            (Edit::SetVerdict(record), problems, format!("checked: {verdict}"))
+            (
+                Edit::SetVerdict(record),
+                problems,
+                format!("checked: {verdict}"),
+            )
         }
         LabelKind::Entity => anyhow::bail!(
             "annotation {} is an entity mention; only predictions and claims are resolved",

@@ -121,11 +121,8 @@ pub fn write<W: Write>(
                 annotation.created.to_string(),
                 annotation.modified.to_string(),
             ];
-            let key = crate::model::RecordKey::new(
-                &set.document,
-                &set.annotator,
-                annotation.id.clone(),
-            );
+            let key =
+                crate::model::RecordKey::new(&set.document, &set.annotator, annotation.id.clone());
             let outcome = outcome_cells(&by_copy, &key);
             let values: Vec<String> = values.into_iter().chain(outcome).collect();
             let place = || super::place(set, annotation);
@@ -139,7 +136,10 @@ pub fn write<W: Write>(
 }
 
 /// The five resolution cells of an annotation's row.
-fn outcome_cells(by: &crate::predict::tracker::ByCopy<'_>, key: &crate::model::RecordKey) -> [String; 5] {
+fn outcome_cells(
+    by: &crate::predict::tracker::ByCopy<'_>,
+    key: &crate::model::RecordKey,
+) -> [String; 5] {
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
     let evidence = |e: &[String]| {
         if e.is_empty() {

@@ -177,7 +177,9 @@ pub fn replay_on_resolutions(resolutions: &mut Resolutions, edit: &Edit) -> bool
             if resolutions.claims.get(&record.key) == Some(record) {
                 return false;
             }
-            resolutions.claims.insert(record.key.clone(), record.clone());
+            resolutions
+                .claims
+                .insert(record.key.clone(), record.clone());
             true
         }
         Edit::ClearVerdict(key) => resolutions.claims.remove(key).is_some(),
@@ -235,8 +237,14 @@ mod tests {
             at: jiff::Timestamp::UNIX_EPOCH,
         };
         let mut disk = Resolutions::new("erik");
-        assert!(replay_on_resolutions(&mut disk, &Edit::Resolve(record.clone())));
-        assert!(!replay_on_resolutions(&mut disk, &Edit::Resolve(record.clone())));
+        assert!(replay_on_resolutions(
+            &mut disk,
+            &Edit::Resolve(record.clone())
+        ));
+        assert!(!replay_on_resolutions(
+            &mut disk,
+            &Edit::Resolve(record.clone())
+        ));
         let changed = Record {
             outcome: ResolutionStatus::Ambiguous,
             ..record
@@ -246,7 +254,10 @@ mod tests {
             disk.predictions.get(&key).map(|r| r.outcome),
             Some(ResolutionStatus::Ambiguous)
         );
-        assert!(replay_on_resolutions(&mut disk, &Edit::Unresolve(key.clone())));
+        assert!(replay_on_resolutions(
+            &mut disk,
+            &Edit::Unresolve(key.clone())
+        ));
         assert!(!replay_on_resolutions(&mut disk, &Edit::Unresolve(key)));
         assert!(disk.is_empty());
     }

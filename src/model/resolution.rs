@@ -44,7 +44,11 @@ impl RecordKey {
 
 impl std::fmt::Display for RecordKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.document, self.annotator, self.annotation)
+        write!(
+            f,
+            "{}/{}/{}",
+            self.document, self.annotator, self.annotation
+        )
     }
 }
 

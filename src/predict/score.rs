@@ -541,16 +541,20 @@ mod tests {
     fn a_negated_prediction_that_came_true_is_a_good_forecast() {
         // "Putin kommer inte att förbli av kurs": certainly_not, 0.07 that he stays the course.
         let map = ProbabilityMap::KENT;
-        let negated = |status| {
-            prediction(Some("putin"), Some("certainly_not"), None, status)
-        };
+        let negated = |status| prediction(Some("putin"), Some("certainly_not"), None, status);
         let right = negated(ResolutionStatus::CameTrue);
         assert!(right.predicts_against(&map));
         // Came true: he did not stay the course; the event did not happen.
         assert_eq!(right.forecast(&map), Some((0.07, false)));
-        assert!(close(brier(&[right.forecast(&map).unwrap()]).unwrap(), 0.0049));
+        assert!(close(
+            brier(&[right.forecast(&map).unwrap()]).unwrap(),
+            0.0049
+        ));
         let wrong = negated(ResolutionStatus::DidNotComeTrue);
-        assert!(close(brier(&[wrong.forecast(&map).unwrap()]).unwrap(), 0.8649));
+        assert!(close(
+            brier(&[wrong.forecast(&map).unwrap()]).unwrap(),
+            0.8649
+        ));
         let records = track_records(&[right, wrong], &map);
         assert_eq!((records[0].came_true, records[0].did_not_come_true), (1, 1));
         // "Possible" counts the event as stated: "kanske kommer oppositionen" came true if

@@ -131,7 +131,13 @@ pub enum StatusFilter {
 
 impl StatusFilter {
     /// Every filter, in the order the app offers them.
-    pub const ALL: [Self; 5] = [Self::All, Self::Open, Self::Due, Self::Overdue, Self::Resolved];
+    pub const ALL: [Self; 5] = [
+        Self::All,
+        Self::Open,
+        Self::Due,
+        Self::Overdue,
+        Self::Resolved,
+    ];
 
     /// `all`, `open`, `due`, `overdue`, `resolved`.
     pub fn name(self) -> &'static str {
@@ -463,11 +469,7 @@ impl Base {
     ) -> Self {
         let mut annotators: Vec<String> = copies
             .iter()
-            .map(|k| {
-                reviewer_of(&k.annotator)
-                    .unwrap_or(&k.annotator)
-                    .to_owned()
-            })
+            .map(|k| reviewer_of(&k.annotator).unwrap_or(&k.annotator).to_owned())
             .collect();
         annotators.sort();
         annotators.dedup();

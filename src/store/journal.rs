@@ -246,13 +246,17 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
         ),
         Edit::Comment(c) => EditEntry::Comment(convert::comment_to_entry(c)),
         Edit::Resolve(r) => EditEntry::Resolve(convert::resolution_to_entry(r)),
-        Edit::Unresolve(k) => {
-            EditEntry::Unresolve(k.document.clone(), k.annotator.clone(), k.annotation.0.clone())
-        }
+        Edit::Unresolve(k) => EditEntry::Unresolve(
+            k.document.clone(),
+            k.annotator.clone(),
+            k.annotation.0.clone(),
+        ),
         Edit::SetVerdict(r) => EditEntry::SetVerdict(convert::verdict_to_entry(r)),
-        Edit::ClearVerdict(k) => {
-            EditEntry::ClearVerdict(k.document.clone(), k.annotator.clone(), k.annotation.0.clone())
-        }
+        Edit::ClearVerdict(k) => EditEntry::ClearVerdict(
+            k.document.clone(),
+            k.annotator.clone(),
+            k.annotation.0.clone(),
+        ),
     }
 }
 

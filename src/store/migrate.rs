@@ -156,11 +156,13 @@ pub fn take_legacy_resolutions(
 /// must not drop.
 pub fn has_legacy_resolutions(set: &AnnotationSet) -> bool {
     set.annotations.iter().any(|a| {
-        a.attributes.iter().any(|(name, value)| match name.as_str() {
-            "resolution" => !matches!(value, AttrValue::Choice(s) if s == "open"),
-            "resolution_note" | "resolution_date" => true,
-            _ => false,
-        })
+        a.attributes
+            .iter()
+            .any(|(name, value)| match name.as_str() {
+                "resolution" => !matches!(value, AttrValue::Choice(s) if s == "open"),
+                "resolution_note" | "resolution_date" => true,
+                _ => false,
+            })
     })
 }
 
@@ -173,9 +175,7 @@ mod tests {
         let mut schema = Schema::news_default();
         for label in &mut schema.labels {
             if label.kind == LabelKind::Prediction {
-                label
-                    .attributes
-                    .retain(|a| a.name != PROBABILITY_ATTRIBUTE);
+                label.attributes.retain(|a| a.name != PROBABILITY_ATTRIBUTE);
                 for name in LEGACY_ATTRIBUTES {
                     label.attributes.push(AttributeDef {
                         name: name.to_owned(),
@@ -249,6 +249,10 @@ mod tests {
         };
         assert_eq!(attrs(0), ["certainty"], "moved out");
         assert!(attrs(1).is_empty(), "an open one says nothing: taken out");
-        assert_eq!(attrs(2), ["resolution"], "an unknown status stays, to be reported");
+        assert_eq!(
+            attrs(2),
+            ["resolution"],
+            "an unknown status stays, to be reported"
+        );
     }
 }

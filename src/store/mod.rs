@@ -275,12 +275,10 @@ impl PendingWrite {
                 ron_file::to_ron(&convert::review_to_file(review)).map(String::into_bytes)
             }
             (Some(Merged::Resolutions(resolutions)), _) => {
-                ron_file::to_ron(&convert::resolutions_to_file(resolutions))
-                    .map(String::into_bytes)
+                ron_file::to_ron(&convert::resolutions_to_file(resolutions)).map(String::into_bytes)
             }
             (None, PendingContent::Resolutions { resolutions, .. }) => {
-                ron_file::to_ron(&convert::resolutions_to_file(resolutions))
-                    .map(String::into_bytes)
+                ron_file::to_ron(&convert::resolutions_to_file(resolutions)).map(String::into_bytes)
             }
             (Some(Merged::Set(_)), _) => {
                 return Err(StoreError::Invalid(
@@ -602,7 +600,9 @@ impl ProjectStore {
         let text = self.read_ron(&rel, &mut own);
         let file: Option<v2::ProjectFile> = text.as_deref().and_then(|text| {
             let parsed = match ron_file::format_version(&rel, text) {
-                Ok(1) => ron_file::parse::<v1::ProjectFile>(&rel, text).map(migrate::project_file_v1),
+                Ok(1) => {
+                    ron_file::parse::<v1::ProjectFile>(&rel, text).map(migrate::project_file_v1)
+                }
                 _ => ron_file::parse::<v2::ProjectFile>(&rel, text),
             };
             parsed.map_err(|p| own.push(p)).ok()
@@ -622,7 +622,8 @@ impl ProjectStore {
         }
         self.project.name = file.name;
         self.project.schema = file.schema;
-        self.project.predict = predict_settings(&file.probabilities, file.hedge_cues, &rel, &text, problems);
+        self.project.predict =
+            predict_settings(&file.probabilities, file.hedge_cues, &rel, &text, problems);
         let mut seen = std::collections::BTreeSet::new();
         for entry in file.documents {
             let at = problem::find_position(&text, &format!("id: {:?}", entry.id));
@@ -960,7 +961,8 @@ impl ProjectStore {
             .chain(resolutions.claims.keys());
         for key in keys {
             if self.project.document(&key.document).is_none() {
-                let at = problem::find_position(&source, &format!("annotation: {:?}", key.annotation.0));
+                let at =
+                    problem::find_position(&source, &format!("annotation: {:?}", key.annotation.0));
                 problems.push(Problem::at(
                     rel,
                     at,
@@ -1026,8 +1028,7 @@ impl ProjectStore {
             );
         }
         let key = (document.to_owned(), annotator.to_owned());
-        if self.project.legacy_resolutions.contains_key(&key) && !self.read_only.contains_key(rel)
-        {
+        if self.project.legacy_resolutions.contains_key(&key) && !self.read_only.contains_key(rel) {
             self.read_only
                 .insert(rel.to_path_buf(), LEGACY_READ_ONLY.to_owned());
         }

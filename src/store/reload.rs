@@ -165,7 +165,9 @@ impl ProjectStore {
                     document,
                     annotator,
                 } => sets.push((document, annotator, rel)),
-                Changed::Resolutions { resolver } if resolver == person && unsaved.contains(&rel) => {
+                Changed::Resolutions { resolver }
+                    if resolver == person && unsaved.contains(&rel) =>
+                {
                     changes.conflicts.push(rel);
                 }
                 Changed::Entities { annotator } => entities.push((annotator, rel)),

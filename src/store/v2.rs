@@ -15,8 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Schema;
 pub use super::v1::{EntitiesFile, ReviewFile, SetFile};
+use crate::model::Schema;
 
 /// `project.ron`.
 #[derive(Debug, Serialize, Deserialize)]

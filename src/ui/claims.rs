@@ -116,7 +116,10 @@ pub fn table_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
         for (header, width) in HEADERS.iter().zip(&widths) {
-            ui.add_sized([*width, 20.0], egui::Label::new(RichText::new(*header).strong()));
+            ui.add_sized(
+                [*width, 20.0],
+                egui::Label::new(RichText::new(*header).strong()),
+            );
         }
     });
     let rows = rows(&mut app.tracking).to_vec();
@@ -263,7 +266,10 @@ fn row_ui(
         (source, color),
         (c.text.replace('\n', " "), color),
         (
-            c.checkworthy.clone().unwrap_or_else(|| "—".into()).replace('_', " "),
+            c.checkworthy
+                .clone()
+                .unwrap_or_else(|| "—".into())
+                .replace('_', " "),
             color,
         ),
         (verdict_text(c), verdict_color(c.verdict)),
@@ -310,7 +316,10 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     ui.label(format!(
         "source {} · {} · tagged by {}",
         c.source_name.as_deref().unwrap_or("—"),
-        c.checkworthy.as_deref().unwrap_or("not rated").replace('_', " "),
+        c.checkworthy
+            .as_deref()
+            .unwrap_or("not rated")
+            .replace('_', " "),
         c.annotators.join(", ")
     ));
     ui.strong(format!("Verdict: {}", verdict_text(&c)));

@@ -341,7 +341,12 @@ pub fn documents_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         .labelled_by(label.id);
                 });
                 if let Some(doc) = project.document(doc) {
-                    super::tracking::published_ui(ui, &mut app.tracking, &mut app.commands, &doc.meta);
+                    super::tracking::published_ui(
+                        ui,
+                        &mut app.tracking,
+                        &mut app.commands,
+                        &doc.meta,
+                    );
                 }
             }
             if !app.problems.is_empty() {

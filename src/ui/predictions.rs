@@ -275,7 +275,13 @@ pub fn table_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     let text_width = (width - fixed - 16.0).max(160.0);
     let widths: Vec<f32> = Column::ALL
         .iter()
-        .map(|c| if *c == Column::Text { text_width } else { c.width() })
+        .map(|c| {
+            if *c == Column::Text {
+                text_width
+            } else {
+                c.width()
+            }
+        })
         .collect();
     header_ui(app, ui, &widths);
     let tracking = &mut app.tracking;
@@ -411,9 +417,10 @@ fn header_ui(app: &mut LectorApp, ui: &mut egui::Ui, widths: &[f32]) {
                 (c, true) if c == *column => " ⬇",
                 _ => "",
             };
-            let button = egui::Button::new(RichText::new(format!("{}{arrow}", column.name())).strong())
-                .frame(false)
-                .min_size(vec2(*width, 0.0));
+            let button =
+                egui::Button::new(RichText::new(format!("{}{arrow}", column.name())).strong())
+                    .frame(false)
+                    .min_size(vec2(*width, 0.0));
             if ui
                 .add_sized([*width, 20.0], button)
                 .on_hover_text("Sort by this column; again to reverse")
@@ -464,9 +471,15 @@ fn row_ui(
     let cells: [(String, Color32); 8] = [
         (holder, text_color),
         (p.text.replace('\n', " "), text_color),
-        (p.certainty.clone().unwrap_or_else(|| "—".into()), text_color),
+        (
+            p.certainty.clone().unwrap_or_else(|| "—".into()),
+            text_color,
+        ),
         (p.condition.clone().unwrap_or_default(), text_color),
-        (p.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()), text_color),
+        (
+            p.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            text_color,
+        ),
         (status, status_color(p.status)),
         (p.document.clone(), text_color),
         (p.annotators.join(", "), text_color),

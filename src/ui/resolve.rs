@@ -69,11 +69,11 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         (None, _) => "—".into(),
                     },
                 ),
-                ("Condition", p.condition.clone().unwrap_or_else(|| "—".into())),
                 (
-                    "Due",
-                    p.due.map_or_else(|| "—".into(), |d| d.to_string()),
+                    "Condition",
+                    p.condition.clone().unwrap_or_else(|| "—".into()),
                 ),
+                ("Due", p.due.map_or_else(|| "—".into(), |d| d.to_string())),
                 ("Document", p.document.clone()),
                 ("Tagged by", p.annotators.join(", ")),
             ];
@@ -92,7 +92,8 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         ui.label(
             RichText::new(format!(
                 "by {by}{}",
-                p.resolved_at.map_or(String::new(), |d| format!(", settled {d}"))
+                p.resolved_at
+                    .map_or(String::new(), |d| format!(", settled {d}"))
             ))
             .weak(),
         );
@@ -170,14 +171,7 @@ fn form_ui(app: &mut LectorApp, ui: &mut egui::Ui, p: &TrackedPrediction) {
         .clicked()
         && let Some(status) = form.status
     {
-        let record = new_record(
-            key,
-            status,
-            parsed,
-            &form.evidence,
-            &form.note,
-            &p.text,
-        );
+        let record = new_record(key, status, parsed, &form.evidence, &form.note, &p.text);
         app.commands
             .push(Command::Track(TrackCommand::Resolve(Box::new(record))));
     }

@@ -163,9 +163,7 @@ fn chart_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     });
     let bins = &app.tracking.record.chart;
     if bins.is_empty() {
-        ui.label(
-            RichText::new("No prediction has come true or not yet: nothing to chart.").weak(),
-        );
+        ui.label(RichText::new("No prediction has come true or not yet: nothing to chart.").weak());
         return;
     }
     let scored: usize = bins.iter().map(|b| b.count).sum();
@@ -198,9 +196,12 @@ fn chart_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .y_axis_label("observed")
         .show(ui, |plot| {
             plot.line(
-                Line::new("well calibrated", PlotPoints::from(vec![[0.0, 0.0], [1.0, 1.0]]))
-                    .color(Color32::GRAY)
-                    .style(LineStyle::dashed_loose()),
+                Line::new(
+                    "well calibrated",
+                    PlotPoints::from(vec![[0.0, 0.0], [1.0, 1.0]]),
+                )
+                .color(Color32::GRAY)
+                .style(LineStyle::dashed_loose()),
             );
             plot.points(
                 Points::new("predictions", PlotPoints::from(points))

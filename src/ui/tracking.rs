@@ -323,7 +323,9 @@ pub fn published_ui(
         let parsed: Result<Option<Date>, ()> = if buffer.trim().is_empty() {
             Ok(None)
         } else {
-            crate::predict::parse_date(buffer.trim()).map(Some).ok_or(())
+            crate::predict::parse_date(buffer.trim())
+                .map(Some)
+                .ok_or(())
         };
         if parsed.is_err() {
             ui.colored_label(Color32::RED, "not a date")
