@@ -3,9 +3,9 @@
 //! on a bare `egui::Context`, run_ui + tessellate) idle, scrolling, after a filter change and
 //! after a resolution.
 //!
-//! The project: 100 documents, each with 1000 predictions of anna's, 800 of which erik tagged
-//! too (same span: matched) and 200 of his own elsewhere: 120k annotations that count as 100k
-//! predictions (+ erik's 200 × 100 = 20k: 120k in all, see the output).
+//! The project: 100 documents, each with 1000 predictions of anna's and 1000 of erik's, 800 of
+//! which are the same spans as anna's (matched into one prediction): 200k annotations that
+//! count as 120k predictions.
 //!
 //! Run: `cargo bench --bench predictions_view`. Prints one line per measurement.
 

@@ -128,6 +128,9 @@ pub struct Session {
     last_change: Option<Instant>,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
+    /// Bumped on every change but those only to resolutions, so that views which match
+    /// predictions across annotators redo that only when annotations changed.
+    content_revision: u64,
     /// A save running on another thread.
     saving: Option<Saving>,
     /// The document and the set changes of the step that made `revision`; empty when the
@@ -159,6 +162,7 @@ impl Session {
             unsaved: BTreeMap::new(),
             last_change: None,
             revision: 0,
+            content_revision: 0,
             changes: (String::new(), Vec::new()),
             saving: None,
             journaling: true,
@@ -202,10 +206,17 @@ impl Session {
         self.revision
     }
 
+    /// Bumped on every change but those that touch only resolutions and verdicts: what
+    /// [`crate::predict::Tracker::count`] depends on.
+    pub fn content_revision(&self) -> u64 {
+        self.content_revision
+    }
+
     /// Marks a change that views cannot follow step by step (another annotator, a reload):
     /// they rebuild what they derive.
     pub fn bump_revision(&mut self) {
         self.revision += 1;
+        self.content_revision += 1;
         self.changes.1.clear();
     }
 
@@ -728,6 +739,9 @@ impl Session {
         self.record(document, forward);
         self.last_change = Some(Instant::now());
         self.revision += 1;
+        if touched_set || touched_entities || touched_review {
+            self.content_revision += 1;
+        }
         Ok(inverse)
     }
 

@@ -133,10 +133,9 @@ fn chart(bins: &[CalibrationBin], html: &mut String) {
     let _ = writeln!(
         html,
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">stated probability</text>\
-         <text x=\"12\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {})\">observed frequency</text>",
+         <text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\">observed frequency</text>",
         x(0.5),
         size - 8.0,
-        y(0.5),
         y(0.5)
     );
     for bin in bins {

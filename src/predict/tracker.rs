@@ -21,7 +21,7 @@
 //! latest record, else the `verdict` attribute of the copy shown (the annotator's reading
 //! when tagging). Records about annotations that no longer exist are counted as orphans.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
@@ -85,6 +85,16 @@ impl TrackedPrediction {
     /// The key of the copy shown.
     pub fn key(&self) -> RecordKey {
         RecordKey::new(&self.document, &self.annotator, self.id.clone())
+    }
+
+    /// Whether `key` is the copy shown (without building a key).
+    pub fn is(&self, key: &RecordKey) -> bool {
+        self.id == key.annotation && self.annotator == key.annotator && self.document == key.document
+    }
+
+    /// Whether `key` is one of its copies.
+    pub fn has_copy(&self, key: &RecordKey) -> bool {
+        self.document == key.document && self.copies.contains(key)
     }
 
     /// The forecast probability under `map`: the stated probability, else the certainty's.
@@ -203,6 +213,8 @@ pub struct TrackedClaim {
     pub other_verdict: Option<String>,
     /// Where the verdict comes from.
     pub verdict_from: VerdictSource,
+    /// The `verdict` attribute of the copy shown (the annotator's reading when tagging).
+    pub verdict_attribute: Option<String>,
     /// When it was checked.
     pub checked_at: Option<Date>,
     /// Links or quotes.
@@ -219,6 +231,16 @@ impl TrackedClaim {
     /// The key of the copy shown.
     pub fn key(&self) -> RecordKey {
         RecordKey::new(&self.document, &self.annotator, self.id.clone())
+    }
+
+    /// Whether `key` is the copy shown (without building a key).
+    pub fn is(&self, key: &RecordKey) -> bool {
+        self.id == key.annotation && self.annotator == key.annotator && self.document == key.document
+    }
+
+    /// Whether `key` is one of its copies.
+    pub fn has_copy(&self, key: &RecordKey) -> bool {
+        self.document == key.document && self.copies.contains(key)
     }
 }
 
@@ -240,44 +262,78 @@ struct Found<'a, S> {
 }
 
 impl Tracker {
-    /// Builds the tracker of a project.
+    /// Builds the tracker of a project: [`Self::count`], then [`Self::resolve`].
     pub fn build(project: &Project) -> Self {
-        let records = Records::of(project);
+        let mut tracker = Self::count(project);
+        tracker.resolve(project);
+        tracker
+    }
+
+    /// Every prediction and claim of the project, once, all still open and unchecked. The
+    /// costly part (matching copies across annotators); [`Self::resolve`] then fills in how
+    /// they turned out, which is all a new resolution changes.
+    pub fn count(project: &Project) -> Self {
         let mut tracker = Self::default();
-        let mut seen: BTreeSet<RecordKey> = BTreeSet::new();
+        let name = |id: Option<&EntityId>| {
+            id.and_then(|id| project.entity_name(id))
+                .map(str::to_owned)
+        };
         for document in &project.documents {
             let id = document.meta.id.as_str();
             let text = &document.text;
             for kind in [LabelKind::Prediction, LabelKind::Claim] {
-                for (shown, copies) in units(project, id, kind) {
-                    seen.extend(copies.iter().cloned());
-                    let Some(annotation) = project
-                        .set(id, &shown.annotator)
-                        .and_then(|s| s.get(&shown.annotation))
-                    else {
-                        continue;
-                    };
-                    let base = Base::of(&shown, annotation, text, &copies);
-                    let name = |id: Option<&EntityId>| {
-                        id.and_then(|id| project.entity_name(id)).map(str::to_owned)
-                    };
-                    match kind {
-                        LabelKind::Prediction => {
-                            let mut p = prediction(base, annotation, &records);
-                            p.holder_name = name(p.holder.as_ref());
-                            tracker.predictions.push(p);
-                        }
-                        _ => {
-                            let mut c = claim(base, annotation, &records);
-                            c.source_name = name(c.source.as_ref());
-                            tracker.claims.push(c);
-                        }
+                for (annotation, shown, copies) in units(project, id, kind) {
+                    let base = Base::of(&shown, annotation, text, copies);
+                    if kind == LabelKind::Prediction {
+                        let mut p = prediction(base, annotation);
+                        p.holder_name = name(p.holder.as_ref());
+                        tracker.predictions.push(p);
+                    } else {
+                        let mut c = claim(base, annotation);
+                        c.source_name = name(c.source.as_ref());
+                        tracker.claims.push(c);
                     }
                 }
             }
         }
-        tracker.orphans = records.orphans(project, &seen);
         tracker
+    }
+
+    /// Fills in each prediction's resolution and each claim's verdict from the project's
+    /// records (see the module documentation), replacing what was there.
+    pub fn resolve(&mut self, project: &Project) {
+        let records = Records::of(project);
+        for p in &mut self.predictions {
+            let found = records.prediction(&p.copies);
+            p.status = found.map_or(ResolutionStatus::Open, |f| f.record.outcome);
+            p.resolved_at = found.and_then(|f| f.record.date);
+            p.resolved_by = found.map(|f| f.resolver.to_owned());
+            p.evidence = found.map(|f| f.record.evidence.clone()).unwrap_or_default();
+            p.resolution_note = found
+                .map(|f| f.record.note.clone())
+                .filter(|n| !n.trim().is_empty());
+        }
+        for c in &mut self.claims {
+            let found = records.claim(&c.copies);
+            (c.verdict, c.other_verdict, c.verdict_from) = match (found, &c.verdict_attribute) {
+                (Some(f), _) => (
+                    f.record.outcome,
+                    None,
+                    VerdictSource::Record(f.resolver.to_owned()),
+                ),
+                (None, Some(name)) => match Verdict::from_name(name) {
+                    Some(v) => (v, None, VerdictSource::Annotation),
+                    None => (Verdict::Unreviewed, Some(name.clone()), VerdictSource::Annotation),
+                },
+                (None, None) => (Verdict::Unreviewed, None, VerdictSource::None),
+            };
+            c.checked_at = found.and_then(|f| f.record.date);
+            c.evidence = found.map(|f| f.record.evidence.clone()).unwrap_or_default();
+            c.note = found
+                .map(|f| f.record.note.clone())
+                .filter(|n| !n.trim().is_empty());
+        }
+        self.orphans = records.orphans(project);
     }
 
     /// The track record of each holder, sorted by holder id, predictions without a holder
@@ -414,13 +470,12 @@ impl<'a> Records<'a> {
         latest(copies.iter().filter_map(|k| self.claims.get(k)))
     }
 
-    /// Records whose annotation is not among the project's predictions and claims.
-    fn orphans(&self, project: &Project, seen: &BTreeSet<RecordKey>) -> usize {
+    /// Records whose annotation is no longer in the project.
+    fn orphans(&self, project: &Project) -> usize {
         let exists = |key: &RecordKey| {
-            seen.contains(key)
-                || project
-                    .set(&key.document, &key.annotator)
-                    .is_some_and(|s| s.get(&key.annotation).is_some())
+            project
+                .set(&key.document, &key.annotator)
+                .is_some_and(|s| s.get(&key.annotation).is_some())
         };
         self.predictions
             .keys()
@@ -465,7 +520,7 @@ impl Base {
         shown: &RecordKey,
         annotation: &Annotation,
         text: &crate::model::DocText,
-        copies: &[RecordKey],
+        copies: Vec<RecordKey>,
     ) -> Self {
         let mut annotators: Vec<String> = copies
             .iter()
@@ -480,7 +535,7 @@ impl Base {
             text: annotation.covered_text(text),
             fragments: annotation.fragments.clone(),
             annotators,
-            copies: copies.to_vec(),
+            copies,
         }
     }
 }
@@ -499,7 +554,8 @@ fn text_attr(annotation: &Annotation, name: &str) -> Option<String> {
     }
 }
 
-fn prediction(base: Base, annotation: &Annotation, records: &Records<'_>) -> TrackedPrediction {
+/// A prediction, still open; see [`Tracker::resolve`].
+fn prediction(base: Base, annotation: &Annotation) -> TrackedPrediction {
     let Base {
         document,
         annotator,
@@ -509,16 +565,14 @@ fn prediction(base: Base, annotation: &Annotation, records: &Records<'_>) -> Tra
         annotators,
         copies,
     } = base;
-    let found = records.prediction(&copies);
-    let holder = entity_attr(annotation, "holder");
     TrackedPrediction {
         document,
         annotator,
         id,
         text,
         fragments,
+        holder: entity_attr(annotation, "holder"),
         holder_name: None,
-        holder,
         certainty: text_attr(annotation, "certainty"),
         stated_probability: match annotation.attributes.get("probability") {
             Some(AttrValue::Number(p)) => Some(*p),
@@ -529,19 +583,18 @@ fn prediction(base: Base, annotation: &Annotation, records: &Records<'_>) -> Tra
             Some(AttrValue::Date(d)) => Some(*d),
             _ => None,
         },
-        status: found.map_or(ResolutionStatus::Open, |f| f.record.outcome),
-        resolved_at: found.and_then(|f| f.record.date),
-        resolved_by: found.map(|f| f.resolver.to_owned()),
-        evidence: found.map(|f| f.record.evidence.clone()).unwrap_or_default(),
-        resolution_note: found
-            .map(|f| f.record.note.clone())
-            .filter(|n| !n.trim().is_empty()),
+        status: ResolutionStatus::Open,
+        resolved_at: None,
+        resolved_by: None,
+        evidence: Vec::new(),
+        resolution_note: None,
         annotators,
         copies,
     }
 }
 
-fn claim(base: Base, annotation: &Annotation, records: &Records<'_>) -> TrackedClaim {
+/// A claim, not yet checked; see [`Tracker::resolve`].
+fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
     let Base {
         document,
         annotator,
@@ -551,20 +604,6 @@ fn claim(base: Base, annotation: &Annotation, records: &Records<'_>) -> TrackedC
         annotators,
         copies,
     } = base;
-    let found = records.claim(&copies);
-    let attribute = text_attr(annotation, "verdict");
-    let (verdict, other_verdict, verdict_from) = match (found, attribute) {
-        (Some(f), _) => (
-            f.record.outcome,
-            None,
-            VerdictSource::Record(f.resolver.to_owned()),
-        ),
-        (None, Some(name)) => match Verdict::from_name(&name) {
-            Some(v) => (v, None, VerdictSource::Annotation),
-            None => (Verdict::Unreviewed, Some(name), VerdictSource::Annotation),
-        },
-        (None, None) => (Verdict::Unreviewed, None, VerdictSource::None),
-    };
     TrackedClaim {
         document,
         annotator,
@@ -574,22 +613,24 @@ fn claim(base: Base, annotation: &Annotation, records: &Records<'_>) -> TrackedC
         source: entity_attr(annotation, "source"),
         source_name: None,
         checkworthy: text_attr(annotation, "checkworthy"),
-        verdict,
-        other_verdict,
-        verdict_from,
-        checked_at: found.and_then(|f| f.record.date),
-        evidence: found.map(|f| f.record.evidence.clone()).unwrap_or_default(),
-        note: found
-            .map(|f| f.record.note.clone())
-            .filter(|n| !n.trim().is_empty()),
+        verdict: Verdict::Unreviewed,
+        other_verdict: None,
+        verdict_from: VerdictSource::None,
+        verdict_attribute: text_attr(annotation, "verdict"),
+        checked_at: None,
+        evidence: Vec::new(),
+        note: None,
         annotators,
         copies,
     }
 }
 
-/// The units of one document for one kind of label: the copy shown and every copy, in text
-/// order. See the module documentation.
-fn units(project: &Project, document: &str, kind: LabelKind) -> Vec<(RecordKey, Vec<RecordKey>)> {
+/// One prediction (or claim) of a document: the copy shown, its key, and every copy.
+type UnitOf<'a> = (&'a Annotation, RecordKey, Vec<RecordKey>);
+
+/// The units of one document for one kind of label, in text order. See the module
+/// documentation.
+fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitOf<'a>> {
     let of_kind = |a: &&Annotation| {
         project
             .schema
@@ -626,7 +667,7 @@ fn units(project: &Project, document: &str, kind: LabelKind) -> Vec<(RecordKey, 
             .filter(of_kind)
             .map(|a| {
                 let k = key(&set.annotator, &a.id);
-                (k.clone(), vec![k])
+                (a, k.clone(), vec![k])
             })
             .collect();
     }
@@ -639,22 +680,28 @@ fn units(project: &Project, document: &str, kind: LabelKind) -> Vec<(RecordKey, 
             annotations: s.annotations.iter().filter(of_kind).cloned().collect(),
         })
         .collect();
+    // The annotations by annotator and id, to find a unit's copy without scanning its set.
+    let by_id: BTreeMap<(&str, &AnnotationId), &Annotation> = counted
+        .iter()
+        .flat_map(|s| s.annotations.iter().map(move |a| ((s.annotator.as_str(), &a.id), a)))
+        .collect();
     let refs: Vec<&AnnotationSet> = filtered.iter().collect();
     let alignment = crate::review::align(&refs);
     alignment
         .units
         .iter()
         .filter_map(|unit| {
-            let shown = match &reviewed {
+            let (annotator, id) = match &reviewed {
                 Some(reviewer_set) => unit.annotations.get_key_value(reviewer_set)?,
                 None => unit.annotations.iter().next()?,
             };
+            let annotation = by_id.get(&(annotator.as_str(), id))?;
             let copies = unit
                 .annotations
                 .iter()
                 .map(|(annotator, id)| key(annotator, id))
                 .collect();
-            Some((key(shown.0, shown.1), copies))
+            Some((*annotation, key(annotator, id), copies))
         })
         .collect()
 }

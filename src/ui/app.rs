@@ -1421,6 +1421,7 @@ impl LectorApp {
             self.say("review not started: your changes could not be saved", true);
             return;
         }
+        messages.extend(super::tracking::migrate(session));
         if let Some(recovery) = session.recover() {
             messages.extend(recovery_messages(&recovery));
         }

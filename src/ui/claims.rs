@@ -155,18 +155,8 @@ fn jump(c: &TrackedClaim) -> Command {
 
 fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     let tracking = &mut app.tracking;
-    let mut sources: Vec<(String, String)> = tracking
-        .tracker()
-        .claims
-        .iter()
-        .filter_map(|c| {
-            let id = c.source.as_ref()?.0.clone();
-            Some((c.source_name.clone().unwrap_or_else(|| id.clone()), id))
-        })
-        .collect();
-    sources.sort();
-    sources.dedup();
-    let total = tracking.tracker().claims.len();
+    let sources = &tracking.lists.sources;
+    let total = tracking.tracker.claims.len();
     let view = &mut tracking.claims;
     ui.horizontal_wrapped(|ui| {
         ui.heading("Claims");
@@ -195,7 +185,7 @@ fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.source, None, "everyone");
                 ui.selectable_value(&mut view.source, Some(String::new()), "no source");
-                for (name, id) in &sources {
+                for (name, id) in sources {
                     ui.selectable_value(&mut view.source, Some(id.clone()), name);
                 }
             })
@@ -305,7 +295,7 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .tracker()
         .claims
         .iter()
-        .find(|c| c.key() == key)
+        .find(|c| c.is(&key))
         .cloned()
     else {
         ui.label(RichText::new("The claim is no longer in the project.").weak());

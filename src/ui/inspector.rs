@@ -76,6 +76,12 @@ pub fn inspector_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         &annotation.id,
     );
     super::proposal::proposal_ui(ui, tracking, annotation, &mut commands);
+    let key = crate::model::RecordKey::new(
+        &view.document,
+        session.annotator(),
+        annotation.id.clone(),
+    );
+    super::tracking::outcome_ui(ui, tracking, &key, &mut commands);
     egui::Grid::new("inspector")
         .num_columns(2)
         .spacing([8.0, 6.0])

@@ -158,7 +158,7 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
         return &tracking.predictions.rows;
     }
     let today = tracking.today;
-    let built = tracking.built_at();
+    let built = tracking.counted_at();
     let predictions = &tracking.tracker.predictions;
     let view = &mut tracking.predictions;
     if view.haystacks.0 != built {
@@ -322,25 +322,9 @@ pub fn jump(p: &TrackedPrediction) -> Command {
 
 fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     let tracking = &mut app.tracking;
-    let tracker = tracking.tracker();
-    let mut holders: Vec<(String, String)> = tracker
-        .predictions
-        .iter()
-        .filter_map(|p| {
-            let id = p.holder.as_ref()?.0.clone();
-            Some((p.holder_name.clone().unwrap_or_else(|| id.clone()), id))
-        })
-        .collect();
-    holders.sort();
-    holders.dedup();
-    let mut documents: Vec<String> = tracker
-        .predictions
-        .iter()
-        .map(|p| p.document.clone())
-        .collect();
-    documents.dedup();
-    documents.sort();
-    documents.dedup();
+    let holders = &tracking.lists.holders;
+    let documents = &tracking.lists.documents;
+    let tracker = &tracking.tracker;
     let total = tracker.predictions.len();
     let view = &mut tracking.predictions;
     ui.horizontal_wrapped(|ui| {
@@ -369,7 +353,7 @@ fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.holder, None, "everyone");
                 ui.selectable_value(&mut view.holder, Some(String::new()), "no holder");
-                for (name, id) in &holders {
+                for (name, id) in holders {
                     ui.selectable_value(&mut view.holder, Some(id.clone()), name);
                 }
             })
@@ -380,7 +364,7 @@ fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
             .selected_text(shorten(view.document.as_deref().unwrap_or("all"), 24))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.document, None, "all");
-                for d in &documents {
+                for d in documents {
                     ui.selectable_value(&mut view.document, Some(d.clone()), d);
                 }
             })

@@ -36,7 +36,7 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .tracker()
         .predictions
         .iter()
-        .find(|p| p.key() == key)
+        .find(|p| p.is(&key))
         .cloned()
     else {
         ui.label(RichText::new("The prediction is no longer in the project.").weak());

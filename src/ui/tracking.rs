@@ -96,6 +96,12 @@ pub struct TrackingState {
     /// The project's predictions and claims as last counted (see [`Self::refresh`]).
     pub(super) tracker: Tracker,
     built_at: Option<u64>,
+    /// The content revision the predictions were matched at (see
+    /// [`Session::content_revision`]).
+    counted_at: Option<u64>,
+    /// The filters' choices, listed once per count: the holders and documents of predictions,
+    /// the sources of claims, as (name, id).
+    pub(super) lists: Lists,
     /// The day due dates are counted against.
     pub today: Date,
     /// The Predictions view.
@@ -120,6 +126,8 @@ impl Default for TrackingState {
             mode: Mode::Article,
             tracker: Tracker::default(),
             built_at: None,
+            counted_at: None,
+            lists: Lists::default(),
             today: today(),
             predictions: super::predictions::PredictionsView::default(),
             claims: super::claims::ClaimsView::default(),
@@ -139,7 +147,16 @@ impl TrackingState {
         if self.built_at == Some(session.revision()) {
             return false;
         }
-        self.tracker = Tracker::build(&session.store.project);
+        let project = &session.store.project;
+        if self.counted_at == Some(session.content_revision()) {
+            // Only resolutions changed: the matching of copies stands.
+            self.tracker.resolve(project);
+        } else {
+            self.tracker = Tracker::count(project);
+            self.tracker.resolve(project);
+            self.lists = Lists::of(&self.tracker);
+            self.counted_at = Some(session.content_revision());
+        }
         self.built_at = Some(session.revision());
         self.due = self
             .tracker
@@ -160,6 +177,12 @@ impl TrackingState {
         self.built_at
     }
 
+    /// The content revision the predictions were matched at: what depends only on the
+    /// predictions' texts (not on how they turned out) is kept while it stays.
+    pub fn counted_at(&self) -> Option<u64> {
+        self.counted_at
+    }
+
     /// Forgets everything derived from a session (a new project, another annotator).
     pub fn reset(&mut self) {
         let mode = self.mode;
@@ -172,6 +195,45 @@ impl TrackingState {
         match &self.proposal {
             Some(p) if p.document == document => &p.cue,
             _ => &[],
+        }
+    }
+}
+
+/// What the filters offer, as (name, id), sorted.
+#[derive(Debug, Default)]
+pub struct Lists {
+    /// Holders of predictions.
+    pub holders: Vec<(String, String)>,
+    /// Documents with predictions.
+    pub documents: Vec<String>,
+    /// Sources of claims.
+    pub sources: Vec<(String, String)>,
+}
+
+impl Lists {
+    fn of(tracker: &Tracker) -> Self {
+        let named = |id: &crate::model::EntityId, name: Option<&String>| {
+            (name.cloned().unwrap_or_else(|| id.0.clone()), id.0.clone())
+        };
+        let holders: std::collections::BTreeSet<(String, String)> = tracker
+            .predictions
+            .iter()
+            .filter_map(|p| Some(named(p.holder.as_ref()?, p.holder_name.as_ref())))
+            .collect();
+        let documents: std::collections::BTreeSet<&str> = tracker
+            .predictions
+            .iter()
+            .map(|p| p.document.as_str())
+            .collect();
+        let sources: std::collections::BTreeSet<(String, String)> = tracker
+            .claims
+            .iter()
+            .filter_map(|c| Some(named(c.source.as_ref()?, c.source_name.as_ref())))
+            .collect();
+        Self {
+            holders: holders.into_iter().collect(),
+            documents: documents.into_iter().map(str::to_owned).collect(),
+            sources: sources.into_iter().collect(),
         }
     }
 }
@@ -341,6 +403,49 @@ pub fn published_ui(
             }));
         }
     });
+}
+
+/// In the inspector of a prediction or claim: how it stands, as the views last counted, with
+/// a way to resolve it.
+pub fn outcome_ui(
+    ui: &mut egui::Ui,
+    tracking: &TrackingState,
+    key: &RecordKey,
+    commands: &mut Vec<Command>,
+) {
+    let tracker = tracking.tracker();
+    if let Some(p) = tracker.predictions.iter().find(|p| p.has_copy(key)) {
+        ui.horizontal_wrapped(|ui| {
+            let by = p
+                .resolved_by
+                .as_ref()
+                .map_or(String::new(), |b| format!(" ({b})"));
+            ui.label(
+                RichText::new(format!("Status: {}{by}", p.status.name().replace('_', " ")))
+                    .small(),
+            );
+            if ui.small_button("Resolve…").clicked() {
+                commands.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
+                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+            }
+        });
+    } else if let Some(c) = tracker.claims.iter().find(|c| c.has_copy(key)) {
+        ui.horizontal_wrapped(|ui| {
+            // The `verdict` attribute below is the annotator's reading; a check recorded in
+            // the Claims view wins over it.
+            let checked = match &c.verdict_from {
+                crate::predict::VerdictSource::Record(by) => {
+                    format!("Checked: {} ({by})", c.verdict.name().replace('_', " "))
+                }
+                _ => "Not checked yet".to_owned(),
+            };
+            ui.label(RichText::new(checked).small());
+            if ui.small_button("Check…").clicked() {
+                commands.push(Command::Track(TrackCommand::SelectClaim(c.key())));
+                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
+            }
+        });
+    }
 }
 
 /// Applies a command of the tracking views.
