@@ -458,7 +458,10 @@ impl ArticleView {
             }
         }
         self.scratch = frags;
-        // The cue of a proposed certainty: a thick underline below the label lanes.
+        // The words a certainty was proposed from: a dashed crimson line below the label
+        // lanes, unlike any label's underline.
+        let stroke = Stroke::new((font_size * 0.13).max(2.0), Color32::from_rgb(200, 20, 60));
+        let (dash, gap) = (font_size * 0.35, font_size * 0.2);
         for cue in overlay.cue {
             if cue.0.0 >= p.end || cue.1.0 <= p.start {
                 continue;
@@ -467,11 +470,13 @@ impl ArticleView {
             let b = (cue.1.0.min(p.end) - p.start) as usize;
             Self::range_rects(galley, pos, a, b, &mut rects);
             for r in &rects {
-                let y = r.max.y - font_size * 0.1;
-                painter.line_segment(
-                    [pos2(r.min.x, y), pos2(r.max.x, y)],
-                    Stroke::new((font_size * 0.14).max(2.0), Color32::from_rgb(230, 120, 0)),
-                );
+                let y = r.max.y - font_size * 0.02;
+                let mut x = r.min.x;
+                while x < r.max.x {
+                    let end = (x + dash).min(r.max.x);
+                    painter.line_segment([pos2(x, y), pos2(end, y)], stroke);
+                    x = end + gap;
+                }
             }
         }
         // The selection on top.

@@ -20,7 +20,7 @@ pub struct Proposal {
     pub id: AnnotationId,
     /// The grade proposed (the schema's name).
     pub certainty: String,
-    /// The cue's pieces, to underline.
+    /// The cue's pieces and the negations that turned it, to underline, sorted.
     pub cue: Vec<(CharOffset, CharOffset)>,
     /// "probable, from “Det är troligt”".
     pub explanation: String,
@@ -62,7 +62,17 @@ pub fn propose(app: &LectorApp, document: &str, annotation: &mut Annotation) -> 
         document: document.to_owned(),
         id: annotation.id.clone(),
         certainty,
-        cue: proposal.cue.iter().map(|f| (f.start, f.end)).collect(),
+        // The cue and the negations that turned it, in text order.
+        cue: {
+            let mut pieces: Vec<(CharOffset, CharOffset)> = proposal
+                .cue
+                .iter()
+                .chain(&proposal.negations)
+                .map(|f| (f.start, f.end))
+                .collect();
+            pieces.sort();
+            pieces
+        },
         explanation: proposal.explanation,
     })
 }
