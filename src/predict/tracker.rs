@@ -89,7 +89,9 @@ impl TrackedPrediction {
 
     /// Whether `key` is the copy shown (without building a key).
     pub fn is(&self, key: &RecordKey) -> bool {
-        self.id == key.annotation && self.annotator == key.annotator && self.document == key.document
+        self.id == key.annotation
+            && self.annotator == key.annotator
+            && self.document == key.document
     }
 
     /// Whether `key` is one of its copies.
@@ -235,7 +237,9 @@ impl TrackedClaim {
 
     /// Whether `key` is the copy shown (without building a key).
     pub fn is(&self, key: &RecordKey) -> bool {
-        self.id == key.annotation && self.annotator == key.annotator && self.document == key.document
+        self.id == key.annotation
+            && self.annotator == key.annotator
+            && self.document == key.document
     }
 
     /// Whether `key` is one of its copies.
@@ -274,10 +278,8 @@ impl Tracker {
     /// they turned out, which is all a new resolution changes.
     pub fn count(project: &Project) -> Self {
         let mut tracker = Self::default();
-        let name = |id: Option<&EntityId>| {
-            id.and_then(|id| project.entity_name(id))
-                .map(str::to_owned)
-        };
+        let name =
+            |id: Option<&EntityId>| id.and_then(|id| project.entity_name(id)).map(str::to_owned);
         for document in &project.documents {
             let id = document.meta.id.as_str();
             let text = &document.text;
@@ -323,7 +325,11 @@ impl Tracker {
                 ),
                 (None, Some(name)) => match Verdict::from_name(name) {
                     Some(v) => (v, None, VerdictSource::Annotation),
-                    None => (Verdict::Unreviewed, Some(name.clone()), VerdictSource::Annotation),
+                    None => (
+                        Verdict::Unreviewed,
+                        Some(name.clone()),
+                        VerdictSource::Annotation,
+                    ),
                 },
                 (None, None) => (Verdict::Unreviewed, None, VerdictSource::None),
             };
@@ -683,7 +689,11 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
     // The annotations by annotator and id, to find a unit's copy without scanning its set.
     let by_id: BTreeMap<(&str, &AnnotationId), &Annotation> = counted
         .iter()
-        .flat_map(|s| s.annotations.iter().map(move |a| ((s.annotator.as_str(), &a.id), a)))
+        .flat_map(|s| {
+            s.annotations
+                .iter()
+                .map(move |a| ((s.annotator.as_str(), &a.id), a))
+        })
         .collect();
     let refs: Vec<&AnnotationSet> = filtered.iter().collect();
     let alignment = crate::review::align(&refs);

@@ -76,11 +76,8 @@ pub fn inspector_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         &annotation.id,
     );
     super::proposal::proposal_ui(ui, tracking, annotation, &mut commands);
-    let key = crate::model::RecordKey::new(
-        &view.document,
-        session.annotator(),
-        annotation.id.clone(),
-    );
+    let key =
+        crate::model::RecordKey::new(&view.document, session.annotator(), annotation.id.clone());
     super::tracking::outcome_ui(ui, tracking, &key, &mut commands);
     egui::Grid::new("inspector")
         .num_columns(2)

@@ -421,8 +421,7 @@ pub fn outcome_ui(
                 .as_ref()
                 .map_or(String::new(), |b| format!(" ({b})"));
             ui.label(
-                RichText::new(format!("Status: {}{by}", p.status.name().replace('_', " ")))
-                    .small(),
+                RichText::new(format!("Status: {}{by}", p.status.name().replace('_', " "))).small(),
             );
             if ui.small_button("Resolve…").clicked() {
                 commands.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
