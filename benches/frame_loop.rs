@@ -498,6 +498,7 @@ fn main() {
             selected: None,
             hits: &[],
             current_hit: None,
+            cue: &[],
         };
         let mut cold = Driver::new();
         let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
@@ -547,6 +548,7 @@ fn main() {
         selected: None,
         hits: &[],
         current_hit: None,
+        cue: &[],
     };
     let len = setup_text.len_chars().0;
     // Where the giant paragraphs start, in chars.

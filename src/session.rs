@@ -20,8 +20,8 @@ use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
 use crate::store::journal::{self, Journal};
 use crate::store::{
-    DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path, review_path,
-    set_path,
+    DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path,
+    resolutions_path, review_path, set_path,
 };
 
 /// From how many inserted or removed annotations a group is applied in one pass (see
@@ -100,6 +100,18 @@ pub struct Recovery {
     pub problems: Vec<String>,
 }
 
+/// What [`Session::migrate_resolutions`] did.
+#[derive(Debug, Default)]
+pub struct Migration {
+    /// Resolutions moved from version-1 annotation files into the resolver's file.
+    pub moved: usize,
+    /// The resolver's file, relative to the project.
+    pub file: PathBuf,
+    /// What could not be saved: the annotation files concerned stay as they are on disk
+    /// (and read-only until the move succeeds), so nothing is lost.
+    pub errors: Vec<StoreError>,
+}
+
 /// A project opened for editing by one annotator.
 #[derive(Debug)]
 pub struct Session {
@@ -112,12 +124,17 @@ pub struct Session {
     dirty_entities: bool,
     /// Documents whose review (decisions, comments) waits to be saved.
     dirty_reviews: BTreeSet<String>,
+    /// Whether the person's resolutions file waits to be saved.
+    dirty_resolutions: bool,
     /// The edits not yet saved, by file (relative path): replayed onto a file another writer
     /// changed meanwhile, and written to the crash journal.
     unsaved: BTreeMap<PathBuf, FileEdits>,
     last_change: Option<Instant>,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
+    /// Bumped on every change but those only to resolutions, so that views which match
+    /// predictions across annotators redo that only when annotations changed.
+    content_revision: u64,
     /// A save running on another thread.
     saving: Option<Saving>,
     /// The document and the set changes of the step that made `revision`; empty when the
@@ -145,9 +162,11 @@ impl Session {
             dirty_sets: BTreeSet::new(),
             dirty_entities: false,
             dirty_reviews: BTreeSet::new(),
+            dirty_resolutions: false,
             unsaved: BTreeMap::new(),
             last_change: None,
             revision: 0,
+            content_revision: 0,
             changes: (String::new(), Vec::new()),
             saving: None,
             journaling: true,
@@ -191,10 +210,17 @@ impl Session {
         self.revision
     }
 
+    /// Bumped on every change but those that touch only resolutions and verdicts: what
+    /// [`crate::predict::Tracker::count`] depends on.
+    pub fn content_revision(&self) -> u64 {
+        self.content_revision
+    }
+
     /// Marks a change that views cannot follow step by step (another annotator, a reload):
     /// they rebuild what they derive.
     pub fn bump_revision(&mut self) {
         self.revision += 1;
+        self.content_revision += 1;
         self.changes.1.clear();
     }
 
@@ -218,8 +244,12 @@ impl Session {
             return Ok(());
         }
         // Every file the edits will write must be writable, so that a save never writes
-        // some of them and not the others.
-        let files: BTreeSet<PathBuf> = std::iter::once(set_path(document, &self.annotator))
+        // some of them and not the others. Resolving touches only the resolver's file: it
+        // works on any document, whatever state the resolver's own annotation file of it is in.
+        let only_resolutions = edits.iter().all(|e| e.target() == EditTarget::Resolutions);
+        let files: BTreeSet<PathBuf> = (!only_resolutions)
+            .then(|| set_path(document, &self.annotator))
+            .into_iter()
             .chain(edits.iter().map(|e| self.file_of(document, e)))
             .collect();
         if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
@@ -347,6 +377,7 @@ impl Session {
         let set = project.set(document, &self.annotator);
         let registry = project.registry(&self.annotator);
         let review = project.review(document, reviewer_name(&self.annotator));
+        let resolutions = project.resolutions.get(reviewer_name(&self.annotator));
         match edit {
             Edit::Insert(a) | Edit::Replace(a) => match set.and_then(|s| s.get(&a.id)) {
                 Some(old) if old == &a => None,
@@ -377,6 +408,16 @@ impl Session {
                 };
                 (!same).then_some(Edit::Comment(c))
             }
+            Edit::Resolve(r) => (resolutions.and_then(|x| x.predictions.get(&r.key)) != Some(&r))
+                .then_some(Edit::Resolve(r)),
+            Edit::Unresolve(key) => resolutions
+                .and_then(|x| x.predictions.get(&key))
+                .map(|_| Edit::Unresolve(key)),
+            Edit::SetVerdict(r) => (resolutions.and_then(|x| x.claims.get(&r.key)) != Some(&r))
+                .then_some(Edit::SetVerdict(r)),
+            Edit::ClearVerdict(key) => resolutions
+                .and_then(|x| x.claims.get(&key))
+                .map(|_| Edit::ClearVerdict(key)),
         }
     }
 
@@ -426,6 +467,93 @@ impl Session {
         (recovery.edits > 0 || !recovery.problems.is_empty()).then_some(recovery)
     }
 
+    /// Moves the resolutions that this annotator's annotation files of format 1 hold as
+    /// attributes (`resolution`, `resolution_note`, `resolution_date`) into the resolver's
+    /// file, `resolutions/<resolver>.ron` (the resolver is the annotator, or the reviewer of a
+    /// reviewed set), then rewrites those annotation files in the current format, without the
+    /// attributes. The resolver's file is written first, under its lock and merged with what
+    /// is there (a record already there about the same annotation wins); only if that worked
+    /// are the annotation files rewritten, so a failure loses nothing. Colleagues' files are
+    /// never touched: their Lector moves theirs. `None` when there was nothing to move.
+    ///
+    /// The app calls this when a project opens and when files change on disk; commands that
+    /// write for an annotator call it first.
+    pub fn migrate_resolutions(&mut self) -> Option<Migration> {
+        let keys: Vec<crate::model::SetKey> = self
+            .store
+            .project
+            .legacy_resolutions
+            .keys()
+            .filter(|(_, annotator)| annotator == &self.annotator)
+            .cloned()
+            .collect();
+        if keys.is_empty() {
+            return None;
+        }
+        let resolver = reviewer_name(&self.annotator).to_owned();
+        let file = resolutions_path(&resolver);
+        let mut migration = Migration {
+            file: file.clone(),
+            ..Migration::default()
+        };
+        if let Some(reason) = self.store.read_only_reason(&file) {
+            migration.errors.push(StoreError::ReadOnly {
+                reason: reason.to_owned(),
+                path: self.store.root().join(&file),
+            });
+            return Some(migration);
+        }
+        let mut by_document: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
+        {
+            let project = &self.store.project;
+            let known = project.resolutions.get(&resolver);
+            for key in &keys {
+                for record in project.legacy_resolutions.get(key).into_iter().flatten() {
+                    if known.is_none_or(|r| !r.predictions.contains_key(&record.key)) {
+                        by_document
+                            .entry(key.0.clone())
+                            .or_default()
+                            .push(Edit::Resolve(record.clone()));
+                    }
+                }
+            }
+        }
+        if !by_document.is_empty() {
+            for (document, edits) in by_document {
+                let records = self.store.project.resolutions_mut(&resolver);
+                for edit in &edits {
+                    edit::replay_on_resolutions(records, edit);
+                }
+                migration.moved += edits.len();
+                self.record(&document, edits);
+            }
+            self.dirty_resolutions = true;
+            // The resolver's file alone, now: the annotation files wait for it.
+            let (edits, n) = self.edits_of(&file);
+            let errors = match self.store.prepare_resolutions_save(&resolver, edits) {
+                Ok(pending) => {
+                    self.dirty_resolutions = false;
+                    let included = BTreeMap::from([(file.clone(), n)]);
+                    self.finish_saves(vec![pending.run()], &included)
+                }
+                Err(err) => vec![err],
+            };
+            if !errors.is_empty() {
+                migration.errors = errors;
+                return Some(migration);
+            }
+        }
+        for (document, annotator) in &keys {
+            self.store.clear_legacy(document, annotator);
+            if self.store.project.set(document, annotator).is_some() {
+                self.dirty_sets.insert(document.clone());
+            }
+        }
+        migration.errors = self.save_now();
+        self.bump_revision();
+        Some(migration)
+    }
+
     /// Why edits cannot be written to the crash journal (a full disk, a read-only folder),
     /// once after it first happened.
     pub fn take_journal_error(&mut self) -> Option<String> {
@@ -444,6 +572,7 @@ impl Session {
             EditTarget::Set => set_path(document, &self.annotator),
             EditTarget::Entities => entities_path(&self.annotator),
             EditTarget::Review => review_path(document, reviewer_name(&self.annotator)),
+            EditTarget::Resolutions => resolutions_path(reviewer_name(&self.annotator)),
         }
     }
 
@@ -527,6 +656,7 @@ impl Session {
                 .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)));
         let mut bulk_inserts: Vec<Annotation> = Vec::new();
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
+        let mut touched_resolutions = false;
         for edit in edits {
             if bulk {
                 match &edit {
@@ -566,12 +696,13 @@ impl Session {
                     }
                 }
                 Edit::RemoveEntity(id) => entities.push(id.clone()),
-                Edit::SetStatus(_) | Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => {}
+                _ => {}
             }
-            match &edit {
-                Edit::UpsertEntity(_) | Edit::RemoveEntity(_) => touched_entities = true,
-                Edit::Decide(_) | Edit::Undecide(_) | Edit::Comment(_) => touched_review = true,
-                _ => touched_set = true,
+            match edit.target() {
+                EditTarget::Entities => touched_entities = true,
+                EditTarget::Review => touched_review = true,
+                EditTarget::Resolutions => touched_resolutions = true,
+                EditTarget::Set => touched_set = true,
             }
             forward.push(edit.clone());
             match self.apply_one(document, &annotator, edit) {
@@ -656,10 +787,16 @@ impl Session {
         if touched_review {
             self.dirty_reviews.insert(document.to_owned());
         }
+        if touched_resolutions {
+            self.dirty_resolutions = true;
+        }
         inverse.reverse();
         self.record(document, forward);
         self.last_change = Some(Instant::now());
         self.revision += 1;
+        if touched_set || touched_entities || touched_review {
+            self.content_revision += 1;
+        }
         Ok(inverse)
     }
 
@@ -832,12 +969,47 @@ impl Session {
                     .ok_or_else(|| EditError::Invalid(format!("there is no entity {id}")))?;
                 Ok(Edit::UpsertEntity(registry.entities.remove(at)))
             }
+            Edit::Resolve(record) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                let key = record.key.clone();
+                Ok(match records.predictions.insert(key.clone(), record) {
+                    Some(old) => Edit::Resolve(old),
+                    None => Edit::Unresolve(key),
+                })
+            }
+            Edit::Unresolve(key) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                records
+                    .predictions
+                    .remove(&key)
+                    .map(Edit::Resolve)
+                    .ok_or_else(|| EditError::Invalid(format!("{key} is not resolved")))
+            }
+            Edit::SetVerdict(record) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                let key = record.key.clone();
+                Ok(match records.claims.insert(key.clone(), record) {
+                    Some(old) => Edit::SetVerdict(old),
+                    None => Edit::ClearVerdict(key),
+                })
+            }
+            Edit::ClearVerdict(key) => {
+                let records = project.resolutions_mut(reviewer_name(annotator));
+                records
+                    .claims
+                    .remove(&key)
+                    .map(Edit::SetVerdict)
+                    .ok_or_else(|| EditError::Invalid(format!("{key} has no verdict")))
+            }
         }
     }
 
     /// Whether anything is waiting to be saved.
     pub fn is_dirty(&self) -> bool {
-        !self.dirty_sets.is_empty() || self.dirty_entities || !self.dirty_reviews.is_empty()
+        !self.dirty_sets.is_empty()
+            || self.dirty_entities
+            || !self.dirty_reviews.is_empty()
+            || self.dirty_resolutions
     }
 
     /// Whether the autosave delay has passed since the last change.
@@ -929,6 +1101,19 @@ impl Session {
     ) -> (Vec<PendingWrite>, BTreeMap<PathBuf, usize>) {
         let mut pending = Vec::new();
         let mut included = BTreeMap::new();
+        if self.dirty_resolutions {
+            let resolver = reviewer_name(&self.annotator).to_owned();
+            let file = resolutions_path(&resolver);
+            let (edits, n) = self.edits_of(&file);
+            match self.store.prepare_resolutions_save(&resolver, edits) {
+                Ok(p) => {
+                    pending.push(p);
+                    included.insert(file, n);
+                    self.dirty_resolutions = false;
+                }
+                Err(err) => errors.push(err),
+            }
+        }
         if self.dirty_entities {
             let file = entities_path(&self.annotator);
             let (edits, n) = self.edits_of(&file);
@@ -1051,6 +1236,10 @@ impl Session {
                     let review = project.review_mut(&document, reviewer_name(&annotator));
                     edit::replay_on_review(review, edit);
                 }
+                EditTarget::Resolutions => {
+                    let records = project.resolutions_mut(reviewer_name(&annotator));
+                    edit::replay_on_resolutions(records, edit);
+                }
             }
         }
     }
@@ -1059,6 +1248,10 @@ impl Session {
     fn mark_dirty(&mut self, file: &Path) {
         if file == entities_path(&self.annotator) {
             self.dirty_entities = true;
+            return;
+        }
+        if file == resolutions_path(reviewer_name(&self.annotator)) {
+            self.dirty_resolutions = true;
             return;
         }
         let document = self
@@ -1086,6 +1279,11 @@ impl Session {
 
     fn mark_all_dirty(&mut self) {
         self.dirty_entities = true;
+        self.dirty_resolutions = self
+            .store
+            .project
+            .resolutions
+            .contains_key(reviewer_name(&self.annotator));
         let reviewer = reviewer_name(&self.annotator).to_owned();
         let reviewed: Vec<String> = self
             .store
@@ -1118,9 +1316,19 @@ impl Session {
             return DiskChanges::default();
         }
         let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
-        let changes = self.store.reload_changed(&self.annotator, &busy);
+        let mut changes = self.store.reload_changed(&self.annotator, &busy);
         if changes.changed_project() {
             self.bump_revision();
+        }
+        // A version-1 file of ours that came in (an old branch, a colleague's copy): its
+        // resolutions move as they do when the project opens.
+        if let Some(migration) = self.migrate_resolutions() {
+            changes.problems.extend(
+                migration
+                    .errors
+                    .iter()
+                    .map(|e| crate::store::Problem::new(&migration.file, e.to_string())),
+            );
         }
         changes
     }
@@ -1145,6 +1353,9 @@ impl Session {
         }
         let reviewer = reviewer_name(&self.annotator);
         files.extend(self.dirty_reviews.iter().map(|d| review_path(d, reviewer)));
+        if self.dirty_resolutions {
+            files.push(resolutions_path(reviewer));
+        }
         files
     }
 }

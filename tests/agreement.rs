@@ -53,6 +53,7 @@ fn project(texts: &[(&str, &str)]) -> Project {
                 source_file: format!("{id}.txt"),
                 sha256: String::new(),
                 added: jiff::Timestamp::UNIX_EPOCH,
+                published: None,
             },
             text: DocText::new(*text).unwrap(),
         });

@@ -197,6 +197,9 @@ fn a_pdf_article_comes_out_in_paragraphs() {
             "dropped 4 lines repeated at the top or bottom of the pages (running headers, \
              footers, page numbers)",
             "joined 2 words hyphenated at line ends; check the ones that should keep their hyphen",
+            // The fixture's document information says /CreationDate (D:20240301…).
+            "publication date 2024-03-01 read from the file's metadata; due phrases are read \
+             against it",
         ]
     );
 }

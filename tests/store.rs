@@ -222,7 +222,7 @@ fn a_newer_format_version_opens_read_only() {
     sample(dir.path());
     let path = dir.path().join(annotations());
     let newer = fs::read_to_string(&path).unwrap().replace(
-        "format_version: 1,",
+        "format_version: 2,",
         "format_version: 7,\n    reviewers: [\"bo\"],",
     );
     fs::write(&path, &newer).unwrap();
@@ -255,10 +255,10 @@ fn a_newer_project_file_makes_everything_read_only() {
     assert_bad_input(
         Path::new("project.ron"),
         |s| {
-            s.replace("format_version: 1,", "format_version: 2,")
+            s.replace("format_version: 2,", "format_version: 3,")
                 .into_bytes()
         },
-        &["project.ron: written by a newer Lector (format 2"],
+        &["project.ron: written by a newer Lector (format 3"],
     );
 }
 

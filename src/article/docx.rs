@@ -86,6 +86,7 @@ pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
     Ok(Article {
         text,
         title: None,
+        published: crate::article::published::from_docx(bytes),
         warnings,
     })
 }

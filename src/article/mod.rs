@@ -10,6 +10,7 @@
 pub mod docx;
 pub mod html;
 pub mod pdf;
+pub mod published;
 
 use std::path::Path;
 
@@ -58,6 +59,8 @@ pub struct Article {
     pub text: String,
     /// The title the file gives (a page's headline, a PDF's title), if any.
     pub title: Option<String>,
+    /// The publication date the file gives (see [`published`]), if any.
+    pub published: Option<jiff::civil::Date>,
     /// What the user should know: guesses and repairs.
     pub warnings: Vec<String>,
 }
@@ -111,6 +114,7 @@ pub fn read(kind: ArticleKind, bytes: &[u8]) -> Result<Article, ArticleError> {
             Article {
                 text,
                 title: None,
+                published: None,
                 warnings: decoded.warnings,
             }
         }
@@ -126,6 +130,7 @@ pub fn read(kind: ArticleKind, bytes: &[u8]) -> Result<Article, ArticleError> {
     Ok(Article {
         text,
         title: article.title,
+        published: article.published,
         warnings,
     })
 }

@@ -29,7 +29,10 @@ pub struct AnnotateArgs {
     /// discontinuous span.
     #[arg(long)]
     pub span: String,
-    /// An attribute, `KEY=VALUE`; entities by id or name. Repeatable.
+    /// An attribute, `KEY=VALUE`; entities by id or name. Repeatable. A Prediction's `due`
+    /// takes a date or a phrase ("by the end of 2027", "inom två år") read against the
+    /// document's publication date; how it was read is said on stderr. A Prediction without
+    /// `certainty` gets one proposed from the hedge words of its sentence (said on stderr).
     #[arg(long = "attr", value_name = "KEY=VALUE")]
     pub attrs: Vec<String>,
     /// For entity labels: the canonical entity (id or name) this mention refers to; made if
@@ -84,17 +87,15 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let project = &store.project;
-    let text = project
-        .document(&args.document)
-        .with_context(|| {
-            format!(
-                "there is no document {:?} in {}",
-                args.document,
-                args.dir.display()
-            )
-        })?
-        .text
-        .clone();
+    let document = project.document(&args.document).with_context(|| {
+        format!(
+            "there is no document {:?} in {}",
+            args.document,
+            args.dir.display()
+        )
+    })?;
+    let anchor = document.meta.anchor_date();
+    let text = document.text.clone();
     let label = project
         .schema
         .label(&args.label)
@@ -182,8 +183,18 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
             !value.trim().is_empty(),
             "--attr {key}: the value is empty; leave the attribute out instead"
         );
-        let value = parse_value(&def.ty, value, Some(&registry))
-            .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?;
+        let value = if is_due(label.kind, def) {
+            // A phrase is read, never guessed: what cannot be read is an error.
+            let reading = crate::predict::read_due(value, anchor)
+                .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?;
+            if value.trim() != reading.date.to_string() {
+                eprintln!("due: {}", reading.explanation);
+            }
+            crate::model::AttrValue::Date(reading.date)
+        } else {
+            parse_value(&def.ty, value, Some(&registry))
+                .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?
+        };
         anyhow::ensure!(
             annotation
                 .attributes
@@ -193,12 +204,27 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
+    if label.kind == LabelKind::Prediction {
+        propose_certainty(project, &label, &text, &mut annotation);
+    }
+
     // Through a session, like the app: the files are locked while they are written, and
     // what another writer saved meanwhile is merged, never written over.
     let id = annotation.id.clone();
     let mut edits: Vec<Edit> = new_entity.into_iter().map(Edit::UpsertEntity).collect();
     edits.push(Edit::Insert(annotation));
     let mut session = Session::headless(store, &args.annotator);
+    if let Some(migration) = session.migrate_resolutions() {
+        if let Some(err) = migration.errors.into_iter().next() {
+            return Err(anyhow::Error::new(err).context("not added"));
+        }
+        eprintln!(
+            "moved {} resolutions of {} from annotation files of format 1 into {}",
+            migration.moved,
+            args.annotator,
+            migration.file.display()
+        );
+    }
     session
         .apply(&args.document, edits)
         .map_err(|e| anyhow::anyhow!("not added: {e}"))?;
@@ -208,4 +234,49 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     }
     print(&format!("{id}\n"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether an attribute is a prediction's due date, which takes phrases.
+fn is_due(kind: LabelKind, def: &crate::model::AttributeDef) -> bool {
+    kind == LabelKind::Prediction
+        && def.name == "due"
+        && matches!(def.ty, crate::model::AttrType::Date)
+}
+
+/// Proposes a certainty from the hedge cues of the span and its sentence where none was
+/// given, stores it (and a stated probability, where the label has `probability`), and says
+/// on stderr what it proposed and from which words.
+fn propose_certainty(
+    project: &crate::model::Project,
+    label: &crate::model::Label,
+    text: &crate::model::DocText,
+    annotation: &mut Annotation,
+) {
+    if label.attribute("certainty").is_none() || annotation.attributes.contains_key("certainty") {
+        return;
+    }
+    let settings = &project.predict;
+    let Some(proposal) = crate::predict::propose(
+        text.as_str(),
+        annotation.start(),
+        annotation.end(),
+        &settings.lexicon(),
+        &settings.probabilities,
+    ) else {
+        eprintln!("certainty: no hedge word found in the sentence; not set");
+        return;
+    };
+    annotation.attributes.insert(
+        "certainty".to_owned(),
+        crate::model::AttrValue::Choice(proposal.certainty.name().to_owned()),
+    );
+    if let Some(p) = proposal.stated_probability
+        && label.attribute("probability").is_some()
+        && !annotation.attributes.contains_key("probability")
+    {
+        annotation
+            .attributes
+            .insert("probability".to_owned(), crate::model::AttrValue::Number(p));
+    }
+    eprintln!("certainty: proposed {}", proposal.explanation);
 }

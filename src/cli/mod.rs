@@ -5,6 +5,7 @@ mod agree;
 mod annotate;
 mod export;
 mod merge_driver;
+mod predictions;
 mod project_cmds;
 mod sync;
 
@@ -61,6 +62,11 @@ pub enum Command {
         /// article's first line).
         #[arg(long)]
         title: Option<String>,
+        /// When the article was published, YYYY-MM-DD (default: the date the file gives, a
+        /// web page's article:published_time, <time datetime> or JSON-LD datePublished, a
+        /// PDF's or .docx's creation date; else none). Due phrases are read against it.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = predictions::parse_iso_date)]
+        published: Option<jiff::civil::Date>,
     },
     /// Add one annotation and print its id. Validates exactly as the app does.
     Annotate(annotate::AnnotateArgs),
@@ -89,6 +95,15 @@ pub enum Command {
     /// (`git config merge.lector.driver`), git runs it.
     #[command(hide = true)]
     MergeDriver(merge_driver::MergeDriverArgs),
+    /// List the predictions of the project, each once however many annotators tagged it,
+    /// with how they turned out; filter by status and holder.
+    Predictions(predictions::PredictionsArgs),
+    /// Record how a prediction turned out (or a claim's verdict), with a date, evidence and a
+    /// note, in the resolver's own file (resolutions/<NAME>.ron).
+    Resolve(predictions::ResolveArgs),
+    /// Track records: per holder the predictions made, resolved, came true, the share and the
+    /// Brier score; per source the claims by verdict.
+    TrackRecord(predictions::TrackRecordArgs),
     /// Count annotations per document, annotator and label.
     Stats {
         /// The project folder.
@@ -110,7 +125,12 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             "this build of lector has no desktop app (built without the `gui` feature)"
         )),
         Command::New { dir, name } => project_cmds::new(&dir, name.as_deref()),
-        Command::Add { dir, files, title } => project_cmds::add(&dir, &files, title.as_deref()),
+        Command::Add {
+            dir,
+            files,
+            title,
+            published,
+        } => project_cmds::add(&dir, &files, title.as_deref(), published),
         Command::Annotate(args) => annotate::run(&args),
         Command::Export(args) => export::export(&args),
         Command::Import(args) => export::import(&args),
@@ -119,6 +139,9 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Agree(args) => agree::run(&args),
         Command::Sync(args) => sync::run(&args),
         Command::MergeDriver(args) => merge_driver::run(&args),
+        Command::Predictions(args) => predictions::predictions(&args),
+        Command::Resolve(args) => predictions::resolve(&args),
+        Command::TrackRecord(args) => predictions::track_record(&args),
     }
 }
 
@@ -170,6 +193,18 @@ pub(crate) fn open_for_reading(
     }
     message.push_str("\nmend them, or add --partial to go on without what they affect");
     Err(anyhow::anyhow!(message))
+}
+
+/// A string cut to `max` chars with an ellipsis, on one line.
+fn shorten(s: &str, max: usize) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() <= max {
+        s
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
 }
 
 /// Writes to stdout, treating a closed pipe (`lector stats | head`) as success.

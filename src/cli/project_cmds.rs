@@ -25,7 +25,12 @@ pub fn new(dir: &Path, name: Option<&str>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn add(dir: &Path, files: &[PathBuf], title: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn add(
+    dir: &Path,
+    files: &[PathBuf],
+    title: Option<&str>,
+    published: Option<jiff::civil::Date>,
+) -> anyhow::Result<ExitCode> {
     if title.is_some() && files.len() > 1 {
         anyhow::bail!("--title names one article; give one file with it");
     }
@@ -33,7 +38,7 @@ pub fn add(dir: &Path, files: &[PathBuf], title: Option<&str>) -> anyhow::Result
     let mut out = String::new();
     let mut failed = false;
     for file in files {
-        match store.add_article(file, title) {
+        match store.add_article_dated(file, title, published) {
             Ok((id, warnings)) => {
                 for warning in warnings {
                     eprintln!("warning: {}: {warning}", file.display());

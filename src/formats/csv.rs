@@ -5,13 +5,21 @@
 //! shows them instead of running them as formulas (CWE-1236); news text often starts with `-`.
 //! Offsets are Unicode scalar values, half-open; `fragments` lists every piece of a
 //! discontinuous span as `start-end;start-end`, and `start`/`end` give the hull.
+//!
+//! The last five columns say how a prediction or claim turned out, from the resolution
+//! records (see [`crate::predict::tracker`]): `resolution` is a prediction's status (`open`,
+//! `came_true`, …) or a claim's verdict, of the prediction or claim the row's annotation was
+//! counted in (so every annotator's copy shows the same); `resolved_at` the date it was
+//! settled, `resolved_by` who settled it, `evidence` a JSON array of links and quotes,
+//! `resolution_note` the note. Empty for entity mentions and for copies a reviewed set left
+//! out.
 
 use std::io::{self, Write};
 
 use super::{LossReport, Selection, value_to_json};
 
 /// The header row.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 21] = [
     "document",
     "annotator",
     "id",
@@ -28,6 +36,11 @@ pub const COLUMNS: [&str; 16] = [
     "entity",
     "created",
     "modified",
+    "resolution",
+    "resolved_at",
+    "resolved_by",
+    "evidence",
+    "resolution_note",
 ];
 
 /// Chars of context on each side.
@@ -60,6 +73,8 @@ pub fn write<W: Write>(
     out.write_all(b"\xEF\xBB\xBF")?;
     out.write_all(COLUMNS.join(",").as_bytes())?;
     out.write_all(b"\r\n")?;
+    let tracker = crate::predict::Tracker::build(selection.project);
+    let by_copy = tracker.by_copy();
     for &(document, set) in &selection.items {
         report.documents += 1;
         let text = &document.text;
@@ -106,6 +121,10 @@ pub fn write<W: Write>(
                 annotation.created.to_string(),
                 annotation.modified.to_string(),
             ];
+            let key =
+                crate::model::RecordKey::new(&set.document, &set.annotator, annotation.id.clone());
+            let outcome = outcome_cells(&by_copy, &key);
+            let values: Vec<String> = values.into_iter().chain(outcome).collect();
             let place = || super::place(set, annotation);
             let row: Vec<String> = values.iter().map(|v| cell(v, report, &place)).collect();
             out.write_all(row.join(",").as_bytes())?;
@@ -114,6 +133,46 @@ pub fn write<W: Write>(
         }
     }
     Ok(())
+}
+
+/// The five resolution cells of an annotation's row.
+fn outcome_cells(
+    by: &crate::predict::tracker::ByCopy<'_>,
+    key: &crate::model::RecordKey,
+) -> [String; 5] {
+    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let evidence = |e: &[String]| {
+        if e.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::from(e.to_vec()).to_string()
+        }
+    };
+    if let Some(p) = by.predictions.get(key) {
+        return [
+            p.status.name().to_owned(),
+            date(p.resolved_at),
+            p.resolved_by.clone().unwrap_or_default(),
+            evidence(&p.evidence),
+            p.resolution_note.clone().unwrap_or_default(),
+        ];
+    }
+    if let Some(c) = by.claims.get(key) {
+        let by_whom = match &c.verdict_from {
+            crate::predict::VerdictSource::Record(who) => who.clone(),
+            _ => String::new(),
+        };
+        return [
+            c.other_verdict
+                .clone()
+                .unwrap_or_else(|| c.verdict.name().to_owned()),
+            date(c.checked_at),
+            by_whom,
+            evidence(&c.evidence),
+            c.note.clone().unwrap_or_default(),
+        ];
+    }
+    Default::default()
 }
 
 #[cfg(test)]

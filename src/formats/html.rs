@@ -4,7 +4,9 @@
 //!
 //! Per document and annotator: the title, the article with each annotation highlighted in its
 //! label's colour, a table per label, and the claims and predictions with every attribute
-//! (entities resolved to their names, linked annotations to their text).
+//! (entities resolved to their names, linked annotations to their text). At the end, the
+//! project's track records per holder and source with a calibration chart
+//! ([`super::html_track`]).
 //!
 //! The article is split at every fragment boundary; each piece is wrapped in one `<mark>` per
 //! annotation covering it, so overlapping and nested annotations nest properly and show as
@@ -71,6 +73,7 @@ pub fn write<W: Write>(
         report.documents += 1;
         document_section(project, document, set, &mut html, report);
     }
+    super::html_track::track_section(project, &mut html);
     html.push_str("</body>\n</html>\n");
     out.write_all(html.as_bytes())
 }

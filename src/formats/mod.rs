@@ -14,6 +14,7 @@ pub mod conll;
 pub mod csv;
 pub mod doccano;
 pub mod html;
+mod html_track;
 pub mod import;
 pub mod jsonl;
 pub mod label_studio;

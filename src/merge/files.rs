@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::keyed::{self, Keyed, Sides};
 use super::{Conflict, Merged, Versions};
 use crate::store::ron_file::{self, CURRENT_VERSION};
-use crate::store::v1;
+use crate::store::{v1, v2};
 
 /// Annotations are at most this long in messages.
 const QUOTE_CHARS: usize = 40;
@@ -51,7 +51,7 @@ pub(super) fn annotations(file: &Path, versions: &Versions<'_>) -> Result<Merged
     notes.extend(more);
     annotations.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     let merged = v1::SetFile {
-        format_version: CURRENT_VERSION,
+        format_version: written_version(versions),
         document,
         annotator,
         status: status.unwrap_or_default(),
@@ -109,7 +109,7 @@ pub(super) fn entities(file: &Path, versions: &Versions<'_>) -> Result<Merged, C
     .map_err(|d| duplicate(&d))?;
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     let merged = v1::EntitiesFile {
-        format_version: CURRENT_VERSION,
+        format_version: written_version(versions),
         annotator,
         entities,
     };
@@ -166,7 +166,7 @@ pub(super) fn reviews(file: &Path, versions: &Versions<'_>) -> Result<Merged, Co
     decisions.sort_by(|a, b| (a.span, &a.sources).cmp(&(b.span, &b.sources)));
     comments.sort_by(|a, b| (&a.annotator, &a.annotation).cmp(&(&b.annotator, &b.annotation)));
     let merged = v1::ReviewFile {
-        format_version: CURRENT_VERSION,
+        format_version: written_version(versions),
         document,
         reviewer,
         decisions,
@@ -238,6 +238,103 @@ impl Keyed for v1::CommentEntry {
     }
 }
 
+/// `resolutions/<resolver>.ron`: how predictions turned out and claims' verdicts, each by the
+/// annotation it settles; the later record wins where both sides changed one.
+pub(super) fn resolutions(file: &Path, versions: &Versions<'_>) -> Result<Merged, Conflict> {
+    let [base, ours, theirs] = parse_all::<v2::ResolutionsFile>(file, versions)?;
+    let resolver = ours
+        .as_ref()
+        .or(theirs.as_ref())
+        .map(|f| f.resolver.clone())
+        .unwrap_or_default();
+    let split =
+        |f: Option<v2::ResolutionsFile>| f.map(|f| (f.predictions, f.claims)).unwrap_or_default();
+    let (base_predictions, base_claims) = split(base);
+    let (ours_predictions, ours_claims) = split(ours);
+    let (theirs_predictions, theirs_claims) = split(theirs);
+    let (mut predictions, mut notes) = keyed::merge(Sides {
+        base: base_predictions,
+        ours: ours_predictions,
+        theirs: theirs_predictions,
+    })
+    .map_err(|d| duplicate(&d))?;
+    let (mut claims, more) = keyed::merge(Sides {
+        base: base_claims,
+        ours: ours_claims,
+        theirs: theirs_claims,
+    })
+    .map_err(|d| duplicate(&d))?;
+    notes.extend(more);
+    predictions.sort_by_key(Keyed::key);
+    claims.sort_by_key(Keyed::key);
+    let merged = v2::ResolutionsFile {
+        format_version: written_version(versions).max(2),
+        resolver,
+        predictions,
+        claims,
+    };
+    written(file, &merged, notes)
+}
+
+impl Keyed for v2::ResolutionEntry {
+    type Key = (String, String, String);
+
+    fn key(&self) -> Self::Key {
+        (
+            self.document.clone(),
+            self.annotator.clone(),
+            self.annotation.clone(),
+        )
+    }
+
+    fn name(key: &Self::Key) -> String {
+        format!(
+            "the resolution of {}'s prediction {} in {}",
+            key.1, key.2, key.0
+        )
+    }
+
+    fn fingerprint(&self) -> String {
+        fingerprint(self)
+    }
+
+    fn changed_at(&self) -> Option<&str> {
+        Some(&self.at)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} “{}”", self.status, shorten(&self.quote))
+    }
+}
+
+impl Keyed for v2::VerdictEntry {
+    type Key = (String, String, String);
+
+    fn key(&self) -> Self::Key {
+        (
+            self.document.clone(),
+            self.annotator.clone(),
+            self.annotation.clone(),
+        )
+    }
+
+    fn name(key: &Self::Key) -> String {
+        format!("the verdict on {}'s claim {} in {}", key.1, key.2, key.0)
+    }
+
+    fn fingerprint(&self) -> String {
+        fingerprint(self)
+    }
+
+    fn changed_at(&self) -> Option<&str> {
+        Some(&self.at)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} “{}”", self.verdict, shorten(&self.quote))
+    }
+}
+
 /// The three versions parsed; `None` for a side that has no file (an empty version). A
 /// version that cannot be read, or is of a newer format than this Lector writes (merging it
 /// would drop what this Lector does not know), is a conflict for a person.
@@ -266,6 +363,19 @@ fn parse_all<T: DeserializeOwned>(
         *slot = Some(ron_file::parse(&named, text).map_err(|p| Conflict::reason(p.to_string()))?);
     }
     Ok(out)
+}
+
+/// The format version the merged file is written in: the older of the two sides'. A file of
+/// format 1 may still hold attributes that a later format moved elsewhere (resolutions); kept
+/// at format 1, the owner's Lector migrates them when it next opens the file.
+fn written_version(versions: &Versions<'_>) -> u32 {
+    [versions.ours, versions.theirs]
+        .iter()
+        .filter(|text| !text.trim().is_empty())
+        .filter_map(|text| ron_file::format_version(Path::new(""), text).ok())
+        .min()
+        .unwrap_or(CURRENT_VERSION)
+        .min(CURRENT_VERSION)
 }
 
 fn duplicate(d: &keyed::DuplicateKey) -> Conflict {

@@ -61,15 +61,18 @@ pub enum Kind {
     Entities,
     /// `reviews/<reviewer>/<document>.ron`.
     Review,
+    /// `resolutions/<resolver>.ron`.
+    Resolutions,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Project,
         Self::Annotations,
         Self::Entities,
         Self::Review,
+        Self::Resolutions,
     ];
 
     /// The kind of a file, from its path inside the repository (with `/`), and the path of
@@ -82,6 +85,7 @@ impl Kind {
             [.., "annotations", _, file] if ron(file) => (Self::Annotations, 3),
             [.., "entities", file] if ron(file) => (Self::Entities, 2),
             [.., "reviews", _, file] if ron(file) => (Self::Review, 3),
+            [.., "resolutions", file] if ron(file) => (Self::Resolutions, 2),
             _ => return None,
         };
         let tail: usize = parts.iter().rev().take(depth).map(|p| p.len() + 1).sum();
@@ -98,6 +102,7 @@ impl Kind {
             Self::Annotations => "annotations/*/*.ron",
             Self::Entities => "entities/*.ron",
             Self::Review => "reviews/*/*.ron",
+            Self::Resolutions => "resolutions/*.ron",
         }
     }
 
@@ -107,6 +112,7 @@ impl Kind {
             Self::Annotations => files::annotations(file, versions),
             Self::Entities => files::entities(file, versions),
             Self::Review => files::reviews(file, versions),
+            Self::Resolutions => files::resolutions(file, versions),
         }
     }
 }

@@ -408,3 +408,58 @@ fn kinds_are_found_by_path() {
     let err = merge("notes.md", &versions("", "a", "b")).unwrap_err();
     assert!(err.text.is_none() && err.reasons[0].contains("merged line by line"));
 }
+
+fn resolution(annotation: &str, status: &str, at: &str) -> crate::store::v2::ResolutionEntry {
+    crate::store::v2::ResolutionEntry {
+        document: "talks".to_owned(),
+        annotator: "anna".to_owned(),
+        annotation: annotation.to_owned(),
+        quote: format!("prediction {annotation}"),
+        status: status.to_owned(),
+        date: None,
+        evidence: Vec::new(),
+        note: String::new(),
+        at: at.to_owned(),
+    }
+}
+
+fn resolutions(predictions: Vec<crate::store::v2::ResolutionEntry>) -> String {
+    to_ron(&crate::store::v2::ResolutionsFile {
+        format_version: 2,
+        resolver: "erik".to_owned(),
+        predictions,
+        claims: Vec::new(),
+    })
+    .unwrap()
+}
+
+#[test]
+fn resolutions_by_one_person_on_two_machines_merge_by_prediction() {
+    const FILE: &str = "resolutions/erik.ron";
+    assert_eq!(Kind::of(FILE), Some((Kind::Resolutions, "")));
+    let base = resolutions(vec![resolution("p1", "open", T1)]);
+    // Laptop: p1 came true (later), p2 resolved. Desktop: p1 withdrawn (earlier), p3 resolved.
+    let ours = resolutions(vec![
+        resolution("p1", "came_true", T2),
+        resolution("p2", "ambiguous", T1),
+    ]);
+    let theirs = resolutions(vec![
+        resolution("p1", "withdrawn", T1),
+        resolution("p3", "did_not_come_true", T1),
+    ]);
+    let merged = merge(FILE, &versions(&base, &ours, &theirs)).unwrap();
+    let expected = resolutions(vec![
+        resolution("p1", "came_true", T2),
+        resolution("p2", "ambiguous", T1),
+        resolution("p3", "did_not_come_true", T1),
+    ]);
+    assert_eq!(merged.text, expected);
+    assert_eq!(merged.notes.len(), 1, "{:?}", merged.notes);
+    assert!(
+        merged.notes[0].contains("prediction p1"),
+        "{:?}",
+        merged.notes
+    );
+    let swapped = merge(FILE, &versions(&base, &theirs, &ours)).unwrap();
+    assert_eq!(swapped.text, expected);
+}

@@ -9,6 +9,7 @@
 //! never saw). Replaying is idempotent, so a crash journal can be replayed over a file that
 //! was saved after all.
 
+use super::resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 use super::review::{Comment, Decision, Review, Sources};
 use super::{Annotation, AnnotationId, AnnotationSet, Entity, EntityId, EntityRegistry, Status};
 
@@ -34,6 +35,15 @@ pub enum Edit {
     Undecide(Sources),
     /// Set a reviewer's comment on an annotator's annotation (an empty text removes it).
     Comment(Comment),
+    /// Record (or replace) how a prediction turned out, in the resolver's file (the person
+    /// the session edits for: the reviewer of a reviewed set, else the annotator).
+    Resolve(Resolution),
+    /// Remove the resolver's resolution of this annotation.
+    Unresolve(RecordKey),
+    /// Record (or replace) the verdict on a claim, in the resolver's file.
+    SetVerdict(VerdictRecord),
+    /// Remove the resolver's verdict on this annotation.
+    ClearVerdict(RecordKey),
 }
 
 /// Which of an annotator's files an edit changes.
@@ -45,6 +55,8 @@ pub enum EditTarget {
     Entities,
     /// The reviewer's decisions and comments on the document.
     Review,
+    /// The resolver's resolutions and verdicts (`resolutions/<resolver>.ron`).
+    Resolutions,
 }
 
 impl Edit {
@@ -56,6 +68,9 @@ impl Edit {
             }
             Self::UpsertEntity(_) | Self::RemoveEntity(_) => EditTarget::Entities,
             Self::Decide(_) | Self::Undecide(_) | Self::Comment(_) => EditTarget::Review,
+            Self::Resolve(_) | Self::Unresolve(_) | Self::SetVerdict(_) | Self::ClearVerdict(_) => {
+                EditTarget::Resolutions
+            }
         }
     }
 }
@@ -107,11 +122,7 @@ pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
         }
         Edit::Remove(id) => set.remove(id).is_some(),
         Edit::SetStatus(status) => std::mem::replace(&mut set.status, *status) != *status,
-        Edit::UpsertEntity(_)
-        | Edit::RemoveEntity(_)
-        | Edit::Decide(_)
-        | Edit::Undecide(_)
-        | Edit::Comment(_) => false,
+        _ => false,
     }
 }
 
@@ -165,6 +176,35 @@ pub fn replay_on_review(review: &mut Review, edit: &Edit) -> bool {
     }
 }
 
+/// Replays a resolution edit onto a resolver's records read from disk. Returns whether they
+/// changed. Like the other replays it is lenient and idempotent: a resolution of what is
+/// resolved already replaces it, removing what is gone does nothing.
+pub fn replay_on_resolutions(resolutions: &mut Resolutions, edit: &Edit) -> bool {
+    match edit {
+        Edit::Resolve(record) => {
+            if resolutions.predictions.get(&record.key) == Some(record) {
+                return false;
+            }
+            resolutions
+                .predictions
+                .insert(record.key.clone(), record.clone());
+            true
+        }
+        Edit::Unresolve(key) => resolutions.predictions.remove(key).is_some(),
+        Edit::SetVerdict(record) => {
+            if resolutions.claims.get(&record.key) == Some(record) {
+                return false;
+            }
+            resolutions
+                .claims
+                .insert(record.key.clone(), record.clone());
+            true
+        }
+        Edit::ClearVerdict(key) => resolutions.claims.remove(key).is_some(),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +238,45 @@ mod tests {
         let mut other = AnnotationSet::new("anna", "doc");
         assert!(replay_on_set(&mut other, &Edit::Replace(edited)));
         assert_eq!(other.annotations().len(), 1);
+    }
+
+    #[test]
+    fn resolutions_replay_by_annotation_and_idempotently() {
+        use crate::model::resolution::Record;
+        use crate::predict::ResolutionStatus;
+        let key = RecordKey::new("doc", "anna", AnnotationId("p1".into()));
+        let record = Record {
+            key: key.clone(),
+            outcome: ResolutionStatus::CameTrue,
+            date: Some("2021-02-22".parse().unwrap()),
+            evidence: vec!["https://example.org/talks".into()],
+            note: String::new(),
+            quote: "kommer att hålla samtalen".into(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let mut disk = Resolutions::new("erik");
+        assert!(replay_on_resolutions(
+            &mut disk,
+            &Edit::Resolve(record.clone())
+        ));
+        assert!(!replay_on_resolutions(
+            &mut disk,
+            &Edit::Resolve(record.clone())
+        ));
+        let changed = Record {
+            outcome: ResolutionStatus::Ambiguous,
+            ..record
+        };
+        assert!(replay_on_resolutions(&mut disk, &Edit::Resolve(changed)));
+        assert_eq!(
+            disk.predictions.get(&key).map(|r| r.outcome),
+            Some(ResolutionStatus::Ambiguous)
+        );
+        assert!(replay_on_resolutions(
+            &mut disk,
+            &Edit::Unresolve(key.clone())
+        ));
+        assert!(!replay_on_resolutions(&mut disk, &Edit::Unresolve(key)));
+        assert!(disk.is_empty());
     }
 }

@@ -5,6 +5,7 @@ pub mod annotation;
 pub mod edit;
 pub mod offsets;
 pub mod project;
+pub mod resolution;
 pub mod review;
 pub mod schema;
 pub mod text;
@@ -15,5 +16,6 @@ pub use annotation::{
     SpanError, Status, checked_fragments,
 };
 pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
-pub use project::{Document, DocumentMeta, Project, SetKey};
+pub use project::{Document, DocumentMeta, PredictSettings, Project, SetKey};
+pub use resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema, SchemaPlace};

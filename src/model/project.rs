@@ -3,11 +3,14 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::annotation::{AnnotationSet, EntityRegistry};
 use super::offsets::DocText;
+use super::resolution::{Resolution, Resolutions};
 use super::review::{Review, reviewer_of};
 use super::schema::Schema;
+use crate::predict::{HedgeCue, HedgeLexicon, ProbabilityMap};
 
 /// What the project file records about a document.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +25,18 @@ pub struct DocumentMeta {
     pub sha256: String,
     /// When it was added.
     pub added: Timestamp,
+    /// When the article was published, as `lector add --published`, the article itself or
+    /// the app said; due phrases are read against it.
+    pub published: Option<Date>,
+}
+
+impl DocumentMeta {
+    /// The date due phrases ("by the end of the year") are read against: the publication
+    /// date, else the day the document was added (UTC).
+    pub fn anchor_date(&self) -> Date {
+        self.published
+            .unwrap_or_else(|| self.added.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+    }
 }
 
 /// A document: its metadata and stored text.
@@ -51,6 +66,31 @@ pub struct Project {
     pub entities: BTreeMap<String, EntityRegistry>,
     /// Reviewers' decisions by (document, reviewer).
     pub reviews: BTreeMap<SetKey, Review>,
+    /// Resolutions of predictions and verdicts on claims, by resolver (one file each).
+    pub resolutions: BTreeMap<String, Resolutions>,
+    /// Resolutions still written as attributes in an annotation file of format version 1
+    /// (`resolution`, `resolution_note`, `resolution_date`), by the set they were read from.
+    /// They count like the resolver's records until the annotator's Lector moves them into
+    /// `resolutions/<resolver>.ron`; a record in that file about the same annotation wins.
+    pub legacy_resolutions: BTreeMap<SetKey, Vec<Resolution>>,
+    /// How predictions are proposed and scored in this project.
+    pub predict: PredictSettings,
+}
+
+/// The project's settings for predictions, kept in `project.ron`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PredictSettings {
+    /// The probability each certainty grade stands for when predictions are scored.
+    pub probabilities: ProbabilityMap,
+    /// The project's own hedge cues, added to (or regrading) the starter lists.
+    pub hedge_cues: Vec<HedgeCue>,
+}
+
+impl PredictSettings {
+    /// The cues hedge proposals are read from: the starter lists with the project's own.
+    pub fn lexicon(&self) -> HedgeLexicon {
+        HedgeLexicon::starter().with_extra(&self.hedge_cues)
+    }
 }
 
 impl Project {
@@ -111,6 +151,22 @@ impl Project {
     /// An annotator's entity registry (empty if they have none).
     pub fn registry(&self, annotator: &str) -> Option<&EntityRegistry> {
         self.entities.get(annotator)
+    }
+
+    /// A resolver's records, made empty if there are none yet.
+    pub fn resolutions_mut(&mut self, resolver: &str) -> &mut Resolutions {
+        self.resolutions
+            .entry(resolver.to_owned())
+            .or_insert_with(|| Resolutions::new(resolver))
+    }
+
+    /// The name of an entity by id, from the first annotator's registry that has it (sorted by
+    /// annotator, so the answer does not change from run to run).
+    pub fn entity_name(&self, id: &super::EntityId) -> Option<&str> {
+        self.entities
+            .values()
+            .find_map(|r| r.get(id))
+            .map(|e| e.name.as_str())
     }
 }
 

@@ -153,7 +153,8 @@ pub const CERTAINTY: [&str; 6] = [
     "unknown",
 ];
 
-/// How a prediction turned out.
+/// How a prediction turned out: the statuses of resolution records (see
+/// [`crate::model::resolution`]; version 1 kept them as a `resolution` attribute).
 pub const RESOLUTION: [&str; 5] = [
     "open",
     "came_true",
@@ -188,7 +189,8 @@ fn choice(values: &[&str]) -> AttrType {
 
 impl Schema {
     /// The schema for news analysis: five entity labels, Claim and Prediction
-    /// (see `reference/claims-and-predictions.md`).
+    /// (see `reference/claims-and-predictions.md`). How a prediction turned out is not an
+    /// attribute: it is a resolution record (see [`crate::model::resolution`]).
     pub fn news_default() -> Self {
         let entity = |name: &str, color: [u8; 3], key: char, help: &str| Label {
             name: name.to_owned(),
@@ -230,19 +232,18 @@ impl Schema {
                     choice(&CERTAINTY),
                     "How sure the holder is (FactBank grades)",
                 ),
+                crate::store::migrate::probability_attribute(),
                 attr(
                     "condition",
                     AttrType::Text,
                     "Under which condition (\"om han samarbetar\")",
                 ),
-                attr("due", AttrType::Date, "When it can be checked"),
-                attr("resolution", choice(&RESOLUTION), "Did it come true?"),
                 attr(
-                    "resolution_note",
-                    AttrType::Text,
-                    "What settled it, with a source",
+                    "due",
+                    AttrType::Date,
+                    "When it can be checked: a date, or a phrase read against the \
+                     publication date (\"by the end of 2027\", \"inom två år\")",
                 ),
-                attr("resolution_date", AttrType::Date, "When it was settled"),
             ],
             help: "A statement about the future".to_owned(),
         };

@@ -1,4 +1,4 @@
-//! Calibration: how often forecasts of each probability came true, for a chart of stated
+//! Calibration: how often the event happened for forecasts of each probability, for a chart of
 //! probability against observed frequency.
 
 use std::collections::BTreeMap;
@@ -27,9 +27,10 @@ pub struct CalibrationBin {
     pub to: f64,
     /// The mean forecast probability in the bin (the x of the chart).
     pub mean_probability: f64,
-    /// The share that came true (the y of the chart).
+    /// The share in which the event happened (the y of the chart).
     pub observed: f64,
-    /// How many came true.
+    /// How many times the event happened (for a prediction against the event, "came true"
+    /// means it did not; see [`super::score`]).
     pub came_true: usize,
     /// How many forecasts fell in the bin.
     pub count: usize,
@@ -105,8 +106,9 @@ mod tests {
         }
     }
 
-    /// Scored: 0.93 T, 0.75 F, 0.5 T, 0.7 T (stated), 0.07 F, 0.3 T, 0.75 T; the last four
-    /// are not scored (unknown, ambiguous, open, no certainty).
+    /// Scored, as (probability, the event happened): 0.93 yes, 0.75 no, 0.5 yes, 0.7 yes
+    /// (stated), 0.07 yes (certainly_not did not come true), 0.3 no (improbable came true),
+    /// 0.75 yes; the last four are not scored (unknown, ambiguous, open, no certainty).
     fn sample() -> Vec<ScoredPrediction> {
         use ResolutionStatus::{Ambiguous, CameTrue, DidNotComeTrue, Open};
         vec![
@@ -127,7 +129,7 @@ mod tests {
     #[test]
     fn calibration_by_probability() {
         let bins = calibration(&sample(), &ProbabilityMap::KENT, Binning::ByProbability);
-        // Scored forecasts: 0.93 T, 0.75 F, 0.5 T, 0.7 T, 0.07 F, 0.3 T, 0.75 T.
+        // Events: 0.93 yes, 0.75 no, 0.5 yes, 0.7 yes, 0.07 yes, 0.3 no, 0.75 yes.
         let points: Vec<(f64, f64, usize)> = bins
             .iter()
             .map(|b| (b.mean_probability, b.observed, b.count))
@@ -135,8 +137,8 @@ mod tests {
         assert_eq!(
             points,
             [
-                (0.07, 0.0, 1),
-                (0.3, 1.0, 1),
+                (0.07, 1.0, 1),
+                (0.3, 0.0, 1),
                 (0.5, 1.0, 1),
                 (0.7, 1.0, 1),
                 (0.75, 0.5, 2),
@@ -172,7 +174,7 @@ mod tests {
         let certain = [prediction(None, Some(1.0), ResolutionStatus::CameTrue)];
         let bins = calibration(&certain, &ProbabilityMap::KENT, Binning::Equal(10));
         assert_eq!((bins[0].from, bins[0].to), (0.9, 1.0));
-        // Zero bins count as one: every scored forecast, 5 of 7 came true.
+        // Zero bins count as one: every scored forecast, the event happened in 5 of 7.
         let one = calibration(&sample(), &ProbabilityMap::KENT, Binning::Equal(0));
         assert_eq!((one.len(), one[0].count, one[0].came_true), (1, 7, 5));
         assert_eq!((one[0].from, one[0].to), (0.0, 1.0));

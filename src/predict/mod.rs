@@ -8,6 +8,8 @@
 //! - [`score`]: the certainty-to-probability mapping, Brier scores, track records per holder;
 //!   [`calibration`]: stated probability against observed frequency; [`claims`]: claims per
 //!   source by verdict.
+//! - [`tracker`]: the predictions and claims of a whole project, each counted once across
+//!   annotators, with their resolutions: what the views, the commands and the report list.
 //!
 //! Pure domain code: it never imports egui or eframe, and reads no files.
 
@@ -23,6 +25,7 @@ mod hedge_tests;
 pub mod lexicon;
 pub mod score;
 mod tokens;
+pub mod tracker;
 
 pub use calibration::{Binning, CalibrationBin, calibration};
 pub use certainty::Certainty;
@@ -33,3 +36,4 @@ pub use lexicon::{HedgeCue, HedgeLexicon};
 pub use score::{
     ProbabilityMap, ResolutionStatus, ScoredPrediction, TrackRecord, brier, track_records,
 };
+pub use tracker::{StatusFilter, TrackedClaim, TrackedPrediction, Tracker, VerdictSource};

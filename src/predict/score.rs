@@ -6,6 +6,16 @@
 //! overriding the category, and only "came true" (1) and "did not come true" (0) entering a
 //! score. A probability is always that of the event the span describes, counted positively:
 //! a prediction tagged `certainly_not` ("kommer inte att") scores 0.07 for the event happening.
+//!
+//! ## What "came true" means
+//!
+//! A resolution says whether *what the holder said* came true. For a prediction whose
+//! probability is below one half (`improbable`, `certainly_not`: "kommer inte att",
+//! "knappast", "unlikely") the holder said the event would not happen, so "came true" means
+//! it did not: "Putin kommer inte att förbli av kurs" came true if Putin changed course. The
+//! score is kept about the event: such a prediction enters the Brier score as (0.07, event
+//! did not happen) = 0.0049, a good forecast, exactly as if it were scored as 0.93 that the
+//! holder is right. `possible` (0.5) and above count the event as stated.
 
 use std::collections::BTreeMap;
 
@@ -127,8 +137,8 @@ impl Default for ProbabilityMap {
     }
 }
 
-/// The Brier score of `(forecast probability, came true)` pairs: the mean of `(p − o)²` with
-/// `o` 1 for came true and 0 for did not. 0 is perfect; always saying 0.5 scores 0.25.
+/// The Brier score of `(forecast probability, event happened)` pairs: the mean of `(p − o)²`
+/// with `o` 1 where the event happened and 0 where it did not. 0 is perfect; always saying 0.5 scores 0.25.
 /// `None` for no pairs.
 pub fn brier(forecasts: &[(f64, bool)]) -> Option<f64> {
     if forecasts.is_empty() {
@@ -237,10 +247,19 @@ impl ScoredPrediction {
         }
     }
 
-    /// `(probability, came true)` when this prediction enters a score: resolved as came true or
-    /// did not, with a probability.
+    /// Whether the holder said the event would *not* happen: the forecast probability is
+    /// below one half (see the module documentation).
+    pub fn predicts_against(&self, map: &ProbabilityMap) -> bool {
+        self.probability(map).is_some_and(|p| p < 0.5)
+    }
+
+    /// `(probability of the event, the event happened)` when this prediction enters a score:
+    /// resolved as came true or did not, with a probability. For a prediction against the
+    /// event, came true means the event did not happen.
     pub fn forecast(&self, map: &ProbabilityMap) -> Option<(f64, bool)> {
-        Some((self.probability(map)?, self.status.outcome()?))
+        let p = self.probability(map)?;
+        let came_true = self.status.outcome()?;
+        Some((p, came_true != (p < 0.5)))
     }
 }
 
@@ -508,12 +527,43 @@ mod tests {
         assert_eq!(luka.scored, 4);
         assert!(close(luka.brier.unwrap(), 0.22685));
 
-        // certainly_not 0.07 → 0: 0.0049; improbable 0.3 → 1: 0.49; (0.0049 + 0.49) / 2.
-        assert!(close(putin.brier.unwrap(), 0.24745));
+        // Both predict against the event. certainly_not 0.07 did not come true: the event
+        // happened, (0.07 − 1)² = 0.8649; improbable 0.3 came true: it did not happen,
+        // (0.3 − 0)² = 0.09. (0.8649 + 0.09) / 2 = 0.47745.
+        assert!(close(putin.brier.unwrap(), 0.47745));
         assert!(close(putin.share_true.unwrap(), 0.5));
 
         // probable 0.75 → 1: 0.0625.
         assert!(close(nobody.brier.unwrap(), 0.0625));
+    }
+
+    #[test]
+    fn a_negated_prediction_that_came_true_is_a_good_forecast() {
+        // "Putin kommer inte att förbli av kurs": certainly_not, 0.07 that he stays the course.
+        let map = ProbabilityMap::KENT;
+        let negated = |status| prediction(Some("putin"), Some("certainly_not"), None, status);
+        let right = negated(ResolutionStatus::CameTrue);
+        assert!(right.predicts_against(&map));
+        // Came true: he did not stay the course; the event did not happen.
+        assert_eq!(right.forecast(&map), Some((0.07, false)));
+        assert!(close(
+            brier(&[right.forecast(&map).unwrap()]).unwrap(),
+            0.0049
+        ));
+        let wrong = negated(ResolutionStatus::DidNotComeTrue);
+        assert!(close(
+            brier(&[wrong.forecast(&map).unwrap()]).unwrap(),
+            0.8649
+        ));
+        let records = track_records(&[right, wrong], &map);
+        assert_eq!((records[0].came_true, records[0].did_not_come_true), (1, 1));
+        // "Possible" counts the event as stated: "kanske kommer oppositionen" came true if
+        // the opposition came.
+        let maybe = prediction(None, Some("possible"), None, ResolutionStatus::CameTrue);
+        assert_eq!(maybe.forecast(&map), Some((0.5, true)));
+        // A stated 20 % against the event reads the same way.
+        let stated = prediction(None, None, Some(0.2), ResolutionStatus::CameTrue);
+        assert_eq!(stated.forecast(&map), Some((0.2, false)));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Between the model and the version-1 file shapes.
+//! Between the model and the file shapes (version 1's, kept by version 2, and version 2's
+//! resolutions).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -7,12 +8,14 @@ use jiff::Timestamp;
 
 use super::problem::{Problem, find_position};
 use super::set_text::{RawAnnotation, RawSet, RawValue};
-use super::v1;
+use super::{v1, v2};
+use crate::model::resolution::Record;
 use crate::model::review::{Choice, Comment, Decision, Review};
 use crate::model::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
-    EntityRegistry, Status, checked_fragments,
+    EntityRegistry, RecordKey, Resolution, Resolutions, Status, VerdictRecord, checked_fragments,
 };
+use crate::predict::{ResolutionStatus, Verdict};
 
 /// Chars of context written before and after each annotation.
 const CONTEXT_CHARS: u32 = 24;
@@ -486,4 +489,140 @@ pub fn comment_from_entry(entry: v1::CommentEntry) -> Result<Comment, String> {
         text: entry.text,
         at: timestamp(&entry.at)?,
     })
+}
+
+/// The file shape of a resolver's records, sorted by annotation.
+pub fn resolutions_to_file(resolutions: &Resolutions) -> v2::ResolutionsFile {
+    v2::ResolutionsFile {
+        format_version: super::ron_file::CURRENT_VERSION,
+        resolver: resolutions.resolver.clone(),
+        predictions: resolutions
+            .predictions
+            .values()
+            .map(resolution_to_entry)
+            .collect(),
+        claims: resolutions.claims.values().map(verdict_to_entry).collect(),
+    }
+}
+
+/// The file shape of one resolution.
+pub fn resolution_to_entry(r: &Resolution) -> v2::ResolutionEntry {
+    v2::ResolutionEntry {
+        document: r.key.document.clone(),
+        annotator: r.key.annotator.clone(),
+        annotation: r.key.annotation.0.clone(),
+        quote: r.quote.clone(),
+        status: r.outcome.name().to_owned(),
+        date: r.date.map(|d| d.to_string()),
+        evidence: r.evidence.clone(),
+        note: r.note.clone(),
+        at: r.at.to_string(),
+    }
+}
+
+/// The file shape of one verdict.
+pub fn verdict_to_entry(r: &VerdictRecord) -> v2::VerdictEntry {
+    v2::VerdictEntry {
+        document: r.key.document.clone(),
+        annotator: r.key.annotator.clone(),
+        annotation: r.key.annotation.0.clone(),
+        quote: r.quote.clone(),
+        verdict: r.outcome.name().to_owned(),
+        date: r.date.map(|d| d.to_string()),
+        evidence: r.evidence.clone(),
+        note: r.note.clone(),
+        at: r.at.to_string(),
+    }
+}
+
+fn date_of(s: Option<String>) -> Result<Option<jiff::civil::Date>, String> {
+    s.map(|s| {
+        s.parse()
+            .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
+/// One resolution read from a file.
+pub fn resolution_from_entry(e: v2::ResolutionEntry) -> Result<Resolution, String> {
+    let outcome = ResolutionStatus::from_name(&e.status).ok_or_else(|| {
+        format!(
+            "status {:?} is not one of {}",
+            e.status,
+            crate::model::schema::RESOLUTION.join(", ")
+        )
+    })?;
+    Ok(Record {
+        key: RecordKey::new(e.document, e.annotator, AnnotationId(e.annotation)),
+        outcome,
+        date: date_of(e.date)?,
+        evidence: e.evidence,
+        note: e.note,
+        quote: e.quote,
+        at: timestamp(&e.at)?,
+    })
+}
+
+/// One verdict read from a file.
+pub fn verdict_from_entry(e: v2::VerdictEntry) -> Result<VerdictRecord, String> {
+    let outcome = Verdict::from_name(&e.verdict).ok_or_else(|| {
+        format!(
+            "verdict {:?} is not one of {}",
+            e.verdict,
+            crate::model::schema::VERDICT.join(", ")
+        )
+    })?;
+    Ok(Record {
+        key: RecordKey::new(e.document, e.annotator, AnnotationId(e.annotation)),
+        outcome,
+        date: date_of(e.date)?,
+        evidence: e.evidence,
+        note: e.note,
+        quote: e.quote,
+        at: timestamp(&e.at)?,
+    })
+}
+
+/// A resolver's records read from a file, with a problem (and the record left out) for each
+/// that cannot be read; the caller keeps the file read-only then.
+pub fn resolutions_from_file(
+    file: v2::ResolutionsFile,
+    rel: &Path,
+    source: &str,
+) -> (Resolutions, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut resolutions = Resolutions::new(file.resolver);
+    let mut report = |annotation: &str, message: String| {
+        let at = find_position(source, &format!("annotation: {annotation:?}"));
+        problems.push(Problem::at(
+            rel,
+            at,
+            format!("resolution of {annotation}: {message}"),
+        ));
+    };
+    for entry in file.predictions {
+        let id = entry.annotation.clone();
+        match resolution_from_entry(entry) {
+            Ok(record) => {
+                if resolutions.predictions.contains_key(&record.key) {
+                    report(&id, "the annotation is resolved twice".to_owned());
+                }
+                resolutions.predictions.insert(record.key.clone(), record);
+            }
+            Err(message) => report(&id, message),
+        }
+    }
+    for entry in file.claims {
+        let id = entry.annotation.clone();
+        match verdict_from_entry(entry) {
+            Ok(record) => {
+                if resolutions.claims.contains_key(&record.key) {
+                    report(&id, "the claim has two verdicts".to_owned());
+                }
+                resolutions.claims.insert(record.key.clone(), record);
+            }
+            Err(message) => report(&id, message),
+        }
+    }
+    (resolutions, problems)
 }

@@ -13,8 +13,8 @@
 //! - JSON Lines: one edit per line, written with a single `write` on a file opened for
 //!   appending, then `fdatasync` (0.1-0.2 ms here). A line cut short by a crash is the edit
 //!   that never showed; reading stops there.
-//! - Annotations, entities and decisions are written in the shapes of the project files
-//!   (`v1`), so the journal reads back through the same checked conversions.
+//! - Annotations, entities, decisions and resolutions are written in the shapes of the project
+//!   files (`v1`, `v2`), so the journal reads back through the same checked conversions.
 //! - Replaying is by id and idempotent (see [`crate::model::edit`]): a journal left over from
 //!   a crash *after* its save reached the disk replays to no change at all.
 
@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{convert, lock, v1};
+use super::{convert, lock, v1, v2};
 use crate::model::edit::Edit;
-use crate::model::{AnnotationId, DocText, EntityId, Project};
+use crate::model::{AnnotationId, DocText, EntityId, Project, RecordKey};
 
 /// One journal line.
 #[derive(Debug, Serialize, Deserialize)]
@@ -49,6 +49,12 @@ enum EditEntry {
     Decide(v1::DecisionEntry),
     Undecide(std::collections::BTreeMap<String, String>),
     Comment(v1::CommentEntry),
+    Resolve(v2::ResolutionEntry),
+    /// (document, annotator, annotation).
+    Unresolve(String, String, String),
+    SetVerdict(v2::VerdictEntry),
+    /// (document, annotator, annotation).
+    ClearVerdict(String, String, String),
 }
 
 /// A session's journal, held (locked) while the session lives.
@@ -239,6 +245,18 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
                 .collect(),
         ),
         Edit::Comment(c) => EditEntry::Comment(convert::comment_to_entry(c)),
+        Edit::Resolve(r) => EditEntry::Resolve(convert::resolution_to_entry(r)),
+        Edit::Unresolve(k) => EditEntry::Unresolve(
+            k.document.clone(),
+            k.annotator.clone(),
+            k.annotation.0.clone(),
+        ),
+        Edit::SetVerdict(r) => EditEntry::SetVerdict(convert::verdict_to_entry(r)),
+        Edit::ClearVerdict(k) => EditEntry::ClearVerdict(
+            k.document.clone(),
+            k.annotator.clone(),
+            k.annotation.0.clone(),
+        ),
     }
 }
 
@@ -270,5 +288,11 @@ fn from_entry(project: &Project, document: &str, entry: EditEntry) -> Result<Edi
                 .collect(),
         ),
         EditEntry::Comment(c) => Edit::Comment(convert::comment_from_entry(c)?),
+        EditEntry::Resolve(r) => Edit::Resolve(convert::resolution_from_entry(r)?),
+        EditEntry::Unresolve(d, a, id) => Edit::Unresolve(RecordKey::new(d, a, AnnotationId(id))),
+        EditEntry::SetVerdict(r) => Edit::SetVerdict(convert::verdict_from_entry(r)?),
+        EditEntry::ClearVerdict(d, a, id) => {
+            Edit::ClearVerdict(RecordKey::new(d, a, AnnotationId(id)))
+        }
     })
 }

@@ -8,6 +8,7 @@
 //! entities/<annotator>.ron             the annotator's canonical entities
 //! reviews/<reviewer>/<document>.ron    a reviewer's decisions and comments; the reviewed
 //!                                      annotations are the set `annotations/review.<reviewer>/`
+//! resolutions/<resolver>.ron           a person's resolutions of predictions, verdicts on claims
 //! ```
 
 pub mod atomic;
@@ -15,12 +16,14 @@ pub mod confine;
 pub mod convert;
 pub mod journal;
 pub mod lock;
+pub mod migrate;
 pub mod problem;
 pub mod reanchor;
 mod reload;
 pub mod ron_file;
 pub mod set_text;
 pub mod v1;
+pub mod v2;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -34,8 +37,8 @@ use crate::model::review::Review;
 use crate::model::text::MAX_ARTICLE_BYTES;
 use crate::model::validate::{duplicate_ids, meaning_problems, registry_problems};
 use crate::model::{
-    AnnotationId, AnnotationSet, DocText, Document, DocumentMeta, EntityRegistry, Project, Schema,
-    project,
+    AnnotationId, AnnotationSet, DocText, Document, DocumentMeta, EntityRegistry, PredictSettings,
+    Project, Resolutions, Schema, project,
 };
 pub use problem::{Position, Problem};
 pub use reload::DiskChanges;
@@ -208,6 +211,11 @@ enum PendingContent {
         review: Box<Review>,
         edits: Option<Vec<Edit>>,
     },
+    /// A copy of a resolver's records.
+    Resolutions {
+        resolutions: Box<Resolutions>,
+        edits: Option<Vec<Edit>>,
+    },
 }
 
 /// A set as it was when a save was prepared: who, which document, and the annotations
@@ -230,6 +238,8 @@ pub enum Merged {
     Entities(String, EntityRegistry),
     /// A reviewer's decisions.
     Review(Review),
+    /// A resolver's records.
+    Resolutions(Resolutions),
 }
 
 /// A save prepared by the [`ProjectStore`] that can run on another thread, so that saving a
@@ -328,6 +338,12 @@ impl PendingWrite {
             (None, PendingContent::Review { review, .. }) => {
                 ron_file::to_ron(&convert::review_to_file(review)).map(String::into_bytes)
             }
+            (Some(Merged::Resolutions(resolutions)), _) => {
+                ron_file::to_ron(&convert::resolutions_to_file(resolutions)).map(String::into_bytes)
+            }
+            (None, PendingContent::Resolutions { resolutions, .. }) => {
+                ron_file::to_ron(&convert::resolutions_to_file(resolutions)).map(String::into_bytes)
+            }
             (Some(Merged::Set(_)), _) => {
                 return Err(StoreError::Invalid(
                     "internal: a merge gave another kind of file".to_owned(),
@@ -353,7 +369,8 @@ impl PendingWrite {
             PendingContent::Bytes(_) => return Err(changed()),
             PendingContent::Set { edits, .. }
             | PendingContent::Entities { edits, .. }
-            | PendingContent::Review { edits, .. } => edits.as_ref().ok_or_else(changed)?,
+            | PendingContent::Review { edits, .. }
+            | PendingContent::Resolutions { edits, .. } => edits.as_ref().ok_or_else(changed)?,
         };
         let source = ron_file::preflight(rel, bytes).map_err(cannot)?;
         let version = ron_file::format_version(rel, &source).map_err(cannot)?;
@@ -374,6 +391,14 @@ impl PendingWrite {
                 let (mut disk, problems) = convert::set_from_file(file, rel, &source, text);
                 if let Some(err) = first(problems) {
                     return Err(err);
+                }
+                if version < 2 && migrate::has_legacy_resolutions(&disk) {
+                    // Writing over it would drop them: the owner's Lector moves them first.
+                    return Err(cannot(Problem::new(
+                        rel,
+                        "it holds resolutions in the form of format 1, which its annotator's \
+                         Lector moves to resolutions/ when it opens the project",
+                    )));
                 }
                 disk.annotator.clone_from(&set.annotator);
                 disk.document.clone_from(&set.document);
@@ -416,6 +441,18 @@ impl PendingWrite {
                     edit::replay_on_review(&mut disk, edit);
                 }
                 Merged::Review(disk)
+            }
+            PendingContent::Resolutions { resolutions, .. } => {
+                let file: v2::ResolutionsFile = ron_file::parse(rel, &source).map_err(cannot)?;
+                let (mut disk, problems) = convert::resolutions_from_file(file, rel, &source);
+                if let Some(err) = first(problems) {
+                    return Err(err);
+                }
+                disk.resolver.clone_from(&resolutions.resolver);
+                for edit in edits {
+                    edit::replay_on_resolutions(&mut disk, edit);
+                }
+                Merged::Resolutions(disk)
             }
         })
     }
@@ -483,6 +520,16 @@ pub fn set_path(document: &str, annotator: &str) -> PathBuf {
 pub fn entities_path(annotator: &str) -> PathBuf {
     Path::new("entities").join(format!("{annotator}.ron"))
 }
+
+/// Path of a person's resolutions and verdicts, relative to the project folder.
+pub fn resolutions_path(resolver: &str) -> PathBuf {
+    Path::new("resolutions").join(format!("{resolver}.ron"))
+}
+
+/// Why a version-1 annotation file with resolutions in it is read-only until they are moved.
+pub const LEGACY_READ_ONLY: &str = "it holds resolutions in the form of format 1 \
+    (resolution attributes); its annotator's Lector moves them to resolutions/<name>.ron \
+    when it opens the project, and the file can be written after that";
 
 fn sha256_hex(text: &str) -> String {
     let digest = sha2::Sha256::digest(text.as_bytes());
@@ -579,10 +626,12 @@ impl ProjectStore {
         store.load_entities(&mut problems);
         store.load_sets(&mut problems);
         store.load_reviews(&mut problems);
+        store.load_resolutions(&mut problems);
         for dir in [
             root.to_path_buf(),
             root.join("documents"),
             root.join("entities"),
+            root.join("resolutions"),
         ] {
             if confine::inside(root, dir.strip_prefix(root).unwrap_or(Path::new(""))).is_ok() {
                 atomic::remove_stray_temp_files(&dir);
@@ -862,9 +911,15 @@ impl ProjectStore {
         let rel = PathBuf::from(PROJECT_FILE);
         let mut own = Vec::new();
         let text = self.read_ron(&rel, &mut own);
-        let file: Option<v1::ProjectFile> = text
-            .as_deref()
-            .and_then(|text| ron_file::parse(&rel, text).map_err(|p| own.push(p)).ok());
+        let file: Option<v2::ProjectFile> = text.as_deref().and_then(|text| {
+            let parsed = match ron_file::format_version(&rel, text) {
+                Ok(1) => {
+                    ron_file::parse::<v1::ProjectFile>(&rel, text).map(migrate::project_file_v1)
+                }
+                _ => ron_file::parse::<v2::ProjectFile>(&rel, text),
+            };
+            parsed.map_err(|p| own.push(p)).ok()
+        });
         let (Some(text), Some(file)) = (text, file) else {
             // Without its project file nothing of the project can be understood.
             let first = own
@@ -884,6 +939,8 @@ impl ProjectStore {
         }
         self.project.name = file.name;
         self.project.schema = file.schema;
+        self.project.predict =
+            predict_settings(&file.probabilities, file.hedge_cues, &rel, &text, problems);
         let mut seen = std::collections::BTreeSet::new();
         let count = file.documents.len();
         for (i, entry) in file.documents.into_iter().enumerate() {
@@ -908,6 +965,20 @@ impl ProjectStore {
                 ));
                 jiff::Timestamp::UNIX_EPOCH
             });
+            let published = entry.published.as_deref().and_then(|p| {
+                p.parse()
+                    .map_err(|_| {
+                        problems.push(Problem::at(
+                            &rel,
+                            at(),
+                            format!(
+                                "document {:?}: published {p:?} is not a date of the form YYYY-MM-DD",
+                                entry.id
+                            ),
+                        ));
+                    })
+                    .ok()
+            });
             self.project.documents.push(Document {
                 meta: DocumentMeta {
                     id: entry.id,
@@ -915,6 +986,7 @@ impl ProjectStore {
                     source_file: entry.file,
                     sha256: entry.sha256,
                     added,
+                    published,
                 },
                 text: DocText::new("").map_err(|e| StoreError::Invalid(e.to_string()))?,
             });
@@ -1145,6 +1217,76 @@ impl ProjectStore {
         }
     }
 
+    fn load_resolutions(&mut self, problems: &mut Vec<Problem>) {
+        for (resolver, rel) in list_files(&self.root, Path::new("resolutions"), problems) {
+            self.load_resolution_file(&resolver, &rel, problems);
+        }
+    }
+
+    /// Reads one resolver's resolutions into the project; a file with problems is kept
+    /// read-only (what could be read counts).
+    fn load_resolution_file(&mut self, resolver: &str, rel: &Path, problems: &mut Vec<Problem>) {
+        if let Some(p) = project::annotator_name_problem(resolver) {
+            problems.push(Problem::new(rel, p));
+            return;
+        }
+        let before = problems.len();
+        if let Some(resolutions) = self.parse_resolutions(resolver, rel, problems) {
+            self.project
+                .resolutions
+                .insert(resolver.to_owned(), resolutions);
+        }
+        if problems.len() > before && !self.read_only.contains_key(rel) {
+            self.read_only.insert(
+                rel.to_path_buf(),
+                "it has problems (see `lector check`); fix them in the file first".to_owned(),
+            );
+        }
+    }
+
+    fn parse_resolutions(
+        &mut self,
+        resolver: &str,
+        rel: &Path,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Resolutions> {
+        let source = self.read_ron(rel, problems)?;
+        let file: v2::ResolutionsFile = ron_file::parse(rel, &source)
+            .map_err(|p| problems.push(p))
+            .ok()?;
+        if file.resolver != resolver {
+            problems.push(Problem::new(
+                rel,
+                format!(
+                    "the file says resolver {:?} but is named for {resolver:?}",
+                    file.resolver
+                ),
+            ));
+        }
+        let (mut resolutions, converted) = convert::resolutions_from_file(file, rel, &source);
+        problems.extend(converted);
+        resolutions.resolver = resolver.to_owned();
+        let keys = resolutions
+            .predictions
+            .keys()
+            .chain(resolutions.claims.keys());
+        for key in keys {
+            if self.project.document(&key.document).is_none() {
+                let at =
+                    problem::find_position(&source, &format!("annotation: {:?}", key.annotation.0));
+                problems.push(Problem::at(
+                    rel,
+                    at,
+                    format!(
+                        "resolution of {}: there is no document {:?} in project.ron",
+                        key.annotation, key.document
+                    ),
+                ));
+            }
+        }
+        Some(resolutions)
+    }
+
     fn parse_review(
         &mut self,
         reviewer: &str,
@@ -1224,6 +1366,11 @@ impl ProjectStore {
                 "it has problems (see `lector check`); fix them in the file first".to_owned(),
             );
         }
+        let key = (document.to_owned(), annotator.to_owned());
+        if self.project.legacy_resolutions.contains_key(&key) && !self.read_only.contains_key(rel) {
+            self.read_only
+                .insert(rel.to_path_buf(), LEGACY_READ_ONLY.to_owned());
+        }
         if let Some(reason) = self.document_broken(document) {
             self.read_only.insert(rel.to_path_buf(), reason);
         }
@@ -1266,6 +1413,14 @@ impl ProjectStore {
         problems.extend(converted);
         set.annotator = annotator.to_owned();
         set.document = document.to_owned();
+        if ron_file::format_version(rel, &source).is_ok_and(|v| v < 2) {
+            let legacy = migrate::take_legacy_resolutions(&mut set, &self.project.schema, &text);
+            if !legacy.is_empty() {
+                self.project
+                    .legacy_resolutions
+                    .insert((document.to_owned(), annotator.to_owned()), legacy);
+            }
+        }
         let duplicates = if set.has_duplicate_ids() {
             duplicate_ids(&set)
         } else {
@@ -1389,6 +1544,11 @@ impl ProjectStore {
                     .reviews
                     .insert((review.document.clone(), review.reviewer.clone()), review);
             }
+            Merged::Resolutions(resolutions) => {
+                self.project
+                    .resolutions
+                    .insert(resolutions.resolver.clone(), resolutions);
+            }
         }
         Ok(true)
     }
@@ -1472,26 +1632,110 @@ impl ProjectStore {
         )
     }
 
+    /// Prepares the save of a resolver's resolutions and verdicts (see
+    /// [`Self::prepare_set_save`]).
+    pub fn prepare_resolutions_save(
+        &self,
+        resolver: &str,
+        edits: Option<Vec<Edit>>,
+    ) -> Result<PendingWrite, StoreError> {
+        let resolutions = self
+            .project
+            .resolutions
+            .get(resolver)
+            .cloned()
+            .unwrap_or_else(|| Resolutions::new(resolver));
+        self.pending(
+            &resolutions_path(resolver),
+            PendingContent::Resolutions {
+                resolutions: Box::new(resolutions),
+                edits,
+            },
+        )
+    }
+
+    /// Lets a version-1 annotation file be written again once its resolutions are in the
+    /// resolver's file (the read-only mark for that reason only).
+    pub(crate) fn clear_legacy(&mut self, document: &str, annotator: &str) {
+        self.project
+            .legacy_resolutions
+            .remove(&(document.to_owned(), annotator.to_owned()));
+        let rel = set_path(document, annotator);
+        if self.read_only.get(&rel).map(String::as_str) == Some(LEGACY_READ_ONLY) {
+            self.read_only.remove(&rel);
+        }
+    }
+
     /// `project.ron` as the project in memory has it.
     fn project_file_text(&self) -> Result<String, StoreError> {
         let project = &self.project;
-        let file = v1::ProjectFile {
+        let map = &project.predict.probabilities;
+        let file = v2::ProjectFile {
             format_version: CURRENT_VERSION,
             name: project.name.clone(),
             schema: project.schema.clone(),
+            probabilities: v2::Probabilities {
+                certain: map.certain,
+                probable: map.probable,
+                possible: map.possible,
+                improbable: map.improbable,
+                certainly_not: map.certainly_not,
+            },
+            hedge_cues: project
+                .predict
+                .hedge_cues
+                .iter()
+                .map(|c| v2::HedgeCueEntry {
+                    phrase: c.phrase.clone(),
+                    certainty: c.certainty.name().to_owned(),
+                    bare_future: c.bare_future,
+                })
+                .collect(),
             documents: project
                 .documents
                 .iter()
-                .map(|d| v1::DocumentEntry {
+                .map(|d| v2::DocumentEntry {
                     id: d.meta.id.clone(),
                     title: d.meta.title.clone(),
                     file: d.meta.source_file.clone(),
                     sha256: d.meta.sha256.clone(),
                     added: d.meta.added.to_string(),
+                    published: d.meta.published.map(|p| p.to_string()),
                 })
                 .collect(),
         };
         ron_file::to_ron(&file).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// Sets (or clears) a document's publication date and saves `project.ron`, taking in what
+    /// another writer changed there first. Due phrases of the document are read against it.
+    pub fn set_published(
+        &mut self,
+        document: &str,
+        published: Option<jiff::civil::Date>,
+    ) -> Result<(), StoreError> {
+        let mut before = None;
+        let result = self.update_project_file(|store| {
+            let doc = store
+                .project
+                .documents
+                .iter_mut()
+                .find(|d| d.meta.id == document)
+                .ok_or_else(|| StoreError::Invalid(format!("there is no document {document:?}")))?;
+            before = Some(std::mem::replace(&mut doc.meta.published, published));
+            Ok(())
+        });
+        if result.is_err()
+            && let Some(before) = before
+            && let Some(doc) = self
+                .project
+                .documents
+                .iter_mut()
+                .find(|d| d.meta.id == document)
+        {
+            doc.meta.published = before;
+        }
+        result
     }
 
     /// Saves `project.ron` as it is in memory; refused if it changed on disk since.
@@ -1521,6 +1765,19 @@ impl ProjectStore {
         path: &Path,
         title: Option<&str>,
     ) -> Result<(String, Vec<String>), StoreError> {
+        self.add_article_dated(path, title, None)
+    }
+
+    /// [`Self::add_article`] with a publication date: `published`, else the one the article
+    /// gives (a web page's `article:published_time`, a PDF's or .docx's creation date), else
+    /// none (the app lets the analyst set it later). A date the article gives is said in the
+    /// warnings, so the analyst can check it.
+    pub fn add_article_dated(
+        &mut self,
+        path: &Path,
+        title: Option<&str>,
+        published: Option<jiff::civil::Date>,
+    ) -> Result<(String, Vec<String>), StoreError> {
         let article_err = |source: ArticleError| StoreError::Article {
             source,
             path: path.to_path_buf(),
@@ -1538,8 +1795,20 @@ impl ProjectStore {
             .map(str::to_owned)
             .or_else(|| article.title.as_deref().map(shorten_title))
             .unwrap_or_else(|| default_title(&article.text, &file_name));
-        let id = self.add_text(&file_name, &title, article.text)?;
-        Ok((id, article.warnings))
+        let mut warnings = article.warnings;
+        let published = match (published, article.published) {
+            (Some(given), _) => Some(given),
+            (None, Some(found)) => {
+                warnings.push(format!(
+                    "publication date {found} read from the file's metadata; due phrases are \
+                     read against it"
+                ));
+                Some(found)
+            }
+            (None, None) => None,
+        };
+        let id = self.add_text_dated(&file_name, &title, article.text, published)?;
+        Ok((id, warnings))
     }
 
     /// Stores a normalised text as a new document and saves `project.ron`. Safe with other
@@ -1550,6 +1819,17 @@ impl ProjectStore {
         source_file: &str,
         title: &str,
         text: String,
+    ) -> Result<String, StoreError> {
+        self.add_text_dated(source_file, title, text, None)
+    }
+
+    /// [`Self::add_text`] with a publication date.
+    pub fn add_text_dated(
+        &mut self,
+        source_file: &str,
+        title: &str,
+        text: String,
+        published: Option<jiff::civil::Date>,
     ) -> Result<String, StoreError> {
         let sha256 = sha256_hex(&text);
         let doc_text = DocText::new(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -1581,11 +1861,66 @@ impl ProjectStore {
                     source_file: source_file.to_owned(),
                     sha256,
                     added: crate::model::annotation::now(),
+                    published,
                 },
                 text: doc_text,
             });
             Ok(id)
         })
+    }
+}
+
+/// The project's prediction settings as `project.ron` gives them, with a problem for each value
+/// that cannot be used (a probability outside 0–1, grades out of order, a cue without words
+/// or with an unknown grade); such cues are left out, the map is kept as written.
+fn predict_settings(
+    probabilities: &v2::Probabilities,
+    cues: Vec<v2::HedgeCueEntry>,
+    rel: &Path,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> PredictSettings {
+    let map = crate::predict::ProbabilityMap {
+        certain: probabilities.certain,
+        probable: probabilities.probable,
+        possible: probabilities.possible,
+        improbable: probabilities.improbable,
+        certainly_not: probabilities.certainly_not,
+    };
+    let at = problem::find_position(text, "probabilities:");
+    for problem in map.problems() {
+        problems.push(Problem::at(rel, at, format!("probabilities: {problem}")));
+    }
+    let mut hedge_cues = Vec::new();
+    for cue in cues {
+        let at = problem::find_position(text, &format!("phrase: {:?}", cue.phrase));
+        let Some(certainty) = crate::predict::Certainty::from_name(&cue.certainty) else {
+            problems.push(Problem::at(
+                rel,
+                at,
+                format!(
+                    "hedge cue {:?}: certainty {:?} is not one of {}",
+                    cue.phrase,
+                    cue.certainty,
+                    crate::model::schema::CERTAINTY.join(", ")
+                ),
+            ));
+            continue;
+        };
+        let cue = crate::predict::HedgeCue {
+            phrase: cue.phrase,
+            certainty,
+            bare_future: cue.bare_future,
+        };
+        let lexicon = crate::predict::HedgeLexicon::empty().with_extra(std::slice::from_ref(&cue));
+        for problem in lexicon.problems() {
+            problems.push(Problem::at(rel, at, problem));
+        }
+        hedge_cues.push(cue);
+    }
+    PredictSettings {
+        probabilities: map,
+        hedge_cues,
     }
 }
 

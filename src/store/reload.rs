@@ -58,6 +58,8 @@ pub struct DiskChanges {
     pub entities: Vec<String>,
     /// Reviews (decisions and comments) re-read or deleted, as (document, reviewer), sorted.
     pub reviews: Vec<SetKey>,
+    /// Resolvers whose resolutions file was re-read or deleted, sorted.
+    pub resolutions: Vec<String>,
     /// The user's own files with unsaved changes that changed on disk meanwhile (another
     /// window, a command, a git pull), relative to the project folder, sorted. They are
     /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
@@ -79,6 +81,7 @@ impl DiskChanges {
             removed,
             entities,
             reviews,
+            resolutions,
             conflicts,
             needs_reopen,
             problems,
@@ -87,6 +90,7 @@ impl DiskChanges {
             && removed.is_empty()
             && entities.is_empty()
             && reviews.is_empty()
+            && resolutions.is_empty()
             && conflicts.is_empty()
             && needs_reopen.is_empty()
             && problems.is_empty()
@@ -98,6 +102,7 @@ impl DiskChanges {
             || !self.removed.is_empty()
             || !self.entities.is_empty()
             || !self.reviews.is_empty()
+            || !self.resolutions.is_empty()
     }
 }
 
@@ -106,6 +111,7 @@ enum Changed {
     Set { document: String, annotator: String },
     Entities { annotator: String },
     Review { document: String, reviewer: String },
+    Resolutions { resolver: String },
     Other,
 }
 
@@ -132,6 +138,12 @@ fn classify(rel: &Path) -> Changed {
                     reviewer: (*reviewer).to_owned(),
                 })
         }
+        ["resolutions", file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |r| Changed::Resolutions {
+                    resolver: r.to_owned(),
+                })
+        }
         _ => Changed::Other,
     }
 }
@@ -151,6 +163,8 @@ impl ProjectStore {
         let mut sets = Vec::new();
         let mut entities = Vec::new();
         let mut reviews = Vec::new();
+        let mut resolutions = Vec::new();
+        let person = crate::model::review::reviewer_of(annotator).unwrap_or(annotator);
         for rel in self.watched_files() {
             if !self.moved_on_disk(&rel) {
                 continue;
@@ -168,7 +182,13 @@ impl ProjectStore {
                     document,
                     annotator,
                 } => sets.push((document, annotator, rel)),
+                Changed::Resolutions { resolver }
+                    if resolver == person && unsaved.contains(&rel) =>
+                {
+                    changes.conflicts.push(rel);
+                }
                 Changed::Entities { annotator } => entities.push((annotator, rel)),
+                Changed::Resolutions { resolver } => resolutions.push((resolver, rel)),
                 Changed::Other => changes.needs_reopen.push(rel),
             }
         }
@@ -183,6 +203,16 @@ impl ProjectStore {
             }
             changes.entities.push(who);
         }
+        for (who, rel) in resolutions {
+            self.read_only.remove(&rel);
+            self.project.resolutions.remove(&who);
+            if self.root.join(&rel).exists() {
+                self.load_resolution_file(&who, &rel, &mut changes.problems);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+            }
+            changes.resolutions.push(who);
+        }
         for (document, who, rel) in sets {
             if self.project.document(&document).is_none() {
                 // Comes with a new `project.ron`; remembered so it is reported once.
@@ -195,6 +225,7 @@ impl ProjectStore {
             self.read_only.remove(&rel);
             let key = (document.clone(), who.clone());
             self.project.sets.remove(&key);
+            self.project.legacy_resolutions.remove(&key);
             if self.root.join(&rel).exists() {
                 self.load_set(&who, &document, &rel, &mut changes.problems);
                 changes.reloaded.push(key);
@@ -210,6 +241,7 @@ impl ProjectStore {
         changes.removed.sort();
         changes.entities.sort();
         changes.reviews.sort();
+        changes.resolutions.sort();
         changes.conflicts.sort();
         changes.needs_reopen.sort();
         changes.problems.sort();
@@ -260,8 +292,10 @@ impl ProjectStore {
         files.push(PathBuf::from(PROJECT_FILE));
         // Problems of odd entries are for `open` and `lector check` to report, not every poll.
         let mut ignored = Vec::new();
-        let entities = list_files(&self.root, Path::new("entities"), &mut ignored);
-        files.extend(entities.into_iter().map(|(_, rel)| rel));
+        for dir in ["entities", "resolutions"] {
+            let found = list_files(&self.root, Path::new(dir), &mut ignored);
+            files.extend(found.into_iter().map(|(_, rel)| rel));
+        }
         let annotations = Path::new("annotations");
         for name in list_dirs(&self.root, annotations, &mut ignored) {
             if project::name_problem("annotator name", &name).is_some() {

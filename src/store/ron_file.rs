@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use super::problem::{Position, Problem, position_of_byte};
 
 /// The format version this build writes. Bump it only with a migration step in `migrate`
-/// and a fixture under `tests/fixtures/`.
-pub const CURRENT_VERSION: u32 = 1;
+/// and a fixture under `tests/fixtures/`. Version 2 (`v2.rs`) added resolution records and
+/// the prediction settings of `project.ron`.
+pub const CURRENT_VERSION: u32 = 2;
 
 /// Project files larger than this are refused rather than parsed.
 pub const MAX_RON_BYTES: u64 = 256 * 1024 * 1024;

@@ -164,7 +164,7 @@ impl Repo<'_> {
 }
 
 /// Whether a changed file (git path relative to the project folder) is the annotator's to
-/// commit: their annotations and entities, and as a reviewer their reviewed set
+/// commit: their annotations, entities and resolutions, and as a reviewer their reviewed set
 /// (`review.<annotator>`) and decisions. `added` are the documents the annotator added.
 fn is_own(path: &str, annotator: &str, added: &BTreeSet<String>) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
@@ -180,6 +180,7 @@ fn is_own(path: &str, annotator: &str, added: &BTreeSet<String>) -> bool {
         }
         // Lector's merge settings, kept up to date by every sync (see `setup.rs`).
         [file] if *file == crate::merge::GITATTRIBUTES => true,
+        ["resolutions", file] => file.strip_suffix(".ron") == Some(annotator),
         [file] => *file == PROJECT_FILE && !added.is_empty(),
         ["documents", file] => file
             .strip_suffix(".txt")
@@ -233,6 +234,7 @@ fn commit_message(
     let mut annotated = Vec::new();
     let mut entities = false;
     let mut attributes = false;
+    let mut resolved = false;
     for file in files {
         let parts: Vec<&str> = file.split('/').collect();
         match parts.as_slice() {
@@ -243,6 +245,7 @@ fn commit_message(
             }
             ["entities", _] => entities = true,
             [file] if *file == crate::merge::GITATTRIBUTES => attributes = true,
+            ["resolutions", _] => resolved = true,
             _ => {}
         }
     }
@@ -278,6 +281,9 @@ fn commit_message(
     }
     if attributes {
         parts.push("set up merging by id".to_owned());
+    }
+    if resolved {
+        parts.push("resolved predictions".to_owned());
     }
     if parts.is_empty() {
         parts.push("updated annotations".to_owned());
@@ -317,6 +323,9 @@ mod tests {
         assert!(is_own("annotations/review.anna/talks.ron", "anna", &none));
         assert!(is_own("entities/review.anna.ron", "anna", &none));
         assert!(is_own("reviews/anna/talks.ron", "anna", &none));
+        assert!(is_own("resolutions/anna.ron", "anna", &none));
+        assert!(!is_own("resolutions/bo.ron", "anna", &none));
+        assert!(!is_own("resolutions/.anna.ron.1.lector-tmp", "anna", &none));
         assert!(!is_own("reviews/bo/talks.ron", "anna", &none));
         assert!(!is_own("annotations/review.bo/talks.ron", "anna", &none));
         assert!(!is_own("project.ron", "anna", &none));

@@ -118,6 +118,8 @@ pub enum Command {
     ReopenProject,
     /// Place every annotation of a document whose text was corrected again on the new text.
     Reanchor(String),
+    /// An action of the Predictions, Claims or Track record views (see `tracking.rs`).
+    Track(super::tracking::TrackCommand),
 }
 
 /// What the annotation list's rows depend on: document, revision, text filter, label filter.
@@ -343,6 +345,8 @@ pub struct LectorApp {
     pub dialogs: super::dialogs::Dialogs,
     /// Files changed on disk, and git sync.
     pub team: super::team::Team,
+    /// The Predictions, Claims and Track record views, and certainty proposals.
+    pub tracking: super::tracking::TrackingState,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -394,6 +398,7 @@ impl LectorApp {
             open_after_load: None,
             dialogs: super::dialogs::Dialogs::default(),
             team: super::team::Team::default(),
+            tracking: super::tracking::TrackingState::default(),
         };
         let _ = ctx;
         if app.prefs.annotator.is_empty() {
@@ -539,8 +544,13 @@ impl LectorApp {
                     .filter(|id| store.project.document(id).is_some())
                     .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
                 let mut session = Session::new(store, self.annotator());
+                // Format-1 resolutions move before the journal replays onto their files.
+                let migrated = super::tracking::migrate(&mut session);
                 let recovered = session.recover();
                 self.session = Some(session);
+                for (text, error) in migrated {
+                    self.say(text, error);
+                }
                 if let Some(recovery) = recovered {
                     self.tell_recovery(&recovery);
                 }
@@ -560,6 +570,7 @@ impl LectorApp {
                 if let Some(first) = first {
                     self.open_document(&first);
                 }
+                super::tracking::opened(self);
             }
             Err(err) => self.say(format!("{err}"), true),
         }
@@ -748,6 +759,9 @@ impl LectorApp {
     }
 
     fn central_ui(&mut self, ui: &mut egui::Ui) {
+        if super::tracking::central_ui(self, ui) {
+            return;
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if self.search.open {
                 super::panels::search_ui(self, ui);
@@ -805,6 +819,7 @@ impl LectorApp {
                     &[]
                 },
                 current_hit: self.search.current,
+                cue: self.tracking.cue(&view.document),
             };
             let out = view.ui(ui, self.prefs.zoom, &overlay);
             if let Some(id) = out.clicked {
@@ -1142,9 +1157,15 @@ impl LectorApp {
                         );
                         return;
                     }
-                    if let Some(recovery) = session.recover() {
+                    let migrated = super::tracking::migrate(session);
+                    let recovered = session.recover();
+                    for (text, error) in migrated {
+                        self.say(text, error);
+                    }
+                    if let Some(recovery) = recovered {
                         self.tell_recovery(&recovery);
                     }
+                    self.tracking.reset();
                 }
                 self.prefs.annotator = name;
                 self.selected = None;
@@ -1237,6 +1258,7 @@ impl LectorApp {
             }
             Command::Sync => super::team::start_sync(self),
             Command::Reanchor(document) => self.reanchor(&document),
+            Command::Track(command) => super::tracking::apply(self, command),
             Command::ReopenProject => {
                 let Some(session) = &mut self.session else {
                     return;
@@ -1461,6 +1483,7 @@ impl LectorApp {
             self.say("review not started: your changes could not be saved", true);
             return;
         }
+        messages.extend(super::tracking::migrate(session));
         if let Some(recovery) = session.recover() {
             messages.extend(recovery_messages(&recovery));
         }
@@ -1634,12 +1657,17 @@ impl LectorApp {
                     self.selected = Some(id);
                     return;
                 }
-                let annotation = Annotation::new(label, fragments);
+                let mut annotation = Annotation::new(label, fragments);
                 let id = annotation.id.clone();
                 view.selection = Selection { anchor: e, head: e };
+                let document = view.document.clone();
                 self.palette = None;
+                let proposal = super::proposal::propose(self, &document, &mut annotation);
                 self.apply(Command::Edit(vec![Edit::Insert(annotation)]));
                 self.selected = self.annotations().iter().any(|a| a.id == id).then_some(id);
+                if self.selected.is_some() {
+                    self.tracking.proposal = proposal;
+                }
             }
             Err(err) => self.say(format!("not tagged: {err}"), true),
         }

@@ -121,6 +121,8 @@ pub struct Overlay<'a> {
     pub hits: &'a [(CharOffset, CharOffset)],
     /// The current search hit.
     pub current_hit: Option<usize>,
+    /// The hedge cue a certainty was proposed from, underlined, sorted.
+    pub cue: &'a [(CharOffset, CharOffset)],
 }
 
 /// The article view of one document.
@@ -456,6 +458,27 @@ impl ArticleView {
             }
         }
         self.scratch = frags;
+        // The words a certainty was proposed from: a dashed crimson line below the label
+        // lanes, unlike any label's underline.
+        let stroke = Stroke::new((font_size * 0.13).max(2.0), Color32::from_rgb(200, 20, 60));
+        let (dash, gap) = (font_size * 0.35, font_size * 0.2);
+        for cue in overlay.cue {
+            if cue.0.0 >= p.end || cue.1.0 <= p.start {
+                continue;
+            }
+            let a = (cue.0.0.max(p.start) - p.start) as usize;
+            let b = (cue.1.0.min(p.end) - p.start) as usize;
+            Self::range_rects(galley, pos, a, b, &mut rects);
+            for r in &rects {
+                let y = r.max.y - font_size * 0.02;
+                let mut x = r.min.x;
+                while x < r.max.x {
+                    let end = (x + dash).min(r.max.x);
+                    painter.line_segment([pos2(x, y), pos2(end, y)], stroke);
+                    x = end + gap;
+                }
+            }
+        }
         // The selection on top.
         let (s, e) = self.selection.range();
         if s.0 < p.end && e.0 > p.start && !self.selection.is_empty() {

@@ -10,7 +10,6 @@ use crate::session::Session;
 
 use super::app::{Command, LectorApp};
 use super::{color, shorten};
-use crate::model::validate::parse_value;
 use crate::model::{Annotation, AttrType, AttrValue, Entity, LabelKind};
 use crate::session::Edit;
 
@@ -35,6 +34,7 @@ pub fn inspector_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         selected,
         buffers,
         commands: out,
+        tracking,
         ..
     } = app;
     let (Some(session), Some(view)) = (&*session, &*view) else {
@@ -75,6 +75,10 @@ pub fn inspector_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         session.annotator(),
         &annotation.id,
     );
+    super::proposal::proposal_ui(ui, tracking, annotation, &mut commands);
+    let key =
+        crate::model::RecordKey::new(&view.document, session.annotator(), annotation.id.clone());
+    super::tracking::outcome_ui(ui, tracking, &key, &mut commands);
     egui::Grid::new("inspector")
         .num_columns(2)
         .spacing([8.0, 6.0])
@@ -415,6 +419,7 @@ fn attribute_ui(
                 .entry(key.clone())
                 .or_insert_with(|| shown.clone());
             let hint = match def.ty {
+                AttrType::Date if def.name == "due" => "a date, or “by the end of 2027”",
                 AttrType::Date => "YYYY-MM-DD",
                 AttrType::Number => "a number",
                 _ => "",
@@ -426,13 +431,18 @@ fn attribute_ui(
                         .id_salt(("attr", &def.name)),
                 )
                 .labelled_by(label_id);
-            let parsed = if buffer.trim().is_empty() {
-                Ok(None)
-            } else {
-                parse_value(&def.ty, buffer, None).map(Some)
-            };
+            // A prediction's due phrase is read before it is stored, and the reading shown.
+            let (parsed, reading) = super::proposal::parse_typed(
+                session,
+                &parts.view.document,
+                annotation,
+                def,
+                buffer,
+            );
             if let Err(err) = &parsed {
                 ui.colored_label(Color32::RED, err);
+            } else if let Some(reading) = reading.filter(|_| *buffer != shown) {
+                ui.label(RichText::new(reading).small());
             }
             if edit.lost_focus()
                 && *buffer != shown

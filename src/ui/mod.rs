@@ -3,13 +3,19 @@
 
 mod app;
 pub mod article;
+mod claims;
 mod dialogs;
 mod inspector;
 mod panels;
 mod portal;
+pub mod predictions;
+mod proposal;
+mod resolve;
 pub mod review;
 pub mod span_index;
 mod team;
+mod track_record;
+pub mod tracking;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -179,6 +179,9 @@ pub fn top_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     app.help_open = true;
                 }
             });
+            if app.session.is_some() {
+                super::tracking::tabs_ui(app, ui);
+            }
         });
     });
 }
@@ -209,6 +212,7 @@ pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 ui.separator();
             }
             super::team::status_ui(app, ui);
+            super::tracking::status_ui(app, ui);
             match &app.session {
                 Some(session) if session.is_saving() => {
                     ui.label(RichText::new("saving…").color(Color32::from_rgb(200, 120, 0)));
@@ -255,6 +259,10 @@ pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
 }
 
 pub fn documents_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    if app.tracking.mode != super::tracking::Mode::Article {
+        // The project-wide views filter by document themselves and need the width.
+        return;
+    }
     egui::Panel::left("documents")
         .default_size(220.0)
         .show(ui, |ui| {
@@ -332,6 +340,14 @@ pub fn documents_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                         .response
                         .labelled_by(label.id);
                 });
+                if let Some(doc) = project.document(doc) {
+                    super::tracking::published_ui(
+                        ui,
+                        &mut app.tracking,
+                        &mut app.commands,
+                        &doc.meta,
+                    );
+                }
             }
             if !app.problems.is_empty() {
                 ui.separator();
@@ -362,6 +378,9 @@ fn status_icon(status: Status) -> &'static str {
 }
 
 pub fn side_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    if super::tracking::side_ui(app, ui) {
+        return;
+    }
     if app.review.is_some() {
         // Review mode: the disagreements above, the inspector of the reviewed set below.
         egui::Panel::right("side")

@@ -56,6 +56,7 @@ pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
     Ok(Article {
         text,
         title,
+        published: super::published::from_html(&dom),
         warnings,
     })
 }

@@ -91,6 +91,7 @@ pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
     Ok(Article {
         text: laid_out.text,
         title: None,
+        published: crate::article::published::from_pdf(bytes),
         warnings,
     })
 }

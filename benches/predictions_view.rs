@@ -1,0 +1,202 @@
+//! The Predictions view at 100k predictions (issue #8): counting them once across annotators
+//! (`Tracker::build`), filtering and sorting, and frames of the real app (`LectorApp::show`
+//! on a bare `egui::Context`, run_ui + tessellate) idle, scrolling, after a filter change and
+//! after a resolution.
+//!
+//! The project: 100 documents, each with 1000 predictions of anna's and 1000 of erik's, 800 of
+//! which are the same spans as anna's (matched into one prediction): 200k annotations that
+//! count as 120k predictions.
+//!
+//! Run: `cargo bench --bench predictions_view`. Prints one line per measurement.
+
+use std::time::{Duration, Instant};
+
+use egui::{Event, MouseWheelSource, MouseWheelUnit, RawInput, Rect, TouchPhase};
+use lector::model::{Annotation, AttrValue, checked_fragments};
+use lector::predict::Tracker;
+use lector::store::ProjectStore;
+use lector::ui::tracking::{Mode, TrackCommand};
+use lector::ui::{Command, LectorApp, Prefs};
+
+const DOCUMENTS: usize = 100;
+const PER_DOCUMENT: usize = 1000;
+const SHARED: usize = 800;
+
+fn project(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("p");
+    let mut store = ProjectStore::create(&root, "Bench").expect("create");
+    let sentence = "Han kommer troligen att vinna valet i år. ";
+    let len = sentence.chars().count() as u32;
+    for d in 0..DOCUMENTS {
+        let text = sentence.repeat(PER_DOCUMENT + 200);
+        let id = store
+            .add_text(&format!("d{d}.txt"), &format!("D{d}"), text)
+            .expect("add");
+        let doc = store.project.document(&id).expect("doc").text.clone();
+        for (who, range) in [
+            ("anna", 0..PER_DOCUMENT),
+            ("erik", PER_DOCUMENT - SHARED..PER_DOCUMENT + 200),
+        ] {
+            let set = store.project.set_mut(&id, who);
+            for k in range {
+                let start = k as u32 * len;
+                let mut a = Annotation::new(
+                    "Prediction",
+                    checked_fragments(&doc, &[(start, start + len - 1)]).expect("span"),
+                );
+                let grade = ["certain", "probable", "possible"][k % 3];
+                a.attributes
+                    .insert("certainty".into(), AttrValue::Choice(grade.into()));
+                a.attributes.insert(
+                    "due".into(),
+                    AttrValue::Date(
+                        format!("202{}-0{}-1{}", k % 8, 1 + k % 9, k % 9)
+                            .parse()
+                            .expect("date"),
+                    ),
+                );
+                set.insert(a);
+            }
+            store.save_set(&id, who).expect("save");
+        }
+    }
+    root
+}
+
+fn input(time: f64, events: Vec<Event>) -> RawInput {
+    RawInput {
+        screen_rect: Some(Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        time: Some(time),
+        events,
+        ..RawInput::default()
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Frames {
+    ctx: egui::Context,
+    time: f64,
+}
+
+impl Frames {
+    fn frame(&mut self, app: &mut LectorApp, events: Vec<Event>) -> f64 {
+        self.time += 1.0 / 60.0;
+        let start = Instant::now();
+        let output = self.ctx.run_ui(input(self.time, events), |ui| app.show(ui));
+        let _ = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+        ms(start.elapsed())
+    }
+
+    fn report(
+        &mut self,
+        app: &mut LectorApp,
+        what: &str,
+        n: usize,
+        events: impl Fn() -> Vec<Event>,
+    ) {
+        let mut times: Vec<f64> = (0..n).map(|_| self.frame(app, events())).collect();
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        let max = times.last().copied().unwrap_or(f64::NAN);
+        println!("{what:<48} median {median:7.2} ms   max {max:7.2} ms   ({n} frames)");
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let started = Instant::now();
+    let root = project(dir.path());
+    println!(
+        "made the project in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let annotations: usize = store
+        .project
+        .sets
+        .values()
+        .map(lector::model::AnnotationSet::len)
+        .sum();
+    let start = Instant::now();
+    let tracker = Tracker::build(&store.project);
+    println!(
+        "Tracker::build: {} annotations -> {} predictions in {:.1} ms",
+        annotations,
+        tracker.predictions.len(),
+        ms(start.elapsed())
+    );
+    drop(store);
+
+    let ctx = egui::Context::default();
+    let prefs = Prefs {
+        annotator: "olga".into(),
+        ..Prefs::default()
+    };
+    let mut app = LectorApp::new(&ctx, prefs, Some(root));
+    app.dialogs.native = false;
+    let mut frames = Frames { ctx, time: 0.0 };
+    let start = Instant::now();
+    while app.session.is_none() && start.elapsed() < Duration::from_secs(120) {
+        frames.frame(&mut app, Vec::new());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!(
+        "opened in the app in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    app.commands
+        .push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+    let first = frames.frame(&mut app, Vec::new());
+    let first_after = frames.frame(&mut app, Vec::new());
+    println!("first frames of the view (count, filter, sort): {first:.1} ms, {first_after:.1} ms");
+    frames.report(&mut app, "idle frames, 100k predictions", 60, Vec::new);
+    let wheel = || {
+        vec![
+            Event::PointerMoved(egui::pos2(600.0, 500.0)),
+            Event::MouseWheel {
+                unit: MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -400.0),
+                modifiers: egui::Modifiers::NONE,
+                phase: TouchPhase::Move,
+                source: MouseWheelSource::Wheel,
+            },
+        ]
+    };
+    frames.report(&mut app, "scrolling frames", 120, wheel);
+    // A filter change: every row is filtered and sorted once.
+    let start = Instant::now();
+    app.tracking.predictions.status = lector::predict::StatusFilter::Open;
+    app.tracking.predictions.text = "vinna".into();
+    let t = frames.frame(&mut app, Vec::new());
+    println!(
+        "frame after a filter change: {t:.1} ms (wall incl. setup {:.1} ms)",
+        ms(start.elapsed())
+    );
+    app.tracking.predictions.sort = (lector::ui::predictions::Column::Holder, true);
+    let t = frames.frame(&mut app, Vec::new());
+    println!("frame after a sort change: {t:.1} ms");
+    frames.report(&mut app, "idle frames after filtering", 60, Vec::new);
+    // A resolution: the counts are rebuilt once, then frames are idle again.
+    let p = app.tracking.tracker().predictions[0].clone();
+    let record = lector::ui::tracking::new_record(
+        p.key(),
+        lector::predict::ResolutionStatus::CameTrue,
+        Some("2024-01-01".parse().expect("date")),
+        "https://example.org",
+        "",
+        &p.text,
+    );
+    app.commands
+        .push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    let t = frames.frame(&mut app, Vec::new());
+    let t2 = frames.frame(&mut app, Vec::new());
+    println!("frames after a resolution (apply, recount): {t:.1} ms, {t2:.1} ms");
+    frames.report(&mut app, "idle frames after resolving", 60, Vec::new);
+}

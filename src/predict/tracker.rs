@@ -1,0 +1,715 @@
+//! The predictions and claims of a whole project, each counted once, with how it turned out:
+//! what the Predictions and Claims views, `lector predictions`, `lector track-record` and the
+//! report show.
+//!
+//! ## One prediction, however many copies
+//!
+//! Per document, the annotations of Prediction labels are matched across annotators exactly
+//! as review matches them ([`crate::review::align`]: same span, else same label and
+//! overlapping): each unit of the alignment is one prediction, shown as the copy of the first
+//! annotator by name. Where a reviewed set (`review.<reviewer>`) exists for the document, it
+//! is the one that counts (the first reviewer by name, if there are several): each of its
+//! predictions is one prediction, and the annotators' copies matched to it are its copies;
+//! annotators' predictions the reviewer did not keep are left out. Claims are matched the same
+//! way.
+//!
+//! ## One resolution
+//!
+//! Every resolver's records (and resolutions still written as attributes in annotation files
+//! of format 1) about any copy of a prediction are its candidates; the latest (by when it was
+//! recorded, then by resolver name) is its resolution. A claim's verdict is likewise the
+//! latest record, else the `verdict` attribute of the copy shown (the annotator's reading
+//! when tagging). Records about annotations that no longer exist are counted as orphans.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use super::claims::Verdict;
+use super::score::{ProbabilityMap, ResolutionStatus, ScoredPrediction, TrackRecord};
+use crate::model::resolution::Record;
+use crate::model::review::reviewer_of;
+use crate::model::{
+    Annotation, AnnotationId, AnnotationSet, AttrValue, EntityId, Fragment, LabelKind, Project,
+    RecordKey,
+};
+
+/// Today's date where Lector runs, for what is due.
+pub fn today() -> Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+/// One prediction of the project, however many annotators tagged it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackedPrediction {
+    /// The document.
+    pub document: String,
+    /// Whose copy is shown (the reviewed set where one counts, else the first annotator).
+    pub annotator: String,
+    /// Its id in that annotator's file.
+    pub id: AnnotationId,
+    /// Its text (fragments joined by " … ").
+    pub text: String,
+    /// Its fragments, to show it in the article.
+    pub fragments: Vec<Fragment>,
+    /// The holder (an entity id), if set.
+    pub holder: Option<EntityId>,
+    /// The holder's name, if the entity is known.
+    pub holder_name: Option<String>,
+    /// The certainty grade, as the schema names it.
+    pub certainty: Option<String>,
+    /// A probability stated in the text (the `probability` attribute).
+    pub stated_probability: Option<f64>,
+    /// The condition, if any.
+    pub condition: Option<String>,
+    /// When it can be checked.
+    pub due: Option<Date>,
+    /// How it turned out.
+    pub status: ResolutionStatus,
+    /// When it was settled, as the resolver gave it.
+    pub resolved_at: Option<Date>,
+    /// Who resolved it.
+    pub resolved_by: Option<String>,
+    /// Links or quotes that settle it.
+    pub evidence: Vec<String>,
+    /// The resolver's note.
+    pub resolution_note: Option<String>,
+    /// Everyone whose copy was matched into it (reviewed sets under the reviewer's name),
+    /// sorted.
+    pub annotators: Vec<String>,
+    /// Every copy, as the keys resolutions use.
+    pub copies: Vec<RecordKey>,
+}
+
+impl TrackedPrediction {
+    /// The key of the copy shown.
+    pub fn key(&self) -> RecordKey {
+        RecordKey::new(&self.document, &self.annotator, self.id.clone())
+    }
+
+    /// Whether `key` is the copy shown (without building a key).
+    pub fn is(&self, key: &RecordKey) -> bool {
+        self.id == key.annotation
+            && self.annotator == key.annotator
+            && self.document == key.document
+    }
+
+    /// Whether `key` is one of its copies.
+    pub fn has_copy(&self, key: &RecordKey) -> bool {
+        self.document == key.document && self.copies.contains(key)
+    }
+
+    /// The forecast probability under `map`: the stated probability, else the certainty's.
+    pub fn probability(&self, map: &ProbabilityMap) -> Option<f64> {
+        self.scored().probability(map)
+    }
+
+    /// What scoring needs of it.
+    pub fn scored(&self) -> ScoredPrediction {
+        ScoredPrediction {
+            holder: self.holder.as_ref().map(|h| h.0.clone()),
+            certainty: self.certainty.clone(),
+            stated_probability: self.stated_probability,
+            status: self.status,
+        }
+    }
+
+    /// Whether it is still open with a due date on or before `today`.
+    pub fn is_due(&self, today: Date) -> bool {
+        self.status == ResolutionStatus::Open && self.due.is_some_and(|d| d <= today)
+    }
+
+    /// Whether it is still open with a due date before `today`.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.status == ResolutionStatus::Open && self.due.is_some_and(|d| d < today)
+    }
+}
+
+/// Which predictions to list, as `lector predictions --status` names them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatusFilter {
+    /// Every prediction.
+    #[default]
+    All,
+    /// Not resolved yet.
+    Open,
+    /// Open with a due date on or before today.
+    Due,
+    /// Open with a due date before today.
+    Overdue,
+    /// Resolved: any status but open.
+    Resolved,
+}
+
+impl StatusFilter {
+    /// Every filter, in the order the app offers them.
+    pub const ALL: [Self; 5] = [
+        Self::All,
+        Self::Open,
+        Self::Due,
+        Self::Overdue,
+        Self::Resolved,
+    ];
+
+    /// `all`, `open`, `due`, `overdue`, `resolved`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Open => "open",
+            Self::Due => "due",
+            Self::Overdue => "overdue",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    /// The filter a name names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether a prediction passes.
+    pub fn accepts(self, prediction: &TrackedPrediction, today: Date) -> bool {
+        match self {
+            Self::All => true,
+            Self::Open => prediction.status == ResolutionStatus::Open,
+            Self::Due => prediction.is_due(today),
+            Self::Overdue => prediction.is_overdue(today),
+            Self::Resolved => prediction.status.is_resolved(),
+        }
+    }
+}
+
+/// Where a claim's verdict comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerdictSource {
+    /// No verdict anywhere: unreviewed.
+    None,
+    /// The `verdict` attribute of the annotation shown.
+    Annotation,
+    /// A record of this resolver.
+    Record(String),
+}
+
+/// One claim of the project, however many annotators tagged it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrackedClaim {
+    /// The document.
+    pub document: String,
+    /// Whose copy is shown.
+    pub annotator: String,
+    /// Its id.
+    pub id: AnnotationId,
+    /// Its text.
+    pub text: String,
+    /// Its fragments.
+    pub fragments: Vec<Fragment>,
+    /// Who asserts it (an entity id).
+    pub source: Option<EntityId>,
+    /// The source's name.
+    pub source_name: Option<String>,
+    /// ClaimBuster's class, as the schema names it.
+    pub checkworthy: Option<String>,
+    /// The verdict (a name the schema does not know counts as none here).
+    pub verdict: Verdict,
+    /// The verdict as written, where it is not one Lector knows (an edited schema).
+    pub other_verdict: Option<String>,
+    /// Where the verdict comes from.
+    pub verdict_from: VerdictSource,
+    /// The `verdict` attribute of the copy shown (the annotator's reading when tagging).
+    pub verdict_attribute: Option<String>,
+    /// When it was checked.
+    pub checked_at: Option<Date>,
+    /// Links or quotes.
+    pub evidence: Vec<String>,
+    /// The checker's note.
+    pub note: Option<String>,
+    /// Everyone whose copy was matched into it, sorted.
+    pub annotators: Vec<String>,
+    /// Every copy.
+    pub copies: Vec<RecordKey>,
+}
+
+impl TrackedClaim {
+    /// The key of the copy shown.
+    pub fn key(&self) -> RecordKey {
+        RecordKey::new(&self.document, &self.annotator, self.id.clone())
+    }
+
+    /// Whether `key` is the copy shown (without building a key).
+    pub fn is(&self, key: &RecordKey) -> bool {
+        self.id == key.annotation
+            && self.annotator == key.annotator
+            && self.document == key.document
+    }
+
+    /// Whether `key` is one of its copies.
+    pub fn has_copy(&self, key: &RecordKey) -> bool {
+        self.document == key.document && self.copies.contains(key)
+    }
+}
+
+/// The predictions and claims of a project, in document order then text order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tracker {
+    /// Every prediction, once.
+    pub predictions: Vec<TrackedPrediction>,
+    /// Every claim, once.
+    pub claims: Vec<TrackedClaim>,
+    /// Resolution records about annotations that are not in the project (deleted since).
+    pub orphans: usize,
+}
+
+/// A record and who made it.
+struct Found<'a, S> {
+    resolver: &'a str,
+    record: &'a Record<S>,
+}
+
+impl Tracker {
+    /// Builds the tracker of a project: [`Self::count`], then [`Self::resolve`].
+    pub fn build(project: &Project) -> Self {
+        let mut tracker = Self::count(project);
+        tracker.resolve(project);
+        tracker
+    }
+
+    /// Every prediction and claim of the project, once, all still open and unchecked. The
+    /// costly part (matching copies across annotators); [`Self::resolve`] then fills in how
+    /// they turned out, which is all a new resolution changes.
+    pub fn count(project: &Project) -> Self {
+        let mut tracker = Self::default();
+        let name =
+            |id: Option<&EntityId>| id.and_then(|id| project.entity_name(id)).map(str::to_owned);
+        for document in &project.documents {
+            let id = document.meta.id.as_str();
+            let text = &document.text;
+            for kind in [LabelKind::Prediction, LabelKind::Claim] {
+                for (annotation, shown, copies) in units(project, id, kind) {
+                    let base = Base::of(&shown, annotation, text, copies);
+                    if kind == LabelKind::Prediction {
+                        let mut p = prediction(base, annotation);
+                        p.holder_name = name(p.holder.as_ref());
+                        tracker.predictions.push(p);
+                    } else {
+                        let mut c = claim(base, annotation);
+                        c.source_name = name(c.source.as_ref());
+                        tracker.claims.push(c);
+                    }
+                }
+            }
+        }
+        tracker
+    }
+
+    /// Fills in each prediction's resolution and each claim's verdict from the project's
+    /// records (see the module documentation), replacing what was there.
+    pub fn resolve(&mut self, project: &Project) {
+        let records = Records::of(project);
+        for p in &mut self.predictions {
+            let found = records.prediction(&p.copies);
+            p.status = found.map_or(ResolutionStatus::Open, |f| f.record.outcome);
+            p.resolved_at = found.and_then(|f| f.record.date);
+            p.resolved_by = found.map(|f| f.resolver.to_owned());
+            p.evidence = found.map(|f| f.record.evidence.clone()).unwrap_or_default();
+            p.resolution_note = found
+                .map(|f| f.record.note.clone())
+                .filter(|n| !n.trim().is_empty());
+        }
+        for c in &mut self.claims {
+            let found = records.claim(&c.copies);
+            (c.verdict, c.other_verdict, c.verdict_from) = match (found, &c.verdict_attribute) {
+                (Some(f), _) => (
+                    f.record.outcome,
+                    None,
+                    VerdictSource::Record(f.resolver.to_owned()),
+                ),
+                (None, Some(name)) => match Verdict::from_name(name) {
+                    Some(v) => (v, None, VerdictSource::Annotation),
+                    None => (
+                        Verdict::Unreviewed,
+                        Some(name.clone()),
+                        VerdictSource::Annotation,
+                    ),
+                },
+                (None, None) => (Verdict::Unreviewed, None, VerdictSource::None),
+            };
+            c.checked_at = found.and_then(|f| f.record.date);
+            c.evidence = found.map(|f| f.record.evidence.clone()).unwrap_or_default();
+            c.note = found
+                .map(|f| f.record.note.clone())
+                .filter(|n| !n.trim().is_empty());
+        }
+        self.orphans = records.orphans(project);
+    }
+
+    /// The track record of each holder, sorted by holder id, predictions without a holder
+    /// last; with the holder's name.
+    pub fn holders(&self, map: &ProbabilityMap) -> Vec<(TrackRecord, Option<String>)> {
+        let scored: Vec<ScoredPrediction> = self.predictions.iter().map(|p| p.scored()).collect();
+        let names: BTreeMap<&str, &str> = self
+            .predictions
+            .iter()
+            .filter_map(|p| Some((p.holder.as_ref()?.0.as_str(), p.holder_name.as_deref()?)))
+            .collect();
+        super::score::track_records(&scored, map)
+            .into_iter()
+            .map(|record| {
+                let name = record
+                    .holder
+                    .as_deref()
+                    .and_then(|h| names.get(h))
+                    .map(|n| (*n).to_owned());
+                (record, name)
+            })
+            .collect()
+    }
+
+    /// Claims per source by verdict, sorted by source id, claims without a source last; with
+    /// the source's name.
+    pub fn sources(&self) -> Vec<(super::ClaimVerdictCounts, Option<String>)> {
+        let scored: Vec<super::ScoredClaim> = self
+            .claims
+            .iter()
+            .map(|c| super::ScoredClaim {
+                source: c.source.as_ref().map(|s| s.0.clone()),
+                verdict: Some(
+                    c.other_verdict
+                        .clone()
+                        .unwrap_or_else(|| c.verdict.name().to_owned()),
+                ),
+            })
+            .collect();
+        let names: BTreeMap<&str, &str> = self
+            .claims
+            .iter()
+            .filter_map(|c| Some((c.source.as_ref()?.0.as_str(), c.source_name.as_deref()?)))
+            .collect();
+        super::claims::claim_verdicts(&scored)
+            .into_iter()
+            .map(|counts| {
+                let name = counts
+                    .source
+                    .as_deref()
+                    .and_then(|s| names.get(s))
+                    .map(|n| (*n).to_owned());
+                (counts, name)
+            })
+            .collect()
+    }
+
+    /// Each prediction and claim by every one of its copies, for exports that list
+    /// annotations one by one.
+    pub fn by_copy(&self) -> ByCopy<'_> {
+        let mut by = ByCopy::default();
+        for p in &self.predictions {
+            for k in &p.copies {
+                by.predictions.insert(k, p);
+            }
+        }
+        for c in &self.claims {
+            for k in &c.copies {
+                by.claims.insert(k, c);
+            }
+        }
+        by
+    }
+
+    /// The scored form of every prediction of one holder (`None`: every prediction), for a
+    /// calibration chart.
+    pub fn scored(&self, holder: Option<&str>) -> Vec<ScoredPrediction> {
+        self.predictions
+            .iter()
+            .filter(|p| holder.is_none_or(|h| p.holder.as_ref().is_some_and(|x| x.0 == h)))
+            .map(TrackedPrediction::scored)
+            .collect()
+    }
+}
+
+/// The predictions and claims of a [`Tracker`] by copy.
+#[derive(Debug, Default)]
+pub struct ByCopy<'a> {
+    /// The prediction each copy was counted in.
+    pub predictions: BTreeMap<&'a RecordKey, &'a TrackedPrediction>,
+    /// The claim each copy was counted in.
+    pub claims: BTreeMap<&'a RecordKey, &'a TrackedClaim>,
+}
+
+/// Every resolver's records by the annotation they are about: the latest per annotation.
+struct Records<'a> {
+    predictions: BTreeMap<&'a RecordKey, Found<'a, ResolutionStatus>>,
+    claims: BTreeMap<&'a RecordKey, Found<'a, Verdict>>,
+}
+
+impl<'a> Records<'a> {
+    fn of(project: &'a Project) -> Self {
+        let mut records = Self {
+            predictions: BTreeMap::new(),
+            claims: BTreeMap::new(),
+        };
+        for (resolver, file) in &project.resolutions {
+            for record in file.predictions.values() {
+                keep_latest(&mut records.predictions, resolver, record);
+            }
+            for record in file.claims.values() {
+                keep_latest(&mut records.claims, resolver, record);
+            }
+        }
+        for ((_, annotator), legacy) in &project.legacy_resolutions {
+            let resolver = reviewer_of(annotator).unwrap_or(annotator);
+            let in_file = project.resolutions.get(resolver);
+            for record in legacy {
+                // The resolver's file, once it has the record, is the newer word.
+                if in_file.is_none_or(|f| !f.predictions.contains_key(&record.key)) {
+                    keep_latest(&mut records.predictions, resolver, record);
+                }
+            }
+        }
+        records
+    }
+
+    /// The latest record about any of the copies.
+    fn prediction(&self, copies: &[RecordKey]) -> Option<&Found<'a, ResolutionStatus>> {
+        latest(copies.iter().filter_map(|k| self.predictions.get(k)))
+    }
+
+    fn claim(&self, copies: &[RecordKey]) -> Option<&Found<'a, Verdict>> {
+        latest(copies.iter().filter_map(|k| self.claims.get(k)))
+    }
+
+    /// Records whose annotation is no longer in the project.
+    fn orphans(&self, project: &Project) -> usize {
+        let exists = |key: &RecordKey| {
+            project
+                .set(&key.document, &key.annotator)
+                .is_some_and(|s| s.get(&key.annotation).is_some())
+        };
+        self.predictions
+            .keys()
+            .chain(self.claims.keys())
+            .filter(|k| !exists(k))
+            .count()
+    }
+}
+
+fn keep_latest<'a, S>(
+    map: &mut BTreeMap<&'a RecordKey, Found<'a, S>>,
+    resolver: &'a str,
+    record: &'a Record<S>,
+) {
+    let newer = map
+        .get(&record.key)
+        .is_none_or(|old| (record.at, resolver) > (old.record.at, old.resolver));
+    if newer {
+        map.insert(&record.key, Found { resolver, record });
+    }
+}
+
+fn latest<'b, 'a: 'b, S>(
+    found: impl Iterator<Item = &'b Found<'a, S>>,
+) -> Option<&'b Found<'a, S>> {
+    found.max_by(|a, b| (a.record.at, a.resolver).cmp(&(b.record.at, b.resolver)))
+}
+
+/// What predictions and claims share.
+struct Base {
+    document: String,
+    annotator: String,
+    id: AnnotationId,
+    text: String,
+    fragments: Vec<Fragment>,
+    annotators: Vec<String>,
+    copies: Vec<RecordKey>,
+}
+
+impl Base {
+    fn of(
+        shown: &RecordKey,
+        annotation: &Annotation,
+        text: &crate::model::DocText,
+        copies: Vec<RecordKey>,
+    ) -> Self {
+        let mut annotators: Vec<String> = copies
+            .iter()
+            .map(|k| reviewer_of(&k.annotator).unwrap_or(&k.annotator).to_owned())
+            .collect();
+        annotators.sort();
+        annotators.dedup();
+        Self {
+            document: shown.document.clone(),
+            annotator: shown.annotator.clone(),
+            id: annotation.id.clone(),
+            text: annotation.covered_text(text),
+            fragments: annotation.fragments.clone(),
+            annotators,
+            copies,
+        }
+    }
+}
+
+fn entity_attr(annotation: &Annotation, name: &str) -> Option<EntityId> {
+    match annotation.attributes.get(name) {
+        Some(AttrValue::Entity(id)) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+fn text_attr(annotation: &Annotation, name: &str) -> Option<String> {
+    match annotation.attributes.get(name) {
+        Some(AttrValue::Choice(s) | AttrValue::Text(s)) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// A prediction, still open; see [`Tracker::resolve`].
+fn prediction(base: Base, annotation: &Annotation) -> TrackedPrediction {
+    let Base {
+        document,
+        annotator,
+        id,
+        text,
+        fragments,
+        annotators,
+        copies,
+    } = base;
+    TrackedPrediction {
+        document,
+        annotator,
+        id,
+        text,
+        fragments,
+        holder: entity_attr(annotation, "holder"),
+        holder_name: None,
+        certainty: text_attr(annotation, "certainty"),
+        stated_probability: match annotation.attributes.get("probability") {
+            Some(AttrValue::Number(p)) => Some(*p),
+            _ => None,
+        },
+        condition: text_attr(annotation, "condition"),
+        due: match annotation.attributes.get("due") {
+            Some(AttrValue::Date(d)) => Some(*d),
+            _ => None,
+        },
+        status: ResolutionStatus::Open,
+        resolved_at: None,
+        resolved_by: None,
+        evidence: Vec::new(),
+        resolution_note: None,
+        annotators,
+        copies,
+    }
+}
+
+/// A claim, not yet checked; see [`Tracker::resolve`].
+fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
+    let Base {
+        document,
+        annotator,
+        id,
+        text,
+        fragments,
+        annotators,
+        copies,
+    } = base;
+    TrackedClaim {
+        document,
+        annotator,
+        id,
+        text,
+        fragments,
+        source: entity_attr(annotation, "source"),
+        source_name: None,
+        checkworthy: text_attr(annotation, "checkworthy"),
+        verdict: Verdict::Unreviewed,
+        other_verdict: None,
+        verdict_from: VerdictSource::None,
+        verdict_attribute: text_attr(annotation, "verdict"),
+        checked_at: None,
+        evidence: Vec::new(),
+        note: None,
+        annotators,
+        copies,
+    }
+}
+
+/// One prediction (or claim) of a document: the copy shown, its key, and every copy.
+type UnitOf<'a> = (&'a Annotation, RecordKey, Vec<RecordKey>);
+
+/// The units of one document for one kind of label, in text order. See the module
+/// documentation.
+fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitOf<'a>> {
+    let of_kind = |a: &&Annotation| {
+        project
+            .schema
+            .label(&a.label)
+            .is_some_and(|l| l.kind == kind)
+    };
+    let sets: Vec<&AnnotationSet> = project
+        .sets
+        .range((document.to_owned(), String::new())..)
+        .take_while(|((d, _), _)| d == document)
+        .map(|(_, set)| set)
+        .collect();
+    let reviewed = sets
+        .iter()
+        .find(|s| reviewer_of(&s.annotator).is_some())
+        .map(|s| s.annotator.clone());
+    let counted: Vec<&AnnotationSet> = sets
+        .iter()
+        .filter(|s| reviewer_of(&s.annotator).is_none() || Some(&s.annotator) == reviewed.as_ref())
+        .filter(|s| s.iter().any(|a| of_kind(&a)))
+        .copied()
+        .collect();
+    let key = |annotator: &str, id: &AnnotationId| RecordKey::new(document, annotator, id.clone());
+    if let [set] = counted.as_slice() {
+        // One annotator (or a reviewed set alone): every annotation is a prediction, and
+        // nothing needs copying or aligning (a book of one annotator's is common).
+        if reviewed.as_ref().is_some_and(|r| r != &set.annotator) {
+            // The reviewer kept none of this kind.
+            return Vec::new();
+        }
+        return set
+            .iter()
+            .filter(of_kind)
+            .map(|a| {
+                let k = key(&set.annotator, &a.id);
+                (a, k.clone(), vec![k])
+            })
+            .collect();
+    }
+    let filtered: Vec<AnnotationSet> = counted
+        .iter()
+        .map(|s| {
+            let mut copy = AnnotationSet::with_annotations(
+                s.annotator.clone(),
+                s.document.clone(),
+                s.iter().filter(of_kind).cloned().collect(),
+            );
+            copy.status = s.status;
+            copy
+        })
+        .collect();
+    // The annotations by annotator and id, to find a unit's copy without scanning its set.
+    let by_id: BTreeMap<(&str, &AnnotationId), &Annotation> = counted
+        .iter()
+        .flat_map(|s| s.iter().map(move |a| ((s.annotator.as_str(), &a.id), a)))
+        .collect();
+    let refs: Vec<&AnnotationSet> = filtered.iter().collect();
+    let alignment = crate::review::align(&refs);
+    alignment
+        .units
+        .iter()
+        .filter_map(|unit| {
+            let (annotator, id) = match &reviewed {
+                Some(reviewer_set) => unit.annotations.get_key_value(reviewer_set)?,
+                None => unit.annotations.iter().next()?,
+            };
+            let annotation = by_id.get(&(annotator.as_str(), id))?;
+            let copies = unit
+                .annotations
+                .iter()
+                .map(|(annotator, id)| key(annotator, id))
+                .collect();
+            Some((*annotation, key(annotator, id), copies))
+        })
+        .collect()
+}

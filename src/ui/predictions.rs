@@ -1,0 +1,485 @@
+//! The Predictions view: every prediction of the project in a virtualised table that filters
+//! (status, holder, document, text) and sorts by any column, and, beside it, the selected
+//! prediction with the form that resolves it.
+
+use egui::{Color32, RichText, Sense, vec2};
+
+use super::app::{Command, LectorApp};
+use super::shorten;
+use super::tracking::{TrackCommand, TrackingState};
+use crate::model::RecordKey;
+use crate::predict::{ResolutionStatus, StatusFilter, TrackedPrediction};
+
+/// A column of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// The holder's name.
+    Holder,
+    /// The prediction's text.
+    Text,
+    /// The certainty grade.
+    Certainty,
+    /// The condition.
+    Condition,
+    /// The due date.
+    Due,
+    /// How it turned out.
+    Status,
+    /// The document.
+    Document,
+    /// Who tagged it.
+    Annotators,
+}
+
+impl Column {
+    const ALL: [Self; 8] = [
+        Self::Holder,
+        Self::Text,
+        Self::Certainty,
+        Self::Condition,
+        Self::Due,
+        Self::Status,
+        Self::Document,
+        Self::Annotators,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Holder => "Holder",
+            Self::Text => "Text",
+            Self::Certainty => "Certainty",
+            Self::Condition => "Condition",
+            Self::Due => "Due",
+            Self::Status => "Status",
+            Self::Document => "Document",
+            Self::Annotators => "Annotators",
+        }
+    }
+
+    /// The column's width; the text takes what is left.
+    fn width(self) -> f32 {
+        match self {
+            Self::Holder => 140.0,
+            Self::Text => 0.0,
+            Self::Certainty => 95.0,
+            Self::Condition => 110.0,
+            Self::Due => 85.0,
+            Self::Status => 115.0,
+            Self::Document => 100.0,
+            Self::Annotators => 85.0,
+        }
+    }
+}
+
+/// What the shown rows depend on.
+type RowsKey = (
+    Option<u64>,
+    StatusFilter,
+    Option<String>,
+    Option<String>,
+    String,
+    (Column, bool),
+);
+
+/// The Predictions view's state.
+#[derive(Debug)]
+pub struct PredictionsView {
+    /// Which predictions.
+    pub status: StatusFilter,
+    /// Only this holder's (an entity id; empty: those without a holder).
+    pub holder: Option<String>,
+    /// Only this document's.
+    pub document: Option<String>,
+    /// Only those whose text, holder or document contains this.
+    pub text: String,
+    /// The column sorted by, and whether descending.
+    pub sort: (Column, bool),
+    /// The prediction selected (its shown copy).
+    pub selected: Option<RecordKey>,
+    rows_key: Option<RowsKey>,
+    rows: Vec<usize>,
+    /// Lower-cased text, holder and document per prediction, for the text filter.
+    haystacks: (Option<u64>, Vec<String>),
+    /// The resolution being typed.
+    pub form: super::resolve::ResolveForm,
+}
+
+impl Default for PredictionsView {
+    fn default() -> Self {
+        Self {
+            status: StatusFilter::All,
+            holder: None,
+            document: None,
+            text: String::new(),
+            sort: (Column::Due, false),
+            selected: None,
+            rows_key: None,
+            rows: Vec::new(),
+            haystacks: (None, Vec::new()),
+            form: super::resolve::ResolveForm::default(),
+        }
+    }
+}
+
+impl PredictionsView {
+    /// The rows of the last frame: indices into the counted predictions, in order.
+    pub fn shown(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// What the shown rows were computed for (the counts' revision first), to tell whether a
+    /// frame recomputed them.
+    pub fn rows_revision(&self) -> Option<u64> {
+        self.rows_key.as_ref().and_then(|k| k.0)
+    }
+
+    /// Filters to the predictions due.
+    pub fn show_due(&mut self) {
+        self.status = StatusFilter::Due;
+        self.holder = None;
+        self.document = None;
+        self.text.clear();
+    }
+}
+
+/// The indices (into the tracker's predictions) of the rows shown, in order; recomputed only
+/// when the predictions or the filters change.
+pub fn rows(tracking: &mut TrackingState) -> &[usize] {
+    let view = &tracking.predictions;
+    let key: RowsKey = (
+        tracking.built_at(),
+        view.status,
+        view.holder.clone(),
+        view.document.clone(),
+        view.text.to_lowercase(),
+        view.sort,
+    );
+    if tracking.predictions.rows_key.as_ref() == Some(&key) {
+        return &tracking.predictions.rows;
+    }
+    let today = tracking.today;
+    let built = tracking.counted_at();
+    let predictions = &tracking.tracker.predictions;
+    let view = &mut tracking.predictions;
+    if view.haystacks.0 != built {
+        let haystacks = predictions
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}\n{}\n{}",
+                    p.text,
+                    p.holder_name.as_deref().unwrap_or(""),
+                    p.document
+                )
+                .to_lowercase()
+            })
+            .collect();
+        view.haystacks = (built, haystacks);
+    }
+    let needle = &key.4;
+    let mut rows: Vec<usize> = predictions
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| view.status.accepts(p, today))
+        .filter(|(_, p)| {
+            view.holder.as_deref().is_none_or(|h| match &p.holder {
+                Some(id) => id.0 == h,
+                None => h.is_empty(),
+            })
+        })
+        .filter(|(_, p)| view.document.as_ref().is_none_or(|d| &p.document == d))
+        .filter(|(i, _)| {
+            needle.is_empty()
+                || view
+                    .haystacks
+                    .1
+                    .get(*i)
+                    .is_some_and(|h| h.contains(needle.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let (column, descending) = view.sort;
+    rows.sort_by(|&a, &b| {
+        let (Some(x), Some(y)) = (predictions.get(a), predictions.get(b)) else {
+            return std::cmp::Ordering::Equal;
+        };
+        let order = compare(column, x, y, today).then(a.cmp(&b));
+        if descending { order.reverse() } else { order }
+    });
+    view.rows = rows;
+    view.rows_key = Some(key);
+    &view.rows
+}
+
+fn compare(
+    column: Column,
+    x: &TrackedPrediction,
+    y: &TrackedPrediction,
+    today: jiff::civil::Date,
+) -> std::cmp::Ordering {
+    // Missing values sort last whichever way the column is read.
+    fn last<T: Ord>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
+        match (a, b) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+    }
+    match column {
+        Column::Holder => last(x.holder_name.as_deref(), y.holder_name.as_deref()),
+        Column::Text => x.text.to_lowercase().cmp(&y.text.to_lowercase()),
+        Column::Certainty => last(certainty_rank(x), certainty_rank(y)),
+        Column::Condition => last(x.condition.as_deref(), y.condition.as_deref()),
+        Column::Due => last(x.due, y.due),
+        Column::Status => (status_text(x, today)).cmp(&status_text(y, today)),
+        Column::Document => x.document.cmp(&y.document),
+        Column::Annotators => x.annotators.cmp(&y.annotators),
+    }
+}
+
+fn certainty_rank(p: &TrackedPrediction) -> Option<usize> {
+    let grade = crate::predict::Certainty::from_name(p.certainty.as_deref()?)?;
+    crate::predict::Certainty::ALL
+        .iter()
+        .position(|g| *g == grade)
+}
+
+/// "open", "open · due", "open · overdue", "came true", …
+fn status_text(p: &TrackedPrediction, today: jiff::civil::Date) -> String {
+    if p.is_overdue(today) {
+        "open · overdue".to_owned()
+    } else if p.is_due(today) {
+        "open · due".to_owned()
+    } else {
+        p.status.name().replace('_', " ")
+    }
+}
+
+fn status_color(status: ResolutionStatus) -> Color32 {
+    match status {
+        ResolutionStatus::Open => Color32::from_rgb(200, 120, 0),
+        ResolutionStatus::CameTrue => Color32::from_rgb(40, 150, 60),
+        ResolutionStatus::DidNotComeTrue => Color32::from_rgb(200, 40, 40),
+        ResolutionStatus::Ambiguous | ResolutionStatus::Withdrawn => Color32::GRAY,
+    }
+}
+
+/// The filters and the table.
+pub fn table_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    filters_ui(app, ui);
+    ui.separator();
+    let today = app.tracking.today;
+    let width = ui.available_width();
+    let fixed: f32 = Column::ALL.iter().map(|c| c.width()).sum();
+    let text_width = (width - fixed - 16.0).max(160.0);
+    let widths: Vec<f32> = Column::ALL
+        .iter()
+        .map(|c| {
+            if *c == Column::Text {
+                text_width
+            } else {
+                c.width()
+            }
+        })
+        .collect();
+    header_ui(app, ui, &widths);
+    let tracking = &mut app.tracking;
+    let rows = rows(tracking).to_vec();
+    let tracking = &app.tracking;
+    let predictions = &tracking.tracker().predictions;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let mut out = Vec::new();
+    egui::ScrollArea::vertical()
+        .id_salt("predictions-table")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for &i in rows.get(range).unwrap_or(&[]) {
+                let Some(p) = predictions.get(i) else {
+                    continue;
+                };
+                let key = p.key();
+                let selected = tracking.predictions.selected.as_ref() == Some(&key);
+                let response = row_ui(ui, p, &widths, row_height, selected, today);
+                if response.double_clicked() {
+                    out.push(jump(p));
+                } else if response.clicked() {
+                    out.push(Command::Track(TrackCommand::SelectPrediction(key)));
+                }
+            }
+        });
+    app.commands.extend(out);
+}
+
+/// The command that shows a prediction in its article.
+pub fn jump(p: &TrackedPrediction) -> Command {
+    Command::Track(TrackCommand::JumpTo {
+        key: p.key(),
+        start: p.fragments.first().map(|f| f.start).unwrap_or_default(),
+        end: p.fragments.last().map(|f| f.end).unwrap_or_default(),
+    })
+}
+
+fn filters_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    let tracking = &mut app.tracking;
+    let holders = &tracking.lists.holders;
+    let documents = &tracking.lists.documents;
+    let tracker = &tracking.tracker;
+    let total = tracker.predictions.len();
+    let view = &mut tracking.predictions;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Predictions");
+        let label = ui.label("Status");
+        egui::ComboBox::from_id_salt("predictions-status")
+            .selected_text(view.status.name())
+            .show_ui(ui, |ui| {
+                for f in StatusFilter::ALL {
+                    ui.selectable_value(&mut view.status, f, f.name());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Holder");
+        let shown = match &view.holder {
+            None => "everyone".to_owned(),
+            Some(h) if h.is_empty() => "no holder".to_owned(),
+            Some(h) => holders
+                .iter()
+                .find(|(_, id)| id == h)
+                .map_or(h.clone(), |(n, _)| n.clone()),
+        };
+        egui::ComboBox::from_id_salt("predictions-holder")
+            .selected_text(shorten(&shown, 24))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut view.holder, None, "everyone");
+                ui.selectable_value(&mut view.holder, Some(String::new()), "no holder");
+                for (name, id) in holders {
+                    ui.selectable_value(&mut view.holder, Some(id.clone()), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Document");
+        egui::ComboBox::from_id_salt("predictions-document")
+            .selected_text(shorten(view.document.as_deref().unwrap_or("all"), 24))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut view.document, None, "all");
+                for d in documents {
+                    ui.selectable_value(&mut view.document, Some(d.clone()), d);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Find");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.text)
+                .hint_text("text, holder or document")
+                .desired_width(180.0)
+                .id_salt("predictions-find"),
+        )
+        .labelled_by(label.id);
+    });
+    let shown = rows(tracking).len();
+    ui.label(
+        RichText::new(format!(
+            "{shown} of {total} predictions · due means open with a due date on or before \
+             today ({}) · double-click a row to see it in its article",
+            tracking.today
+        ))
+        .small()
+        .weak(),
+    );
+}
+
+fn header_ui(app: &mut LectorApp, ui: &mut egui::Ui, widths: &[f32]) {
+    let view = &mut app.tracking.predictions;
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        for (column, width) in Column::ALL.iter().zip(widths) {
+            let arrow = match view.sort {
+                (c, false) if c == *column => " ⬆",
+                (c, true) if c == *column => " ⬇",
+                _ => "",
+            };
+            let button =
+                egui::Button::new(RichText::new(format!("{}{arrow}", column.name())).strong())
+                    .frame(false)
+                    .min_size(vec2(*width, 0.0));
+            if ui
+                .add_sized([*width, 20.0], button)
+                .on_hover_text("Sort by this column; again to reverse")
+                .clicked()
+            {
+                view.sort = if view.sort.0 == *column {
+                    (*column, !view.sort.1)
+                } else {
+                    (*column, false)
+                };
+            }
+        }
+    });
+}
+
+fn row_ui(
+    ui: &mut egui::Ui,
+    p: &TrackedPrediction,
+    widths: &[f32],
+    height: f32,
+    selected: bool,
+    today: jiff::civil::Date,
+) -> egui::Response {
+    let total: f32 = widths.iter().sum();
+    let (rect, response) = ui.allocate_exact_size(vec2(total, height), Sense::click());
+    let holder = p
+        .holder_name
+        .clone()
+        .or_else(|| p.holder.as_ref().map(|h| h.0.clone()))
+        .unwrap_or_else(|| "—".to_owned());
+    let label = format!("{holder} · {}", p.text);
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
+    });
+    let response = response.on_hover_text(&p.text);
+    if !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let visuals = ui.visuals();
+    if selected {
+        ui.painter()
+            .rect_filled(rect, 2.0, visuals.selection.bg_fill.gamma_multiply(0.5));
+    } else if response.hovered() {
+        ui.painter().rect_filled(rect, 2.0, visuals.faint_bg_color);
+    }
+    let text_color = visuals.text_color();
+    let status = status_text(p, today);
+    let cells: [(String, Color32); 8] = [
+        (holder, text_color),
+        (p.text.replace('\n', " "), text_color),
+        (
+            p.certainty.clone().unwrap_or_else(|| "—".into()),
+            text_color,
+        ),
+        (p.condition.clone().unwrap_or_default(), text_color),
+        (
+            p.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            text_color,
+        ),
+        (status, status_color(p.status)),
+        (p.document.clone(), text_color),
+        (p.annotators.join(", "), text_color),
+    ];
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let mut x = rect.left();
+    for ((text, color), width) in cells.into_iter().zip(widths) {
+        let cell = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(*width - 8.0, height));
+        ui.painter().with_clip_rect(cell).text(
+            cell.left_center() + vec2(4.0, 0.0),
+            egui::Align2::LEFT_CENTER,
+            text,
+            font.clone(),
+            color,
+        );
+        x += width;
+    }
+    response
+}

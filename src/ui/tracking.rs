@@ -1,0 +1,581 @@
+//! Following predictions and claims in the app: which view shows (the article, the
+//! Predictions, Claims and Track record views), their shared state, the commands they produce
+//! and where those are applied. `app.rs`, `panels.rs` and `inspector.rs` call in here through
+//! small hooks; the views themselves are [`super::predictions`], [`super::claims`] and
+//! [`super::track_record`].
+//!
+//! The project's predictions are counted by [`crate::predict::Tracker`], rebuilt only when
+//! the session's revision changes and only while one of these views shows; filtering and
+//! sorting are cached by revision and filter, so a frame of a 100k-prediction view costs the
+//! rows on screen.
+
+use egui::{Color32, RichText};
+use jiff::civil::Date;
+
+use super::app::{Command, LectorApp};
+use crate::model::resolution::{Record, record_problems};
+use crate::model::{CharOffset, DocumentMeta, RecordKey, Resolution, VerdictRecord};
+use crate::predict::{Tracker, tracker::today};
+use crate::session::{Edit, Session};
+
+/// What the central panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The article with its annotations.
+    #[default]
+    Article,
+    /// Every prediction of the project, to resolve.
+    Predictions,
+    /// Every claim of the project, to check.
+    Claims,
+    /// Track records per holder and source, with the calibration chart.
+    TrackRecord,
+}
+
+impl Mode {
+    /// The tabs, in order.
+    pub const ALL: [Self; 4] = [
+        Self::Article,
+        Self::Predictions,
+        Self::Claims,
+        Self::TrackRecord,
+    ];
+
+    /// The tab's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Article => "Article",
+            Self::Predictions => "Predictions",
+            Self::Claims => "Claims",
+            Self::TrackRecord => "Track record",
+        }
+    }
+}
+
+/// What the views ask for; applied in [`apply`] from the app's reducer.
+#[derive(Clone, Debug)]
+pub enum TrackCommand {
+    /// Show a view.
+    ShowMode(Mode),
+    /// Show the Predictions view with the due predictions.
+    ShowDue,
+    /// Record how a prediction turned out, in the user's resolutions file.
+    Resolve(Box<Resolution>),
+    /// Record a claim's verdict, in the user's resolutions file.
+    SetVerdict(Box<VerdictRecord>),
+    /// Show an annotation in its article: select it if it is the user's, else select its
+    /// text.
+    JumpTo {
+        /// Whose annotation.
+        key: RecordKey,
+        /// Its first char.
+        start: CharOffset,
+        /// The char after its last.
+        end: CharOffset,
+    },
+    /// Set (or clear) a document's publication date in `project.ron`.
+    SetPublished {
+        /// The document.
+        document: String,
+        /// The date.
+        date: Option<Date>,
+    },
+    /// The analyst keeps the proposed certainty.
+    ConfirmProposal,
+    /// Select a prediction in the Predictions view (its shown copy).
+    SelectPrediction(RecordKey),
+    /// Select a claim in the Claims view.
+    SelectClaim(RecordKey),
+}
+
+/// The views' state.
+#[derive(Debug)]
+pub struct TrackingState {
+    /// What the central panel shows.
+    pub mode: Mode,
+    /// The project's predictions and claims as last counted (see [`Self::refresh`]).
+    pub(super) tracker: Tracker,
+    built_at: Option<u64>,
+    /// The content revision the predictions were matched at (see
+    /// [`Session::content_revision`]).
+    counted_at: Option<u64>,
+    /// The filters' choices, listed once per count: the holders and documents of predictions,
+    /// the sources of claims, as (name, id).
+    pub(super) lists: Lists,
+    /// The day due dates are counted against.
+    pub today: Date,
+    /// The Predictions view.
+    pub predictions: super::predictions::PredictionsView,
+    /// The Claims view.
+    pub claims: super::claims::ClaimsView,
+    /// The Track record view.
+    pub record: super::track_record::RecordView,
+    /// The holder whose calibration the chart shows (`None`: everyone).
+    pub chart_holder: Option<String>,
+    /// The certainty proposal waiting for the analyst.
+    pub proposal: Option<super::proposal::Proposal>,
+    /// How many predictions were due when the project was opened or the views last counted.
+    pub due: usize,
+    /// The publication date being typed, by document.
+    published_buffer: Option<(String, String)>,
+}
+
+impl Default for TrackingState {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Article,
+            tracker: Tracker::default(),
+            built_at: None,
+            counted_at: None,
+            lists: Lists::default(),
+            today: today(),
+            predictions: super::predictions::PredictionsView::default(),
+            claims: super::claims::ClaimsView::default(),
+            record: super::track_record::RecordView::default(),
+            chart_holder: None,
+            proposal: None,
+            due: 0,
+            published_buffer: None,
+        }
+    }
+}
+
+impl TrackingState {
+    /// Rebuilds the counts when the project changed since they were made. Returns whether it
+    /// did (views then rebuild what they derive).
+    pub fn refresh(&mut self, session: &Session) -> bool {
+        if self.built_at == Some(session.revision()) {
+            return false;
+        }
+        let project = &session.store.project;
+        if self.counted_at == Some(session.content_revision()) {
+            // Only resolutions changed: the matching of copies stands.
+            self.tracker.resolve(project);
+        } else {
+            self.tracker = Tracker::count(project);
+            self.tracker.resolve(project);
+            self.lists = Lists::of(&self.tracker);
+            self.counted_at = Some(session.content_revision());
+        }
+        self.built_at = Some(session.revision());
+        self.due = self
+            .tracker
+            .predictions
+            .iter()
+            .filter(|p| p.is_due(self.today))
+            .count();
+        true
+    }
+
+    /// The project's predictions and claims as last counted.
+    pub fn tracker(&self) -> &Tracker {
+        &self.tracker
+    }
+
+    /// The revision the counts are of.
+    pub fn built_at(&self) -> Option<u64> {
+        self.built_at
+    }
+
+    /// The content revision the predictions were matched at: what depends only on the
+    /// predictions' texts (not on how they turned out) is kept while it stays.
+    pub fn counted_at(&self) -> Option<u64> {
+        self.counted_at
+    }
+
+    /// Forgets everything derived from a session (a new project, another annotator).
+    pub fn reset(&mut self) {
+        let mode = self.mode;
+        *self = Self::default();
+        self.mode = mode;
+    }
+
+    /// The cue to underline in a document.
+    pub fn cue(&self, document: &str) -> &[(CharOffset, CharOffset)] {
+        match &self.proposal {
+            Some(p) if p.document == document => &p.cue,
+            _ => &[],
+        }
+    }
+}
+
+/// What the filters offer, as (name, id), sorted.
+#[derive(Debug, Default)]
+pub struct Lists {
+    /// Holders of predictions.
+    pub holders: Vec<(String, String)>,
+    /// Documents with predictions.
+    pub documents: Vec<String>,
+    /// Sources of claims.
+    pub sources: Vec<(String, String)>,
+}
+
+impl Lists {
+    fn of(tracker: &Tracker) -> Self {
+        let named = |id: &crate::model::EntityId, name: Option<&String>| {
+            (name.cloned().unwrap_or_else(|| id.0.clone()), id.0.clone())
+        };
+        let holders: std::collections::BTreeSet<(String, String)> = tracker
+            .predictions
+            .iter()
+            .filter_map(|p| Some(named(p.holder.as_ref()?, p.holder_name.as_ref())))
+            .collect();
+        let documents: std::collections::BTreeSet<&str> = tracker
+            .predictions
+            .iter()
+            .map(|p| p.document.as_str())
+            .collect();
+        let sources: std::collections::BTreeSet<(String, String)> = tracker
+            .claims
+            .iter()
+            .filter_map(|c| Some(named(c.source.as_ref()?, c.source_name.as_ref())))
+            .collect();
+        Self {
+            holders: holders.into_iter().collect(),
+            documents: documents.into_iter().map(str::to_owned).collect(),
+            sources: sources.into_iter().collect(),
+        }
+    }
+}
+
+/// When a project opens: what migration did, and how many predictions are due.
+pub fn opened(app: &mut LectorApp) {
+    app.tracking.reset();
+    let Some(session) = &app.session else { return };
+    app.tracking.refresh(session);
+    let due = app.tracking.due;
+    let total = app.tracking.tracker().predictions.len();
+    if total > 0 {
+        app.say(
+            match due {
+                0 => format!("{total} predictions, none due"),
+                1 => format!("{total} predictions, 1 due: see Predictions"),
+                n => format!("{total} predictions, {n} due: see Predictions"),
+            },
+            false,
+        );
+    }
+}
+
+/// Moves this annotator's format-1 resolutions into their file (see
+/// [`Session::migrate_resolutions`]) and says what happened, for the status bar.
+pub fn migrate(session: &mut Session) -> Vec<(String, bool)> {
+    let Some(migration) = session.migrate_resolutions() else {
+        return Vec::new();
+    };
+    let mut messages: Vec<(String, bool)> = migration
+        .errors
+        .iter()
+        .map(|e| (format!("resolutions not moved: {e}"), true))
+        .collect();
+    if migration.errors.is_empty() && migration.moved > 0 {
+        messages.push((
+            format!(
+                "moved {} resolutions from your annotation files (format 1) into {}",
+                migration.moved,
+                migration.file.display()
+            ),
+            false,
+        ));
+    }
+    messages
+}
+
+/// The central panel of the tracking views; `false` in the article view.
+pub fn central_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
+    let mode = app.tracking.mode;
+    if mode == Mode::Article || app.session.is_none() {
+        return false;
+    }
+    if let Some(session) = &app.session {
+        app.tracking.refresh(session);
+    }
+    egui::CentralPanel::default().show(ui, |ui| match mode {
+        Mode::Predictions => super::predictions::table_ui(app, ui),
+        Mode::Claims => super::claims::table_ui(app, ui),
+        Mode::TrackRecord => super::track_record::ui(app, ui),
+        Mode::Article => {}
+    });
+    true
+}
+
+/// The right-hand panel of the tracking views; `false` where the article's panel shows.
+pub fn side_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
+    let show: fn(&mut LectorApp, &mut egui::Ui) = match app.tracking.mode {
+        Mode::Article => return false,
+        // The track records take the whole width.
+        Mode::TrackRecord => return app.session.is_some(),
+        Mode::Predictions => super::resolve::details_ui,
+        Mode::Claims => super::claims::details_ui,
+    };
+    if app.session.is_none() {
+        return false;
+    }
+    egui::Panel::right("tracking-side")
+        .default_size(320.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("tracking-side")
+                .show(ui, |ui| show(app, ui));
+        });
+    true
+}
+
+/// The view tabs, in the menu bar.
+pub fn tabs_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    ui.separator();
+    for mode in Mode::ALL {
+        let selected = app.tracking.mode == mode;
+        if ui.selectable_label(selected, mode.name()).clicked() && !selected {
+            app.commands
+                .push(Command::Track(TrackCommand::ShowMode(mode)));
+        }
+    }
+}
+
+/// A link in the status bar to the predictions due.
+pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    if app.session.is_none() || app.tracking.due == 0 {
+        return;
+    }
+    let due = app.tracking.due;
+    let text = if due == 1 {
+        "⏰ 1 prediction due".to_owned()
+    } else {
+        format!("⏰ {due} predictions due")
+    };
+    if ui
+        .link(RichText::new(text).color(Color32::from_rgb(200, 120, 0)))
+        .on_hover_text("Open, with a due date on or before today: show them")
+        .clicked()
+    {
+        app.commands.push(Command::Track(TrackCommand::ShowDue));
+    }
+    ui.separator();
+}
+
+/// The open document's publication date, editable, in the documents panel.
+pub fn published_ui(
+    ui: &mut egui::Ui,
+    tracking: &mut TrackingState,
+    commands: &mut Vec<Command>,
+    meta: &DocumentMeta,
+) {
+    let shown = meta.published.map(|d| d.to_string()).unwrap_or_default();
+    let buffer = match &mut tracking.published_buffer {
+        Some((doc, text)) if doc == &meta.id => text,
+        other => {
+            *other = Some((meta.id.clone(), shown.clone()));
+            let Some((_, text)) = other else { return };
+            text
+        }
+    };
+    ui.horizontal(|ui| {
+        let label = ui
+            .label("Published")
+            .on_hover_text("Due phrases (\"by the end of the year\") are read against it");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(buffer)
+                    .hint_text("YYYY-MM-DD")
+                    .desired_width(90.0)
+                    .id_salt("published"),
+            )
+            .labelled_by(label.id);
+        let parsed: Result<Option<Date>, ()> = if buffer.trim().is_empty() {
+            Ok(None)
+        } else {
+            crate::predict::parse_date(buffer.trim())
+                .map(Some)
+                .ok_or(())
+        };
+        if parsed.is_err() {
+            ui.colored_label(Color32::RED, "not a date")
+                .on_hover_text("A date: 2021-02-22, 22 februari 2021, February 22, 2021");
+        }
+        if edit.lost_focus()
+            && buffer.trim() != shown
+            && let Ok(date) = parsed
+        {
+            commands.push(Command::Track(TrackCommand::SetPublished {
+                document: meta.id.clone(),
+                date,
+            }));
+        }
+    });
+}
+
+/// In the inspector of a prediction or claim: how it stands, as the views last counted, with
+/// a way to resolve it.
+pub fn outcome_ui(
+    ui: &mut egui::Ui,
+    tracking: &TrackingState,
+    key: &RecordKey,
+    commands: &mut Vec<Command>,
+) {
+    let tracker = tracking.tracker();
+    if let Some(p) = tracker.predictions.iter().find(|p| p.has_copy(key)) {
+        ui.horizontal_wrapped(|ui| {
+            let by = p
+                .resolved_by
+                .as_ref()
+                .map_or(String::new(), |b| format!(" ({b})"));
+            ui.label(
+                RichText::new(format!("Status: {}{by}", p.status.name().replace('_', " "))).small(),
+            );
+            if ui.small_button("Resolve…").clicked() {
+                commands.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
+                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+            }
+        });
+    } else if let Some(c) = tracker.claims.iter().find(|c| c.has_copy(key)) {
+        ui.horizontal_wrapped(|ui| {
+            // The `verdict` attribute below is the annotator's reading; a check recorded in
+            // the Claims view wins over it.
+            let checked = match &c.verdict_from {
+                crate::predict::VerdictSource::Record(by) => {
+                    format!("Checked: {} ({by})", c.verdict.name().replace('_', " "))
+                }
+                _ => "Not checked yet".to_owned(),
+            };
+            ui.label(RichText::new(checked).small());
+            if ui.small_button("Check…").clicked() {
+                commands.push(Command::Track(TrackCommand::SelectClaim(c.key())));
+                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
+            }
+        });
+    }
+}
+
+/// Applies a command of the tracking views.
+pub fn apply(app: &mut LectorApp, command: TrackCommand) {
+    match command {
+        TrackCommand::ShowMode(mode) => {
+            app.tracking.mode = mode;
+            app.palette = None;
+        }
+        TrackCommand::ShowDue => {
+            app.tracking.mode = Mode::Predictions;
+            app.tracking.predictions.show_due();
+        }
+        TrackCommand::Resolve(record) => {
+            let edit = Edit::Resolve(*record.clone());
+            record_edit(app, &record.key, edit, record_problems(&record, today()));
+        }
+        TrackCommand::SetVerdict(record) => {
+            let edit = Edit::SetVerdict(*record.clone());
+            record_edit(app, &record.key, edit, record_problems(&record, today()));
+        }
+        TrackCommand::JumpTo { key, start, end } => jump_to(app, &key, start, end),
+        TrackCommand::SetPublished { document, date } => {
+            let Some(session) = &mut app.session else {
+                return;
+            };
+            match session.store.set_published(&document, date) {
+                Ok(()) => {
+                    session.bump_revision();
+                    app.tracking.published_buffer = None;
+                    app.say(
+                        match date {
+                            Some(d) => format!("{document}: published {d}"),
+                            None => format!("{document}: no publication date"),
+                        },
+                        false,
+                    );
+                }
+                Err(err) => app.say(format!("not changed: {err}"), true),
+            }
+        }
+        TrackCommand::SelectPrediction(key) => app.tracking.predictions.selected = Some(key),
+        TrackCommand::SelectClaim(key) => app.tracking.claims.selected = Some(key),
+        TrackCommand::ConfirmProposal => {
+            if let Some(p) = app.tracking.proposal.take() {
+                app.say(format!("certainty {} kept", p.certainty), false);
+            }
+        }
+    }
+}
+
+fn record_edit(app: &mut LectorApp, key: &RecordKey, edit: Edit, problems: Vec<String>) {
+    if let Some(problem) = problems.into_iter().next() {
+        app.say(format!("not recorded: {problem}"), true);
+        return;
+    }
+    let Some(session) = &mut app.session else {
+        return;
+    };
+    let what = match &edit {
+        Edit::Resolve(r) => format!("resolved as {}", r.outcome),
+        Edit::SetVerdict(r) => format!("verdict {}", r.outcome),
+        _ => String::new(),
+    };
+    match session.apply(&key.document, vec![edit]) {
+        Ok(()) => {
+            let file = crate::store::resolutions_path(
+                crate::model::review::reviewer_of(session.annotator())
+                    .unwrap_or(session.annotator()),
+            );
+            app.say(
+                format!(
+                    "{what}; saved in {} (nobody's annotation file changes)",
+                    file.display()
+                ),
+                false,
+            );
+        }
+        Err(err) => app.say(format!("not recorded: {err}"), true),
+    }
+}
+
+fn jump_to(app: &mut LectorApp, key: &RecordKey, start: CharOffset, end: CharOffset) {
+    app.tracking.mode = Mode::Article;
+    if app.document() != Some(key.document.as_str()) {
+        app.apply(Command::OpenDocument(key.document.clone()));
+    }
+    let own = app
+        .session
+        .as_ref()
+        .is_some_and(|s| s.annotator() == key.annotator);
+    if own {
+        app.apply(Command::Select(Some(key.annotation.clone())));
+    } else if let Some(view) = &mut app.view {
+        view.scroll_to(start);
+        view.selection = super::article::Selection {
+            anchor: start,
+            head: end,
+        };
+        app.selected = None;
+        app.say(
+            format!(
+                "{}'s annotation, selected in the text (tag it to make it yours too)",
+                key.annotator
+            ),
+            false,
+        );
+    }
+}
+
+/// A record about a prediction or claim, made now by the user.
+pub fn new_record<S>(
+    key: RecordKey,
+    outcome: S,
+    date: Option<Date>,
+    evidence: &str,
+    note: &str,
+    quote: &str,
+) -> Record<S> {
+    Record {
+        key,
+        outcome,
+        date,
+        evidence: evidence
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        note: note.trim().to_owned(),
+        quote: quote.to_owned(),
+        at: crate::model::annotation::now(),
+    }
+}

@@ -1,0 +1,387 @@
+//! Following predictions in the real UI, driven through AccessKit with egui_kittest (issue #8):
+//! the Predictions view filtered and a prediction resolved, the holder's track record and
+//! calibration chart changing; the certainty proposed when a hedged prediction is tagged; a
+//! due phrase read before it is stored; a big project's view drawing only the rows on screen.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::model::{AttrValue, CharOffset};
+use lector::predict::ResolutionStatus;
+use lector::ui::LectorApp;
+
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use common::sample_project_copy;
+use gui::{harness, wait_for_jobs};
+
+/// The char range of the first `needle` in the open document.
+fn find(h: &Harness<'_, LectorApp>, needle: &str) -> (u32, u32) {
+    let text = h.state().view.as_ref().unwrap().text().clone();
+    let byte = text.as_str().find(needle).expect("needle in text");
+    let start = text
+        .char_of_byte(lector::model::ByteOffset(byte as u32))
+        .unwrap();
+    (start.0, start.0 + needle.chars().count() as u32)
+}
+
+/// Drags the mouse over a range of the article, as a user selects text.
+fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
+    h.state_mut()
+        .view
+        .as_mut()
+        .unwrap()
+        .scroll_to(CharOffset(start));
+    h.run();
+    let view = h.state().view.as_ref().unwrap();
+    let a = view
+        .char_rect(CharOffset(start))
+        .expect("start visible")
+        .left_center();
+    let b = view
+        .char_rect(CharOffset(end - 1))
+        .expect("end visible")
+        .right_center();
+    h.drag_at(a + egui::vec2(1.0, 0.0));
+    h.run();
+    h.hover_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+    h.drop_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+}
+
+fn status_bar(h: &Harness<'_, LectorApp>) -> String {
+    h.state()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Christina Kitova's row of the track record: made, resolved, came true, did not, share,
+/// Brier.
+fn kitova(h: &Harness<'_, LectorApp>) -> (usize, usize, usize, Option<f64>) {
+    let (record, _) = h
+        .state()
+        .tracking
+        .record
+        .holders
+        .iter()
+        .find(|(r, _)| r.holder.as_deref() == Some("christina-kitova"))
+        .unwrap()
+        .clone();
+    (
+        record.resolved,
+        record.came_true,
+        record.did_not_come_true,
+        record.brier,
+    )
+}
+
+#[test]
+fn resolve_from_the_predictions_view_and_see_the_track_record_and_chart_change() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    assert!(
+        status_bar(&h).contains("9 predictions, none due"),
+        "the status bar says how many are due: {}",
+        status_bar(&h)
+    );
+
+    // The track record before: Kitova's talks prediction came true (certain, 0.93).
+    h.get_by_label("Track record").click();
+    h.run();
+    let (resolved, came, did_not, brier) = kitova(&h);
+    assert_eq!((resolved, came, did_not), (2, 1, 0));
+    assert!((brier.unwrap() - 0.0049).abs() < 1e-12);
+    h.get_by_label("0.005");
+    let before: Vec<(f64, usize)> = h
+        .state()
+        .tracking
+        .record
+        .chart
+        .iter()
+        .map(|b| (b.mean_probability, b.count))
+        .collect();
+    assert_eq!(before, [(0.75, 1), (0.93, 1)]);
+
+    // The Predictions view, filtered to the open ones.
+    h.get_by_label("Predictions").click();
+    h.run();
+    assert_eq!(h.state().tracking.predictions.shown().len(), 9);
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Status")
+        .click();
+    h.run();
+    h.get_by_label("open").click();
+    h.run();
+    assert_eq!(
+        h.state().tracking.predictions.shown().len(),
+        6,
+        "3 are resolved"
+    );
+    assert_eq!(
+        h.query_all_by_label_contains("Christina Kitova · ").count(),
+        6,
+        "one row each"
+    );
+
+    // Resolve the radar station: it did not keep working (a test's claim, not history).
+    h.get_by_label_contains("Den ryska radarstationen").click();
+    h.run();
+    h.get_by_label("did not come true").click();
+    h.run();
+    h.get_by_label("Evidence, one link or quote per line (never fetched)")
+        .click();
+    h.run();
+    h.get_by_label("Evidence, one link or quote per line (never fetched)")
+        .type_text("https://example.org/radar");
+    h.run();
+    h.get_by_label("Record resolution").click();
+    h.run();
+    assert!(
+        status_bar(&h).contains("resolved as did_not_come_true"),
+        "{}",
+        status_bar(&h)
+    );
+    assert_eq!(
+        h.state().tracking.predictions.shown().len(),
+        5,
+        "no longer open"
+    );
+    // Saved in olga's own file; nobody's annotation file changed.
+    let errors = h.state_mut().session.as_mut().unwrap().save_now();
+    assert!(errors.is_empty(), "{errors:?}");
+    let file = std::fs::read_to_string(project.join("resolutions/olga.ron")).unwrap();
+    assert!(file.contains("status: \"did_not_come_true\""), "{file}");
+    assert!(file.contains("https://example.org/radar"));
+    let tracker = h.state().tracking.tracker().clone();
+    let radar = tracker
+        .predictions
+        .iter()
+        .find(|p| p.text.contains("radarstationen"))
+        .unwrap();
+    assert_eq!(radar.status, ResolutionStatus::DidNotComeTrue);
+    assert_eq!(radar.resolved_by.as_deref(), Some("olga"));
+
+    // The track record and the chart follow: certain 0.93 that did not happen,
+    // (0.0049 + 0.8649) / 2 = 0.4349.
+    h.get_by_label("Track record").click();
+    h.run();
+    let (resolved, came, did_not, brier) = kitova(&h);
+    assert_eq!((resolved, came, did_not), (3, 1, 1));
+    assert!((brier.unwrap() - 0.4349).abs() < 1e-12);
+    h.get_by_label("0.435");
+    let after: Vec<(f64, usize, f64)> = h
+        .state()
+        .tracking
+        .record
+        .chart
+        .iter()
+        .map(|b| (b.mean_probability, b.count, b.observed))
+        .collect();
+    assert_eq!(after, [(0.75, 1, 1.0), (0.93, 2, 0.5)]);
+    // Kitova's own calibration: only her 0.93 predictions.
+    h.get_by_label("of").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Christina Kitova")
+        .click();
+    h.run();
+    let hers: Vec<f64> = h
+        .state()
+        .tracking
+        .record
+        .chart
+        .iter()
+        .map(|b| b.mean_probability)
+        .collect();
+    assert_eq!(hers, [0.93]);
+}
+
+#[test]
+fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "tester");
+    h.run();
+    let range = find(
+        &h,
+        "Det är troligt, Lukashenko kan få mer än en miljard dollar",
+    );
+    drag_select(&mut h, range);
+    h.event(egui::Event::Text("f".to_owned()));
+    h.run();
+    let app = h.state();
+    let prediction = app.selected_annotation().unwrap().clone();
+    assert_eq!(prediction.label, "Prediction");
+    // Preselected: stored already, the outer "Det är troligt" governing the inner "kan".
+    assert_eq!(
+        prediction.attributes.get("certainty"),
+        Some(&AttrValue::Choice("probable".into()))
+    );
+    let proposal = app.tracking.proposal.clone().unwrap();
+    assert_eq!(
+        proposal.cue,
+        [(CharOffset(range.0), CharOffset(range.0 + 14))],
+        "the cue to underline"
+    );
+    assert_eq!(app.tracking.cue("sotji-talks").len(), 1);
+    h.get_by_label_contains("Certainty proposed: probable, from “Det är troligt”");
+    h.get_by_label("Confirm certainty").click();
+    h.run();
+    assert!(h.state().tracking.proposal.is_none(), "confirmed");
+    assert!(h.query_by_label_contains("Certainty proposed").is_none());
+
+    // Another, changed instead of confirmed: the proposal goes.
+    let range = find(&h, "Kanske kommer oppositionen att dyka upp senare");
+    drag_select(&mut h, range);
+    h.event(egui::Event::Text("f".to_owned()));
+    h.run();
+    h.get_by_label_contains("Certainty proposed: possible, from “Kanske”");
+    h.get_by_label("certainty").click();
+    h.run();
+    h.get_by_label("improbable").click();
+    h.run();
+    let selected = h.state().selected_annotation().unwrap().clone();
+    assert_eq!(
+        selected.attributes.get("certainty"),
+        Some(&AttrValue::Choice("improbable".into()))
+    );
+    assert!(
+        h.state().tracking.proposal.is_none(),
+        "the analyst changed it"
+    );
+
+    // The due phrase is read against the publication date (2021-02-22) and the reading
+    // shown before it is stored.
+    let due = egui::accesskit::Role::TextInput;
+    h.get_by_role_and_label(due, "due").click();
+    h.run();
+    h.get_by_role_and_label(due, "due")
+        .type_text("före årets slut");
+    h.run();
+    h.get_by_label_contains("read as 2021-12-31");
+    h.get_by_label_contains("2021-12-31");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let selected = h.state().selected_annotation().unwrap().clone();
+    assert_eq!(
+        selected.attributes.get("due"),
+        Some(&AttrValue::Date("2021-12-31".parse().unwrap()))
+    );
+    // A phrase it cannot read says so and stores nothing.
+    h.get_by_role_and_label(due, "due").click();
+    h.run();
+    h.get_by_role_and_label(due, "due")
+        .type_text(" eller senare");
+    h.run();
+    h.get_by_label_contains("cannot read");
+}
+
+#[test]
+fn a_due_prediction_is_counted_on_opening_and_shown_from_the_status_bar() {
+    let (_dir, project) = sample_project_copy();
+    // Anna reopens the talks prediction (due 2021-02-28): open and due again.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lector"))
+        .args([
+            "resolve",
+            project.to_str().unwrap(),
+            "--annotation",
+            "s6x47v68fv",
+            "--status",
+            "open",
+            "--by",
+            "anna",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut h = harness(&project, "olga");
+    h.run();
+    assert!(
+        status_bar(&h).contains("9 predictions, 1 due"),
+        "{}",
+        status_bar(&h)
+    );
+    h.get_by_label("⏰ 1 prediction due").click();
+    h.run();
+    assert_eq!(
+        h.state().tracking.mode,
+        lector::ui::tracking::Mode::Predictions
+    );
+    let shown = h.state().tracking.predictions.shown().to_vec();
+    assert_eq!(shown.len(), 1);
+    let p = &h.state().tracking.tracker().predictions[shown[0]];
+    assert!(p.text.contains("hålla samtalen i Sotji"));
+    // Shown in its article (anna's copy: its text selected).
+    h.get_by_label_contains("hålla samtalen i Sotji").click();
+    h.run();
+    h.get_by_label("Show in article").click();
+    h.run();
+    assert_eq!(h.state().tracking.mode, lector::ui::tracking::Mode::Article);
+    let (s, e) = h.state().view.as_ref().unwrap().selection.range();
+    assert_eq!((s.0, e.0), (311, 440));
+}
+
+/// A project with `n` predictions of one annotator over `docs` documents, saved.
+fn big_project(dir: &std::path::Path, docs: usize, n: usize) -> std::path::PathBuf {
+    use lector::model::{Annotation, checked_fragments};
+    let root = dir.join("big");
+    let mut store = lector::store::ProjectStore::create(&root, "Big").unwrap();
+    let sentence = "Han kommer troligen att vinna valet. ";
+    for d in 0..docs {
+        let text = sentence.repeat(200);
+        let id = store
+            .add_text(&format!("d{d}.txt"), &format!("D{d}"), text)
+            .unwrap();
+        let doc_text = store.project.document(&id).unwrap().text.clone();
+        let len = sentence.chars().count() as u32;
+        let set = store.project.set_mut(&id, "anna");
+        for k in 0..n / docs {
+            let start = (k as u32 % 200) * len;
+            let mut a = Annotation::new(
+                "Prediction",
+                checked_fragments(&doc_text, &[(start, start + len - 1)]).unwrap(),
+            );
+            a.attributes
+                .insert("certainty".into(), AttrValue::Choice("probable".into()));
+            set.insert(a);
+        }
+        store.save_set(&id, "anna").unwrap();
+    }
+    root
+}
+
+#[test]
+fn a_big_projects_predictions_view_draws_only_the_rows_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = big_project(dir.path(), 20, 20_000);
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    h.get_by_label("Predictions").click();
+    h.run();
+    assert_eq!(h.state().tracking.predictions.shown().len(), 20_000);
+    let rows = h.query_all_by_label_contains("Han kommer troligen").count();
+    assert!(rows > 10 && rows < 80, "{rows} rows laid out of 20000");
+    // Idle frames recount nothing: the rows are kept for the revision and filters.
+    let built = h.state().tracking.built_at();
+    h.step();
+    h.step();
+    assert_eq!(h.state().tracking.built_at(), built);
+    assert_eq!(h.state().tracking.predictions.rows_revision(), built);
+    // Sorting by a column reorders once.
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Document")
+        .click();
+    h.run();
+    let shown = h.state().tracking.predictions.shown();
+    let tracker = h.state().tracking.tracker();
+    let first = &tracker.predictions[shown[0]].document;
+    let last = &tracker.predictions[shown[shown.len() - 1]].document;
+    assert!(first <= last, "{first} {last}");
+}
