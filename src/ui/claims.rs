@@ -4,7 +4,8 @@
 
 use egui::{Color32, RichText, Sense, vec2};
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
 use super::shorten;
 use super::tracking::{TrackCommand, TrackingState, new_record};
 use crate::model::RecordKey;

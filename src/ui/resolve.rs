@@ -4,7 +4,8 @@
 
 use egui::{Color32, RichText};
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
 use super::predictions::jump;
 use super::tracking::{TrackCommand, new_record};
 use crate::model::RecordKey;

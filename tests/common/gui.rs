@@ -20,7 +20,7 @@ pub fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
         prefs,
         Some(project.to_path_buf()),
     );
-    app.dialogs.native = false;
+    app.set_native_dialogs(false);
     Harness::builder()
         .with_size(egui::vec2(1360.0, 860.0))
         .with_max_steps(24)
@@ -31,13 +31,13 @@ pub fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
 /// a spinner keeps the UI repainting, so `run` alone would not settle.
 pub fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
     for _ in 0..3000 {
-        if h.state().jobs.is_empty() {
+        if !h.state().is_busy() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
-    assert!(h.state().jobs.is_empty(), "the job finished");
+    assert!(!h.state().is_busy(), "the job finished");
     h.run();
 }
 
