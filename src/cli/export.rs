@@ -103,6 +103,9 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     for line in report.lines() {
         eprintln!("{} export: {line}", args.format);
     }
+    for note in &report.notes {
+        eprintln!("{} export: {note}", args.format);
+    }
     let summary = format!(
         "exported {} annotations of {} documents as {} to {}",
         report.annotations,

@@ -40,11 +40,18 @@ const IOB_I: u64 = 1;
 const IOB_O: u64 = 2;
 const IOB_B: u64 = 3;
 
-/// MurmurHash64A with seed 1 of the UTF-8 bytes: spaCy's `hash_string`. The empty string is 0
-/// in spaCy's string store.
+/// A string's id in spaCy's `StringStore`: 0 for the empty string, the fixed id of spaCy's
+/// symbols (`ORG`, `PERSON`, `det`, …; [`super::spacy_symbols`]), else MurmurHash64A with
+/// seed 1 of the UTF-8 bytes (spaCy's `hash_string`).
 pub fn hash_string(s: &str) -> u64 {
     if s.is_empty() {
         return 0;
+    }
+    let symbols = &super::spacy_symbols::SYMBOLS;
+    if let Ok(i) = symbols.binary_search_by(|(name, _)| (*name).cmp(s))
+        && let Some((_, id)) = symbols.get(i)
+    {
+        return *id;
     }
     murmur64a(s.as_bytes(), 1)
 }
@@ -394,8 +401,22 @@ mod tests {
     fn hashes_are_spacys() {
         // spacy.strings.hash_string, spaCy 3.8.
         assert_eq!(hash_string("Sony"), 17_487_589_505_584_103_149);
-        assert_eq!(hash_string("ORG"), 8_419_042_386_026_509_531);
+        // Symbols have fixed ids (spacy.symbols.IDS).
+        assert_eq!(hash_string("ORG"), 383);
+        assert_eq!(hash_string("det"), 415);
+        assert_eq!(murmur64a(b"ORG", 1), 8_419_042_386_026_509_531);
         assert_eq!(hash_string(""), 0);
+        for (s, h) in [
+            ("Lukashenko", 4_920_303_230_796_053_467u64),
+            ("Vitrysslands", 15_839_244_317_642_790_589),
+            ("\n", 962_983_613_142_996_970),
+            ("ö", 17_108_125_164_368_926_604),
+            ("abcdefgh", 17_751_780_907_874_141_760),
+            ("abcdefghi", 13_885_881_106_499_164_936),
+            ("\n\n", 908_432_558_851_201_422),
+        ] {
+            assert_eq!(hash_string(s), h, "{s:?}");
+        }
     }
 
     #[test]

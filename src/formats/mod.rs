@@ -21,6 +21,7 @@ pub mod jsonl;
 pub mod label_studio;
 pub mod mapping;
 pub mod spacy;
+mod spacy_symbols;
 pub mod tokens;
 pub mod w3c;
 pub mod xmi;
@@ -188,6 +189,8 @@ pub struct LossReport {
     pub annotations: usize,
     /// Documents written (one per document and annotator).
     pub documents: usize,
+    /// What the user should know that is not a loss (where a split put the documents).
+    pub notes: Vec<String>,
 }
 
 impl LossReport {
@@ -644,7 +647,7 @@ fn write_split(
     let mut dev_bytes = Vec::new();
     docbin::write(selection, &mut train_bytes, &mut report, Some((&train, true)))
         .map_err(io_err("cannot write the export", path))?;
-    docbin::write(selection, &mut dev_bytes, &mut LossReport::default(), Some((&train, false)))
+    docbin::write(selection, &mut dev_bytes, &mut report, Some((&train, false)))
         .map_err(io_err("cannot write the export", &dev_path))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
@@ -653,16 +656,13 @@ fn write_split(
         .map_err(io_err("cannot write the export", path))?;
     crate::store::atomic::write_atomic(&dev_path, &dev_bytes)
         .map_err(io_err("cannot write the export", &dev_path))?;
-    report.losses.insert(
-        format!(
-            "split: {} documents in {}, {} in {}",
-            train.len(),
-            path.display(),
-            ids.len() - train.len(),
-            dev_path.display()
-        ),
-        Loss::default(),
-    );
+    report.notes.push(format!(
+        "split by document: {} in {} (training), {} in {} (dev)",
+        train.len(),
+        path.display(),
+        ids.len() - train.len(),
+        dev_path.display()
+    ));
     Ok(report)
 }
 

@@ -192,6 +192,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), DecodeError> {
+        decode_with(bytes, None)
+    }
+
     #[test]
     fn the_declared_charset_is_found() {
         let cases: [(&[u8], Option<&str>); 7] = [
@@ -220,6 +224,17 @@ mod tests {
                 String::from_utf8_lossy(head)
             );
         }
+    }
+
+    #[test]
+    fn the_servers_charset_wins_over_the_pages() {
+        // A page that says UTF-8 but was sent as Windows-1252, as the server says.
+        let page = b"<meta charset=utf-8><p>Caf\xE9</p>";
+        let (text, _) = decode_with(page, Some("windows-1252")).unwrap();
+        assert!(text.ends_with("<p>Café</p>"), "{text}");
+        // An unknown label from the server: the page's own declaration.
+        let (text, _) = decode_with(b"<meta charset=windows-1252><p>Caf\xE9</p>", Some("x-nope")).unwrap();
+        assert!(text.ends_with("<p>Café</p>"), "{text}");
     }
 
     #[test]
