@@ -329,6 +329,8 @@ mod tests {
                 sha256: String::new(),
                 added: crate::model::annotation::now(),
                 published: Some("2021-02-22".parse().unwrap()),
+                source_url: None,
+                fetched: None,
             },
             text: text.clone(),
         });
