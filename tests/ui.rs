@@ -16,7 +16,7 @@ mod common;
 mod gui;
 
 use common::{copy_dir, sample_project_copy};
-use gui::{harness, start_review, wait_for_jobs};
+use gui::{drag_select, find, harness, press_text, start_review, wait_for_jobs};
 
 /// A copy of the sample project in a temporary folder, so tests can change it.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
@@ -60,58 +60,6 @@ fn an_idle_window_stops_repainting() {
         h.run_ok().is_some(),
         "the UI keeps asking for repaints while idle"
     );
-}
-
-/// The char range of the `nth` occurrence of `needle` in the open document.
-fn find(h: &Harness<'_, LectorApp>, needle: &str, nth: usize) -> (u32, u32) {
-    let text = h.state().view().unwrap().text().clone();
-    let byte = text
-        .as_str()
-        .match_indices(needle)
-        .nth(nth)
-        .expect("needle in text")
-        .0;
-    let start = text
-        .char_of_byte(lector::model::ByteOffset(byte as u32))
-        .unwrap();
-    (start.0, start.0 + needle.chars().count() as u32)
-}
-
-/// Drags the mouse over a range of the article, as a user selects text.
-fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
-    if h.state()
-        .view()
-        .unwrap()
-        .char_rect(lector::model::CharOffset(end - 1))
-        .is_none()
-    {
-        // Scroll there first, as a user would.
-        h.state_mut()
-            .view_mut()
-            .unwrap()
-            .scroll_to(lector::model::CharOffset(start));
-        h.run();
-    }
-    let view = h.state().view().unwrap();
-    let a = view
-        .char_rect(lector::model::CharOffset(start))
-        .expect("start visible")
-        .left_center();
-    let b = view
-        .char_rect(lector::model::CharOffset(end - 1))
-        .expect("end visible")
-        .right_center();
-    h.drag_at(a + egui::vec2(1.0, 0.0));
-    h.run();
-    h.hover_at(b - egui::vec2(1.0, 0.0));
-    h.run();
-    h.drop_at(b - egui::vec2(1.0, 0.0));
-    h.run();
-}
-
-fn press_text(h: &mut Harness<'_, LectorApp>, text: &str) {
-    h.event(egui::Event::Text(text.to_owned()));
-    h.run();
 }
 
 fn covered(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {

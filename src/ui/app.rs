@@ -310,12 +310,19 @@ impl LectorApp {
         let columns = self
             .panels
             .columns(available, &self.prefs, self.tracking.mode);
+        let open = |c: super::layout::Column| matches!(c, super::layout::Column::Open(_));
+        self.panels.shown = (open(columns.documents), open(columns.side));
         self.side_panels_ui(ui, &columns);
         self.central_ui(ui);
         let dialogs = super::dialogs::ui(&ctx, self);
         self.commands.extend(dialogs);
         self.dropped_files(&ctx);
-        for command in std::mem::take(&mut self.commands) {
+        let commands = std::mem::take(&mut self.commands);
+        if !commands.is_empty() {
+            // They change what this frame drew: show the result.
+            ctx.request_repaint();
+        }
+        for command in commands {
             self.apply(command);
         }
         self.finish_jobs(&ctx);

@@ -47,6 +47,9 @@ pub struct Panels {
     pub side: bool,
     /// The panel opened last, which keeps its room when there is room for one.
     pub last: Side,
+    /// Whether each panel (documents, inspector) was open in the last frame: a strip opens
+    /// its panel, whatever was wanted before.
+    pub shown: (bool, bool),
 }
 
 impl Default for Panels {
@@ -55,6 +58,7 @@ impl Default for Panels {
             documents: true,
             side: true,
             last: Side::Inspector,
+            shown: (true, true),
         }
     }
 }
@@ -72,7 +76,10 @@ impl Panels {
         }
     }
 
-    /// The columns for a window `available` points wide.
+    /// The columns for a window `available` points wide. Both panels keep their own width
+    /// where the article keeps its measure; else the panel opened last stays open (narrowed,
+    /// down to the narrowest a panel gets, if that is what it takes) and the other one is a
+    /// strip; else both are strips.
     pub fn columns(&self, available: f32, prefs: &Prefs, mode: Mode) -> Columns {
         let clamp = |w: f32| w.clamp(WIDTH_RANGE.0, WIDTH_RANGE.1);
         let (documents, side) = (clamp(prefs.documents_width), clamp(prefs.side_width));
@@ -82,45 +89,47 @@ impl Panels {
         };
         let documents_shown = mode == Mode::Article;
         let side_shown = mode != Mode::TrackRecord;
-        let fits = |d: bool, s: bool| {
-            let d = if !documents_shown {
-                0.0
-            } else if d {
-                documents
-            } else {
-                STRIP
-            };
-            let s = if !side_shown {
-                0.0
-            } else if s {
-                side
-            } else {
-                STRIP
-            };
-            available - d - s >= central
+        // The room both side columns may take.
+        let room = available - central;
+        let width = |shown: bool, open: Option<f32>| match (shown, open) {
+            (false, _) => 0.0,
+            (true, Some(w)) => w,
+            (true, None) => STRIP,
         };
-        let (mut d, mut s) = (self.documents, self.side);
-        if !fits(d, s) {
-            // Room for one at most: the one opened last keeps it.
-            match self.last {
-                Side::Documents if d && fits(true, false) => s = false,
-                Side::Inspector if s && fits(false, true) => d = false,
-                _ if s && fits(false, true) => d = false,
-                _ if d && fits(true, false) => s = false,
-                _ => {
-                    d = false;
-                    s = false;
-                }
+        let want_d = self.documents && documents_shown;
+        let want_s = self.side && side_shown;
+        let both = width(documents_shown, want_d.then_some(documents))
+            + width(side_shown, want_s.then_some(side));
+        let (d, s) = if both <= room {
+            (want_d.then_some(documents), want_s.then_some(side))
+        } else {
+            let order = match self.last {
+                Side::Documents => [Side::Documents, Side::Inspector],
+                Side::Inspector => [Side::Inspector, Side::Documents],
+            };
+            // One open: the other one is a strip (if it shows at all).
+            let one = |open: Side| {
+                let (wanted, own, other_shown) = match open {
+                    Side::Documents => (want_d, documents, side_shown),
+                    Side::Inspector => (want_s, side, documents_shown),
+                };
+                let fits = (room - width(other_shown, None)).min(own);
+                (wanted && fits >= WIDTH_RANGE.0).then_some((open, fits))
+            };
+            match order.into_iter().find_map(one) {
+                Some((Side::Documents, w)) => (Some(w), None),
+                Some((Side::Inspector, w)) => (None, Some(w)),
+                None => (None, None),
             }
-        }
-        let column = |shown: bool, open: bool, width: f32| match (shown, open) {
+        };
+        let column = |shown: bool, open: Option<f32>| match (shown, open) {
             (false, _) => Column::Hidden,
-            (true, true) => Column::Open(width),
-            (true, false) => Column::Strip,
+            (true, Some(w)) => Column::Open(w),
+            (true, None) => Column::Strip,
         };
         Columns {
-            documents: column(documents_shown, d, documents),
-            side: column(side_shown, s, side),
+            documents: column(documents_shown, d),
+            side: column(side_shown, s),
         }
     }
 }
@@ -209,6 +218,13 @@ mod tests {
         let columns = panels.columns(800.0, &prefs(), Mode::Article);
         assert_eq!(columns.documents, Column::Open(230.0), "opened last");
         assert_eq!(columns.side, Column::Strip);
+        // Narrower: the one open gives up some of its width before it closes.
+        let columns = Panels::default().columns(700.0, &prefs(), Mode::Article);
+        assert_eq!(columns.documents, Column::Strip);
+        assert_eq!(
+            columns.side,
+            Column::Open(700.0 - min_column_width() - STRIP)
+        );
         // Too narrow for either: both are strips.
         let columns = Panels::default().columns(560.0, &prefs(), Mode::Article);
         assert_eq!(

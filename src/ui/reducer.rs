@@ -206,8 +206,8 @@ impl LectorApp {
             }
             ViewCommand::TogglePanel(side) => {
                 let open_now = match side {
-                    super::command::Side::Documents => self.panels.documents,
-                    super::command::Side::Inspector => self.panels.side,
+                    super::command::Side::Documents => self.panels.shown.0,
+                    super::command::Side::Inspector => self.panels.shown.1,
                 };
                 self.panels.toggle(side, open_now);
             }

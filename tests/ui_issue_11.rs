@@ -1,0 +1,416 @@
+//! Issue 11, the app tried as a new user would: a steady layout, keyboard navigation,
+//! colleagues' labels in view, right-to-left selection and the export dialog, each checked
+//! through the running UI (AccessKit and egui_kittest) for what a user notices.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::path::Path;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::model::CharOffset;
+use lector::ui::{Dialog, LectorApp};
+
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use common::sample_project_copy;
+use gui::{find, harness, wait_for_jobs};
+
+/// The article column's width in the last frame.
+fn article_width(h: &Harness<'_, LectorApp>) -> f32 {
+    h.state().view().unwrap().rect().width()
+}
+
+/// The selected annotation's (start, id), if one of the user's own is selected.
+fn selected(h: &Harness<'_, LectorApp>) -> Option<(u32, String)> {
+    h.state()
+        .selected_annotation()
+        .map(|a| (a.start().0, a.id.0.clone()))
+}
+
+fn tab(h: &mut Harness<'_, LectorApp>, back: bool) {
+    let modifiers = if back {
+        egui::Modifiers::SHIFT
+    } else {
+        egui::Modifiers::NONE
+    };
+    h.key_press_modifiers(modifiers, egui::Key::Tab);
+    h.run();
+}
+
+#[test]
+fn the_article_keeps_its_width_while_annotations_are_selected_and_a_wrong_date_is_typed() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    // Tall enough that a prediction's every field shows in the inspector without scrolling.
+    h.set_size(egui::vec2(1360.0, 1300.0));
+    h.run();
+    let width = article_width(&h);
+    assert!(width > 400.0, "the article has room: {width}");
+    // Twenty annotations in turn, long and short, with and without attributes.
+    for i in 0..20 {
+        tab(&mut h, false);
+        assert!(selected(&h).is_some(), "Tab {i} selects an annotation");
+        assert_eq!(article_width(&h), width, "after selecting annotation {i}");
+    }
+    // A prediction's due date typed as nobody can read it: the error wraps under the field.
+    let prediction = h
+        .state()
+        .annotations()
+        .iter()
+        .find(|a| a.label == "Prediction")
+        .unwrap()
+        .id
+        .clone();
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(prediction)));
+    h.run();
+    let due = egui::accesskit::Role::TextInput;
+    h.get_by_role_and_label(due, "Due").click();
+    h.run();
+    h.get_by_role_and_label(due, "Due")
+        .type_text("the 31st of Smarch");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let field = h.get_by_role_and_label(due, "Due").rect();
+    let error = h.get_by_label_contains("cannot read").rect();
+    assert!(
+        error.top() >= field.bottom() - 1.0,
+        "the error is under its field: {field:?} {error:?}"
+    );
+    assert_eq!(
+        article_width(&h),
+        width,
+        "a long error never widens the panel"
+    );
+    // Fixed in a form people type: stored, and the layout has not moved.
+    h.get_by_role_and_label(due, "Due").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_role_and_label(due, "Due").type_text("31/12/2026");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state()
+            .selected_annotation()
+            .unwrap()
+            .attributes
+            .get("due")
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("2026-12-31")
+    );
+    assert_eq!(article_width(&h), width);
+}
+
+#[test]
+fn at_800_by_600_the_article_keeps_45_characters_a_line() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.set_size(egui::vec2(800.0, 600.0));
+    h.run();
+    let chars = h.state().view().unwrap().widest_line_chars();
+    assert!(chars >= 45, "only {chars} characters a line");
+    // One side panel gave way: a strip that opens again by click (and then the other one
+    // gives way), or by its key.
+    let (strip, other, key) = if h.query_by_label("Show documents").is_some() {
+        ("Show documents", "Show inspector", egui::Key::F3)
+    } else {
+        ("Show inspector", "Show documents", egui::Key::F2)
+    };
+    h.get_by_label(strip).click();
+    h.run();
+    assert!(h.query_by_label(strip).is_none(), "{strip}: opened");
+    h.get_by_label(other);
+    let chars = h.state().view().unwrap().widest_line_chars();
+    assert!(chars >= 45, "only {chars} characters a line after {strip}");
+    h.key_press(key);
+    h.run();
+    assert!(
+        h.query_by_label(other).is_none(),
+        "{other}: opened by its key"
+    );
+    h.get_by_label(strip);
+    let chars = h.state().view().unwrap().widest_line_chars();
+    assert!(chars >= 45, "only {chars} characters a line after {other}");
+}
+
+#[test]
+fn five_tabs_select_five_successive_annotations_and_ctrl_end_goes_to_the_end() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let mut order: Vec<(u32, String)> = h
+        .state()
+        .annotations()
+        .iter()
+        .map(|a| (a.start().0, a.id.0.clone()))
+        .collect();
+    order.sort();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        tab(&mut h, false);
+        seen.push(selected(&h).expect("Tab selects"));
+        assert!(
+            h.ctx.memory(|m| m.focused()).is_none(),
+            "Tab keeps the keyboard in the article, not in the menus"
+        );
+    }
+    let starts: Vec<u32> = seen.iter().map(|s| s.0).collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "in text order: {starts:?}"
+    );
+    let ids: std::collections::BTreeSet<&String> = seen.iter().map(|s| &s.1).collect();
+    assert_eq!(ids.len(), 5, "five different annotations");
+    assert_eq!(seen, order[..5], "the first five in text order");
+    // Shift+Tab steps back.
+    tab(&mut h, true);
+    assert_eq!(selected(&h).as_ref(), Some(&seen[3]));
+    // Ctrl+End and Ctrl+Home: the document's end and start, not the paragraph's.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    let len = h.state().view().unwrap().text().len_chars().0;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::End);
+    h.run();
+    assert_eq!(h.state().view().unwrap().selection.head.0, len);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Home);
+    h.run();
+    assert_eq!(h.state().view().unwrap().selection.head.0, 0);
+}
+
+/// A project with one article in Arabic with a Latin word in it.
+fn arabic_project(dir: &Path) -> std::path::PathBuf {
+    let root = dir.join("arabic");
+    let mut store = lector::store::ProjectStore::create(&root, "Arabic").unwrap();
+    let article = dir.join("khabar.txt");
+    std::fs::write(
+        &article,
+        "قال الرئيس إن المفاوضات ستستمر في Sochi غدا.\n\nوأضاف أن الاتفاق قريب.\n",
+    )
+    .unwrap();
+    store.add_article(&article, Some("خبر")).unwrap();
+    root
+}
+
+#[test]
+fn a_drag_over_part_of_an_arabic_word_selects_exactly_the_highlighted_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = arabic_project(dir.path());
+    // The test machine may have no Arabic font: DejaVu Sans where it is installed, else a
+    // box per letter (the mapping from the screen to the letters is the same).
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1360.0, 860.0))
+        .with_max_steps(24)
+        .allow_missing_glyphs()
+        .with_context_setup(|ctx| {
+            if let Ok(font) = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") {
+                ctx.add_font(egui::epaint::text::FontInsert::new(
+                    "DejaVuSans",
+                    egui::FontData::from_owned(font),
+                    vec![egui::epaint::text::InsertFontFamily {
+                        family: egui::FontFamily::Proportional,
+                        priority: egui::epaint::text::FontPriority::Lowest,
+                    }],
+                ));
+            }
+        })
+        .build_ui_state(
+            |ui, app: &mut LectorApp| app.show(ui),
+            gui::app_for(&project, "anna"),
+        );
+    h.run();
+    // Part of a word: selections must not snap to whole words.
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Snap to words").click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // "المفاوضات": from its second letter to its fifth, dragged right to left as it reads.
+    let (word, _) = find(&h, "المفاوضات", 0);
+    let rect = |h: &Harness<'_, LectorApp>, i: u32| {
+        h.state()
+            .view()
+            .unwrap()
+            .char_rect(CharOffset(word + i))
+            .unwrap()
+    };
+    let (first, last) = (rect(&h, 1), rect(&h, 4));
+    assert!(
+        last.center().x < first.center().x,
+        "right to left on screen"
+    );
+    let from = egui::pos2(first.right() - 1.0, first.center().y);
+    let to = egui::pos2(last.left() + 1.0, last.center().y);
+    h.drag_at(from);
+    h.run();
+    h.hover_at(to);
+    h.run();
+    h.drop_at(to);
+    h.run();
+    let view = h.state().view().unwrap();
+    let (s, e) = view.selection.range();
+    assert_eq!(
+        (s.0, e.0),
+        (word + 1, word + 5),
+        "the letters under the drag"
+    );
+    // What is highlighted is what was dragged over, and nothing else.
+    let highlighted = view.range_rects(s, e);
+    let left = highlighted
+        .iter()
+        .map(|r| r.left())
+        .fold(f32::MAX, f32::min);
+    let right = highlighted
+        .iter()
+        .map(|r| r.right())
+        .fold(f32::MIN, f32::max);
+    assert!(
+        (left - last.left()).abs() < 1.5,
+        "{left} vs {}",
+        last.left()
+    );
+    assert!(
+        (right - first.right()).abs() < 1.5,
+        "{right} vs {}",
+        first.right()
+    );
+    // Tagged, it holds exactly those letters.
+    gui::press_text(&mut h, "x");
+    let tagged = h.state().annotations()[0].covered_text(h.state().view().unwrap().text());
+    assert_eq!(tagged, "لمفا");
+}
+
+#[test]
+fn colleagues_labels_show_read_only_beside_ones_own_and_toggle() {
+    let (_dir, project) = sample_project_copy();
+    let anna_file = project.join("annotations/anna/sotji-talks.ron");
+    let before = std::fs::read(&anna_file).unwrap();
+    let mut h = harness(&project, "nadia");
+    h.run();
+    assert!(
+        h.state().annotations().is_empty(),
+        "a new annotator starts empty"
+    );
+    h.get_by_label_contains("have labelled it");
+    h.get_by_label("Show anna's labels").click();
+    h.run();
+    assert_eq!(h.state().colleagues_shown(), ["anna"]);
+    // In the list, marked as hers; selected, the inspector shows it read-only.
+    h.get_all_by_label("anna · Place · Ryssland")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    h.get_by_label_contains("anna's annotation");
+    h.key_press(egui::Key::Delete);
+    h.run();
+    h.state_mut().push(lector::ui::Command::Save);
+    h.run();
+    assert_eq!(
+        std::fs::read(&anna_file).unwrap(),
+        before,
+        "a colleague's file is never edited"
+    );
+    assert!(h.state().annotations().is_empty());
+    // Toggled off in the documents panel, and on again.
+    h.get_by_label("anna (112 annotations)").click();
+    h.run();
+    assert!(h.state().colleagues_shown().is_empty());
+    assert!(h.query_by_label("anna · Place · Ryssland").is_none());
+    h.get_by_label("erik (110 annotations)").click();
+    h.run();
+    assert_eq!(h.state().colleagues_shown(), ["erik"]);
+}
+
+#[test]
+fn switching_annotator_says_what_it_means_and_can_be_cancelled() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "nadia");
+    h.run();
+    h.get_by_label("Edit").click();
+    h.run();
+    h.get_by_label("Switch annotator…").click();
+    h.run();
+    h.get_by_label_contains("You annotate as nadia");
+    h.get_by_label("Your name").type_text("anna");
+    h.run();
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().dialog().is_none());
+    assert_eq!(h.state().session().unwrap().annotator(), "nadia");
+    assert_eq!(h.state().prefs().annotator, "nadia");
+}
+
+#[test]
+fn the_export_dialog_exports_one_annotators_one_document() {
+    let (dir, project) = sample_project_copy();
+    // A second article, which anna has not annotated.
+    let second = dir.path().join("minsk.txt");
+    std::fs::write(&second, "Minsk\n\nProtesterna fortsätter i Minsk.\n").unwrap();
+    {
+        let (mut store, _) = lector::store::ProjectStore::open(&project).unwrap();
+        store.add_article(&second, None).unwrap();
+    }
+    let mut h = harness(&project, "carol");
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export…").click();
+    h.run();
+    // Every format at once, and a file suggested outside the project.
+    for format in lector::formats::Format::ALL {
+        h.get_by_label(format.name());
+    }
+    let Some(Dialog::Export(form)) = h.state().dialog() else {
+        panic!("the export dialog is open");
+    };
+    let suggested = std::path::PathBuf::from(&form.path);
+    assert!(
+        !std::path::absolute(&suggested)
+            .unwrap()
+            .starts_with(std::path::absolute(&project).unwrap()),
+        "{suggested:?} is outside the project"
+    );
+    // Anna's work on the talks only.
+    h.get_by_label("erik").click();
+    h.run();
+    h.get_by_label("Minsk").click();
+    h.run();
+    let out = dir.path().join("exports/anna-talks.jsonl");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    match h.state_mut().dialog_mut() {
+        Some(Dialog::Export(form)) => form.path = out.display().to_string(),
+        _ => panic!("the export dialog is open"),
+    }
+    h.run();
+    h.get_by_label("Export").click();
+    h.step();
+    wait_for_jobs(&mut h);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 112, "anna's 112 annotations of the talks");
+    assert!(lines.iter().all(|l| l.contains("\"anna\"")), "anna's only");
+    assert!(!written.contains("\"erik\""));
+    // The next export starts in that folder.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export…").click();
+    h.run();
+    let Some(Dialog::Export(form)) = h.state().dialog() else {
+        panic!("the export dialog is open");
+    };
+    assert_eq!(
+        std::path::Path::new(&form.path).parent(),
+        out.parent(),
+        "the last folder is remembered"
+    );
+}
