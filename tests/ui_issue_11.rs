@@ -414,3 +414,26 @@ fn the_export_dialog_exports_one_annotators_one_document() {
         "the last folder is remembered"
     );
 }
+
+#[test]
+fn in_review_the_chart_never_hides_the_list_of_disagreements() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    gui::start_review(&mut h);
+    h.get_by_label("Per label and pair").click();
+    h.run();
+    // Rows of the list, on screen: "• label differs  …", "• boundary differs  …".
+    let window = h.ctx.content_rect();
+    let rows = h
+        .query_all_by_label_contains("differs  ")
+        .filter(|n| window.contains_rect(n.rect()))
+        .count();
+    assert!(
+        rows >= 3,
+        "only {rows} disagreements in view under the chart"
+    );
+    // The figures' captions are body text, not small print.
+    let caption = h.get_by_label("F1 exact").rect();
+    assert!(caption.height() >= 14.0, "{caption:?}");
+}

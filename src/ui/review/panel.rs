@@ -40,9 +40,27 @@ pub fn side_ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
     commands
 }
 
-/// The review panel: progress, figures, the current disagreement with each side, and the
-/// list of disagreements.
+/// The review panel: the list of disagreements below (a part of its own, which the figures
+/// and the chart above never push out of view), and above it, scrolling, progress, figures
+/// and the current disagreement with each side.
 fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::Panel::bottom("disagreements")
+        .resizable(true)
+        .default_size((ui.available_height() * 0.35).max(160.0))
+        .show(ui, |ui| disagreement_list_ui(app, ui, &mut commands));
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical()
+            .id_salt("review-current")
+            .auto_shrink([false, false])
+            .show(ui, |ui| commands.extend(current_ui(app, ui)));
+    });
+    commands
+}
+
+/// Progress, figures, the disagreement shown with each annotator's version, and the buttons
+/// that settle it.
+fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
     let mut commands = Vec::new();
     let Some(review) = &app.review else {
         return commands;
@@ -209,8 +227,6 @@ fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
             commands.push(Command::Review(ReviewCommand::Step(true)));
         }
     });
-    ui.separator();
-    disagreement_list_ui(app, ui, &mut commands);
     commands
 }
 
@@ -261,8 +277,9 @@ fn figures_ui(ui: &mut egui::Ui, figures: &AgreementReport) {
         .num_columns(5)
         .spacing([10.0, 2.0])
         .show(ui, |ui| {
+            let caption = Theme::of(ui).muted();
             for head in ["F1 exact", "F1 overlap", "κ", "α", "α_u"] {
-                ui.label(RichText::new(head).small().weak());
+                ui.label(RichText::new(head).color(caption));
             }
             ui.end_row();
             for v in [
@@ -272,7 +289,7 @@ fn figures_ui(ui: &mut egui::Ui, figures: &AgreementReport) {
                 overall.krippendorff_alpha,
                 overall.alpha_u,
             ] {
-                ui.label(fmt(v));
+                ui.strong(fmt(v));
             }
             ui.end_row();
         });
@@ -333,7 +350,7 @@ fn chart_ui(ui: &mut egui::Ui, figures: &AgreementReport) {
             plot.bar_chart(alpha);
         });
     if figures.pairs.len() > 1 {
-        ui.label(RichText::new("F1 overlap per pair").small().weak());
+        ui.label(RichText::new("F1 overlap per pair").color(Theme::of(ui).muted()));
         for pair in &figures.pairs {
             let f1 = pair.overall.overlap.f1();
             ui.horizontal(|ui| {
