@@ -1776,7 +1776,10 @@ impl ProjectStore {
             before = Some(store.project.schema.clone());
             let mut added = Vec::new();
             for label in labels {
-                if store.project.schema.label_ignoring_case(&label.name)
+                if store
+                    .project
+                    .schema
+                    .label_ignoring_case(&label.name)
                     .is_none()
                 {
                     added.push(label.name.clone());
@@ -1888,12 +1891,15 @@ impl ProjectStore {
         title: Option<&str>,
         published: Option<jiff::civil::Date>,
     ) -> Result<(String, Vec<String>), StoreError> {
-        let article =
-            crate::article::read_with_charset(fetched.kind, &fetched.bytes, fetched.charset.as_deref())
-                .map_err(|source| StoreError::WebArticle {
-                    source,
-                    url: fetched.url.clone(),
-                })?;
+        let article = crate::article::read_with_charset(
+            fetched.kind,
+            &fetched.bytes,
+            fetched.charset.as_deref(),
+        )
+        .map_err(|source| StoreError::WebArticle {
+            source,
+            url: fetched.url.clone(),
+        })?;
         let title = title
             .map(str::to_owned)
             .or_else(|| article.title.as_deref().map(shorten_title))
@@ -1904,7 +1910,11 @@ impl ProjectStore {
             format!(
                 "fetched {} ({}, {})",
                 fetched.url,
-                if fetched.kind == ArticleKind::Pdf { "PDF" } else { "web page" },
+                if fetched.kind == ArticleKind::Pdf {
+                    "PDF"
+                } else {
+                    "web page"
+                },
                 crate::fsguard::size_text(fetched.bytes.len() as u64)
             ),
         );
