@@ -293,7 +293,7 @@ fn file_name(url: &str, kind: ArticleKind) -> String {
         .unwrap_or(without_scheme);
     let mut parts = path.split('/').filter(|p| !p.is_empty());
     let host = parts.next().unwrap_or("article").replace(['.', ':'], "-");
-    let last = parts.last().map_or(host, str::to_owned);
+    let last = parts.next_back().map_or(host, str::to_owned);
     let ext = if kind == ArticleKind::Pdf {
         "pdf"
     } else {
