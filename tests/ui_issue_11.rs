@@ -437,3 +437,168 @@ fn in_review_the_chart_never_hides_the_list_of_disagreements() {
     let caption = h.get_by_label("F1 exact").rect();
     assert!(caption.height() >= 14.0, "{caption:?}");
 }
+
+#[test]
+fn search_starts_at_the_caret_and_wraps() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    // The caret a good way into the article: at the tenth annotation.
+    for _ in 0..10 {
+        tab(&mut h, false);
+    }
+    h.key_press(egui::Key::Escape);
+    h.run();
+    let caret = h.state().view().unwrap().selection.head;
+    assert!(caret.0 > 0);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    h.get_by_label("Find").type_text("Lukashenko");
+    h.run();
+    let hits = h.state().search_hits().to_vec();
+    let first_after = hits.iter().position(|h| h.0 >= caret).unwrap();
+    assert!(first_after > 0, "hits before the caret too");
+    let selected = h.state().view().unwrap().selection.range();
+    assert_eq!(selected, hits[first_after], "the first hit after the caret");
+    h.get_by_label(&format!("{} of {}", first_after + 1, hits.len()));
+    // Enter steps on and wraps past the last hit to the first.
+    for _ in first_after + 1..hits.len() {
+        h.key_press(egui::Key::Enter);
+        h.run();
+    }
+    assert_eq!(
+        h.state().view().unwrap().selection.range(),
+        hits[hits.len() - 1]
+    );
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().view().unwrap().selection.range(),
+        hits[0],
+        "wrapped"
+    );
+    h.get_by_label(&format!("1 of {}", hits.len()));
+}
+
+#[test]
+fn a_long_message_is_cut_shown_whole_on_hover_and_kept_in_the_log() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    // Sync outside a git repository: a long explanation.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Sync").click();
+    h.step();
+    wait_for_jobs(&mut h);
+    let text = h.state().messages().last().unwrap().text.clone();
+    assert!(text.len() > 120, "a long message: {text}");
+    let window = h.ctx.content_rect();
+    let shown = h.get_by_label(&text);
+    assert!(
+        window.contains_rect(shown.rect()),
+        "cut at the window's edge, not beyond: {:?}",
+        shown.rect()
+    );
+    shown.hover();
+    h.run();
+    h.get_by_label_contains("(click for every message)");
+    // View → Messages keeps it, with what was said before.
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Messages…").click();
+    h.run();
+    assert!(
+        h.query_all_by_label(&text).count() >= 2,
+        "in the log as well as the bar"
+    );
+}
+
+#[test]
+fn entity_pickers_search_the_whole_project_and_make_new_entities_from_what_is_typed() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "nadia");
+    h.run();
+    // Nadia has no entities of her own: a prediction's holder is found in anna's registry.
+    let range = find(&h, "Den ryska radarstationen kommer att fortsätta", 0);
+    gui::drag_select(&mut h, range);
+    gui::press_text(&mut h, "f");
+    h.get_by_label("Holder").click();
+    h.run();
+    h.get_by_label("Search entities").type_text("lukash");
+    h.run();
+    assert!(
+        h.query_by_label("Alexey Navalny (anna)").is_none(),
+        "filtered"
+    );
+    h.get_by_label("Alexander Lukashenko (anna)").click();
+    h.run();
+    let holder = h
+        .state()
+        .selected_annotation()
+        .unwrap()
+        .attributes
+        .get("holder")
+        .map(ToString::to_string);
+    assert_eq!(holder.as_deref(), Some("alexander-lukashenko"));
+    let registry = |h: &Harness<'_, LectorApp>| -> Vec<String> {
+        h.state()
+            .session()
+            .unwrap()
+            .store
+            .project
+            .registry("nadia")
+            .map(|r| r.entities.iter().map(|e| e.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(registry(&h), ["Alexander Lukashenko"], "copied into hers");
+    // A name nobody has: "New entity “…”" from what was typed.
+    let range = find(&h, "Svetlana Tichanovskaya", 0);
+    gui::drag_select(&mut h, range);
+    gui::press_text(&mut h, "p");
+    h.get_by_label("Entity").click();
+    h.run();
+    h.get_by_label("Search entities")
+        .type_text("S. Tichanovskaya");
+    h.run();
+    h.get_by_label("New entity “S. Tichanovskaya”").click();
+    h.run();
+    assert_eq!(
+        registry(&h),
+        ["Alexander Lukashenko", "S. Tichanovskaya"],
+        "made from what was typed"
+    );
+}
+
+#[test]
+fn tag_all_hits_says_what_it_skipped_and_undo_says_what_it_took_back() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let before = h.state().annotations().len();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    h.get_by_label("Find").type_text("Lukashenko");
+    h.run();
+    let hits = h.state().search_hits().len();
+    h.get_by_label(&format!("Tag all {hits} hits")).click();
+    h.run();
+    let added = h.state().annotations().len() - before;
+    let said = h.state().messages().last().unwrap().text.clone();
+    assert!(
+        said.starts_with(&format!("tagged {added} of {hits} hits")),
+        "{said}"
+    );
+    // Anna had tagged some of them already: the rest is accounted for.
+    assert!(added < hits);
+    assert!(said.contains("skipped"), "{said}");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().annotations().len(), before);
+    assert_eq!(
+        h.state().messages().last().unwrap().text,
+        format!("undone: {added} annotations removed")
+    );
+}
