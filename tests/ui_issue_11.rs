@@ -343,6 +343,7 @@ fn switching_annotator_says_what_it_means_and_can_be_cancelled() {
     h.get_by_label_contains("You annotate as nadia");
     h.get_by_label("Your name").type_text("anna");
     h.run();
+    h.get_by_label_contains("you edit anna's files");
     h.get_by_label("Cancel").click();
     h.run();
     assert!(h.state().dialog().is_none());

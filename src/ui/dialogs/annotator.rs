@@ -12,6 +12,8 @@ pub struct AnnotatorPrompt {
     pub name: String,
     /// Who annotates now; `None` on the first run (nothing to cancel to).
     pub current: Option<String>,
+    /// Who has annotation files in the project (switching to one of them edits their files).
+    pub existing: Vec<String>,
 }
 
 /// The prompt of the first run.
@@ -19,14 +21,17 @@ pub fn first_run() -> super::Dialog {
     super::Dialog::Annotator(AnnotatorPrompt {
         name: default_annotator(),
         current: None,
+        existing: Vec::new(),
     })
 }
 
-/// The prompt of Edit → Switch annotator.
-pub fn switch(current: &str) -> AnnotatorPrompt {
+/// The prompt of Edit → Switch annotator; `existing` are the annotators with files in the
+/// project.
+pub fn switch(current: &str, existing: Vec<String>) -> AnnotatorPrompt {
     AnnotatorPrompt {
         name: String::new(),
         current: Some(current.to_owned()),
+        existing,
     }
 }
 
@@ -91,6 +96,17 @@ pub fn ui(ctx: &egui::Context, prompt: &mut AnnotatorPrompt) -> (Option<Command>
         let valid = problem.is_none() && !same;
         if let Some(problem) = problem.filter(|_| !name.is_empty()) {
             ui.add(egui::Label::new(egui::RichText::new(problem).color(theme.error())).wrap());
+        } else if !same && prompt.existing.iter().any(|e| e == name) {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "{name} has annotations in this project: after switching you edit \
+                         {name}'s files. Is that you?"
+                    ))
+                    .color(theme.warning()),
+                )
+                .wrap(),
+            );
         }
         ui.horizontal(|ui| {
             let start = if prompt.current.is_some() {

@@ -136,7 +136,12 @@ impl LectorApp {
             }
             Ask::SwitchAnnotator => {
                 let current = self.annotator();
-                self.dialogs.modal = Some(Dialog::Annotator(annotator::switch(&current)));
+                let existing = self
+                    .session
+                    .as_ref()
+                    .map(|s| s.store.project.annotators())
+                    .unwrap_or_default();
+                self.dialogs.modal = Some(Dialog::Annotator(annotator::switch(&current, existing)));
             }
             Ask::ReviewPicker => {
                 let (Some(session), Some(document)) = (&self.session, self.document()) else {
