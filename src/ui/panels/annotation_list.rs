@@ -183,12 +183,18 @@ fn row_ui(
     let mut clicked = false;
     ui.horizontal(|ui| {
         ui.label(RichText::new("•").color(color));
-        let text = format!("{} · {}", a.label, shorten(&a.covered_text(input.text), 48));
+        let covered = a.covered_text(input.text);
+        let text = format!("{} · {}", a.label, shorten(&covered, 48));
+        // The row is cut at the panel's edge; the whole text on hover.
+        let hover = shorten(&covered, 400);
         let text = match owner {
             None => RichText::new(text),
             Some(who) => RichText::new(format!("{who} · {text}")).italics(),
         };
-        clicked = ui.selectable_label(selected, text).clicked();
+        clicked = ui
+            .add(egui::Button::selectable(selected, text).truncate())
+            .on_hover_text(hover)
+            .clicked();
     });
     let command = match this {
         Selected::Own(id) => Command::Select(Some(id)),
