@@ -603,3 +603,40 @@ fn tag_all_hits_says_what_it_skipped_and_undo_says_what_it_took_back() {
         format!("undone: {added} annotations removed")
     );
 }
+
+/// Every colour the app paints comes from the theme (`src/ui/theme.rs`), so that each one
+/// has its light and dark variant and its contrast checked there.
+#[test]
+fn every_colour_comes_from_the_theme() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut stack = vec![ui.clone()];
+    let mut found = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path == ui.join("theme.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let literal = [
+                    "Color32::from_",
+                    "Color32::RED",
+                    "Color32::GRAY",
+                    "Color32::BLACK",
+                ]
+                .iter()
+                .chain(&["Color32::WHITE", "Color32::YELLOW", "Color32::GREEN"])
+                .any(|c| line.contains(c));
+                if literal {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "literal colours:\n{}", found.join("\n"));
+}

@@ -126,9 +126,3 @@ pub fn shorten(s: &str, max: usize) -> String {
         out
     }
 }
-
-/// A label colour for egui.
-pub fn color(c: crate::model::Color) -> egui::Color32 {
-    let [r, g, b] = c.0;
-    egui::Color32::from_rgb(r, g, b)
-}
