@@ -107,8 +107,10 @@ fn holders_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     ui.label(n.to_string());
                 }
                 ui.label(opt(record.share_true));
-                ui.label(opt(record.brier))
-                    .on_hover_text(format!("{} predictions scored", record.scored));
+                ui.label(opt(record.brier)).on_hover_text(format!(
+                    "{} scored",
+                    super::messages::plural(record.scored, "prediction")
+                ));
                 ui.end_row();
             }
         });

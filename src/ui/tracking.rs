@@ -13,6 +13,7 @@ use jiff::civil::Date;
 
 use super::app::LectorApp;
 use super::command::Command;
+use super::messages::plural;
 use crate::model::resolution::{Record, record_problems};
 use crate::model::{CharOffset, RecordKey, Resolution, VerdictRecord};
 use crate::predict::{Tracker, tracker::today};
@@ -258,9 +259,8 @@ pub fn opened(app: &mut LectorApp) {
     if total > 0 {
         app.say(
             match due {
-                0 => format!("{total} predictions, none due"),
-                1 => format!("{total} predictions, 1 due: see Predictions"),
-                n => format!("{total} predictions, {n} due: see Predictions"),
+                0 => format!("{}, none due", plural(total, "prediction")),
+                n => format!("{}, {n} due: see Predictions", plural(total, "prediction")),
             },
             false,
         );

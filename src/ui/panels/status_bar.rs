@@ -165,7 +165,7 @@ pub fn ui(ui: &mut egui::Ui, input: &StatusInput) -> Vec<Command> {
                 ui.label(if s == e {
                     format!("caret {s}")
                 } else {
-                    format!("{s}–{e} ({} chars)", e - s)
+                    format!("{s}–{e} ({})", plural((e - s) as usize, "char"))
                 });
             }
             if let Some((text, error)) = &input.message {

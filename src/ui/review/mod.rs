@@ -170,14 +170,17 @@ pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<
             .position(|u| u.start == start && u.end == end)
             .or_else(|| units.iter().position(|u| u.start >= start))
     });
-    let open = state.disagreement_indices().len();
+    let open = super::messages::plural(state.disagreement_indices().len(), "disagreement");
     app.review = Some(state);
     Some(match applied {
         Ok(()) => (
             format!(
-                "{who}'s labels changed on disk: compared again, {open} disagreements{}",
+                "{who}'s labels changed on disk: compared again, {open}{}",
                 if taken > 0 {
-                    format!(" ({taken} new agreements taken into your reviewed version)")
+                    format!(
+                        " ({} taken into your reviewed version)",
+                        super::messages::plural(taken, "new agreement")
+                    )
                 } else {
                     String::new()
                 }
@@ -186,7 +189,7 @@ pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<
         ),
         Err(err) => (
             format!(
-                "{who}'s labels changed on disk: compared again, {open} disagreements; the new \
+                "{who}'s labels changed on disk: compared again, {open}; the new \
                  agreements were not taken: {err}"
             ),
             true,

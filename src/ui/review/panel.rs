@@ -81,7 +81,10 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
             commands.push(Command::Review(ReviewCommand::Finish));
         }
     });
-    ui.label(format!("{decided} of {all} disagreements settled"));
+    ui.label(format!(
+        "{decided} of {} settled",
+        crate::ui::messages::plural(all, "disagreement")
+    ));
     ui.add(egui::ProgressBar::new(if all == 0 {
         1.0
     } else {

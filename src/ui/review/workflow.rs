@@ -9,6 +9,7 @@ use crate::ui::app::LectorApp;
 use crate::ui::article::Selection;
 use crate::ui::command::Command;
 use crate::ui::jobs::{JobDone, JobKind};
+use crate::ui::messages::plural;
 
 /// Reviews of documents with more annotations than this are compared in the background.
 const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
@@ -159,8 +160,11 @@ impl LectorApp {
         let open = alignment.disagreements().count();
         messages.push((
             format!(
-                "reviewing {}: {agreed} agreements taken, {open} disagreements to settle (Alt+Down next, 1–9 take a side, 0 neither, = all)",
-                alignment.annotators.join(", ")
+                "reviewing {}: {} taken, {} to settle (Alt+Down next, 1–9 take a side, 0 \
+                 neither, = all)",
+                alignment.annotators.join(", "),
+                plural(agreed, "agreement"),
+                plural(open, "disagreement")
             ),
             false,
         ));
