@@ -186,26 +186,20 @@ fn five_tabs_select_five_successive_annotations_and_ctrl_end_goes_to_the_end() {
     assert_eq!(h.state().view().unwrap().selection.head.0, 0);
 }
 
-/// A project with one article in Arabic with a Latin word in it.
-fn arabic_project(dir: &Path) -> std::path::PathBuf {
-    let root = dir.join("arabic");
-    let mut store = lector::store::ProjectStore::create(&root, "Arabic").unwrap();
-    let article = dir.join("khabar.txt");
-    std::fs::write(
-        &article,
-        "قال الرئيس إن المفاوضات ستستمر في Sochi غدا.\n\nوأضاف أن الاتفاق قريب.\n",
-    )
-    .unwrap();
-    store.add_article(&article, Some("خبر")).unwrap();
+/// A project with one article.
+fn project_with(dir: &Path, text: &str) -> std::path::PathBuf {
+    let root = dir.join("project");
+    let mut store = lector::store::ProjectStore::create(&root, "Bidi").unwrap();
+    let article = dir.join("article.txt");
+    std::fs::write(&article, text).unwrap();
+    store.add_article(&article, Some("Article")).unwrap();
     root
 }
 
-#[test]
-fn a_drag_over_part_of_an_arabic_word_selects_exactly_the_highlighted_letters() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = arabic_project(dir.path());
-    // The test machine may have no Arabic font: DejaVu Sans where it is installed, else a
-    // box per letter (the mapping from the screen to the letters is the same).
+/// The app on a project, with DejaVu Sans for Arabic and Hebrew where the test machine has
+/// it, else a box per letter (the mapping from the screen to the letters is the same), and
+/// with snapping to words off: these tests select parts of words.
+fn bidi_harness(project: &Path) -> Harness<'static, LectorApp> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1360.0, 860.0))
         .with_max_steps(24)
@@ -224,43 +218,48 @@ fn a_drag_over_part_of_an_arabic_word_selects_exactly_the_highlighted_letters() 
         })
         .build_ui_state(
             |ui, app: &mut LectorApp| app.show(ui),
-            gui::app_for(&project, "anna"),
+            gui::app_for(project, "anna"),
         );
     h.run();
-    // Part of a word: selections must not snap to whole words.
     h.get_by_label("View").click();
     h.run();
     h.get_by_label("Snap to words").click();
     h.run();
     h.key_press(egui::Key::Escape);
     h.run();
-    // "المفاوضات": from its second letter to its fifth, dragged right to left as it reads.
-    let (word, _) = find(&h, "المفاوضات", 0);
+    h
+}
+
+/// Drags over letters `from..=to` of the first `word` of the right-to-left article, from its
+/// right edge leftwards as it reads, then checks that the selection, what is highlighted,
+/// and what a tag covers are exactly those letters.
+fn drag_over_letters(h: &mut Harness<'_, LectorApp>, word: &str, from: u32, to: u32) {
+    let (start, _) = find(h, word, 0);
     let rect = |h: &Harness<'_, LectorApp>, i: u32| {
         h.state()
             .view()
             .unwrap()
-            .char_rect(CharOffset(word + i))
+            .char_rect(CharOffset(start + i))
             .unwrap()
     };
-    let (first, last) = (rect(&h, 1), rect(&h, 4));
+    let (first, last) = (rect(h, from), rect(h, to));
     assert!(
         last.center().x < first.center().x,
         "right to left on screen"
     );
-    let from = egui::pos2(first.right() - 1.0, first.center().y);
-    let to = egui::pos2(last.left() + 1.0, last.center().y);
-    h.drag_at(from);
+    let a = egui::pos2(first.right() - 1.0, first.center().y);
+    let b = egui::pos2(last.left() + 1.0, last.center().y);
+    h.drag_at(a);
     h.run();
-    h.hover_at(to);
+    h.hover_at(b);
     h.run();
-    h.drop_at(to);
+    h.drop_at(b);
     h.run();
     let view = h.state().view().unwrap();
     let (s, e) = view.selection.range();
     assert_eq!(
         (s.0, e.0),
-        (word + 1, word + 5),
+        (start + from, start + to + 1),
         "the letters under the drag"
     );
     // What is highlighted is what was dragged over, and nothing else.
@@ -284,9 +283,42 @@ fn a_drag_over_part_of_an_arabic_word_selects_exactly_the_highlighted_letters() 
         first.right()
     );
     // Tagged, it holds exactly those letters.
-    gui::press_text(&mut h, "x");
-    let tagged = h.state().annotations()[0].covered_text(h.state().view().unwrap().text());
-    assert_eq!(tagged, "لمفا");
+    gui::press_text(h, "x");
+    let expected: String = word
+        .chars()
+        .skip(from as usize)
+        .take((to - from + 1) as usize)
+        .collect();
+    let app = h.state();
+    let tagged = app
+        .selected_annotation()
+        .unwrap()
+        .covered_text(app.view().unwrap().text());
+    assert_eq!(tagged, expected);
+}
+
+#[test]
+fn a_drag_over_part_of_an_arabic_word_selects_exactly_the_highlighted_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_with(
+        dir.path(),
+        "قال الرئيس إن المفاوضات ستستمر في Sochi غدا.\n\nوأضاف أن الاتفاق قريب.\n",
+    );
+    let mut h = bidi_harness(&project);
+    // "المفاوضات": its second to fifth letters, "لمفا".
+    drag_over_letters(&mut h, "المفاوضات", 1, 4);
+}
+
+#[test]
+fn a_drag_over_part_of_a_hebrew_word_in_english_text_selects_exactly_those_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project_with(
+        dir.path(),
+        "The minister said the word ירושלים twice, then left for Sochi.\n",
+    );
+    let mut h = bidi_harness(&project);
+    // "ירושלים" inside a left-to-right line: its third to sixth letters.
+    drag_over_letters(&mut h, "ירושלים", 2, 5);
 }
 
 #[test]

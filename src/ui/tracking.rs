@@ -1,8 +1,9 @@
 //! Following predictions and claims in the app: which view shows (the article, the
 //! Predictions, Claims and Track record views), their shared state, the commands they produce
-//! and where those are applied. `app.rs`, `panels.rs` and `inspector.rs` call in here through
-//! small hooks; the views themselves are [`super::predictions`], [`super::claims`] and
-//! [`super::track_record`].
+//! and where those are applied (the reducer passes [`TrackCommand`]s to [`apply`]). `app.rs`
+//! calls [`central_ui`] and [`side_ui`]; the views themselves are [`super::predictions`],
+//! [`super::claims`] and [`super::track_record`], the details beside them
+//! [`super::resolve`].
 //!
 //! The project's predictions are counted by [`crate::predict::Tracker`], rebuilt only when
 //! the session's revision changes and only while one of these views shows; filtering and
