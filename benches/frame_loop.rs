@@ -257,7 +257,7 @@ impl Driver {
         let start = Instant::now();
         let mut output = self.ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                view.ui(ui, 1.0, overlay);
+                view.ui(ui, overlay);
             });
         });
         let primitives = self
@@ -495,10 +495,12 @@ fn main() {
             annotations: &sorted,
             index: &index,
             schema: &schema,
+            colleagues: &[],
             selected: None,
             hits: &[],
             current_hit: None,
             cue: &[],
+            title: "bench",
         };
         let mut cold = Driver::new();
         let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
@@ -545,10 +547,12 @@ fn main() {
         annotations: &sorted,
         index: &index,
         schema: &schema,
+        colleagues: &[],
         selected: None,
         hits: &[],
         current_hit: None,
         cue: &[],
+        title: "bench",
     };
     let len = setup_text.len_chars().0;
     // Where the giant paragraphs start, in chars.

@@ -140,10 +140,10 @@ fn main() {
         ..Prefs::default()
     };
     let mut app = LectorApp::new(&ctx, prefs, Some(root));
-    app.dialogs.native = false;
+    app.set_native_dialogs(false);
     let mut frames = Frames { ctx, time: 0.0 };
     let start = Instant::now();
-    while app.session.is_none() && start.elapsed() < Duration::from_secs(120) {
+    while app.session().is_none() && start.elapsed() < Duration::from_secs(120) {
         frames.frame(&mut app, Vec::new());
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -151,8 +151,7 @@ fn main() {
         "opened in the app in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-    app.commands
-        .push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+    app.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
     let first = frames.frame(&mut app, Vec::new());
     let first_after = frames.frame(&mut app, Vec::new());
     println!("first frames of the view (count, filter, sort): {first:.1} ms, {first_after:.1} ms");
@@ -172,19 +171,19 @@ fn main() {
     frames.report(&mut app, "scrolling frames", 120, wheel);
     // A filter change: every row is filtered and sorted once.
     let start = Instant::now();
-    app.tracking.predictions.status = lector::predict::StatusFilter::Open;
-    app.tracking.predictions.text = "vinna".into();
+    app.tracking_mut().predictions.status = lector::predict::StatusFilter::Open;
+    app.tracking_mut().predictions.text = "vinna".into();
     let t = frames.frame(&mut app, Vec::new());
     println!(
         "frame after a filter change: {t:.1} ms (wall incl. setup {:.1} ms)",
         ms(start.elapsed())
     );
-    app.tracking.predictions.sort = (lector::ui::predictions::Column::Holder, true);
+    app.tracking_mut().predictions.sort = (lector::ui::predictions::Column::Holder, true);
     let t = frames.frame(&mut app, Vec::new());
     println!("frame after a sort change: {t:.1} ms");
     frames.report(&mut app, "idle frames after filtering", 60, Vec::new);
     // A resolution: the counts are rebuilt once, then frames are idle again.
-    let p = app.tracking.tracker().predictions[0].clone();
+    let p = app.tracking().tracker().predictions[0].clone();
     let record = lector::ui::tracking::new_record(
         p.key(),
         lector::predict::ResolutionStatus::CameTrue,
@@ -193,8 +192,7 @@ fn main() {
         "",
         &p.text,
     );
-    app.commands
-        .push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    app.push(Command::Track(TrackCommand::Resolve(Box::new(record))));
     let t = frames.frame(&mut app, Vec::new());
     let t2 = frames.frame(&mut app, Vec::new());
     println!("frames after a resolution (apply, recount): {t:.1} ms, {t2:.1} ms");

@@ -11,6 +11,8 @@
 //! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`merge`]: the git merge driver that merges Lector's files by id (`lector merge-driver`).
 //! - [`cli`]: the headless subcommands of the `lector` binary.
+//! - [`desktop`]: desktop integration without UI: whether the XDG portal offers a file
+//!   chooser, and the system's file dialogs (opened with the `gui` feature).
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
 //! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
@@ -19,6 +21,7 @@
 
 pub mod article;
 pub mod cli;
+pub mod desktop;
 pub mod formats;
 pub mod fsguard;
 pub mod merge;

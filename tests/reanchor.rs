@@ -149,7 +149,7 @@ fn the_app_offers_to_reanchor_a_corrected_article() {
         .click();
     h.run();
     let app = h.state();
-    let session = app.session.as_ref().expect("reopened");
+    let session = app.session().expect("reopened");
     assert!(session.store.edited_texts().is_empty());
     assert_eq!(app.document(), Some("sotji-talks"));
     let set = session
@@ -161,7 +161,8 @@ fn the_app_offers_to_reanchor_a_corrected_article() {
     let text = &session.store.project.documents[0].text;
     assert_eq!(set.annotations()[0].covered_text(text), "Ryssland");
     assert!(
-        app.messages
+        app.messages()
+            .all()
             .iter()
             .any(|m| m.text.starts_with("anna: 112 of 112 annotations placed")),
         "said so"

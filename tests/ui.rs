@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use lector::ui::{LectorApp, Prefs};
+use lector::ui::{Dialog, LectorApp, Prefs};
 
 mod common;
 #[path = "common/gui.rs"]
 mod gui;
 
 use common::{copy_dir, sample_project_copy};
-use gui::{harness, start_review, wait_for_jobs};
+use gui::{drag_select, find, harness, press_text, start_review, wait_for_jobs};
 
 /// A copy of the sample project in a temporary folder, so tests can change it.
 fn sample_copy() -> (tempfile::TempDir, PathBuf) {
@@ -32,13 +32,16 @@ fn first_run_asks_the_annotators_name() {
     let (_dir, project) = sample_copy();
     let mut h = harness(&project, "");
     h.run();
-    assert!(h.state().name_prompt.is_some(), "the name is asked");
+    assert!(
+        matches!(h.state().dialog(), Some(Dialog::Annotator(_))),
+        "the name is asked"
+    );
     h.get_by_label("Your name").type_text("olena");
     h.run();
     h.get_by_label("Start").click();
     h.run();
-    assert!(h.state().name_prompt.is_none(), "the prompt closes");
-    assert_eq!(h.state().prefs.annotator, "olena");
+    assert!(h.state().dialog().is_none(), "the prompt closes");
+    assert_eq!(h.state().prefs().annotator, "olena");
     // Olena's own annotations of the fixture are shown.
     assert_eq!(h.state().annotations().len(), 3);
     h.get_by_label("Annotator olena");
@@ -59,63 +62,9 @@ fn an_idle_window_stops_repainting() {
     );
 }
 
-/// The char range of the `nth` occurrence of `needle` in the open document.
-fn find(h: &Harness<'_, LectorApp>, needle: &str, nth: usize) -> (u32, u32) {
-    let text = h.state().view.as_ref().unwrap().text().clone();
-    let byte = text
-        .as_str()
-        .match_indices(needle)
-        .nth(nth)
-        .expect("needle in text")
-        .0;
-    let start = text
-        .char_of_byte(lector::model::ByteOffset(byte as u32))
-        .unwrap();
-    (start.0, start.0 + needle.chars().count() as u32)
-}
-
-/// Drags the mouse over a range of the article, as a user selects text.
-fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
-    if h.state()
-        .view
-        .as_ref()
-        .unwrap()
-        .char_rect(lector::model::CharOffset(end - 1))
-        .is_none()
-    {
-        // Scroll there first, as a user would.
-        h.state_mut()
-            .view
-            .as_mut()
-            .unwrap()
-            .scroll_to(lector::model::CharOffset(start));
-        h.run();
-    }
-    let view = h.state().view.as_ref().unwrap();
-    let a = view
-        .char_rect(lector::model::CharOffset(start))
-        .expect("start visible")
-        .left_center();
-    let b = view
-        .char_rect(lector::model::CharOffset(end - 1))
-        .expect("end visible")
-        .right_center();
-    h.drag_at(a + egui::vec2(1.0, 0.0));
-    h.run();
-    h.hover_at(b - egui::vec2(1.0, 0.0));
-    h.run();
-    h.drop_at(b - egui::vec2(1.0, 0.0));
-    h.run();
-}
-
-fn press_text(h: &mut Harness<'_, LectorApp>, text: &str) {
-    h.event(egui::Event::Text(text.to_owned()));
-    h.run();
-}
-
 fn covered(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
     let app = h.state();
-    let text = app.view.as_ref().unwrap().text();
+    let text = app.view().unwrap().text();
     app.annotations()
         .iter()
         .map(|a| (a.label.clone(), a.covered_text(text)))
@@ -125,7 +74,7 @@ fn covered(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
 fn selected_text(h: &Harness<'_, LectorApp>) -> String {
     let app = h.state();
     app.selected_annotation()
-        .map(|a| a.covered_text(app.view.as_ref().unwrap().text()))
+        .map(|a| a.covered_text(app.view().unwrap().text()))
         .unwrap_or_default()
 }
 
@@ -151,11 +100,11 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
     drag_select(&mut h, (s + 2, s + 15));
     h.key_press(egui::Key::Enter);
     h.run();
-    assert!(h.state().palette.is_some(), "Enter opens the palette");
+    assert!(h.state().palette_open(), "Enter opens the palette");
     press_text(&mut h, "organ");
     h.key_press(egui::Key::Enter);
     h.run();
-    assert!(h.state().palette.is_none());
+    assert!(!h.state().palette_open());
     assert!(
         covered(&h).contains(&("Organization".into(), "Rysslands president".into())),
         "{:?}",
@@ -193,8 +142,7 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
         .expect("linked");
     assert_eq!(entity.0, "vladimir-putin");
     assert_eq!(
-        app.session
-            .as_ref()
+        app.session()
             .unwrap()
             .store
             .project
@@ -209,14 +157,14 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
     let range = find(&h, "Den ryska radarstationen kommer att fortsätta", 0);
     drag_select(&mut h, range);
     press_text(&mut h, "f");
-    h.get_by_label("certainty").click();
+    h.get_by_label("Certainty").click();
     h.run();
     h.get_by_label("probable").click();
     h.run();
-    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "condition")
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Condition")
         .click();
     h.run();
-    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "condition")
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Condition")
         .type_text("om avtalet förnyas");
     h.run();
     h.key_press(egui::Key::Enter);
@@ -271,7 +219,7 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
     h.run();
     h.get_by_label("Find").type_text("Lukashenko");
     h.run();
-    let hits = h.state().search.hits.len();
+    let hits = h.state().search_hits().len();
     assert!(hits >= 10, "Lukashenko is named often: {hits}");
     h.get_by_label(&format!("Tag all {hits} hits")).click();
     h.run();
@@ -285,7 +233,7 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
     let expected = covered(&h);
-    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    assert!(!h.state().session().unwrap().is_dirty());
     drop(h);
     let mut again = harness(&project, "tester");
     again.run();
@@ -309,11 +257,9 @@ fn opening_an_article_asks_once_where_its_project_goes() {
     std::fs::write(&first, "Putin möter Lukashenko i Sotji.\n").unwrap();
     let mut h = harness(&first, "anna");
     h.run();
-    let prompt = h
-        .state()
-        .path_prompt
-        .as_ref()
-        .expect("asks where the project goes");
+    let Some(Dialog::Path(prompt)) = h.state().dialog() else {
+        panic!("asks where the project goes");
+    };
     assert_eq!(
         prompt.input,
         dir.path().join("talks.lector").display().to_string()
@@ -322,10 +268,10 @@ fn opening_an_article_asks_once_where_its_project_goes() {
     h.run();
     assert!(dir.path().join("talks.lector/project.ron").is_file());
     assert_eq!(
-        h.state().view.as_ref().unwrap().text().as_str(),
+        h.state().view().unwrap().text().as_str(),
         "Putin möter Lukashenko i Sotji.\n"
     );
-    let remembered = h.state().prefs.article_projects.clone();
+    let remembered = h.state().prefs().article_projects.clone();
     assert_eq!(remembered.as_deref(), Some(dir.path()));
 
     // The next article goes next to it without asking.
@@ -337,10 +283,10 @@ fn opening_an_article_asks_once_where_its_project_goes() {
         ..Prefs::default()
     };
     let app = LectorApp::new(&egui::Context::default(), prefs, Some(second));
-    assert!(app.path_prompt.is_none());
+    assert!(app.dialog().is_none());
     assert!(dir.path().join("minsk/project.ron").is_file());
     assert_eq!(
-        app.view.as_ref().unwrap().text().as_str(),
+        app.view().unwrap().text().as_str(),
         "Minsk\n\nProtesterna fortsätter.\n"
     );
 }
@@ -348,7 +294,7 @@ fn opening_an_article_asks_once_where_its_project_goes() {
 /// (label, fragments) of every annotation of an annotator in the open document.
 fn spans_of(h: &Harness<'_, LectorApp>, annotator: &str) -> Vec<(String, Vec<(u32, u32)>)> {
     let app = h.state();
-    let session = app.session.as_ref().unwrap();
+    let session = app.session().unwrap();
     let doc = app.document().unwrap();
     let mut spans: Vec<_> = session
         .store
@@ -381,14 +327,14 @@ fn export_and_import_through_the_file_menu() {
     h.run();
     h.get_by_label("Export…").click();
     h.run();
-    h.state_mut().path_prompt.as_mut().unwrap().input = out.display().to_string();
-    h.get_by_label("OK").click();
+    set_dialog_path(&mut h, &out);
+    h.get_by_label("Export").click();
     // The job runs in the background while a spinner turns: step, do not wait to settle.
     h.step();
     wait_for_jobs(&mut h);
     let lines = std::fs::read_to_string(&out).unwrap().lines().count();
     let total: usize = {
-        let project = &h.state().session.as_ref().unwrap().store.project;
+        let project = &h.state().session().unwrap().store.project;
         project.sets.values().map(|s| s.annotations().len()).sum()
     };
     assert_eq!(lines, total, "one line per annotation of every annotator");
@@ -398,7 +344,7 @@ fn export_and_import_through_the_file_menu() {
     h.run();
     h.get_by_label("Import…").click();
     h.run();
-    h.state_mut().path_prompt.as_mut().unwrap().input = out.display().to_string();
+    set_dialog_path(&mut h, &out);
     h.get_by_label("OK").click();
     // The job runs in the background while a spinner turns: step, do not wait to settle.
     h.step();
@@ -413,7 +359,8 @@ fn export_and_import_through_the_file_menu() {
     let carol = spans_of(&h, "carol");
     let skipped: Vec<String> = h
         .state()
-        .messages
+        .messages()
+        .all()
         .iter()
         .filter(|m| m.text.starts_with("skipped:"))
         .map(|m| m.text.clone())
@@ -431,7 +378,7 @@ fn export_and_import_through_the_file_menu() {
     assert!(carol.len() + skipped.len() >= everyone.len());
     assert!(carol.iter().all(|span| everyone.contains(span)));
     assert!(
-        h.state().session.as_ref().unwrap().is_dirty() || {
+        h.state().session().unwrap().is_dirty() || {
             // Autosave may already have written it.
             project.join("annotations/carol").is_dir()
         }
@@ -454,20 +401,23 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     h.get_by_label("Review colleagues…").click();
     h.run();
     assert_eq!(
-        h.state().review_picker.as_ref().unwrap().len(),
+        match h.state().dialog() {
+            Some(Dialog::ReviewPicker(picker)) => picker.chosen.len(),
+            _ => 0,
+        },
         2,
         "both annotators are offered and ticked"
     );
     h.get_by_label("Start review").click();
     h.run();
 
-    let review = h.state().review.as_ref().expect("in review mode");
+    let review = h.state().review().expect("in review mode");
     assert_eq!(review.alignment.annotators, ["anna", "erik"]);
     let first = review.current.expect("the first disagreement is shown");
     let unit = review.current_unit().unwrap().clone();
     assert!(!unit.is_agreement());
     // The article shows it selected, and the reviewed set already holds the agreements.
-    let view = h.state().view.as_ref().unwrap();
+    let view = h.state().view().unwrap();
     assert_eq!(view.selection.range(), (unit.start, unit.end));
     let agreed = review
         .alignment
@@ -481,17 +431,17 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     // Alt+↓ steps to the next disagreement, Alt+↑ back.
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
     h.run();
-    let second = h.state().review.as_ref().unwrap().current.unwrap();
+    let second = h.state().review().unwrap().current.unwrap();
     assert!(second > first);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
     h.run();
-    assert_eq!(h.state().review.as_ref().unwrap().current, Some(first));
+    assert_eq!(h.state().review().unwrap().current, Some(first));
 
     // "1" takes the first annotator's version and moves on.
     let sides: Vec<String> = unit.annotations.keys().cloned().collect();
     press_text(&mut h, "1");
     let state = h.state();
-    let session = state.session.as_ref().unwrap();
+    let session = state.session().unwrap();
     let decision = session
         .store
         .project
@@ -518,25 +468,17 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
         (&taken[0].label, &taken[0].fragments),
         (&source.label, &source.fragments)
     );
-    let next = state.review.as_ref().unwrap().current.unwrap();
+    let next = state.review().unwrap().current.unwrap();
     assert_ne!(next, first, "moved on to the next disagreement");
 
     // The second one by its button, with a note for the annotators.
-    let unit2 = h
-        .state()
-        .review
-        .as_ref()
-        .unwrap()
-        .current_unit()
-        .unwrap()
-        .clone();
-    h.state_mut().review.as_mut().unwrap().note = "claim, not prediction".into();
+    let unit2 = h.state().review().unwrap().current_unit().unwrap().clone();
+    h.state_mut().review_mut().unwrap().note = "claim, not prediction".into();
     h.get_by_label("Neither (0)").click();
     h.run();
     let decided = h
         .state()
-        .session
-        .as_ref()
+        .session()
         .unwrap()
         .store
         .project
@@ -553,9 +495,9 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     h.run();
     h.get_by_label("Finish review").click();
     h.run();
-    assert!(h.state().review.is_none());
+    assert!(h.state().review().is_none());
     assert_eq!(
-        h.state().session.as_ref().unwrap().annotator(),
+        h.state().session().unwrap().annotator(),
         "olga",
         "back to annotating as oneself"
     );
@@ -583,14 +525,7 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     let mut h = harness(&project, "olga");
     h.run();
     start_review(&mut h);
-    let unit = h
-        .state()
-        .review
-        .as_ref()
-        .unwrap()
-        .current_unit()
-        .unwrap()
-        .clone();
+    let unit = h.state().review().unwrap().current_unit().unwrap().clone();
     h.get_by_label("Comment for anna").click();
     h.run();
     h.get_by_label("Comment for anna")
@@ -598,7 +533,7 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     h.run();
     h.key_press(egui::Key::Tab);
     h.run();
-    h.state_mut().review.as_mut().unwrap().note = "a forecast, not a claim".into();
+    h.state_mut().review_mut().unwrap().note = "a forecast, not a claim".into();
     h.get_by_label("Neither (0)").click();
     h.run();
     h.get_by_label("Finish review").click();
@@ -609,9 +544,7 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     let mut h = harness(&project, "anna");
     h.run();
     let id = unit.annotations["anna"].clone();
-    h.state_mut()
-        .commands
-        .push(lector::ui::Command::Select(Some(id)));
+    h.state_mut().push(lector::ui::Command::Select(Some(id)));
     // Commands pushed from outside the UI apply at the end of the next frame.
     h.run();
     h.step();
@@ -667,12 +600,12 @@ fn a_book_length_review_is_prepared_in_the_background() {
     h.step();
     h.step();
     assert!(
-        h.state().review.is_none(),
+        h.state().review().is_none(),
         "still comparing, the window answers"
     );
     h.get_by_label_contains("comparing 30000 annotations");
     wait_for_jobs(&mut h);
-    let review = h.state().review.as_ref().expect("in review mode");
+    let review = h.state().review().expect("in review mode");
     assert_eq!(review.disagreement_indices().len(), 5_000, "each long span");
     assert_eq!(
         h.state().annotations().len(),
@@ -697,11 +630,20 @@ fn a_book_length_project_opens_in_the_background() {
     let mut h = harness(&root, "anna");
     h.step();
     assert!(
-        h.state().session.is_none(),
+        h.state().session().is_none(),
         "the window answers before it is read"
     );
     h.get_by_label_contains("Opening");
     wait_for_jobs(&mut h);
     assert_eq!(h.state().annotations().len(), 15_000);
     assert_eq!(h.state().document(), Some(doc.as_str()));
+}
+
+/// Types a path into the open dialog (the export dialog's file, or a typed-path prompt).
+fn set_dialog_path(h: &mut Harness<'_, LectorApp>, path: &std::path::Path) {
+    match h.state_mut().dialog_mut() {
+        Some(Dialog::Path(prompt)) => prompt.input = path.display().to_string(),
+        Some(Dialog::Export(form)) => form.path = path.display().to_string(),
+        other => panic!("no dialog asks for a path: {other:?}"),
+    }
 }

@@ -42,7 +42,7 @@ fn wait_for_poll(h: &mut Harness<'_, LectorApp>) {
 
 fn last_message(h: &Harness<'_, LectorApp>) -> String {
     h.state()
-        .messages
+        .messages()
         .last()
         .map(|m| m.text.clone())
         .unwrap_or_default()
@@ -50,7 +50,7 @@ fn last_message(h: &Harness<'_, LectorApp>) -> String {
 
 /// The note of an annotator's first annotation of a document, in the running app.
 fn first_note(h: &Harness<'_, LectorApp>, doc: &str, annotator: &str) -> String {
-    let session = h.state().session.as_ref().unwrap();
+    let session = h.state().session().unwrap();
     let set = session.store.project.set(doc, annotator).unwrap();
     set.annotations()[0].note.clone()
 }
@@ -84,7 +84,7 @@ fn a_colleagues_file_changed_on_disk_is_taken_in_without_a_restart() {
         &anna_before[..],
         "anna's own work untouched"
     );
-    assert!(h.state().conflict.is_none());
+    assert!(h.state().conflict().is_none());
     let message = last_message(&h);
     assert!(
         message.starts_with("erik's labels of “Ryssland")
@@ -94,9 +94,9 @@ fn a_colleagues_file_changed_on_disk_is_taken_in_without_a_restart() {
     h.get_by_label(&message); // in the status bar
 
     // Told once: nothing more changed, nothing more is said.
-    let said = h.state().messages.len();
+    let said = h.state().messages().all().len();
     wait_for_poll(&mut h);
-    assert_eq!(h.state().messages.len(), said);
+    assert_eq!(h.state().messages().all().len(), said);
 }
 
 #[test]
@@ -114,10 +114,7 @@ fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
 
     wait_for_poll(&mut h);
     let app = h.state();
-    assert_eq!(
-        app.session.as_ref().unwrap().store.project.documents.len(),
-        2
-    );
+    assert_eq!(app.session().unwrap().store.project.documents.len(), 2);
     assert_eq!(
         app.document(),
         Some(doc.as_str()),
@@ -129,7 +126,7 @@ fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
 /// Changes the note of an annotator's annotation number `i` in the running app, as the
 /// inspector does.
 fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &str) {
-    let session = h.state().session.as_ref().unwrap();
+    let session = h.state().session().unwrap();
     let mut a = session
         .store
         .project
@@ -146,7 +143,7 @@ fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &
 }
 
 fn note_of(h: &Harness<'_, LectorApp>, doc: &str, i: usize) -> String {
-    let session = h.state().session.as_ref().unwrap();
+    let session = h.state().session().unwrap();
     session
         .store
         .project
@@ -162,7 +159,7 @@ fn wait_for_autosave(h: &mut Harness<'_, LectorApp>) {
     std::thread::sleep(lector::session::AUTOSAVE_DELAY + Duration::from_millis(100));
     for _ in 0..100 {
         h.step();
-        let session = h.state().session.as_ref().unwrap();
+        let session = h.state().session().unwrap();
         if !session.is_dirty() && !session.is_saving() {
             break;
         }
@@ -183,19 +180,20 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     // taken in like a colleague's.
     change_on_disk(&project, &doc, "anna", "from anna's laptop");
     wait_for_poll(&mut h);
-    assert!(h.state().conflict.is_none());
+    assert!(h.state().conflict().is_none());
     assert_eq!(first_note(&h, &doc, "anna"), "from anna's laptop");
 
     // With an unsaved change here and another one on disk: both kept.
     edit_note_in_app(&mut h, &doc, 1, "from the app");
     change_on_disk(&project, &doc, "anna", "from the phone");
     wait_for_autosave(&mut h);
-    assert!(h.state().conflict.is_none());
+    assert!(h.state().conflict().is_none());
     assert_eq!(note_of(&h, &doc, 0), "from the phone", "theirs taken in");
     assert_eq!(note_of(&h, &doc, 1), "from the app", "mine kept");
     assert!(
         h.state()
-            .messages
+            .messages()
+            .all()
             .iter()
             .any(|m| m.text.contains("your changes were merged into it")),
         "said so"
@@ -210,7 +208,7 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     let own = project.join(set_path(&doc, "anna"));
     std::fs::write(&own, "(format_version: 1, document: \"cut here").unwrap();
     wait_for_autosave(&mut h);
-    assert_eq!(h.state().conflict.as_deref(), Some(doc.as_str()));
+    assert_eq!(h.state().conflict(), Some(doc.as_str()));
     assert_eq!(
         std::fs::read_to_string(&own).unwrap(),
         "(format_version: 1, document: \"cut here"
@@ -218,12 +216,12 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     // "Keep mine" writes the app's version over it.
     h.get_by_label("Keep mine (overwrite the file)").click();
     h.run();
-    assert!(h.state().conflict.is_none());
+    assert!(h.state().conflict().is_none());
     let (store, _) = ProjectStore::open(&project).unwrap();
     let set = store.project.set(&doc, "anna").unwrap();
     assert_eq!(set.annotations()[1].note, "second thoughts");
     wait_for_poll(&mut h);
-    assert!(h.state().conflict.is_none(), "resolved for good");
+    assert!(h.state().conflict().is_none(), "resolved for good");
 }
 
 /// The environment of every git call, the test's and the app's: an identity and an empty
@@ -289,7 +287,7 @@ fn sync_from_the_file_menu_commits_pulls_and_pushes() {
     let erik = root.join("erik");
 
     let mut h = harness(&mine, "anna");
-    h.state_mut().team.git = git_env(root, "anna")
+    h.state_mut().team_mut().git = git_env(root, "anna")
         .into_iter()
         .fold(Git::new(), |git, (k, v)| git.env(k, v));
     h.run();
@@ -304,17 +302,14 @@ fn sync_from_the_file_menu_commits_pulls_and_pushes() {
     h.run();
     h.get_by_label("in progress").click();
     h.run();
-    assert!(h.state().session.as_ref().unwrap().is_dirty());
+    assert!(h.state().session().unwrap().is_dirty());
 
     h.get_by_label("File").click();
     h.run();
     h.get_by_label("Sync").click();
     // The job runs in the background while a spinner turns: step, do not wait to settle.
     h.step();
-    assert!(
-        !h.state().jobs.is_empty(),
-        "the sync runs in the background"
-    );
+    assert!(h.state().is_busy(), "the sync runs in the background");
     wait_for_jobs(&mut h);
 
     let message = last_message(&h);
@@ -345,7 +340,7 @@ fn sync_from_the_file_menu_commits_pulls_and_pushes() {
     );
     // What the pull brought is in the app without reopening.
     assert_eq!(first_note(&h, &doc, "erik"), "erik's second look");
-    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    assert!(!h.state().session().unwrap().is_dirty());
 }
 
 #[test]
@@ -353,7 +348,7 @@ fn sync_outside_a_repository_says_how_to_make_one() {
     let dir = tempfile::tempdir().unwrap();
     let project = sample_project_in(dir.path());
     let mut h = harness(&project, "anna");
-    h.state_mut().team.git = git_env(dir.path(), "anna")
+    h.state_mut().team_mut().git = git_env(dir.path(), "anna")
         .into_iter()
         .fold(Git::new(), |git, (k, v)| git.env(k, v));
     h.run();
@@ -372,7 +367,7 @@ fn sync_outside_a_repository_says_how_to_make_one() {
             && message.contains("git init"),
         "{message}"
     );
-    assert!(h.state().messages.last().unwrap().error);
+    assert!(h.state().messages().last().unwrap().error);
 }
 
 #[test]
@@ -387,7 +382,7 @@ fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
     // The agreements taken go to disk first.
     wait_for_autosave(&mut h);
     let doc = h.state().document().unwrap().to_owned();
-    let review = h.state().review.as_ref().unwrap();
+    let review = h.state().review().unwrap();
     let before = review.disagreement_indices().len();
     // An annotation only anna made: a disagreement until she deletes it in her clone, which
     // a sync then brings here.
@@ -405,12 +400,13 @@ fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
     wait_for_poll(&mut h);
     let said = h
         .state()
-        .messages
+        .messages()
+        .all()
         .iter()
         .map(|m| m.text.clone())
         .collect::<Vec<_>>()
         .join("\n");
-    let review = h.state().review.as_ref().expect("still reviewing");
+    let review = h.state().review().expect("still reviewing");
     assert_eq!(review.disagreement_indices().len(), before - 1, "{said}");
     assert!(
         review
@@ -422,7 +418,8 @@ fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
     );
     let said = h
         .state()
-        .messages
+        .messages()
+        .all()
         .iter()
         .map(|m| m.text.clone())
         .collect::<Vec<_>>()
@@ -459,7 +456,7 @@ fn a_reviewers_comment_saved_elsewhere_shows_without_a_restart() {
     store.finish_write(done).unwrap();
 
     wait_for_poll(&mut h);
-    let session = h.state().session.as_ref().unwrap();
+    let session = h.state().session().unwrap();
     let review = session.store.project.review(&doc, "olga").unwrap();
     assert_eq!(
         review.comment("anna", &first).unwrap().text,
@@ -509,7 +506,7 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
         std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let mut h = harness(&mine, "anna");
-    h.state_mut().team.git = git_env(root, "anna")
+    h.state_mut().team_mut().git = git_env(root, "anna")
         .into_iter()
         .fold(Git::new(), |git, (k, v)| git.env(k, v))
         .env("GIT_SSH_COMMAND", &ssh)
@@ -520,7 +517,7 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     edit_note_in_app(&mut h, &doc, 0, "before the sync");
     h.get_by_label("🔄 Sync").click();
     h.step();
-    assert!(lector::ui::syncing(&h.state().jobs), "syncing");
+    assert!(h.state().is_syncing(), "syncing");
     wait_for_jobs(&mut h);
     let message = last_message(&h);
     assert!(
@@ -531,7 +528,7 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     // Autosave works again: an edit is saved without anyone asking.
     edit_note_in_app(&mut h, &doc, 0, "after the stuck sync");
     wait_for_autosave(&mut h);
-    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    assert!(!h.state().session().unwrap().is_dirty());
     let (store, _) = ProjectStore::open(&mine).unwrap();
     assert_eq!(
         store.project.set(&doc, "anna").unwrap().annotations()[0].note,

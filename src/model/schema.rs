@@ -69,6 +69,30 @@ pub struct AttributeDef {
     /// What the attribute means, shown as a tooltip.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub help: String,
+    /// The name people read in the app ("Resolution note"); empty: made from `name`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+}
+
+impl AttributeDef {
+    /// The name to show: the schema's `title`, else `name` with underscores as spaces and a
+    /// capital first letter (`resolution_note` → "Resolution note").
+    pub fn display_name(&self) -> String {
+        if !self.title.trim().is_empty() {
+            return self.title.clone();
+        }
+        humanise(&self.name)
+    }
+}
+
+/// `resolution_note` → "Resolution note": a key as words.
+pub fn humanise(key: &str) -> String {
+    let words = key.replace(['_', '-'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// An sRGB colour, written `"#rrggbb"` in files.
@@ -180,6 +204,7 @@ fn attr(name: &str, ty: AttrType, help: &str) -> AttributeDef {
         name: name.to_owned(),
         ty,
         help: help.to_owned(),
+        title: String::new(),
     }
 }
 

@@ -37,6 +37,7 @@ pub fn probability_attribute() -> AttributeDef {
         help: "A probability stated in the text, 0–1 (\"70 procent\" is 0.7); it overrides \
                the certainty when predictions are scored"
             .to_owned(),
+        title: String::new(),
     }
 }
 
@@ -188,6 +189,7 @@ mod tests {
                         name: name.to_owned(),
                         ty: AttrType::Text,
                         help: String::new(),
+                        title: String::new(),
                     });
                 }
             }

@@ -4,7 +4,8 @@
 
 use egui::{Color32, RichText, Sense, vec2};
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
 use super::shorten;
 use super::tracking::{TrackCommand, TrackingState, new_record};
 use crate::model::RecordKey;
@@ -94,12 +95,12 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     &view.rows
 }
 
-fn verdict_color(verdict: Verdict) -> Color32 {
+fn verdict_color(theme: &super::theme::Theme, verdict: Verdict) -> Color32 {
     match verdict {
-        Verdict::Supported => Color32::from_rgb(40, 150, 60),
-        Verdict::Refuted => Color32::from_rgb(200, 40, 40),
-        Verdict::Conflicting | Verdict::NotEnoughEvidence => Color32::from_rgb(200, 120, 0),
-        Verdict::Unreviewed => Color32::GRAY,
+        Verdict::Supported => theme.ok(),
+        Verdict::Refuted => theme.error(),
+        Verdict::Conflicting | Verdict::NotEnoughEvidence => theme.warning(),
+        Verdict::Unreviewed => theme.muted(),
     }
 }
 
@@ -262,7 +263,10 @@ fn row_ui(
                 .replace('_', " "),
             color,
         ),
-        (verdict_text(c), verdict_color(c.verdict)),
+        (
+            verdict_text(c),
+            verdict_color(&super::theme::Theme::of(ui), c.verdict),
+        ),
         (c.document.clone(), color),
         (c.annotators.join(", "), color),
     ];

@@ -4,28 +4,45 @@
 mod app;
 pub mod article;
 mod claims;
+mod colleagues;
+mod command;
 mod dialogs;
 mod inspector;
+mod jobs;
+mod keys;
+mod layout;
+mod messages;
 mod panels;
-mod portal;
 pub mod predictions;
+mod prefs;
+mod project;
 mod proposal;
+mod reducer;
 mod resolve;
 pub mod review;
+mod saving;
+mod search;
+mod selected;
 pub mod span_index;
+mod tagging;
 mod team;
+pub mod theme;
 mod track_record;
 pub mod tracking;
+mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub use app::{Command, LectorApp, Prefs};
-pub use dialogs::{Chooser, Dialogs, Environment, NO_NATIVE_DIALOGS_VAR, decide};
-pub use portal::PortalAnswer;
-pub use team::{Team, WATCH_INTERVAL, syncing};
+pub use app::LectorApp;
+pub use command::{Command, ExportRequest, Side, ViewCommand};
+pub use dialogs::{Ask, Dialog, PathPurpose};
+pub use messages::Messages;
+pub use prefs::Prefs;
+pub use selected::Selected;
+pub use team::{Team, WATCH_INTERVAL};
 
-use crate::model::{Annotation, DocText};
+use crate::model::{Annotation, DocText, Schema};
 
 /// Opens the app window on `path` (a project folder or an article), else the last project,
 /// else the sample project.
@@ -73,8 +90,9 @@ pub fn sample_project() -> Option<PathBuf> {
     .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
 }
 
-/// One annotation in words, for tooltips: label, text, attributes, note.
-pub fn describe(annotation: &Annotation, text: &DocText) -> String {
+/// One annotation in words, for tooltips: label, text, attributes (by their readable names),
+/// note.
+pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> String {
     let mut out = format!(
         "{}: “{}”",
         annotation.label,
@@ -83,7 +101,12 @@ pub fn describe(annotation: &Annotation, text: &DocText) -> String {
     if let Some(entity) = &annotation.entity {
         out.push_str(&format!("\nentity: {entity}"));
     }
+    let label = schema.label(&annotation.label);
     for (name, value) in &annotation.attributes {
+        let name = label.and_then(|l| l.attribute(name)).map_or_else(
+            || crate::model::schema::humanise(name),
+            |d| d.display_name(),
+        );
         out.push_str(&format!("\n{name}: {value}"));
     }
     if !annotation.note.is_empty() {
@@ -102,10 +125,4 @@ pub fn shorten(s: &str, max: usize) -> String {
         out.push('…');
         out
     }
-}
-
-/// A label colour for egui.
-pub fn color(c: crate::model::Color) -> egui::Color32 {
-    let [r, g, b] = c.0;
-    egui::Color32::from_rgb(r, g, b)
 }

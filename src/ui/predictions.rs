@@ -4,7 +4,8 @@
 
 use egui::{Color32, RichText, Sense, vec2};
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
 use super::shorten;
 use super::tracking::{TrackCommand, TrackingState};
 use crate::model::RecordKey;
@@ -256,12 +257,12 @@ fn status_text(p: &TrackedPrediction, today: jiff::civil::Date) -> String {
     }
 }
 
-fn status_color(status: ResolutionStatus) -> Color32 {
+fn status_color(theme: &super::theme::Theme, status: ResolutionStatus) -> Color32 {
     match status {
-        ResolutionStatus::Open => Color32::from_rgb(200, 120, 0),
-        ResolutionStatus::CameTrue => Color32::from_rgb(40, 150, 60),
-        ResolutionStatus::DidNotComeTrue => Color32::from_rgb(200, 40, 40),
-        ResolutionStatus::Ambiguous | ResolutionStatus::Withdrawn => Color32::GRAY,
+        ResolutionStatus::Open => theme.warning(),
+        ResolutionStatus::CameTrue => theme.ok(),
+        ResolutionStatus::DidNotComeTrue => theme.error(),
+        ResolutionStatus::Ambiguous | ResolutionStatus::Withdrawn => theme.muted(),
     }
 }
 
@@ -464,7 +465,7 @@ fn row_ui(
             p.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             text_color,
         ),
-        (status, status_color(p.status)),
+        (status, status_color(&super::theme::Theme::of(ui), p.status)),
         (p.document.clone(), text_color),
         (p.annotators.join(", "), text_color),
     ];

@@ -2,9 +2,10 @@
 //! resolves it (status, the date it was settled, evidence, a note) into the user's own
 //! resolutions file.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
 use super::predictions::jump;
 use super::tracking::{TrackCommand, new_record};
 use crate::model::RecordKey;
@@ -148,7 +149,7 @@ fn form_ui(app: &mut LectorApp, ui: &mut egui::Ui, p: &TrackedPrediction) {
     ui.add(date).labelled_by(label.id);
     let parsed = crate::predict::parse_date(form.date.trim());
     if parsed.is_none() && !form.date.trim().is_empty() {
-        ui.colored_label(Color32::RED, "not a date");
+        ui.colored_label(super::theme::Theme::of(ui).error(), "not a date");
     }
     let label = ui.label("Evidence, one link or quote per line (never fetched)");
     ui.add(

@@ -22,17 +22,17 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use egui::{Color32, RichText};
+use egui::RichText;
 
-use super::app::{Command, Job, JobDone, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
+use super::jobs::{JobDone, JobKind};
+use super::theme::Theme;
 use crate::store::DiskChanges;
 use crate::sync::{Git, SyncError, SyncReport};
 
 /// How often the app looks for files changed on disk.
 pub const WATCH_INTERVAL: Duration = Duration::from_millis(1500);
-
-/// The status-bar text of a running sync job.
-const SYNC_JOB: &str = "syncing with git";
 
 /// The app's team state: the watch timer and the last sync.
 #[derive(Debug)]
@@ -69,14 +69,24 @@ impl Default for Team {
     }
 }
 
-/// Whether a sync job runs.
-pub fn syncing(jobs: &[Job]) -> bool {
-    jobs.iter().any(|job| job.what == SYNC_JOB)
+impl Team {
+    /// Whether the project is in a git work tree (as last looked up).
+    pub fn in_repository(&self) -> bool {
+        matches!(self.repository, Some((_, true)))
+    }
+
+    /// Looks up whether a project folder is in a git work tree, once per folder (the watch
+    /// looks again at every poll).
+    pub fn know_repository(&mut self, root: &Path) {
+        if !matches!(&self.repository, Some((r, _)) if r == root) {
+            self.repository = Some((root.to_path_buf(), in_git_repository(root)));
+        }
+    }
 }
 
 /// Once per frame, after the commands: polls the project for files changed on disk.
 pub fn watch(app: &mut LectorApp, ctx: &egui::Context) {
-    let busy = syncing(&app.jobs);
+    let busy = app.is_syncing();
     let Some(session) = &mut app.session else {
         app.team.next_poll = None;
         return;
@@ -163,7 +173,10 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
             (f.clone(), modified.ok())
         })
         .collect();
-    if !needs_reopen.is_empty() && app.conflict.is_none() && stamps != app.team.reopen_asked {
+    if !needs_reopen.is_empty()
+        && app.conflict.document.is_none()
+        && stamps != app.team.reopen_asked
+    {
         app.team.reopen_asked = stamps;
         let files: Vec<String> = needs_reopen
             .iter()
@@ -262,11 +275,11 @@ pub fn describe(changes: &DiskChanges, title: impl Fn(&str) -> String) -> String
 
 /// Saves, then syncs in the background: commit the user's files, pull, push.
 pub fn start_sync(app: &mut LectorApp) {
-    if syncing(&app.jobs) {
+    if app.is_syncing() {
         app.say("a sync is running already", false);
         return;
     }
-    if app.conflict.is_some() {
+    if app.conflict.document.is_some() {
         app.say(
             "not synced: first choose whether to reload your changed file or keep yours",
             true,
@@ -286,11 +299,11 @@ pub fn start_sync(app: &mut LectorApp) {
     let root = session.store.root().to_path_buf();
     let annotator = session.annotator().to_owned();
     let git = app.team.git.clone();
-    match Job::spawn(SYNC_JOB.to_owned(), move || {
+    let started = app.jobs.spawn(JobKind::Sync, "syncing with git", move || {
         JobDone::Synced(crate::sync::sync_with(&git, &root, &annotator))
-    }) {
-        Ok(job) => app.jobs.push(job),
-        Err(err) => app.say(format!("not synced: cannot start a thread: {err}"), true),
+    });
+    if let Err(err) = started {
+        app.say(format!("not synced: cannot start a thread: {err}"), true);
     }
 }
 
@@ -342,69 +355,26 @@ fn in_git_repository(root: &Path) -> bool {
     root.ancestors().any(|dir| dir.join(".git").exists())
 }
 
-/// File menu items: Sync, and the last sync's report.
-pub fn file_menu_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
-    let running = syncing(&app.jobs);
-    if ui
-        .add_enabled(app.session.is_some() && !running, egui::Button::new("Sync"))
-        .on_hover_text("Save, commit your annotations, pull colleagues' work and push (git)")
-        .clicked()
-    {
-        app.commands.push(Command::Sync);
-    }
-    if ui
-        .add_enabled(
-            app.team.last_sync.is_some(),
-            egui::Button::new("Last sync…"),
-        )
-        .clicked()
-    {
-        app.team.report_open = true;
-    }
-}
-
-/// Status bar: a Sync button when the project is in a git repository; the last sync's
-/// report in a window when asked for.
-pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
-    report_window_ui(app, ui.ctx());
-    let Some(session) = &app.session else { return };
-    let root = session.store.root();
-    let known = matches!(&app.team.repository, Some((r, _)) if r == root);
-    if !known {
-        app.team.repository = Some((root.to_path_buf(), in_git_repository(root)));
-    }
-    if !matches!(app.team.repository, Some((_, true))) {
-        return;
-    }
-    let running = syncing(&app.jobs);
-    if ui
-        .add_enabled(!running, egui::Button::new("🔄 Sync").small())
-        .on_hover_text("Save, commit your annotations, pull colleagues' work and push (git)")
-        .clicked()
-    {
-        app.commands.push(Command::Sync);
-    }
-    ui.separator();
-}
-
-fn report_window_ui(app: &mut LectorApp, ctx: &egui::Context) {
-    let Some((text, error)) = &app.team.last_sync else {
+/// The "Last sync" window, when asked for.
+pub fn report_window_ui(team: &mut Team, ctx: &egui::Context) {
+    let Some((text, error)) = &team.last_sync else {
         return;
     };
-    let mut open = app.team.report_open;
+    let mut open = team.report_open;
     egui::Window::new("Last sync")
         .open(&mut open)
         .collapsible(false)
         .default_width(560.0)
         .show(ctx, |ui| {
+            let theme = Theme::of(ui);
             let text = RichText::new(text).monospace();
             ui.label(if *error {
-                text.color(Color32::from_rgb(200, 30, 30))
+                text.color(theme.error())
             } else {
                 text
             });
         });
-    app.team.report_open = open;
+    team.report_open = open;
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! scores with (from `project.ron`); and a calibration chart (egui_plot) of stated probability
 //! against how often the event happened.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{Line, LineStyle, MarkerShape, Plot, PlotPoints, Points};
 
 use super::app::LectorApp;
@@ -107,8 +107,10 @@ fn holders_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     ui.label(n.to_string());
                 }
                 ui.label(opt(record.share_true));
-                ui.label(opt(record.brier))
-                    .on_hover_text(format!("{} predictions scored", record.scored));
+                ui.label(opt(record.brier)).on_hover_text(format!(
+                    "{} scored",
+                    super::messages::plural(record.scored, "prediction")
+                ));
                 ui.end_row();
             }
         });
@@ -131,6 +133,7 @@ fn mapping_ui(ui: &mut egui::Ui, map: &ProbabilityMap) {
 }
 
 fn chart_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
+    let theme = super::theme::Theme::of(ui);
     let holders: Vec<(String, String)> = app
         .tracking
         .record
@@ -200,14 +203,14 @@ fn chart_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                     "well calibrated",
                     PlotPoints::from(vec![[0.0, 0.0], [1.0, 1.0]]),
                 )
-                .color(Color32::GRAY)
+                .color(theme.guide())
                 .style(LineStyle::dashed_loose()),
             );
             plot.points(
                 Points::new("predictions", PlotPoints::from(points))
                     .shape(MarkerShape::Circle)
                     .radius(4.0 + 4.0 * (largest as f32).sqrt().min(3.0))
-                    .color(Color32::from_rgb(0xcc, 0x79, 0xa7)),
+                    .color(theme.calibration()),
             );
         });
     for bin in bins {

@@ -1,20 +1,22 @@
 //! Following predictions and claims in the app: which view shows (the article, the
 //! Predictions, Claims and Track record views), their shared state, the commands they produce
-//! and where those are applied. `app.rs`, `panels.rs` and `inspector.rs` call in here through
-//! small hooks; the views themselves are [`super::predictions`], [`super::claims`] and
-//! [`super::track_record`].
+//! and where those are applied (the reducer passes [`TrackCommand`]s to [`apply`]). `app.rs`
+//! calls [`central_ui`] and [`side_ui`]; the views themselves are [`super::predictions`],
+//! [`super::claims`] and [`super::track_record`], the details beside them
+//! [`super::resolve`].
 //!
 //! The project's predictions are counted by [`crate::predict::Tracker`], rebuilt only when
 //! the session's revision changes and only while one of these views shows; filtering and
 //! sorting are cached by revision and filter, so a frame of a 100k-prediction view costs the
 //! rows on screen.
 
-use egui::{Color32, RichText};
 use jiff::civil::Date;
 
-use super::app::{Command, LectorApp};
+use super::app::LectorApp;
+use super::command::Command;
+use super::messages::plural;
 use crate::model::resolution::{Record, record_problems};
-use crate::model::{CharOffset, DocumentMeta, RecordKey, Resolution, VerdictRecord};
+use crate::model::{CharOffset, RecordKey, Resolution, VerdictRecord};
 use crate::predict::{Tracker, tracker::today};
 use crate::session::{Edit, Session};
 
@@ -116,8 +118,6 @@ pub struct TrackingState {
     pub proposal: Option<super::proposal::Proposal>,
     /// How many predictions were due when the project was opened or the views last counted.
     pub due: usize,
-    /// The publication date being typed, by document.
-    published_buffer: Option<(String, String)>,
 }
 
 impl Default for TrackingState {
@@ -135,7 +135,6 @@ impl Default for TrackingState {
             chart_holder: None,
             proposal: None,
             due: 0,
-            published_buffer: None,
         }
     }
 }
@@ -188,6 +187,19 @@ impl TrackingState {
         let mode = self.mode;
         *self = Self::default();
         self.mode = mode;
+    }
+
+    /// Forgets the certainty proposal once its annotation no longer has the proposed grade
+    /// (the analyst chose another, or it was undone or deleted).
+    pub fn forget_stale_proposal(&mut self, session: Option<&Session>) {
+        let stands = match (&self.proposal, session) {
+            (Some(p), Some(s)) => p.still_stands(&s.store.project),
+            (None, _) => return,
+            (Some(_), None) => false,
+        };
+        if !stands {
+            self.proposal = None;
+        }
     }
 
     /// The cue to underline in a document.
@@ -248,9 +260,8 @@ pub fn opened(app: &mut LectorApp) {
     if total > 0 {
         app.say(
             match due {
-                0 => format!("{total} predictions, none due"),
-                1 => format!("{total} predictions, 1 due: see Predictions"),
-                n => format!("{total} predictions, {n} due: see Predictions"),
+                0 => format!("{}, none due", plural(total, "prediction")),
+                n => format!("{}, {n} due: see Predictions", plural(total, "prediction")),
             },
             false,
         );
@@ -299,152 +310,18 @@ pub fn central_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
     true
 }
 
-/// The right-hand panel of the tracking views; `false` where the article's panel shows.
-pub fn side_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
+/// The right-hand panel's contents in the Predictions and Claims views: the selected row's
+/// details.
+pub fn side_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     let show: fn(&mut LectorApp, &mut egui::Ui) = match app.tracking.mode {
-        Mode::Article => return false,
         // The track records take the whole width.
-        Mode::TrackRecord => return app.session.is_some(),
+        Mode::Article | Mode::TrackRecord => return,
         Mode::Predictions => super::resolve::details_ui,
         Mode::Claims => super::claims::details_ui,
     };
-    if app.session.is_none() {
-        return false;
-    }
-    egui::Panel::right("tracking-side")
-        .default_size(320.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("tracking-side")
-                .show(ui, |ui| show(app, ui));
-        });
-    true
-}
-
-/// The view tabs, in the menu bar.
-pub fn tabs_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
-    ui.separator();
-    for mode in Mode::ALL {
-        let selected = app.tracking.mode == mode;
-        if ui.selectable_label(selected, mode.name()).clicked() && !selected {
-            app.commands
-                .push(Command::Track(TrackCommand::ShowMode(mode)));
-        }
-    }
-}
-
-/// A link in the status bar to the predictions due.
-pub fn status_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
-    if app.session.is_none() || app.tracking.due == 0 {
-        return;
-    }
-    let due = app.tracking.due;
-    let text = if due == 1 {
-        "⏰ 1 prediction due".to_owned()
-    } else {
-        format!("⏰ {due} predictions due")
-    };
-    if ui
-        .link(RichText::new(text).color(Color32::from_rgb(200, 120, 0)))
-        .on_hover_text("Open, with a due date on or before today: show them")
-        .clicked()
-    {
-        app.commands.push(Command::Track(TrackCommand::ShowDue));
-    }
-    ui.separator();
-}
-
-/// The open document's publication date, editable, in the documents panel.
-pub fn published_ui(
-    ui: &mut egui::Ui,
-    tracking: &mut TrackingState,
-    commands: &mut Vec<Command>,
-    meta: &DocumentMeta,
-) {
-    let shown = meta.published.map(|d| d.to_string()).unwrap_or_default();
-    let buffer = match &mut tracking.published_buffer {
-        Some((doc, text)) if doc == &meta.id => text,
-        other => {
-            *other = Some((meta.id.clone(), shown.clone()));
-            let Some((_, text)) = other else { return };
-            text
-        }
-    };
-    ui.horizontal(|ui| {
-        let label = ui
-            .label("Published")
-            .on_hover_text("Due phrases (\"by the end of the year\") are read against it");
-        let edit = ui
-            .add(
-                egui::TextEdit::singleline(buffer)
-                    .hint_text("YYYY-MM-DD")
-                    .desired_width(90.0)
-                    .id_salt("published"),
-            )
-            .labelled_by(label.id);
-        let parsed: Result<Option<Date>, ()> = if buffer.trim().is_empty() {
-            Ok(None)
-        } else {
-            crate::predict::parse_date(buffer.trim())
-                .map(Some)
-                .ok_or(())
-        };
-        if parsed.is_err() {
-            ui.colored_label(Color32::RED, "not a date")
-                .on_hover_text("A date: 2021-02-22, 22 februari 2021, February 22, 2021");
-        }
-        if edit.lost_focus()
-            && buffer.trim() != shown
-            && let Ok(date) = parsed
-        {
-            commands.push(Command::Track(TrackCommand::SetPublished {
-                document: meta.id.clone(),
-                date,
-            }));
-        }
-    });
-}
-
-/// In the inspector of a prediction or claim: how it stands, as the views last counted, with
-/// a way to resolve it.
-pub fn outcome_ui(
-    ui: &mut egui::Ui,
-    tracking: &TrackingState,
-    key: &RecordKey,
-    commands: &mut Vec<Command>,
-) {
-    let tracker = tracking.tracker();
-    if let Some(p) = tracker.predictions.iter().find(|p| p.has_copy(key)) {
-        ui.horizontal_wrapped(|ui| {
-            let by = p
-                .resolved_by
-                .as_ref()
-                .map_or(String::new(), |b| format!(" ({b})"));
-            ui.label(
-                RichText::new(format!("Status: {}{by}", p.status.name().replace('_', " "))).small(),
-            );
-            if ui.small_button("Resolve…").clicked() {
-                commands.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
-                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
-            }
-        });
-    } else if let Some(c) = tracker.claims.iter().find(|c| c.has_copy(key)) {
-        ui.horizontal_wrapped(|ui| {
-            // The `verdict` attribute below is the annotator's reading; a check recorded in
-            // the Claims view wins over it.
-            let checked = match &c.verdict_from {
-                crate::predict::VerdictSource::Record(by) => {
-                    format!("Checked: {} ({by})", c.verdict.name().replace('_', " "))
-                }
-                _ => "Not checked yet".to_owned(),
-            };
-            ui.label(RichText::new(checked).small());
-            if ui.small_button("Check…").clicked() {
-                commands.push(Command::Track(TrackCommand::SelectClaim(c.key())));
-                commands.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
-            }
-        });
-    }
+    egui::ScrollArea::vertical()
+        .id_salt("tracking-side")
+        .show(ui, |ui| show(app, ui));
 }
 
 /// Applies a command of the tracking views.
@@ -474,7 +351,6 @@ pub fn apply(app: &mut LectorApp, command: TrackCommand) {
             match session.store.set_published(&document, date) {
                 Ok(()) => {
                     session.bump_revision();
-                    app.tracking.published_buffer = None;
                     app.say(
                         match date {
                             Some(d) => format!("{document}: published {d}"),

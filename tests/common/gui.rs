@@ -11,6 +11,16 @@ use lector::ui::{LectorApp, Prefs};
 /// The app on a project (or article) as `annotator`, with typed paths instead of the
 /// system's file dialogs (none runs where tests run; a developer's desktop would open one).
 pub fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
+    let app = app_for(project, annotator);
+    Harness::builder()
+        .with_size(egui::vec2(1360.0, 860.0))
+        .with_max_steps(24)
+        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
+}
+
+/// The app on a project (or article) as `annotator`, with typed paths instead of the
+/// system's file dialogs.
+pub fn app_for(project: &Path, annotator: &str) -> LectorApp {
     let prefs = Prefs {
         annotator: annotator.to_owned(),
         ..Prefs::default()
@@ -20,24 +30,21 @@ pub fn harness(project: &Path, annotator: &str) -> Harness<'static, LectorApp> {
         prefs,
         Some(project.to_path_buf()),
     );
-    app.dialogs.native = false;
-    Harness::builder()
-        .with_size(egui::vec2(1360.0, 860.0))
-        .with_max_steps(24)
-        .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app)
+    app.set_native_dialogs(false);
+    app
 }
 
 /// Steps the UI until the background jobs (exports, imports, opening, review, sync) are done:
 /// a spinner keeps the UI repainting, so `run` alone would not settle.
 pub fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
     for _ in 0..3000 {
-        if h.state().jobs.is_empty() {
+        if !h.state().is_busy() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
-    assert!(h.state().jobs.is_empty(), "the job finished");
+    assert!(!h.state().is_busy(), "the job finished");
     h.run();
 }
 
@@ -49,5 +56,58 @@ pub fn start_review(h: &mut Harness<'_, LectorApp>) {
     h.get_by_label("Review colleagues…").click();
     h.run();
     h.get_by_label("Start review").click();
+    h.run();
+}
+
+/// The char range of the `nth` occurrence of `needle` in the open document.
+pub fn find(h: &Harness<'_, LectorApp>, needle: &str, nth: usize) -> (u32, u32) {
+    let text = h.state().view().expect("a document is open").text().clone();
+    let byte = text
+        .as_str()
+        .match_indices(needle)
+        .nth(nth)
+        .expect("needle in text")
+        .0;
+    let start = text
+        .char_of_byte(lector::model::ByteOffset(byte as u32))
+        .expect("the test expects it");
+    (start.0, start.0 + needle.chars().count() as u32)
+}
+
+/// Drags the mouse over a range of the article, as a user selects text.
+pub fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
+    if h.state()
+        .view()
+        .expect("the test expects it")
+        .char_rect(lector::model::CharOffset(end - 1))
+        .is_none()
+    {
+        // Scroll there first, as a user would.
+        h.state_mut()
+            .view_mut()
+            .expect("the test expects it")
+            .scroll_to(lector::model::CharOffset(start));
+        h.run();
+    }
+    let view = h.state().view().expect("the test expects it");
+    let a = view
+        .char_rect(lector::model::CharOffset(start))
+        .expect("start visible")
+        .left_center();
+    let b = view
+        .char_rect(lector::model::CharOffset(end - 1))
+        .expect("end visible")
+        .right_center();
+    h.drag_at(a + egui::vec2(1.0, 0.0));
+    h.run();
+    h.hover_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+    h.drop_at(b - egui::vec2(1.0, 0.0));
+    h.run();
+}
+
+/// Types text as a user would (a label's hotkey, `+`).
+pub fn press_text(h: &mut Harness<'_, LectorApp>, text: &str) {
+    h.event(egui::Event::Text(text.to_owned()));
     h.run();
 }

@@ -298,6 +298,7 @@ mod tests {
             name: name.to_owned(),
             ty,
             help: String::new(),
+            title: String::new(),
         };
         let schema = Schema {
             labels: vec![Label {

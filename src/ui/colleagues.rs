@@ -1,0 +1,103 @@
+//! Colleagues' labels in view: any annotator's annotations of the open document shown
+//! read-only beside one's own (dotted lines above the text, rows of their own in the list,
+//! a read-only inspector), toggled per colleague, without entering review mode.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::app::LectorApp;
+use super::article::ColleagueLayer;
+use super::span_index::SpanIndex;
+use crate::model::Project;
+
+/// What an index was built from: the document, and the set's storage (a set re-read from
+/// disk is a new one; colleagues' sets are never edited in place).
+type IndexKey = (String, usize, usize);
+
+/// Whose annotations are shown, and their indexes.
+#[derive(Debug, Default)]
+pub struct Colleagues {
+    shown: BTreeSet<String>,
+    indexes: BTreeMap<String, (IndexKey, SpanIndex)>,
+}
+
+impl Colleagues {
+    /// Shows or hides a colleague's annotations.
+    pub fn show(&mut self, annotator: &str, on: bool) {
+        if on {
+            self.shown.insert(annotator.to_owned());
+        } else {
+            self.shown.remove(annotator);
+            self.indexes.remove(annotator);
+        }
+    }
+
+    /// Whether a colleague's annotations are shown.
+    pub fn is_shown(&self, annotator: &str) -> bool {
+        self.shown.contains(annotator)
+    }
+
+    /// The colleagues shown, sorted.
+    pub fn shown(&self) -> impl Iterator<Item = &String> {
+        self.shown.iter()
+    }
+
+    /// Builds the indexes of the shown colleagues' sets of a document that changed.
+    pub fn refresh(&mut self, project: &Project, document: &str) {
+        for annotator in &self.shown {
+            let set = project.set(document, annotator);
+            let annotations = set.map_or(&[][..], |s| s.annotations());
+            let key = (
+                document.to_owned(),
+                annotations.as_ptr() as usize,
+                annotations.len(),
+            );
+            if self.indexes.get(annotator).is_some_and(|(k, _)| *k == key) {
+                continue;
+            }
+            let index = SpanIndex::new(&project.schema, annotations);
+            self.indexes.insert(annotator.clone(), (key, index));
+        }
+    }
+
+    /// The layers to paint, in the order of the shown colleagues.
+    pub fn layers<'a>(&'a self, project: &'a Project, document: &str) -> Vec<ColleagueLayer<'a>> {
+        self.shown
+            .iter()
+            .filter_map(|annotator| {
+                let (_, index) = self.indexes.get(annotator)?;
+                Some(ColleagueLayer {
+                    annotator,
+                    annotations: project.set(document, annotator)?.annotations(),
+                    index,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The colleagues who annotated a document, with how many annotations: everyone but `me`
+/// and reviewers' reviewed sets, sorted by name.
+pub fn candidates(project: &Project, document: &str, me: &str) -> Vec<(String, usize)> {
+    project
+        .sets
+        .iter()
+        .filter(|((doc, who), set)| {
+            doc == document
+                && who != me
+                && crate::model::review::reviewer_of(who).is_none()
+                && !set.is_empty()
+        })
+        .map(|((_, who), set)| (who.clone(), set.len()))
+        .collect()
+}
+
+impl LectorApp {
+    /// Keeps the shown colleagues' indexes current.
+    pub(super) fn refresh_colleagues(&mut self) {
+        let (Some(session), Some(view)) = (&self.session, &self.view) else {
+            return;
+        };
+        self.colleagues
+            .refresh(&session.store.project, &view.document);
+    }
+}

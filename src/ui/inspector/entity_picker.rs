@@ -1,0 +1,155 @@
+//! A searchable entity picker: the project's entities (every annotator's registry, one's own
+//! first), filtered as one types, and "New entity “…”" from what was typed. Used for an
+//! annotation's entity link, the holder and source attributes, and "Tag all hits".
+
+use crate::model::{Entity, Project};
+
+/// How many matching entities the list shows (type more to narrow it).
+const SHOWN: usize = 200;
+
+/// An entity of the project, and where it comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectEntity {
+    /// The entity.
+    pub entity: Entity,
+    /// In the annotator's own registry (else a colleague's: choosing it copies it there,
+    /// with the same id).
+    pub mine: bool,
+    /// Whose registry it was found in.
+    pub owner: String,
+}
+
+impl ProjectEntity {
+    /// Every entity of the project once (by id): the annotator's own first, then colleagues',
+    /// each sorted by name.
+    pub fn all(project: &Project, me: &str) -> Vec<Self> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out: Vec<Self> = Vec::new();
+        let own = project.registry(me).map(|r| (me, r));
+        let others = project
+            .entities
+            .iter()
+            .filter(|(who, _)| *who != me)
+            .map(|(who, r)| (who.as_str(), r));
+        for (who, registry) in own.into_iter().chain(others) {
+            let mut batch: Vec<Self> = registry
+                .entities
+                .iter()
+                .filter(|e| seen.insert(e.id.clone()))
+                .map(|e| Self {
+                    entity: e.clone(),
+                    mine: who == me,
+                    owner: who.to_owned(),
+                })
+                .collect();
+            batch.sort_by(|a, b| {
+                a.entity
+                    .name
+                    .to_lowercase()
+                    .cmp(&b.entity.name.to_lowercase())
+            });
+            out.extend(batch);
+        }
+        out
+    }
+}
+
+/// What was picked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Picked {
+    /// No entity.
+    Clear,
+    /// An existing entity.
+    Entity(ProjectEntity),
+    /// A new entity with this name.
+    New(String),
+}
+
+/// The picker: a combo box showing `current` (a name) whose popup searches `entities`
+/// (asked for only while it is open) and offers a new entity from what was typed, else from
+/// `suggest`. `label` is the field's label, for screen readers.
+pub fn entity_picker(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    current: Option<&str>,
+    entities: &dyn Fn() -> Vec<ProjectEntity>,
+    suggest: Option<&str>,
+    label: egui::Id,
+) -> Option<Picked> {
+    let search_id = ui.make_persistent_id(("entity-search", id_salt));
+    let mut picked = None;
+    let shown = current.unwrap_or("— not linked —");
+    let width = ui.available_width().clamp(120.0, 320.0);
+    let response = egui::ComboBox::from_id_salt(("entity-picker", id_salt))
+        .selected_text(super::super::shorten(shown, 40))
+        .width(width)
+        .height(320.0)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show_ui(ui, |ui| {
+            let mut query: String = ui.data_mut(|d| d.get_temp(search_id)).unwrap_or_default();
+            let search_label = ui.label("Search entities");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut query)
+                        .hint_text("type to search or name a new one")
+                        .id_salt(("entity-search-field", id_salt)),
+                )
+                .labelled_by(search_label.id);
+            if ui.memory(|m| m.focused().is_none()) {
+                edit.request_focus();
+            }
+            ui.data_mut(|d| d.insert_temp(search_id, query.clone()));
+            let needle = query.trim().to_lowercase();
+            let all = entities();
+            let exact = all
+                .iter()
+                .any(|e| !needle.is_empty() && e.entity.name.to_lowercase() == needle);
+            let new_name = if needle.is_empty() {
+                suggest.map(str::trim).filter(|s| !s.is_empty())
+            } else {
+                Some(query.trim())
+            };
+            if let Some(name) = new_name.filter(|_| !exact)
+                && ui
+                    .button(format!("New entity “{}”", super::super::shorten(name, 40)))
+                    .on_hover_text("Make a canonical entity with this name and link it")
+                    .clicked()
+            {
+                picked = Some(Picked::New(name.to_owned()));
+            }
+            if ui
+                .selectable_label(current.is_none(), "— not linked —")
+                .clicked()
+            {
+                picked = Some(Picked::Clear);
+            }
+            let matching: Vec<&ProjectEntity> = all
+                .iter()
+                .filter(|e| needle.is_empty() || e.entity.name.to_lowercase().contains(&needle))
+                .collect();
+            for e in matching.iter().take(SHOWN) {
+                let text = if e.mine {
+                    e.entity.name.clone()
+                } else {
+                    format!("{} ({})", e.entity.name, e.owner)
+                };
+                if ui
+                    .selectable_label(current == Some(e.entity.name.as_str()), text)
+                    .on_hover_text(format!("{} · {}", e.entity.label, e.entity.id))
+                    .clicked()
+                {
+                    picked = Some(Picked::Entity((*e).clone()));
+                }
+            }
+            if matching.len() > SHOWN {
+                ui.label(format!("{} more: type to narrow", matching.len() - SHOWN));
+            }
+            if picked.is_some() {
+                ui.data_mut(|d| d.remove::<String>(search_id));
+                ui.close();
+            }
+        })
+        .response;
+    response.labelled_by(label);
+    picked
+}

@@ -1,0 +1,127 @@
+//! Above the inspector's fields: what reviewers said about the annotation, the certainty
+//! Lector proposed (until it is confirmed or changed), and how a prediction or claim stands.
+
+use egui::RichText;
+
+use super::InspectorInput;
+use crate::model::review::Choice;
+use crate::model::{Annotation, AttrValue, RecordKey};
+use crate::ui::command::Command;
+use crate::ui::proposal::Proposal;
+use crate::ui::theme::Theme;
+use crate::ui::tracking::{Mode, TrackCommand};
+
+/// What reviewers said about this annotation: their comments on it, and the notes of the
+/// decisions that compared it, with what they took.
+pub fn reviewer_notes_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, annotation: &Annotation) {
+    let theme = Theme::of(ui);
+    let id = &annotation.id;
+    for ((doc, reviewer), review) in &input.project.reviews {
+        if doc != input.document {
+            continue;
+        }
+        if let Some(comment) = review.comment(input.me, id) {
+            super::wrapped(
+                ui,
+                RichText::new(format!("💬 {reviewer}: {}", comment.text)).color(theme.info()),
+            );
+        }
+        for decision in review
+            .decisions
+            .values()
+            .filter(|d| d.sources.get(input.me) == Some(id) && d.choice != Choice::Agreed)
+        {
+            let note = if decision.note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", decision.note)
+            };
+            super::wrapped(
+                ui,
+                RichText::new(format!(
+                    "Review: {reviewer} {} ({}){note}",
+                    decision.choice, decision.kind
+                ))
+                .color(theme.info()),
+            );
+        }
+    }
+}
+
+/// The proposal above the inspector's fields, while the annotation still has the proposed
+/// certainty (once the analyst changes it, the tracking state forgets it).
+pub fn proposal_ui(
+    ui: &mut egui::Ui,
+    proposal: Option<&Proposal>,
+    annotation: &Annotation,
+    out: &mut Vec<Command>,
+) {
+    let Some(proposal) = proposal.filter(|p| p.id == annotation.id) else {
+        return;
+    };
+    let still = matches!(
+        annotation.attributes.get("certainty"),
+        Some(AttrValue::Choice(c)) if *c == proposal.certainty
+    );
+    if !still {
+        return;
+    }
+    let theme = Theme::of(ui);
+    egui::Frame::new()
+        .fill(theme.notice_fill())
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            super::wrapped(
+                ui,
+                RichText::new(format!(
+                    "Certainty proposed: {} (underlined in the text); keep it or choose another \
+                     below",
+                    proposal.explanation
+                ))
+                .color(theme.notice_text()),
+            );
+            if ui.button("Confirm certainty").clicked() {
+                out.push(Command::Track(TrackCommand::ConfirmProposal));
+            }
+        });
+}
+
+/// How a prediction or claim stands, as the views last counted, with a way to resolve it.
+pub fn outcome_ui(
+    ui: &mut egui::Ui,
+    input: &InspectorInput<'_>,
+    annotation: &Annotation,
+    out: &mut Vec<Command>,
+) {
+    let key = RecordKey::new(input.document, input.me, annotation.id.clone());
+    let tracker = input.tracker;
+    if let Some(p) = tracker.predictions.iter().find(|p| p.has_copy(&key)) {
+        ui.horizontal_wrapped(|ui| {
+            let by = p
+                .resolved_by
+                .as_ref()
+                .map_or(String::new(), |b| format!(" ({b})"));
+            ui.label(format!("Status: {}{by}", p.status.name().replace('_', " ")));
+            if ui.small_button("Resolve…").clicked() {
+                out.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
+                out.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
+            }
+        });
+    } else if let Some(c) = tracker.claims.iter().find(|c| c.has_copy(&key)) {
+        ui.horizontal_wrapped(|ui| {
+            // The `verdict` attribute below is the annotator's reading; a check recorded in
+            // the Claims view wins over it.
+            let checked = match &c.verdict_from {
+                crate::predict::VerdictSource::Record(by) => {
+                    format!("Checked: {} ({by})", c.verdict.name().replace('_', " "))
+                }
+                _ => "Not checked yet".to_owned(),
+            };
+            ui.label(checked);
+            if ui.small_button("Check…").clicked() {
+                out.push(Command::Track(TrackCommand::SelectClaim(c.key())));
+                out.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
+            }
+        });
+    }
+}

@@ -1,0 +1,204 @@
+//! The annotation list: the open document's annotations (one's own, and the colleagues'
+//! shown beside them, marked with their name), filtered by label and text, virtualised.
+
+use std::sync::Arc;
+
+use egui::RichText;
+
+use super::super::app::LectorApp;
+use super::super::command::Command;
+use super::super::selected::Selected;
+use super::super::shorten;
+use super::super::theme::Theme;
+use crate::model::{Annotation, DocText, Schema};
+
+/// What the rows depend on: document, revision, the sets' sizes, filters.
+type RowsKey = (String, u64, Vec<usize>, String, Option<String>);
+
+/// The list's own state: its filters and the rows they give.
+#[derive(Debug, Default)]
+pub struct ListState {
+    /// Filter text.
+    pub filter: String,
+    /// Only this label.
+    pub label: Option<String>,
+    key: Option<RowsKey>,
+    /// (whose: 0 is one's own, k is the k-th shown colleague; index in that set).
+    rows: Vec<(usize, usize)>,
+}
+
+/// What the list shows.
+pub struct ListInput<'a> {
+    /// The document's text.
+    pub text: &'a DocText,
+    /// The document.
+    pub document: &'a str,
+    /// The schema.
+    pub schema: &'a Schema,
+    /// The session's revision.
+    pub revision: u64,
+    /// One's own annotations, then each shown colleague's, with their names.
+    pub sets: Vec<(Option<&'a str>, &'a [Arc<Annotation>])>,
+    /// What is selected.
+    pub selected: Option<&'a Selected>,
+}
+
+impl<'a> ListInput<'a> {
+    /// What the app holds now; `None` without a document.
+    pub fn of(app: &'a LectorApp) -> Option<Self> {
+        let session = app.session.as_ref()?;
+        let view = app.view.as_ref()?;
+        let project = &session.store.project;
+        let own = project
+            .set(&view.document, session.annotator())
+            .map_or(&[][..], |s| s.annotations());
+        let mut sets = vec![(None, own)];
+        for who in app.colleagues.shown() {
+            if let Some(set) = project.set(&view.document, who) {
+                sets.push((Some(who.as_str()), set.annotations()));
+            }
+        }
+        Some(Self {
+            text: view.text(),
+            document: &view.document,
+            schema: &project.schema,
+            revision: session.revision(),
+            sets,
+            selected: app.selected.as_ref(),
+        })
+    }
+}
+
+/// The list: filters above, rows below.
+pub fn ui(ui: &mut egui::Ui, input: &ListInput<'_>, state: &mut ListState) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.horizontal(|ui| {
+        ui.strong("Annotations");
+        egui::ComboBox::from_id_salt("list-label")
+            .selected_text(state.label.clone().unwrap_or_else(|| "all labels".into()))
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(state.label.is_none(), "all labels")
+                    .clicked()
+                {
+                    state.label = None;
+                }
+                for l in &input.schema.labels {
+                    if ui
+                        .selectable_label(state.label.as_deref() == Some(&l.name), &l.name)
+                        .clicked()
+                    {
+                        state.label = Some(l.name.clone());
+                    }
+                }
+            })
+            .response
+            .accessible_name("Show annotations with label");
+    });
+    ui.add(
+        egui::TextEdit::singleline(&mut state.filter)
+            .hint_text("filter by text")
+            .desired_width(f32::INFINITY),
+    );
+    refresh_rows(input, state);
+    let theme = Theme::of(ui);
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    egui::ScrollArea::vertical()
+        .id_salt("annotation-list")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, state.rows.len(), |ui, range| {
+            for &(whose, i) in state.rows.get(range).unwrap_or(&[]) {
+                let Some((owner, set)) = input.sets.get(whose) else {
+                    continue;
+                };
+                let Some(a) = set.get(i) else { continue };
+                if let Some(command) = row_ui(ui, input, &theme, *owner, a) {
+                    out.push(command);
+                }
+            }
+        });
+    out
+}
+
+/// Filters the rows again when the annotations or the filters changed (filtering 100k
+/// annotations by their text every frame would cost milliseconds).
+fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
+    let key = (
+        input.document.to_owned(),
+        input.revision,
+        input.sets.iter().map(|(_, s)| s.len()).collect(),
+        state.filter.clone(),
+        state.label.clone(),
+    );
+    if state.key.as_ref() == Some(&key) {
+        return;
+    }
+    let filter = state.filter.to_lowercase();
+    let mut rows: Vec<(usize, usize)> = Vec::new();
+    for (whose, (_, set)) in input.sets.iter().enumerate() {
+        rows.extend(
+            set.iter()
+                .enumerate()
+                .filter(|(_, a)| state.label.as_ref().is_none_or(|l| &a.label == l))
+                .filter(|(_, a)| {
+                    filter.is_empty() || a.covered_text(input.text).to_lowercase().contains(&filter)
+                })
+                .map(|(i, _)| (whose, i)),
+        );
+    }
+    if input.sets.len() > 1 {
+        // Everyone's in text order, one's own first where they start at the same place.
+        let start = |&(whose, i): &(usize, usize)| {
+            input
+                .sets
+                .get(whose)
+                .and_then(|(_, s)| s.get(i))
+                .map_or(0, |a| a.start().0)
+        };
+        rows.sort_by_key(|r| (start(r), r.0));
+    }
+    state.rows = rows;
+    state.key = Some(key);
+}
+
+fn row_ui(
+    ui: &mut egui::Ui,
+    input: &ListInput<'_>,
+    theme: &Theme,
+    owner: Option<&str>,
+    a: &Annotation,
+) -> Option<Command> {
+    let color = input
+        .schema
+        .label(&a.label)
+        .map_or(theme.muted(), |l| theme.label_text(l.color));
+    let this = match owner {
+        None => Selected::Own(a.id.clone()),
+        Some(who) => Selected::Colleague {
+            annotator: who.to_owned(),
+            id: a.id.clone(),
+        },
+    };
+    let selected = input.selected == Some(&this);
+    let mut clicked = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("•").color(color));
+        let covered = a.covered_text(input.text);
+        let text = format!("{} · {}", a.label, shorten(&covered, 48));
+        // The row is cut at the panel's edge; the whole text on hover.
+        let hover = shorten(&covered, 400);
+        let text = match owner {
+            None => RichText::new(text),
+            Some(who) => RichText::new(format!("{who} · {text}")).italics(),
+        };
+        clicked = ui
+            .add(egui::Button::selectable(selected, text).truncate())
+            .on_hover_text(hover)
+            .clicked();
+    });
+    let command = match this {
+        Selected::Own(id) => Command::Select(Some(id)),
+        Selected::Colleague { annotator, id } => Command::SelectColleague { annotator, id },
+    };
+    clicked.then_some(command)
+}

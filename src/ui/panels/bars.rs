@@ -1,0 +1,104 @@
+//! Bars above the article that ask for a decision or offer a next step: a file of one's own
+//! changed on disk and cannot be merged into; a text corrected after it was annotated; a
+//! document one has not annotated yet that colleagues have.
+
+use egui::RichText;
+
+use super::super::command::{Command, ViewCommand};
+use super::super::theme::Theme;
+
+fn notice(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui, &Theme)) {
+    let theme = Theme::of(ui);
+    egui::Frame::new()
+        .fill(theme.notice_fill())
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add(ui, &theme);
+        });
+}
+
+fn text(ui: &mut egui::Ui, theme: &Theme, text: impl Into<String>) {
+    ui.add(egui::Label::new(RichText::new(text).color(theme.notice_text())).wrap());
+}
+
+/// The user's file for a document changed on disk and cannot be read to merge into.
+pub fn conflict_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
+    let mut out = Vec::new();
+    notice(ui, |ui, theme| {
+        text(
+            ui,
+            theme,
+            format!(
+                "Your file for “{doc}” changed on disk (another Lector, a command, git) and \
+                 cannot be read to merge your changes into it (the status bar says where). \
+                 Your changes are kept, not saved."
+            ),
+        );
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Reload from disk (drop my unsaved changes)")
+                .clicked()
+            {
+                out.push(Command::ReloadFromDisk);
+            }
+            if ui.button("Keep mine (overwrite the file)").clicked() {
+                out.push(Command::OverwriteDisk);
+            }
+        });
+    });
+    out
+}
+
+/// Above an article whose text was corrected after it was annotated: offers to place the
+/// annotations again on the new text.
+pub fn reanchor_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
+    let mut out = Vec::new();
+    notice(ui, |ui, theme| {
+        text(
+            ui,
+            theme,
+            "This article's text was changed after it was annotated, so the annotations may \
+             point at the wrong words; they are read-only until they are placed again on the \
+             new text (by what they quote and the text around them; those that cannot be \
+             placed are kept and listed).",
+        );
+        if ui.button("Re-anchor annotations to the new text").clicked() {
+            out.push(Command::Reanchor(doc.to_owned()));
+        }
+    });
+    out
+}
+
+/// A document the annotator has not tagged yet, which colleagues have: shows who, and offers
+/// to show their labels beside one's own.
+pub fn colleagues_hint_ui(ui: &mut egui::Ui, colleagues: &[(String, usize)]) -> Vec<Command> {
+    let mut out = Vec::new();
+    let names: Vec<&str> = colleagues.iter().map(|(w, _)| w.as_str()).collect();
+    notice(ui, |ui, theme| {
+        text(
+            ui,
+            theme,
+            format!(
+                "You have not annotated this article yet. {} {} labelled it: their labels can \
+                 show beside yours, read-only (they stay theirs).",
+                names.join(" and "),
+                if names.len() == 1 { "has" } else { "have" }
+            ),
+        );
+        ui.horizontal_wrapped(|ui| {
+            for (who, _) in colleagues {
+                if ui.button(format!("Show {who}'s labels")).clicked() {
+                    out.push(
+                        ViewCommand::ShowColleague {
+                            annotator: who.clone(),
+                            shown: true,
+                        }
+                        .into(),
+                    );
+                }
+            }
+        });
+    });
+    out
+}

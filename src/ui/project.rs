@@ -1,0 +1,428 @@
+//! Opening projects and documents: a folder, or an article that gets a project of its own;
+//! big projects in the background; reopening after changes on disk; the annotator switch;
+//! the span index of the open document.
+
+use std::path::Path;
+
+use super::app::LectorApp;
+use super::article::ArticleView;
+use super::jobs::{JobDone, JobKind};
+use super::span_index::SpanIndex;
+use crate::session::Session;
+use crate::store::{ProjectStore, StoreError};
+
+/// Projects whose annotation files are bigger than this open in the background.
+const BACKGROUND_OPEN_BYTES: u64 = 4_000_000;
+
+/// The size of a project's annotation files (a quick walk over two folder levels).
+fn annotation_bytes(dir: &Path) -> u64 {
+    let Ok(annotators) = std::fs::read_dir(dir.join("annotations")) else {
+        return 0;
+    };
+    annotators
+        .flatten()
+        .filter_map(|a| std::fs::read_dir(a.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|f| f.metadata().ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum()
+}
+
+impl LectorApp {
+    /// Opens a project folder, or makes a project for an article.
+    pub(super) fn open_path(&mut self, path: &Path) {
+        if !path.is_file() {
+            self.open_project(path);
+            return;
+        }
+        // An article: it gets a project of its own. Where such projects go is asked once.
+        let stem = path
+            .file_stem()
+            .map_or("article".into(), |s| s.to_string_lossy().into_owned());
+        match &self.prefs.article_projects {
+            Some(parent) => {
+                let dir = parent.join(&stem);
+                self.make_project_for(path, &dir);
+            }
+            None => {
+                let default = path.with_file_name(format!("{stem}.lector"));
+                self.dialogs.modal =
+                    Some(super::dialogs::Dialog::Path(super::dialogs::PathPrompt {
+                        purpose: super::dialogs::PathPurpose::ProjectFor(path.to_path_buf()),
+                        input: default.display().to_string(),
+                    }));
+            }
+        }
+    }
+
+    /// Makes (or reuses) the project in `dir` for one article and opens it.
+    pub(super) fn make_project_for(&mut self, article: &Path, dir: &Path) {
+        let name = dir
+            .file_name()
+            .map_or("Article".into(), |n| n.to_string_lossy().into_owned());
+        let store = if dir.join(crate::store::PROJECT_FILE).is_file() {
+            ProjectStore::open(dir).map(|(s, _)| s)
+        } else {
+            ProjectStore::create(dir, &name)
+        };
+        match store.and_then(|mut s| s.add_article(article, None).map(|_| s)) {
+            Ok(_) => {
+                self.say(
+                    format!("made a project for the article in {}", dir.display()),
+                    false,
+                );
+                self.open_project(dir);
+            }
+            Err(err) => self.say(format!("{err}"), true),
+        }
+    }
+
+    /// Makes a new project in a folder and opens it.
+    pub(super) fn new_project(&mut self, dir: &Path) {
+        let name = dir
+            .file_name()
+            .map_or("Untitled".into(), |n| n.to_string_lossy().into_owned());
+        match ProjectStore::create(dir, &name) {
+            Ok(_) => self.open_project(dir),
+            Err(err) => self.say(err.to_string(), true),
+        }
+    }
+
+    /// Opens a project folder, after saving the one open; big ones in the background.
+    pub(super) fn open_project(&mut self, dir: &Path) {
+        if let Some(session) = &mut self.session {
+            let errors = session.save_now();
+            if !errors.is_empty() {
+                // Leaving now would leave these changes behind (they stay in the crash
+                // journal, but the user would not know): stay and say why.
+                self.report_save_errors(errors);
+                self.say(
+                    format!(
+                        "{} not opened: first settle the changes that could not be saved",
+                        dir.display()
+                    ),
+                    true,
+                );
+                return;
+            }
+        }
+        if annotation_bytes(dir) > BACKGROUND_OPEN_BYTES {
+            // Parsing takes a good part of a second per 100k annotations: the window keeps
+            // answering, with a spinner, and the project appears when it is read.
+            let owned = dir.to_path_buf();
+            self.session = None;
+            self.view = None;
+            self.review = None;
+            self.opening.dir = Some(owned.clone());
+            let started = self.jobs.spawn(
+                JobKind::Open,
+                format!("opening {}", dir.display()),
+                move || {
+                    let result = Box::new(ProjectStore::open(&owned));
+                    JobDone::Opened { dir: owned, result }
+                },
+            );
+            if let Err(err) = started {
+                self.opening.dir = None;
+                self.say(format!("not opened: cannot start a thread: {err}"), true);
+            }
+            return;
+        }
+        let result = ProjectStore::open(dir);
+        self.install_project(dir, result);
+    }
+
+    /// Makes an opened project the app's: a new session on it, its first document shown
+    /// (or the one asked for while it was loading).
+    pub(super) fn install_project(
+        &mut self,
+        dir: &Path,
+        result: Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>,
+    ) {
+        self.opening.dir = None;
+        let wanted = self.opening.then.take();
+        let (store, problems) = match result {
+            Ok(opened) => opened,
+            Err(err) => {
+                self.say(format!("{err}"), true);
+                return;
+            }
+        };
+        self.problems = problems.iter().map(ToString::to_string).collect();
+        if !problems.is_empty() {
+            self.say(
+                format!(
+                    "{} in the project (see the documents panel); those files stay read-only",
+                    super::messages::plural(problems.len(), "problem")
+                ),
+                true,
+            );
+        }
+        let first = wanted
+            .filter(|id| store.project.document(id).is_some())
+            .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
+        let mut session = Session::new(store, self.annotator());
+        // Format-1 resolutions move before the journal replays onto their files.
+        let migrated = super::tracking::migrate(&mut session);
+        let recovered = session.recover();
+        self.session = Some(session);
+        for (text, error) in migrated {
+            self.say(text, error);
+        }
+        if let Some(recovery) = recovered {
+            self.tell_recovery(&recovery);
+        }
+        // Views derived from the old session are keyed by its revisions, which the new one
+        // counts again from zero.
+        self.index_key = (String::new(), u64::MAX);
+        self.list = super::panels::annotation_list::ListState::default();
+        self.colleagues = super::colleagues::Colleagues::default();
+        self.review = None;
+        self.view = None;
+        self.selected = None;
+        self.conflict = super::app::Conflict::default();
+        let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        self.prefs.recent.retain(|p| p != &abs);
+        self.prefs.recent.insert(0, abs);
+        self.prefs.recent.truncate(10);
+        if let Some(first) = first {
+            self.open_document(&first);
+        }
+        super::tracking::opened(self);
+    }
+
+    /// Shows a document of the open project.
+    pub(super) fn open_document(&mut self, id: &str) {
+        let Some(session) = &self.session else { return };
+        let Some(doc) = session.store.project.document(id) else {
+            return;
+        };
+        let mut view = ArticleView::new(id, doc.text.clone());
+        view.snap_to_words = self.prefs.snap_to_words;
+        self.view = Some(view);
+        self.selected = None;
+        self.palette = None;
+        self.search.forget();
+    }
+
+    /// Adds article files to the project and shows the last one added.
+    pub(super) fn add_articles(&mut self, paths: Vec<std::path::PathBuf>) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let mut added = None;
+        let mut messages = Vec::new();
+        for path in paths {
+            match session.store.add_article(&path, None) {
+                Ok((id, warnings)) => {
+                    for w in warnings {
+                        messages.push((format!("{}: {w}", path.display()), false));
+                    }
+                    messages.push((format!("added {}", path.display()), false));
+                    added = Some(id);
+                }
+                Err(err) => messages.push((err.to_string(), true)),
+            }
+        }
+        for (m, e) in messages {
+            self.say(m, e);
+        }
+        if let Some(id) = added {
+            self.open_document(&id);
+        }
+    }
+
+    /// Annotates as another person from now on (after saving the current one's work).
+    pub(super) fn set_annotator(&mut self, name: String) {
+        if let Some(problem) = crate::model::project::name_problem("the name", &name) {
+            self.say(problem, true);
+            return;
+        }
+        if let Some(session) = &mut self.session {
+            if let Err(errors) = session.set_annotator(name.clone()) {
+                // The previous annotator's work is not saved: it stays theirs.
+                self.report_save_errors(errors);
+                self.say(
+                    format!(
+                        "still {}: your changes could not be saved",
+                        self.annotator()
+                    ),
+                    true,
+                );
+                return;
+            }
+            let migrated = super::tracking::migrate(session);
+            let recovered = session.recover();
+            for (text, error) in migrated {
+                self.say(text, error);
+            }
+            if let Some(recovery) = recovered {
+                self.tell_recovery(&recovery);
+            }
+            self.tracking.reset();
+        }
+        let changed = self.prefs.annotator != name;
+        self.prefs.annotator = name.clone();
+        self.selected = None;
+        self.colleagues.show(&name, false);
+        if changed {
+            self.say(format!("you annotate as {name} now"), false);
+        }
+    }
+
+    /// Throws away unsaved changes of the open document and reads the project again.
+    pub(super) fn reload_from_disk(&mut self) {
+        if let Some(session) = &self.session {
+            let root = session.store.root().to_path_buf();
+            // The open document again, whether the project loads now or in the background.
+            self.opening.then = self.document().map(str::to_owned);
+            self.session = None;
+            self.open_project(&root);
+        }
+        self.conflict = super::app::Conflict::default();
+    }
+
+    /// Saves over files someone else changed.
+    pub(super) fn overwrite_disk(&mut self) {
+        let files = std::mem::take(&mut self.conflict.files);
+        if let Some(session) = &mut self.session {
+            for path in files {
+                session.keep_mine(&path);
+            }
+        }
+        self.conflict.document = None;
+        self.save();
+    }
+
+    /// Saves, then reads the project from disk again on the same document.
+    pub(super) fn reopen_project(&mut self) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let errors = session.save_now();
+        if !errors.is_empty() {
+            // Reopening now would drop what could not be saved.
+            self.report_save_errors(errors);
+            return;
+        }
+        let root = session.store.root().to_path_buf();
+        let doc = self.document().map(str::to_owned);
+        // Shown once the project is read, whether now or in the background.
+        self.opening.then.clone_from(&doc);
+        self.open_project(&root);
+        if let Some(doc) = doc
+            && self.session.is_some()
+        {
+            self.open_document(&doc);
+        }
+    }
+
+    /// Re-anchors a document whose text was corrected, then reads the project again on it.
+    pub(super) fn reanchor(&mut self, document: &str) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let errors = session.save_now();
+        if !errors.is_empty() {
+            self.report_save_errors(errors);
+            return;
+        }
+        match session.store.reanchor(document) {
+            Ok(reports) => {
+                let root = session.store.root().to_path_buf();
+                for r in &reports {
+                    let placed = r.unchanged + r.moved + r.corrected;
+                    self.say(
+                        format!(
+                            "{}: {placed} of {} placed on the new text ({} on corrected words){}",
+                            r.annotator,
+                            super::messages::plural(r.total, "annotation"),
+                            r.corrected,
+                            if r.unplaced.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    "; {} not placed, kept in {} and listed under Problems",
+                                    r.unplaced.len(),
+                                    r.unplaced_file.display()
+                                )
+                            }
+                        ),
+                        !r.unplaced.is_empty(),
+                    );
+                }
+                self.opening.then = Some(document.to_owned());
+                self.session = None;
+                self.open_project(&root);
+            }
+            Err(err) => self.say(format!("not re-anchored: {err}"), true),
+        }
+    }
+
+    /// Keeps the index of the open document's own annotations current: follows one session
+    /// step, or rebuilds.
+    pub(super) fn refresh_index(&mut self) {
+        let (Some(session), Some(doc)) = (&self.session, self.view.as_ref()) else {
+            return;
+        };
+        let doc = doc.document.as_str();
+        let key = (doc.to_owned(), session.revision());
+        if key == self.index_key {
+            return;
+        }
+        let schema = &session.store.project.schema;
+        // One step after the index's revision on the same document: follow the step's
+        // changes (well under a millisecond at 100k spans) instead of rebuilding (several).
+        let step = match session.last_changes() {
+            // Each followed change is a few linear passes: a big step (an import, a review
+            // start) is cheaper to rebuild.
+            Some((changed, changes))
+                if changed == doc
+                    && changes.len() <= 64
+                    && self.index_key.0 == doc
+                    && self.index_key.1.checked_add(1) == Some(key.1) =>
+            {
+                Some(changes)
+            }
+            _ => None,
+        };
+        match step {
+            Some(changes) => self.index.follow(schema, changes),
+            None => {
+                let annotations = session
+                    .store
+                    .project
+                    .set(doc, session.annotator())
+                    .map_or(&[][..], |s| s.annotations());
+                self.index = SpanIndex::new(schema, annotations);
+            }
+        }
+        self.index_key = key;
+    }
+
+    /// Collects finished background jobs and reports them; keeps repainting while any runs.
+    pub(super) fn finish_jobs(&mut self, ctx: &egui::Context) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        for done in self.jobs.take_finished() {
+            match done {
+                Ok(JobDone::Exported {
+                    format,
+                    out,
+                    result,
+                }) => self.exported(format, &out, result),
+                Ok(JobDone::Read { format, result }) => self.imported(format, result),
+                Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
+                Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
+                Ok(JobDone::Synced(result)) => super::team::synced(self, result),
+                Err(what) => self.say(format!("{what} failed unexpectedly"), true),
+            }
+        }
+        if !self.jobs.is_empty() {
+            // The spinner turns and the result shows as soon as it is there.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}

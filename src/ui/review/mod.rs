@@ -1,0 +1,198 @@
+//! Review mode: the reviewer builds a reviewed set (shown in the article view and edited like
+//! any set) by settling the annotators' disagreements one by one, with the keyboard.
+//!
+//! - this file: the state of a review under way, and comparing again when files change;
+//! - [`workflow`]: starting, settling and finishing a review (the reducer's part);
+//! - [`panel`]: the review panel beside the article.
+
+pub mod panel;
+mod workflow;
+
+pub use workflow::{ReviewCommand, ReviewStart};
+
+use super::app::LectorApp;
+use crate::review::adjudication::progress;
+use crate::review::{AgreementReport, Alignment, ComparisonUnit};
+
+/// An open review of one document.
+#[derive(Debug)]
+pub struct ReviewState {
+    /// The document.
+    pub document: String,
+    /// Who reviews (the reviewed set is `review.<reviewer>`).
+    pub reviewer: String,
+    /// The units of comparison of the annotators' work.
+    pub alignment: Alignment,
+    /// The unit being looked at (index into `alignment.units`).
+    pub current: Option<usize>,
+    /// The note that goes with the next decision.
+    pub note: String,
+    /// Agreement of the annotators on the document.
+    pub figures: Option<AgreementReport>,
+    /// Indices of the units that are disagreements, in text order.
+    disagreements: Vec<usize>,
+    /// (session revision, decided, all), so that a book's tens of thousands of units are
+    /// counted once per change, not every frame.
+    progress: std::cell::Cell<Option<(u64, usize, usize)>>,
+}
+
+impl ReviewState {
+    /// A review of a document's alignment.
+    pub fn new(
+        document: String,
+        reviewer: String,
+        alignment: Alignment,
+        figures: Option<AgreementReport>,
+    ) -> Self {
+        let disagreements = alignment
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| !u.is_agreement())
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            document,
+            reviewer,
+            alignment,
+            current: None,
+            note: String::new(),
+            figures,
+            disagreements,
+            progress: std::cell::Cell::new(None),
+        }
+    }
+
+    /// (settled disagreements, all disagreements), as of the session's revision.
+    pub fn progress(&self, session: &crate::session::Session) -> (usize, usize) {
+        if let Some((revision, decided, all)) = self.progress.get()
+            && revision == session.revision()
+        {
+            return (decided, all);
+        }
+        let review = session.store.project.review(&self.document, &self.reviewer);
+        let (decided, all) = progress(&self.alignment, review);
+        self.progress.set(Some((session.revision(), decided, all)));
+        (decided, all)
+    }
+
+    /// The unit being looked at.
+    pub fn current_unit(&self) -> Option<&ComparisonUnit> {
+        self.alignment.units.get(self.current?)
+    }
+
+    /// Indices of the units that are disagreements, in text order.
+    pub fn disagreement_indices(&self) -> &[usize] {
+        &self.disagreements
+    }
+
+    /// The next (or previous) disagreement from the current one, wrapping around.
+    pub fn step(&self, forward: bool) -> Option<usize> {
+        let disagreements = &self.disagreements;
+        let first = *disagreements.first()?;
+        let last = *disagreements.last()?;
+        Some(match self.current {
+            None if forward => first,
+            None => last,
+            Some(at) if forward => disagreements
+                .iter()
+                .copied()
+                .find(|&i| i > at)
+                .unwrap_or(first),
+            Some(at) => disagreements
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| i < at)
+                .unwrap_or(last),
+        })
+    }
+}
+
+/// Compares the annotators again when one of their files of the reviewed document changed on
+/// disk during the review (a sync, a colleague's Lector, a shared folder): the alignment,
+/// figures and disagreements follow their current work, what they now agree on goes into the
+/// reviewed set (as when a review starts), and the unit being looked at stays (the one with
+/// the same extent, else the next one). `changed` are the (document, annotator) files
+/// re-read or removed. Returns what to tell the user, and whether it is an error; `None` if
+/// the review is not affected.
+pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<(String, bool)> {
+    let review = app.review.as_ref()?;
+    let touched: Vec<&str> = changed
+        .iter()
+        .filter(|(document, annotator)| {
+            *document == review.document && review.alignment.annotators.contains(annotator)
+        })
+        .map(|(_, annotator)| annotator.as_str())
+        .collect();
+    if touched.is_empty() {
+        return None;
+    }
+    let who = touched.join(" and ");
+    let session = app.session.as_mut()?;
+    let project = &session.store.project;
+    let annotators = &review.alignment.annotators;
+    let alignment = match crate::review::align_document(project, &review.document, annotators) {
+        Ok(alignment) => alignment,
+        Err(err) => {
+            return Some((
+                format!(
+                    "{who}'s labels changed on disk, but the review cannot compare them again: {err}"
+                ),
+                true,
+            ));
+        }
+    };
+    let figures = crate::review::document_agreement(project, &review.document, annotators).ok();
+    let edits = crate::review::adjudication::take_agreements(
+        project,
+        &review.document,
+        &review.reviewer,
+        &alignment,
+    );
+    let taken = edits
+        .iter()
+        .filter(|e| matches!(e, crate::session::Edit::Decide(_)))
+        .count();
+    let applied = session.apply(&review.document, edits);
+    let old = review.current_unit().map(|u| (u.start, u.end));
+    let mut state = ReviewState::new(
+        review.document.clone(),
+        review.reviewer.clone(),
+        alignment,
+        figures,
+    );
+    state.note.clone_from(&review.note);
+    state.current = old.and_then(|(start, end)| {
+        let units = &state.alignment.units;
+        units
+            .iter()
+            .position(|u| u.start == start && u.end == end)
+            .or_else(|| units.iter().position(|u| u.start >= start))
+    });
+    let open = super::messages::plural(state.disagreement_indices().len(), "disagreement");
+    app.review = Some(state);
+    Some(match applied {
+        Ok(()) => (
+            format!(
+                "{who}'s labels changed on disk: compared again, {open}{}",
+                if taken > 0 {
+                    format!(
+                        " ({} taken into your reviewed version)",
+                        super::messages::plural(taken, "new agreement")
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            false,
+        ),
+        Err(err) => (
+            format!(
+                "{who}'s labels changed on disk: compared again, {open}; the new \
+                 agreements were not taken: {err}"
+            ),
+            true,
+        ),
+    })
+}

@@ -1,0 +1,299 @@
+//! Starting, settling and finishing a review: the reducer's part of review mode. A review
+//! switches the session to the reviewer's reviewed set, takes what the annotators agree on,
+//! and steps through their disagreements.
+
+use super::ReviewState;
+use crate::model::review::{Choice, review_set_name};
+use crate::session::Edit;
+use crate::ui::app::LectorApp;
+use crate::ui::article::Selection;
+use crate::ui::command::Command;
+use crate::ui::jobs::{JobDone, JobKind};
+use crate::ui::messages::plural;
+
+/// Reviews of documents with more annotations than this are compared in the background.
+const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
+
+/// An action of review mode.
+#[derive(Debug, Clone)]
+pub enum ReviewCommand {
+    /// Start reviewing the open document, comparing these annotators.
+    Start(Vec<String>),
+    /// Settle the disagreement shown.
+    Settle(Choice),
+    /// The next (or previous) disagreement.
+    Step(bool),
+    /// Show a unit of the comparison.
+    ShowUnit(usize),
+    /// Leave review mode; the reviewed set stays.
+    Finish,
+}
+
+/// What a review starts from.
+pub struct ReviewStart {
+    document: String,
+    reviewer: String,
+    alignment: crate::review::Alignment,
+    figures: Option<crate::review::AgreementReport>,
+    /// The edits that take the agreements into the reviewed set.
+    edits: Vec<Edit>,
+}
+
+/// Aligns the annotators' work on a document, measures their agreement, and prepares the
+/// edits that take what they agree on. Pure: runs on a copy of the project for big reviews.
+fn prepare_review(
+    project: &crate::model::Project,
+    document: &str,
+    reviewer: &str,
+    annotators: &[String],
+) -> Result<ReviewStart, crate::review::AgreementError> {
+    let alignment = crate::review::align_document(project, document, annotators)?;
+    let figures = crate::review::document_agreement(project, document, annotators).ok();
+    let edits =
+        crate::review::adjudication::take_agreements(project, document, reviewer, &alignment);
+    Ok(ReviewStart {
+        document: document.to_owned(),
+        reviewer: reviewer.to_owned(),
+        alignment,
+        figures,
+        edits,
+    })
+}
+
+impl LectorApp {
+    /// Applies an action of review mode.
+    pub(in crate::ui) fn review_command(&mut self, command: ReviewCommand) {
+        match command {
+            ReviewCommand::Start(annotators) => self.start_review(annotators),
+            ReviewCommand::Settle(choice) => self.settle(choice),
+            ReviewCommand::Step(forward) => {
+                if let Some(next) = self.review.as_ref().and_then(|r| r.step(forward)) {
+                    self.show_unit(next);
+                }
+            }
+            ReviewCommand::ShowUnit(i) => self.show_unit(i),
+            ReviewCommand::Finish => self.finish_review(),
+        }
+    }
+
+    /// Starts reviewing the open document: the session switches to the reviewer's reviewed
+    /// set, everything the annotators agree on goes in, and the first disagreement shows.
+    fn start_review(&mut self, annotators: Vec<String>) {
+        let reviewer = self.annotator();
+        let Some(document) = self.document().map(str::to_owned) else {
+            return;
+        };
+        let Some(session) = &self.session else {
+            return;
+        };
+        let project = &session.store.project;
+        let size: usize = annotators
+            .iter()
+            .filter_map(|a| project.set(&document, a))
+            .map(|set| set.annotations().len())
+            .sum();
+        if size > BACKGROUND_REVIEW_ANNOTATIONS {
+            // A book's alignment and figures take a second or two: computed on a copy of the
+            // project on another thread, while the window answers.
+            let project = project.clone();
+            let what = format!("comparing {size} annotations of {}", annotators.join(", "));
+            let started = self.jobs.spawn(JobKind::Review, what, move || {
+                JobDone::ReviewReady(Box::new(prepare_review(
+                    &project,
+                    &document,
+                    &reviewer,
+                    &annotators,
+                )))
+            });
+            if let Err(err) = started {
+                self.say(
+                    format!("review not started: cannot start a thread: {err}"),
+                    true,
+                );
+            }
+            return;
+        }
+        let start = prepare_review(project, &document, &reviewer, &annotators);
+        self.begin_review(start);
+    }
+
+    /// Enters review mode with what [`prepare_review`] computed: the session switches to the
+    /// reviewed set, the agreements go in as one step, and the first disagreement shows.
+    pub(in crate::ui) fn begin_review(
+        &mut self,
+        start: Result<ReviewStart, crate::review::AgreementError>,
+    ) {
+        let start = match start {
+            Ok(start) => start,
+            Err(err) => {
+                self.say(format!("cannot review: {err}"), true);
+                return;
+            }
+        };
+        let ReviewStart {
+            document,
+            reviewer,
+            alignment,
+            figures,
+            edits,
+        } = start;
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let mut messages = Vec::new();
+        if let Err(errors) = session.set_annotator(review_set_name(&reviewer)) {
+            self.report_save_errors(errors);
+            self.say("review not started: your changes could not be saved", true);
+            return;
+        }
+        messages.extend(crate::ui::tracking::migrate(session));
+        if let Some(recovery) = session.recover() {
+            messages.extend(crate::ui::saving::recovery_messages(&recovery));
+        }
+        let agreed = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::Decide(_)))
+            .count();
+        if let Err(err) = session.apply(&document, edits) {
+            messages.push((format!("agreements not taken: {err}"), true));
+        }
+        let open = alignment.disagreements().count();
+        messages.push((
+            format!(
+                "reviewing {}: {} taken, {} to settle (Alt+Down next, 1–9 take a side, 0 \
+                 neither, = all)",
+                alignment.annotators.join(", "),
+                plural(agreed, "agreement"),
+                plural(open, "disagreement")
+            ),
+            false,
+        ));
+        for (text, error) in messages {
+            self.say(text, error);
+        }
+        if self.document() != Some(document.as_str()) {
+            self.open_document(&document);
+        }
+        let state = ReviewState::new(document, reviewer, alignment, figures);
+        let first = self.next_undecided(&state, None);
+        self.review = Some(state);
+        self.selected = None;
+        if let Some(first) = first {
+            self.show_unit(first);
+        }
+    }
+
+    /// The first disagreement after `after` (wrapping) that has no decision yet.
+    fn next_undecided(&self, review: &ReviewState, after: Option<usize>) -> Option<usize> {
+        let decided = self
+            .session
+            .as_ref()
+            .and_then(|s| s.store.project.review(&review.document, &review.reviewer));
+        let units = &review.alignment.units;
+        let open = |i: &usize| {
+            let unit = &units[*i];
+            !unit.is_agreement()
+                && decided.is_none_or(|r| {
+                    r.decision(&crate::review::adjudication::sources(unit))
+                        .is_none()
+                })
+        };
+        let start = after.map_or(0, |a| a + 1);
+        (start..units.len()).chain(0..start).find(open)
+    }
+
+    /// Shows a unit of the review: scrolls to it and selects its extent.
+    fn show_unit(&mut self, i: usize) {
+        let Some(review) = &mut self.review else {
+            return;
+        };
+        let Some(unit) = review.alignment.units.get(i) else {
+            return;
+        };
+        review.current = Some(i);
+        if let Some(view) = &mut self.view {
+            view.scroll_to(unit.start);
+            view.selection = Selection {
+                anchor: unit.start,
+                head: unit.end,
+            };
+        }
+        self.selected = None;
+    }
+
+    /// Settles the disagreement being looked at, then goes to the next one not settled.
+    fn settle(&mut self, choice: Choice) {
+        let Some(review) = &self.review else { return };
+        let Some(unit) = review.current_unit().cloned() else {
+            self.say("no disagreement is shown: Alt+Down steps to one", false);
+            return;
+        };
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let (edits, result) = crate::review::adjudication::settle(
+            &session.store.project,
+            &review.document,
+            &review.reviewer,
+            &unit,
+            choice.clone(),
+            &review.note,
+        );
+        let document = review.document.clone();
+        let current = review.current;
+        if let Err(err) = session.apply(&document, edits) {
+            self.say(format!("not settled: {err}"), true);
+            return;
+        }
+        if let Some(review) = &mut self.review {
+            review.note.clear();
+        }
+        if choice == Choice::Edited {
+            // Edit the taken version in the inspector.
+            self.apply(Command::Select(result.first().cloned()));
+            return;
+        }
+        let next = self
+            .review
+            .as_ref()
+            .and_then(|r| self.next_undecided(r, current));
+        match next {
+            Some(next) => self.show_unit(next),
+            None => self.say(
+                "every disagreement is settled; Finish review when done",
+                false,
+            ),
+        }
+    }
+
+    /// Leaves review mode: the session is the annotator's own again.
+    fn finish_review(&mut self) {
+        let me = self.annotator();
+        if let Some(session) = &mut self.session
+            && let Err(errors) = session.set_annotator(me)
+        {
+            self.report_save_errors(errors);
+            self.say(
+                "the review stays open: its changes could not be saved",
+                true,
+            );
+            return;
+        }
+        if let Some(review) = self.review.take() {
+            let (decided, all) = crate::review::adjudication::progress(
+                &review.alignment,
+                self.session
+                    .as_ref()
+                    .and_then(|s| s.store.project.review(&review.document, &review.reviewer)),
+            );
+            self.say(
+                format!(
+                    "review saved as {}: {decided} of {all} disagreements settled",
+                    review_set_name(&review.reviewer)
+                ),
+                false,
+            );
+        }
+        self.selected = None;
+    }
+}
