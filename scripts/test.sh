@@ -11,7 +11,7 @@
 # cannot be installed is said here, and its test is skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p target
+mkdir -p target/realtools
 
 # Debian packages: python3-venv for the environments, chromium and pdftotext for the report.
 need=()
