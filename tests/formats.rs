@@ -55,7 +55,6 @@ fn fixture(dir: &Path) -> ProjectStore {
             name: "evidence".to_owned(),
             ty: AttrType::Annotation,
             help: "What the prediction rests on".to_owned(),
-            title: String::new(),
         });
     let entity = |id: &str, name: &str, label: &str| Entity {
         id: EntityId(id.to_owned()),
@@ -592,8 +591,7 @@ fn label_studio_export_reads_with_the_converter() {
     assert_eq!(tasks.as_array().unwrap().len(), 3);
     let b = &tasks[1];
     assert_eq!(b["data"]["document"], "vector-b");
-    // No Label Studio user was mapped: no `completed_by` (Label Studio would refuse the
-    // import), the annotator rides in each result's meta.
+    // No completed_by: Label Studio refuses an address it has no user for (see --ls-user).
     assert!(b["annotations"][0].get("completed_by").is_none());
     assert_eq!(
         b["annotations"][0]["result"][0]["meta"]["lector_annotator"],
@@ -759,7 +757,6 @@ fn html_report_escapes_hostile_text_labels_and_notes() {
         name: "\"><script>alert(3)</script>".to_owned(),
         ty: AttrType::Text,
         help: "<script>alert(4)</script>".to_owned(),
-        title: String::new(),
     });
     let id = p.documents[0].meta.id.clone();
     let mut a = Annotation::new(hostile, fragments(p, &id, &[(9, 36)]));

@@ -143,32 +143,17 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
-    let mut parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
+    let parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
     let request = formats::mapping::MappingRequest {
         rules: args.map.clone(),
         add_labels: args.add_labels,
+        ..Default::default()
     };
-    let labels = formats::mapping::resolve(&store.project.schema, &parsed, &request)?;
-    labels.rename(&mut parsed);
-    // Planned against the schema with the new labels; only those an imported annotation
-    // uses are then added to the project's schema.
-    let new_labels = labels.new_labels(&store.project.schema);
-    let mut scratch = store.project.clone();
-    scratch.schema.labels.extend(new_labels.iter().cloned());
-    let import::Plan { outcome, edits } = import::plan(&scratch, &args.annotator, parsed);
-    drop(scratch);
-    let used: std::collections::BTreeSet<&str> = edits
-        .iter()
-        .flat_map(|(_, group)| group)
-        .filter_map(|e| match e {
-            crate::model::edit::Edit::Insert(a) => Some(a.label.as_str()),
-            _ => None,
-        })
-        .collect();
-    let new_labels: Vec<_> = new_labels
-        .into_iter()
-        .filter(|l| used.contains(l.name.as_str()))
-        .collect();
+    let formats::mapping::MappedImport {
+        labels,
+        new_labels,
+        plan: import::Plan { outcome, edits },
+    } = formats::mapping::plan_import(&store.project, &args.annotator, parsed, &request)?;
     let mut store = store;
     if !new_labels.is_empty() {
         let added = store

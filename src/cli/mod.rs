@@ -57,7 +57,9 @@ pub enum Command {
         /// The project folder.
         dir: PathBuf,
         /// Article files, or web addresses (https://…) to fetch: the page's story is kept as
-        /// for a saved page, with the address and the time fetched in project.ron.
+        /// for a saved page, with the address and the time fetched in project.ron. `-` reads
+        /// the article's text from standard input, as the app's Paste as article does (the
+        /// first line is the title).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Time limit for fetching each web address, in seconds.

@@ -1939,17 +1939,30 @@ impl ProjectStore {
     }
 
     /// Makes a document of pasted text (the clipboard's): normalised as any article, its first
-    /// line the title. Refuses text with nothing but whitespace.
+    /// line the title. Refuses text with nothing but whitespace. The app's Ctrl+Shift+V and
+    /// File → Paste as article call this; `lector add DIR -` does the same with standard
+    /// input ([`Self::add_pasted_dated`]).
     pub fn add_pasted(&mut self, text: &str) -> Result<String, StoreError> {
+        self.add_pasted_dated(text, None, None)
+    }
+
+    /// [`Self::add_pasted`] with a title (else the first line that is not blank) and a
+    /// publication date.
+    pub fn add_pasted_dated(
+        &mut self,
+        text: &str,
+        title: Option<&str>,
+        published: Option<jiff::civil::Date>,
+    ) -> Result<String, StoreError> {
         let (text, _) = crate::model::text::normalize(text);
         let Some(first) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
             return Err(StoreError::Invalid(
                 "the clipboard has no text to make an article of".to_owned(),
             ));
         };
-        let title = shorten_title(first);
+        let title = shorten_title(title.map_or(first, str::trim));
         let file_name = format!("{}.txt", crate::model::EntityId::slug(&title).0);
-        self.add_text(&file_name, &title, text)
+        self.add_text_dated(&file_name, &title, text, published)
     }
 
     /// Stores a normalised text as a new document and saves `project.ron`. Safe with other
