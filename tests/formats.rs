@@ -55,6 +55,7 @@ fn fixture(dir: &Path) -> ProjectStore {
             name: "evidence".to_owned(),
             ty: AttrType::Annotation,
             help: "What the prediction rests on".to_owned(),
+            title: String::new(),
         });
     let entity = |id: &str, name: &str, label: &str| Entity {
         id: EntityId(id.to_owned()),
@@ -757,6 +758,7 @@ fn html_report_escapes_hostile_text_labels_and_notes() {
         name: "\"><script>alert(3)</script>".to_owned(),
         ty: AttrType::Text,
         help: "<script>alert(4)</script>".to_owned(),
+        title: String::new(),
     });
     let id = p.documents[0].meta.id.clone();
     let mut a = Annotation::new(hostile, fragments(p, &id, &[(9, 36)]));
