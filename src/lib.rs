@@ -10,10 +10,11 @@
 //!   phrases, Brier scores and track records.
 //! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`merge`]: the git merge driver that merges Lector's files by id (`lector merge-driver`).
+//! - [`suggest`]: suggested mentions from the entity registry and imported model output.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
+//! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `suggest`, `sync`, `merge` and `cli` never
 //! import egui or eframe: `cargo check --no-default-features` builds them alone, and a test
 //! greps them.
 
@@ -27,6 +28,7 @@ pub mod predict;
 pub mod review;
 pub mod session;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -154,7 +154,11 @@ fn doccano_labels_match_by_case_and_the_rest_are_grouped_with_how_to_map_them() 
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let skipped: Vec<&str> = err.lines().filter(|l| l.starts_with("skipped:")).collect();
-    assert_eq!(skipped.len(), 4, "one line per unknown label and the advice:\n{err}");
+    assert_eq!(
+        skipped.len(),
+        4,
+        "one line per unknown label and the advice:\n{err}"
+    );
     for name in ["LOC", "MISC", "ORG"] {
         let n = count(name);
         assert!(
@@ -171,7 +175,11 @@ fn doccano_labels_match_by_case_and_the_rest_are_grouped_with_how_to_map_them() 
     );
     assert!(err.contains("mapped: PERSON → Person"), "{err}");
     let imported = labels_of(&project, "dora");
-    assert_eq!(imported.get("Person"), Some(&count("PERSON")), "{imported:?}");
+    assert_eq!(
+        imported.get("Person"),
+        Some(&count("PERSON")),
+        "{imported:?}"
+    );
     assert_eq!(imported.get("Claim"), Some(&count("CLAIM")));
     assert_eq!(imported.get("Prediction"), Some(&count("PREDICTION")));
     assert_eq!(imported.get("Event"), Some(&count("EVENT")));
@@ -203,12 +211,22 @@ fn doccano_labels_match_by_case_and_the_rest_are_grouped_with_how_to_map_them() 
         "{}",
         stdout(&out)
     );
-    assert_eq!(labels_of(&project, "dora2").get("Place"), Some(&count("LOC")));
+    assert_eq!(
+        labels_of(&project, "dora2").get("Place"),
+        Some(&count("LOC"))
+    );
 
     // A target the schema lacks, without --add-labels: an error naming it; nothing imported.
     let before = std::fs::read(project.join("project.ron")).unwrap();
     let out = lector(&[
-        "import", p, "--format", "doccano", "--annotator", "dora3", "--map", "ORG=Company",
+        "import",
+        p,
+        "--format",
+        "doccano",
+        "--annotator",
+        "dora3",
+        "--map",
+        "ORG=Company",
         file.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -263,7 +281,11 @@ fn add_labels_extends_the_schema_with_the_kinds_given() {
     );
     let colours: std::collections::BTreeSet<String> =
         schema.labels.iter().map(|l| l.color.to_string()).collect();
-    assert_eq!(colours.len(), schema.labels.len(), "each label its own colour");
+    assert_eq!(
+        colours.len(),
+        schema.labels.len(),
+        "each label its own colour"
+    );
     let imported = labels_of(&project, "dora");
     assert_eq!(imported.get("Assertion"), Some(&count("CLAIM")));
     assert_eq!(imported.get("LOC"), Some(&count("LOC")));
@@ -275,13 +297,22 @@ fn add_labels_extends_the_schema_with_the_kinds_given() {
     // Importing again with --add-labels alone: ORG, not mapped this time, is added; LOC and
     // MISC are there already, and CLAIM is Claim by case.
     let out = lector(&[
-        "import", p, "--format", "doccano", "--annotator", "dora2", "--add-labels",
+        "import",
+        p,
+        "--format",
+        "doccano",
+        "--annotator",
+        "dora2",
+        "--add-labels",
         file.to_str().unwrap(),
     ]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert_eq!(err.matches("added label").count(), 1, "{err}");
-    assert!(err.contains("added label \"ORG\" (entity) to the schema"), "{err}");
+    assert!(
+        err.contains("added label \"ORG\" (entity) to the schema"),
+        "{err}"
+    );
     let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
     assert_eq!(store.project.schema.labels.len(), schema.labels.len() + 1);
 }
@@ -332,7 +363,11 @@ fn respond(mut stream: TcpStream) {
             "200 OK\r\nContent-Type: text/html; charset=utf-8",
             STORY.as_bytes(),
         ),
-        "/moved" => send(&mut stream, "301 Moved Permanently\r\nLocation: /story", b""),
+        "/moved" => send(
+            &mut stream,
+            "301 Moved Permanently\r\nLocation: /story",
+            b"",
+        ),
         "/loop" => send(&mut stream, "302 Found\r\nLocation: /loop", b""),
         "/missing" => send(
             &mut stream,
@@ -341,7 +376,8 @@ fn respond(mut stream: TcpStream) {
         ),
         "/latin1" => {
             // The page says UTF-8; the server, rightly, says Windows-1252.
-            let mut body = b"<html><head><meta charset=\"utf-8\"></head><body><article><h1>Caf".to_vec();
+            let mut body =
+                b"<html><head><meta charset=\"utf-8\"></head><body><article><h1>Caf".to_vec();
             body.extend_from_slice(b"\xE9 i Sotji</h1><p>Lukasjenko dricker caf\xE9 au lait med Putin, \xAB s\xE4ger \xBB k\xE4llan.</p></article></body></html>");
             send(
                 &mut stream,
@@ -414,7 +450,10 @@ fn snapshot(project: &Path) -> (Vec<u8>, usize) {
     let documents = std::fs::read_dir(project.join("documents"))
         .map(|d| d.count())
         .unwrap_or(0);
-    (std::fs::read(project.join("project.ron")).unwrap(), documents)
+    (
+        std::fs::read(project.join("project.ron")).unwrap(),
+        documents,
+    )
 }
 
 #[test]
@@ -435,13 +474,28 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     let (store, problems) = lector::store::ProjectStore::open(&project).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     let doc = store.project.document("story").unwrap();
-    assert_eq!(doc.meta.source_url.as_deref(), Some(server.url("/story").as_str()));
+    assert_eq!(
+        doc.meta.source_url.as_deref(),
+        Some(server.url("/story").as_str())
+    );
     let fetched = doc.meta.fetched.unwrap();
-    assert!(jiff::Timestamp::now().duration_since(fetched).as_secs().abs() < 120);
+    assert!(
+        jiff::Timestamp::now()
+            .duration_since(fetched)
+            .as_secs()
+            .abs()
+            < 120
+    );
     assert_eq!(doc.meta.source_file, "story.html");
     let text = doc.text.as_str();
-    assert!(text.starts_with("Putin möter Lukasjenko i Sotji\n\nRysslands president"), "{text}");
-    assert!(!text.contains("Sport") && !text.contains("Tidningen"), "{text}");
+    assert!(
+        text.starts_with("Putin möter Lukasjenko i Sotji\n\nRysslands president"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Sport") && !text.contains("Tidningen"),
+        "{text}"
+    );
     let ron = std::fs::read_to_string(project.join("project.ron")).unwrap();
     assert!(
         ron.contains(&format!("source_url: Some(\"{}\")", server.url("/story"))),
@@ -450,10 +504,28 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     assert!(ron.contains("fetched: Some(\""), "{ron}");
 
     // Exports that have a place for the source carry it.
-    let out = lector(&["annotate", p, "--document", "story", "--annotator", "anna", "--label", "Person", "--span", "0:5"]);
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "story",
+        "--annotator",
+        "anna",
+        "--label",
+        "Person",
+        "--span",
+        "0:5",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let w3c = dir.path().join("w3c.jsonld");
-    let out = lector(&["export", p, "--format", "w3c", "--out", w3c.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "w3c",
+        "--out",
+        w3c.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let page: Value = serde_json::from_slice(&std::fs::read(&w3c).unwrap()).unwrap();
     let target = &page["items"][0]["target"];
@@ -461,24 +533,67 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     assert_eq!(target["scope"], json!("urn:lector:document:story"));
     assert_eq!(target["state"]["type"], json!("TimeState"));
     let ls = dir.path().join("ls");
-    let out = lector(&["export", p, "--format", "label-studio", "--out", ls.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "label-studio",
+        "--out",
+        ls.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let tasks: Value = serde_json::from_slice(&std::fs::read(ls.join("tasks.json")).unwrap()).unwrap();
+    let tasks: Value =
+        serde_json::from_slice(&std::fs::read(ls.join("tasks.json")).unwrap()).unwrap();
     assert_eq!(tasks[0]["data"]["source_url"], json!(server.url("/story")));
     let xmi = dir.path().join("xmi");
-    let out = lector(&["export", p, "--format", "xmi", "--out", xmi.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "xmi",
+        "--out",
+        xmi.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let cas = std::fs::read_to_string(xmi.join("anna/story.xmi")).unwrap();
-    assert!(cas.contains(&format!("documentUri=\"{}\"", server.url("/story"))), "{cas}");
+    assert!(
+        cas.contains(&format!("documentUri=\"{}\"", server.url("/story"))),
+        "{cas}"
+    );
     let html = dir.path().join("report.html");
-    let out = lector(&["export", p, "--format", "html", "--out", html.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report = std::fs::read_to_string(&html).unwrap();
-    assert!(report.contains(&format!("Source <a href=\"{0}\" rel=\"noreferrer\">{0}</a>, fetched ", server.url("/story"))), "source in the report");
+    assert!(
+        report.contains(&format!(
+            "Source <a href=\"{0}\" rel=\"noreferrer\">{0}</a>, fetched ",
+            server.url("/story")
+        )),
+        "source in the report"
+    );
     // And the W3C import finds the document again by its address.
-    let out = lector(&["import", p, "--format", "w3c", "--annotator", "bo", w3c.to_str().unwrap()]);
+    let out = lector(&[
+        "import",
+        p,
+        "--format",
+        "w3c",
+        "--annotator",
+        "bo",
+        w3c.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("imported 1 annotations"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("imported 1 annotations"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -492,7 +607,9 @@ fn the_servers_charset_is_honoured() {
     let doc = &store.project.documents[0];
     assert_eq!(doc.meta.title, "Café i Sotji");
     assert!(
-        doc.text.as_str().contains("dricker café au lait med Putin, « säger » källan."),
+        doc.text
+            .as_str()
+            .contains("dricker café au lait med Putin, « säger » källan."),
         "{}",
         doc.text.as_str()
     );
@@ -514,7 +631,10 @@ fn fetch_errors_are_clear_and_add_nothing() {
         (
             server.url("/missing"),
             vec![],
-            format!("{}: the server answered 404 (not found)", server.url("/missing")),
+            format!(
+                "{}: the server answered 404 (not found)",
+                server.url("/missing")
+            ),
         ),
         (
             server.url("/picture.png"),
@@ -543,7 +663,10 @@ fn fetch_errors_are_clear_and_add_nothing() {
         (
             server.url("/slow"),
             vec!["--timeout", "1"],
-            format!("{}: no complete answer within 1 s; stopped", server.url("/slow")),
+            format!(
+                "{}: no complete answer within 1 s; stopped",
+                server.url("/slow")
+            ),
         ),
         (
             server.url("/loop"),
@@ -585,7 +708,9 @@ fn pasted_text_becomes_a_document_titled_by_its_first_line() {
     let project = new_project(dir.path());
     let (mut store, _) = lector::store::ProjectStore::open(&project).unwrap();
     let id = store
-        .add_pasted("\r\n  Putin möter Lukasjenko\r\nRysslands president tar emot\u{0007} honom.\r\n")
+        .add_pasted(
+            "\r\n  Putin möter Lukasjenko\r\nRysslands president tar emot\u{0007} honom.\r\n",
+        )
         .unwrap();
     let doc = store.project.document(&id).unwrap();
     assert_eq!(doc.meta.title, "Putin möter Lukasjenko");
@@ -604,7 +729,12 @@ fn pasted_text_becomes_a_document_titled_by_its_first_line() {
 fn training_project(dir: &Path, n: usize) -> PathBuf {
     let project = dir.join("train");
     let mut store = lector::store::ProjectStore::create(&project, "Train").unwrap();
-    let people = ["Vladimir Putin", "Alexander Lukasjenko", "Svetlana Tichanovskaja", "Angela Merkel"];
+    let people = [
+        "Vladimir Putin",
+        "Alexander Lukasjenko",
+        "Svetlana Tichanovskaja",
+        "Angela Merkel",
+    ];
     let places = ["Sotji", "Minsk", "Moskva", "Berlin", "Vitryssland"];
     for i in 0..n {
         let who = people[i % people.len()];
@@ -616,17 +746,28 @@ fn training_project(dir: &Path, n: usize) -> PathBuf {
             i % 28 + 1,
             i % 9 + 1
         );
-        let id = store.add_text(&format!("artikel-{i}.txt"), &format!("Artikel {i}"), text.clone()).unwrap();
+        let id = store
+            .add_text(
+                &format!("artikel-{i}.txt"),
+                &format!("Artikel {i}"),
+                text.clone(),
+            )
+            .unwrap();
         let doc_text = &store.project.document(&id).unwrap().text.clone();
         let chars: Vec<char> = text.chars().collect();
         let find = |needle: &str, from: usize| -> (u32, u32) {
             let n: Vec<char> = needle.chars().collect();
-            let at = (from..chars.len()).find(|&k| chars[k..].starts_with(&n)).unwrap();
+            let at = (from..chars.len())
+                .find(|&k| chars[k..].starts_with(&n))
+                .unwrap();
             (at as u32, (at + n.len()) as u32)
         };
         let mut add = |label: &str, span: (u32, u32)| {
             let f = lector::model::checked_fragments(doc_text, &[span]).unwrap();
-            store.project.set_mut(&id, "anna").insert(lector::model::Annotation::new(label, f));
+            store
+                .project
+                .set_mut(&id, "anna")
+                .insert(lector::model::Annotation::new(label, f));
         };
         add("Person", find(who, 0));
         let o = find(other, 0);
@@ -648,7 +789,14 @@ fn docbin_reads_back_in_spacy_and_passes_spacy_debug_data() {
     let p = project.to_str().unwrap();
     let train = dir.path().join("corpus/train.spacy");
     let out = lector(&[
-        "export", p, "--format", "spacy-docbin", "--split", "0.8", "--out", train.to_str().unwrap(),
+        "export",
+        p,
+        "--format",
+        "spacy-docbin",
+        "--split",
+        "0.8",
+        "--out",
+        train.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let dev = dir.path().join("corpus/dev.spacy");
@@ -663,10 +811,20 @@ fn docbin_reads_back_in_spacy_and_passes_spacy_debug_data() {
     );
     // The same selection as Doc.to_json lines: the DocBin must hold the same docs.
     let json = dir.path().join("all.jsonl");
-    let out = lector(&["export", p, "--format", "spacy", "--out", json.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "spacy",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report = run_py("check_docbin.py", &[&train, &dev, &json], &["sv"]);
-    assert!(report.contains("docbin ok: 104 train docs, 26 dev docs"), "{report}");
+    assert!(
+        report.contains("docbin ok: 104 train docs, 26 dev docs"),
+        "{report}"
+    );
     assert!(report.contains("spacy debug data ok"), "{report}");
 }
 
@@ -675,21 +833,51 @@ fn docbin_of_the_sample_project_keeps_every_annotation() {
     let (dir, project) = common::sample_project_copy();
     let p = project.to_str().unwrap();
     let bin = dir.path().join("sotji.spacy");
-    let out = lector(&["export", p, "--format", "spacy-docbin", "--out", bin.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "spacy-docbin",
+        "--out",
+        bin.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     // What spaCy cannot hold is listed, as for the JSON export.
-    assert!(err.contains("entity mentions left out of ents because they overlap another"), "{err}");
+    assert!(
+        err.contains("entity mentions left out of ents because they overlap another"),
+        "{err}"
+    );
     assert!(err.contains("attributes dropped"), "{err}");
     let json = dir.path().join("sotji.jsonl");
-    let out = lector(&["export", p, "--format", "spacy", "--out", json.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "spacy",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let report = run_py("check_docbin.py", &[&bin, Path::new("-"), &json], &["sv"]);
     assert!(report.contains("docbin ok: 2 train docs"), "{report}");
     // --split needs a file to write beside.
-    let out = lector(&["export", p, "--format", "spacy-docbin", "--split", "0.5", "--out", "-"]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "spacy-docbin",
+        "--split",
+        "0.5",
+        "--out",
+        "-",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--split writes two files"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--split writes two files"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -701,23 +889,43 @@ fn chinese_japanese_and_thai_are_tokenised_by_word_boundaries() {
     let project = dir.path().join("cjk");
     let mut store = lector::store::ProjectStore::create(&project, "CJK").unwrap();
     let texts = [
-        ("zh", "普京在索契会见卢卡申科。俄罗斯将提供贷款。", "卢卡申科"),
-        ("ja", "プーチン大統領はソチでルカシェンコ氏と会談した。", "ルカシェンコ"),
+        (
+            "zh",
+            "普京在索契会见卢卡申科。俄罗斯将提供贷款。",
+            "卢卡申科",
+        ),
+        (
+            "ja",
+            "プーチン大統領はソチでルカシェンコ氏と会談した。",
+            "ルカシェンコ",
+        ),
         ("th", "ปูตินพบกับลูกาเชนโกที่โซชี", "ลูกาเชนโก"),
     ];
     for (id, text, person) in texts {
-        let id = store.add_text(&format!("{id}.txt"), id, text.to_owned()).unwrap();
+        let id = store
+            .add_text(&format!("{id}.txt"), id, text.to_owned())
+            .unwrap();
         let doc_text = store.project.document(&id).unwrap().text.clone();
         let start = text.find(person).unwrap();
         let s = text[..start].chars().count() as u32;
         let e = s + person.chars().count() as u32;
         let f = lector::model::checked_fragments(&doc_text, &[(s, e)]).unwrap();
-        store.project.set_mut(&id, "anna").insert(lector::model::Annotation::new("Person", f));
+        store
+            .project
+            .set_mut(&id, "anna")
+            .insert(lector::model::Annotation::new("Person", f));
         store.save_set(&id, "anna").unwrap();
     }
     let p = project.to_str().unwrap();
     let conll = dir.path().join("out.conll");
-    let out = lector(&["export", p, "--format", "conll", "--out", conll.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "conll",
+        "--out",
+        conll.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let conll = std::fs::read_to_string(&conll).unwrap();
     let docs: Vec<Vec<(String, String)>> = conll
@@ -742,7 +950,10 @@ fn chinese_japanese_and_thai_are_tokenised_by_word_boundaries() {
     };
     // Chinese: a token per character, as spaCy's Chinese tokenizer does by default.
     assert_eq!(docs[0].len(), 21, "{:?}", docs[0]);
-    assert_eq!(tagged(&docs[0]), ["卢/B-Person", "卡/I-Person", "申/I-Person", "科/I-Person"]);
+    assert_eq!(
+        tagged(&docs[0]),
+        ["卢/B-Person", "卡/I-Person", "申/I-Person", "科/I-Person"]
+    );
     // Japanese: katakana runs are words; the name is one token.
     assert!(docs[1].len() > 10, "{:?}", docs[1]);
     assert_eq!(tagged(&docs[1]), ["ルカシェンコ/B-Person"]);
@@ -756,8 +967,30 @@ fn chinese_japanese_and_thai_are_tokenised_by_word_boundaries() {
     // spaCy reads the same tokens from the JSON and DocBin exports.
     let json = dir.path().join("cjk.jsonl");
     let bin = dir.path().join("cjk.spacy");
-    assert!(lector(&["export", p, "--format", "spacy", "--out", json.to_str().unwrap()]).status.success());
-    assert!(lector(&["export", p, "--format", "spacy-docbin", "--out", bin.to_str().unwrap()]).status.success());
+    assert!(
+        lector(&[
+            "export",
+            p,
+            "--format",
+            "spacy",
+            "--out",
+            json.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        lector(&[
+            "export",
+            p,
+            "--format",
+            "spacy-docbin",
+            "--out",
+            bin.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
     let report = run_py("check_docbin.py", &[&bin, Path::new("-"), &json], &["xx"]);
     assert!(report.contains("docbin ok: 3 train docs"), "{report}");
 }
@@ -770,22 +1003,39 @@ fn label_studio_export_names_only_mapped_users_and_round_trips_by_meta() {
     let (dir, project) = common::sample_project_copy();
     let p = project.to_str().unwrap();
     let out_dir = dir.path().join("ls");
-    let out = lector(&["export", p, "--format", "label-studio", "--out", out_dir.to_str().unwrap()]);
+    let out = lector(&[
+        "export",
+        p,
+        "--format",
+        "label-studio",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let tasks: Value = serde_json::from_slice(&std::fs::read(out_dir.join("tasks.json")).unwrap()).unwrap();
+    let tasks: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("tasks.json")).unwrap()).unwrap();
     for entry in tasks[0]["annotations"].as_array().unwrap() {
         assert!(entry.get("completed_by").is_none(), "{entry}");
-        let who = entry["result"][0]["meta"]["lector_annotator"].as_str().unwrap();
+        let who = entry["result"][0]["meta"]["lector_annotator"]
+            .as_str()
+            .unwrap();
         assert!(["anna", "erik"].contains(&who));
     }
     // Mapped to a Label Studio user's address.
     let mapped = dir.path().join("ls-mapped");
     let out = lector(&[
-        "export", p, "--format", "label-studio", "--ls-user", "anna=anna@example.org",
-        "--out", mapped.to_str().unwrap(),
+        "export",
+        p,
+        "--format",
+        "label-studio",
+        "--ls-user",
+        "anna=anna@example.org",
+        "--out",
+        mapped.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let tasks: Value = serde_json::from_slice(&std::fs::read(mapped.join("tasks.json")).unwrap()).unwrap();
+    let tasks: Value =
+        serde_json::from_slice(&std::fs::read(mapped.join("tasks.json")).unwrap()).unwrap();
     let by: Vec<Option<&str>> = tasks[0]["annotations"]
         .as_array()
         .unwrap()
@@ -796,7 +1046,13 @@ fn label_studio_export_names_only_mapped_users_and_round_trips_by_meta() {
     // A mapping for someone who is not in the export, or without an address, is an error.
     for bad in ["nobody=n@example.org", "anna"] {
         let out = lector(&[
-            "export", p, "--format", "label-studio", "--ls-user", bad, "--out",
+            "export",
+            p,
+            "--format",
+            "label-studio",
+            "--ls-user",
+            bad,
+            "--out",
             dir.path().join("x").to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
@@ -811,10 +1067,27 @@ fn label_studio_export_names_only_mapped_users_and_round_trips_by_meta() {
     std::fs::write(&file, tasks.to_string()).unwrap();
     let (copy_dir, copy) = common::sample_project_copy();
     std::fs::remove_dir_all(copy.join("annotations/erik")).unwrap();
-    let out = lector(&["import", copy.to_str().unwrap(), "--format", "label-studio", "--annotator", "erik", file.to_str().unwrap()]);
+    let out = lector(&[
+        "import",
+        copy.to_str().unwrap(),
+        "--format",
+        "label-studio",
+        "--annotator",
+        "erik",
+        file.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     drop(copy_dir);
     let (original, _) = lector::store::ProjectStore::open(&project).unwrap();
-    let erik = original.project.set("sotji-talks", "erik").unwrap().annotations().len();
-    assert!(stdout(&out).starts_with(&format!("imported {erik} annotations")), "{}", stdout(&out));
+    let erik = original
+        .project
+        .set("sotji-talks", "erik")
+        .unwrap()
+        .annotations()
+        .len();
+    assert!(
+        stdout(&out).starts_with(&format!("imported {erik} annotations")),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -293,12 +293,20 @@ fn file_name(url: &str, kind: ArticleKind) -> String {
         .unwrap_or(without_scheme);
     let mut parts = path.split('/').filter(|p| !p.is_empty());
     let host = parts.next().unwrap_or("article").replace(['.', ':'], "-");
-    let last = parts.last().map_or(host, str::to_owned);
-    let ext = if kind == ArticleKind::Pdf { "pdf" } else { "html" };
+    let last = parts.next_back().map_or(host, str::to_owned);
+    let ext = if kind == ArticleKind::Pdf {
+        "pdf"
+    } else {
+        "html"
+    };
     let lower = last.to_ascii_lowercase();
     let stem = [".html", ".htm", ".pdf", ".php", ".aspx", ".asp", ".shtml"]
         .iter()
-        .find_map(|e| lower.strip_suffix(e).map(|s| last.get(..s.len()).unwrap_or(s)))
+        .find_map(|e| {
+            lower
+                .strip_suffix(e)
+                .map(|s| last.get(..s.len()).unwrap_or(s))
+        })
         .unwrap_or(&last);
     // The stem becomes the document id (a slug), which splits at the first dot.
     format!("{}.{ext}", stem.replace('.', "-"))
@@ -311,7 +319,10 @@ mod tests {
     #[test]
     fn names_from_addresses() {
         assert_eq!(
-            file_name("https://example.com/news/2021/sotji-talks", ArticleKind::Html),
+            file_name(
+                "https://example.com/news/2021/sotji-talks",
+                ArticleKind::Html
+            ),
             "sotji-talks.html"
         );
         assert_eq!(

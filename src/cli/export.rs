@@ -93,7 +93,11 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--split is for --format spacy-docbin");
     }
     for (annotator, _) in &args.ls_users {
-        if !selection.items.iter().any(|(_, set)| &set.annotator == annotator) {
+        if !selection
+            .items
+            .iter()
+            .any(|(_, set)| &set.annotator == annotator)
+        {
             anyhow::bail!("--ls-user {annotator}=…: the export has no work of {annotator:?}");
         }
     }

@@ -43,9 +43,7 @@ pub fn add(
         ..Default::default()
     };
     for file in files {
-        let url = file
-            .to_str()
-            .filter(|s| crate::article::web::is_url(s));
+        let url = file.to_str().filter(|s| crate::article::web::is_url(s));
         let added = match url {
             Some(url) => store.add_url(url, title, published, limits),
             None => store.add_article_dated(file, title, published),

@@ -366,11 +366,7 @@ pub fn split_documents(ids: &[&str], share: f64) -> BTreeSet<String> {
     if n >= 2 {
         k = k.clamp(1, n - 1);
     }
-    ordered
-        .into_iter()
-        .take(k)
-        .map(str::to_owned)
-        .collect()
+    ordered.into_iter().take(k).map(str::to_owned).collect()
 }
 
 /// Writes the selection's `Doc`s as one `DocBin`; with `only`, just the documents in (`true`)

@@ -302,7 +302,10 @@ fn document_section(
             document
                 .meta
                 .fetched
-                .map(|t| format!(", fetched {}", escape(&t.strftime("%Y-%m-%d %H:%M UTC").to_string())))
+                .map(|t| format!(
+                    ", fetched {}",
+                    escape(&t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                ))
                 .unwrap_or_default()
         );
     }

@@ -243,7 +243,9 @@ pub fn resolve(
             Some(t) => t,
             None => match schema_label(schema, &label) {
                 Some(l) => Target::Existing(l.name.clone()),
-                None if request.add_labels && crate::model::schema::name_problem(&label).is_none() => {
+                None if request.add_labels
+                    && crate::model::schema::name_problem(&label).is_none() =>
+                {
                     Target::New(label.clone(), LabelKind::Entity)
                 }
                 None => Target::Skip,
@@ -436,8 +438,16 @@ mod tests {
             }]
         );
         let report = plan.skipped_report(&schema, std::path::Path::new("x.jsonl"));
-        assert!(report[0].reason.contains("\"ORG\" is not in the project's schema: 2 spans"));
-        assert!(report[1].reason.contains("--map ORG=<label>"), "{:?}", report[1]);
+        assert!(
+            report[0]
+                .reason
+                .contains("\"ORG\" is not in the project's schema: 2 spans")
+        );
+        assert!(
+            report[1].reason.contains("--map ORG=<label>"),
+            "{:?}",
+            report[1]
+        );
     }
 
     #[test]
@@ -461,7 +471,10 @@ mod tests {
             ..request
         };
         let plan = resolve(&schema, &p, &request).unwrap();
-        assert_eq!(plan.labels["ORG"].1, Target::Existing("Organization".into()));
+        assert_eq!(
+            plan.labels["ORG"].1,
+            Target::Existing("Organization".into())
+        );
         assert_eq!(
             plan.labels["FACT"].1,
             Target::New("Fact".into(), LabelKind::Claim)

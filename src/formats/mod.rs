@@ -645,10 +645,20 @@ fn write_split(
     let dev_path = docbin_dev_path(path);
     let mut train_bytes = Vec::new();
     let mut dev_bytes = Vec::new();
-    docbin::write(selection, &mut train_bytes, &mut report, Some((&train, true)))
-        .map_err(io_err("cannot write the export", path))?;
-    docbin::write(selection, &mut dev_bytes, &mut report, Some((&train, false)))
-        .map_err(io_err("cannot write the export", &dev_path))?;
+    docbin::write(
+        selection,
+        &mut train_bytes,
+        &mut report,
+        Some((&train, true)),
+    )
+    .map_err(io_err("cannot write the export", path))?;
+    docbin::write(
+        selection,
+        &mut dev_bytes,
+        &mut report,
+        Some((&train, false)),
+    )
+    .map_err(io_err("cannot write the export", &dev_path))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
     }

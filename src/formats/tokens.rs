@@ -147,7 +147,9 @@ mod tests {
     fn words_stay_whole() {
         assert_eq!(
             words("It's 3.14, e-mail U.S. (ok)", &[], &[]),
-            ["It's", "3.14", ",", "e", "-", "mail", "U.S", ".", "(", "ok", ")"]
+            [
+                "It's", "3.14", ",", "e", "-", "mail", "U.S", ".", "(", "ok", ")"
+            ]
         );
     }
 

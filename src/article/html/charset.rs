@@ -233,7 +233,8 @@ mod tests {
         let (text, _) = decode_with(page, Some("windows-1252")).unwrap();
         assert!(text.ends_with("<p>Café</p>"), "{text}");
         // An unknown label from the server: the page's own declaration.
-        let (text, _) = decode_with(b"<meta charset=windows-1252><p>Caf\xE9</p>", Some("x-nope")).unwrap();
+        let (text, _) =
+            decode_with(b"<meta charset=windows-1252><p>Caf\xE9</p>", Some("x-nope")).unwrap();
         assert!(text.ends_with("<p>Café</p>"), "{text}");
     }
 
