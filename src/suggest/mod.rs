@@ -100,6 +100,17 @@ pub struct Suggester {
     matcher: Matcher,
 }
 
+/// Whether a form is written all in lower case in a script that has case: a pronoun or a
+/// common noun tagged as a mention ("han", "he", "regeringen"), which is coreference, not a
+/// name to find again. Scripts without case (Chinese, Thai, Arabic) are always names.
+fn is_common_word(form: &str) -> bool {
+    let mut cased = form
+        .chars()
+        .filter(|c| c.is_lowercase() || c.is_uppercase())
+        .peekable();
+    cased.peek().is_some() && cased.all(char::is_lowercase)
+}
+
 /// Whether a label is of the entity kind.
 fn is_entity_label(schema: &Schema, label: &str) -> bool {
     schema
@@ -109,7 +120,7 @@ fn is_entity_label(schema: &Schema, label: &str) -> bool {
 
 impl Suggester {
     /// Gathers every surface form an entity has been tagged with, by anyone, and the
-    /// entities' names. A form tagged for several entities (or labels) stands for the one it
+    /// entities' names. Forms all in lower case are left out (see `is_common_word`). A form tagged for several entities (or labels) stands for the one it
     /// was tagged for most often (ties: the first entity id).
     pub fn new(project: &Project, options: SuggestOptions) -> Self {
         // form -> (entity, label) -> votes
@@ -143,7 +154,7 @@ impl Suggester {
         }
         let forms: Vec<Form> = votes
             .into_iter()
-            .filter(|(text, _)| !text.is_empty())
+            .filter(|(text, _)| !text.is_empty() && !is_common_word(text))
             .filter_map(|(text, by)| {
                 let ((entity, label), _) = by
                     .into_iter()
@@ -176,8 +187,8 @@ impl Suggester {
 
     /// Every suggestion for a document from every source, before deciding which are open:
     /// one scan of the text for the registry's forms, then the imported suggestions. Sorted
-    /// by start, end, label; the same span, label and entity from two sources is kept once
-    /// (the registry's, else the first source by name).
+    /// by start, end, label; the same span and label from two sources is kept once (the
+    /// registry's, else one with an entity, else the first source by name).
     pub fn candidates(&self, project: &Project, document: &str) -> Vec<Suggestion> {
         let Some(doc) = project.document(document) else {
             return Vec::new();
@@ -217,13 +228,19 @@ impl Suggester {
                 )
             }));
         }
+        // One suggestion per span and label: the registry's, else one with an entity, else
+        // the first source by name.
         all.sort_by(|(a, ra), (b, rb)| {
-            (a.start, a.end, &a.label, &a.entity, ra, &a.source)
-                .cmp(&(b.start, b.end, &b.label, &b.entity, rb, &b.source))
+            (a.start, a.end, &a.label, ra, a.entity.is_none(), &a.source).cmp(&(
+                b.start,
+                b.end,
+                &b.label,
+                rb,
+                b.entity.is_none(),
+                &b.source,
+            ))
         });
-        all.dedup_by(|(b, _), (a, _)| {
-            (a.start, a.end, &a.label, &a.entity) == (b.start, b.end, &b.label, &b.entity)
-        });
+        all.dedup_by(|(b, _), (a, _)| (a.start, a.end, &a.label) == (b.start, b.end, &b.label));
         all.into_iter().map(|(s, _)| s).collect()
     }
 
