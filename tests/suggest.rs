@@ -463,3 +463,166 @@ fn stats_count_what_each_source_suggested_and_what_came_of_it() {
         "{table}"
     );
 }
+
+#[test]
+fn decisions_made_in_two_clones_are_merged_by_gits_driver() {
+    let (tmp, dir) = project();
+    let d = dir.to_str().unwrap();
+    let decide = |what: &str, at: (u32, u32)| {
+        ok(&[
+            "suggest",
+            d,
+            "--annotator",
+            "anna",
+            "--document",
+            "talks",
+            what,
+            &spec(at),
+        ]);
+    };
+    let file = dir.join("triage/anna.ron");
+    decide("--reject", span("Rysslands", 0));
+    let base = fs::read_to_string(&file).unwrap();
+    // One clone rejects "EU:s", the other accepts "Lukashenkos".
+    decide("--reject", span("EU:s", 0));
+    let ours = fs::read_to_string(&file).unwrap();
+    fs::write(&file, &base).unwrap();
+    decide("--accept", span("Lukashenkos", 0));
+    let theirs = fs::read_to_string(&file).unwrap();
+    let (b, o, t) = (
+        tmp.path().join("base"),
+        tmp.path().join("ours"),
+        tmp.path().join("theirs"),
+    );
+    fs::write(&b, base).unwrap();
+    fs::write(&o, ours).unwrap();
+    fs::write(&t, theirs).unwrap();
+    let out = lector(&[
+        "merge-driver",
+        b.to_str().unwrap(),
+        o.to_str().unwrap(),
+        t.to_str().unwrap(),
+        "p/triage/anna.ron",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged = fs::read_to_string(&o).unwrap();
+    for text in ["\"Rysslands\"", "\"EU:s\"", "\"Lukashenkos\""] {
+        assert!(merged.contains(text), "{text} in {merged}");
+    }
+    // The merged file reads back: all three are decided.
+    fs::write(&file, merged).unwrap();
+    assert!(ok(&["check", d]).starts_with("ok:"));
+    let open = texts(&listed(&dir, "anna", &[]));
+    assert!(
+        !open
+            .iter()
+            .any(|t| ["Rysslands", "EU:s"].contains(&t.as_str())),
+        "{open:?}"
+    );
+}
+
+#[test]
+fn a_decision_not_yet_saved_is_in_the_crash_journal_and_replays() {
+    let (_tmp, dir) = project();
+    let (store, _) = ProjectStore::open(&dir).unwrap();
+    let suggester = Suggester::new(&store.project, SuggestOptions::default());
+    let found = suggester.document(&store.project, "talks", "anna");
+    let s = found.open().next().cloned().unwrap();
+    let edit = suggest::reject_edit(&store.project, "talks", &s);
+    let text = store.project.document("talks").unwrap().text.clone();
+    let mut journal = lector::store::journal::Journal::create(&dir, "anna").unwrap();
+    journal.append(&text, "talks", std::slice::from_ref(&edit)).unwrap();
+    let (edits, problems) = lector::store::journal::read(journal.path(), &store.project);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(edits, [("talks".to_owned(), edit)]);
+}
+
+#[test]
+fn label_studio_predictions_come_in_as_suggestions_and_its_annotations_do_not() {
+    let (tmp, dir) = project();
+    let d = dir.to_str().unwrap();
+    let (s, e) = span("Sotji", 0);
+    let region = |id: &str, start: u32, end: u32, text: &str, label: &str| {
+        serde_json::json!({"id": id, "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": start, "end": end, "text": text, "labels": [label]}})
+    };
+    let tasks = serde_json::json!([{
+        "id": 1,
+        "data": {"text": ARTICLE},
+        "annotations": [{"completed_by": {"email": "olga"},
+            "result": [region("a1", 0, 9, "Östersjön", "Place")]}],
+        "predictions": [{"model_version": "ner-1",
+            "result": [region("p1", s, e, "Sotji", "Place")]}],
+    }]);
+    let file = tmp.path().join("tasks.json");
+    fs::write(&file, tasks.to_string()).unwrap();
+    let out = ok(&[
+        "import",
+        d,
+        "--format",
+        "label-studio",
+        "--as-suggestions",
+        "--source",
+        "ls-model",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.starts_with("imported 1 suggestions of source ls-model"),
+        "{out}"
+    );
+    let items = listed(&dir, "erik", &["--source", "ls-model"]);
+    assert_eq!(texts(&items), ["Sotji"]);
+    assert_eq!(items[0]["label"], "Place");
+    assert_eq!(items[0]["entity"], Value::Null);
+}
+
+#[test]
+fn an_open_project_takes_in_suggestions_and_decisions_that_arrive_on_disk() {
+    let (tmp, dir) = project();
+    let d = dir.to_str().unwrap();
+    let (store, _) = ProjectStore::open(&dir).unwrap();
+    let mut session = Session::new(store, "anna");
+    let (s, e) = span("Sotji", 0);
+    let doccano = tmp.path().join("late-model.jsonl");
+    let line = serde_json::json!({"document": "talks", "text": ARTICLE,
+        "label": [[s, e, "Place"]]});
+    fs::write(&doccano, format!("{line}\n")).unwrap();
+    ok(&[
+        "import",
+        d,
+        "--format",
+        "doccano",
+        "--as-suggestions",
+        doccano.to_str().unwrap(),
+    ]);
+    ok(&[
+        "suggest",
+        d,
+        "--annotator",
+        "erik",
+        "--document",
+        "talks",
+        "--reject",
+        &spec(span("Putin", 4)),
+    ]);
+    let changes = session.reload_changed();
+    assert_eq!(
+        changes.suggested,
+        [("late-model".to_owned(), "talks".to_owned())]
+    );
+    assert_eq!(changes.triage, ["erik"]);
+    assert!(
+        changes.needs_reopen.is_empty(),
+        "{:?}",
+        changes.needs_reopen
+    );
+    let project = &session.store.project;
+    let found =
+        Suggester::new(project, SuggestOptions::default()).document(project, "talks", "anna");
+    assert!(found.open().any(|x| x.source == "late-model"));
+    assert_eq!(project.triage["erik"].records.len(), 1);
+}

@@ -222,8 +222,8 @@ impl Conflict {
 pub fn merge(path: &str, versions: &Versions<'_>) -> Result<Merged, Conflict> {
     let Some((kind, _)) = Kind::of(path) else {
         return Err(Conflict::reason(format!(
-            "{path}: not a file Lector merges (only project.ron, annotations, entities and \
-             reviews): merged line by line instead"
+            "{path}: not a file Lector merges (only project.ron, annotations, entities, \
+             reviews, resolutions, suggestions and triage): merged line by line instead"
         )));
     };
     kind.merge(Path::new(path), versions)
