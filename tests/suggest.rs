@@ -187,6 +187,12 @@ fn accepting_makes_a_linked_annotation_and_one_undo_takes_it_back() {
     let edits = suggest::accept_edits(&store.project, "talks", "erik", &s).unwrap();
     let mut session = Session::headless(store, "erik");
     session.apply("talks", edits).unwrap();
+    // What the app does after an edit: follow the session's changes, no rescan.
+    let mut followed = found.clone();
+    let (_, changes) = session.last_changes().unwrap();
+    followed.apply_changes(&session.store.project, "erik", changes);
+    assert_eq!(followed.open_count(), before - 1);
+    assert!(followed.at(CharOffset(start + 2)).is_none());
     {
         let project = &session.store.project;
         let set = project.set("talks", "erik").unwrap();
@@ -207,6 +213,9 @@ fn accepting_makes_a_linked_annotation_and_one_undo_takes_it_back() {
     assert!(triage.contains("decision: \"accepted\""), "{triage}");
     // One undo: the annotation, and the decision, are gone; the suggestion is back.
     assert!(session.undo("talks"));
+    followed.recheck(&session.store.project, "erik", s.start, s.end);
+    assert_eq!(followed.open_count(), before);
+    assert_eq!(followed.next_after(CharOffset(start - 1)), Some(&s));
     assert!(session.save_now().is_empty());
     drop(session);
     let (store, _) = ProjectStore::open(&dir).unwrap();
@@ -535,7 +544,9 @@ fn a_decision_not_yet_saved_is_in_the_crash_journal_and_replays() {
     let edit = suggest::reject_edit(&store.project, "talks", &s);
     let text = store.project.document("talks").unwrap().text.clone();
     let mut journal = lector::store::journal::Journal::create(&dir, "anna").unwrap();
-    journal.append(&text, "talks", std::slice::from_ref(&edit)).unwrap();
+    journal
+        .append(&text, "talks", std::slice::from_ref(&edit))
+        .unwrap();
     let (edits, problems) = lector::store::journal::read(journal.path(), &store.project);
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(edits, [("talks".to_owned(), edit)]);

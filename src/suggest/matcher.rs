@@ -58,17 +58,103 @@ pub struct Matcher {
 }
 
 /// A segment of text that is not whitespace, as (byte start, text, whitespace before it).
-fn segments(text: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+///
+/// The text is first cut at whitespace, where UAX #29 always breaks; a piece of pure ASCII
+/// (most of a news text) is then cut by [`ascii_words`], which applies the rules of UAX #29
+/// that concern ASCII exactly and is several times faster than the general segmenter, which
+/// cuts every other piece.
+pub fn segments(text: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let mut pieces = Vec::new();
     let mut space = false;
-    text.split_word_bound_indices()
-        .filter_map(move |(at, seg)| {
-            if seg.chars().all(char::is_whitespace) {
-                space = true;
-                return None;
+    let push = |at: usize, seg: &str, space: &mut bool, pieces: &mut Vec<(usize, usize, bool)>| {
+        if seg.chars().all(char::is_whitespace) {
+            *space = true;
+        } else {
+            pieces.push((at, at + seg.len(), std::mem::replace(space, false)));
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // The next run of non-whitespace (by ASCII whitespace; other whitespace is handled by
+        // the general segmenter inside the run).
+        let start = at;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if at > start {
+            let run = &text[start..at];
+            if run.is_ascii() {
+                for (from, to) in ascii_words(run.as_bytes()) {
+                    push(start + from, &run[from..to], &mut space, &mut pieces);
+                }
+            } else {
+                for (from, seg) in run.split_word_bound_indices() {
+                    push(start + from, seg, &mut space, &mut pieces);
+                }
             }
-            let before = std::mem::replace(&mut space, false);
-            Some((at, seg, before))
-        })
+        }
+        if at < bytes.len() {
+            space = true;
+            at += 1;
+        }
+    }
+    pieces
+        .into_iter()
+        .map(move |(from, to, space)| (from, &text[from..to], space))
+}
+
+/// The word boundaries of UAX #29 in ASCII text without whitespace, as byte ranges: letters,
+/// digits and `_` run together (WB5, WB8–WB10, WB13a/b); a `:` between letters (WB6/7,
+/// MidLetter), a `.` or `'` between letters or between digits (MidNumLetQ), a `,` or `;`
+/// between digits (WB11/12, MidNum) stay inside; every other character is a segment of its
+/// own.
+fn ascii_words(b: &[u8]) -> Vec<(usize, usize)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Class {
+        Letter,
+        Digit,
+        Under,
+        Other,
+    }
+    let class = |c: u8| match c {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Under,
+        _ => Class::Other,
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let mut last = class(b[i]);
+        i += 1;
+        if last != Class::Other {
+            while i < b.len() {
+                let next = class(b[i]);
+                if next != Class::Other {
+                    last = next;
+                    i += 1;
+                    continue;
+                }
+                let Some(&after) = b.get(i + 1) else {
+                    break;
+                };
+                let inside = matches!(
+                    (last, b[i], class(after)),
+                    (Class::Letter, b':' | b'.' | b'\'', Class::Letter)
+                        | (Class::Digit, b',' | b';' | b'.' | b'\'', Class::Digit)
+                );
+                if !inside {
+                    break;
+                }
+                i += 2;
+                last = class(after);
+            }
+        }
+        out.push((start, i));
+    }
+    out
 }
 
 fn has_word(seg: &str) -> bool {
@@ -300,6 +386,38 @@ mod tests {
                 ("Vladimir Putin", "vladimir\nputin")
             ]
         );
+    }
+
+    /// The fast ASCII path cuts exactly where the general UAX #29 segmenter does.
+    #[test]
+    fn ascii_words_agree_with_unicode_segmentation() {
+        let alphabet = b"aZ09_:.',; -!(\"\nx";
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..20_000 {
+            let len = (seed % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    char::from(alphabet[(seed >> 33) as usize % alphabet.len()])
+                })
+                .collect();
+            seed = seed.wrapping_add(1);
+            let fast: Vec<(usize, &str, bool)> = segments(&text).collect();
+            let mut space = false;
+            let general: Vec<(usize, &str, bool)> = text
+                .split_word_bound_indices()
+                .filter_map(|(at, seg)| {
+                    if seg.chars().all(char::is_whitespace) {
+                        space = true;
+                        return None;
+                    }
+                    Some((at, seg, std::mem::replace(&mut space, false)))
+                })
+                .collect();
+            assert_eq!(fast, general, "{text:?}");
+        }
     }
 
     #[test]
