@@ -392,6 +392,16 @@ fn model_output_comes_in_as_suggestions_of_a_named_source_from_jsonl_and_doccano
     ]);
     let entities = fs::read_to_string(dir.join("entities/erik.ron")).unwrap();
     assert!(entities.contains("id: \"sotji\""), "{entities}");
+    // Both sources suggested "Sotji": the acceptance counts for both.
+    let stats: Value = serde_json::from_str(&ok(&["stats", d, "--json"])).unwrap();
+    assert_eq!(
+        stats["suggestions"]["spacy-ner"],
+        serde_json::json!({"suggested": 2, "accepted": 1, "rejected": 0, "open": 1})
+    );
+    assert_eq!(
+        stats["suggestions"]["doccano-team"],
+        serde_json::json!({"suggested": 4, "accepted": 1, "rejected": 0, "open": 3})
+    );
     assert!(ok(&["check", d]).starts_with("ok:"));
     // A broken suggestions file is reported with its place.
     let file = dir.join("suggestions/spacy-ner/talks.ron");

@@ -103,6 +103,8 @@ pub struct TriageRecord {
     pub key: TriageKey,
     /// Which source suggested it (counted for that source in `lector stats`).
     pub source: String,
+    /// Other sources that suggested the same span and label, counted too.
+    pub also: Vec<String>,
     /// The entity suggested.
     pub entity: Option<EntityId>,
     /// The text of the span, for people reading the file.

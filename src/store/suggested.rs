@@ -80,6 +80,9 @@ pub struct TriageEntry {
     pub entity: Option<String>,
     /// Who suggested it: `registry` or an imported source.
     pub source: String,
+    /// Other sources that suggested the same span and label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     /// `accepted` or `rejected`.
     pub decision: String,
     /// The annotation an accepted suggestion became.
@@ -212,6 +215,7 @@ pub fn triage_to_entry(r: &TriageRecord) -> TriageEntry {
         label: r.key.label.clone(),
         entity: r.entity.as_ref().map(|e| e.0.clone()),
         source: r.source.clone(),
+        also: r.also.clone(),
         decision: decision.to_owned(),
         annotation,
         at: r.at.to_string(),
@@ -242,6 +246,7 @@ pub fn triage_from_entry(e: TriageEntry) -> Result<TriageRecord, String> {
             label: e.label,
         },
         source: e.source,
+        also: e.also,
         entity: e.entity.map(EntityId),
         quote: e.text,
         decision,

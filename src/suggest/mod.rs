@@ -68,6 +68,8 @@ pub struct Suggestion {
     pub entity: Option<EntityId>,
     /// Who suggests it: `registry` or an imported source.
     pub source: String,
+    /// Other sources that suggest the same span and label, sorted (counted for them too).
+    pub also: Vec<String>,
 }
 
 impl Suggestion {
@@ -207,6 +209,7 @@ impl Suggester {
                         label: form.label.clone(),
                         entity: Some(form.entity.clone()),
                         source: REGISTRY_SOURCE.to_owned(),
+                        also: Vec::new(),
                     },
                     0,
                 ))
@@ -224,6 +227,7 @@ impl Suggester {
                         label: s.label.clone(),
                         entity: s.entity.clone(),
                         source: source.clone(),
+                        also: Vec::new(),
                     },
                     1,
                 )
@@ -241,7 +245,14 @@ impl Suggester {
                 &b.source,
             ))
         });
-        all.dedup_by(|(b, _), (a, _)| (a.start, a.end, &a.label) == (b.start, b.end, &b.label));
+        all.dedup_by(|(b, _), (a, _)| {
+            let same = (a.start, a.end, &a.label) == (b.start, b.end, &b.label);
+            if same {
+                a.also.push(std::mem::take(&mut b.source));
+                a.also.sort();
+            }
+            same
+        });
         all.into_iter().map(|(s, _)| s).collect()
     }
 
@@ -545,6 +556,7 @@ pub fn accept_edits(
     edits.push(Edit::Triage(TriageRecord {
         key: s.key(document),
         source: s.source.clone(),
+        also: s.also.clone(),
         entity: s.entity.clone(),
         quote,
         decision: Decision::Accepted(annotation.id.clone()),
@@ -565,6 +577,7 @@ pub fn reject_edit(project: &Project, document: &str, s: &Suggestion) -> Edit {
     Edit::Triage(TriageRecord {
         key: s.key(document),
         source: s.source.clone(),
+        also: s.also.clone(),
         entity: s.entity.clone(),
         quote,
         decision: Decision::Rejected,
@@ -621,9 +634,13 @@ pub struct SourceCounts {
 
 /// Per source (`registry` and each imported source): suggested, accepted, rejected and open,
 /// summed over the project's annotators (a suggestion counts for each annotator it is made
-/// to). Sources are listed once they have suggested anything.
+/// to). Every imported source is listed; the registry once it has suggested anything.
 pub fn source_counts(project: &Project, suggester: &Suggester) -> BTreeMap<String, SourceCounts> {
-    let mut counts: BTreeMap<String, SourceCounts> = BTreeMap::new();
+    let mut counts: BTreeMap<String, SourceCounts> = project
+        .suggested
+        .keys()
+        .map(|(source, _)| (source.clone(), SourceCounts::default()))
+        .collect();
     let mut annotators = project.annotators();
     annotators.extend(project.triage.keys().cloned());
     annotators.sort();
@@ -640,9 +657,11 @@ pub fn source_counts(project: &Project, suggester: &Suggester) -> BTreeMap<Strin
                 DocumentSuggestions::new(id, cache.get(id).cloned().unwrap_or_default());
             suggestions.refresh(project, annotator);
             for s in suggestions.open() {
-                let c = counts.entry(s.source.clone()).or_default();
-                c.open += 1;
-                c.suggested += 1;
+                for source in std::iter::once(&s.source).chain(&s.also) {
+                    let c = counts.entry(source.clone()).or_default();
+                    c.open += 1;
+                    c.suggested += 1;
+                }
             }
         }
         for record in project
@@ -651,11 +670,13 @@ pub fn source_counts(project: &Project, suggester: &Suggester) -> BTreeMap<Strin
             .into_iter()
             .flat_map(|t| t.records.values())
         {
-            let c = counts.entry(record.source.clone()).or_default();
-            c.suggested += 1;
-            match record.decision {
-                Decision::Accepted(_) => c.accepted += 1,
-                Decision::Rejected => c.rejected += 1,
+            for source in std::iter::once(&record.source).chain(&record.also) {
+                let c = counts.entry(source.clone()).or_default();
+                c.suggested += 1;
+                match record.decision {
+                    Decision::Accepted(_) => c.accepted += 1,
+                    Decision::Rejected => c.rejected += 1,
+                }
             }
         }
     }
