@@ -186,6 +186,9 @@ fn problem_line(dir: &Path, problem: &crate::store::Problem) -> String {
 pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_for_reading(dir, partial)?;
     let project = &store.project;
+    let suggester =
+        crate::suggest::Suggester::new(project, crate::suggest::SuggestOptions::default());
+    let sources = crate::suggest::source_counts(project, &suggester);
     // document -> annotator -> label -> count
     let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, usize>>> = BTreeMap::new();
     for ((document, annotator), set) in &project.sets {
@@ -217,6 +220,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
                     }).collect::<serde_json::Map<_, _>>(),
                 })
             }).collect::<Vec<_>>(),
+            "suggestions": sources,
         });
         print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
         return Ok(ExitCode::SUCCESS);
@@ -259,6 +263,20 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
                 write!(out, " {:>w$}", n, w = label.len().max(5))?;
             }
             out.push('\n');
+        }
+    }
+    if !sources.is_empty() {
+        writeln!(
+            out,
+            "\nSuggestions per source (summed over annotators)\n{:<24} {:>9} {:>8} {:>8} {:>6}",
+            "source", "suggested", "accepted", "rejected", "open"
+        )?;
+        for (source, c) in &sources {
+            writeln!(
+                out,
+                "{:<24} {:>9} {:>8} {:>8} {:>6}",
+                source, c.suggested, c.accepted, c.rejected, c.open
+            )?;
         }
     }
     print(&out)?;
