@@ -64,6 +64,18 @@ for req in tests/py/tools/*.txt; do
   fi
 done
 export LECTOR_REAL_TOOLS="$PWD/target/realtools"
+# What tests/real_tools.rs will find (its skips are otherwise only seen with --nocapture).
+have=()
+for req in tests/py/tools/*.txt; do
+  name=$(basename "$req" .txt)
+  if compgen -G "target/realtools/$name/.installed-*" >/dev/null; then have+=("$name"); else have+=("$name: missing, skipped"); fi
+done
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+  if command -v pdftotext >/dev/null; then have+=(chromium); else have+=("chromium: no pdftotext, skipped"); fi
+else
+  have+=("chromium: missing, skipped")
+fi
+echo "test.sh: real tools: $(IFS=,; echo "${have[*]}" | sed 's/,/, /g')"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

@@ -10,12 +10,13 @@
 //!   phrases, Brier scores and track records.
 //! - [`sync`]: working as a team through git: commit your own files, pull, push, report.
 //! - [`merge`]: the git merge driver that merges Lector's files by id (`lector merge-driver`).
+//! - [`suggest`]: suggested mentions from the entity registry and imported model output.
 //! - [`cli`]: the headless subcommands of the `lector` binary.
 //! - [`desktop`]: desktop integration without UI: whether the XDG portal offers a file
 //!   chooser, and the system's file dialogs (opened with the `gui` feature).
 //! - `ui` (feature `gui`): the eframe desktop app.
 //!
-//! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `sync`, `merge` and `cli` never
+//! `model`, `article`, `fsguard`, `store`, `formats`, `review`, `predict`, `suggest`, `sync`, `merge` and `cli` never
 //! import egui or eframe: `cargo check --no-default-features` builds them alone, and a test
 //! greps them.
 
@@ -30,6 +31,7 @@ pub mod predict;
 pub mod review;
 pub mod session;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;

@@ -21,7 +21,7 @@ use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fr
 use crate::store::journal::{self, Journal};
 use crate::store::{
     DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path,
-    resolutions_path, review_path, set_path,
+    resolutions_path, review_path, set_path, triage_path,
 };
 
 /// From how many inserted or removed annotations a group is applied in one pass (see
@@ -126,6 +126,8 @@ pub struct Session {
     dirty_reviews: BTreeSet<String>,
     /// Whether the person's resolutions file waits to be saved.
     dirty_resolutions: bool,
+    /// Whether the annotator's decisions on suggestions wait to be saved.
+    dirty_triage: bool,
     /// The edits not yet saved, by file (relative path): replayed onto a file another writer
     /// changed meanwhile, and written to the crash journal.
     unsaved: BTreeMap<PathBuf, FileEdits>,
@@ -163,6 +165,7 @@ impl Session {
             dirty_entities: false,
             dirty_reviews: BTreeSet::new(),
             dirty_resolutions: false,
+            dirty_triage: false,
             unsaved: BTreeMap::new(),
             last_change: None,
             revision: 0,
@@ -378,6 +381,7 @@ impl Session {
         let registry = project.registry(&self.annotator);
         let review = project.review(document, reviewer_name(&self.annotator));
         let resolutions = project.resolutions.get(reviewer_name(&self.annotator));
+        let triage = project.triage.get(&self.annotator);
         match edit {
             Edit::Insert(a) | Edit::Replace(a) => match set.and_then(|s| s.get(&a.id)) {
                 Some(old) if old == &a => None,
@@ -418,6 +422,12 @@ impl Session {
             Edit::ClearVerdict(key) => resolutions
                 .and_then(|x| x.claims.get(&key))
                 .map(|_| Edit::ClearVerdict(key)),
+            Edit::Triage(r) => {
+                (triage.and_then(|t| t.records.get(&r.key)) != Some(&r)).then_some(Edit::Triage(r))
+            }
+            Edit::Untriage(key) => triage
+                .and_then(|t| t.records.get(&key))
+                .map(|_| Edit::Untriage(key)),
         }
     }
 
@@ -573,6 +583,7 @@ impl Session {
             EditTarget::Entities => entities_path(&self.annotator),
             EditTarget::Review => review_path(document, reviewer_name(&self.annotator)),
             EditTarget::Resolutions => resolutions_path(reviewer_name(&self.annotator)),
+            EditTarget::Triage => triage_path(&self.annotator),
         }
     }
 
@@ -657,6 +668,7 @@ impl Session {
         let mut bulk_inserts: Vec<Annotation> = Vec::new();
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
+        let mut touched_triage = false;
         for edit in edits {
             if bulk {
                 match &edit {
@@ -702,6 +714,7 @@ impl Session {
                 EditTarget::Entities => touched_entities = true,
                 EditTarget::Review => touched_review = true,
                 EditTarget::Resolutions => touched_resolutions = true,
+                EditTarget::Triage => touched_triage = true,
                 EditTarget::Set => touched_set = true,
             }
             forward.push(edit.clone());
@@ -790,11 +803,14 @@ impl Session {
         if touched_resolutions {
             self.dirty_resolutions = true;
         }
+        if touched_triage {
+            self.dirty_triage = true;
+        }
         inverse.reverse();
         self.record(document, forward);
         self.last_change = Some(Instant::now());
         self.revision += 1;
-        if touched_set || touched_entities || touched_review {
+        if touched_set || touched_entities || touched_review || touched_triage {
             self.content_revision += 1;
         }
         Ok(inverse)
@@ -1001,6 +1017,27 @@ impl Session {
                     .map(Edit::SetVerdict)
                     .ok_or_else(|| EditError::Invalid(format!("{key} has no verdict")))
             }
+            Edit::Triage(record) => {
+                let triage = project.triage_mut(annotator);
+                let key = record.key.clone();
+                Ok(match triage.records.insert(key.clone(), record) {
+                    Some(old) => Edit::Triage(old),
+                    None => Edit::Untriage(key),
+                })
+            }
+            Edit::Untriage(key) => {
+                let triage = project.triage_mut(annotator);
+                triage
+                    .records
+                    .remove(&key)
+                    .map(Edit::Triage)
+                    .ok_or_else(|| {
+                        EditError::Invalid(format!(
+                            "the suggestion {}:{} of {} is not decided",
+                            key.start, key.end, key.document
+                        ))
+                    })
+            }
         }
     }
 
@@ -1010,6 +1047,7 @@ impl Session {
             || self.dirty_entities
             || !self.dirty_reviews.is_empty()
             || self.dirty_resolutions
+            || self.dirty_triage
     }
 
     /// Whether the autosave delay has passed since the last change.
@@ -1110,6 +1148,18 @@ impl Session {
                     pending.push(p);
                     included.insert(file, n);
                     self.dirty_resolutions = false;
+                }
+                Err(err) => errors.push(err),
+            }
+        }
+        if self.dirty_triage {
+            let file = triage_path(&self.annotator);
+            let (edits, n) = self.edits_of(&file);
+            match self.store.prepare_triage_save(&self.annotator, edits) {
+                Ok(p) => {
+                    pending.push(p);
+                    included.insert(file, n);
+                    self.dirty_triage = false;
                 }
                 Err(err) => errors.push(err),
             }
@@ -1240,6 +1290,9 @@ impl Session {
                     let records = project.resolutions_mut(reviewer_name(&annotator));
                     edit::replay_on_resolutions(records, edit);
                 }
+                EditTarget::Triage => {
+                    edit::replay_on_triage(project.triage_mut(&annotator), edit);
+                }
             }
         }
     }
@@ -1252,6 +1305,10 @@ impl Session {
         }
         if file == resolutions_path(reviewer_name(&self.annotator)) {
             self.dirty_resolutions = true;
+            return;
+        }
+        if file == triage_path(&self.annotator) {
+            self.dirty_triage = true;
             return;
         }
         let document = self
@@ -1279,6 +1336,7 @@ impl Session {
 
     fn mark_all_dirty(&mut self) {
         self.dirty_entities = true;
+        self.dirty_triage = self.store.project.triage.contains_key(&self.annotator);
         self.dirty_resolutions = self
             .store
             .project
@@ -1355,6 +1413,9 @@ impl Session {
         files.extend(self.dirty_reviews.iter().map(|d| review_path(d, reviewer)));
         if self.dirty_resolutions {
             files.push(resolutions_path(reviewer));
+        }
+        if self.dirty_triage {
+            files.push(triage_path(&self.annotator));
         }
         files
     }

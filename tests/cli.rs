@@ -275,7 +275,7 @@ fn the_sample_project_passes_check() {
     }
 }
 
-/// The domain (model, article, store, formats, review, predict, sync, merge, cli) is a library for the GUI, the CLI,
+/// The domain (model, article, store, formats, review, predict, suggest, sync, merge, cli) is a library for the GUI, the CLI,
 /// tests and benchmarks:
 /// it must never depend on egui. Nor does the desktop integration (the portal probe, the file
 /// dialogs' choice), which the app uses but which is not UI.
@@ -289,6 +289,7 @@ fn the_domain_never_imports_egui() {
         src.join("formats"),
         src.join("review"),
         src.join("predict"),
+        src.join("suggest"),
         src.join("sync"),
         src.join("merge"),
         src.join("cli"),

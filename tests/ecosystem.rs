@@ -317,6 +317,99 @@ fn add_labels_extends_the_schema_with_the_kinds_given() {
     assert_eq!(store.project.schema.labels.len(), schema.labels.len() + 1);
 }
 
+/// What the app's Import dialog shows and does (the dialog itself is UI; this is the domain
+/// API it calls): before anything is imported, the file's labels the schema lacks, each with
+/// its count and a proposed label; the analyst's choices then import as `--map` would.
+#[test]
+fn the_import_dialog_lists_unknown_labels_with_counts_and_a_proposed_label() {
+    use lector::formats::mapping::{self, LabelChoice};
+    let (dir, project) = common::sample_project_copy();
+    let (file, counts) = doccano_file_with_own_names(&project, dir.path());
+    let count = |name: &str| counts.iter().find(|(n, _)| n == name).map_or(0, |c| c.1);
+    let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
+    let read = |project: &lector::model::Project| {
+        lector::formats::import::read(lector::formats::Format::Doccano, project, &file, "dora")
+            .unwrap()
+    };
+    // PERSON, EVENT, CLAIM and PREDICTION are the schema's labels but for case: not asked.
+    let rows = mapping::label_choices(&store.project.schema, &read(&store.project));
+    let row = |label: &str, to: &str| LabelChoice {
+        label: label.to_owned(),
+        count: count(label),
+        suggested: Some(to.to_owned()),
+    };
+    assert_eq!(
+        rows,
+        [
+            row("LOC", "Place"),
+            row("MISC", "Other"),
+            row("ORG", "Organization")
+        ]
+    );
+    assert_eq!(
+        mapping::suggest(&store.project.schema, "GPE").as_deref(),
+        Some("Place")
+    );
+    assert_eq!(
+        mapping::suggest(&store.project.schema, "Org").as_deref(),
+        Some("Organization")
+    );
+    assert_eq!(mapping::suggest(&store.project.schema, "SENTIMENT"), None);
+
+    // The analyst keeps two proposals and skips MISC: nothing is imported until the plan's
+    // edits are applied, and the skipped label is reported with its count.
+    let choices = vec![
+        ("LOC".to_owned(), Some(("Place".to_owned(), None))),
+        ("MISC".to_owned(), None),
+        ("ORG".to_owned(), Some(("Organization".to_owned(), None))),
+    ];
+    let request = mapping::request_from_choices(&choices);
+    let planned =
+        mapping::plan_import(&store.project, "dora", read(&store.project), &request).unwrap();
+    assert!(planned.new_labels.is_empty());
+    assert_eq!(planned.skipped_count(), count("MISC"));
+    assert!(
+        labels_of(&project, "dora").is_empty(),
+        "planning imports nothing"
+    );
+    let mut session = lector::session::Session::headless(store, "dora");
+    for (document, group) in planned.plan.edits {
+        session.apply(&document, group).unwrap();
+    }
+    assert!(session.save_now().is_empty());
+    let imported = labels_of(&project, "dora");
+    assert_eq!(imported.get("Place"), Some(&count("LOC")));
+    assert_eq!(imported.get("Organization"), Some(&count("ORG")));
+    assert_eq!(imported.get("Person"), Some(&count("PERSON")));
+    assert!(!imported.contains_key("Other") && !imported.contains_key("MISC"));
+
+    // "Add as a new label": MISC becomes a label of its own, to be added to the schema first.
+    let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
+    // "Add as a new label" for MISC (a claim label here), "skip" for LOC.
+    let choices = vec![
+        ("LOC".to_owned(), None),
+        (
+            "MISC".to_owned(),
+            Some((
+                "Miscellaneous".to_owned(),
+                Some(lector::model::LabelKind::Claim),
+            )),
+        ),
+        ("ORG".to_owned(), Some(("Organization".to_owned(), None))),
+    ];
+    let request = mapping::request_from_choices(&choices);
+    let planned =
+        mapping::plan_import(&store.project, "dora3", read(&store.project), &request).unwrap();
+    let added: Vec<(&str, lector::model::LabelKind)> = planned
+        .new_labels
+        .iter()
+        .map(|l| (l.name.as_str(), l.kind))
+        .collect();
+    assert_eq!(added, [("Miscellaneous", lector::model::LabelKind::Claim)]);
+    assert_eq!(planned.skipped_count(), count("LOC"));
+    drop(dir);
+}
+
 // ---------------------------------------------------------------------------------------
 // Articles from the web, against a server on the loopback address.
 
@@ -532,6 +625,7 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     assert_eq!(target["source"], json!(server.url("/story")));
     assert_eq!(target["scope"], json!("urn:lector:document:story"));
     assert_eq!(target["state"]["type"], json!("TimeState"));
+    assert_eq!(target["state"]["sourceDate"], json!(fetched.to_string()));
     let ls = dir.path().join("ls");
     let out = lector(&[
         "export",
@@ -545,6 +639,7 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     let tasks: Value =
         serde_json::from_slice(&std::fs::read(ls.join("tasks.json")).unwrap()).unwrap();
     assert_eq!(tasks[0]["data"]["source_url"], json!(server.url("/story")));
+    assert_eq!(tasks[0]["data"]["fetched"], json!(fetched.to_string()));
     let xmi = dir.path().join("xmi");
     let out = lector(&[
         "export",
@@ -719,6 +814,68 @@ fn pasted_text_becomes_a_document_titled_by_its_first_line() {
         "\n  Putin möter Lukasjenko\nRysslands president tar emot honom.\n"
     );
     assert!(store.add_pasted(" \n\t ").is_err());
+}
+
+/// `lector add DIR -` makes a document of standard input as the app's Paste as article does:
+/// the first line that is not blank is the title.
+#[test]
+fn text_from_standard_input_is_added_as_pasted() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = new_project(dir.path());
+    let add_stdin = |text: &[u8], extra: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lector"))
+            .args(["add", project.to_str().unwrap(), "-"])
+            .args(extra)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(text).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add_stdin(
+        "\n  Putin möter Lukasjenko\r\nRysslands president tar emot honom.\n".as_bytes(),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "putin-möter-lukasjenko\tPutin möter Lukasjenko\n"
+    );
+    let out = add_stdin(
+        b"Putin m\xc3\xb6ter Lukasjenko\nIgen.\n",
+        &["--published", "2021-02-22"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "putin-möter-lukasjenko-2\tPutin möter Lukasjenko\n"
+    );
+    let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
+    let doc = store.project.document("putin-möter-lukasjenko").unwrap();
+    assert_eq!(
+        doc.text.as_str(),
+        "\n  Putin möter Lukasjenko\nRysslands president tar emot honom.\n"
+    );
+    assert_eq!(
+        store
+            .project
+            .document("putin-möter-lukasjenko-2")
+            .unwrap()
+            .meta
+            .published
+            .map(|d| d.to_string()),
+        Some("2021-02-22".to_owned())
+    );
+    // Nothing but whitespace, or not UTF-8: an error, and nothing added.
+    for bad in [&b" \n\t "[..], &b"caf\xe9\n"[..]] {
+        let out = add_stdin(bad, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    }
+    let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
+    assert_eq!(store.project.documents.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -592,8 +592,7 @@ fn label_studio_export_reads_with_the_converter() {
     assert_eq!(tasks.as_array().unwrap().len(), 3);
     let b = &tasks[1];
     assert_eq!(b["data"]["document"], "vector-b");
-    // No Label Studio user was mapped: no `completed_by` (Label Studio would refuse the
-    // import), the annotator rides in each result's meta.
+    // No completed_by: Label Studio refuses an address it has no user for (see --ls-user).
     assert!(b["annotations"][0].get("completed_by").is_none());
     assert_eq!(
         b["annotations"][0]["result"][0]["meta"]["lector_annotator"],

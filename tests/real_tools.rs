@@ -1,8 +1,10 @@
 //! Lector's exports read by the real tools (issue 12): a running Label Studio and a running
 //! doccano, each started on the loopback address with a fresh data folder, import them
 //! through their own APIs without edits, and every region lands on its characters (emoji,
-//! Arabic, a combining accent); the HTML report rendered by headless Chromium, as a page and
-//! printed to PDF, shows every highlighted quote and the article's source.
+//! Arabic, a combining accent): in Label Studio's own exports and in its editor, opened in
+//! headless Chromium; in what doccano stores and exports. The HTML report rendered by
+//! headless Chromium, as a page and printed to PDF, shows every highlighted quote and the
+//! article's source.
 //!
 //! The tools come from their registries, installed by scripts/test.sh: Label Studio and
 //! doccano from PyPI into target/realtools/NAME (pinned in tests/py/tools/NAME.txt), Chromium
@@ -259,16 +261,18 @@ fn a_running_label_studio_imports_the_export_and_every_region_lands_on_its_chara
     std::fs::write(&refused_file, refused.to_string()).unwrap();
 
     let result = dir.path().join("label-studio.json");
-    let report = run_script(
-        &venv.join("bin/python"),
-        "real_label_studio.py",
-        &[
-            &venv.join("bin/label-studio"),
-            &export,
-            &refused_file,
-            &result,
-        ],
-    );
+    let ls_bin = venv.join("bin/label-studio");
+    let mut args: Vec<&Path> = vec![&ls_bin, &export, &refused_file, &result];
+    // With Chromium, each annotation is also opened in Label Studio's own editor.
+    let chromium = on_path("chromium").or_else(|| on_path("chromium-browser"));
+    match &chromium {
+        Some(c) => args.push(c),
+        None => eprintln!(
+            "skipped: Label Studio's editor in a browser (chromium is not on PATH; \
+             scripts/test.sh installs it with apt-get where it may)"
+        ),
+    }
+    let report = run_script(&venv.join("bin/python"), "real_label_studio.py", &args);
     eprintln!("{}", report.trim());
     let result: Value = serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
     assert!(
@@ -337,6 +341,26 @@ fn a_running_label_studio_imports_the_export_and_every_region_lands_on_its_chara
         }
     }
     assert_eq!(seen, expected);
+
+    // Label Studio's own editor, in a browser, highlights each region on exactly its
+    // characters: per document and annotator, region id (Lector's annotation id) → the
+    // highlighted text.
+    if chromium.is_some() {
+        let (store, _) = ProjectStore::open(&project).unwrap();
+        let mut expected_editor = serde_json::Map::new();
+        for ((document, who), set) in &store.project.sets {
+            let text = &store.project.document(document).unwrap().text;
+            let regions: serde_json::Map<String, Value> = set
+                .iter()
+                .map(|a| {
+                    let f = a.fragments[0];
+                    (a.id.0.clone(), json!(text.slice(f.start, f.end).unwrap()))
+                })
+                .collect();
+            expected_editor.insert(format!("{document}/{who}"), Value::Object(regions));
+        }
+        assert_eq!(result["editor"], Value::Object(expected_editor));
+    }
 
     // Label Studio's CoNLL 2003 export tokenises the text itself and tags the tokens the
     // regions cover: its own reading of where each region is.

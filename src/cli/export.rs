@@ -66,8 +66,17 @@ pub struct ImportArgs {
     pub format: Format,
     /// Whose annotations they become. From a Label Studio file with several annotators' work,
     /// the entries whose completed_by names this annotator are imported.
+    #[arg(long, required_unless_present = "as_suggestions")]
+    pub annotator: Option<String>,
+    /// Store the file's spans as suggestions of a source (see --source) that every annotator
+    /// accepts or rejects (`lector suggest`), instead of as an annotator's annotations. From
+    /// Label Studio the tasks' predictions (model output) are taken where there are any.
     #[arg(long)]
-    pub annotator: String,
+    pub as_suggestions: bool,
+    /// With --as-suggestions: the source's name, which `lector suggest` and `lector stats`
+    /// show (default: the file's name without its extension, e.g. spacy-ner).
+    #[arg(long, requires = "as_suggestions")]
+    pub source: Option<String>,
     /// The file (or folder) to import.
     pub path: PathBuf,
     /// Map a label of the file to one of the project's: FROM=TO (repeatable). Labels that
@@ -133,7 +142,13 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
 /// Imports, lists every skipped span and every repeat (imported once) on stderr, and saves
 /// the changed files. Exits 1 when something was skipped.
 pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(problem) = project::annotator_name_problem(&args.annotator) {
+    if args.as_suggestions {
+        return import_suggestions(args);
+    }
+    let Some(annotator) = args.annotator.as_deref() else {
+        anyhow::bail!("--annotator NAME is needed: whose annotations the import becomes");
+    };
+    if let Some(problem) = project::annotator_name_problem(annotator) {
         anyhow::bail!(problem);
     }
     let (store, _problems) = ProjectStore::open(&args.dir)?;
@@ -143,32 +158,17 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
-    let mut parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
+    let parsed = import::read(args.format, &store.project, &args.path, annotator)?;
     let request = formats::mapping::MappingRequest {
         rules: args.map.clone(),
         add_labels: args.add_labels,
+        ..Default::default()
     };
-    let labels = formats::mapping::resolve(&store.project.schema, &parsed, &request)?;
-    labels.rename(&mut parsed);
-    // Planned against the schema with the new labels; only those an imported annotation
-    // uses are then added to the project's schema.
-    let new_labels = labels.new_labels(&store.project.schema);
-    let mut scratch = store.project.clone();
-    scratch.schema.labels.extend(new_labels.iter().cloned());
-    let import::Plan { outcome, edits } = import::plan(&scratch, &args.annotator, parsed);
-    drop(scratch);
-    let used: std::collections::BTreeSet<&str> = edits
-        .iter()
-        .flat_map(|(_, group)| group)
-        .filter_map(|e| match e {
-            crate::model::edit::Edit::Insert(a) => Some(a.label.as_str()),
-            _ => None,
-        })
-        .collect();
-    let new_labels: Vec<_> = new_labels
-        .into_iter()
-        .filter(|l| used.contains(l.name.as_str()))
-        .collect();
+    let formats::mapping::MappedImport {
+        labels,
+        new_labels,
+        plan: import::Plan { outcome, edits },
+    } = formats::mapping::plan_import(&store.project, annotator, parsed, &request)?;
     let mut store = store;
     if !new_labels.is_empty() {
         let added = store
@@ -184,7 +184,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // Through a session, like the app: locked, and merged with what another writer saved.
-    let mut session = Session::headless(store, &args.annotator);
+    let mut session = Session::headless(store, annotator);
     for (document, group) in edits {
         session.apply(&document, group).map_err(|e| {
             anyhow::anyhow!("not imported into {document:?}: {e}; nothing was saved")
@@ -214,10 +214,139 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         "imported {} annotations into {} documents for {}; {} skipped{repeats}\n",
         outcome.added.len(),
         outcome.changed_documents.len(),
-        args.annotator,
+        annotator,
         outcome.skipped.len() + label_skips
     ))?;
     Ok(if outcome.skipped.is_empty() && label_skips == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The source name an import of `path` gets without --source: the file's (or folder's) name
+/// without its extension, made a safe name.
+fn default_source(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::model::EntityId::slug(&stem).0
+}
+
+/// `lector import --as-suggestions`: the spans that fit the text become suggestions of the
+/// source, added to `suggestions/<source>/<document>.ron` under each file's lock.
+fn import_suggestions(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    use crate::model::suggested::{SuggestedSpan, source_name_problem};
+    let source = args
+        .source
+        .clone()
+        .unwrap_or_else(|| default_source(&args.path));
+    if let Some(problem) = source_name_problem(&source) {
+        anyhow::bail!(problem);
+    }
+    if !args.format.can_import() {
+        return Err(formats::FormatError::NotImportable {
+            format: args.format,
+        }
+        .into());
+    }
+    let (mut store, _problems) = ProjectStore::open(&args.dir)?;
+    // Whose entries to read where a file holds several people's work (Label Studio without
+    // predictions); else nobody's in particular.
+    let reader = args.annotator.clone().unwrap_or_else(|| source.clone());
+    let mut parsed = import::read_suggestions(args.format, &store.project, &args.path, &reader)?;
+    let request = formats::mapping::MappingRequest {
+        rules: args.map.clone(),
+        add_labels: args.add_labels,
+    };
+    let labels = formats::mapping::resolve(&store.project.schema, &parsed, &request)?;
+    labels.rename(&mut parsed);
+    let new_labels = labels.new_labels(&store.project.schema);
+    let mut scratch = store.project.clone();
+    scratch.schema.labels.extend(new_labels.iter().cloned());
+    // Checked exactly as an import into an annotator's set is, on a scratch annotator no
+    // one has.
+    let scratch_annotator = ".suggestions";
+    let import::Plan { outcome, edits } = import::plan(&scratch, scratch_annotator, parsed);
+    drop(scratch);
+    let mut by_document: Vec<(String, Vec<SuggestedSpan>, Vec<crate::model::Entity>)> = Vec::new();
+    let mut discontinuous = 0;
+    for (document, group) in edits {
+        let mut spans = Vec::new();
+        let mut entities = Vec::new();
+        for edit in group {
+            match edit {
+                crate::model::edit::Edit::Insert(a) => {
+                    let [fragment] = a.fragments.as_slice() else {
+                        discontinuous += 1;
+                        continue;
+                    };
+                    spans.push(SuggestedSpan {
+                        start: fragment.start.0,
+                        end: fragment.end.0,
+                        label: a.label.clone(),
+                        entity: a.entity.clone(),
+                    });
+                }
+                crate::model::edit::Edit::UpsertEntity(e) => entities.push(e),
+                _ => {}
+            }
+        }
+        by_document.push((document, spans, entities));
+    }
+    let used: std::collections::BTreeSet<&str> = by_document
+        .iter()
+        .flat_map(|(_, spans, _)| spans.iter().map(|s| s.label.as_str()))
+        .collect();
+    let new_labels: Vec<_> = new_labels
+        .into_iter()
+        .filter(|l| used.contains(l.name.as_str()))
+        .collect();
+    if !new_labels.is_empty() {
+        let added = store
+            .add_labels(new_labels)
+            .map_err(|e| anyhow::anyhow!("the labels were not added: {e}; nothing was imported"))?;
+        for name in added {
+            eprintln!("added label {name:?} to the schema");
+        }
+    }
+    let mut total = 0;
+    let mut new = 0;
+    let mut documents = 0;
+    for (document, spans, entities) in by_document {
+        if spans.is_empty() {
+            continue;
+        }
+        total += spans.len();
+        documents += 1;
+        new += store
+            .add_suggestions(&source, &document, spans, entities)
+            .map_err(|e| anyhow::anyhow!("the suggestions for {document:?} were not saved: {e}"))?;
+    }
+    for line in labels.mapped() {
+        eprintln!("mapped: {line}");
+    }
+    let by_label = labels.skipped_report(&store.project.schema, &args.path);
+    for skipped in by_label.iter().chain(&outcome.skipped) {
+        eprintln!("skipped: {skipped}");
+    }
+    if discontinuous > 0 {
+        eprintln!(
+            "skipped: {discontinuous} discontinuous spans (a suggestion is one span of text)"
+        );
+    }
+    let label_skips: usize = labels.skipped().iter().map(|u| u.count).sum();
+    let skipped = outcome.skipped.len() + label_skips + discontinuous;
+    let repeats = match total - new {
+        0 => String::new(),
+        n => format!(" ({n} were there already)"),
+    };
+    print(&format!(
+        "imported {total} suggestions of source {source} into {documents} documents{repeats}; \
+         {skipped} skipped\n"
+    ))?;
+    Ok(if skipped == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

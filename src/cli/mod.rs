@@ -7,6 +7,7 @@ mod export;
 mod merge_driver;
 mod predictions;
 mod project_cmds;
+mod suggest;
 mod sync;
 
 use std::io::Write as _;
@@ -57,7 +58,9 @@ pub enum Command {
         /// The project folder.
         dir: PathBuf,
         /// Article files, or web addresses (https://…) to fetch: the page's story is kept as
-        /// for a saved page, with the address and the time fetched in project.ron.
+        /// for a saved page, with the address and the time fetched in project.ron. `-` reads
+        /// the article's text from standard input, as the app's Paste as article does (the
+        /// first line is the title).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Time limit for fetching each web address, in seconds.
@@ -78,7 +81,8 @@ pub enum Command {
     /// Export annotations to another tool's format; what it cannot carry is listed on stderr.
     Export(export::ExportArgs),
     /// Import annotations from jsonl, brat, doccano, w3c, xmi or label-studio; spans that do
-    /// not fit the text are listed and skipped, never shifted.
+    /// not fit the text are listed and skipped, never shifted. With --as-suggestions they
+    /// become suggestions of a named source instead of an annotator's annotations.
     Import(export::ImportArgs),
     /// Validate the whole project and list every problem with file and place; exit 1 if any.
     Check {
@@ -109,7 +113,11 @@ pub enum Command {
     /// Track records: per holder the predictions made, resolved, came true, the share and the
     /// Brier score; per source the claims by verdict.
     TrackRecord(predictions::TrackRecordArgs),
-    /// Count annotations per document, annotator and label.
+    /// List an annotator's open suggestions (names the entity registry knows, found again;
+    /// imported model output), or accept or reject them.
+    Suggest(suggest::SuggestArgs),
+    /// Count annotations per document, annotator and label, and what each source of
+    /// suggestions came to (suggested, accepted, rejected, open).
     Stats {
         /// The project folder.
         dir: PathBuf,
@@ -154,6 +162,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Predictions(args) => predictions::predictions(&args),
         Command::Resolve(args) => predictions::resolve(&args),
         Command::TrackRecord(args) => predictions::track_record(&args),
+        Command::Suggest(args) => suggest::run(&args),
     }
 }
 

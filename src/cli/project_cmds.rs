@@ -42,11 +42,23 @@ pub fn add(
         timeout,
         ..Default::default()
     };
+    if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("`-` (standard input) can be given once");
+    }
     for file in files {
         let url = file.to_str().filter(|s| crate::article::web::is_url(s));
-        let added = match url {
-            Some(url) => store.add_url(url, title, published, limits),
-            None => store.add_article_dated(file, title, published),
+        let added = if file.as_os_str() == "-" {
+            // Pasted text: as the app's Paste as article, its first line the title.
+            read_stdin_text().and_then(|text| {
+                store
+                    .add_pasted_dated(&text, title, published)
+                    .map(|id| (id, Vec::new()))
+            })
+        } else {
+            match url {
+                Some(url) => store.add_url(url, title, published, limits),
+                None => store.add_article_dated(file, title, published),
+            }
         };
         match added {
             Ok((id, warnings)) => {
@@ -72,6 +84,29 @@ pub fn add(
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Standard input as text, for `lector add DIR -`: at most an article's size, UTF-8.
+fn read_stdin_text() -> Result<String, crate::store::StoreError> {
+    use std::io::Read as _;
+    let limit = crate::model::text::MAX_ARTICLE_BYTES as u64;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::store::StoreError::Invalid(format!("standard input: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(crate::store::StoreError::Invalid(format!(
+            "standard input: more than {} of text; save it as a file and add that",
+            crate::fsguard::size_text(limit)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        crate::store::StoreError::Invalid(format!(
+            "standard input is not UTF-8 text (byte {} is not): save it as a file and add that",
+            e.utf8_error().valid_up_to()
+        ))
     })
 }
 
@@ -151,6 +186,9 @@ fn problem_line(dir: &Path, problem: &crate::store::Problem) -> String {
 pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
     let store = super::open_for_reading(dir, partial)?;
     let project = &store.project;
+    let suggester =
+        crate::suggest::Suggester::new(project, crate::suggest::SuggestOptions::default());
+    let sources = crate::suggest::source_counts(project, &suggester);
     // document -> annotator -> label -> count
     let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, usize>>> = BTreeMap::new();
     for ((document, annotator), set) in &project.sets {
@@ -182,6 +220,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
                     }).collect::<serde_json::Map<_, _>>(),
                 })
             }).collect::<Vec<_>>(),
+            "suggestions": sources,
         });
         print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
         return Ok(ExitCode::SUCCESS);
@@ -224,6 +263,20 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
                 write!(out, " {:>w$}", n, w = label.len().max(5))?;
             }
             out.push('\n');
+        }
+    }
+    if !sources.is_empty() {
+        writeln!(
+            out,
+            "\nSuggestions per source (summed over annotators)\n{:<24} {:>9} {:>8} {:>8} {:>6}",
+            "source", "suggested", "accepted", "rejected", "open"
+        )?;
+        for (source, c) in &sources {
+            writeln!(
+                out,
+                "{:<24} {:>9} {:>8} {:>8} {:>6}",
+                source, c.suggested, c.accepted, c.rejected, c.open
+            )?;
         }
     }
     print(&out)?;

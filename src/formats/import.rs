@@ -170,6 +170,20 @@ pub fn read(
     }
 }
 
+/// Reads what `lector import --as-suggestions` takes: as [`read`], but from a Label Studio
+/// file its tasks' `predictions` (model output) where it has any.
+pub fn read_suggestions(
+    format: Format,
+    project: &Project,
+    path: &Path,
+    annotator: &str,
+) -> Result<Parsed, FormatError> {
+    match format {
+        Format::LabelStudio => super::label_studio::read_predictions(project, path, annotator),
+        _ => read(format, project, path, annotator),
+    }
+}
+
 /// Checks the candidates and adds the ones that fit to `annotator`'s sets.
 pub fn apply(project: &mut Project, annotator: &str, parsed: Parsed) -> Outcome {
     let mut outcome = Outcome {

@@ -9,7 +9,11 @@
 //!
 //! [`resolve`] only decides; [`LabelPlan::rename`] changes the candidates a reader produced,
 //! and the caller adds [`LabelPlan::new_labels`] to the schema (only those an imported
-//! annotation uses) before the import is planned.
+//! annotation uses) before the import is planned. [`plan_import`] does all of it, for
+//! `lector import` and the app alike; [`label_choices`] lists, before anything is imported,
+//! the labels the schema lacks with their counts and a proposed mapping ([`suggest`]) for
+//! the app's import dialog, and [`request_from_choices`] turns the dialog's answers into the
+//! same [`MappingRequest`] as `--map`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,6 +28,9 @@ pub struct MappingRequest {
     pub rules: Vec<MapRule>,
     /// Add labels the schema lacks instead of skipping their spans.
     pub add_labels: bool,
+    /// Labels of the file whose spans are skipped whatever the rest says (the import
+    /// dialog's "skip" next to labels it adds).
+    pub skip: std::collections::BTreeSet<String>,
 }
 
 /// One `--map FROM=TO[:kind]`.
@@ -230,6 +237,10 @@ pub fn resolve(
     }
     let mut plan = LabelPlan::default();
     for (label, count) in labels_used(parsed) {
+        if request.skip.contains(&label) {
+            plan.labels.insert(label, (count, Target::Skip));
+            continue;
+        }
         // A rule for exactly this label wins over one that matches it ignoring case.
         let rule = targets
             .iter()
@@ -374,6 +385,168 @@ impl LabelPlan {
     }
 }
 
+/// One row of the app's import dialog: a label of the file the schema does not have, how many
+/// spans use it, and the project's label proposed for it (the dialog's default choice; the
+/// analyst may pick another label, "add as a new label" or "skip").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelChoice {
+    /// The label as the file has it.
+    pub label: String,
+    /// How many spans use it.
+    pub count: usize,
+    /// The schema's label proposed ([`suggest`]), if any.
+    pub suggested: Option<String>,
+}
+
+/// The rows of the import dialog, before anything is imported: every label of `parsed` that
+/// the schema does not have (ignoring case), by name, with its count and a proposed mapping.
+/// Labels the schema has are not listed: they are imported as they are.
+pub fn label_choices(schema: &Schema, parsed: &Parsed) -> Vec<LabelChoice> {
+    unknown_labels(schema, parsed)
+        .into_iter()
+        .map(|u| LabelChoice {
+            suggested: suggest(schema, &u.label),
+            label: u.label,
+            count: u.count,
+        })
+        .collect()
+}
+
+/// One answer of the import dialog: a file's label and what it becomes (see
+/// [`request_from_choices`]).
+pub type Choice = (String, Option<(String, Option<LabelKind>)>);
+
+/// What the dialog's choices ask for, as `--map` would: `(file label, Some((target, kind)))`
+/// maps to a label of the schema, or adds one of that name and kind (entity when `None`)
+/// when the schema lacks it; `(file label, None)` skips the label's spans. The dialog gives
+/// a choice for every row of [`label_choices`] (its default: the suggestion, else skip): a
+/// label the schema lacks and the choices leave out is added under its own name, as with
+/// `--add-labels`. Labels the schema has are imported as they are.
+pub fn request_from_choices(choices: &[Choice]) -> MappingRequest {
+    let mut request = MappingRequest::default();
+    for (from, choice) in choices {
+        match choice {
+            Some((to, kind)) => request.rules.push(MapRule {
+                from: from.clone(),
+                to: to.clone(),
+                kind: *kind,
+            }),
+            None => {
+                request.skip.insert(from.clone());
+            }
+        }
+    }
+    // Targets the schema lacks are added (the dialog's "add as a new label").
+    request.add_labels = true;
+    request
+}
+
+/// Names other tools use for the default schema's labels (spaCy, CoNLL, OntoNotes, doccano
+/// and Label Studio templates), upper case.
+const SYNONYMS: [(&str, &[&str]); 7] = [
+    ("Person", &["PER", "PERS", "PEOPLE", "HUMAN"]),
+    (
+        "Organization",
+        &["ORG", "ORGANISATION", "COMPANY", "CORP", "INSTITUTION"],
+    ),
+    (
+        "Place",
+        &[
+            "LOC", "LOCATION", "GPE", "FAC", "FACILITY", "CITY", "COUNTRY",
+        ],
+    ),
+    ("Event", &["EVT"]),
+    ("Other", &["MISC", "MISCELLANEOUS"]),
+    ("Claim", &["FACT", "STATEMENT", "ASSERTION"]),
+    ("Prediction", &["PRED", "FORECAST", "PROGNOSIS"]),
+];
+
+/// The schema's label proposed for a file's label it lacks: a conventional name of another
+/// tool for one of its labels (`ORG` → Organization, `LOC` and `GPE` → Place, `MISC` →
+/// Other), else the one label whose name starts with the file's or the file's with it,
+/// ignoring case, at least three letters (`Org` → Organization, `Predictions` →
+/// Prediction). None when nothing fits or several labels would.
+pub fn suggest(schema: &Schema, label: &str) -> Option<String> {
+    let upper = label.trim().to_uppercase();
+    for (name, others) in SYNONYMS {
+        if others.contains(&upper.as_str())
+            && let Some(l) = schema_label(schema, name)
+        {
+            return Some(l.name.clone());
+        }
+    }
+    let lower = label.trim().to_lowercase();
+    if lower.chars().count() < 3 {
+        return None;
+    }
+    let mut fits = schema.labels.iter().filter(|l| {
+        let name = l.name.to_lowercase();
+        name.chars().count() >= 3 && (name.starts_with(&lower) || lower.starts_with(&name))
+    });
+    match (fits.next(), fits.next()) {
+        (Some(only), None) => Some(only.name.clone()),
+        _ => None,
+    }
+}
+
+/// An import planned with a mapping: what each label becomes, the labels to add to the
+/// schema first (only those an imported annotation uses), and the edits.
+#[derive(Debug)]
+pub struct MappedImport {
+    /// What each label of the file becomes (for the report: [`LabelPlan::mapped`],
+    /// [`LabelPlan::skipped_report`]).
+    pub labels: LabelPlan,
+    /// Labels to add to the schema before the edits are applied
+    /// ([`crate::store::ProjectStore::add_labels`]).
+    pub new_labels: Vec<Label>,
+    /// The checked edits, one group per document, and what was skipped.
+    pub plan: super::import::Plan,
+}
+
+impl MappedImport {
+    /// How many spans were skipped: for their label, and for not fitting.
+    pub fn skipped_count(&self) -> usize {
+        self.plan.outcome.skipped.len()
+            + self.labels.skipped().iter().map(|u| u.count).sum::<usize>()
+    }
+}
+
+/// Maps the labels of what a reader produced under `request`, and plans the import against
+/// the project with the new labels (on a copy; the project is left as it is). `lector import`
+/// and the app's import dialog both go through here.
+pub fn plan_import(
+    project: &crate::model::Project,
+    annotator: &str,
+    mut parsed: Parsed,
+    request: &MappingRequest,
+) -> Result<MappedImport, MappingError> {
+    let labels = resolve(&project.schema, &parsed, request)?;
+    labels.rename(&mut parsed);
+    let new_labels = labels.new_labels(&project.schema);
+    let mut scratch = project.clone();
+    scratch.schema.labels.extend(new_labels.iter().cloned());
+    let plan = super::import::plan(&scratch, annotator, parsed);
+    drop(scratch);
+    let used: std::collections::BTreeSet<&str> = plan
+        .edits
+        .iter()
+        .flat_map(|(_, group)| group)
+        .filter_map(|e| match e {
+            crate::model::edit::Edit::Insert(a) => Some(a.label.as_str()),
+            _ => None,
+        })
+        .collect();
+    let new_labels = new_labels
+        .into_iter()
+        .filter(|l| used.contains(l.name.as_str()))
+        .collect();
+    Ok(MappedImport {
+        labels,
+        new_labels,
+        plan,
+    })
+}
+
 /// A label as one shell word, for a suggested command.
 fn shell_word(s: &str) -> String {
     if s.chars()
@@ -461,6 +634,7 @@ mod tests {
                 "FACT=Fact:claim".parse().unwrap(),
             ],
             add_labels: false,
+            ..Default::default()
         };
         assert!(matches!(
             resolve(&schema, &p, &request),
@@ -499,6 +673,7 @@ mod tests {
         let request = MappingRequest {
             rules: vec!["X=Person:claim".parse().unwrap()],
             add_labels: true,
+            ..Default::default()
         };
         assert!(matches!(
             resolve(&schema, &parsed(&["X"]), &request),

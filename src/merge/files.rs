@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use super::keyed::{self, Keyed, Sides};
 use super::{Conflict, Merged, Versions};
 use crate::store::ron_file::{self, CURRENT_VERSION};
+use crate::store::suggested::{SuggestionEntry, SuggestionsFile, TriageEntry, TriageFile};
 use crate::store::{v1, v2};
 
 /// Annotations are at most this long in messages.
@@ -332,6 +333,127 @@ impl Keyed for v2::VerdictEntry {
 
     fn describe(&self) -> String {
         format!("{} “{}”", self.verdict, shorten(&self.quote))
+    }
+}
+
+/// `suggestions/<source>/<document>.ron`: suggested spans by span, label and entity;
+/// entities by id.
+pub(super) fn suggestions(file: &Path, versions: &Versions<'_>) -> Result<Merged, Conflict> {
+    let [base, ours, theirs] = parse_all::<SuggestionsFile>(file, versions)?;
+    let (source, document) = ours
+        .as_ref()
+        .or(theirs.as_ref())
+        .map(|f| (f.source.clone(), f.document.clone()))
+        .unwrap_or_default();
+    let split =
+        |f: Option<SuggestionsFile>| f.map(|f| (f.suggestions, f.entities)).unwrap_or_default();
+    let (base_spans, base_entities) = split(base);
+    let (ours_spans, ours_entities) = split(ours);
+    let (theirs_spans, theirs_entities) = split(theirs);
+    let (mut suggestions, mut notes) = keyed::merge(Sides {
+        base: base_spans,
+        ours: ours_spans,
+        theirs: theirs_spans,
+    })
+    .map_err(|d| duplicate(&d))?;
+    let (mut entities, more) = keyed::merge(Sides {
+        base: base_entities,
+        ours: ours_entities,
+        theirs: theirs_entities,
+    })
+    .map_err(|d| duplicate(&d))?;
+    notes.extend(more);
+    suggestions.sort_by_key(Keyed::key);
+    entities.sort_by(|a, b| a.id.cmp(&b.id));
+    let merged = SuggestionsFile {
+        format_version: written_version(versions).max(2),
+        source,
+        document,
+        suggestions,
+        entities,
+    };
+    written(file, &merged, notes)
+}
+
+impl Keyed for SuggestionEntry {
+    type Key = (u32, u32, String, Option<String>);
+
+    fn key(&self) -> Self::Key {
+        (
+            self.start,
+            self.end,
+            self.label.clone(),
+            self.entity.clone(),
+        )
+    }
+
+    fn name(key: &Self::Key) -> String {
+        format!("the suggestion {}:{} {}", key.0, key.1, key.2)
+    }
+
+    fn fingerprint(&self) -> String {
+        fingerprint(self)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} “{}”", self.label, shorten(&self.text))
+    }
+}
+
+/// `triage/<annotator>.ron`: decisions on suggestions by document, span and label; the later
+/// decision wins where both sides decided differently.
+pub(super) fn triage(file: &Path, versions: &Versions<'_>) -> Result<Merged, Conflict> {
+    let [base, ours, theirs] = parse_all::<TriageFile>(file, versions)?;
+    let annotator = ours
+        .as_ref()
+        .or(theirs.as_ref())
+        .map(|f| f.annotator.clone())
+        .unwrap_or_default();
+    let list = |f: Option<TriageFile>| f.map(|f| f.decisions).unwrap_or_default();
+    let (mut decisions, notes) = keyed::merge(Sides {
+        base: list(base),
+        ours: list(ours),
+        theirs: list(theirs),
+    })
+    .map_err(|d| duplicate(&d))?;
+    decisions.sort_by_key(Keyed::key);
+    let merged = TriageFile {
+        format_version: written_version(versions).max(2),
+        annotator,
+        decisions,
+    };
+    written(file, &merged, notes)
+}
+
+impl Keyed for TriageEntry {
+    type Key = (String, u32, u32, String);
+
+    fn key(&self) -> Self::Key {
+        (
+            self.document.clone(),
+            self.start,
+            self.end,
+            self.label.clone(),
+        )
+    }
+
+    fn name(key: &Self::Key) -> String {
+        format!(
+            "the decision on the suggestion {}:{} {} in {}",
+            key.1, key.2, key.3, key.0
+        )
+    }
+
+    fn fingerprint(&self) -> String {
+        fingerprint(self)
+    }
+
+    fn changed_at(&self) -> Option<&str> {
+        Some(&self.at)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} “{}”", self.decision, shorten(&self.text))
     }
 }
 

@@ -63,16 +63,22 @@ pub enum Kind {
     Review,
     /// `resolutions/<resolver>.ron`.
     Resolutions,
+    /// `suggestions/<source>/<document>.ron`.
+    Suggestions,
+    /// `triage/<annotator>.ron`.
+    Triage,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Project,
         Self::Annotations,
         Self::Entities,
         Self::Review,
         Self::Resolutions,
+        Self::Suggestions,
+        Self::Triage,
     ];
 
     /// The kind of a file, from its path inside the repository (with `/`), and the path of
@@ -86,6 +92,8 @@ impl Kind {
             [.., "entities", file] if ron(file) => (Self::Entities, 2),
             [.., "reviews", _, file] if ron(file) => (Self::Review, 3),
             [.., "resolutions", file] if ron(file) => (Self::Resolutions, 2),
+            [.., "suggestions", _, file] if ron(file) => (Self::Suggestions, 3),
+            [.., "triage", file] if ron(file) => (Self::Triage, 2),
             _ => return None,
         };
         let tail: usize = parts.iter().rev().take(depth).map(|p| p.len() + 1).sum();
@@ -103,6 +111,8 @@ impl Kind {
             Self::Entities => "entities/*.ron",
             Self::Review => "reviews/*/*.ron",
             Self::Resolutions => "resolutions/*.ron",
+            Self::Suggestions => "suggestions/*/*.ron",
+            Self::Triage => "triage/*.ron",
         }
     }
 
@@ -113,6 +123,8 @@ impl Kind {
             Self::Entities => files::entities(file, versions),
             Self::Review => files::reviews(file, versions),
             Self::Resolutions => files::resolutions(file, versions),
+            Self::Suggestions => files::suggestions(file, versions),
+            Self::Triage => files::triage(file, versions),
         }
     }
 }
@@ -210,8 +222,8 @@ impl Conflict {
 pub fn merge(path: &str, versions: &Versions<'_>) -> Result<Merged, Conflict> {
     let Some((kind, _)) = Kind::of(path) else {
         return Err(Conflict::reason(format!(
-            "{path}: not a file Lector merges (only project.ron, annotations, entities and \
-             reviews): merged line by line instead"
+            "{path}: not a file Lector merges (only project.ron, annotations, entities, \
+             reviews, resolutions, suggestions and triage): merged line by line instead"
         )));
     };
     kind.merge(Path::new(path), versions)

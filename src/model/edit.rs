@@ -11,6 +11,7 @@
 
 use super::resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 use super::review::{Comment, Decision, Review, Sources};
+use super::suggested::{Triage, TriageKey, TriageRecord};
 use super::{Annotation, AnnotationId, AnnotationSet, Entity, EntityId, EntityRegistry, Status};
 
 /// One invertible change to an annotator's work on a document.
@@ -44,6 +45,11 @@ pub enum Edit {
     SetVerdict(VerdictRecord),
     /// Remove the resolver's verdict on this annotation.
     ClearVerdict(RecordKey),
+    /// Record (or replace) the annotator's decision on a suggestion, in their own
+    /// `triage/<annotator>.ron`.
+    Triage(TriageRecord),
+    /// Remove the annotator's decision on this suggestion.
+    Untriage(TriageKey),
 }
 
 /// Which of an annotator's files an edit changes.
@@ -57,6 +63,8 @@ pub enum EditTarget {
     Review,
     /// The resolver's resolutions and verdicts (`resolutions/<resolver>.ron`).
     Resolutions,
+    /// The annotator's decisions on suggestions (`triage/<annotator>.ron`).
+    Triage,
 }
 
 impl Edit {
@@ -71,6 +79,7 @@ impl Edit {
             Self::Resolve(_) | Self::Unresolve(_) | Self::SetVerdict(_) | Self::ClearVerdict(_) => {
                 EditTarget::Resolutions
             }
+            Self::Triage(_) | Self::Untriage(_) => EditTarget::Triage,
         }
     }
 }
@@ -201,6 +210,22 @@ pub fn replay_on_resolutions(resolutions: &mut Resolutions, edit: &Edit) -> bool
             true
         }
         Edit::ClearVerdict(key) => resolutions.claims.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+/// Replays a decision on a suggestion onto the annotator's decisions read from disk. Returns
+/// whether they changed; lenient and idempotent like the other replays.
+pub fn replay_on_triage(triage: &mut Triage, edit: &Edit) -> bool {
+    match edit {
+        Edit::Triage(record) => {
+            if triage.records.get(&record.key) == Some(record) {
+                return false;
+            }
+            triage.records.insert(record.key.clone(), record.clone());
+            true
+        }
+        Edit::Untriage(key) => triage.records.remove(key).is_some(),
         _ => false,
     }
 }

@@ -8,6 +8,7 @@ pub mod project;
 pub mod resolution;
 pub mod review;
 pub mod schema;
+pub mod suggested;
 pub mod text;
 pub mod validate;
 

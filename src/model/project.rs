@@ -80,6 +80,10 @@ pub struct Project {
     pub legacy_resolutions: BTreeMap<SetKey, Vec<Resolution>>,
     /// How predictions are proposed and scored in this project.
     pub predict: PredictSettings,
+    /// Suggestions imported from other tools and models, by (source, document).
+    pub suggested: BTreeMap<(String, String), super::suggested::Suggested>,
+    /// Each annotator's decisions on suggestions, by annotator (one file each).
+    pub triage: BTreeMap<String, super::suggested::Triage>,
 }
 
 /// The project's settings for predictions, kept in `project.ron`.
@@ -156,6 +160,13 @@ impl Project {
     /// An annotator's entity registry (empty if they have none).
     pub fn registry(&self, annotator: &str) -> Option<&EntityRegistry> {
         self.entities.get(annotator)
+    }
+
+    /// An annotator's decisions on suggestions, made empty if there are none yet.
+    pub fn triage_mut(&mut self, annotator: &str) -> &mut super::suggested::Triage {
+        self.triage
+            .entry(annotator.to_owned())
+            .or_insert_with(|| super::suggested::Triage::new(annotator))
     }
 
     /// A resolver's records, made empty if there are none yet.

@@ -55,6 +55,9 @@ enum EditEntry {
     SetVerdict(v2::VerdictEntry),
     /// (document, annotator, annotation).
     ClearVerdict(String, String, String),
+    Triage(super::suggested::TriageEntry),
+    /// (document, start, end, label).
+    Untriage(String, u32, u32, String),
 }
 
 /// A session's journal, held (locked) while the session lives.
@@ -257,6 +260,10 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
             k.annotator.clone(),
             k.annotation.0.clone(),
         ),
+        Edit::Triage(r) => EditEntry::Triage(super::suggested::triage_to_entry(r)),
+        Edit::Untriage(k) => {
+            EditEntry::Untriage(k.document.clone(), k.start, k.end, k.label.clone())
+        }
     }
 }
 
@@ -293,6 +300,15 @@ fn from_entry(project: &Project, document: &str, entry: EditEntry) -> Result<Edi
         EditEntry::SetVerdict(r) => Edit::SetVerdict(convert::verdict_from_entry(r)?),
         EditEntry::ClearVerdict(d, a, id) => {
             Edit::ClearVerdict(RecordKey::new(d, a, AnnotationId(id)))
+        }
+        EditEntry::Triage(r) => Edit::Triage(super::suggested::triage_from_entry(r)?),
+        EditEntry::Untriage(document, start, end, label) => {
+            Edit::Untriage(crate::model::suggested::TriageKey {
+                document,
+                start,
+                end,
+                label,
+            })
         }
     })
 }

@@ -9,6 +9,8 @@
 //! reviews/<reviewer>/<document>.ron    a reviewer's decisions and comments; the reviewed
 //!                                      annotations are the set `annotations/review.<reviewer>/`
 //! resolutions/<resolver>.ron           a person's resolutions of predictions, verdicts on claims
+//! suggestions/<source>/<document>.ron  another tool's or a model's suggestions (imported)
+//! triage/<annotator>.ron               an annotator's accepted and rejected suggestions
 //! ```
 
 pub mod atomic;
@@ -22,6 +24,7 @@ pub mod reanchor;
 mod reload;
 pub mod ron_file;
 pub mod set_text;
+pub mod suggested;
 pub mod v1;
 pub mod v2;
 
@@ -43,6 +46,7 @@ use crate::model::{
 pub use problem::{Position, Problem};
 pub use reload::DiskChanges;
 use ron_file::CURRENT_VERSION;
+pub use suggested::{suggestions_path, triage_path};
 
 /// Name of the project file inside the project folder.
 pub const PROJECT_FILE: &str = "project.ron";
@@ -227,6 +231,11 @@ enum PendingContent {
         resolutions: Box<Resolutions>,
         edits: Option<Vec<Edit>>,
     },
+    /// A copy of an annotator's decisions on suggestions.
+    Triage {
+        triage: Box<crate::model::suggested::Triage>,
+        edits: Option<Vec<Edit>>,
+    },
 }
 
 /// A set as it was when a save was prepared: who, which document, and the annotations
@@ -251,6 +260,8 @@ pub enum Merged {
     Review(Review),
     /// A resolver's records.
     Resolutions(Resolutions),
+    /// An annotator's decisions on suggestions.
+    Triage(crate::model::suggested::Triage),
 }
 
 /// A save prepared by the [`ProjectStore`] that can run on another thread, so that saving a
@@ -355,6 +366,12 @@ impl PendingWrite {
             (None, PendingContent::Resolutions { resolutions, .. }) => {
                 ron_file::to_ron(&convert::resolutions_to_file(resolutions)).map(String::into_bytes)
             }
+            (Some(Merged::Triage(triage)), _) => {
+                ron_file::to_ron(&suggested::triage_to_file(triage)).map(String::into_bytes)
+            }
+            (None, PendingContent::Triage { triage, .. }) => {
+                ron_file::to_ron(&suggested::triage_to_file(triage)).map(String::into_bytes)
+            }
             (Some(Merged::Set(_)), _) => {
                 return Err(StoreError::Invalid(
                     "internal: a merge gave another kind of file".to_owned(),
@@ -381,7 +398,8 @@ impl PendingWrite {
             PendingContent::Set { edits, .. }
             | PendingContent::Entities { edits, .. }
             | PendingContent::Review { edits, .. }
-            | PendingContent::Resolutions { edits, .. } => edits.as_ref().ok_or_else(changed)?,
+            | PendingContent::Resolutions { edits, .. }
+            | PendingContent::Triage { edits, .. } => edits.as_ref().ok_or_else(changed)?,
         };
         let source = ron_file::preflight(rel, bytes).map_err(cannot)?;
         let version = ron_file::format_version(rel, &source).map_err(cannot)?;
@@ -464,6 +482,18 @@ impl PendingWrite {
                     edit::replay_on_resolutions(&mut disk, edit);
                 }
                 Merged::Resolutions(disk)
+            }
+            PendingContent::Triage { triage, .. } => {
+                let file: suggested::TriageFile = ron_file::parse(rel, &source).map_err(cannot)?;
+                let (mut disk, problems) = suggested::triage_from_file(file, rel, &source);
+                if let Some(err) = first(problems) {
+                    return Err(err);
+                }
+                disk.annotator.clone_from(&triage.annotator);
+                for edit in edits {
+                    edit::replay_on_triage(&mut disk, edit);
+                }
+                Merged::Triage(disk)
             }
         })
     }
@@ -638,11 +668,14 @@ impl ProjectStore {
         store.load_sets(&mut problems);
         store.load_reviews(&mut problems);
         store.load_resolutions(&mut problems);
+        store.load_suggested(&mut problems);
+        store.load_triage(&mut problems);
         for dir in [
             root.to_path_buf(),
             root.join("documents"),
             root.join("entities"),
             root.join("resolutions"),
+            root.join("triage"),
         ] {
             if confine::inside(root, dir.strip_prefix(root).unwrap_or(Path::new(""))).is_ok() {
                 atomic::remove_stray_temp_files(&dir);
@@ -1241,6 +1274,126 @@ impl ProjectStore {
         }
     }
 
+    /// Reads `suggestions/<source>/<document>.ron`: what other tools and models suggest.
+    fn load_suggested(&mut self, problems: &mut Vec<Problem>) {
+        let dir = Path::new("suggestions");
+        let mut sources = list_dirs(&self.root, dir, problems);
+        sources.sort();
+        for source in sources {
+            if let Some(p) = crate::model::suggested::source_name_problem(&source) {
+                problems.push(Problem::new(dir.join(&source), p));
+                continue;
+            }
+            for (document, rel) in list_files(&self.root, &dir.join(&source), problems) {
+                self.load_suggested_file(&source, &document, &rel, problems);
+            }
+        }
+    }
+
+    fn load_suggested_file(
+        &mut self,
+        source: &str,
+        document: &str,
+        rel: &Path,
+        problems: &mut Vec<Problem>,
+    ) {
+        let Some(text) = self.project.document(document).map(|d| d.text.clone()) else {
+            problems.push(Problem::new(
+                rel,
+                format!("there is no document {document:?} in project.ron"),
+            ));
+            return;
+        };
+        let before = problems.len();
+        let Some(source_text) = self.read_ron(rel, problems) else {
+            return;
+        };
+        let Ok(file) = ron_file::parse::<suggested::SuggestionsFile>(rel, &source_text)
+            .map_err(|p| problems.push(p))
+        else {
+            return;
+        };
+        for (what, said, named) in [
+            ("source", &file.source, source),
+            ("document", &file.document, document),
+        ] {
+            if said != named {
+                problems.push(Problem::new(
+                    rel,
+                    format!("the file says {what} {said:?} but is named for {named:?}"),
+                ));
+            }
+        }
+        let (mut suggested, converted) =
+            suggested::suggested_from_file(file, rel, &source_text, &text, &self.project.schema);
+        problems.extend(converted);
+        suggested.source = source.to_owned();
+        suggested.document = document.to_owned();
+        self.project
+            .suggested
+            .insert((source.to_owned(), document.to_owned()), suggested);
+        if problems.len() > before && !self.read_only.contains_key(rel) {
+            self.read_only.insert(
+                rel.to_path_buf(),
+                "it has problems (see `lector check`); fix them in the file first".to_owned(),
+            );
+        }
+    }
+
+    /// Reads `triage/<annotator>.ron`: each annotator's decisions on suggestions.
+    fn load_triage(&mut self, problems: &mut Vec<Problem>) {
+        for (annotator, rel) in list_files(&self.root, Path::new("triage"), problems) {
+            self.load_triage_file(&annotator, &rel, problems);
+        }
+    }
+
+    fn load_triage_file(&mut self, annotator: &str, rel: &Path, problems: &mut Vec<Problem>) {
+        if let Some(p) = project::annotator_name_problem(annotator) {
+            problems.push(Problem::new(rel, p));
+            return;
+        }
+        let before = problems.len();
+        let parsed = self.read_ron(rel, problems).and_then(|source| {
+            ron_file::parse::<suggested::TriageFile>(rel, &source)
+                .map_err(|p| problems.push(p))
+                .ok()
+                .map(|file| (file, source))
+        });
+        if let Some((file, source)) = parsed {
+            if file.annotator != annotator {
+                problems.push(Problem::new(
+                    rel,
+                    format!(
+                        "the file says annotator {:?} but is named for {annotator:?}",
+                        file.annotator
+                    ),
+                ));
+            }
+            let (mut triage, converted) = suggested::triage_from_file(file, rel, &source);
+            problems.extend(converted);
+            triage.annotator = annotator.to_owned();
+            for key in triage.records.keys() {
+                if self.project.document(&key.document).is_none() {
+                    problems.push(Problem::at(
+                        rel,
+                        problem::find_position(&source, &format!("document: {:?}", key.document)),
+                        format!(
+                            "decision on {} {}:{}: there is no document {:?} in project.ron",
+                            key.document, key.start, key.end, key.document
+                        ),
+                    ));
+                }
+            }
+            self.project.triage.insert(annotator.to_owned(), triage);
+        }
+        if problems.len() > before && !self.read_only.contains_key(rel) {
+            self.read_only.insert(
+                rel.to_path_buf(),
+                "it has problems (see `lector check`); fix them in the file first".to_owned(),
+            );
+        }
+    }
+
     fn load_resolutions(&mut self, problems: &mut Vec<Problem>) {
         for (resolver, rel) in list_files(&self.root, Path::new("resolutions"), problems) {
             self.load_resolution_file(&resolver, &rel, problems);
@@ -1573,6 +1726,9 @@ impl ProjectStore {
                     .resolutions
                     .insert(resolutions.resolver.clone(), resolutions);
             }
+            Merged::Triage(triage) => {
+                self.project.triage.insert(triage.annotator.clone(), triage);
+            }
         }
         Ok(true)
     }
@@ -1676,6 +1832,105 @@ impl ProjectStore {
                 edits,
             },
         )
+    }
+
+    /// Prepares the save of an annotator's decisions on suggestions (see
+    /// [`Self::prepare_set_save`]).
+    pub fn prepare_triage_save(
+        &self,
+        annotator: &str,
+        edits: Option<Vec<Edit>>,
+    ) -> Result<PendingWrite, StoreError> {
+        let triage = self
+            .project
+            .triage
+            .get(annotator)
+            .cloned()
+            .unwrap_or_else(|| crate::model::suggested::Triage::new(annotator));
+        self.pending(
+            &triage_path(annotator),
+            PendingContent::Triage {
+                triage: Box::new(triage),
+                edits,
+            },
+        )
+    }
+
+    /// Adds suggestions of a source to a document's file (`suggestions/<source>/<document>.ron`)
+    /// under the file's lock: what is there (another import meanwhile included) is re-read and
+    /// kept, the new spans are added without repeats, and the file is written atomically.
+    /// Returns how many spans were new.
+    pub fn add_suggestions(
+        &mut self,
+        source: &str,
+        document: &str,
+        spans: Vec<crate::model::suggested::SuggestedSpan>,
+        entities: Vec<crate::model::Entity>,
+    ) -> Result<usize, StoreError> {
+        if let Some(problem) = crate::model::suggested::source_name_problem(source) {
+            return Err(StoreError::Invalid(problem));
+        }
+        let Some(doc) = self.project.document(document) else {
+            return Err(StoreError::Invalid(format!(
+                "there is no document {document:?}"
+            )));
+        };
+        let text = doc.text.clone();
+        let rel = suggestions_path(source, document);
+        let path = self.root.join(&rel);
+        self.ensure_writable(&rel)?;
+        let refused = |refused: confine::Refused| StoreError::ReadOnly {
+            reason: refused.to_string(),
+            path: path.clone(),
+        };
+        confine::inside(&self.root, &rel).map_err(refused)?;
+        let _lock = lock::lock(&self.root, &rel).map_err(StoreError::Lock)?;
+        let on_disk = confine::read(&self.root, &rel, MAX_FILE_BYTES)
+            .map_err(refused)?
+            .map(|(bytes, _)| bytes);
+        let mut current = match on_disk {
+            Some(bytes) => {
+                let cannot = |problem: Problem| StoreError::CannotMerge { problem };
+                let source_text = ron_file::preflight(&rel, &bytes).map_err(cannot)?;
+                let version = ron_file::format_version(&rel, &source_text).map_err(cannot)?;
+                if version > CURRENT_VERSION {
+                    return Err(cannot(Problem::new(
+                        &rel,
+                        format!("written by a newer Lector (format {version}); update Lector"),
+                    )));
+                }
+                let file: suggested::SuggestionsFile =
+                    ron_file::parse(&rel, &source_text).map_err(cannot)?;
+                let (disk, problems) = suggested::suggested_from_file(
+                    file,
+                    &rel,
+                    &source_text,
+                    &text,
+                    &self.project.schema,
+                );
+                if let Some(problem) = problems.into_iter().next() {
+                    return Err(cannot(problem));
+                }
+                disk
+            }
+            None => crate::model::suggested::Suggested::new(source, document),
+        };
+        current.source = source.to_owned();
+        current.document = document.to_owned();
+        let added = current.add(spans, entities);
+        let serialised = ron_file::to_ron(&suggested::suggested_to_file(&current, &text))
+            .map_err(|e| StoreError::Invalid(e.to_string()))?
+            .into_bytes();
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        }
+        atomic::write_atomic(&path, &serialised).map_err(io_err("cannot save", &path))?;
+        self.stats.remove(&rel);
+        self.fingerprints.insert(rel, Fingerprint::of(&serialised));
+        self.project
+            .suggested
+            .insert((source.to_owned(), document.to_owned()), current);
+        Ok(added)
     }
 
     /// Lets a version-1 annotation file be written again once its resolutions are in the
@@ -1939,17 +2194,30 @@ impl ProjectStore {
     }
 
     /// Makes a document of pasted text (the clipboard's): normalised as any article, its first
-    /// line the title. Refuses text with nothing but whitespace.
+    /// line the title. Refuses text with nothing but whitespace. The app's Ctrl+Shift+V and
+    /// File → Paste as article call this; `lector add DIR -` does the same with standard
+    /// input ([`Self::add_pasted_dated`]).
     pub fn add_pasted(&mut self, text: &str) -> Result<String, StoreError> {
+        self.add_pasted_dated(text, None, None)
+    }
+
+    /// [`Self::add_pasted`] with a title (else the first line that is not blank) and a
+    /// publication date.
+    pub fn add_pasted_dated(
+        &mut self,
+        text: &str,
+        title: Option<&str>,
+        published: Option<jiff::civil::Date>,
+    ) -> Result<String, StoreError> {
         let (text, _) = crate::model::text::normalize(text);
         let Some(first) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
             return Err(StoreError::Invalid(
                 "the clipboard has no text to make an article of".to_owned(),
             ));
         };
-        let title = shorten_title(first);
+        let title = shorten_title(title.map_or(first, str::trim));
         let file_name = format!("{}.txt", crate::model::EntityId::slug(&title).0);
-        self.add_text(&file_name, &title, text)
+        self.add_text_dated(&file_name, &title, text, published)
     }
 
     /// Stores a normalised text as a new document and saves `project.ron`. Safe with other

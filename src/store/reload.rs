@@ -60,6 +60,11 @@ pub struct DiskChanges {
     pub reviews: Vec<SetKey>,
     /// Resolvers whose resolutions file was re-read or deleted, sorted.
     pub resolutions: Vec<String>,
+    /// Annotators whose decisions on suggestions (`triage/<annotator>.ron`) were re-read or
+    /// deleted, sorted.
+    pub triage: Vec<String>,
+    /// Imported suggestions (source, document) re-read or deleted, sorted.
+    pub suggested: Vec<(String, String)>,
     /// The user's own files with unsaved changes that changed on disk meanwhile (another
     /// window, a command, a git pull), relative to the project folder, sorted. They are
     /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
@@ -82,6 +87,8 @@ impl DiskChanges {
             entities,
             reviews,
             resolutions,
+            triage,
+            suggested,
             conflicts,
             needs_reopen,
             problems,
@@ -91,6 +98,8 @@ impl DiskChanges {
             && entities.is_empty()
             && reviews.is_empty()
             && resolutions.is_empty()
+            && triage.is_empty()
+            && suggested.is_empty()
             && conflicts.is_empty()
             && needs_reopen.is_empty()
             && problems.is_empty()
@@ -103,6 +112,8 @@ impl DiskChanges {
             || !self.entities.is_empty()
             || !self.reviews.is_empty()
             || !self.resolutions.is_empty()
+            || !self.triage.is_empty()
+            || !self.suggested.is_empty()
     }
 }
 
@@ -112,6 +123,8 @@ enum Changed {
     Entities { annotator: String },
     Review { document: String, reviewer: String },
     Resolutions { resolver: String },
+    Triage { annotator: String },
+    Suggested { source: String, document: String },
     Other,
 }
 
@@ -144,6 +157,18 @@ fn classify(rel: &Path) -> Changed {
                     resolver: r.to_owned(),
                 })
         }
+        ["triage", file] => file
+            .strip_suffix(".ron")
+            .map_or(Changed::Other, |a| Changed::Triage {
+                annotator: a.to_owned(),
+            }),
+        ["suggestions", source, file] => {
+            file.strip_suffix(".ron")
+                .map_or(Changed::Other, |d| Changed::Suggested {
+                    source: (*source).to_owned(),
+                    document: d.to_owned(),
+                })
+        }
         _ => Changed::Other,
     }
 }
@@ -164,6 +189,8 @@ impl ProjectStore {
         let mut entities = Vec::new();
         let mut reviews = Vec::new();
         let mut resolutions = Vec::new();
+        let mut triage = Vec::new();
+        let mut suggested = Vec::new();
         let person = crate::model::review::reviewer_of(annotator).unwrap_or(annotator);
         for rel in self.watched_files() {
             if !self.moved_on_disk(&rel) {
@@ -189,6 +216,13 @@ impl ProjectStore {
                 }
                 Changed::Entities { annotator } => entities.push((annotator, rel)),
                 Changed::Resolutions { resolver } => resolutions.push((resolver, rel)),
+                Changed::Triage { annotator: who }
+                    if who == annotator && unsaved.contains(&rel) =>
+                {
+                    changes.conflicts.push(rel);
+                }
+                Changed::Triage { annotator } => triage.push((annotator, rel)),
+                Changed::Suggested { source, document } => suggested.push((source, document, rel)),
                 Changed::Other => changes.needs_reopen.push(rel),
             }
         }
@@ -212,6 +246,34 @@ impl ProjectStore {
                 self.fingerprints.insert(rel, Fingerprint::absent());
             }
             changes.resolutions.push(who);
+        }
+        for (who, rel) in triage {
+            self.read_only.remove(&rel);
+            self.project.triage.remove(&who);
+            if self.root.join(&rel).exists() {
+                self.load_triage_file(&who, &rel, &mut changes.problems);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+            }
+            changes.triage.push(who);
+        }
+        for (source, document, rel) in suggested {
+            if self.project.document(&document).is_none() {
+                if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
+                    self.fingerprints.insert(rel.clone(), now);
+                }
+                changes.needs_reopen.push(rel);
+                continue;
+            }
+            self.read_only.remove(&rel);
+            let key = (source, document);
+            self.project.suggested.remove(&key);
+            if self.root.join(&rel).exists() {
+                self.load_suggested_file(&key.0, &key.1, &rel, &mut changes.problems);
+            } else {
+                self.fingerprints.insert(rel, Fingerprint::absent());
+            }
+            changes.suggested.push(key);
         }
         for (document, who, rel) in sets {
             if self.project.document(&document).is_none() {
@@ -242,6 +304,8 @@ impl ProjectStore {
         changes.entities.sort();
         changes.reviews.sort();
         changes.resolutions.sort();
+        changes.triage.sort();
+        changes.suggested.sort();
         changes.conflicts.sort();
         changes.needs_reopen.sort();
         changes.problems.sort();
@@ -292,7 +356,7 @@ impl ProjectStore {
         files.push(PathBuf::from(PROJECT_FILE));
         // Problems of odd entries are for `open` and `lector check` to report, not every poll.
         let mut ignored = Vec::new();
-        for dir in ["entities", "resolutions"] {
+        for dir in ["entities", "resolutions", "triage"] {
             let found = list_files(&self.root, Path::new(dir), &mut ignored);
             files.extend(found.into_iter().map(|(_, rel)| rel));
         }
@@ -313,6 +377,15 @@ impl ProjectStore {
             let dir = reviews.join(&name);
             let decided = list_files(&self.root, &dir, &mut ignored);
             files.extend(decided.into_iter().map(|(_, rel)| rel));
+        }
+        let suggestions = Path::new("suggestions");
+        for name in list_dirs(&self.root, suggestions, &mut ignored) {
+            if project::name_problem("source", &name).is_some() {
+                continue;
+            }
+            let dir = suggestions.join(&name);
+            let found = list_files(&self.root, &dir, &mut ignored);
+            files.extend(found.into_iter().map(|(_, rel)| rel));
         }
         files.sort();
         files.dedup();

@@ -164,7 +164,8 @@ impl Repo<'_> {
 }
 
 /// Whether a changed file (git path relative to the project folder) is the annotator's to
-/// commit: their annotations, entities and resolutions, and as a reviewer their reviewed set
+/// commit: their annotations, entities, resolutions, decisions on suggestions and the
+/// suggestions they imported, and as a reviewer their reviewed set
 /// (`review.<annotator>`) and decisions. `added` are the documents the annotator added.
 fn is_own(path: &str, annotator: &str, added: &BTreeSet<String>) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
@@ -181,6 +182,10 @@ fn is_own(path: &str, annotator: &str, added: &BTreeSet<String>) -> bool {
         // Lector's merge settings, kept up to date by every sync (see `setup.rs`).
         [file] if *file == crate::merge::GITATTRIBUTES => true,
         ["resolutions", file] => file.strip_suffix(".ron") == Some(annotator),
+        ["triage", file] => file.strip_suffix(".ron") == Some(annotator),
+        // Suggestions change in a clone only by an import made there (`lector import
+        // --as-suggestions`): whoever imported them shares them.
+        ["suggestions", _, file] => is_data_file(file, ".ron"),
         [file] => *file == PROJECT_FILE && !added.is_empty(),
         ["documents", file] => file
             .strip_suffix(".txt")

@@ -17,15 +17,15 @@ converter = Converter(config=config, project_dir=None, download_resources=False)
 by_doc = {}
 for a in expected["annotations"]:
     by_doc.setdefault((a["annotator"], a["document"]), []).append(a)
-
-# Without `--ls-user` the export names no Label Studio user (`completed_by` would make Label
-# Studio refuse the import); the Lector annotator rides in every result's `meta`.
-annotator_of = {}
+# Whose each annotation entry is: Label Studio has no place for an annotator who is not one of
+# its users (completed_by is left out unless --ls-user maps them), so the export names the
+# Lector annotator in every region's meta.
+whose = {}
 for task in json.load(open(tasks, encoding="utf-8")):
-    for ann in task["annotations"]:
-        names = {r.get("meta", {}).get("lector_annotator") for r in ann["result"]} - {None}
-        check(len(names) == 1, f"task {task['id']} annotation {ann['id']}: annotators {names}")
-        annotator_of[ann["id"]] = names.pop()
+    for entry in task["annotations"]:
+        names = {r["meta"]["lector_annotator"] for r in entry["result"] if "meta" in r}
+        check(len(names) == 1, f"{task['data']['document']}: annotation {entry['id']} names {names}")
+        whose[(task["data"]["document"], entry["id"])] = names.pop()
 
 with tempfile.TemporaryDirectory() as out:
     # JSON-MIN: one record per task and annotator, regions with start, end, text and labels.
@@ -34,7 +34,8 @@ with tempfile.TemporaryDirectory() as out:
     check(len(records) == len(by_doc), f"{len(records)} task annotations, expected {len(by_doc)}")
     got, want = [], []
     for record in records:
-        annotator, document = annotator_of[record["annotation_id"]], record["document"]
+        document = record["document"]
+        annotator = whose[(document, record["annotation_id"])]
         text = expected["docs"][document]
         check(record["text"] == text, f"{document}: data.text differs")
         regions = record.get("label", [])
@@ -80,7 +81,7 @@ with tempfile.TemporaryDirectory() as out:
             continue
         token, _, _, tag = line.rsplit(" ", 3)
         current.append((token, tag))
-    order = [(annotator_of[r["annotation_id"]], r["document"]) for r in records]
+    order = [(whose[(r["document"], r["annotation_id"])], r["document"]) for r in records]
     checked = 0
     for (annotator, document), tokens in zip(order, docs):
         spans = sorted((f for a in by_doc[(annotator, document)] for f in a["fragments"]))

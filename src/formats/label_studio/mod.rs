@@ -52,7 +52,7 @@ use std::fmt::Write as _;
 use super::xmi::push_escaped;
 use crate::model::{AttrType, Schema};
 
-pub use read::read;
+pub use read::{read, read_predictions};
 pub use write::{tasks, write_folder};
 
 /// The tasks file in an export folder.

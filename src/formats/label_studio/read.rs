@@ -13,6 +13,26 @@ use crate::model::{AttrType, CharOffset, Document, Label, Project, Utf16Offset};
 
 /// Reads `tasks.json` (or the one `.json` file) of a folder, or a tasks file.
 pub fn read(project: &Project, path: &Path, annotator: &str) -> Result<Parsed, FormatError> {
+    read_entries(project, path, annotator, false)
+}
+
+/// Reads the `predictions` (model output) of every task instead of the annotators' entries:
+/// what `lector import --as-suggestions` takes from Label Studio. Where a file has no
+/// predictions, its annotations are read as [`read`] does.
+pub fn read_predictions(
+    project: &Project,
+    path: &Path,
+    annotator: &str,
+) -> Result<Parsed, FormatError> {
+    read_entries(project, path, annotator, true)
+}
+
+fn read_entries(
+    project: &Project,
+    path: &Path,
+    annotator: &str,
+    predictions: bool,
+) -> Result<Parsed, FormatError> {
     let file: PathBuf = if path.is_dir() {
         let tasks = path.join(TASKS_FILE);
         if tasks.exists() {
@@ -72,11 +92,18 @@ pub fn read(project: &Project, path: &Path, annotator: &str) -> Result<Parsed, F
                     .any(|e| completed_by(e).as_deref() == Some(annotator))
             })
     });
+    let predictions = predictions
+        && tasks.iter().any(|task| {
+            task.get("predictions")
+                .and_then(Value::as_array)
+                .is_some_and(|p| !p.is_empty())
+        });
     let mut parsed = Parsed::default();
     for (i, task) in tasks.iter().enumerate() {
         let who = Annotator {
             name: annotator,
             named,
+            predictions,
         };
         read_task(project, &file, i + 1, task, &who, &mut parsed)?;
     }
@@ -115,6 +142,8 @@ struct Annotator<'a> {
     name: &'a str,
     /// Whether some `completed_by` of the file names them.
     named: bool,
+    /// Whether the tasks' predictions (model output) are read instead of their annotations.
+    predictions: bool,
 }
 
 fn read_task(
@@ -161,6 +190,23 @@ fn read_task(
             "the text differs from document {:?} in the project, so the offsets cannot be trusted; task skipped",
             document.meta.id
         )));
+        return Ok(());
+    }
+    if who.predictions {
+        let empty = BTreeMap::new();
+        for prediction in task
+            .get("predictions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let results: Vec<&Value> = prediction
+                .get("result")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().collect())
+                .unwrap_or_default();
+            read_results(project, file, &what, document, &results, &empty, parsed);
+        }
         return Ok(());
     }
     let predictions = task
