@@ -174,6 +174,28 @@ fn five_tabs_select_five_successive_annotations_and_ctrl_end_goes_to_the_end() {
     // Shift+Tab steps back.
     tab(&mut h, true);
     assert_eq!(selected(&h).as_ref(), Some(&seen[3]));
+    // Far into the article, the list follows: the selected row is in view, marked.
+    for _ in 0..40 {
+        tab(&mut h, false);
+    }
+    let row = {
+        let app = h.state();
+        let a = app.selected_annotation().unwrap();
+        format!(
+            "{} · {}",
+            a.label,
+            lector::ui::shorten(&a.covered_text(app.view().unwrap().text()), 48)
+        )
+    };
+    let window = h.ctx.content_rect();
+    assert!(
+        h.query_all_by_label(&row).any(|n| {
+            use egui_kittest::kittest::NodeT as _;
+            n.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+                && window.contains_rect(n.rect())
+        }),
+        "the row “{row}” is in view and selected"
+    );
     // Ctrl+End and Ctrl+Home: the document's end and start, not the paragraph's.
     h.key_press(egui::Key::Escape);
     h.run();

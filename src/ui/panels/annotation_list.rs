@@ -25,6 +25,9 @@ pub struct ListState {
     key: Option<RowsKey>,
     /// (whose: 0 is one's own, k is the k-th shown colleague; index in that set).
     rows: Vec<(usize, usize)>,
+    /// The selection the list last followed, and the rows it showed then.
+    followed: Option<Selected>,
+    visible: std::ops::Range<usize>,
 }
 
 /// What the list shows.
@@ -99,25 +102,56 @@ pub fn ui(ui: &mut egui::Ui, input: &ListInput<'_>, state: &mut ListState) -> Ve
         egui::TextEdit::singleline(&mut state.filter)
             .hint_text("filter by text")
             .desired_width(f32::INFINITY),
-    );
+    )
+    .accessible_name("Filter annotations by text");
     refresh_rows(input, state);
     let theme = Theme::of(ui);
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical()
+    let mut area = egui::ScrollArea::vertical()
         .id_salt("annotation-list")
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, state.rows.len(), |ui, range| {
-            for &(whose, i) in state.rows.get(range).unwrap_or(&[]) {
-                let Some((owner, set)) = input.sets.get(whose) else {
-                    continue;
-                };
-                let Some(a) = set.get(i) else { continue };
-                if let Some(command) = row_ui(ui, input, &theme, *owner, a) {
-                    out.push(command);
-                }
+        .auto_shrink([false, false]);
+    // An annotation selected elsewhere (in the text, by Tab, by search): its row comes into
+    // view, unless it shows already.
+    if input.selected != state.followed.as_ref() {
+        state.followed = input.selected.cloned();
+        if let Some(row) = input.selected.and_then(|s| row_of(input, state, s))
+            && !state.visible.contains(&row)
+        {
+            let spacing = ui.spacing().item_spacing.y;
+            let above = 2.0 * (row_height + spacing);
+            area =
+                area.vertical_scroll_offset((row as f32 * (row_height + spacing) - above).max(0.0));
+        }
+    }
+    let mut visible = 0..0;
+    area.show_rows(ui, row_height, state.rows.len(), |ui, range| {
+        visible = range.clone();
+        for &(whose, i) in state.rows.get(range).unwrap_or(&[]) {
+            let Some((owner, set)) = input.sets.get(whose) else {
+                continue;
+            };
+            let Some(a) = set.get(i) else { continue };
+            if let Some(command) = row_ui(ui, input, &theme, *owner, a) {
+                out.push(command);
             }
-        });
+        }
+    });
+    state.visible = visible;
     out
+}
+
+/// The row of a selected annotation, if the filters show it.
+fn row_of(input: &ListInput<'_>, state: &ListState, selected: &Selected) -> Option<usize> {
+    let whose = match selected {
+        Selected::Own(_) => 0,
+        Selected::Colleague { annotator, .. } => input
+            .sets
+            .iter()
+            .position(|(owner, _)| *owner == Some(annotator.as_str()))?,
+    };
+    let (_, set) = input.sets.get(whose)?;
+    let i = set.iter().position(|a| &a.id == selected.id())?;
+    state.rows.iter().position(|&row| row == (whose, i))
 }
 
 /// Filters the rows again when the annotations or the filters changed (filtering 100k
