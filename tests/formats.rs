@@ -582,7 +582,19 @@ fn bad_xmi_is_listed_with_file_and_line() {
 fn label_studio_export_reads_with_the_converter() {
     let (dir, store, expected) = setup();
     let out = dir.path().join("ls");
-    let report = export(&store, Format::LabelStudio, &out);
+    // Each annotator a Label Studio user of the same name (`--ls-user`): only then does an
+    // entry name who completed it, which the converter reads as its annotator.
+    let ls_export = |out: &Path| {
+        let mut selection = Selection::new(&store.project, &[], &[]).unwrap();
+        selection.options.ls_users = store
+            .project
+            .annotators()
+            .into_iter()
+            .map(|a| (a.clone(), a))
+            .collect();
+        formats::export(Format::LabelStudio, &selection, out).unwrap()
+    };
+    let report = ls_export(&out);
     run_check("check_label_studio.py", &out, &expected);
     assert_eq!(report.count("discontinuous"), 1, "{:?}", report.lines());
     assert_eq!(report.losses.len(), 1, "{:?}", report.lines());
@@ -609,7 +621,7 @@ fn label_studio_export_reads_with_the_converter() {
         (&json!(28), &json!(33))
     );
     let again = dir.path().join("ls-again");
-    export(&store, Format::LabelStudio, &again);
+    ls_export(&again);
     assert_eq!(files_under(&out), files_under(&again), "not deterministic");
 }
 
