@@ -3,8 +3,34 @@
 # Tests that check exports and agreement figures against the formats' and statistics' own
 # reference implementations use Python packages pinned in tests/py/requirements*.txt; they are
 # installed into target/pyenv (once) and found by the tests through LECTOR_PYTHON.
+#
+# The real tools (tests/real_tools.rs) are installed here too, once: Label Studio and doccano
+# from PyPI, each into its own environment target/realtools/NAME (pinned in
+# tests/py/tools/NAME.txt), and headless Chromium with pdftotext (Debian's chromium and
+# poppler-utils) through apt-get when it runs as root or with password-less sudo. What
+# cannot be installed is said here, and its test is skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p target/realtools
+
+# Debian packages: python3-venv for the environments, chromium and pdftotext for the report.
+need=()
+python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need+=(chromium)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -n); fi
+  if command -v apt-get >/dev/null && "${sudo[@]}" true 2>/dev/null; then
+    echo "test.sh: installing ${need[*]} with apt-get (once; log in target/apt.log)"
+    if ! { "${sudo[@]}" apt-get update -q && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${need[@]}"; } >target/apt.log 2>&1; then
+      echo "test.sh: apt-get could not install ${need[*]} (see target/apt.log); tests that need them are skipped"
+    fi
+  else
+    echo "test.sh: ${need[*]} missing and apt-get cannot run here (not root, no password-less sudo); tests that need them are skipped"
+  fi
+fi
 
 if compgen -G "tests/py/requirements*.txt" >/dev/null; then
   venv=target/pyenv
@@ -19,6 +45,25 @@ if compgen -G "tests/py/requirements*.txt" >/dev/null; then
   fi
   export LECTOR_PYTHON="$PWD/$venv/bin/python"
 fi
+
+# Label Studio and doccano, each in an environment of its own (their pins conflict with the
+# reference readers' and with each other's). A first install takes some minutes.
+for req in tests/py/tools/*.txt; do
+  name=$(basename "$req" .txt)
+  venv=target/realtools/$name
+  stamp="$venv/.installed-$(sha256sum "$req" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "test.sh: installing $name into $venv (once; log in $venv.log)"
+    rm -f "$venv"/.installed-*
+    if python3 -m venv "$venv" >"$venv.log" 2>&1 \
+      && "$venv/bin/python" -m pip install --disable-pip-version-check -r "$req" >>"$venv.log" 2>&1; then
+      touch "$stamp"
+    else
+      echo "test.sh: $name could not be installed (see $venv.log); tests/real_tools.rs skips it"
+    fi
+  fi
+done
+export LECTOR_REAL_TOOLS="$PWD/target/realtools"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings

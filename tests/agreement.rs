@@ -54,6 +54,8 @@ fn project(texts: &[(&str, &str)]) -> Project {
                 sha256: String::new(),
                 added: jiff::Timestamp::UNIX_EPOCH,
                 published: None,
+                source_url: None,
+                fetched: None,
             },
             text: DocText::new(*text).unwrap(),
         });

@@ -11,6 +11,7 @@ pub mod docx;
 pub mod html;
 pub mod pdf;
 pub mod published;
+pub mod web;
 
 use std::path::Path;
 
@@ -103,6 +104,16 @@ pub enum ArticleError {
 /// Reads an article's bytes as `kind`. The size limit is the caller's to check before
 /// reading the file.
 pub fn read(kind: ArticleKind, bytes: &[u8]) -> Result<Article, ArticleError> {
+    read_with_charset(kind, bytes, None)
+}
+
+/// [`read`] for bytes whose charset someone declared outside them (a web server's
+/// `Content-Type`); only web pages use it.
+pub fn read_with_charset(
+    kind: ArticleKind,
+    bytes: &[u8],
+    charset: Option<&str>,
+) -> Result<Article, ArticleError> {
     let article = match kind {
         ArticleKind::Text | ArticleKind::Markdown => {
             let decoded = decode_article(bytes)?;
@@ -118,7 +129,7 @@ pub fn read(kind: ArticleKind, bytes: &[u8]) -> Result<Article, ArticleError> {
                 warnings: decoded.warnings,
             }
         }
-        ArticleKind::Html => html::read(bytes)?,
+        ArticleKind::Html => html::read_with_charset(bytes, charset)?,
         ArticleKind::Pdf => pdf::read(bytes)?,
         ArticleKind::Docx => docx::read(bytes)?,
     };

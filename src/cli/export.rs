@@ -14,7 +14,8 @@ use crate::store::ProjectStore;
 pub struct ExportArgs {
     /// The project folder.
     pub dir: PathBuf,
-    /// jsonl, csv, brat, doccano, w3c, spacy, conll, xmi, label-studio or html.
+    /// jsonl, csv, brat, doccano, w3c, spacy, spacy-docbin, conll, xmi, label-studio or
+    /// html.
     #[arg(long)]
     pub format: Format,
     /// Output file, outside the project folder; `-` for standard output (a new or empty
@@ -31,6 +32,27 @@ pub struct ExportArgs {
     /// Go on when the project has problems, without what they affect (listed on stderr).
     #[arg(long)]
     pub partial: bool,
+    /// label-studio: credit ANNOTATOR's work to the Label Studio user with this e-mail address
+    /// (`completed_by`). Repeatable. Annotators not mapped are written without one (Label
+    /// Studio refuses users it does not have) and their work goes to whoever imports.
+    #[arg(long = "ls-user", value_name = "ANNOTATOR=EMAIL", value_parser = parse_ls_user)]
+    pub ls_users: Vec<(String, String)>,
+    /// spacy-docbin: write this share of the documents (0–1, by document) to --out and the
+    /// rest to a dev file beside it (dev.spacy for train.spacy, else NAME-dev.spacy).
+    #[arg(long, value_name = "SHARE")]
+    pub split: Option<f64>,
+}
+
+/// `ANNOTATOR=EMAIL` of `--ls-user`.
+fn parse_ls_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((a, e)) if !a.trim().is_empty() && e.contains('@') => {
+            Ok((a.trim().to_owned(), e.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "{s:?}: expected ANNOTATOR=EMAIL, the e-mail address of a Label Studio user"
+        )),
+    }
 }
 
 /// Arguments of `lector import`.
@@ -48,15 +70,45 @@ pub struct ImportArgs {
     pub annotator: String,
     /// The file (or folder) to import.
     pub path: PathBuf,
+    /// Map a label of the file to one of the project's: FROM=TO (repeatable). Labels that
+    /// differ from the project's only in case (PERSON, person) are matched without one. With
+    /// --add-labels, TO may be a new label, of the kind FROM=TO:claim|prediction|entity gives
+    /// (entity when left out).
+    #[arg(long = "map", value_name = "FROM=TO[:KIND]")]
+    pub map: Vec<formats::mapping::MapRule>,
+    /// Add the labels the schema lacks (as entity labels, unless --map gives their kind) and
+    /// save the schema, instead of skipping their spans.
+    #[arg(long)]
+    pub add_labels: bool,
 }
 
 /// Exports and prints what the format could not carry on stderr.
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let store = super::open_for_reading(&args.dir, args.partial)?;
-    let selection = Selection::new(&store.project, &args.annotators, &args.documents)?;
+    let mut selection = Selection::new(&store.project, &args.annotators, &args.documents)?;
+    if !args.ls_users.is_empty() && args.format != Format::LabelStudio {
+        anyhow::bail!("--ls-user is for --format label-studio");
+    }
+    if args.split.is_some() && args.format != Format::SpacyDocbin {
+        anyhow::bail!("--split is for --format spacy-docbin");
+    }
+    for (annotator, _) in &args.ls_users {
+        if !selection
+            .items
+            .iter()
+            .any(|(_, set)| &set.annotator == annotator)
+        {
+            anyhow::bail!("--ls-user {annotator}=…: the export has no work of {annotator:?}");
+        }
+    }
+    selection.options.ls_users = args.ls_users.iter().cloned().collect();
+    selection.options.split = args.split;
     let report = formats::export_to(args.format, &selection, &args.out, Some(&args.dir))?;
     for line in report.lines() {
         eprintln!("{} export: {line}", args.format);
+    }
+    for note in &report.notes {
+        eprintln!("{} export: {note}", args.format);
     }
     let summary = format!(
         "exported {} annotations of {} documents as {} to {}",
@@ -91,8 +143,46 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
-    let parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
-    let import::Plan { outcome, edits } = import::plan(&store.project, &args.annotator, parsed);
+    let mut parsed = import::read(args.format, &store.project, &args.path, &args.annotator)?;
+    let request = formats::mapping::MappingRequest {
+        rules: args.map.clone(),
+        add_labels: args.add_labels,
+    };
+    let labels = formats::mapping::resolve(&store.project.schema, &parsed, &request)?;
+    labels.rename(&mut parsed);
+    // Planned against the schema with the new labels; only those an imported annotation
+    // uses are then added to the project's schema.
+    let new_labels = labels.new_labels(&store.project.schema);
+    let mut scratch = store.project.clone();
+    scratch.schema.labels.extend(new_labels.iter().cloned());
+    let import::Plan { outcome, edits } = import::plan(&scratch, &args.annotator, parsed);
+    drop(scratch);
+    let used: std::collections::BTreeSet<&str> = edits
+        .iter()
+        .flat_map(|(_, group)| group)
+        .filter_map(|e| match e {
+            crate::model::edit::Edit::Insert(a) => Some(a.label.as_str()),
+            _ => None,
+        })
+        .collect();
+    let new_labels: Vec<_> = new_labels
+        .into_iter()
+        .filter(|l| used.contains(l.name.as_str()))
+        .collect();
+    let mut store = store;
+    if !new_labels.is_empty() {
+        let added = store
+            .add_labels(new_labels)
+            .map_err(|e| anyhow::anyhow!("the labels were not added: {e}; nothing was imported"))?;
+        for name in added {
+            let kind = store
+                .project
+                .schema
+                .label(&name)
+                .map_or("entity", |l| l.kind.name());
+            eprintln!("added label {name:?} ({kind}) to the schema");
+        }
+    }
     // Through a session, like the app: locked, and merged with what another writer saved.
     let mut session = Session::headless(store, &args.annotator);
     for (document, group) in edits {
@@ -101,10 +191,15 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         })?;
     }
     let errors = session.save_now();
+    let store_schema = session.store.project.schema.clone();
     if let Some(err) = errors.into_iter().next() {
         return Err(anyhow::Error::new(err).context("the import was not saved"));
     }
-    for skipped in &outcome.skipped {
+    for line in labels.mapped() {
+        eprintln!("mapped: {line}");
+    }
+    let by_label = labels.skipped_report(&store_schema, &args.path);
+    for skipped in by_label.iter().chain(&outcome.skipped) {
         eprintln!("skipped: {skipped}");
     }
     for repeated in &outcome.repeated {
@@ -114,14 +209,15 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         0 => String::new(),
         n => format!("; {n} repeated annotations imported once"),
     };
+    let label_skips: usize = labels.skipped().iter().map(|u| u.count).sum();
     print(&format!(
         "imported {} annotations into {} documents for {}; {} skipped{repeats}\n",
         outcome.added.len(),
         outcome.changed_documents.len(),
         args.annotator,
-        outcome.skipped.len()
+        outcome.skipped.len() + label_skips
     ))?;
-    Ok(if outcome.skipped.is_empty() {
+    Ok(if outcome.skipped.is_empty() && label_skips == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

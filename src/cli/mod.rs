@@ -45,7 +45,8 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Add articles (.txt, .md, .html, .pdf, .docx) to a project. Prints
+    /// Add articles (.txt, .md, .html, .pdf, .docx, or http:// and https:// addresses of web
+    /// pages and PDFs) to a project. Prints
     /// `<document-id>\t<title>` per article; what was guessed goes to stderr as warnings.
     ///
     /// Only the text is stored. A web page keeps its story (the <article>, else <main>, else
@@ -55,9 +56,13 @@ pub enum Command {
     Add {
         /// The project folder.
         dir: PathBuf,
-        /// Article files.
+        /// Article files, or web addresses (https://…) to fetch: the page's story is kept as
+        /// for a saved page, with the address and the time fetched in project.ron.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Time limit for fetching each web address, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
         /// Title (only with a single file; default: a web page's headline, else the
         /// article's first line).
         #[arg(long)]
@@ -130,7 +135,14 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             files,
             title,
             published,
-        } => project_cmds::add(&dir, &files, title.as_deref(), published),
+            timeout,
+        } => project_cmds::add(
+            &dir,
+            &files,
+            title.as_deref(),
+            published,
+            std::time::Duration::from_secs(timeout.max(1)),
+        ),
         Command::Annotate(args) => annotate::run(&args),
         Command::Export(args) => export::export(&args),
         Command::Import(args) => export::import(&args),

@@ -30,6 +30,7 @@ pub fn add(
     files: &[PathBuf],
     title: Option<&str>,
     published: Option<jiff::civil::Date>,
+    timeout: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
     if title.is_some() && files.len() > 1 {
         anyhow::bail!("--title names one article; give one file with it");
@@ -37,8 +38,17 @@ pub fn add(
     let (mut store, _problems) = ProjectStore::open(dir)?;
     let mut out = String::new();
     let mut failed = false;
+    let limits = crate::article::web::FetchLimits {
+        timeout,
+        ..Default::default()
+    };
     for file in files {
-        match store.add_article_dated(file, title, published) {
+        let url = file.to_str().filter(|s| crate::article::web::is_url(s));
+        let added = match url {
+            Some(url) => store.add_url(url, title, published, limits),
+            None => store.add_article_dated(file, title, published),
+        };
+        match added {
             Ok((id, warnings)) => {
                 for warning in warnings {
                     eprintln!("warning: {}: {warning}", file.display());

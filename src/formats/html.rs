@@ -293,6 +293,22 @@ fn document_section(
         set.status.name(),
         set.annotations().len()
     );
+    if let Some(url) = &document.meta.source_url {
+        // A link to read the original; nothing is loaded from it.
+        let _ = writeln!(
+            html,
+            "<p class=\"meta source\">Source <a href=\"{0}\" rel=\"noreferrer\">{0}</a>{1}</p>",
+            escape(url),
+            document
+                .meta
+                .fetched
+                .map(|t| format!(
+                    ", fetched {}",
+                    escape(&t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                ))
+                .unwrap_or_default()
+        );
+    }
     article(project, document, set, html);
     let registry = project.registry(&set.annotator);
     for annotation in set.iter() {

@@ -164,7 +164,7 @@ pub fn read(
         Format::W3c => super::w3c::read(project, path),
         Format::Xmi => super::xmi::read(project, path),
         Format::LabelStudio => super::label_studio::read(project, path, annotator),
-        Format::Csv | Format::Spacy | Format::Conll | Format::Html => {
+        Format::Csv | Format::Spacy | Format::SpacyDocbin | Format::Conll | Format::Html => {
             Err(FormatError::NotImportable { format })
         }
     }

@@ -12,18 +12,21 @@
 pub mod brat;
 pub mod conll;
 pub mod csv;
+pub mod docbin;
 pub mod doccano;
 pub mod html;
 mod html_track;
 pub mod import;
 pub mod jsonl;
 pub mod label_studio;
+pub mod mapping;
 pub mod spacy;
+mod spacy_symbols;
 pub mod tokens;
 pub mod w3c;
 pub mod xmi;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +47,8 @@ pub enum Format {
     W3c,
     /// spaCy `Doc.to_json()` JSON Lines.
     Spacy,
+    /// spaCy training data: a `DocBin` (`.spacy`), optionally split into train and dev.
+    SpacyDocbin,
     /// CoNLL two-column IOB2 (`token<TAB>tag`).
     Conll,
     /// UIMA CAS XMI as INCEpTION reads it: a folder per annotator with a `.xmi` per document
@@ -59,13 +64,14 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Jsonl,
         Self::Csv,
         Self::Brat,
         Self::Doccano,
         Self::W3c,
         Self::Spacy,
+        Self::SpacyDocbin,
         Self::Conll,
         Self::Xmi,
         Self::LabelStudio,
@@ -81,6 +87,7 @@ impl Format {
             Self::Doccano => "doccano",
             Self::W3c => "w3c",
             Self::Spacy => "spacy",
+            Self::SpacyDocbin => "spacy-docbin",
             Self::Conll => "conll",
             Self::Xmi => "xmi",
             Self::LabelStudio => "label-studio",
@@ -101,6 +108,7 @@ impl Format {
             Self::W3c => "jsonld",
             Self::Conll => "conll",
             Self::Html => "html",
+            Self::SpacyDocbin => "spacy",
             Self::Brat | Self::Xmi | Self::LabelStudio => "",
         }
     }
@@ -153,6 +161,7 @@ impl std::str::FromStr for Format {
                 "uima" | "cas" | "inception" => Some(Self::Xmi),
                 "labelstudio" | "label_studio" | "ls" => Some(Self::LabelStudio),
                 "htm" | "report" => Some(Self::Html),
+                "docbin" | "spacy_docbin" | "spacy-train" => Some(Self::SpacyDocbin),
                 _ => None,
             })
             .ok_or(UnknownFormat { name: s.to_owned() })
@@ -180,6 +189,8 @@ pub struct LossReport {
     pub annotations: usize,
     /// Documents written (one per document and annotator).
     pub documents: usize,
+    /// What the user should know that is not a loss (where a split put the documents).
+    pub notes: Vec<String>,
 }
 
 impl LossReport {
@@ -228,6 +239,37 @@ pub struct Selection<'a> {
     pub project: &'a Project,
     /// Annotation sets with their documents, in project document order, then by annotator.
     pub items: Vec<(&'a Document, &'a AnnotationSet)>,
+    /// Settings some formats take.
+    pub options: ExportOptions,
+}
+
+/// Settings of particular formats (`lector export --ls-user`, `--split`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportOptions {
+    /// Label Studio: the user (e-mail address) to credit each annotator's work to. Annotators
+    /// not listed are written without `completed_by`, which Label Studio gives to the user who
+    /// imports; their names ride in the results' `meta`.
+    pub ls_users: BTreeMap<String, String>,
+    /// spacy-docbin: the share of documents (0–1) written to the training file; the rest go
+    /// to the dev file beside it (see [`docbin_dev_path`]).
+    pub split: Option<f64>,
+}
+
+/// The dev file written beside a training file `out` with `--split`: `dev.spacy` for
+/// `train.spacy`, else `<name>-dev.spacy`.
+pub fn docbin_dev_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = if stem == "train" {
+        "dev.spacy".to_owned()
+    } else if let Some(prefix) = stem.strip_suffix("train") {
+        format!("{prefix}dev.spacy")
+    } else {
+        format!("{stem}-dev.spacy")
+    };
+    out.with_file_name(name)
 }
 
 /// Why an export or import cannot run at all.
@@ -340,7 +382,11 @@ impl<'a> Selection<'a> {
                 }
             }
         }
-        Ok(Self { project, items })
+        Ok(Self {
+            project,
+            items,
+            options: ExportOptions::default(),
+        })
     }
 }
 
@@ -534,8 +580,14 @@ pub fn export_to(
             Format::Spacy => spacy::write(selection, bytes, report),
             Format::Conll => conll::write(selection, bytes, report),
             Format::Html => html::write(selection, bytes, report),
+            Format::SpacyDocbin => docbin::write(selection, bytes, report, None),
             Format::Brat | Format::Xmi | Format::LabelStudio => Ok(()),
         };
+        if format == Format::SpacyDocbin
+            && let Some(share) = selection.options.split
+        {
+            return write_split(selection, out, &sink, share, report);
+        }
         write(&mut bytes, &mut report).map_err(io_err("cannot write the export", out))?;
         match sink {
             Sink::Stdout => {
@@ -559,6 +611,68 @@ pub fn export_to(
             }
         }
     }
+    Ok(report)
+}
+
+/// Writes a spaCy training file and the dev file beside it, split by document.
+fn write_split(
+    selection: &Selection<'_>,
+    out: &Path,
+    sink: &Sink,
+    share: f64,
+    mut report: LossReport,
+) -> Result<LossReport, FormatError> {
+    let Sink::File(path) = sink else {
+        return Err(FormatError::Destination {
+            message: "--split writes two files (train and dev): give a file name".to_owned(),
+            path: out.to_path_buf(),
+        });
+    };
+    if !(0.0..=1.0).contains(&share) {
+        return Err(FormatError::Destination {
+            message: format!("--split {share} is not a share between 0 and 1"),
+            path: out.to_path_buf(),
+        });
+    }
+    let ids: Vec<&str> = selection
+        .items
+        .iter()
+        .map(|(d, _)| d.meta.id.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let train = docbin::split_documents(&ids, share);
+    let dev_path = docbin_dev_path(path);
+    let mut train_bytes = Vec::new();
+    let mut dev_bytes = Vec::new();
+    docbin::write(
+        selection,
+        &mut train_bytes,
+        &mut report,
+        Some((&train, true)),
+    )
+    .map_err(io_err("cannot write the export", path))?;
+    docbin::write(
+        selection,
+        &mut dev_bytes,
+        &mut report,
+        Some((&train, false)),
+    )
+    .map_err(io_err("cannot write the export", &dev_path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+    }
+    crate::store::atomic::write_atomic(path, &train_bytes)
+        .map_err(io_err("cannot write the export", path))?;
+    crate::store::atomic::write_atomic(&dev_path, &dev_bytes)
+        .map_err(io_err("cannot write the export", &dev_path))?;
+    report.notes.push(format!(
+        "split by document: {} in {} (training), {} in {} (dev)",
+        train.len(),
+        path.display(),
+        ids.len() - train.len(),
+        dev_path.display()
+    ));
     Ok(report)
 }
 

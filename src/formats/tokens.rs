@@ -1,12 +1,24 @@
-//! The tokenisation spaCy and CoNLL exports share.
+//! The tokenisation spaCy, spaCy DocBin and CoNLL exports share.
 //!
-//! spaCy's rule: a token may be followed by one plain space (its `whitespace_`); any other
-//! whitespace (line breaks, tabs, U+00A0, a second space) is a token of its own. On top of
-//! whitespace, tokens break before and after punctuation and at every span boundary, so that
-//! every Lector span starts and ends on a token boundary (spaCy's `Doc.char_span` needs that).
-//! A space at the edge of a span is made a token for the same reason.
+//! spaCy's rule for whitespace: a token may be followed by one plain space (its
+//! `whitespace_`); any other whitespace (line breaks, tabs, U+00A0, a second space) is a token
+//! of its own. Within the text between whitespace, tokens break at the word boundaries of
+//! Unicode word segmentation (UAX #29, `unicode-segmentation`), so that punctuation is a token
+//! of its own while `3.14`, `don't` and `U.S` stay whole, and text without spaces is not one
+//! long token: Chinese and Japanese kanji and hiragana become a token per character (what
+//! spaCy's Chinese tokenizer does by default, `segmenter = "char"`), a run of katakana one
+//! token, Thai a token per character cluster (UAX #29 has no dictionary of Thai words). On top
+//! of that, tokens break at every span boundary, so that every Lector span starts and ends on
+//! a token boundary (spaCy's `Doc.char_span` needs that). A space at the edge of a span is made
+//! a token for the same reason.
+//!
+//! This is not spaCy's own tokenizer (its prefix, suffix and infix rules and per-language
+//! exceptions, `n't` in English): the boundaries differ in places, which spaCy's training
+//! aligns (`Example` alignment) and `spacy debug data` counts.
 
 use std::collections::BTreeSet;
+
+use unicode_segmentation::UnicodeSegmentation as _;
 
 use crate::model::{CharOffset, DocText};
 
@@ -21,19 +33,34 @@ pub struct Token {
     pub is_space: bool,
 }
 
+/// The char offsets at which UAX #29 puts a word boundary, as a flag per char offset
+/// (`len + 1` entries).
+fn word_boundaries(text: &str, chars: usize) -> Vec<bool> {
+    let mut bounds = vec![false; chars + 1];
+    let mut char_at = 0;
+    let mut byte_at = 0;
+    for (byte, _) in text.split_word_bound_indices() {
+        // Advance the char count to this segment's byte start.
+        char_at += text.get(byte_at..byte).map_or(0, |s| s.chars().count());
+        byte_at = byte;
+        if let Some(b) = bounds.get_mut(char_at) {
+            *b = true;
+        }
+    }
+    if let Some(b) = bounds.last_mut() {
+        *b = true;
+    }
+    bounds
+}
+
 /// Tokenises `text` so that every offset in `starts` and `ends` is a token boundary.
 pub fn tokenize(text: &DocText, starts: &BTreeSet<u32>, ends: &BTreeSet<u32>) -> Vec<Token> {
     let chars: Vec<char> = text.as_str().chars().collect();
     let n = chars.len() as u32;
+    let bounds = word_boundaries(text.as_str(), chars.len());
     let at = |i: u32| chars.get(i as usize).copied().unwrap_or(' ');
+    let word_bound = |i: u32| bounds.get(i as usize).copied().unwrap_or(true);
     let cut = |i: u32| starts.contains(&i) || ends.contains(&i);
-    let is_punct = |c: char| {
-        c.is_ascii_punctuation()
-            || matches!(
-                c,
-                '«' | '»' | '“' | '”' | '„' | '‘' | '’' | '–' | '—' | '…' | '•'
-            )
-    };
     let mut tokens: Vec<Token> = Vec::new();
     let mut i = 0;
     while i < n {
@@ -50,13 +77,11 @@ pub fn tokenize(text: &DocText, starts: &BTreeSet<u32>, ends: &BTreeSet<u32>) ->
         }
         let space = c.is_whitespace();
         let mut j = i + 1;
-        if !(is_punct(c) && text.is_grapheme_boundary(CharOffset(j))) {
-            while j < n && !cut(j) && at(j).is_whitespace() == space {
-                if !space && is_punct(at(j)) && text.is_grapheme_boundary(CharOffset(j)) {
-                    break;
-                }
-                j += 1;
+        while j < n && !cut(j) && at(j).is_whitespace() == space {
+            if !space && word_bound(j) && text.is_grapheme_boundary(CharOffset(j)) {
+                break;
             }
+            j += 1;
         }
         tokens.push(Token {
             start: CharOffset(i),
@@ -95,6 +120,37 @@ mod tests {
             ["duman", "\u{A0} ", "fraktioner"]
         );
         assert_eq!(words("Ma\u{30A}r: x", &[], &[]), ["Ma\u{30A}r", ":", "x"]);
+    }
+
+    #[test]
+    fn scripts_without_spaces() {
+        // Chinese: a token per character, as spaCy's default Chinese segmenter.
+        assert_eq!(
+            words("普京会见卢卡申科。", &[], &[]),
+            ["普", "京", "会", "见", "卢", "卡", "申", "科", "。"]
+        );
+        // Japanese: a katakana run stays whole; kanji and hiragana a token each.
+        assert_eq!(
+            words("プーチン氏が会談した。", &[], &[]),
+            ["プーチン", "氏", "が", "会", "談", "し", "た", "。"]
+        );
+        // Thai: a token per character cluster (vowel signs stay on their consonant).
+        let thai = words("ปูตินพบกับ", &[], &[]);
+        assert!(thai.len() > 3, "{thai:?}");
+        assert_eq!(thai.concat(), "ปูตินพบกับ");
+        assert!(thai.contains(&"ปู".to_owned()), "{thai:?}");
+        // A span inside a run of Chinese cuts it where the span says.
+        assert_eq!(words("普京会见", &[0], &[2]), ["普", "京", "会", "见"]);
+    }
+
+    #[test]
+    fn words_stay_whole() {
+        assert_eq!(
+            words("It's 3.14, e-mail U.S. (ok)", &[], &[]),
+            [
+                "It's", "3.14", ",", "e", "-", "mail", "U.S", ".", "(", "ok", ")"
+            ]
+        );
     }
 
     #[test]

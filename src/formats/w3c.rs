@@ -51,14 +51,29 @@ pub fn write<W: Write>(
                 .fragments
                 .iter()
                 .map(|&f| {
-                    json!({
+                    let mut target = json!({
                         "source": format!("{DOCUMENT_IRI}{}", set.document),
                         "selector": [
                             {"type": "TextPositionSelector", "start": f.start.0, "end": f.end.0},
                             {"type": "TextQuoteSelector", "exact": fragment_text(text, f),
                              "prefix": text.before(f.start, QUOTE_CONTEXT), "suffix": text.after(f.end, QUOTE_CONTEXT)},
                         ],
-                    })
+                    });
+                    // An article fetched from the web: the page is the source, as it was when
+                    // fetched (a TimeState); the Lector document is the scope it was seen in.
+                    if let (Some(url), Some(map)) =
+                        (&document.meta.source_url, target.as_object_mut())
+                    {
+                        map.insert("scope".to_owned(), json!(format!("{DOCUMENT_IRI}{}", set.document)));
+                        map.insert("source".to_owned(), json!(url));
+                        if let Some(at) = document.meta.fetched {
+                            map.insert(
+                                "state".to_owned(),
+                                json!({"type": "TimeState", "sourceDate": at.to_string()}),
+                            );
+                        }
+                    }
+                    target
                 })
                 .collect();
             let mut body = vec![
@@ -190,10 +205,23 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         let mut quotes = Vec::new();
         let mut problem = None;
         for t in &targets {
-            let doc = t
-                .get("source")
-                .and_then(Value::as_str)
-                .and_then(|s| s.strip_prefix(DOCUMENT_IRI));
+            let lector_iri = |key: &str| {
+                t.get(key)
+                    .and_then(Value::as_str)
+                    .and_then(|s| s.strip_prefix(DOCUMENT_IRI))
+            };
+            // Lector's document IRI as the source, else as the scope of a web page's target,
+            // else the page's address as a document fetched from it.
+            let doc = lector_iri("source")
+                .or_else(|| lector_iri("scope"))
+                .or_else(|| {
+                    let url = t.get("source").and_then(Value::as_str)?;
+                    project
+                        .documents
+                        .iter()
+                        .find(|d| d.meta.source_url.as_deref() == Some(url))
+                        .map(|d| d.meta.id.as_str())
+                });
             let selectors: Vec<Value> = match t.get("selector") {
                 Some(Value::Array(s)) => s.clone(),
                 Some(s) => vec![s.clone()],

@@ -28,6 +28,11 @@ pub struct DocumentMeta {
     /// When the article was published, as `lector add --published`, the article itself or
     /// the app said; due phrases are read against it.
     pub published: Option<Date>,
+    /// The address the article was fetched from (`lector add DIR https://…`), after
+    /// redirects.
+    pub source_url: Option<String>,
+    /// When it was fetched.
+    pub fetched: Option<Timestamp>,
 }
 
 impl DocumentMeta {

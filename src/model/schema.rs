@@ -285,6 +285,21 @@ impl Schema {
         self.labels.iter().find(|l| l.name == name)
     }
 
+    /// The label with this name, else the one label whose name differs only in case
+    /// (`PERSON` is `Person`); `None` where none or several do.
+    pub fn label_ignoring_case(&self, name: &str) -> Option<&Label> {
+        if let Some(label) = self.label(name) {
+            return Some(label);
+        }
+        let lower = name.to_lowercase();
+        let mut matches = self
+            .labels
+            .iter()
+            .filter(|l| l.name.to_lowercase() == lower);
+        let first = matches.next()?;
+        matches.next().is_none().then_some(first)
+    }
+
     /// What is wrong with the schema itself, as sentences; see [`Self::problems_at`].
     pub fn problems(&self) -> Vec<String> {
         self.problems_at().into_iter().map(|(_, p)| p).collect()

@@ -64,6 +64,8 @@ pub fn project_file_v1(file: v1::ProjectFile) -> v2::ProjectFile {
                 sha256: d.sha256,
                 added: d.added,
                 published: None,
+                source_url: None,
+                fetched: None,
             })
             .collect(),
     }

@@ -114,6 +114,17 @@ pub enum StoreError {
         /// The article.
         path: PathBuf,
     },
+    /// An article could not be fetched from the web.
+    #[error("cannot add the article: {0}")]
+    Fetch(#[from] crate::article::web::FetchError),
+    /// An article fetched from the web could not be read.
+    #[error("cannot add the article: {source}: {url}")]
+    WebArticle {
+        /// Why.
+        source: ArticleError,
+        /// The address it was fetched from.
+        url: String,
+    },
     /// Invalid input from the user.
     #[error("{0}")]
     Invalid(String),
@@ -979,6 +990,17 @@ impl ProjectStore {
                     })
                     .ok()
             });
+            let fetched = entry.fetched.as_deref().and_then(|f| {
+                f.parse()
+                    .map_err(|_| {
+                        problems.push(Problem::at(
+                            &rel,
+                            at(),
+                            format!("document {:?}: fetched {f:?} is not a time", entry.id),
+                        ));
+                    })
+                    .ok()
+            });
             self.project.documents.push(Document {
                 meta: DocumentMeta {
                     id: entry.id,
@@ -987,6 +1009,8 @@ impl ProjectStore {
                     sha256: entry.sha256,
                     added,
                     published,
+                    source_url: entry.source_url,
+                    fetched,
                 },
                 text: DocText::new("").map_err(|e| StoreError::Invalid(e.to_string()))?,
             });
@@ -1701,6 +1725,8 @@ impl ProjectStore {
                     sha256: d.meta.sha256.clone(),
                     added: d.meta.added.to_string(),
                     published: d.meta.published.map(|p| p.to_string()),
+                    source_url: d.meta.source_url.clone(),
+                    fetched: d.meta.fetched.map(|t| t.to_string()),
                 })
                 .collect(),
         };
@@ -1734,6 +1760,38 @@ impl ProjectStore {
                 .find(|d| d.meta.id == document)
         {
             doc.meta.published = before;
+        }
+        result
+    }
+
+    /// Adds labels to the schema and saves `project.ron`, taking in what another writer
+    /// changed there first. A label the schema has by then (the same name, ignoring case) is
+    /// left as it is. Returns the names added. On failure the schema is as before.
+    pub fn add_labels(
+        &mut self,
+        labels: Vec<crate::model::Label>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut before = None;
+        let result = self.update_project_file(|store| {
+            before = Some(store.project.schema.clone());
+            let mut added = Vec::new();
+            for label in labels {
+                if store
+                    .project
+                    .schema
+                    .label_ignoring_case(&label.name)
+                    .is_none()
+                {
+                    added.push(label.name.clone());
+                    store.project.schema.labels.push(label);
+                }
+            }
+            Ok(added)
+        });
+        if result.is_err()
+            && let Some(before) = before
+        {
+            self.project.schema = before;
         }
         result
     }
@@ -1811,6 +1869,89 @@ impl ProjectStore {
         Ok((id, warnings))
     }
 
+    /// Fetches an article from the web ([`crate::article::web`]) and adds it like a saved
+    /// file, recording the address (after redirects) and the time it was fetched. A failed
+    /// fetch or an article that cannot be read adds nothing.
+    pub fn add_url(
+        &mut self,
+        url: &str,
+        title: Option<&str>,
+        published: Option<jiff::civil::Date>,
+        limits: crate::article::web::FetchLimits,
+    ) -> Result<(String, Vec<String>), StoreError> {
+        let fetched = crate::article::web::fetch(url, limits)?;
+        self.add_fetched(fetched, title, published)
+    }
+
+    /// Adds an article [`crate::article::web::fetch`] brought (the app fetches on a thread of
+    /// its own, then adds here).
+    pub fn add_fetched(
+        &mut self,
+        fetched: crate::article::web::Fetched,
+        title: Option<&str>,
+        published: Option<jiff::civil::Date>,
+    ) -> Result<(String, Vec<String>), StoreError> {
+        let article = crate::article::read_with_charset(
+            fetched.kind,
+            &fetched.bytes,
+            fetched.charset.as_deref(),
+        )
+        .map_err(|source| StoreError::WebArticle {
+            source,
+            url: fetched.url.clone(),
+        })?;
+        let title = title
+            .map(str::to_owned)
+            .or_else(|| article.title.as_deref().map(shorten_title))
+            .unwrap_or_else(|| default_title(&article.text, &fetched.file_name));
+        let mut warnings = article.warnings;
+        warnings.insert(
+            0,
+            format!(
+                "fetched {} ({}, {})",
+                fetched.url,
+                if fetched.kind == ArticleKind::Pdf {
+                    "PDF"
+                } else {
+                    "web page"
+                },
+                crate::fsguard::size_text(fetched.bytes.len() as u64)
+            ),
+        );
+        let published = match (published, article.published) {
+            (Some(given), _) => Some(given),
+            (None, Some(found)) => {
+                warnings.push(format!(
+                    "publication date {found} read from the page; due phrases are read against it"
+                ));
+                Some(found)
+            }
+            (None, None) => None,
+        };
+        let id = self.add_text_sourced(
+            &fetched.file_name,
+            &title,
+            article.text,
+            published,
+            Some((fetched.url, fetched.at)),
+        )?;
+        Ok((id, warnings))
+    }
+
+    /// Makes a document of pasted text (the clipboard's): normalised as any article, its first
+    /// line the title. Refuses text with nothing but whitespace.
+    pub fn add_pasted(&mut self, text: &str) -> Result<String, StoreError> {
+        let (text, _) = crate::model::text::normalize(text);
+        let Some(first) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+            return Err(StoreError::Invalid(
+                "the clipboard has no text to make an article of".to_owned(),
+            ));
+        };
+        let title = shorten_title(first);
+        let file_name = format!("{}.txt", crate::model::EntityId::slug(&title).0);
+        self.add_text(&file_name, &title, text)
+    }
+
     /// Stores a normalised text as a new document and saves `project.ron`. Safe with other
     /// writers at once: the id is chosen and the text written under `project.ron`'s lock,
     /// after taking in the documents they added.
@@ -1831,6 +1972,20 @@ impl ProjectStore {
         text: String,
         published: Option<jiff::civil::Date>,
     ) -> Result<String, StoreError> {
+        self.add_text_sourced(source_file, title, text, published, None)
+    }
+
+    /// [`Self::add_text_dated`] for an article fetched from the web: the address it came from
+    /// (after redirects) and when, recorded in `project.ron`.
+    pub fn add_text_sourced(
+        &mut self,
+        source_file: &str,
+        title: &str,
+        text: String,
+        published: Option<jiff::civil::Date>,
+        source: Option<(String, jiff::Timestamp)>,
+    ) -> Result<String, StoreError> {
+        let (source_url, fetched) = source.map_or((None, None), |(u, t)| (Some(u), Some(t)));
         let sha256 = sha256_hex(&text);
         let doc_text = DocText::new(text).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let stem = source_file.split('.').next().unwrap_or(source_file);
@@ -1862,6 +2017,8 @@ impl ProjectStore {
                     sha256,
                     added: crate::model::annotation::now(),
                     published,
+                    source_url,
+                    fetched,
                 },
                 text: doc_text,
             });

@@ -4,7 +4,8 @@
 //! What changed from version 1 ([`super::migrate`] does the step):
 //!
 //! - `project.ron` has the scoring map (`probabilities`), the project's own hedge cues
-//!   (`hedge_cues`) and a publication date per document (`published`).
+//!   (`hedge_cues`) and a publication date per document (`published`), and for an article
+//!   fetched from the web its address and the time it was fetched (`source_url`, `fetched`).
 //! - Resolutions are records of their own, one file per resolver:
 //!   `resolutions/<resolver>.ron` ([`ResolutionsFile`]). The Prediction label's `resolution`,
 //!   `resolution_note` and `resolution_date` attributes of version 1 are gone from the schema
@@ -98,6 +99,13 @@ pub struct DocumentEntry {
     /// `YYYY-MM-DD` the article was published, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// The address the article was fetched from, after redirects (articles added from the
+    /// web). Added to format 2 before its release; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// RFC 3339 time the article was fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<String>,
 }
 
 /// `resolutions/<resolver>.ron`: one person's resolutions of predictions and verdicts on

@@ -13,15 +13,24 @@ use crate::model::text::{DecodeError, decode_article};
 /// saved pages often have a long `<head>` before it, so Lector looks further.
 const PRESCAN_BYTES: usize = 16 * 1024;
 
-/// Decodes the page. Returns the text (not yet normalised) and warnings for the user.
-pub fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), DecodeError> {
+/// Decodes a page (returning the text, not yet normalised, and warnings for the user) that
+/// the server said is in `transport` (`Content-Type: …; charset=…`): a
+/// byte-order mark wins, then the server's charset, then the page's own declaration, as
+/// browsers decide (WHATWG "encoding sniffing").
+pub fn decode_with(
+    bytes: &[u8],
+    transport: Option<&str>,
+) -> Result<(String, Vec<String>), DecodeError> {
     let has_bom = bytes.starts_with(b"\xEF\xBB\xBF")
         || bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF]);
+    let transport = transport
+        .map(|t| t.trim().trim_matches('"').to_ascii_lowercase())
+        .filter(|t| Encoding::for_label(t.as_bytes()).is_some());
     let declared = if has_bom {
         None
     } else {
-        declared_charset(bytes.get(..PRESCAN_BYTES).unwrap_or(bytes))
+        transport.or_else(|| declared_charset(bytes.get(..PRESCAN_BYTES).unwrap_or(bytes)))
     };
     let Some(label) = declared else {
         let decoded = decode_article(bytes)?;
@@ -183,6 +192,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn decode(bytes: &[u8]) -> Result<(String, Vec<String>), DecodeError> {
+        decode_with(bytes, None)
+    }
+
     #[test]
     fn the_declared_charset_is_found() {
         let cases: [(&[u8], Option<&str>); 7] = [
@@ -211,6 +224,18 @@ mod tests {
                 String::from_utf8_lossy(head)
             );
         }
+    }
+
+    #[test]
+    fn the_servers_charset_wins_over_the_pages() {
+        // A page that says UTF-8 but was sent as Windows-1252, as the server says.
+        let page = b"<meta charset=utf-8><p>Caf\xE9</p>";
+        let (text, _) = decode_with(page, Some("windows-1252")).unwrap();
+        assert!(text.ends_with("<p>Café</p>"), "{text}");
+        // An unknown label from the server: the page's own declaration.
+        let (text, _) =
+            decode_with(b"<meta charset=windows-1252><p>Caf\xE9</p>", Some("x-nope")).unwrap();
+        assert!(text.ends_with("<p>Café</p>"), "{text}");
     }
 
     #[test]

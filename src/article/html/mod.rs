@@ -19,7 +19,12 @@ use super::{Article, ArticleError};
 
 /// Reads a saved HTML page.
 pub fn read(bytes: &[u8]) -> Result<Article, ArticleError> {
-    let (source, mut warnings) = charset::decode(bytes)?;
+    read_with_charset(bytes, None)
+}
+
+/// Reads a page the server said is in `charset` (which wins over the page's `<meta>`).
+pub fn read_with_charset(bytes: &[u8], charset: Option<&str>) -> Result<Article, ArticleError> {
+    let (source, mut warnings) = charset::decode_with(bytes, charset)?;
     limits::check_attributes(&source)?;
     let dom = dom::parse(&source)?;
     let found = main_text::find(&dom);

@@ -4,10 +4,11 @@
 //!
 //! ```json
 //! [{"id": 1, "data": {"text": "…", "document": "talks", "title": "…", "lector_entities": {…}},
-//!   "annotations": [{"id": 1, "completed_by": {"id": 1, "email": "anna", "first_name": "anna"},
+//!   "annotations": [{"id": 1,
 //!     "result": [
 //!       {"id": "k3v9q2x7ma", "from_name": "label", "to_name": "text", "type": "labels",
-//!        "value": {"start": 12, "end": 20, "text": "Ericsson", "labels": ["Organization"]}},
+//!        "value": {"start": 12, "end": 20, "text": "Ericsson", "labels": ["Organization"]},
+//!        "meta": {"lector_annotator": "anna", "lector_created": "…", "lector_modified": "…"}},
 //!       {"id": "k3v9q2x7ma", "from_name": "note", "to_name": "text", "type": "textarea",
 //!        "value": {"start": 12, "end": 20, "text": ["check spelling"]}}, …]}],
 //!   "predictions": []}]
@@ -22,17 +23,23 @@
 //!   `entity` holding the entity's id, the note a `textarea` named `note`; annotation-valued
 //!   attributes are `relation` results labelled with the attribute's name. Creation and
 //!   modification times ride in the label result's `meta`.
-//! - `completed_by.email` is the Lector annotator's name: Label Studio matches it against its
-//!   users' e-mail addresses on import (create users with those addresses, or set
-//!   `ALLOW_IMPORT_TASKS_WITH_UNKNOWN_EMAILS` to give them to the importing user).
-//! - `data.lector_entities` describes, per annotator, the entities the annotations refer to.
+//! - Label Studio refuses a whole import whose `completed_by` names someone who is not one of
+//!   its users ("Unknown annotator's email"), so `completed_by` is written only for annotators
+//!   mapped to a Label Studio user (`lector export --ls-user anna=anna@example.org`, an e-mail
+//!   address of a member of its organisation). The others' entries have none, and Label
+//!   Studio gives them to the user who imports. Either way each label result says whose it
+//!   is in its `meta` (`lector_annotator`), which Label Studio keeps and exports again, so the
+//!   import into Lector finds each annotator's entry after a round through Label Studio.
+//! - `data.lector_entities` describes, per annotator, the entities the annotations refer to;
+//!   `data.source_url` and `data.fetched` say where and when an article was fetched.
 //!
 //! Lost, and reported: discontinuity (Label Studio regions are contiguous). Each fragment
 //! becomes a region (`<id>`, `<id>.2`, `<id>.3`, …); Lector's import joins them again. The
 //! attributes, note and relations sit on the first fragment's region.
 //!
-//! The import takes, per task, the `annotations` entry whose `completed_by` names the
-//! annotator imported into (its e-mail, or its numeric id written as text). When the file
+//! The import takes, per task, the `annotations` entry of the annotator imported into: the one
+//! whose results' `meta` names them, else whose `completed_by` does (its e-mail, or its
+//! numeric id written as text). When the file
 //! names that annotator nowhere (a file from a Label Studio with other users), a task's only
 //! entry is taken, and a task with several is listed instead of guessed. Cancelled entries
 //! and `predictions` are not imported and are listed.

@@ -83,8 +83,24 @@ pub fn read(project: &Project, path: &Path, annotator: &str) -> Result<Parsed, F
     Ok(parsed)
 }
 
-/// What `completed_by` says: an e-mail (or Lector name), or a user id as text.
+/// Whose work an entry is: the Lector annotator its results name in their `meta` (Lector's
+/// own export, also after a round through Label Studio), else what `completed_by` says: an
+/// e-mail (or Lector name), or a user id as text.
 fn completed_by(entry: &Value) -> Option<String> {
+    let from_meta = entry
+        .get("result")
+        .and_then(Value::as_array)
+        .and_then(|results| {
+            results.iter().find_map(|r| {
+                r.get("meta")?
+                    .get("lector_annotator")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+        });
+    if from_meta.is_some() {
+        return from_meta;
+    }
     match entry.get("completed_by")? {
         Value::Object(user) => user.get("email").and_then(Value::as_str).map(str::to_owned),
         Value::Number(n) => Some(n.to_string()),

@@ -37,17 +37,6 @@ pub fn write_folder(
 pub fn tasks(selection: &Selection<'_>, report: &mut LossReport) -> Value {
     let project = selection.project;
     let all = controls(&project.schema);
-    let annotators: BTreeSet<&str> = selection
-        .items
-        .iter()
-        .map(|(_, set)| set.annotator.as_str())
-        .collect();
-    let user_id = |name: &str| {
-        annotators
-            .iter()
-            .position(|a| *a == name)
-            .map_or(0, |i| i + 1)
-    };
     let mut tasks = Vec::new();
     let mut annotation_id = 0;
     let mut i = 0;
@@ -67,15 +56,23 @@ pub fn tasks(selection: &Selection<'_>, report: &mut LossReport) -> Value {
             let result = results(project, document, set, &all, report);
             let created = set.iter().map(|a| a.created).min();
             let updated = set.iter().map(|a| a.modified).max();
-            entries.push(json!({
+            let mut entry = json!({
                 "id": annotation_id,
-                "completed_by": {"id": user_id(&set.annotator), "email": set.annotator, "first_name": set.annotator},
                 "result": result,
                 "was_cancelled": false,
                 "ground_truth": false,
                 "created_at": created.map(|t| t.to_string()),
                 "updated_at": updated.map(|t| t.to_string()),
-            }));
+            });
+            // Label Studio refuses a `completed_by` that is not one of its users: only a
+            // user the annotator was mapped to (`--ls-user`) is named; otherwise the work goes
+            // to whoever imports, and the Lector name rides in the results' `meta`.
+            if let Some(email) = selection.options.ls_users.get(&set.annotator)
+                && let Some(map) = entry.as_object_mut()
+            {
+                map.insert("completed_by".to_owned(), json!({"email": email}));
+            }
+            entries.push(entry);
             let described = described_entities(project, set);
             if !described.is_empty() {
                 entities.insert(set.annotator.clone(), Value::Object(described));
@@ -86,6 +83,14 @@ pub fn tasks(selection: &Selection<'_>, report: &mut LossReport) -> Value {
             "document": document.meta.id,
             "title": document.meta.title,
         });
+        if let Some(map) = data.as_object_mut() {
+            if let Some(url) = &document.meta.source_url {
+                map.insert("source_url".to_owned(), json!(url));
+            }
+            if let Some(fetched) = document.meta.fetched {
+                map.insert("fetched".to_owned(), json!(fetched.to_string()));
+            }
+        }
         if !entities.is_empty()
             && let Some(map) = data.as_object_mut()
         {
@@ -163,12 +168,14 @@ fn results(
                 "origin": "manual",
                 "value": {"start": f.start.0, "end": f.end.0, "text": fragment_text(text, f), "labels": [annotation.label]},
             });
-            if n == 0
-                && let Some(map) = result.as_object_mut()
-            {
+            if let Some(map) = result.as_object_mut() {
                 map.insert(
                     "meta".to_owned(),
-                    json!({"lector_created": annotation.created.to_string(), "lector_modified": annotation.modified.to_string()}),
+                    if n == 0 {
+                        json!({"lector_annotator": set.annotator, "lector_created": annotation.created.to_string(), "lector_modified": annotation.modified.to_string()})
+                    } else {
+                        json!({"lector_annotator": set.annotator})
+                    },
                 );
             }
             out.push(result);

@@ -75,6 +75,8 @@ fn cas_xmi(
             ("end", Some(&end)),
             ("documentTitle", Some(&document.meta.title)),
             ("documentId", Some(&document.meta.id)),
+            // Where an article fetched from the web came from.
+            ("documentUri", document.meta.source_url.as_deref()),
             ("isLastSegment", Some("false")),
         ],
     );
