@@ -1,7 +1,8 @@
 //! Writes a generated project for measuring project-wide commands and opening: by default
 //! 200 documents × 10 annotators × 150 annotations (300k annotations), deterministic.
-//! Then prints how long reading all its files once takes (the floor the commands are
-//! compared with).
+//! Then prints the medians of reading all its files once (the floor the commands are
+//! compared with), opening it whole (`ProjectStore::open`) and opening it with its first
+//! document only (`ProjectStore::open_first`).
 //!
 //! Run: `cargo run --release --no-default-features --example gen_project -- DIR [DOCS
 //! ANNOTATORS PER_FILE]`, then e.g. `time lector check DIR`.
@@ -136,18 +137,41 @@ fn main() -> anyhow::Result<()> {
             t.elapsed().as_secs_f64()
         );
     }
-    let mut times = Vec::new();
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let time = |f: &mut dyn FnMut()| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect(),
+        )
+    };
     let mut bytes = 0;
-    for _ in 0..5 {
-        let t = Instant::now();
-        bytes = read_all(&dir);
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.sort_by(f64::total_cmp);
+    let read = time(&mut || bytes = read_all(&dir));
+    let open = time(&mut || {
+        std::hint::black_box(
+            ProjectStore::open(&dir)
+                .map(|(s, _)| s.project.sets.len())
+                .ok(),
+        );
+    });
+    let first = time(&mut || {
+        std::hint::black_box(
+            ProjectStore::open_first(&dir, None)
+                .map(|(s, _)| s.project.sets.len())
+                .ok(),
+        );
+    });
     println!(
-        "{{\"project\": {:?}, \"bytes\": {bytes}, \"read_all_files_ms\": {:.1}}}",
+        "{{\"project\": {:?}, \"bytes\": {bytes}, \"read_all_files_ms\": {read:.1}, \
+         \"open_ms\": {open:.1}, \"open_first_ms\": {first:.1}}}",
         dir.display().to_string(),
-        times[times.len() / 2]
     );
     Ok(())
 }

@@ -821,7 +821,8 @@ impl ProjectStore {
                 atomic::remove_stray_temp_files(&dir);
             }
         }
-        let folders: Vec<String> = store
+        // Each folder once (not once per file in it).
+        let folders: std::collections::BTreeSet<String> = store
             .project
             .sets
             .keys()
@@ -833,7 +834,7 @@ impl ProjectStore {
                 atomic::remove_stray_temp_files(&root.join(dir));
             }
         }
-        let reviewers: Vec<String> = store
+        let reviewers: std::collections::BTreeSet<String> = store
             .project
             .reviews
             .keys()
