@@ -923,3 +923,168 @@ fn generated_projects_agree_with_scikit_learn_nltk_and_krippendorff() {
     }
     assert_eq!(checked.len(), 3, "2, 3 and 4 annotators were compared");
 }
+
+/// Per character, each annotator's category (`None` where they did not annotate the
+/// document): the label set covering it, or, with `label`, whether that label covers it.
+fn per_character(g: &Generated, label: Option<&str>) -> Vec<Vec<Option<String>>> {
+    g.annotators
+        .iter()
+        .map(|a| {
+            let mut row = Vec::new();
+            for doc in &g.project.documents {
+                let len = doc.text.len_chars().0 as usize;
+                let Some(set) = g
+                    .project
+                    .set(&doc.meta.id, a)
+                    .filter(|s| review::has_annotated(Some(s)))
+                else {
+                    row.extend(std::iter::repeat_n(None, len));
+                    continue;
+                };
+                let mut labels: Vec<Vec<&str>> = vec![Vec::new(); len];
+                for s in set.iter() {
+                    for f in &s.fragments {
+                        for c in f.start.0..f.end.0 {
+                            labels[c as usize].push(&s.label);
+                        }
+                    }
+                }
+                for mut l in labels {
+                    l.sort_unstable();
+                    l.dedup();
+                    row.push(Some(match label {
+                        Some(label) => l.contains(&label).to_string(),
+                        None if l.is_empty() => "none".to_owned(),
+                        None => l.join("+"),
+                    }));
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+/// Span counts by the definitions, pair by pair of spans: exact (same label and fragments,
+/// one to one) and overlap (same label, greedy by shared characters, then earlier starts,
+/// then ids).
+fn naive_counts(a: &AnnotationSet, b: &AnnotationSet, label: &str) -> (usize, usize) {
+    let spans = |s: &AnnotationSet| -> Vec<Annotation> {
+        s.iter().filter(|x| x.label == label).cloned().collect()
+    };
+    let (a, b) = (spans(a), spans(b));
+    let mut used = vec![false; b.len()];
+    let mut exact = 0;
+    for x in &a {
+        if let Some(k) = (0..b.len()).find(|&k| !used[k] && b[k].fragments == x.fragments) {
+            used[k] = true;
+            exact += 1;
+        }
+    }
+    let mut candidates = Vec::new();
+    for (i, x) in a.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
+            let shared = review::shared_chars(&x.fragments, &y.fragments);
+            if shared > 0 {
+                let key = (std::cmp::Reverse(shared), x.start(), y.start());
+                candidates.push((key, x.id.0.clone(), y.id.0.clone(), i, j));
+            }
+        }
+    }
+    candidates.sort();
+    let (mut used_a, mut used_b) = (vec![false; a.len()], vec![false; b.len()]);
+    let mut overlap = 0;
+    for (_, _, _, i, j) in candidates {
+        if !used_a[i] && !used_b[j] {
+            used_a[i] = true;
+            used_b[j] = true;
+            overlap += 1;
+        }
+    }
+    (exact, overlap)
+}
+
+fn close_to(lector: Option<f64>, naive: Option<f64>, what: &str) {
+    match (lector, naive) {
+        (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{what}: runs {a}, characters {b}"),
+        (None, None) => {}
+        (a, b) => panic!("{what}: runs {a:?}, characters {b:?}"),
+    }
+}
+
+/// Agreement counts runs of characters, not characters: on random projects every figure
+/// equals the one computed character by character, and the span counts equal pairwise
+/// matching by the definitions.
+#[test]
+fn run_based_figures_equal_the_per_character_computation() {
+    for seed in 100..160u64 {
+        let annotators = 2 + (seed % 3) as usize;
+        let g = generate(seed, annotators, seed % 2 == 0);
+        let report = review::agreement(&g.project, &[], &[]).unwrap();
+        let what = |x: &str| format!("seed {seed}, {annotators} annotators: {x}");
+        let layers = std::iter::once(None).chain(report.labels.keys().map(|l| Some(l.as_str())));
+        for label in layers {
+            let figures = label.map_or(&report.overall, |l| &report.labels[l]);
+            let name = label.unwrap_or("overall");
+            let matrix = per_character(&g, label);
+            close_to(
+                figures.krippendorff_alpha,
+                krippendorff_alpha(&matrix),
+                &what(&format!("{name} α")),
+            );
+            // Fleiss' κ: the characters every annotator rated.
+            let complete: Vec<usize> = (0..matrix[0].len())
+                .filter(|&c| matrix.iter().all(|row| row[c].is_some()))
+                .collect();
+            let rows: Vec<Vec<&String>> = matrix
+                .iter()
+                .map(|row| complete.iter().map(|&c| row[c].as_ref().unwrap()).collect())
+                .collect();
+            close_to(
+                figures.fleiss_kappa,
+                fleiss_kappa(&rows).map(|k| k.value),
+                &what(&format!("{name} Fleiss' κ")),
+            );
+            for pair in &report.pairs {
+                let i = g.annotators.iter().position(|a| *a == pair.a).unwrap();
+                let j = g.annotators.iter().position(|a| *a == pair.b).unwrap();
+                let both: Vec<usize> = (0..matrix[i].len())
+                    .filter(|&c| matrix[i][c].is_some() && matrix[j][c].is_some())
+                    .collect();
+                let x: Vec<&String> = both
+                    .iter()
+                    .map(|&c| matrix[i][c].as_ref().unwrap())
+                    .collect();
+                let y: Vec<&String> = both
+                    .iter()
+                    .map(|&c| matrix[j][c].as_ref().unwrap())
+                    .collect();
+                let scores = label.map_or(pair.overall, |l| pair.labels[l]);
+                close_to(
+                    scores.cohen_kappa,
+                    cohen_kappa(&x, &y).map(|k| k.value),
+                    &what(&format!("{name} κ of {} and {}", pair.a, pair.b)),
+                );
+                let Some(label) = label else { continue };
+                let (mut exact, mut overlap) = (0, 0);
+                for doc in &g.project.documents {
+                    let set = |k: usize| {
+                        g.project
+                            .set(&doc.meta.id, &g.annotators[k])
+                            .filter(|s| review::has_annotated(Some(s)))
+                    };
+                    if let (Some(a), Some(b)) = (set(i), set(j)) {
+                        let (e, o) = naive_counts(a, b, label);
+                        exact += e;
+                        overlap += o;
+                    }
+                }
+                assert_eq!(
+                    (scores.exact.matched, scores.overlap.matched),
+                    (exact, overlap),
+                    "{}",
+                    what(&format!("{label} matches of {} and {}", pair.a, pair.b))
+                );
+            }
+        }
+    }
+}

@@ -714,3 +714,72 @@ fn issue15_loading_grows_linearly_with_labels_and_documents() {
         "documents: 1k {small:?}, 4k {large:?}"
     );
 }
+
+/// A project of three documents, each annotated by two annotators, saved.
+fn three_documents(dir: &Path) -> Vec<String> {
+    let mut store = ProjectStore::create(dir, "three").unwrap();
+    let mut ids = Vec::new();
+    for d in 0..3 {
+        let text = format!("Document {d}: Putin met Lukashenko in Sochi on Tuesday.");
+        let id = store
+            .add_text(&format!("d{d}.txt"), &format!("D{d}"), text)
+            .unwrap();
+        let doc_text = store.project.document(&id).unwrap().text.clone();
+        for annotator in ["anna", "erik"] {
+            let set = store.project.set_mut(&id, annotator);
+            set.insert(Annotation::new(
+                "Person",
+                checked_fragments(&doc_text, &[(12, 17)]).unwrap(),
+            ));
+            set.status = Status::Done;
+            store.save_set(&id, annotator).unwrap();
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+#[test]
+fn a_project_opens_with_its_first_document_and_reads_the_rest_later() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let ids = three_documents(&dir);
+    let (full, problems) = ProjectStore::open(&dir).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(full.is_complete());
+
+    // The document asked for is there at once, the others are not yet, and cannot be
+    // written over while they are not read.
+    let (mut first, problems) = ProjectStore::open_first(&dir, Some(&ids[1])).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(!first.is_complete());
+    assert!(first.is_loaded(&ids[1]) && !first.is_loaded(&ids[0]));
+    assert_eq!(
+        first.project.set(&ids[1], "anna"),
+        full.project.set(&ids[1], "anna")
+    );
+    assert_eq!(first.project.set(&ids[0], "anna"), None);
+    assert_eq!(first.project.documents.len(), 3);
+    let pending = set_path(&ids[2], "erik");
+    assert!(first.write_refusal(&pending).is_some());
+    assert!(first.write_refusal(&set_path(&ids[1], "erik")).is_none());
+
+    // On demand, one document.
+    assert!(first.load_document(&ids[2]).is_empty());
+    assert!(first.is_loaded(&ids[2]));
+    assert!(first.write_refusal(&pending).is_none());
+
+    // The rest on another thread: then the same project as opened at once.
+    let remaining = first.remaining();
+    assert_eq!(remaining.len(), 2);
+    let read = std::thread::spawn(move || remaining.read()).join().unwrap();
+    assert!(first.take_remaining(read).is_empty());
+    assert!(first.is_complete());
+    assert_eq!(first.project, full.project);
+
+    // Without a document (or an unknown one): the first one.
+    let (mut lazy, _) = ProjectStore::open_first(&dir, None).unwrap();
+    assert!(lazy.is_loaded(&ids[0]) && !lazy.is_loaded(&ids[1]));
+    assert!(lazy.load_remaining().is_empty());
+    assert_eq!(lazy.project, full.project);
+}

@@ -17,12 +17,16 @@
 //!   continuum (so a gap can run across a document boundary).
 //! - **Undefined** figures (no spans, one category only) are `None`, never NaN, 0 or 1.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 use super::attributes::{AttributeAgreement, PairTally, comparable_values, summarise};
 use super::coefficients::{Delta, Ratings, mean};
-use super::layers::{CharRatings, DocumentLayers};
-use super::matching::{Matching, SpanCounts, match_spans, span_counts};
+use super::layers::{CharRatings, DocumentLayers, Layer, NO_LABEL, Row, WordHasher};
+use super::matching::{
+    SpanCounts, SpanMatch, count_exact, exact_order, greedy_overlap_matches,
+    overlap_candidates_labelled,
+};
 use super::unitizing::{UnitizingAlpha, category_alpha};
 use crate::model::{AnnotationSet, CharOffset, Document, Fragment, Project, Status};
 
@@ -238,7 +242,17 @@ struct Computation<'p> {
     annotators: Vec<String>,
     /// Per document, per annotator: the set if the annotator annotated the document.
     sets: Vec<Vec<Option<&'p AnnotationSet>>>,
+    /// The labels used, sorted; spans refer to them by index.
     labels: Vec<String>,
+    /// Per document, per annotator: the row of each annotation of the set.
+    rows: Vec<Vec<Vec<Row>>>,
+}
+
+/// What one annotator pair's spans of one document give: exact matches per label, and the
+/// overlap matches.
+struct PairDocument {
+    exact: Vec<usize>,
+    overlap: Vec<SpanMatch>,
 }
 
 impl<'p> Computation<'p> {
@@ -256,56 +270,130 @@ impl<'p> Computation<'p> {
                     .collect()
             })
             .collect();
-        let labels: BTreeSet<String> = sets
+        // Labels numbered as first met, then renumbered in sorted order: a hash of each
+        // span's label (or one comparison with the label before it), not a tree lookup.
+        let mut found: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, u16, BuildHasherDefault<WordHasher>> = HashMap::default();
+        let mut rows: Vec<Vec<Vec<Row>>> = sets
             .iter()
-            .flatten()
-            .flatten()
-            .flat_map(|s| s.iter().map(|a| a.label.clone()))
+            .map(|sets| {
+                sets.iter()
+                    .map(|set| {
+                        let mut last: Option<(&str, u16)> = None;
+                        set.map(|s| s.annotations())
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|a| {
+                                let label = a.label.as_str();
+                                let id = match last {
+                                    Some((l, id)) if l == label => id,
+                                    _ => {
+                                        let id = *index.entry(label).or_insert_with(|| {
+                                            found.push(label);
+                                            u16::try_from(found.len() - 1).unwrap_or(NO_LABEL)
+                                        });
+                                        last = Some((label, id));
+                                        id
+                                    }
+                                };
+                                Row::of(a, id)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
             .collect();
+        let mut sorted: Vec<(&str, usize)> = found.iter().copied().zip(0..).collect();
+        sorted.sort_unstable();
+        let mut renumber = vec![NO_LABEL; found.len()];
+        for (new, (_, old)) in sorted.iter().enumerate() {
+            if let Some(slot) = renumber.get_mut(*old) {
+                *slot = u16::try_from(new).unwrap_or(NO_LABEL);
+            }
+        }
+        for row in rows.iter_mut().flatten().flatten() {
+            row.label = renumber
+                .get(usize::from(row.label))
+                .copied()
+                .unwrap_or(NO_LABEL);
+        }
         Self {
             project,
             documents,
             annotators,
             sets,
-            labels: labels.into_iter().collect(),
+            labels: sorted.into_iter().map(|(l, _)| l.to_owned()).collect(),
+            rows,
         }
     }
 
+    /// Annotator `k`'s spans of document `d`, if they annotated it.
+    fn layer(&self, d: usize, k: usize) -> Option<Layer<'_>> {
+        let set = (*self.sets.get(d)?.get(k)?)?;
+        Some(Layer {
+            spans: set.annotations(),
+            rows: self.rows.get(d)?.get(k)?,
+        })
+    }
+
     fn report(&self) -> AgreementReport {
-        let chars = self.char_ratings();
-        let pairs = self.pairs(&chars);
-        let attributes = self.attribute_agreement();
+        // The per-character coefficients and the span matching are independent: on two
+        // threads where there are two cores.
+        let (chars, (pairs, attributes)) = std::thread::scope(|scope| {
+            let chars = std::thread::Builder::new()
+                .name("agreement: characters".to_owned())
+                .spawn_scoped(scope, || self.char_figures());
+            let spans = self.span_figures();
+            match chars {
+                Ok(handle) => match handle.join() {
+                    Ok(chars) => (chars, spans),
+                    Err(_) => (self.char_figures(), spans),
+                },
+                Err(_) => (self.char_figures(), spans),
+            }
+        });
+        let CharFigures {
+            overall: overall_chars,
+            labels: label_chars,
+        } = chars;
+        let mut pairs = pairs;
+        for (pair, (overall, labels)) in pairs.iter_mut().zip(&overall_chars.pairs) {
+            pair.overall.cohen_kappa = *overall;
+            for (label, kappa) in self.labels.iter().zip(labels) {
+                pair.labels.entry(label.clone()).or_default().cohen_kappa = *kappa;
+            }
+        }
         let two = self.annotators.len() == 2;
-        let unitizing: Vec<UnitizingAlpha> =
-            self.labels.iter().map(|l| self.unitizing(l)).collect();
+        let unitizing = self.unitizing();
+        let totals = self.span_totals();
         let mut labels = BTreeMap::new();
-        for ((index, label), alpha_u) in self.labels.iter().enumerate().zip(&unitizing) {
-            let ratings = chars.for_label(u16::try_from(index).unwrap_or(u16::MAX));
+        for (index, label) in self.labels.iter().enumerate() {
+            let chars = label_chars.get(index);
             let figures = Figures {
-                spans: self.span_totals(Some(label)),
+                spans: self.totals_of(&totals, Some(index)),
                 f1_exact: mean_of(&pairs, |p| label_scores(p, label).exact.f1()),
                 f1_overlap: mean_of(&pairs, |p| label_scores(p, label).overlap.f1()),
                 cohen_kappa: pairs
                     .first()
                     .filter(|_| two)
                     .and_then(|p| label_scores(p, label).cohen_kappa),
-                fleiss_kappa: ratings.fleiss().map(|k| k.value),
-                krippendorff_alpha: ratings.alpha(&Delta::Nominal),
-                alpha_u: alpha_u.alpha,
+                fleiss_kappa: chars.and_then(|c| c.fleiss),
+                krippendorff_alpha: chars.and_then(|c| c.alpha),
+                alpha_u: unitizing.get(index).and_then(|u| u.alpha),
                 attributes: attributes.get(label).cloned().unwrap_or_default(),
             };
             labels.insert(label.clone(), figures);
         }
         let overall = Figures {
-            spans: self.span_totals(None),
+            spans: self.totals_of(&totals, None),
             f1_exact: mean_of(&pairs, |p| p.overall.exact.f1()),
             f1_overlap: mean_of(&pairs, |p| p.overall.overlap.f1()),
             cohen_kappa: pairs
                 .first()
                 .filter(|_| two)
                 .and_then(|p| p.overall.cohen_kappa),
-            fleiss_kappa: chars.overall.fleiss().map(|k| k.value),
-            krippendorff_alpha: chars.overall.alpha(&Delta::Nominal),
+            fleiss_kappa: overall_chars.fleiss,
+            krippendorff_alpha: overall_chars.alpha,
             alpha_u: overall_unitizing(&unitizing),
             attributes: BTreeMap::new(),
         };
@@ -323,37 +411,86 @@ impl<'p> Computation<'p> {
         }
     }
 
-    fn char_ratings(&self) -> CharRatings {
+    /// κ and α on characters, overall and per label.
+    fn char_figures(&self) -> CharFigures {
         let layers: Vec<DocumentLayers<'_>> = self
             .documents
             .iter()
-            .zip(&self.sets)
-            .map(|(doc, sets)| DocumentLayers {
+            .enumerate()
+            .map(|(d, doc)| DocumentLayers {
                 len: doc.text.len_chars().0,
-                spans: sets
-                    .iter()
-                    .map(|s| s.map(AnnotationSet::annotations))
+                spans: (0..self.annotators.len())
+                    .map(|k| self.layer(d, k))
                     .collect(),
             })
             .collect();
-        CharRatings::new(&layers, &self.labels, self.annotators.len())
+        let chars = CharRatings::new(&layers, self.labels.len(), self.annotators.len());
+        let pairs = self.pair_indices();
+        let figures = |ratings: &Ratings| LayerFigures {
+            fleiss: ratings.fleiss().map(|k| k.value),
+            alpha: ratings.alpha(&Delta::Nominal),
+            pairs: pairs
+                .iter()
+                .map(|&(i, j)| ratings.cohen(i, j).map(|k| k.value))
+                .collect(),
+        };
+        let labels: Vec<LayerFigures> = (0..self.labels.len())
+            .map(|i| figures(&chars.for_label(u16::try_from(i).unwrap_or(NO_LABEL))))
+            .collect();
+        let overall = figures(&chars.overall);
+        CharFigures {
+            overall: OverallChars {
+                fleiss: overall.fleiss,
+                alpha: overall.alpha,
+                pairs: overall
+                    .pairs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(p, kappa)| {
+                        let per_label = labels
+                            .iter()
+                            .map(|l| l.pairs.get(p).copied().flatten())
+                            .collect();
+                        (kappa, per_label)
+                    })
+                    .collect(),
+            },
+            labels,
+        }
     }
 
-    fn span_totals(&self, label: Option<&str>) -> BTreeMap<String, usize> {
-        let mut totals: BTreeMap<String, usize> =
-            self.annotators.iter().map(|a| (a.clone(), 0)).collect();
-        for sets in &self.sets {
-            for (annotator, set) in self.annotators.iter().zip(sets) {
-                let n = set.map_or(0, |s| {
-                    s.annotations()
-                        .iter()
-                        .filter(|a| label.is_none_or(|l| a.label == l))
-                        .count()
-                });
-                *totals.entry(annotator.clone()).or_default() += n;
+    /// Spans per annotator and label index (the last slot: labels not compared).
+    fn span_totals(&self) -> Vec<Vec<usize>> {
+        let mut totals = vec![vec![0usize; self.labels.len() + 1]; self.annotators.len()];
+        for per_document in &self.rows {
+            for (k, rows) in per_document.iter().enumerate() {
+                let Some(row) = totals.get_mut(k) else {
+                    continue;
+                };
+                for span in rows {
+                    let slot = usize::from(span.label).min(self.labels.len());
+                    if let Some(n) = row.get_mut(slot) {
+                        *n += 1;
+                    }
+                }
             }
         }
         totals
+    }
+
+    /// The spans of one label index (all labels: `None`) per annotator.
+    fn totals_of(&self, totals: &[Vec<usize>], label: Option<usize>) -> BTreeMap<String, usize> {
+        self.annotators
+            .iter()
+            .zip(totals)
+            .map(|(a, row)| {
+                let n = match label {
+                    Some(l) => row.get(l).copied().unwrap_or(0),
+                    None => row.iter().sum(),
+                };
+                (a.clone(), n)
+            })
+            .collect()
     }
 
     /// The annotator pairs `(i, j)`, `i < j`.
@@ -364,86 +501,79 @@ impl<'p> Computation<'p> {
             .collect()
     }
 
-    /// The documents both annotators of a pair annotated, as their two sets.
-    fn shared_sets(&self, i: usize, j: usize) -> Vec<(&'p AnnotationSet, &'p AnnotationSet)> {
-        self.sets
-            .iter()
-            .filter_map(|sets| Some(((*sets.get(i)?)?, (*sets.get(j)?)?)))
-            .collect()
-    }
-
-    fn pairs(&self, chars: &CharRatings) -> Vec<PairFigures> {
-        let label_ratings: Vec<Ratings> = (0..self.labels.len())
-            .map(|i| chars.for_label(u16::try_from(i).unwrap_or(u16::MAX)))
+    /// Span F1 of every pair (without κ, which the characters give) and the attribute
+    /// agreement on the spans matched by overlap.
+    fn span_figures(&self) -> (Vec<PairFigures>, AttributeFigures) {
+        let n_labels = self.labels.len();
+        // Each annotator's spans in exact-matching order, once per document.
+        let orders: Vec<Vec<Option<Vec<u32>>>> = (0..self.documents.len())
+            .map(|d| {
+                (0..self.annotators.len())
+                    .map(|k| self.layer(d, k).map(exact_order))
+                    .collect()
+            })
             .collect();
-        self.pair_indices()
-            .into_iter()
-            .map(|(i, j)| {
-                let mut labels: BTreeMap<String, PairScores> = self
-                    .labels
-                    .iter()
-                    .zip(&label_ratings)
-                    .map(|(label, ratings)| {
-                        let scores = PairScores {
-                            cohen_kappa: ratings.cohen(i, j).map(|k| k.value),
-                            ..PairScores::default()
-                        };
-                        (label.clone(), scores)
-                    })
-                    .collect();
-                let mut overall = PairScores {
-                    cohen_kappa: chars.overall.cohen(i, j).map(|k| k.value),
-                    ..PairScores::default()
+        let pairs = self.pair_indices();
+        let mut figures = Vec::with_capacity(pairs.len());
+        // label index -> attribute -> one tally per annotator pair
+        let mut tallies: BTreeMap<u16, BTreeMap<String, Vec<PairTally>>> = BTreeMap::new();
+        let mut unmatched = vec![0usize; n_labels];
+        for (p, &(i, j)) in pairs.iter().enumerate() {
+            let mut counts = vec![(SpanCounts::default(), SpanCounts::default()); n_labels];
+            for d in 0..self.documents.len() {
+                let (Some(a), Some(b)) = (self.layer(d, i), self.layer(d, j)) else {
+                    continue;
                 };
-                for (a, b) in self.shared_sets(i, j) {
-                    for (matching, pick) in [
-                        (
-                            Matching::Exact,
-                            exact_of as fn(&mut PairScores) -> &mut SpanCounts,
-                        ),
-                        (Matching::Overlap, overlap_of),
-                    ] {
-                        for (label, counts) in
-                            span_counts(a.annotations(), b.annotations(), matching)
-                        {
-                            *pick(&mut overall) += counts;
-                            *pick(labels.entry(label).or_default()) += counts;
+                let order = |k: usize| {
+                    orders
+                        .get(d)
+                        .and_then(|o| o.get(k))
+                        .and_then(Option::as_deref)
+                        .unwrap_or_default()
+                };
+                let document = self.pair_document(a, order(i), b, order(j));
+                for ((exact, _), matched) in counts.iter_mut().zip(&document.exact) {
+                    exact.matched += matched;
+                }
+                for (rows, side) in [(a.rows, 0), (b.rows, 1)] {
+                    for row in rows {
+                        if let Some((exact, overlap)) = counts.get_mut(usize::from(row.label)) {
+                            if side == 0 {
+                                exact.a += 1;
+                                overlap.a += 1;
+                            } else {
+                                exact.b += 1;
+                                overlap.b += 1;
+                            }
                         }
                     }
                 }
-                PairFigures {
-                    a: self.annotators.get(i).cloned().unwrap_or_default(),
-                    b: self.annotators.get(j).cloned().unwrap_or_default(),
-                    overall,
-                    labels,
-                }
-            })
-            .collect()
-    }
-
-    /// Attribute agreement per label and attribute.
-    fn attribute_agreement(&self) -> BTreeMap<String, BTreeMap<String, AttributeAgreement>> {
-        // label -> attribute -> one tally per annotator pair
-        let pairs = self.pair_indices();
-        let mut tallies: BTreeMap<String, BTreeMap<String, Vec<PairTally>>> = BTreeMap::new();
-        let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
-        for (p, &(i, j)) in pairs.iter().enumerate() {
-            for (a, b) in self.shared_sets(i, j) {
-                for (label, counts) in
-                    span_counts(a.annotations(), b.annotations(), Matching::Overlap)
-                {
-                    *unmatched.entry(label).or_default() += counts.unmatched();
-                }
-                for m in match_spans(a.annotations(), b.annotations(), Matching::Overlap) {
-                    let (Some(x), Some(y)) = (a.annotations().get(m.a), b.annotations().get(m.b))
-                    else {
+                let (Some(set_a), Some(set_b)) = (
+                    self.sets.get(d).and_then(|s| *s.get(i)?),
+                    self.sets.get(d).and_then(|s| *s.get(j)?),
+                ) else {
+                    continue;
+                };
+                for m in &document.overlap {
+                    let label = a.label(m.a);
+                    if let Some((_, overlap)) = counts.get_mut(usize::from(label)) {
+                        overlap.matched += 1;
+                    }
+                    let (Some(x), Some(y)) = (a.spans.get(m.a), b.spans.get(m.b)) else {
                         continue;
                     };
-                    let (vx, vy) = (comparable_values(x, a), comparable_values(y, b));
+                    if x.attributes.is_empty()
+                        && x.entity.is_none()
+                        && y.attributes.is_empty()
+                        && y.entity.is_none()
+                    {
+                        continue;
+                    }
+                    let (vx, vy) = (comparable_values(x, set_a), comparable_values(y, set_b));
                     let names: BTreeSet<&String> = vx.keys().chain(vy.keys()).collect();
                     for name in names {
                         let per_pair = tallies
-                            .entry(x.label.clone())
+                            .entry(label)
                             .or_default()
                             .entry(name.clone())
                             .or_insert_with(|| vec![PairTally::default(); pairs.len()]);
@@ -453,45 +583,93 @@ impl<'p> Computation<'p> {
                     }
                 }
             }
+            let mut overall = PairScores::default();
+            let mut labels = BTreeMap::new();
+            for ((label, (exact, overlap)), lost) in
+                self.labels.iter().zip(counts).zip(unmatched.iter_mut())
+            {
+                *lost += overlap.unmatched();
+                overall.exact += exact;
+                overall.overlap += overlap;
+                labels.insert(
+                    label.clone(),
+                    PairScores {
+                        exact,
+                        overlap,
+                        cohen_kappa: None,
+                    },
+                );
+            }
+            figures.push(PairFigures {
+                a: self.annotators.get(i).cloned().unwrap_or_default(),
+                b: self.annotators.get(j).cloned().unwrap_or_default(),
+                overall,
+                labels,
+            });
         }
         let two = self.annotators.len() == 2;
-        tallies
+        let attributes = tallies
             .into_iter()
-            .map(|(label, per_attribute)| {
-                let lost = unmatched.get(&label).copied().unwrap_or(0);
+            .filter_map(|(label, per_attribute)| {
+                let name = self.labels.get(usize::from(label))?;
+                let lost = unmatched.get(usize::from(label)).copied().unwrap_or(0);
                 let summaries = per_attribute
                     .into_iter()
-                    .map(|(name, per_pair)| {
+                    .map(|(attribute, per_pair)| {
                         let s =
-                            summarise(&self.project.schema, &label, &name, &per_pair, lost, two);
-                        (name, s)
+                            summarise(&self.project.schema, name, &attribute, &per_pair, lost, two);
+                        (attribute, s)
                     })
                     .collect();
-                (label, summaries)
+                Some((name.clone(), summaries))
             })
-            .collect()
+            .collect();
+        (figures, attributes)
     }
 
-    /// α_u of one label over the documents every annotator annotated, concatenated.
-    fn unitizing(&self, label: &str) -> UnitizingAlpha {
-        let mut per_rater: Vec<Vec<Fragment>> = vec![Vec::new(); self.annotators.len()];
+    /// Exact and overlap matching of two annotators' spans of one document.
+    fn pair_document(
+        &self,
+        a: Layer<'_>,
+        order_a: &[u32],
+        b: Layer<'_>,
+        order_b: &[u32],
+    ) -> PairDocument {
+        let mut exact = vec![0; self.labels.len()];
+        count_exact(a, order_a, b, order_b, &mut exact);
+        let candidates = overlap_candidates_labelled(a, b);
+        PairDocument {
+            exact,
+            overlap: greedy_overlap_matches(a, b, candidates),
+        }
+    }
+
+    /// α_u of every label over the documents every annotator annotated, concatenated.
+    fn unitizing(&self) -> Vec<UnitizingAlpha> {
+        let raters = self.annotators.len();
+        // label -> rater -> units
+        let mut units: Vec<Vec<Vec<Fragment>>> = vec![vec![Vec::new(); raters]; self.labels.len()];
         let mut offset = 0u32;
-        for (doc, sets) in self.documents.iter().zip(&self.sets) {
-            if sets.iter().any(Option::is_none) {
+        for (d, doc) in self.documents.iter().enumerate() {
+            let layers: Vec<Option<Layer<'_>>> = (0..raters).map(|k| self.layer(d, k)).collect();
+            if layers.iter().any(Option::is_none) {
                 continue;
             }
             let len = doc.text.len_chars().0;
-            for (units, set) in per_rater.iter_mut().zip(sets.iter().flatten()) {
-                let fragments = set
-                    .annotations()
-                    .iter()
-                    .filter(|a| a.label == label)
-                    .flat_map(|a| a.fragments.iter());
-                for f in fragments {
-                    units.push(Fragment {
-                        start: CharOffset(offset.saturating_add(f.start.0.min(len))),
-                        end: CharOffset(offset.saturating_add(f.end.0.min(len))),
-                    });
+            for (k, layer) in layers.iter().flatten().enumerate() {
+                for (i, row) in layer.rows.iter().enumerate() {
+                    let Some(per_rater) = units
+                        .get_mut(usize::from(row.label))
+                        .and_then(|l| l.get_mut(k))
+                    else {
+                        continue;
+                    };
+                    for f in layer.fragments(i) {
+                        per_rater.push(Fragment {
+                            start: CharOffset(offset.saturating_add(f.start.0.min(len))),
+                            end: CharOffset(offset.saturating_add(f.end.0.min(len))),
+                        });
+                    }
                 }
             }
             offset = offset.saturating_add(len);
@@ -500,8 +678,37 @@ impl<'p> Computation<'p> {
             start: CharOffset(0),
             end: CharOffset(offset),
         };
-        category_alpha(continuum, per_rater)
+        units
+            .into_iter()
+            .map(|per_rater| category_alpha(continuum, per_rater))
+            .collect()
     }
+}
+
+/// Attribute agreement by label, then attribute.
+type AttributeFigures = BTreeMap<String, BTreeMap<String, AttributeAgreement>>;
+
+/// Fleiss' κ, α and each pair's Cohen's κ of one layer of characters.
+struct LayerFigures {
+    fleiss: Option<f64>,
+    alpha: Option<f64>,
+    /// Per annotator pair, in [`Computation::pair_indices`] order.
+    pairs: Vec<Option<f64>>,
+}
+
+/// The overall layer's figures, with each pair's κ overall and per label.
+struct OverallChars {
+    fleiss: Option<f64>,
+    alpha: Option<f64>,
+    /// Per pair: overall κ, and κ per label index.
+    pairs: Vec<(Option<f64>, Vec<Option<f64>>)>,
+}
+
+/// Everything computed on characters.
+struct CharFigures {
+    overall: OverallChars,
+    /// Per label index.
+    labels: Vec<LayerFigures>,
 }
 
 /// `1 − mean D_o / mean D_e` over the labels (§4).
@@ -509,14 +716,6 @@ fn overall_unitizing(labels: &[UnitizingAlpha]) -> Option<f64> {
     let observed: f64 = labels.iter().map(|u| u.observed).sum();
     let expected: f64 = labels.iter().map(|u| u.expected).sum();
     (expected > 0.0).then(|| 1.0 - observed / expected)
-}
-
-fn exact_of(scores: &mut PairScores) -> &mut SpanCounts {
-    &mut scores.exact
-}
-
-fn overlap_of(scores: &mut PairScores) -> &mut SpanCounts {
-    &mut scores.overlap
 }
 
 fn label_scores(pair: &PairFigures, label: &str) -> PairScores {

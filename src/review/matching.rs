@@ -7,10 +7,10 @@
 //!   sorted by shared characters (most first), ties by the earlier start of the first
 //!   annotator's span, then of the second's, then by ids. No minimum overlap ratio (θ = 0).
 
-use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::layers::{Layer, NO_LABEL, Row};
 use crate::model::{Annotation, Fragment};
 
 /// How two spans are matched.
@@ -163,28 +163,99 @@ fn exact_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch>
     matches
 }
 
-/// Every pair of same-label spans sharing at least one character, unsorted.
+/// Every pair of same-label spans sharing at least one character, unsorted (in the order a
+/// sweep by start meets them).
 pub(crate) fn overlap_candidates_unsorted(
     a: &[Arc<Annotation>],
     b: &[Arc<Annotation>],
 ) -> Vec<SpanMatch> {
-    // Sweep both sides by start; a span overlaps (by hull) the other side's spans that started
-    // before it and have not ended yet. Shared characters are then counted on the fragments.
-    let mut events: Vec<(bool, usize)> = (0..a.len())
-        .map(|i| (false, i))
-        .chain((0..b.len()).map(|j| (true, j)))
-        .collect();
-    let span = |(side_b, i): (bool, usize)| if side_b { b.get(i) } else { a.get(i) };
-    events.sort_by_key(|&e| span(e).map(|s| (s.start(), s.end())));
-    let mut active_a: Vec<usize> = Vec::new();
-    let mut active_b: Vec<usize> = Vec::new();
+    let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
+    let (la, lb) = (
+        Layer {
+            spans: a,
+            rows: &rows_a,
+        },
+        Layer {
+            spans: b,
+            rows: &rows_b,
+        },
+    );
+    overlap_candidates_with(la, lb, |i, j| {
+        a.get(i)
+            .zip(b.get(j))
+            .is_some_and(|(x, y)| x.label == y.label)
+    })
+}
+
+/// Rows of spans whose labels are compared by name (every row has label index 0).
+fn unlabelled_rows(spans: &[Arc<Annotation>]) -> Vec<Row> {
+    spans.iter().map(|s| Row::of(s, 0)).collect()
+}
+
+/// [`overlap_candidates_unsorted`] for spans whose labels are given as indices.
+pub(crate) fn overlap_candidates_labelled(a: Layer<'_>, b: Layer<'_>) -> Vec<SpanMatch> {
+    overlap_candidates_with(a, b, |i, j| {
+        let label = a.label(i);
+        label != NO_LABEL && label == b.label(j)
+    })
+}
+
+/// Span positions by start (then end), stable: `0..n` when the rows are sorted already, as
+/// an annotation set keeps them.
+fn by_start(rows: &[Row]) -> Vec<u32> {
+    let key = |r: &Row| (r.start(), r.end());
+    let mut order: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX)).collect();
+    if !rows.is_sorted_by_key(key) {
+        order.sort_by_key(|&i| rows.get(i as usize).map(key));
+    }
+    order
+}
+
+/// The candidates of overlap matching, `same_label(i, j)` telling whether `a[i]` and `b[j]`
+/// have the same label.
+///
+/// Sweeps both sides by start (`a`'s spans first on a tie); a span overlaps, by hull, the
+/// other side's spans that started before it and have not ended yet. Shared characters are
+/// then counted on the fragments.
+fn overlap_candidates_with(
+    a: Layer<'_>,
+    b: Layer<'_>,
+    same_label: impl Fn(usize, usize) -> bool,
+) -> Vec<SpanMatch> {
+    let (order_a, order_b) = (by_start(a.rows), by_start(b.rows));
+    let row = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).copied();
+    let key = |r: Option<Row>| r.map(|r| (r.start(), r.end()));
+    let mut active_a: Vec<u32> = Vec::new();
+    let mut active_b: Vec<u32> = Vec::new();
     let mut candidates = Vec::new();
-    for event in events {
-        let Some(s) = span(event) else { continue };
-        let start = s.start();
-        active_a.retain(|&i| a.get(i).is_some_and(|x| x.end() > start));
-        active_b.retain(|&j| b.get(j).is_some_and(|y| y.end() > start));
-        let (side_b, index) = event;
+    let (mut x, mut y) = (0, 0);
+    loop {
+        let (side_b, index) = match (order_a.get(x), order_b.get(y)) {
+            (Some(&i), Some(&j)) => {
+                if key(row(a, i)) <= key(row(b, j)) {
+                    x += 1;
+                    (false, i)
+                } else {
+                    y += 1;
+                    (true, j)
+                }
+            }
+            (Some(&i), None) => {
+                x += 1;
+                (false, i)
+            }
+            (None, Some(&j)) => {
+                y += 1;
+                (true, j)
+            }
+            (None, None) => break,
+        };
+        let Some(this) = row(if side_b { b } else { a }, index) else {
+            continue;
+        };
+        let start = this.start();
+        active_a.retain(|&i| row(a, i).is_some_and(|r| r.end() > start));
+        active_b.retain(|&j| row(b, j).is_some_and(|r| r.end() > start));
         let others = if side_b { &active_a } else { &active_b };
         for &other in others {
             let (i, j) = if side_b {
@@ -192,13 +263,20 @@ pub(crate) fn overlap_candidates_unsorted(
             } else {
                 (index, other)
             };
-            let (Some(x), Some(y)) = (a.get(i), b.get(j)) else {
-                continue;
-            };
-            if x.label != y.label {
+            let (i, j) = (i as usize, j as usize);
+            if !same_label(i, j) {
                 continue;
             }
-            let shared = shared_chars(&x.fragments, &y.fragments);
+            let (Some(x), Some(y)) = (a.rows.get(i), b.rows.get(j)) else {
+                continue;
+            };
+            let shared = if x.split || y.split {
+                shared_chars(a.fragments(i), b.fragments(j))
+            } else {
+                x.end()
+                    .min(y.end())
+                    .saturating_sub(x.start().max(y.start()))
+            };
             if shared > 0 {
                 candidates.push(SpanMatch { a: i, b: j, shared });
             }
@@ -212,38 +290,169 @@ pub(crate) fn overlap_candidates_unsorted(
     candidates
 }
 
-fn overlap_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
-    let mut candidates = overlap_candidates_unsorted(a, b);
-    candidates.sort_by_key(|m| {
-        let x = a.get(m.a).map(|x| &**x);
-        let y = b.get(m.b).map(|y| &**y);
-        (
-            Reverse(m.shared),
-            x.map(Annotation::start),
-            y.map(Annotation::start),
-            x.map(|s| s.id.0.as_str()),
-            y.map(|s| s.id.0.as_str()),
-        )
+/// Greedy one-to-one matching of overlap candidates: by shared characters (most first), ties
+/// by the earlier start of `a`'s span, then of `b`'s, then by ids. Sorted by `a`.
+pub(crate) fn greedy_overlap_matches(
+    a: Layer<'_>,
+    b: Layer<'_>,
+    candidates: Vec<SpanMatch>,
+) -> Vec<SpanMatch> {
+    fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
+        layer.spans.get(i).map(|s| s.id.0.as_str())
+    }
+    let start = |layer: Layer<'_>, i: usize| layer.rows.get(i).map_or(0, Row::start);
+    // A candidate whose spans are in no other candidate is taken whatever the order: only
+    // the others (spans overlapping several of the other side's) need sorting.
+    let mut degree_a = vec![0u8; a.spans.len()];
+    let mut degree_b = vec![0u8; b.spans.len()];
+    for m in &candidates {
+        if let Some(d) = degree_a.get_mut(m.a) {
+            *d = d.saturating_add(1);
+        }
+        if let Some(d) = degree_b.get_mut(m.b) {
+            *d = d.saturating_add(1);
+        }
+    }
+    let alone = |m: &SpanMatch| degree_a.get(m.a) == Some(&1) && degree_b.get(m.b) == Some(&1);
+    let (alone, contested): (Vec<SpanMatch>, Vec<SpanMatch>) =
+        candidates.into_iter().partition(alone);
+    // The key without ids packed in two words: ids are compared only on a tie.
+    let mut keyed: Vec<(u64, u32, SpanMatch)> = contested
+        .into_iter()
+        .map(|m| {
+            let first = u64::from(u32::MAX - m.shared) << 32 | u64::from(start(a, m.a));
+            (first, start(b, m.b), m)
+        })
+        .collect();
+    keyed.sort_unstable_by(|x, y| {
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then_with(|| (id(a, x.2.a), id(b, x.2.b)).cmp(&(id(a, y.2.a), id(b, y.2.b))))
+            .then_with(|| (x.2.a, x.2.b).cmp(&(y.2.a, y.2.b)))
     });
-    let mut used_a = vec![false; a.len()];
-    let mut used_b = vec![false; b.len()];
-    let mut matches = Vec::new();
-    for m in candidates {
-        let (Some(ua), Some(ub)) = (used_a.get(m.a), used_b.get(m.b)) else {
+    // The partner and shared characters of each of `a`'s spans, to list the matches by `a`
+    // without sorting them.
+    let mut partner: Vec<Option<(usize, u32)>> = vec![None; a.spans.len()];
+    for m in &alone {
+        if let Some(slot) = partner.get_mut(m.a) {
+            *slot = Some((m.b, m.shared));
+        }
+    }
+    let mut used_b = vec![false; b.spans.len()];
+    for (_, _, m) in keyed {
+        let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b)) else {
             continue;
         };
-        if *ua || *ub {
+        if slot.is_some() || *ub {
             continue;
         }
-        if let Some(u) = used_a.get_mut(m.a) {
-            *u = true;
-        }
-        if let Some(u) = used_b.get_mut(m.b) {
-            *u = true;
-        }
-        matches.push(m);
+        *slot = Some((m.b, m.shared));
+        *ub = true;
     }
-    matches
+    partner
+        .into_iter()
+        .enumerate()
+        .filter_map(|(a, p)| p.map(|(b, shared)| SpanMatch { a, b, shared }))
+        .collect()
+}
+
+fn overlap_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
+    let candidates = overlap_candidates_unsorted(a, b);
+    let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
+    greedy_overlap_matches(
+        Layer {
+            spans: a,
+            rows: &rows_a,
+        },
+        Layer {
+            spans: b,
+            rows: &rows_b,
+        },
+        candidates,
+    )
+}
+
+/// The spans of one layer in the order exact matching merges them: by start, then end.
+/// `0..n` for an annotation set, which keeps its spans in that order.
+pub(crate) fn exact_order(layer: Layer<'_>) -> Vec<u32> {
+    by_start(layer.rows)
+}
+
+/// Counts exact matches per label index into `matched`. Both layers' spans are merged in
+/// [`exact_order`]; identical fragments have the same start and end, so only spans with the
+/// same start and end are compared, and within such a group each span matches the first
+/// unmatched span of the other side with the same label and fragments (one to one: each
+/// label and fragment list matches as often as the side with fewer such spans has it).
+pub(crate) fn count_exact(
+    a: Layer<'_>,
+    order_a: &[u32],
+    b: Layer<'_>,
+    order_b: &[u32],
+    matched: &mut [usize],
+) {
+    let hull = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).map(|r| r.hull);
+    let mut taken: Vec<bool> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (order_a.get(i), order_b.get(j)) {
+        let (hx, hy) = (hull(a, x), hull(b, y));
+        match hx.cmp(&hy) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                // The groups of spans with this start and end on both sides.
+                let group = |order: &[u32], from: usize, layer: Layer<'_>| {
+                    order
+                        .get(from..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|&&k| hull(layer, k) == hx)
+                        .count()
+                };
+                let (n, m) = (group(order_a, i, a), group(order_b, j, b));
+                let (group_a, group_b) = (
+                    order_a.get(i..i + n).unwrap_or_default(),
+                    order_b.get(j..j + m).unwrap_or_default(),
+                );
+                if let ([x], [y]) = (group_a, group_b) {
+                    // The common case: one span on each side.
+                    let kx = exact_key(a, *x);
+                    if kx == exact_key(b, *y)
+                        && let Some(n) = kx.0.and_then(|l| matched.get_mut(usize::from(l)))
+                    {
+                        *n += 1;
+                    }
+                } else {
+                    taken.clear();
+                    taken.resize(m, false);
+                    for &x in group_a {
+                        let kx = exact_key(a, x);
+                        let hit = group_b
+                            .iter()
+                            .zip(taken.iter_mut())
+                            .find(|(y, taken)| !**taken && exact_key(b, **y) == kx);
+                        if let Some((_, taken)) = hit {
+                            *taken = true;
+                            if let Some(n) = kx.0.and_then(|l| matched.get_mut(usize::from(l))) {
+                                *n += 1;
+                            }
+                        }
+                    }
+                }
+                i += n;
+                j += m;
+            }
+        }
+    }
+}
+
+/// What exact matching compares: the label index (`None` for a span left out) and the
+/// fragments.
+fn exact_key<'a>(layer: Layer<'a>, i: u32) -> (Option<u16>, &'a [Fragment]) {
+    let i = i as usize;
+    (
+        Some(layer.label(i)).filter(|&l| l != NO_LABEL),
+        layer.fragments(i),
+    )
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 //!
 //! A rater's units of one category must not overlap, so overlapping units are merged first;
 //! units that only touch stay apart. Units are clipped to the continuum. The sum over gaps
-//! in `D_e` uses sorted gap lengths with suffix sums, so a category costs O(n log n) in its
-//! units, not O(units × gaps).
+//! in `D_e` reads the count and total length of the gaps at least as long as a unit from a
+//! table of prefix sums by length (sorted lengths with suffix sums when a unit is very
+//! long), so a category costs O(n) in its units, not O(units × gaps).
 
 use std::collections::BTreeMap;
 
@@ -194,8 +195,7 @@ fn pair_disagreement(a: &[Fragment], b: &[Fragment]) -> f64 {
     sum + lonely(a, &a_hit) + lonely(b, &b_hit)
 }
 
-/// `D_e` of §4, with the sum over gaps `l_h ≥ l_u` taken from suffix sums of sorted gap
-/// lengths.
+/// `D_e` of §4, with the count and sum of the gaps `l_h ≥ l_u` read from [`LongerGaps`].
 fn expected_disagreement(continuum: Fragment, raters: &[Vec<Fragment>]) -> f64 {
     let r = raters.len() as f64;
     let l = len(continuum);
@@ -203,29 +203,17 @@ fn expected_disagreement(continuum: Fragment, raters: &[Vec<Fragment>]) -> f64 {
     if units.is_empty() || l == 0.0 {
         return 0.0;
     }
-    let mut gap_lengths: Vec<f64> = raters
+    let gaps: Vec<u32> = raters
         .iter()
         .flat_map(|units| gaps(continuum, units))
-        .map(len)
+        .map(|g| g.len())
         .collect();
-    gap_lengths.sort_by(f64::total_cmp);
-    // suffix[i] = sum of gap_lengths[i..].
-    let mut suffix: Vec<f64> = gap_lengths
-        .iter()
-        .rev()
-        .scan(0.0, |sum, g| {
-            *sum += g;
-            Some(*sum)
-        })
-        .collect();
-    suffix.reverse();
-    suffix.push(0.0);
+    let longer = LongerGaps::new(gaps, units.iter().map(|&u| u as u32).max().unwrap_or(0));
     let n_c = units.len() as f64;
     let mut numerator = 0.0;
     for &lu in &units {
-        let from = gap_lengths.partition_point(|&g| g < lu);
-        let count = (gap_lengths.len() - from) as f64;
-        let gap_sum = suffix.get(from).copied().unwrap_or(0.0) - count * (lu - 1.0);
+        let (count, sum) = longer.at_least(lu as u32);
+        let gap_sum = sum as f64 - count as f64 * (lu - 1.0);
         numerator +=
             (n_c - 1.0) * (2.0 * lu.powi(3) - 3.0 * lu.powi(2) + lu) / 3.0 + lu.powi(2) * gap_sum;
     }
@@ -235,6 +223,89 @@ fn expected_disagreement(continuum: Fragment, raters: &[Vec<Fragment>]) -> f64 {
         return 0.0;
     }
     (2.0 / l) * numerator / denominator
+}
+
+/// How many gaps are at least some length long, and their total length. Lengths are whole
+/// numbers whose sums stay far below 2^53, so every sum is exact whatever its order.
+enum LongerGaps {
+    /// For lengths up to the longest unit: gaps shorter than each length, counted and summed.
+    Table {
+        shorter: Vec<(u64, u64)>,
+        count: u64,
+        sum: u64,
+    },
+    /// Sorted lengths with suffix sums, where units are too long for a table.
+    Sorted { lengths: Vec<u32>, suffix: Vec<u64> },
+}
+
+impl LongerGaps {
+    /// Lengths asked for are at most `longest`.
+    fn new(mut gaps: Vec<u32>, longest: u32) -> Self {
+        if longest <= 1 << 16 {
+            let size = longest as usize + 1;
+            let mut shorter = vec![(0u64, 0u64); size + 1];
+            let (mut count, mut sum) = (0u64, 0u64);
+            for &g in &gaps {
+                count += 1;
+                sum += u64::from(g);
+                if let Some(slot) = shorter.get_mut(g as usize + 1) {
+                    slot.0 += 1;
+                    slot.1 += u64::from(g);
+                }
+            }
+            // Prefix sums: shorter[t] = gaps of length < t.
+            for t in 1..shorter.len() {
+                let previous = shorter.get(t - 1).copied().unwrap_or_default();
+                if let Some(slot) = shorter.get_mut(t) {
+                    slot.0 += previous.0;
+                    slot.1 += previous.1;
+                }
+            }
+            Self::Table {
+                shorter,
+                count,
+                sum,
+            }
+        } else {
+            gaps.sort_unstable();
+            let mut suffix: Vec<u64> = gaps
+                .iter()
+                .rev()
+                .scan(0u64, |sum, &g| {
+                    *sum += u64::from(g);
+                    Some(*sum)
+                })
+                .collect();
+            suffix.reverse();
+            suffix.push(0);
+            Self::Sorted {
+                lengths: gaps,
+                suffix,
+            }
+        }
+    }
+
+    /// The number and total length of the gaps at least `length` long.
+    fn at_least(&self, length: u32) -> (u64, u64) {
+        match self {
+            Self::Table {
+                shorter,
+                count,
+                sum,
+            } => {
+                let (n, s) = shorter
+                    .get(length as usize)
+                    .copied()
+                    .unwrap_or((*count, *sum));
+                (count - n, sum - s)
+            }
+            Self::Sorted { lengths, suffix } => {
+                let from = lengths.partition_point(|&g| g < length);
+                let count = (lengths.len() - from) as u64;
+                (count, suffix.get(from).copied().unwrap_or(0))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -267,6 +338,24 @@ mod tests {
             gaps(f(0, 10), &[f(0, 1), f(1, 2), f(4, 6)]),
             vec![f(2, 4), f(6, 10)]
         );
+    }
+
+    #[test]
+    fn longer_gaps_counts_the_same_from_a_table_or_sorted() {
+        let gaps = vec![3, 0, 7, 7, 1, 200, 5, 3];
+        let table = LongerGaps::new(gaps.clone(), 9);
+        let sorted = LongerGaps::new(gaps.clone(), 1 << 20);
+        assert!(matches!(table, LongerGaps::Table { .. }));
+        assert!(matches!(sorted, LongerGaps::Sorted { .. }));
+        for length in 0..=9 {
+            let longer: Vec<u32> = gaps.iter().copied().filter(|&g| g >= length).collect();
+            let expected = (
+                longer.len() as u64,
+                longer.iter().map(|&g| u64::from(g)).sum(),
+            );
+            assert_eq!(table.at_least(length), expected, "table, {length}");
+            assert_eq!(sorted.at_least(length), expected, "sorted, {length}");
+        }
     }
 
     #[test]

@@ -194,6 +194,22 @@ fn reading_threads() -> usize {
         .clamp(1, 4)
 }
 
+/// Annotation files at least this big are read on several threads.
+const PARALLEL_SET_BYTES: usize = 1 << 20;
+
+/// What reading one annotation file gives, before the store takes it in.
+#[derive(Default)]
+struct SetRead {
+    /// The file's fingerprint and metadata, if it could be read.
+    file: Option<(Fingerprint, std::fs::Metadata)>,
+    /// Why it opens read-only: written by a newer Lector.
+    newer: Option<String>,
+    /// Resolutions kept in a version 1 file.
+    legacy: Option<Vec<crate::model::Resolution>>,
+    set: Option<AnnotationSet>,
+    problems: Vec<Problem>,
+}
+
 /// The largest project file Lector reads.
 const MAX_FILE_BYTES: u64 = if ron_file::MAX_RON_BYTES > MAX_ARTICLE_BYTES as u64 {
     ron_file::MAX_RON_BYTES
@@ -515,6 +531,58 @@ pub struct ProjectStore {
     /// Documents whose stored text no longer matches its hash: corrected after annotation,
     /// to re-anchor (see [`Self::reanchor`]).
     edited_texts: std::collections::BTreeSet<String>,
+    /// Annotation files not read yet by a store opened with [`Self::open_first`].
+    pending: Vec<SetJob>,
+}
+
+/// One annotation file to read: annotator, document, file, and whether it holds the
+/// annotations re-anchoring left unplaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SetJob {
+    annotator: String,
+    document: String,
+    rel: PathBuf,
+    unplaced: bool,
+}
+
+/// Why a file of a store opened with [`ProjectStore::open_first`] cannot be written yet.
+const STILL_READING: &str = "the project is still being read; try again in a moment";
+
+/// The annotation files a store opened with [`ProjectStore::open_first`] has not read yet,
+/// with what reading them needs: `Send`, to be read on another thread with
+/// [`Remaining::read`].
+pub struct Remaining {
+    /// The store without annotations: its root, schema, documents and entities.
+    shell: ProjectStore,
+    jobs: Vec<SetJob>,
+}
+
+/// Annotation files read by [`Remaining::read`], for [`ProjectStore::take_remaining`].
+pub struct ReadRemaining {
+    jobs: Vec<SetJob>,
+    reads: Vec<Option<SetRead>>,
+}
+
+impl Remaining {
+    /// How many files there are to read.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether there is nothing to read.
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Reads, parses and checks the files (on every core). Changes no store: the result is
+    /// taken in by [`ProjectStore::take_remaining`].
+    pub fn read(self) -> ReadRemaining {
+        let reads = self.shell.read_sets(&self.jobs);
+        ReadRemaining {
+            jobs: self.jobs,
+            reads,
+        }
+    }
 }
 
 /// What re-anchoring did to one annotator's file.
@@ -605,6 +673,7 @@ impl ProjectStore {
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
+            pending: Vec::new(),
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -646,7 +715,100 @@ impl ProjectStore {
             .any(|rel| self.changed_on_disk(rel))
     }
 
+    /// Opens a project reading first only what showing one document needs: `project.ron`,
+    /// the documents, entities, reviews and resolutions, and the annotation files of
+    /// `document` (when `None` or unknown: the project's first document). The other
+    /// annotation files are left to read: on demand with [`Self::load_document`], on this
+    /// thread with [`Self::load_remaining`], or on another with [`Self::remaining`],
+    /// [`Remaining::read`] and [`Self::take_remaining`]. Until a file is read it cannot be
+    /// written, and [`Self::is_complete`] is false. A project's size no longer delays its
+    /// first document.
+    pub fn open_first(
+        root: &Path,
+        document: Option<&str>,
+    ) -> Result<(Self, Vec<Problem>), StoreError> {
+        Self::open_with(root, Some(document.unwrap_or_default()))
+    }
+
+    /// Whether every annotation file has been read.
+    pub fn is_complete(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Whether the annotation files of `document` have been read.
+    pub fn is_loaded(&self, document: &str) -> bool {
+        !self.pending.iter().any(|j| j.document == document)
+    }
+
+    /// The annotation files still to read, to read on another thread.
+    pub fn remaining(&self) -> Remaining {
+        let mut project = Project {
+            sets: BTreeMap::new(),
+            ..Project::default()
+        };
+        project.name.clone_from(&self.project.name);
+        project.schema.clone_from(&self.project.schema);
+        project.documents.clone_from(&self.project.documents);
+        project.entities.clone_from(&self.project.entities);
+        Remaining {
+            shell: Self {
+                root: self.root.clone(),
+                project,
+                fingerprints: BTreeMap::new(),
+                read_only: BTreeMap::new(),
+                stats: BTreeMap::new(),
+                edited_texts: std::collections::BTreeSet::new(),
+                pending: Vec::new(),
+            },
+            jobs: self.pending.clone(),
+        }
+    }
+
+    /// Takes in files read by [`Remaining::read`]; those read here in the meantime (by
+    /// [`Self::load_document`] or a reload) are left as they are. Returns their problems.
+    pub fn take_remaining(&mut self, read: ReadRemaining) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (job, read) in read.jobs.into_iter().zip(read.reads) {
+            let Some(at) = self.pending.iter().position(|j| *j == job) else {
+                continue;
+            };
+            self.pending.remove(at);
+            match read {
+                Some(read) => {
+                    self.take_set(&job.annotator, &job.document, &job.rel, read, &mut problems);
+                }
+                None => self.run_job(&job, &mut problems),
+            }
+        }
+        problems
+    }
+
+    /// Reads the annotation files of `document` that are not read yet; their problems.
+    pub fn load_document(&mut self, document: &str) -> Vec<Problem> {
+        let (now, later): (Vec<SetJob>, Vec<SetJob>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|j| j.document == document);
+        self.pending = later;
+        let mut problems = Vec::new();
+        self.run_jobs(now, &mut problems);
+        problems
+    }
+
+    /// Reads every annotation file not read yet, on this thread; their problems.
+    pub fn load_remaining(&mut self) -> Vec<Problem> {
+        let jobs = std::mem::take(&mut self.pending);
+        let mut problems = Vec::new();
+        self.run_jobs(jobs, &mut problems);
+        problems
+    }
+
     fn open_once(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
+        Self::open_with(root, None)
+    }
+
+    /// Opens a project; with `first`, only that document's annotation files (empty or
+    /// unknown: the first document's).
+    fn open_with(root: &Path, first: Option<&str>) -> Result<(Self, Vec<Problem>), StoreError> {
         let project_path = root.join(PROJECT_FILE);
         if !project_path.is_file() {
             return Err(StoreError::NotAProject {
@@ -660,12 +822,23 @@ impl ProjectStore {
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
+            pending: Vec::new(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
         store.load_documents(&mut problems);
         store.load_entities(&mut problems);
-        store.load_sets(&mut problems);
+        let only = first.map(|wanted| {
+            let known = store.project.document(wanted).is_some();
+            let first = store.project.documents.first().map(|d| d.meta.id.clone());
+            if known {
+                Some(wanted.to_owned())
+            } else {
+                first
+            }
+            .unwrap_or_default()
+        });
+        store.load_sets(&mut problems, only.as_deref());
         store.load_reviews(&mut problems);
         store.load_resolutions(&mut problems);
         store.load_suggested(&mut problems);
@@ -681,7 +854,8 @@ impl ProjectStore {
                 atomic::remove_stray_temp_files(&dir);
             }
         }
-        let folders: Vec<String> = store
+        // Each folder once (not once per file in it).
+        let folders: std::collections::BTreeSet<String> = store
             .project
             .sets
             .keys()
@@ -693,7 +867,7 @@ impl ProjectStore {
                 atomic::remove_stray_temp_files(&root.join(dir));
             }
         }
-        let reviewers: Vec<String> = store
+        let reviewers: std::collections::BTreeSet<String> = store
             .project
             .reviews
             .keys()
@@ -717,6 +891,9 @@ impl ProjectStore {
 
     /// Why a file (relative path) must not be written, if it must not.
     pub fn read_only_reason(&self, file: &Path) -> Option<&str> {
+        if self.pending.iter().any(|j| j.rel == file) {
+            return Some(STILL_READING);
+        }
         self.read_only
             .get(file)
             .or_else(|| self.read_only.get(Path::new(PROJECT_FILE)))
@@ -929,6 +1106,40 @@ impl ProjectStore {
         Ok(bytes)
     }
 
+    /// [`Self::read_ron`] without changing the store: what it would record goes into `read`.
+    fn read_ron_file(&self, rel: &Path, read: &mut SetRead) -> Option<String> {
+        let (bytes, metadata) = match confine::read(&self.root, rel, MAX_FILE_BYTES) {
+            Ok(Some(read)) => read,
+            Ok(None) => {
+                read.problems
+                    .push(Problem::new(rel, "cannot read: the file does not exist"));
+                return None;
+            }
+            Err(refused) => {
+                read.problems
+                    .push(Problem::new(rel, format!("cannot read: {refused}")));
+                return None;
+            }
+        };
+        read.file = Some((Fingerprint::of(&bytes), metadata));
+        let text = ron_file::preflight_owned(rel, bytes)
+            .map_err(|p| read.problems.push(p))
+            .ok()?;
+        let version = ron_file::format_version(rel, &text)
+            .map_err(|p| read.problems.push(p))
+            .ok()?;
+        if version > CURRENT_VERSION {
+            let reason = format!(
+                "written by a newer Lector (format {version}; this one reads up to \
+                 {CURRENT_VERSION}), so it opens read-only: saving would drop what this \
+                 version does not know. Update Lector"
+            );
+            read.problems.push(Problem::new(rel, reason.clone()));
+            read.newer = Some(reason);
+        }
+        Some(text)
+    }
+
     /// Reads a RON file up to its format version; newer files are marked read-only.
     fn read_ron(&mut self, rel: &Path, problems: &mut Vec<Problem>) -> Option<String> {
         let text = self
@@ -1108,6 +1319,7 @@ impl ProjectStore {
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
+            pending: Vec::new(),
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -1229,22 +1441,102 @@ impl ProjectStore {
         self.project.entities.insert(annotator.to_owned(), registry);
     }
 
-    fn load_sets(&mut self, problems: &mut Vec<Problem>) {
+    /// Reads the annotation files; with `only`, those of that document, the others left
+    /// pending.
+    fn load_sets(&mut self, problems: &mut Vec<Problem>, only: Option<&str>) {
         let dir = Path::new("annotations");
         let mut annotators = list_dirs(&self.root, dir, problems);
         annotators.sort();
+        let mut jobs: Vec<SetJob> = Vec::new();
         for annotator in annotators {
             if let Some(p) = project::name_problem("annotator name", &annotator) {
                 problems.push(Problem::new(dir.join(&annotator), p));
                 continue;
             }
             for (document, rel) in list_files(&self.root, &dir.join(&annotator), problems) {
-                match document.strip_suffix(reanchor::UNPLACED_SUFFIX) {
-                    Some(document) => self.load_unplaced(document, &rel, problems),
-                    None => self.load_set(&annotator, &document, &rel, problems),
+                let (document, unplaced) = match document.strip_suffix(reanchor::UNPLACED_SUFFIX) {
+                    Some(document) => (document.to_owned(), true),
+                    None => (document, false),
+                };
+                let job = SetJob {
+                    annotator: annotator.clone(),
+                    document,
+                    rel,
+                    unplaced,
+                };
+                if only.is_none_or(|d| d == job.document) {
+                    jobs.push(job);
+                } else {
+                    self.pending.push(job);
                 }
             }
         }
+        self.run_jobs(jobs, problems);
+    }
+
+    /// Reads annotation files into the project: read, parsed and checked on every core, then
+    /// taken in their order, so the project and its problems are the same as read one by one.
+    fn run_jobs(&mut self, jobs: Vec<SetJob>, problems: &mut Vec<Problem>) {
+        let reads = self.read_sets(&jobs);
+        for (job, read) in jobs.iter().zip(reads) {
+            match read {
+                Some(read) => {
+                    self.take_set(&job.annotator, &job.document, &job.rel, read, problems)
+                }
+                None => self.run_job(job, problems),
+            }
+        }
+    }
+
+    /// Reads one annotation file into the project on this thread.
+    fn run_job(&mut self, job: &SetJob, problems: &mut Vec<Problem>) {
+        if job.unplaced {
+            self.load_unplaced(&job.document, &job.rel, problems);
+        } else {
+            self.load_set(&job.annotator, &job.document, &job.rel, problems);
+        }
+    }
+
+    /// Reads the annotation files of `jobs` (not those of unplaced annotations, left `None`)
+    /// on every core, without changing the store.
+    fn read_sets(&self, jobs: &[SetJob]) -> Vec<Option<SetRead>> {
+        let placed: Vec<usize> = (0..jobs.len())
+            .filter(|&i| jobs.get(i).is_some_and(|j| !j.unplaced))
+            .collect();
+        let workers = reading_threads().min(placed.len()).max(1);
+        let mut reads: Vec<Option<SetRead>> = (0..jobs.len()).map(|_| None).collect();
+        let done: Vec<Vec<(usize, SetRead)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let placed = &placed;
+                    scope.spawn(move || {
+                        placed
+                            .iter()
+                            .skip(w)
+                            .step_by(workers)
+                            .filter_map(|&i| {
+                                let job = jobs.get(i)?;
+                                // Several files at once: each one on one thread unless big.
+                                let threads = if workers > 1 { 0 } else { reading_threads() };
+                                let read =
+                                    self.read_set(&job.annotator, &job.document, &job.rel, threads);
+                                Some((i, read))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (i, read) in done.into_iter().flatten() {
+            if let Some(slot) = reads.get_mut(i) {
+                *slot = Some(read);
+            }
+        }
+        reads
     }
 
     fn load_reviews(&mut self, problems: &mut Vec<Problem>) {
@@ -1530,9 +1822,35 @@ impl ProjectStore {
         rel: &Path,
         problems: &mut Vec<Problem>,
     ) {
+        let read = self.read_set(annotator, document, rel, reading_threads());
+        self.pending.retain(|j| j.rel != rel);
+        self.take_set(annotator, document, rel, read, problems);
+    }
+
+    /// Takes what [`Self::read_set`] read into the project.
+    fn take_set(
+        &mut self,
+        annotator: &str,
+        document: &str,
+        rel: &Path,
+        read: SetRead,
+        problems: &mut Vec<Problem>,
+    ) {
         let before = problems.len();
-        let loaded = self.parse_set(annotator, document, rel, problems);
-        if let Some(set) = loaded {
+        if let Some((fingerprint, metadata)) = read.file {
+            self.fingerprints.insert(rel.to_path_buf(), fingerprint);
+            self.remember_stat(rel, &metadata);
+        }
+        if let Some(reason) = read.newer {
+            self.read_only.insert(rel.to_path_buf(), reason);
+        }
+        if let Some(legacy) = read.legacy {
+            self.project
+                .legacy_resolutions
+                .insert((document.to_owned(), annotator.to_owned()), legacy);
+        }
+        problems.extend(read.problems);
+        if let Some(set) = read.set {
             self.project
                 .sets
                 .insert((document.to_owned(), annotator.to_owned()), set);
@@ -1553,25 +1871,42 @@ impl ProjectStore {
         }
     }
 
+    /// Reads, parses and checks one annotation file without changing the store, so that
+    /// files can be read on several threads; [`Self::take_set`] takes the result in.
+    /// `threads` parts a big file is read on (0: by its size, one for a small file).
+    fn read_set(&self, annotator: &str, document: &str, rel: &Path, threads: usize) -> SetRead {
+        let mut read = SetRead::default();
+        read.set = self.parse_set(annotator, document, rel, threads, &mut read);
+        read
+    }
+
     fn parse_set(
-        &mut self,
+        &self,
         annotator: &str,
         document: &str,
         rel: &Path,
-        problems: &mut Vec<Problem>,
+        threads: usize,
+        read: &mut SetRead,
     ) -> Option<AnnotationSet> {
         let Some(doc) = self.project.document(document) else {
-            problems.push(Problem::new(
+            read.problems.push(Problem::new(
                 rel,
                 format!("there is no document {document:?} in project.ron"),
             ));
             return None;
         };
         let text = doc.text.clone();
-        let source = self.read_ron(rel, problems)?;
+        let source = self.read_ron_file(rel, read)?;
+        let problems = &mut read.problems;
+        // A file of a few hundred annotations is read on one thread: starting more would
+        // cost more than it saves (a project's files are read on several at once).
+        let threads = match threads {
+            0 if source.len() >= PARALLEL_SET_BYTES => reading_threads(),
+            0 => 1,
+            n => n,
+        };
         // Lector's own reader first (a book's file in a tenth of the time, on every core);
         // serde for anything else, and for its messages with line and column.
-        let threads = reading_threads();
         let (mut set, converted) = match set_text::read(&source, threads) {
             Some(raw) => convert::set_from_raw(raw, rel, &source, &text, threads),
             None => {
@@ -1593,11 +1928,10 @@ impl ProjectStore {
         if ron_file::format_version(rel, &source).is_ok_and(|v| v < 2) {
             let legacy = migrate::take_legacy_resolutions(&mut set, &self.project.schema, &text);
             if !legacy.is_empty() {
-                self.project
-                    .legacy_resolutions
-                    .insert((document.to_owned(), annotator.to_owned()), legacy);
+                read.legacy = Some(legacy);
             }
         }
+        let problems = &mut read.problems;
         let duplicates = if set.has_duplicate_ids() {
             duplicate_ids(&set)
         } else {
@@ -1616,27 +1950,30 @@ impl ProjectStore {
         // a part of the set on each core.
         let schema = &self.project.schema;
         let all = set.annotations();
-        let chunk = all.len().div_ceil(threads).max(1);
-        let found: Vec<(AnnotationId, Vec<String>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = all
-                .chunks(chunk)
-                .map(|part| {
-                    let set = &set;
-                    scope.spawn(move || {
-                        part.iter()
-                            .filter_map(|a| {
-                                let messages = meaning_problems(schema, registry, set, a);
-                                (!messages.is_empty()).then(|| (a.id.clone(), messages))
-                            })
-                            .collect::<Vec<_>>()
-                    })
+        let check = |part: &[std::sync::Arc<crate::model::Annotation>]| -> Vec<(AnnotationId, Vec<String>)> {
+            part.iter()
+                .filter_map(|a| {
+                    let messages = meaning_problems(schema, registry, &set, a);
+                    (!messages.is_empty()).then(|| (a.id.clone(), messages))
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
-        });
+        };
+        let found: Vec<(AnnotationId, Vec<String>)> = if threads <= 1 || all.len() < 4096 {
+            // A small file: starting a thread would cost more than the check.
+            check(all)
+        } else {
+            let chunk = all.len().div_ceil(threads).max(1);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = all
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || check(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
         for (id, messages) in found {
             let Some(annotation) = set.get(&id) else {
                 continue;

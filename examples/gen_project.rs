@@ -1,0 +1,177 @@
+//! Writes a generated project for measuring project-wide commands and opening: by default
+//! 200 documents × 10 annotators × 150 annotations (300k annotations), deterministic.
+//! Then prints the medians of reading all its files once (the floor the commands are
+//! compared with), opening it whole (`ProjectStore::open`) and opening it with its first
+//! document only (`ProjectStore::open_first`).
+//!
+//! Run: `cargo run --release --no-default-features --example gen_project -- DIR [DOCS
+//! ANNOTATORS PER_FILE]`, then e.g. `time lector check DIR`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use lector::model::{Annotation, AnnotationId, Status, checked_fragments};
+use lector::store::ProjectStore;
+
+const WORDS: &[&str] = &[
+    "the",
+    "minister",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "talks",
+    "with",
+    "Russia",
+    "would",
+    "continue",
+    "in",
+    "Sochi",
+    "next",
+    "week",
+    "president",
+    "government",
+    "of",
+    "a",
+    "and",
+    "spokesman",
+    "agreement",
+    "sanctions",
+    "border",
+    "economy",
+    "election",
+    "Lukashenko",
+    "Putin",
+    "Minsk",
+    "Moscow",
+    "gas",
+    "prices",
+    "loan",
+    "billion",
+    "dollars",
+    "möter",
+    "Malmö",
+    "Лукашенко",
+    "Москва",
+];
+const LABELS: &[&str] = &[
+    "Person",
+    "Place",
+    "Organization",
+    "Claim",
+    "Prediction",
+    "Event",
+];
+
+/// Every file under `dir`, read once; the total bytes.
+fn read_all(dir: &Path) -> u64 {
+    let mut total = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            total += read_all(&path);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            total += bytes.len() as u64;
+        }
+    }
+    total
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = Path::new(args.first().map_or("target/gen-project", String::as_str)).to_path_buf();
+    let number =
+        |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
+    let (docs, annotators, per_file) = (number(1, 200), number(2, 10), number(3, 150));
+    if !dir.join("project.ron").exists() {
+        let mut rng = fastrand::Rng::with_seed(2026);
+        let t = Instant::now();
+        let mut store = ProjectStore::create(&dir, "generated")?;
+        let names: Vec<String> = (0..annotators)
+            .map(|k| format!("annotator{k:02}"))
+            .collect();
+        for d in 0..docs {
+            let mut text = String::new();
+            while text.len() < 5_000 {
+                text.push_str(WORDS[rng.usize(..WORDS.len())]);
+                text.push(if rng.u8(..12) == 0 { '\n' } else { ' ' });
+            }
+            let id = store.add_text(&format!("doc{d:04}.txt"), &format!("Document {d}"), text)?;
+            let doc = store.project.document(&id).map(|d| d.text.clone());
+            let Some(doc) = doc else { continue };
+            let len = doc.len_chars().0;
+            // A shared truth each annotator copies with slips.
+            let truth: Vec<(usize, u32, u32)> = (0..per_file)
+                .map(|_| {
+                    let start = rng.u32(..len - 60);
+                    (rng.usize(..LABELS.len()), start, start + rng.u32(3..50))
+                })
+                .collect();
+            for name in &names {
+                let mut annotations = Vec::with_capacity(per_file);
+                for &(label, start, end) in &truth {
+                    let (label, end) = match rng.u8(..10) {
+                        0 => (rng.usize(..LABELS.len()), end),
+                        1 => (label, end + rng.u32(1..5)),
+                        _ => (label, end),
+                    };
+                    let Ok(fragments) = checked_fragments(&doc, &[(start, end)]) else {
+                        continue;
+                    };
+                    let mut a = Annotation::new(LABELS[label], fragments);
+                    a.id = AnnotationId(format!("{:010x}", rng.u64(..1 << 40)));
+                    annotations.push(a);
+                }
+                let set = store.project.set_mut(&id, name);
+                set.replace_all(annotations);
+                set.status = Status::Done;
+                store.save_set(&id, name)?;
+            }
+        }
+        eprintln!(
+            "generated {} in {:.1} s",
+            dir.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let time = |f: &mut dyn FnMut()| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect(),
+        )
+    };
+    let mut bytes = 0;
+    let read = time(&mut || bytes = read_all(&dir));
+    let open = time(&mut || {
+        std::hint::black_box(
+            ProjectStore::open(&dir)
+                .map(|(s, _)| s.project.sets.len())
+                .ok(),
+        );
+    });
+    let first = time(&mut || {
+        std::hint::black_box(
+            ProjectStore::open_first(&dir, None)
+                .map(|(s, _)| s.project.sets.len())
+                .ok(),
+        );
+    });
+    println!(
+        "{{\"project\": {:?}, \"bytes\": {bytes}, \"read_all_files_ms\": {read:.1}, \
+         \"open_ms\": {open:.1}, \"open_first_ms\": {first:.1}}}",
+        dir.display().to_string(),
+    );
+    Ok(())
+}
