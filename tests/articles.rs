@@ -502,17 +502,23 @@ fn issue15_a_fifo_or_a_device_given_as_an_article_is_refused_at_once() {
 /// Issue 15: 50,000 nested `<div>`s took 7.8 s and 100,000 took 27.6 s; 20,000 nested lists
 /// 5.4 s; one element with 100,000 attributes 3.8 s. Nesting deeper than the documented limit
 /// and elements with too many attributes are refused, at once; pages within the limits are
-/// read in time linear in their size. Only the growth is asserted (twice the input, at most
-/// three times the time), never an absolute time.
+/// read in time linear in their size. Only the growth is asserted (four times the input, at
+/// most eight times the time; quadratic would be sixteen), never an absolute time.
 #[test]
 fn issue15_hostile_html_is_refused_or_read_in_linear_time() {
     use lector::article::html::limits::{MAX_ATTRIBUTES, MAX_DEPTH};
     use lector::article::{ArticleKind, read};
 
+    // The best of three runs keeps a busy machine's scheduling out of the figure.
     let time = |html: &str| {
-        let start = std::time::Instant::now();
-        let result = read(ArticleKind::Html, html.as_bytes()).map_err(|e| e.to_string());
-        (start.elapsed(), result)
+        let mut best = std::time::Duration::MAX;
+        let mut result = None;
+        for _ in 0..3 {
+            let start = std::time::Instant::now();
+            result = Some(read(ArticleKind::Html, html.as_bytes()).map_err(|e| e.to_string()));
+            best = best.min(start.elapsed());
+        }
+        (best, result.unwrap())
     };
     let nested_divs = |n: usize| {
         format!(
@@ -564,7 +570,7 @@ fn issue15_hostile_html_is_refused_or_read_in_linear_time() {
     assert_eq!(MAX_ATTRIBUTES, 1000);
     for (what, make, n, refused) in cases {
         let (small, first) = time(&make(n));
-        let (large, second) = time(&make(2 * n));
+        let (large, second) = time(&make(4 * n));
         match refused {
             Some(message) => {
                 for result in [first, second] {
@@ -574,13 +580,13 @@ fn issue15_hostile_html_is_refused_or_read_in_linear_time() {
             }
             None => {
                 let text = second.unwrap().text;
-                assert!(text.contains(&format!("Stycke {}", 2 * n - 1)), "{what}");
+                assert!(text.contains(&format!("Stycke {}", 4 * n - 1)), "{what}");
             }
         }
         assert!(
-            large < small * 3 + std::time::Duration::from_millis(50),
+            large < small * 8 + std::time::Duration::from_millis(50),
             "{what}: {n} took {small:?}, {} took {large:?}",
-            2 * n
+            4 * n
         );
     }
 }

@@ -509,17 +509,24 @@ mod tests {
                 })
                 .collect(),
         };
+        // The best of three runs keeps a busy machine's scheduling out of the figure.
         let time = |n| {
             let schema = many(n);
-            let start = std::time::Instant::now();
-            assert!(schema.problems().is_empty());
-            start.elapsed()
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    assert!(schema.problems().is_empty());
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
         };
-        // Only the growth is asserted: doubling the labels at most triples the time.
-        let (small, large) = (time(20_000), time(40_000));
+        // Only the growth is asserted: four times the labels at most eight times the time
+        // (a quadratic check takes sixteen).
+        let (small, large) = (time(10_000), time(40_000));
         assert!(
-            large < small * 3 + std::time::Duration::from_millis(20),
-            "20k labels {small:?}, 40k {large:?}"
+            large < small * 8 + std::time::Duration::from_millis(20),
+            "10k labels {small:?}, 40k {large:?}"
         );
     }
 
