@@ -501,6 +501,7 @@ fn main() {
             current_hit: None,
             cue: &[],
             title: "bench",
+            suggestions: None,
         };
         let mut cold = Driver::new();
         let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
@@ -553,6 +554,7 @@ fn main() {
         current_hit: None,
         cue: &[],
         title: "bench",
+        suggestions: None,
     };
     let len = setup_text.len_chars().0;
     // Where the giant paragraphs start, in chars.

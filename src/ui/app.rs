@@ -74,6 +74,7 @@ pub struct LectorApp {
     pub(super) team: Team,
     pub(super) tracking: TrackingState,
     pub(super) panels: Panels,
+    pub(super) suggestions: super::suggestions::SuggestState,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -109,6 +110,7 @@ impl LectorApp {
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
+            suggestions: super::suggestions::SuggestState::default(),
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -246,6 +248,11 @@ impl LectorApp {
         &self.search.hits
     }
 
+    /// The open document's suggestions and the counts.
+    pub fn suggestions(&self) -> &super::suggestions::SuggestState {
+        &self.suggestions
+    }
+
     /// Whether the label palette is open.
     pub fn palette_open(&self) -> bool {
         self.palette.is_some()
@@ -293,6 +300,7 @@ impl LectorApp {
         let ctx = ui.ctx().clone();
         self.prepare_context(&ctx);
         self.refresh_index();
+        self.refresh_suggestions();
         self.refresh_colleagues();
         self.refresh_search();
         self.tracking.forget_stale_proposal(self.session.as_ref());
@@ -316,6 +324,8 @@ impl LectorApp {
         self.central_ui(ui);
         let dialogs = super::dialogs::ui(&ctx, self);
         self.commands.extend(dialogs);
+        let windows = super::suggestions::windows::ui(&ctx, &self.suggestions);
+        self.commands.extend(windows);
         self.dropped_files(&ctx);
         let commands = std::mem::take(&mut self.commands);
         if !commands.is_empty() {

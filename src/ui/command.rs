@@ -100,6 +100,8 @@ pub enum Command {
     Track(super::tracking::TrackCommand),
     /// A change of what the window shows (no project data changes).
     View(ViewCommand),
+    /// A decision on suggestions (accept, reject, next, accept all).
+    Suggest(super::suggestions::SuggestCommand),
 }
 
 /// What an export writes: the command line's `lector export` choices.

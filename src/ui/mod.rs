@@ -24,6 +24,7 @@ mod saving;
 mod search;
 mod selected;
 pub mod span_index;
+mod suggestions;
 mod tagging;
 mod team;
 pub mod theme;
@@ -40,6 +41,7 @@ pub use dialogs::{Ask, Dialog, PathPurpose};
 pub use messages::Messages;
 pub use prefs::Prefs;
 pub use selected::Selected;
+pub use suggestions::SuggestState;
 pub use team::{Team, WATCH_INTERVAL};
 
 use crate::model::{Annotation, DocText, Schema};

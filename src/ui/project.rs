@@ -176,6 +176,7 @@ impl LectorApp {
         // Views derived from the old session are keyed by its revisions, which the new one
         // counts again from zero.
         self.index_key = (String::new(), u64::MAX);
+        self.suggestions = super::suggestions::SuggestState::default();
         self.list = super::panels::annotation_list::ListState::default();
         self.colleagues = super::colleagues::Colleagues::default();
         self.review = None;

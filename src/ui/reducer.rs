@@ -58,6 +58,7 @@ impl LectorApp {
             Command::Review(command) => self.review_command(command),
             Command::Track(command) => super::tracking::apply(self, command),
             Command::View(command) => self.view_command(command),
+            Command::Suggest(command) => self.suggest_command(command),
         }
     }
 

@@ -90,6 +90,8 @@ pub struct Overlay<'a> {
     pub cue: &'a [(CharOffset, CharOffset)],
     /// The document's title, for screen readers.
     pub title: &'a str,
+    /// Open suggestions, drawn as dashed outlines (only the visible ones are asked for).
+    pub suggestions: Option<&'a crate::suggest::DocumentSuggestions>,
 }
 
 /// The article view of one document.

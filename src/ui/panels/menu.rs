@@ -74,6 +74,9 @@ pub fn ui(ui: &mut egui::Ui, input: &MenuInput) -> Vec<Command> {
             ui.menu_button("File", |ui| file_menu(ui, input, &mut out));
             ui.menu_button("Edit", |ui| edit_menu(ui, &mut out));
             ui.menu_button("Review", |ui| review_menu(ui, input, &mut out));
+            ui.menu_button("Suggestions", |ui| {
+                super::super::suggestions::windows::menu_ui(ui, input.document, &mut out);
+            });
             ui.menu_button("View", |ui| view_menu(ui, input, &mut out));
             ui.menu_button("Help", |ui| {
                 if ui
