@@ -75,6 +75,8 @@ pub struct LectorApp {
     pub(super) tracking: TrackingState,
     pub(super) panels: Panels,
     pub(super) suggestions: super::suggestions::SuggestState,
+    /// File → Paste as article…, while open.
+    pub(super) paste: Option<super::paste::PasteWindow>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -111,6 +113,7 @@ impl LectorApp {
             tracking: TrackingState::default(),
             panels: Panels::default(),
             suggestions: super::suggestions::SuggestState::default(),
+            paste: None,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -326,6 +329,8 @@ impl LectorApp {
         self.commands.extend(dialogs);
         let windows = super::suggestions::windows::ui(&ctx, &self.suggestions);
         self.commands.extend(windows);
+        let paste = super::paste::window_ui(&ctx, &mut self.paste);
+        self.commands.extend(paste);
         self.dropped_files(&ctx);
         let commands = std::mem::take(&mut self.commands);
         if !commands.is_empty() {

@@ -102,6 +102,8 @@ pub enum Command {
     View(ViewCommand),
     /// A decision on suggestions (accept, reject, next, accept all).
     Suggest(super::suggestions::SuggestCommand),
+    /// Paste as article.
+    Paste(super::paste::PasteCommand),
 }
 
 /// What an export writes: the command line's `lector export` choices.

@@ -102,6 +102,9 @@ pub fn handle(ctx: &egui::Context, input: &KeyInput) -> Vec<Command> {
     if ctx.input(|i| i.key_pressed(Key::F3)) {
         out.push(ViewCommand::TogglePanel(Side::Inspector).into());
     }
+    if !input.dialog_open {
+        out.extend(super::paste::key(ctx));
+    }
     if input.dialog_open || ctx.egui_wants_keyboard_input() || !input.article {
         return out;
     }

@@ -13,6 +13,7 @@ mod keys;
 mod layout;
 mod messages;
 mod panels;
+mod paste;
 pub mod predictions;
 mod prefs;
 mod project;

@@ -59,6 +59,7 @@ impl LectorApp {
             Command::Track(command) => super::tracking::apply(self, command),
             Command::View(command) => self.view_command(command),
             Command::Suggest(command) => self.suggest_command(command),
+            Command::Paste(command) => self.paste_command(command),
         }
     }
 

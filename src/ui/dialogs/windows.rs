@@ -72,6 +72,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "Ctrl+Shift+Enter",
         "accept every suggestion of that entity in the document (asks first)",
     ),
+    (
+        "Ctrl+Shift+V",
+        "paste the clipboard's text as a new article (outside text fields)",
+    ),
     ("Escape", "clear the selection, close search or this help"),
     ("F1", "this help"),
 ];

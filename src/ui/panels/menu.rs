@@ -109,6 +109,15 @@ fn file_menu(ui: &mut egui::Ui, input: &MenuInput, out: &mut Vec<Command>) {
         out.push(ask(Ask::Path(PathPurpose::Add)));
     }
     if ui
+        .add_enabled(
+            input.project,
+            egui::Button::new("Paste as article…").shortcut_text("Ctrl+Shift+V"),
+        )
+        .clicked()
+    {
+        out.push(Command::Paste(super::super::paste::PasteCommand::Open));
+    }
+    if ui
         .add_enabled(input.project, egui::Button::new("Export…"))
         .clicked()
     {
