@@ -77,6 +77,8 @@ pub struct LectorApp {
     pub(super) suggestions: super::suggestions::SuggestState,
     /// File → Paste as article…, while open.
     pub(super) paste: Option<super::paste::PasteWindow>,
+    /// File → Add from URL…, while open.
+    pub(super) url_window: Option<super::fetch::UrlWindow>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -114,6 +116,7 @@ impl LectorApp {
             panels: Panels::default(),
             suggestions: super::suggestions::SuggestState::default(),
             paste: None,
+            url_window: None,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -331,6 +334,8 @@ impl LectorApp {
         self.commands.extend(windows);
         let paste = super::paste::window_ui(&ctx, &mut self.paste);
         self.commands.extend(paste);
+        let url = super::fetch::window_ui(&ctx, &mut self.url_window);
+        self.commands.extend(url);
         self.dropped_files(&ctx);
         let commands = std::mem::take(&mut self.commands);
         if !commands.is_empty() {

@@ -104,6 +104,8 @@ pub enum Command {
     Suggest(super::suggestions::SuggestCommand),
     /// Paste as article.
     Paste(super::paste::PasteCommand),
+    /// Add an article from the web.
+    Fetch(super::fetch::FetchCommand),
 }
 
 /// What an export writes: the command line's `lector export` choices.

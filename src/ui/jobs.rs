@@ -21,6 +21,8 @@ pub enum JobKind {
     Review,
     /// Committing, pulling and pushing with git.
     Sync,
+    /// Fetching an article from the web.
+    Fetch,
 }
 
 /// What a finished job brings back.
@@ -52,6 +54,13 @@ pub enum JobDone {
     Synced(Result<crate::sync::SyncReport, crate::sync::SyncError>),
     /// A review's comparison is ready.
     ReviewReady(Box<Result<super::review::ReviewStart, crate::review::AgreementError>>),
+    /// A web page was fetched (or not).
+    Fetched {
+        /// The address asked for.
+        url: String,
+        /// The page, or why not.
+        result: Result<crate::article::web::Fetched, crate::article::web::FetchError>,
+    },
 }
 
 /// A running job.

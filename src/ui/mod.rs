@@ -7,6 +7,7 @@ mod claims;
 mod colleagues;
 mod command;
 mod dialogs;
+mod fetch;
 mod inspector;
 mod jobs;
 mod keys;

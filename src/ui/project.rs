@@ -418,6 +418,7 @@ impl LectorApp {
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),
+                Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }

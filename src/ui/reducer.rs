@@ -60,6 +60,7 @@ impl LectorApp {
             Command::View(command) => self.view_command(command),
             Command::Suggest(command) => self.suggest_command(command),
             Command::Paste(command) => self.paste_command(command),
+            Command::Fetch(command) => self.fetch_command(command),
         }
     }
 

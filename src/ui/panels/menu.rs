@@ -109,6 +109,12 @@ fn file_menu(ui: &mut egui::Ui, input: &MenuInput, out: &mut Vec<Command>) {
         out.push(ask(Ask::Path(PathPurpose::Add)));
     }
     if ui
+        .add_enabled(input.project, egui::Button::new("Add from URL…"))
+        .clicked()
+    {
+        out.push(Command::Fetch(super::super::fetch::FetchCommand::Open));
+    }
+    if ui
         .add_enabled(
             input.project,
             egui::Button::new("Paste as article…").shortcut_text("Ctrl+Shift+V"),
