@@ -79,6 +79,8 @@ pub struct LectorApp {
     pub(super) paste: Option<super::paste::PasteWindow>,
     /// File → Add from URL…, while open.
     pub(super) url_window: Option<super::fetch::UrlWindow>,
+    /// A read import waiting for its labels' mapping.
+    pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -117,6 +119,7 @@ impl LectorApp {
             suggestions: super::suggestions::SuggestState::default(),
             paste: None,
             url_window: None,
+            import_mapping: None,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -336,6 +339,8 @@ impl LectorApp {
         self.commands.extend(paste);
         let url = super::fetch::window_ui(&ctx, &mut self.url_window);
         self.commands.extend(url);
+        let mapping = super::import_mapping::ui(&ctx, self.import_mapping.as_ref());
+        self.commands.extend(mapping);
         self.dropped_files(&ctx);
         let commands = std::mem::take(&mut self.commands);
         if !commands.is_empty() {

@@ -106,6 +106,8 @@ pub enum Command {
     Paste(super::paste::PasteCommand),
     /// Add an article from the web.
     Fetch(super::fetch::FetchCommand),
+    /// An answer of the import dialog's label mapping.
+    ImportMapping(super::import_mapping::MappingCommand),
 }
 
 /// What an export writes: the command line's `lector export` choices.

@@ -40,6 +40,8 @@ pub enum JobDone {
     Read {
         /// The format.
         format: crate::formats::Format,
+        /// The file or folder read.
+        path: PathBuf,
         /// What was read.
         result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
     },

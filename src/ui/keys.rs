@@ -41,7 +41,8 @@ impl KeyInput {
         Self {
             dialog_open: app.dialogs.modal.is_some()
                 || app.palette.is_some()
-                || app.suggestions.confirm.is_some(),
+                || app.suggestions.confirm.is_some()
+                || app.import_mapping.is_some(),
             help_open: app.dialogs.help,
             search_open: app.search.open,
             article: app.view.is_some() && app.tracking.mode == super::tracking::Mode::Article,

@@ -8,6 +8,7 @@ mod colleagues;
 mod command;
 mod dialogs;
 mod fetch;
+mod import_mapping;
 mod inspector;
 mod jobs;
 mod keys;

@@ -414,7 +414,11 @@ impl LectorApp {
                     out,
                     result,
                 }) => self.exported(format, &out, result),
-                Ok(JobDone::Read { format, result }) => self.imported(format, result),
+                Ok(JobDone::Read {
+                    format,
+                    path,
+                    result,
+                }) => self.imported(format, path, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),

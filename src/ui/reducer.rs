@@ -61,6 +61,7 @@ impl LectorApp {
             Command::Suggest(command) => self.suggest_command(command),
             Command::Paste(command) => self.paste_command(command),
             Command::Fetch(command) => self.fetch_command(command),
+            Command::ImportMapping(command) => self.mapping_command(command),
         }
     }
 
