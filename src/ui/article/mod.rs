@@ -515,11 +515,26 @@ impl ArticleView {
             && let Some(at) = self.char_at(p)
         {
             let hits = self.annotations_at(at, overlay);
-            if !hits.is_empty() {
-                let tip: Vec<String> = hits
-                    .iter()
-                    .filter_map(|h| self.describe_hit(h, overlay))
-                    .collect();
+            let mut tip: Vec<String> = hits
+                .iter()
+                .filter_map(|h| self.describe_hit(h, overlay))
+                .collect();
+            if let Some(s) = overlay.suggestions.and_then(|d| d.at(at)) {
+                tip.push(format!(
+                    "suggested{}: {}{} (Ctrl+Enter accepts, Ctrl+Delete rejects, with the caret \
+                     on it)",
+                    if s.also.is_empty() {
+                        format!(" by {}", s.source)
+                    } else {
+                        format!(" by {} and {}", s.source, s.also.join(", "))
+                    },
+                    s.label,
+                    s.entity
+                        .as_ref()
+                        .map_or_else(String::new, |e| format!(" → {e}")),
+                ));
+            }
+            if !tip.is_empty() {
                 response.clone().on_hover_text_at_pointer(tip.join("\n\n"));
             }
         }
