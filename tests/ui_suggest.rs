@@ -211,3 +211,44 @@ fn accept_all_of_an_entity_in_the_document_shows_the_count_first() {
     assert_eq!(h.state().annotations().len(), 1);
     assert_eq!(open_count(&h), n);
 }
+
+#[test]
+fn the_counts_per_source_show_what_was_suggested_accepted_and_rejected() {
+    let (_tmp, project) = blank_sample();
+    let mut h = harness(&project, "tove");
+    h.run();
+    link_first_mention(&mut h);
+    let n = open_count(&h);
+    keys(&mut h, Modifiers::NONE, Key::F8);
+    keys(&mut h, Modifiers::COMMAND, Key::Enter);
+    keys(&mut h, Modifiers::COMMAND, Key::Delete);
+    assert_eq!(open_count(&h), n - 2);
+    h.get_by_label("Suggestions").click();
+    h.run();
+    h.get_by_label("Counts per source…").click();
+    h.run();
+    for _ in 0..500 {
+        if !h.state().suggestions().is_counting() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    let counts = h.state().suggestions().sources().get("registry").copied();
+    let counts = counts.expect("the registry is listed");
+    assert_eq!(
+        (
+            counts.suggested,
+            counts.accepted,
+            counts.rejected,
+            counts.open
+        ),
+        (n, 1, 1, n - 2)
+    );
+    assert!(
+        h.query_by_label("registry").is_some(),
+        "shown in the window"
+    );
+    assert!(h.query_by_label(&(n - 2).to_string()).is_some());
+}
