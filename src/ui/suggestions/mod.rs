@@ -191,10 +191,14 @@ impl LectorApp {
         let document = view.document.as_str();
         let revision = session.revision();
         let state = &mut self.suggestions;
-        let (doc0, annotator0, revision0) = state.key.clone();
-        if doc0 == document && annotator0 == annotator && revision0 == revision {
-            return;
+        {
+            let (d, a, r) = &state.key;
+            if d == document && a == annotator && *r == revision {
+                return;
+            }
         }
+        // Only when something changed: not an allocation per frame.
+        let (doc0, annotator0, revision0) = state.key.clone();
         let same_doc = doc0 == document && annotator0 == annotator && state.doc.is_some();
         let followed = same_doc && revision0.checked_add(1) == Some(revision);
         let mut rebuild = state.suggester.is_none();
