@@ -531,7 +531,7 @@ impl ArticleView {
                     s.label,
                     s.entity
                         .as_ref()
-                        .map_or_else(String::new, |e| format!(" → {e}")),
+                        .map_or_else(String::new, |e| format!(", linked to {e}")),
                 ));
             }
             if !tip.is_empty() {

@@ -26,7 +26,7 @@ pub enum SuggestCommand {
     ConfirmAcceptAll,
     /// Close the confirmation without accepting.
     CancelAcceptAll,
-    /// Show or hide View → Suggestions.
+    /// Show or hide Suggestions → Counts per source….
     Window(bool),
 }
 

@@ -15,7 +15,7 @@
 //! Per frame only [`DocumentSuggestions::in_range`] of the visible paragraphs is drawn.
 //!
 //! - [`decide`]: the commands (accept, reject, next, accept all).
-//! - [`windows`]: the count before accepting all, and View → Suggestions.
+//! - [`windows`]: the count before accepting all, and Suggestions → Counts per source….
 
 pub mod decide;
 pub mod windows;
@@ -52,7 +52,7 @@ pub struct SuggestState {
     counting: Option<mpsc::Receiver<Counted>>,
     /// "Accept all …" waiting for the user to confirm the count.
     pub confirm: Option<AcceptAll>,
-    /// View → Suggestions is open.
+    /// Suggestions → Counts per source… is open.
     pub window: bool,
 }
 

@@ -1,5 +1,5 @@
 //! The suggestions' windows: the count shown before accepting all of an entity, and
-//! View → Suggestions (per source: suggested, accepted, rejected, open).
+//! Suggestions → Counts per source… (per source: suggested, accepted, rejected, open).
 
 use super::SuggestState;
 use super::decide::SuggestCommand;
