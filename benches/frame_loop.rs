@@ -501,6 +501,7 @@ fn main() {
             current_hit: None,
             cue: &[],
             title: "bench",
+            suggestions: None,
         };
         let mut cold = Driver::new();
         let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
@@ -553,6 +554,7 @@ fn main() {
         current_hit: None,
         cue: &[],
         title: "bench",
+        suggestions: None,
     };
     let len = setup_text.len_chars().0;
     // Where the giant paragraphs start, in chars.
@@ -616,6 +618,59 @@ fn main() {
         "a'. smooth scroll through a 50 kB line",
         runs,
         "",
+    ));
+
+    // a''. Smooth scroll with suggestions drawn (issue 13): a candidate at every 40th word,
+    //      the open ones drawn as dashed outlines; per frame only those of the visible
+    //      paragraphs are asked for (`DocumentSuggestions::in_range`).
+    let suggestions = {
+        let mut candidates = Vec::new();
+        let mut word = 0usize;
+        let mut prev_space = true;
+        for (i, c) in text.chars().enumerate() {
+            let space = !c.is_alphanumeric();
+            if prev_space && !space {
+                word += 1;
+                if word.is_multiple_of(40) {
+                    let start = i as u32;
+                    candidates.push(lector::suggest::Suggestion {
+                        start: CharOffset(start),
+                        end: CharOffset(start + 1),
+                        label: "Claim".to_owned(),
+                        entity: None,
+                        source: "bench".to_owned(),
+                        also: Vec::new(),
+                    });
+                }
+            }
+            prev_space = space;
+        }
+        let mut found = lector::suggest::DocumentSuggestions::new(&doc_id, candidates);
+        found.refresh(&session.store.project, ANNOTATOR);
+        found
+    };
+    let with_suggestions = Overlay {
+        suggestions: Some(&suggestions),
+        ..overlay
+    };
+    let mut runs = Vec::new();
+    for k in 0..RUNS {
+        let from = len / 10 + k as u32 * (len / 4);
+        driver.settle_at(&mut view, &with_suggestions, CharOffset(from));
+        runs.push(driver.run(&mut view, &with_suggestions, |i, _| match i {
+            0 => vec![Event::PointerMoved(CENTER), wheel(TouchPhase::Start, 0.0)],
+            _ => vec![wheel(TouchPhase::Move, -SCROLL_PX)],
+        }));
+        driver.frame(
+            &mut view,
+            &with_suggestions,
+            vec![wheel(TouchPhase::End, 0.0)],
+        );
+    }
+    rows.extend(frame_rows(
+        "a''. smooth scroll with suggestions drawn",
+        runs,
+        &format!("; {} open suggestions", suggestions.open_count()),
     ));
 
     // b. A jump to a random place every frame (scrollbar drag, go-to, search hit).

@@ -259,7 +259,7 @@ fn import_suggestions(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let request = formats::mapping::MappingRequest {
         rules: args.map.clone(),
         add_labels: args.add_labels,
-        skip: std::collections::BTreeSet::new(),
+        ..Default::default()
     };
     let labels = formats::mapping::resolve(&store.project.schema, &parsed, &request)?;
     labels.rename(&mut parsed);

@@ -74,6 +74,13 @@ pub struct LectorApp {
     pub(super) team: Team,
     pub(super) tracking: TrackingState,
     pub(super) panels: Panels,
+    pub(super) suggestions: super::suggestions::SuggestState,
+    /// File → Paste as article…, while open.
+    pub(super) paste: Option<super::paste::PasteWindow>,
+    /// File → Add from URL…, while open.
+    pub(super) url_window: Option<super::fetch::UrlWindow>,
+    /// A read import waiting for its labels' mapping.
+    pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -109,6 +116,10 @@ impl LectorApp {
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
+            suggestions: super::suggestions::SuggestState::default(),
+            paste: None,
+            url_window: None,
+            import_mapping: None,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -246,6 +257,11 @@ impl LectorApp {
         &self.search.hits
     }
 
+    /// The open document's suggestions and the counts.
+    pub fn suggestions(&self) -> &super::suggestions::SuggestState {
+        &self.suggestions
+    }
+
     /// Whether the label palette is open.
     pub fn palette_open(&self) -> bool {
         self.palette.is_some()
@@ -293,6 +309,7 @@ impl LectorApp {
         let ctx = ui.ctx().clone();
         self.prepare_context(&ctx);
         self.refresh_index();
+        self.refresh_suggestions();
         self.refresh_colleagues();
         self.refresh_search();
         self.tracking.forget_stale_proposal(self.session.as_ref());
@@ -316,6 +333,14 @@ impl LectorApp {
         self.central_ui(ui);
         let dialogs = super::dialogs::ui(&ctx, self);
         self.commands.extend(dialogs);
+        let windows = super::suggestions::windows::ui(&ctx, &self.suggestions);
+        self.commands.extend(windows);
+        let paste = super::paste::window_ui(&ctx, &mut self.paste);
+        self.commands.extend(paste);
+        let url = super::fetch::window_ui(&ctx, &mut self.url_window);
+        self.commands.extend(url);
+        let mapping = super::import_mapping::ui(&ctx, self.import_mapping.as_ref());
+        self.commands.extend(mapping);
         self.dropped_files(&ctx);
         let commands = std::mem::take(&mut self.commands);
         if !commands.is_empty() {

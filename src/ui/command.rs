@@ -100,6 +100,14 @@ pub enum Command {
     Track(super::tracking::TrackCommand),
     /// A change of what the window shows (no project data changes).
     View(ViewCommand),
+    /// A decision on suggestions (accept, reject, next, accept all).
+    Suggest(super::suggestions::SuggestCommand),
+    /// Paste as article.
+    Paste(super::paste::PasteCommand),
+    /// Add an article from the web.
+    Fetch(super::fetch::FetchCommand),
+    /// An answer of the import dialog's label mapping.
+    ImportMapping(super::import_mapping::MappingCommand),
 }
 
 /// What an export writes: the command line's `lector export` choices.

@@ -21,6 +21,8 @@ pub enum JobKind {
     Review,
     /// Committing, pulling and pushing with git.
     Sync,
+    /// Fetching an article from the web.
+    Fetch,
 }
 
 /// What a finished job brings back.
@@ -38,6 +40,8 @@ pub enum JobDone {
     Read {
         /// The format.
         format: crate::formats::Format,
+        /// The file or folder read.
+        path: PathBuf,
         /// What was read.
         result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
     },
@@ -52,6 +56,13 @@ pub enum JobDone {
     Synced(Result<crate::sync::SyncReport, crate::sync::SyncError>),
     /// A review's comparison is ready.
     ReviewReady(Box<Result<super::review::ReviewStart, crate::review::AgreementError>>),
+    /// A web page was fetched (or not).
+    Fetched {
+        /// The address asked for.
+        url: String,
+        /// The page, or why not.
+        result: Result<crate::article::web::Fetched, crate::article::web::FetchError>,
+    },
 }
 
 /// A running job.

@@ -39,7 +39,10 @@ impl KeyInput {
     /// What the app holds now.
     pub fn of(app: &LectorApp) -> Self {
         Self {
-            dialog_open: app.dialogs.modal.is_some() || app.palette.is_some(),
+            dialog_open: app.dialogs.modal.is_some()
+                || app.palette.is_some()
+                || app.suggestions.confirm.is_some()
+                || app.import_mapping.is_some(),
             help_open: app.dialogs.help,
             search_open: app.search.open,
             article: app.view.is_some() && app.tracking.mode == super::tracking::Mode::Article,
@@ -100,6 +103,9 @@ pub fn handle(ctx: &egui::Context, input: &KeyInput) -> Vec<Command> {
     if ctx.input(|i| i.key_pressed(Key::F3)) {
         out.push(ViewCommand::TogglePanel(Side::Inspector).into());
     }
+    if !input.dialog_open {
+        out.extend(super::paste::key(ctx));
+    }
     if input.dialog_open || ctx.egui_wants_keyboard_input() || !input.article {
         return out;
     }
@@ -123,6 +129,8 @@ pub fn handle(ctx: &egui::Context, input: &KeyInput) -> Vec<Command> {
         out.push(command);
         return out;
     }
+    // Before the caret's keys: Ctrl+Enter and Ctrl+Delete are the suggestions'.
+    out.extend(super::suggestions::decide::keys(ctx).map(Command::Suggest));
     caret_keys(ctx, input, &mut out);
     typed_keys(ctx, input, &mut out);
     out

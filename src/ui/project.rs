@@ -176,6 +176,7 @@ impl LectorApp {
         // Views derived from the old session are keyed by its revisions, which the new one
         // counts again from zero.
         self.index_key = (String::new(), u64::MAX);
+        self.suggestions = super::suggestions::SuggestState::default();
         self.list = super::panels::annotation_list::ListState::default();
         self.colleagues = super::colleagues::Colleagues::default();
         self.review = None;
@@ -413,10 +414,15 @@ impl LectorApp {
                     out,
                     result,
                 }) => self.exported(format, &out, result),
-                Ok(JobDone::Read { format, result }) => self.imported(format, result),
+                Ok(JobDone::Read {
+                    format,
+                    path,
+                    result,
+                }) => self.imported(format, path, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),
+                Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }

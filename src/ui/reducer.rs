@@ -58,6 +58,10 @@ impl LectorApp {
             Command::Review(command) => self.review_command(command),
             Command::Track(command) => super::tracking::apply(self, command),
             Command::View(command) => self.view_command(command),
+            Command::Suggest(command) => self.suggest_command(command),
+            Command::Paste(command) => self.paste_command(command),
+            Command::Fetch(command) => self.fetch_command(command),
+            Command::ImportMapping(command) => self.mapping_command(command),
         }
     }
 

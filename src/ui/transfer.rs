@@ -11,7 +11,6 @@ use super::command::ExportRequest;
 use super::jobs::{JobDone, JobKind};
 use super::messages::plural;
 use crate::formats::Format;
-use crate::session::Edit;
 
 impl LectorApp {
     /// Starts an export in the background, on a copy of the project as it is now (edits
@@ -104,73 +103,25 @@ impl LectorApp {
             .spawn(JobKind::Import, what, move || JobDone::Read {
                 format,
                 result: crate::formats::import::read(format, &project, &path, &annotator),
+                path,
             });
         if let Err(err) = started {
             self.say(format!("not imported: cannot start a thread: {err}"), true);
         }
     }
 
-    /// Adds what an import read to the annotator's own sets, as ordinary edits: one undo step
-    /// per document, autosaved like any change. Spans that do not fit are listed, never
-    /// shifted; repeats are counted.
+    /// What an import read goes to the label mapping (labels the schema lacks are asked
+    /// about first), then into the annotator's own sets as ordinary edits: one undo step per
+    /// document, autosaved like any change (`import_mapping.rs`).
     pub(super) fn imported(
         &mut self,
         format: Format,
+        path: std::path::PathBuf,
         result: Result<crate::formats::import::Parsed, crate::formats::FormatError>,
     ) {
-        let parsed = match result {
-            Ok(parsed) => parsed,
-            Err(err) => {
-                self.say(format!("not imported: {err}"), true);
-                return;
-            }
-        };
-        let Some(session) = &mut self.session else {
-            return;
-        };
-        let annotator = session.annotator().to_owned();
-        // Checked and built on a copy; what it adds is then applied through the session.
-        let crate::formats::import::Plan { outcome, edits } =
-            crate::formats::import::plan(&session.store.project, &annotator, parsed);
-        let mut errors = Vec::new();
-        let mut added = 0;
-        for (document, group) in edits {
-            let n = group
-                .iter()
-                .filter(|e| matches!(e, Edit::Insert(_)))
-                .count();
-            match session.apply(&document, group) {
-                Ok(()) => added += n,
-                Err(err) => errors.push(format!("{document}: {err}")),
-            }
+        match result {
+            Ok(parsed) => self.map_or_import(format, path, parsed),
+            Err(err) => self.say(format!("not imported: {err}"), true),
         }
-        for skipped in &outcome.skipped {
-            self.say(format!("skipped: {skipped}"), true);
-        }
-        for err in errors {
-            self.say(format!("not imported: {err}"), true);
-        }
-        let repeated = if outcome.repeated.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; {} given more than once (the same line twice, or two annotators' identical \
-                 spans) imported once",
-                plural(outcome.repeated.len(), "annotation")
-            )
-        };
-        self.say(
-            format!(
-                "imported {added} {format} {} as {annotator}; {} skipped{repeated} (Ctrl+Z \
-                 undoes, per document)",
-                if added == 1 {
-                    "annotation"
-                } else {
-                    "annotations"
-                },
-                outcome.skipped.len()
-            ),
-            false,
-        );
     }
 }

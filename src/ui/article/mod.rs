@@ -90,6 +90,8 @@ pub struct Overlay<'a> {
     pub cue: &'a [(CharOffset, CharOffset)],
     /// The document's title, for screen readers.
     pub title: &'a str,
+    /// Open suggestions, drawn as dashed outlines (only the visible ones are asked for).
+    pub suggestions: Option<&'a crate::suggest::DocumentSuggestions>,
 }
 
 /// The article view of one document.
@@ -513,11 +515,26 @@ impl ArticleView {
             && let Some(at) = self.char_at(p)
         {
             let hits = self.annotations_at(at, overlay);
-            if !hits.is_empty() {
-                let tip: Vec<String> = hits
-                    .iter()
-                    .filter_map(|h| self.describe_hit(h, overlay))
-                    .collect();
+            let mut tip: Vec<String> = hits
+                .iter()
+                .filter_map(|h| self.describe_hit(h, overlay))
+                .collect();
+            if let Some(s) = overlay.suggestions.and_then(|d| d.at(at)) {
+                tip.push(format!(
+                    "suggested{}: {}{} (Ctrl+Enter accepts, Ctrl+Delete rejects, with the caret \
+                     on it)",
+                    if s.also.is_empty() {
+                        format!(" by {}", s.source)
+                    } else {
+                        format!(" by {} and {}", s.source, s.also.join(", "))
+                    },
+                    s.label,
+                    s.entity
+                        .as_ref()
+                        .map_or_else(String::new, |e| format!(", linked to {e}")),
+                ));
+            }
+            if !tip.is_empty() {
                 response.clone().on_hover_text_at_pointer(tip.join("\n\n"));
             }
         }

@@ -6,6 +6,7 @@ use egui::{Pos2, Rect, Stroke, pos2, vec2};
 
 use super::layout::ParaLayout;
 use super::{ArticleView, Overlay};
+use crate::model::CharOffset;
 use crate::ui::selected::Selected;
 use crate::ui::span_index::assign_lanes;
 use crate::ui::theme::Theme;
@@ -20,7 +21,72 @@ fn dashed(painter: &egui::Painter, x0: f32, x1: f32, y: f32, dash: f32, gap: f32
     }
 }
 
+/// A dashed outline around a rectangle.
+fn dashed_rect(painter: &egui::Painter, r: Rect, dash: f32, gap: f32, stroke: Stroke) {
+    dashed(painter, r.min.x, r.max.x, r.min.y, dash, gap, stroke);
+    dashed(painter, r.min.x, r.max.x, r.max.y, dash, gap, stroke);
+    for x in [r.min.x, r.max.x] {
+        let mut y = r.min.y;
+        while y < r.max.y {
+            let end = (y + dash).min(r.max.y);
+            painter.line_segment([pos2(x, y), pos2(x, end)], stroke);
+            y = end + gap;
+        }
+    }
+}
+
 impl ArticleView {
+    /// Open suggestions of paragraph `i`: a dashed outline in the label's colour around the
+    /// words, unlike an annotation's fill and underline; the one at the caret also filled
+    /// faintly, as what the accept and reject keys act on. Only those in the paragraph are
+    /// looked at (a binary search).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site; a struct would only rename them"
+    )]
+    fn paint_suggestions(
+        &self,
+        painter: &egui::Painter,
+        i: usize,
+        pos: Pos2,
+        layout: &ParaLayout,
+        font_size: f32,
+        theme: &Theme,
+        overlay: &Overlay<'_>,
+    ) {
+        let Some(suggestions) = overlay.suggestions else {
+            return;
+        };
+        let p = self.para(i);
+        let head = self.selection.head;
+        let mut rects: Vec<Rect> = Vec::new();
+        for s in suggestions.in_range(CharOffset(p.start), CharOffset(p.end)) {
+            let color = overlay.schema.label(&s.label).map(|l| l.color);
+            let line = color.map_or_else(|| theme.muted(), Theme::label_line);
+            let a = (s.start.0.max(p.start) - p.start) as usize;
+            let b = (s.end.0.min(p.end) - p.start) as usize;
+            layout.range_rects(a, b, &mut rects);
+            let at_caret = s.start <= head && head <= s.end;
+            for r in &rects {
+                let r = r.translate(pos.to_vec2());
+                let boxed = Rect::from_min_max(
+                    r.min + vec2(0.0, font_size * 0.12),
+                    pos2(r.max.x, r.max.y - font_size * 0.38),
+                );
+                if at_caret && let Some(c) = color {
+                    painter.rect_filled(boxed, 0.0, theme.label_fill(c, false));
+                }
+                dashed_rect(
+                    painter,
+                    boxed,
+                    font_size * 0.25,
+                    font_size * 0.15,
+                    Stroke::new(if at_caret { 2.0 } else { 1.2 }, line),
+                );
+            }
+        }
+    }
+
     #[expect(
         clippy::too_many_arguments,
         reason = "one call site; a struct would only rename them"
@@ -137,6 +203,7 @@ impl ArticleView {
             }
         }
         self.scratch = frags;
+        self.paint_suggestions(painter, i, pos, layout, font_size, theme, overlay);
         // The words a certainty was proposed from: a dashed line below the label lanes,
         // unlike any label's underline.
         let stroke = Stroke::new((font_size * 0.13).max(2.0), theme.cue());

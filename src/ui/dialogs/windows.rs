@@ -60,6 +60,22 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
         "1-9, 0, =",
         "review mode: take that annotator's version, neither, all",
     ),
+    (
+        "F8 / Shift+F8",
+        "next / previous suggestion (dashed outline)",
+    ),
+    (
+        "Ctrl+Enter / Ctrl+Delete",
+        "accept / reject the suggestion at the caret",
+    ),
+    (
+        "Ctrl+Shift+Enter",
+        "accept every suggestion of that entity in the document (asks first)",
+    ),
+    (
+        "Ctrl+Shift+V",
+        "paste the clipboard's text as a new article (outside text fields)",
+    ),
     ("Escape", "clear the selection, close search or this help"),
     ("F1", "this help"),
 ];

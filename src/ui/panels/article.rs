@@ -20,6 +20,7 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
         conflict,
         opening,
         tracking,
+        suggestions,
         ..
     } = app;
     let Some(session) = session.as_ref() else {
@@ -81,6 +82,9 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
         current_hit: search.current,
         cue: tracking.cue(&view.document),
         title: &title,
+        suggestions: suggestions
+            .document()
+            .filter(|d| d.document() == view.document),
     };
     let result = view.ui(ui, &overlay);
     match result.clicked {

@@ -26,6 +26,8 @@ pub struct DocumentsInput<'a> {
     pub colleagues: Vec<(String, usize, bool)>,
     /// Problems found when the project was opened.
     pub problems: &'a [String],
+    /// Open suggestions per document, where counted.
+    pub suggestions: &'a super::super::suggestions::SuggestState,
 }
 
 impl<'a> DocumentsInput<'a> {
@@ -52,6 +54,7 @@ impl<'a> DocumentsInput<'a> {
             me: session.map_or("", |s| s.annotator()),
             colleagues,
             problems: &app.problems,
+            suggestions: &app.suggestions,
         }
     }
 }
@@ -120,10 +123,19 @@ fn documents_list_ui(
             .set(&doc.meta.id, input.me)
             .map_or(Status::NotStarted, |s| s.status);
         let selected = input.current == Some(doc.meta.id.as_str());
-        let title = format!("{} {}", status_icon(mine), shorten(&doc.meta.title, 60));
+        let mut title = format!("{} {}", status_icon(mine), shorten(&doc.meta.title, 60));
+        let open = input.suggestions.open_in(&doc.meta.id).unwrap_or(0);
+        if open > 0 {
+            title.push_str(&format!("  ({open} suggested)"));
+        }
         if ui
             .selectable_label(selected, title)
-            .on_hover_text(format!("{}\nyou: {}", doc.meta.source_file, mine.name()))
+            .on_hover_text(format!(
+                "{}\nyou: {}\n{} open",
+                doc.meta.source_file,
+                mine.name(),
+                super::super::messages::plural(open, "suggestion")
+            ))
             .clicked()
         {
             out.push(Command::OpenDocument(doc.meta.id.clone()));

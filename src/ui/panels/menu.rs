@@ -74,6 +74,9 @@ pub fn ui(ui: &mut egui::Ui, input: &MenuInput) -> Vec<Command> {
             ui.menu_button("File", |ui| file_menu(ui, input, &mut out));
             ui.menu_button("Edit", |ui| edit_menu(ui, &mut out));
             ui.menu_button("Review", |ui| review_menu(ui, input, &mut out));
+            ui.menu_button("Suggestions", |ui| {
+                super::super::suggestions::windows::menu_ui(ui, input.document, &mut out);
+            });
             ui.menu_button("View", |ui| view_menu(ui, input, &mut out));
             ui.menu_button("Help", |ui| {
                 if ui
@@ -104,6 +107,21 @@ fn file_menu(ui: &mut egui::Ui, input: &MenuInput, out: &mut Vec<Command>) {
         .clicked()
     {
         out.push(ask(Ask::Path(PathPurpose::Add)));
+    }
+    if ui
+        .add_enabled(input.project, egui::Button::new("Add from URL…"))
+        .clicked()
+    {
+        out.push(Command::Fetch(super::super::fetch::FetchCommand::Open));
+    }
+    if ui
+        .add_enabled(
+            input.project,
+            egui::Button::new("Paste as article…").shortcut_text("Ctrl+Shift+V"),
+        )
+        .clicked()
+    {
+        out.push(Command::Paste(super::super::paste::PasteCommand::Open));
     }
     if ui
         .add_enabled(input.project, egui::Button::new("Export…"))

@@ -41,6 +41,8 @@ pub struct StatusInput {
     pub read_only: Option<String>,
     /// The annotator's annotations of the open document.
     pub annotations: Option<usize>,
+    /// Open suggestions in the open document.
+    pub suggestions: Option<usize>,
     /// The caret or selection, in chars.
     pub selection: Option<(u32, u32)>,
     /// The newest message and whether it is an error.
@@ -79,6 +81,7 @@ impl StatusInput {
                 .zip(document)
                 .and_then(|(s, d)| s.read_only_reason(d)),
             annotations: document.map(|_| app.annotations().len()),
+            suggestions: document.and_then(|d| app.suggestions.open_in(d)),
             selection: app.view.as_ref().map(|v| {
                 let (s, e) = v.selection.range();
                 (s.0, e.0)
@@ -159,6 +162,21 @@ pub fn ui(ui: &mut egui::Ui, input: &StatusInput) -> Vec<Command> {
             if let Some(n) = input.annotations {
                 ui.separator();
                 ui.label(plural(n, "annotation"));
+            }
+            if let Some(n) = input.suggestions {
+                ui.separator();
+                if ui
+                    .link(plural(n, "suggestion"))
+                    .on_hover_text(
+                        "Open suggestions (dashed outlines): F8 goes to the next, Ctrl+Enter \
+                         accepts, Ctrl+Delete rejects",
+                    )
+                    .clicked()
+                {
+                    out.push(Command::Suggest(
+                        super::super::suggestions::SuggestCommand::Step(true),
+                    ));
+                }
             }
             if let Some((s, e)) = input.selection {
                 ui.separator();

@@ -1,0 +1,263 @@
+//! The Import dialog's label mapping (issue 12): after the file is read, and before anything
+//! is imported, every label of the file the schema lacks (ignoring case) is listed with how
+//! many spans use it and a choice: one of the schema's labels (the proposed one first), a
+//! new label of a kind, or skip. Then the import is planned with the choices
+//! (`formats::mapping`), new labels are added to the schema, and each document's spans are
+//! applied as one undo step.
+
+use std::path::PathBuf;
+
+use super::app::LectorApp;
+use super::command::Command;
+use super::messages::plural;
+use crate::formats::Format;
+use crate::formats::import::Parsed;
+use crate::formats::mapping::{self, LabelChoice, MappingRequest};
+use crate::model::LabelKind;
+use crate::session::Edit;
+
+/// What one label of the file becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    /// A label of the schema.
+    Existing(String),
+    /// A new label of that name and kind, added to the schema.
+    New(LabelKind),
+    /// Its spans are not imported.
+    Skip,
+}
+
+/// A read file waiting for the user's mapping.
+#[derive(Debug)]
+pub struct ImportMapping {
+    format: Format,
+    path: PathBuf,
+    parsed: Parsed,
+    /// The file's unknown labels and what each becomes.
+    pub rows: Vec<(LabelChoice, Pick)>,
+    /// The schema's labels, to pick from.
+    labels: Vec<String>,
+}
+
+/// The dialog's answers.
+#[derive(Debug, Clone)]
+pub enum MappingCommand {
+    /// Choose for the row of this label.
+    Pick(String, Pick),
+    /// Import with the choices made.
+    Import,
+    /// Import nothing.
+    Cancel,
+}
+
+/// The dialog, if a file waits for its mapping.
+pub fn ui(ctx: &egui::Context, state: Option<&ImportMapping>) -> Vec<Command> {
+    let mut out = Vec::new();
+    let Some(m) = state else {
+        return out;
+    };
+    egui::Window::new("Import: map the labels")
+        .collapsible(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "{} uses labels the project does not have. Nothing is imported until you \
+                 choose what each becomes.",
+                m.path.display()
+            ));
+            egui::Grid::new("label-mapping")
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("label in the file");
+                    ui.strong("spans");
+                    ui.strong("becomes");
+                    ui.end_row();
+                    for (row, pick) in &m.rows {
+                        let name = ui.label(&row.label);
+                        ui.label(row.count.to_string());
+                        let shown = match pick {
+                            Pick::Existing(l) => l.clone(),
+                            Pick::New(kind) => format!("new {} label “{}”", kind.name(), row.label),
+                            Pick::Skip => "skip".to_owned(),
+                        };
+                        egui::ComboBox::from_id_salt(("map", &row.label))
+                            .selected_text(shown)
+                            .show_ui(ui, |ui| {
+                                let mut choose = |ui: &mut egui::Ui, text: String, p: Pick| {
+                                    if ui.selectable_label(*pick == p, text).clicked() {
+                                        out.push(Command::ImportMapping(MappingCommand::Pick(
+                                            row.label.clone(),
+                                            p,
+                                        )));
+                                    }
+                                };
+                                for l in &m.labels {
+                                    choose(ui, l.clone(), Pick::Existing(l.clone()));
+                                }
+                                for kind in
+                                    [LabelKind::Entity, LabelKind::Claim, LabelKind::Prediction]
+                                {
+                                    choose(
+                                        ui,
+                                        format!("new {} label “{}”", kind.name(), row.label),
+                                        Pick::New(kind),
+                                    );
+                                }
+                                choose(ui, "skip".to_owned(), Pick::Skip);
+                            })
+                            .response
+                            .labelled_by(name.id);
+                        ui.end_row();
+                    }
+                });
+            ui.horizontal(|ui| {
+                if ui.button("Import").clicked() {
+                    out.push(Command::ImportMapping(MappingCommand::Import));
+                }
+                if ui.button("Cancel").clicked() {
+                    out.push(Command::ImportMapping(MappingCommand::Cancel));
+                }
+            });
+        });
+    out
+}
+
+impl LectorApp {
+    /// A file was read: asks for the mapping of labels the schema lacks, else imports.
+    pub(super) fn map_or_import(&mut self, format: Format, path: PathBuf, parsed: Parsed) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let schema = &session.store.project.schema;
+        let choices = mapping::label_choices(schema, &parsed);
+        if choices.is_empty() {
+            self.import_mapped(format, &path, parsed, &MappingRequest::default());
+            return;
+        }
+        let rows = choices
+            .into_iter()
+            .map(|c| {
+                let pick = c.suggested.clone().map_or(Pick::Skip, Pick::Existing);
+                (c, pick)
+            })
+            .collect();
+        self.import_mapping = Some(ImportMapping {
+            format,
+            path,
+            parsed,
+            rows,
+            labels: schema.labels.iter().map(|l| l.name.clone()).collect(),
+        });
+    }
+
+    /// Applies an answer of the mapping dialog.
+    pub(super) fn mapping_command(&mut self, command: MappingCommand) {
+        match command {
+            MappingCommand::Pick(label, pick) => {
+                if let Some(m) = &mut self.import_mapping
+                    && let Some(row) = m.rows.iter_mut().find(|(c, _)| c.label == label)
+                {
+                    row.1 = pick;
+                }
+            }
+            MappingCommand::Cancel => {
+                self.import_mapping = None;
+                self.say("nothing imported", false);
+            }
+            MappingCommand::Import => {
+                let Some(m) = self.import_mapping.take() else {
+                    return;
+                };
+                let choices: Vec<mapping::Choice> = m
+                    .rows
+                    .iter()
+                    .map(|(c, pick)| {
+                        let to = match pick {
+                            Pick::Existing(l) => Some((l.clone(), None)),
+                            Pick::New(kind) => Some((c.label.clone(), Some(*kind))),
+                            Pick::Skip => None,
+                        };
+                        (c.label.clone(), to)
+                    })
+                    .collect();
+                let request = mapping::request_from_choices(&choices);
+                self.import_mapped(m.format, &m.path, m.parsed, &request);
+            }
+        }
+    }
+
+    /// Plans the import with the mapping, adds the new labels, and applies each document's
+    /// spans as one undo step; reports what was mapped and skipped.
+    fn import_mapped(
+        &mut self,
+        format: Format,
+        path: &std::path::Path,
+        parsed: Parsed,
+        request: &MappingRequest,
+    ) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let annotator = session.annotator().to_owned();
+        let mapped = match mapping::plan_import(&session.store.project, &annotator, parsed, request)
+        {
+            Ok(m) => m,
+            Err(err) => {
+                self.say(format!("not imported: {err}"), true);
+                return;
+            }
+        };
+        let mut messages: Vec<(String, bool)> = Vec::new();
+        if !mapped.new_labels.is_empty() {
+            match session.store.add_labels(mapped.new_labels.clone()) {
+                Ok(names) => messages.push((format!("labels added: {}", names.join(", ")), false)),
+                Err(err) => {
+                    self.say(
+                        format!("not imported: the labels cannot be added: {err:#}"),
+                        true,
+                    );
+                    return;
+                }
+            }
+        }
+        let mut added = 0;
+        for (document, group) in mapped.plan.edits {
+            let n = group
+                .iter()
+                .filter(|e| matches!(e, Edit::Insert(_)))
+                .count();
+            match session.apply(&document, group) {
+                Ok(()) => added += n,
+                Err(err) => messages.push((format!("not imported: {document}: {err}"), true)),
+            }
+        }
+        for m in mapped.labels.mapped() {
+            messages.push((format!("mapped: {m}"), false));
+        }
+        let schema = &session.store.project.schema;
+        for s in mapped.labels.skipped_report(schema, path) {
+            messages.push((format!("skipped: {s}"), true));
+        }
+        for s in &mapped.plan.outcome.skipped {
+            messages.push((format!("skipped: {s}"), true));
+        }
+        let skipped = mapped.plan.outcome.skipped.len()
+            + mapped
+                .labels
+                .skipped()
+                .iter()
+                .map(|u| u.count)
+                .sum::<usize>();
+        for (text, error) in messages {
+            self.say(text, error);
+        }
+        self.say(
+            format!(
+                "imported {} ({format}) as {annotator}; {skipped} skipped (Ctrl+Z undoes, per \
+                 document)",
+                plural(added, "annotation")
+            ),
+            false,
+        );
+    }
+}

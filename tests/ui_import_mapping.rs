@@ -1,0 +1,127 @@
+//! Issue 12 in the app: the Import dialog lists the file's labels the project lacks, with a
+//! mapping for each, before anything is imported (egui_kittest, on the sample project).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::formats::Format;
+use lector::ui::{Command, LectorApp};
+
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use common::sample_project_copy;
+use gui::{find, harness, wait_for_jobs};
+
+/// A doccano line for the open document with doccano's own label names, in UTF-16 offsets.
+fn doccano_file(h: &Harness<'_, LectorApp>, path: &std::path::Path) {
+    let text = h.state().view().unwrap().text().as_str().to_owned();
+    let utf16 = |(s, e): (u32, u32)| {
+        let at = |c: u32| -> usize {
+            text.chars()
+                .take(c as usize)
+                .map(char::len_utf16)
+                .sum::<usize>()
+        };
+        (at(s), at(e))
+    };
+    let spans = [
+        ("Vladimir Putin", "PERSON"),
+        ("Vitrysslands", "ORG"),
+        ("Sotji", "LOC"),
+        ("förhandlingar", "THEME"),
+        ("protesterna", "JUNK"),
+    ];
+    let labels: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(needle, label)| {
+            let (s, e) = utf16(find(h, needle, 0));
+            serde_json::json!([s, e, label])
+        })
+        .collect();
+    let line = serde_json::json!({
+        "id": 1,
+        "text": text,
+        "document": h.state().document().unwrap(),
+        "label": labels,
+    });
+    std::fs::write(path, format!("{line}\n")).unwrap();
+}
+
+fn labels_of(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
+    let app = h.state();
+    let text = app.view().unwrap().text().clone();
+    let mut out: Vec<(String, String)> = app
+        .annotations()
+        .iter()
+        .map(|a| (a.covered_text(&text), a.label.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
+    let (tmp, project) = sample_project_copy();
+    let mut h = harness(&project, "tove");
+    h.run();
+    let file = tmp.path().join("doccano.jsonl");
+    doccano_file(&h, &file);
+    h.state_mut().push(Command::Import {
+        format: Format::Doccano,
+        path: file,
+    });
+    h.run();
+    wait_for_jobs(&mut h);
+    // Listed with their counts; PERSON is Person but for case, so not asked about.
+    assert!(h.query_by_label("Import: map the labels").is_some());
+    let combo = egui::accesskit::Role::ComboBox;
+    for label in ["ORG", "LOC", "THEME", "JUNK"] {
+        assert!(
+            h.query_by_role_and_label(combo, label).is_some(),
+            "{label} is listed with a choice"
+        );
+    }
+    assert!(h.query_all_by_label("PERSON").next().is_none());
+    assert!(h.state().annotations().is_empty(), "nothing imported yet");
+    // ORG and LOC default to the schema's labels; THEME is added as a new entity label;
+    // JUNK has no counterpart and stays skipped.
+    h.get_by_role_and_label(combo, "THEME").click();
+    h.run();
+    h.get_by_label("new entity label “THEME”").click();
+    h.run();
+    h.get_by_label("Import").click();
+    h.run();
+    assert_eq!(
+        labels_of(&h),
+        [
+            ("Sotji".to_owned(), "Place".to_owned()),
+            ("Vitrysslands".to_owned(), "Organization".to_owned()),
+            ("Vladimir Putin".to_owned(), "Person".to_owned()),
+            ("förhandlingar".to_owned(), "THEME".to_owned()),
+        ]
+    );
+    let session = h.state().session().unwrap();
+    assert!(session.store.project.schema.label("THEME").is_some());
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter().any(|m| m.contains("ORG → Organization (1)")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|m| m.contains("JUNK")), "{said:?}");
+    // One undo step takes the document's import back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert!(h.state().annotations().is_empty());
+}
