@@ -56,8 +56,26 @@ pub enum SetChange {
 /// Undo and redo stacks of one document. Each step is a group of edits undone together.
 #[derive(Debug, Default)]
 struct History {
-    undo: Vec<Vec<Edit>>,
-    redo: Vec<Vec<Edit>>,
+    undo: Vec<Step>,
+    redo: Vec<Step>,
+}
+
+/// One undo step on one document. A step made by [`Session::apply_all`] on several
+/// documents carries the same `linked` number on each: undoing (or redoing) it on one
+/// document takes the others with it.
+#[derive(Debug)]
+struct Step {
+    edits: Vec<Edit>,
+    linked: Option<u64>,
+}
+
+impl Step {
+    fn alone(edits: Vec<Edit>) -> Self {
+        Self {
+            edits,
+            linked: None,
+        }
+    }
 }
 
 /// Why an edit was refused.
@@ -120,6 +138,8 @@ pub struct Session {
     /// Who is annotating.
     annotator: String,
     histories: BTreeMap<String, History>,
+    /// The number of the last step made on several documents at once.
+    next_link: u64,
     dirty_sets: BTreeSet<String>,
     dirty_entities: bool,
     /// Documents whose review (decisions, comments) waits to be saved.
@@ -161,6 +181,7 @@ impl Session {
             store,
             annotator: annotator.into(),
             histories: BTreeMap::new(),
+            next_link: 0,
             dirty_sets: BTreeSet::new(),
             dirty_entities: false,
             dirty_reviews: BTreeSet::new(),
@@ -260,19 +281,85 @@ impl Session {
         }
         let inverse = self.apply_raw(document, edits)?;
         let history = self.histories.entry(document.to_owned()).or_default();
-        history.undo.push(inverse);
+        history.undo.push(Step::alone(inverse));
         history.redo.clear();
         Ok(())
     }
 
-    /// Undoes the last step on a document. Returns false if there was nothing to undo.
-    pub fn undo(&mut self, document: &str) -> bool {
-        self.step(document, true)
+    /// Applies groups of edits to several documents as one undo step: undoing it on any of
+    /// them undoes it on all (accepting every suggestion of an entity in the project). Either
+    /// every group is applied or none: on an error the groups already applied are taken back
+    /// and the document refused is named.
+    pub fn apply_all(
+        &mut self,
+        groups: Vec<(String, Vec<Edit>)>,
+    ) -> Result<(), (String, EditError)> {
+        let groups: Vec<(String, Vec<Edit>)> =
+            groups.into_iter().filter(|(_, e)| !e.is_empty()).collect();
+        for (document, edits) in &groups {
+            let files: BTreeSet<PathBuf> = std::iter::once(set_path(document, &self.annotator))
+                .chain(edits.iter().map(|e| self.file_of(document, e)))
+                .collect();
+            if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
+                return Err((document.clone(), EditError::ReadOnly(reason)));
+            }
+        }
+        self.next_link += 1;
+        let link = self.next_link;
+        let mut done: Vec<(String, Vec<Edit>)> = Vec::new();
+        for (document, edits) in groups {
+            match self.apply_raw(&document, edits) {
+                Ok(inverse) => done.push((document, inverse)),
+                Err(err) => {
+                    for (d, inverse) in done.into_iter().rev() {
+                        // The inverse of edits just applied: cannot be refused.
+                        let _ = self.apply_raw(&d, inverse);
+                    }
+                    return Err((document, err));
+                }
+            }
+        }
+        for (document, inverse) in done {
+            let history = self.histories.entry(document).or_default();
+            history.undo.push(Step {
+                edits: inverse,
+                linked: Some(link),
+            });
+            history.redo.clear();
+        }
+        Ok(())
     }
 
-    /// Redoes the last undone step on a document.
+    /// Undoes the last step on a document (and, for a step made on several documents at
+    /// once, on each of them). Returns false if there was nothing to undo.
+    pub fn undo(&mut self, document: &str) -> bool {
+        self.linked_step(document, true)
+    }
+
+    /// Redoes the last undone step on a document (and its linked steps on others).
     pub fn redo(&mut self, document: &str) -> bool {
-        self.step(document, false)
+        self.linked_step(document, false)
+    }
+
+    fn linked_step(&mut self, document: &str, undo: bool) -> bool {
+        let top =
+            |h: &History| if undo { h.undo.last() } else { h.redo.last() }.and_then(|s| s.linked);
+        let link = self.histories.get(document).and_then(top);
+        if !self.step(document, undo) {
+            return false;
+        }
+        if let Some(link) = link {
+            let others: Vec<String> = self
+                .histories
+                .iter()
+                .filter(|(d, h)| d.as_str() != document && top(h) == Some(link))
+                .map(|(d, _)| d.clone())
+                .collect();
+            for other in others {
+                self.step(&other, undo);
+            }
+        }
+        true
     }
 
     /// Whether there is something to undo / redo on a document.
@@ -291,7 +378,7 @@ impl Session {
         } else {
             &mut history.redo
         };
-        let Some(edits) = stack.pop() else {
+        let Some(Step { edits, linked }) = stack.pop() else {
             return false;
         };
         // An entity made in this step may be linked from other documents since: undoing
@@ -306,20 +393,25 @@ impl Session {
         match self.apply_raw(document, edits.clone()) {
             Ok(inverse) => {
                 let history = self.histories.entry(document.to_owned()).or_default();
+                let step = Step {
+                    edits: inverse,
+                    linked,
+                };
                 if undo {
-                    history.redo.push(inverse);
+                    history.redo.push(step);
                 } else {
-                    history.undo.push(inverse);
+                    history.undo.push(step);
                 }
                 true
             }
             Err(_) => {
                 // Cannot happen for inverses of applied edits; keep the step rather than lose it.
                 let history = self.histories.entry(document.to_owned()).or_default();
+                let step = Step { edits, linked };
                 if undo {
-                    history.undo.push(edits);
+                    history.undo.push(step);
                 } else {
-                    history.redo.push(edits);
+                    history.redo.push(step);
                 }
                 false
             }
@@ -367,7 +459,7 @@ impl Session {
         }
         if !inverse.is_empty() {
             let history = self.histories.entry(document.to_owned()).or_default();
-            history.undo.push(inverse);
+            history.undo.push(Step::alone(inverse));
             history.redo.clear();
         }
         (applied, problems)
@@ -1467,6 +1559,48 @@ mod tests {
             .project
             .set(doc, "anna")
             .map_or(0, |s| s.annotations().len())
+    }
+
+    #[test]
+    fn a_step_over_several_documents_is_undone_and_redone_as_one() {
+        let (_dir, mut s, a) = session();
+        let b = s
+            .store
+            .add_text("b.txt", "B", "Lukashenko reste till Sotji.\n".to_owned())
+            .unwrap();
+        s.apply(&a, vec![Edit::Insert(person(&s, &a, 0, 5))])
+            .unwrap();
+        let groups = vec![
+            (a.clone(), vec![Edit::Insert(person(&s, &a, 12, 22))]),
+            (b.clone(), vec![Edit::Insert(person(&s, &b, 0, 10))]),
+        ];
+        s.apply_all(groups).unwrap();
+        assert_eq!((count(&s, &a), count(&s, &b)), (2, 1));
+        // Undone from the other document: both documents go back, the earlier step stays.
+        assert!(s.undo(&b));
+        assert_eq!((count(&s, &a), count(&s, &b)), (1, 0));
+        assert!(s.redo(&a));
+        assert_eq!((count(&s, &a), count(&s, &b)), (2, 1));
+        assert!(s.undo(&a) && s.undo(&a));
+        assert_eq!((count(&s, &a), count(&s, &b)), (0, 0));
+    }
+
+    #[test]
+    fn a_step_over_several_documents_is_all_or_nothing() {
+        let (_dir, mut s, a) = session();
+        let b = s
+            .store
+            .add_text("b.txt", "B", "Lukashenko reste till Sotji.\n".to_owned())
+            .unwrap();
+        let bad = Annotation::new("NoSuchLabel", person(&s, &b, 0, 10).fragments.clone());
+        let groups = vec![
+            (a.clone(), vec![Edit::Insert(person(&s, &a, 12, 22))]),
+            (b.clone(), vec![Edit::Insert(bad)]),
+        ];
+        let (refused, _) = s.apply_all(groups).unwrap_err();
+        assert_eq!(refused, b);
+        assert_eq!((count(&s, &a), count(&s, &b)), (0, 0));
+        assert!(!s.undo(&a), "nothing was applied, nothing to undo");
     }
 
     #[test]

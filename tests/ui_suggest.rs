@@ -252,3 +252,59 @@ fn the_counts_per_source_show_what_was_suggested_accepted_and_rejected() {
     );
     assert!(h.query_by_label(&(n - 2).to_string()).is_some());
 }
+
+/// Accept all of an entity in the project: every document's suggestions, counted first,
+/// taken back by one Ctrl+Z.
+#[test]
+fn accept_all_in_the_project_is_counted_first_and_undone_as_one_step() {
+    let (_tmp, project) = blank_sample();
+    let second = {
+        let (mut store, _) = lector::store::ProjectStore::open(&project).unwrap();
+        store
+            .add_text(
+                "uppfoljning.txt",
+                "Uppföljning",
+                "Lukashenko reste hem. Efter mötet talade Lukashenko med pressen.\n".to_owned(),
+            )
+            .unwrap()
+    };
+    let mut h = harness(&project, "tove");
+    h.run();
+    link_first_mention(&mut h);
+    let here = open_count(&h);
+    assert!(here > 0);
+    keys(&mut h, Modifiers::NONE, Key::F8);
+    h.get_by_label("Suggestions").click();
+    h.run();
+    h.get_by_label_contains("Accept all of this entity in the project")
+        .click();
+    h.run();
+    let n = here + 2;
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{n} suggestions of Lukashenko are open in the project (2 documents)"
+        ))
+        .is_some(),
+        "the count over both documents is shown before anything is accepted"
+    );
+    h.get_by_label(&format!("Accept {n}")).click();
+    h.run();
+    let persons = |h: &Harness<'_, LectorApp>, document: &str| {
+        h.state()
+            .session()
+            .unwrap()
+            .store
+            .project
+            .set(document, "tove")
+            .map_or(0, |s| s.iter().filter(|a| a.label == "Person").count())
+    };
+    let first = h.state().document().unwrap().to_owned();
+    assert_eq!(persons(&h, &first), here + 1);
+    assert_eq!(persons(&h, &second), 2, "the other document's mentions too");
+    // One undo, in the open document, takes back both documents' acceptances.
+    keys(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(persons(&h, &first), 1);
+    assert_eq!(persons(&h, &second), 0);
+    keys(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(persons(&h, &second), 2, "and one redo brings them back");
+}

@@ -244,24 +244,23 @@ impl LectorApp {
         };
         let annotator = session.annotator().to_owned();
         let mut total = 0;
-        let mut documents = 0;
-        let mut errors = Vec::new();
+        let mut groups = Vec::new();
         for (document, list) in &plan.documents {
             let (n, edits) =
                 suggest::accept_all_edits(&session.store.project, document, &annotator, list);
-            if n == 0 {
-                continue;
-            }
-            match session.apply(document, edits) {
-                Ok(()) => {
-                    total += n;
-                    documents += 1;
-                }
-                Err(err) => errors.push(format!("not accepted in {document}: {err}")),
+            if n > 0 {
+                total += n;
+                groups.push((document.clone(), edits));
             }
         }
-        for e in errors {
-            self.say(e, true);
+        let documents = groups.len();
+        // One undo step over every document: Ctrl+Z in any of them takes all back.
+        if let Err((document, err)) = session.apply_all(groups) {
+            self.say(
+                format!("nothing accepted: refused in {document}: {err}"),
+                true,
+            );
+            return;
         }
         let place = if plan.project {
             format!("in {}", plural(documents, "document"))
@@ -270,7 +269,7 @@ impl LectorApp {
         };
         self.say(
             format!(
-                "accepted {} of {} {place} (Ctrl+Z undoes them, per document)",
+                "accepted {} of {} {place} (Ctrl+Z undoes them all)",
                 plural(total, "suggestion"),
                 plan.name
             ),
