@@ -1,22 +1,9 @@
 //! The `lector` command line, run as a user runs it.
 
+mod common;
+use common::{lector, stderr, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn lector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lector"))
-        .args(args)
-        .output()
-        .expect("run lector")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn new_add_annotate_check_stats() {

@@ -18,29 +18,15 @@
 )]
 
 mod common;
+use common::{lector, stderr, stdout};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
 use lector::store::ProjectStore;
 use serde_json::{Value, json};
-
-fn lector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lector"))
-        .args(args)
-        .output()
-        .expect("run lector")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A tool's environment, `target/realtools/NAME` (or under `LECTOR_REAL_TOOLS`), when
 /// scripts/test.sh installed it completely; else the reason, for the skip message.

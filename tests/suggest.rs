@@ -7,9 +7,11 @@
     reason = "test helpers: a failure should stop the test loudly"
 )]
 
+mod common;
+use common::lector;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use lector::model::CharOffset;
 use lector::session::Session;
@@ -20,13 +22,6 @@ use serde_json::Value;
 const ARTICLE: &str = "Östersjön i fokus. Alexander Lukashenko träffade Putin i Sotji. \
     Lukashenko ler.\nLukashenkos regim får Rysslands stöd. Putin's plan and Putin’s words.\n\
     Putinregimen är inte Putin. EU:s ledare möter EU. RYSSLAND svarar, Ryssland väntar.\n";
-
-fn lector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lector"))
-        .args(args)
-        .output()
-        .expect("run lector")
-}
 
 fn ok(args: &[&str]) -> String {
     let out = lector(args);

@@ -8,11 +8,12 @@
 )]
 
 mod common;
+use common::{lector, stderr, stdout};
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use lector::model::resolution::Record;
 use lector::model::{
@@ -22,21 +23,6 @@ use lector::model::{
 use lector::predict::{ResolutionStatus, StatusFilter, Tracker, Verdict};
 use lector::session::{Edit, Session};
 use lector::store::{ProjectStore, StoreError, resolutions_path, set_path};
-
-fn lector(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lector"))
-        .args(args)
-        .output()
-        .expect("run lector")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn json(out: &Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", stderr(out));

@@ -146,24 +146,8 @@ pub(super) fn reviews(file: &Path, versions: &Versions<'_>) -> Result<Merged, Co
         .or(theirs.as_ref())
         .map(|f| (f.document.clone(), f.reviewer.clone()))
         .unwrap_or_default();
-    let split =
-        |f: Option<v1::ReviewFile>| f.map(|f| (f.decisions, f.comments)).unwrap_or_default();
-    let (base_decisions, base_comments) = split(base);
-    let (ours_decisions, ours_comments) = split(ours);
-    let (theirs_decisions, theirs_comments) = split(theirs);
-    let (mut decisions, mut notes) = keyed::merge(Sides {
-        base: base_decisions,
-        ours: ours_decisions,
-        theirs: theirs_decisions,
-    })
-    .map_err(|d| duplicate(&d))?;
-    let (mut comments, more) = keyed::merge(Sides {
-        base: base_comments,
-        ours: ours_comments,
-        theirs: theirs_comments,
-    })
-    .map_err(|d| duplicate(&d))?;
-    notes.extend(more);
+    let (mut decisions, mut comments, notes) =
+        merge_two([base, ours, theirs], |f| (f.decisions, f.comments))?;
     decisions.sort_by(|a, b| (a.span, &a.sources).cmp(&(b.span, &b.sources)));
     comments.sort_by(|a, b| (&a.annotator, &a.annotation).cmp(&(&b.annotator, &b.annotation)));
     let merged = v1::ReviewFile {
@@ -248,24 +232,8 @@ pub(super) fn resolutions(file: &Path, versions: &Versions<'_>) -> Result<Merged
         .or(theirs.as_ref())
         .map(|f| f.resolver.clone())
         .unwrap_or_default();
-    let split =
-        |f: Option<v2::ResolutionsFile>| f.map(|f| (f.predictions, f.claims)).unwrap_or_default();
-    let (base_predictions, base_claims) = split(base);
-    let (ours_predictions, ours_claims) = split(ours);
-    let (theirs_predictions, theirs_claims) = split(theirs);
-    let (mut predictions, mut notes) = keyed::merge(Sides {
-        base: base_predictions,
-        ours: ours_predictions,
-        theirs: theirs_predictions,
-    })
-    .map_err(|d| duplicate(&d))?;
-    let (mut claims, more) = keyed::merge(Sides {
-        base: base_claims,
-        ours: ours_claims,
-        theirs: theirs_claims,
-    })
-    .map_err(|d| duplicate(&d))?;
-    notes.extend(more);
+    let (mut predictions, mut claims, notes) =
+        merge_two([base, ours, theirs], |f| (f.predictions, f.claims))?;
     predictions.sort_by_key(Keyed::key);
     claims.sort_by_key(Keyed::key);
     let merged = v2::ResolutionsFile {
@@ -345,24 +313,8 @@ pub(super) fn suggestions(file: &Path, versions: &Versions<'_>) -> Result<Merged
         .or(theirs.as_ref())
         .map(|f| (f.source.clone(), f.document.clone()))
         .unwrap_or_default();
-    let split =
-        |f: Option<SuggestionsFile>| f.map(|f| (f.suggestions, f.entities)).unwrap_or_default();
-    let (base_spans, base_entities) = split(base);
-    let (ours_spans, ours_entities) = split(ours);
-    let (theirs_spans, theirs_entities) = split(theirs);
-    let (mut suggestions, mut notes) = keyed::merge(Sides {
-        base: base_spans,
-        ours: ours_spans,
-        theirs: theirs_spans,
-    })
-    .map_err(|d| duplicate(&d))?;
-    let (mut entities, more) = keyed::merge(Sides {
-        base: base_entities,
-        ours: ours_entities,
-        theirs: theirs_entities,
-    })
-    .map_err(|d| duplicate(&d))?;
-    notes.extend(more);
+    let (mut suggestions, mut entities, notes) =
+        merge_two([base, ours, theirs], |f| (f.suggestions, f.entities))?;
     suggestions.sort_by_key(Keyed::key);
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     let merged = SuggestionsFile {
@@ -498,6 +450,32 @@ fn written_version(versions: &Versions<'_>) -> u32 {
         .min()
         .unwrap_or(CURRENT_VERSION)
         .min(CURRENT_VERSION)
+}
+
+/// Both merged lists of a file kind with two, and the notes of both.
+type MergedTwo<A, B> = (Vec<A>, Vec<B>, Vec<String>);
+
+/// Merges a file kind that holds two keyed lists: `split` takes each version's lists out (an
+/// absent version has none). Returns both merged lists, unsorted, and the notes of both.
+fn merge_two<F, A: Keyed, B: Keyed>(
+    versions: [Option<F>; 3],
+    split: impl Fn(F) -> (Vec<A>, Vec<B>),
+) -> Result<MergedTwo<A, B>, Conflict> {
+    let [base, ours, theirs] = versions.map(|f| f.map(&split).unwrap_or_default());
+    let (first, mut notes) = keyed::merge(Sides {
+        base: base.0,
+        ours: ours.0,
+        theirs: theirs.0,
+    })
+    .map_err(|d| duplicate(&d))?;
+    let (second, more) = keyed::merge(Sides {
+        base: base.1,
+        ours: ours.1,
+        theirs: theirs.1,
+    })
+    .map_err(|d| duplicate(&d))?;
+    notes.extend(more);
+    Ok((first, second, notes))
 }
 
 fn duplicate(d: &keyed::DuplicateKey) -> Conflict {

@@ -1555,13 +1555,7 @@ impl ProjectStore {
                         .reviews
                         .insert((document.clone(), reviewer.clone()), review);
                 }
-                if problems.len() > before {
-                    self.read_only.insert(
-                        rel.clone(),
-                        "it has problems (see `lector check`); fix them in the file first"
-                            .to_owned(),
-                    );
-                }
+                self.read_only_if(&rel, problems.len() > before);
             }
         }
     }
@@ -1624,11 +1618,16 @@ impl ProjectStore {
         self.project
             .suggested
             .insert((source.to_owned(), document.to_owned()), suggested);
-        if problems.len() > before && !self.read_only.contains_key(rel) {
-            self.read_only.insert(
-                rel.to_path_buf(),
-                "it has problems (see `lector check`); fix them in the file first".to_owned(),
-            );
+        self.read_only_if(rel, problems.len() > before);
+    }
+
+    /// Keeps a file that was read with problems read-only (what could be read counts), unless
+    /// it is read-only for another reason already.
+    fn read_only_if(&mut self, rel: &Path, had_problems: bool) {
+        if had_problems {
+            self.read_only.entry(rel.to_path_buf()).or_insert_with(|| {
+                "it has problems (see `lector check`); fix them in the file first".to_owned()
+            });
         }
     }
 
@@ -1678,12 +1677,7 @@ impl ProjectStore {
             }
             self.project.triage.insert(annotator.to_owned(), triage);
         }
-        if problems.len() > before && !self.read_only.contains_key(rel) {
-            self.read_only.insert(
-                rel.to_path_buf(),
-                "it has problems (see `lector check`); fix them in the file first".to_owned(),
-            );
-        }
+        self.read_only_if(rel, problems.len() > before);
     }
 
     fn load_resolutions(&mut self, problems: &mut Vec<Problem>) {
@@ -1705,12 +1699,7 @@ impl ProjectStore {
                 .resolutions
                 .insert(resolver.to_owned(), resolutions);
         }
-        if problems.len() > before && !self.read_only.contains_key(rel) {
-            self.read_only.insert(
-                rel.to_path_buf(),
-                "it has problems (see `lector check`); fix them in the file first".to_owned(),
-            );
-        }
+        self.read_only_if(rel, problems.len() > before);
     }
 
     fn parse_resolutions(
@@ -1855,12 +1844,7 @@ impl ProjectStore {
                 .sets
                 .insert((document.to_owned(), annotator.to_owned()), set);
         }
-        if problems.len() > before && !self.read_only.contains_key(rel) {
-            self.read_only.insert(
-                rel.to_path_buf(),
-                "it has problems (see `lector check`); fix them in the file first".to_owned(),
-            );
-        }
+        self.read_only_if(rel, problems.len() > before);
         let key = (document.to_owned(), annotator.to_owned());
         if self.project.legacy_resolutions.contains_key(&key) && !self.read_only.contains_key(rel) {
             self.read_only

@@ -337,12 +337,7 @@ impl ProjectStore {
             if let Some(review) = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems) {
                 self.project.reviews.insert(key.clone(), review);
             }
-            if changes.problems.len() > before {
-                self.read_only.insert(
-                    rel,
-                    "it has problems (see `lector check`); fix them in the file first".to_owned(),
-                );
-            }
+            self.read_only_if(&rel, changes.problems.len() > before);
         } else {
             self.fingerprints.insert(rel, Fingerprint::absent());
         }
@@ -360,32 +355,20 @@ impl ProjectStore {
             let found = list_files(&self.root, Path::new(dir), &mut ignored);
             files.extend(found.into_iter().map(|(_, rel)| rel));
         }
-        let annotations = Path::new("annotations");
-        for name in list_dirs(&self.root, annotations, &mut ignored) {
-            if project::name_problem("annotator name", &name).is_some() {
-                continue;
+        // One folder per person or source, its files inside.
+        for (dir, what) in [
+            ("annotations", "annotator name"),
+            ("reviews", "reviewer name"),
+            ("suggestions", "source"),
+        ] {
+            let dir = Path::new(dir);
+            for name in list_dirs(&self.root, dir, &mut ignored) {
+                if project::name_problem(what, &name).is_some() {
+                    continue;
+                }
+                let found = list_files(&self.root, &dir.join(&name), &mut ignored);
+                files.extend(found.into_iter().map(|(_, rel)| rel));
             }
-            let dir = annotations.join(&name);
-            let sets = list_files(&self.root, &dir, &mut ignored);
-            files.extend(sets.into_iter().map(|(_, rel)| rel));
-        }
-        let reviews = Path::new("reviews");
-        for name in list_dirs(&self.root, reviews, &mut ignored) {
-            if project::name_problem("reviewer name", &name).is_some() {
-                continue;
-            }
-            let dir = reviews.join(&name);
-            let decided = list_files(&self.root, &dir, &mut ignored);
-            files.extend(decided.into_iter().map(|(_, rel)| rel));
-        }
-        let suggestions = Path::new("suggestions");
-        for name in list_dirs(&self.root, suggestions, &mut ignored) {
-            if project::name_problem("source", &name).is_some() {
-                continue;
-            }
-            let dir = suggestions.join(&name);
-            let found = list_files(&self.root, &dir, &mut ignored);
-            files.extend(found.into_iter().map(|(_, rel)| rel));
         }
         files.sort();
         files.dedup();

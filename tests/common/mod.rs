@@ -28,3 +28,21 @@ pub fn sample_project_copy() -> (tempfile::TempDir, PathBuf) {
     );
     (dir, dst)
 }
+
+/// Runs the `lector` binary built for the tests with these arguments.
+pub fn lector(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lector"))
+        .args(args)
+        .output()
+        .expect("run lector")
+}
+
+/// A command's standard output, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A command's standard error, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
