@@ -35,3 +35,4 @@ pub mod suggest;
 pub mod sync;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod words;

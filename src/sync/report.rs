@@ -1,6 +1,7 @@
 //! What a sync did, for the command line to print and the app to show: the user's commit,
 //! the commits pulled, and who changed which documents since the last sync.
 
+use crate::words::plural;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -164,14 +165,6 @@ impl SyncReport {
             };
         }
         parts.join(", ")
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

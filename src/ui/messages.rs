@@ -64,31 +64,11 @@ impl Messages {
     }
 }
 
-/// "1 annotation", "2 annotations": a count with its noun in the right number.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// [`count`] for nouns that take an `s`.
-pub fn plural(n: usize, noun: &str) -> String {
-    count(n, noun, &format!("{noun}s"))
-}
+pub use crate::words::{count, plural};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_agree_with_their_nouns() {
-        assert_eq!(plural(1, "annotation"), "1 annotation");
-        assert_eq!(plural(0, "annotation"), "0 annotations");
-        assert_eq!(plural(19, "hit"), "19 hits");
-        assert_eq!(count(2, "entity", "entities"), "2 entities");
-    }
 
     #[test]
     fn the_log_keeps_the_newest() {
