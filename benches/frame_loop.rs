@@ -7,6 +7,11 @@
 //! and loading the project.
 //!
 //! Run: `cargo bench --bench frame_loop`. Prints a table and one JSON line (starting with `{`).
+//! On a project of your own: `cargo bench --bench frame_loop -- --project DIR [--document ID]
+//! [--annotator NAME]` runs the same scenarios on that document's text with that annotator's
+//! annotations, entities and the project's schema (the document defaults to the first, the
+//! annotator to the one with the most annotations on it), in a temporary copy: the project
+//! itself is only read. The JSON line then names it in a `"project"` field.
 //!
 //! Timing: per-frame figures are wall time (`Instant`), because thread CPU time per frame
 //! needs `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` (the `libc` crate, not a dependency). Each
@@ -386,16 +391,125 @@ fn frame_rows(scenario: &str, mut runs: Vec<FrameRun>, extra: &str) -> [Row; 2] 
 // ---------------------------------------------------------------------------------------------
 
 /// A project in `dir` holding the article and `annotations` as one saved set.
-fn project_with(dir: &Path, text: &str, annotations: &[Annotation]) -> PathBuf {
-    let root = dir.join("project");
-    let mut store = ProjectStore::create(&root, "bench").expect("setup: create project");
+/// What the scenarios run on: the generated article or a document of a project of the user's.
+struct Input {
+    text: String,
+    schema: Schema,
+    annotations: Vec<Annotation>,
+    /// The annotator's entities (annotations may link to them).
+    entities: Option<lector::model::EntityRegistry>,
+    /// The project, document and annotator it was read from (`None`: generated).
+    origin: Option<(PathBuf, String, String)>,
+}
+
+/// The command line after `cargo bench --bench frame_loop --`: `--project DIR`,
+/// `--document ID`, `--annotator NAME` (cargo adds `--bench`, which is ignored).
+fn input_from_args() -> Result<Option<Input>, String> {
+    let mut args = std::env::args().skip(1);
+    let (mut project, mut document, mut annotator) = (None, None, None);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--project" => project = Some(PathBuf::from(value("--project")?)),
+            "--document" => document = Some(value("--document")?),
+            "--annotator" => annotator = Some(value("--annotator")?),
+            "--bench" => {}
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; use --project DIR [--document ID] \
+                     [--annotator NAME]"
+                ));
+            }
+        }
+    }
+    let Some(dir) = project else {
+        return match (document, annotator) {
+            (None, None) => Ok(None),
+            _ => Err("--document and --annotator need --project".to_owned()),
+        };
+    };
+    let (store, problems) =
+        ProjectStore::open(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    if let Some(p) = problems.first() {
+        eprintln!(
+            "frame_loop: {} problems reading the project, first: {p}",
+            problems.len()
+        );
+    }
+    let project = &store.project;
+    let doc = match document {
+        Some(id) => project
+            .document(&id)
+            .ok_or(format!("the project has no document {id:?}"))?,
+        None => project
+            .documents
+            .first()
+            .ok_or("the project has no documents")?,
+    };
+    let id = doc.meta.id.clone();
+    let annotator = match annotator {
+        Some(a) => a,
+        None => project
+            .sets
+            .iter()
+            .filter(|((d, _), _)| *d == id)
+            .max_by_key(|(_, set)| set.annotations().len())
+            .map(|((_, a), _)| a.clone())
+            .ok_or(format!(
+                "nobody annotated document {id:?}; name --annotator"
+            ))?,
+    };
+    let annotations = project
+        .set(&id, &annotator)
+        .map(|s| s.annotations().iter().map(|a| (**a).clone()).collect())
+        .unwrap_or_default();
+    Ok(Some(Input {
+        text: doc.text.as_str().to_owned(),
+        schema: project.schema.clone(),
+        annotations,
+        entities: project.entities.get(&annotator).cloned(),
+        origin: Some((dir, id, annotator)),
+    }))
+}
+
+/// A new project at `root` with the input's schema, text and entities, and `annotations` as
+/// `ANNOTATOR`'s (in memory); returns the store and the document's id.
+fn project_from(root: &Path, input: &Input, annotations: &[Annotation]) -> (ProjectStore, String) {
+    let mut store = ProjectStore::create(root, "bench").expect("setup: create project");
+    store.project.schema = input.schema.clone();
+    store.save_project_file().expect("setup: save the schema");
     let doc = store
-        .add_text("bench.txt", "Bench", text.to_owned())
+        .add_text("bench.txt", "Bench", input.text.clone())
         .expect("setup: add the article");
-    let set = store.project.set_mut(&doc, ANNOTATOR);
-    set.replace_all(annotations.to_vec());
+    if let Some(registry) = &input.entities {
+        store
+            .project
+            .entities
+            .insert(ANNOTATOR.to_owned(), registry.clone());
+        store
+            .save_entities(ANNOTATOR)
+            .expect("setup: save entities");
+    }
+    store
+        .project
+        .set_mut(&doc, ANNOTATOR)
+        .replace_all(annotations.to_vec());
+    (store, doc)
+}
+
+fn project_with(dir: &Path, input: &Input, annotations: &[Annotation]) -> PathBuf {
+    let root = dir.join("project");
+    let (mut store, doc) = project_from(&root, input, annotations);
     store.save_set(&doc, ANNOTATOR).expect("setup: save set");
     root
+}
+
+/// The process's peak resident set so far, in MB (`VmHWM` of `/proc/self/status`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Opens a project folder and returns how long it took, or why it failed.
@@ -434,18 +548,45 @@ fn main() {
 
     // --- Input data --------------------------------------------------------------------------
     let t = Instant::now();
-    let mut rng = Lcg(SEED);
-    let text = article(&mut rng);
+    let input = match input_from_args() {
+        Ok(Some(input)) => input,
+        Ok(None) => {
+            let mut rng = Lcg(SEED);
+            let text = article(&mut rng);
+            let doc_text = DocText::new(text.as_str()).expect("setup: text fits u32 offsets");
+            let schema = Schema::news_default();
+            let annotations = annotations(&doc_text, &schema, &mut rng);
+            Input {
+                text,
+                schema,
+                annotations,
+                entities: None,
+                origin: None,
+            }
+        }
+        Err(e) => {
+            eprintln!("frame_loop: {e}");
+            std::process::exit(2);
+        }
+    };
+    let text = input.text.clone();
     let setup_text = DocText::new(text.as_str()).expect("setup: text fits u32 offsets");
-    let schema = Schema::news_default();
-    let all = annotations(&setup_text, &schema, &mut rng);
+    let schema = input.schema.clone();
+    let all = input.annotations.clone();
     let non_ascii_chars = text.chars().filter(|c| !c.is_ascii()).count();
+    let source = match &input.origin {
+        Some((dir, document, annotator)) => format!(
+            "project {}, document {document:?}, {annotator}'s annotations; read",
+            dir.display()
+        ),
+        None => format!("corpus: seed {SEED:#x}; generated"),
+    };
     notes.push(format!(
-        "corpus: seed {SEED:#x}, {} bytes, {} chars ({:.1}% non-ASCII chars), {} lines, \
-         {} annotations; generated in {:.0} ms",
+        "{source}: {} bytes, {} chars ({:.1}% non-ASCII chars), {} lines, {} annotations, \
+         in {:.0} ms",
         text.len(),
         setup_text.len_chars().0,
-        100.0 * non_ascii_chars as f64 / setup_text.len_chars().0 as f64,
+        100.0 * non_ascii_chars as f64 / setup_text.len_chars().0.max(1) as f64,
         text.split('\n').count(),
         all.len(),
         ms(t.elapsed()),
@@ -453,16 +594,8 @@ fn main() {
 
     // --- The project in memory, with a session ------------------------------------------------
     let tmp = tempfile::tempdir().expect("setup: tempdir");
-    let mut store =
-        ProjectStore::create(&tmp.path().join("main"), "bench").expect("setup: create project");
-    let doc_id = store
-        .add_text("bench.txt", "Bench", text.clone())
-        .expect("setup: add the article");
+    let (store, doc_id) = project_from(&tmp.path().join("main"), &input, &all);
     let mut session = Session::new(store, ANNOTATOR);
-    {
-        let set = session.store.project.set_mut(&doc_id, ANNOTATOR);
-        set.replace_all(all.clone());
-    }
     let set_annotations = |session: &Session| -> Vec<Arc<Annotation>> {
         session
             .store
@@ -606,19 +739,22 @@ fn main() {
     ));
 
     // a'. The same through a 50 kB paragraph (laid out in 8 kB blocks).
-    let mut runs = Vec::new();
-    for k in 0..RUNS {
-        let from = giant_starts
-            .get(k % giant_starts.len())
-            .copied()
-            .unwrap_or(0);
-        runs.push(smooth_scroll(&mut driver, &mut view, from.saturating_sub(500)).0);
+    if giant_starts.is_empty() {
+        notes.push(format!(
+            "a'. left out: the text has no line of {GIANT_BYTES} bytes or more"
+        ));
+    } else {
+        let mut runs = Vec::new();
+        for k in 0..RUNS {
+            let from = giant_starts[k % giant_starts.len()];
+            runs.push(smooth_scroll(&mut driver, &mut view, from.saturating_sub(500)).0);
+        }
+        rows.extend(frame_rows(
+            "a'. smooth scroll through a 50 kB line",
+            runs,
+            "",
+        ));
     }
-    rows.extend(frame_rows(
-        "a'. smooth scroll through a 50 kB line",
-        runs,
-        "",
-    ));
 
     // a''. Smooth scroll with suggestions drawn (issue 13): a candidate at every 40th word,
     //      the open ones drawn as dashed outlines; per frame only those of the visible
@@ -755,7 +891,7 @@ fn main() {
     // --- Tag: Session::apply + SpanIndex rebuild ----------------------------------------------
     let mut tag_rng = Lcg(SEED ^ 0x7a6);
     let random_annotation = |rng: &mut Lcg| loop {
-        let start = rng.below(len as usize - 64) as u32;
+        let start = rng.below((len as usize).saturating_sub(64).max(1)) as u32;
         let span_len = rng.range(4, 40) as u32;
         let label = rng.pick(&schema.labels).name.clone();
         if let Some(span) = snapped(&setup_text, start, start + span_len)
@@ -972,7 +1108,7 @@ fn main() {
         // Every k-th annotation, so that the subset spreads over the whole text.
         let step = (all.len() / n.max(1)).max(1);
         let subset: Vec<Annotation> = all.iter().step_by(step).take(n).cloned().collect();
-        let root = project_with(dir.path(), &text, &subset);
+        let root = project_with(dir.path(), &input, &subset);
         match time_open(&root) {
             Ok((d, loaded)) => scaling.push((n, ms(d), loaded)),
             Err(e) => notes.push(format!("load of {n} annotations failed: {e}")),
@@ -1231,6 +1367,12 @@ fn main() {
     };
     let json = serde_json::json!({
         "bench": "frame_loop",
+        "project": input.origin.as_ref().map(|(dir, _, _)| dir.display().to_string()),
+        "document": input.origin.as_ref().map(|(_, document, _)| document),
+        "annotator": input.origin.as_ref().map(|(_, _, annotator)| annotator),
+        "annotations": all.len(),
+        "text_bytes": text.len(),
+        "peak_rss_mb": peak_rss_mb(),
         "egui": "0.37",
         "nproc": nproc(),
         "cpu": cpu_model(),

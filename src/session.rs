@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
 use crate::model::edit::{self, EditTarget};
-use crate::model::review::{Comment, reviewer_of};
+use crate::model::review::{Comment, Decision, Sources, reviewer_of};
 use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
 use crate::store::journal::{self, Journal};
@@ -270,11 +270,12 @@ impl Session {
         // Every file the edits will write must be writable, so that a save never writes
         // some of them and not the others. Resolving touches only the resolver's file: it
         // works on any document, whatever state the resolver's own annotation file of it is in.
-        let only_resolutions = edits.iter().all(|e| e.target() == EditTarget::Resolutions);
+        let targets: BTreeSet<EditTarget> = edits.iter().map(Edit::target).collect();
+        let only_resolutions = targets.iter().all(|t| *t == EditTarget::Resolutions);
         let files: BTreeSet<PathBuf> = (!only_resolutions)
             .then(|| set_path(document, &self.annotator))
             .into_iter()
-            .chain(edits.iter().map(|e| self.file_of(document, e)))
+            .chain(targets.iter().map(|t| self.file_of_target(document, *t)))
             .collect();
         if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
             return Err(EditError::ReadOnly(reason));
@@ -297,8 +298,9 @@ impl Session {
         let groups: Vec<(String, Vec<Edit>)> =
             groups.into_iter().filter(|(_, e)| !e.is_empty()).collect();
         for (document, edits) in &groups {
+            let targets: BTreeSet<EditTarget> = edits.iter().map(Edit::target).collect();
             let files: BTreeSet<PathBuf> = std::iter::once(set_path(document, &self.annotator))
-                .chain(edits.iter().map(|e| self.file_of(document, e)))
+                .chain(targets.iter().map(|t| self.file_of_target(document, *t)))
                 .collect();
             if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
                 return Err((document.clone(), EditError::ReadOnly(reason)));
@@ -668,9 +670,9 @@ impl Session {
         std::mem::take(&mut self.merged)
     }
 
-    /// The file an edit on `document` changes.
-    fn file_of(&self, document: &str, edit: &Edit) -> PathBuf {
-        match edit.target() {
+    /// The file that edits of a kind on `document` change.
+    fn file_of_target(&self, document: &str, target: EditTarget) -> PathBuf {
+        match target {
             EditTarget::Set => set_path(document, &self.annotator),
             EditTarget::Entities => entities_path(&self.annotator),
             EditTarget::Review => review_path(document, reviewer_name(&self.annotator)),
@@ -708,14 +710,21 @@ impl Session {
                 ));
             }
         }
-        for edit in edits {
-            let file = self.file_of(document, &edit);
+        // Edits arrive in runs of one kind (a review's start: 76k inserts, then 95k
+        // decisions): the file's entry is looked up once per run, not once per edit.
+        let mut edits = edits.into_iter().peekable();
+        while let Some(first) = edits.next() {
+            let target = first.target();
+            let file = self.file_of_target(document, target);
             let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
                 document: document.to_owned(),
                 edits: Vec::new(),
             });
             document.clone_into(&mut entry.document);
-            entry.edits.push(edit);
+            entry.edits.push(first);
+            while let Some(edit) = edits.next_if(|e| e.target() == target) {
+                entry.edits.push(edit);
+            }
         }
     }
 
@@ -761,7 +770,22 @@ impl Session {
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
         let mut touched_triage = false;
+        // Many decisions (a review's start takes every agreement) go into the review in one
+        // merge; only when none is taken back in the same group.
+        let bulk_decisions = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::Decide(_)))
+            .count()
+            >= BULK
+            && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
+        let mut decisions: Vec<Decision> = Vec::new();
         for edit in edits {
+            if bulk_decisions && let Edit::Decide(decision) = &edit {
+                decisions.push(decision.clone());
+                forward.push(edit);
+                touched_review = true;
+                continue;
+            }
             if bulk {
                 match &edit {
                     Edit::Insert(a) => {
@@ -818,6 +842,20 @@ impl Session {
                     return Err(err);
                 }
             }
+        }
+        if !decisions.is_empty() {
+            let review = self
+                .store
+                .project
+                .review_mut(document, reviewer_name(&annotator));
+            let sources: Vec<Sources> = decisions.iter().map(|d| d.sources.clone()).collect();
+            let replaced = review.upsert_many(decisions);
+            inverse.extend(
+                replaced
+                    .into_iter()
+                    .zip(sources)
+                    .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
+            );
         }
         if bulk {
             match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {

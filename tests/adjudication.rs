@@ -183,3 +183,75 @@ fn entities_come_along_and_annotators_cannot_take_review_names() {
     assert!(lector::model::project::annotator_name_problem("review.olga").is_some());
     assert!(lector::model::project::annotator_name_problem("olga").is_none());
 }
+
+/// A review of a long document takes hundreds of agreements in one step (recorded all at once,
+/// not one by one): the decisions saved are those in memory, undo takes every one back and
+/// redo puts them in again.
+#[test]
+fn a_long_review_start_is_saved_undone_and_redone_whole() {
+    use lector::model::{Annotation, DocText, checked_fragments};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(&dir.path().join("p"), "long").unwrap();
+    let sentence = "Lukashenko met Putin in Sochi. ";
+    let doc = store
+        .add_text("long.txt", "Long", sentence.repeat(400))
+        .unwrap();
+    let text = DocText::new(sentence.repeat(400).as_str()).unwrap();
+    let n = sentence.chars().count() as u32;
+    for annotator in ["anna", "erik"] {
+        let annotations: Vec<Annotation> = (0..400u32)
+            // erik leaves out every tenth and labels every seventh otherwise.
+            .filter(|i| annotator == "anna" || i % 10 != 0)
+            .map(|i| {
+                let label = if annotator == "erik" && i % 7 == 0 {
+                    "Place"
+                } else {
+                    "Person"
+                };
+                Annotation::new(
+                    label,
+                    checked_fragments(&text, &[(i * n, i * n + 10)]).unwrap(),
+                )
+            })
+            .collect();
+        store
+            .project
+            .set_mut(&doc, annotator)
+            .replace_all(annotations);
+        store.save_set(&doc, annotator).unwrap();
+    }
+    let (store, problems) = ProjectStore::open(store.root()).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut session = Session::new(store, review_set_name("olga"));
+    let alignment = align_document(&session.store.project, &doc, &annotators()).unwrap();
+    let agreed = alignment.units.iter().filter(|u| u.is_agreement()).count();
+    assert!(agreed > 200, "{agreed} agreements");
+    let edits = take_agreements(&session.store.project, &doc, "olga", &alignment);
+    session.apply(&doc, edits).unwrap();
+    let decisions = |s: &Session| {
+        s.store
+            .project
+            .review(&doc, "olga")
+            .map(|r| r.decisions.clone())
+            .unwrap_or_default()
+    };
+    let taken = decisions(&session);
+    assert_eq!(taken.len(), agreed);
+    assert!(session.save_now().is_empty());
+    let (reopened, problems) = ProjectStore::open(session.store.root()).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        reopened.project.review(&doc, "olga").unwrap().decisions,
+        taken
+    );
+
+    assert!(session.undo(&doc));
+    assert!(
+        decisions(&session).is_empty(),
+        "undo takes every decision back"
+    );
+    let reviewed = session.store.project.set(&doc, "review.olga");
+    assert!(reviewed.is_none_or(|s| s.annotations().is_empty()));
+    assert!(session.redo(&doc));
+    assert_eq!(decisions(&session), taken);
+}
