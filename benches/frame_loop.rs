@@ -1373,6 +1373,7 @@ fn main() {
         "annotations": all.len(),
         "text_bytes": text.len(),
         "peak_rss_mb": peak_rss_mb(),
+        "scale": input.origin.is_none().then(scale),
         "egui": "0.37",
         "nproc": nproc(),
         "cpu": cpu_model(),

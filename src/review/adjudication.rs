@@ -200,10 +200,13 @@ impl<'a> Copier<'a> {
     /// An annotator's annotation of the document.
     fn source(&mut self, annotator: &str, id: &AnnotationId) -> Option<&'a Annotation> {
         let (project, document) = (self.project, self.document);
-        let set = project.set(document, annotator)?;
         let Some(by_id) = &mut self.by_id else {
-            return set.get(id);
+            return project.set(document, annotator)?.get(id);
         };
+        if let Some(index) = by_id.get(annotator) {
+            return index.get(id).copied();
+        }
+        let set = project.set(document, annotator)?;
         let index = by_id
             .entry(set.annotator.as_str())
             .or_insert_with(|| set.iter().map(|a| (&a.id, a)).collect());

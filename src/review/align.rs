@@ -222,18 +222,26 @@ impl<'a> Clusters<'a> {
 
     /// Passes 1 and 2: annotations with identical fragments.
     fn join_same_fragments(&mut self) {
-        let mut groups: BTreeMap<&'a [Fragment], Vec<Node>> = BTreeMap::new();
+        // Every annotation by its fragments; runs of equal fragments are the groups (one
+        // sort, no map of vectors: a book has hundreds of thousands).
+        let mut all: Vec<(&'a [Fragment], Node)> = Vec::new();
         for (k, set) in self.sets.iter().enumerate() {
-            for (i, a) in set.iter().enumerate() {
-                groups
-                    .entry(a.fragments.as_slice())
-                    .or_default()
-                    .push((k, i));
-            }
+            all.extend(
+                set.iter()
+                    .enumerate()
+                    .map(|(i, a)| (a.fragments.as_slice(), (k, i))),
+            );
         }
+        all.sort_unstable();
         let mut same_label = Vec::new();
         let mut other_label = Vec::new();
-        for nodes in groups.values() {
+        let mut nodes: Vec<Node> = Vec::new();
+        for group in all.chunk_by(|x, y| x.0 == y.0) {
+            if group.len() < 2 {
+                continue;
+            }
+            nodes.clear();
+            nodes.extend(group.iter().map(|(_, node)| *node));
             for (n, &x) in nodes.iter().enumerate() {
                 for &y in nodes.iter().skip(n + 1) {
                     let (Some(ax), Some(ay)) = (self.annotation(x), self.annotation(y)) else {
@@ -348,14 +356,17 @@ impl<'a> Clusters<'a> {
                 Some((k, set, set.at(i)?))
             })
             .collect();
-        let present: BTreeSet<usize> = members.iter().map(|m| m.0).collect();
         let kind = match (members.as_slice(), cluster.label, cluster.fragments) {
             ([(k, _, _)], _, _) => UnitKind::OnlyIn(name(*k)),
             (_, Some(_), Some(_)) => UnitKind::Matched,
             (_, None, Some(_)) => UnitKind::LabelDiffers,
             _ => UnitKind::BoundaryDiffers,
         };
-        let differing_attributes = if members.len() > 1 && cluster.label.is_some() {
+        // Most spans carry no attributes and no entity: nothing to compare then.
+        let plain = members
+            .iter()
+            .all(|(_, _, a)| a.attributes.is_empty() && a.entity.is_none());
+        let differing_attributes = if members.len() > 1 && cluster.label.is_some() && !plain {
             differing_attributes(&members)
         } else {
             Vec::new()
@@ -367,7 +378,7 @@ impl<'a> Clusters<'a> {
                 .map(|(k, _, a)| (name(*k), a.id.clone()))
                 .collect(),
             missing: (0..annotators.len())
-                .filter(|k| !present.contains(k))
+                .filter(|k| !members.iter().any(|m| m.0 == *k))
                 .map(name)
                 .collect(),
             differing_attributes,
