@@ -168,9 +168,22 @@ fn main() -> anyhow::Result<()> {
                 .ok(),
         );
     });
+    // A project-wide text search (the documents panel's find field), once the texts are in.
+    let (store, _) = ProjectStore::open(&dir)?;
+    let text_bytes: usize = store
+        .project
+        .documents
+        .iter()
+        .map(|d| d.text.as_str().len())
+        .sum();
+    let mut found = 0;
+    let search = time(&mut || {
+        found = lector::model::find::find_in_project(&store.project, "Sanctions border").len();
+    });
     println!(
         "{{\"project\": {:?}, \"bytes\": {bytes}, \"read_all_files_ms\": {read:.1}, \
-         \"open_ms\": {open:.1}, \"open_first_ms\": {first:.1}}}",
+         \"open_ms\": {open:.1}, \"open_first_ms\": {first:.1}, \"text_bytes\": {text_bytes}, \
+         \"search_ms\": {search:.1}, \"search_found\": {found}}}",
         dir.display().to_string(),
     );
     Ok(())

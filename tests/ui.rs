@@ -647,3 +647,59 @@ fn set_dialog_path(h: &mut Harness<'_, LectorApp>, path: &std::path::Path) {
         other => panic!("no dialog asks for a path: {other:?}"),
     }
 }
+
+/// A project of 300 articles: the document list lays out only the rows on screen, and typing
+/// in its find field lists the articles whose title or text has the words (with their hits);
+/// clicking one opens it with the search bar on the first hit.
+#[test]
+fn the_document_list_finds_articles_by_text_among_hundreds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("many");
+    let mut store = lector::store::ProjectStore::create(&root, "many").unwrap();
+    for k in 0..300 {
+        let text = if k % 50 == 7 {
+            format!("Article {k}. Talks in Sochi went on. Later Sochi again.")
+        } else {
+            format!("Article {k}. Nothing to see.")
+        };
+        store
+            .add_text(&format!("a{k:03}.txt"), &format!("Article {k:03}"), text)
+            .unwrap();
+    }
+    drop(store);
+    use egui_kittest::kittest::NodeT as _;
+    let mut h = harness(&root, "anna");
+    h.run();
+    let listed = |h: &Harness<'_, LectorApp>| {
+        h.query_all_by_label_contains("Article ")
+            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+            .count()
+    };
+    let shown = listed(&h);
+    assert!(
+        (5..100).contains(&shown),
+        "only the rows on screen are laid out: {shown} of 300"
+    );
+
+    h.get_by_label("Find documents by title or text").focus();
+    h.run();
+    h.get_by_label("Find documents by title or text")
+        .type_text("sochi");
+    h.run();
+    let found: Vec<String> = h
+        .query_all_by_label_contains("(2 hits)")
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert_eq!(found.len(), 6, "{found:?}");
+    assert!(found[0].contains("Article 007"), "{found:?}");
+    assert!(
+        h.query_by_label_contains("6 of 300 documents · 12 hits")
+            .is_some()
+    );
+
+    h.get_by_label_contains("Article 057").click();
+    h.run();
+    assert_eq!(h.state().document(), Some("a057"));
+    let hits: Vec<u32> = h.state().search_hits().iter().map(|(s, _)| s.0).collect();
+    assert_eq!(hits.len(), 2, "the search bar took the query: {hits:?}");
+}

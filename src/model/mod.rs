@@ -3,6 +3,7 @@
 
 pub mod annotation;
 pub mod edit;
+pub mod find;
 pub mod offsets;
 pub mod project;
 pub mod resolution;

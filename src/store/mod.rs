@@ -395,6 +395,15 @@ impl PendingWrite {
             }
         }
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // Never write a file Lector would refuse to read back: the one on disk stays.
+        if serialised.len() as u64 > MAX_FILE_BYTES {
+            return Err(StoreError::Invalid(format!(
+                "{}: the file would be {} bytes, more than the {MAX_FILE_BYTES} bytes a \
+                 project file may have; it was not written (what is on disk is unchanged)",
+                path.display(),
+                serialised.len()
+            )));
+        }
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
         }

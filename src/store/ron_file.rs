@@ -13,8 +13,9 @@ use super::problem::{Position, Problem, position_of_byte};
 /// the prediction settings of `project.ron`.
 pub const CURRENT_VERSION: u32 = 2;
 
-/// Project files larger than this are refused rather than parsed.
-pub const MAX_RON_BYTES: u64 = 256 * 1024 * 1024;
+/// Project files larger than this are refused rather than parsed. An annotation file of a
+/// million annotations (a 50 MB book) is about 340 MB; saves never write more than this.
+pub const MAX_RON_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Checks that the bytes of a project file can be parsed at all, and explains common damage
 /// in words instead of a parser error at an odd place.

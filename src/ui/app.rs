@@ -58,6 +58,8 @@ pub struct LectorApp {
     pub(super) selected: Option<Selected>,
     pub(super) palette: Option<Palette>,
     pub(super) search: Search,
+    /// The documents panel's filter.
+    pub(super) document_filter: super::panels::documents::DocumentFilter,
     pub(super) list: ListState,
     pub(super) dialogs: Dialogs,
     pub(super) messages: Messages,
@@ -103,6 +105,7 @@ impl LectorApp {
             selected: None,
             palette: None,
             search: Search::default(),
+            document_filter: Default::default(),
             list: ListState::default(),
             dialogs: Dialogs::default(),
             messages: Messages::default(),
@@ -375,11 +378,13 @@ impl LectorApp {
         if self.tracking.mode == super::tracking::Mode::Article {
             match columns.documents {
                 Column::Open(width) => {
+                    let mut filter = std::mem::take(&mut self.document_filter);
                     let input = super::panels::documents::DocumentsInput::of(self);
                     let (commands, new_width) =
                         super::layout::side_panel(ui, Side::Documents, width, |ui| {
-                            super::panels::documents::ui(ui, &input)
+                            super::panels::documents::ui(ui, &input, &mut filter)
                         });
+                    self.document_filter = filter;
                     self.commands.extend(commands);
                     if let Some(w) = new_width {
                         self.prefs.documents_width = w;

@@ -139,6 +139,8 @@ pub enum ViewCommand {
     OpenSearch,
     /// Close the search bar.
     CloseSearch,
+    /// Open the search bar on this query (its first hit from the caret selected).
+    SearchFor(String),
     /// The next (or previous) search hit.
     StepHit(bool),
     /// Set the zoom of the whole interface.

@@ -188,6 +188,11 @@ impl LectorApp {
         match command {
             ViewCommand::OpenSearch => self.search.open_bar(),
             ViewCommand::CloseSearch => self.search.open = false,
+            ViewCommand::SearchFor(query) => {
+                self.search.query = query;
+                self.search.open = true;
+                self.search.forget();
+            }
             ViewCommand::StepHit(forward) => self.step_hit(forward),
             ViewCommand::Zoom(zoom) => {
                 let (lo, hi) = super::prefs::ZOOM_RANGE;

@@ -3,7 +3,8 @@
 //! mention of.
 
 use super::app::LectorApp;
-use crate::model::{CharOffset, DocText, Entity, Project};
+pub use crate::model::find::find_all;
+use crate::model::{CharOffset, Entity, Project};
 
 /// The search bar's state.
 #[derive(Debug, Default)]
@@ -37,41 +38,6 @@ impl Search {
     pub fn forget(&mut self) {
         self.key = (String::new(), String::new());
     }
-}
-
-/// Every case-insensitive occurrence of `query` in the text, on grapheme boundaries. Walks
-/// the text once without copying it (a book is megabytes; this runs on every keystroke).
-pub fn find_all(text: &DocText, query: &str) -> Vec<(CharOffset, CharOffset)> {
-    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
-    let needle: Vec<char> = query.chars().map(lower).collect();
-    let Some(&first) = needle.first() else {
-        return Vec::new();
-    };
-    if needle.iter().all(|c| c.is_whitespace()) {
-        return Vec::new();
-    }
-    let hay = text.as_str();
-    let len = needle.len() as u32;
-    let mut hits = Vec::new();
-    let mut next_free = 0u32;
-    for (i, (byte, c)) in hay.char_indices().enumerate() {
-        let i = i as u32;
-        if i < next_free || lower(c) != first {
-            continue;
-        }
-        let rest = hay.get(byte..).unwrap_or("");
-        let matches = rest
-            .chars()
-            .map(lower)
-            .take(needle.len())
-            .eq(needle.iter().copied());
-        let (s, e) = (CharOffset(i), CharOffset(i + len));
-        if matches && text.is_grapheme_boundary(s) && text.is_grapheme_boundary(e) {
-            hits.push((s, e));
-            next_free = i + len;
-        }
-    }
-    hits
 }
 
 /// The entity that annotations covering exactly `query` (any case) link to, in the
@@ -177,25 +143,5 @@ impl LectorApp {
         if let Some(&(s, e)) = self.search.hits.get(next) {
             self.select_hit(s, e);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_is_case_insensitive_in_any_script_and_respects_characters() {
-        let text =
-            DocText::new("Lukashenko, LUKASHENKO och Лукашенко; лукашенко. e\u{301}e").unwrap();
-        let spans = |q: &str| -> Vec<(u32, u32)> {
-            find_all(&text, q).iter().map(|(s, e)| (s.0, e.0)).collect()
-        };
-        assert_eq!(spans("lukashenko"), vec![(0, 10), (12, 22)]);
-        assert_eq!(spans("ЛУКАШЕНКО"), vec![(27, 36), (38, 47)]);
-        // "e" alone must not match the e of "é" written as e + combining accent.
-        assert_eq!(spans("e"), vec![(6, 7), (18, 19), (51, 52)]);
-        assert_eq!(spans("aa"), vec![]);
-        assert_eq!(spans("  "), vec![]);
     }
 }

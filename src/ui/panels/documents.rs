@@ -68,7 +68,11 @@ fn status_icon(status: Status) -> &'static str {
 }
 
 /// The panel's contents.
-pub fn ui(ui: &mut egui::Ui, input: &DocumentsInput<'_>) -> Vec<Command> {
+pub fn ui(
+    ui: &mut egui::Ui,
+    input: &DocumentsInput<'_>,
+    filter: &mut DocumentFilter,
+) -> Vec<Command> {
     let mut out = Vec::new();
     let Some(project) = input.project else {
         ui.label("No project open");
@@ -78,11 +82,8 @@ pub fn ui(ui: &mut egui::Ui, input: &DocumentsInput<'_>) -> Vec<Command> {
     ui.add(egui::Label::new(RichText::new(&input.root).small()).truncate());
     ui.separator();
     let reserve = 150.0 + 24.0 * input.colleagues.len() as f32;
-    egui::ScrollArea::vertical()
-        .id_salt("documents")
-        .max_height((ui.available_height() - reserve).max(80.0))
-        .auto_shrink([false, true])
-        .show(ui, |ui| documents_list_ui(ui, input, project, &mut out));
+    let max_height = (ui.available_height() - reserve).max(80.0);
+    documents_list_ui(ui, input, project, filter, max_height, &mut out);
     if let Some(doc) = input.current {
         ui.separator();
         current_ui(ui, input, project, doc, &mut out);
@@ -111,47 +112,162 @@ pub fn ui(ui: &mut egui::Ui, input: &DocumentsInput<'_>) -> Vec<Command> {
     out
 }
 
+/// The document list's filter: a query matched against every document's title, file name
+/// and text (any case), searched again only when the query or the documents change.
+#[derive(Debug, Default)]
+pub struct DocumentFilter {
+    /// What the user typed.
+    pub query: String,
+    matches: Vec<crate::model::find::DocumentMatch>,
+    /// (query, documents, bytes of text) the matches are for.
+    key: Option<(String, usize, usize)>,
+}
+
+impl DocumentFilter {
+    /// The documents to list (indices into the project's documents) and each one's hits in
+    /// its text; all of them while the query is empty.
+    fn refresh(&mut self, project: &Project) -> Option<&[crate::model::find::DocumentMatch]> {
+        if self.query.trim().is_empty() {
+            self.key = None;
+            self.matches.clear();
+            return None;
+        }
+        let bytes = project
+            .documents
+            .iter()
+            .map(|d| d.text.as_str().len())
+            .sum();
+        let key = (self.query.clone(), project.documents.len(), bytes);
+        if self.key.as_ref() != Some(&key) {
+            self.matches = crate::model::find::find_in_project(project, &self.query);
+            self.key = Some(key);
+        }
+        Some(&self.matches)
+    }
+}
+
+/// The documents, filtered by the query; only the rows on screen are laid out (a project of
+/// a thousand documents lists as fast as one of ten).
 fn documents_list_ui(
     ui: &mut egui::Ui,
     input: &DocumentsInput<'_>,
     project: &Project,
+    filter: &mut DocumentFilter,
+    max_height: f32,
     out: &mut Vec<Command>,
 ) {
-    let annotators = project.annotators();
-    for doc in &project.documents {
-        let mine = project
-            .set(&doc.meta.id, input.me)
-            .map_or(Status::NotStarted, |s| s.status);
-        let selected = input.current == Some(doc.meta.id.as_str());
-        let mut title = format!("{} {}", status_icon(mine), shorten(&doc.meta.title, 60));
-        let open = input.suggestions.open_in(&doc.meta.id).unwrap_or(0);
-        if open > 0 {
-            title.push_str(&format!("  ({open} suggested)"));
+    ui.add(
+        egui::TextEdit::singleline(&mut filter.query)
+            .hint_text("find in titles and texts")
+            .desired_width(f32::INFINITY),
+    )
+    .accessible_name("Find documents by title or text");
+    let query = filter.query.trim().to_owned();
+    let rows: Vec<(usize, usize)> = match filter.refresh(project) {
+        Some(matches) => {
+            let hits: usize = matches.iter().map(|m| m.hits).sum();
+            ui.label(
+                RichText::new(format!(
+                    "{} of {} · {}",
+                    matches.len(),
+                    super::super::messages::plural(project.documents.len(), "document"),
+                    super::super::messages::plural(hits, "hit")
+                ))
+                .small(),
+            );
+            matches.iter().map(|m| (m.index, m.hits)).collect()
         }
-        if ui
-            .selectable_label(selected, title)
-            .on_hover_text(format!(
-                "{}\nyou: {}\n{} open",
-                doc.meta.source_file,
-                mine.name(),
-                super::super::messages::plural(open, "suggestion")
-            ))
-            .clicked()
-        {
-            out.push(Command::OpenDocument(doc.meta.id.clone()));
+        None => (0..project.documents.len()).map(|i| (i, 0)).collect(),
+    };
+    // Every row has the same height, a second line for colleagues' progress when anyone
+    // else annotates in the project.
+    let others_anywhere = project
+        .sets
+        .keys()
+        .any(|(_, a)| a != input.me && crate::model::review::reviewer_of(a).is_none());
+    let spacing = ui.spacing().item_spacing.y;
+    let small = ui.text_style_height(&egui::TextStyle::Small);
+    let row_height = ui.spacing().interact_size.y
+        + if others_anywhere {
+            spacing + small
+        } else {
+            0.0
+        };
+    egui::ScrollArea::vertical()
+        .id_salt("documents")
+        .max_height(max_height)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for &(i, hits) in &rows[range] {
+                let Some(doc) = project.documents.get(i) else {
+                    continue;
+                };
+                ui.allocate_ui_with_layout(
+                    egui::vec2(ui.available_width(), row_height),
+                    egui::Layout::top_down(egui::Align::Min),
+                    |ui| {
+                        ui.set_min_height(row_height);
+                        document_row_ui(ui, input, project, doc, hits, &query, out);
+                    },
+                );
+            }
+        });
+}
+
+/// One document: its title with my status, then colleagues' statuses.
+fn document_row_ui(
+    ui: &mut egui::Ui,
+    input: &DocumentsInput<'_>,
+    project: &Project,
+    doc: &crate::model::Document,
+    hits: usize,
+    query: &str,
+    out: &mut Vec<Command>,
+) {
+    let id = doc.meta.id.as_str();
+    // The document's sets, from the project's map keyed by (document, annotator).
+    let sets = project
+        .sets
+        .range((id.to_owned(), String::new())..)
+        .take_while(|((d, _), _)| d == id);
+    let mut mine = Status::NotStarted;
+    let mut others = Vec::new();
+    for ((_, annotator), set) in sets {
+        if annotator == input.me {
+            mine = set.status;
+        } else if crate::model::review::reviewer_of(annotator).is_none() {
+            others.push(format!("{} {annotator}", status_icon(set.status)));
         }
-        let others: Vec<String> = annotators
-            .iter()
-            .filter(|a| **a != input.me)
-            .filter_map(|a| {
-                project
-                    .set(&doc.meta.id, a)
-                    .map(|s| format!("{} {a}", status_icon(s.status)))
-            })
-            .collect();
-        if !others.is_empty() {
-            ui.add(egui::Label::new(RichText::new(others.join("  ")).small()).wrap());
+    }
+    let selected = input.current == Some(id);
+    let mut title = format!("{} {}", status_icon(mine), shorten(&doc.meta.title, 60));
+    if hits > 0 {
+        title.push_str(&format!(
+            "  ({})",
+            super::super::messages::plural(hits, "hit")
+        ));
+    }
+    let open = input.suggestions.open_in(id).unwrap_or(0);
+    if open > 0 {
+        title.push_str(&format!("  ({open} suggested)"));
+    }
+    let response = ui
+        .add(egui::Button::selectable(selected, title).truncate())
+        .on_hover_text(format!(
+            "{}\nyou: {}\n{} open",
+            doc.meta.source_file,
+            mine.name(),
+            super::super::messages::plural(open, "suggestion")
+        ));
+    if response.clicked() {
+        out.push(Command::OpenDocument(doc.meta.id.clone()));
+        if hits > 0 {
+            // Land on the hits: the search bar opens with the query, from the top.
+            out.push(Command::View(ViewCommand::SearchFor(query.to_owned())));
         }
+    }
+    if !others.is_empty() {
+        ui.add(egui::Label::new(RichText::new(others.join("  ")).small()).truncate());
     }
 }
 
