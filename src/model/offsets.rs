@@ -60,10 +60,11 @@ pub struct DocText {
     len_chars: u32,
     /// Number of UTF-16 code units.
     len_utf16: u32,
-    /// Byte offset of every `STRIDE`-th char. Empty when the text is ASCII.
-    byte_checkpoints: Vec<u32>,
+    /// Byte offset of every `STRIDE`-th char. Empty when the text is ASCII. Shared like the
+    /// text: a 50 MB book has megabytes of them, and every edit clones the `DocText`.
+    byte_checkpoints: Arc<[u32]>,
     /// UTF-16 offset of every `STRIDE`-th char. Empty when the text has no astral chars.
-    utf16_checkpoints: Vec<u32>,
+    utf16_checkpoints: Arc<[u32]>,
 }
 
 impl std::fmt::Debug for DocText {
@@ -126,8 +127,8 @@ impl DocText {
             text,
             len_chars,
             len_utf16,
-            byte_checkpoints,
-            utf16_checkpoints,
+            byte_checkpoints: byte_checkpoints.into(),
+            utf16_checkpoints: utf16_checkpoints.into(),
         })
     }
 
