@@ -694,3 +694,81 @@ fn every_colour_comes_from_the_theme() {
     }
     assert!(found.is_empty(), "literal colours:\n{}", found.join("\n"));
 }
+
+/// The least a scroll bar's thumb must measure along the bar to be grabbed by a mouse.
+const MIN_THUMB_LENGTH: f32 = 20.0;
+/// The least a scroll bar must measure across.
+const MIN_BAR_WIDTH: f32 = 8.0;
+
+#[test]
+fn the_scroll_bar_of_a_two_megabyte_article_has_a_thumb_big_enough_to_grab_and_drag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 2_000_000 {
+        n += 1;
+        text.push_str(&format!(
+            "Paragraph {n}. The delegations met again in the afternoon and agreed on nothing \
+             but the date of the next meeting, which the ministers announced at once.\n\n"
+        ));
+    }
+    let project = project_with(dir.path(), &text);
+    let mut h = harness(&project, "anna");
+    h.run();
+    let view = h.state().view().unwrap().rect();
+    // The article's scroll bar as AccessKit has it (where it senses the mouse): the one along
+    // the article's right edge.
+    let all: Vec<egui::Rect> = h
+        .query_all_by_role(egui::accesskit::Role::ScrollBar)
+        .map(|n| n.rect())
+        .collect();
+    let bars: Vec<egui::Rect> = all
+        .iter()
+        .copied()
+        .filter(|r| (r.center().x - view.right()).abs() < 20.0 && r.height() > view.height() / 2.0)
+        .collect();
+    let [bar] = bars[..] else {
+        panic!("one scroll bar along the article, of {all:?} (article {view:?})");
+    };
+    assert!(
+        bar.width() >= MIN_BAR_WIDTH,
+        "the bar is {} px wide",
+        bar.width()
+    );
+    // Which paragraph is at the top of the view: the document's share above it.
+    let shown = |h: &Harness<'_, LectorApp>| {
+        let view = h.state().view().unwrap();
+        let at = view
+            .char_at(view.rect().center_top() + egui::vec2(0.0, 40.0))
+            .unwrap();
+        at.0 as f32 / text.chars().count() as f32
+    };
+    assert!(shown(&h) < 0.001, "the article opens at its start");
+    // Pressed just inside where a thumb of the least size ends, at the top of the bar and
+    // MIN_BAR_WIDTH from its right edge: a shorter or narrower thumb is missed, and egui
+    // jumps the view there instead (a 2 MB article gives a thumb of about 1 px in proportion).
+    let grab = egui::pos2(
+        bar.right() - MIN_BAR_WIDTH + 1.0,
+        bar.top() + MIN_THUMB_LENGTH - 2.0,
+    );
+    h.drag_at(grab);
+    h.run();
+    assert!(
+        shown(&h) < 0.001,
+        "a press at {grab:?} grabs the thumb, not the bar {bar:?}: the view jumped to {:.1}%",
+        100.0 * shown(&h)
+    );
+    // Dragged a quarter of the bar down, the thumb takes the view about a quarter of the way
+    // (the thumb's own length is the rest of its travel).
+    let quarter = bar.height() / 4.0;
+    h.hover_at(grab + egui::vec2(0.0, quarter));
+    h.run();
+    h.drop_at(grab + egui::vec2(0.0, quarter));
+    h.run();
+    let at = shown(&h);
+    assert!(
+        (0.22..0.32).contains(&at),
+        "a quarter of the bar took the view to {:.1}% of the article",
+        100.0 * at
+    );
+}
