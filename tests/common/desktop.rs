@@ -18,6 +18,7 @@ pub struct Processes {
 }
 
 impl Processes {
+    /// No processes yet.
     pub fn new() -> Self {
         Self {
             pgid: None,
@@ -98,6 +99,7 @@ pub struct AppHome {
 }
 
 impl AppHome {
+    /// A new home, project copy and runtime folder.
     pub fn new() -> Self {
         let (dir, project) = super::common::sample_project_copy();
         let home = dir.path().join("home");
