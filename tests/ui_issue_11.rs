@@ -695,6 +695,45 @@ fn every_colour_comes_from_the_theme() {
     assert!(found.is_empty(), "literal colours:\n{}", found.join("\n"));
 }
 
+/// Every filled rectangle among painted shapes, with its fill.
+fn painted_rects<'a>(
+    shapes: impl Iterator<Item = &'a egui::Shape>,
+    out: &mut Vec<(egui::Rect, egui::Color32)>,
+) {
+    for shape in shapes {
+        match shape {
+            egui::Shape::Rect(r) => out.push((r.rect, r.fill)),
+            egui::Shape::Vec(inner) => painted_rects(inner.iter(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The bar as it is painted: its track, and the thumb at the top of it (the view at the
+/// article's start). The thumb must be as big as the pointer needs, and stand out from the
+/// track by 3:1, as WCAG asks of the parts of a control (1.4.11).
+fn thumb_is_painted_big_and_distinct(h: &Harness<'_, LectorApp>, bar: egui::Rect, dark: bool) {
+    let mut rects = Vec::new();
+    painted_rects(h.output().shapes.iter().map(|c| &c.shape), &mut rects);
+    let mut on_bar: Vec<(egui::Rect, egui::Color32)> = rects
+        .into_iter()
+        .filter(|(r, fill)| bar.expand(1.0).contains_rect(*r) && fill.a() > 0)
+        .collect();
+    on_bar.sort_by(|a, b| b.0.height().total_cmp(&a.0.height()));
+    let [(track, track_fill), (thumb, thumb_fill), ..] = on_bar[..] else {
+        panic!("a track and a thumb painted on the bar {bar:?} (dark {dark}): {on_bar:?}");
+    };
+    assert!(
+        thumb.height() >= MIN_THUMB_LENGTH && thumb.width() >= MIN_BAR_WIDTH,
+        "the thumb is {thumb:?} on the track {track:?} (dark {dark})"
+    );
+    let stand_out = lector::ui::theme::contrast(thumb_fill, track_fill);
+    assert!(
+        stand_out >= 3.0,
+        "the thumb {thumb_fill:?} on the track {track_fill:?} (dark {dark}): {stand_out:.2}:1"
+    );
+}
+
 /// The least a scroll bar's thumb must measure along the bar to be grabbed by a mouse.
 const MIN_THUMB_LENGTH: f32 = 20.0;
 /// The least a scroll bar must measure across.
@@ -735,6 +774,12 @@ fn the_scroll_bar_of_a_two_megabyte_article_has_a_thumb_big_enough_to_grab_and_d
         "the bar is {} px wide",
         bar.width()
     );
+    for dark in [true, false] {
+        h.state_mut()
+            .push(lector::ui::ViewCommand::Dark(dark).into());
+        h.run();
+        thumb_is_painted_big_and_distinct(&h, bar, dark);
+    }
     // Which paragraph is at the top of the view: the document's share above it.
     let shown = |h: &Harness<'_, LectorApp>| {
         let view = h.state().view().unwrap();
