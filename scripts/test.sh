@@ -13,11 +13,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/realtools
 
-# Debian packages: python3-venv for the environments, chromium and pdftotext for the report.
+# Debian packages: python3-venv for the environments, chromium and pdftotext for the report;
+# for tests/a11y.rs (the real app's accessibility tree over AT-SPI, as Orca reads it) Xvfb,
+# D-Bus, the AT-SPI bus and Debian's python3 with gi and Atspi; for tests/wayland.rs a
+# headless Wayland compositor (weston) and Mesa's software OpenGL.
 need=()
 python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+a11y_python=/usr/bin/python3
+atspi_ok() { "$a11y_python" -c "import gi; gi.require_version('Atspi', '2.0'); from gi.repository import Atspi" 2>/dev/null; }
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v dbus-daemon >/dev/null || need+=(dbus)
+[ -f /usr/share/dbus-1/services/org.a11y.Bus.service ] || need+=(at-spi2-core)
+atspi_ok || need+=(python3-gi gir1.2-atspi-2.0)
+command -v weston >/dev/null || need+=(weston)
+[ -n "$(ls /usr/lib/*/dri/swrast_dri.so 2>/dev/null)" ] || need+=(libgl1-mesa-dri libegl1 libgl1)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -n); fi
@@ -74,6 +85,20 @@ if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; the
   if command -v pdftotext >/dev/null; then have+=(chromium); else have+=("chromium: no pdftotext, skipped"); fi
 else
   have+=("chromium: missing, skipped")
+fi
+if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null \
+  && [ -f /usr/share/dbus-1/services/org.a11y.Bus.service ] && atspi_ok; then
+  have+=(at-spi)
+  # Installed: tests/a11y.rs fails rather than skips if it finds them missing.
+  export LECTOR_A11Y_REQUIRED=1 LECTOR_A11Y_PYTHON="$a11y_python"
+else
+  have+=("at-spi: missing, skipped")
+fi
+if command -v weston >/dev/null; then
+  have+=(weston)
+  export LECTOR_WAYLAND_REQUIRED=1
+else
+  have+=("weston: missing, skipped")
 fi
 echo "test.sh: real tools: $(IFS=,; echo "${have[*]}" | sed 's/,/, /g')"
 

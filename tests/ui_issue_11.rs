@@ -694,3 +694,126 @@ fn every_colour_comes_from_the_theme() {
     }
     assert!(found.is_empty(), "literal colours:\n{}", found.join("\n"));
 }
+
+/// Every filled rectangle among painted shapes, with its fill.
+fn painted_rects<'a>(
+    shapes: impl Iterator<Item = &'a egui::Shape>,
+    out: &mut Vec<(egui::Rect, egui::Color32)>,
+) {
+    for shape in shapes {
+        match shape {
+            egui::Shape::Rect(r) => out.push((r.rect, r.fill)),
+            egui::Shape::Vec(inner) => painted_rects(inner.iter(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The bar as it is painted: its track, and the thumb at the top of it (the view at the
+/// article's start). The thumb must be as big as the pointer needs, and stand out from the
+/// track by 3:1, as WCAG asks of the parts of a control (1.4.11).
+fn thumb_is_painted_big_and_distinct(h: &Harness<'_, LectorApp>, bar: egui::Rect, dark: bool) {
+    let mut rects = Vec::new();
+    painted_rects(h.output().shapes.iter().map(|c| &c.shape), &mut rects);
+    let mut on_bar: Vec<(egui::Rect, egui::Color32)> = rects
+        .into_iter()
+        .filter(|(r, fill)| bar.expand(1.0).contains_rect(*r) && fill.a() > 0)
+        .collect();
+    on_bar.sort_by(|a, b| b.0.height().total_cmp(&a.0.height()));
+    let [(track, track_fill), (thumb, thumb_fill), ..] = on_bar[..] else {
+        panic!("a track and a thumb painted on the bar {bar:?} (dark {dark}): {on_bar:?}");
+    };
+    assert!(
+        thumb.height() >= MIN_THUMB_LENGTH && thumb.width() >= MIN_BAR_WIDTH,
+        "the thumb is {thumb:?} on the track {track:?} (dark {dark})"
+    );
+    let stand_out = lector::ui::theme::contrast(thumb_fill, track_fill);
+    assert!(
+        stand_out >= 3.0,
+        "the thumb {thumb_fill:?} on the track {track_fill:?} (dark {dark}): {stand_out:.2}:1"
+    );
+}
+
+/// The least a scroll bar's thumb must measure along the bar to be grabbed by a mouse.
+const MIN_THUMB_LENGTH: f32 = 20.0;
+/// The least a scroll bar must measure across.
+const MIN_BAR_WIDTH: f32 = 8.0;
+
+#[test]
+fn the_scroll_bar_of_a_two_megabyte_article_has_a_thumb_big_enough_to_grab_and_drag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 2_000_000 {
+        n += 1;
+        text.push_str(&format!(
+            "Paragraph {n}. The delegations met again in the afternoon and agreed on nothing \
+             but the date of the next meeting, which the ministers announced at once.\n\n"
+        ));
+    }
+    let project = project_with(dir.path(), &text);
+    let mut h = harness(&project, "anna");
+    h.run();
+    let view = h.state().view().unwrap().rect();
+    // The article's scroll bar as AccessKit has it (where it senses the mouse): the one along
+    // the article's right edge.
+    let all: Vec<egui::Rect> = h
+        .query_all_by_role(egui::accesskit::Role::ScrollBar)
+        .map(|n| n.rect())
+        .collect();
+    let bars: Vec<egui::Rect> = all
+        .iter()
+        .copied()
+        .filter(|r| (r.center().x - view.right()).abs() < 20.0 && r.height() > view.height() / 2.0)
+        .collect();
+    let [bar] = bars[..] else {
+        panic!("one scroll bar along the article, of {all:?} (article {view:?})");
+    };
+    assert!(
+        bar.width() >= MIN_BAR_WIDTH,
+        "the bar is {} px wide",
+        bar.width()
+    );
+    for dark in [true, false] {
+        h.state_mut()
+            .push(lector::ui::ViewCommand::Dark(dark).into());
+        h.run();
+        thumb_is_painted_big_and_distinct(&h, bar, dark);
+    }
+    // Which paragraph is at the top of the view: the document's share above it.
+    let shown = |h: &Harness<'_, LectorApp>| {
+        let view = h.state().view().unwrap();
+        let at = view
+            .char_at(view.rect().center_top() + egui::vec2(0.0, 40.0))
+            .unwrap();
+        at.0 as f32 / text.chars().count() as f32
+    };
+    assert!(shown(&h) < 0.001, "the article opens at its start");
+    // Pressed just inside where a thumb of the least size ends, at the top of the bar and
+    // MIN_BAR_WIDTH from its right edge: a shorter or narrower thumb is missed, and egui
+    // jumps the view there instead (a 2 MB article gives a thumb of about 1 px in proportion).
+    let grab = egui::pos2(
+        bar.right() - MIN_BAR_WIDTH + 1.0,
+        bar.top() + MIN_THUMB_LENGTH - 2.0,
+    );
+    h.drag_at(grab);
+    h.run();
+    assert!(
+        shown(&h) < 0.001,
+        "a press at {grab:?} grabs the thumb, not the bar {bar:?}: the view jumped to {:.1}%",
+        100.0 * shown(&h)
+    );
+    // Dragged a quarter of the bar down, the thumb takes the view about a quarter of the way
+    // (the thumb's own length is the rest of its travel).
+    let quarter = bar.height() / 4.0;
+    h.hover_at(grab + egui::vec2(0.0, quarter));
+    h.run();
+    h.drop_at(grab + egui::vec2(0.0, quarter));
+    h.run();
+    let at = shown(&h);
+    assert!(
+        (0.22..0.32).contains(&at),
+        "a quarter of the bar took the view to {:.1}% of the article",
+        100.0 * at
+    );
+}

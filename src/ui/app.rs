@@ -311,6 +311,11 @@ impl LectorApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.prepare_context(&ctx);
+        // Screen readers name the window after the tree's root, which egui leaves unnamed
+        // (Orca would say "frame" and nothing more).
+        ctx.accesskit_node_builder(egui::accesskit_root_id(), |root| {
+            root.set_label(super::WINDOW_TITLE);
+        });
         self.refresh_index();
         self.refresh_suggestions();
         self.refresh_colleagues();

@@ -49,12 +49,15 @@ pub use team::{Team, WATCH_INTERVAL};
 
 use crate::model::{Annotation, DocText, Schema};
 
+/// The window's title, which screen readers say too.
+pub const WINDOW_TITLE: &str = "Lector";
+
 /// Opens the app window on `path` (a project folder or an article), else the last project,
 /// else the sample project.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("Lector")
+            .with_title(WINDOW_TITLE)
             .with_inner_size([1360.0, 860.0])
             .with_min_inner_size([720.0, 480.0])
             .with_drag_and_drop(true),

@@ -285,8 +285,9 @@ impl ArticleView {
         let font_size = BASE_FONT_SIZE;
         let theme = Theme::of(ui);
         let text_color = theme.text;
-        let avail = ui.available_width();
-        let wrap = (avail - 2.0 * MARGIN - 12.0).clamp(120.0, MAX_LINE_WIDTH);
+        // The scroll bar takes its width from the view: the text fits beside it.
+        let avail = ui.available_width() - ui.spacing().scroll.allocated_width();
+        let wrap = (avail - 2.0 * MARGIN).clamp(120.0, MAX_LINE_WIDTH);
         let key = (wrap.to_bits(), theme.dark);
         if key != self.layout_key {
             self.layout_key = key;
@@ -309,6 +310,9 @@ impl ArticleView {
             .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show_viewport(ui, |ui, viewport| {
                 let total = self.tops.last().copied().unwrap_or(0.0) + 2.0 * MARGIN;
+                // No wider than the room beside the scroll bar: wider content would widen
+                // the scroll area past its panel, and the bar would be clipped to a sliver.
+                let avail = ui.available_width();
                 let x0 = ((avail - wrap) / 2.0).max(MARGIN);
                 let (content_rect, response) = ui.allocate_exact_size(
                     vec2(avail.max(wrap + 2.0 * MARGIN), total),
@@ -327,15 +331,15 @@ impl ArticleView {
                     ui.scroll_to_rect(rect.expand(2.0 * font_size), Some(egui::Align::Center));
                 }
                 self.paint_visible(ui, viewport, origin, font_size, wrap, &theme, overlay);
-                self.describe(ui, &response, overlay.title);
+                self.describe(ui, &response, overlay.title, wrap);
                 self.interact(ui, &response, overlay, &mut output);
             });
         output
     }
 
     /// The article for screen readers: a document named after its title, whose value is the
-    /// text on screen.
-    fn describe(&self, ui: &egui::Ui, response: &egui::Response, title: &str) {
+    /// text on screen, with each paragraph on screen a text node of its own.
+    fn describe(&self, ui: &mut egui::Ui, response: &egui::Response, title: &str, wrap: f32) {
         let shown: String = self
             .visible
             .iter()
@@ -348,6 +352,27 @@ impl ArticleView {
             node.set_role(egui::accesskit::Role::Document);
             node.set_value(crate::ui::shorten(&shown, 4000));
         });
+        // A document's value never reaches AT-SPI (Orca reads names and text, and AccessKit's
+        // Unix adapter names only a `Label` after its value), so the paragraphs on screen are
+        // labels inside the document, as egui exposes any text, placed where they are drawn.
+        let paragraphs = ui.new_child(
+            egui::UiBuilder::new()
+                .id_salt("paragraphs")
+                .max_rect(response.rect)
+                .accessibility_parent(response.id),
+        );
+        for (i, pos, _) in &self.visible {
+            let height = match (self.tops.get(*i), self.tops.get(i + 1)) {
+                (Some(top), Some(next)) => next - top,
+                _ => 0.0,
+            };
+            let rect = Rect::from_min_size(*pos, vec2(wrap, height));
+            let text = self.para_text(*i);
+            // Hover only: the article beneath keeps its clicks, drags and tooltips.
+            paragraphs
+                .interact(rect, response.id.with(("paragraph", *i)), Sense::hover())
+                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
+        }
     }
 
     #[expect(
