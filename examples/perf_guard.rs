@@ -4,7 +4,8 @@
 //! function of its own, never inlined, so that callgrind can count its instructions.
 //!
 //! `perf_guard setup DIR [N]` writes the project (N annotations, 100k by default);
-//! `perf_guard run DIR` runs the steps once.
+//! `perf_guard run DIR` runs the steps once (`perf_guard run DIR N`: the tag and its undo N
+//! times, for a profiler).
 
 use std::path::Path;
 
@@ -75,10 +76,14 @@ fn main() {
             let fragments = checked_fragments(&text, &[(s, e)]).expect("fragments");
             let mut a = lector::model::Annotation::new("Person", fragments);
             a.id = lector::model::AnnotationId("guard00001".to_owned());
-            guard_tag(&mut session, &doc, Edit::Insert(a));
-            guard_undo(&mut session, &doc);
+            // `run DIR N` tags and undoes N times (for a profiler); the guard counts one.
+            let repeat: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+            for _ in 0..repeat {
+                guard_tag(&mut session, &doc, Edit::Insert(a.clone()));
+                guard_undo(&mut session, &doc);
+            }
             guard_save(&mut session);
         }
-        _ => eprintln!("usage: perf_guard setup DIR [N] | perf_guard run DIR"),
+        _ => eprintln!("usage: perf_guard setup DIR [N] | perf_guard run DIR [N]"),
     }
 }
