@@ -86,7 +86,7 @@ fn new_add_annotate_check_stats() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(
         stdout(&out),
-        "ok: 1 documents, 1 annotation files, 2 annotations, 1 annotators\n"
+        "ok: 1 document, 1 annotation file, 2 annotations, 1 annotator\n"
     );
 
     let out = lector(&["stats", p, "--json"]);
@@ -398,7 +398,7 @@ fn annotate_refuses_slips_a_script_would_make() {
     let out = lector(&["check", p]);
     assert_eq!(
         stdout(&out),
-        "ok: 1 documents, 1 annotation files, 1 annotations, 1 annotators\n"
+        "ok: 1 document, 1 annotation file, 1 annotation, 1 annotator\n"
     );
 }
 
@@ -489,7 +489,7 @@ fn add_html_and_pdf_articles_annotate_check_and_round_trip() {
     let out = lector(&["check", p]);
     assert_eq!(
         stdout(&out),
-        "ok: 2 documents, 2 annotation files, 3 annotations, 1 annotators\n",
+        "ok: 2 documents, 2 annotation files, 3 annotations, 1 annotator\n",
         "{}",
         stderr(&out)
     );

@@ -1153,7 +1153,7 @@ fn export_cli_prints_losses() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!(
-            "exported 5 annotations of 1 documents as doccano to {}\n",
+            "exported 5 annotations of 1 document as doccano to {}\n",
             out_file.display()
         )
     );

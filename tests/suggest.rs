@@ -290,14 +290,14 @@ fn accept_all_of_an_entity_tags_every_open_mention_and_says_how_many() {
         "--entity",
         "vladimir-putin",
     ]);
-    assert_eq!(out, "accepted 3 suggestions in 1 documents for anna\n");
+    assert_eq!(out, "accepted 3 suggestions in 1 document for anna\n");
     let left = texts(&listed(&dir, "anna", &[]));
     assert_eq!(left, ["Lukashenkos", "Rysslands", "EU:s"]);
     let set = fs::read_to_string(dir.join("annotations/anna/talks.ron")).unwrap();
     assert_eq!(set.matches("entity: Some(\"vladimir-putin\")").count(), 4);
     // The rest of the document, then nothing is left.
     let out = ok(&["suggest", d, "--annotator", "anna", "--accept-all"]);
-    assert_eq!(out, "accepted 3 suggestions in 1 documents for anna\n");
+    assert_eq!(out, "accepted 3 suggestions in 1 document for anna\n");
     assert!(listed(&dir, "anna", &[]).is_empty());
 }
 
@@ -325,7 +325,7 @@ fn model_output_comes_in_as_suggestions_of_a_named_source_from_jsonl_and_doccano
         jsonl.to_str().unwrap(),
     ]);
     assert!(
-        out.starts_with("imported 1 suggestions of source spacy-ner into 1 documents"),
+        out.starts_with("imported 1 suggestion of source spacy-ner into 1 document"),
         "{out}"
     );
     assert!(dir.join("suggestions/spacy-ner/talks.ron").is_file());
@@ -587,7 +587,7 @@ fn label_studio_predictions_come_in_as_suggestions_and_its_annotations_do_not() 
         file.to_str().unwrap(),
     ]);
     assert!(
-        out.starts_with("imported 1 suggestions of source ls-model"),
+        out.starts_with("imported 1 suggestion of source ls-model"),
         "{out}"
     );
     let items = listed(&dir, "erik", &["--source", "ls-model"]);

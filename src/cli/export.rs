@@ -1,5 +1,6 @@
 //! `lector export` and `lector import`.
 
+use crate::words::plural;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -120,9 +121,9 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{} export: {note}", args.format);
     }
     let summary = format!(
-        "exported {} annotations of {} documents as {} to {}",
-        report.annotations,
-        report.documents,
+        "exported {} of {} as {} to {}",
+        plural(report.annotations, "annotation"),
+        plural(report.documents, "document"),
         args.format,
         if args.out == std::path::Path::new("-") {
             "standard output".to_owned()
@@ -211,9 +212,9 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let label_skips: usize = labels.skipped().iter().map(|u| u.count).sum();
     print(&format!(
-        "imported {} annotations into {} documents for {}; {} skipped{repeats}\n",
-        outcome.added.len(),
-        outcome.changed_documents.len(),
+        "imported {} into {} for {}; {} skipped{repeats}\n",
+        plural(outcome.added.len(), "annotation"),
+        plural(outcome.changed_documents.len(), "document"),
         annotator,
         outcome.skipped.len() + label_skips
     ))?;
@@ -344,8 +345,9 @@ fn import_suggestions(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         n => format!(" ({n} were there already)"),
     };
     print(&format!(
-        "imported {total} suggestions of source {source} into {documents} documents{repeats}; \
-         {skipped} skipped\n"
+        "imported {} of source {source} into {}{repeats}; {skipped} skipped\n",
+        plural(total, "suggestion"),
+        plural(documents, "document"),
     ))?;
     Ok(if skipped == 0 {
         ExitCode::SUCCESS

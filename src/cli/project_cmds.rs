@@ -161,10 +161,11 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
     if problems.is_empty() {
         writeln!(
             out,
-            "ok: {} documents, {} annotation files, {annotations} annotations, {} annotators",
-            project.documents.len(),
-            project.sets.len(),
-            project.annotators().len()
+            "ok: {}, {}, {}, {}",
+            crate::words::plural(project.documents.len(), "document"),
+            crate::words::plural(project.sets.len(), "annotation file"),
+            crate::words::plural(annotations, "annotation"),
+            crate::words::plural(project.annotators().len(), "annotator")
         )?;
         print(&out)?;
         Ok(ExitCode::SUCCESS)

@@ -264,7 +264,9 @@ fn accept_all(
         return Err(anyhow::Error::new(err).context("not saved"));
     }
     print(&format!(
-        "accepted {total} suggestions in {documents} documents for {}\n",
+        "accepted {} in {} for {}\n",
+        crate::words::plural(total, "suggestion"),
+        crate::words::plural(documents, "document"),
         args.annotator
     ))?;
     Ok(ExitCode::SUCCESS)
