@@ -153,8 +153,13 @@ fn annotation_field_ui(
         .project
         .set(input.document, input.me)
         .map_or(&[][..], |s| s.annotations());
-    let describe =
-        |a: &Annotation| format!("{} · {}", a.label, shorten(&a.covered_text(input.text), 40));
+    let describe = |a: &Annotation| {
+        format!(
+            "{} · {}",
+            a.label,
+            crate::ui::covered_preview(a, input.text, 40)
+        )
+    };
     let shown = match current {
         Some(AttrValue::Annotation(id)) => all
             .iter()
