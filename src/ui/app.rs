@@ -81,6 +81,8 @@ pub struct LectorApp {
     pub(super) url_window: Option<super::fetch::UrlWindow>,
     /// A read import waiting for its labels' mapping.
     pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
+    /// What the inspector derives from the whole project, once per change.
+    pub(super) inspector: super::inspector::cache::InspectorCache,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -120,6 +122,7 @@ impl LectorApp {
             paste: None,
             url_window: None,
             import_mapping: None,
+            inspector: super::inspector::cache::InspectorCache::default(),
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -313,6 +316,12 @@ impl LectorApp {
         self.refresh_colleagues();
         self.refresh_search();
         self.tracking.forget_stale_proposal(self.session.as_ref());
+        self.inspector.refresh(
+            self.session.as_ref(),
+            self.view.as_ref().map(|v| v.document.as_str()),
+            self.selected.as_ref(),
+            &self.tracking,
+        );
         if let Some(session) = &self.session {
             self.team.know_repository(session.store.root());
         }

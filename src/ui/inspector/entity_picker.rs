@@ -72,7 +72,7 @@ pub fn entity_picker(
     ui: &mut egui::Ui,
     id_salt: &str,
     current: Option<&str>,
-    entities: &dyn Fn() -> Vec<ProjectEntity>,
+    entities: &dyn Fn() -> std::sync::Arc<Vec<ProjectEntity>>,
     suggest: Option<&str>,
     label: egui::Id,
 ) -> Option<Picked> {

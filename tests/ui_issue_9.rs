@@ -1,0 +1,170 @@
+//! Issue 9, "nothing that grows with the project on the window's thread", in the app
+//! (egui_kittest): the inspector's project-wide figures follow changes although they are no
+//! longer counted every frame, and the picker of an attribute of type Annotation lists
+//! thousands of annotations by laying out only the rows on screen, filtered as one types.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::path::{Path, PathBuf};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::model::{
+    Annotation, AnnotationId, AttrType, AttrValue, AttributeDef, CharOffset, Entity, EntityId,
+    Fragment,
+};
+use lector::session::Edit;
+use lector::ui::{Command, LectorApp};
+
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use gui::{harness, wait_for_jobs};
+
+/// How many sentences (each with a Person and a Prediction) the document has.
+const SENTENCES: u32 = 2_000;
+const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
+
+/// A project whose Predictions have an attribute `evidence` of type Annotation, with one
+/// document of `SENTENCES` sentences, each with a Person (the name) and a Prediction.
+fn project(dir: &Path) -> (PathBuf, String) {
+    let root = dir.join("p");
+    let mut store = lector::store::ProjectStore::create(&root, "P").unwrap();
+    if let Some(label) = store
+        .project
+        .schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "Prediction")
+    {
+        label.attributes.push(AttributeDef {
+            name: "evidence".into(),
+            ty: AttrType::Annotation,
+            help: String::new(),
+            title: String::new(),
+        });
+    }
+    store.save_project_file().unwrap();
+    let doc = store
+        .add_text("d.txt", "D", SENTENCE.repeat(SENTENCES as usize))
+        .unwrap();
+    let per = SENTENCE.chars().count() as u32;
+    let set = store.project.set_mut(&doc, "olga");
+    for i in 0..SENTENCES {
+        for (label, s, e) in [("Person", 0, 9), ("Prediction", 10, 37)] {
+            let mut a = Annotation::new(
+                label,
+                vec![Fragment {
+                    start: CharOffset(i * per + s),
+                    end: CharOffset(i * per + e),
+                }],
+            );
+            a.id = AnnotationId(format!("{label}-{i:05}").to_lowercase());
+            set.insert(a);
+        }
+    }
+    store.save_set(&doc, "olga").unwrap();
+    (root, doc)
+}
+
+fn annotation(h: &Harness<'_, LectorApp>, id: &str) -> Annotation {
+    let id = AnnotationId(id.to_owned());
+    (**h.state().annotations().iter().find(|a| a.id == id).unwrap()).clone()
+}
+
+/// Links an annotation to an entity, as the entity picker does.
+fn link(h: &mut Harness<'_, LectorApp>, id: &str, entity: &Entity) {
+    let mut a = annotation(h, id);
+    a.entity = Some(entity.id.clone());
+    h.state_mut().push(Command::Edit(vec![
+        Edit::UpsertEntity(entity.clone()),
+        Edit::Replace(a),
+    ]));
+    h.run();
+}
+
+#[test]
+fn the_mention_count_follows_new_links_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = project(dir.path());
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    let anna = Entity {
+        id: EntityId("anna-berg".into()),
+        name: "Anna Berg".into(),
+        label: "Person".into(),
+        note: String::new(),
+    };
+    link(&mut h, "person-00000", &anna);
+    h.state_mut()
+        .push(Command::Select(Some(AnnotationId("person-00000".into()))));
+    h.run();
+    assert!(h.query_by_label("1 mention in the project").is_some());
+    link(&mut h, "person-01999", &anna);
+    assert!(
+        h.query_by_label("2 mentions in the project").is_some(),
+        "a new link is counted at once"
+    );
+    h.state_mut().push(Command::Undo);
+    h.run();
+    assert!(
+        h.query_by_label("1 mention in the project").is_some(),
+        "and its undo"
+    );
+}
+
+#[test]
+fn the_annotation_picker_lays_out_only_visible_rows_and_filters_as_one_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = project(dir.path());
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    h.state_mut().push(Command::Select(Some(AnnotationId(
+        "prediction-00000".into(),
+    ))));
+    h.run();
+    h.get_by_role_and_label(Role::ComboBox, "Evidence").click();
+    h.run();
+    // 3,999 other annotations to choose from; a screenful is laid out.
+    // The picker's rows (the annotation list below has rows like them).
+    let rows = |h: &Harness<'_, LectorApp>, prefix: &str| {
+        h.get_by_role(Role::ListBox)
+            .query_all_by(|n| n.label().is_some_and(|l| l.starts_with(prefix)))
+            .count()
+    };
+    let shown = rows(&h, "Person · ") + rows(&h, "Prediction · ");
+    assert!(
+        (5..60).contains(&shown),
+        "{shown} rows laid out of {}",
+        2 * SENTENCES - 1
+    );
+    // Typing narrows the list: only Persons.
+    h.get_by_role_and_label(Role::TextInput, "Search annotations")
+        .click();
+    h.run();
+    h.event(egui::Event::Text("person".into()));
+    h.run();
+    assert_eq!(
+        rows(&h, "Prediction · "),
+        0,
+        "the filter leaves Persons only"
+    );
+    assert!(rows(&h, "Person · ") > 5, "and Persons are listed");
+    h.get_by_role(Role::ListBox)
+        .query_all_by(|n| n.label().is_some_and(|l| l.starts_with("Person · ")))
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    let chosen = annotation(&h, "prediction-00000");
+    assert_eq!(
+        chosen.attributes.get("evidence"),
+        Some(&AttrValue::Annotation(AnnotationId("person-00000".into()))),
+        "the first Person in text order is chosen"
+    );
+}
