@@ -3,6 +3,7 @@
 
 mod app;
 pub mod article;
+mod articles;
 mod claims;
 mod colleagues;
 mod command;

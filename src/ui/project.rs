@@ -207,33 +207,6 @@ impl LectorApp {
         self.search.forget();
     }
 
-    /// Adds article files to the project and shows the last one added.
-    pub(super) fn add_articles(&mut self, paths: Vec<std::path::PathBuf>) {
-        let Some(session) = &mut self.session else {
-            return;
-        };
-        let mut added = None;
-        let mut messages = Vec::new();
-        for path in paths {
-            match session.store.add_article(&path, None) {
-                Ok((id, warnings)) => {
-                    for w in warnings {
-                        messages.push((format!("{}: {w}", path.display()), false));
-                    }
-                    messages.push((format!("added {}", path.display()), false));
-                    added = Some(id);
-                }
-                Err(err) => messages.push((err.to_string(), true)),
-            }
-        }
-        for (m, e) in messages {
-            self.say(m, e);
-        }
-        if let Some(id) = added {
-            self.open_document(&id);
-        }
-    }
-
     /// Annotates as another person from now on (after saving the current one's work).
     pub(super) fn set_annotator(&mut self, name: String) {
         if let Some(problem) = crate::model::project::name_problem("the name", &name) {
@@ -423,6 +396,8 @@ impl LectorApp {
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),
                 Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
+                Ok(JobDone::ArticlesRead(read)) => self.articles_read(read),
+                Ok(JobDone::ImportPlanned(planned)) => self.import_planned(*planned),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }
