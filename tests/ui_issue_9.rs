@@ -1,7 +1,8 @@
 //! Issue 9, "nothing that grows with the project on the window's thread", in the app
 //! (egui_kittest): the inspector's project-wide figures follow changes although they are no
 //! longer counted every frame, and the picker of an attribute of type Annotation lists
-//! thousands of annotations by laying out only the rows on screen, filtered as one types.
+//! thousands of annotations by laying out only the rows on screen, filtered as one types;
+//! the save before an annotator switch is written on another thread while the window draws.
 
 #![expect(
     clippy::unwrap_used,
@@ -33,6 +34,11 @@ const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
 /// A project whose Predictions have an attribute `evidence` of type Annotation, with one
 /// document of `SENTENCES` sentences, each with a Person (the name) and a Prediction.
 fn project(dir: &Path) -> (PathBuf, String) {
+    project_of(dir, SENTENCES)
+}
+
+/// [`project`] with this many sentences.
+fn project_of(dir: &Path, sentences: u32) -> (PathBuf, String) {
     let root = dir.join("p");
     let mut store = lector::store::ProjectStore::create(&root, "P").unwrap();
     if let Some(label) = store
@@ -51,11 +57,11 @@ fn project(dir: &Path) -> (PathBuf, String) {
     }
     store.save_project_file().unwrap();
     let doc = store
-        .add_text("d.txt", "D", SENTENCE.repeat(SENTENCES as usize))
+        .add_text("d.txt", "D", SENTENCE.repeat(sentences as usize))
         .unwrap();
     let per = SENTENCE.chars().count() as u32;
     let set = store.project.set_mut(&doc, "olga");
-    for i in 0..SENTENCES {
+    for i in 0..sentences {
         for (label, s, e) in [("Person", 0, 9), ("Prediction", 10, 37)] {
             let mut a = Annotation::new(
                 label,
@@ -167,4 +173,52 @@ fn the_annotation_picker_lays_out_only_visible_rows_and_filters_as_one_types() {
         Some(&AttrValue::Annotation(AnnotationId("person-00000".into()))),
         "the first Person in text order is chosen"
     );
+}
+
+#[test]
+fn switching_annotator_saves_in_the_background_then_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, doc) = project_of(dir.path(), 20_000);
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    // An unsaved change to a file of 40,000 annotations.
+    let mut a = annotation(&h, "person-00007");
+    a.note = "checked".into();
+    h.state_mut().push(Command::Edit(vec![Edit::Replace(a)]));
+    h.run();
+    assert!(h.state().session().unwrap().is_dirty());
+    h.state_mut().push(Command::SetAnnotator("erik".into()));
+    h.step();
+    // Frames are drawn while it is written; the switch waits for it.
+    h.step();
+    assert_eq!(h.state().session().unwrap().annotator(), "olga");
+    assert!(
+        h.query_by_label_contains("saving before annotating as erik")
+            .is_some(),
+        "the status bar says what waits"
+    );
+    h.state_mut().push(Command::SetAnnotator("erik".into()));
+    h.step();
+    assert!(
+        h.state()
+            .messages()
+            .all()
+            .iter()
+            .any(|m| m.text.contains("still saving before annotating as erik")),
+        "asking again waits too"
+    );
+    wait_for_jobs(&mut h);
+    assert_eq!(h.state().session().unwrap().annotator(), "erik");
+    assert_eq!(h.state().prefs().annotator, "erik");
+    // Olga's change is on disk, as a save at once left it.
+    let (store, _) = lector::store::ProjectStore::open(&root).unwrap();
+    let saved = store
+        .project
+        .set(&doc, "olga")
+        .unwrap()
+        .get(&AnnotationId("person-00007".into()))
+        .unwrap()
+        .note
+        .clone();
+    assert_eq!(saved, "checked");
 }

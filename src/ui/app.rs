@@ -83,6 +83,10 @@ pub struct LectorApp {
     pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
     /// What the inspector derives from the whole project, once per change.
     pub(super) inspector: super::inspector::cache::InspectorCache,
+    /// An action (open a project, sync, switch annotator) waiting for its save.
+    pub(super) after_save: Option<super::saving::Waiting>,
+    /// Set while that action runs, its save done.
+    pub(super) after_save_ready: bool,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -123,6 +127,8 @@ impl LectorApp {
             url_window: None,
             import_mapping: None,
             inspector: super::inspector::cache::InspectorCache::default(),
+            after_save: None,
+            after_save_ready: false,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -230,9 +236,10 @@ impl LectorApp {
         &mut self.team
     }
 
-    /// Whether background work (an export, an import, a sync, opening) runs.
+    /// Whether background work (an export, an import, a sync, opening, a save an action
+    /// waits for) runs.
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || self.after_save.is_some()
     }
 
     /// Whether a sync runs.
@@ -360,6 +367,7 @@ impl LectorApp {
             self.apply(command);
         }
         self.finish_jobs(&ctx);
+        self.continue_after_save(&ctx);
         self.autosave(&ctx);
         super::dialogs::file_dialog::poll(self, &ctx);
         super::team::watch(self, &ctx);

@@ -91,6 +91,10 @@ impl LectorApp {
 
     /// Opens a project folder, after saving the one open; big ones in the background.
     pub(super) fn open_project(&mut self, dir: &Path) {
+        // A big save runs in the background; this runs again when it is written.
+        if !self.saved_first(super::saving::AfterSave::Open(dir.to_path_buf())) {
+            return;
+        }
         if let Some(session) = &mut self.session {
             let errors = session.save_now();
             if !errors.is_empty() {
@@ -211,6 +215,9 @@ impl LectorApp {
     pub(super) fn set_annotator(&mut self, name: String) {
         if let Some(problem) = crate::model::project::name_problem("the name", &name) {
             self.say(problem, true);
+            return;
+        }
+        if !self.saved_first(super::saving::AfterSave::Annotator(name.clone())) {
             return;
         }
         if let Some(session) = &mut self.session {
