@@ -9,13 +9,18 @@
 //! - a Prediction (the inspector says how it stands, from the project's counted
 //!   predictions), with an attribute of type Annotation.
 //!
+//! Then, on a project of its own (one document, 100,000 annotations), the picker of that
+//! attribute open (every other annotation of the document to choose from): frames while it is
+//! open, and the frame after a letter is typed in its search field. The picker is opened by
+//! a click where AccessKit says it is.
+//!
 //! Run: `cargo run --release --example gen_project -- DIR`, then
 //! `cargo bench --bench inspector -- DIR`. Prints one line per measurement and a JSON line.
 
 use std::time::{Duration, Instant};
 
 use egui::{RawInput, Rect};
-use lector::model::{AttrType, AttributeDef, Entity, EntityId};
+use lector::model::{Annotation, AnnotationId, AttrType, AttributeDef, CharOffset, Entity, EntityId, Fragment};
 use lector::session::Edit;
 use lector::ui::{Command, LectorApp, Prefs};
 
@@ -42,15 +47,58 @@ struct Frames {
     ctx: egui::Context,
     time: f64,
     results: Vec<serde_json::Value>,
+    /// The nodes of the last frame's AccessKit update.
+    nodes: Vec<egui::accesskit::Node>,
 }
 
 impl Frames {
     fn frame(&mut self, app: &mut LectorApp, events: Vec<egui::Event>) -> f64 {
         self.time += 1.0 / 60.0;
         let start = Instant::now();
-        let output = self.ctx.run_ui(input(self.time, events), |ui| app.show(ui));
+        let mut output = self.ctx.run_ui(input(self.time, events), |ui| app.show(ui));
         let _ = self.ctx.tessellate(output.shapes, output.pixels_per_point);
-        ms(start.elapsed())
+        let elapsed = ms(start.elapsed());
+        if let Some(update) = output.platform_output.accesskit_update.take() {
+            self.nodes = update.nodes.into_iter().map(|(_, n)| n).collect();
+        }
+        elapsed
+    }
+
+    /// Clicks the combo box just below the label `label`, as AccessKit placed them.
+    fn click_combo_below(&mut self, app: &mut LectorApp, label: &str) {
+        use egui::accesskit::Role;
+        let Some(under) = self
+            .nodes
+            .iter()
+            .filter(|n| n.label() == Some(label) || n.value() == Some(label))
+            .find_map(|n| n.bounds())
+        else {
+            panic!("no label {label}");
+        };
+        let Some(combo) = self
+            .nodes
+            .iter()
+            .filter(|n| n.role() == Role::ComboBox)
+            .filter_map(|n| n.bounds())
+            .filter(|b| b.y0 >= under.y1 - 1.0)
+            .min_by(|a, b| a.y0.total_cmp(&b.y0))
+        else {
+            panic!("no combo box under {label}");
+        };
+        let at = egui::pos2(
+            ((combo.x0 + combo.x1) / 2.0) as f32,
+            ((combo.y0 + combo.y1) / 2.0) as f32,
+        );
+        let button = |pressed| egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        };
+        self.frame(app, vec![egui::Event::PointerMoved(at)]);
+        self.frame(app, vec![button(true)]);
+        self.frame(app, vec![button(false)]);
+        self.frame(app, Vec::new());
     }
 
     fn report(
@@ -100,10 +148,12 @@ fn main() {
     let started = Instant::now();
     let mut app = LectorApp::new(&ctx, prefs, Some(root));
     app.set_native_dialogs(false);
+    ctx.enable_accesskit();
     let mut frames = Frames {
         ctx,
         time: 0.0,
         results: Vec::new(),
+        nodes: Vec::new(),
     };
     while (app.session().is_none() || app.document().is_none())
         && started.elapsed() < Duration::from_secs(120)
@@ -182,6 +232,8 @@ fn main() {
     }
     frames.report(&mut app, "inspector: a Prediction", |_| Vec::new());
 
+    picker(&tmp.path().join("picker"), &mut frames);
+
     let json = serde_json::json!({
         "bench": "inspector",
         "project": dir.display().to_string(),
@@ -189,4 +241,105 @@ fn main() {
         "results": frames.results,
     });
     println!("{json}");
+}
+
+/// One document of 50,000 sentences, each with a Person and a Prediction; Predictions have
+/// an attribute `evidence` of type Annotation. Opens it, selects a Prediction, opens the
+/// picker and measures frames.
+fn picker(root: &std::path::Path, frames: &mut Frames) {
+    const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
+    const SENTENCES: u32 = 50_000;
+    let mut store = lector::store::ProjectStore::create(root, "Picker").expect("create");
+    if let Some(label) = store
+        .project
+        .schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "Prediction")
+    {
+        label.attributes.push(AttributeDef {
+            name: "evidence".into(),
+            ty: AttrType::Annotation,
+            help: String::new(),
+            title: String::new(),
+        });
+    }
+    store.save_project_file().expect("project.ron");
+    let doc = store
+        .add_text("d.txt", "D", SENTENCE.repeat(SENTENCES as usize))
+        .expect("add");
+    let per = SENTENCE.chars().count() as u32;
+    let set = store.project.set_mut(&doc, ANNOTATOR);
+    let mut all = Vec::new();
+    for i in 0..SENTENCES {
+        for (label, s, e) in [("Person", 0, 9), ("Prediction", 10, 37)] {
+            let mut a = Annotation::new(
+                label,
+                vec![Fragment {
+                    start: CharOffset(i * per + s),
+                    end: CharOffset(i * per + e),
+                }],
+            );
+            a.id = AnnotationId(format!("{label}-{i:05}").to_lowercase());
+            all.push(a);
+        }
+    }
+    set.replace_all(all);
+    store.save_set(&doc, ANNOTATOR).expect("save");
+    drop(store);
+    let prefs = Prefs {
+        annotator: ANNOTATOR.into(),
+        ..Prefs::default()
+    };
+    let mut app = LectorApp::new(&frames.ctx, prefs, Some(root.to_path_buf()));
+    let started = Instant::now();
+    while (app.session().is_none() || app.document().is_none())
+        && started.elapsed() < Duration::from_secs(120)
+    {
+        frames.frame(&mut app, Vec::new());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    app.push(Command::Select(Some(AnnotationId("prediction-00000".into()))));
+    for _ in 0..3 {
+        frames.frame(&mut app, Vec::new());
+    }
+    frames.report(&mut app, "inspector: a Prediction, 100k annotations in the document", |_| {
+        Vec::new()
+    });
+    let rows = |frames: &Frames| {
+        frames
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.label()
+                    .or(n.value())
+                    .is_some_and(|l| l.starts_with("Person · "))
+            })
+            .count()
+    };
+    let before = rows(frames);
+    frames.click_combo_below(&mut app, "Evidence");
+    println!(
+        "the picker is open: {} Person rows in the AccessKit tree ({before} before it opened)",
+        rows(frames)
+    );
+    frames.report(&mut app, "annotation picker open over 100k annotations", |_| {
+        Vec::new()
+    });
+    let mut typed = Vec::new();
+    for c in ["a", "n", "n", "a"] {
+        typed.push(frames.frame(&mut app, vec![egui::Event::Text(c.into())]));
+        frames.frame(&mut app, Vec::new());
+    }
+    typed.sort_by(f64::total_cmp);
+    println!(
+        "annotation picker: the frame after a letter is typed (filters 100k rows): median {:.2} ms of {}",
+        typed[typed.len() / 2],
+        typed.len()
+    );
+    frames.results.push(serde_json::json!({
+        "scenario": "annotation picker: frame after a letter is typed",
+        "p50_ms": typed[typed.len() / 2],
+        "n": typed.len(),
+    }));
 }
