@@ -20,7 +20,9 @@
 use std::time::{Duration, Instant};
 
 use egui::{RawInput, Rect};
-use lector::model::{Annotation, AnnotationId, AttrType, AttributeDef, CharOffset, Entity, EntityId, Fragment};
+use lector::model::{
+    Annotation, AnnotationId, AttrType, AttributeDef, CharOffset, Entity, EntityId, Fragment,
+};
 use lector::session::Edit;
 use lector::ui::{Command, LectorApp, Prefs};
 
@@ -299,13 +301,17 @@ fn picker(root: &std::path::Path, frames: &mut Frames) {
         frames.frame(&mut app, Vec::new());
         std::thread::sleep(Duration::from_millis(20));
     }
-    app.push(Command::Select(Some(AnnotationId("prediction-00000".into()))));
+    app.push(Command::Select(Some(AnnotationId(
+        "prediction-00000".into(),
+    ))));
     for _ in 0..3 {
         frames.frame(&mut app, Vec::new());
     }
-    frames.report(&mut app, "inspector: a Prediction, 100k annotations in the document", |_| {
-        Vec::new()
-    });
+    frames.report(
+        &mut app,
+        "inspector: a Prediction, 100k annotations in the document",
+        |_| Vec::new(),
+    );
     let rows = |frames: &Frames| {
         frames
             .nodes
@@ -323,9 +329,11 @@ fn picker(root: &std::path::Path, frames: &mut Frames) {
         "the picker is open: {} Person rows in the AccessKit tree ({before} before it opened)",
         rows(frames)
     );
-    frames.report(&mut app, "annotation picker open over 100k annotations", |_| {
-        Vec::new()
-    });
+    frames.report(
+        &mut app,
+        "annotation picker open over 100k annotations",
+        |_| Vec::new(),
+    );
     let mut typed = Vec::new();
     for c in ["a", "n", "n", "a"] {
         typed.push(frames.frame(&mut app, vec![egui::Event::Text(c.into())]));
