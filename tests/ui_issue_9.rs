@@ -222,3 +222,78 @@ fn switching_annotator_saves_in_the_background_then_switches() {
         .clone();
     assert_eq!(saved, "checked");
 }
+
+#[test]
+fn an_import_is_checked_in_the_background_while_the_window_draws() {
+    use lector::formats::{Format, Selection, export_to};
+    let dir = tempfile::tempdir().unwrap();
+    let (root, doc) = project_of(dir.path(), 10_000);
+    // Olga's 20,000 annotations as a JSON Lines file, imported by Erik.
+    let file = dir.path().join("olga.jsonl");
+    {
+        let (store, _) = lector::store::ProjectStore::open(&root).unwrap();
+        let selection = Selection::new(&store.project, &["olga".to_owned()], &[]).unwrap();
+        export_to(Format::Jsonl, &selection, &file, Some(&root)).unwrap();
+    }
+    let mut h = harness(&root, "erik");
+    wait_for_jobs(&mut h);
+    h.state_mut().push(Command::Import {
+        format: Format::Jsonl,
+        path: file,
+    });
+    h.step();
+    // Read, then checked against the text: frames are drawn meanwhile, and they say so.
+    let mut checking_frames = 0;
+    for _ in 0..3000 {
+        if !h.state().is_busy() {
+            break;
+        }
+        h.step();
+        if h.query_by_label_contains("checking the import of olga.jsonl")
+            .is_some()
+        {
+            checking_frames += 1;
+            // The frame drew the job running; it may have been applied at the frame's end.
+            assert!(
+                h.state().annotations().is_empty() || !h.state().is_busy(),
+                "nothing applied while it is checked"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        checking_frames > 0,
+        "a frame was drawn while it was checked: {said:?}"
+    );
+    wait_for_jobs(&mut h);
+    // The same spans and labels as Olga's.
+    let spans = |who: &str| {
+        let app = h.state();
+        let mut out: Vec<(String, Vec<(u32, u32)>)> = app
+            .session()
+            .unwrap()
+            .store
+            .project
+            .set(&doc, who)
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a.label.clone(),
+                    a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(spans("erik"), spans("olga"));
+    assert_eq!(spans("erik").len(), 20_000);
+}
