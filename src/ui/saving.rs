@@ -52,7 +52,9 @@ impl LectorApp {
     /// Otherwise the save starts on another thread and `then` runs when it is written
     /// ([`Self::continue_after_save`]); while it waits, other such actions are refused.
     pub(super) fn saved_first(&mut self, then: AfterSave) -> bool {
-        if self.after_save_ready {
+        if self.after_save_ready || self.session.is_none() {
+            // Its save is done, or there is nothing to save (a reload has let the session
+            // go): go on.
             return true;
         }
         if let Some(waiting) = &self.after_save {
