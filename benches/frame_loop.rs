@@ -809,6 +809,49 @@ fn main() {
         &format!("; {} open suggestions", suggestions.open_count()),
     ));
 
+    // a‴. Smooth scroll with a few document-long spans (issue 9): five Claims that each cover
+    //     most of the article, starting in its first paragraphs, on top of the 100k. A long
+    //     span that starts early must not turn each visible paragraph's query into a scan of
+    //     every fragment before it.
+    let long_spans: Vec<Arc<Annotation>> = {
+        let mut all: Vec<Arc<Annotation>> = (0..5u32)
+            .filter_map(|k| {
+                let span = snapped(&setup_text, 10 + k * 50, len - 10 - k * 50)?;
+                annotation(&setup_text, "Claim", span, id(&mut rng)).map(Arc::new)
+            })
+            .collect();
+        all.extend(sorted.iter().cloned());
+        all
+    };
+    let long_index = SpanIndex::new(&schema, &long_spans);
+    let with_long = Overlay {
+        annotations: &long_spans,
+        index: &long_index,
+        ..overlay
+    };
+    let mut runs = Vec::new();
+    for k in 0..RUNS {
+        let from = len / 10 + k as u32 * (len / 4);
+        driver.settle_at(&mut view, &with_long, CharOffset(from));
+        runs.push(driver.run(&mut view, &with_long, |i, _| match i {
+            0 => vec![Event::PointerMoved(CENTER), wheel(TouchPhase::Start, 0.0)],
+            _ => vec![wheel(TouchPhase::Move, -SCROLL_PX)],
+        }));
+        driver.frame(&mut view, &with_long, vec![wheel(TouchPhase::End, 0.0)]);
+    }
+    rows.extend(frame_rows(
+        "a‴. smooth scroll with 5 document-long spans",
+        runs,
+        &format!("; {} annotations", long_spans.len()),
+    ));
+    if std::env::var_os("LECTOR_BENCH_SCROLL_ONLY").is_some() {
+        notes.push("LECTOR_BENCH_SCROLL_ONLY: the scroll scenarios only".to_owned());
+        report(&load_before, &rows, &notes);
+        drop(session);
+        drop(tmp);
+        std::process::exit(0);
+    }
+
     // b. A jump to a random place every frame (scrollbar drag, go-to, search hit).
     let mut runs = Vec::new();
     let mut jump_rng = Lcg(SEED ^ 0x7a3b);
@@ -1325,6 +1368,16 @@ fn main() {
     }
 
     // --- Report -------------------------------------------------------------------------------
+    report(&load_before, &rows, &notes);
+
+    // Remove the temporary project before leaving, and do not wait for an unfinished load.
+    drop(session);
+    drop(tmp);
+    std::process::exit(0);
+}
+
+/// Prints the table and the JSON line.
+fn report(load_before: &str, rows: &[Row], notes: &[String]) {
     let load_after = load_average();
     println!();
     println!(
@@ -1336,7 +1389,7 @@ fn main() {
         nproc(),
         cpu_model()
     );
-    for n in &notes {
+    for n in notes {
         println!("{n}");
     }
     println!();
@@ -1345,7 +1398,7 @@ fn main() {
         "{:<width$}  {:>9}  {:>9}  {:>9}  {:>9}  {:>5}  note",
         "scenario", "p50", "p95", "p99", "max", "n"
     );
-    for r in &rows {
+    for r in rows {
         println!(
             "{:<width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9.3}  {:>5}  {}",
             r.scenario,
@@ -1393,9 +1446,4 @@ fn main() {
         })).collect::<Vec<_>>(),
     });
     println!("{json}");
-
-    // Remove the temporary project before leaving, and do not wait for an unfinished load.
-    drop(session);
-    drop(tmp);
-    std::process::exit(0);
 }

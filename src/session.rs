@@ -130,6 +130,9 @@ pub struct Migration {
     pub errors: Vec<StoreError>,
 }
 
+/// The number the next session gets (see [`Session::instance`]).
+static SESSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A project opened for editing by one annotator.
 #[derive(Debug)]
 pub struct Session {
@@ -152,6 +155,8 @@ pub struct Session {
     /// changed meanwhile, and written to the crash journal.
     unsaved: BTreeMap<PathBuf, FileEdits>,
     last_change: Option<Instant>,
+    /// Tells this session from every other one of the process (see [`Self::instance`]).
+    instance: u64,
     /// Bumped on every change, so views know when to rebuild what they derive.
     revision: u64,
     /// Bumped on every change but those only to resolutions, so that views which match
@@ -189,6 +194,7 @@ impl Session {
             dirty_triage: false,
             unsaved: BTreeMap::new(),
             last_change: None,
+            instance: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             revision: 0,
             content_revision: 0,
             changes: (String::new(), Vec::new()),
@@ -227,6 +233,13 @@ impl Session {
         self.histories.clear();
         self.bump_revision();
         Ok(())
+    }
+
+    /// A number no other session of this process has: with [`Self::revision`] it names a
+    /// state of the project, even across a project opened again (whose revisions start at 0
+    /// again).
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 
     /// Bumped on every change.

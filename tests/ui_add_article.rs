@@ -173,3 +173,57 @@ fn file_add_from_url_fetches_the_page_in_the_background_and_opens_it() {
     let last = h.state().messages().last().unwrap().clone();
     assert!(last.error && last.text.contains("404"), "{}", last.text);
 }
+
+/// Issue 9: an article is read and turned into text on a background job; the window keeps
+/// drawing frames meanwhile (and says what it reads), refuses a second Add until it is done,
+/// and then adds the article exactly as reading it directly does.
+#[test]
+fn adding_a_long_web_page_reads_it_in_the_background_while_the_window_draws() {
+    let (tmp, project) = sample_project_copy();
+    let mut h = harness(&project, "tove");
+    h.run();
+    assert_eq!(documents(&h), 1);
+    let page = tmp.path().join("stor.html");
+    let mut html = String::from(
+        "<html><head><title>Stor sida</title></head><body><nav>Meny</nav><article>\
+         <h1>Stor sida</h1>",
+    );
+    for i in 0..40_000 {
+        html.push_str(&format!(
+            "<p>Lukashenko talade i Minsk om samarbetet, punkt {i}.</p>"
+        ));
+    }
+    html.push_str("</article></body></html>");
+    std::fs::write(&page, &html).unwrap();
+    h.state_mut()
+        .push(lector::ui::Command::AddArticles(vec![page.clone()]));
+    // The frame that starts the job, then frames while it runs.
+    h.step();
+    assert!(h.state().is_busy(), "read in the background");
+    h.step();
+    assert!(
+        h.query_by_label_contains("reading stor.html").is_some(),
+        "the status bar says what is read"
+    );
+    h.state_mut()
+        .push(lector::ui::Command::AddArticles(vec![page.clone()]));
+    h.step();
+    assert!(
+        h.state()
+            .messages()
+            .all()
+            .iter()
+            .any(|m| m.text.contains("articles are being read")),
+        "a second Add waits"
+    );
+    assert_eq!(documents(&h), 1, "nothing stored before it is read");
+    wait_for_jobs(&mut h);
+    assert_eq!(documents(&h), 2, "added once");
+    assert_eq!(open_title(&h), "Stor sida", "and shown");
+    let direct = lector::store::read_article(&page, None, None).unwrap();
+    assert_eq!(
+        h.state().view().unwrap().text().as_str(),
+        direct.text,
+        "the same text as reading it directly"
+    );
+}

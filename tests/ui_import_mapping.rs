@@ -97,6 +97,8 @@ fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
     h.run();
     h.get_by_label("Import").click();
     h.run();
+    // Checked against the text on a background job, then applied.
+    wait_for_jobs(&mut h);
     assert_eq!(
         labels_of(&h),
         [

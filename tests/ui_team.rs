@@ -517,6 +517,14 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     edit_note_in_app(&mut h, &doc, 0, "before the sync");
     h.get_by_label("🔄 Sync").click();
     h.step();
+    // The unsaved note is written first, off the window's thread; then the sync starts.
+    for _ in 0..500 {
+        if h.state().is_syncing() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
     assert!(h.state().is_syncing(), "syncing");
     wait_for_jobs(&mut h);
     let message = last_message(&h);

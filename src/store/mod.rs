@@ -2421,36 +2421,24 @@ impl ProjectStore {
         title: Option<&str>,
         published: Option<jiff::civil::Date>,
     ) -> Result<(String, Vec<String>), StoreError> {
-        let article_err = |source: ArticleError| StoreError::Article {
-            source,
-            path: path.to_path_buf(),
-        };
-        let kind = ArticleKind::of(path).map_err(article_err)?;
-        // Refuses FIFOs and devices by type and reads at most the limit (crate::fsguard).
-        let bytes = crate::fsguard::read_limited(path, MAX_ARTICLE_BYTES as u64, "articles")
-            .map_err(|err| article_err(ArticleError::Read(err.kind)))?;
-        let article = crate::article::read(kind, &bytes).map_err(article_err)?;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let title = title
-            .map(str::to_owned)
-            .or_else(|| article.title.as_deref().map(shorten_title))
-            .unwrap_or_else(|| default_title(&article.text, &file_name));
-        let mut warnings = article.warnings;
-        let published = match (published, article.published) {
-            (Some(given), _) => Some(given),
-            (None, Some(found)) => {
-                warnings.push(format!(
-                    "publication date {found} read from the file's metadata; due phrases are \
-                     read against it"
-                ));
-                Some(found)
-            }
-            (None, None) => None,
-        };
-        let id = self.add_text_dated(&file_name, &title, article.text, published)?;
+        let article = read_article(path, title, published)?;
+        self.add_read_article(article)
+    }
+
+    /// Stores an article [`read_article`] read (on any thread) as a new document: the
+    /// second half of [`Self::add_article_dated`].
+    pub fn add_read_article(
+        &mut self,
+        article: ReadArticle,
+    ) -> Result<(String, Vec<String>), StoreError> {
+        let ReadArticle {
+            file_name,
+            title,
+            text,
+            published,
+            warnings,
+        } = article;
+        let id = self.add_text_dated(&file_name, &title, text, published)?;
         Ok((id, warnings))
     }
 
@@ -2781,4 +2769,67 @@ fn list_files(root: &Path, dir: &Path, problems: &mut Vec<Problem>) -> Vec<(Stri
     }
     files.sort();
     files
+}
+
+/// An article file read and turned into text, not stored yet: what
+/// [`ProjectStore::add_read_article`] stores. Reading (a PDF can take seconds) needs no
+/// store, so it can run off the window's thread.
+#[derive(Clone, Debug)]
+pub struct ReadArticle {
+    /// The file's name, kept in `project.ron`.
+    pub file_name: String,
+    /// The title: the one given, else the article's, else its first words.
+    pub title: String,
+    /// The normalised text.
+    pub text: String,
+    /// The publication date: the one given, else the one the article gives.
+    pub published: Option<jiff::civil::Date>,
+    /// What was guessed, to say when the article is added.
+    pub warnings: Vec<String>,
+}
+
+/// Reads an article file (`.txt`, `.md`, `.html`, `.pdf`, `.docx`) within the size limit and
+/// turns it into text, with its title (`title`, else the article's, else its first words)
+/// and publication date (`published`, else the one the article gives, said in the warnings).
+pub fn read_article(
+    path: &Path,
+    title: Option<&str>,
+    published: Option<jiff::civil::Date>,
+) -> Result<ReadArticle, StoreError> {
+    let article_err = |source: ArticleError| StoreError::Article {
+        source,
+        path: path.to_path_buf(),
+    };
+    let kind = ArticleKind::of(path).map_err(article_err)?;
+    // Refuses FIFOs and devices by type and reads at most the limit (crate::fsguard).
+    let bytes = crate::fsguard::read_limited(path, MAX_ARTICLE_BYTES as u64, "articles")
+        .map_err(|err| article_err(ArticleError::Read(err.kind)))?;
+    let article = crate::article::read(kind, &bytes).map_err(article_err)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let title = title
+        .map(str::to_owned)
+        .or_else(|| article.title.as_deref().map(shorten_title))
+        .unwrap_or_else(|| default_title(&article.text, &file_name));
+    let mut warnings = article.warnings;
+    let published = match (published, article.published) {
+        (Some(given), _) => Some(given),
+        (None, Some(found)) => {
+            warnings.push(format!(
+                "publication date {found} read from the file's metadata; due phrases are \
+                 read against it"
+            ));
+            Some(found)
+        }
+        (None, None) => None,
+    };
+    Ok(ReadArticle {
+        file_name,
+        title,
+        text: article.text,
+        published,
+        warnings,
+    })
 }

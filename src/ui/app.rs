@@ -83,6 +83,12 @@ pub struct LectorApp {
     pub(super) url_window: Option<super::fetch::UrlWindow>,
     /// A read import waiting for its labels' mapping.
     pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
+    /// What the inspector derives from the whole project, once per change.
+    pub(super) inspector: super::inspector::cache::InspectorCache,
+    /// An action (open a project, sync, switch annotator) waiting for its save.
+    pub(super) after_save: Option<super::saving::Waiting>,
+    /// Set while that action runs, its save done.
+    pub(super) after_save_ready: bool,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -123,6 +129,9 @@ impl LectorApp {
             paste: None,
             url_window: None,
             import_mapping: None,
+            inspector: super::inspector::cache::InspectorCache::default(),
+            after_save: None,
+            after_save_ready: false,
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -230,9 +239,10 @@ impl LectorApp {
         &mut self.team
     }
 
-    /// Whether background work (an export, an import, a sync, opening) runs.
+    /// Whether background work (an export, an import, a sync, opening, a save an action
+    /// waits for) runs.
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || self.after_save.is_some()
     }
 
     /// Whether a sync runs.
@@ -321,6 +331,12 @@ impl LectorApp {
         self.refresh_colleagues();
         self.refresh_search();
         self.tracking.forget_stale_proposal(self.session.as_ref());
+        self.inspector.refresh(
+            self.session.as_ref(),
+            self.view.as_ref().map(|v| v.document.as_str()),
+            self.selected.as_ref(),
+            &self.tracking,
+        );
         if let Some(session) = &self.session {
             self.team.know_repository(session.store.root());
         }
@@ -359,6 +375,7 @@ impl LectorApp {
             self.apply(command);
         }
         self.finish_jobs(&ctx);
+        self.continue_after_save(&ctx);
         self.autosave(&ctx);
         super::dialogs::file_dialog::poll(self, &ctx);
         super::team::watch(self, &ctx);

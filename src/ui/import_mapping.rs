@@ -2,13 +2,15 @@
 //! is imported, every label of the file the schema lacks (ignoring case) is listed with how
 //! many spans use it and a choice: one of the schema's labels (the proposed one first), a
 //! new label of a kind, or skip. Then the import is planned with the choices
-//! (`formats::mapping`), new labels are added to the schema, and each document's spans are
-//! applied as one undo step.
+//! (`formats::mapping`, every span checked against its text) on a background job, and on the
+//! window's thread new labels are added to the schema and each document's spans applied as
+//! one undo step.
 
 use std::path::PathBuf;
 
 use super::app::LectorApp;
 use super::command::Command;
+use super::jobs::{JobDone, JobKind};
 use super::messages::plural;
 use crate::formats::Format;
 use crate::formats::import::Parsed;
@@ -122,6 +124,18 @@ pub fn ui(ctx: &egui::Context, state: Option<&ImportMapping>) -> Vec<Command> {
     out
 }
 
+/// An import planned on a background job, to apply on the window's thread.
+pub struct PlannedImport {
+    /// The format.
+    pub format: Format,
+    /// The file or folder read.
+    pub path: PathBuf,
+    /// Whose annotations it becomes (as when it was planned).
+    pub annotator: String,
+    /// The plan, or why there is none.
+    pub result: Result<mapping::MappedImport, mapping::MappingError>,
+}
+
 impl LectorApp {
     /// A file was read: asks for the mapping of labels the schema lacks, else imports.
     pub(super) fn map_or_import(&mut self, format: Format, path: PathBuf, parsed: Parsed) {
@@ -186,8 +200,8 @@ impl LectorApp {
         }
     }
 
-    /// Plans the import with the mapping, adds the new labels, and applies each document's
-    /// spans as one undo step; reports what was mapped and skipped.
+    /// Plans the import with the mapping on a background job (every span checked against its
+    /// document's text, on a copy of the project); [`Self::import_planned`] applies the plan.
     fn import_mapped(
         &mut self,
         format: Format,
@@ -195,12 +209,55 @@ impl LectorApp {
         parsed: Parsed,
         request: &MappingRequest,
     ) {
-        let Some(session) = &mut self.session else {
+        let Some(session) = &self.session else {
             return;
         };
         let annotator = session.annotator().to_owned();
-        let mapped = match mapping::plan_import(&session.store.project, &annotator, parsed, request)
-        {
+        let project = session.store.project.clone();
+        let request = request.clone();
+        let path = path.to_path_buf();
+        let what = format!(
+            "checking the import of {}",
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        );
+        let started = self.jobs.spawn(JobKind::ImportPlan, what, move || {
+            let result = mapping::plan_import(&project, &annotator, parsed, &request);
+            JobDone::ImportPlanned(Box::new(PlannedImport {
+                format,
+                path,
+                annotator,
+                result,
+            }))
+        });
+        if let Err(err) = started {
+            self.say(format!("not imported: cannot start a thread: {err}"), true);
+        }
+    }
+
+    /// Adds the new labels of a planned import and applies each document's spans as one undo
+    /// step; reports what was mapped and skipped.
+    pub(super) fn import_planned(&mut self, planned: PlannedImport) {
+        let PlannedImport {
+            format,
+            path,
+            annotator,
+            result,
+        } = planned;
+        let path = path.as_path();
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if session.annotator() != annotator {
+            self.say(
+                format!("not imported: it was read for {annotator}, and you annotate as someone else now"),
+                true,
+            );
+            return;
+        }
+        let mapped = match result {
             Ok(m) => m,
             Err(err) => {
                 self.say(format!("not imported: {err}"), true);

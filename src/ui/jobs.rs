@@ -1,5 +1,5 @@
 //! Work that runs off the window's thread (opening a big project, exports, imports, a big
-//! review's comparison, git sync), so that the window keeps answering and shows a spinner.
+//! review's comparison, git sync, reading articles to add), so that the window keeps answering and shows a spinner.
 //! Each job has a [`JobKind`], which is how the app knows what runs (no autosave during a
 //! sync), never its status text.
 
@@ -23,10 +23,18 @@ pub enum JobKind {
     Sync,
     /// Fetching an article from the web.
     Fetch,
+    /// Reading article files (PDF, HTML, DOCX, text) to add.
+    AddArticles,
+    /// Checking an import's spans against the documents and mapping its labels.
+    ImportPlan,
 }
 
 /// What a finished job brings back.
 pub enum JobDone {
+    /// An import was planned (and is applied on the window's thread).
+    ImportPlanned(Box<super::import_mapping::PlannedImport>),
+    /// Article files were read (and are stored on the window's thread), in the order given.
+    ArticlesRead(Vec<(PathBuf, Result<crate::store::ReadArticle, StoreError>)>),
     /// An export was written (or not).
     Exported {
         /// The format.

@@ -3,6 +3,7 @@
 
 mod app;
 pub mod article;
+mod articles;
 mod claims;
 mod colleagues;
 mod command;
@@ -104,7 +105,7 @@ pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> Str
     let mut out = format!(
         "{}: “{}”",
         annotation.label,
-        shorten(&annotation.covered_text(text), 80)
+        covered_preview(annotation, text, 80)
     );
     if let Some(entity) = &annotation.entity {
         out.push_str(&format!("\nentity: {entity}"));
@@ -123,6 +124,30 @@ pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> Str
     out
 }
 
+/// `shorten(&annotation.covered_text(text), max)`, reading no more of the text than it
+/// shows: a tooltip or a row of a span that covers most of a 5 MB article costs what a short
+/// one costs.
+pub fn covered_preview(annotation: &Annotation, text: &DocText, max: usize) -> String {
+    let mut joined = String::new();
+    let mut chars = 0;
+    for (k, f) in annotation.fragments.iter().enumerate() {
+        if chars > max {
+            break;
+        }
+        if k > 0 {
+            joined.push_str(" … ");
+            chars += 3;
+        }
+        // One char more than fits tells `shorten` to cut.
+        let room = u32::try_from(max.saturating_sub(chars) + 1).unwrap_or(u32::MAX);
+        let end = crate::model::CharOffset(f.end.0.min(f.start.0.saturating_add(room)));
+        let piece = text.slice(f.start, end).unwrap_or("");
+        chars += piece.chars().count();
+        joined.push_str(piece);
+    }
+    shorten(&joined, max)
+}
+
 /// A string cut to `max` chars with an ellipsis.
 pub fn shorten(s: &str, max: usize) -> String {
     let s = s.replace('\n', " ");
@@ -132,5 +157,45 @@ pub fn shorten(s: &str, max: usize) -> String {
         let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
         out.push('…');
         out
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+    use crate::model::{CharOffset, Fragment};
+
+    /// The preview reads only what it shows and shows what `shorten` of the whole would.
+    #[test]
+    fn a_preview_is_the_shortened_covered_text() {
+        let text = DocText::new("Det här är en mening.\nOch en till, som är längre än den första.")
+            .unwrap();
+        let len = text.len_chars().0;
+        let spans: &[&[(u32, u32)]] = &[
+            &[(0, 3)],
+            &[(0, len)],
+            &[(0, 5), (10, 20)],
+            &[(0, 2), (4, 6), (8, 30), (31, len)],
+            &[(20, 25)],
+        ];
+        for spans in spans {
+            let a = Annotation::new(
+                "Claim",
+                spans
+                    .iter()
+                    .map(|&(s, e)| Fragment {
+                        start: CharOffset(s),
+                        end: CharOffset(e),
+                    })
+                    .collect(),
+            );
+            for max in [1, 4, 5, 9, 10, 11, 12, 20, 40, 80] {
+                assert_eq!(
+                    covered_preview(&a, &text, max),
+                    shorten(&a.covered_text(&text), max),
+                    "{spans:?} at {max}"
+                );
+            }
+        }
     }
 }

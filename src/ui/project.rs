@@ -91,6 +91,10 @@ impl LectorApp {
 
     /// Opens a project folder, after saving the one open; big ones in the background.
     pub(super) fn open_project(&mut self, dir: &Path) {
+        // A big save runs in the background; this runs again when it is written.
+        if !self.saved_first(super::saving::AfterSave::Open(dir.to_path_buf())) {
+            return;
+        }
         if let Some(session) = &mut self.session {
             let errors = session.save_now();
             if !errors.is_empty() {
@@ -207,37 +211,13 @@ impl LectorApp {
         self.search.forget();
     }
 
-    /// Adds article files to the project and shows the last one added.
-    pub(super) fn add_articles(&mut self, paths: Vec<std::path::PathBuf>) {
-        let Some(session) = &mut self.session else {
-            return;
-        };
-        let mut added = None;
-        let mut messages = Vec::new();
-        for path in paths {
-            match session.store.add_article(&path, None) {
-                Ok((id, warnings)) => {
-                    for w in warnings {
-                        messages.push((format!("{}: {w}", path.display()), false));
-                    }
-                    messages.push((format!("added {}", path.display()), false));
-                    added = Some(id);
-                }
-                Err(err) => messages.push((err.to_string(), true)),
-            }
-        }
-        for (m, e) in messages {
-            self.say(m, e);
-        }
-        if let Some(id) = added {
-            self.open_document(&id);
-        }
-    }
-
     /// Annotates as another person from now on (after saving the current one's work).
     pub(super) fn set_annotator(&mut self, name: String) {
         if let Some(problem) = crate::model::project::name_problem("the name", &name) {
             self.say(problem, true);
+            return;
+        }
+        if !self.saved_first(super::saving::AfterSave::Annotator(name.clone())) {
             return;
         }
         if let Some(session) = &mut self.session {
@@ -423,6 +403,8 @@ impl LectorApp {
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
                 Ok(JobDone::Synced(result)) => super::team::synced(self, result),
                 Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
+                Ok(JobDone::ArticlesRead(read)) => self.articles_read(read),
+                Ok(JobDone::ImportPlanned(planned)) => self.import_planned(*planned),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }

@@ -1,15 +1,159 @@
-//! Saving: Ctrl+S, autosave shortly after each change (written on another thread), what a
-//! crashed session's journal brought back, and save errors, which reach the status bar (and
-//! the conflict bar when a file of one's own cannot be merged into).
+//! Saving: Ctrl+S, autosave shortly after each change (written on another thread), the save
+//! before a project switch, a sync or an annotator switch (also on another thread: the action
+//! waits, with a line in the status bar, and runs once the work is on disk), what a crashed
+//! session's journal brought back, and save errors, which reach the status bar (and the
+//! conflict bar when a file of one's own cannot be merged into).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::app::LectorApp;
 use super::jobs::JobKind;
 use crate::store::StoreError;
 
+/// An action that needs the work saved first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterSave {
+    /// Open this project folder.
+    Open(PathBuf),
+    /// Sync with git.
+    Sync,
+    /// Annotate as this person.
+    Annotator(String),
+}
+
+impl AfterSave {
+    /// What waits, for the status bar: "saving before …".
+    fn what(&self) -> String {
+        match self {
+            Self::Open(dir) => format!("opening {}", dir.display()),
+            Self::Sync => "syncing".to_owned(),
+            Self::Annotator(name) => format!("annotating as {name}"),
+        }
+    }
+}
+
+/// An action waiting for the save it needs.
+#[derive(Debug)]
+pub struct Waiting {
+    /// The action.
+    then: AfterSave,
+    /// When it was asked for.
+    since: Instant,
+    /// Saves started for it (edits made while one was written need another).
+    rounds: u32,
+}
+
+/// How many background saves an action waits for before the rest is saved at once.
+const ROUNDS: u32 = 3;
+
 impl LectorApp {
+    /// Whether `then` can run now: nothing waits to be saved, or the save it needs ran.
+    /// Otherwise the save starts on another thread and `then` runs when it is written
+    /// ([`Self::continue_after_save`]); while it waits, other such actions are refused.
+    pub(super) fn saved_first(&mut self, then: AfterSave) -> bool {
+        if self.after_save_ready || self.session.is_none() {
+            // Its save is done, or there is nothing to save (a reload has let the session
+            // go): go on.
+            return true;
+        }
+        if let Some(waiting) = &self.after_save {
+            let text = if waiting.then == then {
+                format!("still saving before {}", then.what())
+            } else {
+                format!(
+                    "not {} yet: saving before {} first",
+                    then.what(),
+                    waiting.then.what()
+                )
+            };
+            self.say(text, false);
+            return false;
+        }
+        let syncing = self.jobs.is_running(JobKind::Sync);
+        let conflict = self.conflict.document.is_some();
+        let Some(session) = &mut self.session else {
+            return true;
+        };
+        if syncing || conflict || (!session.is_dirty() && !session.is_saving()) {
+            // Nothing to wait for, or a save now must say what stops it (as it always did).
+            return true;
+        }
+        let errors = session.save_in_background();
+        if !errors.is_empty() {
+            // The action's own save says why it cannot go on.
+            self.report_save_errors(errors);
+            return true;
+        }
+        self.after_save = Some(Waiting {
+            then,
+            since: Instant::now(),
+            rounds: 1,
+        });
+        false
+    }
+
+    /// Runs the action that waited once its save is written; stops it if the save failed.
+    /// Called every frame, before the autosave collects saves.
+    pub(super) fn continue_after_save(&mut self, ctx: &egui::Context) {
+        if self.after_save.is_none() {
+            return;
+        }
+        let Some(session) = &mut self.session else {
+            self.after_save = None;
+            return;
+        };
+        let errors = session.poll_save();
+        if session.is_saving() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
+        let Some(mut waiting) = self.after_save.take() else {
+            return;
+        };
+        if !errors.is_empty() {
+            self.report_save_errors(errors);
+            self.say(
+                format!(
+                    "not {}: your changes could not be saved (see above)",
+                    waiting.then.what()
+                ),
+                true,
+            );
+            return;
+        }
+        if session.is_dirty() && waiting.rounds < ROUNDS {
+            // Edits made while it was written: save those too.
+            let errors = session.save_in_background();
+            if errors.is_empty() {
+                waiting.rounds += 1;
+                self.after_save = Some(waiting);
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+                return;
+            }
+            self.report_save_errors(errors);
+        }
+        // The action's own save finds nothing (or little) left to write.
+        self.after_save_ready = true;
+        match waiting.then {
+            AfterSave::Open(dir) => self.open_project(&dir),
+            AfterSave::Sync => super::team::start_sync(self),
+            AfterSave::Annotator(name) => self.set_annotator(name),
+        }
+        self.after_save_ready = false;
+        ctx.request_repaint();
+    }
+
+    /// The action waiting for a save, and for how many seconds, for the status bar.
+    pub(super) fn waiting_for_save(&self) -> Option<(String, f32)> {
+        self.after_save.as_ref().map(|w| {
+            (
+                format!("saving before {}", w.then.what()),
+                w.since.elapsed().as_secs_f32(),
+            )
+        })
+    }
+
     /// Saves everything now (not while git syncs the files: autosave saves right after).
     pub(super) fn save(&mut self) {
         if self.jobs.is_running(JobKind::Sync) {

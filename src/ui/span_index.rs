@@ -17,12 +17,23 @@ pub struct FragRef {
     pub label: u16,
 }
 
-/// Fragments sorted by start, with the largest end seen so far, so that a range query only
-/// walks back over fragments that can still reach into it.
+/// How many fragments one leaf of the tree covers: a query scans a leaf's fragments in a row,
+/// which is cheaper than descending further for so few.
+const LEAF: usize = 16;
+
+/// Fragments sorted by start, with a tree of the largest end over runs of them, so that a
+/// range query visits only the runs that can still reach into it: O(log n + hits) however
+/// long the spans (a running largest end alone would walk back to a document-long span that
+/// starts early, over every fragment in between).
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     frags: Vec<FragRef>,
+    /// The largest end of each node of a complete binary tree over leaves of [`LEAF`]
+    /// fragments: the root at 1, node `i`'s children at `2i` and `2i + 1`, leaf `k` at
+    /// `leaves + k`.
     max_end: Vec<u32>,
+    /// The number of leaves, a power of two (0 while there are no fragments).
+    leaves: usize,
 }
 
 /// The order of the index: by start, longer first, then by annotation.
@@ -69,6 +80,7 @@ impl SpanIndex {
         let mut index = Self {
             frags,
             max_end: Vec::new(),
+            leaves: 0,
         };
         index.refresh_max_end(0);
         index
@@ -132,18 +144,26 @@ impl SpanIndex {
         self.refresh_max_end(first);
     }
 
-    /// Recomputes the running largest end from fragment `from` on.
+    /// Recomputes the tree's largest ends after the fragments from `from` on changed.
     fn refresh_max_end(&mut self, from: usize) {
-        let from = from.min(self.frags.len());
-        self.max_end.truncate(from);
-        let mut running = from
-            .checked_sub(1)
-            .and_then(|i| self.max_end.get(i))
-            .copied()
-            .unwrap_or(0);
-        for f in &self.frags[from..] {
-            running = running.max(f.end);
-            self.max_end.push(running);
+        let leaves = self.frags.len().div_ceil(LEAF).next_power_of_two();
+        let first_leaf = if leaves == self.leaves && self.max_end.len() == 2 * leaves {
+            from / LEAF
+        } else {
+            self.leaves = leaves;
+            self.max_end.clear();
+            self.max_end.resize(2 * leaves, 0);
+            0
+        };
+        let Self { frags, max_end, .. } = self;
+        for (k, slot) in max_end.iter_mut().skip(leaves).enumerate().skip(first_leaf) {
+            *slot = frags.get(k * LEAF..).map_or(0, |rest| {
+                rest.iter().take(LEAF).map(|f| f.end).max().unwrap_or(0)
+            });
+        }
+        // Every parent again: a few thousand maxima, less than the shifts above.
+        for i in (1..leaves).rev() {
+            max_end[i] = max_end[2 * i].max(max_end[2 * i + 1]);
         }
     }
 
@@ -160,19 +180,35 @@ impl SpanIndex {
     /// Fragments overlapping `[start, end)`, sorted by start (longer first on ties).
     pub fn query(&self, start: u32, end: u32, out: &mut Vec<FragRef>) {
         out.clear();
+        // Only fragments that start before `end` can overlap: the leaves before `hi`'s.
         let hi = self.frags.partition_point(|f| f.start < end);
-        let mut i = hi;
-        while i > 0 {
-            i -= 1;
-            if self.max_end[i] <= start {
-                break;
-            }
-            let f = self.frags[i];
-            if f.end > start {
-                out.push(f);
-            }
+        if hi == 0 {
+            return;
         }
-        out.reverse();
+        let last_leaf = (hi - 1) / LEAF;
+        // Depth-first, left child first, so that hits come out in the index's order. Each
+        // node is (index, first leaf, leaves under it); the stack holds at most one pending
+        // right sibling per level.
+        let mut stack = [(0usize, 0usize, 0usize); 2 * usize::BITS as usize];
+        let mut depth = 0;
+        stack[0] = (1, 0, self.leaves);
+        depth += 1;
+        while depth > 0 {
+            depth -= 1;
+            let (node, first, size) = stack[depth];
+            if first > last_leaf || self.max_end.get(node).is_none_or(|&m| m <= start) {
+                continue;
+            }
+            if size == 1 {
+                let run = self.frags.get(first * LEAF..hi.min((first + 1) * LEAF));
+                out.extend(run.into_iter().flatten().filter(|f| f.end > start));
+                continue;
+            }
+            let half = size / 2;
+            stack[depth] = (2 * node + 1, first + half, half);
+            stack[depth + 1] = (2 * node, first, half);
+            depth += 2;
+        }
     }
 }
 
@@ -296,6 +332,66 @@ mod tests {
             let rebuilt = SpanIndex::new(&schema, set.annotations());
             assert_eq!(index.frags, rebuilt.frags, "fragments after step {step}");
             assert_eq!(index.max_end, rebuilt.max_end, "max ends after step {step}");
+        }
+    }
+
+    /// What a query must return: every fragment overlapping the range, in the index's order.
+    fn naive(index: &SpanIndex, start: u32, end: u32) -> Vec<FragRef> {
+        index
+            .frags
+            .iter()
+            .filter(|f| f.start < end && f.end > start)
+            .copied()
+            .collect()
+    }
+
+    fn spans_strategy() -> impl proptest::strategy::Strategy<Value = Vec<Vec<(u32, u32)>>> {
+        use proptest::prelude::*;
+        // Mostly short spans, some of them document-long, some in several fragments.
+        let fragment = prop_oneof![
+            4 => (0u32..2_000, 1u32..40).prop_map(|(s, l)| (s, s + l)),
+            1 => (0u32..200, 1_000u32..2_000).prop_map(|(s, l)| (s, s + l)),
+        ];
+        proptest::collection::vec(proptest::collection::vec(fragment, 1..3), 0..300)
+    }
+
+    proptest::proptest! {
+        /// The tree finds exactly the fragments a scan finds, in the same order, with long
+        /// spans that start early and after insertions and removals.
+        #[test]
+        fn queries_match_a_scan(
+            spans in spans_strategy(),
+            queries in proptest::collection::vec((0u32..2_300, 0u32..300), 1..40),
+            removals in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..20),
+        ) {
+            let schema = Schema::news_default();
+            let mut set = crate::model::AnnotationSet::new("a", "d");
+            let mut index = SpanIndex::new(&schema, set.annotations());
+            for fragments in &spans {
+                let mut fragments = fragments.clone();
+                fragments.sort_unstable();
+                let a = ann("Person", &fragments);
+                let (label, fragments) = (a.label.clone(), a.fragments.clone());
+                let at = set.insert(a);
+                index.insert(&schema, at, &label, &fragments);
+            }
+            for which in &removals {
+                if set.is_empty() {
+                    break;
+                }
+                let id = set.annotations()[which.index(set.len())].id.clone();
+                let (at, old) = set.remove(&id).unwrap();
+                index.remove(at, &old.fragments);
+            }
+            let rebuilt = SpanIndex::new(&schema, set.annotations());
+            let mut out = Vec::new();
+            for &(start, len) in &queries {
+                let end = start + len;
+                for idx in [&index, &rebuilt] {
+                    idx.query(start, end, &mut out);
+                    proptest::prop_assert_eq!(&out, &naive(idx, start, end), "query {}..{}", start, end);
+                }
+            }
         }
     }
 }

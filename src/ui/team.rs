@@ -286,10 +286,14 @@ pub fn start_sync(app: &mut LectorApp) {
         );
         return;
     }
+    // The commit must hold what the user sees: a big save runs in the background first.
+    if !app.saved_first(super::saving::AfterSave::Sync) {
+        return;
+    }
     let Some(session) = &mut app.session else {
         return;
     };
-    // The commit must hold what the user sees; autosave then waits for the sync to finish.
+    // Autosave then waits for the sync to finish.
     let errors = session.save_now();
     if !errors.is_empty() {
         app.report_save_errors(errors);

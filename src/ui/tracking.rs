@@ -98,6 +98,9 @@ pub struct TrackingState {
     /// The project's predictions and claims as last counted (see [`Self::refresh`]).
     pub(super) tracker: Tracker,
     built_at: Option<u64>,
+    /// Bumped whenever `tracker` changes (also across [`Self::reset`]), so that what is
+    /// derived from it knows when to derive again.
+    builds: u64,
     /// The content revision the predictions were matched at (see
     /// [`Session::content_revision`]).
     counted_at: Option<u64>,
@@ -126,6 +129,7 @@ impl Default for TrackingState {
             mode: Mode::Article,
             tracker: Tracker::default(),
             built_at: None,
+            builds: 0,
             counted_at: None,
             lists: Lists::default(),
             today: today(),
@@ -157,6 +161,7 @@ impl TrackingState {
             self.counted_at = Some(session.content_revision());
         }
         self.built_at = Some(session.revision());
+        self.builds += 1;
         self.due = self
             .tracker
             .predictions
@@ -176,6 +181,12 @@ impl TrackingState {
         self.built_at
     }
 
+    /// How many times the counts changed: what is derived from [`Self::tracker`] is derived
+    /// again when this moves.
+    pub fn builds(&self) -> u64 {
+        self.builds
+    }
+
     /// The content revision the predictions were matched at: what depends only on the
     /// predictions' texts (not on how they turned out) is kept while it stays.
     pub fn counted_at(&self) -> Option<u64> {
@@ -184,9 +195,10 @@ impl TrackingState {
 
     /// Forgets everything derived from a session (a new project, another annotator).
     pub fn reset(&mut self) {
-        let mode = self.mode;
+        let (mode, builds) = (self.mode, self.builds);
         *self = Self::default();
         self.mode = mode;
+        self.builds = builds + 1;
     }
 
     /// Forgets the certainty proposal once its annotation no longer has the proposed grade

@@ -94,6 +94,16 @@ impl LectorApp {
             self.say(format!("Lector cannot import {format}"), true);
             return;
         }
+        if self.jobs.is_running(JobKind::Import)
+            || self.jobs.is_running(JobKind::ImportPlan)
+            || self.import_mapping.is_some()
+        {
+            self.say(
+                "an import is under way: import this one when it is done",
+                true,
+            );
+            return;
+        }
         let project = session.store.project.clone();
         let annotator = session.annotator().to_owned();
         let path = path.to_path_buf();

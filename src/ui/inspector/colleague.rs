@@ -6,7 +6,6 @@ use egui::RichText;
 use super::{InspectorInput, wrapped};
 use crate::model::{Annotation, AttrValue};
 use crate::ui::command::{Command, ViewCommand};
-use crate::ui::shorten;
 use crate::ui::theme::Theme;
 
 /// The read-only view.
@@ -43,7 +42,7 @@ pub fn ui(
             ui.add(
                 egui::Label::new(format!(
                     "“{}”",
-                    shorten(&annotation.covered_text(input.text), 120)
+                    crate::ui::covered_preview(annotation, input.text, 120)
                 ))
                 .wrap(),
             );

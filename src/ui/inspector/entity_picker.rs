@@ -2,6 +2,8 @@
 //! first), filtered as one types, and "New entity “…”" from what was typed. Used for an
 //! annotation's entity link, the holder and source attributes, and "Tag all hits".
 
+use std::sync::Arc;
+
 use crate::model::{Entity, Project};
 
 /// How many matching entities the list shows (type more to narrow it).
@@ -54,6 +56,53 @@ impl ProjectEntity {
     }
 }
 
+/// The entities that match what was typed, found once per change of what was typed or of
+/// the list (an `Arc` the caller keeps while the project stays as it is), not per frame.
+#[derive(Clone)]
+struct Found {
+    needle: String,
+    entities: Arc<Vec<ProjectEntity>>,
+    /// Indices into `entities`.
+    matching: Arc<Vec<u32>>,
+    /// An entity has exactly the name typed.
+    exact: bool,
+}
+
+fn filtered(
+    ui: &egui::Ui,
+    search_id: egui::Id,
+    needle: &str,
+    all: &Arc<Vec<ProjectEntity>>,
+) -> Found {
+    let memory = search_id.with("found");
+    let memo: Option<Found> = ui.data_mut(|d| d.get_temp(memory));
+    if let Some(found) = memo
+        && found.needle == needle
+        && Arc::ptr_eq(&found.entities, all)
+    {
+        return found;
+    }
+    let mut exact = false;
+    let matching = all
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            let name = e.entity.name.to_lowercase();
+            exact |= !needle.is_empty() && name == needle;
+            needle.is_empty() || name.contains(needle)
+        })
+        .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect();
+    let found = Found {
+        needle: needle.to_owned(),
+        entities: Arc::clone(all),
+        matching: Arc::new(matching),
+        exact,
+    };
+    ui.data_mut(|d| d.insert_temp(memory, found.clone()));
+    found
+}
+
 /// What was picked.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Picked {
@@ -72,7 +121,7 @@ pub fn entity_picker(
     ui: &mut egui::Ui,
     id_salt: &str,
     current: Option<&str>,
-    entities: &dyn Fn() -> Vec<ProjectEntity>,
+    entities: &dyn Fn() -> Arc<Vec<ProjectEntity>>,
     suggest: Option<&str>,
     label: egui::Id,
 ) -> Option<Picked> {
@@ -101,9 +150,8 @@ pub fn entity_picker(
             ui.data_mut(|d| d.insert_temp(search_id, query.clone()));
             let needle = query.trim().to_lowercase();
             let all = entities();
-            let exact = all
-                .iter()
-                .any(|e| !needle.is_empty() && e.entity.name.to_lowercase() == needle);
+            let found = filtered(ui, search_id, &needle, &all);
+            let exact = found.exact;
             let new_name = if needle.is_empty() {
                 suggest.map(str::trim).filter(|s| !s.is_empty())
             } else {
@@ -123,9 +171,10 @@ pub fn entity_picker(
             {
                 picked = Some(Picked::Clear);
             }
-            let matching: Vec<&ProjectEntity> = all
+            let matching: Vec<&ProjectEntity> = found
+                .matching
                 .iter()
-                .filter(|e| needle.is_empty() || e.entity.name.to_lowercase().contains(&needle))
+                .filter_map(|&i| all.get(i as usize))
                 .collect();
             for e in matching.iter().take(SHOWN) {
                 let text = if e.mine {

@@ -6,9 +6,12 @@
 
 use egui::RichText;
 
-use super::entity_picker::{Picked, ProjectEntity, entity_picker};
+use super::cache::{PickerRow, describe};
+use super::entity_picker::{Picked, entity_picker};
 use super::{InspectorInput, changed};
-use crate::model::{Annotation, AttrType, AttrValue, AttributeDef, LabelKind, Project};
+use crate::model::{
+    Annotation, AnnotationId, AttrType, AttrValue, AttributeDef, LabelKind, Project,
+};
 use crate::session::Edit;
 use crate::ui::command::Command;
 use crate::ui::shorten;
@@ -69,7 +72,7 @@ pub fn attribute_ui(
                 ui,
                 &format!("attr-{}", def.name),
                 shown.as_deref(),
-                &|| ProjectEntity::all(project, me),
+                &|| input.cache.entities(project, me),
                 None,
                 label_id,
             );
@@ -140,6 +143,21 @@ fn default_entity_label(project: &Project) -> String {
         .map_or_else(|| "Person".to_owned(), |l| l.name.clone())
 }
 
+/// The height of one row of the annotation picker.
+const PICKER_ROW: f32 = 18.0;
+
+/// What the annotation picker filtered last: the query, the rows it filtered (kept alive, so
+/// that a new list is never mistaken for it) and the indices of those that matched.
+#[derive(Clone)]
+struct PickerFilter {
+    query: String,
+    rows: std::sync::Arc<Vec<PickerRow>>,
+    matching: std::sync::Arc<Vec<u32>>,
+}
+
+/// Another annotation of the document, chosen from a list that filters as one types and
+/// lays out only the rows on screen (`ScrollArea::show_rows`): a document of 100k
+/// annotations opens it as fast as one of ten.
 fn annotation_field_ui(
     ui: &mut egui::Ui,
     input: &InspectorInput<'_>,
@@ -148,41 +166,105 @@ fn annotation_field_ui(
     label_id: egui::Id,
     out: &mut Vec<Command>,
 ) {
-    let current = annotation.attributes.get(&def.name);
-    let all = input
-        .project
-        .set(input.document, input.me)
-        .map_or(&[][..], |s| s.annotations());
-    let describe =
-        |a: &Annotation| format!("{} · {}", a.label, shorten(&a.covered_text(input.text), 40));
-    let shown = match current {
-        Some(AttrValue::Annotation(id)) => all
-            .iter()
-            .find(|a| &a.id == id)
-            .map_or(id.0.clone(), |a| describe(a)),
-        _ => "—".to_owned(),
+    let current = match annotation.attributes.get(&def.name) {
+        Some(AttrValue::Annotation(id)) => Some(id),
+        _ => None,
     };
+    let set = input.project.set(input.document, input.me);
+    let shown = current.map_or_else(
+        || "—".to_owned(),
+        |id| {
+            set.and_then(|s| s.get(id))
+                .map_or_else(|| id.0.clone(), |a| describe(a, input.text))
+        },
+    );
+    let search_id = ui.make_persistent_id(("annotation-search", &def.name));
+    let filter_id = ui.make_persistent_id(("annotation-filter", &def.name));
     egui::ComboBox::from_id_salt(("attr", &def.name))
         .selected_text(shorten(&shown, 40))
         .width(ui.available_width().min(300.0))
+        .height(360.0)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
-            if ui.selectable_label(current.is_none(), "—").clicked() {
-                out.push(Command::Edit(vec![Edit::Replace({
-                    let mut a = annotation.clone();
-                    a.attributes.remove(&def.name);
-                    a.modified = crate::model::annotation::now();
-                    a
-                })]));
+            let mut query: String = ui.data_mut(|d| d.get_temp(search_id)).unwrap_or_default();
+            let search_label = ui.label("Search annotations");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut query)
+                        .hint_text("type a label or words of the text")
+                        .id_salt(("annotation-search-field", &def.name)),
+                )
+                .labelled_by(search_label.id);
+            if ui.memory(|m| m.focused().is_none()) {
+                edit.request_focus();
             }
-            for a in all.iter().filter(|a| a.id != annotation.id) {
-                let is = matches!(current, Some(AttrValue::Annotation(id)) if *id == a.id);
-                if ui.selectable_label(is, describe(a)).clicked() && !is {
-                    let id = a.id.clone();
-                    out.push(changed(annotation, |x| {
-                        x.attributes
-                            .insert(def.name.clone(), AttrValue::Annotation(id));
-                    }));
+            ui.data_mut(|d| d.insert_temp(search_id, query.clone()));
+            let mut picked: Option<Option<AnnotationId>> = None;
+            if ui.selectable_label(current.is_none(), "—").clicked() && current.is_some() {
+                picked = Some(None);
+            }
+            let rows = input
+                .cache
+                .picker_rows(set.map_or(&[][..], |s| s.annotations()), input.text);
+            // Filtered once per change of the query or the list, not per frame.
+            let needle = query.trim().to_lowercase();
+            let memo: Option<PickerFilter> = ui.data_mut(|d| d.get_temp(filter_id));
+            let matching = match memo {
+                Some(m) if m.query == needle && std::sync::Arc::ptr_eq(&m.rows, &rows) => {
+                    m.matching
                 }
+                _ => {
+                    let matching: std::sync::Arc<Vec<u32>> = std::sync::Arc::new(
+                        rows.iter()
+                            .enumerate()
+                            .filter(|(_, r)| r.id != annotation.id && r.lower.contains(&needle))
+                            .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                            .collect(),
+                    );
+                    let memo = PickerFilter {
+                        query: needle,
+                        rows: std::sync::Arc::clone(&rows),
+                        matching: std::sync::Arc::clone(&matching),
+                    };
+                    ui.data_mut(|d| d.insert_temp(filter_id, memo));
+                    matching
+                }
+            };
+            if matching.is_empty() {
+                ui.label("No annotation matches");
+            }
+            egui::ScrollArea::vertical()
+                .id_salt(("annotation-rows", &def.name))
+                .max_height(280.0)
+                .auto_shrink([false, true])
+                .show_rows(ui, PICKER_ROW, matching.len(), |ui, range| {
+                    for &i in matching.get(range).unwrap_or(&[]) {
+                        let Some(row) = rows.get(i as usize) else {
+                            continue;
+                        };
+                        let is = current == Some(&row.id);
+                        let button = egui::Button::selectable(is, row.text.as_str()).truncate();
+                        if ui
+                            .add_sized([ui.available_width(), PICKER_ROW], button)
+                            .clicked()
+                            && !is
+                        {
+                            picked = Some(Some(row.id.clone()));
+                        }
+                    }
+                });
+            if let Some(choice) = picked {
+                out.push(changed(annotation, |a| match choice {
+                    Some(id) => {
+                        a.attributes
+                            .insert(def.name.clone(), AttrValue::Annotation(id));
+                    }
+                    None => {
+                        a.attributes.remove(&def.name);
+                    }
+                }));
+                ui.data_mut(|d| d.remove::<String>(search_id));
+                ui.close();
             }
         })
         .response

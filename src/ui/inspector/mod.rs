@@ -5,7 +5,9 @@
 //! - [`fields`]: the attribute fields.
 //! - [`entity_picker`]: the searchable entity picker.
 //! - [`notes`]: what reviewers said, the certainty proposal, how a prediction stands.
+//! - [`cache`]: what it derives from the whole project, once per change, not per frame.
 
+pub mod cache;
 mod colleague;
 pub mod entity_picker;
 pub mod fields;
@@ -22,7 +24,7 @@ use super::theme::Theme;
 use crate::model::{Annotation, DocText, LabelKind, Project};
 use crate::predict::Tracker;
 use crate::session::Edit;
-use entity_picker::{Picked, ProjectEntity, entity_picker};
+use entity_picker::{Picked, entity_picker};
 
 /// A command that replaces an annotation with a changed copy.
 pub fn changed(annotation: &Annotation, f: impl FnOnce(&mut Annotation)) -> Command {
@@ -52,6 +54,8 @@ pub struct InspectorInput<'a> {
     pub tracker: &'a Tracker,
     /// Why the annotator's file of this document cannot be written.
     pub read_only: Option<String>,
+    /// What is derived from the whole project, kept between frames.
+    pub cache: &'a cache::InspectorCache,
 }
 
 impl<'a> InspectorInput<'a> {
@@ -69,6 +73,7 @@ impl<'a> InspectorInput<'a> {
             proposal: app.tracking.proposal.as_ref(),
             tracker: app.tracking.tracker(),
             read_only: session.read_only_reason(&view.document),
+            cache: &app.inspector,
         })
     }
 }
@@ -243,7 +248,7 @@ fn entity_link_ui(
         ui,
         "entity",
         current.as_deref(),
-        &|| ProjectEntity::all(project, me),
+        &|| input.cache.entities(project, me),
         Some(&covered),
         label,
     );
@@ -286,14 +291,7 @@ fn entity_link_ui(
                 Edit::Replace(a),
             ]));
         }
-    } else if let Some(id) = &annotation.entity {
-        let mentions = project
-            .sets
-            .iter()
-            .filter(|((_, who), _)| who == me)
-            .flat_map(|(_, s)| s.iter())
-            .filter(|a| a.entity.as_ref() == Some(id))
-            .count();
+    } else if let Some(mentions) = input.cache.mentions() {
         ui.label(
             RichText::new(format!(
                 "{} in the project",

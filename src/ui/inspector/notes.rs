@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::InspectorInput;
+use super::cache::Outcome;
 use crate::model::review::Choice;
 use crate::model::{Annotation, AttrValue, RecordKey};
 use crate::ui::command::Command;
@@ -16,10 +17,13 @@ use crate::ui::tracking::{Mode, TrackCommand};
 pub fn reviewer_notes_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, annotation: &Annotation) {
     let theme = Theme::of(ui);
     let id = &annotation.id;
-    for ((doc, reviewer), review) in &input.project.reviews {
-        if doc != input.document {
-            continue;
-        }
+    // The document's reviews only: the map is ordered by (document, reviewer).
+    let reviews = input
+        .project
+        .reviews
+        .range((input.document.to_owned(), String::new())..)
+        .take_while(|((doc, _), _)| doc == input.document);
+    for ((_, reviewer), review) in reviews {
         if let Some(comment) = review.comment(input.me, id) {
             super::wrapped(
                 ui,
@@ -93,9 +97,17 @@ pub fn outcome_ui(
     annotation: &Annotation,
     out: &mut Vec<Command>,
 ) {
-    let key = RecordKey::new(input.document, input.me, annotation.id.clone());
     let tracker = input.tracker;
-    if let Some(p) = tracker.predictions.iter().find(|p| p.has_copy(&key)) {
+    // Found once per change of the counts or the selection, not per frame (`cache.rs`).
+    let (prediction, claim) = match input.cache.outcome() {
+        Some(Outcome::Prediction(i)) => (tracker.predictions.get(i), None),
+        Some(Outcome::Claim(i)) => (None, tracker.claims.get(i)),
+        None => (None, None),
+    };
+    let key = RecordKey::new(input.document, input.me, annotation.id.clone());
+    let prediction = prediction.filter(|p| p.has_copy(&key));
+    let claim = claim.filter(|c| c.has_copy(&key));
+    if let Some(p) = prediction {
         ui.horizontal_wrapped(|ui| {
             let by = p
                 .resolved_by
@@ -107,7 +119,7 @@ pub fn outcome_ui(
                 out.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
             }
         });
-    } else if let Some(c) = tracker.claims.iter().find(|c| c.has_copy(&key)) {
+    } else if let Some(c) = claim {
         ui.horizontal_wrapped(|ui| {
             // The `verdict` attribute below is the annotator's reading; a check recorded in
             // the Claims view wins over it.

@@ -217,10 +217,9 @@ fn row_ui(
     let mut clicked = false;
     ui.horizontal(|ui| {
         ui.label(RichText::new("•").color(color));
-        let covered = a.covered_text(input.text);
-        let text = format!("{} · {}", a.label, shorten(&covered, 48));
         // The row is cut at the panel's edge; the whole text on hover.
-        let hover = shorten(&covered, 400);
+        let hover = crate::ui::covered_preview(a, input.text, 400);
+        let text = format!("{} · {}", a.label, shorten(&hover, 48));
         let text = match owner {
             None => RichText::new(text),
             Some(who) => RichText::new(format!("{who} · {text}")).italics(),

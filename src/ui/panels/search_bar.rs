@@ -106,7 +106,7 @@ fn tag_all_ui(
             ui,
             "tag-all-entity",
             search.entity.as_ref().map(|e| e.name.as_str()),
-            &|| ProjectEntity::all(project, me),
+            &|| std::sync::Arc::new(ProjectEntity::all(project, me)),
             Some(search.query.trim()),
             label.id,
         );

@@ -60,6 +60,7 @@ impl StatusInput {
                 .jobs
                 .iter()
                 .map(|j| (j.what.clone(), j.started.elapsed().as_secs_f32()))
+                .chain(app.waiting_for_save())
                 .collect(),
             git: app.team.in_repository(),
             syncing: app.jobs.is_running(super::super::jobs::JobKind::Sync),

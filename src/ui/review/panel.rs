@@ -131,7 +131,7 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                     });
                     ui.label(format!(
                         "“{}”",
-                        crate::ui::shorten(&annotation.covered_text(text), 120)
+                        crate::ui::covered_preview(annotation, text, 120)
                     ));
                     for name in &unit.differing_attributes {
                         let value = if name == crate::review::ENTITY_LINK {

@@ -1,0 +1,177 @@
+//! What the inspector derives from the whole project, kept between frames: how often the
+//! selected mention's entity is mentioned, where the selected prediction or claim stands in
+//! the counts, the entities the pickers search and the rows of the annotation picker. Each is
+//! derived once per change of the project ([`Session::instance`] and [`Session::revision`]),
+//! of the counts ([`TrackingState::builds`]), of the annotator, the document or the
+//! selection, never per frame: a frame of the inspector costs the same on a project of 10
+//! documents and of 1,000.
+
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use super::entity_picker::ProjectEntity;
+use crate::model::{Annotation, AnnotationId, DocText, EntityId, Project, RecordKey};
+use crate::predict::Tracker;
+use crate::session::Session;
+use crate::ui::selected::Selected;
+use crate::ui::tracking::TrackingState;
+
+/// Where the selected annotation stands in the project's counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The prediction at this index of [`Tracker::predictions`].
+    Prediction(usize),
+    /// The claim at this index of [`Tracker::claims`].
+    Claim(usize),
+}
+
+/// One choice of the annotation picker: an annotation of the document in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PickerRow {
+    /// The annotation.
+    pub id: AnnotationId,
+    /// "Label · covered text", shortened.
+    pub text: String,
+    /// The same in lower case, to filter by.
+    pub lower: String,
+}
+
+/// What the project-derived entries are of.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Key {
+    instance: u64,
+    revision: u64,
+    builds: u64,
+    me: String,
+    document: String,
+    selected: Option<Selected>,
+}
+
+/// The inspector's derived data (see the module's doc).
+#[derive(Debug, Default)]
+pub struct InspectorCache {
+    key: Option<Key>,
+    /// How often the selected annotation's entity is mentioned in the annotator's work.
+    mentions: Option<usize>,
+    /// Where the selected annotation stands in the counts.
+    outcome: Option<Outcome>,
+    /// Every entity of the project for the pickers, made when a picker first opens.
+    entities: OnceCell<Arc<Vec<ProjectEntity>>>,
+    /// The document's annotations for the annotation picker, made when it first opens.
+    picker_rows: OnceCell<Arc<Vec<PickerRow>>>,
+}
+
+impl InspectorCache {
+    /// Derives again what the project, the counts or the selection changed.
+    pub fn refresh(
+        &mut self,
+        session: Option<&Session>,
+        document: Option<&str>,
+        selected: Option<&Selected>,
+        tracking: &TrackingState,
+    ) {
+        let (Some(session), Some(document)) = (session, document) else {
+            *self = Self::default();
+            return;
+        };
+        let key = Key {
+            instance: session.instance(),
+            revision: session.revision(),
+            builds: tracking.builds(),
+            me: session.annotator().to_owned(),
+            document: document.to_owned(),
+            selected: selected.cloned(),
+        };
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        let project = &session.store.project;
+        let me = key.me.as_str();
+        let annotation = selected.and_then(|s| s.find(project, document, me));
+        self.mentions = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a)) => {
+                a.entity.as_ref().map(|e| mentions(project, me, e))
+            }
+            _ => None,
+        };
+        self.outcome = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a)) => outcome(
+                tracking.tracker(),
+                &RecordKey::new(document, me, a.id.clone()),
+            ),
+            _ => None,
+        };
+        self.entities = OnceCell::new();
+        self.picker_rows = OnceCell::new();
+        self.key = Some(key);
+    }
+
+    /// How often the selected annotation's entity is mentioned in the annotator's work.
+    pub fn mentions(&self) -> Option<usize> {
+        self.mentions
+    }
+
+    /// Where the selected annotation stands in the counts.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+
+    /// Every entity of the project, as [`ProjectEntity::all`] lists them.
+    pub fn entities(&self, project: &Project, me: &str) -> Arc<Vec<ProjectEntity>> {
+        Arc::clone(
+            self.entities
+                .get_or_init(|| Arc::new(ProjectEntity::all(project, me))),
+        )
+    }
+
+    /// The document's annotations as the annotation picker lists them, in text order.
+    pub fn picker_rows(
+        &self,
+        annotations: &[Arc<Annotation>],
+        text: &DocText,
+    ) -> Arc<Vec<PickerRow>> {
+        Arc::clone(self.picker_rows.get_or_init(|| {
+            Arc::new(
+                annotations
+                    .iter()
+                    .map(|a| {
+                        let text = describe(a, text);
+                        PickerRow {
+                            id: a.id.clone(),
+                            lower: text.to_lowercase(),
+                            text,
+                        }
+                    })
+                    .collect(),
+            )
+        }))
+    }
+}
+
+/// An annotation as the annotation picker shows it.
+pub fn describe(a: &Annotation, text: &DocText) -> String {
+    format!("{} · {}", a.label, crate::ui::covered_preview(a, text, 40))
+}
+
+/// How many of the annotator's annotations, in every document, mention the entity.
+fn mentions(project: &Project, me: &str, entity: &EntityId) -> usize {
+    project
+        .sets
+        .iter()
+        .filter(|((_, who), _)| who == me)
+        .flat_map(|(_, s)| s.iter())
+        .filter(|a| a.entity.as_ref() == Some(entity))
+        .count()
+}
+
+/// The prediction or claim an annotation is a copy of.
+fn outcome(tracker: &Tracker, key: &RecordKey) -> Option<Outcome> {
+    if let Some(i) = tracker.predictions.iter().position(|p| p.has_copy(key)) {
+        return Some(Outcome::Prediction(i));
+    }
+    tracker
+        .claims
+        .iter()
+        .position(|c| c.has_copy(key))
+        .map(Outcome::Claim)
+}

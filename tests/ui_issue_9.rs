@@ -1,0 +1,299 @@
+//! Issue 9, "nothing that grows with the project on the window's thread", in the app
+//! (egui_kittest): the inspector's project-wide figures follow changes although they are no
+//! longer counted every frame, and the picker of an attribute of type Annotation lists
+//! thousands of annotations by laying out only the rows on screen, filtered as one types;
+//! the save before an annotator switch is written on another thread while the window draws.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
+use std::path::{Path, PathBuf};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use lector::model::{
+    Annotation, AnnotationId, AttrType, AttrValue, AttributeDef, CharOffset, Entity, EntityId,
+    Fragment,
+};
+use lector::session::Edit;
+use lector::ui::{Command, LectorApp};
+
+mod common;
+#[path = "common/gui.rs"]
+mod gui;
+
+use gui::{harness, wait_for_jobs};
+
+/// How many sentences (each with a Person and a Prediction) the document has.
+const SENTENCES: u32 = 2_000;
+const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
+
+/// A project whose Predictions have an attribute `evidence` of type Annotation, with one
+/// document of `SENTENCES` sentences, each with a Person (the name) and a Prediction.
+fn project(dir: &Path) -> (PathBuf, String) {
+    project_of(dir, SENTENCES)
+}
+
+/// [`project`] with this many sentences.
+fn project_of(dir: &Path, sentences: u32) -> (PathBuf, String) {
+    let root = dir.join("p");
+    let mut store = lector::store::ProjectStore::create(&root, "P").unwrap();
+    if let Some(label) = store
+        .project
+        .schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "Prediction")
+    {
+        label.attributes.push(AttributeDef {
+            name: "evidence".into(),
+            ty: AttrType::Annotation,
+            help: String::new(),
+            title: String::new(),
+        });
+    }
+    store.save_project_file().unwrap();
+    let doc = store
+        .add_text("d.txt", "D", SENTENCE.repeat(sentences as usize))
+        .unwrap();
+    let per = SENTENCE.chars().count() as u32;
+    let set = store.project.set_mut(&doc, "olga");
+    for i in 0..sentences {
+        for (label, s, e) in [("Person", 0, 9), ("Prediction", 10, 37)] {
+            let mut a = Annotation::new(
+                label,
+                vec![Fragment {
+                    start: CharOffset(i * per + s),
+                    end: CharOffset(i * per + e),
+                }],
+            );
+            a.id = AnnotationId(format!("{label}-{i:05}").to_lowercase());
+            set.insert(a);
+        }
+    }
+    store.save_set(&doc, "olga").unwrap();
+    (root, doc)
+}
+
+fn annotation(h: &Harness<'_, LectorApp>, id: &str) -> Annotation {
+    let id = AnnotationId(id.to_owned());
+    (**h.state().annotations().iter().find(|a| a.id == id).unwrap()).clone()
+}
+
+/// Links an annotation to an entity, as the entity picker does.
+fn link(h: &mut Harness<'_, LectorApp>, id: &str, entity: &Entity) {
+    let mut a = annotation(h, id);
+    a.entity = Some(entity.id.clone());
+    h.state_mut().push(Command::Edit(vec![
+        Edit::UpsertEntity(entity.clone()),
+        Edit::Replace(a),
+    ]));
+    h.run();
+}
+
+#[test]
+fn the_mention_count_follows_new_links_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = project(dir.path());
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    let anna = Entity {
+        id: EntityId("anna-berg".into()),
+        name: "Anna Berg".into(),
+        label: "Person".into(),
+        note: String::new(),
+    };
+    link(&mut h, "person-00000", &anna);
+    h.state_mut()
+        .push(Command::Select(Some(AnnotationId("person-00000".into()))));
+    h.run();
+    assert!(h.query_by_label("1 mention in the project").is_some());
+    link(&mut h, "person-01999", &anna);
+    assert!(
+        h.query_by_label("2 mentions in the project").is_some(),
+        "a new link is counted at once"
+    );
+    h.state_mut().push(Command::Undo);
+    h.run();
+    assert!(
+        h.query_by_label("1 mention in the project").is_some(),
+        "and its undo"
+    );
+}
+
+#[test]
+fn the_annotation_picker_lays_out_only_visible_rows_and_filters_as_one_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = project(dir.path());
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    h.state_mut().push(Command::Select(Some(AnnotationId(
+        "prediction-00000".into(),
+    ))));
+    h.run();
+    h.get_by_role_and_label(Role::ComboBox, "Evidence").click();
+    h.run();
+    // 3,999 other annotations to choose from; a screenful is laid out.
+    // The picker's rows (the annotation list below has rows like them).
+    let rows = |h: &Harness<'_, LectorApp>, prefix: &str| {
+        h.get_by_role(Role::ListBox)
+            .query_all_by(|n| n.label().is_some_and(|l| l.starts_with(prefix)))
+            .count()
+    };
+    let shown = rows(&h, "Person · ") + rows(&h, "Prediction · ");
+    assert!(
+        (5..60).contains(&shown),
+        "{shown} rows laid out of {}",
+        2 * SENTENCES - 1
+    );
+    // Typing narrows the list: only Persons.
+    h.get_by_role_and_label(Role::TextInput, "Search annotations")
+        .click();
+    h.run();
+    h.event(egui::Event::Text("person".into()));
+    h.run();
+    assert_eq!(
+        rows(&h, "Prediction · "),
+        0,
+        "the filter leaves Persons only"
+    );
+    assert!(rows(&h, "Person · ") > 5, "and Persons are listed");
+    h.get_by_role(Role::ListBox)
+        .query_all_by(|n| n.label().is_some_and(|l| l.starts_with("Person · ")))
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    let chosen = annotation(&h, "prediction-00000");
+    assert_eq!(
+        chosen.attributes.get("evidence"),
+        Some(&AttrValue::Annotation(AnnotationId("person-00000".into()))),
+        "the first Person in text order is chosen"
+    );
+}
+
+#[test]
+fn switching_annotator_saves_in_the_background_then_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, doc) = project_of(dir.path(), 20_000);
+    let mut h = harness(&root, "olga");
+    wait_for_jobs(&mut h);
+    // An unsaved change to a file of 40,000 annotations.
+    let mut a = annotation(&h, "person-00007");
+    a.note = "checked".into();
+    h.state_mut().push(Command::Edit(vec![Edit::Replace(a)]));
+    h.run();
+    assert!(h.state().session().unwrap().is_dirty());
+    h.state_mut().push(Command::SetAnnotator("erik".into()));
+    h.step();
+    // Frames are drawn while it is written; the switch waits for it.
+    h.step();
+    assert_eq!(h.state().session().unwrap().annotator(), "olga");
+    assert!(
+        h.query_by_label_contains("saving before annotating as erik")
+            .is_some(),
+        "the status bar says what waits"
+    );
+    h.state_mut().push(Command::SetAnnotator("erik".into()));
+    h.step();
+    assert!(
+        h.state()
+            .messages()
+            .all()
+            .iter()
+            .any(|m| m.text.contains("still saving before annotating as erik")),
+        "asking again waits too"
+    );
+    wait_for_jobs(&mut h);
+    assert_eq!(h.state().session().unwrap().annotator(), "erik");
+    assert_eq!(h.state().prefs().annotator, "erik");
+    // Olga's change is on disk, as a save at once left it.
+    let (store, _) = lector::store::ProjectStore::open(&root).unwrap();
+    let saved = store
+        .project
+        .set(&doc, "olga")
+        .unwrap()
+        .get(&AnnotationId("person-00007".into()))
+        .unwrap()
+        .note
+        .clone();
+    assert_eq!(saved, "checked");
+}
+
+#[test]
+fn an_import_is_checked_in_the_background_while_the_window_draws() {
+    use lector::formats::{Format, Selection, export_to};
+    let dir = tempfile::tempdir().unwrap();
+    let (root, doc) = project_of(dir.path(), 10_000);
+    // Olga's 20,000 annotations as a JSON Lines file, imported by Erik.
+    let file = dir.path().join("olga.jsonl");
+    {
+        let (store, _) = lector::store::ProjectStore::open(&root).unwrap();
+        let selection = Selection::new(&store.project, &["olga".to_owned()], &[]).unwrap();
+        export_to(Format::Jsonl, &selection, &file, Some(&root)).unwrap();
+    }
+    let mut h = harness(&root, "erik");
+    wait_for_jobs(&mut h);
+    h.state_mut().push(Command::Import {
+        format: Format::Jsonl,
+        path: file,
+    });
+    h.step();
+    // Read, then checked against the text: frames are drawn meanwhile, and they say so.
+    let mut checking_frames = 0;
+    for _ in 0..3000 {
+        if !h.state().is_busy() {
+            break;
+        }
+        h.step();
+        if h.query_by_label_contains("checking the import of olga.jsonl")
+            .is_some()
+        {
+            checking_frames += 1;
+            // The frame drew the job running; it may have been applied at the frame's end.
+            assert!(
+                h.state().annotations().is_empty() || !h.state().is_busy(),
+                "nothing applied while it is checked"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        checking_frames > 0,
+        "a frame was drawn while it was checked: {said:?}"
+    );
+    wait_for_jobs(&mut h);
+    // The same spans and labels as Olga's.
+    let spans = |who: &str| {
+        let app = h.state();
+        let mut out: Vec<(String, Vec<(u32, u32)>)> = app
+            .session()
+            .unwrap()
+            .store
+            .project
+            .set(&doc, who)
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a.label.clone(),
+                    a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(spans("erik"), spans("olga"));
+    assert_eq!(spans("erik").len(), 20_000);
+}
