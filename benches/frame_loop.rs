@@ -814,6 +814,7 @@ fn main() {
     //     span that starts early must not turn each visible paragraph's query into a scan of
     //     every fragment before it.
     let long_spans: Vec<Arc<Annotation>> = {
+        let mut rng = Lcg(SEED ^ 0x1046);
         let mut all: Vec<Arc<Annotation>> = (0..5u32)
             .filter_map(|k| {
                 let span = snapped(&setup_text, 10 + k * 50, len - 10 - k * 50)?;
@@ -846,7 +847,7 @@ fn main() {
     ));
     if std::env::var_os("LECTOR_BENCH_SCROLL_ONLY").is_some() {
         notes.push("LECTOR_BENCH_SCROLL_ONLY: the scroll scenarios only".to_owned());
-        report(&load_before, &rows, &notes);
+        report(&input, &load_before, &rows, &notes);
         drop(session);
         drop(tmp);
         std::process::exit(0);
@@ -1368,7 +1369,7 @@ fn main() {
     }
 
     // --- Report -------------------------------------------------------------------------------
-    report(&load_before, &rows, &notes);
+    report(&input, &load_before, &rows, &notes);
 
     // Remove the temporary project before leaving, and do not wait for an unfinished load.
     drop(session);
@@ -1377,7 +1378,7 @@ fn main() {
 }
 
 /// Prints the table and the JSON line.
-fn report(load_before: &str, rows: &[Row], notes: &[String]) {
+fn report(input: &Input, load_before: &str, rows: &[Row], notes: &[String]) {
     let load_after = load_average();
     println!();
     println!(
@@ -1423,8 +1424,8 @@ fn report(load_before: &str, rows: &[Row], notes: &[String]) {
         "project": input.origin.as_ref().map(|(dir, _, _)| dir.display().to_string()),
         "document": input.origin.as_ref().map(|(_, document, _)| document),
         "annotator": input.origin.as_ref().map(|(_, _, annotator)| annotator),
-        "annotations": all.len(),
-        "text_bytes": text.len(),
+        "annotations": input.annotations.len(),
+        "text_bytes": input.text.len(),
         "peak_rss_mb": peak_rss_mb(),
         "scale": input.origin.is_none().then(scale),
         "egui": "0.37",
