@@ -1483,6 +1483,37 @@ impl Session {
         changes
     }
 
+    /// A copy of what the store knows of its files, to look for changes on another thread
+    /// (see [`crate::store::Watcher`]).
+    pub fn watcher(&self) -> crate::store::Watcher {
+        let unsaved = self.dirty_files().into_iter().collect();
+        self.store.watcher(&self.annotator, unsaved)
+    }
+
+    /// Applies what a [`crate::store::Watcher`] read on another thread, as
+    /// [`Self::reload_changed`] would have: the user's own files with unsaved edits are
+    /// left alone and reported as conflicts. Nothing while a save is being written (its
+    /// file would look changed): the owner polls again with a fresh watcher.
+    pub fn take_reloaded(&mut self, reloaded: crate::store::Reloaded) -> DiskChanges {
+        if self.saving.is_some() {
+            return DiskChanges::default();
+        }
+        let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
+        let mut changes = self.store.take_reloaded(reloaded, &busy);
+        if changes.changed_project() {
+            self.bump_revision();
+        }
+        if let Some(migration) = self.migrate_resolutions() {
+            changes.problems.extend(
+                migration
+                    .errors
+                    .iter()
+                    .map(|e| crate::store::Problem::new(&migration.file, e.to_string())),
+            );
+        }
+        changes
+    }
+
     /// Keeps the app's version of one of the annotator's files that changed on disk (the
     /// user's explicit "keep mine"): the next save writes it over what is there, even if
     /// nothing was edited since.

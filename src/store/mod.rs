@@ -27,6 +27,7 @@ pub mod set_text;
 pub mod suggested;
 pub mod v1;
 pub mod v2;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -47,6 +48,7 @@ pub use problem::{Position, Problem};
 pub use reload::DiskChanges;
 use ron_file::CURRENT_VERSION;
 pub use suggested::{suggestions_path, triage_path};
+pub use watch::{Reloaded, Watcher};
 
 /// Name of the project file inside the project folder.
 pub const PROJECT_FILE: &str = "project.ron";
@@ -132,6 +134,12 @@ pub enum StoreError {
     /// Invalid input from the user.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A new value for [`ProjectStore::disk_version`]: never the same twice in a process.
+fn next_disk_version() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What Lector read of a file, to notice when someone else changes it.
@@ -533,6 +541,9 @@ pub struct ProjectStore {
     edited_texts: std::collections::BTreeSet<String>,
     /// Annotation files not read yet by a store opened with [`Self::open_first`].
     pending: Vec<SetJob>,
+    /// Changes whenever a fingerprint does (a file read or written), unique across stores:
+    /// a watcher on another thread knows its copy is out of date (see [`Self::watcher`]).
+    disk_version: u64,
 }
 
 /// One annotation file to read: annotator, document, file, and whether it holds the
@@ -674,6 +685,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -759,6 +771,7 @@ impl ProjectStore {
                 stats: BTreeMap::new(),
                 edited_texts: std::collections::BTreeSet::new(),
                 pending: Vec::new(),
+                disk_version: next_disk_version(),
             },
             jobs: self.pending.clone(),
         }
@@ -823,6 +836,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -1036,8 +1050,7 @@ impl ProjectStore {
         };
         let bytes = serialise(&file)?;
         atomic::write_atomic(&path, bytes.as_bytes()).map_err(io_err("cannot save", &path))?;
-        self.fingerprints
-            .insert(rel.clone(), Fingerprint::of(bytes.as_bytes()));
+        self.set_fingerprint(rel.clone(), Fingerprint::of(bytes.as_bytes()));
         self.stats.remove(&rel);
         self.read_only.remove(&rel);
         if result.unplaced.is_empty() {
@@ -1086,8 +1099,14 @@ impl ProjectStore {
     /// replaces it. Only on the user's explicit "overwrite".
     pub fn forget_disk_version(&mut self, file: &Path) {
         if let Ok(now) = Fingerprint::on_disk(&self.root, file) {
-            self.fingerprints.insert(file.to_path_buf(), now);
+            self.set_fingerprint(file.to_path_buf(), now);
         }
+    }
+
+    /// Remembers what a file held when Lector last read or wrote it.
+    fn set_fingerprint(&mut self, rel: PathBuf, fingerprint: Fingerprint) {
+        self.fingerprints.insert(rel, fingerprint);
+        self.disk_version = next_disk_version();
     }
 
     /// Reads a file, remembering its fingerprint.
@@ -1100,8 +1119,7 @@ impl ProjectStore {
             Ok(None) => return Err(Problem::new(rel, "cannot read: the file does not exist")),
             Err(refused) => return Err(Problem::new(rel, format!("cannot read: {refused}"))),
         };
-        self.fingerprints
-            .insert(rel.to_path_buf(), Fingerprint::of(&bytes));
+        self.set_fingerprint(rel.to_path_buf(), Fingerprint::of(&bytes));
         self.remember_stat(rel, &metadata);
         Ok(bytes)
     }
@@ -1320,6 +1338,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -1345,7 +1364,7 @@ impl ProjectStore {
             self.load_document_text(self.project.documents.len() - 1, &mut problems);
         }
         if let Some(fingerprint) = other.fingerprints.remove(&rel) {
-            self.fingerprints.insert(rel, fingerprint);
+            self.set_fingerprint(rel, fingerprint);
         }
         Ok(())
     }
@@ -1370,8 +1389,7 @@ impl ProjectStore {
             let path = self.root.join(rel);
             atomic::write_atomic(&path, text.as_bytes()).map_err(io_err("cannot save", &path))?;
             self.stats.remove(rel);
-            self.fingerprints
-                .insert(rel.to_path_buf(), Fingerprint::of(text.as_bytes()));
+            self.set_fingerprint(rel.to_path_buf(), Fingerprint::of(text.as_bytes()));
             Ok(value)
         });
         if result.is_err() {
@@ -1827,7 +1845,7 @@ impl ProjectStore {
     ) {
         let before = problems.len();
         if let Some((fingerprint, metadata)) = read.file {
-            self.fingerprints.insert(rel.to_path_buf(), fingerprint);
+            self.set_fingerprint(rel.to_path_buf(), fingerprint);
             self.remember_stat(rel, &metadata);
         }
         if let Some(reason) = read.newer {
@@ -2024,7 +2042,7 @@ impl ProjectStore {
         let (fingerprint, merged) = done.result?;
         // Just written, so too young to trust its time; the next poll hashes it once.
         self.stats.remove(&done.rel);
-        self.fingerprints.insert(done.rel, fingerprint);
+        self.set_fingerprint(done.rel, fingerprint);
         let Some(merged) = merged else {
             return Ok(false);
         };
@@ -2247,7 +2265,7 @@ impl ProjectStore {
         }
         atomic::write_atomic(&path, &serialised).map_err(io_err("cannot save", &path))?;
         self.stats.remove(&rel);
-        self.fingerprints.insert(rel, Fingerprint::of(&serialised));
+        self.set_fingerprint(rel, Fingerprint::of(&serialised));
         self.project
             .suggested
             .insert((source.to_owned(), document.to_owned()), current);
@@ -2595,9 +2613,7 @@ impl ProjectStore {
             // Under project.ron's lock: no other `add` picks this id meanwhile.
             atomic::write_atomic(&path, doc_text.as_str().as_bytes())
                 .map_err(io_err("cannot save", &path))?;
-            store
-                .fingerprints
-                .insert(rel, Fingerprint::of(doc_text.as_str().as_bytes()));
+            store.set_fingerprint(rel, Fingerprint::of(doc_text.as_str().as_bytes()));
             store.project.documents.push(Document {
                 meta: DocumentMeta {
                     id: id.clone(),

@@ -184,6 +184,26 @@ impl ProjectStore {
         annotator: &str,
         unsaved: &std::collections::BTreeSet<PathBuf>,
     ) -> DiskChanges {
+        let moved = self.moved_files();
+        self.reload_files(moved, annotator, unsaved)
+    }
+
+    /// The watched files whose content differs from what Lector last read or wrote.
+    pub(super) fn moved_files(&mut self) -> Vec<PathBuf> {
+        let watched = self.watched_files();
+        watched
+            .into_iter()
+            .filter(|rel| self.moved_on_disk(rel))
+            .collect()
+    }
+
+    /// Re-reads files found moved on disk; see [`Self::reload_changed`].
+    pub(super) fn reload_files(
+        &mut self,
+        moved: Vec<PathBuf>,
+        annotator: &str,
+        unsaved: &std::collections::BTreeSet<PathBuf>,
+    ) -> DiskChanges {
         let mut changes = DiskChanges::default();
         let mut sets = Vec::new();
         let mut entities = Vec::new();
@@ -192,10 +212,7 @@ impl ProjectStore {
         let mut triage = Vec::new();
         let mut suggested = Vec::new();
         let person = crate::model::review::reviewer_of(annotator).unwrap_or(annotator);
-        for rel in self.watched_files() {
-            if !self.moved_on_disk(&rel) {
-                continue;
-            }
+        for rel in moved {
             match classify(&rel) {
                 // The user's own decisions with unsaved changes: kept for the save to merge.
                 Changed::Review { .. } if unsaved.contains(&rel) => changes.conflicts.push(rel),
@@ -233,7 +250,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_entity_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.entities.push(who);
         }
@@ -243,7 +260,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_resolution_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.resolutions.push(who);
         }
@@ -253,14 +270,14 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_triage_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.triage.push(who);
         }
         for (source, document, rel) in suggested {
             if self.project.document(&document).is_none() {
                 if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                    self.fingerprints.insert(rel.clone(), now);
+                    self.set_fingerprint(rel.clone(), now);
                 }
                 changes.needs_reopen.push(rel);
                 continue;
@@ -271,7 +288,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_suggested_file(&key.0, &key.1, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.suggested.push(key);
         }
@@ -279,7 +296,7 @@ impl ProjectStore {
             if self.project.document(&document).is_none() {
                 // Comes with a new `project.ron`; remembered so it is reported once.
                 if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                    self.fingerprints.insert(rel.clone(), now);
+                    self.set_fingerprint(rel.clone(), now);
                 }
                 changes.needs_reopen.push(rel);
                 continue;
@@ -292,7 +309,7 @@ impl ProjectStore {
                 self.load_set(&who, &document, &rel, &mut changes.problems);
                 changes.reloaded.push(key);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
                 changes.removed.push(key);
             }
         }
@@ -324,7 +341,7 @@ impl ProjectStore {
     ) {
         if self.project.document(&document).is_none() {
             if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                self.fingerprints.insert(rel.clone(), now);
+                self.set_fingerprint(rel.clone(), now);
             }
             changes.needs_reopen.push(rel);
             return;
@@ -339,7 +356,7 @@ impl ProjectStore {
             }
             self.read_only_if(&rel, changes.problems.len() > before);
         } else {
-            self.fingerprints.insert(rel, Fingerprint::absent());
+            self.set_fingerprint(rel, Fingerprint::absent());
         }
         changes.reviews.push(key);
     }

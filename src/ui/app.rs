@@ -81,6 +81,8 @@ pub struct LectorApp {
     pub(super) url_window: Option<super::fetch::UrlWindow>,
     /// A read import waiting for its labels' mapping.
     pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
+    /// Frame lines on stderr (`LECTOR_TRACE=1`).
+    pub(super) trace: Option<super::trace::Trace>,
 }
 
 impl std::fmt::Debug for LectorApp {
@@ -120,6 +122,7 @@ impl LectorApp {
             paste: None,
             url_window: None,
             import_mapping: None,
+            trace: super::trace::wanted().then(super::trace::Trace::default),
         };
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
@@ -526,7 +529,20 @@ impl eframe::App for LectorApp {
                 }
             }
         }
+        if let Some(trace) = &mut self.trace {
+            trace.ui_start();
+        }
         self.show(ui);
+        if let Some(trace) = &mut self.trace {
+            let shown = self.view.as_ref().is_some_and(ArticleView::painted);
+            trace.ui_end(ui.ctx(), shown);
+        }
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if let Some(trace) = &mut self.trace {
+            trace.frame_start(raw_input);
+        }
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {

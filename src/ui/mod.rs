@@ -31,9 +31,11 @@ mod suggestions;
 mod tagging;
 mod team;
 pub mod theme;
+mod trace;
 mod track_record;
 pub mod tracking;
 mod transfer;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +54,7 @@ use crate::model::{Annotation, DocText, Schema};
 /// Opens the app window on `path` (a project folder or an article), else the last project,
 /// else the sample project.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    trace::mark_start();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Lector")
