@@ -13,11 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/realtools
 
-# Debian packages: python3-venv for the environments, chromium and pdftotext for the report.
+# Debian packages: python3-venv for the environments, chromium and pdftotext for the report,
+# xvfb for the tests that run the app in a real window (tests/app_idle.rs).
 need=()
 python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v Xvfb >/dev/null || need+=(xvfb)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then sudo=(sudo -n); fi
