@@ -27,7 +27,15 @@ impl Drop for Started {
 /// An Xvfb server on a display it picks itself (`-displayfd`), and its number.
 fn xvfb() -> Option<(Started, String)> {
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1360x860x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1360x860x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -134,12 +142,21 @@ fn an_idle_window_paints_nothing_and_wakes_for_a_change_on_disk() {
     }
 
     // Idle for longer than the watch interval (three polls): not one frame.
-    let idle = frames_within(&lines, lector::ui::WATCH_INTERVAL * 3 + Duration::from_millis(500));
+    let idle = frames_within(
+        &lines,
+        lector::ui::WATCH_INTERVAL * 3 + Duration::from_millis(500),
+    );
     assert!(idle.is_empty(), "frames painted while idle: {idle:#?}");
 
     // A colleague's file changes on disk: the watch wakes the window, which takes it in.
     change_on_disk(&project, "sotji-talks", "erik", "changed by erik elsewhere");
-    let woken = frames_within(&lines, lector::ui::WATCH_INTERVAL * 2 + Duration::from_secs(1));
-    assert!(!woken.is_empty(), "no frame after a colleague's file changed");
+    let woken = frames_within(
+        &lines,
+        lector::ui::WATCH_INTERVAL * 2 + Duration::from_secs(1),
+    );
+    assert!(
+        !woken.is_empty(),
+        "no frame after a colleague's file changed"
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 }

@@ -570,8 +570,16 @@ pub struct Remaining {
 
 /// Annotation files read by [`Remaining::read`], for [`ProjectStore::take_remaining`].
 pub struct ReadRemaining {
+    documents: usize,
     jobs: Vec<SetJob>,
     reads: Vec<Option<SetRead>>,
+}
+
+impl ReadRemaining {
+    /// How many documents' files this holds.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
 }
 
 impl Remaining {
@@ -585,11 +593,46 @@ impl Remaining {
         self.jobs.is_empty()
     }
 
+    /// How many documents have files still to read.
+    pub fn documents(&self) -> usize {
+        let mut documents: Vec<&str> = self.jobs.iter().map(|j| j.document.as_str()).collect();
+        documents.sort_unstable();
+        documents.dedup();
+        documents.len()
+    }
+
+    /// Reads, parses and checks the files of the next `documents` documents (on every
+    /// core), for [`ProjectStore::take_remaining`]; `None` when all are read. Changes no
+    /// store.
+    pub fn read_next(&mut self, documents: usize) -> Option<ReadRemaining> {
+        let first = self.jobs.first()?.document.clone();
+        let mut names = vec![first];
+        let mut count = 0;
+        for job in &self.jobs {
+            if names.last() != Some(&job.document) {
+                if names.len() == documents.max(1) {
+                    break;
+                }
+                names.push(job.document.clone());
+            }
+            count += 1;
+        }
+        let jobs: Vec<SetJob> = self.jobs.drain(..count).collect();
+        let reads = self.shell.read_sets(&jobs);
+        Some(ReadRemaining {
+            documents: names.len(),
+            jobs,
+            reads,
+        })
+    }
+
     /// Reads, parses and checks the files (on every core). Changes no store: the result is
     /// taken in by [`ProjectStore::take_remaining`].
     pub fn read(self) -> ReadRemaining {
+        let documents = self.documents();
         let reads = self.shell.read_sets(&self.jobs);
         ReadRemaining {
+            documents,
             jobs: self.jobs,
             reads,
         }
@@ -773,7 +816,12 @@ impl ProjectStore {
                 pending: Vec::new(),
                 disk_version: next_disk_version(),
             },
-            jobs: self.pending.clone(),
+            // Document by document, so that they can be read a few at a time.
+            jobs: {
+                let mut jobs = self.pending.clone();
+                jobs.sort_by(|a, b| (&a.document, &a.annotator).cmp(&(&b.document, &b.annotator)));
+                jobs
+            },
         }
     }
 

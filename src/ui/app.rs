@@ -83,7 +83,22 @@ pub struct LectorApp {
     pub(super) import_mapping: Option<super::import_mapping::ImportMapping>,
     /// Frame lines on stderr (`LECTOR_TRACE=1`).
     pub(super) trace: Option<super::trace::Trace>,
+    /// The project's other documents, read in the background after the first.
+    pub(super) loading: Option<super::loading::Loading>,
+    /// The project given on the command line, opened on another thread while the window
+    /// was being made.
+    pub(super) prefetched: Option<Prefetched>,
+    /// The context, for threads to wake the window.
+    pub(super) ctx: Option<egui::Context>,
 }
+
+/// A project opened on another thread: its folder, and the thread that opens it.
+pub type Prefetched = (
+    PathBuf,
+    std::thread::JoinHandle<
+        Result<(crate::store::ProjectStore, Vec<crate::store::Problem>), crate::store::StoreError>,
+    >,
+);
 
 impl std::fmt::Debug for LectorApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -94,7 +109,16 @@ impl std::fmt::Debug for LectorApp {
 impl LectorApp {
     /// The app on a path, else the last project, else the sample project.
     pub fn new(ctx: &egui::Context, prefs: Prefs, path: Option<PathBuf>) -> Self {
-        let _ = ctx;
+        Self::with_prefetched(ctx, prefs, path, None)
+    }
+
+    /// The app on a path whose project `prefetched` has been opening meanwhile.
+    pub fn with_prefetched(
+        ctx: &egui::Context,
+        prefs: Prefs,
+        path: Option<PathBuf>,
+        prefetched: Option<Prefetched>,
+    ) -> Self {
         let mut app = Self {
             prefs,
             session: None,
@@ -123,7 +147,11 @@ impl LectorApp {
             url_window: None,
             import_mapping: None,
             trace: super::trace::wanted().then(super::trace::Trace::default),
+            loading: None,
+            prefetched,
+            ctx: None,
         };
+        app.ctx = Some(ctx.clone());
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
         }
@@ -230,9 +258,10 @@ impl LectorApp {
         &mut self.team
     }
 
-    /// Whether background work (an export, an import, a sync, opening) runs.
+    /// Whether background work (an export, an import, a sync, opening, reading the
+    /// project's other documents) runs.
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || self.loading.is_some()
     }
 
     /// Whether a sync runs.
@@ -310,7 +339,9 @@ impl LectorApp {
     /// [`eframe::App::ui`]; tests call it through egui_kittest.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.ctx = Some(ctx.clone());
         self.prepare_context(&ctx);
+        self.take_loaded();
         self.refresh_index();
         self.refresh_suggestions();
         self.refresh_colleagues();

@@ -51,6 +51,17 @@ fn ms(ns: Option<u64>) -> String {
     ns.map_or_else(|| "-".to_owned(), |ns| format!("{:.2}", ns as f64 / 1e6))
 }
 
+/// A moment of the start-up (`lector-trace mark name=… t_ms=…`), when tracing.
+pub fn mark(name: &str) {
+    if wanted() {
+        say(&format!(
+            "lector-trace mark name={name} t_ms={:.1} thread_cpu_ms={}",
+            since_start_ms(),
+            ms(thread_cpu_ns())
+        ));
+    }
+}
+
 /// Whether tracing was asked for (`LECTOR_TRACE=1`).
 pub fn wanted() -> bool {
     std::env::var_os("LECTOR_TRACE").is_some_and(|v| v == "1")
@@ -113,9 +124,10 @@ impl Trace {
         if let FirstDocument::Drawn { frame, drawn_ms } = self.first {
             line.push_str(&format!(
                 "\nlector-trace first_document frame={frame} drawn_ms={drawn_ms} \
-                 painted_ms={:.0} unix_ms={}",
+                 painted_ms={:.0} unix_ms={} thread_cpu_ms={}",
                 since_start_ms(),
-                unix_ms()
+                unix_ms(),
+                ms(thread_cpu_ns())
             ));
             self.first = FirstDocument::Told;
         }

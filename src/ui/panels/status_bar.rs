@@ -60,6 +60,11 @@ impl StatusInput {
                 .jobs
                 .iter()
                 .map(|j| (j.what.clone(), j.started.elapsed().as_secs_f32()))
+                .chain(
+                    app.loading
+                        .as_ref()
+                        .map(|l| (l.progress(), l.started.elapsed().as_secs_f32())),
+                )
                 .collect(),
             git: app.team.in_repository(),
             syncing: app.jobs.is_running(super::super::jobs::JobKind::Sync),
