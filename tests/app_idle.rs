@@ -4,6 +4,11 @@
 //! changed on disk wakes it. Skipped, with a message, where Xvfb is not installed
 //! (`scripts/test.sh` installs it).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure should stop the test loudly"
+)]
+
 mod common;
 
 use std::io::{BufRead as _, BufReader, Read as _};

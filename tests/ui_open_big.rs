@@ -75,7 +75,9 @@ fn a_big_project_is_complete_once_read_in_the_background() {
     );
     // The documents panel lists them.
     assert!(
-        h.query_all_by_label_contains("Document 001").next().is_some(),
+        h.query_all_by_label_contains("Document 001")
+            .next()
+            .is_some(),
         "the documents panel lists the other documents"
     );
 

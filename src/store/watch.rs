@@ -361,3 +361,90 @@ impl Watcher {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, checked_fragments};
+
+    /// A project with one document, and a second store on the same folder for a colleague.
+    fn project() -> (tempfile::TempDir, ProjectStore, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let doc = store
+            .add_text("a.txt", "A", "Putin möter Lukashenko i Sotji.\n".to_owned())
+            .unwrap();
+        (dir, store, doc)
+    }
+
+    fn annotate(store: &mut ProjectStore, doc: &str, who: &str, start: u32, end: u32) {
+        let text = &store.project.document(doc).unwrap().text;
+        let a = Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap());
+        store.project.set_mut(doc, who).insert(a);
+        store.save_set(doc, who).unwrap();
+    }
+
+    #[test]
+    fn a_colleagues_change_is_read_by_the_watcher_and_taken_in_once() {
+        let (dir, mut anna, doc) = project();
+        let mut watcher = anna.watcher("anna", BTreeSet::new());
+        assert!(watcher.poll().is_none(), "nothing changed");
+        let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
+        annotate(&mut bo, &doc, "bo", 0, 5);
+
+        let reloaded = watcher.poll().expect("bo's new file");
+        assert!(watcher.poll().is_none(), "handed back once");
+        assert!(
+            anna.project.set(&doc, "bo").is_none(),
+            "nothing applied yet"
+        );
+        let version = anna.disk_version();
+        let changes = anna.take_reloaded(reloaded, &BTreeSet::new());
+        assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
+        assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations().len(), 1);
+        assert_ne!(
+            anna.disk_version(),
+            version,
+            "the owner refreshes its watcher"
+        );
+        assert!(
+            anna.reload_changed("anna", &BTreeSet::new()).is_empty(),
+            "the store knows the file as read"
+        );
+    }
+
+    #[test]
+    fn the_stores_own_write_after_the_copy_is_not_taken_for_someone_elses() {
+        let (_dir, mut anna, doc) = project();
+        annotate(&mut anna, &doc, "anna", 0, 5);
+        let mut watcher = anna.watcher("anna", BTreeSet::new());
+        // Anna's own save, after the watcher's copy was taken.
+        annotate(&mut anna, &doc, "anna", 12, 22);
+        let reloaded = watcher.poll().expect("the file moved since the copy");
+        let changes = anna.take_reloaded(reloaded, &BTreeSet::new());
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_eq!(
+            anna.project.set(&doc, "anna").unwrap().annotations().len(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_own_file_with_unsaved_changes_is_a_conflict_not_a_reload() {
+        let (dir, mut anna, doc) = project();
+        annotate(&mut anna, &doc, "anna", 0, 5);
+        let mut watcher = anna.watcher("anna", BTreeSet::new());
+        // Another window of anna's saves while this one has unsaved changes.
+        let (mut other, _) = ProjectStore::open(dir.path()).unwrap();
+        annotate(&mut other, &doc, "anna", 12, 22);
+        let reloaded = watcher.poll().expect("anna's file changed on disk");
+        let unsaved = BTreeSet::from([crate::store::set_path(&doc, "anna")]);
+        let changes = anna.take_reloaded(reloaded, &unsaved);
+        assert_eq!(changes.conflicts, [crate::store::set_path(&doc, "anna")]);
+        assert!(changes.reloaded.is_empty());
+        assert_eq!(
+            anna.project.set(&doc, "anna").unwrap().annotations().len(),
+            1
+        );
+    }
+}

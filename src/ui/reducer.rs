@@ -275,6 +275,23 @@ pub fn describe_change(
     }
 }
 
+/// Whether a command works on the whole project (not only the open document), so that a
+/// project still being read in the background is read to the end first.
+fn needs_whole_project(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Export(_)
+            | Command::Import { .. }
+            | Command::SetAnnotator(_)
+            | Command::Sync
+            | Command::Reanchor(_)
+            | Command::Review(_)
+            | Command::Track(_)
+            | Command::Suggest(_)
+            | Command::ImportMapping(_)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,21 +317,4 @@ mod tests {
             "2 annotations added, 1 annotation changed"
         );
     }
-}
-
-/// Whether a command works on the whole project (not only the open document), so that a
-/// project still being read in the background is read to the end first.
-fn needs_whole_project(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Export(_)
-            | Command::Import { .. }
-            | Command::SetAnnotator(_)
-            | Command::Sync
-            | Command::Reanchor(_)
-            | Command::Review(_)
-            | Command::Track(_)
-            | Command::Suggest(_)
-            | Command::ImportMapping(_)
-    )
 }
