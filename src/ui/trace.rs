@@ -8,7 +8,8 @@
 //!
 //! - CPU time is the window thread's own (`/proc/thread-self/schedstat`, nanoseconds), so
 //!   other processes on a busy machine do not inflate it; where that file does not exist
-//!   (not Linux) it is printed as `-`.
+//!   (not Linux) it is printed as `-`. The thread yields before reading it, which brings the
+//!   kernel's count up to date (else it lags by up to a scheduler tick).
 //! - A frame's line is printed when it starts, from eframe's input hook: `cpu_ms` of the
 //!   previous frame covers everything from its start to this one's (the UI pass,
 //!   tessellation, painting, the buffer swap), so it is printed one frame late; `ui_ms` is
@@ -43,6 +44,9 @@ fn unix_ms() -> u128 {
 
 /// The calling thread's CPU time in nanoseconds, where the system tells it.
 fn thread_cpu_ns() -> Option<u64> {
+    // The kernel brings a running thread's count up to date at the scheduler's tick (4 ms)
+    // and when it yields: yielding first makes a short UI pass measurable.
+    std::thread::yield_now();
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     text.split_whitespace().next()?.parse().ok()
 }
