@@ -10,12 +10,14 @@
 # Projects (generated once by examples/gen_project.rs, under target/cold-start/):
 #   book:  one document of 1,000,000 characters with 10,000 annotations;
 #   team:  200 documents x 10 annotators x 150 annotations (300k annotations, ~105 MB).
-# Usage: scripts/cold-start.sh [RUNS] (default 7); XVFB_DISPLAY=:N to use a running server.
+# Usage: scripts/cold-start.sh [RUNS] (default 7); XVFB_DISPLAY=:N to use a running server,
+# LECTOR_BIN=PATH to time another build of lector (one with LECTOR_TRACE) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
 
 cargo build --release --bin lector --example gen_project
+bin=${LECTOR_BIN:-./target/release/lector}
 mkdir -p target/cold-start
 [ -f target/cold-start/book/project.ron ] ||
   ./target/release/examples/gen_project target/cold-start/book 1 1 10000 1000000 >/dev/null
@@ -53,7 +55,7 @@ for project in book team; do
     log=$(mktemp)
     t0=$(date +%s%3N)
     DISPLAY=$display HOME=$home XDG_DATA_HOME=$home/data LECTOR_TRACE=1 \
-      LECTOR_NO_NATIVE_DIALOGS=1 ./target/release/lector "$dir" 2>"$log" &
+      LECTOR_NO_NATIVE_DIALOGS=1 "$bin" "$dir" 2>"$log" &
     pid=$!
     started+=($pid)
     for _ in $(seq 300); do
