@@ -1458,7 +1458,8 @@ impl Session {
     /// Re-reads files that changed on disk (a `git pull`, a shared folder, another window or
     /// a command): colleagues' files, and the annotator's own files that have no unsaved
     /// edits here. Own files with unsaved edits are reported as conflicts: the next save
-    /// merges into them. The app calls this every second or two; see
+    /// merges into them. The app calls this after a sync's pull; its watch thread polls
+    /// through [`Self::watcher`] and [`Self::take_reloaded`] instead. See
     /// [`ProjectStore::reload_changed`].
     pub fn reload_changed(&mut self) -> DiskChanges {
         if self.saving.is_some() {

@@ -3,8 +3,10 @@
 //!
 //! ## Why polling
 //!
-//! The app calls [`ProjectStore::reload_changed`] every second or two instead of subscribing
-//! to file-system events (the `notify` crate):
+//! The app polls every second or two instead of subscribing to file-system events (the
+//! `notify` crate), on a thread of its own through a [`super::Watcher`], which runs this code
+//! on a copy of the store (see `watch.rs`); a sync's pull calls
+//! [`ProjectStore::reload_changed`] directly:
 //! - a poll costs one `stat` per file: the content is read and hashed only when a file's size
 //!   or modification time moved, so a project of a few hundred files polls in well under a
 //!   millisecond;
@@ -12,7 +14,7 @@
 //!   events are missing or late, while `stat` always works;
 //! - `git pull` rewrites many files in a burst; events would need debouncing, a poll simply
 //!   sees the result;
-//! - no thread, no platform code and no dependency in the store, and tests stay deterministic.
+//! - no platform code and no dependency in the store, and tests stay deterministic.
 //!
 //! A file whose time is within [`RACY`] of now is compared by content, not by time: a file
 //! system with coarse timestamps can change a file twice within one tick (git's "racily
