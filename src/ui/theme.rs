@@ -143,6 +143,9 @@ impl Theme {
             style.spacing.scroll = egui::style::ScrollStyle::solid();
             style.spacing.scroll.handle_min_length = 32.0;
             style.spacing.scroll.bar_width = 10.0;
+            // A steady caret: a blinking one repaints the window twice a second while a
+            // text field has focus, and a window left alone should paint nothing.
+            style.visuals.text_cursor.blink = false;
         });
     }
 
