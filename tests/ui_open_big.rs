@@ -73,6 +73,8 @@ fn a_big_project_is_complete_once_read_in_the_background() {
         DOCUMENTS * ANNOTATORS.len(),
         "every annotator's file of every document"
     );
+    // The predictions are counted, of the whole project as read.
+    assert_eq!(h.state().tracking().built_at(), Some(session.revision()));
     // The documents panel lists them.
     assert!(
         h.query_all_by_label_contains("Document 001")

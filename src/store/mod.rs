@@ -580,6 +580,21 @@ impl ReadRemaining {
     pub fn documents(&self) -> usize {
         self.documents
     }
+
+    /// The annotation sets read, as (document, annotator, set).
+    pub fn sets(&self) -> impl Iterator<Item = (&str, &str, &AnnotationSet)> {
+        self.jobs.iter().zip(&self.reads).filter_map(|(job, read)| {
+            let set = read.as_ref()?.set.as_ref()?;
+            Some((job.document.as_str(), job.annotator.as_str(), set))
+        })
+    }
+
+    /// Whether a file read holds resolutions of format 1 (kept apart from its set).
+    pub fn has_legacy_resolutions(&self) -> bool {
+        self.reads
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| r.legacy.is_some()))
+    }
 }
 
 impl Remaining {

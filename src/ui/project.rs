@@ -196,9 +196,11 @@ impl LectorApp {
         self.selected = None;
         self.conflict = super::app::Conflict::default();
         self.loading = None;
-        if let Some(remaining) = remaining {
+        if let Some((remaining, session)) = remaining.zip(self.session.as_ref()) {
             let ctx = self.ctx.clone().unwrap_or_default();
-            match super::loading::Loading::start(remaining, ctx) {
+            let project = session.store.project.clone();
+            let revision = session.content_revision();
+            match super::loading::Loading::start(remaining, project, revision, ctx) {
                 Ok(loading) => self.loading = Some(loading),
                 // Read here instead: slower to show, but complete.
                 Err(_) => self.read_the_rest_now(),
