@@ -14,9 +14,10 @@ cd "$(dirname "$0")/.."
 mkdir -p target/realtools
 
 # Debian packages: python3-venv for the environments, chromium and pdftotext for the report;
-# for tests/a11y.rs (the real app's accessibility tree over AT-SPI, as Orca reads it) Xvfb,
-# D-Bus, the AT-SPI bus and Debian's python3 with gi and Atspi; for tests/wayland.rs a
-# headless Wayland compositor (weston) and Mesa's software OpenGL.
+# Xvfb for the tests that run the app in a real window (tests/app_idle.rs, tests/a11y.rs);
+# for tests/a11y.rs (the real app's accessibility tree over AT-SPI, as Orca reads it) D-Bus,
+# the AT-SPI bus and Debian's python3 with gi and Atspi; for tests/wayland.rs a headless
+# Wayland compositor (weston) and Mesa's software OpenGL.
 need=()
 python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need+=(chromium)

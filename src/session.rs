@@ -1509,7 +1509,8 @@ impl Session {
     /// Re-reads files that changed on disk (a `git pull`, a shared folder, another window or
     /// a command): colleagues' files, and the annotator's own files that have no unsaved
     /// edits here. Own files with unsaved edits are reported as conflicts: the next save
-    /// merges into them. The app calls this every second or two; see
+    /// merges into them. The app calls this after a sync's pull; its watch thread polls
+    /// through [`Self::watcher`] and [`Self::take_reloaded`] instead. See
     /// [`ProjectStore::reload_changed`].
     pub fn reload_changed(&mut self) -> DiskChanges {
         if self.saving.is_some() {
@@ -1523,6 +1524,37 @@ impl Session {
         }
         // A version-1 file of ours that came in (an old branch, a colleague's copy): its
         // resolutions move as they do when the project opens.
+        if let Some(migration) = self.migrate_resolutions() {
+            changes.problems.extend(
+                migration
+                    .errors
+                    .iter()
+                    .map(|e| crate::store::Problem::new(&migration.file, e.to_string())),
+            );
+        }
+        changes
+    }
+
+    /// A copy of what the store knows of its files, to look for changes on another thread
+    /// (see [`crate::store::Watcher`]).
+    pub fn watcher(&self) -> crate::store::Watcher {
+        let unsaved = self.dirty_files().into_iter().collect();
+        self.store.watcher(&self.annotator, unsaved)
+    }
+
+    /// Applies what a [`crate::store::Watcher`] read on another thread, as
+    /// [`Self::reload_changed`] would have: the user's own files with unsaved edits are
+    /// left alone and reported as conflicts. Nothing while a save is being written (its
+    /// file would look changed): the owner polls again with a fresh watcher.
+    pub fn take_reloaded(&mut self, reloaded: crate::store::Reloaded) -> DiskChanges {
+        if self.saving.is_some() {
+            return DiskChanges::default();
+        }
+        let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
+        let mut changes = self.store.take_reloaded(reloaded, &busy);
+        if changes.changed_project() {
+            self.bump_revision();
+        }
         if let Some(migration) = self.migrate_resolutions() {
             changes.problems.extend(
                 migration

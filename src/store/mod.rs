@@ -27,6 +27,7 @@ pub mod set_text;
 pub mod suggested;
 pub mod v1;
 pub mod v2;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -47,6 +48,7 @@ pub use problem::{Position, Problem};
 pub use reload::DiskChanges;
 use ron_file::CURRENT_VERSION;
 pub use suggested::{suggestions_path, triage_path};
+pub use watch::{Reloaded, Watcher};
 
 /// Name of the project file inside the project folder.
 pub const PROJECT_FILE: &str = "project.ron";
@@ -132,6 +134,12 @@ pub enum StoreError {
     /// Invalid input from the user.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A new value for [`ProjectStore::disk_version`]: never the same twice in a process.
+fn next_disk_version() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What Lector read of a file, to notice when someone else changes it.
@@ -542,6 +550,9 @@ pub struct ProjectStore {
     edited_texts: std::collections::BTreeSet<String>,
     /// Annotation files not read yet by a store opened with [`Self::open_first`].
     pending: Vec<SetJob>,
+    /// Changes whenever a fingerprint does (a file read or written), unique across stores:
+    /// a watcher on another thread knows its copy is out of date (see [`Self::watcher`]).
+    disk_version: u64,
 }
 
 /// One annotation file to read: annotator, document, file, and whether it holds the
@@ -568,8 +579,31 @@ pub struct Remaining {
 
 /// Annotation files read by [`Remaining::read`], for [`ProjectStore::take_remaining`].
 pub struct ReadRemaining {
+    documents: usize,
     jobs: Vec<SetJob>,
     reads: Vec<Option<SetRead>>,
+}
+
+impl ReadRemaining {
+    /// How many documents' files this holds.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// The annotation sets read, as (document, annotator, set).
+    pub fn sets(&self) -> impl Iterator<Item = (&str, &str, &AnnotationSet)> {
+        self.jobs.iter().zip(&self.reads).filter_map(|(job, read)| {
+            let set = read.as_ref()?.set.as_ref()?;
+            Some((job.document.as_str(), job.annotator.as_str(), set))
+        })
+    }
+
+    /// Whether a file read holds resolutions of format 1 (kept apart from its set).
+    pub fn has_legacy_resolutions(&self) -> bool {
+        self.reads
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| r.legacy.is_some()))
+    }
 }
 
 impl Remaining {
@@ -583,11 +617,46 @@ impl Remaining {
         self.jobs.is_empty()
     }
 
+    /// How many documents have files still to read.
+    pub fn documents(&self) -> usize {
+        let mut documents: Vec<&str> = self.jobs.iter().map(|j| j.document.as_str()).collect();
+        documents.sort_unstable();
+        documents.dedup();
+        documents.len()
+    }
+
+    /// Reads, parses and checks the files of the next `documents` documents (on every
+    /// core), for [`ProjectStore::take_remaining`]; `None` when all are read. Changes no
+    /// store.
+    pub fn read_next(&mut self, documents: usize) -> Option<ReadRemaining> {
+        let first = self.jobs.first()?.document.clone();
+        let mut names = vec![first];
+        let mut count = 0;
+        for job in &self.jobs {
+            if names.last() != Some(&job.document) {
+                if names.len() == documents.max(1) {
+                    break;
+                }
+                names.push(job.document.clone());
+            }
+            count += 1;
+        }
+        let jobs: Vec<SetJob> = self.jobs.drain(..count).collect();
+        let reads = self.shell.read_sets(&jobs);
+        Some(ReadRemaining {
+            documents: names.len(),
+            jobs,
+            reads,
+        })
+    }
+
     /// Reads, parses and checks the files (on every core). Changes no store: the result is
     /// taken in by [`ProjectStore::take_remaining`].
     pub fn read(self) -> ReadRemaining {
+        let documents = self.documents();
         let reads = self.shell.read_sets(&self.jobs);
         ReadRemaining {
+            documents,
             jobs: self.jobs,
             reads,
         }
@@ -683,6 +752,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -768,8 +838,14 @@ impl ProjectStore {
                 stats: BTreeMap::new(),
                 edited_texts: std::collections::BTreeSet::new(),
                 pending: Vec::new(),
+                disk_version: next_disk_version(),
             },
-            jobs: self.pending.clone(),
+            // Document by document, so that they can be read a few at a time.
+            jobs: {
+                let mut jobs = self.pending.clone();
+                jobs.sort_by(|a, b| (&a.document, &a.annotator).cmp(&(&b.document, &b.annotator)));
+                jobs
+            },
         }
     }
 
@@ -832,6 +908,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -1045,8 +1122,7 @@ impl ProjectStore {
         };
         let bytes = serialise(&file)?;
         atomic::write_atomic(&path, bytes.as_bytes()).map_err(io_err("cannot save", &path))?;
-        self.fingerprints
-            .insert(rel.clone(), Fingerprint::of(bytes.as_bytes()));
+        self.set_fingerprint(rel.clone(), Fingerprint::of(bytes.as_bytes()));
         self.stats.remove(&rel);
         self.read_only.remove(&rel);
         if result.unplaced.is_empty() {
@@ -1095,8 +1171,14 @@ impl ProjectStore {
     /// replaces it. Only on the user's explicit "overwrite".
     pub fn forget_disk_version(&mut self, file: &Path) {
         if let Ok(now) = Fingerprint::on_disk(&self.root, file) {
-            self.fingerprints.insert(file.to_path_buf(), now);
+            self.set_fingerprint(file.to_path_buf(), now);
         }
+    }
+
+    /// Remembers what a file held when Lector last read or wrote it.
+    fn set_fingerprint(&mut self, rel: PathBuf, fingerprint: Fingerprint) {
+        self.fingerprints.insert(rel, fingerprint);
+        self.disk_version = next_disk_version();
     }
 
     /// Reads a file, remembering its fingerprint.
@@ -1109,8 +1191,7 @@ impl ProjectStore {
             Ok(None) => return Err(Problem::new(rel, "cannot read: the file does not exist")),
             Err(refused) => return Err(Problem::new(rel, format!("cannot read: {refused}"))),
         };
-        self.fingerprints
-            .insert(rel.to_path_buf(), Fingerprint::of(&bytes));
+        self.set_fingerprint(rel.to_path_buf(), Fingerprint::of(&bytes));
         self.remember_stat(rel, &metadata);
         Ok(bytes)
     }
@@ -1329,6 +1410,7 @@ impl ProjectStore {
             stats: BTreeMap::new(),
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
+            disk_version: next_disk_version(),
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -1354,7 +1436,7 @@ impl ProjectStore {
             self.load_document_text(self.project.documents.len() - 1, &mut problems);
         }
         if let Some(fingerprint) = other.fingerprints.remove(&rel) {
-            self.fingerprints.insert(rel, fingerprint);
+            self.set_fingerprint(rel, fingerprint);
         }
         Ok(())
     }
@@ -1379,8 +1461,7 @@ impl ProjectStore {
             let path = self.root.join(rel);
             atomic::write_atomic(&path, text.as_bytes()).map_err(io_err("cannot save", &path))?;
             self.stats.remove(rel);
-            self.fingerprints
-                .insert(rel.to_path_buf(), Fingerprint::of(text.as_bytes()));
+            self.set_fingerprint(rel.to_path_buf(), Fingerprint::of(text.as_bytes()));
             Ok(value)
         });
         if result.is_err() {
@@ -1836,7 +1917,7 @@ impl ProjectStore {
     ) {
         let before = problems.len();
         if let Some((fingerprint, metadata)) = read.file {
-            self.fingerprints.insert(rel.to_path_buf(), fingerprint);
+            self.set_fingerprint(rel.to_path_buf(), fingerprint);
             self.remember_stat(rel, &metadata);
         }
         if let Some(reason) = read.newer {
@@ -2033,7 +2114,7 @@ impl ProjectStore {
         let (fingerprint, merged) = done.result?;
         // Just written, so too young to trust its time; the next poll hashes it once.
         self.stats.remove(&done.rel);
-        self.fingerprints.insert(done.rel, fingerprint);
+        self.set_fingerprint(done.rel, fingerprint);
         let Some(merged) = merged else {
             return Ok(false);
         };
@@ -2256,7 +2337,7 @@ impl ProjectStore {
         }
         atomic::write_atomic(&path, &serialised).map_err(io_err("cannot save", &path))?;
         self.stats.remove(&rel);
-        self.fingerprints.insert(rel, Fingerprint::of(&serialised));
+        self.set_fingerprint(rel, Fingerprint::of(&serialised));
         self.project
             .suggested
             .insert((source.to_owned(), document.to_owned()), current);
@@ -2592,9 +2673,7 @@ impl ProjectStore {
             // Under project.ron's lock: no other `add` picks this id meanwhile.
             atomic::write_atomic(&path, doc_text.as_str().as_bytes())
                 .map_err(io_err("cannot save", &path))?;
-            store
-                .fingerprints
-                .insert(rel, Fingerprint::of(doc_text.as_str().as_bytes()));
+            store.set_fingerprint(rel, Fingerprint::of(doc_text.as_str().as_bytes()));
             store.project.documents.push(Document {
                 meta: DocumentMeta {
                     id: id.clone(),

@@ -3,8 +3,10 @@
 //!
 //! ## Why polling
 //!
-//! The app calls [`ProjectStore::reload_changed`] every second or two instead of subscribing
-//! to file-system events (the `notify` crate):
+//! The app polls every second or two instead of subscribing to file-system events (the
+//! `notify` crate), on a thread of its own through a [`super::Watcher`], which runs this code
+//! on a copy of the store (see `watch.rs`); a sync's pull calls
+//! [`ProjectStore::reload_changed`] directly:
 //! - a poll costs one `stat` per file: the content is read and hashed only when a file's size
 //!   or modification time moved, so a project of a few hundred files polls in well under a
 //!   millisecond;
@@ -12,7 +14,7 @@
 //!   events are missing or late, while `stat` always works;
 //! - `git pull` rewrites many files in a burst; events would need debouncing, a poll simply
 //!   sees the result;
-//! - no thread, no platform code and no dependency in the store, and tests stay deterministic.
+//! - no platform code and no dependency in the store, and tests stay deterministic.
 //!
 //! A file whose time is within [`RACY`] of now is compared by content, not by time: a file
 //! system with coarse timestamps can change a file twice within one tick (git's "racily
@@ -184,6 +186,26 @@ impl ProjectStore {
         annotator: &str,
         unsaved: &std::collections::BTreeSet<PathBuf>,
     ) -> DiskChanges {
+        let moved = self.moved_files();
+        self.reload_files(moved, annotator, unsaved)
+    }
+
+    /// The watched files whose content differs from what Lector last read or wrote.
+    pub(super) fn moved_files(&mut self) -> Vec<PathBuf> {
+        let watched = self.watched_files();
+        watched
+            .into_iter()
+            .filter(|rel| self.moved_on_disk(rel))
+            .collect()
+    }
+
+    /// Re-reads files found moved on disk; see [`Self::reload_changed`].
+    pub(super) fn reload_files(
+        &mut self,
+        moved: Vec<PathBuf>,
+        annotator: &str,
+        unsaved: &std::collections::BTreeSet<PathBuf>,
+    ) -> DiskChanges {
         let mut changes = DiskChanges::default();
         let mut sets = Vec::new();
         let mut entities = Vec::new();
@@ -192,10 +214,7 @@ impl ProjectStore {
         let mut triage = Vec::new();
         let mut suggested = Vec::new();
         let person = crate::model::review::reviewer_of(annotator).unwrap_or(annotator);
-        for rel in self.watched_files() {
-            if !self.moved_on_disk(&rel) {
-                continue;
-            }
+        for rel in moved {
             match classify(&rel) {
                 // The user's own decisions with unsaved changes: kept for the save to merge.
                 Changed::Review { .. } if unsaved.contains(&rel) => changes.conflicts.push(rel),
@@ -233,7 +252,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_entity_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.entities.push(who);
         }
@@ -243,7 +262,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_resolution_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.resolutions.push(who);
         }
@@ -253,14 +272,14 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_triage_file(&who, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.triage.push(who);
         }
         for (source, document, rel) in suggested {
             if self.project.document(&document).is_none() {
                 if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                    self.fingerprints.insert(rel.clone(), now);
+                    self.set_fingerprint(rel.clone(), now);
                 }
                 changes.needs_reopen.push(rel);
                 continue;
@@ -271,7 +290,7 @@ impl ProjectStore {
             if self.root.join(&rel).exists() {
                 self.load_suggested_file(&key.0, &key.1, &rel, &mut changes.problems);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
             }
             changes.suggested.push(key);
         }
@@ -279,7 +298,7 @@ impl ProjectStore {
             if self.project.document(&document).is_none() {
                 // Comes with a new `project.ron`; remembered so it is reported once.
                 if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                    self.fingerprints.insert(rel.clone(), now);
+                    self.set_fingerprint(rel.clone(), now);
                 }
                 changes.needs_reopen.push(rel);
                 continue;
@@ -292,7 +311,7 @@ impl ProjectStore {
                 self.load_set(&who, &document, &rel, &mut changes.problems);
                 changes.reloaded.push(key);
             } else {
-                self.fingerprints.insert(rel, Fingerprint::absent());
+                self.set_fingerprint(rel, Fingerprint::absent());
                 changes.removed.push(key);
             }
         }
@@ -324,7 +343,7 @@ impl ProjectStore {
     ) {
         if self.project.document(&document).is_none() {
             if let Ok(now) = Fingerprint::on_disk(&self.root, &rel) {
-                self.fingerprints.insert(rel.clone(), now);
+                self.set_fingerprint(rel.clone(), now);
             }
             changes.needs_reopen.push(rel);
             return;
@@ -339,7 +358,7 @@ impl ProjectStore {
             }
             self.read_only_if(&rel, changes.problems.len() > before);
         } else {
-            self.fingerprints.insert(rel, Fingerprint::absent());
+            self.set_fingerprint(rel, Fingerprint::absent());
         }
         changes.reviews.push(key);
     }

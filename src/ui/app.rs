@@ -89,7 +89,24 @@ pub struct LectorApp {
     pub(super) after_save: Option<super::saving::Waiting>,
     /// Set while that action runs, its save done.
     pub(super) after_save_ready: bool,
+    /// Frame lines on stderr (`LECTOR_TRACE=1`).
+    pub(super) trace: Option<super::trace::Trace>,
+    /// The project's other documents, read in the background after the first.
+    pub(super) loading: Option<super::loading::Loading>,
+    /// The project given on the command line, opened on another thread while the window
+    /// was being made.
+    pub(super) prefetched: Option<Prefetched>,
+    /// The context, for threads to wake the window.
+    pub(super) ctx: Option<egui::Context>,
 }
+
+/// A project opened on another thread: its folder, and the thread that opens it.
+pub type Prefetched = (
+    PathBuf,
+    std::thread::JoinHandle<
+        Result<(crate::store::ProjectStore, Vec<crate::store::Problem>), crate::store::StoreError>,
+    >,
+);
 
 impl std::fmt::Debug for LectorApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -100,7 +117,16 @@ impl std::fmt::Debug for LectorApp {
 impl LectorApp {
     /// The app on a path, else the last project, else the sample project.
     pub fn new(ctx: &egui::Context, prefs: Prefs, path: Option<PathBuf>) -> Self {
-        let _ = ctx;
+        Self::with_prefetched(ctx, prefs, path, None)
+    }
+
+    /// The app on a path whose project `prefetched` has been opening meanwhile.
+    pub fn with_prefetched(
+        ctx: &egui::Context,
+        prefs: Prefs,
+        path: Option<PathBuf>,
+        prefetched: Option<Prefetched>,
+    ) -> Self {
         let mut app = Self {
             prefs,
             session: None,
@@ -132,7 +158,12 @@ impl LectorApp {
             inspector: super::inspector::cache::InspectorCache::default(),
             after_save: None,
             after_save_ready: false,
+            trace: super::trace::wanted().then(super::trace::Trace::default),
+            loading: None,
+            prefetched,
+            ctx: None,
         };
+        app.ctx = Some(ctx.clone());
         if app.prefs.annotator.is_empty() {
             app.dialogs.modal = Some(super::dialogs::annotator::first_run());
         }
@@ -240,9 +271,9 @@ impl LectorApp {
     }
 
     /// Whether background work (an export, an import, a sync, opening, a save an action
-    /// waits for) runs.
+    /// waits for, reading the project's other documents) runs.
     pub fn is_busy(&self) -> bool {
-        !self.jobs.is_empty() || self.after_save.is_some()
+        !self.jobs.is_empty() || self.after_save.is_some() || self.loading.is_some()
     }
 
     /// Whether a sync runs.
@@ -320,12 +351,14 @@ impl LectorApp {
     /// [`eframe::App::ui`]; tests call it through egui_kittest.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.ctx = Some(ctx.clone());
         self.prepare_context(&ctx);
         // Screen readers name the window after the tree's root, which egui leaves unnamed
         // (Orca would say "frame" and nothing more).
         ctx.accesskit_node_builder(egui::accesskit_root_id(), |root| {
             root.set_label(super::WINDOW_TITLE);
         });
+        self.take_loaded();
         self.refresh_index();
         self.refresh_suggestions();
         self.refresh_colleagues();
@@ -553,7 +586,20 @@ impl eframe::App for LectorApp {
                 }
             }
         }
+        if let Some(trace) = &mut self.trace {
+            trace.ui_start();
+        }
         self.show(ui);
+        if let Some(trace) = &mut self.trace {
+            let shown = self.view.as_ref().is_some_and(ArticleView::painted);
+            trace.ui_end(ui.ctx(), shown);
+        }
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if let Some(trace) = &mut self.trace {
+            trace.frame_start(raw_input);
+        }
     }
 
     fn auto_save_interval(&self) -> std::time::Duration {

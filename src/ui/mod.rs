@@ -14,6 +14,7 @@ mod inspector;
 mod jobs;
 mod keys;
 mod layout;
+mod loading;
 mod messages;
 mod panels;
 mod paste;
@@ -32,9 +33,11 @@ mod suggestions;
 mod tagging;
 mod team;
 pub mod theme;
+mod trace;
 mod track_record;
 pub mod tracking;
 mod transfer;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,6 +59,19 @@ pub const WINDOW_TITLE: &str = "Lector";
 /// Opens the app window on `path` (a project folder or an article), else the last project,
 /// else the sample project.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    trace::mark_start();
+    // The project given opens while the window is being made (a good part of the start).
+    let prefetched = path
+        .as_ref()
+        .filter(|p| p.join(crate::store::PROJECT_FILE).is_file())
+        .and_then(|dir| {
+            let owned = dir.clone();
+            std::thread::Builder::new()
+                .name("lector-open".to_owned())
+                .spawn(move || crate::store::ProjectStore::open_first(&owned, None))
+                .ok()
+                .map(|handle| (dir.clone(), handle))
+        });
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)
@@ -71,11 +87,14 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         "Lector",
         options,
         Box::new(move |cc| {
+            trace::mark("window");
             let prefs: Prefs = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(LectorApp::new(&cc.egui_ctx, prefs, path)))
+            let app = LectorApp::with_prefetched(&cc.egui_ctx, prefs, path, prefetched);
+            trace::mark("app");
+            Ok(Box::new(app))
         }),
     )
     .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))?;

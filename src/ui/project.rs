@@ -111,6 +111,17 @@ impl LectorApp {
                 return;
             }
         }
+        if let Some((prefetched, handle)) = self.prefetched.take()
+            && prefetched == dir
+        {
+            let result = handle.join().unwrap_or_else(|_| {
+                Err(StoreError::Invalid(
+                    "the project could not be read (the reading thread failed)".to_owned(),
+                ))
+            });
+            self.install_project(dir, result);
+            return;
+        }
         if annotation_bytes(dir) > BACKGROUND_OPEN_BYTES {
             // Parsing takes a good part of a second per 100k annotations: the window keeps
             // answering, with a spinner, and the project appears when it is read.
@@ -123,7 +134,7 @@ impl LectorApp {
                 JobKind::Open,
                 format!("opening {}", dir.display()),
                 move || {
-                    let result = Box::new(ProjectStore::open(&owned));
+                    let result = Box::new(ProjectStore::open_first(&owned, None));
                     JobDone::Opened { dir: owned, result }
                 },
             );
@@ -133,7 +144,7 @@ impl LectorApp {
             }
             return;
         }
-        let result = ProjectStore::open(dir);
+        let result = ProjectStore::open_first(dir, self.opening.then.as_deref());
         self.install_project(dir, result);
     }
 
@@ -166,6 +177,7 @@ impl LectorApp {
         let first = wanted
             .filter(|id| store.project.document(id).is_some())
             .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
+        let remaining = (!store.is_complete()).then(|| store.remaining());
         let mut session = Session::new(store, self.annotator());
         // Format-1 resolutions move before the journal replays onto their files.
         let migrated = super::tracking::migrate(&mut session);
@@ -187,6 +199,17 @@ impl LectorApp {
         self.view = None;
         self.selected = None;
         self.conflict = super::app::Conflict::default();
+        self.loading = None;
+        if let Some((remaining, session)) = remaining.zip(self.session.as_ref()) {
+            let ctx = self.ctx.clone().unwrap_or_default();
+            let project = session.store.project.clone();
+            let revision = session.content_revision();
+            match super::loading::Loading::start(remaining, project, revision, ctx) {
+                Ok(loading) => self.loading = Some(loading),
+                // Read here instead: slower to show, but complete.
+                Err(_) => self.read_the_rest_now(),
+            }
+        }
         let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         self.prefs.recent.retain(|p| p != &abs);
         self.prefs.recent.insert(0, abs);
@@ -194,11 +217,15 @@ impl LectorApp {
         if let Some(first) = first {
             self.open_document(&first);
         }
-        super::tracking::opened(self);
+        // Counted once the whole project is read (see `loading.rs`).
+        if self.loading.is_none() {
+            super::tracking::opened(self);
+        }
     }
 
     /// Shows a document of the open project.
     pub(super) fn open_document(&mut self, id: &str) {
+        self.read_document_now(id);
         let Some(session) = &self.session else { return };
         let Some(doc) = session.store.project.document(id) else {
             return;

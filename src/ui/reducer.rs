@@ -9,6 +9,10 @@ use crate::session::Edit;
 impl LectorApp {
     /// Applies one command: the only place the project and the app's state change.
     pub fn apply(&mut self, command: Command) {
+        if needs_whole_project(&command) {
+            // Rarely: the project's other documents are still being read in the background.
+            self.read_the_rest_now();
+        }
         match command {
             Command::Edit(edits) => self.edit(edits),
             Command::Undo => self.undo_redo(true),
@@ -274,6 +278,23 @@ pub fn describe_change(
     } else {
         parts.join(", ")
     }
+}
+
+/// Whether a command works on the whole project (not only the open document), so that a
+/// project still being read in the background is read to the end first.
+fn needs_whole_project(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Export(_)
+            | Command::Import { .. }
+            | Command::SetAnnotator(_)
+            | Command::Sync
+            | Command::Reanchor(_)
+            | Command::Review(_)
+            | Command::Track(_)
+            | Command::Suggest(_)
+            | Command::ImportMapping(_)
+    )
 }
 
 #[cfg(test)]

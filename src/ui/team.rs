@@ -7,9 +7,11 @@
 //! ## Implementation notes
 //!
 //! - The project is polled every [`WATCH_INTERVAL`] ([`crate::session::Session::reload_changed`]
-//!   explains why polling): a timer through `request_repaint_after`, so an idle window wakes
-//!   only for it. No poll while a save or a sync runs: their own writes would look like
-//!   changes, and a pull rewrites files one by one.
+//!   explains why polling) on a thread of its own ([`super::watch`]), which also reads and
+//!   checks what changed: a window waiting for input paints nothing, and wakes only when
+//!   something changed. No poll while a save or a sync runs: their own writes would look
+//!   like changes, and a pull rewrites files one by one; nor while the project is still
+//!   being read.
 //! - The user's own files changed on disk are reloaded like colleagues' when they hold no
 //!   unsaved changes; else they are left as they are in memory, and the next save merges the
 //!   unsaved changes into what is on disk (under the file's lock, by annotation id). Only a
@@ -20,7 +22,7 @@
 //!   them again).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use egui::RichText;
 
@@ -39,8 +41,8 @@ pub const WATCH_INTERVAL: Duration = Duration::from_millis(1500);
 pub struct Team {
     /// The git that Sync runs (tests give it an identity and an empty configuration).
     pub git: Git,
-    /// When the project is polled next.
-    next_poll: Option<Instant>,
+    /// The thread that looks for files changed on disk, while a project is open.
+    watch: Option<super::watch::Watch>,
     /// The user's own files last reported changed on disk.
     conflicts: Vec<PathBuf>,
     /// A project folder and whether it is in a git work tree, looked up at every poll.
@@ -59,7 +61,7 @@ impl Default for Team {
     fn default() -> Self {
         Self {
             git: Git::new(),
-            next_poll: None,
+            watch: None,
             conflicts: Vec::new(),
             repository: None,
             reopen_asked: Vec::new(),
@@ -79,37 +81,66 @@ impl Team {
     /// looks again at every poll).
     pub fn know_repository(&mut self, root: &Path) {
         if !matches!(&self.repository, Some((r, _)) if r == root) {
-            self.repository = Some((root.to_path_buf(), in_git_repository(root)));
+            self.repository = Some((root.to_path_buf(), super::watch::in_git_repository(root)));
         }
     }
 }
 
-/// Once per frame, after the commands: polls the project for files changed on disk.
+/// Once per frame, after the commands: takes in what the watching thread found changed on
+/// disk, and keeps its copy of the project's files current.
 pub fn watch(app: &mut LectorApp, ctx: &egui::Context) {
-    let busy = app.is_syncing();
-    let Some(session) = &mut app.session else {
-        app.team.next_poll = None;
+    let syncing = app.is_syncing();
+    let Some(session) = &app.session else {
+        // Dropping it ends the thread.
+        app.team.watch = None;
         return;
     };
-    let now = Instant::now();
-    let due = *app.team.next_poll.get_or_insert(now + WATCH_INTERVAL);
-    if now < due {
-        ctx.request_repaint_after(due - now);
+    if app.team.watch.is_none() {
+        match super::watch::Watch::start(ctx.clone()) {
+            Ok(watch) => app.team.watch = Some(watch),
+            Err(err) => {
+                app.say(
+                    format!(
+                        "files changed on disk are not looked for: cannot start a thread: {err}"
+                    ),
+                    true,
+                );
+                return;
+            }
+        }
+    }
+    let Some(mut watch) = app.team.watch.take() else {
         return;
+    };
+    let root = session.store.root().to_path_buf();
+    for found in watch.take() {
+        let paused = app.session.as_ref().is_none_or(|s| s.is_saving()) || app.is_syncing();
+        // Applied or not, the thread gets a fresh copy: what it found is found again if
+        // it still applies.
+        watch.refresh();
+        match found {
+            super::watch::Found::Repository(folder, yes) if folder == root => {
+                app.team.repository = Some((folder, yes));
+                ctx.request_repaint();
+            }
+            super::watch::Found::Repository(..) => {}
+            super::watch::Found::Reloaded(reloaded) => {
+                let Some(session) = app.session.as_mut().filter(|_| !paused) else {
+                    continue;
+                };
+                let changes = session.take_reloaded(*reloaded);
+                if !changes.is_empty() {
+                    take_in(app, changes, true);
+                    ctx.request_repaint();
+                }
+            }
+        }
     }
-    app.team.next_poll = Some(now + WATCH_INTERVAL);
-    ctx.request_repaint_after(WATCH_INTERVAL);
-    // A `git init` or a clone moved into place shows the Sync button without a reopen.
-    let root = session.store.root();
-    app.team.repository = Some((root.to_path_buf(), in_git_repository(root)));
-    if busy || session.is_saving() {
-        return;
+    if let Some(session) = &app.session {
+        let paused = syncing || session.is_saving() || !session.store.is_complete();
+        watch.follow(session, app.team.in_repository(), paused);
     }
-    let changes = session.reload_changed();
-    if !changes.is_empty() {
-        take_in(app, changes, true);
-        ctx.request_repaint();
-    }
+    app.team.watch = Some(watch);
 }
 
 /// Shows what changed on disk and routes it: the user's own files to the conflict bar,
@@ -351,12 +382,6 @@ fn sync_line(report: &SyncReport) -> String {
         line.push_str(note);
     }
     line
-}
-
-/// Whether `root` is inside a git work tree (a `.git` folder or file above it).
-fn in_git_repository(root: &Path) -> bool {
-    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    root.ancestors().any(|dir| dir.join(".git").exists())
 }
 
 /// The "Last sync" window, when asked for.

@@ -153,6 +153,9 @@ impl Theme {
             // The thumb in the widgets' text colour: egui's fill for it is 1.3:1 on the
             // track (light) and 1.8:1 (dark), hard to find; WCAG asks 3:1 of a control.
             style.spacing.scroll.foreground_color = true;
+            // A steady caret: a blinking one repaints the window twice a second while a
+            // text field has focus, and a window left alone should paint nothing.
+            style.visuals.text_cursor.blink = false;
         });
     }
 

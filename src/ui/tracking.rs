@@ -262,11 +262,50 @@ impl Lists {
     }
 }
 
+/// The predictions and claims of a project, matched and resolved on another thread (see
+/// `loading.rs`), for [`TrackingState::install`].
+pub struct Counted {
+    tracker: Tracker,
+    lists: Lists,
+}
+
+impl Counted {
+    /// Matches the copies of every prediction and claim of `project` and resolves them.
+    pub fn of(project: &crate::model::Project) -> Self {
+        let mut tracker = Tracker::count(project);
+        tracker.resolve(project);
+        let lists = Lists::of(&tracker);
+        Self { tracker, lists }
+    }
+}
+
+impl TrackingState {
+    /// Takes counts made of the session's project as it is now.
+    pub fn install(&mut self, counted: Counted, session: &Session) {
+        let Counted { tracker, lists } = counted;
+        self.tracker = tracker;
+        self.lists = lists;
+        self.counted_at = Some(session.content_revision());
+        self.built_at = Some(session.revision());
+        self.due = self
+            .tracker
+            .predictions
+            .iter()
+            .filter(|p| p.is_due(self.today))
+            .count();
+    }
+}
+
 /// When a project opens: what migration did, and how many predictions are due.
 pub fn opened(app: &mut LectorApp) {
     app.tracking.reset();
     let Some(session) = &app.session else { return };
     app.tracking.refresh(session);
+    tell_counts(app);
+}
+
+/// Says how many predictions the project has and how many are due.
+pub fn tell_counts(app: &mut LectorApp) {
     let due = app.tracking.due;
     let total = app.tracking.tracker().predictions.len();
     if total > 0 {

@@ -152,6 +152,11 @@ impl ArticleView {
         self.scroll_target = Some(at);
     }
 
+    /// Whether the last frame painted some of the text.
+    pub fn painted(&self) -> bool {
+        !self.visible.is_empty()
+    }
+
     /// The view's rectangle in the last frame.
     pub fn rect(&self) -> Rect {
         self.rect

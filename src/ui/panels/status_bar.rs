@@ -61,6 +61,11 @@ impl StatusInput {
                 .iter()
                 .map(|j| (j.what.clone(), j.started.elapsed().as_secs_f32()))
                 .chain(app.waiting_for_save())
+                .chain(
+                    app.loading
+                        .as_ref()
+                        .map(|l| (l.progress(), l.started.elapsed().as_secs_f32())),
+                )
                 .collect(),
             git: app.team.in_repository(),
             syncing: app.jobs.is_running(super::super::jobs::JobKind::Sync),

@@ -1,0 +1,204 @@
+//! The rest of a project read in the background: a project opens with its first document
+//! only ([`crate::store::ProjectStore::open_first`]), so its size never delays the first
+//! frame; a thread reads the other documents' annotation files a few documents at a time
+//! and hands each part to the window, which takes it in
+//! ([`crate::store::ProjectStore::take_remaining`]) and shows "reading 150 of 200
+//! documents" in the status bar. A document opened before its files are read is read on
+//! the spot ([`crate::store::ProjectStore::load_document`]); what needs the whole project
+//! (an export, a review, the tracking views, a sync, an import, another annotator) reads
+//! the rest first ([`LectorApp::read_the_rest_now`]).
+//!
+//! ## Implementation notes
+//!
+//! - Views derived from the whole project (predictions, suggestions' registry) follow the
+//!   session's revision, which moves once, when the last part is taken in, not per part:
+//!   they are rebuilt once.
+//! - Matching the copies of every prediction grows with the project (a quarter of a second
+//!   at 300,000 annotations), so the thread does it too, on its own copy of the project
+//!   (the state at the start plus every part it read), and the window takes the counts if
+//!   nothing changed the annotations meanwhile; else it counts them itself.
+//! - No poll for changes on disk until the project is complete (see `team.rs`): a file not
+//!   read yet has no fingerprint to compare with.
+//! - The thread ends when the window drops [`Loading`] (another project opened): its next
+//!   part finds the channel closed.
+
+use std::sync::mpsc::{self, Receiver};
+
+use super::app::LectorApp;
+use super::tracking::Counted;
+use crate::model::Project;
+use crate::store::{ReadRemaining, Remaining};
+
+/// What the thread hands the window.
+enum Read {
+    /// The files of a few more documents.
+    Part(ReadRemaining),
+    /// The whole project's predictions and claims, matched; `None` if they could not be
+    /// counted there (resolutions of format 1 in a file read).
+    Counted(Option<Box<Counted>>),
+}
+
+/// Documents read per part: a part is taken in on the window's thread in a few
+/// milliseconds.
+const DOCUMENTS_PER_PART: usize = 8;
+
+/// The background read of a project's remaining documents.
+#[derive(Debug)]
+pub struct Loading {
+    parts: Receiver<Read>,
+    /// The session's content revision that counts from the thread are of (it moves once,
+    /// when the last part is taken in).
+    counts_for: u64,
+    /// Documents to read in all, and read so far.
+    total: usize,
+    read: usize,
+    /// When it started.
+    pub started: std::time::Instant,
+}
+
+impl Loading {
+    /// Starts reading `remaining` on a thread of its own; each part wakes `ctx`. `project`
+    /// is the project as read so far, at the session's content revision `revision`.
+    pub fn start(
+        mut remaining: Remaining,
+        mut project: Project,
+        revision: u64,
+        ctx: egui::Context,
+    ) -> std::io::Result<Self> {
+        let total = remaining.documents();
+        let (send, parts) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("lector-read".to_owned())
+            .spawn(move || {
+                let mut countable = true;
+                while let Some(part) = remaining.read_next(DOCUMENTS_PER_PART) {
+                    countable &= !part.has_legacy_resolutions();
+                    for (document, annotator, set) in part.sets() {
+                        let key = (document.to_owned(), annotator.to_owned());
+                        project.sets.insert(key, set.clone());
+                    }
+                    if send.send(Read::Part(part)).is_err() {
+                        return;
+                    }
+                    ctx.request_repaint();
+                }
+                let counted = countable.then(|| Box::new(Counted::of(&project)));
+                if send.send(Read::Counted(counted)).is_ok() {
+                    ctx.request_repaint();
+                }
+            })?;
+        Ok(Self {
+            parts,
+            counts_for: revision + 1,
+            total,
+            read: 0,
+            started: std::time::Instant::now(),
+        })
+    }
+
+    /// "reading 150 of 200 documents", for the status bar.
+    pub fn progress(&self) -> String {
+        if self.read < self.total {
+            format!("reading {} of {} documents", self.read, self.total)
+        } else {
+            "counting predictions".to_owned()
+        }
+    }
+}
+
+impl LectorApp {
+    /// Takes in the parts read since the last frame; once the project is complete, derived
+    /// views are rebuilt and the predictions counted.
+    pub(super) fn take_loaded(&mut self) {
+        let (Some(loading), Some(session)) = (&mut self.loading, &mut self.session) else {
+            return;
+        };
+        let mut problems = Vec::new();
+        let mut counted = None;
+        let was_complete = session.store.is_complete();
+        for read in loading.parts.try_iter() {
+            match read {
+                Read::Part(part) => {
+                    loading.read += part.documents();
+                    problems.extend(session.store.take_remaining(part));
+                }
+                Read::Counted(made) => counted = Some(made),
+            }
+        }
+        if !was_complete && session.store.is_complete() {
+            session.bump_revision();
+        }
+        let counts_for = loading.counts_for;
+        self.add_problems(problems);
+        let Some(counted) = counted else {
+            return;
+        };
+        self.loading = None;
+        match (counted, &self.session) {
+            // Nothing changed the annotations while they were counted.
+            (Some(counted), Some(session)) if session.content_revision() == counts_for => {
+                self.tracking.reset();
+                self.tracking.install(*counted, session);
+                super::tracking::tell_counts(self);
+            }
+            _ => super::tracking::opened(self),
+        }
+    }
+
+    /// Reads what is still to read of the project now, on this thread: for what needs the
+    /// whole project.
+    pub(super) fn read_the_rest_now(&mut self) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if session.store.is_complete() {
+            return;
+        }
+        let mut problems = Vec::new();
+        if let Some(loading) = self.loading.take() {
+            for read in loading.parts.try_iter() {
+                if let Read::Part(part) = read {
+                    problems.extend(session.store.take_remaining(part));
+                }
+            }
+        }
+        problems.extend(session.store.load_remaining());
+        session.bump_revision();
+        self.add_problems(problems);
+        super::tracking::opened(self);
+    }
+
+    /// Reads a document's files now if they are not read yet.
+    pub(super) fn read_document_now(&mut self, document: &str) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if session.store.is_loaded(document) {
+            return;
+        }
+        let problems = session.store.load_document(document);
+        session.bump_revision();
+        self.add_problems(problems);
+    }
+
+    /// Lists problems found in files read after the project opened, and says so.
+    fn add_problems(&mut self, problems: Vec<crate::store::Problem>) {
+        if problems.is_empty() {
+            return;
+        }
+        let count = problems.len();
+        for problem in problems {
+            let text = problem.to_string();
+            if !self.problems.contains(&text) {
+                self.problems.push(text);
+            }
+        }
+        self.say(
+            format!(
+                "{} in the project (see the documents panel); those files stay read-only",
+                super::messages::plural(count, "problem")
+            ),
+            true,
+        );
+    }
+}
