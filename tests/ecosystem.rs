@@ -671,7 +671,7 @@ fn a_page_is_fetched_through_a_redirect_and_recorded_with_its_address() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("imported 1 annotations"),
+        stdout(&out).starts_with("imported 1 annotation into 1 document"),
         "{}",
         stdout(&out)
     );
