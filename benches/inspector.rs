@@ -210,22 +210,8 @@ fn main() {
         .find(|a| a.label == "Prediction")
         .map(|a| a.id.clone())
         .expect("a Prediction in the first document");
-    if let Some(label) = app.session_mut().and_then(|s| {
-        s.store
-            .project
-            .schema
-            .labels
-            .iter_mut()
-            .find(|l| l.name == "Prediction")
-    }) {
-        label.attributes.push(AttributeDef {
-            name: "evidence".into(),
-            ty: AttrType::Annotation,
-            help: String::new(),
-            title: String::new(),
-        });
-    }
     if let Some(s) = app.session_mut() {
+        with_evidence(&mut s.store.project.schema);
         s.bump_revision();
     }
     app.push(Command::Select(Some(prediction)));
@@ -245,20 +231,9 @@ fn main() {
     println!("{json}");
 }
 
-/// One document of 50,000 sentences, each with a Person and a Prediction; Predictions have
-/// an attribute `evidence` of type Annotation. Opens it, selects a Prediction, opens the
-/// picker and measures frames.
-fn picker(root: &std::path::Path, frames: &mut Frames) {
-    const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
-    const SENTENCES: u32 = 50_000;
-    let mut store = lector::store::ProjectStore::create(root, "Picker").expect("create");
-    if let Some(label) = store
-        .project
-        .schema
-        .labels
-        .iter_mut()
-        .find(|l| l.name == "Prediction")
-    {
+/// Gives Predictions an attribute `evidence` of type Annotation (the picker measured here).
+fn with_evidence(schema: &mut lector::model::Schema) {
+    if let Some(label) = schema.labels.iter_mut().find(|l| l.name == "Prediction") {
         label.attributes.push(AttributeDef {
             name: "evidence".into(),
             ty: AttrType::Annotation,
@@ -266,6 +241,16 @@ fn picker(root: &std::path::Path, frames: &mut Frames) {
             title: String::new(),
         });
     }
+}
+
+/// One document of 50,000 sentences, each with a Person and a Prediction; Predictions have
+/// an attribute `evidence` of type Annotation. Opens it, selects a Prediction, opens the
+/// picker and measures frames.
+fn picker(root: &std::path::Path, frames: &mut Frames) {
+    const SENTENCE: &str = "Anna Berg tror att priset stiger i år. ";
+    const SENTENCES: u32 = 50_000;
+    let mut store = lector::store::ProjectStore::create(root, "Picker").expect("create");
+    with_evidence(&mut store.project.schema);
     store.save_project_file().expect("project.ron");
     let doc = store
         .add_text("d.txt", "D", SENTENCE.repeat(SENTENCES as usize))

@@ -88,24 +88,7 @@ fn tools() -> Result<Tools, String> {
 fn read_tree(tools: &Tools) -> Vec<Node> {
     let home = AppHome::new();
     let mut group = Processes::new();
-    let xvfb = group
-        .spawn(
-            Command::new(&tools.xvfb)
-                // Xvfb picks a free display and prints its number.
-                .args([
-                    "-displayfd",
-                    "1",
-                    "-screen",
-                    "0",
-                    "1360x860x24",
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null()),
-        )
-        .expect("start Xvfb");
-    let display = format!(":{}", first_line(xvfb, "display number of Xvfb"));
+    let display = desktop::xvfb(&mut group, &tools.xvfb);
     let mut bus = Command::new(&tools.dbus_daemon);
     bus.args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
         .stdout(Stdio::piped())

@@ -17,7 +17,7 @@ mod common;
 mod gui;
 
 use common::sample_project_copy;
-use gui::{harness, wait_for_jobs};
+use gui::{harness, said, wait_for_jobs};
 
 fn documents(h: &Harness<'_, LectorApp>) -> usize {
     h.state().session().unwrap().store.project.documents.len()
@@ -209,11 +209,9 @@ fn adding_a_long_web_page_reads_it_in_the_background_while_the_window_draws() {
         .push(lector::ui::Command::AddArticles(vec![page.clone()]));
     h.step();
     assert!(
-        h.state()
-            .messages()
-            .all()
+        said(&h)
             .iter()
-            .any(|m| m.text.contains("articles are being read")),
+            .any(|m| m.contains("articles are being read")),
         "a second Add waits"
     );
     assert_eq!(documents(&h), 1, "nothing stored before it is read");

@@ -25,7 +25,7 @@ mod common;
 #[path = "common/gui.rs"]
 mod gui;
 
-use gui::{harness, wait_for_jobs};
+use gui::{harness, said, wait_for_jobs};
 
 /// How many sentences (each with a Person and a Prediction) the document has.
 const SENTENCES: u32 = 2_000;
@@ -200,11 +200,9 @@ fn switching_annotator_saves_in_the_background_then_switches() {
     h.state_mut().push(Command::SetAnnotator("erik".into()));
     h.step();
     assert!(
-        h.state()
-            .messages()
-            .all()
+        said(&h)
             .iter()
-            .any(|m| m.text.contains("still saving before annotating as erik")),
+            .any(|m| m.contains("still saving before annotating as erik")),
         "asking again waits too"
     );
     wait_for_jobs(&mut h);
@@ -261,16 +259,10 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let said: Vec<String> = h
-        .state()
-        .messages()
-        .all()
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
     assert!(
         checking_frames > 0,
-        "a frame was drawn while it was checked: {said:?}"
+        "a frame was drawn while it was checked: {:?}",
+        said(&h)
     );
     wait_for_jobs(&mut h);
     // The same spans and labels as Olga's.

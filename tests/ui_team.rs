@@ -21,7 +21,7 @@ mod common;
 #[path = "common/gui.rs"]
 mod gui;
 
-use common::copy_dir;
+use common::{change_on_disk, copy_dir};
 use gui::{harness, wait_for_jobs};
 
 /// A copy of the sample project (annotated by anna and erik) in `dir`.
@@ -53,17 +53,6 @@ fn first_note(h: &Harness<'_, LectorApp>, doc: &str, annotator: &str) -> String 
     let session = h.state().session().unwrap();
     let set = session.store.project.set(doc, annotator).unwrap();
     set.annotations()[0].note.clone()
-}
-
-/// Changes the note of an annotator's first annotation of a document on disk, as a colleague's
-/// Lector in another clone (or a `git pull`) would.
-fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
-    let (mut store, problems) = ProjectStore::open(project).unwrap();
-    assert!(problems.is_empty(), "{problems:?}");
-    let set = store.project.set_mut(doc, annotator);
-    let first = set.annotations()[0].id.clone();
-    set.update(&first, |a| a.note = note.to_owned());
-    store.save_set(doc, annotator).unwrap();
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! "Tag all hits"), and in every document of a project at once (the documents panel's
 //! filter), on the cores there are.
 
-use std::collections::BTreeMap;
-
 use super::{CharOffset, DocText, Project};
 
 /// Every case-insensitive occurrence of `query` in the text, on grapheme boundaries. Walks
@@ -85,18 +83,18 @@ pub fn find_in_project(project: &Project, query: &str) -> Vec<DocumentMatch> {
     if threads == 1 {
         return search(0, docs);
     }
-    let parts: BTreeMap<usize, Vec<DocumentMatch>> = std::thread::scope(|scope| {
+    // The parts come back in the project's order: the threads are joined in turn.
+    std::thread::scope(|scope| {
         let handles: Vec<_> = docs
             .chunks(chunk)
             .enumerate()
-            .map(|(k, part)| (k * chunk, scope.spawn(move || search(k * chunk, part))))
+            .map(|(k, part)| scope.spawn(move || search(k * chunk, part)))
             .collect();
         handles
             .into_iter()
-            .map(|(offset, h)| (offset, h.join().unwrap_or_default()))
+            .flat_map(|h| h.join().unwrap_or_default())
             .collect()
-    });
-    parts.into_values().flatten().collect()
+    })
 }
 
 #[cfg(test)]

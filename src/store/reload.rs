@@ -445,13 +445,13 @@ impl ProjectStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{Annotation, checked_fragments};
     use crate::store::{StoreError, entities_path, set_path};
 
     /// A project with one document, and a second store on the same folder for a colleague.
-    fn project() -> (tempfile::TempDir, ProjectStore, String) {
+    pub(in crate::store) fn project() -> (tempfile::TempDir, ProjectStore, String) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = ProjectStore::create(dir.path(), "T").unwrap();
         let doc = store
@@ -460,7 +460,14 @@ mod tests {
         (dir, store, doc)
     }
 
-    fn annotate(store: &mut ProjectStore, doc: &str, who: &str, start: u32, end: u32) {
+    /// Saves a Person on `start..end` in `who`'s file of `doc`.
+    pub(in crate::store) fn annotate(
+        store: &mut ProjectStore,
+        doc: &str,
+        who: &str,
+        start: u32,
+        end: u32,
+    ) {
         let text = &store.project.document(doc).unwrap().text;
         let a = Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap());
         store.project.set_mut(doc, who).insert(a);

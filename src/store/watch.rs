@@ -365,24 +365,7 @@ impl Watcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Annotation, checked_fragments};
-
-    /// A project with one document, and a second store on the same folder for a colleague.
-    fn project() -> (tempfile::TempDir, ProjectStore, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
-        let doc = store
-            .add_text("a.txt", "A", "Putin möter Lukashenko i Sotji.\n".to_owned())
-            .unwrap();
-        (dir, store, doc)
-    }
-
-    fn annotate(store: &mut ProjectStore, doc: &str, who: &str, start: u32, end: u32) {
-        let text = &store.project.document(doc).unwrap().text;
-        let a = Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap());
-        store.project.set_mut(doc, who).insert(a);
-        store.save_set(doc, who).unwrap();
-    }
+    use crate::store::reload::tests::{annotate, project};
 
     #[test]
     fn a_colleagues_change_is_read_by_the_watcher_and_taken_in_once() {

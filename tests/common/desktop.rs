@@ -1,6 +1,6 @@
 //! Helpers for the tests that run the real app on a display of their own (tests/a11y.rs,
-//! tests/wayland.rs): the processes they start, in one process group ended with the test,
-//! and a home folder whose preferences already name the annotator.
+//! tests/wayland.rs, tests/app_idle.rs): the processes they start, in one process group ended
+//! with the test, and a home folder whose preferences already name the annotator.
 
 #![allow(dead_code, reason = "each test binary uses some of the helpers")]
 
@@ -82,6 +82,29 @@ pub fn first_line(child: &mut Child, what: &str) -> String {
         "{what} printed nothing (it did not start)"
     );
     line
+}
+
+/// An Xvfb server (the program at `xvfb`) started in the group on a display it picks
+/// itself (`-displayfd`); the display's name, `:N`, once it accepts connections.
+pub fn xvfb(group: &mut Processes, xvfb: &Path) -> String {
+    let server = group
+        .spawn(
+            Command::new(xvfb)
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1360x860x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        )
+        .expect("start Xvfb");
+    format!(":{}", first_line(server, "display number of Xvfb"))
 }
 
 /// A home for the app in a temporary folder, with a copy of the sample project, and the

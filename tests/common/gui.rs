@@ -111,3 +111,13 @@ pub fn press_text(h: &mut Harness<'_, LectorApp>, text: &str) {
     h.event(egui::Event::Text(text.to_owned()));
     h.run();
 }
+
+/// Every message the app has said this run (the status bar's and View → Messages'), oldest first.
+pub fn said(h: &Harness<'_, LectorApp>) -> Vec<String> {
+    h.state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect()
+}

@@ -46,3 +46,14 @@ pub fn stdout(out: &std::process::Output) -> String {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Changes the note of an annotator's first annotation of a document on disk, as a colleague's
+/// Lector in another clone (or a `git pull`) would.
+pub fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
+    let (mut store, problems) = lector::store::ProjectStore::open(project).expect("open");
+    assert!(problems.is_empty(), "{problems:?}");
+    let set = store.project.set_mut(doc, annotator);
+    let first = set.annotations()[0].id.clone();
+    set.update(&first, |a| a.note = note.to_owned());
+    store.save_set(doc, annotator).expect("save");
+}
