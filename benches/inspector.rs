@@ -19,31 +19,18 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{RawInput, Rect};
 use lector::model::{
     Annotation, AnnotationId, AttrType, AttributeDef, CharOffset, Entity, EntityId, Fragment,
 };
 use lector::session::Edit;
 use lector::ui::{Command, LectorApp, Prefs};
 
+#[path = "common/app_frame.rs"]
+mod app_frame;
+use app_frame::{input, ms};
+
 const ANNOTATOR: &str = "annotator00";
 const FRAMES: usize = 200;
-
-fn input(time: f64, events: Vec<egui::Event>) -> RawInput {
-    RawInput {
-        screen_rect: Some(Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1600.0, 1000.0),
-        )),
-        time: Some(time),
-        events,
-        ..RawInput::default()
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 struct Frames {
     ctx: egui::Context,

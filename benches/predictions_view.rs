@@ -11,12 +11,16 @@
 
 use std::time::{Duration, Instant};
 
-use egui::{Event, MouseWheelSource, MouseWheelUnit, RawInput, Rect, TouchPhase};
+use egui::{Event, MouseWheelSource, MouseWheelUnit, TouchPhase};
 use lector::model::{Annotation, AttrValue, checked_fragments};
 use lector::predict::Tracker;
 use lector::store::ProjectStore;
 use lector::ui::tracking::{Mode, TrackCommand};
 use lector::ui::{Command, LectorApp, Prefs};
+
+#[path = "common/app_frame.rs"]
+mod app_frame;
+use app_frame::{input, ms};
 
 const DOCUMENTS: usize = 100;
 const PER_DOCUMENT: usize = 1000;
@@ -61,22 +65,6 @@ fn project(dir: &std::path::Path) -> std::path::PathBuf {
         }
     }
     root
-}
-
-fn input(time: f64, events: Vec<Event>) -> RawInput {
-    RawInput {
-        screen_rect: Some(Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1600.0, 1000.0),
-        )),
-        time: Some(time),
-        events,
-        ..RawInput::default()
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 struct Frames {
