@@ -485,3 +485,132 @@ fn damaged_files_stop_reading_commands_unless_partial() {
         "{stderr}"
     );
 }
+
+/// Two annotators' 400 spans each on a long text, 360 of them the same: a review start takes
+/// hundreds of agreements in one step (the decisions go in all at once).
+fn long_review_project() -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("long");
+    let mut store = ProjectStore::create(&root, "long").expect("create");
+    let sentence = "Lukashenko met Putin in Sochi. ";
+    let doc = store
+        .add_text("long.txt", "Long", sentence.repeat(400))
+        .expect("add");
+    let text = store.project.document(&doc).expect("doc").text.clone();
+    let n = sentence.chars().count() as u32;
+    for annotator in ["anna", "erik"] {
+        let annotations: Vec<Annotation> = (0..400u32)
+            .filter(|i| annotator == "anna" || i % 10 != 0)
+            .map(|i| {
+                let fragments = checked_fragments(&text, &[(i * n, i * n + 10)]).expect("span");
+                Annotation::new("Person", fragments)
+            })
+            .collect();
+        store
+            .project
+            .set_mut(&doc, annotator)
+            .replace_all(annotations);
+        store.save_set(&doc, annotator).expect("save");
+    }
+    (dir, root, doc)
+}
+
+/// The child side of `a_killed_review_start_comes_back_whole`: a reviewer's session takes
+/// every agreement, says how many, and waits to be killed before any save.
+#[test]
+fn review_crash_child() {
+    let (Ok(root), Ok(doc)) = (
+        std::env::var("LECTOR_REVIEW_CRASH_CHILD"),
+        std::env::var("LECTOR_REVIEW_CRASH_DOC"),
+    ) else {
+        return;
+    };
+    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
+    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
+    let pair = ["anna".to_owned(), "erik".to_owned()];
+    let alignment =
+        lector::review::align_document(&session.store.project, &doc, &pair).expect("align");
+    let edits = lector::review::adjudication::take_agreements(
+        &session.store.project,
+        &doc,
+        "olga",
+        &alignment,
+    );
+    session.apply(&doc, edits).expect("take the agreements");
+    let taken = session
+        .store
+        .project
+        .review(&doc, "olga")
+        .map_or(0, |r| r.decisions.len());
+    println!("TAKEN {taken}");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+/// A reviewer's session killed right after starting a long review (360 agreements, taken
+/// in one step) comes back with every decision and every annotation taken.
+#[test]
+fn a_killed_review_start_comes_back_whole() {
+    let (_dir, root, doc) = long_review_project();
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "review_crash_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LECTOR_REVIEW_CRASH_CHILD", &root)
+        .env("LECTOR_REVIEW_CRASH_DOC", &doc)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let stdout = child.stdout.take().expect("stdout");
+    let taken: usize = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("TAKEN ")
+                .map(|(_, n)| n.trim().parse().expect("count"))
+        })
+        .expect("the child takes the agreements");
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert_eq!(taken, 360, "anna's 400 less erik's 40 left out");
+    assert!(
+        !root.join("reviews").exists()
+            || std::fs::read_dir(root.join("reviews"))
+                .expect("reviews")
+                .next()
+                .is_none(),
+        "nothing was saved before the kill"
+    );
+
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
+    assert!(
+        session.recover().is_some(),
+        "the journal has the review start"
+    );
+    let project = &session.store.project;
+    assert_eq!(
+        project
+            .review(&doc, "olga")
+            .map_or(0, |r| r.decisions.len()),
+        taken
+    );
+    assert_eq!(
+        project
+            .set(&doc, "review.olga")
+            .map_or(0, |s| s.annotations().len()),
+        taken
+    );
+    assert!(session.save_now().is_empty());
+    let (reopened, problems) = ProjectStore::open(&root).expect("reopen");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        reopened
+            .project
+            .review(&doc, "olga")
+            .map_or(0, |r| r.decisions.len()),
+        taken
+    );
+}
