@@ -1935,8 +1935,17 @@ mod tests {
         let mut journal = Journal::create(dir, "anna").unwrap();
         journal.append(&text, doc, edits).unwrap();
         let path = journal.path().to_path_buf();
-        // Dropped without removing: its lock goes, as when the process is killed.
+        // Dropped without removing: its lock goes, as when the process is killed. A child that
+        // another test's thread forked just now may hold the lock until it execs: wait for it.
         drop(journal);
+        let orphaned = (0..500).any(|_| {
+            let found = crate::store::journal::orphans(dir, "anna").contains(&path);
+            if !found {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            found
+        });
+        assert!(orphaned, "nothing else holds the journal's lock");
         path
     }
 

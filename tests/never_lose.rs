@@ -3,13 +3,14 @@
 //! files that must not be skipped without a word.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use lector::model::{Annotation, checked_fragments};
 use lector::session::{Edit, Session};
 use lector::store::ProjectStore;
+
+mod common;
 
 const DOC: &str = "words";
 
@@ -290,22 +291,11 @@ fn crash_child() {
 #[test]
 fn a_killed_session_comes_back_with_its_edit() {
     let (_dir, root) = project();
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
-        .env("LECTOR_CRASH_CHILD", &root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the child");
-    let stdout = child.stdout.take().expect("stdout");
-    let id = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        // libtest prints "test crash_child ... " on the same line first.
-        .find_map(|l| l.split_once("EDITED ").map(|(_, id)| id.trim().to_owned()))
-        .expect("the child edits");
-    // SIGKILL: no destructor, no save.
-    child.kill().expect("kill");
-    child.wait().expect("wait");
+    let id = common::killed_child(
+        "crash_child",
+        &[("LECTOR_CRASH_CHILD", root.to_str().expect("utf-8 path"))],
+        "EDITED ",
+    );
     assert!(saved_ids(&root, "anna").is_empty(), "nothing was saved");
     let (store, _) = ProjectStore::open(&root).expect("open");
     let mut session = Session::new(store, "anna");
@@ -551,29 +541,19 @@ fn review_crash_child() {
 #[test]
 fn a_killed_review_start_comes_back_whole() {
     let (_dir, root, doc) = long_review_project();
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "review_crash_child",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LECTOR_REVIEW_CRASH_CHILD", &root)
-        .env("LECTOR_REVIEW_CRASH_DOC", &doc)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the child");
-    let stdout = child.stdout.take().expect("stdout");
-    let taken: usize = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_once("TAKEN ")
-                .map(|(_, n)| n.trim().parse().expect("count"))
-        })
-        .expect("the child takes the agreements");
-    child.kill().expect("kill");
-    child.wait().expect("wait");
+    let taken: usize = common::killed_child(
+        "review_crash_child",
+        &[
+            (
+                "LECTOR_REVIEW_CRASH_CHILD",
+                root.to_str().expect("utf-8 path"),
+            ),
+            ("LECTOR_REVIEW_CRASH_DOC", &doc),
+        ],
+        "TAKEN ",
+    )
+    .parse()
+    .expect("a count");
     assert_eq!(taken, 360, "anna's 400 less erik's 40 left out");
     assert!(
         !root.join("reviews").exists()

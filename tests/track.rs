@@ -743,6 +743,26 @@ fn two_writers_resolving_at_once_keep_each_others_records() {
     assert!(erik.predictions.contains_key(&key("anna", "z0t2we8mw3")));
 }
 
+/// The child side of `a_resolution_is_undone_and_survives_a_crash`: olga records that anna's
+/// prediction came true, says so, and waits to be killed before any save.
+#[test]
+fn resolve_crash_child() {
+    let Ok(root) = std::env::var("LECTOR_RESOLVE_CRASH_CHILD") else {
+        return;
+    };
+    let (store, _) = ProjectStore::open(Path::new(&root)).unwrap();
+    let mut session = Session::new(store, "olga");
+    let key = RecordKey::new("sotji-talks", "anna", AnnotationId("mbkkbyhbn0".into()));
+    let edit = Edit::Resolve(record(
+        key,
+        ResolutionStatus::CameTrue,
+        "2030-01-01T00:00:00Z",
+    ));
+    session.apply("sotji-talks", vec![edit]).unwrap();
+    println!("RESOLVED");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
 #[test]
 fn a_resolution_is_undone_and_survives_a_crash() {
     let (_dir, root) = common::sample_project_copy();
@@ -754,7 +774,7 @@ fn a_resolution_is_undone_and_survives_a_crash() {
         ResolutionStatus::CameTrue,
         "2030-01-01T00:00:00Z",
     ));
-    session.apply("sotji-talks", vec![edit.clone()]).unwrap();
+    session.apply("sotji-talks", vec![edit]).unwrap();
     assert!(session.undo("sotji-talks"));
     assert!(
         session
@@ -768,11 +788,20 @@ fn a_resolution_is_undone_and_survives_a_crash() {
     drop(session);
     // A session killed before its autosave leaves the edit in its journal (its lock goes
     // with the process).
+    common::killed_child(
+        "resolve_crash_child",
+        &[("LECTOR_RESOLVE_CRASH_CHILD", root.to_str().unwrap())],
+        "RESOLVED",
+    );
     let (store, _) = ProjectStore::open(&root).unwrap();
-    let text = store.project.document("sotji-talks").unwrap().text.clone();
-    let mut journal = lector::store::journal::Journal::create(&root, "olga").unwrap();
-    journal.append(&text, "sotji-talks", &[edit]).unwrap();
-    drop(journal);
+    assert!(
+        store
+            .project
+            .resolutions
+            .get("olga")
+            .is_none_or(|r| r.predictions.is_empty()),
+        "nothing was saved before the kill"
+    );
     let mut session = Session::new(store, "olga");
     let recovery = session.recover().unwrap();
     assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);

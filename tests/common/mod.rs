@@ -57,3 +57,30 @@ pub fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
     set.update(&first, |a| a.note = note.to_owned());
     store.save_set(doc, annotator).expect("save");
 }
+
+/// Runs the test `name` of this test binary in a child process with `env` set, reads its
+/// output up to the line that holds `marker`, then kills it with SIGKILL (no destructor, no
+/// save) and returns what followed the marker on that line. The child side is a `#[test]`
+/// that returns at once unless its variables are set, so it passes in the normal run.
+///
+/// A crash is staged this way rather than by dropping a journal in the test's own process:
+/// the test binary spawns other processes from other tests' threads, and a child forked at
+/// that moment briefly holds the test's journal lock too.
+pub fn killed_child(name: &str, env: &[(&str, &str)], marker: &str) -> String {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the child");
+    let stdout = child.stdout.take().expect("stdout");
+    let said = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        // libtest prints "test <name> ... " on the same line first.
+        .find_map(|l| l.split_once(marker).map(|(_, rest)| rest.trim().to_owned()));
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    said.unwrap_or_else(|| panic!("the child {name} never printed {marker:?}"))
+}
