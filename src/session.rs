@@ -1835,6 +1835,44 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// A save skips reading the file back when its size and time are those of a version
+    /// Lector read long enough ago; a colleague's rewrite of the same size, in place, still
+    /// has a time of its own and is merged, not written over.
+    #[test]
+    fn a_save_that_trusts_an_old_files_time_still_merges_a_same_size_rewrite() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        let path = dir.path().join(set_path(&doc, "anna"));
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        // The poll finds the content unchanged and from now on trusts the file's time.
+        assert_eq!(s.reload_changed(), Default::default());
+        // A colleague's tool renames `a`'s id in place: the same size, a new time.
+        let renamed = format!("z{}", &a.id.0[1..]);
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let changed = text.replace(&a.id.0, &renamed);
+        assert_eq!(changed.len(), text.len());
+        let mut file = std::fs::File::options().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut file, changed.as_bytes()).unwrap();
+        drop(file);
+        let c = person(&s, &doc, 25, 30);
+        s.apply(&doc, vec![Edit::Insert(c.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        assert_eq!(
+            saved_ids(dir.path(), &doc),
+            BTreeSet::from([renamed, c.id.0.clone()]),
+            "the colleague's rename and this session's annotation"
+        );
+    }
+
     #[test]
     fn a_save_merges_into_what_another_writer_saved_meanwhile() {
         let (dir, mut s, doc) = session();

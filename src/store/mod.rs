@@ -302,6 +302,9 @@ pub struct PendingWrite {
     path: PathBuf,
     /// What the file held when Lector last read or wrote it.
     expected: Fingerprint,
+    /// The file's size and time when its content was last seen to match `expected`, if it
+    /// was old enough then for its time to be trusted (see [`reload::RACY`]).
+    trusted: Option<reload::FileStat>,
     content: PendingContent,
 }
 
@@ -343,19 +346,66 @@ impl PendingWrite {
         };
         confine::inside(&self.root, &self.rel).map_err(refused)?;
         let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
-        let on_disk = confine::read(&self.root, &self.rel, MAX_FILE_BYTES)
-            .map_err(refused)?
-            .map(|(bytes, _)| bytes);
-        let now = on_disk
-            .as_deref()
-            .map_or(Fingerprint::absent(), Fingerprint::of);
+        // Unchanged since Lector read it when its size and time are as trusted: one `stat`
+        // instead of reading a book's 34 MB back.
+        let unchanged = self.trusted.is_some_and(|trusted| {
+            fs::symlink_metadata(path).is_ok_and(|metadata| {
+                metadata.file_type().is_file() && reload::FileStat::of(&metadata) == Some(trusted)
+            })
+        });
+        let (on_disk, early) = if unchanged {
+            (Ok(None), None)
+        } else {
+            // The file is read and hashed while another thread serialises what Lector has:
+            // that is what gets written unless someone else wrote the file meanwhile.
+            std::thread::scope(|scope| {
+                let early = matches!(self.content, PendingContent::Set { .. })
+                    .then(|| scope.spawn(|| self.serialise(None)));
+                let on_disk = confine::read(&self.root, &self.rel, MAX_FILE_BYTES).map(|read| {
+                    read.map(|(bytes, _)| {
+                        let fingerprint = Fingerprint::of(&bytes);
+                        (bytes, fingerprint)
+                    })
+                });
+                (on_disk, early.and_then(|thread| thread.join().ok()))
+            })
+        };
+        let on_disk = on_disk.map_err(refused)?;
+        let now = match &on_disk {
+            Some((_, fingerprint)) => *fingerprint,
+            None if unchanged => self.expected,
+            None => Fingerprint::absent(),
+        };
         // Unchanged since Lector read it, or deleted meanwhile: what Lector has is the whole
         // truth. Else someone else wrote it: merge.
         let merged = match on_disk {
-            Some(bytes) if now != self.expected => Some(self.merge(&bytes)?),
+            Some((bytes, _)) if now != self.expected => Some(self.merge(&bytes)?),
             _ => None,
         };
-        let serialised = match (&merged, &self.content) {
+        let (serialised, fingerprint) = match (&merged, early) {
+            (None, Some(early)) => early?,
+            _ => self.serialise(merged.as_ref())?,
+        };
+        // Never write a file Lector would refuse to read back: the one on disk stays.
+        if serialised.len() as u64 > MAX_FILE_BYTES {
+            return Err(StoreError::Invalid(format!(
+                "{}: the file would be {} bytes, more than the {MAX_FILE_BYTES} bytes a \
+                 project file may have; it was not written (what is on disk is unchanged)",
+                path.display(),
+                serialised.len()
+            )));
+        }
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        }
+        atomic::write_atomic(path, &serialised).map_err(io_err("cannot save", path))?;
+        Ok((fingerprint, merged))
+    }
+
+    /// The bytes to write and their fingerprint: what Lector has, or `merged`, what another
+    /// writer's version became with this write's edits replayed onto it.
+    fn serialise(&self, merged: Option<&Merged>) -> Result<(Vec<u8>, Fingerprint), StoreError> {
+        let bytes = match (merged, &self.content) {
             (_, PendingContent::Bytes(bytes)) => Ok(bytes.clone()),
             (Some(Merged::Set(set)), PendingContent::Set { text, .. }) => {
                 Ok(set_text::write(set, text).into_bytes())
@@ -403,20 +453,8 @@ impl PendingWrite {
             }
         }
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        // Never write a file Lector would refuse to read back: the one on disk stays.
-        if serialised.len() as u64 > MAX_FILE_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "{}: the file would be {} bytes, more than the {MAX_FILE_BYTES} bytes a \
-                 project file may have; it was not written (what is on disk is unchanged)",
-                path.display(),
-                serialised.len()
-            )));
-        }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
-        }
-        atomic::write_atomic(path, &serialised).map_err(io_err("cannot save", path))?;
-        Ok((Fingerprint::of(&serialised), merged))
+        let fingerprint = Fingerprint::of(&bytes);
+        Ok((bytes, fingerprint))
     }
 
     /// Reads what another writer left in the file and replays this write's edits onto it.
@@ -2101,6 +2139,7 @@ impl ProjectStore {
                 .get(rel)
                 .copied()
                 .unwrap_or(Fingerprint::absent()),
+            trusted: self.stats.get(rel).copied(),
             content,
         })
     }

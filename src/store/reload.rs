@@ -39,7 +39,7 @@ pub(super) struct FileStat {
 }
 
 impl FileStat {
-    fn of(metadata: &fs::Metadata) -> Option<Self> {
+    pub(super) fn of(metadata: &fs::Metadata) -> Option<Self> {
         metadata.modified().ok().map(|modified| Self {
             len: metadata.len(),
             modified,
