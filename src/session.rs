@@ -1509,8 +1509,9 @@ impl Session {
     /// Re-reads files that changed on disk (a `git pull`, a shared folder, another window or
     /// a command): colleagues' files, and the annotator's own files that have no unsaved
     /// edits here. Own files with unsaved edits are reported as conflicts: the next save
-    /// merges into them. The app calls this after a sync's pull; its watch thread polls
-    /// through [`Self::watcher`] and [`Self::take_reloaded`] instead. See
+    /// merges into them. Commands and tests call this; the app reads on other threads (its
+    /// watch thread, a sync's job) through [`Self::watcher`] and [`Self::take_reloaded`].
+    /// See
     /// [`ProjectStore::reload_changed`].
     pub fn reload_changed(&mut self) -> DiskChanges {
         if self.saving.is_some() {

@@ -60,8 +60,11 @@ pub enum JobDone {
         /// The store and the problems found, or why it cannot be opened.
         result: Box<Result<(ProjectStore, Vec<crate::store::Problem>), StoreError>>,
     },
-    /// A sync finished.
-    Synced(Result<crate::sync::SyncReport, crate::sync::SyncError>),
+    /// A sync finished, with what its pull changed, read on the job's thread.
+    Synced(
+        Result<crate::sync::SyncReport, crate::sync::SyncError>,
+        Option<Box<crate::store::Reloaded>>,
+    ),
     /// A review's comparison is ready.
     ReviewReady(Box<Result<super::review::ReviewStart, crate::review::AgreementError>>),
     /// A web page was fetched (or not).

@@ -428,7 +428,9 @@ impl LectorApp {
                 }) => self.imported(format, path, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
-                Ok(JobDone::Synced(result)) => super::team::synced(self, result),
+                Ok(JobDone::Synced(result, reloaded)) => {
+                    super::team::synced(self, result, reloaded);
+                }
                 Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
                 Ok(JobDone::ArticlesRead(read)) => self.articles_read(read),
                 Ok(JobDone::ImportPlanned(planned)) => self.import_planned(*planned),

@@ -11,7 +11,9 @@
 //!   checks what changed: a window waiting for input paints nothing, and wakes only when
 //!   something changed. No poll while a save or a sync runs: their own writes would look
 //!   like changes, and a pull rewrites files one by one; nor while the project is still
-//!   being read.
+//!   being read. What a sync's pull changed is read and checked on the sync's own thread,
+//!   from a copy taken when it starts ([`crate::session::Session::watcher`]); the window
+//!   only swaps in what was read.
 //! - The user's own files changed on disk are reloaded like colleagues' when they hold no
 //!   unsaved changes; else they are left as they are in memory, and the next save merges the
 //!   unsaved changes into what is on disk (under the file's lock, by annotation id). Only a
@@ -334,36 +336,40 @@ pub fn start_sync(app: &mut LectorApp) {
     let root = session.store.root().to_path_buf();
     let annotator = session.annotator().to_owned();
     let git = app.team.git.clone();
+    // What the pull changed is read and checked on the job's thread too: a pull of a team's
+    // week can bring hundreds of files.
+    let mut watcher = session.watcher();
     let started = app.jobs.spawn(JobKind::Sync, "syncing with git", move || {
-        JobDone::Synced(crate::sync::sync_with(&git, &root, &annotator))
+        let result = crate::sync::sync_with(&git, &root, &annotator);
+        let pulled = match &result {
+            Ok(report) => report.needs_reload(),
+            Err(err) => err.report().is_some_and(SyncReport::needs_reload),
+        };
+        let reloaded = pulled.then(|| watcher.poll()).flatten().map(Box::new);
+        JobDone::Synced(result, reloaded)
     });
     if let Err(err) = started {
         app.say(format!("not synced: cannot start a thread: {err}"), true);
     }
 }
 
-/// Reports a finished sync and takes in what it pulled.
-pub fn synced(app: &mut LectorApp, result: Result<SyncReport, SyncError>) {
-    let (line, full, error, pulled) = match &result {
-        Ok(report) => (
-            sync_line(report),
-            report.to_string(),
-            false,
-            report.needs_reload(),
-        ),
-        Err(err) => (
-            format!("not synced: {err:#}"),
-            err.to_string(),
-            true,
-            err.report().is_some_and(SyncReport::needs_reload),
-        ),
+/// Reports a finished sync and takes in what its pull changed (read on the job's thread; a
+/// file this session read or wrote meanwhile is left for the watch thread's next poll).
+pub fn synced(
+    app: &mut LectorApp,
+    result: Result<SyncReport, SyncError>,
+    reloaded: Option<Box<crate::store::Reloaded>>,
+) {
+    let (line, full, error) = match &result {
+        Ok(report) => (sync_line(report), report.to_string(), false),
+        Err(err) => (format!("not synced: {err:#}"), err.to_string(), true),
     };
     app.team.last_sync = Some((full, error));
     let changes = app
         .session
         .as_mut()
-        .filter(|_| pulled)
-        .map(crate::session::Session::reload_changed);
+        .zip(reloaded)
+        .map(|(session, reloaded)| session.take_reloaded(*reloaded));
     if let Some(changes) = changes {
         take_in(app, changes, false);
     }
