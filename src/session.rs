@@ -377,6 +377,32 @@ impl Session {
         true
     }
 
+    /// The annotations the next undo (or redo) on a document touches: the ids its step
+    /// inserts, removes or replaces, so that a caller can say what it did by looking at those
+    /// alone (a book has 100k others).
+    pub fn step_annotations(&self, document: &str, undo: bool) -> Vec<AnnotationId> {
+        let Some(history) = self.histories.get(document) else {
+            return Vec::new();
+        };
+        let step = if undo {
+            history.undo.last()
+        } else {
+            history.redo.last()
+        };
+        let mut ids: Vec<AnnotationId> = step
+            .into_iter()
+            .flat_map(|step| &step.edits)
+            .filter_map(|edit| match edit {
+                Edit::Insert(a) | Edit::Replace(a) => Some(a.id.clone()),
+                Edit::Remove(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// Whether there is something to undo / redo on a document.
     pub fn can_undo_redo(&self, document: &str) -> (bool, bool) {
         self.histories

@@ -358,6 +358,17 @@ fn colleagues_labels_show_read_only_beside_ones_own_and_toggle() {
     h.get_by_label("Show anna's labels").click();
     h.run();
     assert_eq!(h.state().colleagues_shown(), ["anna"]);
+    // Hovered in the text, her annotation says whose it is.
+    let ryssland = h
+        .state()
+        .view()
+        .unwrap()
+        .char_rect(CharOffset(3))
+        .expect("the first word is on screen")
+        .center();
+    h.hover_at(ryssland);
+    h.run();
+    h.get_by_label_contains("anna (read-only): Place");
     // In the list, marked as hers; selected, the inspector shows it read-only.
     h.get_all_by_label("anna · Place · Ryssland")
         .next()
@@ -655,6 +666,32 @@ fn tag_all_hits_says_what_it_skipped_and_undo_says_what_it_took_back() {
     assert_eq!(
         h.state().messages().last().unwrap().text,
         format!("undone: {added} annotations removed")
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    h.run();
+    assert_eq!(
+        h.state().messages().last().unwrap().text,
+        format!("redone: {added} annotations added")
+    );
+    // A label changed on one of them, undone: that one is said changed, none added.
+    let first = h.state().annotations()[0].id.clone();
+    h.state_mut().push(lector::ui::Command::Select(Some(first)));
+    h.state_mut()
+        .push(lector::ui::Command::Relabel("Claim".to_owned()));
+    h.run();
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(h.state().annotations()[0].label, "Claim", "{said:?}");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().messages().last().unwrap().text,
+        "undone: 1 annotation changed"
     );
 }
 

@@ -216,14 +216,16 @@ impl LectorApp {
 
     /// The current annotator's annotations of the open document.
     pub fn annotations(&self) -> &[Arc<Annotation>] {
-        match (&self.session, self.document()) {
-            (Some(s), Some(d)) => s
-                .store
-                .project
-                .set(d, s.annotator())
-                .map_or(&[], |set| set.annotations()),
-            _ => &[],
-        }
+        self.own_set().map_or(&[], |set| set.annotations())
+    }
+
+    /// The current annotator's set of the open document, if they have one.
+    pub(super) fn own_set(&self) -> Option<&crate::model::AnnotationSet> {
+        let session = self.session.as_ref()?;
+        session
+            .store
+            .project
+            .set(self.document()?, session.annotator())
     }
 
     /// What is selected.
@@ -234,10 +236,7 @@ impl LectorApp {
     /// The selected annotation, if it is the annotator's own.
     pub fn selected_annotation(&self) -> Option<&Annotation> {
         let id = self.selected.as_ref()?.own()?;
-        self.annotations()
-            .iter()
-            .find(|a| &a.id == id)
-            .map(|a| &**a)
+        self.own_set()?.get(id)
     }
 
     /// Everything said in the status bar this run, oldest first.

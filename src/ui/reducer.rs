@@ -85,7 +85,12 @@ impl LectorApp {
         let Some(doc) = self.document().map(str::to_owned) else {
             return;
         };
-        let before = self.annotation_ids();
+        let touched = self
+            .session
+            .as_ref()
+            .map(|s| s.step_annotations(&doc, undo))
+            .unwrap_or_default();
+        let before = self.annotation_states(&touched);
         let Some(session) = &mut self.session else {
             return;
         };
@@ -105,7 +110,7 @@ impl LectorApp {
             );
             return;
         }
-        let after = self.annotation_ids();
+        let after = self.annotation_states(&touched);
         let what = if undo { "undone" } else { "redone" };
         self.say(
             format!("{what}: {}", describe_change(&before, &after)),
@@ -116,10 +121,17 @@ impl LectorApp {
         }
     }
 
-    /// The ids and modification times of the open document's own annotations.
-    fn annotation_ids(&self) -> std::collections::BTreeMap<String, String> {
-        self.annotations()
-            .iter()
+    /// The ids and modification times of these of the open document's own annotations, the
+    /// ones there are.
+    fn annotation_states(
+        &self,
+        ids: &[crate::model::AnnotationId],
+    ) -> std::collections::BTreeMap<String, String> {
+        let Some(set) = self.own_set() else {
+            return std::collections::BTreeMap::new();
+        };
+        ids.iter()
+            .filter_map(|id| set.get(id))
             .map(|a| (a.id.0.clone(), a.modified.to_string()))
             .collect()
     }
@@ -163,7 +175,8 @@ impl LectorApp {
         }
         let at = self
             .selected_own()
-            .and_then(|id| annotations.iter().position(|a| &a.id == id));
+            .zip(self.own_set())
+            .and_then(|(id, set)| set.position(id));
         let next = match at {
             Some(i) if forward => (i + 1) % n,
             Some(i) => (i + n - 1) % n,

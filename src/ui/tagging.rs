@@ -111,7 +111,7 @@ impl LectorApp {
             .as_ref()
             .and_then(|s| super::proposal::propose(&s.store.project, &document, &mut annotation));
         self.edit(vec![Edit::Insert(annotation)]);
-        if self.annotations().iter().any(|a| a.id == id) {
+        if self.own_set().is_some_and(|set| set.get(&id).is_some()) {
             self.selected = Some(Selected::Own(id));
             self.tracking.proposal = proposal;
         }
@@ -253,7 +253,7 @@ impl LectorApp {
         let new_id = copy.id.clone();
         edits.push(Edit::Insert(copy));
         self.edit(edits);
-        if self.annotations().iter().any(|a| a.id == new_id) {
+        if self.own_set().is_some_and(|set| set.get(&new_id).is_some()) {
             self.say(format!("copied {annotator}'s annotation into yours"), false);
             self.select(Some(Selected::Own(new_id)));
         }

@@ -432,26 +432,36 @@ impl ArticleView {
         Some(CharOffset((p.start + local as u32).min(p.end)))
     }
 
-    /// The annotations at a char: the annotator's own first, then colleagues', each
-    /// innermost (shortest) first.
-    fn annotations_at(&mut self, at: CharOffset, overlay: &Overlay<'_>) -> Vec<Selected> {
+    /// The annotations at a char, with what a click selects: the annotator's own first, then
+    /// colleagues', each innermost (shortest) first.
+    fn annotations_at<'o>(
+        &mut self,
+        at: CharOffset,
+        overlay: &Overlay<'o>,
+    ) -> Vec<(Selected, &'o Annotation)> {
         let mut out = Vec::new();
         let mut frags = std::mem::take(&mut self.scratch);
         overlay.index.query(at.0, at.0 + 1, &mut frags);
         frags.sort_by_key(|f| f.end - f.start);
+        let own: &'o [Arc<Annotation>] = overlay.annotations;
         out.extend(frags.iter().filter_map(|f| {
-            let a = overlay.annotations.get(f.annotation as usize)?;
-            Some(Selected::Own(a.id.clone()))
+            let a = own.get(f.annotation as usize)?;
+            Some((Selected::Own(a.id.clone()), &**a))
         }));
-        for layer in overlay.colleagues {
+        let colleagues: &'o [ColleagueLayer<'o>] = overlay.colleagues;
+        for layer in colleagues {
             layer.index.query(at.0, at.0 + 1, &mut frags);
             frags.sort_by_key(|f| f.end - f.start);
+            let theirs: &'o [Arc<Annotation>] = layer.annotations;
             out.extend(frags.iter().filter_map(|f| {
-                let a = layer.annotations.get(f.annotation as usize)?;
-                Some(Selected::Colleague {
-                    annotator: layer.annotator.to_owned(),
-                    id: a.id.clone(),
-                })
+                let a = theirs.get(f.annotation as usize)?;
+                Some((
+                    Selected::Colleague {
+                        annotator: layer.annotator.to_owned(),
+                        id: a.id.clone(),
+                    },
+                    &**a,
+                ))
             }));
         }
         self.scratch = frags;
@@ -534,7 +544,11 @@ impl ArticleView {
                 anchor: at,
                 head: at,
             };
-            let hits = self.annotations_at(at, overlay);
+            let hits: Vec<Selected> = self
+                .annotations_at(at, overlay)
+                .into_iter()
+                .map(|(hit, _)| hit)
+                .collect();
             output.clicked = Some(match Self::pick(&hits, overlay.selected) {
                 Some(s) => Clicked::Annotation(s),
                 None => Clicked::Empty,
@@ -547,7 +561,7 @@ impl ArticleView {
             let hits = self.annotations_at(at, overlay);
             let mut tip: Vec<String> = hits
                 .iter()
-                .filter_map(|h| self.describe_hit(h, overlay))
+                .map(|(hit, a)| self.describe_hit(hit, a, overlay.schema))
                 .collect();
             if let Some(s) = overlay.suggestions.and_then(|d| d.at(at)) {
                 tip.push(format!(
@@ -570,23 +584,13 @@ impl ArticleView {
         }
     }
 
-    fn describe_hit(&self, hit: &Selected, overlay: &Overlay<'_>) -> Option<String> {
+    /// A hovered annotation, for its tooltip.
+    fn describe_hit(&self, hit: &Selected, annotation: &Annotation, schema: &Schema) -> String {
+        let described = super::describe(annotation, &self.text, schema);
         match hit {
-            Selected::Own(id) => overlay
-                .annotations
-                .iter()
-                .find(|a| &a.id == id)
-                .map(|a| super::describe(a, &self.text, overlay.schema)),
-            Selected::Colleague { annotator, id } => {
-                let layer = overlay
-                    .colleagues
-                    .iter()
-                    .find(|l| l.annotator == annotator)?;
-                let a = layer.annotations.iter().find(|a| &a.id == id)?;
-                Some(format!(
-                    "{annotator} (read-only): {}",
-                    super::describe(a, &self.text, overlay.schema)
-                ))
+            Selected::Own(_) => described,
+            Selected::Colleague { annotator, .. } => {
+                format!("{annotator} (read-only): {described}")
             }
         }
     }
