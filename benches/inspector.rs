@@ -322,4 +322,59 @@ fn picker(root: &std::path::Path, frames: &mut Frames) {
         "p50_ms": typed[typed.len() / 2],
         "n": typed.len(),
     }));
+    frames.frame(&mut app, vec![key(egui::Key::Escape)]);
+    frames.frame(&mut app, Vec::new());
+
+    // Tagging and undoing in the whole app, as the user feels it: the frame that applies the
+    // command (the session, the span index, the list's rows, the inspector's caches) and
+    // the frame after it.
+    let mut tag = Vec::new();
+    let mut undo = Vec::new();
+    for i in 0..20 {
+        let sentence = i * 2_437 % SENTENCES;
+        // "priset" in the sentence: a Place nobody tagged.
+        let (s, e) = (sentence * per + 19, sentence * per + 25);
+        if let Some(view) = app.view_mut() {
+            view.selection = lector::ui::article::Selection {
+                anchor: CharOffset(s),
+                head: CharOffset(e),
+            };
+        }
+        let before = app.annotations().len();
+        app.push(Command::TagSelection("Place".into()));
+        tag.push(frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new()));
+        assert_eq!(app.annotations().len(), before + 1, "tagged");
+        app.push(Command::Undo);
+        undo.push(frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new()));
+        assert_eq!(app.annotations().len(), before, "undone");
+    }
+    for (name, mut times) in [
+        ("app: tag a selection at 100k (its frame and the next)", tag),
+        ("app: undo a tag at 100k (its frame and the next)", undo),
+    ] {
+        times.sort_by(f64::total_cmp);
+        let p50 = times[times.len() / 2];
+        let max = times[times.len() - 1];
+        println!(
+            "{name}: median {p50:.2} ms, max {max:.2} ms of {}",
+            times.len()
+        );
+        frames.results.push(serde_json::json!({
+            "scenario": name,
+            "p50_ms": p50,
+            "max_ms": max,
+            "n": times.len(),
+        }));
+    }
+}
+
+/// A key pressed and released.
+fn key(key: egui::Key) -> egui::Event {
+    egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    }
 }
