@@ -59,6 +59,10 @@ pub struct InspectorCache {
     entities: OnceCell<Arc<Vec<ProjectEntity>>>,
     /// The document's annotations for the annotation picker, made when it first opens.
     picker_rows: OnceCell<Arc<Vec<PickerRow>>>,
+    /// Which counted prediction or claim each annotation is a copy of, per session and build
+    /// of the counts: looking up the selected one is then no scan of the project's 50k
+    /// predictions at every edit.
+    copies: Option<((u64, u64), std::collections::HashMap<RecordKey, Outcome>)>,
 }
 
 impl InspectorCache {
@@ -94,11 +98,14 @@ impl InspectorCache {
             }
             _ => None,
         };
-        self.outcome = match (selected, annotation) {
-            (Some(Selected::Own(_)), Some(a)) => outcome(
-                tracking.tracker(),
-                &RecordKey::new(document, me, a.id.clone()),
-            ),
+        let counted = (key.instance, key.builds);
+        if self.copies.as_ref().is_none_or(|(at, _)| *at != counted) {
+            self.copies = Some((counted, copies(tracking.tracker())));
+        }
+        self.outcome = match (selected, annotation, &self.copies) {
+            (Some(Selected::Own(_)), Some(a), Some((_, copies))) => copies
+                .get(&RecordKey::new(document, me, a.id.clone()))
+                .copied(),
             _ => None,
         };
         self.entities = OnceCell::new();
@@ -164,14 +171,22 @@ fn mentions(project: &Project, me: &str, entity: &EntityId) -> usize {
         .count()
 }
 
-/// The prediction or claim an annotation is a copy of.
-fn outcome(tracker: &Tracker, key: &RecordKey) -> Option<Outcome> {
-    if let Some(i) = tracker.predictions.iter().position(|p| p.has_copy(key)) {
-        return Some(Outcome::Prediction(i));
-    }
-    tracker
+/// The prediction or claim each annotation is a copy of: the first prediction that has it,
+/// else the first claim.
+fn copies(tracker: &Tracker) -> std::collections::HashMap<RecordKey, Outcome> {
+    let mut out = std::collections::HashMap::new();
+    let predictions = tracker
+        .predictions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.copies.iter().map(move |k| (k, Outcome::Prediction(i))));
+    let claims = tracker
         .claims
         .iter()
-        .position(|c| c.has_copy(key))
-        .map(Outcome::Claim)
+        .enumerate()
+        .flat_map(|(i, c)| c.copies.iter().map(move |k| (k, Outcome::Claim(i))));
+    for (key, outcome) in predictions.chain(claims) {
+        out.entry(key.clone()).or_insert(outcome);
+    }
+    out
 }

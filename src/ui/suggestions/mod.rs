@@ -222,8 +222,13 @@ impl LectorApp {
                     else {
                         return false;
                     };
-                    set.iter()
-                        .filter(|a| a.start() == first.start && &a.label == label)
+                    // The set is in text order: only those starting there, not a scan.
+                    let all = set.annotations();
+                    let from = all.partition_point(|a| a.start() < first.start);
+                    all[from..]
+                        .iter()
+                        .take_while(|a| a.start() == first.start)
+                        .filter(|a| &a.label == label)
                         .filter(|a| a.entity.is_some() && a.fragments == *fragments)
                         .any(|a| {
                             let quote = text.slice(a.start(), a.end()).unwrap_or("");
