@@ -168,9 +168,11 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
             crate::words::plural(project.annotators().len(), "annotator")
         )?;
         print(&out)?;
+        super::leave_to_exit(store);
         Ok(ExitCode::SUCCESS)
     } else {
         print(&out)?;
+        super::leave_to_exit(store);
         eprintln!("{} problems", problems.len());
         Ok(ExitCode::FAILURE)
     }
@@ -224,6 +226,9 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
             "suggestions": sources,
         });
         print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
+        drop(value);
+        drop(counts);
+        super::leave_to_exit(store);
         return Ok(ExitCode::SUCCESS);
     }
     let labels: Vec<&str> = project
@@ -281,5 +286,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
         }
     }
     print(&out)?;
+    drop(counts);
+    super::leave_to_exit(store);
     Ok(ExitCode::SUCCESS)
 }

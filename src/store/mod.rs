@@ -1197,9 +1197,15 @@ impl ProjectStore {
     }
 
     /// [`Self::read_ron`] without changing the store: what it would record goes into `read`.
-    fn read_ron_file(&self, rel: &Path, read: &mut SetRead) -> Option<String> {
-        let (bytes, metadata) = match confine::read(&self.root, rel, MAX_FILE_BYTES) {
-            Ok(Some(read)) => read,
+    /// The file is read into `buffer`, which a thread reading many files keeps.
+    fn read_ron_file<'b>(
+        &self,
+        rel: &Path,
+        read: &mut SetRead,
+        buffer: &'b mut Vec<u8>,
+    ) -> Option<&'b str> {
+        let metadata = match confine::read_into(&self.root, rel, MAX_FILE_BYTES, buffer) {
+            Ok(Some(metadata)) => metadata,
             Ok(None) => {
                 read.problems
                     .push(Problem::new(rel, "cannot read: the file does not exist"));
@@ -1211,11 +1217,11 @@ impl ProjectStore {
                 return None;
             }
         };
-        read.file = Some((Fingerprint::of(&bytes), metadata));
-        let text = ron_file::preflight_owned(rel, bytes)
+        read.file = Some((Fingerprint::of(buffer), metadata));
+        let text = ron_file::preflight_str(rel, buffer)
             .map_err(|p| read.problems.push(p))
             .ok()?;
-        let version = ron_file::format_version(rel, &text)
+        let version = ron_file::format_version(rel, text)
             .map_err(|p| read.problems.push(p))
             .ok()?;
         if version > CURRENT_VERSION {
@@ -1604,14 +1610,22 @@ impl ProjectStore {
                             .iter()
                             .skip(w)
                             .step_by(workers)
-                            .filter_map(|&i| {
-                                let job = jobs.get(i)?;
+                            .scan(Vec::new(), |buffer, &i| {
+                                let Some(job) = jobs.get(i) else {
+                                    return Some(None);
+                                };
                                 // Several files at once: each one on one thread unless big.
                                 let threads = if workers > 1 { 0 } else { reading_threads() };
-                                let read =
-                                    self.read_set(&job.annotator, &job.document, &job.rel, threads);
-                                Some((i, read))
+                                let read = self.read_set(
+                                    &job.annotator,
+                                    &job.document,
+                                    &job.rel,
+                                    threads,
+                                    buffer,
+                                );
+                                Some(Some((i, read)))
                             })
+                            .flatten()
                             .collect::<Vec<_>>()
                     })
                 })
@@ -1901,7 +1915,7 @@ impl ProjectStore {
         rel: &Path,
         problems: &mut Vec<Problem>,
     ) {
-        let read = self.read_set(annotator, document, rel, reading_threads());
+        let read = self.read_set(annotator, document, rel, reading_threads(), &mut Vec::new());
         self.pending.retain(|j| j.rel != rel);
         self.take_set(annotator, document, rel, read, problems);
     }
@@ -1948,9 +1962,17 @@ impl ProjectStore {
     /// Reads, parses and checks one annotation file without changing the store, so that
     /// files can be read on several threads; [`Self::take_set`] takes the result in.
     /// `threads` parts a big file is read on (0: by its size, one for a small file).
-    fn read_set(&self, annotator: &str, document: &str, rel: &Path, threads: usize) -> SetRead {
+    /// The file is read into `buffer` (kept by a thread that reads many).
+    fn read_set(
+        &self,
+        annotator: &str,
+        document: &str,
+        rel: &Path,
+        threads: usize,
+        buffer: &mut Vec<u8>,
+    ) -> SetRead {
         let mut read = SetRead::default();
-        read.set = self.parse_set(annotator, document, rel, threads, &mut read);
+        read.set = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
         read
     }
 
@@ -1961,6 +1983,7 @@ impl ProjectStore {
         rel: &Path,
         threads: usize,
         read: &mut SetRead,
+        buffer: &mut Vec<u8>,
     ) -> Option<AnnotationSet> {
         let Some(doc) = self.project.document(document) else {
             read.problems.push(Problem::new(
@@ -1970,7 +1993,7 @@ impl ProjectStore {
             return None;
         };
         let text = doc.text.clone();
-        let source = self.read_ron_file(rel, read)?;
+        let source = self.read_ron_file(rel, read, buffer)?;
         let problems = &mut read.problems;
         // A file of a few hundred annotations is read on one thread: starting more would
         // cost more than it saves (a project's files are read on several at once).
@@ -1981,13 +2004,13 @@ impl ProjectStore {
         };
         // Lector's own reader first (a book's file in a tenth of the time, on every core);
         // serde for anything else, and for its messages with line and column.
-        let (mut set, converted) = match set_text::read(&source, threads) {
-            Some(raw) => convert::set_from_raw(raw, rel, &source, &text, threads),
+        let (mut set, converted) = match set_text::read(source, threads) {
+            Some(raw) => convert::set_from_raw(raw, rel, source, &text, threads),
             None => {
-                let file: v1::SetFile = ron_file::parse(rel, &source)
+                let file: v1::SetFile = ron_file::parse(rel, source)
                     .map_err(|p| problems.push(p))
                     .ok()?;
-                convert::set_from_file(file, rel, &source, &text)
+                convert::set_from_file(file, rel, source, &text)
             }
         };
         if set.annotator != annotator || set.document != document {
@@ -1999,7 +2022,7 @@ impl ProjectStore {
         problems.extend(converted);
         set.annotator = annotator.to_owned();
         set.document = document.to_owned();
-        if ron_file::format_version(rel, &source).is_ok_and(|v| v < 2) {
+        if ron_file::format_version(rel, source).is_ok_and(|v| v < 2) {
             let legacy = migrate::take_legacy_resolutions(&mut set, &self.project.schema, &text);
             if !legacy.is_empty() {
                 read.legacy = Some(legacy);
@@ -2012,7 +2035,7 @@ impl ProjectStore {
             Vec::new()
         };
         for id in duplicates {
-            let at = problem::find_position(&source, &format!("id: {id:?}"));
+            let at = problem::find_position(source, &format!("id: {id:?}"));
             problems.push(Problem::at(
                 rel,
                 at,
@@ -2052,7 +2075,7 @@ impl ProjectStore {
             let Some(annotation) = set.get(&id) else {
                 continue;
             };
-            let at = problem::find_position(&source, &format!("id: {:?}", annotation.id.0));
+            let at = problem::find_position(source, &format!("id: {:?}", annotation.id.0));
             for message in messages {
                 problems.push(Problem::at(
                     rel,
