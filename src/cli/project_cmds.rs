@@ -151,28 +151,25 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
     if reanchor {
         reanchor_all(dir)?;
     }
-    let (store, problems) = ProjectStore::open(dir)?;
+    // Checked and counted: the annotations themselves are not kept.
+    let (found, problems) = ProjectStore::check(dir)?;
     let mut out = String::new();
     for problem in &problems {
         writeln!(out, "{}", problem_line(dir, problem))?;
     }
-    let project = &store.project;
-    let annotations: usize = project.sets.values().map(|s| s.annotations().len()).sum();
     if problems.is_empty() {
         writeln!(
             out,
             "ok: {}, {}, {}, {}",
-            crate::words::plural(project.documents.len(), "document"),
-            crate::words::plural(project.sets.len(), "annotation file"),
-            crate::words::plural(annotations, "annotation"),
-            crate::words::plural(project.annotators().len(), "annotator")
+            crate::words::plural(found.documents, "document"),
+            crate::words::plural(found.annotation_files, "annotation file"),
+            crate::words::plural(found.annotations, "annotation"),
+            crate::words::plural(found.annotators, "annotator")
         )?;
         print(&out)?;
-        super::leave_to_exit(store);
         Ok(ExitCode::SUCCESS)
     } else {
         print(&out)?;
-        super::leave_to_exit(store);
         eprintln!("{} problems", problems.len());
         Ok(ExitCode::FAILURE)
     }

@@ -215,6 +215,8 @@ struct SetRead {
     /// Resolutions kept in a version 1 file.
     legacy: Option<Vec<crate::model::Resolution>>,
     set: Option<AnnotationSet>,
+    /// How many annotations the set read had (its annotations are not kept when counting).
+    annotations: usize,
     problems: Vec<Problem>,
 }
 
@@ -553,6 +555,24 @@ pub struct ProjectStore {
     /// Changes whenever a fingerprint does (a file read or written), unique across stores:
     /// a watcher on another thread knows its copy is out of date (see [`Self::watcher`]).
     disk_version: u64,
+    /// Opened by [`Self::check`]: each annotation file is read and checked, and only its
+    /// annotations' number kept (its set stays, empty).
+    counting: bool,
+    /// How many annotations the files read held (counted whether kept or not).
+    annotations_read: usize,
+}
+
+/// What [`ProjectStore::check`] found in a project besides its problems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckSummary {
+    /// Documents in `project.ron`.
+    pub documents: usize,
+    /// Annotation files read.
+    pub annotation_files: usize,
+    /// Annotations in them.
+    pub annotations: usize,
+    /// Annotators (of annotation or entity files).
+    pub annotators: usize,
 }
 
 /// One annotation file to read: annotator, document, file, and whether it holds the
@@ -753,6 +773,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting: false,
+            annotations_read: 0,
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -776,6 +798,28 @@ impl ProjectStore {
             attempt += 1;
             if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
                 return Ok((store, problems));
+            }
+        }
+    }
+
+    /// Reads and checks a whole project as [`Self::open`] does, with the same problems, but
+    /// keeps only how many annotations each file has: `lector check` needs no more, and a
+    /// big project's annotations then never fill memory (each file's are freed on the thread
+    /// that read them, for the next file to use).
+    pub fn check(root: &Path) -> Result<(CheckSummary, Vec<Problem>), StoreError> {
+        let mut attempt = 0;
+        loop {
+            let (store, problems) = Self::open_with(root, None, true)?;
+            attempt += 1;
+            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
+                let project = &store.project;
+                let summary = CheckSummary {
+                    documents: project.documents.len(),
+                    annotation_files: project.sets.len(),
+                    annotations: store.annotations_read,
+                    annotators: project.annotators().len(),
+                };
+                return Ok((summary, problems));
             }
         }
     }
@@ -806,7 +850,7 @@ impl ProjectStore {
         root: &Path,
         document: Option<&str>,
     ) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, Some(document.unwrap_or_default()))
+        Self::open_with(root, Some(document.unwrap_or_default()), false)
     }
 
     /// Whether every annotation file has been read.
@@ -839,6 +883,8 @@ impl ProjectStore {
                 edited_texts: std::collections::BTreeSet::new(),
                 pending: Vec::new(),
                 disk_version: next_disk_version(),
+                counting: false,
+                annotations_read: 0,
             },
             // Document by document, so that they can be read a few at a time.
             jobs: {
@@ -888,12 +934,16 @@ impl ProjectStore {
     }
 
     fn open_once(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, None)
+        Self::open_with(root, None, false)
     }
 
     /// Opens a project; with `first`, only that document's annotation files (empty or
-    /// unknown: the first document's).
-    fn open_with(root: &Path, first: Option<&str>) -> Result<(Self, Vec<Problem>), StoreError> {
+    /// unknown: the first document's); `counting`: see [`Self::check`].
+    fn open_with(
+        root: &Path,
+        first: Option<&str>,
+        counting: bool,
+    ) -> Result<(Self, Vec<Problem>), StoreError> {
         let project_path = root.join(PROJECT_FILE);
         if !project_path.is_file() {
             return Err(StoreError::NotAProject {
@@ -909,6 +959,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting,
+            annotations_read: 0,
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -1417,6 +1469,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting: false,
+            annotations_read: 0,
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -1943,6 +1997,7 @@ impl ProjectStore {
                 .insert((document.to_owned(), annotator.to_owned()), legacy);
         }
         problems.extend(read.problems);
+        self.annotations_read += read.annotations;
         if let Some(set) = read.set {
             self.project
                 .sets
@@ -1973,6 +2028,17 @@ impl ProjectStore {
     ) -> SetRead {
         let mut read = SetRead::default();
         read.set = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
+        if let Some(set) = &mut read.set {
+            read.annotations = set.len();
+            if self.counting {
+                let status = set.status;
+                *set = AnnotationSet::new(
+                    std::mem::take(&mut set.annotator),
+                    std::mem::take(&mut set.document),
+                );
+                set.status = status;
+            }
+        }
         read
     }
 
