@@ -177,9 +177,19 @@ impl DocText {
         let block = at.index() / STRIDE;
         let start = *self.byte_checkpoints.get(block)? as usize;
         let skip = at.index() - block * STRIDE;
-        let rest = self.text.get(start..)?;
-        let (offset, _) = rest.char_indices().nth(skip)?;
-        Some(ByteOffset((start + offset) as u32))
+        // The `skip`-th char start after the checkpoint: counted on bytes (a char starts at
+        // every byte that is not a continuation byte), without decoding the chars.
+        let rest = self.text.as_bytes().get(start..)?;
+        let mut seen = 0;
+        for (offset, &b) in rest.iter().enumerate() {
+            if (b as i8) >= -0x40 {
+                if seen == skip {
+                    return Some(ByteOffset((start + offset) as u32));
+                }
+                seen += 1;
+            }
+        }
+        None
     }
 
     /// The char offset of a byte offset, or `None` if it is past the end or inside a char.

@@ -271,8 +271,12 @@ fn annotation_from_raw(
     times: &mut TimeCache,
     problems: &mut Vec<String>,
 ) -> Option<Annotation> {
-    let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
-    let fragments = match checked_fragments(text, &raw) {
+    // One fragment (nearly every annotation): no list to build for it.
+    let checked = match entry.fragments.as_slice() {
+        [(start, end, _)] => checked_fragments(text, &[(*start, *end)]),
+        many => checked_fragments(text, &many.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()),
+    };
+    let fragments = match checked {
         Ok(fragments) => fragments,
         Err(err) => {
             problems.push(err.to_string());

@@ -94,7 +94,7 @@ fn conflict_marker(text: &str) -> Option<usize> {
     let line_start = |i: usize| i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n');
     let mut first: Option<usize> = None;
     for marker in ["<<<<<<<", ">>>>>>>"] {
-        for (i, _) in text.match_indices(marker) {
+        for i in memchr::memmem::find_iter(text.as_bytes(), marker.as_bytes()) {
             if first.is_some_and(|f| i >= f) {
                 break;
             }

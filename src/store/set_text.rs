@@ -349,16 +349,12 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        loop {
-            match self.b.get(self.at)? {
-                b'"' => {
-                    let s = &self.s[start..self.at];
-                    self.at += 1;
-                    return Some(Cow::Borrowed(s));
-                }
-                b'\\' => break,
-                _ => self.at += 1,
-            }
+        // The closing quote or the first escape, found a vector at a time.
+        self.at = start + memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
+        if self.b.get(self.at) == Some(&b'"') {
+            let s = self.s.get(start..self.at)?;
+            self.at += 1;
+            return Some(Cow::Borrowed(s));
         }
         let mut out = String::from(&self.s[start..self.at]);
         loop {
