@@ -284,6 +284,18 @@ fn annotation_from_raw(
         }
     };
     for (start, end, quote) in &entry.fragments {
+        // The text from the start on begins with the quote, which has as many chars as the
+        // fragment: then they are equal (one offset looked up instead of two).
+        let quoted = text
+            .byte(CharOffset(*start))
+            .and_then(|at| text.as_str().get(at.index()..))
+            .is_some_and(|rest| {
+                rest.starts_with(&**quote)
+                    && quote.chars().count() == end.saturating_sub(*start) as usize
+            });
+        if quoted {
+            continue;
+        }
         let actual = text
             .slice(CharOffset(*start), CharOffset(*end))
             .unwrap_or("");
