@@ -39,6 +39,8 @@ pub fn run(args: &AgreeArgs) -> anyhow::Result<ExitCode> {
         table(&report)?
     };
     print(&out)?;
+    drop(report);
+    super::leave_to_exit(store);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -151,21 +151,20 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
     if reanchor {
         reanchor_all(dir)?;
     }
-    let (store, problems) = ProjectStore::open(dir)?;
+    // Checked and counted: the annotations themselves are not kept.
+    let (found, problems) = ProjectStore::check(dir)?;
     let mut out = String::new();
     for problem in &problems {
         writeln!(out, "{}", problem_line(dir, problem))?;
     }
-    let project = &store.project;
-    let annotations: usize = project.sets.values().map(|s| s.annotations().len()).sum();
     if problems.is_empty() {
         writeln!(
             out,
             "ok: {}, {}, {}, {}",
-            crate::words::plural(project.documents.len(), "document"),
-            crate::words::plural(project.sets.len(), "annotation file"),
-            crate::words::plural(annotations, "annotation"),
-            crate::words::plural(project.annotators().len(), "annotator")
+            crate::words::plural(found.documents, "document"),
+            crate::words::plural(found.annotation_files, "annotation file"),
+            crate::words::plural(found.annotations, "annotation"),
+            crate::words::plural(found.annotators, "annotator")
         )?;
         print(&out)?;
         Ok(ExitCode::SUCCESS)
@@ -184,14 +183,11 @@ fn problem_line(dir: &Path, problem: &crate::store::Problem) -> String {
     problem.to_string()
 }
 
-pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
-    let store = super::open_for_reading(dir, partial)?;
-    let project = &store.project;
-    let suggester =
-        crate::suggest::Suggester::new(project, crate::suggest::SuggestOptions::default());
-    let sources = crate::suggest::source_counts(project, &suggester);
-    // document -> annotator -> label -> count
-    let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, usize>>> = BTreeMap::new();
+/// How many annotations of each label: document -> annotator -> label -> count.
+type LabelCounts<'p> = BTreeMap<&'p str, BTreeMap<&'p str, BTreeMap<&'p str, usize>>>;
+
+fn label_counts(project: &crate::model::Project) -> LabelCounts<'_> {
+    let mut counts = LabelCounts::new();
     for ((document, annotator), set) in &project.sets {
         let labels = counts
             .entry(document)
@@ -199,9 +195,24 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
             .entry(annotator)
             .or_default();
         for annotation in set.iter() {
-            *labels.entry(&annotation.label).or_default() += 1;
+            *labels.entry(annotation.label.as_str()).or_default() += 1;
         }
     }
+    counts
+}
+
+pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
+    let store = super::open_for_reading(dir, partial)?;
+    let project = &store.project;
+    // The labels are counted on one core while the suggestions are on the other.
+    let (sources, counts) = std::thread::scope(|scope| {
+        let counting = scope.spawn(|| label_counts(project));
+        let suggester =
+            crate::suggest::Suggester::new(project, crate::suggest::SuggestOptions::default());
+        let sources = crate::suggest::source_counts(project, &suggester);
+        let counts = counting.join().unwrap_or_else(|_| label_counts(project));
+        (sources, counts)
+    });
     if json {
         let value = serde_json::json!({
             "project": project.name,
@@ -224,6 +235,9 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
             "suggestions": sources,
         });
         print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
+        drop(value);
+        drop(counts);
+        super::leave_to_exit(store);
         return Ok(ExitCode::SUCCESS);
     }
     let labels: Vec<&str> = project
@@ -281,5 +295,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
         }
     }
     print(&out)?;
+    drop(counts);
+    super::leave_to_exit(store);
     Ok(ExitCode::SUCCESS)
 }

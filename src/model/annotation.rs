@@ -173,14 +173,15 @@ pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragm
         });
     }
     fragments.sort();
-    let mut merged: Vec<Fragment> = Vec::with_capacity(fragments.len());
-    for fragment in fragments {
-        match merged.last_mut() {
-            Some(last) if fragment.start <= last.end => last.end = last.end.max(fragment.end),
-            _ => merged.push(fragment),
+    // Overlapping or touching fragments merged into the one before, in place.
+    fragments.dedup_by(|next, last| {
+        let overlaps = next.start <= last.end;
+        if overlaps {
+            last.end = last.end.max(next.end);
         }
-    }
-    Ok(merged)
+        overlaps
+    });
+    Ok(fragments)
 }
 
 /// An attribute's value.

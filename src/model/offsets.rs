@@ -177,9 +177,19 @@ impl DocText {
         let block = at.index() / STRIDE;
         let start = *self.byte_checkpoints.get(block)? as usize;
         let skip = at.index() - block * STRIDE;
-        let rest = self.text.get(start..)?;
-        let (offset, _) = rest.char_indices().nth(skip)?;
-        Some(ByteOffset((start + offset) as u32))
+        // The `skip`-th char start after the checkpoint: counted on bytes (a char starts at
+        // every byte that is not a continuation byte), without decoding the chars.
+        let rest = self.text.as_bytes().get(start..)?;
+        let mut seen = 0;
+        for (offset, &b) in rest.iter().enumerate() {
+            if (b as i8) >= -0x40 {
+                if seen == skip {
+                    return Some(ByteOffset((start + offset) as u32));
+                }
+                seen += 1;
+            }
+        }
+        None
     }
 
     /// The char offset of a byte offset, or `None` if it is past the end or inside a char.
@@ -261,6 +271,17 @@ impl DocText {
         let Some(byte) = self.byte(at) else {
             return false;
         };
+        // Between two ASCII chars there is a boundary unless they are CR LF: no ASCII char
+        // extends, joins or prepends (UAX #29). Most spans start and end there.
+        let bytes = self.text.as_bytes();
+        if let (Some(&before), Some(&after)) = (
+            byte.index().checked_sub(1).and_then(|i| bytes.get(i)),
+            bytes.get(byte.index()),
+        ) && before.is_ascii()
+            && after.is_ascii()
+        {
+            return !(before == b'\r' && after == b'\n');
+        }
         let mut cursor = GraphemeCursor::new(byte.index(), self.text.len(), true);
         cursor.is_boundary(&self.text, 0).unwrap_or(false)
     }
@@ -390,6 +411,26 @@ mod tests {
             prop_assert_eq!(text.byte(CharOffset(chars)), Some(ByteOffset(s.len() as u32)));
             prop_assert_eq!(text.char_of_utf16(Utf16Offset(utf16)), Some(CharOffset(chars)));
             prop_assert_eq!(text.byte(CharOffset(chars + 1)), None);
+        }
+
+        #[test]
+        fn grapheme_boundaries_are_those_of_the_segmenter(
+            pieces in prop::collection::vec(prop::sample::select(vec![
+                "a", "Z ", "\r", "\n", "\r\n", "\u{7}", "1\u{FE0F}\u{20E3}", "e\u{301}",
+                "\u{301}", "\u{200D}", "👍🏽", "🇸🇪", "ö", "각", "\u{1100}\u{1161}", "\u{93F}",
+            ]), 0..60)
+        ) {
+            let s = pieces.concat();
+            let text = DocText::new(s.as_str()).unwrap();
+            for (chars, (byte, _)) in s.char_indices().chain([(s.len(), ' ')]).enumerate() {
+                let mut cursor = GraphemeCursor::new(byte, s.len(), true);
+                let expected = cursor.is_boundary(&s, 0).unwrap_or(false);
+                prop_assert_eq!(
+                    text.is_grapheme_boundary(CharOffset(chars as u32)),
+                    expected,
+                    "at char {} of {:?}", chars, s
+                );
+            }
         }
     }
 }

@@ -248,6 +248,14 @@ struct Computation<'p> {
     rows: Vec<Vec<Vec<Row>>>,
 }
 
+/// What one annotator pair gives over the documents: its figures, its attribute tallies
+/// (label index -> attribute -> tally) and the spans left unmatched per label index.
+struct OnePair {
+    figures: PairFigures,
+    tallies: BTreeMap<u16, BTreeMap<String, PairTally>>,
+    unmatched: Vec<usize>,
+}
+
 /// What one annotator pair's spans of one document give: exact matches per label, and the
 /// overlap matches.
 struct PairDocument {
@@ -514,98 +522,58 @@ impl<'p> Computation<'p> {
             })
             .collect();
         let pairs = self.pair_indices();
+        // The pairs are independent: parted among the cores there are (the characters'
+        // figures run beside them), then joined in pair order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4)
+            .min(pairs.len())
+            .max(1);
+        let chunk = pairs.len().div_ceil(threads).max(1);
+        let run = |part: &[(usize, usize)]| -> Vec<OnePair> {
+            part.iter()
+                .map(|&(i, j)| self.one_pair(&orders, i, j))
+                .collect()
+        };
+        let done: Vec<OnePair> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = pairs
+                    .chunks(chunk)
+                    .map(|part| {
+                        let run = &run;
+                        scope.spawn(move || run(part))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(pairs.chunks(chunk))
+                    .flat_map(|(h, part)| h.join().unwrap_or_else(|_| run(part)))
+                    .collect()
+            })
+        } else {
+            run(&pairs)
+        };
         let mut figures = Vec::with_capacity(pairs.len());
         // label index -> attribute -> one tally per annotator pair
         let mut tallies: BTreeMap<u16, BTreeMap<String, Vec<PairTally>>> = BTreeMap::new();
         let mut unmatched = vec![0usize; n_labels];
-        for (p, &(i, j)) in pairs.iter().enumerate() {
-            let mut counts = vec![(SpanCounts::default(), SpanCounts::default()); n_labels];
-            for d in 0..self.documents.len() {
-                let (Some(a), Some(b)) = (self.layer(d, i), self.layer(d, j)) else {
-                    continue;
-                };
-                let order = |k: usize| {
-                    orders
-                        .get(d)
-                        .and_then(|o| o.get(k))
-                        .and_then(Option::as_deref)
-                        .unwrap_or_default()
-                };
-                let document = self.pair_document(a, order(i), b, order(j));
-                for ((exact, _), matched) in counts.iter_mut().zip(&document.exact) {
-                    exact.matched += matched;
-                }
-                for (rows, side) in [(a.rows, 0), (b.rows, 1)] {
-                    for row in rows {
-                        if let Some((exact, overlap)) = counts.get_mut(usize::from(row.label)) {
-                            if side == 0 {
-                                exact.a += 1;
-                                overlap.a += 1;
-                            } else {
-                                exact.b += 1;
-                                overlap.b += 1;
-                            }
-                        }
-                    }
-                }
-                let (Some(set_a), Some(set_b)) = (
-                    self.sets.get(d).and_then(|s| *s.get(i)?),
-                    self.sets.get(d).and_then(|s| *s.get(j)?),
-                ) else {
-                    continue;
-                };
-                for m in &document.overlap {
-                    let label = a.label(m.a);
-                    if let Some((_, overlap)) = counts.get_mut(usize::from(label)) {
-                        overlap.matched += 1;
-                    }
-                    let (Some(x), Some(y)) = (a.spans.get(m.a), b.spans.get(m.b)) else {
-                        continue;
-                    };
-                    if x.attributes.is_empty()
-                        && x.entity.is_none()
-                        && y.attributes.is_empty()
-                        && y.entity.is_none()
-                    {
-                        continue;
-                    }
-                    let (vx, vy) = (comparable_values(x, set_a), comparable_values(y, set_b));
-                    let names: BTreeSet<&String> = vx.keys().chain(vy.keys()).collect();
-                    for name in names {
-                        let per_pair = tallies
-                            .entry(label)
-                            .or_default()
-                            .entry(name.clone())
-                            .or_insert_with(|| vec![PairTally::default(); pairs.len()]);
-                        if let Some(tally) = per_pair.get_mut(p) {
-                            tally.add(vx.get(name), vy.get(name));
-                        }
+        for (p, one) in done.into_iter().enumerate() {
+            for (label, per_attribute) in one.tallies {
+                for (name, tally) in per_attribute {
+                    let per_pair = tallies
+                        .entry(label)
+                        .or_default()
+                        .entry(name)
+                        .or_insert_with(|| vec![PairTally::default(); pairs.len()]);
+                    if let Some(slot) = per_pair.get_mut(p) {
+                        *slot = tally;
                     }
                 }
             }
-            let mut overall = PairScores::default();
-            let mut labels = BTreeMap::new();
-            for ((label, (exact, overlap)), lost) in
-                self.labels.iter().zip(counts).zip(unmatched.iter_mut())
-            {
-                *lost += overlap.unmatched();
-                overall.exact += exact;
-                overall.overlap += overlap;
-                labels.insert(
-                    label.clone(),
-                    PairScores {
-                        exact,
-                        overlap,
-                        cohen_kappa: None,
-                    },
-                );
+            for (lost, n) in unmatched.iter_mut().zip(one.unmatched) {
+                *lost += n;
             }
-            figures.push(PairFigures {
-                a: self.annotators.get(i).cloned().unwrap_or_default(),
-                b: self.annotators.get(j).cloned().unwrap_or_default(),
-                overall,
-                labels,
-            });
+            figures.push(one.figures);
         }
         let two = self.annotators.len() == 2;
         let attributes = tallies
@@ -625,6 +593,103 @@ impl<'p> Computation<'p> {
             })
             .collect();
         (figures, attributes)
+    }
+
+    /// Span F1 of one annotator pair `(i, j)` over the documents, its attribute tallies and
+    /// the spans left unmatched per label.
+    fn one_pair(&self, orders: &[Vec<Option<Vec<u32>>>], i: usize, j: usize) -> OnePair {
+        let n_labels = self.labels.len();
+        let mut tallies: BTreeMap<u16, BTreeMap<String, PairTally>> = BTreeMap::new();
+        let mut unmatched = vec![0usize; n_labels];
+        let mut counts = vec![(SpanCounts::default(), SpanCounts::default()); n_labels];
+        for d in 0..self.documents.len() {
+            let (Some(a), Some(b)) = (self.layer(d, i), self.layer(d, j)) else {
+                continue;
+            };
+            let order = |k: usize| {
+                orders
+                    .get(d)
+                    .and_then(|o| o.get(k))
+                    .and_then(Option::as_deref)
+                    .unwrap_or_default()
+            };
+            let document = self.pair_document(a, order(i), b, order(j));
+            for ((exact, _), matched) in counts.iter_mut().zip(&document.exact) {
+                exact.matched += matched;
+            }
+            for (rows, side) in [(a.rows, 0), (b.rows, 1)] {
+                for row in rows {
+                    if let Some((exact, overlap)) = counts.get_mut(usize::from(row.label)) {
+                        if side == 0 {
+                            exact.a += 1;
+                            overlap.a += 1;
+                        } else {
+                            exact.b += 1;
+                            overlap.b += 1;
+                        }
+                    }
+                }
+            }
+            let (Some(set_a), Some(set_b)) = (
+                self.sets.get(d).and_then(|s| *s.get(i)?),
+                self.sets.get(d).and_then(|s| *s.get(j)?),
+            ) else {
+                continue;
+            };
+            for m in &document.overlap {
+                let label = a.label(m.a);
+                if let Some((_, overlap)) = counts.get_mut(usize::from(label)) {
+                    overlap.matched += 1;
+                }
+                let (Some(x), Some(y)) = (a.spans.get(m.a), b.spans.get(m.b)) else {
+                    continue;
+                };
+                if x.attributes.is_empty()
+                    && x.entity.is_none()
+                    && y.attributes.is_empty()
+                    && y.entity.is_none()
+                {
+                    continue;
+                }
+                let (vx, vy) = (comparable_values(x, set_a), comparable_values(y, set_b));
+                let names: BTreeSet<&String> = vx.keys().chain(vy.keys()).collect();
+                for name in names {
+                    tallies
+                        .entry(label)
+                        .or_default()
+                        .entry(name.clone())
+                        .or_default()
+                        .add(vx.get(name), vy.get(name));
+                }
+            }
+        }
+        let mut overall = PairScores::default();
+        let mut labels = BTreeMap::new();
+        for ((label, (exact, overlap)), lost) in
+            self.labels.iter().zip(counts).zip(unmatched.iter_mut())
+        {
+            *lost = overlap.unmatched();
+            overall.exact += exact;
+            overall.overlap += overlap;
+            labels.insert(
+                label.clone(),
+                PairScores {
+                    exact,
+                    overlap,
+                    cohen_kappa: None,
+                },
+            );
+        }
+        OnePair {
+            figures: PairFigures {
+                a: self.annotators.get(i).cloned().unwrap_or_default(),
+                b: self.annotators.get(j).cloned().unwrap_or_default(),
+                overall,
+                labels,
+            },
+            tallies,
+            unmatched,
+        }
     }
 
     /// Exact and overlap matching of two annotators' spans of one document.

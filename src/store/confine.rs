@@ -71,7 +71,9 @@ impl Refused {
 /// symlink leads inside the project. Returns the full path. A path that does not exist (yet)
 /// is fine: what would be created is inside.
 pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
-    let canonical_root = fs::canonicalize(root).map_err(|e| Refused::io(&e))?;
+    // Resolved only when a symlink needs it: most paths have none, and resolving the root
+    // took more system calls than the rest of reading a small file.
+    let mut canonical_root: Option<PathBuf> = None;
     let mut current = root.to_path_buf();
     let mut walked = PathBuf::new();
     for component in rel.components() {
@@ -84,7 +86,7 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
         walked.push(part);
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&current) {
-                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(target) if target.starts_with(canonical(root, &mut canonical_root)?) => {}
                 Ok(target) => {
                     return Err(Refused::Outside {
                         link: walked,
@@ -99,6 +101,14 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
         }
     }
     Ok(root.join(rel))
+}
+
+/// The project folder with its symlinks resolved, once.
+fn canonical<'c>(root: &Path, resolved: &'c mut Option<PathBuf>) -> Result<&'c Path, Refused> {
+    match resolved {
+        Some(path) => Ok(path),
+        None => Ok(resolved.insert(fs::canonicalize(root).map_err(|e| Refused::io(&e))?)),
+    }
 }
 
 /// The guarded reader's error as a refusal; `None` when the file does not exist.
@@ -125,21 +135,35 @@ pub fn open(root: &Path, rel: &Path) -> Result<Option<(File, fs::Metadata)>, Ref
 /// Reads a regular file inside the project, at most `max` bytes; `Ok(None)` if it does not
 /// exist.
 pub fn read(root: &Path, rel: &Path, max: u64) -> Result<Option<(Vec<u8>, fs::Metadata)>, Refused> {
+    let mut bytes = Vec::new();
+    Ok(read_into(root, rel, max, &mut bytes)?.map(|meta| (bytes, meta)))
+}
+
+/// [`read`] into `bytes` (cleared first), so that a thread reading many files reuses one
+/// buffer instead of taking fresh memory from the system for every file.
+pub fn read_into(
+    root: &Path,
+    rel: &Path,
+    max: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<Option<fs::Metadata>, Refused> {
+    bytes.clear();
     let Some((file, meta)) = open(root, rel)? else {
         return Ok(None);
     };
     if meta.len() > max {
         return Err(Refused::TooLarge { max });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // One byte more than the size: the read that finds the end needs no second buffer.
+    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     // The size may grow while reading (or lie, on odd file systems): stop past the limit.
     file.take(max + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|e| Refused::io(&e))?;
     if bytes.len() as u64 > max {
         return Err(Refused::TooLarge { max });
     }
-    Ok(Some((bytes, meta)))
+    Ok(Some(meta))
 }
 
 #[cfg(test)]

@@ -271,8 +271,12 @@ fn annotation_from_raw(
     times: &mut TimeCache,
     problems: &mut Vec<String>,
 ) -> Option<Annotation> {
-    let raw: Vec<(u32, u32)> = entry.fragments.iter().map(|f| (f.0, f.1)).collect();
-    let fragments = match checked_fragments(text, &raw) {
+    // One fragment (nearly every annotation): no list to build for it.
+    let checked = match entry.fragments.as_slice() {
+        [(start, end, _)] => checked_fragments(text, &[(*start, *end)]),
+        many => checked_fragments(text, &many.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()),
+    };
+    let fragments = match checked {
         Ok(fragments) => fragments,
         Err(err) => {
             problems.push(err.to_string());
@@ -280,6 +284,18 @@ fn annotation_from_raw(
         }
     };
     for (start, end, quote) in &entry.fragments {
+        // The text from the start on begins with the quote, which has as many chars as the
+        // fragment: then they are equal (one offset looked up instead of two).
+        let quoted = text
+            .byte(CharOffset(*start))
+            .and_then(|at| text.as_str().get(at.index()..))
+            .is_some_and(|rest| {
+                rest.starts_with(&**quote)
+                    && quote.chars().count() == end.saturating_sub(*start) as usize
+            });
+        if quoted {
+            continue;
+        }
         let actual = text
             .slice(CharOffset(*start), CharOffset(*end))
             .unwrap_or("");

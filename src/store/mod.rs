@@ -215,6 +215,8 @@ struct SetRead {
     /// Resolutions kept in a version 1 file.
     legacy: Option<Vec<crate::model::Resolution>>,
     set: Option<AnnotationSet>,
+    /// How many annotations the set read had (its annotations are not kept when counting).
+    annotations: usize,
     problems: Vec<Problem>,
 }
 
@@ -591,6 +593,24 @@ pub struct ProjectStore {
     /// Changes whenever a fingerprint does (a file read or written), unique across stores:
     /// a watcher on another thread knows its copy is out of date (see [`Self::watcher`]).
     disk_version: u64,
+    /// Opened by [`Self::check`]: each annotation file is read and checked, and only its
+    /// annotations' number kept (its set stays, empty).
+    counting: bool,
+    /// How many annotations the files read held (counted whether kept or not).
+    annotations_read: usize,
+}
+
+/// What [`ProjectStore::check`] found in a project besides its problems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckSummary {
+    /// Documents in `project.ron`.
+    pub documents: usize,
+    /// Annotation files read.
+    pub annotation_files: usize,
+    /// Annotations in them.
+    pub annotations: usize,
+    /// Annotators (of annotation or entity files).
+    pub annotators: usize,
 }
 
 /// One annotation file to read: annotator, document, file, and whether it holds the
@@ -791,6 +811,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting: false,
+            annotations_read: 0,
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -814,6 +836,28 @@ impl ProjectStore {
             attempt += 1;
             if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
                 return Ok((store, problems));
+            }
+        }
+    }
+
+    /// Reads and checks a whole project as [`Self::open`] does, with the same problems, but
+    /// keeps only how many annotations each file has: `lector check` needs no more, and a
+    /// big project's annotations then never fill memory (each file's are freed on the thread
+    /// that read them, for the next file to use).
+    pub fn check(root: &Path) -> Result<(CheckSummary, Vec<Problem>), StoreError> {
+        let mut attempt = 0;
+        loop {
+            let (store, problems) = Self::open_with(root, None, true)?;
+            attempt += 1;
+            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
+                let project = &store.project;
+                let summary = CheckSummary {
+                    documents: project.documents.len(),
+                    annotation_files: project.sets.len(),
+                    annotations: store.annotations_read,
+                    annotators: project.annotators().len(),
+                };
+                return Ok((summary, problems));
             }
         }
     }
@@ -844,7 +888,7 @@ impl ProjectStore {
         root: &Path,
         document: Option<&str>,
     ) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, Some(document.unwrap_or_default()))
+        Self::open_with(root, Some(document.unwrap_or_default()), false)
     }
 
     /// Whether every annotation file has been read.
@@ -877,6 +921,8 @@ impl ProjectStore {
                 edited_texts: std::collections::BTreeSet::new(),
                 pending: Vec::new(),
                 disk_version: next_disk_version(),
+                counting: false,
+                annotations_read: 0,
             },
             // Document by document, so that they can be read a few at a time.
             jobs: {
@@ -926,12 +972,16 @@ impl ProjectStore {
     }
 
     fn open_once(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, None)
+        Self::open_with(root, None, false)
     }
 
     /// Opens a project; with `first`, only that document's annotation files (empty or
-    /// unknown: the first document's).
-    fn open_with(root: &Path, first: Option<&str>) -> Result<(Self, Vec<Problem>), StoreError> {
+    /// unknown: the first document's); `counting`: see [`Self::check`].
+    fn open_with(
+        root: &Path,
+        first: Option<&str>,
+        counting: bool,
+    ) -> Result<(Self, Vec<Problem>), StoreError> {
         let project_path = root.join(PROJECT_FILE);
         if !project_path.is_file() {
             return Err(StoreError::NotAProject {
@@ -947,6 +997,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting,
+            annotations_read: 0,
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -1235,9 +1287,15 @@ impl ProjectStore {
     }
 
     /// [`Self::read_ron`] without changing the store: what it would record goes into `read`.
-    fn read_ron_file(&self, rel: &Path, read: &mut SetRead) -> Option<String> {
-        let (bytes, metadata) = match confine::read(&self.root, rel, MAX_FILE_BYTES) {
-            Ok(Some(read)) => read,
+    /// The file is read into `buffer`, which a thread reading many files keeps.
+    fn read_ron_file<'b>(
+        &self,
+        rel: &Path,
+        read: &mut SetRead,
+        buffer: &'b mut Vec<u8>,
+    ) -> Option<&'b str> {
+        let metadata = match confine::read_into(&self.root, rel, MAX_FILE_BYTES, buffer) {
+            Ok(Some(metadata)) => metadata,
             Ok(None) => {
                 read.problems
                     .push(Problem::new(rel, "cannot read: the file does not exist"));
@@ -1249,11 +1307,11 @@ impl ProjectStore {
                 return None;
             }
         };
-        read.file = Some((Fingerprint::of(&bytes), metadata));
-        let text = ron_file::preflight_owned(rel, bytes)
+        read.file = Some((Fingerprint::of(buffer), metadata));
+        let text = ron_file::preflight_str(rel, buffer)
             .map_err(|p| read.problems.push(p))
             .ok()?;
-        let version = ron_file::format_version(rel, &text)
+        let version = ron_file::format_version(rel, text)
             .map_err(|p| read.problems.push(p))
             .ok()?;
         if version > CURRENT_VERSION {
@@ -1449,6 +1507,8 @@ impl ProjectStore {
             edited_texts: std::collections::BTreeSet::new(),
             pending: Vec::new(),
             disk_version: next_disk_version(),
+            counting: false,
+            annotations_read: 0,
         };
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
@@ -1642,14 +1702,22 @@ impl ProjectStore {
                             .iter()
                             .skip(w)
                             .step_by(workers)
-                            .filter_map(|&i| {
-                                let job = jobs.get(i)?;
+                            .scan(Vec::new(), |buffer, &i| {
+                                let Some(job) = jobs.get(i) else {
+                                    return Some(None);
+                                };
                                 // Several files at once: each one on one thread unless big.
                                 let threads = if workers > 1 { 0 } else { reading_threads() };
-                                let read =
-                                    self.read_set(&job.annotator, &job.document, &job.rel, threads);
-                                Some((i, read))
+                                let read = self.read_set(
+                                    &job.annotator,
+                                    &job.document,
+                                    &job.rel,
+                                    threads,
+                                    buffer,
+                                );
+                                Some(Some((i, read)))
                             })
+                            .flatten()
                             .collect::<Vec<_>>()
                     })
                 })
@@ -1939,7 +2007,7 @@ impl ProjectStore {
         rel: &Path,
         problems: &mut Vec<Problem>,
     ) {
-        let read = self.read_set(annotator, document, rel, reading_threads());
+        let read = self.read_set(annotator, document, rel, reading_threads(), &mut Vec::new());
         self.pending.retain(|j| j.rel != rel);
         self.take_set(annotator, document, rel, read, problems);
     }
@@ -1967,6 +2035,7 @@ impl ProjectStore {
                 .insert((document.to_owned(), annotator.to_owned()), legacy);
         }
         problems.extend(read.problems);
+        self.annotations_read += read.annotations;
         if let Some(set) = read.set {
             self.project
                 .sets
@@ -1986,9 +2055,28 @@ impl ProjectStore {
     /// Reads, parses and checks one annotation file without changing the store, so that
     /// files can be read on several threads; [`Self::take_set`] takes the result in.
     /// `threads` parts a big file is read on (0: by its size, one for a small file).
-    fn read_set(&self, annotator: &str, document: &str, rel: &Path, threads: usize) -> SetRead {
+    /// The file is read into `buffer` (kept by a thread that reads many).
+    fn read_set(
+        &self,
+        annotator: &str,
+        document: &str,
+        rel: &Path,
+        threads: usize,
+        buffer: &mut Vec<u8>,
+    ) -> SetRead {
         let mut read = SetRead::default();
-        read.set = self.parse_set(annotator, document, rel, threads, &mut read);
+        read.set = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
+        if let Some(set) = &mut read.set {
+            read.annotations = set.len();
+            if self.counting {
+                let status = set.status;
+                *set = AnnotationSet::new(
+                    std::mem::take(&mut set.annotator),
+                    std::mem::take(&mut set.document),
+                );
+                set.status = status;
+            }
+        }
         read
     }
 
@@ -1999,6 +2087,7 @@ impl ProjectStore {
         rel: &Path,
         threads: usize,
         read: &mut SetRead,
+        buffer: &mut Vec<u8>,
     ) -> Option<AnnotationSet> {
         let Some(doc) = self.project.document(document) else {
             read.problems.push(Problem::new(
@@ -2008,7 +2097,7 @@ impl ProjectStore {
             return None;
         };
         let text = doc.text.clone();
-        let source = self.read_ron_file(rel, read)?;
+        let source = self.read_ron_file(rel, read, buffer)?;
         let problems = &mut read.problems;
         // A file of a few hundred annotations is read on one thread: starting more would
         // cost more than it saves (a project's files are read on several at once).
@@ -2019,13 +2108,13 @@ impl ProjectStore {
         };
         // Lector's own reader first (a book's file in a tenth of the time, on every core);
         // serde for anything else, and for its messages with line and column.
-        let (mut set, converted) = match set_text::read(&source, threads) {
-            Some(raw) => convert::set_from_raw(raw, rel, &source, &text, threads),
+        let (mut set, converted) = match set_text::read(source, threads) {
+            Some(raw) => convert::set_from_raw(raw, rel, source, &text, threads),
             None => {
-                let file: v1::SetFile = ron_file::parse(rel, &source)
+                let file: v1::SetFile = ron_file::parse(rel, source)
                     .map_err(|p| problems.push(p))
                     .ok()?;
-                convert::set_from_file(file, rel, &source, &text)
+                convert::set_from_file(file, rel, source, &text)
             }
         };
         if set.annotator != annotator || set.document != document {
@@ -2037,7 +2126,7 @@ impl ProjectStore {
         problems.extend(converted);
         set.annotator = annotator.to_owned();
         set.document = document.to_owned();
-        if ron_file::format_version(rel, &source).is_ok_and(|v| v < 2) {
+        if ron_file::format_version(rel, source).is_ok_and(|v| v < 2) {
             let legacy = migrate::take_legacy_resolutions(&mut set, &self.project.schema, &text);
             if !legacy.is_empty() {
                 read.legacy = Some(legacy);
@@ -2050,7 +2139,7 @@ impl ProjectStore {
             Vec::new()
         };
         for id in duplicates {
-            let at = problem::find_position(&source, &format!("id: {id:?}"));
+            let at = problem::find_position(source, &format!("id: {id:?}"));
             problems.push(Problem::at(
                 rel,
                 at,
@@ -2090,7 +2179,7 @@ impl ProjectStore {
             let Some(annotation) = set.get(&id) else {
                 continue;
             };
-            let at = problem::find_position(&source, &format!("id: {:?}", annotation.id.0));
+            let at = problem::find_position(source, &format!("id: {:?}", annotation.id.0));
             for message in messages {
                 problems.push(Problem::at(
                     rel,

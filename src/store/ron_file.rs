@@ -26,6 +26,24 @@ pub fn preflight(file: &Path, bytes: &[u8]) -> Result<String, Problem> {
 /// [`preflight`] of bytes read for it: the text is the same buffer, not a copy (a book's
 /// annotation file is tens of megabytes).
 pub fn preflight_owned(file: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
+    before_decoding(file, &bytes)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|err| not_utf8(file, err.as_bytes(), err.utf8_error().valid_up_to()))?;
+    after_decoding(file, &text)?;
+    Ok(text)
+}
+
+/// [`preflight`] of bytes read into a buffer that is used again: the text borrowed from it.
+pub fn preflight_str<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, Problem> {
+    before_decoding(file, bytes)?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|err| not_utf8(file, bytes, err.valid_up_to()))?;
+    after_decoding(file, text)?;
+    Ok(text)
+}
+
+/// The size limit and a byte-order mark.
+fn before_decoding(file: &Path, bytes: &[u8]) -> Result<(), Problem> {
     if bytes.len() as u64 > MAX_RON_BYTES {
         return Err(Problem::new(
             file,
@@ -43,29 +61,31 @@ pub fn preflight_owned(file: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
              an editor set to \"UTF-8 with BOM\" saved it: save it as plain UTF-8",
         ));
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let bytes = err.as_bytes();
-            let valid_up_to = err.utf8_error().valid_up_to();
-            let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or("");
-            return Err(Problem::at(
-                file,
-                Some(position_of_byte(valid, valid.len())),
-                "the file is not valid UTF-8 here; Lector writes UTF-8, so another program \
-                 has changed it",
-            ));
-        }
-    };
-    if let Some(offset) = conflict_marker(&text) {
+    Ok(())
+}
+
+/// The problem of bytes that are UTF-8 only up to `valid_up_to`.
+fn not_utf8(file: &Path, bytes: &[u8], valid_up_to: usize) -> Problem {
+    let valid = std::str::from_utf8(bytes.get(..valid_up_to).unwrap_or_default()).unwrap_or("");
+    Problem::at(
+        file,
+        Some(position_of_byte(valid, valid.len())),
+        "the file is not valid UTF-8 here; Lector writes UTF-8, so another program \
+         has changed it",
+    )
+}
+
+/// Git conflict markers.
+fn after_decoding(file: &Path, text: &str) -> Result<(), Problem> {
+    if let Some(offset) = conflict_marker(text) {
         return Err(Problem::at(
             file,
-            Some(position_of_byte(&text, offset)),
+            Some(position_of_byte(text, offset)),
             "the file contains git conflict markers (<<<<<<< … >>>>>>>): a merge went wrong; \
              resolve the conflict in the file (keep both sides' annotations) and commit",
         ));
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Where the first line that git's conflict markers begin (`<<<<<<< `, a bare `<<<<<<<`, or
@@ -74,7 +94,7 @@ fn conflict_marker(text: &str) -> Option<usize> {
     let line_start = |i: usize| i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n');
     let mut first: Option<usize> = None;
     for marker in ["<<<<<<<", ">>>>>>>"] {
-        for (i, _) in text.match_indices(marker) {
+        for i in memchr::memmem::find_iter(text.as_bytes(), marker.as_bytes()) {
             if first.is_some_and(|f| i >= f) {
                 break;
             }

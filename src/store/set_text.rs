@@ -349,16 +349,12 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        loop {
-            match self.b.get(self.at)? {
-                b'"' => {
-                    let s = &self.s[start..self.at];
-                    self.at += 1;
-                    return Some(Cow::Borrowed(s));
-                }
-                b'\\' => break,
-                _ => self.at += 1,
-            }
+        // The closing quote or the first escape, found a vector at a time.
+        self.at = start + memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
+        if self.b.get(self.at) == Some(&b'"') {
+            let s = self.s.get(start..self.at)?;
+            self.at += 1;
+            return Some(Cow::Borrowed(s));
         }
         let mut out = String::from(&self.s[start..self.at]);
         loop {
@@ -519,7 +515,10 @@ impl<'a> Parser<'a> {
     /// Annotations up to the list's end (`]`, consumed), or up to `stop` (for reading a part
     /// of the list).
     fn annotations(&mut self, stop: usize) -> Option<Vec<RawAnnotation<'a>>> {
-        let mut list = Vec::new();
+        // Lector writes an annotation in about 300 bytes: room for them at once, instead of
+        // moving the list (of 200-byte entries) every time it doubles.
+        let bytes = stop.min(self.b.len()).saturating_sub(self.at);
+        let mut list = Vec::with_capacity(bytes / 300);
         loop {
             if self.at >= stop {
                 return Some(list);

@@ -92,6 +92,8 @@ impl ProjectStore {
                 edited_texts: BTreeSet::new(),
                 pending: Vec::new(),
                 disk_version: self.disk_version,
+                counting: false,
+                annotations_read: 0,
             },
             annotator: annotator.to_owned(),
             unsaved,
