@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
@@ -33,12 +34,14 @@ pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
 
 /// What one edit did to the list of annotations of the annotator's set, in the order the edits
 /// ran, so that views can update what they derive instead of rebuilding it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum SetChange {
     /// An annotation with this label and these fragments was inserted at this index.
     Inserted {
         /// Index in the set after the insertion.
         at: usize,
+        /// The annotation, as the set holds it.
+        annotation: Arc<Annotation>,
         /// Its label.
         label: String,
         /// Its fragments.
@@ -48,9 +51,51 @@ pub enum SetChange {
     Removed {
         /// Index in the set before the removal.
         at: usize,
+        /// The annotation the set held (weak: undo takes it back without a copy).
+        annotation: std::sync::Weak<Annotation>,
         /// Its fragments.
         fragments: Vec<Fragment>,
     },
+}
+
+impl PartialEq for SetChange {
+    /// The same change: the same place and fragments, of the same annotation (by identity).
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Self::Inserted {
+                    at,
+                    annotation,
+                    label,
+                    fragments,
+                },
+                Self::Inserted {
+                    at: at2,
+                    annotation: annotation2,
+                    label: label2,
+                    fragments: fragments2,
+                },
+            ) => {
+                at == at2
+                    && Arc::ptr_eq(annotation, annotation2)
+                    && label == label2
+                    && fragments == fragments2
+            }
+            (
+                Self::Removed {
+                    at,
+                    annotation,
+                    fragments,
+                },
+                Self::Removed {
+                    at: at2,
+                    annotation: annotation2,
+                    fragments: fragments2,
+                },
+            ) => at == at2 && annotation.ptr_eq(annotation2) && fragments == fragments2,
+            _ => false,
+        }
+    }
 }
 
 /// Undo and redo stacks of one document. Each step is a group of edits undone together.
@@ -1075,6 +1120,7 @@ impl Session {
                 let at = set.insert(annotation);
                 self.changes.1.push(SetChange::Inserted {
                     at,
+                    annotation: Arc::clone(&set.annotations()[at]),
                     label,
                     fragments,
                 });
@@ -1087,6 +1133,7 @@ impl Session {
                     .ok_or_else(|| EditError::Invalid(format!("there is no annotation {id}")))?;
                 self.changes.1.push(SetChange::Removed {
                     at,
+                    annotation: Arc::downgrade(&old),
                     fragments: old.fragments.clone(),
                 });
                 Ok(Edit::Insert(std::sync::Arc::unwrap_or_clone(old)))
@@ -1099,10 +1146,12 @@ impl Session {
                     set.replace(annotation).ok_or(EditError::Invalid(missing))?;
                 self.changes.1.push(SetChange::Removed {
                     at,
+                    annotation: Arc::downgrade(&old),
                     fragments: old.fragments.clone(),
                 });
                 self.changes.1.push(SetChange::Inserted {
                     at: new_at,
+                    annotation: Arc::clone(&set.annotations()[new_at]),
                     label,
                     fragments,
                 });

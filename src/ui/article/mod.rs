@@ -434,33 +434,30 @@ impl ArticleView {
 
     /// The annotations at a char, with what a click selects: the annotator's own first, then
     /// colleagues', each innermost (shortest) first.
-    fn annotations_at<'o>(
+    fn annotations_at(
         &mut self,
         at: CharOffset,
-        overlay: &Overlay<'o>,
-    ) -> Vec<(Selected, &'o Annotation)> {
+        overlay: &Overlay<'_>,
+    ) -> Vec<(Selected, Arc<Annotation>)> {
         let mut out = Vec::new();
         let mut frags = std::mem::take(&mut self.scratch);
         overlay.index.query(at.0, at.0 + 1, &mut frags);
         frags.sort_by_key(|f| f.end - f.start);
-        let own: &'o [Arc<Annotation>] = overlay.annotations;
         out.extend(frags.iter().filter_map(|f| {
-            let a = own.get(f.annotation as usize)?;
-            Some((Selected::Own(a.id.clone()), &**a))
+            let a = overlay.index.annotation(f)?;
+            Some((Selected::Own(a.id.clone()), a))
         }));
-        let colleagues: &'o [ColleagueLayer<'o>] = overlay.colleagues;
-        for layer in colleagues {
+        for layer in overlay.colleagues {
             layer.index.query(at.0, at.0 + 1, &mut frags);
             frags.sort_by_key(|f| f.end - f.start);
-            let theirs: &'o [Arc<Annotation>] = layer.annotations;
             out.extend(frags.iter().filter_map(|f| {
-                let a = theirs.get(f.annotation as usize)?;
+                let a = layer.index.annotation(f)?;
                 Some((
                     Selected::Colleague {
                         annotator: layer.annotator.to_owned(),
                         id: a.id.clone(),
                     },
-                    &**a,
+                    a,
                 ))
             }));
         }

@@ -138,10 +138,11 @@ impl ArticleView {
             let Some(label) = overlay.schema.labels.get(usize::from(f.label)) else {
                 continue;
             };
-            let selected = overlay
-                .annotations
-                .get(f.annotation as usize)
-                .is_some_and(|a| Some(&a.id) == selected_own);
+            let selected = selected_own.is_some()
+                && overlay
+                    .index
+                    .annotation(f)
+                    .is_some_and(|a| Some(&a.id) == selected_own);
             let (a, b) = local(f.start, f.end);
             range(a, b, &mut rects);
             let fill = theme.label_fill(label.color, selected);
@@ -170,10 +171,7 @@ impl ArticleView {
                 let selected = match overlay.selected {
                     Some(Selected::Colleague { annotator, id }) => {
                         annotator == layer.annotator
-                            && layer
-                                .annotations
-                                .get(f.annotation as usize)
-                                .is_some_and(|a| &a.id == id)
+                            && layer.index.annotation(f).is_some_and(|a| &a.id == id)
                     }
                     _ => false,
                 };
