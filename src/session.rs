@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
@@ -801,8 +802,8 @@ impl Session {
             }
             if bulk {
                 match &edit {
-                    Edit::Insert(a) => {
-                        changed.push((a.start(), a.end(), a.id.clone()));
+                    Edit::Insert(_) => {
+                        // Validated afterwards through the shared copies `apply_bulk` returns.
                         forward.push(edit.clone());
                         if let Edit::Insert(a) = edit {
                             bulk_inserts.push(a);
@@ -870,9 +871,13 @@ impl Session {
                     .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
             );
         }
+        let mut inserted: Vec<Arc<Annotation>> = Vec::new();
         if bulk {
             match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {
-                Ok(inv) => inverse.extend(inv),
+                Ok((inv, arcs)) => {
+                    inverse.extend(inv);
+                    inserted = arcs;
+                }
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
                     self.changes.1.clear();
@@ -887,10 +892,15 @@ impl Session {
             let registry = project.registry(&annotator);
             let check =
                 |a: &Annotation| annotation_problems(&project.schema, &text, registry, set, a);
-            let direct = changed
+            let direct = inserted
                 .iter()
-                .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
-                .filter_map(|i| set.at(i))
+                .map(|a| &**a)
+                .chain(
+                    changed
+                        .iter()
+                        .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
+                        .filter_map(|i| set.at(i)),
+                )
                 .flat_map(check);
             let refers = |a: &&Annotation| {
                 a.entity.as_ref().is_some_and(|e| entities.contains(e))
@@ -994,15 +1004,15 @@ impl Session {
         annotator: &str,
         inserts: Vec<Annotation>,
         removes: &[AnnotationId],
-    ) -> Result<Vec<Edit>, EditError> {
+    ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
         let removing: std::collections::HashSet<&AnnotationId> = removes.iter().collect();
-        if let Some(id) = removes.iter().find(|id| set.get(id).is_none()) {
+        if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
         let mut inserting = std::collections::HashSet::new();
         if let Some(a) = inserts.iter().find(|a| {
-            (set.get(&a.id).is_some() && !removing.contains(&a.id)) || !inserting.insert(&a.id)
+            (set.contains(&a.id) && !removing.contains(&a.id)) || !inserting.insert(&a.id)
         }) {
             return Err(EditError::Invalid(format!(
                 "annotation {} exists already",
@@ -1020,8 +1030,9 @@ impl Session {
         });
         inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
-        set.insert_many(inserts);
-        Ok(inverse)
+        let inserts: Vec<Arc<Annotation>> = inserts.into_iter().map(Arc::new).collect();
+        set.insert_many_shared(inserts.clone());
+        Ok((inverse, inserts))
     }
 
     /// Applies one edit in place and returns its inverse.

@@ -77,6 +77,15 @@ pub struct Decision {
     pub at: Timestamp,
 }
 
+/// The first 16 bytes of an id as a big-endian integer, shorter ids padded with zeros: a
+/// smaller prefix means a smaller id, equal prefixes say nothing.
+fn prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
 /// A reviewer's comment on one annotator's annotation, shown to that annotator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comment {
@@ -151,27 +160,35 @@ impl Review {
     /// instead of descending the tree once per decision.
     pub fn upsert_many(&mut self, decisions: Vec<Decision>) -> Vec<Option<Decision>> {
         let n = decisions.len();
-        // Sorted by their sources as pairs of plain strings (the maps' own order, several
-        // times cheaper to compare than the maps).
-        let order: Option<Vec<usize>> = {
-            let keys: Vec<Vec<(&str, &str)>> = decisions
-                .iter()
-                .map(|d| {
-                    d.sources
-                        .iter()
-                        .map(|(a, id)| (a.as_str(), id.0.as_str()))
-                        .collect()
-                })
-                .collect();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-            let repeated = order.windows(2).any(|w| keys[w[0]] == keys[w[1]]);
-            (!repeated).then_some(order)
-        };
-        let Some(order) = order else {
+        // Sorted by their sources. A map compares pair by pair, so its first pair orders it
+        // unless two maps share it: each decision's first pair is taken once (the id's first
+        // 16 bytes as an integer, which orders ids of equal prefixes as their text does), and
+        // only ties compare the maps. No allocation per decision.
+        let first: Vec<(Option<(&str, u128, &str)>, usize)> = decisions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let pair = d
+                    .sources
+                    .iter()
+                    .next()
+                    .map(|(a, id)| (a.as_str(), prefix(&id.0), id.0.as_str()));
+                (pair, i)
+            })
+            .collect();
+        let mut order = first;
+        order.sort_unstable_by(|(x, i), (y, j)| {
+            x.cmp(y)
+                .then_with(|| decisions[*i].sources.cmp(&decisions[*j].sources))
+        });
+        let repeated = order
+            .windows(2)
+            .any(|w| w[0].0 == w[1].0 && decisions[w[0].1].sources == decisions[w[1].1].sources);
+        if repeated {
             // A later decision replaces an earlier one of the same batch: one by one.
             return decisions.into_iter().map(|d| self.upsert(d)).collect();
-        };
+        }
+        let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
         let replaced: Vec<Option<Decision>> = if self.decisions.is_empty() {
             (0..n).map(|_| None).collect()
         } else {
@@ -181,11 +198,16 @@ impl Review {
                 .collect()
         };
         let mut slots: Vec<Option<Decision>> = decisions.into_iter().map(Some).collect();
-        let mut batch: BTreeMap<Sources, Decision> = order
-            .iter()
-            .filter_map(|&i| slots[i].take())
-            .map(|d| (d.sources.clone(), d))
-            .collect();
+        // Collected at their final size first (a decision is large: growing the vector
+        // would copy them again and again), then built into a tree from the sorted run.
+        let mut pairs: Vec<(Sources, Decision)> = Vec::with_capacity(n);
+        pairs.extend(
+            order
+                .iter()
+                .filter_map(|&i| slots[i].take())
+                .map(|d| (d.sources.clone(), d)),
+        );
+        let mut batch: BTreeMap<Sources, Decision> = pairs.into_iter().collect();
         self.decisions.append(&mut batch);
         replaced
     }
