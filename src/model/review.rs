@@ -77,6 +77,9 @@ pub struct Decision {
     pub at: Timestamp,
 }
 
+/// A decision's first source: annotator, [`prefix`] of the id, id.
+type FirstPair<'a> = (&'a str, u128, &'a str);
+
 /// The first 16 bytes of an id as a big-endian integer, shorter ids padded with zeros: a
 /// smaller prefix means a smaller id, equal prefixes say nothing.
 fn prefix(id: &str) -> u128 {
@@ -164,7 +167,7 @@ impl Review {
         // unless two maps share it: each decision's first pair is taken once (the id's first
         // 16 bytes as an integer, which orders ids of equal prefixes as their text does), and
         // only ties compare the maps. No allocation per decision.
-        let first: Vec<(Option<(&str, u128, &str)>, usize)> = decisions
+        let first: Vec<(Option<FirstPair<'_>>, usize)> = decisions
             .iter()
             .enumerate()
             .map(|(i, d)| {
@@ -266,12 +269,28 @@ mod tests {
     /// replaced decisions: into an empty review, over existing ones, with repeats in the batch.
     #[test]
     fn upsert_many_is_upsert_one_by_one() {
-        let ids = ["a9", "b1", "a10", "x", "b1x", "a1"];
+        // Some alike in their first 16 bytes, which the sort compares as a number.
+        let ids = [
+            "a9",
+            "b1",
+            "a10",
+            "x",
+            "b1x",
+            "a1",
+            "0123456789abcdefZ",
+            "0123456789abcdef",
+            "0123456789abcdefA",
+            "0123456789abcdeg",
+        ];
         let mut batches = Vec::new();
         for (k, id) in ids.iter().enumerate() {
             let other = ids[(k + 2) % ids.len()];
             batches.push(decision(&[("anna", id), ("erik", other)], &format!("n{k}")));
             batches.push(decision(&[("anna", id)], &format!("m{k}")));
+            batches.push(decision(
+                &[("annabelle", id), ("erik", id)],
+                &format!("p{k}"),
+            ));
         }
         let existing = vec![
             decision(&[("anna", "b1")], "old"),
