@@ -25,7 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::agreement::{AgreementError, has_annotated};
 use super::attributes::comparable_values;
 use super::matching::overlap_candidates_unsorted;
-use crate::model::{Annotation, AnnotationId, AnnotationSet, CharOffset, Fragment, Project};
+use crate::model::review::Sources;
+use crate::model::{Annotation, AnnotationSet, CharOffset, Fragment, Project};
 
 /// How the annotations of a unit relate.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,7 +47,7 @@ pub struct ComparisonUnit {
     /// How the annotations relate.
     pub kind: UnitKind,
     /// The annotation of each annotator in the unit, by annotator.
-    pub annotations: BTreeMap<String, AnnotationId>,
+    pub annotations: Sources,
     /// Annotators with no annotation in the unit, sorted.
     pub missing: Vec<String>,
     /// For units whose annotations share a label: the attributes whose values differ
@@ -450,10 +451,11 @@ impl<'a> Clusters<'a> {
         } else {
             Vec::new()
         };
-        let mut annotations = BTreeMap::new();
-        for &(k, a) in members {
-            annotations.insert(name(k), a.id.clone());
-        }
+        // Members are in annotator order, as the sources keep them.
+        let annotations: Sources = members
+            .iter()
+            .map(|&(k, a)| (name(k), a.id.clone()))
+            .collect();
         let mut missing = Vec::new();
         let mut present = members.iter().map(|m| m.0).peekable();
         for k in 0..annotators.len() {
