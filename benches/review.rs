@@ -2,7 +2,8 @@
 //! two annotators with 100k annotations each on a 5 MB article (the second one a copy with
 //! some spans left out, relabelled or moved). Starting a review is what the app does before
 //! showing the first disagreement: align the two sets, compute the document's agreement,
-//! prepare the edits that take what they agree on, and apply them as one step.
+//! prepare the edits that take what they agree on, and apply them as one step. A last row
+//! applies the same step in a session that keeps a crash journal, as the app's sessions do.
 //!
 //! Run: `cargo bench --no-default-features --bench review`. Prints a table and one JSON line
 //! (starting with `{`). Each figure is the median of several runs, in wall-clock ms.
@@ -83,6 +84,7 @@ fn main() {
         Vec::new(),
         Vec::new(),
     );
+    let mut journaled = Vec::new();
     let mut units = 0;
     let mut edits_n = 0;
     for _ in 0..RUNS {
@@ -114,6 +116,19 @@ fn main() {
         apply.push(applied);
         start.push(prepared + applied);
         std::hint::black_box((report, session));
+        // The app's session writes every edit to the crash journal (JSON, synced) before it
+        // shows: the same step again in such a session. Not part of the start above, which
+        // stays comparable with earlier figures.
+        let edits = adjudication::take_agreements(project, &doc, "olga", &alignment);
+        let (copy, _) = ProjectStore::open(store.root()).expect("open");
+        let mut session = Session::new(copy, review_set_name("olga"));
+        let t = Instant::now();
+        session.apply(&doc, edits).expect("apply");
+        journaled.push(ms(t.elapsed()));
+        // Unsaved: the journal stays behind, and goes before the next run.
+        drop(session);
+        std::fs::remove_dir_all(store.root().join(".lector").join("journal"))
+            .expect("remove the journal");
     }
     let rows = [
         (
@@ -145,6 +160,12 @@ fn main() {
             "  apply them as one step",
             "review_apply",
             median(apply),
+            "",
+        ),
+        (
+            "  the same with the crash journal (the app's session)",
+            "review_apply_journaled",
+            median(journaled),
             "",
         ),
     ];

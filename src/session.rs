@@ -796,19 +796,23 @@ impl Session {
         }
         // Edits arrive in runs of one kind (a review's start: 76k inserts, then 95k
         // decisions): the file's entry is looked up once per run, not once per edit.
-        let mut edits = edits.into_iter().peekable();
-        while let Some(first) = edits.next() {
-            let target = first.target();
+        // Each run is measured first and moved in at once, so that the file's list of
+        // unsaved edits grows once, not by doubling (an edit is large: each doubling copied
+        // a run of a book again).
+        let runs: Vec<(EditTarget, usize)> = edits
+            .chunk_by(|a, b| a.target() == b.target())
+            .filter_map(|run| Some((run.first()?.target(), run.len())))
+            .collect();
+        let mut edits = edits.into_iter();
+        for (target, len) in runs {
             let file = self.file_of_target(document, target);
             let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
                 document: document.to_owned(),
                 edits: Vec::new(),
             });
             document.clone_into(&mut entry.document);
-            entry.edits.push(first);
-            while let Some(edit) = edits.next_if(|e| e.target() == target) {
-                entry.edits.push(edit);
-            }
+            entry.edits.reserve(len);
+            entry.edits.extend(edits.by_ref().take(len));
         }
     }
 
@@ -831,7 +835,8 @@ impl Session {
         self.changes.0.push_str(document);
         self.changes.1.clear();
         let mut inverse = Vec::with_capacity(edits.len());
-        let mut forward = Vec::with_capacity(edits.len());
+        // One more for the status a first annotation sets.
+        let mut forward = Vec::with_capacity(edits.len() + 1);
         // What to validate afterwards: the annotations inserted or replaced (found again by
         // their sort key), and those referring to something removed or changed.
         let mut changed: Vec<(CharOffset, CharOffset, AnnotationId)> = Vec::new();
@@ -842,27 +847,34 @@ impl Session {
         let mut touched_review = false;
         // A group of many inserts and removals (an import, tag all, their undo) is applied in
         // one pass over the set instead of moving its tail once per annotation.
-        let bulk = edits
+        let n_inserts = edits
             .iter()
-            .filter(|e| matches!(e, Edit::Insert(_) | Edit::Remove(_)))
-            .count()
+            .filter(|e| matches!(e, Edit::Insert(_)))
+            .count();
+        let bulk = n_inserts
+            + edits
+                .iter()
+                .filter(|e| matches!(e, Edit::Remove(_)))
+                .count()
             >= BULK
             && !edits
                 .iter()
                 .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)));
-        let mut bulk_inserts: Vec<Annotation> = Vec::new();
+        let mut bulk_inserts: Vec<Annotation> =
+            Vec::with_capacity(if bulk { n_inserts } else { 0 });
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
         let mut touched_triage = false;
         // Many decisions (a review's start takes every agreement) go into the review in one
         // merge; only when none is taken back in the same group.
-        let bulk_decisions = edits
+        let n_decisions = edits
             .iter()
             .filter(|e| matches!(e, Edit::Decide(_)))
-            .count()
-            >= BULK
-            && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
-        let mut decisions: Vec<Decision> = Vec::new();
+            .count();
+        let bulk_decisions =
+            n_decisions >= BULK && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
+        let mut decisions: Vec<Decision> =
+            Vec::with_capacity(if bulk_decisions { n_decisions } else { 0 });
         for edit in edits {
             if bulk_decisions && let Edit::Decide(decision) = &edit {
                 decisions.push(decision.clone());
@@ -872,8 +884,8 @@ impl Session {
             }
             if bulk {
                 match &edit {
-                    Edit::Insert(a) => {
-                        changed.push((a.start(), a.end(), a.id.clone()));
+                    Edit::Insert(_) => {
+                        // Validated afterwards through the shared copies `apply_bulk` returns.
                         forward.push(edit.clone());
                         if let Edit::Insert(a) = edit {
                             bulk_inserts.push(a);
@@ -941,9 +953,13 @@ impl Session {
                     .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
             );
         }
+        let mut inserted: Vec<Arc<Annotation>> = Vec::new();
         if bulk {
             match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {
-                Ok(inv) => inverse.extend(inv),
+                Ok((inv, arcs)) => {
+                    inverse.extend(inv);
+                    inserted = arcs;
+                }
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
                     self.changes.1.clear();
@@ -958,10 +974,15 @@ impl Session {
             let registry = project.registry(&annotator);
             let check =
                 |a: &Annotation| annotation_problems(&project.schema, &text, registry, set, a);
-            let direct = changed
+            let direct = inserted
                 .iter()
-                .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
-                .filter_map(|i| set.at(i))
+                .map(|a| &**a)
+                .chain(
+                    changed
+                        .iter()
+                        .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
+                        .filter_map(|i| set.at(i)),
+                )
                 .flat_map(check);
             let refers = |a: &&Annotation| {
                 a.entity.as_ref().is_some_and(|e| entities.contains(e))
@@ -1065,15 +1086,15 @@ impl Session {
         annotator: &str,
         inserts: Vec<Annotation>,
         removes: &[AnnotationId],
-    ) -> Result<Vec<Edit>, EditError> {
+    ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
         let removing: std::collections::HashSet<&AnnotationId> = removes.iter().collect();
-        if let Some(id) = removes.iter().find(|id| set.get(id).is_none()) {
+        if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
         let mut inserting = std::collections::HashSet::new();
         if let Some(a) = inserts.iter().find(|a| {
-            (set.get(&a.id).is_some() && !removing.contains(&a.id)) || !inserting.insert(&a.id)
+            (set.contains(&a.id) && !removing.contains(&a.id)) || !inserting.insert(&a.id)
         }) {
             return Err(EditError::Invalid(format!(
                 "annotation {} exists already",
@@ -1091,8 +1112,9 @@ impl Session {
         });
         inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
-        set.insert_many(inserts);
-        Ok(inverse)
+        let inserts: Vec<Arc<Annotation>> = inserts.into_iter().map(Arc::new).collect();
+        set.insert_many_shared(inserts.clone());
+        Ok((inverse, inserts))
     }
 
     /// Applies one edit in place and returns its inverse.

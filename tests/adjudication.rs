@@ -255,3 +255,60 @@ fn a_long_review_start_is_saved_undone_and_redone_whole() {
     assert!(session.redo(&doc));
     assert_eq!(decisions(&session), taken);
 }
+
+/// What taking the agreements puts in, without the fresh ids and times: each copy's label
+/// and span, and each decision's sources, span and result count.
+fn taken(edits: &[lector::session::Edit]) -> Vec<String> {
+    use lector::session::Edit;
+    let mut out: Vec<String> = edits
+        .iter()
+        .map(|e| match e {
+            Edit::Insert(a) => format!("insert {} {:?} {:?}", a.label, a.fragments, a.note),
+            Edit::Decide(d) => format!(
+                "decide {:?} {:?}-{:?} {} {}",
+                d.sources,
+                d.start,
+                d.end,
+                d.kind,
+                d.result.len()
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Taking agreements finds each one's annotation by walking the sets in text order; units
+/// in another order, or with a span that is not their annotations', take the same.
+#[test]
+fn agreements_are_taken_alike_in_any_order_of_units() {
+    let (_dir, root) = sample();
+    let (store, _) = ProjectStore::open(&root).unwrap();
+    let project = &store.project;
+    let alignment = align_document(project, DOC, &annotators()).unwrap();
+    let expected = taken(&take_agreements(project, DOC, "olga", &alignment));
+    assert!(expected.iter().filter(|e| e.starts_with("insert")).count() > 5);
+    let mut reordered = alignment.clone();
+    reordered.units.reverse();
+    let mid = reordered.units.len() / 2;
+    reordered.units[..mid].rotate_left(mid / 3);
+    assert_eq!(
+        taken(&take_agreements(project, DOC, "olga", &reordered)),
+        expected
+    );
+    // A unit whose span was recorded elsewhere: its annotation is found by its id.
+    let mut moved = alignment.clone();
+    let agreement = moved.units.iter_mut().find(|u| u.is_agreement()).unwrap();
+    let (start, end) = (agreement.start, agreement.end);
+    agreement.start = lector::model::CharOffset(0);
+    agreement.end = lector::model::CharOffset(1);
+    let edits = take_agreements(project, DOC, "olga", &moved);
+    let fixed: Vec<String> = taken(&edits)
+        .into_iter()
+        .map(|e| e.replace("CharOffset(0)-CharOffset(1)", &format!("{start:?}-{end:?}")))
+        .collect();
+    let mut fixed = fixed;
+    fixed.sort();
+    assert_eq!(fixed, expected);
+}

@@ -425,14 +425,24 @@ impl AnnotationSet {
     /// Inserts many annotations at once: O((n + k) log(n + k)) however many, where inserting
     /// them one by one would move the tail k times.
     pub fn insert_many(&mut self, annotations: Vec<Annotation>) {
+        self.insert_many_shared(annotations.into_iter().map(Arc::new).collect());
+    }
+
+    /// [`Self::insert_many`] of annotations shared with the caller (an edit, its undo).
+    pub fn insert_many_shared(&mut self, annotations: Vec<Arc<Annotation>>) {
+        self.by_id.reserve(annotations.len());
         for a in &annotations {
             self.by_id.insert(a.id.clone(), (a.start(), a.end()));
         }
-        self.annotations
-            .extend(annotations.into_iter().map(Arc::new));
+        self.annotations.extend(annotations);
         // Stable and adaptive: the old part is one sorted run.
         self.annotations
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    /// Whether an annotation has this id.
+    pub fn contains(&self, id: &AnnotationId) -> bool {
+        self.by_id.contains_key(id)
     }
 
     /// Removes the annotation with this id; returns its index and the annotation.

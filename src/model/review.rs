@@ -27,7 +27,140 @@ pub fn reviewer_of(annotator: &str) -> Option<&str> {
 
 /// Which annotations of which annotators a decision is about: annotator → annotation. The
 /// key of a decision (one disagreement is decided once).
-pub type Sources = BTreeMap<String, AnnotationId>;
+///
+/// A map kept as a short list sorted by annotator, each annotator once: it compares,
+/// iterates and prints as a `BTreeMap<String, AnnotationId>` would, but a review start
+/// makes several per agreement (the unit's, the decision's, its key in the review, the
+/// undo's), and a tree's node for two entries is over half a kilobyte where the list's is
+/// under a hundred bytes.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sources(Vec<(String, AnnotationId)>);
+
+impl Sources {
+    /// No annotations.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many annotators.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (annotator, annotation) by annotator.
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&String, &AnnotationId)> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(a, id)| (a, id))
+    }
+
+    /// The annotators, sorted.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(a, _)| a)
+    }
+
+    /// The annotations, by annotator.
+    pub fn values(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &AnnotationId> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(_, id)| id)
+    }
+
+    /// This annotator's annotation and the annotator's name as stored.
+    pub fn get_key_value(&self, annotator: &str) -> Option<(&String, &AnnotationId)> {
+        self.0
+            .binary_search_by(|(a, _)| a.as_str().cmp(annotator))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(a, id)| (a, id))
+    }
+
+    /// This annotator's annotation.
+    pub fn get(&self, annotator: &str) -> Option<&AnnotationId> {
+        self.get_key_value(annotator).map(|(_, id)| id)
+    }
+
+    /// Whether this annotator has an annotation here.
+    pub fn contains_key(&self, annotator: &str) -> bool {
+        self.get(annotator).is_some()
+    }
+
+    /// Sets an annotator's annotation; returns the one it had.
+    pub fn insert(&mut self, annotator: String, id: AnnotationId) -> Option<AnnotationId> {
+        match self
+            .0
+            .binary_search_by(|(a, _)| a.as_str().cmp(annotator.as_str()))
+        {
+            Ok(i) => self
+                .0
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, id)),
+            Err(i) => {
+                self.0.insert(i, (annotator, id));
+                None
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Sources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<(String, AnnotationId)> for Sources {
+    /// As a map collects: sorted by annotator, the last annotation of an annotator named twice.
+    fn from_iter<I: IntoIterator<Item = (String, AnnotationId)>>(pairs: I) -> Self {
+        let mut all: Vec<(String, AnnotationId)> = pairs.into_iter().collect();
+        if !all.is_sorted_by(|x, y| x.0 < y.0) {
+            all.sort_by(|x, y| x.0.cmp(&y.0));
+            // The last of each run of one annotator stays, as a map's insert keeps it.
+            all.reverse();
+            all.dedup_by(|later, earlier| later.0 == earlier.0);
+            all.reverse();
+        }
+        Self(all)
+    }
+}
+
+impl<'a> IntoIterator for &'a Sources {
+    type Item = (&'a String, &'a AnnotationId);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, AnnotationId)>,
+        fn(&'a (String, AnnotationId)) -> (&'a String, &'a AnnotationId),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(a, id)| (a, id))
+    }
+}
+
+impl IntoIterator for Sources {
+    type Item = (String, AnnotationId);
+    type IntoIter = std::vec::IntoIter<(String, AnnotationId)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl std::ops::Index<&str> for Sources {
+    type Output = AnnotationId;
+
+    /// This annotator's annotation; panics if there is none, as a map does.
+    fn index(&self, annotator: &str) -> &AnnotationId {
+        match self.get(annotator) {
+            Some(id) => id,
+            None => panic!("no annotation of {annotator:?} in these sources"),
+        }
+    }
+}
 
 /// What the reviewer took.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +208,18 @@ pub struct Decision {
     pub note: String,
     /// When.
     pub at: Timestamp,
+}
+
+/// A decision's first source: annotator, [`prefix`] of the id, id.
+type FirstPair<'a> = (&'a str, u128, &'a str);
+
+/// The first 16 bytes of an id as a big-endian integer, shorter ids padded with zeros: a
+/// smaller prefix means a smaller id, equal prefixes say nothing.
+fn prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// A reviewer's comment on one annotator's annotation, shown to that annotator.
@@ -151,27 +296,35 @@ impl Review {
     /// instead of descending the tree once per decision.
     pub fn upsert_many(&mut self, decisions: Vec<Decision>) -> Vec<Option<Decision>> {
         let n = decisions.len();
-        // Sorted by their sources as pairs of plain strings (the maps' own order, several
-        // times cheaper to compare than the maps).
-        let order: Option<Vec<usize>> = {
-            let keys: Vec<Vec<(&str, &str)>> = decisions
-                .iter()
-                .map(|d| {
-                    d.sources
-                        .iter()
-                        .map(|(a, id)| (a.as_str(), id.0.as_str()))
-                        .collect()
-                })
-                .collect();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-            let repeated = order.windows(2).any(|w| keys[w[0]] == keys[w[1]]);
-            (!repeated).then_some(order)
-        };
-        let Some(order) = order else {
+        // Sorted by their sources. A map compares pair by pair, so its first pair orders it
+        // unless two maps share it: each decision's first pair is taken once (the id's first
+        // 16 bytes as an integer, which orders ids of equal prefixes as their text does), and
+        // only ties compare the maps. No allocation per decision.
+        let first: Vec<(Option<FirstPair<'_>>, usize)> = decisions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let pair = d
+                    .sources
+                    .iter()
+                    .next()
+                    .map(|(a, id)| (a.as_str(), prefix(&id.0), id.0.as_str()));
+                (pair, i)
+            })
+            .collect();
+        let mut order = first;
+        order.sort_unstable_by(|(x, i), (y, j)| {
+            x.cmp(y)
+                .then_with(|| decisions[*i].sources.cmp(&decisions[*j].sources))
+        });
+        let repeated = order
+            .windows(2)
+            .any(|w| w[0].0 == w[1].0 && decisions[w[0].1].sources == decisions[w[1].1].sources);
+        if repeated {
             // A later decision replaces an earlier one of the same batch: one by one.
             return decisions.into_iter().map(|d| self.upsert(d)).collect();
-        };
+        }
+        let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
         let replaced: Vec<Option<Decision>> = if self.decisions.is_empty() {
             (0..n).map(|_| None).collect()
         } else {
@@ -181,11 +334,16 @@ impl Review {
                 .collect()
         };
         let mut slots: Vec<Option<Decision>> = decisions.into_iter().map(Some).collect();
-        let mut batch: BTreeMap<Sources, Decision> = order
-            .iter()
-            .filter_map(|&i| slots[i].take())
-            .map(|d| (d.sources.clone(), d))
-            .collect();
+        // Collected at their final size first (a decision is large: growing the vector
+        // would copy them again and again), then built into a tree from the sorted run.
+        let mut pairs: Vec<(Sources, Decision)> = Vec::with_capacity(n);
+        pairs.extend(
+            order
+                .iter()
+                .filter_map(|&i| slots[i].take())
+                .map(|d| (d.sources.clone(), d)),
+        );
+        let mut batch: BTreeMap<Sources, Decision> = pairs.into_iter().collect();
         self.decisions.append(&mut batch);
         replaced
     }
@@ -240,16 +398,73 @@ mod tests {
         }
     }
 
+    /// Sources collect, compare, look up and print as the map they stand for.
+    #[test]
+    fn sources_behave_as_a_map() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, AnnotationId)> {
+            list.iter()
+                .map(|(a, id)| ((*a).to_owned(), AnnotationId((*id).to_owned())))
+                .collect()
+        };
+        let lists = [
+            pairs(&[("erik", "b"), ("anna", "a"), ("erik", "c")]),
+            pairs(&[("anna", "a"), ("erik", "c")]),
+            pairs(&[("anna", "a")]),
+            pairs(&[("anna", "b")]),
+            pairs(&[("annabelle", "a")]),
+            pairs(&[]),
+            pairs(&[("erik", "a"), ("anna", "z")]),
+        ];
+        let maps: Vec<BTreeMap<String, AnnotationId>> =
+            lists.iter().map(|l| l.iter().cloned().collect()).collect();
+        let sources: Vec<Sources> = lists.iter().map(|l| l.iter().cloned().collect()).collect();
+        for (map, sources) in maps.iter().zip(&sources) {
+            assert_eq!(format!("{map:?}"), format!("{sources:?}"));
+            assert!(map.iter().eq(sources.iter()));
+            for name in ["anna", "erik", "annabelle", "olga"] {
+                assert_eq!(map.get(name), sources.get(name));
+            }
+        }
+        for (i, x) in sources.iter().enumerate() {
+            for (j, y) in sources.iter().enumerate() {
+                assert_eq!(x.cmp(y), maps[i].cmp(&maps[j]), "{x:?} {y:?}");
+            }
+        }
+        let mut built = Sources::new();
+        assert_eq!(built.insert("erik".into(), AnnotationId("b".into())), None);
+        built.insert("anna".into(), AnnotationId("a".into()));
+        let old = built.insert("erik".into(), AnnotationId("c".into()));
+        assert_eq!(old, Some(AnnotationId("b".into())));
+        assert_eq!(built, sources[0]);
+        assert_eq!(built["erik"], AnnotationId("c".into()));
+    }
+
     /// Many decisions at once leave the review as one by one would and return the same
     /// replaced decisions: into an empty review, over existing ones, with repeats in the batch.
     #[test]
     fn upsert_many_is_upsert_one_by_one() {
-        let ids = ["a9", "b1", "a10", "x", "b1x", "a1"];
+        // Some alike in their first 16 bytes, which the sort compares as a number.
+        let ids = [
+            "a9",
+            "b1",
+            "a10",
+            "x",
+            "b1x",
+            "a1",
+            "0123456789abcdefZ",
+            "0123456789abcdef",
+            "0123456789abcdefA",
+            "0123456789abcdeg",
+        ];
         let mut batches = Vec::new();
         for (k, id) in ids.iter().enumerate() {
             let other = ids[(k + 2) % ids.len()];
             batches.push(decision(&[("anna", id), ("erik", other)], &format!("n{k}")));
             batches.push(decision(&[("anna", id)], &format!("m{k}")));
+            batches.push(decision(
+                &[("annabelle", id), ("erik", id)],
+                &format!("p{k}"),
+            ));
         }
         let existing = vec![
             decision(&[("anna", "b1")], "old"),

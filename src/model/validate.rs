@@ -16,6 +16,12 @@ pub fn annotation_problems(
     annotation: &Annotation,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    // Most annotations are fine: checked without building anything, and only a span that
+    // fails is checked again by `checked_fragments`, for its words.
+    if fragments_in_order(text, &annotation.fragments) {
+        problems.extend(meaning_problems(schema, registry, set, annotation));
+        return problems;
+    }
     let raw: Vec<(u32, u32)> = annotation
         .fragments
         .iter()
@@ -30,6 +36,23 @@ pub fn annotation_problems(
     }
     problems.extend(meaning_problems(schema, registry, set, annotation));
     problems
+}
+
+/// Whether fragments are what [`checked_fragments`] makes of them: some, each non-empty, in
+/// range and on grapheme boundaries, sorted, neither overlapping nor touching.
+fn fragments_in_order(text: &DocText, fragments: &[super::Fragment]) -> bool {
+    let len = text.len_chars();
+    let mut last_end = None;
+    !fragments.is_empty()
+        && fragments.iter().all(|f| {
+            let ordered = last_end.is_none_or(|end| f.start > end);
+            last_end = Some(f.end);
+            ordered
+                && f.start < f.end
+                && f.end <= len
+                && text.is_grapheme_boundary(f.start)
+                && text.is_grapheme_boundary(f.end)
+        })
 }
 
 /// What is wrong with one annotation apart from its spans (which [`checked_fragments`]

@@ -5,11 +5,12 @@
 //! Everything here returns session [`Edit`]s for a session whose annotator is the reviewed set
 //! (`review.<reviewer>`): applying them is one undo step, autosaved like any other change.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::model::annotation::now;
 use crate::model::review::{Choice, Decision, Review, Sources, review_set_name};
-use crate::model::{Annotation, AnnotationId, AttrValue, Entity, EntityId, Project};
+use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, Entity, EntityId, Project};
 use crate::session::Edit;
 
 use super::align::{Alignment, ComparisonUnit, UnitKind};
@@ -60,19 +61,35 @@ pub fn take_agreements(
 ) -> Vec<Edit> {
     let review = project.review(document, reviewer);
     let mut copier = Copier::bulk(project, document, reviewer);
+    // One time for the whole step, as for one edit.
+    let at = copier.now;
     let mut decisions = Vec::new();
     for unit in alignment.units.iter().filter(|u| u.is_agreement()) {
-        let key = sources(unit);
-        if review.is_some_and(|r| r.decision(&key).is_some()) {
+        if review.is_some_and(|r| r.decision(&unit.annotations).is_some()) {
             continue;
         }
         let Some((annotator, id)) = unit.annotations.iter().next() else {
             continue;
         };
-        let result: Vec<AnnotationId> = copier.copy(annotator, id).into_iter().collect();
-        decisions.push(decision(unit, Choice::Agreed, result, ""));
+        // An agreement's span is each of its annotations' span: the annotation is found
+        // where the unit is, walking the annotator's set in text order as the units go.
+        let result: Vec<AnnotationId> = copier
+            .copy_near(annotator, id, (unit.start, unit.end))
+            .into_iter()
+            .collect();
+        decisions.push(Decision {
+            sources: sources(unit),
+            start: unit.start,
+            end: unit.end,
+            kind: describe(unit),
+            choice: Choice::Agreed,
+            result,
+            note: String::new(),
+            at,
+        });
     }
     let mut edits = copier.finish();
+    edits.reserve(decisions.len());
     edits.extend(decisions.into_iter().map(Edit::Decide));
     edits
 }
@@ -170,9 +187,11 @@ struct Copier<'a> {
     entity_ids: BTreeMap<(String, EntityId), EntityId>,
     entity_edits: Vec<Edit>,
     inserts: Vec<Edit>,
-    /// For copying many annotations: each annotator's annotations by id, built on first use
-    /// (`AnnotationSet::get` scans, which is quadratic over a book's agreements).
-    by_id: Option<HashMap<&'a str, HashMap<&'a AnnotationId, &'a Annotation>>>,
+    /// For copying many annotations in text order: where in each annotator's set the last
+    /// one was found.
+    cursors: Vec<(&'a str, usize)>,
+    /// When the copies are made.
+    now: jiff::Timestamp,
 }
 
 impl<'a> Copier<'a> {
@@ -185,41 +204,78 @@ impl<'a> Copier<'a> {
             entity_ids: BTreeMap::new(),
             entity_edits: Vec::new(),
             inserts: Vec::new(),
-            by_id: None,
+            cursors: Vec::new(),
+            now: now(),
         }
     }
 
-    /// A copier for many annotations: looks them up by id through an index.
+    /// A copier for many annotations, found in text order.
     fn bulk(project: &'a Project, document: &'a str, reviewer: &'a str) -> Self {
-        Self {
-            by_id: Some(HashMap::new()),
-            ..Self::new(project, document, reviewer)
-        }
+        Self::new(project, document, reviewer)
     }
 
-    /// An annotator's annotation of the document.
-    fn source(&mut self, annotator: &str, id: &AnnotationId) -> Option<&'a Annotation> {
-        let (project, document) = (self.project, self.document);
-        let Some(by_id) = &mut self.by_id else {
-            return project.set(document, annotator)?.get(id);
+    /// An annotator's annotation of the document, looked for first at `span` (its start and
+    /// end) after the one found last: one step along the set for annotations asked for in
+    /// text order, a binary search otherwise, the id's index if the span is not its own.
+    fn source_near(
+        &mut self,
+        annotator: &str,
+        id: &AnnotationId,
+        (start, end): (CharOffset, CharOffset),
+    ) -> Option<&'a Annotation> {
+        let set = self.project.set(self.document, annotator)?;
+        let all = set.annotations();
+        let k = match self.cursors.iter().position(|(a, _)| *a == annotator) {
+            Some(k) => k,
+            None => {
+                self.cursors.push((set.annotator.as_str(), 0));
+                self.cursors.len() - 1
+            }
         };
-        if let Some(index) = by_id.get(annotator) {
-            return index.get(id).copied();
+        let cursor = self.cursors[k].1;
+        let key = (start, end, id.0.as_str());
+        let before = |a: &Arc<Annotation>| a.sort_key() < key;
+        // Forward from the cursor by doubling steps, then a binary search in the last step.
+        let at = if all.get(cursor).is_some_and(before) {
+            let mut step = 1;
+            while all.get(cursor + step).is_some_and(before) {
+                step *= 2;
+            }
+            let upto = (cursor + step).min(all.len());
+            cursor + 1 + all[cursor + 1..upto].partition_point(before)
+        } else if cursor > 0 && all.get(cursor - 1).is_some_and(|a| !before(a)) {
+            all[..cursor].partition_point(before)
+        } else {
+            cursor
+        };
+        match all.get(at) {
+            Some(found) if &found.id == id => {
+                self.cursors[k].1 = at;
+                Some(&**found)
+            }
+            _ => set.get(id),
         }
-        let set = project.set(document, annotator)?;
-        let index = by_id
-            .entry(set.annotator.as_str())
-            .or_insert_with(|| set.iter().map(|a| (&a.id, a)).collect());
-        index.get(id).copied()
     }
 
     /// Queues a copy of an annotator's annotation; returns its id in the reviewed set.
     fn copy(&mut self, annotator: &str, id: &AnnotationId) -> Option<AnnotationId> {
-        let source = self.source(annotator, id)?;
-        let mut copy: Annotation = source.clone();
-        copy.id = AnnotationId::random();
-        copy.modified = now();
-        copy.entity = source
+        let source = self.project.set(self.document, annotator)?.get(id)?;
+        Some(self.copy_of(annotator, source))
+    }
+
+    /// [`Self::copy`] of an annotation whose span is likely `span`, asked for in text order.
+    fn copy_near(
+        &mut self,
+        annotator: &str,
+        id: &AnnotationId,
+        span: (CharOffset, CharOffset),
+    ) -> Option<AnnotationId> {
+        let source = self.source_near(annotator, id, span)?;
+        Some(self.copy_of(annotator, source))
+    }
+
+    fn copy_of(&mut self, annotator: &str, source: &'a Annotation) -> AnnotationId {
+        let entity = source
             .entity
             .as_ref()
             .and_then(|e| self.entity(annotator, e));
@@ -237,10 +293,19 @@ impl<'a> Copier<'a> {
                 attributes.insert(name.clone(), value);
             }
         }
-        copy.attributes = attributes;
+        let copy = Annotation {
+            id: AnnotationId::random(),
+            label: source.label.clone(),
+            fragments: source.fragments.clone(),
+            entity,
+            attributes,
+            note: source.note.clone(),
+            created: source.created,
+            modified: self.now,
+        };
         let new_id = copy.id.clone();
         self.inserts.push(Edit::Insert(copy));
-        Some(new_id)
+        new_id
     }
 
     /// What an annotator's annotation became in the reviewed set, if it is there.

@@ -25,7 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::agreement::{AgreementError, has_annotated};
 use super::attributes::comparable_values;
 use super::matching::overlap_candidates_unsorted;
-use crate::model::{Annotation, AnnotationId, AnnotationSet, CharOffset, Fragment, Project};
+use crate::model::review::Sources;
+use crate::model::{Annotation, AnnotationSet, CharOffset, Fragment, Project};
 
 /// How the annotations of a unit relate.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,7 +47,7 @@ pub struct ComparisonUnit {
     /// How the annotations relate.
     pub kind: UnitKind,
     /// The annotation of each annotator in the unit, by annotator.
-    pub annotations: BTreeMap<String, AnnotationId>,
+    pub annotations: Sources,
     /// Annotators with no annotation in the unit, sorted.
     pub missing: Vec<String>,
     /// For units whose annotations share a label: the attributes whose values differ
@@ -150,14 +151,7 @@ pub fn align(sets: &[&AnnotationSet]) -> Alignment {
     clusters.join_same_fragments();
     clusters.join_overlapping();
     let annotators: Vec<String> = sets.iter().map(|s| s.annotator.clone()).collect();
-    let mut units: Vec<ComparisonUnit> = clusters.units(&annotators);
-    units.sort_by(|x, y| {
-        (x.start, x.end, x.annotations.iter().next()).cmp(&(
-            y.start,
-            y.end,
-            y.annotations.iter().next(),
-        ))
-    });
+    let units: Vec<ComparisonUnit> = clusters.units(&annotators);
     Alignment {
         document: sets.first().map(|s| s.document.clone()).unwrap_or_default(),
         annotators,
@@ -168,9 +162,16 @@ pub fn align(sets: &[&AnnotationSet]) -> Alignment {
 /// An annotation of the alignment: annotator index and index in that annotator's set.
 type Node = (usize, usize);
 
-/// A unit being built.
+/// No node: the end of a unit's list of members.
+const END: u32 = u32::MAX;
+
+/// A unit being built. Its members are a list through [`Clusters::next`], so that the
+/// hundreds of thousands of units a book starts with need no allocation each.
 struct Cluster<'a> {
-    members: Vec<Node>,
+    /// The first member (a node number), or [`END`] once joined into another unit.
+    head: u32,
+    /// The last member.
+    tail: u32,
     /// The label, while every member has the same one.
     label: Option<&'a str>,
     /// The fragments, while every member has the same ones.
@@ -187,31 +188,45 @@ enum Join {
 
 struct Clusters<'a> {
     sets: &'a [&'a AnnotationSet],
-    /// Cluster index of every node, by annotator then annotation.
-    cluster_of: Vec<Vec<usize>>,
-    /// Clusters; joined ones are left empty.
+    /// Node number of each annotator's first annotation: node numbers run through the
+    /// annotators' sets in order.
+    first_node: Vec<usize>,
+    /// Every node's annotator and index.
+    nodes: Vec<Node>,
+    /// The unit of every node, by node number.
+    cluster_of: Vec<u32>,
+    /// The member after each node in its unit, by node number.
+    next: Vec<u32>,
+    /// Clusters, numbered as the node they started with; joined ones are left empty.
     clusters: Vec<Cluster<'a>>,
 }
 
 impl<'a> Clusters<'a> {
     fn new(sets: &'a [&'a AnnotationSet]) -> Self {
-        let mut clusters = Vec::new();
-        let mut cluster_of = Vec::new();
+        let total: usize = sets.iter().map(|s| s.len()).sum();
+        let mut clusters = Vec::with_capacity(total);
+        let mut nodes = Vec::with_capacity(total);
+        let mut first_node = Vec::with_capacity(sets.len());
         for (k, set) in sets.iter().enumerate() {
-            let mut ids = Vec::with_capacity(set.annotations().len());
+            first_node.push(nodes.len());
             for (i, a) in set.iter().enumerate() {
-                ids.push(clusters.len());
+                let n = u32::try_from(nodes.len()).unwrap_or(END);
+                nodes.push((k, i));
                 clusters.push(Cluster {
-                    members: vec![(k, i)],
+                    head: n,
+                    tail: n,
                     label: Some(a.label.as_str()),
                     fragments: Some(a.fragments.as_slice()),
                 });
             }
-            cluster_of.push(ids);
         }
+        let n = nodes.len();
         Self {
             sets,
-            cluster_of,
+            first_node,
+            nodes,
+            cluster_of: (0..n).map(|i| u32::try_from(i).unwrap_or(END)).collect(),
+            next: vec![END; n],
             clusters,
         }
     }
@@ -220,28 +235,45 @@ impl<'a> Clusters<'a> {
         self.sets.get(k)?.at(i)
     }
 
+    /// The node number of an annotation.
+    fn node(&self, (k, i): Node) -> Option<usize> {
+        Some(self.first_node.get(k)? + i)
+    }
+
+    /// The members of a unit, as node numbers, in the order they joined.
+    fn members(&self, cluster: &Cluster<'a>) -> impl Iterator<Item = usize> + '_ {
+        let mut at = cluster.head;
+        std::iter::from_fn(move || {
+            let here = usize::try_from(at).ok().filter(|_| at != END)?;
+            at = self.next.get(here).copied().unwrap_or(END);
+            Some(here)
+        })
+    }
+
     /// Passes 1 and 2: annotations with identical fragments.
     fn join_same_fragments(&mut self) {
         // Every annotation by its fragments; runs of equal fragments are the groups (one
-        // sort, no map of vectors: a book has hundreds of thousands).
-        let mut all: Vec<(&'a [Fragment], Node)> = Vec::new();
+        // sort, no map of vectors: a book has hundreds of thousands). Start and end first:
+        // most comparisons end there, without reading the fragments.
+        let mut all: Vec<(CharOffset, CharOffset, &'a [Fragment], Node)> =
+            Vec::with_capacity(self.nodes.len());
         for (k, set) in self.sets.iter().enumerate() {
             all.extend(
                 set.iter()
                     .enumerate()
-                    .map(|(i, a)| (a.fragments.as_slice(), (k, i))),
+                    .map(|(i, a)| (a.start(), a.end(), a.fragments.as_slice(), (k, i))),
             );
         }
         all.sort_unstable();
         let mut same_label = Vec::new();
         let mut other_label = Vec::new();
         let mut nodes: Vec<Node> = Vec::new();
-        for group in all.chunk_by(|x, y| x.0 == y.0) {
+        for group in all.chunk_by(|x, y| x.2 == y.2) {
             if group.len() < 2 {
                 continue;
             }
             nodes.clear();
-            nodes.extend(group.iter().map(|(_, node)| *node));
+            nodes.extend(group.iter().map(|(_, _, _, node)| *node));
             for (n, &x) in nodes.iter().enumerate() {
                 for &y in nodes.iter().skip(n + 1) {
                     let (Some(ax), Some(ay)) = (self.annotation(x), self.annotation(y)) else {
@@ -259,8 +291,8 @@ impl<'a> Clusters<'a> {
                 }
             }
         }
-        same_label.sort();
-        other_label.sort();
+        same_label.sort_unstable();
+        other_label.sort_unstable();
         for (_, _, x, y) in same_label {
             self.join(x, y, Join::Matched);
         }
@@ -283,14 +315,15 @@ impl<'a> Clusters<'a> {
                 }
             }
         }
-        candidates.sort();
+        candidates.sort_unstable();
         for (_, _, _, x, y) in candidates {
             self.join(x, y, Join::SameLabel);
         }
     }
 
-    fn cluster(&self, (k, i): Node) -> Option<usize> {
-        self.cluster_of.get(k)?.get(i).copied()
+    fn cluster(&self, node: Node) -> Option<usize> {
+        let c = *self.cluster_of.get(self.node(node)?)?;
+        usize::try_from(c).ok()
     }
 
     /// Joins the units of two annotations if they share no annotator and the result keeps
@@ -303,9 +336,11 @@ impl<'a> Clusters<'a> {
             return;
         };
         if cx == cy
-            || a.members
-                .iter()
-                .any(|m| b.members.iter().any(|n| n.0 == m.0))
+            || self.members(a).any(|m| {
+                let annotator = self.nodes.get(m).map(|n| n.0);
+                self.members(b)
+                    .any(|n| self.nodes.get(n).map(|n| n.0) == annotator)
+            })
         {
             return;
         }
@@ -321,43 +356,84 @@ impl<'a> Clusters<'a> {
         }
         let label = if same_label { a.label } else { None };
         let fragments = if same_fragments { a.fragments } else { None };
-        let moved = self
-            .clusters
-            .get_mut(cy)
-            .map(|c| std::mem::take(&mut c.members))
-            .unwrap_or_default();
-        for &(k, i) in &moved {
-            if let Some(slot) = self.cluster_of.get_mut(k).and_then(|c| c.get_mut(i)) {
-                *slot = cx;
+        let (a_tail, b_head, b_tail) = (a.tail, b.head, b.tail);
+        let target = u32::try_from(cx).unwrap_or(END);
+        let moved: Vec<usize> = self.members(b).collect();
+        for m in moved {
+            if let Some(slot) = self.cluster_of.get_mut(m) {
+                *slot = target;
             }
         }
+        if let Some(link) = usize::try_from(a_tail)
+            .ok()
+            .and_then(|t| self.next.get_mut(t))
+        {
+            *link = b_head;
+        }
+        if let Some(joined) = self.clusters.get_mut(cy) {
+            joined.head = END;
+            joined.tail = END;
+        }
         if let Some(target) = self.clusters.get_mut(cx) {
-            target.members.extend(moved);
+            target.tail = b_tail;
             target.label = label;
             target.fragments = fragments;
         }
     }
 
+    /// The units, sorted by start, then end, then their first annotator and that
+    /// annotator's id (as the units' first annotation compares).
     fn units(&self, annotators: &[String]) -> Vec<ComparisonUnit> {
-        self.clusters
+        let mut members: Vec<(usize, &'a Annotation)> = Vec::new();
+        let mut order: Vec<(CharOffset, CharOffset, usize, &'a str, usize)> = Vec::new();
+        for (c, cluster) in self.clusters.iter().enumerate() {
+            if cluster.head == END {
+                continue;
+            }
+            self.collect_members(cluster, &mut members);
+            let Some(&(k, first)) = members.iter().min_by_key(|(k, _)| *k) else {
+                continue;
+            };
+            let start = members
+                .iter()
+                .map(|m| m.1.start())
+                .min()
+                .unwrap_or_default();
+            let end = members.iter().map(|m| m.1.end()).max().unwrap_or_default();
+            order.push((start, end, k, first.id.0.as_str(), c));
+        }
+        order.sort_unstable();
+        order
             .iter()
-            .filter(|c| !c.members.is_empty())
-            .map(|c| self.unit(c, annotators))
+            .filter_map(|&(start, end, _, _, c)| {
+                let cluster = self.clusters.get(c)?;
+                self.collect_members(cluster, &mut members);
+                Some(self.unit(cluster, &members, annotators, start, end))
+            })
             .collect()
     }
 
-    fn unit(&self, cluster: &Cluster<'a>, annotators: &[String]) -> ComparisonUnit {
+    /// A unit's annotations with their annotator's index, by annotator.
+    fn collect_members(&self, cluster: &Cluster<'a>, out: &mut Vec<(usize, &'a Annotation)>) {
+        out.clear();
+        out.extend(self.members(cluster).filter_map(|m| {
+            let &(k, i) = self.nodes.get(m)?;
+            Some((k, self.sets.get(k)?.at(i)?))
+        }));
+        out.sort_unstable_by_key(|(k, _)| *k);
+    }
+
+    fn unit(
+        &self,
+        cluster: &Cluster<'a>,
+        members: &[(usize, &'a Annotation)],
+        annotators: &[String],
+        start: CharOffset,
+        end: CharOffset,
+    ) -> ComparisonUnit {
         let name = |k: usize| annotators.get(k).cloned().unwrap_or_default();
-        let members: Vec<(usize, &AnnotationSet, &Annotation)> = cluster
-            .members
-            .iter()
-            .filter_map(|&(k, i)| {
-                let set = *self.sets.get(k)?;
-                Some((k, set, set.at(i)?))
-            })
-            .collect();
-        let kind = match (members.as_slice(), cluster.label, cluster.fragments) {
-            ([(k, _, _)], _, _) => UnitKind::OnlyIn(name(*k)),
+        let kind = match (members, cluster.label, cluster.fragments) {
+            ([(k, _)], _, _) => UnitKind::OnlyIn(name(*k)),
             (_, Some(_), Some(_)) => UnitKind::Matched,
             (_, None, Some(_)) => UnitKind::LabelDiffers,
             _ => UnitKind::BoundaryDiffers,
@@ -365,29 +441,35 @@ impl<'a> Clusters<'a> {
         // Most spans carry no attributes and no entity: nothing to compare then.
         let plain = members
             .iter()
-            .all(|(_, _, a)| a.attributes.is_empty() && a.entity.is_none());
+            .all(|(_, a)| a.attributes.is_empty() && a.entity.is_none());
         let differing_attributes = if members.len() > 1 && cluster.label.is_some() && !plain {
-            differing_attributes(&members)
+            let with_sets: Vec<(usize, &AnnotationSet, &Annotation)> = members
+                .iter()
+                .filter_map(|&(k, a)| Some((k, *self.sets.get(k)?, a)))
+                .collect();
+            differing_attributes(&with_sets)
         } else {
             Vec::new()
         };
+        // Members are in annotator order, as the sources keep them.
+        let annotations: Sources = members
+            .iter()
+            .map(|&(k, a)| (name(k), a.id.clone()))
+            .collect();
+        let mut missing = Vec::new();
+        let mut present = members.iter().map(|m| m.0).peekable();
+        for k in 0..annotators.len() {
+            if present.next_if_eq(&k).is_none() {
+                missing.push(name(k));
+            }
+        }
         ComparisonUnit {
             kind,
-            annotations: members
-                .iter()
-                .map(|(k, _, a)| (name(*k), a.id.clone()))
-                .collect(),
-            missing: (0..annotators.len())
-                .filter(|k| !members.iter().any(|m| m.0 == *k))
-                .map(name)
-                .collect(),
+            annotations,
+            missing,
             differing_attributes,
-            start: members
-                .iter()
-                .map(|m| m.2.start())
-                .min()
-                .unwrap_or_default(),
-            end: members.iter().map(|m| m.2.end()).max().unwrap_or_default(),
+            start,
+            end,
         }
     }
 }
