@@ -19,6 +19,12 @@ const STRAY_AGE: Duration = Duration::from_secs(15 * 60);
 
 /// Writes `bytes` to `path` atomically, keeping the permissions of the file it replaces.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of content made in parts (a set serialised on several threads), written
+/// one after the other: the file holds them joined, and nobody had to join them in memory.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -31,7 +37,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         ".{name}.{:08x}{TEMP_SUFFIX}",
         crate::model::annotation::random_u64() as u32
     ));
-    let result = write_and_rename(&temp, path, bytes);
+    let result = write_and_rename(&temp, path, parts);
     if result.is_err() {
         // Best effort: the error that matters is the one returned.
         let _ = fs::remove_file(&temp);
@@ -40,12 +46,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(&dir)
 }
 
-fn write_and_rename(temp: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_and_rename(temp: &Path, path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
     if let Ok(meta) = fs::metadata(path) {
         file.set_permissions(meta.permissions())?;
     }
-    file.write_all(bytes)?;
+    for part in parts {
+        file.write_all(part)?;
+    }
     // The data and what it takes to read it back (the size, the blocks): `fdatasync`, which
     // leaves out the times `fsync` would also flush.
     file.sync_data()?;

@@ -132,6 +132,39 @@ pub fn open(root: &Path, rel: &Path) -> Result<Option<(File, fs::Metadata)>, Ref
     }
 }
 
+/// Reads a regular file inside the project a megabyte at a time, handing each piece to `each`,
+/// at most `max` bytes; `Ok(false)` if it does not exist. For a look at a big file that keeps
+/// none of it (its fingerprint): no buffer the size of the file.
+pub fn read_pieces(
+    root: &Path,
+    rel: &Path,
+    max: u64,
+    mut each: impl FnMut(&[u8]),
+) -> Result<bool, Refused> {
+    let Some((mut file, meta)) = open(root, rel)? else {
+        return Ok(false);
+    };
+    if meta.len() > max {
+        return Err(Refused::TooLarge { max });
+    }
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = match file.read(&mut buffer) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Refused::io(&e)),
+        };
+        total += n as u64;
+        // The size may grow while reading (or lie, on odd file systems): stop past the limit.
+        if total > max {
+            return Err(Refused::TooLarge { max });
+        }
+        each(&buffer[..n]);
+    }
+}
+
 /// Reads a regular file inside the project, at most `max` bytes; `Ok(None)` if it does not
 /// exist.
 pub fn read(root: &Path, rel: &Path, max: u64) -> Result<Option<(Vec<u8>, fs::Metadata)>, Refused> {

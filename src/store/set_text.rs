@@ -158,6 +158,19 @@ pub fn write_set(
     annotations: &[Arc<Annotation>],
     text: &DocText,
 ) -> String {
+    write_set_parts(annotator, document, status, annotations, text).concat()
+}
+
+/// [`write_set`] in the parts that were written on several threads (with the head and the
+/// tail of the file), which joined are the file: a save writes them one after another
+/// instead of copying a book's 34 MB into one string first.
+pub fn write_set_parts(
+    annotator: &str,
+    document: &str,
+    status: Status,
+    annotations: &[Arc<Annotation>],
+    text: &DocText,
+) -> Vec<String> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 4)
@@ -174,7 +187,7 @@ fn write_in_parts(
     annotations: &[Arc<Annotation>],
     text: &DocText,
     threads: usize,
-) -> String {
+) -> Vec<String> {
     let write_part = |part: &[Arc<Annotation>]| {
         let mut out = String::with_capacity(part.len() * 360);
         let mut times = TimeCache { last: None };
@@ -198,28 +211,28 @@ fn write_in_parts(
     } else {
         vec![write_part(annotations)]
     };
-    let body: usize = parts.iter().map(String::len).sum();
-    let mut out = String::with_capacity(body + 256);
+    let mut head = String::with_capacity(256);
     let _ = write!(
-        out,
+        head,
         "(\n    format_version: {CURRENT_VERSION},\n    document: "
     );
-    push_str_lit(&mut out, document);
-    out.push_str(",\n    annotator: ");
-    push_str_lit(&mut out, annotator);
+    push_str_lit(&mut head, document);
+    head.push_str(",\n    annotator: ");
+    push_str_lit(&mut head, annotator);
     let _ = write!(
-        out,
+        head,
         ",\n    status: {},\n    annotations: [",
         status_name(status)
     );
-    for part in &parts {
-        out.push_str(part);
-    }
-    if annotations.is_empty() {
-        out.push_str("],\n)\n");
+    let tail = if annotations.is_empty() {
+        "],\n)\n"
     } else {
-        out.push_str("\n    ],\n)\n");
-    }
+        "\n    ],\n)\n"
+    };
+    let mut out = Vec::with_capacity(parts.len() + 2);
+    out.push(head);
+    out.extend(parts);
+    out.push(tail.to_owned());
     out
 }
 
@@ -722,9 +735,10 @@ mod tests {
     fn parts_written_at_once_join_into_the_same_file() {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(3), &text, 5000);
-        let one = write_in_parts("a", "d", Status::Done, set.annotations(), &text, 1);
+        let one = write_in_parts("a", "d", Status::Done, set.annotations(), &text, 1).concat();
         for threads in [2, 3, 4] {
-            let many = write_in_parts("a", "d", Status::Done, set.annotations(), &text, threads);
+            let many =
+                write_in_parts("a", "d", Status::Done, set.annotations(), &text, threads).concat();
             assert_eq!(one, many, "{threads} threads");
         }
     }
