@@ -854,3 +854,61 @@ fn the_scroll_bar_of_a_two_megabyte_article_has_a_thumb_big_enough_to_grab_and_d
         100.0 * at
     );
 }
+
+/// The annotation list: every annotation of one's own in text order, a selection far down
+/// brought into view, and the text filter showing only what matches.
+#[test]
+fn the_annotation_list_follows_the_selection_and_filters() {
+    use egui_kittest::kittest::NodeT as _;
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let rows = |h: &Harness<'_, LectorApp>| -> Vec<String> {
+        h.query_all_by_role(egui::accesskit::Role::Button)
+            .filter_map(|n| n.accesskit_node().label())
+            .filter(|l| l.contains(" · "))
+            .collect()
+    };
+    let first = rows(&h);
+    assert!(
+        first.first().is_some_and(|r| r == "Place · Ryssland"),
+        "{first:?}"
+    );
+    assert!(first.len() < 60, "only the rows on screen: {}", first.len());
+    // The last annotation, selected from the text's end: its row comes into view.
+    let last = h.state().annotations().last().unwrap().clone();
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(last.id.clone())));
+    h.run();
+    h.run();
+    let shown = rows(&h);
+    assert!(
+        shown
+            .iter()
+            .any(|r| r.starts_with(&format!("{} · ", last.label))),
+        "{shown:?}"
+    );
+    assert_ne!(shown, first, "scrolled down");
+    // Filtered by text: Navalny's mentions only.
+    h.get_by_label("Filter annotations by text").click();
+    h.run();
+    h.get_by_label("Filter annotations by text")
+        .type_text("navalny");
+    h.run();
+    let filtered = rows(&h);
+    let doc = h.state().document().unwrap().to_owned();
+    let session = h.state().session().unwrap();
+    let text = &session.store.project.document(&doc).unwrap().text;
+    let expected = h
+        .state()
+        .annotations()
+        .iter()
+        .filter(|a| a.covered_text(text).to_lowercase().contains("navalny"))
+        .count();
+    assert!(expected > 0);
+    assert_eq!(filtered.len(), expected, "{filtered:?}");
+    assert!(
+        filtered.iter().any(|r| r == "Person · Navalny"),
+        "{filtered:?}"
+    );
+}

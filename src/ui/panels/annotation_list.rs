@@ -23,11 +23,50 @@ pub struct ListState {
     /// Only this label.
     pub label: Option<String>,
     key: Option<RowsKey>,
-    /// (whose: 0 is one's own, k is the k-th shown colleague; index in that set).
-    rows: Vec<(usize, usize)>,
+    rows: Rows,
     /// The selection the list last followed, and the rows it showed then.
     followed: Option<Selected>,
     visible: std::ops::Range<usize>,
+}
+
+/// The rows the filters give, each (whose: 0 is one's own, k is the k-th shown colleague;
+/// index in that set).
+#[derive(Debug)]
+enum Rows {
+    /// Every annotation of one's own set, in its order: nothing to filter or merge, so no
+    /// list of 100k rows is made again after each edit.
+    All(usize),
+    /// The rows that passed the filters, or everyone's merged in text order.
+    Some(Vec<(usize, usize)>),
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Self::All(0)
+    }
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Self::All(n) => *n,
+            Self::Some(rows) => rows.len(),
+        }
+    }
+
+    fn get(&self, k: usize) -> Option<(usize, usize)> {
+        match self {
+            Self::All(n) => (k < *n).then_some((0, k)),
+            Self::Some(rows) => rows.get(k).copied(),
+        }
+    }
+
+    fn position(&self, row: (usize, usize)) -> Option<usize> {
+        match self {
+            Self::All(n) => (row.0 == 0 && row.1 < *n).then_some(row.1),
+            Self::Some(rows) => rows.iter().position(|&r| r == row),
+        }
+    }
 }
 
 /// What the list shows.
@@ -126,7 +165,7 @@ pub fn ui(ui: &mut egui::Ui, input: &ListInput<'_>, state: &mut ListState) -> Ve
     let mut visible = 0..0;
     area.show_rows(ui, row_height, state.rows.len(), |ui, range| {
         visible = range.clone();
-        for &(whose, i) in state.rows.get(range).unwrap_or(&[]) {
+        for (whose, i) in range.filter_map(|k| state.rows.get(k)) {
             let Some((owner, set)) = input.sets.get(whose) else {
                 continue;
             };
@@ -151,7 +190,7 @@ fn row_of(input: &ListInput<'_>, state: &ListState, selected: &Selected) -> Opti
     };
     let (_, set) = input.sets.get(whose)?;
     let i = set.iter().position(|a| &a.id == selected.id())?;
-    state.rows.iter().position(|&row| row == (whose, i))
+    state.rows.position((whose, i))
 }
 
 /// Filters the rows again when the annotations or the filters changed (filtering 100k
@@ -165,6 +204,14 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
         state.label.clone(),
     );
     if state.key.as_ref() == Some(&key) {
+        return;
+    }
+    if let [(_, own)] = input.sets[..]
+        && state.filter.is_empty()
+        && state.label.is_none()
+    {
+        state.rows = Rows::All(own.len());
+        state.key = Some(key);
         return;
     }
     let filter = state.filter.to_lowercase();
@@ -191,7 +238,7 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
         };
         rows.sort_by_key(|r| (start(r), r.0));
     }
-    state.rows = rows;
+    state.rows = Rows::Some(rows);
     state.key = Some(key);
 }
 
