@@ -133,9 +133,11 @@ fn a_corrected_sample_article_keeps_every_annotation() {
     }
 }
 
+#[cfg(feature = "gui")]
 #[path = "common/gui.rs"]
 mod gui;
 
+#[cfg(feature = "gui")]
 #[test]
 fn the_app_offers_to_reanchor_a_corrected_article() {
     use egui_kittest::kittest::Queryable as _;
