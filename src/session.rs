@@ -1616,12 +1616,17 @@ impl Session {
             return DiskChanges::default();
         }
         let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
-        let mut changes = self.store.reload_changed(&self.annotator, &busy);
+        let changes = self.store.reload_changed(&self.annotator, &busy);
+        self.reloaded(changes)
+    }
+
+    /// What follows files re-read from disk: a new revision if the project changed, and a
+    /// version-1 file of ours that came in (an old branch, a colleague's copy) has its
+    /// resolutions moved as they are when the project opens.
+    fn reloaded(&mut self, mut changes: DiskChanges) -> DiskChanges {
         if changes.changed_project() {
             self.bump_revision();
         }
-        // A version-1 file of ours that came in (an old branch, a colleague's copy): its
-        // resolutions move as they do when the project opens.
         if let Some(migration) = self.migrate_resolutions() {
             changes.problems.extend(
                 migration
@@ -1649,19 +1654,8 @@ impl Session {
             return DiskChanges::default();
         }
         let busy: BTreeSet<PathBuf> = self.dirty_files().into_iter().collect();
-        let mut changes = self.store.take_reloaded(reloaded, &busy);
-        if changes.changed_project() {
-            self.bump_revision();
-        }
-        if let Some(migration) = self.migrate_resolutions() {
-            changes.problems.extend(
-                migration
-                    .errors
-                    .iter()
-                    .map(|e| crate::store::Problem::new(&migration.file, e.to_string())),
-            );
-        }
-        changes
+        let changes = self.store.take_reloaded(reloaded, &busy);
+        self.reloaded(changes)
     }
 
     /// Keeps the app's version of one of the annotator's files that changed on disk (the

@@ -110,13 +110,7 @@ fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
     );
     let session = h.state().session().unwrap();
     assert!(session.store.project.schema.label("THEME").is_some());
-    let said: Vec<String> = h
-        .state()
-        .messages()
-        .all()
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let said = gui::said(&h);
     assert!(
         said.iter().any(|m| m.contains("ORG → Organization (1)")),
         "{said:?}"

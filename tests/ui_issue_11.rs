@@ -679,13 +679,7 @@ fn tag_all_hits_says_what_it_skipped_and_undo_says_what_it_took_back() {
     h.state_mut()
         .push(lector::ui::Command::Relabel("Claim".to_owned()));
     h.run();
-    let said: Vec<String> = h
-        .state()
-        .messages()
-        .all()
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let said = gui::said(&h);
     assert_eq!(h.state().annotations()[0].label, "Claim", "{said:?}");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();

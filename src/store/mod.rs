@@ -164,11 +164,20 @@ impl Fingerprint {
     /// The fingerprint of a project file as it is on disk now (absent if it does not exist),
     /// read only if it is a regular file inside the project.
     fn on_disk(root: &Path, rel: &Path) -> std::io::Result<Self> {
-        match confine::read(root, rel, MAX_FILE_BYTES) {
-            Ok(Some((bytes, _))) => Ok(Self::of(&bytes)),
-            Ok(None) => Ok(Self::absent()),
+        match Self::of_file(root, rel) {
+            Ok(found) => Ok(found.unwrap_or_else(Self::absent)),
             Err(refused) => Err(std::io::Error::other(refused.to_string())),
         }
+    }
+
+    /// The fingerprint of a project file, hashed a megabyte at a time (no copy of a book's
+    /// file in memory); `None` if it does not exist.
+    fn of_file(root: &Path, rel: &Path) -> Result<Option<Self>, confine::Refused> {
+        let mut hasher = Hasher::default();
+        let exists = confine::read_pieces(root, rel, MAX_FILE_BYTES, |piece| {
+            hasher.update(piece);
+        })?;
+        Ok(exists.then(|| hasher.finish()))
     }
 }
 
@@ -419,14 +428,9 @@ impl PendingWrite {
             std::thread::scope(|scope| {
                 let early = matches!(self.content, PendingContent::Set { .. })
                     .then(|| scope.spawn(|| self.serialise(None)));
-                // Hashed a megabyte at a time: a copy of the whole file is needed only to
-                // merge, when it changed.
-                let mut hasher = Hasher::default();
-                let on_disk =
-                    confine::read_pieces(&self.root, &self.rel, MAX_FILE_BYTES, |piece| {
-                        hasher.update(piece);
-                    })
-                    .map(|exists| exists.then(|| hasher.finish()));
+                // Only hashed: a copy of the whole file is needed only to merge, when it
+                // changed.
+                let on_disk = Fingerprint::of_file(&self.root, &self.rel);
                 (on_disk, early.and_then(|thread| thread.join().ok()))
             })
         };

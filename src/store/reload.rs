@@ -81,6 +81,25 @@ pub struct DiskChanges {
 }
 
 impl DiskChanges {
+    /// Sorts every list (and drops repeats), as [`ProjectStore::reload_changed`] returns
+    /// them.
+    pub(super) fn sort(&mut self) {
+        self.reloaded.sort();
+        self.removed.sort();
+        self.entities.sort();
+        self.reviews.sort();
+        self.resolutions.sort();
+        self.triage.sort();
+        self.suggested.sort();
+        self.conflicts.sort();
+        self.conflicts.dedup();
+        self.needs_reopen.sort();
+        self.problems.sort();
+        self.problems.dedup();
+    }
+}
+
+impl DiskChanges {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         let Self {
@@ -318,17 +337,7 @@ impl ProjectStore {
         for (document, reviewer, rel) in reviews {
             self.reload_review(document, reviewer, rel, &mut changes);
         }
-        changes.reloaded.sort();
-        changes.removed.sort();
-        changes.entities.sort();
-        changes.reviews.sort();
-        changes.resolutions.sort();
-        changes.triage.sort();
-        changes.suggested.sort();
-        changes.conflicts.sort();
-        changes.needs_reopen.sort();
-        changes.problems.sort();
-        changes.problems.dedup();
+        changes.sort();
         changes
     }
 

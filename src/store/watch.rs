@@ -230,7 +230,7 @@ impl ProjectStore {
             .into_iter()
             .filter(|p| taken.contains(&p.file))
             .collect();
-        sort_changes(&mut out);
+        out.sort();
         out
     }
 
@@ -241,22 +241,6 @@ impl ProjectStore {
             .copied()
             .unwrap_or(Fingerprint::absent())
     }
-}
-
-/// Sorts every list of `changes`, as [`ProjectStore::reload_changed`] returns them.
-fn sort_changes(changes: &mut DiskChanges) {
-    changes.reloaded.sort();
-    changes.removed.sort();
-    changes.entities.sort();
-    changes.reviews.sort();
-    changes.resolutions.sort();
-    changes.triage.sort();
-    changes.suggested.sort();
-    changes.conflicts.sort();
-    changes.conflicts.dedup();
-    changes.needs_reopen.sort();
-    changes.problems.sort();
-    changes.problems.dedup();
 }
 
 impl Watcher {

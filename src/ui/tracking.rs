@@ -144,6 +144,15 @@ impl Default for TrackingState {
 }
 
 impl TrackingState {
+    /// How many of the counted predictions are due today.
+    fn count_due(&self) -> usize {
+        self.tracker
+            .predictions
+            .iter()
+            .filter(|p| p.is_due(self.today))
+            .count()
+    }
+
     /// Rebuilds the counts when the project changed since they were made. Returns whether it
     /// did (views then rebuild what they derive).
     pub fn refresh(&mut self, session: &Session) -> bool {
@@ -162,12 +171,7 @@ impl TrackingState {
         }
         self.built_at = Some(session.revision());
         self.builds += 1;
-        self.due = self
-            .tracker
-            .predictions
-            .iter()
-            .filter(|p| p.is_due(self.today))
-            .count();
+        self.due = self.count_due();
         true
     }
 
@@ -287,12 +291,7 @@ impl TrackingState {
         self.lists = lists;
         self.counted_at = Some(session.content_revision());
         self.built_at = Some(session.revision());
-        self.due = self
-            .tracker
-            .predictions
-            .iter()
-            .filter(|p| p.is_due(self.today))
-            .count();
+        self.due = self.count_due();
     }
 }
 
