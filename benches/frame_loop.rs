@@ -956,7 +956,7 @@ fn main() {
             for _ in 0..n {
                 let a = random_annotation(rng);
                 let t0 = Instant::now();
-                let result = session.apply(&doc_id, vec![Edit::Insert(a)]);
+                let result = session.apply(&doc_id, vec![Edit::insert(a)]);
                 let t_apply = t0.elapsed();
                 if result.is_err() {
                     failures += 1;
@@ -1037,7 +1037,7 @@ fn main() {
     for _ in 0..SAVES {
         // Make the set dirty again with one tag (not timed).
         let a = random_annotation(&mut tag_rng);
-        if session.apply(&doc_id, vec![Edit::Insert(a)]).is_err() {
+        if session.apply(&doc_id, vec![Edit::insert(a)]).is_err() {
             save_errors += 1;
         }
         let t0 = Instant::now();
@@ -1070,7 +1070,7 @@ fn main() {
     let mut background_ms = Vec::new();
     for _ in 0..SAVES {
         let a = random_annotation(&mut tag_rng);
-        if session.apply(&doc_id, vec![Edit::Insert(a)]).is_err() {
+        if session.apply(&doc_id, vec![Edit::insert(a)]).is_err() {
             save_errors += 1;
         }
         let t0 = Instant::now();

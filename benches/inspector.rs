@@ -180,7 +180,7 @@ fn main() {
     linked.entity = Some(entity.id.clone());
     app.push(Command::Edit(vec![
         Edit::UpsertEntity(entity),
-        Edit::Replace(linked),
+        Edit::replace(linked),
     ]));
     app.push(Command::Select(Some(person.id.clone())));
     for _ in 0..3 {
@@ -254,7 +254,7 @@ fn picker(root: &std::path::Path, frames: &mut Frames) {
                     end: CharOffset(i * per + e),
                 }],
             );
-            a.id = AnnotationId(format!("{label}-{i:05}").to_lowercase());
+            a.id = AnnotationId::from(format!("{label}-{i:05}").to_lowercase());
             all.push(a);
         }
     }

@@ -6,7 +6,10 @@
 //! applies the same step in a session that keeps a crash journal, as the app's sessions do.
 //!
 //! Run: `cargo bench --no-default-features --bench review`. Prints a table and one JSON line
-//! (starting with `{`). Each figure is the median of several runs, in wall-clock ms.
+//! (starting with `{`). Each figure is the median of several runs, in wall-clock ms, and
+//! beside it the CPU time of the bench's own thread (from `/proc/thread-self/schedstat`):
+//! on a machine shared with builds the wall time grows with the load, the CPU time much less.
+//! The crash journal's threads are not in the CPU column.
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +27,21 @@ const RUNS: usize = 7;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// CPU time this thread has run, where Linux tells it (else zero).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// Wall and CPU time of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (t, c) = (Instant::now(), thread_cpu());
+    let out = f();
+    (out, ms(t.elapsed()), ms(thread_cpu().saturating_sub(c)))
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -76,45 +94,51 @@ fn main() {
     }
     let pair = ["anna".to_owned(), "erik".to_owned()];
 
-    let (mut agree, mut align, mut figures, mut take, mut apply, mut start) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
+    // (wall, CPU) of each run.
+    let mut agree = Vec::new();
+    let mut align = Vec::new();
+    let mut figures = Vec::new();
+    let mut take = Vec::new();
+    let mut apply = Vec::new();
+    let mut start = Vec::new();
     let mut journaled = Vec::new();
     let mut units = 0;
     let mut edits_n = 0;
     for _ in 0..RUNS {
         let project = &store.project;
-        let t = Instant::now();
-        let report = agreement(project, &[], &[]).expect("agreement");
-        agree.push(ms(t.elapsed()));
+        let (report, wall, cpu) = timed(|| agreement(project, &[], &[]).expect("agreement"));
+        agree.push((wall, cpu));
         std::hint::black_box(report);
 
         // Starting a review, as the app's prepare_review and begin_review do.
-        let t0 = Instant::now();
-        let alignment = align_document(project, &doc, &pair).expect("align");
-        align.push(ms(t0.elapsed()));
-        let t = Instant::now();
-        let report = document_agreement(project, &doc, &pair).ok();
-        figures.push(ms(t.elapsed()));
-        let t = Instant::now();
-        let edits = adjudication::take_agreements(project, &doc, "olga", &alignment);
-        take.push(ms(t.elapsed()));
+        let (alignment, wall, cpu) = timed(|| align_document(project, &doc, &pair).expect("align"));
+        align.push((wall, cpu));
+        let (report, wall, cpu) = timed(|| document_agreement(project, &doc, &pair).ok());
+        figures.push((wall, cpu));
+        let (edits, wall, cpu) =
+            timed(|| adjudication::take_agreements(project, &doc, "olga", &alignment));
+        take.push((wall, cpu));
         units = alignment.units.len();
         edits_n = edits.len();
-        let prepared = ms(t0.elapsed());
         // Applying needs a session of its own, on the saved project (opening is not timed).
         let (copy, _) = ProjectStore::open(store.root()).expect("open");
         let mut session = Session::headless(copy, review_set_name("olga"));
-        let t = Instant::now();
-        session.apply(&doc, edits).expect("apply");
-        let applied = ms(t.elapsed());
-        apply.push(applied);
-        start.push(prepared + applied);
+        let ((), wall, cpu) = timed(|| session.apply(&doc, edits).expect("apply"));
+        apply.push((wall, cpu));
+        let sum = |k: usize| {
+            [&align, &figures, &take, &apply]
+                .iter()
+                .map(|v| v[k].0)
+                .sum()
+        };
+        let sum_cpu = |k: usize| {
+            [&align, &figures, &take, &apply]
+                .iter()
+                .map(|v| v[k].1)
+                .sum()
+        };
+        let k = apply.len() - 1;
+        start.push((sum(k), sum_cpu(k)));
         std::hint::black_box((report, session));
         // The app's session writes every edit to the crash journal (JSON, synced) before it
         // shows: the same step again in such a session. Not part of the start above, which
@@ -122,56 +146,56 @@ fn main() {
         let edits = adjudication::take_agreements(project, &doc, "olga", &alignment);
         let (copy, _) = ProjectStore::open(store.root()).expect("open");
         let mut session = Session::new(copy, review_set_name("olga"));
-        let t = Instant::now();
-        session.apply(&doc, edits).expect("apply");
-        journaled.push(ms(t.elapsed()));
+        let ((), wall, cpu) = timed(|| session.apply(&doc, edits).expect("apply"));
+        journaled.push((wall, cpu));
         // Unsaved: the journal stays behind, and goes before the next run.
         drop(session);
         std::fs::remove_dir_all(store.root().join(".lector").join("journal"))
             .expect("remove the journal");
     }
+    let both = |runs: Vec<(f64, f64)>| {
+        (
+            median(runs.iter().map(|r| r.0).collect()),
+            median(runs.iter().map(|r| r.1).collect()),
+        )
+    };
     let rows = [
         (
             "agreement of 2 × 100k annotations",
             "agreement_2x100k",
-            median(agree),
+            both(agree),
             "≤ 50 ms",
         ),
         (
             "start a review (align + agreement + take + apply)",
             "review_start",
-            median(start),
+            both(start),
             "≤ 150 ms",
         ),
-        ("  align the two sets", "review_align", median(align), ""),
+        ("  align the two sets", "review_align", both(align), ""),
         (
             "  the document's agreement",
             "review_figures",
-            median(figures),
+            both(figures),
             "",
         ),
         (
             "  prepare the edits taking the agreements",
             "review_take",
-            median(take),
+            both(take),
             "",
         ),
-        (
-            "  apply them as one step",
-            "review_apply",
-            median(apply),
-            "",
-        ),
+        ("  apply them as one step", "review_apply", both(apply), ""),
         (
             "  the same with the crash journal (the app's session)",
             "review_apply_journaled",
-            median(journaled),
+            both(journaled),
             "",
         ),
     ];
-    println!("{:<56} {:>10}  target", "what", "median");
-    for (what, _, v, target) in &rows {
-        println!("{what:<56} {v:>7.2} ms  {target}");
+    println!("{:<56} {:>10} {:>10}  target", "what", "median", "CPU");
+    for (what, _, (v, cpu), target) in &rows {
+        println!("{what:<56} {v:>7.2} ms {cpu:>7.2} ms  {target}");
     }
     println!(
         "({} and {} annotations, {units} units, {edits_n} edits; {RUNS} runs)",
@@ -180,7 +204,7 @@ fn main() {
     );
     let fields: Vec<String> = rows
         .iter()
-        .map(|(_, key, v, _)| format!("\"{key}_ms\": {v:.3}"))
+        .map(|(_, key, (v, cpu), _)| format!("\"{key}_ms\": {v:.3}, \"{key}_cpu_ms\": {cpu:.3}"))
         .collect();
     println!("{{\"bench\": \"review\", {}}}", fields.join(", "));
 }

@@ -213,7 +213,7 @@ fn main() {
             .and_then(|s| s.at(i * 1000).cloned())
             .expect("an annotation");
         a.note = format!("edited {i}");
-        session.apply(&doc, vec![Edit::Replace(a)]).expect("edit");
+        session.apply(&doc, vec![Edit::replace(a)]).expect("edit");
         let t = Instant::now();
         let errors = session.save_now();
         saves.push(ms(t.elapsed()));
@@ -241,7 +241,7 @@ fn main() {
         };
         let a = Annotation::new("Person", fragments);
         let t = Instant::now();
-        session.apply(&doc, vec![Edit::Insert(a)]).expect("tag");
+        session.apply(&doc, vec![Edit::insert(a)]).expect("tag");
         tags.push(ms(t.elapsed()));
         let t = Instant::now();
         assert!(session.undo(&doc));
@@ -291,7 +291,7 @@ fn main() {
         .filter_map(|k| {
             let (s, e) = snapped(&doc_text, 3 + 4_001 * k, 9 + 4_001 * k)?;
             let fragments = checked_fragments(&doc_text, &[(s, e)]).ok()?;
-            Some(Edit::Insert(Annotation::new("Place", fragments)))
+            Some(Edit::insert(Annotation::new("Place", fragments)))
         })
         .collect();
     let t = Instant::now();
@@ -306,7 +306,7 @@ fn main() {
     let mut importer = Session::headless(ProjectStore::open(&root).expect("open").0, "importer");
     let t_import = Instant::now();
     importer
-        .apply(&doc, all.iter().cloned().map(Edit::Insert).collect())
+        .apply(&doc, all.iter().cloned().map(Edit::insert).collect())
         .expect("import");
     rows.push(Row {
         what: "import: 100k annotations applied as one step",

@@ -130,7 +130,7 @@ fn main() -> anyhow::Result<()> {
                         continue;
                     };
                     let mut a = Annotation::new(LABELS[label], fragments);
-                    a.id = AnnotationId(format!("{:010x}", rng.u64(..1 << 40)));
+                    a.id = AnnotationId::from(format!("{:010x}", rng.u64(..1 << 40)));
                     annotations.push(a);
                 }
                 let set = store.project.set_mut(&id, name);

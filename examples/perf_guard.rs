@@ -89,11 +89,11 @@ fn main() {
             let (s, e) = snapped(&text, 1000, 1012).expect("a span");
             let fragments = checked_fragments(&text, &[(s, e)]).expect("fragments");
             let mut a = lector::model::Annotation::new("Person", fragments);
-            a.id = lector::model::AnnotationId("guard00001".to_owned());
+            a.id = lector::model::AnnotationId::from("guard00001");
             // `run DIR N` tags and undoes N times (for a profiler); the guard counts one.
             let repeat: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
             for _ in 0..repeat {
-                guard_tag(&mut session, &doc, Edit::Insert(a.clone()));
+                guard_tag(&mut session, &doc, Edit::insert(a.clone()));
                 guard_undo(&mut session, &doc);
             }
             guard_save(&mut session);

@@ -562,7 +562,7 @@ impl Session {
         let triage = project.triage.get(&self.annotator);
         match edit {
             Edit::Insert(a) | Edit::Replace(a) => match set.and_then(|s| s.get(&a.id)) {
-                Some(old) if old == &a => None,
+                Some(old) if old == &*a => None,
                 Some(_) => Some(Edit::Replace(a)),
                 None => Some(Edit::Insert(a)),
             },
@@ -860,7 +860,7 @@ impl Session {
             && !edits
                 .iter()
                 .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)));
-        let mut bulk_inserts: Vec<Annotation> =
+        let mut bulk_inserts: Vec<Arc<Annotation>> =
             Vec::with_capacity(if bulk { n_inserts } else { 0 });
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
@@ -873,23 +873,21 @@ impl Session {
             .count();
         let bulk_decisions =
             n_decisions >= BULK && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
-        let mut decisions: Vec<Decision> =
+        let mut decisions: Vec<Arc<Decision>> =
             Vec::with_capacity(if bulk_decisions { n_decisions } else { 0 });
         for edit in edits {
             if bulk_decisions && let Edit::Decide(decision) = &edit {
-                decisions.push(decision.clone());
+                decisions.push(Arc::clone(decision));
                 forward.push(edit);
                 touched_review = true;
                 continue;
             }
             if bulk {
                 match &edit {
-                    Edit::Insert(_) => {
-                        // Validated afterwards through the shared copies `apply_bulk` returns.
-                        forward.push(edit.clone());
-                        if let Edit::Insert(a) = edit {
-                            bulk_inserts.push(a);
-                        }
+                    Edit::Insert(a) => {
+                        // Validated afterwards, once they are in the set.
+                        bulk_inserts.push(Arc::clone(a));
+                        forward.push(edit);
                         touched_set = true;
                         continue;
                     }
@@ -956,9 +954,9 @@ impl Session {
         let mut inserted: Vec<Arc<Annotation>> = Vec::new();
         if bulk {
             match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {
-                Ok((inv, arcs)) => {
+                Ok((inv, shared)) => {
                     inverse.extend(inv);
-                    inserted = arcs;
+                    inserted = shared;
                 }
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
@@ -1084,7 +1082,7 @@ impl Session {
         &mut self,
         document: &str,
         annotator: &str,
-        inserts: Vec<Annotation>,
+        inserts: Vec<Arc<Annotation>>,
         removes: &[AnnotationId],
     ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
@@ -1102,17 +1100,16 @@ impl Session {
             )));
         }
         let mut inverse = Vec::with_capacity(removes.len() + inserts.len());
-        let mut old = Vec::new();
-        set.retain(|a| {
-            let keep = !removing.contains(&a.id);
-            if !keep {
-                old.push(a.clone());
-            }
-            keep
-        });
+        // Shared with the undo step, not copied.
+        let old: Vec<Arc<Annotation>> = removes
+            .iter()
+            .filter_map(|id| set.get_shared(id).cloned())
+            .collect();
+        if !removing.is_empty() {
+            set.retain(|a| !removing.contains(&a.id));
+        }
         inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
-        let inserts: Vec<Arc<Annotation>> = inserts.into_iter().map(Arc::new).collect();
         set.insert_many_shared(inserts.clone());
         Ok((inverse, inserts))
     }
@@ -1158,7 +1155,7 @@ impl Session {
                     annotation: Arc::downgrade(&old),
                     fragments: old.fragments.clone(),
                 });
-                Ok(Edit::Insert(std::sync::Arc::unwrap_or_clone(old)))
+                Ok(Edit::Insert(old))
             }
             Edit::Replace(annotation) => {
                 let set = project.set_mut(document, annotator);
@@ -1177,7 +1174,7 @@ impl Session {
                     label,
                     fragments,
                 });
-                Ok(Edit::Replace(std::sync::Arc::unwrap_or_clone(old)))
+                Ok(Edit::Replace(old))
             }
             Edit::SetStatus(status) => {
                 let set = project.set_mut(document, annotator);
@@ -1743,11 +1740,11 @@ mod tests {
             .store
             .add_text("b.txt", "B", "Lukashenko reste till Sotji.\n".to_owned())
             .unwrap();
-        s.apply(&a, vec![Edit::Insert(person(&s, &a, 0, 5))])
+        s.apply(&a, vec![Edit::insert(person(&s, &a, 0, 5))])
             .unwrap();
         let groups = vec![
-            (a.clone(), vec![Edit::Insert(person(&s, &a, 12, 22))]),
-            (b.clone(), vec![Edit::Insert(person(&s, &b, 0, 10))]),
+            (a.clone(), vec![Edit::insert(person(&s, &a, 12, 22))]),
+            (b.clone(), vec![Edit::insert(person(&s, &b, 0, 10))]),
         ];
         s.apply_all(groups).unwrap();
         assert_eq!((count(&s, &a), count(&s, &b)), (2, 1));
@@ -1769,8 +1766,8 @@ mod tests {
             .unwrap();
         let bad = Annotation::new("NoSuchLabel", person(&s, &b, 0, 10).fragments.clone());
         let groups = vec![
-            (a.clone(), vec![Edit::Insert(person(&s, &a, 12, 22))]),
-            (b.clone(), vec![Edit::Insert(bad)]),
+            (a.clone(), vec![Edit::insert(person(&s, &a, 12, 22))]),
+            (b.clone(), vec![Edit::insert(bad)]),
         ];
         let (refused, _) = s.apply_all(groups).unwrap_err();
         assert_eq!(refused, b);
@@ -1783,11 +1780,11 @@ mod tests {
         let (_dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
         let b = person(&s, &doc, 12, 22);
-        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
-        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(b)]).unwrap();
         let mut changed = a.clone();
         changed.label = "Place".into();
-        s.apply(&doc, vec![Edit::Replace(changed)]).unwrap();
+        s.apply(&doc, vec![Edit::replace(changed)]).unwrap();
         assert_eq!(count(&s, &doc), 2);
         assert!(s.undo(&doc));
         assert_eq!(
@@ -1824,7 +1821,7 @@ mod tests {
         bad.attributes
             .insert("certainty".into(), AttrValue::Choice("sure".into()));
         let err = s
-            .apply(&doc, vec![Edit::Insert(good), Edit::Insert(bad)])
+            .apply(&doc, vec![Edit::insert(good), Edit::insert(bad)])
             .unwrap_err();
         assert!(
             err.to_string().contains("not defined for label \"Person\""),
@@ -1848,7 +1845,7 @@ mod tests {
         mention.entity = Some(entity.id.clone());
         s.apply(
             &doc,
-            vec![Edit::UpsertEntity(entity.clone()), Edit::Insert(mention)],
+            vec![Edit::UpsertEntity(entity.clone()), Edit::insert(mention)],
         )
         .unwrap();
         assert!(
@@ -1869,7 +1866,7 @@ mod tests {
     fn saves_after_the_delay_and_marks_clean() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a)]).unwrap();
         assert!(s.is_dirty());
         assert!(!s.autosave_due(Instant::now()));
         assert!(s.autosave_due(Instant::now() + AUTOSAVE_DELAY));
@@ -1900,12 +1897,12 @@ mod tests {
     fn background_saves_keep_edits_made_while_they_run() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a)]).unwrap();
         assert!(s.save_in_background().is_empty());
         assert!(s.is_saving());
         // Another edit while the first save runs: it stays dirty for the next save.
         let b = person(&s, &doc, 12, 22);
-        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(b)]).unwrap();
         assert!(s.wait_for_save().is_empty());
         assert!(!s.is_saving());
         assert_eq!(saved_count(dir.path(), &doc), 1, "the first save wrote one");
@@ -1923,7 +1920,12 @@ mod tests {
         reopened
             .project
             .set(doc, "anna")
-            .map(|set| set.annotations().iter().map(|a| a.id.0.clone()).collect())
+            .map(|set| {
+                set.annotations()
+                    .iter()
+                    .map(|a| a.id.0.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -1934,7 +1936,7 @@ mod tests {
     fn a_save_that_trusts_an_old_files_time_still_merges_a_same_size_rewrite() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a.clone())]).unwrap();
         assert!(s.save_now().is_empty());
         let path = dir.path().join(set_path(&doc, "anna"));
         let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -1950,17 +1952,17 @@ mod tests {
         let renamed = format!("z{}", &a.id.0[1..]);
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8(bytes).unwrap();
-        let changed = text.replace(&a.id.0, &renamed);
+        let changed = text.replace(a.id.as_str(), &renamed);
         assert_eq!(changed.len(), text.len());
         let mut file = std::fs::File::options().write(true).open(&path).unwrap();
         std::io::Write::write_all(&mut file, changed.as_bytes()).unwrap();
         drop(file);
         let c = person(&s, &doc, 25, 30);
-        s.apply(&doc, vec![Edit::Insert(c.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(c.clone())]).unwrap();
         assert!(s.save_now().is_empty());
         assert_eq!(
             saved_ids(dir.path(), &doc),
-            BTreeSet::from([renamed, c.id.0.clone()]),
+            BTreeSet::from([renamed, c.id.0.to_string()]),
             "the colleague's rename and this session's annotation"
         );
     }
@@ -1969,20 +1971,20 @@ mod tests {
     fn a_save_merges_into_what_another_writer_saved_meanwhile() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a.clone())]).unwrap();
         assert!(s.save_now().is_empty());
         // Another window of anna's on the same project adds one and removes `a`'s label
         // change… here: adds one annotation and saves.
         let (store, _) = ProjectStore::open(dir.path()).unwrap();
         let mut other = Session::headless(store, "anna");
         let b = person(&other, &doc, 12, 22);
-        other.apply(&doc, vec![Edit::Insert(b.clone())]).unwrap();
+        other.apply(&doc, vec![Edit::insert(b.clone())]).unwrap();
         assert!(other.save_now().is_empty());
         // This window, which never saw `b`, changes `a` and adds `c`.
         let c = person(&s, &doc, 25, 30);
         let mut a2 = a.clone();
         a2.label = "Place".into();
-        s.apply(&doc, vec![Edit::Insert(c.clone()), Edit::Replace(a2)])
+        s.apply(&doc, vec![Edit::insert(c.clone()), Edit::replace(a2)])
             .unwrap();
         assert!(s.save_in_background().is_empty());
         // An edit while that save runs, replayed onto the merged version afterwards.
@@ -1990,8 +1992,15 @@ mod tests {
         assert!(s.wait_for_save().is_empty());
         assert_eq!(s.take_merged(), [set_path(&doc, "anna")]);
         let set = s.store.project.set(&doc, "anna").unwrap();
-        let ids: BTreeSet<String> = set.annotations().iter().map(|x| x.id.0.clone()).collect();
-        assert_eq!(ids, BTreeSet::from([a.id.0.clone(), b.id.0.clone()]));
+        let ids: BTreeSet<String> = set
+            .annotations()
+            .iter()
+            .map(|x| x.id.0.to_string())
+            .collect();
+        assert_eq!(
+            ids,
+            BTreeSet::from([a.id.0.to_string(), b.id.0.to_string()])
+        );
         assert_eq!(set.get(&a.id).unwrap().label, "Place");
         assert!(s.save_now().is_empty());
         assert_eq!(
@@ -2010,10 +2019,10 @@ mod tests {
         let mut mine = person(&s, &doc, 12, 22);
         mine.id = theirs.id.clone();
         other
-            .apply(&doc, vec![Edit::Insert(theirs.clone())])
+            .apply(&doc, vec![Edit::insert(theirs.clone())])
             .unwrap();
         assert!(other.save_now().is_empty());
-        s.apply(&doc, vec![Edit::Insert(mine.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(mine.clone())]).unwrap();
         assert!(s.save_now().is_empty());
         let (reopened, _) = ProjectStore::open(dir.path()).unwrap();
         let set = reopened.project.set(&doc, "anna").unwrap();
@@ -2029,14 +2038,14 @@ mod tests {
     fn a_file_that_cannot_be_read_is_never_written_over() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a)]).unwrap();
         assert!(s.save_now().is_empty());
         let file = dir.path().join(set_path(&doc, "anna"));
         let theirs = std::fs::read_to_string(&file).unwrap();
         let half = &theirs[..theirs.len() / 2];
         std::fs::write(&file, half).unwrap();
         let b = person(&s, &doc, 12, 22);
-        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(b)]).unwrap();
         let errors = s.save_now();
         assert!(
             matches!(errors.as_slice(), [StoreError::CannotMerge { .. }]),
@@ -2090,7 +2099,7 @@ mod tests {
         let path = crashed_journal(
             dir.path(),
             &doc,
-            &[Edit::Insert(a.clone()), Edit::Insert(b), Edit::Replace(a2)],
+            &[Edit::insert(a.clone()), Edit::insert(b), Edit::replace(a2)],
         );
         // Torn last line: the edit that was being written when the process died.
         let mut bytes = std::fs::read(&path).unwrap();
@@ -2134,11 +2143,11 @@ mod tests {
     fn a_journal_of_edits_that_were_saved_replays_to_nothing() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a.clone())]).unwrap();
         assert!(s.save_now().is_empty());
         drop(s);
         // Killed after the save but before the journal was emptied.
-        crashed_journal(dir.path(), &doc, &[Edit::Insert(a)]);
+        crashed_journal(dir.path(), &doc, &[Edit::insert(a)]);
         let (store, _) = ProjectStore::open(dir.path()).unwrap();
         let mut s = Session::new(store, "anna");
         assert!(s.recover().is_none());
@@ -2149,7 +2158,7 @@ mod tests {
     fn a_live_sessions_journal_is_not_taken_by_another() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a)]).unwrap();
         let (store, _) = ProjectStore::open(dir.path()).unwrap();
         assert!(Session::new(store, "anna").recover().is_none());
         assert!(s.save_now().is_empty());
@@ -2172,12 +2181,12 @@ mod tests {
         here.entity = Some(entity.id.clone());
         s.apply(
             &doc,
-            vec![Edit::UpsertEntity(entity.clone()), Edit::Insert(here)],
+            vec![Edit::UpsertEntity(entity.clone()), Edit::insert(here)],
         )
         .unwrap();
         let mut there = person(&s, &other, 0, 5);
         there.entity = Some(entity.id.clone());
-        s.apply(&other, vec![Edit::Insert(there)]).unwrap();
+        s.apply(&other, vec![Edit::insert(there)]).unwrap();
         assert!(s.undo(&doc));
         assert_eq!(count(&s, &doc), 0);
         let registry = s.store.project.registry("anna").unwrap();
@@ -2197,10 +2206,10 @@ mod tests {
     fn the_annotator_stays_when_their_work_cannot_be_saved() {
         let (dir, mut s, doc) = session();
         let a = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(a)]).unwrap();
         assert!(s.save_now().is_empty());
         let b = person(&s, &doc, 12, 22);
-        s.apply(&doc, vec![Edit::Insert(b)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(b)]).unwrap();
         let file = dir.path().join(set_path(&doc, "anna"));
         std::fs::write(&file, "(format_version: 1, garbage").unwrap();
         assert!(s.set_annotator("erik").is_err());
@@ -2223,14 +2232,14 @@ mod tests {
             })
             .collect();
         let single = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(single.clone())]).unwrap();
+        s.apply(&doc, vec![Edit::insert(single.clone())]).unwrap();
         // A duplicate id refuses the whole group.
         let mut bad = many.clone();
         bad.push(single.clone());
-        let edits: Vec<Edit> = bad.into_iter().map(Edit::Insert).collect();
+        let edits: Vec<Edit> = bad.into_iter().map(Edit::insert).collect();
         assert!(s.apply(&doc, edits).is_err());
         assert_eq!(count(&s, &doc), 1);
-        let edits: Vec<Edit> = many.iter().cloned().map(Edit::Insert).collect();
+        let edits: Vec<Edit> = many.iter().cloned().map(Edit::insert).collect();
         s.apply(&doc, edits).unwrap();
         assert_eq!(count(&s, &doc), 201);
         assert!(
@@ -2258,7 +2267,7 @@ mod tests {
         assert!(s.last_changes().is_none());
         let a = person(&s, &doc, 12, 22);
         let b = person(&s, &doc, 0, 5);
-        s.apply(&doc, vec![Edit::Insert(a.clone()), Edit::Insert(b)])
+        s.apply(&doc, vec![Edit::insert(a.clone()), Edit::insert(b)])
             .unwrap();
         let (changed, changes) = s.last_changes().unwrap();
         assert_eq!(changed, doc);
@@ -2281,7 +2290,7 @@ mod tests {
         // A refused step leaves nothing for views to follow.
         let before = s.revision();
         let bad = Annotation::new("NoSuchLabel", a.fragments.clone());
-        assert!(s.apply(&doc, vec![Edit::Insert(bad)]).is_err());
+        assert!(s.apply(&doc, vec![Edit::insert(bad)]).is_err());
         assert_eq!(s.revision(), before);
         assert!(s.last_changes().is_none());
     }

@@ -305,7 +305,7 @@ fn annotation_records(p: &Project) -> Vec<serde_json::Value> {
                 .collect();
             let label = p.schema.label(&a.label).unwrap();
             records.push(json!({
-                "annotator": annotator, "document": document, "id": a.id.0, "label": a.label,
+                "annotator": annotator, "document": document, "id": a.id.as_str(), "label": a.label,
                 "kind": label.kind.name(), "pieces": pieces, "fragments": fragments,
                 "entity": a.entity.as_ref().map(|e| e.0.clone()),
                 "entity_name": a.entity.as_ref().map(name_of),

@@ -79,7 +79,7 @@ fn saved_ids(root: &Path, annotator: &str) -> BTreeSet<String> {
     store
         .project
         .set(DOC, annotator)
-        .map(|s| s.annotations().iter().map(|a| a.id.0.clone()).collect())
+        .map(|s| s.annotations().iter().map(|a| a.id.0.to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -248,8 +248,8 @@ fn the_apps_session_and_commands_at_once_lose_nothing() {
     let mut mine = BTreeSet::new();
     for i in 0..60u32 {
         let a = person(&session.store, 2 * i);
-        mine.insert(a.id.0.clone());
-        session.apply(DOC, vec![Edit::Insert(a)]).expect("edit");
+        mine.insert(a.id.0.to_string());
+        session.apply(DOC, vec![Edit::insert(a)]).expect("edit");
         assert!(session.poll_save().is_empty());
         if i % 4 == 0 {
             assert!(session.save_in_background().is_empty());
@@ -282,7 +282,7 @@ fn crash_child() {
     let mut session = Session::new(store, "anna");
     let a = person(&session.store, 7);
     session
-        .apply(DOC, vec![Edit::Insert(a.clone())])
+        .apply(DOC, vec![Edit::insert(a.clone())])
         .expect("edit");
     println!("EDITED {}", a.id);
     std::thread::sleep(std::time::Duration::from_secs(60));
@@ -307,7 +307,7 @@ fn a_killed_session_comes_back_with_its_edit() {
             .project
             .set(DOC, "anna")
             .expect("set")
-            .get(&lector::model::AnnotationId(id.clone()))
+            .get(&lector::model::AnnotationId::from(id.as_str()))
             .is_some()
     );
     assert!(session.save_now().is_empty());

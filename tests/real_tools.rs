@@ -340,7 +340,10 @@ fn a_running_label_studio_imports_the_export_and_every_region_lands_on_its_chara
                 .iter()
                 .map(|a| {
                     let f = a.fragments[0];
-                    (a.id.0.clone(), json!(text.slice(f.start, f.end).unwrap()))
+                    (
+                        a.id.0.to_string(),
+                        json!(text.slice(f.start, f.end).unwrap()),
+                    )
                 })
                 .collect();
             expected_editor.insert(format!("{document}/{who}"), Value::Object(regions));
@@ -570,7 +573,7 @@ fn the_html_report_renders_in_chromium_and_prints_with_every_quote_and_the_sourc
             let f = a.fragments[0];
             let quote = text.slice(f.start, f.end).unwrap();
             assert_eq!(
-                marks[&a.id.0],
+                marks[a.id.as_str()],
                 json!({"document": document, "annotator": who, "text": quote}),
                 "{} {quote}",
                 a.label

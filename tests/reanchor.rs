@@ -39,7 +39,7 @@ fn annotations(dir: &Path) -> BTreeSet<(String, String, String)> {
         .flat_map(|((_, who), set)| {
             set.annotations()
                 .iter()
-                .map(move |a| (who.clone(), a.id.0.clone(), a.covered_text(text)))
+                .map(move |a| (who.clone(), a.id.0.to_string(), a.covered_text(text)))
         })
         .collect()
 }

@@ -221,7 +221,7 @@ fn a_version_1_file_is_never_merged_over() {
     let mut session = Session::headless(store, "olena");
     let text = session.store.project.document("kyiv").unwrap().text.clone();
     let a = Annotation::new("Person", checked_fragments(&text, &[(0, 9)]).unwrap());
-    session.apply("kyiv", vec![Edit::Insert(a)]).unwrap();
+    session.apply("kyiv", vec![Edit::insert(a)]).unwrap();
     let errors = session.save_now();
     assert!(
         matches!(errors.first(), Some(StoreError::CannotMerge { .. })),
@@ -993,7 +993,7 @@ fn add_published_and_due_phrases_and_hedges_from_the_command_line() {
 
     let (store, _) = ProjectStore::open(&project).unwrap();
     let set = store.project.set("talks", "anna").unwrap();
-    let a = set.get(&AnnotationId(id)).unwrap();
+    let a = set.get(&AnnotationId::from(id)).unwrap();
     assert_eq!(
         a.attributes.get("due"),
         Some(&AttrValue::Date("2028-02-20".parse().unwrap()))

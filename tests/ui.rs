@@ -438,7 +438,7 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     assert_eq!(h.state().review().unwrap().current, Some(first));
 
     // "1" takes the first annotator's version and moves on.
-    let sides: Vec<String> = unit.annotations.keys().cloned().collect();
+    let sides: Vec<String> = unit.annotations.keys().map(str::to_owned).collect();
     press_text(&mut h, "1");
     let state = h.state();
     let session = state.session().unwrap();

@@ -30,7 +30,7 @@ fn article_width(h: &Harness<'_, LectorApp>) -> f32 {
 fn selected(h: &Harness<'_, LectorApp>) -> Option<(u32, String)> {
     h.state()
         .selected_annotation()
-        .map(|a| (a.start().0, a.id.0.clone()))
+        .map(|a| (a.start().0, a.id.0.to_string()))
 }
 
 fn tab(h: &mut Harness<'_, LectorApp>, back: bool) {
@@ -151,7 +151,7 @@ fn five_tabs_select_five_successive_annotations_and_ctrl_end_goes_to_the_end() {
         .state()
         .annotations()
         .iter()
-        .map(|a| (a.start().0, a.id.0.clone()))
+        .map(|a| (a.start().0, a.id.0.to_string()))
         .collect();
     order.sort();
     let mut seen = Vec::new();

@@ -70,7 +70,7 @@ fn project_of(dir: &Path, sentences: u32) -> (PathBuf, String) {
                     end: CharOffset(i * per + e),
                 }],
             );
-            a.id = AnnotationId(format!("{label}-{i:05}").to_lowercase());
+            a.id = AnnotationId::from(format!("{label}-{i:05}").to_lowercase());
             set.insert(a);
         }
     }
@@ -79,7 +79,7 @@ fn project_of(dir: &Path, sentences: u32) -> (PathBuf, String) {
 }
 
 fn annotation(h: &Harness<'_, LectorApp>, id: &str) -> Annotation {
-    let id = AnnotationId(id.to_owned());
+    let id = AnnotationId::from(id);
     (**h.state().annotations().iter().find(|a| a.id == id).unwrap()).clone()
 }
 
@@ -89,7 +89,7 @@ fn link(h: &mut Harness<'_, LectorApp>, id: &str, entity: &Entity) {
     a.entity = Some(entity.id.clone());
     h.state_mut().push(Command::Edit(vec![
         Edit::UpsertEntity(entity.clone()),
-        Edit::Replace(a),
+        Edit::replace(a),
     ]));
     h.run();
 }
@@ -184,7 +184,7 @@ fn switching_annotator_saves_in_the_background_then_switches() {
     // An unsaved change to a file of 40,000 annotations.
     let mut a = annotation(&h, "person-00007");
     a.note = "checked".into();
-    h.state_mut().push(Command::Edit(vec![Edit::Replace(a)]));
+    h.state_mut().push(Command::Edit(vec![Edit::replace(a)]));
     h.run();
     assert!(h.state().session().unwrap().is_dirty());
     h.state_mut().push(Command::SetAnnotator("erik".into()));

@@ -126,7 +126,7 @@ fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &
         .clone();
     a.note = note.to_owned();
     h.state_mut().apply(lector::ui::Command::Edit(vec![
-        lector::session::Edit::Replace(a),
+        lector::session::Edit::replace(a),
     ]));
     h.run();
 }

@@ -212,7 +212,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     // what another writer saved meanwhile is merged, never written over.
     let id = annotation.id.clone();
     let mut edits: Vec<Edit> = new_entity.into_iter().map(Edit::UpsertEntity).collect();
-    edits.push(Edit::Insert(annotation));
+    edits.push(Edit::insert(annotation));
     let mut session = Session::headless(store, &args.annotator);
     if let Some(migration) = session.migrate_resolutions() {
         if let Some(err) = migration.errors.into_iter().next() {

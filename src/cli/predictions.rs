@@ -138,7 +138,7 @@ pub fn prediction_json(p: &TrackedPrediction, map: &crate::predict::ProbabilityM
     json!({
         "document": p.document,
         "annotator": p.annotator,
-        "id": p.id.0,
+        "id": p.id.as_str(),
         "text": p.text,
         "holder": p.holder.as_ref().map(|h| h.0.clone()),
         "certainty": p.certainty,
@@ -353,7 +353,7 @@ struct Target {
 }
 
 fn find_target(project: &Project, args: &ResolveArgs) -> anyhow::Result<Target> {
-    let id = AnnotationId(args.annotation.clone());
+    let id = AnnotationId::from(args.annotation.clone());
     let mut found = Vec::new();
     for ((document, annotator), set) in &project.sets {
         if args.annotator.as_ref().is_some_and(|a| a != annotator) {

@@ -102,7 +102,7 @@ pub fn write<W: Write>(
             let values = [
                 set.document.clone(),
                 set.annotator.clone(),
-                annotation.id.0.clone(),
+                annotation.id.0.to_string(),
                 annotation.label.clone(),
                 kind.to_owned(),
                 annotation.start().to_string(),

@@ -153,7 +153,7 @@ fn display_value(
             .and_then(|r| r.get(id))
             .map_or_else(|| id.0.clone(), |e| e.name.clone()),
         AttrValue::Annotation(id) => set.get(id).map_or_else(
-            || id.0.clone(),
+            || id.0.to_string(),
             |a| format!("“{}”", a.covered_text(&document.text)),
         ),
         other => other.to_string(),

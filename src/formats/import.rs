@@ -227,7 +227,7 @@ fn apply_document(
     let mut id_map: BTreeMap<String, AnnotationId> = BTreeMap::new();
     // (annotation, candidate) for the ones built; references resolved afterwards.
     let mut built: Vec<(Annotation, Candidate)> = Vec::new();
-    let mut taken: BTreeSet<String> = set.iter().map(|a| a.id.0.clone()).collect();
+    let mut taken: BTreeSet<String> = set.iter().map(|a| a.id.0.to_string()).collect();
     // Entities the file describes that the annotator does not have yet.
     let mut described: BTreeMap<EntityId, Entity> = BTreeMap::new();
     // The file's ids of what this import has built so far: one id given to two different
@@ -303,12 +303,12 @@ fn apply_document(
         }
         let mut annotation = Annotation::new(c.label.clone(), fragments);
         if c.keep_id && !c.source_id.is_empty() && !taken.contains(&c.source_id) {
-            annotation.id = AnnotationId(c.source_id.clone());
+            annotation.id = AnnotationId::from(c.source_id.clone());
         }
-        while taken.contains(&annotation.id.0) {
+        while taken.contains(annotation.id.as_str()) {
             annotation.id = AnnotationId::random();
         }
-        taken.insert(annotation.id.0.clone());
+        taken.insert(annotation.id.0.to_string());
         id_map.insert(c.source_id.clone(), annotation.id.clone());
         annotation.note.clone_from(&c.note);
         if let Some(t) = c.created {
@@ -346,7 +346,7 @@ fn apply_document(
                 (RawValue::Annotation(r), AttrType::Annotation)
                 | (RawValue::Text(r), AttrType::Annotation) => {
                     // Resolved once every annotation of the file has its id.
-                    Ok(AttrValue::Annotation(AnnotationId(r.clone())))
+                    Ok(AttrValue::Annotation(AnnotationId::from(r.clone())))
                 }
                 (RawValue::Annotation(_), _) => Err(format!(
                     "a link to an annotation, expected {}",
@@ -421,10 +421,10 @@ fn apply_document(
     for (annotation, c) in &mut built {
         for value in annotation.attributes.values_mut() {
             if let AttrValue::Annotation(id) = value {
-                match id_map.get(&id.0) {
+                match id_map.get(id.as_str()) {
                     Some(new) => *id = new.clone(),
                     None if c.keep_id => {}
-                    None => *id = AnnotationId(format!("(unknown {})", id.0)),
+                    None => *id = AnnotationId::from(format!("(unknown {})", id.0)),
                 }
             }
         }
@@ -602,7 +602,7 @@ pub fn plan(project: &Project, annotator: &str, parsed: Parsed) -> Plan {
                 .added
                 .iter()
                 .filter(|(d, _)| d == document)
-                .filter_map(|(_, id)| set.get(id).cloned())
+                .filter_map(|(_, id)| set.get_shared(id).cloned())
                 .map(Edit::Insert),
         );
         edits.push((document.clone(), group));

@@ -105,7 +105,7 @@ pub fn write<W: Write>(
             let line = Line {
                 document: set.document.clone(),
                 annotator: set.annotator.clone(),
-                id: annotation.id.0.clone(),
+                id: annotation.id.0.to_string(),
                 label: annotation.label.clone(),
                 kind: kind.to_owned(),
                 fragments: annotation

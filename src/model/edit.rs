@@ -9,6 +9,8 @@
 //! never saw). Replaying is idempotent, so a crash journal can be replayed over a file that
 //! was saved after all.
 
+use std::sync::Arc;
+
 use super::resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 use super::review::{Comment, Decision, Review, Sources};
 use super::suggested::{Triage, TriageKey, TriageRecord};
@@ -17,12 +19,13 @@ use super::{Annotation, AnnotationId, AnnotationSet, Entity, EntityId, EntityReg
 /// One invertible change to an annotator's work on a document.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
-    /// Add an annotation.
-    Insert(Annotation),
+    /// Add an annotation. Shared with the set it goes into, the undo history and the
+    /// unsaved edits: none of them copies it.
+    Insert(Arc<Annotation>),
     /// Remove the annotation with this id.
     Remove(AnnotationId),
     /// Replace the annotation with the same id.
-    Replace(Annotation),
+    Replace(Arc<Annotation>),
     /// Set the annotator's progress on the document.
     SetStatus(Status),
     /// Add or change a canonical entity.
@@ -31,7 +34,7 @@ pub enum Edit {
     RemoveEntity(EntityId),
     /// Record (or replace) a reviewer's decision; the reviewer is the one whose reviewed set
     /// the session edits (`review.<reviewer>`), else the annotator.
-    Decide(Decision),
+    Decide(Arc<Decision>),
     /// Remove the decision about these annotations.
     Undecide(Sources),
     /// Set a reviewer's comment on an annotator's annotation (an empty text removes it).
@@ -50,6 +53,23 @@ pub enum Edit {
     Triage(TriageRecord),
     /// Remove the annotator's decision on this suggestion.
     Untriage(TriageKey),
+}
+
+impl Edit {
+    /// [`Edit::Insert`] of an annotation made here.
+    pub fn insert(annotation: Annotation) -> Self {
+        Self::Insert(Arc::new(annotation))
+    }
+
+    /// [`Edit::Replace`] with an annotation made here.
+    pub fn replace(annotation: Annotation) -> Self {
+        Self::Replace(Arc::new(annotation))
+    }
+
+    /// [`Edit::Decide`] of a decision made here.
+    pub fn decide(decision: Decision) -> Self {
+        Self::Decide(Arc::new(decision))
+    }
 }
 
 /// Which of an annotator's files an edit changes.
@@ -100,6 +120,15 @@ pub fn rename_ids(
     };
     match edit {
         Edit::Insert(a) | Edit::Replace(a) => {
+            let named = |id: &AnnotationId| renamed.contains_key(id);
+            let links = a
+                .attributes
+                .values()
+                .any(|value| matches!(value, super::AttrValue::Annotation(id) if named(id)));
+            if !named(&a.id) && !links {
+                return;
+            }
+            let a = Arc::make_mut(a);
             rename(&mut a.id);
             for value in a.attributes.values_mut() {
                 if let super::AttrValue::Annotation(id) = value {
@@ -117,14 +146,14 @@ pub fn replay_on_set(set: &mut AnnotationSet, edit: &Edit) -> bool {
     match edit {
         Edit::Insert(annotation) | Edit::Replace(annotation) => {
             match set.position(&annotation.id) {
-                Some(at) if set.at(at) == Some(annotation) => false,
+                Some(at) if set.at(at) == Some(&**annotation) => false,
                 Some(_) => {
                     // The time of creation stays the file's.
-                    set.replace(annotation.clone());
+                    set.replace(Arc::clone(annotation));
                     true
                 }
                 None => {
-                    set.insert(annotation.clone());
+                    set.insert(Arc::clone(annotation));
                     true
                 }
             }
@@ -160,10 +189,10 @@ pub fn replay_on_registry(registry: &mut EntityRegistry, edit: &Edit) -> bool {
 pub fn replay_on_review(review: &mut Review, edit: &Edit) -> bool {
     match edit {
         Edit::Decide(decision) => {
-            if review.decision(&decision.sources) == Some(decision) {
+            if review.decision(&decision.sources) == Some(&**decision) {
                 return false;
             }
-            review.upsert(decision.clone());
+            review.upsert(Decision::clone(decision));
             true
         }
         Edit::Undecide(sources) => review.remove(sources).is_some(),
@@ -249,8 +278,8 @@ mod tests {
         let mut edited = theirs.clone();
         edited.label = "Organization".into();
         let edits = [
-            Edit::Insert(mine.clone()),
-            Edit::Replace(edited.clone()),
+            Edit::insert(mine.clone()),
+            Edit::replace(edited.clone()),
             Edit::Remove(AnnotationId("gone".into())),
         ];
         let changed: Vec<bool> = edits.iter().map(|e| replay_on_set(&mut disk, e)).collect();
@@ -261,7 +290,7 @@ mod tests {
         assert_eq!(again, [false, false, false], "idempotent");
         // An edit of an annotation someone deleted meanwhile puts it back.
         let mut other = AnnotationSet::new("anna", "doc");
-        assert!(replay_on_set(&mut other, &Edit::Replace(edited)));
+        assert!(replay_on_set(&mut other, &Edit::replace(edited)));
         assert_eq!(other.annotations().len(), 1);
     }
 

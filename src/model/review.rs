@@ -6,8 +6,10 @@
 //! `reviews/<reviewer>/<document>.ron`. Never imports egui or eframe.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
+use smol_str::SmolStr;
 
 use super::{AnnotationId, CharOffset};
 
@@ -29,12 +31,11 @@ pub fn reviewer_of(annotator: &str) -> Option<&str> {
 /// key of a decision (one disagreement is decided once).
 ///
 /// A map kept as a short list sorted by annotator, each annotator once: it compares,
-/// iterates and prints as a `BTreeMap<String, AnnotationId>` would, but a review start
-/// makes several per agreement (the unit's, the decision's, its key in the review, the
-/// undo's), and a tree's node for two entries is over half a kilobyte where the list's is
-/// under a hundred bytes.
+/// iterates and prints as a `BTreeMap<String, AnnotationId>` would. The list is shared: a
+/// review start names each agreement's sources in several places (the unit, the decision,
+/// its key in the review, the undo), and a copy is one count, not a list of names and ids.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sources(Vec<(String, AnnotationId)>);
+pub struct Sources(Arc<[(SmolStr, AnnotationId)]>);
 
 impl Sources {
     /// No annotations.
@@ -55,13 +56,13 @@ impl Sources {
     /// (annotator, annotation) by annotator.
     pub fn iter(
         &self,
-    ) -> impl DoubleEndedIterator<Item = (&String, &AnnotationId)> + ExactSizeIterator + Clone {
-        self.0.iter().map(|(a, id)| (a, id))
+    ) -> impl DoubleEndedIterator<Item = (&str, &AnnotationId)> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(a, id)| (a.as_str(), id))
     }
 
     /// The annotators, sorted.
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + Clone {
-        self.0.iter().map(|(a, _)| a)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone {
+        self.0.iter().map(|(a, _)| a.as_str())
     }
 
     /// The annotations, by annotator.
@@ -72,12 +73,12 @@ impl Sources {
     }
 
     /// This annotator's annotation and the annotator's name as stored.
-    pub fn get_key_value(&self, annotator: &str) -> Option<(&String, &AnnotationId)> {
+    pub fn get_key_value(&self, annotator: &str) -> Option<(&str, &AnnotationId)> {
         self.0
             .binary_search_by(|(a, _)| a.as_str().cmp(annotator))
             .ok()
             .and_then(|i| self.0.get(i))
-            .map(|(a, id)| (a, id))
+            .map(|(a, id)| (a.as_str(), id))
     }
 
     /// This annotator's annotation.
@@ -91,20 +92,19 @@ impl Sources {
     }
 
     /// Sets an annotator's annotation; returns the one it had.
-    pub fn insert(&mut self, annotator: String, id: AnnotationId) -> Option<AnnotationId> {
-        match self
-            .0
-            .binary_search_by(|(a, _)| a.as_str().cmp(annotator.as_str()))
-        {
-            Ok(i) => self
-                .0
+    pub fn insert(&mut self, annotator: &str, id: AnnotationId) -> Option<AnnotationId> {
+        let mut all = self.0.to_vec();
+        let old = match all.binary_search_by(|(a, _)| a.as_str().cmp(annotator)) {
+            Ok(i) => all
                 .get_mut(i)
                 .map(|slot| std::mem::replace(&mut slot.1, id)),
             Err(i) => {
-                self.0.insert(i, (annotator, id));
+                all.insert(i, (SmolStr::new(annotator), id));
                 None
             }
-        }
+        };
+        self.0 = all.into();
+        old
     }
 }
 
@@ -114,10 +114,13 @@ impl std::fmt::Debug for Sources {
     }
 }
 
-impl FromIterator<(String, AnnotationId)> for Sources {
+impl<S: AsRef<str>> FromIterator<(S, AnnotationId)> for Sources {
     /// As a map collects: sorted by annotator, the last annotation of an annotator named twice.
-    fn from_iter<I: IntoIterator<Item = (String, AnnotationId)>>(pairs: I) -> Self {
-        let mut all: Vec<(String, AnnotationId)> = pairs.into_iter().collect();
+    fn from_iter<I: IntoIterator<Item = (S, AnnotationId)>>(pairs: I) -> Self {
+        let mut all: Vec<(SmolStr, AnnotationId)> = pairs
+            .into_iter()
+            .map(|(a, id)| (SmolStr::new(a), id))
+            .collect();
         if !all.is_sorted_by(|x, y| x.0 < y.0) {
             all.sort_by(|x, y| x.0.cmp(&y.0));
             // The last of each run of one annotator stays, as a map's insert keeps it.
@@ -125,28 +128,19 @@ impl FromIterator<(String, AnnotationId)> for Sources {
             all.dedup_by(|later, earlier| later.0 == earlier.0);
             all.reverse();
         }
-        Self(all)
+        Self(all.into())
     }
 }
 
 impl<'a> IntoIterator for &'a Sources {
-    type Item = (&'a String, &'a AnnotationId);
+    type Item = (&'a str, &'a AnnotationId);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, AnnotationId)>,
-        fn(&'a (String, AnnotationId)) -> (&'a String, &'a AnnotationId),
+        std::slice::Iter<'a, (SmolStr, AnnotationId)>,
+        fn(&'a (SmolStr, AnnotationId)) -> (&'a str, &'a AnnotationId),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(a, id)| (a, id))
-    }
-}
-
-impl IntoIterator for Sources {
-    type Item = (String, AnnotationId);
-    type IntoIter = std::vec::IntoIter<(String, AnnotationId)>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.0.iter().map(|(a, id)| (a.as_str(), id))
     }
 }
 
@@ -244,7 +238,8 @@ pub struct Review {
     pub reviewer: String,
     /// Decisions by the annotations they compare (a book has tens of thousands: looked up,
     /// never scanned). [`Review::in_text_order`] lists them as the file does.
-    pub decisions: BTreeMap<Sources, Decision>,
+    /// Shared with the edits that made them (a review's start makes one per agreement).
+    pub decisions: BTreeMap<Sources, Arc<Decision>>,
     /// Comments, by annotator and annotation.
     pub comments: Vec<Comment>,
 }
@@ -262,13 +257,13 @@ impl Review {
 
     /// The decision about these annotations, if there is one.
     pub fn decision(&self, sources: &Sources) -> Option<&Decision> {
-        self.decisions.get(sources)
+        self.decisions.get(sources).map(|d| &**d)
     }
 
     /// The decisions in text order (by span, then by what they compare), as the file lists
     /// them.
     pub fn in_text_order(&self) -> Vec<&Decision> {
-        let mut all: Vec<&Decision> = self.decisions.values().collect();
+        let mut all: Vec<&Decision> = self.decisions.values().map(|d| &**d).collect();
         all.sort_by(|a, b| (a.start, a.end, &a.sources).cmp(&(b.start, b.end, &b.sources)));
         all
     }
@@ -278,7 +273,7 @@ impl Review {
         let mut names: Vec<String> = self
             .decisions
             .keys()
-            .flat_map(|sources| sources.keys().cloned())
+            .flat_map(|sources| sources.keys().map(str::to_owned))
             .collect();
         names.sort();
         names.dedup();
@@ -286,7 +281,8 @@ impl Review {
     }
 
     /// Adds or replaces the decision with the same sources; returns the one replaced.
-    pub fn upsert(&mut self, decision: Decision) -> Option<Decision> {
+    pub fn upsert(&mut self, decision: impl Into<Arc<Decision>>) -> Option<Arc<Decision>> {
+        let decision = decision.into();
         self.decisions.insert(decision.sources.clone(), decision)
     }
 
@@ -294,7 +290,7 @@ impl Review {
     /// tens of thousands); returns the ones replaced, in the order of `decisions`, as
     /// [`Review::upsert`] one by one would. Sorted first and merged into the map in one pass
     /// instead of descending the tree once per decision.
-    pub fn upsert_many(&mut self, decisions: Vec<Decision>) -> Vec<Option<Decision>> {
+    pub fn upsert_many(&mut self, decisions: Vec<Arc<Decision>>) -> Vec<Option<Arc<Decision>>> {
         let n = decisions.len();
         // Sorted by their sources. A map compares pair by pair, so its first pair orders it
         // unless two maps share it: each decision's first pair is taken once (the id's first
@@ -308,7 +304,7 @@ impl Review {
                     .sources
                     .iter()
                     .next()
-                    .map(|(a, id)| (a.as_str(), prefix(&id.0), id.0.as_str()));
+                    .map(|(a, id)| (a, prefix(&id.0), id.0.as_str()));
                 (pair, i)
             })
             .collect();
@@ -325,7 +321,7 @@ impl Review {
             return decisions.into_iter().map(|d| self.upsert(d)).collect();
         }
         let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-        let replaced: Vec<Option<Decision>> = if self.decisions.is_empty() {
+        let replaced: Vec<Option<Arc<Decision>>> = if self.decisions.is_empty() {
             (0..n).map(|_| None).collect()
         } else {
             decisions
@@ -333,23 +329,18 @@ impl Review {
                 .map(|d| self.decisions.remove(&d.sources))
                 .collect()
         };
-        let mut slots: Vec<Option<Decision>> = decisions.into_iter().map(Some).collect();
-        // Collected at their final size first (a decision is large: growing the vector
-        // would copy them again and again), then built into a tree from the sorted run.
-        let mut pairs: Vec<(Sources, Decision)> = Vec::with_capacity(n);
-        pairs.extend(
-            order
-                .iter()
-                .filter_map(|&i| slots[i].take())
-                .map(|d| (d.sources.clone(), d)),
-        );
-        let mut batch: BTreeMap<Sources, Decision> = pairs.into_iter().collect();
+        // Built into a tree from the sorted run: the keys and decisions are shared, not copied.
+        let mut batch: BTreeMap<Sources, Arc<Decision>> = order
+            .iter()
+            .filter_map(|&i| decisions.get(i))
+            .map(|d| (d.sources.clone(), Arc::clone(d)))
+            .collect();
         self.decisions.append(&mut batch);
         replaced
     }
 
     /// Removes the decision about these annotations; returns it.
-    pub fn remove(&mut self, sources: &Sources) -> Option<Decision> {
+    pub fn remove(&mut self, sources: &Sources) -> Option<Arc<Decision>> {
         self.decisions.remove(sources)
     }
 
@@ -386,7 +377,7 @@ mod tests {
         Decision {
             sources: pairs
                 .iter()
-                .map(|(a, id)| ((*a).to_owned(), AnnotationId((*id).to_owned())))
+                .map(|(a, id)| ((*a).to_owned(), AnnotationId::from((*id).to_owned())))
                 .collect(),
             start: CharOffset(0),
             end: CharOffset(1),
@@ -403,7 +394,7 @@ mod tests {
     fn sources_behave_as_a_map() {
         let pairs = |list: &[(&str, &str)]| -> Vec<(String, AnnotationId)> {
             list.iter()
-                .map(|(a, id)| ((*a).to_owned(), AnnotationId((*id).to_owned())))
+                .map(|(a, id)| ((*a).to_owned(), AnnotationId::from((*id).to_owned())))
                 .collect()
         };
         let lists = [
@@ -420,7 +411,11 @@ mod tests {
         let sources: Vec<Sources> = lists.iter().map(|l| l.iter().cloned().collect()).collect();
         for (map, sources) in maps.iter().zip(&sources) {
             assert_eq!(format!("{map:?}"), format!("{sources:?}"));
-            assert!(map.iter().eq(sources.iter()));
+            assert!(
+                map.iter()
+                    .map(|(a, id)| (a.as_str(), id))
+                    .eq(sources.iter())
+            );
             for name in ["anna", "erik", "annabelle", "olga"] {
                 assert_eq!(map.get(name), sources.get(name));
             }
@@ -431,9 +426,9 @@ mod tests {
             }
         }
         let mut built = Sources::new();
-        assert_eq!(built.insert("erik".into(), AnnotationId("b".into())), None);
-        built.insert("anna".into(), AnnotationId("a".into()));
-        let old = built.insert("erik".into(), AnnotationId("c".into()));
+        assert_eq!(built.insert("erik", AnnotationId("b".into())), None);
+        built.insert("anna", AnnotationId("a".into()));
+        let old = built.insert("erik", AnnotationId("c".into()));
         assert_eq!(old, Some(AnnotationId("b".into())));
         assert_eq!(built, sources[0]);
         assert_eq!(built["erik"], AnnotationId("c".into()));
@@ -483,9 +478,12 @@ mod tests {
                     one.upsert(d.clone());
                     many.upsert(d.clone());
                 }
-                let expected: Vec<Option<Decision>> =
+                let expected: Vec<Option<Arc<Decision>>> =
                     batch.iter().map(|d| one.upsert(d.clone())).collect();
-                assert_eq!(many.upsert_many(batch), expected);
+                assert_eq!(
+                    many.upsert_many(batch.into_iter().map(Arc::new).collect()),
+                    expected
+                );
                 assert_eq!(many.decisions, one.decisions);
             }
         }

@@ -159,7 +159,7 @@ pub fn duplicate_ids(set: &AnnotationSet) -> Vec<String> {
     let mut duplicates = BTreeSet::new();
     for annotation in set.iter() {
         if !seen.insert(annotation.id.0.as_str()) {
-            duplicates.insert(annotation.id.0.clone());
+            duplicates.insert(annotation.id.0.to_string());
         }
     }
     duplicates.into_iter().collect()
@@ -234,6 +234,6 @@ pub fn parse_value(
                     message
                 })
         }
-        AttrType::Annotation => Ok(AttrValue::Annotation(AnnotationId(input.to_owned()))),
+        AttrType::Annotation => Ok(AttrValue::Annotation(AnnotationId::from(input.to_owned()))),
     }
 }

@@ -703,7 +703,7 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
                 Some(reviewer_set) => unit.annotations.get_key_value(reviewer_set)?,
                 None => unit.annotations.iter().next()?,
             };
-            let annotation = by_id.get(&(annotator.as_str(), id))?;
+            let annotation = by_id.get(&(annotator, id))?;
             let copies = unit
                 .annotations
                 .iter()

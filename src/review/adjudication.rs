@@ -90,7 +90,7 @@ pub fn take_agreements(
     }
     let mut edits = copier.finish();
     edits.reserve(decisions.len());
-    edits.extend(decisions.into_iter().map(Edit::Decide));
+    edits.extend(decisions.into_iter().map(Edit::decide));
     edits
 }
 
@@ -122,7 +122,7 @@ pub fn settle(
         })
         .map(Edit::Remove)
         .collect();
-    let chosen: Vec<(&String, &AnnotationId)> = match &choice {
+    let chosen: Vec<(&str, &AnnotationId)> = match &choice {
         Choice::Take(annotator) => unit
             .annotations
             .iter()
@@ -140,7 +140,7 @@ pub fn settle(
         .collect();
     let mut edits = std::mem::take(&mut removals);
     edits.extend(copier.finish());
-    edits.push(Edit::Decide(decision(unit, choice, result.clone(), note)));
+    edits.push(Edit::decide(decision(unit, choice, result.clone(), note)));
     (edits, result)
 }
 
@@ -304,7 +304,7 @@ impl<'a> Copier<'a> {
             modified: self.now,
         };
         let new_id = copy.id.clone();
-        self.inserts.push(Edit::Insert(copy));
+        self.inserts.push(Edit::insert(copy));
         new_id
     }
 

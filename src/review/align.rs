@@ -454,7 +454,7 @@ impl<'a> Clusters<'a> {
         // Members are in annotator order, as the sources keep them.
         let annotations: Sources = members
             .iter()
-            .map(|&(k, a)| (name(k), a.id.clone()))
+            .map(|&(k, a)| (annotators.get(k).map_or("", String::as_str), a.id.clone()))
             .collect();
         let mut missing = Vec::new();
         let mut present = members.iter().map(|m| m.0).peekable();

@@ -471,7 +471,7 @@ mod tests {
                 })
                 .collect(),
         );
-        a.id.0 = id.to_owned();
+        a.id = crate::model::AnnotationId::from(id);
         Arc::new(a)
     }
 

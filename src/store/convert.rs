@@ -39,7 +39,7 @@ pub fn set_to_file(set: &AnnotationSet, text: &DocText) -> v1::SetFile {
 /// The file shape of one annotation, with its quotes and context from the text.
 pub fn annotation_to_entry(a: &Annotation, text: &DocText) -> v1::AnnotationEntry {
     v1::AnnotationEntry {
-        id: a.id.0.clone(),
+        id: a.id.0.to_string(),
         label: a.label.clone(),
         fragments: a
             .fragments
@@ -91,7 +91,7 @@ fn value_to_file(value: &AttrValue) -> v1::Value {
         AttrValue::Date(d) => v1::Value::Date(d.to_string()),
         AttrValue::Number(n) => v1::Value::Number(*n),
         AttrValue::Entity(id) => v1::Value::Entity(id.0.clone()),
-        AttrValue::Annotation(id) => v1::Value::Annotation(id.0.clone()),
+        AttrValue::Annotation(id) => v1::Value::Annotation(id.0.to_string()),
     }
 }
 
@@ -106,7 +106,7 @@ pub fn value_from_file(value: v1::Value) -> Result<AttrValue, String> {
         ),
         v1::Value::Number(n) => AttrValue::Number(n),
         v1::Value::Entity(s) => AttrValue::Entity(EntityId(s)),
-        v1::Value::Annotation(s) => AttrValue::Annotation(AnnotationId(s)),
+        v1::Value::Annotation(s) => AttrValue::Annotation(AnnotationId::from(s)),
     })
 }
 
@@ -336,7 +336,7 @@ fn annotation_from_raw(
         }
     }
     Some(Annotation {
-        id: AnnotationId(entry.id.to_string()),
+        id: AnnotationId::new(&entry.id),
         label: std::mem::take(&mut entry.label).into_owned(),
         fragments,
         entity: entry.entity.take().map(|e| EntityId(e.into_owned())),
@@ -405,7 +405,7 @@ pub fn decision_to_entry(d: &Decision) -> v1::DecisionEntry {
         sources: d
             .sources
             .iter()
-            .map(|(a, id)| (a.clone(), id.0.clone()))
+            .map(|(a, id)| (a.to_owned(), id.0.to_string()))
             .collect(),
         span: (d.start.0, d.end.0),
         kind: d.kind.clone(),
@@ -416,7 +416,7 @@ pub fn decision_to_entry(d: &Decision) -> v1::DecisionEntry {
             Choice::Neither => v1::ChoiceEntry::Neither,
             Choice::Edited => v1::ChoiceEntry::Edited,
         },
-        result: d.result.iter().map(|id| id.0.clone()).collect(),
+        result: d.result.iter().map(|id| id.0.to_string()).collect(),
         note: d.note.clone(),
         at: d.at.to_string(),
     }
@@ -426,7 +426,7 @@ pub fn decision_to_entry(d: &Decision) -> v1::DecisionEntry {
 pub fn comment_to_entry(c: &Comment) -> v1::CommentEntry {
     v1::CommentEntry {
         annotator: c.annotator.clone(),
-        annotation: c.annotation.0.clone(),
+        annotation: c.annotation.0.to_string(),
         text: c.text.clone(),
         at: c.at.to_string(),
     }
@@ -479,7 +479,7 @@ pub fn decision_from_entry(entry: v1::DecisionEntry) -> Result<Decision, String>
         sources: entry
             .sources
             .into_iter()
-            .map(|(a, id)| (a, AnnotationId(id)))
+            .map(|(a, id)| (a, AnnotationId::from(id)))
             .collect(),
         start: CharOffset(entry.span.0),
         end: CharOffset(entry.span.1),
@@ -491,7 +491,7 @@ pub fn decision_from_entry(entry: v1::DecisionEntry) -> Result<Decision, String>
             v1::ChoiceEntry::Neither => Choice::Neither,
             v1::ChoiceEntry::Edited => Choice::Edited,
         },
-        result: entry.result.into_iter().map(AnnotationId).collect(),
+        result: entry.result.into_iter().map(AnnotationId::from).collect(),
         note: entry.note,
         at,
     })
@@ -501,7 +501,7 @@ pub fn decision_from_entry(entry: v1::DecisionEntry) -> Result<Decision, String>
 pub fn comment_from_entry(entry: v1::CommentEntry) -> Result<Comment, String> {
     Ok(Comment {
         annotator: entry.annotator,
-        annotation: AnnotationId(entry.annotation),
+        annotation: AnnotationId::from(entry.annotation),
         text: entry.text,
         at: timestamp(&entry.at)?,
     })
@@ -526,7 +526,7 @@ pub fn resolution_to_entry(r: &Resolution) -> v2::ResolutionEntry {
     v2::ResolutionEntry {
         document: r.key.document.clone(),
         annotator: r.key.annotator.clone(),
-        annotation: r.key.annotation.0.clone(),
+        annotation: r.key.annotation.0.to_string(),
         quote: r.quote.clone(),
         status: r.outcome.name().to_owned(),
         date: r.date.map(|d| d.to_string()),
@@ -541,7 +541,7 @@ pub fn verdict_to_entry(r: &VerdictRecord) -> v2::VerdictEntry {
     v2::VerdictEntry {
         document: r.key.document.clone(),
         annotator: r.key.annotator.clone(),
-        annotation: r.key.annotation.0.clone(),
+        annotation: r.key.annotation.0.to_string(),
         quote: r.quote.clone(),
         verdict: r.outcome.name().to_owned(),
         date: r.date.map(|d| d.to_string()),
@@ -569,7 +569,7 @@ pub fn resolution_from_entry(e: v2::ResolutionEntry) -> Result<Resolution, Strin
         )
     })?;
     Ok(Record {
-        key: RecordKey::new(e.document, e.annotator, AnnotationId(e.annotation)),
+        key: RecordKey::new(e.document, e.annotator, AnnotationId::from(e.annotation)),
         outcome,
         date: date_of(e.date)?,
         evidence: e.evidence,
@@ -589,7 +589,7 @@ pub fn verdict_from_entry(e: v2::VerdictEntry) -> Result<VerdictRecord, String> 
         )
     })?;
     Ok(Record {
-        key: RecordKey::new(e.document, e.annotator, AnnotationId(e.annotation)),
+        key: RecordKey::new(e.document, e.annotator, AnnotationId::from(e.annotation)),
         outcome,
         date: date_of(e.date)?,
         evidence: e.evidence,

@@ -355,7 +355,7 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
     let annotation = |a| convert::annotation_to_entry(a, text);
     match edit {
         Edit::Insert(a) => EditEntry::Insert(annotation(a)),
-        Edit::Remove(id) => EditEntry::Remove(id.0.clone()),
+        Edit::Remove(id) => EditEntry::Remove(id.0.to_string()),
         Edit::Replace(a) => EditEntry::Replace(annotation(a)),
         Edit::SetStatus(s) => EditEntry::SetStatus(convert::status_to_file(*s)),
         Edit::UpsertEntity(e) => EditEntry::UpsertEntity(convert::entity_to_entry(e)),
@@ -364,7 +364,7 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
         Edit::Undecide(sources) => EditEntry::Undecide(
             sources
                 .iter()
-                .map(|(a, id)| (a.clone(), id.0.clone()))
+                .map(|(a, id)| (a.to_owned(), id.0.to_string()))
                 .collect(),
         ),
         Edit::Comment(c) => EditEntry::Comment(convert::comment_to_entry(c)),
@@ -372,13 +372,13 @@ fn to_entry(text: &DocText, edit: &Edit) -> EditEntry {
         Edit::Unresolve(k) => EditEntry::Unresolve(
             k.document.clone(),
             k.annotator.clone(),
-            k.annotation.0.clone(),
+            k.annotation.0.to_string(),
         ),
         Edit::SetVerdict(r) => EditEntry::SetVerdict(convert::verdict_to_entry(r)),
         Edit::ClearVerdict(k) => EditEntry::ClearVerdict(
             k.document.clone(),
             k.annotator.clone(),
-            k.annotation.0.clone(),
+            k.annotation.0.to_string(),
         ),
         Edit::Triage(r) => EditEntry::Triage(super::suggested::triage_to_entry(r)),
         Edit::Untriage(k) => {
@@ -401,25 +401,27 @@ fn from_entry(project: &Project, document: &str, entry: EditEntry) -> Result<Edi
         }
     };
     Ok(match entry {
-        EditEntry::Insert(a) => Edit::Insert(annotation(a)?),
-        EditEntry::Remove(id) => Edit::Remove(AnnotationId(id)),
-        EditEntry::Replace(a) => Edit::Replace(annotation(a)?),
+        EditEntry::Insert(a) => Edit::insert(annotation(a)?),
+        EditEntry::Remove(id) => Edit::Remove(AnnotationId::from(id)),
+        EditEntry::Replace(a) => Edit::replace(annotation(a)?),
         EditEntry::SetStatus(s) => Edit::SetStatus(convert::status_from_file(s)),
         EditEntry::UpsertEntity(e) => Edit::UpsertEntity(convert::entity_from_entry(e)),
         EditEntry::RemoveEntity(id) => Edit::RemoveEntity(EntityId(id)),
-        EditEntry::Decide(d) => Edit::Decide(convert::decision_from_entry(d)?),
+        EditEntry::Decide(d) => Edit::decide(convert::decision_from_entry(d)?),
         EditEntry::Undecide(sources) => Edit::Undecide(
             sources
                 .into_iter()
-                .map(|(a, id)| (a, AnnotationId(id)))
+                .map(|(a, id)| (a, AnnotationId::from(id)))
                 .collect(),
         ),
         EditEntry::Comment(c) => Edit::Comment(convert::comment_from_entry(c)?),
         EditEntry::Resolve(r) => Edit::Resolve(convert::resolution_from_entry(r)?),
-        EditEntry::Unresolve(d, a, id) => Edit::Unresolve(RecordKey::new(d, a, AnnotationId(id))),
+        EditEntry::Unresolve(d, a, id) => {
+            Edit::Unresolve(RecordKey::new(d, a, AnnotationId::from(id)))
+        }
         EditEntry::SetVerdict(r) => Edit::SetVerdict(convert::verdict_from_entry(r)?),
         EditEntry::ClearVerdict(d, a, id) => {
-            Edit::ClearVerdict(RecordKey::new(d, a, AnnotationId(id)))
+            Edit::ClearVerdict(RecordKey::new(d, a, AnnotationId::from(id)))
         }
         EditEntry::Triage(r) => Edit::Triage(super::suggested::triage_from_entry(r)?),
         EditEntry::Untriage(document, start, end, label) => {
@@ -456,7 +458,7 @@ mod tests {
                 checked_fragments(&text, &[(7 * i, 7 * i + 6)]).unwrap(),
             );
             a.note = format!("note {i}");
-            Edit::Insert(a)
+            Edit::insert(a)
         };
         let small: Vec<Edit> = (0..3).map(insert).collect();
         let big: Vec<Edit> = (3..3 * PARALLEL_EDITS as u32).map(insert).collect();

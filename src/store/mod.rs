@@ -601,11 +601,11 @@ impl PendingWrite {
                     let mut edit = edit.clone();
                     edit::rename_ids(&mut edit, &renamed);
                     if let Edit::Insert(a) = &mut edit
-                        && disk.get(&a.id).is_some_and(|there| there != a)
+                        && disk.get(&a.id).is_some_and(|there| there != &**a)
                     {
                         let fresh = AnnotationId::random();
                         renamed.insert(a.id.clone(), fresh.clone());
-                        a.id = fresh;
+                        std::sync::Arc::make_mut(a).id = fresh;
                     }
                     edit::replay_on_set(&mut disk, &edit);
                 }

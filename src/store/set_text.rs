@@ -681,7 +681,7 @@ mod tests {
                 continue;
             };
             let mut a = Annotation::new(labels[rng.usize(..labels.len())], fragments);
-            a.id = AnnotationId(format!("id{}", rng.u32(..)));
+            a.id = AnnotationId::from(format!("id{}", rng.u32(..)));
             a.note = notes[rng.usize(..notes.len())].to_owned();
             if rng.bool() {
                 a.entity = Some(EntityId("vladimir-putin".into()));

@@ -204,7 +204,7 @@ pub fn suggested_from_file(
 /// The file shape of one decision.
 pub fn triage_to_entry(r: &TriageRecord) -> TriageEntry {
     let (decision, annotation) = match &r.decision {
-        Decision::Accepted(id) => ("accepted", Some(id.0.clone())),
+        Decision::Accepted(id) => ("accepted", Some(id.0.to_string())),
         Decision::Rejected => ("rejected", None),
     };
     TriageEntry {
@@ -225,7 +225,7 @@ pub fn triage_to_entry(r: &TriageRecord) -> TriageEntry {
 /// One decision read from a file.
 pub fn triage_from_entry(e: TriageEntry) -> Result<TriageRecord, String> {
     let decision = match (e.decision.as_str(), e.annotation) {
-        ("accepted", Some(id)) => Decision::Accepted(AnnotationId(id)),
+        ("accepted", Some(id)) => Decision::Accepted(AnnotationId::from(id)),
         ("accepted", None) => {
             return Err("an accepted suggestion names the annotation it became".to_owned());
         }

@@ -565,7 +565,7 @@ pub fn accept_edits(
         decision: Decision::Accepted(annotation.id.clone()),
         at: crate::model::annotation::now(),
     }));
-    edits.push(Edit::Insert(annotation));
+    edits.push(Edit::insert(annotation));
     Ok(edits)
 }
 

@@ -59,7 +59,7 @@ impl KeyInput {
             }),
             review: app.review.as_ref().map(|r| {
                 r.current_unit()
-                    .map(|u| u.annotations.keys().cloned().collect())
+                    .map(|u| u.annotations.keys().map(str::to_owned).collect())
                     .unwrap_or_default()
             }),
             zoom: app.prefs.zoom(),

@@ -132,7 +132,7 @@ impl LectorApp {
         };
         ids.iter()
             .filter_map(|id| set.get(id))
-            .map(|a| (a.id.0.clone(), a.modified.to_string()))
+            .map(|a| (a.id.0.to_string(), a.modified.to_string()))
             .collect()
     }
 

@@ -515,7 +515,7 @@ mod tests {
             .all()
             .map(|f| {
                 let a = index.annotation(f).expect("a live annotation");
-                (f.start, f.end, f.label, a.id.0.clone())
+                (f.start, f.end, f.label, a.id.0.to_string())
             })
             .collect();
         all.sort_by(|x, y| {

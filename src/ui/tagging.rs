@@ -110,7 +110,7 @@ impl LectorApp {
             .session
             .as_ref()
             .and_then(|s| super::proposal::propose(&s.store.project, &document, &mut annotation));
-        self.edit(vec![Edit::Insert(annotation)]);
+        self.edit(vec![Edit::insert(annotation)]);
         if self.own_set().is_some_and(|set| set.get(&id).is_some()) {
             self.selected = Some(Selected::Own(id));
             self.tracking.proposal = proposal;
@@ -138,7 +138,7 @@ impl LectorApp {
                 let mut changed = selected.clone();
                 changed.fragments = fragments;
                 changed.modified = crate::model::annotation::now();
-                self.edit(vec![Edit::Replace(changed)]);
+                self.edit(vec![Edit::replace(changed)]);
             }
             Err(err) => self.say(format!("not added: {err}"), true),
         }
@@ -163,7 +163,7 @@ impl LectorApp {
             }
         }
         changed.modified = crate::model::annotation::now();
-        self.edit(vec![Edit::Replace(changed)]);
+        self.edit(vec![Edit::replace(changed)]);
     }
 
     /// Tags every search hit with a label (linked to an entity), in one undo step, and says
@@ -195,7 +195,7 @@ impl LectorApp {
         if let Some(e) = entity.as_ref().filter(|_| needs_copy && n > 0) {
             edits.push(Edit::UpsertEntity(e.clone()));
         }
-        edits.extend(tagged.into_iter().map(Edit::Insert));
+        edits.extend(tagged.into_iter().map(Edit::insert));
         let before = self.annotations().len();
         self.edit(edits);
         if self.annotations().len() == before && n > 0 {
@@ -251,7 +251,7 @@ impl LectorApp {
         copy.attributes
             .retain(|_, v| !matches!(v, crate::model::AttrValue::Annotation(_)));
         let new_id = copy.id.clone();
-        edits.push(Edit::Insert(copy));
+        edits.push(Edit::insert(copy));
         self.edit(edits);
         if self.own_set().is_some_and(|set| set.get(&new_id).is_some()) {
             self.say(format!("copied {annotator}'s annotation into yours"), false);

@@ -130,7 +130,7 @@ fn described_entities(project: &Project, set: &AnnotationSet) -> serde_json::Map
 /// The region id of an annotation's `n`th fragment (0-based).
 fn region_id(annotation: &Annotation, n: usize) -> String {
     if n == 0 {
-        annotation.id.0.clone()
+        annotation.id.0.to_string()
     } else {
         format!("{}.{}", annotation.id.0, n + 1)
     }
@@ -188,7 +188,7 @@ fn results(
                 }
                 map.insert(key.to_owned(), value);
             }
-            json!({"id": annotation.id.0, "from_name": from_name, "to_name": TEXT, "type": ty, "origin": "manual", "value": v})
+            json!({"id": annotation.id.as_str(), "from_name": from_name, "to_name": TEXT, "type": ty, "origin": "manual", "value": v})
         };
         if let Some(entity) = &annotation.entity {
             out.push(region(ENTITY, "textarea", TEXT, json!([entity.0])));
@@ -207,7 +207,7 @@ fn results(
                     if ids.contains(target.0.as_str()) =>
                 {
                     relations.push(json!({
-                        "from_id": annotation.id.0, "to_id": target.0, "type": "relation",
+                        "from_id": annotation.id.as_str(), "to_id": target.as_str(), "type": "relation",
                         "direction": "right", "labels": [control.name],
                     }));
                 }

@@ -140,7 +140,7 @@ fn cas_xmi(
                     ),
                 },
                 (AttrValue::Annotation(target), false) => {
-                    values.push((f.feature.as_str(), target.0.clone()));
+                    values.push((f.feature.as_str(), target.0.to_string()));
                 }
                 (value, _) => values.push((f.feature.as_str(), value.to_string())),
             }

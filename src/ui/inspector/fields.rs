@@ -87,7 +87,7 @@ pub fn attribute_ui(
                     a.attributes
                         .insert(def.name.clone(), AttrValue::Entity(e.entity.id.clone()));
                     a.modified = crate::model::annotation::now();
-                    edits.push(Edit::Replace(a));
+                    edits.push(Edit::replace(a));
                     out.push(Command::Edit(edits));
                 }
                 Some(Picked::New(name)) => {
@@ -98,7 +98,7 @@ pub fn attribute_ui(
                     a.modified = crate::model::annotation::now();
                     out.push(Command::Edit(vec![
                         Edit::UpsertEntity(entity),
-                        Edit::Replace(a),
+                        Edit::replace(a),
                     ]));
                 }
                 None => {}
@@ -175,7 +175,7 @@ fn annotation_field_ui(
         || "—".to_owned(),
         |id| {
             set.and_then(|s| s.get(id))
-                .map_or_else(|| id.0.clone(), |a| describe(a, input.text))
+                .map_or_else(|| id.0.to_string(), |a| describe(a, input.text))
         },
     );
     let search_id = ui.make_persistent_id(("annotation-search", &def.name));

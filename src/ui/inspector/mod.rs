@@ -31,7 +31,7 @@ pub fn changed(annotation: &Annotation, f: impl FnOnce(&mut Annotation)) -> Comm
     let mut a = annotation.clone();
     f(&mut a);
     a.modified = crate::model::annotation::now();
-    Command::Edit(vec![Edit::Replace(a)])
+    Command::Edit(vec![Edit::replace(a)])
 }
 
 /// What the inspector shows.
@@ -105,7 +105,7 @@ pub fn ui(ui: &mut egui::Ui, input: &InspectorInput<'_>) -> Vec<Command> {
     }
     ui.horizontal(|ui| {
         ui.strong("Annotation");
-        ui.label(RichText::new(&annotation.id.0).small());
+        ui.label(RichText::new(annotation.id.as_str()).small());
     });
     notes::reviewer_notes_ui(ui, input, annotation);
     if let Some(reason) = &input.read_only {
@@ -262,7 +262,7 @@ fn entity_link_ui(
             let mut a = annotation.clone();
             a.entity = Some(e.entity.id.clone());
             a.modified = crate::model::annotation::now();
-            edits.push(Edit::Replace(a));
+            edits.push(Edit::replace(a));
             out.push(Command::Edit(edits));
         }
         Some(Picked::New(name)) => {
@@ -272,7 +272,7 @@ fn entity_link_ui(
             a.modified = crate::model::annotation::now();
             out.push(Command::Edit(vec![
                 Edit::UpsertEntity(entity),
-                Edit::Replace(a),
+                Edit::replace(a),
             ]));
         }
         None => {}
@@ -288,7 +288,7 @@ fn entity_link_ui(
             a.modified = crate::model::annotation::now();
             out.push(Command::Edit(vec![
                 Edit::UpsertEntity(entity),
-                Edit::Replace(a),
+                Edit::replace(a),
             ]));
         }
     } else if let Some(mentions) = input.cache.mentions() {

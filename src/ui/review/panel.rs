@@ -146,7 +146,7 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                         .clicked()
                     {
                         commands.push(Command::Review(ReviewCommand::Settle(Choice::Take(
-                            annotator.clone(),
+                            annotator.to_owned(),
                         ))));
                     }
                     let key = (id.0.clone(), format!("comment:{annotator}"));
@@ -181,7 +181,7 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                     if edit.lost_focus() && *buffer != existing {
                         commands.push(Command::Edit(vec![crate::session::Edit::Comment(
                             Comment {
-                                annotator: annotator.clone(),
+                                annotator: annotator.to_owned(),
                                 annotation: id.clone(),
                                 text: buffer.trim().to_owned(),
                                 at: crate::model::annotation::now(),
