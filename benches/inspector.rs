@@ -179,7 +179,7 @@ fn main() {
     let mut linked = person.clone();
     linked.entity = Some(entity.id.clone());
     app.push(Command::Edit(vec![
-        Edit::UpsertEntity(entity),
+        Edit::UpsertEntity(Box::new(entity)),
         Edit::replace(linked),
     ]));
     app.push(Command::Select(Some(person.id.clone())));

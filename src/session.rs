@@ -701,7 +701,7 @@ impl Session {
                         by_document
                             .entry(key.0.clone())
                             .or_default()
-                            .push(Edit::Resolve(record.clone()));
+                            .push(Edit::Resolve(Box::new(record.clone())));
                     }
                 }
             }
@@ -1184,10 +1184,10 @@ impl Session {
             Edit::UpsertEntity(entity) => {
                 let registry = project.entities.entry(annotator.to_owned()).or_default();
                 let inverse = match registry.get(&entity.id) {
-                    Some(old) => Edit::UpsertEntity(old.clone()),
+                    Some(old) => Edit::UpsertEntity(Box::new(old.clone())),
                     None => Edit::RemoveEntity(entity.id.clone()),
                 };
-                registry.upsert(entity);
+                registry.upsert(*entity);
                 Ok(inverse)
             }
             Edit::Decide(decision) => {
@@ -1209,9 +1209,11 @@ impl Session {
                 let review = project.review_mut(document, reviewer_name(annotator));
                 let empty = Comment {
                     text: String::new(),
-                    ..comment.clone()
+                    ..Comment::clone(&comment)
                 };
-                Ok(Edit::Comment(review.set_comment(comment).unwrap_or(empty)))
+                Ok(Edit::Comment(Box::new(
+                    review.set_comment(*comment).unwrap_or(empty),
+                )))
             }
             Edit::RemoveEntity(id) => {
                 let registry = project.entities.entry(annotator.to_owned()).or_default();
@@ -1220,14 +1222,14 @@ impl Session {
                     .iter()
                     .position(|e| e.id == id)
                     .ok_or_else(|| EditError::Invalid(format!("there is no entity {id}")))?;
-                Ok(Edit::UpsertEntity(registry.entities.remove(at)))
+                Ok(Edit::UpsertEntity(Box::new(registry.entities.remove(at))))
             }
             Edit::Resolve(record) => {
                 let records = project.resolutions_mut(reviewer_name(annotator));
                 let key = record.key.clone();
-                Ok(match records.predictions.insert(key.clone(), record) {
-                    Some(old) => Edit::Resolve(old),
-                    None => Edit::Unresolve(key),
+                Ok(match records.predictions.insert(key.clone(), *record) {
+                    Some(old) => Edit::Resolve(Box::new(old)),
+                    None => Edit::Unresolve(Box::new(key)),
                 })
             }
             Edit::Unresolve(key) => {
@@ -1235,15 +1237,15 @@ impl Session {
                 records
                     .predictions
                     .remove(&key)
-                    .map(Edit::Resolve)
+                    .map(|r| Edit::Resolve(Box::new(r)))
                     .ok_or_else(|| EditError::Invalid(format!("{key} is not resolved")))
             }
             Edit::SetVerdict(record) => {
                 let records = project.resolutions_mut(reviewer_name(annotator));
                 let key = record.key.clone();
-                Ok(match records.claims.insert(key.clone(), record) {
-                    Some(old) => Edit::SetVerdict(old),
-                    None => Edit::ClearVerdict(key),
+                Ok(match records.claims.insert(key.clone(), *record) {
+                    Some(old) => Edit::SetVerdict(Box::new(old)),
+                    None => Edit::ClearVerdict(Box::new(key)),
                 })
             }
             Edit::ClearVerdict(key) => {
@@ -1251,15 +1253,15 @@ impl Session {
                 records
                     .claims
                     .remove(&key)
-                    .map(Edit::SetVerdict)
+                    .map(|r| Edit::SetVerdict(Box::new(r)))
                     .ok_or_else(|| EditError::Invalid(format!("{key} has no verdict")))
             }
             Edit::Triage(record) => {
                 let triage = project.triage_mut(annotator);
                 let key = record.key.clone();
-                Ok(match triage.records.insert(key.clone(), record) {
-                    Some(old) => Edit::Triage(old),
-                    None => Edit::Untriage(key),
+                Ok(match triage.records.insert(key.clone(), *record) {
+                    Some(old) => Edit::Triage(Box::new(old)),
+                    None => Edit::Untriage(Box::new(key)),
                 })
             }
             Edit::Untriage(key) => {
@@ -1267,7 +1269,7 @@ impl Session {
                 triage
                     .records
                     .remove(&key)
-                    .map(Edit::Triage)
+                    .map(|r| Edit::Triage(Box::new(r)))
                     .ok_or_else(|| {
                         EditError::Invalid(format!(
                             "the suggestion {}:{} of {} is not decided",
@@ -1845,7 +1847,10 @@ mod tests {
         mention.entity = Some(entity.id.clone());
         s.apply(
             &doc,
-            vec![Edit::UpsertEntity(entity.clone()), Edit::insert(mention)],
+            vec![
+                Edit::UpsertEntity(Box::new(entity.clone())),
+                Edit::insert(mention),
+            ],
         )
         .unwrap();
         assert!(
@@ -2181,7 +2186,10 @@ mod tests {
         here.entity = Some(entity.id.clone());
         s.apply(
             &doc,
-            vec![Edit::UpsertEntity(entity.clone()), Edit::insert(here)],
+            vec![
+                Edit::UpsertEntity(Box::new(entity.clone())),
+                Edit::insert(here),
+            ],
         )
         .unwrap();
         let mut there = person(&s, &other, 0, 5);

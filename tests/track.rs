@@ -282,11 +282,11 @@ fn resolving_never_rewrites_anyones_annotation_file() {
     session
         .apply(
             "sotji-talks",
-            vec![Edit::Resolve(record(
+            vec![Edit::Resolve(Box::new(record(
                 erik_key,
                 ResolutionStatus::Ambiguous,
                 "2030-01-01T00:00:00Z",
-            ))],
+            )))],
         )
         .unwrap();
     assert!(session.save_now().is_empty());
@@ -717,20 +717,20 @@ fn two_writers_resolving_at_once_keep_each_others_records() {
     let mut two = Session::headless(b, "erik");
     one.apply(
         "sotji-talks",
-        vec![Edit::Resolve(record(
+        vec![Edit::Resolve(Box::new(record(
             key("anna", "mbkkbyhbn0"),
             ResolutionStatus::DidNotComeTrue,
             "2030-01-01T00:00:00Z",
-        ))],
+        )))],
     )
     .unwrap();
     two.apply(
         "sotji-talks",
-        vec![Edit::Resolve(record(
+        vec![Edit::Resolve(Box::new(record(
             key("anna", "z0t2we8mw3"),
             ResolutionStatus::CameTrue,
             "2030-01-01T00:00:00Z",
-        ))],
+        )))],
     )
     .unwrap();
     assert!(one.save_now().is_empty());
@@ -753,11 +753,11 @@ fn resolve_crash_child() {
     let (store, _) = ProjectStore::open(Path::new(&root)).unwrap();
     let mut session = Session::new(store, "olga");
     let key = RecordKey::new("sotji-talks", "anna", AnnotationId("mbkkbyhbn0".into()));
-    let edit = Edit::Resolve(record(
+    let edit = Edit::Resolve(Box::new(record(
         key,
         ResolutionStatus::CameTrue,
         "2030-01-01T00:00:00Z",
-    ));
+    )));
     session.apply("sotji-talks", vec![edit]).unwrap();
     println!("RESOLVED");
     std::thread::sleep(std::time::Duration::from_secs(60));
@@ -769,11 +769,11 @@ fn a_resolution_is_undone_and_survives_a_crash() {
     let key = RecordKey::new("sotji-talks", "anna", AnnotationId("mbkkbyhbn0".into()));
     let (store, _) = ProjectStore::open(&root).unwrap();
     let mut session = Session::new(store, "olga");
-    let edit = Edit::Resolve(record(
+    let edit = Edit::Resolve(Box::new(record(
         key.clone(),
         ResolutionStatus::CameTrue,
         "2030-01-01T00:00:00Z",
-    ));
+    )));
     session.apply("sotji-talks", vec![edit]).unwrap();
     assert!(session.undo("sotji-talks"));
     assert!(

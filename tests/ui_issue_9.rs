@@ -88,7 +88,7 @@ fn link(h: &mut Harness<'_, LectorApp>, id: &str, entity: &Entity) {
     let mut a = annotation(h, id);
     a.entity = Some(entity.id.clone());
     h.state_mut().push(Command::Edit(vec![
-        Edit::UpsertEntity(entity.clone()),
+        Edit::UpsertEntity(Box::new(entity.clone())),
         Edit::replace(a),
     ]));
     h.run();

@@ -211,7 +211,10 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     // Through a session, like the app: the files are locked while they are written, and
     // what another writer saved meanwhile is merged, never written over.
     let id = annotation.id.clone();
-    let mut edits: Vec<Edit> = new_entity.into_iter().map(Edit::UpsertEntity).collect();
+    let mut edits: Vec<Edit> = new_entity
+        .into_iter()
+        .map(|e| Edit::UpsertEntity(Box::new(e)))
+        .collect();
     edits.push(Edit::insert(annotation));
     let mut session = Session::headless(store, &args.annotator);
     if let Some(migration) = session.migrate_resolutions() {

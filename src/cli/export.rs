@@ -291,7 +291,7 @@ fn import_suggestions(args: &ImportArgs) -> anyhow::Result<ExitCode> {
                         entity: a.entity.clone(),
                     });
                 }
-                crate::model::edit::Edit::UpsertEntity(e) => entities.push(e),
+                crate::model::edit::Edit::UpsertEntity(e) => entities.push(*e),
                 _ => {}
             }
         }

@@ -434,7 +434,7 @@ pub fn resolve(args: &ResolveArgs) -> anyhow::Result<ExitCode> {
             };
             let problems = record_problems(&record, today);
             (
-                Edit::Resolve(record),
+                Edit::Resolve(Box::new(record)),
                 problems,
                 format!("resolved as {status}"),
             )
@@ -458,7 +458,7 @@ pub fn resolve(args: &ResolveArgs) -> anyhow::Result<ExitCode> {
             };
             let problems = record_problems(&record, today);
             (
-                Edit::SetVerdict(record),
+                Edit::SetVerdict(Box::new(record)),
                 problems,
                 format!("checked: {verdict}"),
             )

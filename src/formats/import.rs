@@ -596,7 +596,10 @@ pub fn plan(project: &Project, annotator: &str, parsed: Parsed) -> Plan {
         let Some(set) = scratch.set(document, annotator) else {
             continue;
         };
-        let mut group: Vec<Edit> = entities.iter().cloned().map(Edit::UpsertEntity).collect();
+        let mut group: Vec<Edit> = entities
+            .iter()
+            .map(|e| Edit::UpsertEntity(Box::new(e.clone())))
+            .collect();
         group.extend(
             outcome
                 .added

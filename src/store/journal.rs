@@ -405,7 +405,7 @@ fn from_entry(project: &Project, document: &str, entry: EditEntry) -> Result<Edi
         EditEntry::Remove(id) => Edit::Remove(AnnotationId::from(id)),
         EditEntry::Replace(a) => Edit::replace(annotation(a)?),
         EditEntry::SetStatus(s) => Edit::SetStatus(convert::status_from_file(s)),
-        EditEntry::UpsertEntity(e) => Edit::UpsertEntity(convert::entity_from_entry(e)),
+        EditEntry::UpsertEntity(e) => Edit::UpsertEntity(Box::new(convert::entity_from_entry(e))),
         EditEntry::RemoveEntity(id) => Edit::RemoveEntity(EntityId(id)),
         EditEntry::Decide(d) => Edit::decide(convert::decision_from_entry(d)?),
         EditEntry::Undecide(sources) => Edit::Undecide(
@@ -414,23 +414,23 @@ fn from_entry(project: &Project, document: &str, entry: EditEntry) -> Result<Edi
                 .map(|(a, id)| (a, AnnotationId::from(id)))
                 .collect(),
         ),
-        EditEntry::Comment(c) => Edit::Comment(convert::comment_from_entry(c)?),
-        EditEntry::Resolve(r) => Edit::Resolve(convert::resolution_from_entry(r)?),
+        EditEntry::Comment(c) => Edit::Comment(Box::new(convert::comment_from_entry(c)?)),
+        EditEntry::Resolve(r) => Edit::Resolve(Box::new(convert::resolution_from_entry(r)?)),
         EditEntry::Unresolve(d, a, id) => {
-            Edit::Unresolve(RecordKey::new(d, a, AnnotationId::from(id)))
+            Edit::Unresolve(Box::new(RecordKey::new(d, a, AnnotationId::from(id))))
         }
-        EditEntry::SetVerdict(r) => Edit::SetVerdict(convert::verdict_from_entry(r)?),
+        EditEntry::SetVerdict(r) => Edit::SetVerdict(Box::new(convert::verdict_from_entry(r)?)),
         EditEntry::ClearVerdict(d, a, id) => {
-            Edit::ClearVerdict(RecordKey::new(d, a, AnnotationId::from(id)))
+            Edit::ClearVerdict(Box::new(RecordKey::new(d, a, AnnotationId::from(id))))
         }
-        EditEntry::Triage(r) => Edit::Triage(super::suggested::triage_from_entry(r)?),
+        EditEntry::Triage(r) => Edit::Triage(Box::new(super::suggested::triage_from_entry(r)?)),
         EditEntry::Untriage(document, start, end, label) => {
-            Edit::Untriage(crate::model::suggested::TriageKey {
+            Edit::Untriage(Box::new(crate::model::suggested::TriageKey {
                 document,
                 start,
                 end,
                 label,
-            })
+            }))
         }
     })
 }

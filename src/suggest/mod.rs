@@ -554,9 +554,9 @@ pub fn accept_edits(
     }
     let mut edits = Vec::with_capacity(3);
     if link && let Some(entity) = entity_for(project, annotator, s, &quote) {
-        edits.push(Edit::UpsertEntity(entity));
+        edits.push(Edit::UpsertEntity(Box::new(entity)));
     }
-    edits.push(Edit::Triage(TriageRecord {
+    edits.push(Edit::Triage(Box::new(TriageRecord {
         key: s.key(document),
         source: s.source.clone(),
         also: s.also.clone(),
@@ -564,7 +564,7 @@ pub fn accept_edits(
         quote,
         decision: Decision::Accepted(annotation.id.clone()),
         at: crate::model::annotation::now(),
-    }));
+    })));
     edits.push(Edit::insert(annotation));
     Ok(edits)
 }
@@ -577,7 +577,7 @@ pub fn reject_edit(project: &Project, document: &str, s: &Suggestion) -> Edit {
         .and_then(|d| d.text.slice(s.start, s.end))
         .unwrap_or("")
         .to_owned();
-    Edit::Triage(TriageRecord {
+    Edit::Triage(Box::new(TriageRecord {
         key: s.key(document),
         source: s.source.clone(),
         also: s.also.clone(),
@@ -585,7 +585,7 @@ pub fn reject_edit(project: &Project, document: &str, s: &Suggestion) -> Edit {
         quote,
         decision: Decision::Rejected,
         at: crate::model::annotation::now(),
-    })
+    }))
 }
 
 /// The edits that accept many suggestions of a document at once (one undo step), and how

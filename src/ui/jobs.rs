@@ -66,7 +66,9 @@ pub enum JobDone {
         Option<Box<crate::store::Reloaded>>,
     ),
     /// A review's comparison is ready.
-    ReviewReady(Box<Result<super::review::ReviewStart, crate::review::AgreementError>>),
+    ReviewReady(
+        Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
+    ),
     /// A web page was fetched (or not).
     Fetched {
         /// The address asked for.

@@ -193,7 +193,7 @@ impl LectorApp {
         let total = self.search.hits.len();
         let mut edits: Vec<Edit> = Vec::new();
         if let Some(e) = entity.as_ref().filter(|_| needs_copy && n > 0) {
-            edits.push(Edit::UpsertEntity(e.clone()));
+            edits.push(Edit::UpsertEntity(Box::new(e.clone())));
         }
         edits.extend(tagged.into_iter().map(Edit::insert));
         let before = self.annotations().len();
@@ -244,7 +244,7 @@ impl LectorApp {
             && project.registry(me).and_then(|r| r.get(entity)).is_none()
             && let Some(e) = project.registry(annotator).and_then(|r| r.get(entity))
         {
-            edits.push(Edit::UpsertEntity(e.clone()));
+            edits.push(Edit::UpsertEntity(Box::new(e.clone())));
         }
         // Attributes naming the colleague's other annotations would point nowhere in one's
         // own set.

@@ -386,11 +386,11 @@ pub fn apply(app: &mut LectorApp, command: TrackCommand) {
             app.tracking.predictions.show_due();
         }
         TrackCommand::Resolve(record) => {
-            let edit = Edit::Resolve(*record.clone());
+            let edit = Edit::Resolve(Box::new(*record.clone()));
             record_edit(app, &record.key, edit, record_problems(&record, today()));
         }
         TrackCommand::SetVerdict(record) => {
-            let edit = Edit::SetVerdict(*record.clone());
+            let edit = Edit::SetVerdict(Box::new(*record.clone()));
             record_edit(app, &record.key, edit, record_problems(&record, today()));
         }
         TrackCommand::JumpTo { key, start, end } => jump_to(app, &key, start, end),

@@ -81,7 +81,7 @@ pub fn attribute_ui(
                 Some(Picked::Entity(e)) => {
                     let mut edits = Vec::new();
                     if !e.mine {
-                        edits.push(Edit::UpsertEntity(e.entity.clone()));
+                        edits.push(Edit::UpsertEntity(Box::new(e.entity.clone())));
                     }
                     let mut a = annotation.clone();
                     a.attributes
@@ -97,7 +97,7 @@ pub fn attribute_ui(
                         .insert(def.name.clone(), AttrValue::Entity(entity.id.clone()));
                     a.modified = crate::model::annotation::now();
                     out.push(Command::Edit(vec![
-                        Edit::UpsertEntity(entity),
+                        Edit::UpsertEntity(Box::new(entity)),
                         Edit::replace(a),
                     ]));
                 }

@@ -257,7 +257,7 @@ fn entity_link_ui(
         Some(Picked::Entity(e)) => {
             let mut edits = Vec::new();
             if !e.mine {
-                edits.push(Edit::UpsertEntity(e.entity.clone()));
+                edits.push(Edit::UpsertEntity(Box::new(e.entity.clone())));
             }
             let mut a = annotation.clone();
             a.entity = Some(e.entity.id.clone());
@@ -271,7 +271,7 @@ fn entity_link_ui(
             a.entity = Some(entity.id.clone());
             a.modified = crate::model::annotation::now();
             out.push(Command::Edit(vec![
-                Edit::UpsertEntity(entity),
+                Edit::UpsertEntity(Box::new(entity)),
                 Edit::replace(a),
             ]));
         }
@@ -287,7 +287,7 @@ fn entity_link_ui(
             a.entity = Some(entity.id.clone());
             a.modified = crate::model::annotation::now();
             out.push(Command::Edit(vec![
-                Edit::UpsertEntity(entity),
+                Edit::UpsertEntity(Box::new(entity)),
                 Edit::replace(a),
             ]));
         }

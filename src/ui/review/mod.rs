@@ -8,7 +8,7 @@
 pub mod panel;
 mod workflow;
 
-pub use workflow::{ReviewCommand, ReviewStart};
+pub use workflow::ReviewCommand;
 
 use super::app::LectorApp;
 use crate::review::adjudication::progress;

@@ -180,12 +180,12 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                     }
                     if edit.lost_focus() && *buffer != existing {
                         commands.push(Command::Edit(vec![crate::session::Edit::Comment(
-                            Comment {
+                            Box::new(Comment {
                                 annotator: annotator.to_owned(),
                                 annotation: id.clone(),
                                 text: buffer.trim().to_owned(),
                                 at: crate::model::annotation::now(),
-                            },
+                            }),
                         )]));
                     }
                 });

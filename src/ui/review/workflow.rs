@@ -4,6 +4,7 @@
 
 use super::ReviewState;
 use crate::model::review::{Choice, review_set_name};
+use crate::review::adjudication::{ReviewStart, prepare_start};
 use crate::session::Edit;
 use crate::ui::app::LectorApp;
 use crate::ui::article::Selection;
@@ -27,37 +28,6 @@ pub enum ReviewCommand {
     ShowUnit(usize),
     /// Leave review mode; the reviewed set stays.
     Finish,
-}
-
-/// What a review starts from.
-pub struct ReviewStart {
-    document: String,
-    reviewer: String,
-    alignment: crate::review::Alignment,
-    figures: Option<crate::review::AgreementReport>,
-    /// The edits that take the agreements into the reviewed set.
-    edits: Vec<Edit>,
-}
-
-/// Aligns the annotators' work on a document, measures their agreement, and prepares the
-/// edits that take what they agree on. Pure: runs on a copy of the project for big reviews.
-fn prepare_review(
-    project: &crate::model::Project,
-    document: &str,
-    reviewer: &str,
-    annotators: &[String],
-) -> Result<ReviewStart, crate::review::AgreementError> {
-    let alignment = crate::review::align_document(project, document, annotators)?;
-    let figures = crate::review::document_agreement(project, document, annotators).ok();
-    let edits =
-        crate::review::adjudication::take_agreements(project, document, reviewer, &alignment);
-    Ok(ReviewStart {
-        document: document.to_owned(),
-        reviewer: reviewer.to_owned(),
-        alignment,
-        figures,
-        edits,
-    })
 }
 
 impl LectorApp {
@@ -98,7 +68,7 @@ impl LectorApp {
             let project = project.clone();
             let what = format!("comparing {size} annotations of {}", annotators.join(", "));
             let started = self.jobs.spawn(JobKind::Review, what, move || {
-                JobDone::ReviewReady(Box::new(prepare_review(
+                JobDone::ReviewReady(Box::new(prepare_start(
                     &project,
                     &document,
                     &reviewer,
@@ -113,7 +83,7 @@ impl LectorApp {
             }
             return;
         }
-        let start = prepare_review(project, &document, &reviewer, &annotators);
+        let start = prepare_start(project, &document, &reviewer, &annotators);
         self.begin_review(start);
     }
 
