@@ -1086,11 +1086,12 @@ impl Session {
         removes: &[AnnotationId],
     ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
-        let removing: std::collections::HashSet<&AnnotationId> = removes.iter().collect();
+        let removing: crate::model::annotation::IdSet<'_> = removes.iter().collect();
         if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
-        let mut inserting = std::collections::HashSet::new();
+        let mut inserting = crate::model::annotation::IdSet::default();
+        inserting.reserve(inserts.len());
         if let Some(a) = inserts.iter().find(|a| {
             (set.contains(&a.id) && !removing.contains(&a.id)) || !inserting.insert(&a.id)
         }) {

@@ -8,6 +8,12 @@ use smol_str::SmolStr;
 
 use super::offsets::{CharOffset, DocText};
 
+/// A map by annotation id, with a hash that is fast on short ids and seeded per process.
+pub type IdMap<V> = HashMap<AnnotationId, V, foldhash::fast::RandomState>;
+
+/// A set of annotation ids (see [`IdMap`]).
+pub type IdSet<'a> = std::collections::HashSet<&'a AnnotationId, foldhash::fast::RandomState>;
+
 /// A stable annotation id, unique within an annotator's file.
 ///
 /// Kept inline when it is up to 23 bytes long (Lector's own are 10, most tools' are
@@ -360,7 +366,7 @@ pub struct AnnotationSet {
     annotations: Vec<Arc<Annotation>>,
     /// Id → (start, end) of the annotation with that id (the last one, if a damaged file has
     /// an id twice).
-    by_id: HashMap<AnnotationId, (CharOffset, CharOffset)>,
+    by_id: IdMap<(CharOffset, CharOffset)>,
 }
 
 impl PartialEq for AnnotationSet {
@@ -380,7 +386,7 @@ impl AnnotationSet {
             document: document.into(),
             status: Status::NotStarted,
             annotations: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: IdMap::default(),
         }
     }
 

@@ -5,7 +5,6 @@
 //! decisions that made them, with the reviewer's comments, are a [`Review`], saved in
 //! `reviews/<reviewer>/<document>.ron`. Never imports egui or eframe.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -204,18 +203,6 @@ pub struct Decision {
     pub at: Timestamp,
 }
 
-/// A decision's first source: annotator, [`prefix`] of the id, id.
-type FirstPair<'a> = (&'a str, u128, &'a str);
-
-/// The first 16 bytes of an id as a big-endian integer, shorter ids padded with zeros: a
-/// smaller prefix means a smaller id, equal prefixes say nothing.
-fn prefix(id: &str) -> u128 {
-    let mut bytes = [0u8; 16];
-    let n = id.len().min(16);
-    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
-    u128::from_be_bytes(bytes)
-}
-
 /// A reviewer's comment on one annotator's annotation, shown to that annotator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comment {
@@ -229,6 +216,10 @@ pub struct Comment {
     pub at: Timestamp,
 }
 
+/// A review's decisions by what they compare. Hashed: a review's start puts in one per
+/// agreement, and a tree of them had to be sorted first.
+pub type Decisions = std::collections::HashMap<Sources, Arc<Decision>, foldhash::fast::RandomState>;
+
 /// A reviewer's decisions and comments on one document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Review {
@@ -237,9 +228,9 @@ pub struct Review {
     /// The reviewer.
     pub reviewer: String,
     /// Decisions by the annotations they compare (a book has tens of thousands: looked up,
-    /// never scanned). [`Review::in_text_order`] lists them as the file does.
+    /// never scanned), in no order: [`Review::in_text_order`] lists them as the file does.
     /// Shared with the edits that made them (a review's start makes one per agreement).
-    pub decisions: BTreeMap<Sources, Arc<Decision>>,
+    pub decisions: Decisions,
     /// Comments, by annotator and annotation.
     pub comments: Vec<Comment>,
 }
@@ -250,7 +241,7 @@ impl Review {
         Self {
             document: document.into(),
             reviewer: reviewer.into(),
-            decisions: BTreeMap::new(),
+            decisions: Decisions::default(),
             comments: Vec::new(),
         }
     }
@@ -288,55 +279,11 @@ impl Review {
 
     /// Adds or replaces many decisions at once (a review's start records one per agreement,
     /// tens of thousands); returns the ones replaced, in the order of `decisions`, as
-    /// [`Review::upsert`] one by one would. Sorted first and merged into the map in one pass
-    /// instead of descending the tree once per decision.
+    /// [`Review::upsert`] one by one would (a later one of the same sources replaces an
+    /// earlier one). The map grows once.
     pub fn upsert_many(&mut self, decisions: Vec<Arc<Decision>>) -> Vec<Option<Arc<Decision>>> {
-        let n = decisions.len();
-        // Sorted by their sources. A map compares pair by pair, so its first pair orders it
-        // unless two maps share it: each decision's first pair is taken once (the id's first
-        // 16 bytes as an integer, which orders ids of equal prefixes as their text does), and
-        // only ties compare the maps. No allocation per decision.
-        let first: Vec<(Option<FirstPair<'_>>, usize)> = decisions
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let pair = d
-                    .sources
-                    .iter()
-                    .next()
-                    .map(|(a, id)| (a, prefix(&id.0), id.0.as_str()));
-                (pair, i)
-            })
-            .collect();
-        let mut order = first;
-        order.sort_unstable_by(|(x, i), (y, j)| {
-            x.cmp(y)
-                .then_with(|| decisions[*i].sources.cmp(&decisions[*j].sources))
-        });
-        let repeated = order
-            .windows(2)
-            .any(|w| w[0].0 == w[1].0 && decisions[w[0].1].sources == decisions[w[1].1].sources);
-        if repeated {
-            // A later decision replaces an earlier one of the same batch: one by one.
-            return decisions.into_iter().map(|d| self.upsert(d)).collect();
-        }
-        let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-        let replaced: Vec<Option<Arc<Decision>>> = if self.decisions.is_empty() {
-            (0..n).map(|_| None).collect()
-        } else {
-            decisions
-                .iter()
-                .map(|d| self.decisions.remove(&d.sources))
-                .collect()
-        };
-        // Built into a tree from the sorted run: the keys and decisions are shared, not copied.
-        let mut batch: BTreeMap<Sources, Arc<Decision>> = order
-            .iter()
-            .filter_map(|&i| decisions.get(i))
-            .map(|d| (d.sources.clone(), Arc::clone(d)))
-            .collect();
-        self.decisions.append(&mut batch);
-        replaced
+        self.decisions.reserve(decisions.len());
+        decisions.into_iter().map(|d| self.upsert(d)).collect()
     }
 
     /// Removes the decision about these annotations; returns it.
@@ -372,6 +319,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn decision(pairs: &[(&str, &str)], note: &str) -> Decision {
         Decision {

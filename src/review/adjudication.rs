@@ -363,13 +363,19 @@ impl<'a> Copier<'a> {
     fn copied_annotation(&self, annotator: &str, id: &AnnotationId) -> Option<AnnotationId> {
         let review = self.project.review(self.document, self.reviewer)?;
         let reviewed = self.project.set(self.document, &self.reviewed)?;
+        // Of the decisions about it (in order of what they compare), the first result there.
         review
             .decisions
             .values()
             .filter(|d| d.sources.get(annotator) == Some(id))
-            .flat_map(|d| d.result.iter())
-            .find(|r| reviewed.get(r).is_some())
-            .cloned()
+            .filter_map(|d| {
+                Some((
+                    &d.sources,
+                    d.result.iter().find(|r| reviewed.get(r).is_some())?,
+                ))
+            })
+            .min_by(|a, b| a.0.cmp(b.0))
+            .map(|(_, r)| r.clone())
     }
 
     /// The reviewed set's id for an annotator's entity, queuing its copy if needed.

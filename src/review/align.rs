@@ -21,6 +21,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::Arc;
 
 use super::agreement::{AgreementError, has_annotated};
 use super::attributes::comparable_values;
@@ -143,20 +145,104 @@ pub fn align_document(
 
 /// Aligns the sets of one document (one per annotator; a second set of the same annotator is
 /// ignored).
+///
+/// A big document is aligned in two halves on two threads, split where no annotation of any
+/// set crosses: units never join across such a place, so the units are the same.
 pub fn align(sets: &[&AnnotationSet]) -> Alignment {
+    let parts = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    align_in(
+        sets,
+        if parts > 1 {
+            PARALLEL_ANNOTATIONS
+        } else {
+            usize::MAX
+        },
+    )
+}
+
+/// Documents with at least this many annotations (all sets together) are aligned in halves.
+const PARALLEL_ANNOTATIONS: usize = 20_000;
+
+/// [`align`], splitting in halves from `split_from` annotations on.
+fn align_in(sets: &[&AnnotationSet], split_from: usize) -> Alignment {
     let mut sets: Vec<&AnnotationSet> = sets.to_vec();
     sets.sort_by(|a, b| a.annotator.cmp(&b.annotator));
     sets.dedup_by(|a, b| a.annotator == b.annotator);
-    let mut clusters = Clusters::new(&sets);
-    clusters.join_same_fragments();
-    clusters.join_overlapping();
     let annotators: Vec<String> = sets.iter().map(|s| s.annotator.clone()).collect();
-    let units: Vec<ComparisonUnit> = clusters.units(&annotators);
+    let whole: Vec<Range<usize>> = sets.iter().map(|s| 0..s.len()).collect();
+    let total: usize = sets.iter().map(|s| s.len()).sum();
+    let halves = (total >= split_from).then(|| halves(&sets)).flatten();
+    let units = match halves {
+        Some((first, second)) => std::thread::scope(|scope| {
+            let later = scope.spawn(|| units_of(&sets, second, &annotators));
+            let mut units = units_of(&sets, first, &annotators);
+            match later.join() {
+                Ok(more) => units.extend(more),
+                // Cannot happen (aligning does not panic); aligned here then.
+                Err(_) => return units_of(&sets, whole.clone(), &annotators),
+            }
+            units
+        }),
+        None => units_of(&sets, whole, &annotators),
+    };
     Alignment {
         document: sets.first().map(|s| s.document.clone()).unwrap_or_default(),
         annotators,
         units,
     }
+}
+
+/// The units of the annotations in `ranges` (one range of each set).
+fn units_of(
+    sets: &[&AnnotationSet],
+    ranges: Vec<Range<usize>>,
+    annotators: &[String],
+) -> Vec<ComparisonUnit> {
+    let mut clusters = Clusters::new(sets, ranges);
+    clusters.join_same_fragments();
+    clusters.join_overlapping();
+    clusters.units(annotators)
+}
+
+/// Each set's annotations in two parts, split at one place in the text.
+type Halves = (Vec<Range<usize>>, Vec<Range<usize>>);
+
+/// Each set's annotations cut in two at a place near the middle of the text that none of
+/// them crosses (each ends at or before it, or starts at or after it), if there is one that
+/// leaves work on both sides.
+fn halves(sets: &[&AnnotationSet]) -> Option<Halves> {
+    let largest = sets.iter().max_by_key(|s| s.len())?;
+    let mut at = largest.at(largest.len() / 2)?.start();
+    // Moved past whatever crosses it until nothing does: each step is the largest end of
+    // the annotations starting before it.
+    loop {
+        let mut crossing = at;
+        for set in sets {
+            let before = set.annotations().partition_point(|a| a.start() < at);
+            let end = set.annotations()[..before].iter().map(|a| a.end()).max();
+            crossing = crossing.max(end.unwrap_or(at));
+        }
+        if crossing == at {
+            break;
+        }
+        at = crossing;
+    }
+    let cuts: Vec<usize> = sets
+        .iter()
+        .map(|s| s.annotations().partition_point(|a| a.start() < at))
+        .collect();
+    let first: usize = cuts.iter().sum();
+    let total: usize = sets.iter().map(|s| s.len()).sum();
+    if first < total / 4 || first > total - total / 4 {
+        return None;
+    }
+    let part = |first_part: bool| -> Vec<Range<usize>> {
+        sets.iter()
+            .zip(&cuts)
+            .map(|(s, &cut)| if first_part { 0..cut } else { cut..s.len() })
+            .collect()
+    };
+    Some((part(true), part(false)))
 }
 
 /// An annotation of the alignment: annotator index and index in that annotator's set.
@@ -188,6 +274,9 @@ enum Join {
 
 struct Clusters<'a> {
     sets: &'a [&'a AnnotationSet],
+    /// The annotations of each set aligned here (all, or a half). A node's index is its
+    /// index in the whole set.
+    ranges: Vec<Range<usize>>,
     /// Node number of each annotator's first annotation: node numbers run through the
     /// annotators' sets in order.
     first_node: Vec<usize>,
@@ -202,14 +291,15 @@ struct Clusters<'a> {
 }
 
 impl<'a> Clusters<'a> {
-    fn new(sets: &'a [&'a AnnotationSet]) -> Self {
-        let total: usize = sets.iter().map(|s| s.len()).sum();
+    fn new(sets: &'a [&'a AnnotationSet], ranges: Vec<Range<usize>>) -> Self {
+        let total: usize = ranges.iter().map(ExactSizeIterator::len).sum();
         let mut clusters = Vec::with_capacity(total);
         let mut nodes = Vec::with_capacity(total);
         let mut first_node = Vec::with_capacity(sets.len());
-        for (k, set) in sets.iter().enumerate() {
+        for (k, (set, range)) in sets.iter().zip(&ranges).enumerate() {
             first_node.push(nodes.len());
-            for (i, a) in set.iter().enumerate() {
+            let part = set.annotations().get(range.clone()).unwrap_or_default();
+            for (i, a) in (range.start..).zip(part) {
                 let n = u32::try_from(nodes.len()).unwrap_or(END);
                 nodes.push((k, i));
                 clusters.push(Cluster {
@@ -223,6 +313,7 @@ impl<'a> Clusters<'a> {
         let n = nodes.len();
         Self {
             sets,
+            ranges,
             first_node,
             nodes,
             cluster_of: (0..n).map(|i| u32::try_from(i).unwrap_or(END)).collect(),
@@ -237,7 +328,14 @@ impl<'a> Clusters<'a> {
 
     /// The node number of an annotation.
     fn node(&self, (k, i): Node) -> Option<usize> {
-        Some(self.first_node.get(k)? + i)
+        Some(self.first_node.get(k)? + i.checked_sub(self.ranges.get(k)?.start)?)
+    }
+
+    /// The annotations of set `k` aligned here, and the index in the set of the first.
+    fn part(&self, k: usize) -> (usize, &'a [Arc<Annotation>]) {
+        let range = self.ranges.get(k).cloned().unwrap_or_default();
+        let all = self.sets.get(k).map_or(&[][..], |s| s.annotations());
+        (range.start, all.get(range).unwrap_or_default())
     }
 
     /// The members of a unit, as node numbers, in the order they joined.
@@ -257,10 +355,11 @@ impl<'a> Clusters<'a> {
         // most comparisons end there, without reading the fragments.
         let mut all: Vec<(CharOffset, CharOffset, &'a [Fragment], Node)> =
             Vec::with_capacity(self.nodes.len());
-        for (k, set) in self.sets.iter().enumerate() {
+        for k in 0..self.sets.len() {
+            let (from, part) = self.part(k);
             all.extend(
-                set.iter()
-                    .enumerate()
+                (from..)
+                    .zip(part)
                     .map(|(i, a)| (a.start(), a.end(), a.fragments.as_slice(), (k, i))),
             );
         }
@@ -304,14 +403,21 @@ impl<'a> Clusters<'a> {
     /// Pass 3: same label, overlapping.
     fn join_overlapping(&mut self) {
         let mut candidates = Vec::new();
-        for (k, a) in self.sets.iter().enumerate() {
-            for (l, b) in self.sets.iter().enumerate().skip(k + 1) {
-                for m in overlap_candidates_unsorted(a.annotations(), b.annotations()) {
-                    let (Some(x), Some(y)) = (a.annotations().get(m.a), b.annotations().get(m.b))
-                    else {
+        for k in 0..self.sets.len() {
+            let (from_a, a) = self.part(k);
+            for l in k + 1..self.sets.len() {
+                let (from_b, b) = self.part(l);
+                for m in overlap_candidates_unsorted(a, b) {
+                    let (Some(x), Some(y)) = (a.get(m.a), b.get(m.b)) else {
                         continue;
                     };
-                    candidates.push((Reverse(m.shared), x.start(), y.start(), (k, m.a), (l, m.b)));
+                    candidates.push((
+                        Reverse(m.shared),
+                        x.start(),
+                        y.start(),
+                        (k, from_a + m.a),
+                        (l, from_b + m.b),
+                    ));
                 }
             }
         }
@@ -491,4 +597,101 @@ fn differing_attributes(members: &[(usize, &AnnotationSet, &Annotation)]) -> Vec
         })
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CharOffset;
+
+    /// (label, start, length, second fragment's gap and length).
+    type Span = (usize, u32, u32, Option<(u32, u32)>);
+
+    /// A set of these spans, then the copied ones.
+    fn set(annotator: &str, spans: &[Span], copied: &[Span]) -> AnnotationSet {
+        const LABELS: [&str; 3] = ["Person", "Place", "Claim"];
+        let mut set = AnnotationSet::new(annotator, "d");
+        for (n, &(label, start, len, second)) in spans.iter().chain(copied).enumerate() {
+            let first_end = start + len.max(1);
+            let mut fragments = vec![Fragment {
+                start: CharOffset(start),
+                end: CharOffset(first_end),
+            }];
+            if let Some((gap, len)) = second {
+                let from = first_end + gap.max(1);
+                fragments.push(Fragment {
+                    start: CharOffset(from),
+                    end: CharOffset(from + len.max(1)),
+                });
+            }
+            let mut a = Annotation::new(LABELS[label % LABELS.len()], fragments);
+            a.id = crate::model::AnnotationId::from(format!("{annotator}{n:04}"));
+            set.insert(a);
+        }
+        set
+    }
+
+    fn spans() -> impl proptest::strategy::Strategy<Value = Vec<Span>> {
+        proptest::collection::vec(
+            (
+                0usize..3,
+                0u32..3_000,
+                1u32..40,
+                proptest::option::weighted(0.1, (1u32..30, 1u32..20)),
+            ),
+            0..120,
+        )
+    }
+
+    proptest::proptest! {
+        /// Aligning in two halves on two threads gives exactly the units of aligning at once:
+        /// with spans in common, moved, relabelled, overlapping, in several fragments, and
+        /// long ones that no place near the middle escapes.
+        #[test]
+        fn halves_align_as_the_whole(
+            shared in spans(),
+            anna in spans(),
+            erik in spans(),
+            olga in spans(),
+            long in proptest::option::weighted(0.2, 0u32..3_000),
+        ) {
+            let mut sets = [
+                set("anna", &anna, &shared),
+                set("erik", &erik, &shared),
+                set("olga", &olga, &shared[..shared.len() / 2]),
+            ];
+            if let Some(start) = long {
+                let mut a = Annotation::new(
+                    "Claim",
+                    vec![Fragment { start: CharOffset(start), end: CharOffset(start + 2_000) }],
+                );
+                a.id = crate::model::AnnotationId::from("long");
+                sets[1].insert(a);
+            }
+            let refs: Vec<&AnnotationSet> = sets.iter().collect();
+            let whole = align_in(&refs, usize::MAX);
+            let split = align_in(&refs, 0);
+            proptest::prop_assert_eq!(&split, &whole);
+            let refs: Vec<&AnnotationSet> = sets.iter().take(2).collect();
+            proptest::prop_assert_eq!(align_in(&refs, 0), align_in(&refs, usize::MAX));
+        }
+    }
+
+    /// A document that splits does split, and its units come out in text order.
+    #[test]
+    fn a_big_document_is_cut_where_nothing_crosses() {
+        let spans: Vec<Span> = (0..200u32)
+            .map(|i| (i as usize % 3, i * 10, 8, None))
+            .collect();
+        let sets = [set("anna", &spans, &[]), set("erik", &spans[5..], &[])];
+        let refs: Vec<&AnnotationSet> = sets.iter().collect();
+        let (first, second) = halves(&refs).expect("a place to cut");
+        assert!(first.iter().zip(&second).all(|(a, b)| a.end == b.start));
+        let cut = first[0].end;
+        assert!(cut > 50 && cut < 150, "near the middle: {cut}");
+        let alignment = align_in(&refs, 0);
+        assert!(alignment.units.is_sorted_by(|a, b| a.start <= b.start));
+        assert_eq!(alignment, align_in(&refs, usize::MAX));
+        assert_eq!(alignment.units.len(), 200);
+    }
 }

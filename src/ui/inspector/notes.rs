@@ -30,11 +30,15 @@ pub fn reviewer_notes_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, annotati
                 RichText::new(format!("💬 {reviewer}: {}", comment.text)).color(theme.info()),
             );
         }
-        for decision in review
+        let mut about: Vec<&crate::model::review::Decision> = review
             .decisions
             .values()
             .filter(|d| d.sources.get(input.me) == Some(id) && d.choice != Choice::Agreed)
-        {
+            .map(|d| &**d)
+            .collect();
+        // In text order, as the review's file lists them.
+        about.sort_by(|a, b| (a.start, a.end, &a.sources).cmp(&(b.start, b.end, &b.sources)));
+        for decision in about {
             let note = if decision.note.is_empty() {
                 String::new()
             } else {
