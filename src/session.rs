@@ -151,6 +151,20 @@ struct Saving {
     included: BTreeMap<PathBuf, usize>,
 }
 
+/// The files' kinds a group of edits changes, each once. A review's start has 171k edits of
+/// two kinds: no set is built for them.
+fn edit_targets(edits: &[Edit]) -> Vec<EditTarget> {
+    let mut targets: Vec<EditTarget> = Vec::new();
+    for edit in edits {
+        let target = edit.target();
+        if targets.last() != Some(&target) && !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+    targets.sort();
+    targets
+}
+
 /// What [`Session::recover`] replayed from journals left by a session that ended without
 /// saving (a crash, a killed process, a power cut).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -328,7 +342,7 @@ impl Session {
         // Every file the edits will write must be writable, so that a save never writes
         // some of them and not the others. Resolving touches only the resolver's file: it
         // works on any document, whatever state the resolver's own annotation file of it is in.
-        let targets: BTreeSet<EditTarget> = edits.iter().map(Edit::target).collect();
+        let targets = edit_targets(&edits);
         let only_resolutions = targets.iter().all(|t| *t == EditTarget::Resolutions);
         let files: BTreeSet<PathBuf> = (!only_resolutions)
             .then(|| set_path(document, &self.annotator))
@@ -356,7 +370,7 @@ impl Session {
         let groups: Vec<(String, Vec<Edit>)> =
             groups.into_iter().filter(|(_, e)| !e.is_empty()).collect();
         for (document, edits) in &groups {
-            let targets: BTreeSet<EditTarget> = edits.iter().map(Edit::target).collect();
+            let targets = edit_targets(edits);
             let files: BTreeSet<PathBuf> = std::iter::once(set_path(document, &self.annotator))
                 .chain(targets.iter().map(|t| self.file_of_target(document, *t)))
                 .collect();
@@ -1086,32 +1100,28 @@ impl Session {
         removes: &[AnnotationId],
     ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
-        let removing: crate::model::annotation::IdSet<'_> = removes.iter().collect();
         if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
-        let mut inserting = crate::model::annotation::IdSet::default();
-        inserting.reserve(inserts.len());
-        if let Some(a) = inserts.iter().find(|a| {
-            (set.contains(&a.id) && !removing.contains(&a.id)) || !inserting.insert(&a.id)
-        }) {
-            return Err(EditError::Invalid(format!(
-                "annotation {} exists already",
-                a.id
-            )));
-        }
-        let mut inverse = Vec::with_capacity(removes.len() + inserts.len());
         // Shared with the undo step, not copied.
         let old: Vec<Arc<Annotation>> = removes
             .iter()
             .filter_map(|id| set.get_shared(id).cloned())
             .collect();
-        if !removing.is_empty() {
+        if !removes.is_empty() {
+            let removing: crate::model::annotation::IdSet<'_> = removes.iter().collect();
             set.retain(|a| !removing.contains(&a.id));
         }
+        // One look at the id index per insert: a taken id refuses them all.
+        if let Err(id) = set.try_insert_many_shared(inserts.clone()) {
+            set.insert_many_shared(old);
+            return Err(EditError::Invalid(format!(
+                "annotation {id} exists already"
+            )));
+        }
+        let mut inverse = Vec::with_capacity(removes.len() + inserts.len());
         inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
-        set.insert_many_shared(inserts.clone());
         Ok((inverse, inserts))
     }
 

@@ -39,14 +39,13 @@ impl AnnotationId {
     pub fn random() -> Self {
         const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
         let mut bits = random_u64();
-        let id = (0..10)
-            .map(|_| {
-                let c = ALPHABET[(bits & 31) as usize];
-                bits >>= 5;
-                char::from(c)
-            })
-            .collect::<String>();
-        Self(SmolStr::new(id))
+        let mut id = [0u8; 10];
+        for c in &mut id {
+            *c = ALPHABET[(bits & 31) as usize];
+            bits >>= 5;
+        }
+        // ASCII from the alphabet: always text.
+        Self(SmolStr::new(std::str::from_utf8(&id).unwrap_or_default()))
     }
 }
 
@@ -475,6 +474,32 @@ impl AnnotationSet {
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 
+    /// [`Self::insert_many_shared`], unless an id is taken (in the set, or twice among them):
+    /// then nothing changes, and that id comes back.
+    pub fn try_insert_many_shared(
+        &mut self,
+        annotations: Vec<Arc<Annotation>>,
+    ) -> Result<(), AnnotationId> {
+        self.by_id.reserve(annotations.len());
+        for (n, a) in annotations.iter().enumerate() {
+            match self.by_id.entry(a.id.clone()) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((a.start(), a.end()));
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    for earlier in annotations.iter().take(n) {
+                        self.by_id.remove(&earlier.id);
+                    }
+                    return Err(a.id.clone());
+                }
+            }
+        }
+        self.annotations.extend(annotations);
+        self.annotations
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(())
+    }
+
     /// Whether an annotation has this id.
     pub fn contains(&self, id: &AnnotationId) -> bool {
         self.by_id.contains_key(id)
@@ -741,5 +766,48 @@ mod tests {
         let ids: std::collections::BTreeSet<_> =
             (0..1000).map(|_| AnnotationId::random()).collect();
         assert_eq!(ids.len(), 1000);
+    }
+
+    /// A batch with a taken id changes nothing, wherever the id is taken: by the set, or
+    /// earlier in the batch. Ids look like Lector's own: ten characters of the alphabet.
+    #[test]
+    fn a_batch_with_a_taken_id_leaves_the_set_as_it_was() {
+        let one = |start: u32, id: &str| {
+            let mut a = Annotation::new(
+                "Person",
+                vec![Fragment {
+                    start: CharOffset(start),
+                    end: CharOffset(start + 3),
+                }],
+            );
+            a.id = AnnotationId::from(id);
+            Arc::new(a)
+        };
+        let mut set = AnnotationSet::new("anna", "d");
+        set.insert(one(50, "there"));
+        let before = set.clone();
+        for batch in [
+            vec![one(0, "a"), one(10, "b"), one(20, "there")],
+            vec![one(0, "a"), one(10, "b"), one(20, "a")],
+        ] {
+            assert!(set.try_insert_many_shared(batch).is_err());
+            assert_eq!(set.annotations(), before.annotations());
+            for id in ["a", "b"] {
+                assert!(!set.contains(&AnnotationId::from(id)), "{id}");
+            }
+            assert!(set.get(&AnnotationId::from("there")).is_some());
+        }
+        set.try_insert_many_shared(vec![one(30, "c"), one(0, "a")])
+            .unwrap();
+        let order: Vec<&str> = set.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(order, ["a", "c", "there"]);
+        let random = AnnotationId::random();
+        assert_eq!(random.as_str().len(), 10);
+        assert!(
+            random
+                .as_str()
+                .bytes()
+                .all(|b| b"0123456789abcdefghjkmnpqrstvwxyz".contains(&b))
+        );
     }
 }

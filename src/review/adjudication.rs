@@ -114,7 +114,9 @@ pub fn take_agreements(
     let mut copier = Copier::bulk(project, document, reviewer);
     // One time for the whole step, as for one edit.
     let at = copier.now;
-    let mut decisions = Vec::new();
+    // Made in place at their final size: a book has 95k.
+    let mut decisions = Vec::with_capacity(alignment.units.len());
+    copier.inserts.reserve(alignment.units.len());
     for unit in alignment.units.iter().filter(|u| u.is_agreement()) {
         if review.is_some_and(|r| r.decision(&unit.annotations).is_some()) {
             continue;
@@ -128,7 +130,7 @@ pub fn take_agreements(
             .copy_near(annotator, id, (unit.start, unit.end))
             .into_iter()
             .collect();
-        decisions.push(Decision {
+        decisions.push(Edit::decide(Decision {
             sources: sources(unit),
             start: unit.start,
             end: unit.end,
@@ -137,11 +139,10 @@ pub fn take_agreements(
             result,
             note: String::new(),
             at,
-        });
+        }));
     }
     let mut edits = copier.finish();
-    edits.reserve(decisions.len());
-    edits.extend(decisions.into_iter().map(Edit::decide));
+    edits.append(&mut decisions);
     edits
 }
 
