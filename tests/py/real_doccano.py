@@ -154,10 +154,17 @@ try:
                              content_type=f"multipart/form-data; boundary={boundary}")
     if status != 200:
         raise SystemExit(f"doccano refused the upload: {status} {upload_id[:2000]}")
-    status, body = call("POST", f"/v1/projects/{pid}/upload", {
-        "uploadIds": [upload_id.decode()], "format": "JSONL", "task": "SequenceLabeling",
-        "column_data": "text", "column_label": "label", "delimiter": ",", "encoding": "utf_8",
-    })
+    # The first task sent creates celery's queue in doccano's database; the worker, starting
+    # meanwhile, may create it at the same moment, and the web app then answers 500 (UNIQUE
+    # constraint failed: kombu_queue.name) without queueing anything. Asked again then.
+    for attempt in range(3):
+        status, body = call("POST", f"/v1/projects/{pid}/upload", {
+            "uploadIds": [upload_id.decode()], "format": "JSONL", "task": "SequenceLabeling",
+            "column_data": "text", "column_label": "label", "delimiter": ",", "encoding": "utf_8",
+        })
+        if status != 500 or b"kombu_queue" not in log_tail().encode():
+            break
+        time.sleep(2)
     if status != 200:
         raise SystemExit(f"doccano refused the import: {status} {body[:2000]}")
     imported = wait_task(json.loads(body)["task_id"], "import")
