@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::offsets::{CharOffset, DocText};
+use super::offsets::{ByteOffset, CharOffset, DocText};
 
 /// A stable annotation id, unique within an annotator's file.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,6 +53,14 @@ pub fn random_u64() -> u64 {
         });
         rng.u64(..)
     })
+}
+
+/// Sets look ids up by `&str` (an id borrowed from a file being read); the hash and order
+/// are those of the string.
+impl std::borrow::Borrow<str> for AnnotationId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Display for AnnotationId {
@@ -153,35 +161,54 @@ pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragm
     if raw.is_empty() {
         return Err(SpanError::Empty);
     }
-    let len = text.len_chars().0;
-    let mut fragments = Vec::with_capacity(raw.len());
     for &(start, end) in raw {
-        if start >= end {
-            return Err(SpanError::EmptyFragment { start, end });
-        }
-        if end > len {
-            return Err(SpanError::OutOfRange { start, end, len });
-        }
-        for at in [start, end] {
-            if !text.is_grapheme_boundary(CharOffset(at)) {
-                return Err(SpanError::SplitsGrapheme { at });
-            }
-        }
-        fragments.push(Fragment {
+        check_fragment(text, start, end)?;
+    }
+    Ok(ordered_fragments(raw.iter().copied()))
+}
+
+/// Checks one fragment `[start, end)` against a text as [`checked_fragments`] does, and gives
+/// the byte offsets of its ends (a file's quote of it is compared there).
+pub fn check_fragment(
+    text: &DocText,
+    start: u32,
+    end: u32,
+) -> Result<(ByteOffset, ByteOffset), SpanError> {
+    if start >= end {
+        return Err(SpanError::EmptyFragment { start, end });
+    }
+    let len = text.len_chars().0;
+    if end > len {
+        return Err(SpanError::OutOfRange { start, end, len });
+    }
+    let boundary = |at: u32| {
+        text.boundary_byte(CharOffset(at))
+            .ok_or(SpanError::SplitsGrapheme { at })
+    };
+    Ok((boundary(start)?, boundary(end)?))
+}
+
+/// Fragments that [`check_fragment`] accepted, sorted, with overlapping or touching ones
+/// merged into the one before.
+pub fn ordered_fragments(raw: impl ExactSizeIterator<Item = (u32, u32)>) -> Vec<Fragment> {
+    let mut fragments: Vec<Fragment> = raw
+        .map(|(start, end)| Fragment {
             start: CharOffset(start),
             end: CharOffset(end),
+        })
+        .collect();
+    // One fragment (nearly every annotation) is in order as it is.
+    if fragments.len() > 1 {
+        fragments.sort();
+        fragments.dedup_by(|next, last| {
+            let overlaps = next.start <= last.end;
+            if overlaps {
+                last.end = last.end.max(next.end);
+            }
+            overlaps
         });
     }
-    fragments.sort();
-    // Overlapping or touching fragments merged into the one before, in place.
-    fragments.dedup_by(|next, last| {
-        let overlaps = next.start <= last.end;
-        if overlaps {
-            last.end = last.end.max(next.end);
-        }
-        overlaps
-    });
-    Ok(fragments)
+    fragments
 }
 
 /// An attribute's value.
@@ -199,6 +226,52 @@ pub enum AttrValue {
     Entity(EntityId),
     /// Another annotation of the same document.
     Annotation(AnnotationId),
+}
+
+/// An attribute's value without its own strings: borrowed from an [`AttrValue`], or from a
+/// file being checked without building its annotations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueRef<'v> {
+    /// [`AttrValue::Choice`].
+    Choice(&'v str),
+    /// [`AttrValue::Text`].
+    Text(&'v str),
+    /// [`AttrValue::Date`].
+    Date(jiff::civil::Date),
+    /// [`AttrValue::Number`].
+    Number(f64),
+    /// [`AttrValue::Entity`].
+    Entity(&'v str),
+    /// [`AttrValue::Annotation`].
+    Annotation(&'v str),
+}
+
+impl AttrValue {
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Self::Choice(s) => ValueRef::Choice(s),
+            Self::Text(s) => ValueRef::Text(s),
+            Self::Date(d) => ValueRef::Date(*d),
+            Self::Number(n) => ValueRef::Number(*n),
+            Self::Entity(id) => ValueRef::Entity(&id.0),
+            Self::Annotation(id) => ValueRef::Annotation(&id.0),
+        }
+    }
+}
+
+impl ValueRef<'_> {
+    /// The value with strings of its own.
+    pub fn to_owned(self) -> AttrValue {
+        match self {
+            Self::Choice(s) => AttrValue::Choice(s.to_owned()),
+            Self::Text(s) => AttrValue::Text(s.to_owned()),
+            Self::Date(d) => AttrValue::Date(d),
+            Self::Number(n) => AttrValue::Number(n),
+            Self::Entity(s) => AttrValue::Entity(EntityId(s.to_owned())),
+            Self::Annotation(s) => AttrValue::Annotation(AnnotationId(s.to_owned())),
+        }
+    }
 }
 
 impl std::fmt::Display for AttrValue {
@@ -388,6 +461,11 @@ impl AnnotationSet {
         self.annotations.iter().map(|a| &**a)
     }
 
+    /// Whether an annotation has this id.
+    pub fn contains_id(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
     /// Whether two annotations share an id (only a damaged or hand-edited file does that).
     pub fn has_duplicate_ids(&self) -> bool {
         self.by_id.len() != self.annotations.len()
@@ -570,8 +648,13 @@ pub struct EntityRegistry {
 impl EntityRegistry {
     /// The entity with this id.
     pub fn get(&self, id: &EntityId) -> Option<&Entity> {
+        self.find(&id.0)
+    }
+
+    /// The entity with this id, given as a string.
+    pub fn find(&self, id: &str) -> Option<&Entity> {
         self.entities
-            .binary_search_by(|e| e.id.cmp(id))
+            .binary_search_by(|e| e.id.0.as_str().cmp(id))
             .ok()
             .and_then(|i| self.entities.get(i))
     }
