@@ -162,17 +162,20 @@ pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragm
         return Err(SpanError::Empty);
     }
     for &(start, end) in raw {
-        check_fragment(text, start, end)?;
+        check_fragment(text, start, end, "")?;
     }
     Ok(ordered_fragments(raw.iter().copied()))
 }
 
 /// Checks one fragment `[start, end)` against a text as [`checked_fragments`] does, and gives
-/// the byte offsets of its ends (a file's quote of it is compared there).
+/// the byte offsets of its ends. `quote`: what a file says the text there is, if anything;
+/// when the text does say that, its end is found from the quote's length instead of being
+/// looked up (a file's every annotation is checked so).
 pub fn check_fragment(
     text: &DocText,
     start: u32,
     end: u32,
+    quote: &str,
 ) -> Result<(ByteOffset, ByteOffset), SpanError> {
     if start >= end {
         return Err(SpanError::EmptyFragment { start, end });
@@ -181,11 +184,21 @@ pub fn check_fragment(
     if end > len {
         return Err(SpanError::OutOfRange { start, end, len });
     }
-    let boundary = |at: u32| {
-        text.boundary_byte(CharOffset(at))
-            .ok_or(SpanError::SplitsGrapheme { at })
+    let split = |at: u32| SpanError::SplitsGrapheme { at };
+    let a = text.boundary_byte(CharOffset(start)).ok_or(split(start))?;
+    let quoted = !quote.is_empty()
+        && text
+            .as_str()
+            .get(a.index()..)
+            .is_some_and(|rest| rest.starts_with(quote))
+        && quote.chars().count() == (end - start) as usize;
+    let b = if quoted {
+        let b = ByteOffset(a.0 + quote.len() as u32);
+        text.is_boundary_byte(b).then_some(b)
+    } else {
+        text.boundary_byte(CharOffset(end))
     };
-    Ok((boundary(start)?, boundary(end)?))
+    Ok((a, b.ok_or(split(end))?))
 }
 
 /// Fragments that [`check_fragment`] accepted, sorted, with overlapping or touching ones

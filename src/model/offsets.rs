@@ -293,6 +293,14 @@ impl DocText {
     /// the end or inside a cluster. (A span's check and its quote need both.)
     pub fn boundary_byte(&self, at: CharOffset) -> Option<ByteOffset> {
         let byte = self.byte(at)?;
+        self.is_boundary_byte(byte).then_some(byte)
+    }
+
+    /// Whether a byte offset lies on a char boundary between two grapheme clusters.
+    pub fn is_boundary_byte(&self, byte: ByteOffset) -> bool {
+        if !self.text.is_char_boundary(byte.index()) {
+            return false;
+        }
         // Between two ASCII chars there is a boundary unless they are CR LF: no ASCII char
         // extends, joins or prepends (UAX #29). Most spans start and end there.
         let bytes = self.text.as_bytes();
@@ -302,13 +310,10 @@ impl DocText {
         ) && before.is_ascii()
             && after.is_ascii()
         {
-            return (!(before == b'\r' && after == b'\n')).then_some(byte);
+            return !(before == b'\r' && after == b'\n');
         }
         let mut cursor = GraphemeCursor::new(byte.index(), self.text.len(), true);
-        cursor
-            .is_boundary(&self.text, 0)
-            .unwrap_or(false)
-            .then_some(byte)
+        cursor.is_boundary(&self.text, 0).unwrap_or(false)
     }
 
     /// Up to `max_chars` chars ending at `at`.

@@ -490,7 +490,7 @@ fn check_read(
     // the annotation with that one problem.
     let quotes_from = problems.len();
     for (start, end, quote) in &entry.fragments {
-        match check_fragment(text, *start, *end) {
+        match check_fragment(text, *start, *end, quote) {
             Ok((a, b)) => {
                 let actual = text.as_str().get(a.index()..b.index()).unwrap_or("");
                 if actual != quote {

@@ -436,45 +436,59 @@ impl<'a> Parser<'a> {
 
     /// A `"…"` string, borrowed unless it has escapes.
     fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.string_as(true)
+    }
+
+    /// A `"…"` string that is read and dropped (an annotation's context): its escapes are
+    /// checked as [`Self::string`] checks them, without building it.
+    fn skip_string(&mut self) -> Option<()> {
+        self.string_as(false).map(drop)
+    }
+
+    /// A string; with `keep` false, `""` instead of the string itself.
+    fn string_as(&mut self, keep: bool) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        self.at = quote_or_escape(self.b, start)?;
-        if self.b.get(self.at) == Some(&b'"') {
-            let s = self.s.get(start..self.at)?;
-            self.at += 1;
-            return Some(Cow::Borrowed(s));
+        let mut at = quote_or_escape(self.b, start)?;
+        if self.b.get(at) == Some(&b'"') {
+            let s = self.s.get(start..at)?;
+            self.at = at + 1;
+            return Some(Cow::Borrowed(if keep { s } else { "" }));
         }
-        let mut out = String::from(&self.s[start..self.at]);
+        let mut out = String::new();
+        let mut from = start;
         loop {
-            let rest = self.s.get(self.at..)?;
-            let mut chars = rest.chars();
-            let c = chars.next()?;
-            self.at += c.len_utf8();
-            match c {
-                '"' => return Some(Cow::Owned(out)),
-                '\\' => {
-                    let e = chars.next()?;
-                    self.at += e.len_utf8();
-                    match e {
-                        'n' => out.push('\n'),
-                        't' => out.push('\t'),
-                        'r' => out.push('\r'),
-                        '0' => out.push('\0'),
-                        '\\' | '"' | '\'' => out.push(e),
-                        'u' => {
-                            let body = self.s.get(self.at..)?;
-                            let body = body.strip_prefix('{')?;
-                            let close = body.find('}')?;
-                            let code = u32::from_str_radix(body.get(..close)?, 16).ok()?;
-                            out.push(char::from_u32(code)?);
-                            self.at += close + 2;
-                        }
-                        // Anything else (\x.., line continuations): serde reads it.
-                        _ => return None,
-                    }
-                }
-                c => out.push(c),
+            if keep {
+                out.push_str(self.s.get(from..at)?);
             }
+            if self.b.get(at) == Some(&b'"') {
+                self.at = at + 1;
+                return Some(Cow::Owned(out));
+            }
+            // A backslash: the escape after it.
+            let e = self.s.get(at + 1..)?.chars().next()?;
+            let mut next = at + 1 + e.len_utf8();
+            let c = match e {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '0' => '\0',
+                '\\' | '"' | '\'' => e,
+                'u' => {
+                    let body = self.s.get(next..)?.strip_prefix('{')?;
+                    let close = body.find('}')?;
+                    let code = u32::from_str_radix(body.get(..close)?, 16).ok()?;
+                    next += close + 2;
+                    char::from_u32(code)?
+                }
+                // Anything else (\x.., line continuations): serde reads it.
+                _ => return None,
+            };
+            if keep {
+                out.push(c);
+            }
+            from = next;
+            at = quote_or_escape(self.b, from)?;
         }
     }
 
@@ -553,7 +567,7 @@ impl<'a> Parser<'a> {
                     4
                 }
                 "before" | "after" => {
-                    self.string()?;
+                    self.skip_string()?;
                     0
                 }
                 "entity" => {
