@@ -453,9 +453,24 @@ impl AnnotationSet {
         set
     }
 
+    /// A set of these annotations, in any order, already shared (as a file is read into
+    /// them: no second list of them is made).
+    pub fn with_shared(
+        annotator: impl Into<String>,
+        document: impl Into<String>,
+        annotations: Vec<Arc<Annotation>>,
+    ) -> Self {
+        let mut set = Self::new(annotator, document);
+        set.replace_shared(annotations);
+        set
+    }
+
     /// Replaces every annotation.
     pub fn replace_all(&mut self, annotations: Vec<Annotation>) {
-        let mut annotations: Vec<Arc<Annotation>> = annotations.into_iter().map(Arc::new).collect();
+        self.replace_shared(annotations.into_iter().map(Arc::new).collect());
+    }
+
+    fn replace_shared(&mut self, mut annotations: Vec<Arc<Annotation>>) {
         annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.by_id = annotations
             .iter()

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -130,12 +131,11 @@ pub fn set_from_file(
     source: &str,
     text: &DocText,
 ) -> (AnnotationSet, Vec<Problem>) {
-    let mut builder = Builder::new(path, source, text);
+    let mut builder = Builder::new(path, source, text, 0);
     for entry in file.annotations {
         builder.annotation(&mut raw_of_entry(entry));
     }
-    let mut set =
-        AnnotationSet::with_annotations(file.annotator, file.document, builder.annotations);
+    let mut set = AnnotationSet::with_shared(file.annotator, file.document, builder.annotations);
     set.status = status_from_file(file.status);
     (set, builder.problems)
 }
@@ -147,11 +147,11 @@ pub fn set_from_raw(
     source: &str,
     text: &DocText,
 ) -> (AnnotationSet, Vec<Problem>) {
-    let mut builder = Builder::new(path, source, text);
+    let mut builder = Builder::new(path, source, text, 0);
     for mut entry in raw.annotations {
         builder.annotation(&mut entry);
     }
-    let mut set = AnnotationSet::with_annotations(raw.annotator, raw.document, builder.annotations);
+    let mut set = AnnotationSet::with_shared(raw.annotator, raw.document, builder.annotations);
     set.status = raw.status;
     (set, builder.problems)
 }
@@ -166,7 +166,9 @@ pub fn read_set(
     text: &DocText,
     threads: usize,
 ) -> Option<(AnnotationSet, Vec<Problem>)> {
-    let (head, parts) = set_text::read_with(source, threads, &|| Builder::new(path, source, text))?;
+    let (head, parts) = set_text::read_with(source, threads, &|bytes| {
+        Builder::new(path, source, text, bytes)
+    })?;
     let mut annotations = Vec::new();
     let mut problems = Vec::new();
     for part in parts {
@@ -177,7 +179,7 @@ pub fn read_set(
         }
         problems.extend(part.problems);
     }
-    let mut set = AnnotationSet::with_annotations(head.annotator, head.document, annotations);
+    let mut set = AnnotationSet::with_shared(head.annotator, head.document, annotations);
     set.status = head.status;
     Some((set, problems))
 }
@@ -205,8 +207,8 @@ pub fn check_set<'a>(
     threads: usize,
     meaning: &MeaningContext<'_>,
 ) -> Option<SetCheck<'a>> {
-    let (head, parts) = set_text::read_with(source, threads, &|| Checker {
-        builder: Builder::new(path, source, text),
+    let (head, parts) = set_text::read_with(source, threads, &|_| Checker {
+        builder: Builder::new(path, source, text, 0),
         meaning,
         kept: 0,
         ids: Vec::new(),
@@ -332,7 +334,8 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
             &mut b.problems,
         );
         if later {
-            b.annotations.push(annotation_of(entry, created, modified));
+            b.annotations
+                .push(Arc::new(annotation_of(entry, created, modified)));
         }
     }
 }
@@ -343,20 +346,22 @@ struct Builder<'r> {
     source: &'r str,
     text: &'r DocText,
     times: TimeCache,
-    annotations: Vec<Annotation>,
+    annotations: Vec<Arc<Annotation>>,
     problems: Vec<Problem>,
     /// What is wrong with the annotation at hand.
     messages: Vec<String>,
 }
 
 impl<'r> Builder<'r> {
-    fn new(path: &'r Path, source: &'r str, text: &'r DocText) -> Self {
+    /// A builder of the annotations in `bytes` of a file (room is made for them at once).
+    fn new(path: &'r Path, source: &'r str, text: &'r DocText, bytes: usize) -> Self {
         Self {
             path,
             source,
             text,
             times: TimeCache::default(),
-            annotations: Vec::new(),
+            // Lector writes an annotation in about 300 bytes.
+            annotations: Vec::with_capacity(bytes / 300),
             problems: Vec::new(),
             messages: Vec::new(),
         }
@@ -376,7 +381,7 @@ impl<'a> Sink<'a> for Builder<'_> {
         );
         if let Some((created, modified)) = times {
             self.annotations
-                .push(annotation_of(entry, created, modified));
+                .push(Arc::new(annotation_of(entry, created, modified)));
         }
     }
 }

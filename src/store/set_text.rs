@@ -640,7 +640,7 @@ impl<'a> Parser<'a> {
 /// Reads an annotation file, or `None` if it is not in a shape this reader knows (then
 /// serde reads it). With `threads > 1` the annotations are read in parts at once.
 pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
-    let (head, parts) = read_with(source, threads, &|| Collect(Vec::new()))?;
+    let (head, parts) = read_with(source, threads, &|_| Collect(Vec::new()))?;
     let mut annotations = Vec::new();
     for part in parts {
         if annotations.is_empty() {
@@ -659,13 +659,14 @@ pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
 }
 
 /// Reads an annotation file as [`read`] does, handing its annotations to sinks made by
-/// `new_sink` as they are read instead of keeping them: the head and the sinks, in file
-/// order. `None` if the file is not in a shape this reader knows (what the sinks took is
-/// then of no use: serde reads the file).
+/// `new_sink` (given the bytes of the part of the list it takes, to make room) as they are
+/// read instead of keeping them: the head and the sinks, in file order. `None` if the file
+/// is not in a shape this reader knows (what the sinks took is then of no use: serde reads
+/// the file).
 pub fn read_with<'a, S: Sink<'a> + Send>(
     source: &'a str,
     threads: usize,
-    new_sink: &(dyn Fn() -> S + Sync),
+    new_sink: &(dyn Fn(usize) -> S + Sync),
 ) -> Option<(RawHead<'a>, Vec<S>)> {
     let mut p = Parser {
         s: source,
@@ -717,7 +718,7 @@ pub fn read_with<'a, S: Sink<'a> + Send>(
 fn read_list<'a, S: Sink<'a> + Send>(
     p: &mut Parser<'a>,
     threads: usize,
-    new_sink: &(dyn Fn() -> S + Sync),
+    new_sink: &(dyn Fn(usize) -> S + Sync),
 ) -> Option<Vec<S>> {
     const ENTRY: &str = "\n        (\n";
     let from = p.at;
@@ -743,7 +744,7 @@ fn read_list<'a, S: Sink<'a> + Send>(
                     let stop = cuts.get(k + 1).copied().unwrap_or(usize::MAX);
                     scope.spawn(move || {
                         let mut q = Parser { s, b, at: start };
-                        let mut sink = new_sink();
+                        let mut sink = new_sink(stop.min(b.len()) - start);
                         q.annotations(stop, &mut sink)?;
                         Some((sink, q.at))
                     })
@@ -771,7 +772,7 @@ fn read_list<'a, S: Sink<'a> + Send>(
             return Some(sinks);
         }
     }
-    let mut sink = new_sink();
+    let mut sink = new_sink(rest.len());
     p.annotations(usize::MAX, &mut sink)?;
     Some(vec![sink])
 }
