@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::problem::{Problem, find_position};
-use super::set_text::{self, RawAnnotation, RawHead, RawSet, RawValue, Sink};
+use super::set_text::{self, RawAnnotation, RawHead, RawValue, Sink};
 use super::{v1, v2};
 use crate::model::annotation::{check_fragment, ordered_fragments};
 use crate::model::resolution::Record;
@@ -137,22 +137,6 @@ pub fn set_from_file(
     }
     let mut set = AnnotationSet::with_shared(file.annotator, file.document, builder.annotations);
     set.status = status_from_file(file.status);
-    (set, builder.problems)
-}
-
-/// The model of an annotation set read by [`super::set_text::read`].
-pub fn set_from_raw(
-    raw: RawSet<'_>,
-    path: &Path,
-    source: &str,
-    text: &DocText,
-) -> (AnnotationSet, Vec<Problem>) {
-    let mut builder = Builder::new(path, source, text, 0);
-    for mut entry in raw.annotations {
-        builder.annotation(&mut entry);
-    }
-    let mut set = AnnotationSet::with_shared(raw.annotator, raw.document, builder.annotations);
-    set.status = raw.status;
     (set, builder.problems)
 }
 

@@ -912,4 +912,23 @@ mod tests {
         assert_eq!(raw.annotations.len(), 1);
         assert_eq!(raw.annotations[0].label, "P");
     }
+
+    #[test]
+    fn context_is_checked_as_strings_are_though_not_kept() {
+        let file = |before: &str, note: &str| {
+            format!(
+                "(format_version: 2, document: \"d\", annotator: \"a\", annotations: [(id: \"x\", \
+                 label: \"P\", fragments: [(0, 1, \"a\")], before: \"{before}\", note: \"{note}\", \
+                 created: \"t\", modified: \"t\")])"
+            )
+        };
+        let source = file("a\\n\\\"b\\u{e9}", "x\\ty\\u{1F44D}z\\\\");
+        let raw = read(&source, 1).expect("escapes Lector writes");
+        assert_eq!(raw.annotations[0].note, "x\ty\u{1F44D}z\\");
+        // What the reader does not know, in the context as in a kept string: serde reads it.
+        for odd in ["a\\x41", "a\\u{110000}", "a\\u{zz}", "a\\"] {
+            assert!(read(&file(odd, ""), 1).is_none(), "before: {odd}");
+            assert!(read(&file("", odd), 1).is_none(), "note: {odd}");
+        }
+    }
 }
