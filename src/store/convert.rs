@@ -429,12 +429,26 @@ struct TimeCache {
 
 impl TimeCache {
     fn get(&mut self, s: &str) -> Result<Timestamp, String> {
-        if let Some((text, t)) = &self.last
-            && text == s
-        {
-            return Ok(*t);
+        if let Some((text, t)) = &self.last {
+            if text == s {
+                return Ok(*t);
+            }
+            // The same minute as the last, as Lector writes times (`2026-03-01T12:00:07Z`):
+            // its seconds apart, without parsing (annotations made one after another).
+            if let (Some(was), Some(now)) = (seconds_of(text), seconds_of(s))
+                && text.get(..17) == s.get(..17)
+                && let Ok(t) = t.checked_add(jiff::SignedDuration::from_secs(now - was))
+            {
+                self.remember(s, t);
+                return Ok(t);
+            }
         }
         let t = timestamp(s)?;
+        self.remember(s, t);
+        Ok(t)
+    }
+
+    fn remember(&mut self, s: &str, t: Timestamp) {
         match &mut self.last {
             // The string's room is kept: most annotations have times of their own.
             Some((text, last)) => {
@@ -444,8 +458,30 @@ impl TimeCache {
             }
             None => self.last = Some((s.to_owned(), t)),
         }
-        Ok(t)
     }
+}
+
+/// The seconds (0–59) of a time written exactly as Lector writes it, `YYYY-MM-DDTHH:MM:SSZ`
+/// with ASCII digits; `None` for any other shape.
+fn seconds_of(s: &str) -> Option<i64> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let shape = digits.iter().all(|&i| b[i].is_ascii_digit())
+        && [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'Z'),
+        ]
+        .iter()
+        .all(|&(i, c)| b[i] == c);
+    if !shape {
+        return None;
+    }
+    let seconds = i64::from(b[17] - b'0') * 10 + i64::from(b[18] - b'0');
+    (seconds < 60).then_some(seconds)
 }
 
 /// The model of one annotation read from a file, checked against the text. What cannot be
@@ -845,4 +881,39 @@ pub fn resolutions_from_file(
         }
     }
     (resolutions, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Times read one after another through the cache are what parsing each gives, errors
+    /// included: the same minute's seconds, other minutes, other shapes, nonsense.
+    #[test]
+    fn cached_times_are_parsed_times() {
+        let times = [
+            "2026-03-01T12:00:07Z",
+            "2026-03-01T12:00:07Z",
+            "2026-03-01T12:00:59Z",
+            "2026-03-01T12:00:00Z",
+            "2026-03-01T12:00:60Z",
+            "2026-03-01T12:00:6xZ",
+            "2026-03-01T12:00:09Z",
+            "2026-03-01T12:01:09Z",
+            "2026-02-30T12:01:09Z",
+            "2026-02-30T12:01:10Z",
+            "2026-03-01T12:01:09+00:00",
+            "2026-03-01T12:01:10+00:00",
+            "2026-03-01T12:01:11Z",
+            "2026-03-01T12:01:1\u{e9}",
+            "-001-03-01T12:01:11Z",
+            "9999-12-31T23:59:58Z",
+            "9999-12-31T23:59:59Z",
+            "",
+        ];
+        let mut cache = TimeCache::default();
+        for s in times {
+            assert_eq!(cache.get(s), timestamp(s), "{s}");
+        }
+    }
 }
