@@ -329,8 +329,8 @@ impl<'a> Sink<'a> for Collect<'a> {
 }
 
 /// Where the first `"` or `\\` at or after `from` is. Most strings of a file are short (ids,
-/// labels, times): their first sixteen bytes are searched eight at a time, the rest of a
-/// longer one a vector at a time.
+/// labels, times, quotes, the context): their first 32 bytes are searched eight at a time,
+/// the rest of a longer one a vector at a time.
 fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
     /// The bytes of `word` equal to `c`: the lowest marked one is the first (a borrow can
     /// mark bytes after it, never before).
@@ -339,7 +339,7 @@ fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
         x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080
     }
     let mut at = from;
-    for _ in 0..2 {
+    for _ in 0..4 {
         let Some(word) = b.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
             break;
         };
@@ -352,6 +352,18 @@ fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
     }
     Some(at + memchr::memchr2(b'"', b'\\', b.get(at..)?)?)
 }
+
+/// The bytes of a RON identifier: ASCII letters, digits and `_`.
+const IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    table
+};
 
 struct Parser<'a> {
     s: &'a str,
@@ -396,14 +408,15 @@ impl<'a> Parser<'a> {
     fn ident(&mut self) -> Option<&'a str> {
         self.ws();
         let start = self.at;
-        while let Some(&c) = self.b.get(self.at) {
-            if c.is_ascii_alphanumeric() || c == b'_' {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
-        (self.at > start).then(|| &self.s[start..self.at])
+        // A table instead of three comparisons a byte: a file has ten names an annotation.
+        let rest = self.b.get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&c| !IDENT[usize::from(c)])
+            .unwrap_or(rest.len());
+        self.at = start + len;
+        // ASCII only: the slice is on char boundaries.
+        (len > 0).then(|| self.s.get(start..self.at)).flatten()
     }
 
     /// Digits as a `u32` (what `str::parse` reads of them: some, and no overflow).
