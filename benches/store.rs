@@ -155,21 +155,14 @@ fn main() {
             }),
         ),
         (
-            "load part: to the model (spans and quotes checked, 2 threads)",
+            "load part: to the model (read, spans and quotes checked, 2 threads)",
             "load_convert",
             time(RUNS, || {
-                let raw = set_text::read(&source, 2).expect("read");
-                std::hint::black_box(convert::set_from_raw(raw, &rel, &source, &doc_text, 2));
+                std::hint::black_box(convert::read_set(&source, &rel, &doc_text, 2));
             }),
         ),
     ];
-    let (set, _) = convert::set_from_raw(
-        set_text::read(&source, 2).expect("read"),
-        &rel,
-        &source,
-        &doc_text,
-        2,
-    );
+    let (set, _) = convert::read_set(&source, &rel, &doc_text, 2).expect("read");
     let validate = time(RUNS, || {
         for a in set.iter() {
             std::hint::black_box(meaning_problems(&schema, None, &set, a));

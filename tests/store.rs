@@ -783,3 +783,181 @@ fn a_project_opens_with_its_first_document_and_reads_the_rest_later() {
     assert!(lazy.load_remaining().is_empty());
     assert_eq!(lazy.project, full.project);
 }
+
+/// What `lector check` finds (each file checked as views into its bytes, no annotation built)
+/// and what opening the project into the model finds: the same problems, and as many
+/// annotations as the model keeps.
+fn assert_check_finds_what_open_finds(dir: &Path) {
+    let (summary, checked) = ProjectStore::check(dir).unwrap();
+    let (store, opened) = ProjectStore::open(dir).unwrap();
+    assert_eq!(checked, opened);
+    let kept: usize = store.project.sets.values().map(|s| s.len()).sum();
+    assert_eq!(summary.annotations, kept);
+    assert_eq!(summary.annotation_files, store.project.sets.len());
+}
+
+/// The sample's annotation file damaged in one of the ways a person or a tool can: `at`
+/// picks the place among those that the damage applies to.
+fn damage(s: &str, kind: u8, at: f64) -> String {
+    let ids: Vec<&str> = s
+        .split("id: \"")
+        .skip(1)
+        .filter_map(|rest| rest.get(..10))
+        .collect();
+    let pick = |n: usize| ((at * n as f64) as usize).min(n.saturating_sub(1));
+    let id = ids.get(pick(ids.len())).copied().unwrap_or("x");
+    let other = ids.get((pick(ids.len()) + 1) % ids.len().max(1)).copied();
+    let near = |s: &str, needle: &str, with: &str| {
+        // The occurrence of `needle` nearest after the picked place.
+        let from = s.floor_char_boundary(pick(s.len()));
+        match s[from..]
+            .find(needle)
+            .map(|i| i + from)
+            .or_else(|| s.find(needle))
+        {
+            Some(i) => format!("{}{with}{}", &s[..i], &s[i + needle.len()..]),
+            None => s.to_owned(),
+        }
+    };
+    match kind {
+        0 => near(s, "label: \"", "label: \"Rumour"),
+        1 => near(s, "\"certainty\"", "\"confidence\""),
+        2 => near(s, "Choice(\"", "Choice(\"very "),
+        3 => near(s, "Date(\"", "Date(\"next "),
+        4 => other.map_or_else(|| s.to_owned(), |o| s.replacen(o, id, 1)),
+        5 => near(s, "entity: Some(\"", "entity: Some(\"nobody-"),
+        // Offsets that no longer fit the quote, the text, or a grapheme.
+        6 => near(s, "fragments: [(", "fragments: [(1"),
+        7 => near(s, "fragments: [(", "fragments: [(9999"),
+        8 => near(s, ", \"", "0, \""),
+        9 => near(s, "created: \"", "created: \"x"),
+        10 => near(s, "modified: \"2", "modified: \"3"),
+        // Links to annotations: another one, itself, one not there.
+        11 => near(
+            s,
+            "attributes: {",
+            &format!(
+                "attributes: {{\"holder\": Annotation(\"{}\"), ",
+                other.unwrap_or(id)
+            ),
+        ),
+        12 => near(
+            s,
+            "attributes: {",
+            &format!("attributes: {{\"certainty\": Annotation(\"{id}\"), "),
+        ),
+        13 => near(
+            s,
+            "attributes: {",
+            "attributes: {\"holder\": Annotation(\"nowhere\"), ",
+        ),
+        // An attribute twice, a number, escapes, a field the reader leaves to serde.
+        14 => near(
+            s,
+            "attributes: {",
+            "attributes: {\"certainty\": Choice(\"nope\"), ",
+        ),
+        15 => near(
+            s,
+            "attributes: {",
+            "attributes: {\"probability\": Number(1.5e400), ",
+        ),
+        16 => near(
+            s,
+            "            created:",
+            "            note: \"\\u{e9}\\t\\\"q\\\"\",\n            created:",
+        ),
+        17 => near(
+            s,
+            "            created:",
+            "            note: r\"raw\",\n            created:",
+        ),
+        18 => near(s, "annotator: \"anna\"", "annotator: \"olle\""),
+        19 => near(s, "label: \"Prediction\"", "label: \"Person\""),
+        // Cut off, or a byte changed anywhere.
+        20 => s[..s.floor_char_boundary(pick(s.len()))].to_owned(),
+        _ => {
+            let mut bytes = s.as_bytes().to_vec();
+            let i = pick(bytes.len());
+            if let Some(b) = bytes.get_mut(i) {
+                *b = b.wrapping_add(1 + kind);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// However the sample's annotation file is damaged (a few damages at once), `lector
+    /// check`'s reading finds exactly the problems that opening the project does.
+    #[test]
+    fn check_finds_what_open_finds(damages in prop::collection::vec((0u8..24, 0.0f64..1.0), 1..4)) {
+        let dir = tempfile::tempdir().unwrap();
+        sample(dir.path());
+        let path = dir.path().join(annotations());
+        let mut s = fs::read_to_string(&path).unwrap();
+        for (kind, at) in damages {
+            s = damage(&s, kind, at);
+        }
+        fs::write(&path, s).unwrap();
+        assert_check_finds_what_open_finds(dir.path());
+    }
+}
+
+/// A file big enough to be read in parts on several threads, damaged in each part, and one
+/// whose parts cannot be split where they seem to start (a note with Lector's own layout in
+/// it): checking it finds what opening it does.
+#[test]
+fn check_finds_what_open_finds_in_a_big_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "big").unwrap();
+    let text = "Putin möter Lukashenko 👍🏽 i Sotji, och de talar om gas. ".repeat(400);
+    let id = store.add_text("a.txt", "A", text).unwrap();
+    let doc_text = store.project.document(&id).unwrap().text.clone();
+    let len = doc_text.len_chars().0;
+    let mut rng = fastrand::Rng::with_seed(7);
+    for annotator in ["anna", "erik"] {
+        let set = store.project.set_mut(&id, annotator);
+        for _ in 0..6000 {
+            let start = rng.u32(..len - 40);
+            let raw = [(start, start + rng.u32(1..30))];
+            if let Ok(fragments) = checked_fragments(&doc_text, &raw) {
+                let mut a =
+                    Annotation::new(["Person", "Claim", "Prediction"][rng.usize(..3)], fragments);
+                a.id = lector::model::AnnotationId::from(format!("{:010x}", rng.u64(..1 << 40)));
+                set.insert(a);
+            }
+        }
+        store.save_set(&id, annotator).unwrap();
+    }
+    let anna = dir.path().join(set_path(&id, "anna"));
+    let s = fs::read_to_string(&anna).unwrap();
+    assert!(s.len() > 1 << 20, "read in parts");
+    let mut damaged = s.clone();
+    for (kind, at) in [(0, 0.1), (7, 0.3), (4, 0.45), (9, 0.6), (6, 0.9)] {
+        damaged = damage(&damaged, kind, at);
+    }
+    // A link to an annotation that is not there, checked once every id is known.
+    let at = damaged.floor_char_boundary(damaged.len() * 3 / 4);
+    let at = at + damaged[at..].find("            created:").unwrap();
+    damaged.insert_str(
+        at,
+        "            attributes: {\"holder\": Annotation(\"nowhere\")},\n",
+    );
+    fs::write(&anna, damaged).unwrap();
+    let erik = dir.path().join(set_path(&id, "erik"));
+    let s = fs::read_to_string(&erik).unwrap();
+    // Where the list is cut in two: the note's `\n        (\n` is found first.
+    let mut s = s;
+    let at = s.floor_char_boundary(s.len() / 2);
+    let at = at + s[at..].find("            created:").unwrap();
+    s.insert_str(
+        at,
+        "            note: \"a note\n        (\n  with the layout of an annotation\",\n",
+    );
+    fs::write(&erik, s).unwrap();
+    assert_check_finds_what_open_finds(dir.path());
+    let (_, problems) = ProjectStore::check(dir.path()).unwrap();
+    assert_eq!(problems.len(), 6, "{problems:#?}");
+}

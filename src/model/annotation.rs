@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use smol_str::SmolStr;
 
-use super::offsets::{CharOffset, DocText};
+use super::offsets::{ByteOffset, CharOffset, DocText};
 
 /// A map by annotation id, with a hash that is fast on short ids and seeded per process.
 pub type IdMap<V> = HashMap<AnnotationId, V, foldhash::fast::RandomState>;
@@ -85,6 +85,14 @@ impl From<String> for AnnotationId {
 impl From<&str> for AnnotationId {
     fn from(id: &str) -> Self {
         Self(SmolStr::new(id))
+    }
+}
+
+/// Sets look ids up by `&str` (an id borrowed from a file being read); the hash and order
+/// are those of the string.
+impl std::borrow::Borrow<str> for AnnotationId {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 
@@ -186,35 +194,67 @@ pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragm
     if raw.is_empty() {
         return Err(SpanError::Empty);
     }
-    let len = text.len_chars().0;
-    let mut fragments = Vec::with_capacity(raw.len());
     for &(start, end) in raw {
-        if start >= end {
-            return Err(SpanError::EmptyFragment { start, end });
-        }
-        if end > len {
-            return Err(SpanError::OutOfRange { start, end, len });
-        }
-        for at in [start, end] {
-            if !text.is_grapheme_boundary(CharOffset(at)) {
-                return Err(SpanError::SplitsGrapheme { at });
-            }
-        }
-        fragments.push(Fragment {
+        check_fragment(text, start, end, "")?;
+    }
+    Ok(ordered_fragments(raw.iter().copied()))
+}
+
+/// Checks one fragment `[start, end)` against a text as [`checked_fragments`] does, and gives
+/// the byte offsets of its ends. `quote`: what a file says the text there is, if anything;
+/// when the text does say that, its end is found from the quote's length instead of being
+/// looked up (a file's every annotation is checked so).
+pub fn check_fragment(
+    text: &DocText,
+    start: u32,
+    end: u32,
+    quote: &str,
+) -> Result<(ByteOffset, ByteOffset), SpanError> {
+    if start >= end {
+        return Err(SpanError::EmptyFragment { start, end });
+    }
+    let len = text.len_chars().0;
+    if end > len {
+        return Err(SpanError::OutOfRange { start, end, len });
+    }
+    let split = |at: u32| SpanError::SplitsGrapheme { at };
+    let a = text.boundary_byte(CharOffset(start)).ok_or(split(start))?;
+    let quoted = !quote.is_empty()
+        && text
+            .as_str()
+            .get(a.index()..)
+            .is_some_and(|rest| rest.starts_with(quote))
+        && quote.chars().count() == (end - start) as usize;
+    let b = if quoted {
+        let b = ByteOffset(a.0 + quote.len() as u32);
+        text.is_boundary_byte(b).then_some(b)
+    } else {
+        text.boundary_byte(CharOffset(end))
+    };
+    Ok((a, b.ok_or(split(end))?))
+}
+
+/// Fragments that [`check_fragment`] accepted, sorted, with overlapping or touching ones
+/// merged into the one before.
+pub fn ordered_fragments(raw: impl ExactSizeIterator<Item = (u32, u32)>) -> Vec<Fragment> {
+    let mut fragments: Vec<Fragment> = raw
+        .map(|(start, end)| Fragment {
             start: CharOffset(start),
             end: CharOffset(end),
+        })
+        .collect();
+    // One fragment (nearly every annotation) is in order as it is.
+    if fragments.len() > 1 {
+        fragments.sort();
+        fragments.dedup_by(|next, last| {
+            let overlaps = next.start <= last.end;
+            if overlaps {
+                last.end = last.end.max(next.end);
+            }
+            overlaps
         });
     }
-    fragments.sort();
-    // Overlapping or touching fragments merged into the one before, in place.
-    fragments.dedup_by(|next, last| {
-        let overlaps = next.start <= last.end;
-        if overlaps {
-            last.end = last.end.max(next.end);
-        }
-        overlaps
-    });
-    Ok(fragments)
+    fragments
 }
 
 /// An attribute's value.
@@ -232,6 +272,52 @@ pub enum AttrValue {
     Entity(EntityId),
     /// Another annotation of the same document.
     Annotation(AnnotationId),
+}
+
+/// An attribute's value without its own strings: borrowed from an [`AttrValue`], or from a
+/// file being checked without building its annotations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValueRef<'v> {
+    /// [`AttrValue::Choice`].
+    Choice(&'v str),
+    /// [`AttrValue::Text`].
+    Text(&'v str),
+    /// [`AttrValue::Date`].
+    Date(jiff::civil::Date),
+    /// [`AttrValue::Number`].
+    Number(f64),
+    /// [`AttrValue::Entity`].
+    Entity(&'v str),
+    /// [`AttrValue::Annotation`].
+    Annotation(&'v str),
+}
+
+impl AttrValue {
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Self::Choice(s) => ValueRef::Choice(s),
+            Self::Text(s) => ValueRef::Text(s),
+            Self::Date(d) => ValueRef::Date(*d),
+            Self::Number(n) => ValueRef::Number(*n),
+            Self::Entity(id) => ValueRef::Entity(&id.0),
+            Self::Annotation(id) => ValueRef::Annotation(&id.0),
+        }
+    }
+}
+
+impl ValueRef<'_> {
+    /// The value with strings of its own.
+    pub fn to_owned(self) -> AttrValue {
+        match self {
+            Self::Choice(s) => AttrValue::Choice(s.to_owned()),
+            Self::Text(s) => AttrValue::Text(s.to_owned()),
+            Self::Date(d) => AttrValue::Date(d),
+            Self::Number(n) => AttrValue::Number(n),
+            Self::Entity(s) => AttrValue::Entity(EntityId(s.to_owned())),
+            Self::Annotation(s) => AttrValue::Annotation(AnnotationId::from(s)),
+        }
+    }
 }
 
 impl std::fmt::Display for AttrValue {
@@ -400,9 +486,24 @@ impl AnnotationSet {
         set
     }
 
+    /// A set of these annotations, in any order, already shared (as a file is read into
+    /// them: no second list of them is made).
+    pub fn with_shared(
+        annotator: impl Into<String>,
+        document: impl Into<String>,
+        annotations: Vec<Arc<Annotation>>,
+    ) -> Self {
+        let mut set = Self::new(annotator, document);
+        set.replace_shared(annotations);
+        set
+    }
+
     /// Replaces every annotation.
     pub fn replace_all(&mut self, annotations: Vec<Annotation>) {
-        let mut annotations: Vec<Arc<Annotation>> = annotations.into_iter().map(Arc::new).collect();
+        self.replace_shared(annotations.into_iter().map(Arc::new).collect());
+    }
+
+    fn replace_shared(&mut self, mut annotations: Vec<Arc<Annotation>>) {
         annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.by_id = annotations
             .iter()
@@ -419,6 +520,11 @@ impl AnnotationSet {
     /// The annotations in file order, as plain references.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Annotation> + ExactSizeIterator {
         self.annotations.iter().map(|a| &**a)
+    }
+
+    /// Whether an annotation has this id.
+    pub fn contains_id(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
     }
 
     /// Whether two annotations share an id (only a damaged or hand-edited file does that).
@@ -636,8 +742,13 @@ pub struct EntityRegistry {
 impl EntityRegistry {
     /// The entity with this id.
     pub fn get(&self, id: &EntityId) -> Option<&Entity> {
+        self.find(&id.0)
+    }
+
+    /// The entity with this id, given as a string.
+    pub fn find(&self, id: &str) -> Option<&Entity> {
         self.entities
-            .binary_search_by(|e| e.id.cmp(id))
+            .binary_search_by(|e| e.id.0.as_str().cmp(id))
             .ok()
             .and_then(|i| self.entities.get(i))
     }

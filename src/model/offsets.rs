@@ -52,6 +52,14 @@ impl std::fmt::Display for CharOffset {
 /// this many chars, large enough that the table is 1/16 of the text at worst.
 const STRIDE: usize = 64;
 
+/// How many of the eight bytes of `word` start a char: those that are not UTF-8 continuation
+/// bytes (`10xxxxxx`).
+#[inline]
+fn char_starts(word: u64) -> usize {
+    let continuation = word & !(word << 1) & 0x8080_8080_8080_8080;
+    8 - continuation.count_ones() as usize
+}
+
 /// The stored text of a document with its offset tables. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct DocText {
@@ -180,11 +188,21 @@ impl DocText {
         // The `skip`-th char start after the checkpoint: counted on bytes (a char starts at
         // every byte that is not a continuation byte), without decoding the chars.
         let rest = self.text.as_bytes().get(start..)?;
-        let mut seen = 0;
-        for (offset, &b) in rest.iter().enumerate() {
+        let (mut seen, mut offset) = (0, 0);
+        // Eight bytes at a time while the char sought lies past them: a span's two ends and
+        // its quote are looked up for every annotation a file holds.
+        while let Some(word) = rest.get(offset..).and_then(<[u8]>::first_chunk::<8>) {
+            let starts = char_starts(u64::from_le_bytes(*word));
+            if seen + starts > skip {
+                break;
+            }
+            seen += starts;
+            offset += 8;
+        }
+        for (i, &b) in rest.get(offset..)?.iter().enumerate() {
             if (b as i8) >= -0x40 {
                 if seen == skip {
-                    return Some(ByteOffset((start + offset) as u32));
+                    return Some(ByteOffset((start + offset + i) as u32));
                 }
                 seen += 1;
             }
@@ -268,9 +286,21 @@ impl DocText {
     /// Whether a char offset lies between two grapheme clusters (user-perceived characters),
     /// so that a span boundary there does not split an emoji or a letter from its accent.
     pub fn is_grapheme_boundary(&self, at: CharOffset) -> bool {
-        let Some(byte) = self.byte(at) else {
+        self.boundary_byte(at).is_some()
+    }
+
+    /// The byte offset of a char offset that lies between two grapheme clusters; `None` past
+    /// the end or inside a cluster. (A span's check and its quote need both.)
+    pub fn boundary_byte(&self, at: CharOffset) -> Option<ByteOffset> {
+        let byte = self.byte(at)?;
+        self.is_boundary_byte(byte).then_some(byte)
+    }
+
+    /// Whether a byte offset lies on a char boundary between two grapheme clusters.
+    pub fn is_boundary_byte(&self, byte: ByteOffset) -> bool {
+        if !self.text.is_char_boundary(byte.index()) {
             return false;
-        };
+        }
         // Between two ASCII chars there is a boundary unless they are CR LF: no ASCII char
         // extends, joins or prepends (UAX #29). Most spans start and end there.
         let bytes = self.text.as_bytes();

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::annotation::{Annotation, AnnotationSet, AttrValue, EntityRegistry, checked_fragments};
+use super::annotation::{
+    Annotation, AnnotationSet, AttrValue, EntityRegistry, ValueRef, checked_fragments,
+};
 use super::offsets::DocText;
 use super::schema::{AttrType, LabelKind, Schema};
 
@@ -64,74 +66,124 @@ pub fn meaning_problems(
     annotation: &Annotation,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let Some(label) = schema.label(&annotation.label) else {
-        problems.push(format!(
-            "label {:?} is not in the project's schema",
-            annotation.label
-        ));
-        return problems;
-    };
-    if let Some(entity) = &annotation.entity {
-        if label.kind != LabelKind::Entity {
-            problems.push(format!(
-                "only entity mentions link to an entity, and {:?} is a {} label",
-                label.name,
-                label.kind.name()
-            ));
-        }
-        match registry.and_then(|r| r.get(entity)) {
-            None => problems.push(format!(
-                "links to entity {:?}, which {}'s entities file does not define",
-                entity.0, set.annotator
-            )),
-            Some(e) if e.label != annotation.label => problems.push(format!(
-                "is a {} mention but links to {:?}, which is a {}",
-                annotation.label, e.name, e.label
-            )),
-            Some(_) => {}
-        }
-    }
-    for (name, value) in &annotation.attributes {
-        let Some(def) = label.attribute(name) else {
-            problems.push(format!(
-                "attribute {name:?} is not defined for label {:?}",
-                label.name
-            ));
-            continue;
-        };
-        if let Some(problem) = value_problem(&def.ty, value, registry, set, annotation) {
-            problems.push(format!("attribute {name:?}: {problem}"));
-        }
-    }
+    Meaning::of(annotation).problems(
+        schema,
+        registry,
+        &set.annotator,
+        &|id| set.contains_id(id),
+        &mut problems,
+    );
     problems
+}
+
+/// What [`meaning_problems`] reads of an annotation, borrowed: from the model, or from a file
+/// checked without building its annotations (`lector check`).
+pub struct Meaning<'v, A> {
+    /// The annotation's id.
+    pub id: &'v str,
+    /// Its label.
+    pub label: &'v str,
+    /// The entity it links to.
+    pub entity: Option<&'v str>,
+    /// Its attributes, each name once.
+    pub attributes: A,
+}
+
+impl<'v> Meaning<'v, ()> {
+    /// What the checks read of an annotation of the model.
+    pub fn of(
+        annotation: &'v Annotation,
+    ) -> Meaning<'v, impl Iterator<Item = (&'v str, ValueRef<'v>)>> {
+        Meaning {
+            id: &annotation.id.0,
+            label: &annotation.label,
+            entity: annotation.entity.as_ref().map(|e| e.0.as_str()),
+            attributes: annotation
+                .attributes
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_ref())),
+        }
+    }
+}
+
+impl<'v, A: Iterator<Item = (&'v str, ValueRef<'v>)>> Meaning<'v, A> {
+    /// Appends what is wrong with the annotation of `annotator` (see [`meaning_problems`]);
+    /// `in_set` says whether the set has an annotation with an id (for attributes that refer
+    /// to one).
+    pub fn problems(
+        self,
+        schema: &Schema,
+        registry: Option<&EntityRegistry>,
+        annotator: &str,
+        in_set: &dyn Fn(&str) -> bool,
+        problems: &mut Vec<String>,
+    ) {
+        let Some(label) = schema.label(self.label) else {
+            problems.push(format!(
+                "label {:?} is not in the project's schema",
+                self.label
+            ));
+            return;
+        };
+        if let Some(entity) = self.entity {
+            if label.kind != LabelKind::Entity {
+                problems.push(format!(
+                    "only entity mentions link to an entity, and {:?} is a {} label",
+                    label.name,
+                    label.kind.name()
+                ));
+            }
+            match registry.and_then(|r| r.find(entity)) {
+                None => problems.push(format!(
+                    "links to entity {entity:?}, which {annotator}'s entities file does not define",
+                )),
+                Some(e) if e.label != self.label => problems.push(format!(
+                    "is a {} mention but links to {:?}, which is a {}",
+                    self.label, e.name, e.label
+                )),
+                Some(_) => {}
+            }
+        }
+        for (name, value) in self.attributes {
+            let Some(def) = label.attribute(name) else {
+                problems.push(format!(
+                    "attribute {name:?} is not defined for label {:?}",
+                    label.name
+                ));
+                continue;
+            };
+            if let Some(problem) = value_problem(&def.ty, value, registry, self.id, in_set) {
+                problems.push(format!("attribute {name:?}: {problem}"));
+            }
+        }
+    }
 }
 
 fn value_problem(
     ty: &AttrType,
-    value: &AttrValue,
+    value: ValueRef<'_>,
     registry: Option<&EntityRegistry>,
-    set: &AnnotationSet,
-    annotation: &Annotation,
+    id: &str,
+    in_set: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
     match (ty, value) {
-        (AttrType::Choice(values), AttrValue::Choice(v)) => {
-            (!values.contains(v)).then(|| format!("{v:?} is not one of {}", values.join(", ")))
+        (AttrType::Choice(values), ValueRef::Choice(v)) => {
+            (!values.iter().any(|c| c.as_str() == v))
+                .then(|| format!("{v:?} is not one of {}", values.join(", ")))
         }
-        (AttrType::Text, AttrValue::Text(_)) | (AttrType::Date, AttrValue::Date(_)) => None,
-        (AttrType::Number, AttrValue::Number(n)) => {
+        (AttrType::Text, ValueRef::Text(_)) | (AttrType::Date, ValueRef::Date(_)) => None,
+        (AttrType::Number, ValueRef::Number(n)) => {
             (!n.is_finite()).then(|| format!("{n} is not a finite number"))
         }
-        (AttrType::Entity, AttrValue::Entity(id)) => registry
-            .and_then(|r| r.get(id))
+        (AttrType::Entity, ValueRef::Entity(entity)) => registry
+            .and_then(|r| r.find(entity))
             .is_none()
-            .then(|| format!("entity {:?} is not defined", id.0)),
-        (AttrType::Annotation, AttrValue::Annotation(id)) => {
-            if id == &annotation.id {
+            .then(|| format!("entity {entity:?} is not defined")),
+        (AttrType::Annotation, ValueRef::Annotation(target)) => {
+            if target == id {
                 Some("refers to the annotation itself".to_owned())
             } else {
-                set.get(id)
-                    .is_none()
-                    .then(|| format!("annotation {:?} is not in this document", id.0))
+                (!in_set(target)).then(|| format!("annotation {target:?} is not in this document"))
             }
         }
         (expected, _) => Some(format!(
@@ -142,14 +194,14 @@ fn value_problem(
     }
 }
 
-fn value_kind(value: &AttrValue) -> &'static str {
+fn value_kind(value: ValueRef<'_>) -> &'static str {
     match value {
-        AttrValue::Choice(_) => "a choice",
-        AttrValue::Text(_) => "text",
-        AttrValue::Date(_) => "a date",
-        AttrValue::Number(_) => "a number",
-        AttrValue::Entity(_) => "an entity",
-        AttrValue::Annotation(_) => "an annotation",
+        ValueRef::Choice(_) => "a choice",
+        ValueRef::Text(_) => "text",
+        ValueRef::Date(_) => "a date",
+        ValueRef::Number(_) => "a number",
+        ValueRef::Entity(_) => "an entity",
+        ValueRef::Annotation(_) => "an annotation",
     }
 }
 

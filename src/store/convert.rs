@@ -3,17 +3,21 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
 use super::problem::{Problem, find_position};
-use super::set_text::{RawAnnotation, RawSet, RawValue};
+use super::set_text::{self, RawAnnotation, RawHead, RawValue, Sink};
 use super::{v1, v2};
+use crate::model::annotation::{check_fragment, ordered_fragments};
 use crate::model::resolution::Record;
 use crate::model::review::{Choice, Comment, Decision, Review};
+use crate::model::schema::Schema;
+use crate::model::validate::Meaning;
 use crate::model::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
-    EntityRegistry, RecordKey, Resolution, Resolutions, Status, VerdictRecord, checked_fragments,
+    EntityRegistry, RecordKey, Resolution, Resolutions, SpanError, Status, ValueRef, VerdictRecord,
 };
 use crate::predict::{ResolutionStatus, Verdict};
 
@@ -100,14 +104,17 @@ pub fn value_from_file(value: v1::Value) -> Result<AttrValue, String> {
     Ok(match value {
         v1::Value::Choice(s) => AttrValue::Choice(s),
         v1::Value::Text(s) => AttrValue::Text(s),
-        v1::Value::Date(s) => AttrValue::Date(
-            s.parse()
-                .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))?,
-        ),
+        v1::Value::Date(s) => AttrValue::Date(date(&s)?),
         v1::Value::Number(n) => AttrValue::Number(n),
         v1::Value::Entity(s) => AttrValue::Entity(EntityId(s)),
         v1::Value::Annotation(s) => AttrValue::Annotation(AnnotationId::from(s)),
     })
+}
+
+/// A date as files write it.
+fn date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
 }
 
 fn timestamp(s: &str) -> Result<Timestamp, String> {
@@ -124,81 +131,273 @@ pub fn set_from_file(
     source: &str,
     text: &DocText,
 ) -> (AnnotationSet, Vec<Problem>) {
-    let raw = RawSet {
-        format_version: file.format_version,
-        document: Cow::Owned(file.document),
-        annotator: Cow::Owned(file.annotator),
-        status: status_from_file(file.status),
-        annotations: file.annotations.into_iter().map(raw_of_entry).collect(),
-    };
-    set_from_raw(raw, path, source, text, 1)
+    let mut builder = Builder::new(path, source, text, 0);
+    for entry in file.annotations {
+        builder.annotation(&mut raw_of_entry(entry));
+    }
+    let mut set = AnnotationSet::with_shared(file.annotator, file.document, builder.annotations);
+    set.status = status_from_file(file.status);
+    (set, builder.problems)
 }
 
-/// The model of an annotation set read by [`super::set_text::read`] (or from the serde
-/// shapes), converted on `threads` threads at once.
-pub fn set_from_raw(
-    raw: RawSet<'_>,
-    path: &Path,
+/// Reads an annotation file in Lector's reader ([`set_text::read_with`]) into the model,
+/// each annotation checked and converted as it is read, on `threads` threads for a big file:
+/// the set and the problems of its annotations. `None` if the reader does not know the
+/// file's shape (serde reads it then: [`set_from_file`]).
+pub fn read_set(
     source: &str,
+    path: &Path,
     text: &DocText,
     threads: usize,
-) -> (AnnotationSet, Vec<Problem>) {
-    let RawSet {
-        document,
-        annotator,
-        status,
-        annotations: raws,
-        ..
-    } = raw;
-    let convert_part = |part: &mut [RawAnnotation<'_>]| {
-        let mut annotations = Vec::with_capacity(part.len());
-        let mut problems = Vec::new();
-        let mut times = TimeCache::default();
-        for entry in part {
-            let mut messages = Vec::new();
-            if let Some(annotation) = annotation_from_raw(entry, text, &mut times, &mut messages) {
-                annotations.push(annotation);
-            }
-            if !messages.is_empty() {
-                // The position is looked up only when there is something to report:
-                // searching the file for every annotation made loading quadratic.
-                let at = find_position(source, &format!("id: {:?}", entry.id));
-                for message in messages {
-                    problems.push(Problem::at(
-                        path,
-                        at,
-                        format!("annotation {}: {message}", entry.id),
-                    ));
-                }
-            }
-        }
-        (annotations, problems)
-    };
-    let mut raws = raws;
-    let chunk = raws.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<(Vec<Annotation>, Vec<Problem>)> = if threads > 1 && raws.len() > 4096 {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = raws
-                .chunks_mut(chunk)
-                .map(|part| scope.spawn(|| convert_part(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    } else {
-        vec![convert_part(&mut raws)]
-    };
-    let mut annotations = Vec::with_capacity(raws.len());
+) -> Option<(AnnotationSet, Vec<Problem>)> {
+    let (head, parts) = set_text::read_with(source, threads, &|bytes| {
+        Builder::new(path, source, text, bytes)
+    })?;
+    let mut annotations = Vec::new();
     let mut problems = Vec::new();
-    for (a, p) in parts {
-        annotations.extend(a);
-        problems.extend(p);
+    for part in parts {
+        if annotations.is_empty() {
+            annotations = part.annotations;
+        } else {
+            annotations.extend(part.annotations);
+        }
+        problems.extend(part.problems);
     }
-    let mut set = AnnotationSet::with_annotations(annotator, document, annotations);
-    set.status = status;
-    (set, problems)
+    let mut set = AnnotationSet::with_shared(head.annotator, head.document, annotations);
+    set.status = head.status;
+    Some((set, problems))
+}
+
+/// What [`check_set`] found in an annotation file.
+pub struct SetCheck<'a> {
+    /// The file's head.
+    pub head: RawHead<'a>,
+    /// How many of its annotations reading it into the model would keep.
+    pub annotations: usize,
+    /// What is wrong, as reading it into the model and checking the set report it.
+    pub problems: Vec<Problem>,
+}
+
+/// Checks an annotation file of format 2 as reading it ([`read_set`]) and checking the set
+/// read (ids used twice, [`Meaning::problems`]) do, with the same problems, without building
+/// its annotations: each is checked as a view into the file's bytes and forgotten (`lector
+/// check` needs no more). Only an annotation whose checks need the whole set (an attribute
+/// that refers to another annotation) is built, and checked at the end. `None` where
+/// [`read_set`] gives `None`.
+pub fn check_set<'a>(
+    source: &'a str,
+    path: &Path,
+    text: &DocText,
+    threads: usize,
+    meaning: &MeaningContext<'_>,
+) -> Option<SetCheck<'a>> {
+    let (head, parts) = set_text::read_with(source, threads, &|_| Checker {
+        builder: Builder::new(path, source, text, 0),
+        meaning,
+        kept: 0,
+        ids: Vec::new(),
+    })?;
+    let mut annotations = 0;
+    let mut problems = Vec::new();
+    let mut ids = Vec::new();
+    let mut whole = Vec::new();
+    for part in parts {
+        annotations += part.kept;
+        problems.extend(part.builder.problems);
+        ids.extend(part.ids);
+        whole.extend(part.builder.annotations);
+    }
+    // Sorted by their first eight bytes, then the rest: ids that are equal end up side by
+    // side, and most comparisons are of two numbers.
+    let key = |id: &str| {
+        let mut head = [0u8; 8];
+        for (to, from) in head.iter_mut().zip(id.as_bytes()) {
+            *to = *from;
+        }
+        u64::from_be_bytes(head)
+    };
+    let mut ids: Vec<(u64, &str)> = ids.iter().map(|id| (key(id), &**id)).collect();
+    ids.sort_unstable();
+    let mut twice: Vec<&str> = ids
+        .windows(2)
+        .filter_map(|pair| (pair[0] == pair[1]).then_some(pair[0].1))
+        .collect();
+    twice.sort_unstable();
+    twice.dedup();
+    for id in twice {
+        problems.push(duplicate_id(path, source, id));
+    }
+    let in_set = |id: &str| ids.binary_search(&(key(id), id)).is_ok();
+    let mut messages = Vec::new();
+    for annotation in &whole {
+        Meaning::of(annotation).problems(
+            meaning.schema,
+            meaning.registry,
+            meaning.annotator,
+            &in_set,
+            &mut messages,
+        );
+        report(path, source, &annotation.id.0, &mut messages, &mut problems);
+    }
+    Some(SetCheck {
+        head,
+        annotations,
+        problems,
+    })
+}
+
+/// What the meaning of an annotator's annotations is checked against.
+pub struct MeaningContext<'r> {
+    /// The project's schema.
+    pub schema: &'r Schema,
+    /// The annotator's entities.
+    pub registry: Option<&'r EntityRegistry>,
+    /// Whose annotations.
+    pub annotator: &'r str,
+}
+
+/// The problem of an id that more than one annotation of a file has.
+pub fn duplicate_id(path: &Path, source: &str, id: &str) -> Problem {
+    let at = find_position(source, &format!("id: {id:?}"));
+    Problem::at(
+        path,
+        at,
+        format!("annotation id {id} is used more than once"),
+    )
+}
+
+/// Checks (a part of) a file as it is read, for [`check_set`]: the checks of [`Builder`]
+/// and those of meaning, on views of the annotations.
+struct Checker<'a, 'r> {
+    /// Its problems, and the annotations whose meaning is checked at the end.
+    builder: Builder<'r>,
+    meaning: &'r MeaningContext<'r>,
+    /// How many annotations would be kept.
+    kept: usize,
+    /// Their ids.
+    ids: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Sink<'a> for Checker<'a, '_> {
+    fn annotation(&mut self, entry: &mut RawAnnotation<'a>) {
+        let b = &mut self.builder;
+        b.messages.clear();
+        let times = check_read(entry, b.text, &mut b.times, &mut b.messages);
+        let Some((created, modified)) = times else {
+            report(
+                b.path,
+                b.source,
+                &entry.id,
+                &mut b.messages,
+                &mut b.problems,
+            );
+            return;
+        };
+        self.kept += 1;
+        self.ids.push(entry.id.clone());
+        // A link to another annotation is checked once every id is known; an attribute
+        // named twice is checked as the model keeps it (the last value).
+        let names = &entry.attributes;
+        let later = names
+            .iter()
+            .any(|(_, v)| matches!(v, RawValue::Str("Annotation", _)))
+            || names
+                .iter()
+                .enumerate()
+                .any(|(i, (name, _))| names.iter().take(i).any(|(other, _)| other == name));
+        if !later {
+            let m = self.meaning;
+            let meaning = Meaning {
+                id: &entry.id,
+                label: &entry.label,
+                entity: entry.entity.as_deref(),
+                attributes: values(entry),
+            };
+            meaning.problems(
+                m.schema,
+                m.registry,
+                m.annotator,
+                &|_| true,
+                &mut b.messages,
+            );
+        }
+        report(
+            b.path,
+            b.source,
+            &entry.id,
+            &mut b.messages,
+            &mut b.problems,
+        );
+        if later {
+            b.annotations
+                .push(Arc::new(annotation_of(entry, created, modified)));
+        }
+    }
+}
+
+/// Builds the model's annotations of (a part of) a file as they are read.
+struct Builder<'r> {
+    path: &'r Path,
+    source: &'r str,
+    text: &'r DocText,
+    times: TimeCache,
+    annotations: Vec<Arc<Annotation>>,
+    problems: Vec<Problem>,
+    /// What is wrong with the annotation at hand.
+    messages: Vec<String>,
+}
+
+impl<'r> Builder<'r> {
+    /// A builder of the annotations in `bytes` of a file (room is made for them at once).
+    fn new(path: &'r Path, source: &'r str, text: &'r DocText, bytes: usize) -> Self {
+        Self {
+            path,
+            source,
+            text,
+            times: TimeCache::default(),
+            // Lector writes an annotation in about 300 bytes.
+            annotations: Vec::with_capacity(bytes / 300),
+            problems: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Sink<'a> for Builder<'_> {
+    fn annotation(&mut self, entry: &mut RawAnnotation<'a>) {
+        self.messages.clear();
+        let times = check_read(entry, self.text, &mut self.times, &mut self.messages);
+        report(
+            self.path,
+            self.source,
+            &entry.id,
+            &mut self.messages,
+            &mut self.problems,
+        );
+        if let Some((created, modified)) = times {
+            self.annotations
+                .push(Arc::new(annotation_of(entry, created, modified)));
+        }
+    }
+}
+
+/// Problems of one annotation, at its place in the file. The place is looked up only when
+/// there is something to report: searching the file for every annotation made loading
+/// quadratic.
+pub fn report(
+    path: &Path,
+    source: &str,
+    id: &str,
+    messages: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
+) {
+    if messages.is_empty() {
+        return;
+    }
+    let at = find_position(source, &format!("id: {id:?}"));
+    for message in messages.drain(..) {
+        problems.push(Problem::at(path, at, format!("annotation {id}: {message}")));
+    }
 }
 
 /// The borrowed shape of a serde entry.
@@ -241,15 +440,59 @@ struct TimeCache {
 
 impl TimeCache {
     fn get(&mut self, s: &str) -> Result<Timestamp, String> {
-        if let Some((text, t)) = &self.last
-            && text == s
-        {
-            return Ok(*t);
+        if let Some((text, t)) = &self.last {
+            if text == s {
+                return Ok(*t);
+            }
+            // The same minute as the last, as Lector writes times (`2026-03-01T12:00:07Z`):
+            // its seconds apart, without parsing (annotations made one after another).
+            if let (Some(was), Some(now)) = (seconds_of(text), seconds_of(s))
+                && text.get(..17) == s.get(..17)
+                && let Ok(t) = t.checked_add(jiff::SignedDuration::from_secs(now - was))
+            {
+                self.remember(s, t);
+                return Ok(t);
+            }
         }
         let t = timestamp(s)?;
-        self.last = Some((s.to_owned(), t));
+        self.remember(s, t);
         Ok(t)
     }
+
+    fn remember(&mut self, s: &str, t: Timestamp) {
+        match &mut self.last {
+            // The string's room is kept: most annotations have times of their own.
+            Some((text, last)) => {
+                text.clear();
+                text.push_str(s);
+                *last = t;
+            }
+            None => self.last = Some((s.to_owned(), t)),
+        }
+    }
+}
+
+/// The seconds (0–59) of a time written exactly as Lector writes it, `YYYY-MM-DDTHH:MM:SSZ`
+/// with ASCII digits; `None` for any other shape.
+fn seconds_of(s: &str) -> Option<i64> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    let shape = digits.iter().all(|&i| b[i].is_ascii_digit())
+        && [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'Z'),
+        ]
+        .iter()
+        .all(|&(i, c)| b[i] == c);
+    if !shape {
+        return None;
+    }
+    let seconds = i64::from(b[17] - b'0') * 10 + i64::from(b[18] - b'0');
+    (seconds < 60).then_some(seconds)
 }
 
 /// The model of one annotation read from a file, checked against the text. What cannot be
@@ -260,50 +503,44 @@ pub fn annotation_from_entry(
     problems: &mut Vec<String>,
 ) -> Option<Annotation> {
     let mut raw = raw_of_entry(entry);
-    annotation_from_raw(&mut raw, text, &mut TimeCache::default(), problems)
+    let (created, modified) = check_read(&raw, text, &mut TimeCache::default(), problems)?;
+    Some(annotation_of(&mut raw, created, modified))
 }
 
-/// The one conversion of a read annotation into the model (see [`annotation_from_entry`]).
-/// Takes the strings out of `entry`.
-fn annotation_from_raw(
-    entry: &mut RawAnnotation<'_>,
+/// The checks of one annotation read from a file, against the text: its spans and the
+/// quotes of them, its times and its attribute values; what is wrong goes to `problems`.
+/// The annotation's times, or `None` when it cannot be kept (a span that does not fit the
+/// text, a time that does not read). Reading a set into the model and checking a file
+/// without building its annotations (`lector check`) both check them here.
+fn check_read(
+    entry: &RawAnnotation<'_>,
     text: &DocText,
     times: &mut TimeCache,
     problems: &mut Vec<String>,
-) -> Option<Annotation> {
-    // One fragment (nearly every annotation): no list to build for it.
-    let checked = match entry.fragments.as_slice() {
-        [(start, end, _)] => checked_fragments(text, &[(*start, *end)]),
-        many => checked_fragments(text, &many.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()),
-    };
-    let fragments = match checked {
-        Ok(fragments) => fragments,
-        Err(err) => {
-            problems.push(err.to_string());
-            return None;
-        }
-    };
+) -> Option<(Timestamp, Timestamp)> {
+    if entry.fragments.is_empty() {
+        problems.push(SpanError::Empty.to_string());
+        return None;
+    }
+    // Every span is checked before any quote is reported: a span that does not fit drops
+    // the annotation with that one problem.
+    let quotes_from = problems.len();
     for (start, end, quote) in &entry.fragments {
-        // The text from the start on begins with the quote, which has as many chars as the
-        // fragment: then they are equal (one offset looked up instead of two).
-        let quoted = text
-            .byte(CharOffset(*start))
-            .and_then(|at| text.as_str().get(at.index()..))
-            .is_some_and(|rest| {
-                rest.starts_with(&**quote)
-                    && quote.chars().count() == end.saturating_sub(*start) as usize
-            });
-        if quoted {
-            continue;
-        }
-        let actual = text
-            .slice(CharOffset(*start), CharOffset(*end))
-            .unwrap_or("");
-        if actual != quote {
-            problems.push(format!(
-                "the text at {start}:{end} is {actual:?}, but the file quotes {quote:?}; \
-                 the offsets or the text were changed outside Lector"
-            ));
+        match check_fragment(text, *start, *end, quote) {
+            Ok((a, b)) => {
+                let actual = text.as_str().get(a.index()..b.index()).unwrap_or("");
+                if actual != quote {
+                    problems.push(format!(
+                        "the text at {start}:{end} is {actual:?}, but the file quotes {quote:?}; \
+                         the offsets or the text were changed outside Lector"
+                    ));
+                }
+            }
+            Err(err) => {
+                problems.truncate(quotes_from);
+                problems.push(err.to_string());
+                return None;
+            }
         }
     }
     let (created, modified) = match (times.get(&entry.created), times.get(&entry.modified)) {
@@ -313,38 +550,56 @@ fn annotation_from_raw(
             return None;
         }
     };
-    let mut attributes = std::collections::BTreeMap::new();
-    for (name, value) in std::mem::take(&mut entry.attributes) {
-        let value = match value {
-            RawValue::Number(n) => v1::Value::Number(n),
-            RawValue::Str(variant, s) => {
-                let s = s.into_owned();
-                match variant {
-                    "Choice" => v1::Value::Choice(s),
-                    "Text" => v1::Value::Text(s),
-                    "Date" => v1::Value::Date(s),
-                    "Entity" => v1::Value::Entity(s),
-                    _ => v1::Value::Annotation(s),
-                }
-            }
-        };
-        match value_from_file(value) {
-            Ok(value) => {
-                attributes.insert(name.into_owned(), value);
-            }
-            Err(e) => problems.push(format!("attribute {name:?}: {e}")),
+    for (name, value) in &entry.attributes {
+        if let Err(e) = value_of_raw(value) {
+            problems.push(format!("attribute {name:?}: {e}"));
         }
     }
-    Some(Annotation {
+    Some((created, modified))
+}
+
+/// An attribute value as read, checked (a date must read as one).
+fn value_of_raw<'r>(value: &'r RawValue<'_>) -> Result<ValueRef<'r>, String> {
+    Ok(match value {
+        RawValue::Number(n) => ValueRef::Number(*n),
+        RawValue::Str(variant, s) => match *variant {
+            "Choice" => ValueRef::Choice(s),
+            "Text" => ValueRef::Text(s),
+            "Date" => ValueRef::Date(date(s)?),
+            "Entity" => ValueRef::Entity(s),
+            _ => ValueRef::Annotation(s),
+        },
+    })
+}
+
+/// The attribute values of an annotation read that [`check_read`] accepted.
+fn values<'r>(entry: &'r RawAnnotation<'_>) -> impl Iterator<Item = (&'r str, ValueRef<'r>)> {
+    entry
+        .attributes
+        .iter()
+        .filter_map(|(name, value)| Some((&**name, value_of_raw(value).ok()?)))
+}
+
+/// The model of an annotation that [`check_read`] accepted, its strings taken out of `entry`.
+fn annotation_of(
+    entry: &mut RawAnnotation<'_>,
+    created: Timestamp,
+    modified: Timestamp,
+) -> Annotation {
+    // A later value of an attribute named twice replaces the earlier one.
+    let attributes = values(entry)
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    Annotation {
         id: AnnotationId::new(&entry.id),
         label: std::mem::take(&mut entry.label).into_owned(),
-        fragments,
+        fragments: ordered_fragments(entry.fragments.iter().map(|&(start, end, _)| (start, end))),
         entity: entry.entity.take().map(|e| EntityId(e.into_owned())),
         attributes,
         note: std::mem::take(&mut entry.note).into_owned(),
         created,
         modified,
-    })
+    }
 }
 
 /// The file shape of an entity registry.
@@ -552,11 +807,7 @@ pub fn verdict_to_entry(r: &VerdictRecord) -> v2::VerdictEntry {
 }
 
 fn date_of(s: Option<String>) -> Result<Option<jiff::civil::Date>, String> {
-    s.map(|s| {
-        s.parse()
-            .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
-    })
-    .transpose()
+    s.as_deref().map(date).transpose()
 }
 
 /// One resolution read from a file.
@@ -641,4 +892,39 @@ pub fn resolutions_from_file(
         }
     }
     (resolutions, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Times read one after another through the cache are what parsing each gives, errors
+    /// included: the same minute's seconds, other minutes, other shapes, nonsense.
+    #[test]
+    fn cached_times_are_parsed_times() {
+        let times = [
+            "2026-03-01T12:00:07Z",
+            "2026-03-01T12:00:07Z",
+            "2026-03-01T12:00:59Z",
+            "2026-03-01T12:00:00Z",
+            "2026-03-01T12:00:60Z",
+            "2026-03-01T12:00:6xZ",
+            "2026-03-01T12:00:09Z",
+            "2026-03-01T12:01:09Z",
+            "2026-02-30T12:01:09Z",
+            "2026-02-30T12:01:10Z",
+            "2026-03-01T12:01:09+00:00",
+            "2026-03-01T12:01:10+00:00",
+            "2026-03-01T12:01:11Z",
+            "2026-03-01T12:01:1\u{e9}",
+            "-001-03-01T12:01:11Z",
+            "9999-12-31T23:59:58Z",
+            "9999-12-31T23:59:59Z",
+            "",
+        ];
+        let mut cache = TimeCache::default();
+        for s in times {
+            assert_eq!(cache.get(s), timestamp(s), "{s}");
+        }
+    }
 }

@@ -2153,10 +2153,11 @@ impl ProjectStore {
         buffer: &mut Vec<u8>,
     ) -> SetRead {
         let mut read = SetRead::default();
-        read.set = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
-        if let Some(set) = &mut read.set {
-            read.annotations = set.len();
-            if self.counting {
+        let parsed = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
+        if let Some((set, annotations)) = parsed {
+            read.annotations = annotations;
+            let set = read.set.insert(set);
+            if self.counting && !set.is_empty() {
                 let status = set.status;
                 *set = AnnotationSet::new(
                     std::mem::take(&mut set.annotator),
@@ -2176,7 +2177,7 @@ impl ProjectStore {
         threads: usize,
         read: &mut SetRead,
         buffer: &mut Vec<u8>,
-    ) -> Option<AnnotationSet> {
+    ) -> Option<(AnnotationSet, usize)> {
         let Some(doc) = self.project.document(document) else {
             read.problems.push(Problem::new(
                 rel,
@@ -2194,10 +2195,32 @@ impl ProjectStore {
             0 => 1,
             n => n,
         };
+        let legacy = ron_file::format_version(rel, source).is_ok_and(|v| v < 2);
+        let registry = self.project.entities.get(annotator);
+        let header = |file_annotator: &str, file_document: &str| {
+            (file_annotator != annotator || file_document != document).then(|| Problem::new(rel, format!(
+                "the file says annotator {file_annotator:?}, document {file_document:?}, but its path says {annotator:?}, {document:?}",
+            )))
+        };
+        if self.counting && !legacy {
+            // `lector check`: the same checks on views of the annotations, none built.
+            let meaning = convert::MeaningContext {
+                schema: &self.project.schema,
+                registry,
+                annotator,
+            };
+            if let Some(checked) = convert::check_set(source, rel, &text, threads, &meaning) {
+                problems.extend(header(&checked.head.annotator, &checked.head.document));
+                problems.extend(checked.problems);
+                let mut set = AnnotationSet::new(annotator, document);
+                set.status = checked.head.status;
+                return Some((set, checked.annotations));
+            }
+        }
         // Lector's own reader first (a book's file in a tenth of the time, on every core);
         // serde for anything else, and for its messages with line and column.
-        let (mut set, converted) = match set_text::read(source, threads) {
-            Some(raw) => convert::set_from_raw(raw, rel, source, &text, threads),
+        let (mut set, converted) = match convert::read_set(source, rel, &text, threads) {
+            Some(read) => read,
             None => {
                 let file: v1::SetFile = ron_file::parse(rel, source)
                     .map_err(|p| problems.push(p))
@@ -2205,16 +2228,11 @@ impl ProjectStore {
                 convert::set_from_file(file, rel, source, &text)
             }
         };
-        if set.annotator != annotator || set.document != document {
-            problems.push(Problem::new(rel, format!(
-                "the file says annotator {:?}, document {:?}, but its path says {annotator:?}, {document:?}",
-                set.annotator, set.document
-            )));
-        }
+        problems.extend(header(&set.annotator, &set.document));
         problems.extend(converted);
         set.annotator = annotator.to_owned();
         set.document = document.to_owned();
-        if ron_file::format_version(rel, source).is_ok_and(|v| v < 2) {
+        if legacy {
             let legacy = migrate::take_legacy_resolutions(&mut set, &self.project.schema, &text);
             if !legacy.is_empty() {
                 read.legacy = Some(legacy);
@@ -2227,14 +2245,8 @@ impl ProjectStore {
             Vec::new()
         };
         for id in duplicates {
-            let at = problem::find_position(source, &format!("id: {id:?}"));
-            problems.push(Problem::at(
-                rel,
-                at,
-                format!("annotation id {id} is used more than once"),
-            ));
+            problems.push(convert::duplicate_id(rel, source, &id));
         }
-        let registry = self.project.entities.get(annotator);
         // The spans were checked against the text just now; what they mean is checked here,
         // a part of the set on each core.
         let schema = &self.project.schema;
@@ -2263,20 +2275,11 @@ impl ProjectStore {
                     .collect()
             })
         };
-        for (id, messages) in found {
-            let Some(annotation) = set.get(&id) else {
-                continue;
-            };
-            let at = problem::find_position(source, &format!("id: {:?}", annotation.id.0));
-            for message in messages {
-                problems.push(Problem::at(
-                    rel,
-                    at,
-                    format!("annotation {}: {message}", annotation.id),
-                ));
-            }
+        for (id, mut messages) in found {
+            convert::report(rel, source, &id.0, &mut messages, problems);
         }
-        Some(set)
+        let annotations = set.len();
+        Some((set, annotations))
     }
 
     /// The full path of a project file, if it stays inside the project folder.

@@ -36,8 +36,14 @@ pub fn preflight_owned(file: &Path, bytes: Vec<u8>) -> Result<String, Problem> {
 /// [`preflight`] of bytes read into a buffer that is used again: the text borrowed from it.
 pub fn preflight_str<'b>(file: &Path, bytes: &'b [u8]) -> Result<&'b str, Problem> {
     before_decoding(file, bytes)?;
-    let text =
-        std::str::from_utf8(bytes).map_err(|err| not_utf8(file, bytes, err.valid_up_to()))?;
+    // Validated a vector at a time (a project's annotation files are checked whole on every
+    // open); where that fails, the standard library says where.
+    let text = match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => {
+            std::str::from_utf8(bytes).map_err(|err| not_utf8(file, bytes, err.valid_up_to()))?
+        }
+    };
     after_decoding(file, text)?;
     Ok(text)
 }
@@ -89,25 +95,23 @@ fn after_decoding(file: &Path, text: &str) -> Result<(), Problem> {
 }
 
 /// Where the first line that git's conflict markers begin (`<<<<<<< `, a bare `<<<<<<<`, or
-/// `>>>>>>> `) starts. Searches for the markers rather than walking every line.
+/// `>>>>>>> `) starts. One pass over the file for `<` and `>` (rare in annotation files)
+/// rather than walking every line.
 fn conflict_marker(text: &str) -> Option<usize> {
-    let line_start = |i: usize| i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n');
-    let mut first: Option<usize> = None;
-    for marker in ["<<<<<<<", ">>>>>>>"] {
-        for i in memchr::memmem::find_iter(text.as_bytes(), marker.as_bytes()) {
-            if first.is_some_and(|f| i >= f) {
-                break;
-            }
-            let rest = &text[i + marker.len()..];
-            let bare_end = rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n");
-            let ok = line_start(i) && (rest.starts_with(' ') || (marker == "<<<<<<<" && bare_end));
-            if ok {
-                first = Some(i);
-                break;
-            }
-        }
-    }
-    first
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'<', b'>', bytes).find(|&i| {
+        let marker = if bytes[i] == b'<' {
+            "<<<<<<<"
+        } else {
+            ">>>>>>>"
+        };
+        let line_start = i == 0 || bytes.get(i - 1) == Some(&b'\n');
+        let Some(rest) = text.get(i..).and_then(|s| s.strip_prefix(marker)) else {
+            return false;
+        };
+        let bare_end = rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n");
+        line_start && (rest.starts_with(' ') || (marker == "<<<<<<<" && bare_end))
+    })
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -296,6 +296,75 @@ pub struct RawSet<'a> {
     pub annotations: Vec<RawAnnotation<'a>>,
 }
 
+/// The head of an annotation file: everything but its annotations, which a [`Sink`] is
+/// handed as they are read.
+#[derive(Debug)]
+pub struct RawHead<'a> {
+    /// `format_version`.
+    pub format_version: u32,
+    /// `document`.
+    pub document: Cow<'a, str>,
+    /// `annotator`.
+    pub annotator: Cow<'a, str>,
+    /// `status`.
+    pub status: Status,
+}
+
+/// Takes the annotations of a file as [`read_with`] reads them, one at a time, without a
+/// list of them all: one sink per part of the list (a big file's parts are read on several
+/// threads at once), in file order within it.
+pub trait Sink<'a> {
+    /// The next annotation. It is read into the same place as the one before: a sink keeps
+    /// what it needs (it may take the strings, not the fragment list).
+    fn annotation(&mut self, a: &mut RawAnnotation<'a>);
+}
+
+/// A sink that keeps the annotations as read, for [`read`].
+struct Collect<'a>(Vec<RawAnnotation<'a>>);
+
+impl<'a> Sink<'a> for Collect<'a> {
+    fn annotation(&mut self, a: &mut RawAnnotation<'a>) {
+        self.0.push(std::mem::take(a));
+    }
+}
+
+/// Where the first `"` or `\\` at or after `from` is. Most strings of a file are short (ids,
+/// labels, times, quotes, the context): their first 32 bytes are searched eight at a time,
+/// the rest of a longer one a vector at a time.
+fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
+    /// The bytes of `word` equal to `c`: the lowest marked one is the first (a borrow can
+    /// mark bytes after it, never before).
+    fn bytes_equal(word: u64, c: u8) -> u64 {
+        let x = word ^ (0x0101_0101_0101_0101 * u64::from(c));
+        x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080
+    }
+    let mut at = from;
+    for _ in 0..4 {
+        let Some(word) = b.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
+            break;
+        };
+        let word = u64::from_le_bytes(*word);
+        let found = bytes_equal(word, b'"') | bytes_equal(word, b'\\');
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    Some(at + memchr::memchr2(b'"', b'\\', b.get(at..)?)?)
+}
+
+/// The bytes of a RON identifier: ASCII letters, digits and `_`.
+const IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    table
+};
+
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
@@ -305,10 +374,23 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.at) {
-            if c == b' ' || c == b'\n' || c == b'\t' || c == b'\r' {
-                self.at += 1;
-            } else {
-                break;
+            match c {
+                // Lector indents with runs of spaces: up to eight taken at once.
+                b' ' => {
+                    self.at += match self.b.get(self.at..).and_then(<[u8]>::first_chunk::<8>) {
+                        Some(word) => {
+                            let other = u64::from_le_bytes(*word) ^ u64::from_le_bytes([b' '; 8]);
+                            if other == 0 {
+                                8
+                            } else {
+                                (other.trailing_zeros() / 8) as usize
+                            }
+                        }
+                        None => 1,
+                    };
+                }
+                b'\n' | b'\t' | b'\r' => self.at += 1,
+                _ => break,
             }
         }
     }
@@ -326,23 +408,30 @@ impl<'a> Parser<'a> {
     fn ident(&mut self) -> Option<&'a str> {
         self.ws();
         let start = self.at;
-        while let Some(&c) = self.b.get(self.at) {
-            if c.is_ascii_alphanumeric() || c == b'_' {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
-        (self.at > start).then(|| &self.s[start..self.at])
+        // A table instead of three comparisons a byte: a file has ten names an annotation.
+        let rest = self.b.get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&c| !IDENT[usize::from(c)])
+            .unwrap_or(rest.len());
+        self.at = start + len;
+        // ASCII only: the slice is on char boundaries.
+        (len > 0).then(|| self.s.get(start..self.at)).flatten()
     }
 
+    /// Digits as a `u32` (what `str::parse` reads of them: some, and no overflow).
     fn uint(&mut self) -> Option<u32> {
         self.ws();
         let start = self.at;
-        while self.b.get(self.at).is_some_and(u8::is_ascii_digit) {
+        let mut n: u32 = 0;
+        while let Some(&c) = self.b.get(self.at) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            n = n.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
             self.at += 1;
         }
-        self.s.get(start..self.at)?.parse().ok()
+        (self.at > start).then_some(n)
     }
 
     fn float(&mut self) -> Option<f64> {
@@ -360,46 +449,59 @@ impl<'a> Parser<'a> {
 
     /// A `"…"` string, borrowed unless it has escapes.
     fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.string_as(true)
+    }
+
+    /// A `"…"` string that is read and dropped (an annotation's context): its escapes are
+    /// checked as [`Self::string`] checks them, without building it.
+    fn skip_string(&mut self) -> Option<()> {
+        self.string_as(false).map(drop)
+    }
+
+    /// A string; with `keep` false, `""` instead of the string itself.
+    fn string_as(&mut self, keep: bool) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        // The closing quote or the first escape, found a vector at a time.
-        self.at = start + memchr::memchr2(b'"', b'\\', self.b.get(start..)?)?;
-        if self.b.get(self.at) == Some(&b'"') {
-            let s = self.s.get(start..self.at)?;
-            self.at += 1;
-            return Some(Cow::Borrowed(s));
+        let mut at = quote_or_escape(self.b, start)?;
+        if self.b.get(at) == Some(&b'"') {
+            let s = self.s.get(start..at)?;
+            self.at = at + 1;
+            return Some(Cow::Borrowed(if keep { s } else { "" }));
         }
-        let mut out = String::from(&self.s[start..self.at]);
+        let mut out = String::new();
+        let mut from = start;
         loop {
-            let rest = self.s.get(self.at..)?;
-            let mut chars = rest.chars();
-            let c = chars.next()?;
-            self.at += c.len_utf8();
-            match c {
-                '"' => return Some(Cow::Owned(out)),
-                '\\' => {
-                    let e = chars.next()?;
-                    self.at += e.len_utf8();
-                    match e {
-                        'n' => out.push('\n'),
-                        't' => out.push('\t'),
-                        'r' => out.push('\r'),
-                        '0' => out.push('\0'),
-                        '\\' | '"' | '\'' => out.push(e),
-                        'u' => {
-                            let body = self.s.get(self.at..)?;
-                            let body = body.strip_prefix('{')?;
-                            let close = body.find('}')?;
-                            let code = u32::from_str_radix(body.get(..close)?, 16).ok()?;
-                            out.push(char::from_u32(code)?);
-                            self.at += close + 2;
-                        }
-                        // Anything else (\x.., line continuations): serde reads it.
-                        _ => return None,
-                    }
-                }
-                c => out.push(c),
+            if keep {
+                out.push_str(self.s.get(from..at)?);
             }
+            if self.b.get(at) == Some(&b'"') {
+                self.at = at + 1;
+                return Some(Cow::Owned(out));
+            }
+            // A backslash: the escape after it.
+            let e = self.s.get(at + 1..)?.chars().next()?;
+            let mut next = at + 1 + e.len_utf8();
+            let c = match e {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '0' => '\0',
+                '\\' | '"' | '\'' => e,
+                'u' => {
+                    let body = self.s.get(next..)?.strip_prefix('{')?;
+                    let close = body.find('}')?;
+                    let code = u32::from_str_radix(body.get(..close)?, 16).ok()?;
+                    next += close + 2;
+                    char::from_u32(code)?
+                }
+                // Anything else (\x.., line continuations): serde reads it.
+                _ => return None,
+            };
+            if keep {
+                out.push(c);
+            }
+            from = next;
+            at = quote_or_escape(self.b, from)?;
         }
     }
 
@@ -442,9 +544,13 @@ impl<'a> Parser<'a> {
         Some(value)
     }
 
-    fn annotation(&mut self) -> Option<RawAnnotation<'a>> {
+    /// One annotation, read into `a` (its lists emptied first, their room kept).
+    fn annotation(&mut self, a: &mut RawAnnotation<'a>) -> Option<()> {
         self.eat(b'(')?;
-        let mut a = RawAnnotation::default();
+        a.fragments.clear();
+        a.attributes.clear();
+        a.entity = None;
+        a.note = Cow::Borrowed("");
         let mut seen = 0u16;
         while let Some(name) = self.field()? {
             let bit = match name {
@@ -474,7 +580,7 @@ impl<'a> Parser<'a> {
                     4
                 }
                 "before" | "after" => {
-                    self.string()?;
+                    self.skip_string()?;
                     0
                 }
                 "entity" => {
@@ -522,25 +628,23 @@ impl<'a> Parser<'a> {
             self.after_value(b')')?;
         }
         // The fields serde requires.
-        (seen == 31).then_some(a)
+        (seen == 31).then_some(())
     }
 
     /// Annotations up to the list's end (`]`, consumed), or up to `stop` (for reading a part
-    /// of the list).
-    fn annotations(&mut self, stop: usize) -> Option<Vec<RawAnnotation<'a>>> {
-        // Lector writes an annotation in about 300 bytes: room for them at once, instead of
-        // moving the list (of 200-byte entries) every time it doubles.
-        let bytes = stop.min(self.b.len()).saturating_sub(self.at);
-        let mut list = Vec::with_capacity(bytes / 300);
+    /// of the list), each handed to `sink` as it is read.
+    fn annotations<S: Sink<'a>>(&mut self, stop: usize, sink: &mut S) -> Option<()> {
+        let mut a = RawAnnotation::default();
         loop {
             if self.at >= stop {
-                return Some(list);
+                return Some(());
             }
             if self.peek()? == b']' {
                 self.at += 1;
-                return Some(list);
+                return Some(());
             }
-            list.push(self.annotation()?);
+            self.annotation(&mut a)?;
+            sink.annotation(&mut a);
             self.after_value(b']')?;
         }
     }
@@ -549,6 +653,34 @@ impl<'a> Parser<'a> {
 /// Reads an annotation file, or `None` if it is not in a shape this reader knows (then
 /// serde reads it). With `threads > 1` the annotations are read in parts at once.
 pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
+    let (head, parts) = read_with(source, threads, &|_| Collect(Vec::new()))?;
+    let mut annotations = Vec::new();
+    for part in parts {
+        if annotations.is_empty() {
+            annotations = part.0;
+        } else {
+            annotations.extend(part.0);
+        }
+    }
+    Some(RawSet {
+        format_version: head.format_version,
+        document: head.document,
+        annotator: head.annotator,
+        status: head.status,
+        annotations,
+    })
+}
+
+/// Reads an annotation file as [`read`] does, handing its annotations to sinks made by
+/// `new_sink` (given the bytes of the part of the list it takes, to make room) as they are
+/// read instead of keeping them: the head and the sinks, in file order. `None` if the file
+/// is not in a shape this reader knows (what the sinks took is then of no use: serde reads
+/// the file).
+pub fn read_with<'a, S: Sink<'a> + Send>(
+    source: &'a str,
+    threads: usize,
+    new_sink: &(dyn Fn(usize) -> S + Sync),
+) -> Option<(RawHead<'a>, Vec<S>)> {
     let mut p = Parser {
         s: source,
         b: source.as_bytes(),
@@ -557,7 +689,7 @@ pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
     p.eat(b'(')?;
     let (mut version, mut document, mut annotator) = (None, None, None);
     let mut status = Status::NotStarted;
-    let mut annotations = None;
+    let mut sinks = None;
     while let Some(name) = p.field()? {
         match name {
             "format_version" => version = Some(p.uint()?),
@@ -573,7 +705,7 @@ pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
             }
             "annotations" => {
                 p.eat(b'[')?;
-                annotations = Some(read_list(&mut p, threads)?);
+                sinks = Some(read_list(&mut p, threads, new_sink)?);
             }
             _ => return None,
         }
@@ -583,20 +715,24 @@ pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
     if p.at != source.len() {
         return None;
     }
-    Some(RawSet {
+    let head = RawHead {
         format_version: version?,
         document: document?,
         annotator: annotator?,
         status,
-        annotations: annotations.unwrap_or_default(),
-    })
+    };
+    Some((head, sinks.unwrap_or_default()))
 }
 
 /// The list of annotations after its `[`: split at annotation starts that Lector's own
 /// layout makes easy to find (`\n        (\n`), each part read on a thread of its own. A part
 /// that does not read cleanly up to the next one (the split fell inside a string of a
 /// hand-edited file) makes the whole list read on one thread.
-fn read_list<'a>(p: &mut Parser<'a>, threads: usize) -> Option<Vec<RawAnnotation<'a>>> {
+fn read_list<'a, S: Sink<'a> + Send>(
+    p: &mut Parser<'a>,
+    threads: usize,
+    new_sink: &(dyn Fn(usize) -> S + Sync),
+) -> Option<Vec<S>> {
     const ENTRY: &str = "\n        (\n";
     let from = p.at;
     let rest = p.s.get(from..)?;
@@ -613,7 +749,7 @@ fn read_list<'a>(p: &mut Parser<'a>, threads: usize) -> Option<Vec<RawAnnotation
     }
     if cuts.len() > 1 {
         let (s, b) = (p.s, p.b);
-        let parts: Vec<Option<(Vec<RawAnnotation<'a>>, usize)>> = std::thread::scope(|scope| {
+        let parts: Vec<Option<(S, usize)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = cuts
                 .iter()
                 .enumerate()
@@ -621,8 +757,9 @@ fn read_list<'a>(p: &mut Parser<'a>, threads: usize) -> Option<Vec<RawAnnotation
                     let stop = cuts.get(k + 1).copied().unwrap_or(usize::MAX);
                     scope.spawn(move || {
                         let mut q = Parser { s, b, at: start };
-                        let list = q.annotations(stop)?;
-                        Some((list, q.at))
+                        let mut sink = new_sink(stop.min(b.len()) - start);
+                        q.annotations(stop, &mut sink)?;
+                        Some((sink, q.at))
                     })
                 })
                 .collect();
@@ -631,28 +768,26 @@ fn read_list<'a>(p: &mut Parser<'a>, threads: usize) -> Option<Vec<RawAnnotation
                 .map(|h| h.join().ok().flatten())
                 .collect()
         });
-        let mut all = Vec::new();
-        let mut clean = true;
+        let mut sinks = Vec::with_capacity(parts.len());
         let mut end = from;
         for (k, part) in parts.into_iter().enumerate() {
             match part {
                 // Each part must end exactly where the next begins (a comma eaten before it).
-                Some((list, at)) if cuts.get(k + 1).is_none_or(|&next| at == next) => {
-                    all.extend(list);
+                Some((sink, at)) if cuts.get(k + 1).is_none_or(|&next| at == next) => {
+                    sinks.push(sink);
                     end = at;
                 }
-                _ => {
-                    clean = false;
-                    break;
-                }
+                _ => break,
             }
         }
-        if clean {
+        if sinks.len() == cuts.len() {
             p.at = end;
-            return Some(all);
+            return Some(sinks);
         }
     }
-    p.annotations(usize::MAX)
+    let mut sink = new_sink(rest.len());
+    p.annotations(usize::MAX, &mut sink)?;
+    Some(vec![sink])
 }
 
 #[cfg(test)]
@@ -789,5 +924,24 @@ mod tests {
         let raw = read(hand, 2).expect("any layout");
         assert_eq!(raw.annotations.len(), 1);
         assert_eq!(raw.annotations[0].label, "P");
+    }
+
+    #[test]
+    fn context_is_checked_as_strings_are_though_not_kept() {
+        let file = |before: &str, note: &str| {
+            format!(
+                "(format_version: 2, document: \"d\", annotator: \"a\", annotations: [(id: \"x\", \
+                 label: \"P\", fragments: [(0, 1, \"a\")], before: \"{before}\", note: \"{note}\", \
+                 created: \"t\", modified: \"t\")])"
+            )
+        };
+        let source = file("a\\n\\\"b\\u{e9}", "x\\ty\\u{1F44D}z\\\\");
+        let raw = read(&source, 1).expect("escapes Lector writes");
+        assert_eq!(raw.annotations[0].note, "x\ty\u{1F44D}z\\");
+        // What the reader does not know, in the context as in a kept string: serde reads it.
+        for odd in ["a\\x41", "a\\u{110000}", "a\\u{zz}", "a\\"] {
+            assert!(read(&file(odd, ""), 1).is_none(), "before: {odd}");
+            assert!(read(&file("", odd), 1).is_none(), "note: {odd}");
+        }
     }
 }
