@@ -168,7 +168,7 @@ fn main() {
             "≤ 150 ms",
         ),
         (
-            "  prepare: align and take ∥ the agreement",
+            "  prepare: align (two threads), then take ∥ the agreement",
             "review_prepare",
             both(prepare),
             "",

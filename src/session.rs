@@ -151,6 +151,9 @@ struct Saving {
     included: BTreeMap<PathBuf, usize>,
 }
 
+/// Groups inserting at least this many annotations are checked on two threads.
+const PARALLEL_CHECKS: usize = 4096;
+
 /// The files' kinds a group of edits changes, each once. A review's start has 171k edits of
 /// two kinds: no set is built for them.
 fn edit_targets(edits: &[Edit]) -> Vec<EditTarget> {
@@ -986,16 +989,26 @@ impl Session {
             let registry = project.registry(&annotator);
             let check =
                 |a: &Annotation| annotation_problems(&project.schema, &text, registry, set, a);
-            let direct = inserted
-                .iter()
-                .map(|a| &**a)
-                .chain(
-                    changed
-                        .iter()
-                        .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
-                        .filter_map(|i| set.at(i)),
-                )
-                .flat_map(check);
+            // The first problem of the inserted ones, in order; a big group (a review's start,
+            // an import) is checked in halves on two threads.
+            let first_of = |part: &[Arc<Annotation>]| part.iter().flat_map(|a| check(a)).next();
+            let of_inserted = if inserted.len() >= PARALLEL_CHECKS {
+                let (early, late) = inserted.split_at(inserted.len() / 2);
+                std::thread::scope(|scope| {
+                    let later = scope.spawn(|| first_of(late));
+                    let first = first_of(early);
+                    first.or_else(|| later.join().unwrap_or_else(|_| first_of(late)))
+                })
+            } else {
+                first_of(&inserted)
+            };
+            let direct = of_inserted.into_iter().chain(
+                changed
+                    .iter()
+                    .filter_map(|(start, end, id)| set.position_by_key(*start, *end, id))
+                    .filter_map(|i| set.at(i))
+                    .flat_map(check),
+            );
             let refers = |a: &&Annotation| {
                 a.entity.as_ref().is_some_and(|e| entities.contains(e))
                     || a.attributes.values().any(|v| match v {
@@ -2234,6 +2247,36 @@ mod tests {
         assert!(s.set_annotator("erik").is_err());
         assert_eq!(s.annotator(), "anna");
         assert!(s.is_dirty());
+    }
+
+    /// A group big enough to be checked on two threads is refused for one bad annotation
+    /// wherever it is, with that annotation's problem, and leaves the set as it was.
+    #[test]
+    fn a_big_group_is_refused_for_one_bad_annotation_in_either_half() {
+        let (_dir, mut s, doc) = session();
+        let text = s.store.project.document(&doc).unwrap().text.clone();
+        let len = text.len_chars().0;
+        let many: Vec<Annotation> = (0..PARALLEL_CHECKS as u32 + 100)
+            .map(|i| {
+                let start = i % (len - 5);
+                Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(start, start + 3)]).unwrap(),
+                )
+            })
+            .collect();
+        for at in [3, many.len() - 3] {
+            let mut group = many.clone();
+            group[at].label = "Nonsense".to_owned();
+            let err = s
+                .apply(&doc, group.into_iter().map(Edit::insert).collect())
+                .unwrap_err();
+            assert!(err.to_string().contains("Nonsense"), "{err}");
+            assert_eq!(count(&s, &doc), 0, "bad one at {at}");
+        }
+        s.apply(&doc, many.into_iter().map(Edit::insert).collect())
+            .unwrap();
+        assert_eq!(count(&s, &doc), PARALLEL_CHECKS + 100);
     }
 
     #[test]
