@@ -10,6 +10,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use super::entity_picker::ProjectEntity;
+use crate::model::review::{Choice, Decision};
 use crate::model::{Annotation, AnnotationId, DocText, EntityId, Project, RecordKey};
 use crate::predict::Tracker;
 use crate::session::Session;
@@ -63,6 +64,10 @@ pub struct InspectorCache {
     /// of the counts: looking up the selected one is then no scan of the project's 50k
     /// predictions at every edit.
     copies: Option<((u64, u64), std::collections::HashMap<RecordKey, Outcome>)>,
+    /// The decisions of the document's reviewers about the selected annotation that took
+    /// more than an agreement, by reviewer and in text order: a book's review has 95k
+    /// decisions, not to be looked through at every frame.
+    decided: Vec<(String, Arc<Decision>)>,
 }
 
 impl InspectorCache {
@@ -108,6 +113,10 @@ impl InspectorCache {
                 .copied(),
             _ => None,
         };
+        self.decided = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a)) => decided(project, document, me, &a.id),
+            _ => Vec::new(),
+        };
         self.entities = OnceCell::new();
         self.picker_rows = OnceCell::new();
         self.key = Some(key);
@@ -121,6 +130,11 @@ impl InspectorCache {
     /// Where the selected annotation stands in the counts.
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome
+    }
+
+    /// What reviewers decided about the selected annotation (see the field).
+    pub fn decided(&self) -> &[(String, Arc<Decision>)] {
+        &self.decided
     }
 
     /// Every entity of the project, as [`ProjectEntity::all`] lists them.
@@ -158,6 +172,32 @@ impl InspectorCache {
 /// An annotation as the annotation picker shows it.
 pub fn describe(a: &Annotation, text: &DocText) -> String {
     format!("{} · {}", a.label, crate::ui::covered_preview(a, text, 40))
+}
+
+/// The decisions of the document's reviewers that compared this annotation of `me`'s and did
+/// more than take an agreement, by reviewer, each reviewer's in text order.
+fn decided(
+    project: &Project,
+    document: &str,
+    me: &str,
+    id: &AnnotationId,
+) -> Vec<(String, Arc<Decision>)> {
+    // The document's reviews only: the map is ordered by (document, reviewer).
+    let reviews = project
+        .reviews
+        .range((document.to_owned(), String::new())..)
+        .take_while(|((doc, _), _)| doc == document);
+    let mut out = Vec::new();
+    for ((_, reviewer), review) in reviews {
+        let mut about: Vec<&Arc<Decision>> = review
+            .decisions
+            .values()
+            .filter(|d| d.sources.get(me) == Some(id) && d.choice != Choice::Agreed)
+            .collect();
+        about.sort_by(|a, b| (a.start, a.end, &a.sources).cmp(&(b.start, b.end, &b.sources)));
+        out.extend(about.into_iter().map(|d| (reviewer.clone(), Arc::clone(d))));
+    }
+    out
 }
 
 /// How many of the annotator's annotations, in every document, mention the entity.

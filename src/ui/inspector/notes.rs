@@ -5,7 +5,6 @@ use egui::RichText;
 
 use super::InspectorInput;
 use super::cache::Outcome;
-use crate::model::review::Choice;
 use crate::model::{Annotation, AttrValue, RecordKey};
 use crate::ui::command::Command;
 use crate::ui::proposal::Proposal;
@@ -30,15 +29,10 @@ pub fn reviewer_notes_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, annotati
                 RichText::new(format!("💬 {reviewer}: {}", comment.text)).color(theme.info()),
             );
         }
-        let mut about: Vec<&crate::model::review::Decision> = review
-            .decisions
-            .values()
-            .filter(|d| d.sources.get(input.me) == Some(id) && d.choice != Choice::Agreed)
-            .map(|d| &**d)
-            .collect();
-        // In text order, as the review's file lists them.
-        about.sort_by(|a, b| (a.start, a.end, &a.sources).cmp(&(b.start, b.end, &b.sources)));
-        for decision in about {
+        // The decisions were looked up once per change of the project or the selection
+        // (`cache.rs`), not at every frame.
+        let decided = input.cache.decided().iter().filter(|(r, _)| r == reviewer);
+        for (_, decision) in decided {
             let note = if decision.note.is_empty() {
                 String::new()
             } else {
