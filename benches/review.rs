@@ -101,6 +101,8 @@ fn main() {
     let mut figures = Vec::new();
     let mut take = Vec::new();
     let mut prepare = Vec::new();
+    let mut undo = Vec::new();
+    let mut redo = Vec::new();
     let mut apply = Vec::new();
     let mut start = Vec::new();
     let mut journaled = Vec::new();
@@ -134,6 +136,20 @@ fn main() {
         let ((), wall, cpu) = timed(|| session.apply(&doc, prepared.edits).expect("apply"));
         apply.push((wall, cpu));
         start.push((prepare_wall + wall, prepare_cpu + cpu));
+        // Ctrl+Z right after: the whole start comes out as one step, then goes back in.
+        let reviewed = |s: &Session| {
+            s.store
+                .project
+                .set(&doc, &review_set_name("olga"))
+                .map_or(0, |set| set.len())
+        };
+        let taken = reviewed(&session);
+        let (undone, wall, cpu) = timed(|| session.undo(&doc));
+        assert!(undone && reviewed(&session) == 0, "the start is undone");
+        undo.push((wall, cpu));
+        let (redone, wall, cpu) = timed(|| session.redo(&doc));
+        assert!(redone && reviewed(&session) == taken, "the start is redone");
+        redo.push((wall, cpu));
         std::hint::black_box(session);
         // The app's session writes every edit to the crash journal (JSON, synced) before it
         // shows: the same step again in such a session. Not part of the start above, which
@@ -193,6 +209,8 @@ fn main() {
             both(journaled),
             "",
         ),
+        ("undo the start (one step)", "review_undo", both(undo), ""),
+        ("redo it", "review_redo", both(redo), ""),
     ];
     println!("{:<56} {:>10} {:>10}  target", "what", "median", "CPU");
     for (what, _, (v, cpu), target) in &rows {
