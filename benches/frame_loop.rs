@@ -1250,7 +1250,7 @@ fn main() {
             let mut b = Arc::unwrap_or_clone(a);
             match rng.below(100) {
                 0..5 => continue,
-                5..10 => b.label = labels[rng.below(labels.len())].clone(),
+                5..10 => b.label = labels[rng.below(labels.len())].as_str().into(),
                 10..20 => {
                     if let Some(f) = b.fragments.last_mut()
                         && f.end < text.len_chars()

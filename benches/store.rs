@@ -68,7 +68,7 @@ fn colleague(all: &[Annotation], text: &DocText, rng: &mut Lcg) -> Vec<Annotatio
             b.id = id(rng);
             match rng.below(20) {
                 0 => return None,
-                1 => b.label = (*rng.pick(&labels)).to_owned(),
+                1 => b.label = (*rng.pick(&labels)).into(),
                 2 => {
                     let f = b.fragments[0];
                     let (s, e) = snapped(text, f.start.0 + 1, f.end.0)?;

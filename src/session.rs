@@ -1159,7 +1159,8 @@ impl Session {
                     )));
                 }
                 let inverse = Edit::Remove(annotation.id.clone());
-                let (label, fragments) = (annotation.label.clone(), annotation.fragments.clone());
+                let (label, fragments) =
+                    (annotation.label.to_string(), annotation.fragments.clone());
                 let at = set.insert(annotation);
                 self.changes.1.push(SetChange::Inserted {
                     at,
@@ -1183,7 +1184,8 @@ impl Session {
             }
             Edit::Replace(annotation) => {
                 let set = project.set_mut(document, annotator);
-                let (label, fragments) = (annotation.label.clone(), annotation.fragments.clone());
+                let (label, fragments) =
+                    (annotation.label.to_string(), annotation.fragments.clone());
                 let missing = format!("there is no annotation {}", annotation.id);
                 let (at, new_at, old) =
                     set.replace(annotation).ok_or(EditError::Invalid(missing))?;
@@ -2267,7 +2269,7 @@ mod tests {
             .collect();
         for at in [3, many.len() - 3] {
             let mut group = many.clone();
-            group[at].label = "Nonsense".to_owned();
+            group[at].label = "Nonsense".into();
             let err = s
                 .apply(&doc, group.into_iter().map(Edit::insert).collect())
                 .unwrap_err();

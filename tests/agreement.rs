@@ -666,7 +666,7 @@ fn oracle_input(g: &Generated) -> serde_json::Value {
                             .map(|s| {
                                 let fragments: Vec<[u32; 2]> =
                                     s.fragments.iter().map(|f| [f.start.0, f.end.0]).collect();
-                                serde_json::json!([s.label, fragments])
+                                serde_json::json!([s.label.as_str(), fragments])
                             })
                             .collect::<Vec<_>>()
                     });

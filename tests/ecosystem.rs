@@ -110,7 +110,7 @@ fn labels_of(project: &Path, annotator: &str) -> std::collections::BTreeMap<Stri
     for ((_, who), set) in &store.project.sets {
         if who == annotator {
             for a in set.iter() {
-                *out.entry(a.label.clone()).or_default() += 1;
+                *out.entry(a.label.to_string()).or_default() += 1;
             }
         }
     }

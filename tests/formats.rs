@@ -204,13 +204,15 @@ fn expected(store: &ProjectStore) -> serde_json::Value {
                 .filter(|p| !p.is_empty())
                 .collect();
             spans.push(
-                json!({"annotator": annotator, "document": document, "label": a.label,
+                json!({"annotator": annotator, "document": document, "label": a.label.as_str(),
                 "pieces": pieces, "brat_pieces": brat_pieces}),
             );
             for f in &a.fragments {
-                sc.push(json!({"start": f.start.0, "end": f.end.0, "label": a.label,
+                sc.push(
+                    json!({"start": f.start.0, "end": f.end.0, "label": a.label.as_str(),
                     "text": text.slice(f.start, f.end).unwrap(),
-                    "kb_id": a.entity.as_ref().map_or("", |e| e.0.as_str())}));
+                    "kb_id": a.entity.as_ref().map_or("", |e| e.0.as_str())}),
+                );
             }
             if let Some(AttrValue::Choice(v)) = a
                 .attributes
@@ -248,7 +250,7 @@ fn expected(store: &ProjectStore) -> serde_json::Value {
                 .filter(|a| {
                     p.schema.label(&a.label).unwrap().kind == lector::model::LabelKind::Entity
                 })
-                .map(|a| json!({"label": a.label, "text": a.covered_text(text)}))
+                .map(|a| json!({"label": a.label.as_str(), "text": a.covered_text(text)}))
                 .collect();
             json!(ents)
         })
@@ -305,7 +307,7 @@ fn annotation_records(p: &Project) -> Vec<serde_json::Value> {
                 .collect();
             let label = p.schema.label(&a.label).unwrap();
             records.push(json!({
-                "annotator": annotator, "document": document, "id": a.id.as_str(), "label": a.label,
+                "annotator": annotator, "document": document, "id": a.id.as_str(), "label": a.label.as_str(),
                 "kind": label.kind.name(), "pieces": pieces, "fragments": fragments,
                 "entity": a.entity.as_ref().map(|e| e.0.clone()),
                 "entity_name": a.entity.as_ref().map(name_of),
@@ -958,7 +960,7 @@ fn doccano_round_trip_keeps_labels_and_spans() {
                 s.annotations().iter().flat_map(move |a| {
                     a.fragments
                         .iter()
-                        .map(move |f| (s.document.clone(), a.label.clone(), f.start.0, f.end.0))
+                        .map(move |f| (s.document.clone(), a.label.to_string(), f.start.0, f.end.0))
                 })
             })
             .collect();
@@ -1575,7 +1577,7 @@ fn issue15_conll_tags_stay_one_token() {
     for set in p.sets.values_mut() {
         set.update_all(|a| {
             if a.label == "Organization" {
-                a.label = "Big\tOrg\nX".to_owned();
+                a.label = "Big\tOrg\nX".into();
             }
         });
     }

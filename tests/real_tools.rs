@@ -189,7 +189,7 @@ fn tagged(project: &Path) -> Tagged {
             out.insert((
                 who.clone(),
                 document.clone(),
-                a.label.clone(),
+                a.label.to_string(),
                 f.start.0 as usize,
                 f.end.0 as usize,
                 text.slice(f.start, f.end).unwrap().to_owned(),

@@ -375,7 +375,7 @@ fn labels(project: &Path, who: &str) -> Vec<(String, String, String)> {
         .map(|set| {
             set.annotations()
                 .iter()
-                .map(|a| (a.covered_text(text), a.label.clone(), a.note.clone()))
+                .map(|a| (a.covered_text(text), a.label.to_string(), a.note.clone()))
                 .collect()
         })
         .unwrap_or_default()

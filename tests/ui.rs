@@ -67,7 +67,7 @@ fn covered(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
     let text = app.view().unwrap().text();
     app.annotations()
         .iter()
-        .map(|a| (a.label.clone(), a.covered_text(text)))
+        .map(|a| (a.label.to_string(), a.covered_text(text)))
         .collect()
 }
 
@@ -305,7 +305,7 @@ fn spans_of(h: &Harness<'_, LectorApp>, annotator: &str) -> Vec<(String, Vec<(u3
                 .iter()
                 .map(|a| {
                     let f = a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect();
-                    (a.label.clone(), f)
+                    (a.label.to_string(), f)
                 })
                 .collect()
         })

@@ -59,7 +59,7 @@ fn labels_of(h: &Harness<'_, LectorApp>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = app
         .annotations()
         .iter()
-        .map(|a| (a.covered_text(&text), a.label.clone()))
+        .map(|a| (a.covered_text(&text), a.label.to_string()))
         .collect();
     out.sort();
     out

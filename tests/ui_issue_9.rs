@@ -278,7 +278,7 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
             .iter()
             .map(|a| {
                 (
-                    a.label.clone(),
+                    a.label.to_string(),
                     a.fragments.iter().map(|f| (f.start.0, f.end.0)).collect(),
                 )
             })

@@ -287,7 +287,7 @@ fn import_suggestions(args: &ImportArgs) -> anyhow::Result<ExitCode> {
                     spans.push(SuggestedSpan {
                         start: fragment.start.0,
                         end: fragment.end.0,
-                        label: a.label.clone(),
+                        label: a.label.to_string(),
                         entity: a.entity.clone(),
                     });
                 }

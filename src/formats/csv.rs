@@ -103,7 +103,7 @@ pub fn write<W: Write>(
                 set.document.clone(),
                 set.annotator.clone(),
                 annotation.id.0.to_string(),
-                annotation.label.clone(),
+                annotation.label.to_string(),
                 kind.to_owned(),
                 annotation.start().to_string(),
                 annotation.end().to_string(),

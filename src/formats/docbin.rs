@@ -202,7 +202,7 @@ impl DocBin {
             };
             let label = hash_string(&a.label);
             let kb = a.entity.as_ref().map_or(0, |id| hash_string(&id.0));
-            self.strings.insert(a.label.clone());
+            self.strings.insert(a.label.to_string());
             if let Some(id) = &a.entity {
                 self.strings.insert(id.0.clone());
             }
@@ -228,7 +228,7 @@ impl DocBin {
             if !annotation.note.is_empty() {
                 report.add("notes dropped (spaCy has no slot for them)", where_);
             }
-            self.strings.insert(annotation.label.clone());
+            self.strings.insert(annotation.label.to_string());
             let label = hash_string(&annotation.label);
             let kb = annotation.entity.as_ref().map_or(0, |id| {
                 self.strings.insert(id.0.clone());

@@ -70,7 +70,7 @@ pub fn write<W: Write>(
                 let (Some(s), Some(e)) = (text.utf16(f.start), text.utf16(f.end)) else {
                     continue;
                 };
-                labels.push(serde_json::json!([s.0, e.0, annotation.label]));
+                labels.push(serde_json::json!([s.0, e.0, annotation.label.as_str()]));
             }
             report.annotations += 1;
         }

@@ -168,7 +168,7 @@ fn title(
     annotation: &Annotation,
 ) -> String {
     let registry = project.registry(&set.annotator);
-    let mut lines = vec![annotation.label.clone()];
+    let mut lines = vec![annotation.label.to_string()];
     if let Some(entity) = &annotation.entity {
         let name = registry
             .and_then(|r| r.get(entity))

@@ -524,7 +524,7 @@ fn drop_repeats(built: &mut Vec<(Annotation, Candidate)>, repeated: &mut Vec<Ski
     let mut first: BTreeMap<(String, Vec<Fragment>), (String, AnnotationId)> = BTreeMap::new();
     let mut kept_for: BTreeMap<AnnotationId, AnnotationId> = BTreeMap::new();
     built.retain(|(annotation, c)| {
-        let key = (annotation.label.clone(), annotation.fragments.clone());
+        let key = (annotation.label.to_string(), annotation.fragments.clone());
         if let Some((place, kept)) = first.get(&key) {
             repeated.push(Skipped::new(
                 &c.file,

@@ -106,7 +106,7 @@ pub fn write<W: Write>(
                 document: set.document.clone(),
                 annotator: set.annotator.clone(),
                 id: annotation.id.0.to_string(),
-                label: annotation.label.clone(),
+                label: annotation.label.to_string(),
                 kind: kind.to_owned(),
                 fragments: annotation
                     .fragments

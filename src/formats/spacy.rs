@@ -74,7 +74,7 @@ fn doc_json(
         .collect();
     let ents: Vec<Value> = flat_entities(project, set, report, "ents")
         .into_iter()
-        .map(|(a, s, e)| json!({"start": s, "end": e, "label": a.label}))
+        .map(|(a, s, e)| json!({"start": s, "end": e, "label": a.label.as_str()}))
         .collect();
     let mut spans = Vec::new();
     for annotation in set.iter() {
@@ -96,7 +96,7 @@ fn doc_json(
         }
         let kb_id = annotation.entity.as_ref().map_or("", |e| e.0.as_str());
         for f in &annotation.fragments {
-            spans.push(json!({"start": f.start.0, "end": f.end.0, "label": annotation.label, "kb_id": kb_id}));
+            spans.push(json!({"start": f.start.0, "end": f.end.0, "label": annotation.label.as_str(), "kb_id": kb_id}));
         }
         report.annotations += 1;
     }

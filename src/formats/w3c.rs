@@ -77,7 +77,7 @@ pub fn write<W: Write>(
                 })
                 .collect();
             let mut body = vec![
-                json!({"type": "TextualBody", "value": annotation.label, "purpose": "tagging"}),
+                json!({"type": "TextualBody", "value": annotation.label.as_str(), "purpose": "tagging"}),
             ];
             for (name, value) in &annotation.attributes {
                 body.push(json!({"type": "TextualBody", "value": format!("{name}={value}"), "purpose": "describing"}));

@@ -338,7 +338,7 @@ pub struct Annotation {
     /// Stable id.
     pub id: AnnotationId,
     /// Label name (see the schema).
-    pub label: String,
+    pub label: SmolStr,
     /// One or more fragments, sorted and disjoint; more than one makes a discontinuous span.
     pub fragments: Vec<Fragment>,
     /// For entity labels: the canonical entity this mention refers to.
@@ -359,7 +359,7 @@ impl Annotation {
         let now = now();
         Self {
             id: AnnotationId::random(),
-            label: label.into(),
+            label: SmolStr::from(label.into()),
             fragments,
             entity: None,
             attributes: BTreeMap::new(),

@@ -46,7 +46,7 @@ pub(crate) fn comparable(value: &AttrValue, set: &AnnotationSet) -> String {
         AttrValue::Annotation(id) => set.get(id).map_or_else(
             || format!("annotation {id}"),
             |target| {
-                let mut key = target.label.clone();
+                let mut key = target.label.to_string();
                 for f in &target.fragments {
                     let _ = write!(key, " {}:{}", f.start, f.end);
                 }

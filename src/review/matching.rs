@@ -115,14 +115,14 @@ pub fn span_counts(
 ) -> BTreeMap<String, SpanCounts> {
     let mut counts: BTreeMap<String, SpanCounts> = BTreeMap::new();
     for span in a {
-        counts.entry(span.label.clone()).or_default().a += 1;
+        counts.entry(span.label.to_string()).or_default().a += 1;
     }
     for span in b {
-        counts.entry(span.label.clone()).or_default().b += 1;
+        counts.entry(span.label.to_string()).or_default().b += 1;
     }
     for m in match_spans(a, b, matching) {
         if let Some(span) = a.get(m.a) {
-            counts.entry(span.label.clone()).or_default().matched += 1;
+            counts.entry(span.label.to_string()).or_default().matched += 1;
         }
     }
     counts

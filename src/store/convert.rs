@@ -44,7 +44,7 @@ pub fn set_to_file(set: &AnnotationSet, text: &DocText) -> v1::SetFile {
 pub fn annotation_to_entry(a: &Annotation, text: &DocText) -> v1::AnnotationEntry {
     v1::AnnotationEntry {
         id: a.id.0.to_string(),
-        label: a.label.clone(),
+        label: a.label.to_string(),
         fragments: a
             .fragments
             .iter()
@@ -592,7 +592,7 @@ fn annotation_of(
         .collect();
     Annotation {
         id: AnnotationId::new(&entry.id),
-        label: std::mem::take(&mut entry.label).into_owned(),
+        label: smol_str::SmolStr::new(&entry.label),
         fragments: ordered_fragments(entry.fragments.iter().map(|&(start, end, _)| (start, end))),
         entity: entry.entity.take().map(|e| EntityId(e.into_owned())),
         attributes,

@@ -145,7 +145,7 @@ impl Suggester {
                 *votes
                     .entry(text.trim().to_owned())
                     .or_default()
-                    .entry((entity.clone(), a.label.clone()))
+                    .entry((entity.clone(), a.label.to_string()))
                     .or_default() += 1;
             }
         }

@@ -151,7 +151,7 @@ impl LectorApp {
             return;
         };
         let mut changed = selected.clone();
-        changed.label = label.to_owned();
+        changed.label = label.into();
         if let Some(def) = self
             .session
             .as_ref()

@@ -166,7 +166,7 @@ fn results(
                 "to_name": TEXT,
                 "type": "labels",
                 "origin": "manual",
-                "value": {"start": f.start.0, "end": f.end.0, "text": fragment_text(text, f), "labels": [annotation.label]},
+                "value": {"start": f.start.0, "end": f.end.0, "text": fragment_text(text, f), "labels": [annotation.label.as_str()]},
             });
             if let Some(map) = result.as_object_mut() {
                 map.insert(

@@ -36,7 +36,7 @@ pub fn ui(
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
             ui.strong("Label");
-            ui.label(RichText::new(&annotation.label).color(color));
+            ui.label(RichText::new(annotation.label.as_str()).color(color));
             ui.end_row();
             ui.strong("Text");
             ui.add(

@@ -177,7 +177,7 @@ fn fields_ui(
                 if ui.selectable_label(l.name == label.name, text).clicked() && l.name != label.name
                 {
                     out.push(changed(annotation, |a| {
-                        a.label = l.name.clone();
+                        a.label = l.name.as_str().into();
                         a.attributes.retain(|k, _| l.attribute(k).is_some());
                         if l.kind != LabelKind::Entity {
                             a.entity = None;
@@ -266,7 +266,7 @@ fn entity_link_ui(
             out.push(Command::Edit(edits));
         }
         Some(Picked::New(name)) => {
-            let entity = fields::new_entity(project, me, &name, annotation.label.clone());
+            let entity = fields::new_entity(project, me, &name, annotation.label.to_string());
             let mut a = annotation.clone();
             a.entity = Some(entity.id.clone());
             a.modified = crate::model::annotation::now();
@@ -282,7 +282,7 @@ fn entity_link_ui(
             .button(format!("New entity “{}”", shorten(&covered, 30)))
             .on_hover_text("Make a canonical entity from this mention and link it");
         if button.clicked() {
-            let entity = fields::new_entity(project, me, &covered, annotation.label.clone());
+            let entity = fields::new_entity(project, me, &covered, annotation.label.to_string());
             let mut a = annotation.clone();
             a.entity = Some(entity.id.clone());
             a.modified = crate::model::annotation::now();

@@ -220,7 +220,7 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
         rows.extend(
             set.iter()
                 .enumerate()
-                .filter(|(_, a)| state.label.as_ref().is_none_or(|l| &a.label == l))
+                .filter(|(_, a)| state.label.as_ref().is_none_or(|l| a.label == l))
                 .filter(|(_, a)| {
                     filter.is_empty() || a.covered_text(input.text).to_lowercase().contains(&filter)
                 })

@@ -127,7 +127,11 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.strong(annotator);
-                        ui.label(RichText::new(&annotation.label).color(label_color).strong());
+                        ui.label(
+                            RichText::new(annotation.label.as_str())
+                                .color(label_color)
+                                .strong(),
+                        );
                     });
                     ui.label(format!(
                         "“{}”",

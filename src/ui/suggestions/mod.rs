@@ -228,7 +228,7 @@ impl LectorApp {
                     all[from..]
                         .iter()
                         .take_while(|a| a.start() == first.start)
-                        .filter(|a| &a.label == label)
+                        .filter(|a| a.label == label)
                         .filter(|a| a.entity.is_some() && a.fragments == *fragments)
                         .any(|a| {
                             let quote = text.slice(a.start(), a.end()).unwrap_or("");
