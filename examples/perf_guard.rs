@@ -6,6 +6,11 @@
 //! `perf_guard setup DIR [N]` writes the project (N annotations, 100k by default);
 //! `perf_guard run DIR` runs the steps once (`perf_guard run DIR N`: the tag and its undo N
 //! times, for a profiler).
+//!
+//! Opening and saving do much of their work on other threads, which a step's own count
+//! (its thread's) misses. `LECTOR_GUARD_UPTO=none|open|undo` ends the process right after
+//! that step, so that the guard can take every thread's instructions up to a step and
+//! subtract the run that ends a step earlier.
 
 use std::path::Path;
 
@@ -77,7 +82,16 @@ fn main() {
                     .and_then(|f| f.set_modified(std::time::SystemTime::now()))
                     .expect("touch the set file");
             }
+            let upto = std::env::var("LECTOR_GUARD_UPTO").unwrap_or_default();
+            let end_after = |step: &str| {
+                if upto == step {
+                    // Nothing dropped, nothing more run: the next run's extra is the step.
+                    std::process::exit(0);
+                }
+            };
+            end_after("none");
             let store = guard_open(&dir);
+            end_after("open");
             let doc = store
                 .project
                 .documents
@@ -96,7 +110,9 @@ fn main() {
                 guard_tag(&mut session, &doc, Edit::insert(a.clone()));
                 guard_undo(&mut session, &doc);
             }
+            end_after("undo");
             guard_save(&mut session);
+            end_after("save");
         }
         _ => eprintln!("usage: perf_guard setup DIR [N] | perf_guard run DIR [N]"),
     }

@@ -4,6 +4,11 @@
 # with scripts/perf-guard.thresholds. Instruction counts do not depend on the machine's load,
 # so the guard fails only on real regressions: more than 10% above the recorded count.
 #
+# Opening and saving work on several threads, so their counts are every thread's: the
+# program's total when it ends right after the step, less its total when it ends right before
+# (LECTOR_GUARD_UPTO). Tagging and undoing run on the window's thread alone: their counts are
+# their functions' inclusive costs.
+#
 #   scripts/perf-guard.sh            check against the thresholds
 #   scripts/perf-guard.sh --record   record the current counts as the thresholds
 #
@@ -23,19 +28,36 @@ bin=target/debug/examples/perf_guard
 dir=target/perf-guard
 out=target/perf-guard.callgrind
 "$bin" setup "$dir" "$n"
-valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" run "$dir" 2>/dev/null
-counts=$(callgrind_annotate --inclusive=yes --threshold=100 "$out" 2>/dev/null |
-  awk '/perf_guard::guard_[a-z]+ / {
+# Every thread's instructions of a run that ends right after step $1.
+total() {
+  LECTOR_GUARD_UPTO="$1" valgrind --tool=callgrind --callgrind-out-file="$out.$1" "$bin" run "$dir" 2>/dev/null
+  callgrind_annotate --threshold=100 "$out.$1" 2>/dev/null |
+    awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }'
+}
+none=$(total none)
+opened=$(total open)
+undone=$(total undo)
+saved=$(total save)
+inclusive=$(callgrind_annotate --inclusive=yes --threshold=100 "$out.save" 2>/dev/null |
+  awk '/perf_guard::guard_(tag|undo) / {
          gsub(",", "", $1); match($0, /guard_[a-z]+/); name = substr($0, RSTART + 6, RLENGTH - 6);
          if (!(name in seen)) { seen[name] = 1; print name, $1 }
-       }' | sort)
+       }')
+counts=""
+if [ -n "$none" ] && [ -n "$opened" ] && [ -n "$undone" ] && [ -n "$saved" ] && [ -n "$inclusive" ]; then
+  counts=$({
+    echo "open $((opened - none))"
+    echo "save $((saved - undone))"
+    echo "$inclusive"
+  } | sort)
+fi
 if [ -z "$counts" ]; then
   echo "perf-guard: no counts found in $out" >&2
   exit 1
 fi
 if [ "${1:-}" = "--record" ]; then
   {
-    echo "# step instructions (callgrind Ir, inclusive; debug build of examples/perf_guard.rs, $n annotations)"
+    echo "# step instructions (callgrind Ir: open and save of every thread, tag and undo inclusive; debug build of examples/perf_guard.rs, $n annotations)"
     echo "$counts"
   } > "$thresholds"
   echo "perf-guard: recorded"
