@@ -160,7 +160,7 @@ fn edit_targets(edits: &[Edit]) -> Vec<EditTarget> {
     let mut targets: Vec<EditTarget> = Vec::new();
     for edit in edits {
         let target = edit.target();
-        if targets.last() != Some(&target) && !targets.contains(&target) {
+        if !targets.contains(&target) {
             targets.push(target);
         }
     }
@@ -1753,6 +1753,21 @@ mod tests {
         Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap())
     }
 
+    /// `n` Persons of three characters, one after the other round the text.
+    fn people(session: &Session, doc: &str, n: u32) -> Vec<Annotation> {
+        let text = &session.store.project.document(doc).unwrap().text;
+        let len = text.len_chars().0;
+        (0..n)
+            .map(|i| {
+                let start = i % (len - 5);
+                Annotation::new(
+                    "Person",
+                    checked_fragments(text, &[(start, start + 3)]).unwrap(),
+                )
+            })
+            .collect()
+    }
+
     fn count(session: &Session, doc: &str) -> usize {
         session
             .store
@@ -2256,17 +2271,7 @@ mod tests {
     #[test]
     fn a_big_group_is_refused_for_one_bad_annotation_in_either_half() {
         let (_dir, mut s, doc) = session();
-        let text = s.store.project.document(&doc).unwrap().text.clone();
-        let len = text.len_chars().0;
-        let many: Vec<Annotation> = (0..PARALLEL_CHECKS as u32 + 100)
-            .map(|i| {
-                let start = i % (len - 5);
-                Annotation::new(
-                    "Person",
-                    checked_fragments(&text, &[(start, start + 3)]).unwrap(),
-                )
-            })
-            .collect();
+        let many = people(&s, &doc, PARALLEL_CHECKS as u32 + 100);
         for at in [3, many.len() - 3] {
             let mut group = many.clone();
             group[at].label = "Nonsense".into();
@@ -2284,17 +2289,7 @@ mod tests {
     #[test]
     fn a_bulk_step_applies_undoes_and_refuses_as_a_whole() {
         let (_dir, mut s, doc) = session();
-        let text = s.store.project.document(&doc).unwrap().text.clone();
-        let len = text.len_chars().0;
-        let many: Vec<Annotation> = (0..200)
-            .map(|i| {
-                let start = i % (len - 5);
-                Annotation::new(
-                    "Person",
-                    checked_fragments(&text, &[(start, start + 3)]).unwrap(),
-                )
-            })
-            .collect();
+        let many = people(&s, &doc, 200);
         let single = person(&s, &doc, 0, 5);
         s.apply(&doc, vec![Edit::insert(single.clone())]).unwrap();
         // A duplicate id refuses the whole group.

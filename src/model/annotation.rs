@@ -574,6 +574,11 @@ impl AnnotationSet {
         for a in &annotations {
             self.by_id.insert(a.id.clone(), (a.start(), a.end()));
         }
+        self.merge_in(annotations);
+    }
+
+    /// Puts annotations already in the id index among the others, in order.
+    fn merge_in(&mut self, annotations: Vec<Arc<Annotation>>) {
         self.annotations.extend(annotations);
         // Stable and adaptive: the old part is one sorted run.
         self.annotations
@@ -600,9 +605,7 @@ impl AnnotationSet {
                 }
             }
         }
-        self.annotations.extend(annotations);
-        self.annotations
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.merge_in(annotations);
         Ok(())
     }
 

@@ -84,27 +84,6 @@ impl Sources {
     pub fn get(&self, annotator: &str) -> Option<&AnnotationId> {
         self.get_key_value(annotator).map(|(_, id)| id)
     }
-
-    /// Whether this annotator has an annotation here.
-    pub fn contains_key(&self, annotator: &str) -> bool {
-        self.get(annotator).is_some()
-    }
-
-    /// Sets an annotator's annotation; returns the one it had.
-    pub fn insert(&mut self, annotator: &str, id: AnnotationId) -> Option<AnnotationId> {
-        let mut all = self.0.to_vec();
-        let old = match all.binary_search_by(|(a, _)| a.as_str().cmp(annotator)) {
-            Ok(i) => all
-                .get_mut(i)
-                .map(|slot| std::mem::replace(&mut slot.1, id)),
-            Err(i) => {
-                all.insert(i, (SmolStr::new(annotator), id));
-                None
-            }
-        };
-        self.0 = all.into();
-        old
-    }
 }
 
 impl std::fmt::Debug for Sources {
@@ -373,20 +352,15 @@ mod tests {
                 assert_eq!(x.cmp(y), maps[i].cmp(&maps[j]), "{x:?} {y:?}");
             }
         }
-        let mut built = Sources::new();
-        assert_eq!(built.insert("erik", AnnotationId("b".into())), None);
-        built.insert("anna", AnnotationId("a".into()));
-        let old = built.insert("erik", AnnotationId("c".into()));
-        assert_eq!(old, Some(AnnotationId("b".into())));
-        assert_eq!(built, sources[0]);
-        assert_eq!(built["erik"], AnnotationId("c".into()));
+        assert_eq!(sources[0]["erik"], AnnotationId("c".into()));
+        assert!(Sources::new().is_empty());
     }
 
     /// Many decisions at once leave the review as one by one would and return the same
     /// replaced decisions: into an empty review, over existing ones, with repeats in the batch.
     #[test]
     fn upsert_many_is_upsert_one_by_one() {
-        // Some alike in their first 16 bytes, which the sort compares as a number.
+        // Some alike in their first 16 bytes.
         let ids = [
             "a9",
             "b1",

@@ -112,7 +112,7 @@ pub fn take_agreements(
     alignment: &Alignment,
 ) -> Vec<Edit> {
     let review = project.review(document, reviewer);
-    let mut copier = Copier::bulk(project, document, reviewer);
+    let mut copier = Copier::new(project, document, reviewer);
     // One time for the whole step, as for one edit.
     let at = copier.now;
     // Made in place at their final size: a book has 95k.
@@ -260,11 +260,6 @@ impl<'a> Copier<'a> {
             cursors: Vec::new(),
             now: now(),
         }
-    }
-
-    /// A copier for many annotations, found in text order.
-    fn bulk(project: &'a Project, document: &'a str, reviewer: &'a str) -> Self {
-        Self::new(project, document, reviewer)
     }
 
     /// An annotator's annotation of the document, looked for first at `span` (its start and

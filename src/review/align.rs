@@ -245,6 +245,17 @@ fn halves(sets: &[&AnnotationSet]) -> Option<Halves> {
     Some((part(true), part(false)))
 }
 
+/// The annotations of set `k` in its range, and the index in the set of the first.
+fn part_of<'a>(
+    sets: &[&'a AnnotationSet],
+    ranges: &[Range<usize>],
+    k: usize,
+) -> (usize, &'a [Arc<Annotation>]) {
+    let range = ranges.get(k).cloned().unwrap_or_default();
+    let all = sets.get(k).map_or(&[][..], |s| s.annotations());
+    (range.start, all.get(range).unwrap_or_default())
+}
+
 /// An annotation of the alignment: annotator index and index in that annotator's set.
 type Node = (usize, usize);
 
@@ -296,10 +307,10 @@ impl<'a> Clusters<'a> {
         let mut clusters = Vec::with_capacity(total);
         let mut nodes = Vec::with_capacity(total);
         let mut first_node = Vec::with_capacity(sets.len());
-        for (k, (set, range)) in sets.iter().zip(&ranges).enumerate() {
+        for k in 0..sets.len() {
             first_node.push(nodes.len());
-            let part = set.annotations().get(range.clone()).unwrap_or_default();
-            for (i, a) in (range.start..).zip(part) {
+            let (from, part) = part_of(sets, &ranges, k);
+            for (i, a) in (from..).zip(part) {
                 let n = u32::try_from(nodes.len()).unwrap_or(END);
                 nodes.push((k, i));
                 clusters.push(Cluster {
@@ -333,9 +344,7 @@ impl<'a> Clusters<'a> {
 
     /// The annotations of set `k` aligned here, and the index in the set of the first.
     fn part(&self, k: usize) -> (usize, &'a [Arc<Annotation>]) {
-        let range = self.ranges.get(k).cloned().unwrap_or_default();
-        let all = self.sets.get(k).map_or(&[][..], |s| s.annotations());
-        (range.start, all.get(range).unwrap_or_default())
+        part_of(self.sets, &self.ranges, k)
     }
 
     /// The members of a unit, as node numbers, in the order they joined.

@@ -284,13 +284,7 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
         b.messages.clear();
         let times = check_read(entry, b.text, &mut b.times, &mut b.messages);
         let Some((created, modified)) = times else {
-            report(
-                b.path,
-                b.source,
-                &entry.id,
-                &mut b.messages,
-                &mut b.problems,
-            );
+            b.report(&entry.id);
             return;
         };
         self.kept += 1;
@@ -321,13 +315,7 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
                 &mut b.messages,
             );
         }
-        report(
-            b.path,
-            b.source,
-            &entry.id,
-            &mut b.messages,
-            &mut b.problems,
-        );
+        b.report(&entry.id);
         if later {
             b.annotations
                 .push(Arc::new(annotation_of(entry, created, modified)));
@@ -361,19 +349,24 @@ impl<'r> Builder<'r> {
             messages: Vec::new(),
         }
     }
+
+    /// Reports the problems of the annotation at hand ([`report`]).
+    fn report(&mut self, id: &str) {
+        report(
+            self.path,
+            self.source,
+            id,
+            &mut self.messages,
+            &mut self.problems,
+        );
+    }
 }
 
 impl<'a> Sink<'a> for Builder<'_> {
     fn annotation(&mut self, entry: &mut RawAnnotation<'a>) {
         self.messages.clear();
         let times = check_read(entry, self.text, &mut self.times, &mut self.messages);
-        report(
-            self.path,
-            self.source,
-            &entry.id,
-            &mut self.messages,
-            &mut self.problems,
-        );
+        self.report(&entry.id);
         if let Some((created, modified)) = times {
             self.annotations
                 .push(Arc::new(annotation_of(entry, created, modified)));

@@ -284,14 +284,8 @@ pub struct RawAnnotation<'a> {
 /// The head of an annotation file, and where its annotations are.
 #[derive(Debug)]
 pub struct RawSet<'a> {
-    /// `format_version`.
-    pub format_version: u32,
-    /// `document`.
-    pub document: Cow<'a, str>,
-    /// `annotator`.
-    pub annotator: Cow<'a, str>,
-    /// `status`.
-    pub status: Status,
+    /// Everything but the annotations.
+    pub head: RawHead<'a>,
     /// The annotations.
     pub annotations: Vec<RawAnnotation<'a>>,
 }
@@ -662,13 +656,7 @@ pub fn read(source: &str, threads: usize) -> Option<RawSet<'_>> {
             annotations.extend(part.0);
         }
     }
-    Some(RawSet {
-        format_version: head.format_version,
-        document: head.document,
-        annotator: head.annotator,
-        status: head.status,
-        annotations,
-    })
+    Some(RawSet { head, annotations })
 }
 
 /// Reads an annotation file as [`read`] does, handing its annotations to sinks made by
@@ -888,7 +876,7 @@ mod tests {
             let raw = read(&source, threads).expect("reads its own files");
             let file: super::super::v1::SetFile =
                 ron_file::parse(std::path::Path::new("x.ron"), &source).unwrap();
-            assert_eq!(raw.annotator, file.annotator);
+            assert_eq!(raw.head.annotator, file.annotator);
             assert_eq!(raw.annotations.len(), file.annotations.len());
             for (r, f) in raw.annotations.iter().zip(&file.annotations) {
                 assert_eq!(r.id, f.id);
