@@ -154,6 +154,10 @@ struct Saving {
 /// Groups inserting at least this many annotations are checked on two threads.
 const PARALLEL_CHECKS: usize = 4096;
 
+/// Steps of at least this many edits are written to the crash journal on another thread while
+/// they are applied.
+const JOURNAL_ALONGSIDE: usize = 4096;
+
 /// The files' kinds a group of edits changes, each once. A review's start has 171k edits of
 /// two kinds: no set is built for them.
 fn edit_targets(edits: &[Edit]) -> Vec<EditTarget> {
@@ -730,7 +734,7 @@ impl Session {
                     edit::replay_on_resolutions(records, edit);
                 }
                 migration.moved += edits.len();
-                self.record(&document, edits);
+                self.record(&document, edits, None);
             }
             self.dirty_resolutions = true;
             // The resolver's file alone, now: the annotation files wait for it.
@@ -782,34 +786,74 @@ impl Session {
         }
     }
 
-    /// Remembers applied edits as unsaved and writes them to the crash journal.
-    fn record(&mut self, document: &str, edits: Vec<Edit>) {
-        if self.journaling && self.journal_error.is_none() {
-            if self.journal.is_none() {
-                match Journal::create(self.store.root(), &self.annotator) {
-                    Ok(journal) => self.journal = Some(journal),
-                    Err(err) => {
-                        self.journal_error = Some(format!(
-                            "edits are not journalled (a crash before the next save would lose \
-                             them): {err}: {}",
-                            self.store
-                                .root()
-                                .join(crate::store::lock::LOCAL_DIR)
-                                .display()
-                        ));
-                    }
+    /// The crash journal, made at the first edit; `None` for a command's session, or when it
+    /// cannot be written (then [`Self::journal_error`] says why).
+    fn journal(&mut self) -> Option<&mut Journal> {
+        if !self.journaling || self.journal_error.is_some() {
+            return None;
+        }
+        if self.journal.is_none() {
+            match Journal::create(self.store.root(), &self.annotator) {
+                Ok(journal) => self.journal = Some(journal),
+                Err(err) => self.journal_failed(&err),
+            }
+        }
+        self.journal.as_mut()
+    }
+
+    /// Remembers why the journal cannot be written.
+    fn journal_failed(&mut self, err: &std::io::Error) {
+        let path = match &self.journal {
+            Some(journal) => journal.path().to_owned(),
+            None => self.store.root().join(crate::store::lock::LOCAL_DIR),
+        };
+        self.journal_error = Some(format!(
+            "edits are not journalled (a crash before the next save would lose them): {err}: {}",
+            path.display()
+        ));
+    }
+
+    /// Takes back what a refused step had begun appending to the journal.
+    fn cancel_journal(&mut self, background: Option<(journal::Background, usize)>) {
+        if let Some((background, _)) = background {
+            let (journal, cancelled) = background.cancel();
+            self.journal = journal;
+            if let Err(err) = cancelled {
+                self.journal_failed(&err);
+            }
+        }
+    }
+
+    /// Remembers applied edits as unsaved and writes them to the crash journal. The first
+    /// `n` of them may be being written already (`background`): they are waited for.
+    fn record(
+        &mut self,
+        document: &str,
+        edits: Vec<Edit>,
+        background: Option<(journal::Background, usize)>,
+    ) {
+        let written = match background {
+            Some((background, n)) => {
+                let (journal, finished) = background.finish();
+                self.journal = journal;
+                if let Err(err) = finished {
+                    self.journal_failed(&err);
                 }
+                n
             }
-            if let (Some(journal), Some(doc)) =
-                (&mut self.journal, self.store.project.document(document))
-                && let Err(err) = journal.append(&doc.text, document, &edits)
-            {
-                self.journal_error = Some(format!(
-                    "edits are not journalled (a crash before the next save would lose them): \
-                     {err}: {}",
-                    journal.path().display()
-                ));
-            }
+            None => 0,
+        };
+        let text = self
+            .store
+            .project
+            .document(document)
+            .map(|d| d.text.clone());
+        if let (Some(text), Some(rest)) = (text, edits.get(written..))
+            && !rest.is_empty()
+            && let Some(journal) = self.journal()
+            && let Err(err) = journal.append(&text, document, rest)
+        {
+            self.journal_failed(&err);
         }
         // Edits arrive in runs of one kind (a review's start: 76k inserts, then 95k
         // decisions): the file's entry is looked up once per run, not once per edit.
@@ -835,8 +879,49 @@ impl Session {
 
     /// Applies edits all-or-nothing and returns their inverse, in reverse order. Edits are
     /// applied in place (a copy of a 100k-annotation set per keystroke would cost milliseconds)
-    /// and rolled back with their inverses if the result does not validate.
+    /// and rolled back with their inverses if the result does not validate. They are in the
+    /// crash journal when this returns: a big step (a review's start) is written to it on
+    /// another thread while it is applied.
     fn apply_raw(&mut self, document: &str, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
+        let background = if edits.len() >= JOURNAL_ALONGSIDE {
+            let text = self
+                .store
+                .project
+                .document(document)
+                .map(|d| d.text.clone());
+            match (text, self.journal().is_some()) {
+                (Some(text), true) => self.journal.take().map(|journal| {
+                    let n = edits.len();
+                    let copy = edits.clone();
+                    (
+                        journal.append_in_background(text, document.to_owned(), copy),
+                        n,
+                    )
+                }),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match self.apply_unrecorded(document, edits) {
+            Ok((inverse, forward)) => {
+                self.record(document, forward, background);
+                Ok(inverse)
+            }
+            Err(err) => {
+                self.cancel_journal(background);
+                Err(err)
+            }
+        }
+    }
+
+    /// [`Self::apply_raw`] up to the journal: the inverse and the edits applied (those given,
+    /// and the status a first annotation sets).
+    fn apply_unrecorded(
+        &mut self,
+        document: &str,
+        edits: Vec<Edit>,
+    ) -> Result<(Vec<Edit>, Vec<Edit>), EditError> {
         let annotator = self.annotator.clone();
         let Some(text) = self
             .store
@@ -1067,13 +1152,12 @@ impl Session {
             self.dirty_triage = true;
         }
         inverse.reverse();
-        self.record(document, forward);
         self.last_change = Some(Instant::now());
         self.revision += 1;
         if touched_set || touched_entities || touched_review || touched_triage {
             self.content_revision += 1;
         }
-        Ok(inverse)
+        Ok((inverse, forward))
     }
 
     /// Undoes edits applied so far in a group that failed.
@@ -2183,6 +2267,47 @@ mod tests {
             Session::new(store, "anna").recover().is_none(),
             "nothing twice"
         );
+    }
+
+    /// A big step is written to the journal alongside being applied: it is all there once it
+    /// shows, and a refused one leaves nothing behind, not even its first lines.
+    #[test]
+    fn a_big_step_is_journalled_whole_and_a_refused_one_not_at_all() {
+        let (dir, mut s, doc) = session();
+        let first = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::insert(first)]).unwrap();
+        let journal = s.journal.as_ref().unwrap().path().to_owned();
+        let before = std::fs::read(&journal).unwrap();
+        assert!(!before.is_empty());
+        let n = JOURNAL_ALONGSIDE as u32 + 10;
+        for bad_at in [0, n - 1] {
+            let mut bad = people(&s, &doc, n);
+            bad[bad_at as usize].label = "No such label".into();
+            let refused = s.apply(&doc, bad.into_iter().map(Edit::insert).collect());
+            assert!(refused.is_err(), "a label the schema lacks");
+            assert_eq!(
+                std::fs::read(&journal).unwrap(),
+                before,
+                "the refused step's lines are taken out again"
+            );
+        }
+        s.apply(
+            &doc,
+            people(&s, &doc, n).into_iter().map(Edit::insert).collect(),
+        )
+        .unwrap();
+        assert_eq!(count(&s, &doc), 1 + n as usize);
+        // The process dies right after: its journal as it is on disk is what the next
+        // session finds.
+        let crashed = journal.with_file_name("anna.1-00000000.jsonl");
+        std::fs::copy(&journal, &crashed).unwrap();
+        drop(s);
+        std::fs::remove_file(&journal).unwrap();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        assert_eq!(count(&s, &doc), 1 + n as usize, "every annotation is back");
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn status_from_file(status: v1::Status) -> Status {
     }
 }
 
-fn value_to_file(value: &AttrValue) -> v1::Value {
+pub(super) fn value_to_file(value: &AttrValue) -> v1::Value {
     match value {
         AttrValue::Choice(s) => v1::Value::Choice(s.clone()),
         AttrValue::Text(s) => v1::Value::Text(s.clone()),

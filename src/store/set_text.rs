@@ -54,18 +54,69 @@ fn status_name(status: Status) -> &'static str {
     }
 }
 
-/// Formats a time as `convert` writes it, remembering the last one (an annotation's two
-/// times are usually the same, and imports share them).
-struct TimeCache {
-    last: Option<(jiff::Timestamp, String)>,
+/// Formats times as `convert` writes them (`Timestamp`'s `Display`): the date once per day
+/// met, the rest digit by digit, and the last two times kept (an annotation's `created` and
+/// `modified` alternate). A review's copies keep their own times; formatting each anew was a
+/// quarter of the time of journalling a review's start.
+#[derive(Default)]
+pub(super) struct TimeCache {
+    /// The last day met, as `Display` writes its date up to the `T`.
+    day: Option<(i64, String)>,
+    /// The last two times asked for, with their texts.
+    recent: [(Option<jiff::Timestamp>, String); 2],
+    /// The slot the next new time goes to.
+    next: usize,
 }
 
 impl TimeCache {
-    fn get(&mut self, t: jiff::Timestamp) -> &str {
-        if self.last.as_ref().is_none_or(|(last, _)| *last != t) {
-            self.last = Some((t, t.to_string()));
+    pub(super) fn get(&mut self, t: jiff::Timestamp) -> &str {
+        if let Some(i) = (0..2).find(|&i| self.recent[i].0 == Some(t)) {
+            return &self.recent[i].1;
         }
-        self.last.as_ref().map_or("", |(_, s)| s.as_str())
+        let slot = self.next;
+        self.next ^= 1;
+        let text = self.format(t);
+        self.recent[slot] = (Some(t), text);
+        &self.recent[slot].1
+    }
+
+    fn format(&mut self, t: jiff::Timestamp) -> String {
+        let (second, nanos) = (t.as_second(), t.subsec_nanosecond());
+        // Before 1970 the parts have signs of their own: left to `Display`.
+        let (Ok(nanos), true) = (u32::try_from(nanos), second >= 0) else {
+            return t.to_string();
+        };
+        let (day, in_day) = (second / 86_400, (second % 86_400) as u32);
+        let date = match &self.day {
+            Some((last, date)) if *last == day => date,
+            _ => {
+                let midnight = jiff::Timestamp::from_second(day * 86_400)
+                    .unwrap_or(t)
+                    .to_string();
+                let date = midnight.find('T').map_or("", |t| &midnight[..=t]);
+                &self.day.insert((day, date.to_owned())).1
+            }
+        };
+        let two = |n: u32| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        let (h, m, s) = (two(in_day / 3600), two(in_day / 60 % 60), two(in_day % 60));
+        let mut rest = [0u8; 19];
+        rest[..8].copy_from_slice(&[h[0], h[1], b':', m[0], m[1], b':', s[0], s[1]]);
+        let mut len = 8;
+        if nanos != 0 {
+            // As `Display` writes a fraction: nine digits without the trailing zeros.
+            rest[8] = b'.';
+            let mut n = nanos;
+            for d in rest[9..18].iter_mut().rev() {
+                *d = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            len = 18 - rest[9..18].iter().rev().take_while(|&&d| d == b'0').count();
+        }
+        rest[len] = b'Z';
+        let mut out = String::with_capacity(date.len() + len + 1);
+        out.push_str(date);
+        out.push_str(std::str::from_utf8(&rest[..=len]).unwrap_or_default());
+        out
     }
 }
 
@@ -190,7 +241,7 @@ fn write_in_parts(
 ) -> Vec<String> {
     let write_part = |part: &[Arc<Annotation>]| {
         let mut out = String::with_capacity(part.len() * 360);
-        let mut times = TimeCache { last: None };
+        let mut times = TimeCache::default();
         for a in part {
             push_annotation(&mut out, a, text, &mut times);
         }
@@ -779,12 +830,17 @@ fn read_list<'a, S: Sink<'a> + Send>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{AnnotationId, EntityId, checked_fragments};
     use crate::store::{convert, ron_file};
 
-    fn random_set(rng: &mut fastrand::Rng, text: &DocText, n: usize) -> AnnotationSet {
+    /// `n` annotations at random, with every kind of attribute and strings that need escapes.
+    pub(in crate::store) fn random_set(
+        rng: &mut fastrand::Rng,
+        text: &DocText,
+        n: usize,
+    ) -> AnnotationSet {
         let len = text.len_chars().0;
         let labels = ["Person", "Claim", "Pre\"dic'tion", "Ort\u{301}"];
         let notes = [
@@ -835,7 +891,8 @@ mod tests {
         set
     }
 
-    fn text() -> DocText {
+    /// A text with emoji, combining marks, quotes, tabs and both line endings.
+    pub(in crate::store) fn text() -> DocText {
         DocText::new(
             "Putin möter Lukashenko 👍🏽 i Sotji.\n\nDet är \"troligt\", han kan få\tstöd. e\u{301}\r\n"
                 .repeat(40),
@@ -851,6 +908,31 @@ mod tests {
             let set = random_set(&mut rng, &text, n);
             let serde = ron_file::to_ron(&convert::set_to_file(&set, &text)).unwrap();
             assert_eq!(write(&set, &text), serde, "{n} annotations");
+        }
+    }
+
+    /// The cached times are those `Display` writes, around whole seconds, before 1970 and at
+    /// every precision.
+    #[test]
+    fn times_are_written_as_display_writes_them() {
+        let mut rng = fastrand::Rng::with_seed(17);
+        let mut times = TimeCache::default();
+        let mut seconds = vec![0, 1, -1, 1_800_000_000, -2_000_000_000, 253_402_300_799];
+        seconds.extend((0..300).map(|_| rng.i64(-5_000_000_000..5_000_000_000)));
+        for second in seconds {
+            for nanos in [
+                0,
+                1,
+                10,
+                500_000_000,
+                999_999_999,
+                rng.i32(0..1_000_000_000),
+            ] {
+                let Ok(t) = jiff::Timestamp::new(second, nanos) else {
+                    continue;
+                };
+                assert_eq!(times.get(t), t.to_string(), "{second} s {nanos} ns");
+            }
         }
     }
 
