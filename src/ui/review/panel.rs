@@ -72,7 +72,8 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
     let project = &session.store.project;
     let decided_review = project.review(&review.document, &review.reviewer);
     let (decided, all) = review.progress(session);
-    ui.horizontal(|ui| {
+    // Wrapped: in a narrow window the button goes below the names rather than out of view.
+    ui.horizontal_wrapped(|ui| {
         ui.strong(format!(
             "Review: {}",
             review.alignment.annotators.join(" · ")
