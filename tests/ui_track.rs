@@ -388,3 +388,58 @@ fn a_big_projects_predictions_view_draws_only_the_rows_on_screen() {
     let last = &tracker.predictions[shown[shown.len() - 1]].document;
     assert!(first <= last, "{first} {last}");
 }
+
+/// After a change, a big project's predictions are counted again on another thread (a project
+/// of 200k annotations took a third of a second, the window frozen): the view shows at once
+/// with the counts from before, says that it is counting, and then shows the new counts.
+#[test]
+fn after_a_change_a_big_projects_views_count_again_without_holding_up_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = big_project(dir.path(), 20, 20_000);
+    let mut h = harness(&root, "tester");
+    wait_for_jobs(&mut h);
+    let range = find(&h, "Han kommer troligen att vinna valet");
+    drag_select(&mut h, range);
+    h.event(egui::Event::Text("f".to_owned()));
+    h.run();
+    let tagged = h.state().selected_annotation().unwrap().clone();
+    assert_eq!(tagged.label, "Prediction");
+    let is_counted = |h: &Harness<'_, LectorApp>| {
+        h.state()
+            .tracking()
+            .tracker()
+            .predictions
+            .iter()
+            .flat_map(|p| &p.copies)
+            .any(|k| k.annotator == "tester" && k.annotation == tagged.id)
+    };
+    assert!(!is_counted(&h), "not counted while the article shows");
+
+    h.get_by_label("Predictions").click();
+    h.step();
+    h.step();
+    assert!(
+        h.state().tracking().counting(),
+        "counting on another thread"
+    );
+    h.get_by_label_contains("counting again after your changes");
+    assert!(!is_counted(&h), "the counts from before show meanwhile");
+    assert_eq!(h.state().tracking().tracker().predictions.len(), 20_000);
+
+    for _ in 0..3000 {
+        if !h.state().tracking().counting() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    assert!(!h.state().tracking().counting());
+    assert!(is_counted(&h), "the new prediction is counted");
+    assert!(h.query_by_label_contains("counting again").is_none());
+    let session = h.state().session().unwrap();
+    assert_eq!(
+        h.state().tracking().counted_at(),
+        Some(session.content_revision())
+    );
+}
