@@ -423,7 +423,11 @@ pub fn central_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
         if app.tracking.counting() {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("counting again after your changes; the figures below are from before");
+                ui.label(if app.tracking.counted_at.is_some() {
+                    "counting again after your changes; the figures below are from before"
+                } else {
+                    "counting the project's predictions and claims…"
+                });
             });
         }
         match mode {
