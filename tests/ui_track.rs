@@ -443,3 +443,39 @@ fn after_a_change_a_big_projects_views_count_again_without_holding_up_the_window
         Some(session.content_revision())
     );
 }
+
+/// Right after a big project opens, its other documents are still being read in the
+/// background: a tracking view says so and shows the predictions once they are read, instead
+/// of reading the rest of the project and counting it on the window's thread.
+#[test]
+fn a_tracking_view_waits_for_a_big_project_to_be_read_without_holding_up_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = big_project(dir.path(), 60, 60_000);
+    let mut h = harness(&root, "olga");
+    // Its first document opens (on another thread too: the files are big).
+    for _ in 0..3000 {
+        if h.state().session().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.step();
+    let complete = |h: &Harness<'_, LectorApp>| h.state().session().unwrap().store.is_complete();
+    assert!(
+        !complete(&h),
+        "the other documents are read in the background"
+    );
+    h.get_by_label("Predictions").click();
+    h.step();
+    h.step();
+    assert!(!complete(&h), "not read on the window's thread");
+    h.get_by_label_contains("the predictions and claims show once every document is read");
+    wait_for_jobs(&mut h);
+    assert!(complete(&h));
+    assert_eq!(h.state().tracking().predictions.shown().len(), 60_000);
+    assert!(
+        h.query_by_label_contains("once every document is read")
+            .is_none()
+    );
+}

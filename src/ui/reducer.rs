@@ -296,6 +296,12 @@ pub fn describe_change(
 /// Whether a command works on the whole project (not only the open document), so that a
 /// project still being read in the background is read to the end first.
 fn needs_whole_project(command: &Command) -> bool {
+    use super::tracking::TrackCommand;
+    // Showing a tracking view does not: it says that the project is still being read, and
+    // shows the predictions once it is (counted on the reading thread).
+    if let Command::Track(track) = command {
+        return !matches!(track, TrackCommand::ShowMode(_) | TrackCommand::ShowDue);
+    }
     matches!(
         command,
         Command::Export(_)
@@ -304,7 +310,6 @@ fn needs_whole_project(command: &Command) -> bool {
             | Command::Sync
             | Command::Reanchor(_)
             | Command::Review(_)
-            | Command::Track(_)
             | Command::Suggest(_)
             | Command::ImportMapping(_)
     )

@@ -416,6 +416,24 @@ pub fn central_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
     if mode == Mode::Article || app.session.is_none() {
         return false;
     }
+    let complete = app.session.as_ref().is_some_and(|s| s.store.is_complete());
+    if !complete {
+        let Some(loading) = &app.loading else {
+            // Nothing reads the rest: read it here.
+            app.read_the_rest_now();
+            return true;
+        };
+        let progress = loading.progress();
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "{progress}: the predictions and claims show once every document is read"
+                ));
+            });
+        });
+        return true;
+    }
     if let Some(session) = &app.session {
         app.tracking.refresh(session, Some(ui.ctx()));
     }
