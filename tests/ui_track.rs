@@ -479,3 +479,66 @@ fn a_tracking_view_waits_for_a_big_project_to_be_read_without_holding_up_the_win
             .is_none()
     );
 }
+
+/// One's own prediction selected in the article: the inspector says how it stands in the
+/// counts, and "Resolve…" opens it in the Predictions view; a claim says whether it was checked.
+#[test]
+fn the_inspector_says_how_a_selected_prediction_or_claim_stands() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..300 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        let Some(selected) = h.state().selected_annotation() else {
+            continue;
+        };
+        let label = selected.label.to_string();
+        if label == "Prediction" && !seen.contains("Prediction") {
+            h.get_by_label_contains("Status: ");
+            seen.insert(label);
+        } else if label == "Claim" && !seen.contains("Claim") {
+            h.get_by_label("Check…");
+            seen.insert(label);
+        }
+        if seen.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        2,
+        "a prediction and a claim of anna's: {seen:?}"
+    );
+    // Back to a prediction, and to the view from its line.
+    for _ in 0..300 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        if h.state()
+            .selected_annotation()
+            .is_some_and(|a| a.label == "Prediction")
+        {
+            break;
+        }
+    }
+    let id = h.state().selected_annotation().unwrap().id.clone();
+    h.get_by_label("Resolve…").click();
+    h.run();
+    let tracking = h.state().tracking();
+    assert_eq!(tracking.mode, lector::ui::tracking::Mode::Predictions);
+    let shown = tracking.predictions.selected.clone().unwrap();
+    let prediction = tracking
+        .tracker()
+        .predictions
+        .iter()
+        .find(|p| p.is(&shown))
+        .unwrap();
+    assert!(
+        prediction
+            .copies
+            .iter()
+            .any(|k| k.annotator == "anna" && k.annotation == id),
+        "the selected prediction is the one shown"
+    );
+}

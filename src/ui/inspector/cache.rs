@@ -103,14 +103,29 @@ impl InspectorCache {
             }
             _ => None,
         };
+        // Only one's own predictions and claims are looked up, and the map is made for them
+        // alone: made at every new count, it took 110 ms on a project of 120k predictions
+        // after each resolution, with nothing selected.
+        let countable = |a: &Annotation| {
+            project.schema.label(&a.label).is_some_and(|l| {
+                matches!(
+                    l.kind,
+                    crate::model::LabelKind::Prediction | crate::model::LabelKind::Claim
+                )
+            })
+        };
         let counted = (key.instance, key.builds);
-        if self.copies.as_ref().is_none_or(|(at, _)| *at != counted) {
-            self.copies = Some((counted, copies(tracking.tracker())));
-        }
-        self.outcome = match (selected, annotation, &self.copies) {
-            (Some(Selected::Own(_)), Some(a), Some((_, copies))) => copies
-                .get(&RecordKey::new(document, me, a.id.clone()))
-                .copied(),
+        self.outcome = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a)) if countable(a) => {
+                if self.copies.as_ref().is_none_or(|(at, _)| *at != counted) {
+                    self.copies = Some((counted, copies(tracking.tracker())));
+                }
+                self.copies.as_ref().and_then(|(_, copies)| {
+                    copies
+                        .get(&RecordKey::new(document, me, a.id.clone()))
+                        .copied()
+                })
+            }
             _ => None,
         };
         self.decided = match (selected, annotation) {
