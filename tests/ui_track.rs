@@ -32,12 +32,24 @@ fn find(h: &Harness<'_, LectorApp>, needle: &str) -> (u32, u32) {
 }
 
 /// Drags the mouse over a range of the article, as a user selects text.
-fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
+fn drag_select(h: &mut Harness<'_, LectorApp>, range: (u32, u32)) {
+    drag_select_with(h, range, |h| {
+        h.run();
+    });
+}
+
+/// [`drag_select`], letting the UI settle after each move with `settle` (a few steps while a
+/// spinner shows).
+fn drag_select_with(
+    h: &mut Harness<'_, LectorApp>,
+    (start, end): (u32, u32),
+    settle: fn(&mut Harness<'_, LectorApp>),
+) {
     h.state_mut()
         .view_mut()
         .unwrap()
         .scroll_to(CharOffset(start));
-    h.run();
+    settle(h);
     let view = h.state().view().unwrap();
     let a = view
         .char_rect(CharOffset(start))
@@ -48,11 +60,11 @@ fn drag_select(h: &mut Harness<'_, LectorApp>, (start, end): (u32, u32)) {
         .expect("end visible")
         .right_center();
     h.drag_at(a + egui::vec2(1.0, 0.0));
-    h.run();
+    settle(h);
     h.hover_at(b - egui::vec2(1.0, 0.0));
-    h.run();
+    settle(h);
     h.drop_at(b - egui::vec2(1.0, 0.0));
-    h.run();
+    settle(h);
 }
 
 fn status_bar(h: &Harness<'_, LectorApp>) -> String {
@@ -540,5 +552,51 @@ fn the_inspector_says_how_a_selected_prediction_or_claim_stands() {
             .iter()
             .any(|k| k.annotator == "anna" && k.annotation == id),
         "the selected prediction is the one shown"
+    );
+}
+
+/// An annotation made while a big project's other documents are still being read: once they
+/// are, the predictions are counted on another thread (not on the window's), and the status
+/// bar then says how many there are.
+#[test]
+fn an_edit_while_a_big_project_is_read_is_counted_on_another_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = big_project(dir.path(), 60, 60_000);
+    let mut h = harness(&root, "olga");
+    for _ in 0..3000 {
+        if h.state().session().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.step();
+    assert!(h.state().is_busy(), "the other documents are being read");
+    let range = find(&h, "Han kommer troligen att vinna valet");
+    // The status bar's spinner keeps repainting while the rest is read.
+    drag_select_with(&mut h, range, |h| {
+        h.run_steps(4);
+    });
+    h.event(egui::Event::Text("f".to_owned()));
+    h.run_steps(4);
+    assert_eq!(h.state().selected_annotation().unwrap().label, "Prediction");
+    assert!(h.state().is_busy(), "tagged while the rest is read");
+    wait_for_jobs(&mut h);
+    assert!(
+        h.state().tracking().counting(),
+        "counted on another thread once everything is read"
+    );
+    for _ in 0..3000 {
+        if !h.state().tracking().counting() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    assert!(!h.state().tracking().counting());
+    assert!(
+        status_bar(&h).contains("60000 predictions"),
+        "said once counted: {}",
+        status_bar(&h)
     );
 }

@@ -358,6 +358,7 @@ impl LectorApp {
             root.set_label(super::WINDOW_TITLE);
         });
         self.take_loaded();
+        super::tracking::poll(self);
         self.refresh_index();
         self.refresh_suggestions();
         self.refresh_colleagues();

@@ -127,6 +127,8 @@ pub struct TrackingState {
     /// From how many annotations in the project a count after a change runs on another
     /// thread: a project of 200k annotations takes a third of a second to count.
     pub background_from: usize,
+    /// Whether to say how many predictions there are once the count running is done.
+    announce: bool,
 }
 
 /// A count of the project's predictions and claims made on another thread, of the project as
@@ -158,6 +160,7 @@ impl Default for TrackingState {
             due: 0,
             recount: None,
             background_from: BACKGROUND_FROM,
+            announce: false,
         }
     }
 }
@@ -363,12 +366,29 @@ impl TrackingState {
     }
 }
 
-/// When a project opens: what migration did, and how many predictions are due.
+/// When a project opens (or is read to its end): how many predictions are due, counted on
+/// another thread in a big project and said once counted.
 pub fn opened(app: &mut LectorApp) {
     app.tracking.reset();
     let Some(session) = &app.session else { return };
-    app.tracking.refresh(session, None);
-    tell_counts(app);
+    app.tracking.refresh(session, app.ctx.as_ref());
+    if app.tracking.counting() {
+        app.tracking.announce = true;
+    } else {
+        tell_counts(app);
+    }
+}
+
+/// Takes the counts made on another thread once they are done, whichever view shows.
+pub fn poll(app: &mut LectorApp) {
+    if !app.tracking.counting() {
+        return;
+    }
+    let Some(session) = &app.session else { return };
+    if app.tracking.refresh(session, app.ctx.as_ref()) && std::mem::take(&mut app.tracking.announce)
+    {
+        tell_counts(app);
+    }
 }
 
 /// Says how many predictions the project has and how many are due.
