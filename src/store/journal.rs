@@ -320,9 +320,15 @@ impl Journal {
         }
         self.file.set_len(0)?;
         self.empty = true;
-        for (document, edit) in remaining {
+        // A run of one document's edits is written at once: a review started while a save
+        // was running leaves 171k of them, which one write each kept the window waiting.
+        for run in remaining.chunk_by(|a, b| a.0 == b.0) {
+            let Some((document, _)) = run.first() else {
+                continue;
+            };
             if let Some(doc) = project.document(document) {
-                self.append(&doc.text, document, std::slice::from_ref(edit))?;
+                let edits: Vec<Edit> = run.iter().map(|(_, edit)| edit.clone()).collect();
+                self.append(&doc.text, document, &edits)?;
             }
         }
         self.syncer.sync_soon()
@@ -804,6 +810,52 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             String::from_utf8(serde).unwrap()
         );
+    }
+
+    /// Resetting to the edits a save left keeps exactly those, in order, across documents:
+    /// the same lines as appending them one by one.
+    #[test]
+    fn a_reset_keeps_the_remaining_edits_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let a = store
+            .add_text("a.txt", "A", "Putin möter Lukashenko i Sotji.".to_owned())
+            .unwrap();
+        let b = store
+            .add_text("b.txt", "B", "Det är troligt.".to_owned())
+            .unwrap();
+        let insert = |doc: &str, start: u32| {
+            let text = &store.project.document(doc).unwrap().text;
+            Edit::insert(Annotation::new(
+                "Person",
+                checked_fragments(text, &[(start, start + 3)]).unwrap(),
+            ))
+        };
+        let remaining: Vec<(String, Edit)> = [(&a, 0), (&a, 6), (&b, 0), (&a, 12), (&b, 4)]
+            .into_iter()
+            .map(|(doc, start)| (doc.clone(), insert(doc, start)))
+            .collect();
+        let mut journal = Journal::create(dir.path(), "anna").unwrap();
+        journal
+            .append(
+                &store.project.document(&a).unwrap().text,
+                &a,
+                &[insert(&a, 20)],
+            )
+            .unwrap();
+        journal.reset(&store.project, &remaining).unwrap();
+        let (read_back, problems) = read(journal.path(), &store.project);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(
+            read_back == remaining,
+            "the remaining edits, in order, and nothing else"
+        );
+        let mut one_by_one = Vec::new();
+        for (doc, edit) in &remaining {
+            let text = &store.project.document(doc).unwrap().text;
+            one_by_one.extend(lines(text, doc, std::slice::from_ref(edit)).unwrap());
+        }
+        assert_eq!(std::fs::read(journal.path()).unwrap(), one_by_one);
     }
 
     /// A step big enough to be written out on several threads comes back whole and in order,
