@@ -763,6 +763,21 @@ impl Session {
         Some(migration)
     }
 
+    /// The documents on which a crashed review session of this annotator left reviewed work
+    /// in its journal: it is replayed when the review of the document starts again (the
+    /// session then works on the reviewed set), so the app says where.
+    pub fn unsaved_review_documents(&self) -> Vec<String> {
+        if !self.journaling || self.annotator.starts_with("review.") {
+            return Vec::new();
+        }
+        let reviewer = crate::model::review::review_set_name(&self.annotator);
+        let mut documents = BTreeSet::new();
+        for path in journal::orphans(self.store.root(), &reviewer) {
+            documents.extend(journal::documents_of(&path));
+        }
+        documents.into_iter().collect()
+    }
+
     /// Why edits cannot be written to the crash journal (a full disk, a read-only folder),
     /// once after it first happened.
     pub fn take_journal_error(&mut self) -> Option<String> {

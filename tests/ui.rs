@@ -703,3 +703,56 @@ fn the_document_list_finds_articles_by_text_among_hundreds() {
     let hits: Vec<u32> = h.state().search_hits().iter().map(|(s, _)| s.0).collect();
     assert_eq!(hits.len(), 2, "the search bar took the query: {hits:?}");
 }
+
+/// A crash in the middle of a review leaves the reviewed work in the reviewer's journal, which
+/// is replayed when that review starts again; on opening the project the reviewer is told
+/// where, and starting the review takes the work back.
+#[test]
+fn after_a_crash_mid_review_the_reviewer_is_told_and_gets_the_work_back() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    start_review(&mut h);
+    let settled = |h: &Harness<'_, LectorApp>| {
+        let app = h.state();
+        let session = app.session()?;
+        app.review().map(|r| r.progress(session).0)
+    };
+    assert_eq!(settled(&h), Some(0));
+    press_text(&mut h, "1");
+    assert_eq!(
+        settled(&h),
+        Some(1),
+        "one disagreement settled, not saved yet"
+    );
+    // The process dies: its journal is left as it is on disk, nothing is saved.
+    let journals = project.join(".lector").join("journal");
+    let live = std::fs::read_dir(&journals)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("review.olga."))
+        })
+        .expect("the reviewer's journal");
+    std::fs::copy(&live, journals.join("review.olga.1-00000000.jsonl")).unwrap();
+    std::mem::forget(h);
+
+    let mut h = harness(&project, "olga");
+    h.run();
+    let said: Vec<String> = h
+        .state()
+        .messages()
+        .all()
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("a crash left unsaved review work on")),
+        "{said:?}"
+    );
+    start_review(&mut h);
+    assert_eq!(settled(&h), Some(1), "the settled disagreement is back");
+}

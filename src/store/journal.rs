@@ -371,6 +371,29 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
     found.into_iter().map(|(_, path)| path).collect()
 }
 
+/// The documents a journal has edits of, without reading the edits (a review's start is
+/// 171k lines): each line begins with its document.
+pub fn documents_of(path: &Path) -> std::collections::BTreeSet<String> {
+    let mut documents = std::collections::BTreeSet::new();
+    let Ok(text) = fs::read_to_string(path) else {
+        return documents;
+    };
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("{\"document\":") else {
+            continue;
+        };
+        let Some(end) = rest.find(",\"edit\":") else {
+            continue;
+        };
+        if let Ok(document) = serde_json::from_str::<String>(&rest[..end])
+            && !documents.contains(&document)
+        {
+            documents.insert(document);
+        }
+    }
+    documents
+}
+
 /// Whether no session holds this journal.
 fn unheld(path: &Path) -> bool {
     let Ok(file) = File::open(path) else {

@@ -189,6 +189,7 @@ impl LectorApp {
         if let Some(recovery) = recovered {
             self.tell_recovery(&recovery);
         }
+        self.tell_unsaved_review();
         // Views derived from the old session are keyed by its revisions, which the new one
         // counts again from zero.
         self.index_key = (String::new(), u64::MAX);
@@ -268,6 +269,7 @@ impl LectorApp {
             if let Some(recovery) = recovered {
                 self.tell_recovery(&recovery);
             }
+            self.tell_unsaved_review();
             self.tracking.reset();
         }
         let changed = self.prefs.annotator != name;

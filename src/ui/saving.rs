@@ -201,6 +201,33 @@ impl LectorApp {
         }
     }
 
+    /// Says where a crash left reviewed work unsaved: it comes back when the review of that
+    /// document starts again.
+    pub(super) fn tell_unsaved_review(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let project = &session.store.project;
+        let titles: Vec<String> = session
+            .unsaved_review_documents()
+            .iter()
+            .map(|d| {
+                project
+                    .document(d)
+                    .map_or_else(|| d.clone(), |doc| doc.meta.title.clone())
+            })
+            .collect();
+        for title in titles {
+            self.say(
+                format!(
+                    "a crash left unsaved review work on “{title}”: open it and start Review › \
+                     Review colleagues… to take it back"
+                ),
+                true,
+            );
+        }
+    }
+
     /// Saves shortly after each change, on another thread (a book-length document takes
     /// a good part of a second to write), and collects what the last save did.
     pub(super) fn autosave(&mut self, ctx: &egui::Context) {
