@@ -250,14 +250,25 @@ impl Journal {
         document: &str,
         edits: &[Edit],
     ) -> std::io::Result<()> {
+        // A review start journals 171k edits (35 MB): written out on every core, in order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4);
+        self.append_on(text, document, edits, threads)
+    }
+
+    /// [`Self::append`] with the lines written out on `threads` threads.
+    fn append_on(
+        &mut self,
+        text: &DocText,
+        document: &str,
+        edits: &[Edit],
+        threads: usize,
+    ) -> std::io::Result<()> {
         if edits.is_empty() {
             return Ok(());
         }
         let lines = |part: &[Edit]| lines(text, document, part);
-        // A review start journals 171k edits (41 MB): written out on every core, in order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .clamp(1, 4);
         let parts: Vec<Vec<u8>> = if edits.len() >= PARALLEL_EDITS && threads > 1 {
             let chunk = edits.len().div_ceil(threads);
             std::thread::scope(|scope| {
@@ -298,8 +309,15 @@ impl Journal {
         let thread = std::thread::Builder::new()
             .name("journal append".to_owned())
             .spawn(move || {
-                let appended = before
-                    .and_then(|before| self.append(&text, &document, &edits).map(|()| before));
+                // One core less than there are: the caller applies the step meanwhile.
+                let threads = std::thread::available_parallelism()
+                    .map_or(1, std::num::NonZero::get)
+                    .clamp(2, 4)
+                    - 1;
+                let appended = before.and_then(|before| {
+                    self.append_on(&text, &document, &edits, threads)
+                        .map(|()| before)
+                });
                 (self, appended)
             });
         match thread {
