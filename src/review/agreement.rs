@@ -345,19 +345,20 @@ impl<'p> Computation<'p> {
     }
 
     fn report(&self) -> AgreementReport {
-        // The per-character coefficients and the span matching are independent: on two
-        // threads where there are two cores.
-        let (chars, (pairs, attributes)) = std::thread::scope(|scope| {
+        // The per-character coefficients (with α_u) and the span matching are independent:
+        // on two threads where there are two cores.
+        let on_chars = || (self.char_figures(), self.unitizing());
+        let ((chars, unitizing), (pairs, attributes)) = std::thread::scope(|scope| {
             let chars = std::thread::Builder::new()
                 .name("agreement: characters".to_owned())
-                .spawn_scoped(scope, || self.char_figures());
+                .spawn_scoped(scope, on_chars);
             let spans = self.span_figures();
             match chars {
                 Ok(handle) => match handle.join() {
                     Ok(chars) => (chars, spans),
-                    Err(_) => (self.char_figures(), spans),
+                    Err(_) => (on_chars(), spans),
                 },
-                Err(_) => (self.char_figures(), spans),
+                Err(_) => (on_chars(), spans),
             }
         });
         let CharFigures {
@@ -372,7 +373,6 @@ impl<'p> Computation<'p> {
             }
         }
         let two = self.annotators.len() == 2;
-        let unitizing = self.unitizing();
         let totals = self.span_totals();
         let mut labels = BTreeMap::new();
         for (index, label) in self.labels.iter().enumerate() {
