@@ -42,6 +42,9 @@ pub(crate) struct Row {
     pub label: u16,
     /// More than one fragment: the fragments are read from the annotation.
     pub split: bool,
+    /// No attributes and no entity link: nothing to compare once the span is matched, so
+    /// the annotation itself (elsewhere in memory) need not be read.
+    pub plain: bool,
 }
 
 impl Row {
@@ -62,6 +65,7 @@ impl Row {
             hull,
             label,
             split: fragments.len() > 1,
+            plain: span.attributes.is_empty() && span.entity.is_none(),
         }
     }
 
