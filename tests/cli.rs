@@ -539,3 +539,82 @@ fn add_html_and_pdf_articles_annotate_check_and_round_trip() {
     let out = lector(&["check", p]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Copies a project folder.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder to copy into");
+    for entry in std::fs::read_dir(from).expect("a folder to copy").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("a file copied");
+        }
+    }
+}
+
+/// `stats` without entity registries or imported suggestions counts labels on views of the
+/// annotations (and, where the annotations' own entity links make suggestions, reads the
+/// project whole after all): its counts, statuses and suggestions are those of the project
+/// opened whole, with and without entity links.
+#[test]
+fn stats_counts_what_the_whole_project_has() {
+    use lector::store::ProjectStore;
+    use lector::suggest::{SuggestOptions, Suggester, source_counts};
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks");
+    let tmp = tempfile::tempdir().unwrap();
+    for unlink in [false, true] {
+        let dir = tmp.path().join(format!("unlinked-{unlink}"));
+        copy_dir(&sample, &dir);
+        std::fs::remove_dir_all(dir.join("entities")).unwrap();
+        if unlink {
+            for entry in std::fs::read_dir(dir.join("annotations"))
+                .unwrap()
+                .flatten()
+            {
+                for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+                    let s = std::fs::read_to_string(file.path()).unwrap();
+                    let kept: Vec<&str> = s
+                        .lines()
+                        .filter(|l| !l.trim_start().starts_with("entity: "))
+                        .collect();
+                    std::fs::write(file.path(), kept.join("\n") + "\n").unwrap();
+                }
+            }
+        }
+        let d = dir.to_str().unwrap();
+        let out = lector(&["stats", d, "--json", "--partial"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (store, _) = ProjectStore::open(&dir).unwrap();
+        let project = &store.project;
+        let mut sets = 0;
+        for ((document, annotator), set) in &project.sets {
+            let doc = json["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["id"] == document.as_str())
+                .unwrap();
+            let counts = &doc["annotators"][annotator.as_str()];
+            assert_eq!(counts["total"], set.len(), "{annotator}");
+            assert_eq!(counts["status"], set.status.name(), "{annotator}");
+            let mut labels = serde_json::Map::new();
+            for a in set.iter() {
+                let n = labels
+                    .get(a.label.as_str())
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0);
+                labels.insert(a.label.to_string(), (n + 1).into());
+            }
+            assert_eq!(counts["labels"], serde_json::Value::Object(labels));
+            sets += 1;
+        }
+        assert!(sets >= 2);
+        let suggester = Suggester::new(project, SuggestOptions::default());
+        let sources = source_counts(project, &suggester);
+        assert_eq!(!sources.is_empty(), !unlink, "links make suggestions");
+        assert_eq!(json["suggestions"], serde_json::to_value(&sources).unwrap());
+    }
+}

@@ -794,6 +794,25 @@ fn assert_check_finds_what_open_finds(dir: &Path) {
     let kept: usize = store.project.sets.values().map(|s| s.len()).sum();
     assert_eq!(summary.annotations, kept);
     assert_eq!(summary.annotation_files, store.project.sets.len());
+    // What `lector stats` reads: the same problems, each set's labels counted as the model
+    // has them, its status, and of its annotations those that link an entity.
+    let (counted, labels, problems) = ProjectStore::open_counted(dir).unwrap();
+    assert_eq!(problems, opened);
+    let mut expected: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
+    for (key, set) in &store.project.sets {
+        let per_label = expected.entry(key.clone()).or_default();
+        for a in set.iter() {
+            *per_label.entry(a.label.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(labels, expected);
+    assert_eq!(counted.project.sets.len(), store.project.sets.len());
+    for (key, set) in &store.project.sets {
+        let lean = &counted.project.sets[key];
+        assert_eq!(lean.status, set.status);
+        let linked: Vec<&Annotation> = set.iter().filter(|a| a.entity.is_some()).collect();
+        assert_eq!(lean.iter().collect::<Vec<_>>(), linked);
+    }
 }
 
 /// The sample's annotation file damaged in one of the ways a person or a tool can: `at`

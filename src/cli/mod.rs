@@ -174,10 +174,21 @@ pub(crate) fn open_for_reading(
     dir: &std::path::Path,
     partial: bool,
 ) -> anyhow::Result<crate::store::ProjectStore> {
-    const SHOWN: usize = 20;
     let (store, problems) = crate::store::ProjectStore::open(dir)?;
+    go_on_reading(dir, partial, &problems)?;
+    Ok(store)
+}
+
+/// What [`open_for_reading`] does with the problems of a project it read: nothing without
+/// any; with `partial`, lists them on stderr; else an error naming them.
+pub(crate) fn go_on_reading(
+    dir: &std::path::Path,
+    partial: bool,
+    problems: &[crate::store::Problem],
+) -> anyhow::Result<()> {
+    const SHOWN: usize = 20;
     if problems.is_empty() {
-        return Ok(store);
+        return Ok(());
     }
     let lines: Vec<String> = problems
         .iter()
@@ -195,7 +206,7 @@ pub(crate) fn open_for_reading(
         for line in &lines {
             eprintln!("  left out or suspect: {line}");
         }
-        return Ok(store);
+        return Ok(());
     }
     let mut message = format!(
         "the project has {} problems, so the result would miss what they affect:",

@@ -201,7 +201,50 @@ fn label_counts(project: &crate::model::Project) -> LabelCounts<'_> {
     counts
 }
 
+/// Whether the project has files suggestions are made from besides annotations: entity
+/// registries or imported suggestions (or a folder of them that cannot be listed).
+fn has_suggestion_files(dir: &Path) -> bool {
+    ["entities", "suggestions"]
+        .iter()
+        .any(|sub| match std::fs::read_dir(dir.join(sub)) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(err) => err.kind() != std::io::ErrorKind::NotFound,
+        })
+}
+
 pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> {
+    // Without suggestions the annotations need only be counted: the project is read as
+    // `check` reads it, each file's labels counted on views of its annotations, none built
+    // but those that link an entity (suggestions learn names from them). If those do give
+    // a suggestion somewhere, the project is read whole after all.
+    if !has_suggestion_files(dir) {
+        let (store, counted, problems) = ProjectStore::open_counted(dir)?;
+        let project = &store.project;
+        let suggester =
+            crate::suggest::Suggester::new(project, crate::suggest::SuggestOptions::default());
+        let none = project
+            .documents
+            .iter()
+            .all(|d| suggester.candidates(project, &d.meta.id).is_empty());
+        if none {
+            super::go_on_reading(dir, partial, &problems)?;
+            let sources = crate::suggest::source_counts(project, &suggester);
+            let mut counts = LabelCounts::new();
+            for ((document, annotator), labels) in &counted {
+                counts.entry(document.as_str()).or_default().insert(
+                    annotator.as_str(),
+                    labels.iter().map(|(l, n)| (l.as_str(), *n)).collect(),
+                );
+            }
+            let code = print_stats(project, &counts, &sources, json)?;
+            drop(counts);
+            super::leave_to_exit(counted);
+            super::leave_to_exit(store);
+            return Ok(code);
+        }
+        super::leave_to_exit(counted);
+        super::leave_to_exit(store);
+    }
     let store = super::open_for_reading(dir, partial)?;
     let project = &store.project;
     // The labels are counted on one core while the suggestions are on the other.
@@ -213,6 +256,19 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
         let counts = counting.join().unwrap_or_else(|_| label_counts(project));
         (sources, counts)
     });
+    let code = print_stats(project, &counts, &sources, json)?;
+    drop(counts);
+    super::leave_to_exit(store);
+    Ok(code)
+}
+
+/// Prints the counts of `stats` as a table or JSON.
+fn print_stats(
+    project: &crate::model::Project,
+    counts: &LabelCounts<'_>,
+    sources: &BTreeMap<String, crate::suggest::SourceCounts>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     if json {
         let value = serde_json::json!({
             "project": project.name,
@@ -236,8 +292,6 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
         });
         print(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
         drop(value);
-        drop(counts);
-        super::leave_to_exit(store);
         return Ok(ExitCode::SUCCESS);
     }
     let labels: Vec<&str> = project
@@ -286,7 +340,7 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
             "\nSuggestions per source (summed over annotators)\n{:<24} {:>9} {:>8} {:>8} {:>6}",
             "source", "suggested", "accepted", "rejected", "open"
         )?;
-        for (source, c) in &sources {
+        for (source, c) in sources {
             writeln!(
                 out,
                 "{:<24} {:>9} {:>8} {:>8} {:>6}",
@@ -295,7 +349,5 @@ pub fn stats(dir: &Path, json: bool, partial: bool) -> anyhow::Result<ExitCode> 
         }
     }
     print(&out)?;
-    drop(counts);
-    super::leave_to_exit(store);
     Ok(ExitCode::SUCCESS)
 }

@@ -235,6 +235,49 @@ fn list<S: AsRef<str>>(names: &[S]) -> String {
         .join(", ")
 }
 
+/// Labels in the order first met, and per document, per annotator, the rows of the spans.
+type LabelledRows<'p> = (Vec<&'p str>, Vec<Vec<Vec<Row>>>);
+
+/// The rows of the spans of some documents (per document, per annotator: the set if the
+/// annotator annotated it), their labels numbered as first met: the labels in that order, and
+/// the rows.
+fn label_rows<'p>(sets: &[Vec<Option<&'p AnnotationSet>>]) -> LabelledRows<'p> {
+    // A hash of each span's label (or one comparison with the label before it), not a tree
+    // lookup.
+    let mut found: Vec<&str> = Vec::new();
+    let mut index: HashMap<&str, u16, BuildHasherDefault<WordHasher>> = HashMap::default();
+    let rows: Vec<Vec<Vec<Row>>> = sets
+        .iter()
+        .map(|sets| {
+            sets.iter()
+                .map(|set| {
+                    let mut last: Option<(&str, u16)> = None;
+                    set.map(|s| s.annotations())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|a| {
+                            let label = a.label.as_str();
+                            let id = match last {
+                                Some((l, id)) if l == label => id,
+                                _ => {
+                                    let id = *index.entry(label).or_insert_with(|| {
+                                        found.push(label);
+                                        u16::try_from(found.len() - 1).unwrap_or(NO_LABEL)
+                                    });
+                                    last = Some((label, id));
+                                    id
+                                }
+                            };
+                            Row::of(a, id)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    (found, rows)
+}
+
 /// The selection and everything derived from it once.
 struct Computation<'p> {
     project: &'p Project,
@@ -278,59 +321,73 @@ impl<'p> Computation<'p> {
                     .collect()
             })
             .collect();
-        // Labels numbered as first met, then renumbered in sorted order: a hash of each
-        // span's label (or one comparison with the label before it), not a tree lookup.
-        let mut found: Vec<&str> = Vec::new();
-        let mut index: HashMap<&str, u16, BuildHasherDefault<WordHasher>> = HashMap::default();
-        let mut rows: Vec<Vec<Vec<Row>>> = sets
-            .iter()
-            .map(|sets| {
-                sets.iter()
-                    .map(|set| {
-                        let mut last: Option<(&str, u16)> = None;
-                        set.map(|s| s.annotations())
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|a| {
-                                let label = a.label.as_str();
-                                let id = match last {
-                                    Some((l, id)) if l == label => id,
-                                    _ => {
-                                        let id = *index.entry(label).or_insert_with(|| {
-                                            found.push(label);
-                                            u16::try_from(found.len() - 1).unwrap_or(NO_LABEL)
-                                        });
-                                        last = Some((label, id));
-                                        id
-                                    }
-                                };
-                                Row::of(a, id)
-                            })
-                            .collect()
-                    })
+        // The rows of a part of the documents on each core (reading the annotations, each
+        // elsewhere in memory, was the longest step on one core), each part's labels
+        // numbered as first met; then every label renumbered in sorted order, which is what
+        // numbering them over all documents at once gives.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4)
+            .min(sets.len() / 16)
+            .max(1);
+        let chunk = sets.len().div_ceil(threads).max(1);
+        let parts: Vec<LabelledRows<'_>> = if threads > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = sets
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || label_rows(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(sets.chunks(chunk))
+                    .map(|(h, part)| h.join().unwrap_or_else(|_| label_rows(part)))
                     .collect()
             })
+        } else {
+            vec![label_rows(&sets)]
+        };
+        let mut sorted: Vec<&str> = parts
+            .iter()
+            .flat_map(|(found, _)| found.iter().copied())
             .collect();
-        let mut sorted: Vec<(&str, usize)> = found.iter().copied().zip(0..).collect();
         sorted.sort_unstable();
-        let mut renumber = vec![NO_LABEL; found.len()];
-        for (new, (_, old)) in sorted.iter().enumerate() {
-            if let Some(slot) = renumber.get_mut(*old) {
-                *slot = u16::try_from(new).unwrap_or(NO_LABEL);
+        sorted.dedup();
+        let fits = |n: usize| n < usize::from(NO_LABEL);
+        let parts = if parts.len() > 1
+            && !(fits(sorted.len()) && parts.iter().all(|(found, _)| fits(found.len())))
+        {
+            // More labels than indices: as numbered over all documents at once.
+            vec![label_rows(&sets)]
+        } else {
+            parts
+        };
+        let mut rows: Vec<Vec<Vec<Row>>> = Vec::with_capacity(sets.len());
+        for (found, part) in parts {
+            let renumber: Vec<u16> = found
+                .iter()
+                .map(|label| {
+                    sorted
+                        .binary_search(label)
+                        .ok()
+                        .and_then(|new| u16::try_from(new).ok())
+                        .unwrap_or(NO_LABEL)
+                })
+                .collect();
+            let mut part = part;
+            for row in part.iter_mut().flatten().flatten() {
+                row.label = renumber
+                    .get(usize::from(row.label))
+                    .copied()
+                    .unwrap_or(NO_LABEL);
             }
-        }
-        for row in rows.iter_mut().flatten().flatten() {
-            row.label = renumber
-                .get(usize::from(row.label))
-                .copied()
-                .unwrap_or(NO_LABEL);
+            rows.extend(part);
         }
         Self {
             project,
             documents,
             annotators,
             sets,
-            labels: sorted.into_iter().map(|(l, _)| l.to_owned()).collect(),
+            labels: sorted.into_iter().map(str::to_owned).collect(),
             rows,
         }
     }
@@ -345,19 +402,20 @@ impl<'p> Computation<'p> {
     }
 
     fn report(&self) -> AgreementReport {
-        // The per-character coefficients and the span matching are independent: on two
-        // threads where there are two cores.
-        let (chars, (pairs, attributes)) = std::thread::scope(|scope| {
+        // The per-character coefficients (with α_u) and the span matching are independent:
+        // on two threads where there are two cores.
+        let on_chars = || (self.char_figures(), self.unitizing());
+        let ((chars, unitizing), (pairs, attributes)) = std::thread::scope(|scope| {
             let chars = std::thread::Builder::new()
                 .name("agreement: characters".to_owned())
-                .spawn_scoped(scope, || self.char_figures());
+                .spawn_scoped(scope, on_chars);
             let spans = self.span_figures();
             match chars {
                 Ok(handle) => match handle.join() {
                     Ok(chars) => (chars, spans),
-                    Err(_) => (self.char_figures(), spans),
+                    Err(_) => (on_chars(), spans),
                 },
-                Err(_) => (self.char_figures(), spans),
+                Err(_) => (on_chars(), spans),
             }
         });
         let CharFigures {
@@ -372,7 +430,6 @@ impl<'p> Computation<'p> {
             }
         }
         let two = self.annotators.len() == 2;
-        let unitizing = self.unitizing();
         let totals = self.span_totals();
         let mut labels = BTreeMap::new();
         for (index, label) in self.labels.iter().enumerate() {
@@ -641,6 +698,12 @@ impl<'p> Computation<'p> {
                 if let Some((_, overlap)) = counts.get_mut(usize::from(label)) {
                     overlap.matched += 1;
                 }
+                // Most spans have neither attributes nor an entity link: their rows say so,
+                // without reading the annotations (a cache miss each).
+                let plain = |layer: Layer<'_>, i: usize| layer.rows.get(i).is_some_and(|r| r.plain);
+                if plain(a, m.a) && plain(b, m.b) {
+                    continue;
+                }
                 let (Some(x), Some(y)) = (a.spans.get(m.a), b.spans.get(m.b)) else {
                     continue;
                 };
@@ -791,4 +854,77 @@ fn label_scores(pair: &PairFigures, label: &str) -> PairScores {
 fn mean_of(pairs: &[PairFigures], figure: impl Fn(&PairFigures) -> Option<f64>) -> Option<f64> {
     let values: Vec<f64> = pairs.iter().filter_map(figure).collect();
     mean(&values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocText, DocumentMeta, Schema};
+
+    /// The rows of many documents, built a part of them on each core, are those numbering
+    /// every label over all documents at once gives: labels sorted, each span's row with
+    /// its label's index there, whatever part met which label first.
+    #[test]
+    fn rows_built_in_parts_number_labels_as_over_all_documents() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let names = ["Zeta", "Alpha", "Mid", "Beta", "Omega", "Gamma"];
+        let mut project = Project::new("test", Schema::news_default());
+        for d in 0..70 {
+            let id = format!("d{d:02}");
+            project.documents.push(Document {
+                meta: DocumentMeta {
+                    id: id.clone(),
+                    title: id.clone(),
+                    source_file: format!("{id}.txt"),
+                    sha256: String::new(),
+                    added: jiff::Timestamp::UNIX_EPOCH,
+                    published: None,
+                    source_url: None,
+                    fetched: None,
+                },
+                text: DocText::new("word ".repeat(40)).unwrap(),
+            });
+            // Later documents use labels earlier ones do not, and in another order.
+            let labels = &names[(d / 12).min(names.len() - 1)..];
+            for annotator in ["anna", "bo", "cy"] {
+                let set = project.set_mut(&id, annotator);
+                set.status = Status::Done;
+                for _ in 0..rng.usize(0..6) {
+                    let start = rng.u32(..190);
+                    let label = labels[rng.usize(..labels.len())];
+                    let fragments = vec![crate::model::Fragment {
+                        start: CharOffset(start),
+                        end: CharOffset(start + 1 + rng.u32(..9)),
+                    }];
+                    set.insert(crate::model::Annotation::new(label, fragments));
+                }
+            }
+        }
+        let documents: Vec<&Document> = project.documents.iter().collect();
+        let annotators: Vec<String> = ["anna", "bo", "cy"].map(str::to_owned).to_vec();
+        let c = Computation::new(&project, documents, annotators);
+        let mut labels: Vec<String> = project
+            .sets
+            .values()
+            .flat_map(|s| s.iter().map(|a| a.label.to_string()))
+            .collect();
+        labels.sort();
+        labels.dedup();
+        assert_eq!(c.labels, labels);
+        for (d, per_document) in c.rows.iter().enumerate() {
+            for (k, rows) in per_document.iter().enumerate() {
+                let set = c.sets[d][k]
+                    .map(AnnotationSet::annotations)
+                    .unwrap_or_default();
+                let expected: Vec<Row> = set
+                    .iter()
+                    .map(|a| {
+                        let index = labels.iter().position(|l| *l == a.label).unwrap();
+                        Row::of(a, index as u16)
+                    })
+                    .collect();
+                assert_eq!(rows, &expected, "document {d}, annotator {k}");
+            }
+        }
+    }
 }

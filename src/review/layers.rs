@@ -42,6 +42,9 @@ pub(crate) struct Row {
     pub label: u16,
     /// More than one fragment: the fragments are read from the annotation.
     pub split: bool,
+    /// No attributes and no entity link: nothing to compare once the span is matched, so
+    /// the annotation itself (elsewhere in memory) need not be read.
+    pub plain: bool,
 }
 
 impl Row {
@@ -62,6 +65,7 @@ impl Row {
             hull,
             label,
             split: fragments.len() > 1,
+            plain: span.attributes.is_empty() && span.entity.is_none(),
         }
     }
 
@@ -154,6 +158,22 @@ impl CharRatings {
             .iter()
             .map(|set| u32::from(set.binary_search(&label).is_ok()))
             .collect();
+        let coders = self.overall.coders;
+        if coders <= 32
+            && self
+                .overall
+                .units
+                .iter()
+                .all(|unit| unit.values.len() == coders)
+        {
+            return self.for_label_packed(&inside);
+        }
+        self.for_label_tree(&inside)
+    }
+
+    /// [`Self::for_label`] for any number of coders, `inside` telling which categories hold
+    /// the label.
+    fn for_label_tree(&self, inside: &[u32]) -> Ratings {
         let mut weights: BTreeMap<Vec<Option<u32>>, f64> = BTreeMap::new();
         for unit in &self.overall.units {
             let values = unit
@@ -170,6 +190,57 @@ impl CharRatings {
                 .into_iter()
                 .map(|(values, weight)| RatedUnit { weight, values })
                 .collect(),
+        }
+    }
+}
+
+impl CharRatings {
+    /// [`Self::for_label`] for up to 32 coders: each unit's combination packed in a word, two
+    /// bits a coder (0 missing, 1 outside, 2 inside; the first coder highest), so that the
+    /// words sort as the combinations do. The units are sorted and merged instead of looked
+    /// up in a tree of vectors (one vector built per unit and label): the same units, in the
+    /// same order, with the same weights (whole numbers, whose sums are exact in any order).
+    fn for_label_packed(&self, inside: &[u32]) -> Ratings {
+        let coders = self.overall.coders;
+        let mut packed: Vec<(u64, f64)> = self
+            .overall
+            .units
+            .iter()
+            .map(|unit| {
+                let key = unit.values.iter().fold(0u64, |key, v| {
+                    let digit = match v {
+                        None => 0,
+                        Some(c) => 1 + u64::from(inside.get(*c as usize).copied().unwrap_or(0)),
+                    };
+                    key << 2 | digit
+                });
+                (key, unit.weight)
+            })
+            .collect();
+        packed.sort_unstable_by_key(|&(key, _)| key);
+        let mut units: Vec<RatedUnit> = Vec::new();
+        let mut last: Option<u64> = None;
+        for (key, weight) in packed {
+            if last == Some(key)
+                && let Some(unit) = units.last_mut()
+            {
+                unit.weight += weight;
+                continue;
+            }
+            last = Some(key);
+            let values = (0..coders)
+                .rev()
+                .map(|k| match (key >> (2 * k)) & 3 {
+                    0 => None,
+                    digit => Some(u32::try_from(digit - 1).unwrap_or(0)),
+                })
+                .collect();
+            units.push(RatedUnit { weight, values });
+        }
+        Ratings {
+            coders,
+            categories: 2,
+            units,
         }
     }
 }
@@ -525,6 +596,53 @@ mod tests {
             *out.entry(key).or_default() += unit.weight;
         }
         out
+    }
+
+    /// The packed layer of a label is the one the tree of combinations gives, unit for unit,
+    /// for 1 to 32 coders with missing values and many categories.
+    #[test]
+    fn packed_label_layers_are_those_of_the_tree() {
+        let mut rng = fastrand::Rng::with_seed(41);
+        for round in 0..200 {
+            let coders = 1 + round % 32;
+            let categories = 1 + rng.usize(..12);
+            let mut label_sets: Vec<Vec<u16>> = vec![Vec::new()];
+            for _ in 1..categories {
+                let mut set: Vec<u16> = (0..4u16).filter(|_| rng.bool()).collect();
+                set.dedup();
+                label_sets.push(set);
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            let units: Vec<RatedUnit> = (0..rng.usize(1..300))
+                .filter_map(|_| {
+                    let values: Vec<Option<u32>> = (0..coders)
+                        .map(|_| (rng.u8(..5) != 0).then(|| rng.u32(..categories as u32)))
+                        .collect();
+                    seen.insert(values.clone()).then(|| RatedUnit {
+                        weight: f64::from(rng.u32(1..100_000)),
+                        values,
+                    })
+                })
+                .collect();
+            let ratings = CharRatings {
+                label_sets,
+                overall: Ratings {
+                    coders,
+                    categories,
+                    units,
+                },
+            };
+            for label in 0..4u16 {
+                let inside: Vec<u32> = ratings
+                    .label_sets
+                    .iter()
+                    .map(|set| u32::from(set.contains(&label)))
+                    .collect();
+                let tree = ratings.for_label_tree(&inside);
+                assert_eq!(ratings.for_label_packed(&inside), tree, "{coders} coders");
+                assert_eq!(ratings.for_label(label), tree, "{coders} coders");
+            }
+        }
     }
 
     #[test]

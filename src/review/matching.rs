@@ -223,68 +223,76 @@ fn overlap_candidates_with(
     same_label: impl Fn(usize, usize) -> bool,
 ) -> Vec<SpanMatch> {
     let (order_a, order_b) = (by_start(a.rows), by_start(b.rows));
-    let row = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).copied();
-    let key = |r: Option<Row>| r.map(|r| (r.start(), r.end()));
-    let mut active_a: Vec<u32> = Vec::new();
-    let mut active_b: Vec<u32> = Vec::new();
+    // The next span of a side in the sweep, with its row.
+    let next = |order: &[u32], at: usize, rows: &[Row]| {
+        let i = *order.get(at)?;
+        Some((i, *rows.get(i as usize)?))
+    };
+    // The spans that have started and not ended, as (end, index), in the order they started.
+    let mut active_a: Vec<(u32, u32)> = Vec::new();
+    let mut active_b: Vec<(u32, u32)> = Vec::new();
     let mut candidates = Vec::new();
     let (mut x, mut y) = (0, 0);
     loop {
-        let (side_b, index) = match (order_a.get(x), order_b.get(y)) {
-            (Some(&i), Some(&j)) => {
-                if key(row(a, i)) <= key(row(b, j)) {
+        let (side_b, index, this) = match (next(&order_a, x, a.rows), next(&order_b, y, b.rows)) {
+            (Some((i, r)), Some((j, s))) => {
+                if (r.start(), r.end()) <= (s.start(), s.end()) {
                     x += 1;
-                    (false, i)
+                    (false, i, r)
                 } else {
                     y += 1;
-                    (true, j)
+                    (true, j, s)
                 }
             }
-            (Some(&i), None) => {
+            (Some((i, r)), None) => {
                 x += 1;
-                (false, i)
+                (false, i, r)
             }
-            (None, Some(&j)) => {
+            (None, Some((j, s))) => {
                 y += 1;
-                (true, j)
+                (true, j, s)
             }
             (None, None) => break,
         };
-        let Some(this) = row(if side_b { b } else { a }, index) else {
-            continue;
-        };
         let start = this.start();
-        active_a.retain(|&i| row(a, i).is_some_and(|r| r.end() > start));
-        active_b.retain(|&j| row(b, j).is_some_and(|r| r.end() > start));
-        let others = if side_b { &active_a } else { &active_b };
-        for &other in others {
+        if active_a.iter().any(|&(end, _)| end <= start) {
+            active_a.retain(|&(end, _)| end > start);
+        }
+        if active_b.iter().any(|&(end, _)| end <= start) {
+            active_b.retain(|&(end, _)| end > start);
+        }
+        let (others, other_rows) = if side_b {
+            (&active_a, a.rows)
+        } else {
+            (&active_b, b.rows)
+        };
+        for &(_, other) in others {
             let (i, j) = if side_b {
-                (other, index)
+                (other as usize, index as usize)
             } else {
-                (index, other)
+                (index as usize, other as usize)
             };
-            let (i, j) = (i as usize, j as usize);
             if !same_label(i, j) {
                 continue;
             }
-            let (Some(x), Some(y)) = (a.rows.get(i), b.rows.get(j)) else {
+            let Some(that) = other_rows.get(other as usize) else {
                 continue;
             };
-            let shared = if x.split || y.split {
+            let shared = if this.split || that.split {
                 shared_chars(a.fragments(i), b.fragments(j))
             } else {
-                x.end()
-                    .min(y.end())
-                    .saturating_sub(x.start().max(y.start()))
+                this.end()
+                    .min(that.end())
+                    .saturating_sub(this.start().max(that.start()))
             };
             if shared > 0 {
                 candidates.push(SpanMatch { a: i, b: j, shared });
             }
         }
         if side_b {
-            active_b.push(index);
+            active_b.push((this.end(), index));
         } else {
-            active_a.push(index);
+            active_a.push((this.end(), index));
         }
     }
     candidates
@@ -314,30 +322,27 @@ pub(crate) fn greedy_overlap_matches(
         }
     }
     let alone = |m: &SpanMatch| degree_a.get(m.a) == Some(&1) && degree_b.get(m.b) == Some(&1);
-    let (alone, contested): (Vec<SpanMatch>, Vec<SpanMatch>) =
-        candidates.into_iter().partition(alone);
-    // The key without ids packed in two words: ids are compared only on a tie.
-    let mut keyed: Vec<(u64, u32, SpanMatch)> = contested
-        .into_iter()
-        .map(|m| {
+    // The partner and shared characters of each of `a`'s spans, to list the matches by `a`
+    // without sorting them: a candidate alone is a match at once; the others are keyed, the
+    // key without ids packed in two words (ids are compared only on a tie).
+    let mut partner: Vec<Option<(usize, u32)>> = vec![None; a.spans.len()];
+    let mut keyed: Vec<(u64, u32, SpanMatch)> = Vec::new();
+    for m in candidates {
+        if alone(&m) {
+            if let Some(slot) = partner.get_mut(m.a) {
+                *slot = Some((m.b, m.shared));
+            }
+        } else {
             let first = u64::from(u32::MAX - m.shared) << 32 | u64::from(start(a, m.a));
-            (first, start(b, m.b), m)
-        })
-        .collect();
+            keyed.push((first, start(b, m.b), m));
+        }
+    }
     keyed.sort_unstable_by(|x, y| {
         (x.0, x.1)
             .cmp(&(y.0, y.1))
             .then_with(|| (id(a, x.2.a), id(b, x.2.b)).cmp(&(id(a, y.2.a), id(b, y.2.b))))
             .then_with(|| (x.2.a, x.2.b).cmp(&(y.2.a, y.2.b)))
     });
-    // The partner and shared characters of each of `a`'s spans, to list the matches by `a`
-    // without sorting them.
-    let mut partner: Vec<Option<(usize, u32)>> = vec![None; a.spans.len()];
-    for m in &alone {
-        if let Some(slot) = partner.get_mut(m.a) {
-            *slot = Some((m.b, m.shared));
-        }
-    }
     let mut used_b = vec![false; b.spans.len()];
     for (_, _, m) in keyed {
         let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b)) else {
@@ -539,5 +544,220 @@ mod tests {
         };
         assert!((c.f1().unwrap() - 2.0 / 7.0).abs() < 1e-12);
         assert_eq!(c.unmatched(), 5);
+    }
+
+    /// The sweep and the greedy matching as they were before the sweep kept ends beside its
+    /// active spans and the greedy matching stopped parting its candidates in two lists:
+    /// the reference the faster ones are compared with.
+    fn reference_candidates(
+        a: Layer<'_>,
+        b: Layer<'_>,
+        same_label: impl Fn(usize, usize) -> bool,
+    ) -> Vec<SpanMatch> {
+        let (order_a, order_b) = (by_start(a.rows), by_start(b.rows));
+        let row = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).copied();
+        let key = |r: Option<Row>| r.map(|r| (r.start(), r.end()));
+        let mut active_a: Vec<u32> = Vec::new();
+        let mut active_b: Vec<u32> = Vec::new();
+        let mut candidates = Vec::new();
+        let (mut x, mut y) = (0, 0);
+        loop {
+            let (side_b, index) = match (order_a.get(x), order_b.get(y)) {
+                (Some(&i), Some(&j)) => {
+                    if key(row(a, i)) <= key(row(b, j)) {
+                        x += 1;
+                        (false, i)
+                    } else {
+                        y += 1;
+                        (true, j)
+                    }
+                }
+                (Some(&i), None) => {
+                    x += 1;
+                    (false, i)
+                }
+                (None, Some(&j)) => {
+                    y += 1;
+                    (true, j)
+                }
+                (None, None) => break,
+            };
+            let Some(this) = row(if side_b { b } else { a }, index) else {
+                continue;
+            };
+            let start = this.start();
+            active_a.retain(|&i| row(a, i).is_some_and(|r| r.end() > start));
+            active_b.retain(|&j| row(b, j).is_some_and(|r| r.end() > start));
+            let others = if side_b { &active_a } else { &active_b };
+            for &other in others {
+                let (i, j) = if side_b {
+                    (other, index)
+                } else {
+                    (index, other)
+                };
+                let (i, j) = (i as usize, j as usize);
+                if !same_label(i, j) {
+                    continue;
+                }
+                let (Some(x), Some(y)) = (a.rows.get(i), b.rows.get(j)) else {
+                    continue;
+                };
+                let shared = if x.split || y.split {
+                    shared_chars(a.fragments(i), b.fragments(j))
+                } else {
+                    x.end()
+                        .min(y.end())
+                        .saturating_sub(x.start().max(y.start()))
+                };
+                if shared > 0 {
+                    candidates.push(SpanMatch { a: i, b: j, shared });
+                }
+            }
+            if side_b {
+                active_b.push(index);
+            } else {
+                active_a.push(index);
+            }
+        }
+        candidates
+    }
+
+    fn reference_greedy(a: Layer<'_>, b: Layer<'_>, candidates: Vec<SpanMatch>) -> Vec<SpanMatch> {
+        fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
+            layer.spans.get(i).map(|s| s.id.0.as_str())
+        }
+        let start = |layer: Layer<'_>, i: usize| layer.rows.get(i).map_or(0, Row::start);
+        // A candidate whose spans are in no other candidate is taken whatever the order: only
+        // the others (spans overlapping several of the other side's) need sorting.
+        let mut degree_a = vec![0u8; a.spans.len()];
+        let mut degree_b = vec![0u8; b.spans.len()];
+        for m in &candidates {
+            if let Some(d) = degree_a.get_mut(m.a) {
+                *d = d.saturating_add(1);
+            }
+            if let Some(d) = degree_b.get_mut(m.b) {
+                *d = d.saturating_add(1);
+            }
+        }
+        let alone = |m: &SpanMatch| degree_a.get(m.a) == Some(&1) && degree_b.get(m.b) == Some(&1);
+        let (alone, contested): (Vec<SpanMatch>, Vec<SpanMatch>) =
+            candidates.into_iter().partition(alone);
+        // The key without ids packed in two words: ids are compared only on a tie.
+        let mut keyed: Vec<(u64, u32, SpanMatch)> = contested
+            .into_iter()
+            .map(|m| {
+                let first = u64::from(u32::MAX - m.shared) << 32 | u64::from(start(a, m.a));
+                (first, start(b, m.b), m)
+            })
+            .collect();
+        keyed.sort_unstable_by(|x, y| {
+            (x.0, x.1)
+                .cmp(&(y.0, y.1))
+                .then_with(|| (id(a, x.2.a), id(b, x.2.b)).cmp(&(id(a, y.2.a), id(b, y.2.b))))
+                .then_with(|| (x.2.a, x.2.b).cmp(&(y.2.a, y.2.b)))
+        });
+        // The partner and shared characters of each of `a`'s spans, to list the matches by `a`
+        // without sorting them.
+        let mut partner: Vec<Option<(usize, u32)>> = vec![None; a.spans.len()];
+        for m in &alone {
+            if let Some(slot) = partner.get_mut(m.a) {
+                *slot = Some((m.b, m.shared));
+            }
+        }
+        let mut used_b = vec![false; b.spans.len()];
+        for (_, _, m) in keyed {
+            let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b)) else {
+                continue;
+            };
+            if slot.is_some() || *ub {
+                continue;
+            }
+            *slot = Some((m.b, m.shared));
+            *ub = true;
+        }
+        partner
+            .into_iter()
+            .enumerate()
+            .filter_map(|(a, p)| p.map(|(b, shared)| SpanMatch { a, b, shared }))
+            .collect()
+    }
+
+    /// Random layers (overlapping, nested, equal, empty and discontinuous spans, sorted as a
+    /// set keeps them or not) give the candidates of the reference sweep, in its order, and
+    /// the matches of the reference greedy matching.
+    #[test]
+    fn candidates_and_matches_are_those_of_the_reference() {
+        let mut rng = fastrand::Rng::with_seed(77);
+        let labels = ["P", "O", "L"];
+        let layer_of = |rng: &mut fastrand::Rng, n: usize| -> Vec<Arc<Annotation>> {
+            (0..n)
+                .map(|k| {
+                    let start = rng.u32(..200);
+                    let mut fragments = vec![(start, start + rng.u32(..30))];
+                    if rng.u8(..5) == 0 {
+                        let from = start + 31 + rng.u32(..5);
+                        fragments.push((from, from + 1 + rng.u32(..10)));
+                    }
+                    span(
+                        labels[rng.usize(..labels.len())],
+                        &format!("{k}"),
+                        &fragments,
+                    )
+                })
+                .collect()
+        };
+        for round in 0..400 {
+            let (n, m) = (rng.usize(..40), rng.usize(..40));
+            let mut a = layer_of(&mut rng, n);
+            let mut b = layer_of(&mut rng, m);
+            if round % 2 == 0 {
+                a.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+                b.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
+            }
+            let index = |s: &Arc<Annotation>| {
+                let i = labels.iter().position(|l| *l == s.label).unwrap_or(0);
+                // One label left out of the comparison, as NO_LABEL rows are.
+                if i == 2 { NO_LABEL } else { i as u16 }
+            };
+            let rows_a: Vec<Row> = a.iter().map(|s| Row::of(s, index(s))).collect();
+            let rows_b: Vec<Row> = b.iter().map(|s| Row::of(s, index(s))).collect();
+            let (la, lb) = (
+                Layer {
+                    spans: &a,
+                    rows: &rows_a,
+                },
+                Layer {
+                    spans: &b,
+                    rows: &rows_b,
+                },
+            );
+            let same = |i: usize, j: usize| {
+                let label = la.label(i);
+                label != NO_LABEL && label == lb.label(j)
+            };
+            let expected = reference_candidates(la, lb, same);
+            let candidates = overlap_candidates_labelled(la, lb);
+            assert_eq!(candidates, expected, "round {round}");
+            assert_eq!(
+                greedy_overlap_matches(la, lb, candidates.clone()),
+                reference_greedy(la, lb, candidates),
+                "round {round}"
+            );
+            assert_eq!(
+                overlap_candidates_unsorted(&a, &b),
+                reference_candidates(
+                    Layer {
+                        spans: &a,
+                        rows: &unlabelled_rows(&a),
+                    },
+                    Layer {
+                        spans: &b,
+                        rows: &unlabelled_rows(&b),
+                    },
+                    |i, j| a[i].label == b[j].label
+                ),
+                "round {round}"
+            );
+        }
     }
 }

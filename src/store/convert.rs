@@ -176,36 +176,55 @@ pub struct SetCheck<'a> {
     pub annotations: usize,
     /// What is wrong, as reading it into the model and checking the set report it.
     pub problems: Vec<Problem>,
+    /// With `labels`: the labels of the annotations kept, each with how many have it.
+    pub labels: Vec<(Cow<'a, str>, usize)>,
+    /// With `labels`: the annotations kept that link an entity, built (what suggestions
+    /// learn names from).
+    pub linked: Vec<Arc<Annotation>>,
 }
 
 /// Checks an annotation file of format 2 as reading it ([`read_set`]) and checking the set
 /// read (ids used twice, [`Meaning::problems`]) do, with the same problems, without building
 /// its annotations: each is checked as a view into the file's bytes and forgotten (`lector
 /// check` needs no more). Only an annotation whose checks need the whole set (an attribute
-/// that refers to another annotation) is built, and checked at the end. `None` where
-/// [`read_set`] gives `None`.
+/// that refers to another annotation) is built, and checked at the end. With `labels`, the
+/// annotations kept are also counted by label, and those that link an entity built
+/// (`lector stats` needs no more). `None` where [`read_set`] gives `None`.
 pub fn check_set<'a>(
     source: &'a str,
     path: &Path,
     text: &DocText,
     threads: usize,
     meaning: &MeaningContext<'_>,
+    labels: bool,
 ) -> Option<SetCheck<'a>> {
     let (head, parts) = set_text::read_with(source, threads, &|_| Checker {
         builder: Builder::new(path, source, text, 0),
         meaning,
         kept: 0,
         ids: Vec::new(),
+        count: labels,
+        labels: Vec::new(),
+        linked: Vec::new(),
     })?;
     let mut annotations = 0;
     let mut problems = Vec::new();
     let mut ids = Vec::new();
     let mut whole = Vec::new();
+    let mut counted: Vec<(Cow<'a, str>, usize)> = Vec::new();
+    let mut linked = Vec::new();
     for part in parts {
         annotations += part.kept;
         problems.extend(part.builder.problems);
         ids.extend(part.ids);
         whole.extend(part.builder.annotations);
+        linked.extend(part.linked);
+        for (label, n) in part.labels {
+            match counted.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, total)) => *total += n,
+                None => counted.push((label, n)),
+            }
+        }
     }
     // Sorted by their first eight bytes, then the rest: ids that are equal end up side by
     // side, and most comparisons are of two numbers.
@@ -243,6 +262,8 @@ pub fn check_set<'a>(
         head,
         annotations,
         problems,
+        labels: counted,
+        linked,
     })
 }
 
@@ -276,6 +297,12 @@ struct Checker<'a, 'r> {
     kept: usize,
     /// Their ids.
     ids: Vec<Cow<'a, str>>,
+    /// Whether to count labels and build the annotations that link an entity.
+    count: bool,
+    /// The labels of the annotations kept, with how many have each.
+    labels: Vec<(Cow<'a, str>, usize)>,
+    /// The annotations kept that link an entity.
+    linked: Vec<Arc<Annotation>>,
 }
 
 impl<'a> Sink<'a> for Checker<'a, '_> {
@@ -289,6 +316,18 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
         };
         self.kept += 1;
         self.ids.push(entry.id.clone());
+        if self.count {
+            // A file has a few labels: a short search.
+            match self
+                .labels
+                .iter_mut()
+                .rev()
+                .find(|(l, _)| *l == entry.label)
+            {
+                Some((_, n)) => *n += 1,
+                None => self.labels.push((entry.label.clone(), 1)),
+            }
+        }
         // A link to another annotation is checked once every id is known; an attribute
         // named twice is checked as the model keeps it (the last value).
         let names = &entry.attributes;
@@ -316,9 +355,15 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
             );
         }
         b.report(&entry.id);
-        if later {
-            b.annotations
-                .push(Arc::new(annotation_of(entry, created, modified)));
+        let linked = self.count && entry.entity.is_some();
+        if later || linked {
+            let annotation = Arc::new(annotation_of(entry, created, modified));
+            if linked {
+                self.linked.push(Arc::clone(&annotation));
+            }
+            if later {
+                b.annotations.push(annotation);
+            }
         }
     }
 }

@@ -282,6 +282,11 @@ struct SetRead {
     set: Option<AnnotationSet>,
     /// How many annotations the set read had (its annotations are not kept when counting).
     annotations: usize,
+    /// When counting labels: the labels of its annotations, with how many have each.
+    labels: Vec<(String, usize)>,
+    /// Read on views of the annotations (the set holds none, or only those that link an
+    /// entity when counting labels).
+    lean: bool,
     problems: Vec<Problem>,
 }
 
@@ -684,9 +689,15 @@ pub struct ProjectStore {
     /// Opened by [`Self::check`]: each annotation file is read and checked, and only its
     /// annotations' number kept (its set stays, empty).
     counting: bool,
+    /// Opened by [`Self::open_counted`]: as [`Self::check`], with each set's labels counted
+    /// here and the annotations that link an entity kept in it.
+    labels: Option<LabelCounts>,
     /// How many annotations the files read held (counted whether kept or not).
     annotations_read: usize,
 }
+
+/// How many annotations of each label each set has, by (document, annotator).
+pub type LabelCounts = BTreeMap<(String, String), BTreeMap<String, usize>>;
 
 /// What [`ProjectStore::check`] found in a project besides its problems.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -900,6 +911,7 @@ impl ProjectStore {
             pending: Vec::new(),
             disk_version: next_disk_version(),
             counting: false,
+            labels: None,
             annotations_read: 0,
         };
         store.save_project_file()?;
@@ -935,7 +947,7 @@ impl ProjectStore {
     pub fn check(root: &Path) -> Result<(CheckSummary, Vec<Problem>), StoreError> {
         let mut attempt = 0;
         loop {
-            let (store, problems) = Self::open_with(root, None, true)?;
+            let (store, problems) = Self::open_with(root, None, true, false)?;
             attempt += 1;
             if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
                 let project = &store.project;
@@ -946,6 +958,22 @@ impl ProjectStore {
                     annotators: project.annotators().len(),
                 };
                 return Ok((summary, problems));
+            }
+        }
+    }
+
+    /// Reads and checks a whole project as [`Self::open`] does, with the same problems, but
+    /// keeps of each annotation file its status, how many annotations it has of each label,
+    /// and its annotations that link an entity (what suggestions learn names from): `lector
+    /// stats` needs no more. The sets of the project hold only those annotations.
+    pub fn open_counted(root: &Path) -> Result<(Self, LabelCounts, Vec<Problem>), StoreError> {
+        let mut attempt = 0;
+        loop {
+            let (mut store, problems) = Self::open_with(root, None, true, true)?;
+            attempt += 1;
+            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
+                let labels = store.labels.take().unwrap_or_default();
+                return Ok((store, labels, problems));
             }
         }
     }
@@ -976,7 +1004,7 @@ impl ProjectStore {
         root: &Path,
         document: Option<&str>,
     ) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, Some(document.unwrap_or_default()), false)
+        Self::open_with(root, Some(document.unwrap_or_default()), false, false)
     }
 
     /// Whether every annotation file has been read.
@@ -1010,6 +1038,7 @@ impl ProjectStore {
                 pending: Vec::new(),
                 disk_version: next_disk_version(),
                 counting: false,
+                labels: None,
                 annotations_read: 0,
             },
             // Document by document, so that they can be read a few at a time.
@@ -1060,7 +1089,7 @@ impl ProjectStore {
     }
 
     fn open_once(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, None, false)
+        Self::open_with(root, None, false, false)
     }
 
     /// Opens a project; with `first`, only that document's annotation files (empty or
@@ -1069,6 +1098,7 @@ impl ProjectStore {
         root: &Path,
         first: Option<&str>,
         counting: bool,
+        labels: bool,
     ) -> Result<(Self, Vec<Problem>), StoreError> {
         let project_path = root.join(PROJECT_FILE);
         if !project_path.is_file() {
@@ -1086,6 +1116,7 @@ impl ProjectStore {
             pending: Vec::new(),
             disk_version: next_disk_version(),
             counting,
+            labels: labels.then(LabelCounts::new),
             annotations_read: 0,
         };
         let mut problems = Vec::new();
@@ -1596,6 +1627,7 @@ impl ProjectStore {
             pending: Vec::new(),
             disk_version: next_disk_version(),
             counting: false,
+            labels: None,
             annotations_read: 0,
         };
         let mut problems = Vec::new();
@@ -2125,6 +2157,12 @@ impl ProjectStore {
         problems.extend(read.problems);
         self.annotations_read += read.annotations;
         if let Some(set) = read.set {
+            if let Some(labels) = &mut self.labels {
+                labels.insert(
+                    (document.to_owned(), annotator.to_owned()),
+                    read.labels.into_iter().collect(),
+                );
+            }
             self.project
                 .sets
                 .insert((document.to_owned(), annotator.to_owned()), set);
@@ -2157,11 +2195,25 @@ impl ProjectStore {
         if let Some((set, annotations)) = parsed {
             read.annotations = annotations;
             let set = read.set.insert(set);
-            if self.counting && !set.is_empty() {
+            if self.counting && !read.lean && !set.is_empty() {
+                // Read into the model (a file of format 1, or one only serde reads): what
+                // counting keeps of it.
                 let status = set.status;
-                *set = AnnotationSet::new(
+                let mut linked = Vec::new();
+                if self.labels.is_some() {
+                    let mut labels: BTreeMap<&str, usize> = BTreeMap::new();
+                    for a in set.annotations() {
+                        *labels.entry(a.label.as_str()).or_default() += 1;
+                        if a.entity.is_some() {
+                            linked.push(std::sync::Arc::clone(a));
+                        }
+                    }
+                    read.labels = labels.into_iter().map(|(l, n)| (l.to_owned(), n)).collect();
+                }
+                *set = AnnotationSet::with_shared(
                     std::mem::take(&mut set.annotator),
                     std::mem::take(&mut set.document),
+                    linked,
                 );
                 set.status = status;
             }
@@ -2209,11 +2261,19 @@ impl ProjectStore {
                 registry,
                 annotator,
             };
-            if let Some(checked) = convert::check_set(source, rel, &text, threads, &meaning) {
+            let labels = self.labels.is_some();
+            if let Some(checked) = convert::check_set(source, rel, &text, threads, &meaning, labels)
+            {
                 problems.extend(header(&checked.head.annotator, &checked.head.document));
                 problems.extend(checked.problems);
-                let mut set = AnnotationSet::new(annotator, document);
+                let mut set = AnnotationSet::with_shared(annotator, document, checked.linked);
                 set.status = checked.head.status;
+                read.labels = checked
+                    .labels
+                    .into_iter()
+                    .map(|(l, n)| (l.into_owned(), n))
+                    .collect();
+                read.lean = true;
                 return Some((set, checked.annotations));
             }
         }

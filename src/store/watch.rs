@@ -93,6 +93,7 @@ impl ProjectStore {
                 pending: Vec::new(),
                 disk_version: self.disk_version,
                 counting: false,
+                labels: None,
                 annotations_read: 0,
             },
             annotator: annotator.to_owned(),
