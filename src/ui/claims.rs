@@ -11,8 +11,15 @@ use super::tracking::{TrackCommand, TrackingState, new_record};
 use crate::model::RecordKey;
 use crate::predict::{TrackedClaim, Verdict, VerdictSource};
 
-/// Column widths; the claim's text takes what is left.
-const WIDTHS: [f32; 6] = [140.0, 0.0, 130.0, 150.0, 100.0, 85.0];
+/// Each column's natural and smallest widths; the claim's text takes what is left.
+const WIDTHS: [(f32, f32); 6] = [
+    (140.0, 90.0),
+    (0.0, 0.0),
+    (130.0, 100.0),
+    (150.0, 110.0),
+    (100.0, 70.0),
+    (85.0, 60.0),
+];
 const HEADERS: [&str; 6] = [
     "Source",
     "Claim",
@@ -108,15 +115,14 @@ fn verdict_color(theme: &super::theme::Theme, verdict: Verdict) -> Color32 {
 pub fn table_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     filters_ui(app, ui);
     ui.separator();
-    let fixed: f32 = WIDTHS.iter().sum();
-    let text_width = (ui.available_width() - fixed - 16.0).max(160.0);
-    let widths: Vec<f32> = WIDTHS
-        .iter()
-        .map(|w| if *w == 0.0 { text_width } else { *w })
-        .collect();
+    // Least needed first: annotators, document, check-worthiness.
+    let widths = super::tracking::table_widths(ui.available_width(), &WIDTHS, &[5, 4, 2]);
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
         for (header, width) in HEADERS.iter().zip(&widths) {
+            if *width <= 0.0 {
+                continue;
+            }
             ui.add_sized(
                 [*width, 20.0],
                 egui::Label::new(RichText::new(*header).strong()),
@@ -273,6 +279,9 @@ fn row_ui(
     let font = egui::TextStyle::Body.resolve(ui.style());
     let mut x = rect.left();
     for ((text, color), width) in cells.into_iter().zip(widths) {
+        if *width <= 0.0 {
+            continue;
+        }
         let cell = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(*width - 8.0, height));
         ui.painter().with_clip_rect(cell).text(
             cell.left_center() + vec2(4.0, 0.0),

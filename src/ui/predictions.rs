@@ -57,17 +57,18 @@ impl Column {
         }
     }
 
-    /// The column's width; the text takes what is left.
-    fn width(self) -> f32 {
+    /// The column's natural and smallest widths; the text takes what is left.
+    fn width(self) -> (f32, f32) {
         match self {
-            Self::Holder => 140.0,
-            Self::Text => 0.0,
-            Self::Certainty => 95.0,
-            Self::Condition => 110.0,
-            Self::Due => 85.0,
-            Self::Status => 115.0,
-            Self::Document => 100.0,
-            Self::Annotators => 85.0,
+            Self::Holder => (140.0, 90.0),
+            Self::Text => (0.0, 0.0),
+            Self::Certainty => (95.0, 80.0),
+            Self::Condition => (110.0, 80.0),
+            // A whole date.
+            Self::Due => (90.0, 82.0),
+            Self::Status => (115.0, 90.0),
+            Self::Document => (100.0, 70.0),
+            Self::Annotators => (85.0, 60.0),
         }
     }
 }
@@ -271,19 +272,9 @@ pub fn table_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     filters_ui(app, ui);
     ui.separator();
     let today = app.tracking.today;
-    let width = ui.available_width();
-    let fixed: f32 = Column::ALL.iter().map(|c| c.width()).sum();
-    let text_width = (width - fixed - 16.0).max(160.0);
-    let widths: Vec<f32> = Column::ALL
-        .iter()
-        .map(|c| {
-            if *c == Column::Text {
-                text_width
-            } else {
-                c.width()
-            }
-        })
-        .collect();
+    let natural: Vec<(f32, f32)> = Column::ALL.iter().map(|c| c.width()).collect();
+    // Least needed first: annotators, document, condition, certainty.
+    let widths = super::tracking::table_widths(ui.available_width(), &natural, &[7, 6, 3, 2]);
     header_ui(app, ui, &widths);
     let tracking = &mut app.tracking;
     let rows = rows(tracking).to_vec();
@@ -397,6 +388,9 @@ fn header_ui(app: &mut LectorApp, ui: &mut egui::Ui, widths: &[f32]) {
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 0.0;
         for (column, width) in Column::ALL.iter().zip(widths) {
+            if *width <= 0.0 {
+                continue;
+            }
             let arrow = match view.sort {
                 (c, false) if c == *column => " ⬆",
                 (c, true) if c == *column => " ⬇",
@@ -472,6 +466,9 @@ fn row_ui(
     let font = egui::TextStyle::Body.resolve(ui.style());
     let mut x = rect.left();
     for ((text, color), width) in cells.into_iter().zip(widths) {
+        if *width <= 0.0 {
+            continue;
+        }
         let cell = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(*width - 8.0, height));
         ui.painter().with_clip_rect(cell).text(
             cell.left_center() + vec2(4.0, 0.0),

@@ -623,3 +623,96 @@ pub fn new_record<S>(
         at: crate::model::annotation::now(),
     }
 }
+
+/// The widths of a table's columns in `available` points, from each column's natural and
+/// smallest width. The text column (natural width 0) takes what the others leave, at least 120
+/// points. Where the natural widths do not fit (an 800-point window beside the details panel),
+/// the columns in `drop` lose their room, the least needed first (width 0: not shown), and then
+/// the others narrow towards their smallest, so that the status and the due date stay in view
+/// rather than run off the edge.
+pub fn table_widths(available: f32, columns: &[(f32, f32)], drop: &[usize]) -> Vec<f32> {
+    const MIN_TEXT: f32 = 120.0;
+    const MARGIN: f32 = 16.0;
+    let room = available - MARGIN - MIN_TEXT;
+    let mut shown: Vec<(f32, f32)> = columns.to_vec();
+    let fixed = |shown: &[(f32, f32)]| shown.iter().map(|c| c.0).sum::<f32>();
+    for &i in drop {
+        if fixed(&shown) <= room {
+            break;
+        }
+        if let Some(c) = shown.get_mut(i) {
+            *c = (0.0, 0.0);
+        }
+    }
+    let natural = fixed(&shown);
+    let spare: f32 = shown.iter().map(|(n, m)| n - m).sum();
+    // How far each column narrows from its natural width towards its smallest.
+    let t = if natural > room && spare > 0.0 {
+        ((natural - room) / spare).min(1.0)
+    } else {
+        0.0
+    };
+    let mut widths: Vec<f32> = shown.iter().map(|(n, m)| n - t * (n - m)).collect();
+    let text = (available - MARGIN - widths.iter().sum::<f32>()).max(MIN_TEXT);
+    for (w, (n, _)) in widths.iter_mut().zip(columns) {
+        if *n == 0.0 {
+            *w = text;
+        }
+    }
+    widths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_widths;
+
+    /// The Predictions view's columns: holder, text, certainty, condition, due, status,
+    /// document, annotators.
+    const COLUMNS: [(f32, f32); 8] = [
+        (140.0, 90.0),
+        (0.0, 0.0),
+        (95.0, 80.0),
+        (110.0, 80.0),
+        (90.0, 82.0),
+        (115.0, 90.0),
+        (100.0, 70.0),
+        (85.0, 60.0),
+    ];
+    const DROP: [usize; 4] = [7, 6, 3, 2];
+
+    #[test]
+    fn a_wide_table_keeps_every_column_and_gives_the_text_the_rest() {
+        let widths = table_widths(1300.0, &COLUMNS, &DROP);
+        assert_eq!(widths[0], 140.0);
+        assert_eq!(widths[7], 85.0);
+        assert_eq!(widths.iter().sum::<f32>(), 1300.0 - 16.0);
+    }
+
+    #[test]
+    fn a_narrow_table_drops_the_least_needed_columns_and_fits() {
+        for available in [420.0, 445.0, 520.0, 640.0, 800.0] {
+            let widths = table_widths(available, &COLUMNS, &DROP);
+            assert!(
+                widths.iter().sum::<f32>() <= available - 16.0 + 0.01,
+                "{available}: {widths:?}"
+            );
+            assert!(widths[1] >= 120.0, "the text keeps its room");
+            // Holder, due date and status always show, at least at their smallest.
+            for kept in [0, 4, 5] {
+                assert!(
+                    widths[kept] >= COLUMNS[kept].1 - 0.01,
+                    "{available}: {widths:?}"
+                );
+            }
+        }
+        let widths = table_widths(445.0, &COLUMNS, &DROP);
+        assert_eq!(
+            (widths[7], widths[6], widths[3], widths[2]),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        // Only what is needed goes.
+        let widths = table_widths(800.0, &COLUMNS, &DROP);
+        assert_eq!(widths[7], 0.0);
+        assert!(widths[3] > 0.0, "{widths:?}");
+    }
+}
