@@ -19,7 +19,7 @@ mod common;
 mod gui;
 
 use common::sample_project_copy;
-use gui::{harness, wait_for_jobs};
+use gui::{harness, step_while, wait_for_jobs};
 
 /// The char range of the first `needle` in the open document.
 fn find(h: &Harness<'_, LectorApp>, needle: &str) -> (u32, u32) {
@@ -438,13 +438,7 @@ fn after_a_change_a_big_projects_views_count_again_without_holding_up_the_window
     assert!(!is_counted(&h), "the counts from before show meanwhile");
     assert_eq!(h.state().tracking().tracker().predictions.len(), 20_000);
 
-    for _ in 0..3000 {
-        if !h.state().tracking().counting() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    step_while(&mut h, |app| app.tracking().counting());
     h.run();
     assert!(!h.state().tracking().counting());
     assert!(is_counted(&h), "the new prediction is counted");
@@ -465,13 +459,7 @@ fn a_tracking_view_waits_for_a_big_project_to_be_read_without_holding_up_the_win
     let root = big_project(dir.path(), 60, 60_000);
     let mut h = harness(&root, "olga");
     // Its first document opens (on another thread too: the files are big).
-    for _ in 0..3000 {
-        if h.state().session().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.step();
-    }
+    step_while(&mut h, |app| app.session().is_none());
     h.step();
     let complete = |h: &Harness<'_, LectorApp>| h.state().session().unwrap().store.is_complete();
     assert!(
@@ -563,13 +551,7 @@ fn an_edit_while_a_big_project_is_read_is_counted_on_another_thread() {
     let dir = tempfile::tempdir().unwrap();
     let root = big_project(dir.path(), 60, 60_000);
     let mut h = harness(&root, "olga");
-    for _ in 0..3000 {
-        if h.state().session().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.step();
-    }
+    step_while(&mut h, |app| app.session().is_none());
     h.step();
     assert!(h.state().is_busy(), "the other documents are being read");
     let range = find(&h, "Han kommer troligen att vinna valet");
@@ -586,13 +568,7 @@ fn an_edit_while_a_big_project_is_read_is_counted_on_another_thread() {
         h.state().tracking().counting(),
         "counted on another thread once everything is read"
     );
-    for _ in 0..3000 {
-        if !h.state().tracking().counting() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
+    step_while(&mut h, |app| app.tracking().counting());
     assert!(!h.state().tracking().counting());
     assert!(
         status_bar(&h).contains("60000 predictions"),

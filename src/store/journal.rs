@@ -175,10 +175,8 @@ pub enum Background {
 impl Background {
     /// Waits until the edits are written: the journal back, and whether they were.
     pub fn finish(self) -> (Option<Journal>, std::io::Result<()>) {
-        match self.join() {
-            (journal, Ok(_)) => (journal, Ok(())),
-            (journal, Err(err)) => (journal, Err(err)),
-        }
+        let (journal, appended) = self.join();
+        (journal, appended.map(|_| ()))
     }
 
     /// Takes the edits out of the journal again (the step they belong to was refused).

@@ -136,6 +136,9 @@ pub struct TrackingState {
 #[derive(Debug)]
 struct Recount {
     content: u64,
+    /// The session's revision the copy was made at: resolutions made after it are applied
+    /// to the counts when they come.
+    revision: u64,
     done: std::sync::mpsc::Receiver<Counted>,
 }
 
@@ -189,53 +192,71 @@ impl TrackingState {
             // Only resolutions changed: the matching of copies stands.
             self.tracker.resolve(project);
         } else {
-            if let Some(recount) = self.recount.take() {
-                match recount.done.try_recv() {
-                    Ok(counted) if recount.content == content => {
-                        let Counted { tracker, lists } = counted;
-                        self.tracker = tracker;
-                        self.lists = lists;
-                        self.counted_at = Some(content);
-                        // Resolutions made meanwhile.
-                        self.tracker.resolve(project);
-                    }
-                    Err(std::sync::mpsc::TryRecvError::Empty) if recount.content == content => {
+            // Counts made on another thread of this content, if they are done.
+            let made = match self.recount.take() {
+                Some(recount) if recount.content == content => match recount.done.try_recv() {
+                    Ok(counted) => Some((counted, recount.revision)),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
                         self.recount = Some(recount);
                         return false;
                     }
-                    // Of an older revision, or the thread failed: counted again below.
-                    _ => {}
-                }
-            }
-            if self.counted_at != Some(content) {
-                let size: usize = project.sets.values().map(|s| s.annotations().len()).sum();
-                match wake {
-                    Some(ctx) if size >= self.background_from => {
-                        let (send, done) = std::sync::mpsc::channel();
-                        let (snapshot, ctx) = (project.clone(), ctx.clone());
-                        let started = std::thread::Builder::new()
-                            .name("lector-count".to_owned())
-                            .spawn(move || {
-                                if send.send(Counted::of(&snapshot)).is_ok() {
-                                    ctx.request_repaint();
-                                }
-                            });
-                        if started.is_ok() {
-                            self.recount = Some(Recount { content, done });
-                            return false;
-                        }
+                    // The thread failed: counted again below.
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                },
+                // None, or of an older content: counted again below.
+                _ => None,
+            };
+            let (counted, revision) = match made {
+                Some(made) => made,
+                None => {
+                    if let Some(ctx) = wake
+                        && self.start_recount(session, ctx)
+                    {
+                        return false;
                     }
-                    _ => {}
+                    (Counted::of(project), session.revision())
                 }
-                self.tracker = Tracker::count(project);
+            };
+            let Counted { tracker, lists } = counted;
+            self.tracker = tracker;
+            self.lists = lists;
+            self.counted_at = Some(content);
+            if revision != session.revision() {
+                // Resolutions made while they were counted.
                 self.tracker.resolve(project);
-                self.lists = Lists::of(&self.tracker);
-                self.counted_at = Some(content);
             }
         }
         self.built_at = Some(session.revision());
         self.builds += 1;
         self.due = self.count_due();
+        true
+    }
+
+    /// Starts counting a big project on another thread (a copy of it), which wakes `ctx`
+    /// when done; `false` for a small project, or when no thread could be started.
+    fn start_recount(&mut self, session: &Session, ctx: &egui::Context) -> bool {
+        let project = &session.store.project;
+        let size: usize = project.sets.values().map(|s| s.annotations().len()).sum();
+        if size < self.background_from {
+            return false;
+        }
+        let (send, done) = std::sync::mpsc::channel();
+        let (snapshot, ctx) = (project.clone(), ctx.clone());
+        let started = std::thread::Builder::new()
+            .name("lector-count".to_owned())
+            .spawn(move || {
+                if send.send(Counted::of(&snapshot)).is_ok() {
+                    ctx.request_repaint();
+                }
+            });
+        if started.is_err() {
+            return false;
+        }
+        self.recount = Some(Recount {
+            content: session.content_revision(),
+            revision: session.revision(),
+            done,
+        });
         true
     }
 
@@ -437,19 +458,22 @@ pub fn central_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> bool {
         return false;
     }
     let complete = app.session.as_ref().is_some_and(|s| s.store.is_complete());
-    if !complete {
-        let Some(loading) = &app.loading else {
-            // Nothing reads the rest: read it here.
-            app.read_the_rest_now();
-            return true;
-        };
+    if !complete && app.loading.is_none() {
+        // Nothing reads the rest: read it here.
+        app.read_the_rest_now();
+    }
+    if let Some(loading) = &app.loading {
+        // Until the reading thread has read every document and counted them.
         let progress = loading.progress();
+        let text = if complete {
+            format!("{progress}…")
+        } else {
+            format!("{progress}: the predictions and claims show once every document is read")
+        };
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(format!(
-                    "{progress}: the predictions and claims show once every document is read"
-                ));
+                ui.label(text);
             });
         });
         return true;

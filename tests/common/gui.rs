@@ -37,15 +37,21 @@ pub fn app_for(project: &Path, annotator: &str) -> LectorApp {
 /// Steps the UI until the background jobs (exports, imports, opening, review, sync) are done:
 /// a spinner keeps the UI repainting, so `run` alone would not settle.
 pub fn wait_for_jobs(h: &mut Harness<'_, LectorApp>) {
+    step_while(h, LectorApp::is_busy);
+    assert!(!h.state().is_busy(), "the job finished");
+    h.run();
+}
+
+/// Steps the UI while `busy` says so, up to half a minute: a spinner keeps it repainting, so
+/// `run` would not settle.
+pub fn step_while(h: &mut Harness<'_, LectorApp>, busy: impl Fn(&LectorApp) -> bool) {
     for _ in 0..3000 {
-        if !h.state().is_busy() {
+        if !busy(h.state()) {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
         h.step();
     }
-    assert!(!h.state().is_busy(), "the job finished");
-    h.run();
 }
 
 /// Opens Review → Review colleagues… and starts a review of everyone the picker offers.
