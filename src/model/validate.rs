@@ -207,7 +207,9 @@ fn value_kind(value: ValueRef<'_>) -> &'static str {
 
 /// Ids used by more than one annotation of the set, sorted.
 pub fn duplicate_ids(set: &AnnotationSet) -> Vec<String> {
-    let mut seen = BTreeSet::new();
+    // Hashed, not sorted into a tree: a damaged file of a million annotations took 0.8 s.
+    let mut seen: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        std::collections::HashSet::with_capacity_and_hasher(set.len(), Default::default());
     let mut duplicates = BTreeSet::new();
     for annotation in set.iter() {
         if !seen.insert(annotation.id.0.as_str()) {
