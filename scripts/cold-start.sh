@@ -9,9 +9,13 @@
 #   drawn: the app's `drawn_ms` (the UI pass that drew the document ended).
 # Projects (generated once by examples/gen_project.rs, under target/cold-start/):
 #   book:  one document of 1,000,000 characters with 10,000 annotations;
-#   team:  200 documents x 10 annotators x 150 annotations (300k annotations, ~105 MB).
+#   team:  200 documents x 10 annotators x 150 annotations (300k annotations, ~105 MB);
+#   and with PROJECTS="article tome" (or any of the four):
+#   article: one document of 5 MB with 100,000 annotations;
+#   tome:  one document of 50 MB with 1,000,000 annotations (350 MB of RON).
 # Usage: scripts/cold-start.sh [RUNS] (default 7); XVFB_DISPLAY=:N to use a running server,
-# LECTOR_BIN=PATH to time another build of lector (one with LECTOR_TRACE) instead.
+# LECTOR_BIN=PATH to time another build of lector (one with LECTOR_TRACE) instead,
+# PROJECTS="book team" (the default) to choose the projects.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -23,6 +27,13 @@ mkdir -p target/cold-start
   ./target/release/examples/gen_project target/cold-start/book 1 1 10000 1000000 >/dev/null
 [ -f target/cold-start/team/project.ron ] ||
   ./target/release/examples/gen_project target/cold-start/team 200 10 150 >/dev/null
+projects=${PROJECTS:-book team}
+if [[ " $projects " == *" article "* ]] && [ ! -f target/cold-start/article/project.ron ]; then
+  ./target/release/examples/gen_project target/cold-start/article 1 1 100000 5000000 >/dev/null
+fi
+if [[ " $projects " == *" tome "* ]] && [ ! -f target/cold-start/tome/project.ron ]; then
+  ./target/release/examples/gen_project target/cold-start/tome 1 1 1000000 50000000 >/dev/null
+fi
 
 started=()
 cleanup() { for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -48,7 +59,7 @@ printf '{"app": "(annotator: \\"annotator00\\")"}' >"$home/data/lector/app.ron"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-for project in book team; do
+for project in $projects; do
   dir=target/cold-start/$project
   e2e=() painted=() drawn=()
   for _ in $(seq "$runs"); do

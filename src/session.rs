@@ -632,8 +632,10 @@ impl Session {
 
     /// Replays the edits of journals that a session of this annotator left without saving
     /// (a crash), as one undo step per document, and says what it did. `None` when there
-    /// was nothing to recover. The replayed edits are saved like any others; the old
-    /// journals are removed once this session's own journal holds them.
+    /// was nothing to recover. The files of documents not read yet are read first. The
+    /// replayed edits are saved like any others; the old journals are removed once this
+    /// session's own journal holds them, except one with edits that could not be replayed
+    /// (a file that is read-only for now): it stays, to replay at the next start.
     pub fn recover(&mut self) -> Option<Recovery> {
         if !self.journaling {
             return None;
@@ -644,6 +646,8 @@ impl Session {
         }
         let mut recovery = Recovery::default();
         let mut documents = BTreeSet::new();
+        // Journals with edits that could not be replayed: kept, to replay at the next start.
+        let mut kept = BTreeSet::new();
         for path in &orphans {
             let (edits, problems) = journal::read(path, &self.store.project);
             recovery.problems.extend(problems);
@@ -652,11 +656,23 @@ impl Session {
                 by_document.entry(document).or_default().push(edit);
             }
             for (document, edits) in by_document {
+                // A project opens with one document read, the rest later: the files these
+                // edits go to are read now (they were refused as still being read, and the
+                // journal went with them).
+                if !self.store.is_loaded(&document) {
+                    let problems = self.store.load_document(&document);
+                    recovery
+                        .problems
+                        .extend(problems.iter().map(ToString::to_string));
+                }
                 if let Some(reason) = self.read_only_reason(&document) {
                     recovery.problems.push(format!(
-                        "{document}: {} edits not replayed: {reason}",
-                        edits.len()
+                        "{document}: {} edits not replayed: {reason}; they are kept in {} and \
+                         replayed when the project opens again",
+                        edits.len(),
+                        path.display()
                     ));
+                    kept.insert(path.clone());
                     continue;
                 }
                 let (applied, problems) = self.apply_lenient(&document, edits);
@@ -669,7 +685,7 @@ impl Session {
         }
         recovery.documents = documents.into_iter().collect();
         if self.journal_error.is_none() {
-            for path in orphans {
+            for path in orphans.into_iter().filter(|p| !kept.contains(p)) {
                 let _ = std::fs::remove_file(path);
             }
         }
@@ -2281,6 +2297,90 @@ mod tests {
         assert!(
             Session::new(store, "anna").recover().is_none(),
             "nothing twice"
+        );
+    }
+
+    /// A crash left edits of a document whose file the app has not read yet when it opens
+    /// again (it reads the first document first, the rest on another thread): they are
+    /// replayed, not dropped with the journal.
+    #[test]
+    fn a_journal_of_a_document_not_read_yet_is_replayed() {
+        let (dir, mut s, first) = session();
+        let other = s
+            .store
+            .add_text(
+                "b.txt",
+                "B",
+                "Lukashenko kan få mer än en miljard.\n".to_owned(),
+            )
+            .unwrap();
+        let saved = person(&s, &other, 0, 10);
+        s.apply(&other, vec![Edit::insert(saved)]).unwrap();
+        assert!(s.save_now().is_empty());
+        let unsaved = person(&s, &other, 15, 18);
+        drop(s);
+        let path = crashed_journal(dir.path(), &other, &[Edit::insert(unsaved.clone())]);
+        let (store, _) = ProjectStore::open_first(dir.path(), Some(&first)).unwrap();
+        assert!(!store.is_loaded(&other), "the other document is read later");
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        assert_eq!(recovery.edits, 1);
+        assert!(!path.exists(), "ours holds the edit now");
+        assert!(s.store.load_remaining().is_empty());
+        assert_eq!(
+            count(&s, &other),
+            2,
+            "the saved annotation and the recovered one"
+        );
+        assert!(s.save_now().is_empty());
+        assert_eq!(saved_ids(dir.path(), &other).len(), 2);
+    }
+
+    /// Edits a crash left for a file that is read-only when the project opens again (here
+    /// damaged by hand) are not replayed onto it, and not dropped either: the journal stays
+    /// until the file is mended, and they are replayed then.
+    #[test]
+    fn edits_that_cannot_be_replayed_yet_stay_in_their_journal() {
+        let (dir, mut s, doc) = session();
+        s.apply(&doc, vec![Edit::insert(person(&s, &doc, 0, 5))])
+            .unwrap();
+        assert!(s.save_now().is_empty());
+        let unsaved = person(&s, &doc, 12, 22);
+        drop(s);
+        let path = crashed_journal(dir.path(), &doc, &[Edit::insert(unsaved.clone())]);
+        let file = dir.path().join(crate::store::set_path(&doc, "anna"));
+        let good = std::fs::read(&file).unwrap();
+        std::fs::write(&file, b"(format_version: 2, annotations: [oops").unwrap();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert_eq!(recovery.edits, 0);
+        assert!(
+            recovery
+                .problems
+                .iter()
+                .any(|p| p.contains("1 edits not replayed")
+                    && p.contains("replayed when the project opens again")),
+            "{:?}",
+            recovery.problems
+        );
+        drop(s);
+        assert!(path.exists(), "the journal keeps the edit");
+        std::fs::write(&file, good).unwrap();
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);
+        assert!(!path.exists());
+        assert!(
+            s.store
+                .project
+                .set(&doc, "anna")
+                .unwrap()
+                .get(&unsaved.id)
+                .is_some(),
+            "the edit is back"
         );
     }
 

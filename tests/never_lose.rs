@@ -319,6 +319,35 @@ fn a_killed_session_comes_back_with_its_edit() {
     assert_eq!(journals, 0, "journals are cleaned up once saved");
 }
 
+/// As the app opens a project: another document first, the killed session's document's
+/// file (saved before, so there is one) read later on another thread. The edit comes back
+/// all the same (it was refused as still being read, and the journal deleted with it).
+#[test]
+fn a_killed_sessions_edit_comes_back_when_another_document_opens_first() {
+    let (_dir, root) = project();
+    let (mut store, _) = ProjectStore::open(&root).expect("open");
+    let first = store
+        .add_text("a.txt", "A", "Another article.\n".to_owned())
+        .expect("add");
+    drop(store);
+    let saved = annotate(&root, "anna", 2, None).expect("annotate");
+    let id = common::killed_child(
+        "crash_child",
+        &[("LECTOR_CRASH_CHILD", root.to_str().expect("utf-8 path"))],
+        "EDITED ",
+    );
+    assert_eq!(saved_ids(&root, "anna"), BTreeSet::from([saved.clone()]));
+    let (store, _) = ProjectStore::open_first(&root, Some(&first)).expect("open");
+    assert!(!store.is_loaded(DOC), "read later, as the app does");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);
+    assert!(session.store.load_remaining().is_empty());
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert_eq!(saved_ids(&root, "anna"), BTreeSet::from([saved, id]));
+}
+
 fn export(root: &Path, out: &Path) -> Output {
     run(lector()
         .arg("export")

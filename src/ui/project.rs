@@ -177,11 +177,13 @@ impl LectorApp {
         let first = wanted
             .filter(|id| store.project.document(id).is_some())
             .or_else(|| store.project.documents.first().map(|d| d.meta.id.clone()));
-        let remaining = (!store.is_complete()).then(|| store.remaining());
         let mut session = Session::new(store, self.annotator());
         // Format-1 resolutions move before the journal replays onto their files.
         let migrated = super::tracking::migrate(&mut session);
+        // Recovery reads the files of the documents it replays edits onto: what is left to
+        // read is known after it.
         let recovered = session.recover();
+        let remaining = (!session.store.is_complete()).then(|| session.store.remaining());
         self.session = Some(session);
         for (text, error) in migrated {
             self.say(text, error);
