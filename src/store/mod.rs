@@ -720,6 +720,31 @@ struct SetJob {
     document: String,
     rel: PathBuf,
     unplaced: bool,
+    /// Its set holds the annotations at the beginning of the file until it is read (see
+    /// [`ProjectStore::is_partly_read`]).
+    partial: bool,
+}
+
+/// From how many bytes an annotation file of the document a project opens on is shown from
+/// its beginning first ([`PARTIAL_BEGINNING`] of it), the rest read with the other files:
+/// a book's million annotations (350 MB) take a second to read, its first page a few ms.
+const PARTIAL_FROM: u64 = 64 << 20;
+
+/// How much of such a file is read first: some ten thousand annotations, the first pages.
+const PARTIAL_BEGINNING: u64 = 4 << 20;
+
+#[cfg(test)]
+thread_local! {
+    /// [`PARTIAL_FROM`] and [`PARTIAL_BEGINNING`] for tests on this thread.
+    static PARTIAL_SIZES: std::cell::Cell<(u64, u64)> =
+        const { std::cell::Cell::new((PARTIAL_FROM, PARTIAL_BEGINNING)) };
+}
+
+fn partial_sizes() -> (u64, u64) {
+    #[cfg(test)]
+    return PARTIAL_SIZES.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    (PARTIAL_FROM, PARTIAL_BEGINNING)
 }
 
 /// Why a file of a store opened with [`ProjectStore::open_first`] cannot be written yet.
@@ -1059,6 +1084,7 @@ impl ProjectStore {
                 continue;
             };
             self.pending.remove(at);
+            self.forget_beginnings([&job]);
             match read {
                 Some(read) => {
                     self.take_set(&job.annotator, &job.document, &job.rel, read, &mut problems);
@@ -1075,6 +1101,7 @@ impl ProjectStore {
             .into_iter()
             .partition(|j| j.document == document);
         self.pending = later;
+        self.forget_beginnings(&now);
         let mut problems = Vec::new();
         self.run_jobs(now, &mut problems);
         problems
@@ -1083,6 +1110,7 @@ impl ProjectStore {
     /// Reads every annotation file not read yet, on this thread; their problems.
     pub fn load_remaining(&mut self) -> Vec<Problem> {
         let jobs = std::mem::take(&mut self.pending);
+        self.forget_beginnings(&jobs);
         let mut problems = Vec::new();
         self.run_jobs(jobs, &mut problems);
         problems
@@ -1771,8 +1799,22 @@ impl ProjectStore {
                     document,
                     rel,
                     unplaced,
+                    partial: false,
                 };
                 if only.is_none_or(|d| d == job.document) {
+                    // The document shown first: a big file's beginning now, the rest later.
+                    if only.is_some()
+                        && !job.unplaced
+                        && let Some(set) = self.read_beginning(&job)
+                    {
+                        let key = (job.document.clone(), job.annotator.clone());
+                        self.project.sets.insert(key, set);
+                        self.pending.push(SetJob {
+                            partial: true,
+                            ..job
+                        });
+                        continue;
+                    }
                     jobs.push(job);
                 } else {
                     self.pending.push(job);
@@ -1780,6 +1822,54 @@ impl ProjectStore {
             }
         }
         self.run_jobs(jobs, problems);
+    }
+
+    /// The annotations at the beginning of a big annotation file (see [`PARTIAL_FROM`]),
+    /// read from its first [`PARTIAL_BEGINNING`] bytes up to the last whole annotation, as
+    /// Lector lays them out; `None` for a smaller file, or one laid out otherwise or with a
+    /// problem there (read whole then, which says what it is).
+    fn read_beginning(&self, job: &SetJob) -> Option<AnnotationSet> {
+        use std::io::Read as _;
+        let (from, beginning) = partial_sizes();
+        let (file, meta) = confine::open(&self.root, &job.rel).ok()??;
+        if meta.len() < from {
+            return None;
+        }
+        let text = &self.project.document(&job.document)?.text;
+        let mut head = Vec::new();
+        file.take(beginning).read_to_end(&mut head).ok()?;
+        const END: &[u8] = b"\n        ),\n";
+        let cut = memchr::memmem::rfind(&head, END)? + END.len();
+        let mut source = std::str::from_utf8(head.get(..cut)?).ok()?.to_owned();
+        source.push_str("    ],\n)\n");
+        if ron_file::format_version(&job.rel, &source).ok()? != ron_file::CURRENT_VERSION {
+            return None;
+        }
+        let (mut set, problems) = convert::read_set(&source, &job.rel, text, 1)?;
+        if !problems.is_empty() || set.is_empty() || set.has_duplicate_ids() {
+            return None;
+        }
+        set.annotator.clone_from(&job.annotator);
+        set.document.clone_from(&job.document);
+        Some(set)
+    }
+
+    /// Whether a document is shown from the beginnings of its big annotation files while
+    /// they are read (every file of it not read yet is such a one): its annotations near the
+    /// start are all there, the rest come when the files are read; nothing can be written.
+    pub fn is_partly_read(&self, document: &str) -> bool {
+        let mut jobs = self.pending.iter().filter(|j| j.document == document);
+        jobs.next().is_some_and(|j| j.partial) && jobs.all(|j| j.partial)
+    }
+
+    /// Forgets the beginnings shown of files about to be read whole (which may turn out to
+    /// have no set at all).
+    fn forget_beginnings<'j>(&mut self, jobs: impl IntoIterator<Item = &'j SetJob>) {
+        for job in jobs.into_iter().filter(|j| j.partial) {
+            self.project
+                .sets
+                .remove(&(job.document.clone(), job.annotator.clone()));
+        }
     }
 
     /// Reads annotation files into the project: read, parsed and checked on every core, then
@@ -3217,5 +3307,103 @@ mod fingerprint_tests {
         }
         assert_ne!(Fingerprint::of(b"ab"), Fingerprint::of(b"ba"));
         assert_ne!(Fingerprint::of(&[0; 33]), Fingerprint::of(&[0; 32]));
+    }
+}
+
+#[cfg(test)]
+mod partial_tests {
+    use super::{PARTIAL_BEGINNING, PARTIAL_FROM, PARTIAL_SIZES, ProjectStore, set_path};
+    use crate::model::{Annotation, checked_fragments};
+
+    /// A project with a document whose annotator anna has `n` annotations spread over it.
+    fn project(n: u32) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let text: String = (0..400).map(|i| format!("ord{i:03} ")).collect();
+        let doc = store.add_text("a.txt", "A", text).unwrap();
+        let small = store
+            .add_text("b.txt", "B", "Putin möter Lukashenko.".to_owned())
+            .unwrap();
+        let doc_text = store.project.document(&doc).unwrap().text.clone();
+        let set = store.project.set_mut(&doc, "anna");
+        for i in 0..n {
+            let start = (i * 7) % 3_000;
+            set.insert(Annotation::new(
+                ["Person", "Place"][i as usize % 2],
+                checked_fragments(&doc_text, &[(start, start + 6)]).unwrap(),
+            ));
+        }
+        store.save_set(&doc, "anna").unwrap();
+        let small_text = store.project.document(&small).unwrap().text.clone();
+        store
+            .project
+            .set_mut(&small, "anna")
+            .insert(Annotation::new(
+                "Person",
+                checked_fragments(&small_text, &[(0, 5)]).unwrap(),
+            ));
+        store.save_set(&small, "anna").unwrap();
+        (dir, doc)
+    }
+
+    /// A big annotation file of the document a project opens on is shown from its beginning
+    /// at once: its first annotations exactly as the whole file has them, nothing writable.
+    /// Read on another thread, on demand or with the rest, it is the whole file; damaged
+    /// further on, it is read as a damaged file is, read-only with its problem.
+    #[test]
+    fn a_big_file_is_shown_from_its_beginning_then_read_whole() {
+        PARTIAL_SIZES.with(|s| s.set((20_000, 8_000)));
+        let (dir, doc) = project(300);
+        let root = dir.path();
+        let file = root.join(set_path(&doc, "anna"));
+        assert!(std::fs::metadata(&file).unwrap().len() > 20_000);
+        let (whole, _) = ProjectStore::open(root).unwrap();
+
+        let (mut first, problems) = ProjectStore::open_first(root, Some(&doc)).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(first.is_partly_read(&doc) && !first.is_loaded(&doc));
+        let shown = first.project.set(&doc, "anna").unwrap().annotations();
+        let all = whole.project.set(&doc, "anna").unwrap().annotations();
+        assert!(
+            !shown.is_empty() && shown.len() < all.len(),
+            "{}",
+            shown.len()
+        );
+        assert_eq!(shown, &all[..shown.len()], "the first ones, as read whole");
+        assert!(first.write_refusal(&set_path(&doc, "anna")).is_some());
+        // A small file is read whole at once.
+        let (small, _) = ProjectStore::open_first(root, Some("b")).unwrap();
+        assert!(small.is_loaded("b") && !small.is_partly_read("b"));
+
+        let remaining = first.remaining();
+        let read = std::thread::spawn(move || remaining.read()).join().unwrap();
+        assert!(first.take_remaining(read).is_empty());
+        assert!(first.is_complete() && !first.is_partly_read(&doc));
+        assert_eq!(first.project, whole.project);
+        assert!(first.write_refusal(&set_path(&doc, "anna")).is_none());
+
+        let (mut again, _) = ProjectStore::open_first(root, Some(&doc)).unwrap();
+        assert!(again.is_partly_read(&doc));
+        assert!(again.load_document(&doc).is_empty());
+        assert!(again.is_loaded(&doc) && !again.is_partly_read(&doc));
+        assert_eq!(
+            again.project.set(&doc, "anna"),
+            whole.project.set(&doc, "anna")
+        );
+
+        // Cut short at the end: the beginning still shows, and read whole the file is what
+        // opening it whole gives (no set, a problem, read-only).
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() - 12]).unwrap();
+        let (mut damaged, problems) = ProjectStore::open_first(root, Some(&doc)).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(damaged.is_partly_read(&doc));
+        assert!(!damaged.load_remaining().is_empty(), "its problem");
+        let (opened, problems) = ProjectStore::open(root).unwrap();
+        assert!(!problems.is_empty());
+        assert!(damaged.project.set(&doc, "anna").is_none());
+        assert_eq!(damaged.project.sets, opened.project.sets);
+        assert!(damaged.write_refusal(&set_path(&doc, "anna")).is_some());
+        PARTIAL_SIZES.with(|s| s.set((PARTIAL_FROM, PARTIAL_BEGINNING)));
     }
 }

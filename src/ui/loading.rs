@@ -4,7 +4,9 @@
 //! and hands each part to the window, which takes it in
 //! ([`crate::store::ProjectStore::take_remaining`]) and shows "reading 150 of 200
 //! documents" in the status bar. A document opened before its files are read is read on
-//! the spot ([`crate::store::ProjectStore::load_document`]); what needs the whole project
+//! the spot ([`crate::store::ProjectStore::load_document`]), unless the project opened on it
+//! and showed the beginning of its big files (a book's million annotations: see
+//! [`crate::store::ProjectStore::is_partly_read`]); what needs the whole project
 //! (an export, a review, the tracking views, a sync, an import, another annotator) reads
 //! the rest first ([`LectorApp::read_the_rest_now`]).
 //!
@@ -116,6 +118,10 @@ impl LectorApp {
         let mut problems = Vec::new();
         let mut counted = None;
         let was_complete = session.store.is_complete();
+        let shown = self.view.as_ref().map(|v| v.document.clone());
+        let partly = shown
+            .as_deref()
+            .is_some_and(|d| session.store.is_partly_read(d));
         for read in loading.parts.try_iter() {
             match read {
                 Read::Part(part) => {
@@ -127,6 +133,12 @@ impl LectorApp {
         }
         if !was_complete && session.store.is_complete() {
             session.bump_revision();
+        } else if partly && shown.is_some_and(|d| session.store.is_loaded(&d)) {
+            // The document shown from the beginnings of its files is read whole: its views
+            // rebuild now, not when the last document is read. The counts the thread makes
+            // are of the project read, as before.
+            session.bump_revision();
+            loading.counts_for += 1;
         }
         let counts_for = loading.counts_for;
         self.add_problems(problems);
@@ -168,12 +180,15 @@ impl LectorApp {
         super::tracking::opened(self);
     }
 
-    /// Reads a document's files now if they are not read yet.
+    /// Reads a document's files now if they are not read yet, unless it shows from the
+    /// beginnings of big files the background read is reading (their first pages are there).
     pub(super) fn read_document_now(&mut self, document: &str) {
         let Some(session) = &mut self.session else {
             return;
         };
-        if session.store.is_loaded(document) {
+        if session.store.is_loaded(document)
+            || (self.loading.is_some() && session.store.is_partly_read(document))
+        {
             return;
         }
         let problems = session.store.load_document(document);
