@@ -239,6 +239,8 @@ pub struct Session {
     journal: Option<Journal>,
     /// Why the journal cannot be written, once; see [`Self::take_journal_error`].
     journal_error: Option<String>,
+    /// Journals of crashed sessions that still hold edits recovery could not replay.
+    kept_journals: BTreeSet<PathBuf>,
     /// Files that other writers had changed and the last saves merged into, for the UI to
     /// say so; see [`Self::take_merged`].
     merged: Vec<PathBuf>,
@@ -268,6 +270,7 @@ impl Session {
             journaling: true,
             journal: None,
             journal_error: None,
+            kept_journals: BTreeSet::new(),
             merged: Vec::new(),
         }
     }
@@ -634,45 +637,91 @@ impl Session {
     /// (a crash), as one undo step per document, and says what it did. `None` when there
     /// was nothing to recover. The files of documents not read yet are read first. The
     /// replayed edits are saved like any others; the old journals are removed once this
-    /// session's own journal holds them, except one with edits that could not be replayed
-    /// (a file that is read-only for now): it stays, to replay at the next start.
+    /// session's own journal holds them. Edits that cannot be replayed now (their file is
+    /// read-only for now, their document's text cannot be read) stay in their journal, and
+    /// only they: [`Self::recover_kept`] replays them when files change on disk, and the
+    /// next start does.
     pub fn recover(&mut self) -> Option<Recovery> {
         if !self.journaling {
             return None;
         }
         let orphans = journal::orphans(self.store.root(), &self.annotator);
+        self.recover_from(orphans)
+    }
+
+    /// Replays what recovery kept earlier in this session (edits whose file could not be
+    /// written then), for when files changed on disk: a mended or moved file takes them
+    /// before anything else is done to it. `None` when nothing was kept or replayed.
+    pub fn recover_kept(&mut self) -> Option<Recovery> {
+        if !self.journaling || self.kept_journals.is_empty() {
+            return None;
+        }
+        let kept: Vec<PathBuf> = journal::orphans(self.store.root(), &self.annotator)
+            .into_iter()
+            .filter(|p| self.kept_journals.contains(p))
+            .collect();
+        self.recover_from(kept)
+    }
+
+    fn recover_from(&mut self, orphans: Vec<PathBuf>) -> Option<Recovery> {
         if orphans.is_empty() {
             return None;
         }
         let mut recovery = Recovery::default();
         let mut documents = BTreeSet::new();
-        // Journals with edits that could not be replayed: kept, to replay at the next start.
-        let mut kept = BTreeSet::new();
+        // A project opens with one document read, the rest later: the files the edits go
+        // to are read first (else they would be refused as still being read), and a format-1
+        // file of ours among them has its resolutions moved, as when the project opens.
+        let mut read_now = false;
         for path in &orphans {
-            let (edits, problems) = journal::read(path, &self.store.project);
-            recovery.problems.extend(problems);
-            let mut by_document: BTreeMap<String, Vec<Edit>> = BTreeMap::new();
-            for (document, edit) in edits {
-                by_document.entry(document).or_default().push(edit);
-            }
-            for (document, edits) in by_document {
-                // A project opens with one document read, the rest later: the files these
-                // edits go to are read now (they were refused as still being read, and the
-                // journal went with them).
-                if !self.store.is_loaded(&document) {
+            for document in journal::documents_of(path) {
+                if self.store.project.document(&document).is_some()
+                    && !self.store.is_loaded(&document)
+                {
                     let problems = self.store.load_document(&document);
                     recovery
                         .problems
                         .extend(problems.iter().map(ToString::to_string));
+                    read_now = true;
                 }
+            }
+        }
+        if read_now && let Some(migration) = self.migrate_resolutions() {
+            recovery.problems.extend(
+                migration
+                    .errors
+                    .iter()
+                    .map(|e| format!("resolutions not moved: {e}")),
+            );
+        }
+        for path in &orphans {
+            let read = journal::read_lines(path, &self.store.project);
+            recovery.problems.extend(read.problems);
+            // Lines to keep for later: those that cannot be read or replayed now.
+            let mut keep: BTreeSet<usize> = read.unreadable.iter().copied().collect();
+            if !read.unreadable.is_empty() {
+                recovery.problems.push(format!(
+                    "{}: {} edits that cannot be read now are kept there, to replay at the \
+                     next start",
+                    path.display(),
+                    read.unreadable.len()
+                ));
+            }
+            let mut by_document: BTreeMap<String, (Vec<usize>, Vec<Edit>)> = BTreeMap::new();
+            for (line, document, edit) in read.edits {
+                let entry = by_document.entry(document).or_default();
+                entry.0.push(line);
+                entry.1.push(edit);
+            }
+            for (document, (lines, edits)) in by_document {
                 if let Some(reason) = self.read_only_reason(&document) {
                     recovery.problems.push(format!(
-                        "{document}: {} edits not replayed: {reason}; they are kept in {} and \
-                         replayed when the project opens again",
+                        "{document}: {} edits not replayed yet: {reason}; they are kept in {} \
+                         and replayed once the file can be written",
                         edits.len(),
                         path.display()
                     ));
-                    kept.insert(path.clone());
+                    keep.extend(lines);
                     continue;
                 }
                 let (applied, problems) = self.apply_lenient(&document, edits);
@@ -682,13 +731,27 @@ impl Session {
                     documents.insert(document);
                 }
             }
-        }
-        recovery.documents = documents.into_iter().collect();
-        if self.journal_error.is_none() {
-            for path in orphans.into_iter().filter(|p| !kept.contains(p)) {
+            // Only once this session's own journal holds what was replayed.
+            if self.journal_error.is_some() {
+                continue;
+            }
+            if keep.is_empty() {
                 let _ = std::fs::remove_file(path);
+                self.kept_journals.remove(path);
+                continue;
+            }
+            // What was replayed goes; what was not stays, and nothing else.
+            match journal::keep_lines(path, &keep) {
+                Ok(()) => {
+                    self.kept_journals.insert(path.clone());
+                }
+                Err(err) => recovery.problems.push(format!(
+                    "{}: cannot take out the edits replayed ({err}); it stays whole",
+                    path.display()
+                )),
             }
         }
+        recovery.documents = documents.into_iter().collect();
         (recovery.edits > 0 || !recovery.problems.is_empty()).then_some(recovery)
     }
 
@@ -2338,41 +2401,93 @@ mod tests {
     }
 
     /// Edits a crash left for a file that is read-only when the project opens again (here
-    /// damaged by hand) are not replayed onto it, and not dropped either: the journal stays
-    /// until the file is mended, and they are replayed then.
+    /// damaged by hand) are not replayed onto it, and not dropped either: their journal keeps
+    /// them, and only them (the edits of another document it replayed are taken out, so an
+    /// undo of those is not undone at the next start). Once the file is mended on disk they
+    /// are replayed in the same session, before anything else is done to it.
     #[test]
     fn edits_that_cannot_be_replayed_yet_stay_in_their_journal() {
         let (dir, mut s, doc) = session();
+        let other = s
+            .store
+            .add_text(
+                "b.txt",
+                "B",
+                "Lukashenko kan få mer än en miljard.\n".to_owned(),
+            )
+            .unwrap();
         s.apply(&doc, vec![Edit::insert(person(&s, &doc, 0, 5))])
             .unwrap();
         assert!(s.save_now().is_empty());
         let unsaved = person(&s, &doc, 12, 22);
+        let elsewhere = person(&s, &other, 0, 10);
         drop(s);
-        let path = crashed_journal(dir.path(), &doc, &[Edit::insert(unsaved.clone())]);
+        // One journal with an edit of each document.
+        let path = {
+            let (store, _) = ProjectStore::open(dir.path()).unwrap();
+            let text = |d: &str| store.project.document(d).unwrap().text.clone();
+            let mut journal = Journal::create(dir.path(), "anna").unwrap();
+            journal
+                .append(&text(&doc), &doc, &[Edit::insert(unsaved.clone())])
+                .unwrap();
+            journal
+                .append(&text(&other), &other, &[Edit::insert(elsewhere.clone())])
+                .unwrap();
+            let path = journal.path().to_path_buf();
+            drop(journal);
+            path
+        };
+        let orphaned = (0..500).any(|_| {
+            let found = crate::store::journal::orphans(dir.path(), "anna").contains(&path);
+            if !found {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            found
+        });
+        assert!(orphaned);
         let file = dir.path().join(crate::store::set_path(&doc, "anna"));
         let good = std::fs::read(&file).unwrap();
         std::fs::write(&file, b"(format_version: 2, annotations: [oops").unwrap();
         let (store, _) = ProjectStore::open(dir.path()).unwrap();
         let mut s = Session::new(store, "anna");
         let recovery = s.recover().unwrap();
-        assert_eq!(recovery.edits, 0);
+        assert_eq!(
+            recovery.edits, 1,
+            "the other document's: {:?}",
+            recovery.problems
+        );
         assert!(
             recovery
                 .problems
                 .iter()
-                .any(|p| p.contains("1 edits not replayed")
-                    && p.contains("replayed when the project opens again")),
+                .any(|p| p.contains("1 edits not replayed yet")
+                    && p.contains("replayed once the file can be written")),
             "{:?}",
             recovery.problems
         );
-        drop(s);
         assert!(path.exists(), "the journal keeps the edit");
+        assert_eq!(
+            super::journal::documents_of(&path),
+            BTreeSet::from([doc.clone()]),
+            "and only the edit not replayed"
+        );
+        // The recovered edit undone and saved stays undone.
+        assert!(s.undo(&other));
+        assert!(s.save_now().is_empty());
+        assert!(
+            s.recover_kept()
+                .unwrap()
+                .problems
+                .iter()
+                .any(|p| p.contains("not replayed yet"))
+        );
+        // The file mended on disk: the next look at the disk replays the kept edit.
         std::fs::write(&file, good).unwrap();
-        let (store, _) = ProjectStore::open(dir.path()).unwrap();
-        let mut s = Session::new(store, "anna");
-        let recovery = s.recover().unwrap();
+        s.reload_changed();
+        let recovery = s.recover_kept().unwrap();
         assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);
         assert!(!path.exists());
+        assert!(s.recover_kept().is_none());
         assert!(
             s.store
                 .project
@@ -2381,6 +2496,18 @@ mod tests {
                 .get(&unsaved.id)
                 .is_some(),
             "the edit is back"
+        );
+        assert!(s.save_now().is_empty());
+        drop(s);
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        assert!(s.recover().is_none(), "nothing twice");
+        assert!(
+            s.store
+                .project
+                .set(&other, "anna")
+                .is_none_or(|set| set.get(&elsewhere.id).is_none()),
+            "the undone edit stays undone"
         );
     }
 

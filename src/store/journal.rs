@@ -425,13 +425,33 @@ fn unheld(path: &Path) -> bool {
 /// each line that cannot be read (a torn last line is expected after a crash and not
 /// reported).
 pub fn read(path: &Path, project: &Project) -> (Vec<(String, Edit)>, Vec<String>) {
-    let mut edits = Vec::new();
-    let mut problems = Vec::new();
+    let read = read_lines(path, project);
+    let edits = read.edits.into_iter().map(|(_, d, e)| (d, e)).collect();
+    (edits, read.problems)
+}
+
+/// A journal read by [`read_lines`].
+#[derive(Debug, Default)]
+pub struct JournalLines {
+    /// Each edit with its line's index (from 0) and its document.
+    pub edits: Vec<(usize, String, Edit)>,
+    /// What could not be read, by file and line.
+    pub problems: Vec<String>,
+    /// The indexes of lines that could not be read against the project as it is now, of a
+    /// document it still has (its text missing or cut short at this start, say): worth
+    /// keeping for another start.
+    pub unreadable: Vec<usize>,
+}
+
+/// The edits of a journal with the line each is on (see [`read`]).
+pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
+    let mut read = JournalLines::default();
     let file = match File::open(path) {
         Ok(file) => file,
         Err(err) => {
-            problems.push(format!("{}: cannot read: {err}", path.display()));
-            return (edits, problems);
+            read.problems
+                .push(format!("{}: cannot read: {err}", path.display()));
+            return read;
         }
     };
     let lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
@@ -444,16 +464,40 @@ pub fn read(path: &Path, project: &Project) -> (Vec<(String, Edit)>, Vec<String>
             Ok(line) => line,
             Err(_) if i + 1 == last => break,
             Err(err) => {
-                problems.push(format!("{}:{}: {err}", path.display(), i + 1));
+                read.problems
+                    .push(format!("{}:{}: {err}", path.display(), i + 1));
                 continue;
             }
         };
+        let known = project.document(&line.document).is_some();
         match from_entry(project, &line.document, line.edit) {
-            Ok(edit) => edits.push((line.document, edit)),
-            Err(err) => problems.push(format!("{}:{}: {err}", path.display(), i + 1)),
+            Ok(edit) => read.edits.push((i, line.document, edit)),
+            Err(err) => {
+                read.problems
+                    .push(format!("{}:{}: {err}", path.display(), i + 1));
+                if known {
+                    read.unreadable.push(i);
+                }
+            }
         }
     }
-    (edits, problems)
+    read
+}
+
+/// Rewrites a journal no session holds with only these of its lines (indexes from 0), in
+/// their order, atomically: what recovery could not replay yet, and nothing it did.
+pub fn keep_lines(path: &Path, keep: &std::collections::BTreeSet<usize>) -> std::io::Result<()> {
+    let text = fs::read(path)?;
+    let mut kept = Vec::new();
+    for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        if keep.contains(&i) {
+            kept.extend_from_slice(line);
+            if !line.ends_with(b"\n") {
+                kept.push(b'\n');
+            }
+        }
+    }
+    super::atomic::write_atomic(path, &kept)
 }
 
 /// The journal lines of `edits`, as serde_json writes each [`Line`].

@@ -780,6 +780,16 @@ impl ReadRemaining {
         })
     }
 
+    /// The sets shown from the beginnings of their files until now, as (document,
+    /// annotator): [`Self::sets`] has those read whole, and not those whose whole file has
+    /// no set (damaged further on), which are to be forgotten.
+    pub fn were_partial(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.jobs
+            .iter()
+            .filter(|j| j.partial)
+            .map(|j| (j.document.as_str(), j.annotator.as_str()))
+    }
+
     /// Whether a file read holds resolutions of format 1 (kept apart from its set).
     pub fn has_legacy_resolutions(&self) -> bool {
         self.reads

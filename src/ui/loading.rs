@@ -75,6 +75,11 @@ impl Loading {
                 let mut countable = true;
                 while let Some(part) = remaining.read_next(DOCUMENTS_PER_PART) {
                     countable &= !part.has_legacy_resolutions();
+                    for (document, annotator) in part.were_partial() {
+                        project
+                            .sets
+                            .remove(&(document.to_owned(), annotator.to_owned()));
+                    }
                     for (document, annotator, set) in part.sets() {
                         let key = (document.to_owned(), annotator.to_owned());
                         project.sets.insert(key, set.clone());
@@ -122,13 +127,20 @@ impl LectorApp {
         let partly = shown
             .as_deref()
             .is_some_and(|d| session.store.is_partly_read(d));
-        for read in loading.parts.try_iter() {
-            match read {
-                Read::Part(part) => {
+        // Whether the thread ended without its last word (it panicked).
+        let mut gone = false;
+        loop {
+            match loading.parts.try_recv() {
+                Ok(Read::Part(part)) => {
                     loading.read += part.documents();
                     problems.extend(session.store.take_remaining(part));
                 }
-                Read::Counted(made) => counted = Some(made),
+                Ok(Read::Counted(made)) => counted = Some(made),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    gone = counted.is_none();
+                    break;
+                }
             }
         }
         if !was_complete && session.store.is_complete() {
@@ -142,6 +154,12 @@ impl LectorApp {
         }
         let counts_for = loading.counts_for;
         self.add_problems(problems);
+        if gone {
+            // What it did not read is read here (a document shown from its beginning too).
+            self.loading = None;
+            self.read_the_rest_now();
+            return;
+        }
         let Some(counted) = counted else {
             return;
         };

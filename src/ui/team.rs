@@ -225,6 +225,16 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
         );
         app.commands.push(Command::ReopenProject);
     }
+    // Edits a crash left that could not be replayed when the project opened (their file
+    // was read-only) go into a file mended on disk before anything else does.
+    if !touched.is_empty()
+        && let Some(recovery) = app
+            .session
+            .as_mut()
+            .and_then(crate::session::Session::recover_kept)
+    {
+        app.tell_recovery(&recovery);
+    }
 }
 
 /// The document whose conflict bar to show: the open one if its file is among the conflicts,
