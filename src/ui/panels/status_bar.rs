@@ -41,6 +41,8 @@ pub struct StatusInput {
     pub read_only: Option<String>,
     /// The annotator's annotations of the open document.
     pub annotations: Option<usize>,
+    /// Whether they are only those of the beginning of a big file still being read.
+    pub so_far: bool,
     /// Open suggestions in the open document.
     pub suggestions: Option<usize>,
     /// The caret or selection, in chars.
@@ -87,6 +89,9 @@ impl StatusInput {
                 .zip(document)
                 .and_then(|(s, d)| s.read_only_reason(d)),
             annotations: document.map(|_| app.annotations().len()),
+            so_far: session
+                .zip(document)
+                .is_some_and(|(s, d)| s.store.is_partly_read(d)),
             suggestions: document.and_then(|d| app.suggestions.open_in(d)),
             selection: app.view.as_ref().map(|v| {
                 let (s, e) = v.selection.range();
@@ -167,7 +172,12 @@ pub fn ui(ui: &mut egui::Ui, input: &StatusInput) -> Vec<Command> {
             }
             if let Some(n) = input.annotations {
                 ui.separator();
-                ui.label(plural(n, "annotation"));
+                if input.so_far {
+                    ui.label(format!("{} so far", plural(n, "annotation")))
+                        .on_hover_text("the beginning of a big file; the rest is being read");
+                } else {
+                    ui.label(plural(n, "annotation"));
+                }
             }
             if let Some(n) = input.suggestions {
                 ui.separator();
