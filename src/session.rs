@@ -182,6 +182,9 @@ pub struct Recovery {
     pub documents: Vec<String>,
     /// Edits (or journal lines) that could not be replayed, with why.
     pub problems: Vec<String>,
+    /// What is wrong with files recovery read (of documents not read yet): they stay
+    /// read-only, as any file with a problem.
+    pub file_problems: Vec<crate::store::Problem>,
 }
 
 /// What [`Session::migrate_resolutions`] did.
@@ -678,10 +681,9 @@ impl Session {
                 if self.store.project.document(&document).is_some()
                     && !self.store.is_loaded(&document)
                 {
-                    let problems = self.store.load_document(&document);
                     recovery
-                        .problems
-                        .extend(problems.iter().map(ToString::to_string));
+                        .file_problems
+                        .extend(self.store.load_document(&document));
                     read_now = true;
                 }
             }
@@ -752,7 +754,8 @@ impl Session {
             }
         }
         recovery.documents = documents.into_iter().collect();
-        (recovery.edits > 0 || !recovery.problems.is_empty()).then_some(recovery)
+        (recovery.edits > 0 || !recovery.problems.is_empty() || !recovery.file_problems.is_empty())
+            .then_some(recovery)
     }
 
     /// Moves the resolutions that this annotator's annotation files of format 1 hold as
@@ -2398,6 +2401,42 @@ mod tests {
         );
         assert!(s.save_now().is_empty());
         assert_eq!(saved_ids(dir.path(), &other).len(), 2);
+    }
+
+    /// A document not read yet whose file turns out damaged when recovery reads it: its
+    /// problem is reported as the file's (it stays read-only), and the edit is kept.
+    #[test]
+    fn a_damaged_file_read_by_recovery_is_reported_and_its_edit_kept() {
+        let (dir, mut s, first) = session();
+        let other = s
+            .store
+            .add_text(
+                "b.txt",
+                "B",
+                "Lukashenko kan få mer än en miljard.\n".to_owned(),
+            )
+            .unwrap();
+        s.apply(&other, vec![Edit::insert(person(&s, &other, 0, 10))])
+            .unwrap();
+        assert!(s.save_now().is_empty());
+        let unsaved = person(&s, &other, 15, 18);
+        drop(s);
+        let path = crashed_journal(dir.path(), &other, &[Edit::insert(unsaved)]);
+        let file = dir.path().join(crate::store::set_path(&other, "anna"));
+        std::fs::write(&file, b"(format_version: 2, annotations: [oops").unwrap();
+        let (store, _) = ProjectStore::open_first(dir.path(), Some(&first)).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert_eq!(recovery.edits, 0);
+        assert!(
+            recovery
+                .file_problems
+                .iter()
+                .any(|p| p.file == crate::store::set_path(&other, "anna")),
+            "{:?}",
+            recovery.file_problems
+        );
+        assert!(path.exists(), "the edit is kept");
     }
 
     /// Edits a crash left for a file that is read-only when the project opens again (here

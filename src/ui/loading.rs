@@ -215,7 +215,7 @@ impl LectorApp {
     }
 
     /// Lists problems found in files read after the project opened, and says so.
-    fn add_problems(&mut self, problems: Vec<crate::store::Problem>) {
+    pub(super) fn add_problems(&mut self, problems: Vec<crate::store::Problem>) {
         if problems.is_empty() {
             return;
         }

@@ -199,6 +199,8 @@ impl LectorApp {
         for (text, error) in recovery_messages(recovery) {
             self.say(text, error);
         }
+        // Listed in the documents panel with the project's other problems.
+        self.add_problems(recovery.file_problems.clone());
     }
 
     /// Says where a crash left reviewed work unsaved: it comes back when the review of that
