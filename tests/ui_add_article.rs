@@ -147,7 +147,8 @@ fn add_from_url(h: &mut Harness<'_, LectorApp>, url: &str) {
         .type_text(url);
     h.run();
     h.get_by_label("Fetch and add").click();
-    h.run();
+    // A few frames to start the fetch: its spinner keeps repainting, so `run` may not settle.
+    h.run_steps(4);
     wait_for_jobs(h);
 }
 

@@ -76,7 +76,7 @@ fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
         format: Format::Doccano,
         path: file,
     });
-    h.run();
+    h.run_steps(4);
     wait_for_jobs(&mut h);
     // Listed with their counts; PERSON is Person but for case, so not asked about.
     assert!(h.query_by_label("Import: map the labels").is_some());
@@ -96,7 +96,7 @@ fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
     h.get_by_label("new entity label “THEME”").click();
     h.run();
     h.get_by_label("Import").click();
-    h.run();
+    h.run_steps(4);
     // Checked against the text on a background job, then applied.
     wait_for_jobs(&mut h);
     assert_eq!(
