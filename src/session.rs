@@ -672,23 +672,31 @@ impl Session {
         }
         let mut recovery = Recovery::default();
         let mut documents = BTreeSet::new();
+        // Each journal read once (only the documents' texts are needed for that).
+        let reads: Vec<(PathBuf, journal::JournalLines)> = orphans
+            .into_iter()
+            .map(|path| {
+                let read = journal::read_lines(&path, &self.store.project);
+                (path, read)
+            })
+            .collect();
         // A project opens with one document read, the rest later: the files the edits go
         // to are read first (else they would be refused as still being read), and a format-1
         // file of ours among them has its resolutions moved, as when the project opens.
-        let mut read_now = false;
-        for path in &orphans {
-            for document in journal::documents_of(path) {
-                if self.store.project.document(&document).is_some()
-                    && !self.store.is_loaded(&document)
-                {
-                    recovery
-                        .file_problems
-                        .extend(self.store.load_document(&document));
-                    read_now = true;
-                }
-            }
+        let unread: BTreeSet<String> = reads
+            .iter()
+            .flat_map(|(_, read)| read.edits.iter().map(|(_, document, _)| document))
+            .filter(|document| !self.store.is_loaded(document))
+            .cloned()
+            .collect();
+        for document in &unread {
+            recovery
+                .file_problems
+                .extend(self.store.load_document(document));
         }
-        if read_now && let Some(migration) = self.migrate_resolutions() {
+        if !unread.is_empty()
+            && let Some(migration) = self.migrate_resolutions()
+        {
             recovery.problems.extend(
                 migration
                     .errors
@@ -696,8 +704,8 @@ impl Session {
                     .map(|e| format!("resolutions not moved: {e}")),
             );
         }
-        for path in &orphans {
-            let read = journal::read_lines(path, &self.store.project);
+        for (path, read) in reads {
+            let path = &path;
             recovery.problems.extend(read.problems);
             // Lines to keep for later: those that cannot be read or replayed now.
             let mut keep: BTreeSet<usize> = read.unreadable.iter().copied().collect();
@@ -1929,6 +1937,20 @@ mod tests {
         (dir, Session::new(store, "anna"), doc)
     }
 
+    /// [`session`] with a second document, "b", whose text is another sentence.
+    fn two_documents() -> (tempfile::TempDir, Session, String, String) {
+        let (dir, mut s, first) = session();
+        let other = s
+            .store
+            .add_text(
+                "b.txt",
+                "B",
+                "Lukashenko kan få mer än en miljard.\n".to_owned(),
+            )
+            .unwrap();
+        (dir, s, first, other)
+    }
+
     fn person(session: &Session, doc: &str, start: u32, end: u32) -> Annotation {
         let text = &session.store.project.document(doc).unwrap().text;
         Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap())
@@ -2296,10 +2318,17 @@ mod tests {
 
     /// Writes a journal as a crashed session would have left it, for a session to recover.
     fn crashed_journal(dir: &std::path::Path, doc: &str, edits: &[Edit]) -> PathBuf {
+        crashed_journal_of(dir, &[(doc, edits)])
+    }
+
+    /// [`crashed_journal`] with the edits of several documents, in this order.
+    fn crashed_journal_of(dir: &std::path::Path, steps: &[(&str, &[Edit])]) -> PathBuf {
         let (store, _) = ProjectStore::open(dir).unwrap();
-        let text = store.project.document(doc).unwrap().text.clone();
         let mut journal = Journal::create(dir, "anna").unwrap();
-        journal.append(&text, doc, edits).unwrap();
+        for &(doc, edits) in steps {
+            let text = store.project.document(doc).unwrap().text.clone();
+            journal.append(&text, doc, edits).unwrap();
+        }
         let path = journal.path().to_path_buf();
         // Dropped without removing: its lock goes, as when the process is killed. A child that
         // another test's thread forked just now may hold the lock until it execs: wait for it.
@@ -2371,15 +2400,7 @@ mod tests {
     /// replayed, not dropped with the journal.
     #[test]
     fn a_journal_of_a_document_not_read_yet_is_replayed() {
-        let (dir, mut s, first) = session();
-        let other = s
-            .store
-            .add_text(
-                "b.txt",
-                "B",
-                "Lukashenko kan få mer än en miljard.\n".to_owned(),
-            )
-            .unwrap();
+        let (dir, mut s, first, other) = two_documents();
         let saved = person(&s, &other, 0, 10);
         s.apply(&other, vec![Edit::insert(saved)]).unwrap();
         assert!(s.save_now().is_empty());
@@ -2407,15 +2428,7 @@ mod tests {
     /// problem is reported as the file's (it stays read-only), and the edit is kept.
     #[test]
     fn a_damaged_file_read_by_recovery_is_reported_and_its_edit_kept() {
-        let (dir, mut s, first) = session();
-        let other = s
-            .store
-            .add_text(
-                "b.txt",
-                "B",
-                "Lukashenko kan få mer än en miljard.\n".to_owned(),
-            )
-            .unwrap();
+        let (dir, mut s, first, other) = two_documents();
         s.apply(&other, vec![Edit::insert(person(&s, &other, 0, 10))])
             .unwrap();
         assert!(s.save_now().is_empty());
@@ -2446,15 +2459,7 @@ mod tests {
     /// are replayed in the same session, before anything else is done to it.
     #[test]
     fn edits_that_cannot_be_replayed_yet_stay_in_their_journal() {
-        let (dir, mut s, doc) = session();
-        let other = s
-            .store
-            .add_text(
-                "b.txt",
-                "B",
-                "Lukashenko kan få mer än en miljard.\n".to_owned(),
-            )
-            .unwrap();
+        let (dir, mut s, doc, other) = two_documents();
         s.apply(&doc, vec![Edit::insert(person(&s, &doc, 0, 5))])
             .unwrap();
         assert!(s.save_now().is_empty());
@@ -2462,28 +2467,13 @@ mod tests {
         let elsewhere = person(&s, &other, 0, 10);
         drop(s);
         // One journal with an edit of each document.
-        let path = {
-            let (store, _) = ProjectStore::open(dir.path()).unwrap();
-            let text = |d: &str| store.project.document(d).unwrap().text.clone();
-            let mut journal = Journal::create(dir.path(), "anna").unwrap();
-            journal
-                .append(&text(&doc), &doc, &[Edit::insert(unsaved.clone())])
-                .unwrap();
-            journal
-                .append(&text(&other), &other, &[Edit::insert(elsewhere.clone())])
-                .unwrap();
-            let path = journal.path().to_path_buf();
-            drop(journal);
-            path
-        };
-        let orphaned = (0..500).any(|_| {
-            let found = crate::store::journal::orphans(dir.path(), "anna").contains(&path);
-            if !found {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            found
-        });
-        assert!(orphaned);
+        let path = crashed_journal_of(
+            dir.path(),
+            &[
+                (&doc, &[Edit::insert(unsaved.clone())]),
+                (&other, &[Edit::insert(elsewhere.clone())]),
+            ],
+        );
         let file = dir.path().join(crate::store::set_path(&doc, "anna"));
         let good = std::fs::read(&file).unwrap();
         std::fs::write(&file, b"(format_version: 2, annotations: [oops").unwrap();

@@ -123,15 +123,17 @@ impl LectorApp {
         let mut problems = Vec::new();
         let mut counted = None;
         let was_complete = session.store.is_complete();
-        let shown = self.view.as_ref().map(|v| v.document.clone());
-        let partly = shown
-            .as_deref()
-            .is_some_and(|d| session.store.is_partly_read(d));
+        let shown = self.view.as_ref().map(|v| v.document.as_str());
+        // Whether the document shown was partly read before the first part taken now.
+        let mut partly = None;
         // Whether the thread ended without its last word (it panicked).
         let mut gone = false;
         loop {
             match loading.parts.try_recv() {
                 Ok(Read::Part(part)) => {
+                    partly.get_or_insert_with(|| {
+                        shown.is_some_and(|d| session.store.is_partly_read(d))
+                    });
                     loading.read += part.documents();
                     problems.extend(session.store.take_remaining(part));
                 }
@@ -145,7 +147,7 @@ impl LectorApp {
         }
         if !was_complete && session.store.is_complete() {
             session.bump_revision();
-        } else if partly && shown.is_some_and(|d| session.store.is_loaded(&d)) {
+        } else if partly == Some(true) && shown.is_some_and(|d| session.store.is_loaded(d)) {
             // The document shown from the beginnings of its files is read whole: its views
             // rebuild now, not when the last document is read. The counts the thread makes
             // are of the project read, as before.

@@ -410,7 +410,7 @@ impl LectorApp {
                 let old = std::mem::replace(&mut self.index, SpanIndex::new(schema, annotations));
                 // Letting go of a big index's hold on every annotation (18 ms at a million)
                 // is left to another thread.
-                if old.len() >= 20_000 {
+                if old.len() >= super::span_index::PARALLEL_BUILD {
                     drop(std::thread::Builder::new().spawn(move || drop(old)));
                 }
             }

@@ -61,8 +61,9 @@ fn order(f: &FragRef) -> (u32, std::cmp::Reverse<u32>, u32) {
     (f.start, std::cmp::Reverse(f.end), f.annotation)
 }
 
-/// From how many annotations [`SpanIndex::new`] reads them on two threads.
-const PARALLEL_BUILD: usize = 20_000;
+/// From how many annotations [`SpanIndex::new`] reads them on two threads (and the app
+/// lets go of a replaced index on another).
+pub const PARALLEL_BUILD: usize = 20_000;
 
 /// Puts fragments made in the set's order (by start, end, id) into the index's (by start,
 /// longer first, then slot) without a sort where the set's order allows: each run of equal

@@ -89,9 +89,10 @@ impl StatusInput {
                 .zip(document)
                 .and_then(|(s, d)| s.read_only_reason(d)),
             annotations: document.map(|_| app.annotations().len()),
-            so_far: session
-                .zip(document)
-                .is_some_and(|(s, d)| s.store.is_partly_read(d)),
+            so_far: app.loading.is_some()
+                && session
+                    .zip(document)
+                    .is_some_and(|(s, d)| s.store.is_partly_read(d)),
             suggestions: document.and_then(|d| app.suggestions.open_in(d)),
             selection: app.view.as_ref().map(|v| {
                 let (s, e) = v.selection.range();
