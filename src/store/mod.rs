@@ -740,6 +740,26 @@ thread_local! {
         const { std::cell::Cell::new((PARTIAL_FROM, PARTIAL_BEGINNING)) };
 }
 
+/// Smaller [`PARTIAL_FROM`] and [`PARTIAL_BEGINNING`] for tests on this thread, until
+/// dropped.
+#[cfg(test)]
+pub(crate) struct PartialSizesForTests;
+
+#[cfg(test)]
+impl PartialSizesForTests {
+    pub(crate) fn set(from: u64, beginning: u64) -> Self {
+        PARTIAL_SIZES.with(|s| s.set((from, beginning)));
+        Self
+    }
+}
+
+#[cfg(test)]
+impl Drop for PartialSizesForTests {
+    fn drop(&mut self) {
+        PARTIAL_SIZES.with(|s| s.set((PARTIAL_FROM, PARTIAL_BEGINNING)));
+    }
+}
+
 fn partial_sizes() -> (u64, u64) {
     #[cfg(test)]
     return PARTIAL_SIZES.with(std::cell::Cell::get);
@@ -3322,7 +3342,7 @@ mod fingerprint_tests {
 
 #[cfg(test)]
 mod partial_tests {
-    use super::{PARTIAL_BEGINNING, PARTIAL_FROM, PARTIAL_SIZES, ProjectStore, set_path};
+    use super::{PartialSizesForTests, ProjectStore, set_path};
     use crate::model::{Annotation, checked_fragments};
 
     /// A project with a document whose annotator anna has `n` annotations spread over it.
@@ -3362,7 +3382,7 @@ mod partial_tests {
     /// further on, it is read as a damaged file is, read-only with its problem.
     #[test]
     fn a_big_file_is_shown_from_its_beginning_then_read_whole() {
-        PARTIAL_SIZES.with(|s| s.set((20_000, 8_000)));
+        let _sizes = PartialSizesForTests::set(20_000, 8_000);
         let (dir, doc) = project(300);
         let root = dir.path();
         let file = root.join(set_path(&doc, "anna"));
@@ -3414,6 +3434,5 @@ mod partial_tests {
         assert!(damaged.project.set(&doc, "anna").is_none());
         assert_eq!(damaged.project.sets, opened.project.sets);
         assert!(damaged.write_refusal(&set_path(&doc, "anna")).is_some());
-        PARTIAL_SIZES.with(|s| s.set((PARTIAL_FROM, PARTIAL_BEGINNING)));
     }
 }

@@ -117,6 +117,34 @@ impl LectorApp {
     /// Takes in the parts read since the last frame; once the project is complete, derived
     /// views are rebuilt and the predictions counted.
     pub(super) fn take_loaded(&mut self) {
+        self.take_loaded_until(None);
+    }
+
+    /// Waits on this thread until the files of `document` are read whole, if it shows from
+    /// their beginnings while the thread reads the rest: an edit to it, which could not be
+    /// written before, then applies instead of being refused. The thread hands the rest
+    /// over as it does every part (nothing is read twice); if it is gone, the rest is read
+    /// here.
+    pub(super) fn wait_until_read(&mut self, document: &str) {
+        let partly = |app: &Self| {
+            app.session
+                .as_ref()
+                .is_some_and(|s| s.store.is_partly_read(document))
+        };
+        if !partly(self) {
+            return;
+        }
+        if self.loading.is_some() {
+            self.take_loaded_until(Some(document));
+        }
+        if partly(self) {
+            self.read_the_rest_now();
+        }
+    }
+
+    /// [`Self::take_loaded`], first waiting for the parts that complete `wait_for` while it
+    /// is partly read.
+    fn take_loaded_until(&mut self, wait_for: Option<&str>) {
         let (Some(loading), Some(session)) = (&mut self.loading, &mut self.session) else {
             return;
         };
@@ -129,7 +157,16 @@ impl LectorApp {
         // Whether the thread ended without its last word (it panicked).
         let mut gone = false;
         loop {
-            match loading.parts.try_recv() {
+            let waiting = wait_for.is_some_and(|d| session.store.is_partly_read(d));
+            let next = if waiting {
+                loading
+                    .parts
+                    .recv()
+                    .map_err(|_| mpsc::TryRecvError::Disconnected)
+            } else {
+                loading.parts.try_recv()
+            };
+            match next {
                 Ok(Read::Part(part)) => {
                     partly.get_or_insert_with(|| {
                         shown.is_some_and(|d| session.store.is_partly_read(d))
@@ -235,5 +272,71 @@ impl LectorApp {
             ),
             true,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::model::{Annotation, checked_fragments};
+    use crate::session::Edit;
+    use crate::store::{PartialSizesForTests, ProjectStore};
+    use crate::ui::{Command, LectorApp, Prefs};
+
+    /// A book shown from the beginning of its annotation file: a tag made before the rest is
+    /// read is not refused. It waits for the rest, applies, and the file saved holds every
+    /// annotation, those never shown included.
+    #[test]
+    fn an_edit_to_a_book_shown_from_its_beginning_waits_for_the_rest() {
+        let _sizes = PartialSizesForTests::set(20_000, 8_000);
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut store = ProjectStore::create(root, "P").unwrap();
+        let text: String = (0..400).map(|i| format!("ord{i:03} ")).collect();
+        let doc = store.add_text("a.txt", "A", text).unwrap();
+        let doc_text = store.project.document(&doc).unwrap().text.clone();
+        let set = store.project.set_mut(&doc, "anna");
+        for i in 0..300 {
+            let start = (i * 7) % 3_000;
+            set.insert(Annotation::new(
+                ["Person", "Place"][i as usize % 2],
+                checked_fragments(&doc_text, &[(start, start + 6)]).unwrap(),
+            ));
+        }
+        store.save_set(&doc, "anna").unwrap();
+        drop(store);
+
+        let prefs = Prefs {
+            annotator: "anna".to_owned(),
+            ..Prefs::default()
+        };
+        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root.to_owned()));
+        assert_eq!(app.document(), Some(doc.as_str()));
+        let partly = |app: &LectorApp| app.session.as_ref().unwrap().store.is_partly_read(&doc);
+        assert!(partly(&app), "shown from its beginning");
+        let shown = app.annotations().len();
+        assert!(shown < 300, "{shown}");
+
+        let tag = Arc::new(Annotation::new(
+            "Organization",
+            checked_fragments(&doc_text, &[(8, 14)]).unwrap(),
+        ));
+        app.apply(Command::Edit(vec![Edit::Insert(Arc::clone(&tag))]));
+        assert!(
+            app.messages().all().iter().all(|m| !m.error),
+            "{:?}",
+            app.messages().all()
+        );
+        assert!(!partly(&app), "read whole");
+        assert_eq!(app.annotations().len(), 301);
+
+        let session = app.session.as_mut().unwrap();
+        assert!(session.save_now().is_empty());
+        let (saved, problems) = ProjectStore::open(root).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let saved = saved.project.set(&doc, "anna").unwrap();
+        assert_eq!(saved.annotations().len(), 301);
+        assert!(saved.annotations().iter().any(|a| a.id == tag.id));
     }
 }

@@ -71,10 +71,17 @@ impl LectorApp {
 
     /// Applies edits to the open document as one undo step.
     pub(super) fn edit(&mut self, edits: Vec<Edit>) {
-        let (Some(session), Some(doc)) = (&mut self.session, self.view.as_ref()) else {
+        let Some(document) = self.document().map(str::to_owned) else {
             return;
         };
-        if let Err(err) = session.apply(&doc.document, edits) {
+        // A book shown from the beginning of its files while the rest is read cannot be
+        // written yet: the edit waits for the rest (a second or two at most) rather than
+        // being refused, so no keystroke is lost.
+        self.wait_until_read(&document);
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if let Err(err) = session.apply(&document, edits) {
             self.say(format!("not changed: {err}"), true);
         }
     }

@@ -56,6 +56,10 @@ impl StatusInput {
     pub fn of(app: &LectorApp) -> Self {
         let session = app.session.as_ref();
         let document = app.document();
+        let so_far = app.loading.is_some()
+            && session
+                .zip(document)
+                .is_some_and(|(s, d)| s.store.is_partly_read(d));
         Self {
             annotator: app.prefs.annotator.clone(),
             jobs: app
@@ -85,14 +89,14 @@ impl StatusInput {
                     Saved::OnDisk
                 }
             }),
+            // A book shown from its beginning cannot be written until the rest is read, but
+            // an edit waits for that rather than being refused: not read-only to the user.
             read_only: session
                 .zip(document)
+                .filter(|_| !so_far)
                 .and_then(|(s, d)| s.read_only_reason(d)),
             annotations: document.map(|_| app.annotations().len()),
-            so_far: app.loading.is_some()
-                && session
-                    .zip(document)
-                    .is_some_and(|(s, d)| s.store.is_partly_read(d)),
+            so_far,
             suggestions: document.and_then(|d| app.suggestions.open_in(d)),
             selection: app.view.as_ref().map(|v| {
                 let (s, e) = v.selection.range();
