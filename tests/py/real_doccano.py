@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,20 @@ opener = urllib.request.build_opener()
 token = None
 
 
+def queue_exists(db):
+    """Whether celery's queue is in doccano's database (kombu's table may not be yet)."""
+    try:
+        conn = sqlite3.connect(db, timeout=5)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM kombu_queue WHERE name = 'celery'").fetchone() is not None
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def call(method, path, body=None, raw=None, content_type="application/json", timeout=60):
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     req = urllib.request.Request(base + path, data=data, method=method)
@@ -104,16 +119,28 @@ try:
                            stderr=subprocess.STDOUT, timeout=300)
         if r.returncode != 0:
             raise SystemExit(f"doccano {step[0]} failed; its log:\n{log_tail()}")
+    # `doccano task`, with one process, first and alone: starting, it creates celery's queue
+    # in doccano's database, and the web app creates it too when it sends the first task. At
+    # the same moment one of them fails (UNIQUE constraint failed: kombu_queue.name); when
+    # it was the worker, it consumed nothing and the import never finished. So the web app
+    # starts once the queue is there.
+    worker = subprocess.Popen(
+        [os.path.join(bin_dir, "celery"), "--app=config", f"--workdir={backend}", "worker",
+         "--loglevel=warning", "--pool=solo"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    procs.append(worker)
+    deadline = time.time() + 120
+    while not queue_exists(os.path.join(home, "db.sqlite3")):
+        if worker.poll() is not None:
+            raise SystemExit(f"doccano's task worker stopped at start; its log:\n{log_tail()}")
+        if time.time() > deadline:
+            raise SystemExit(f"doccano's task worker made no queue within 120 s; its log:\n{log_tail()}")
+        time.sleep(0.5)
     # `doccano webserver` binds every interface; the same WSGI app under gunicorn, on the
     # loopback address only.
     procs.append(subprocess.Popen(
         [os.path.join(bin_dir, "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--chdir", backend, "config.wsgi"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-    # `doccano task`, with one process.
-    procs.append(subprocess.Popen(
-        [os.path.join(bin_dir, "celery"), "--app=config", f"--workdir={backend}", "worker",
-         "--loglevel=warning", "--pool=solo"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     deadline = time.time() + 300
     while True:
@@ -154,17 +181,10 @@ try:
                              content_type=f"multipart/form-data; boundary={boundary}")
     if status != 200:
         raise SystemExit(f"doccano refused the upload: {status} {upload_id[:2000]}")
-    # The first task sent creates celery's queue in doccano's database; the worker, starting
-    # meanwhile, may create it at the same moment, and the web app then answers 500 (UNIQUE
-    # constraint failed: kombu_queue.name) without queueing anything. Asked again then.
-    for attempt in range(3):
-        status, body = call("POST", f"/v1/projects/{pid}/upload", {
-            "uploadIds": [upload_id.decode()], "format": "JSONL", "task": "SequenceLabeling",
-            "column_data": "text", "column_label": "label", "delimiter": ",", "encoding": "utf_8",
-        })
-        if status != 500 or b"kombu_queue" not in log_tail().encode():
-            break
-        time.sleep(2)
+    status, body = call("POST", f"/v1/projects/{pid}/upload", {
+        "uploadIds": [upload_id.decode()], "format": "JSONL", "task": "SequenceLabeling",
+        "column_data": "text", "column_label": "label", "delimiter": ",", "encoding": "utf_8",
+    })
     if status != 200:
         raise SystemExit(f"doccano refused the import: {status} {body[:2000]}")
     imported = wait_task(json.loads(body)["task_id"], "import")
