@@ -182,6 +182,9 @@ pub struct Recovery {
     pub documents: Vec<String>,
     /// Edits (or journal lines) that could not be replayed, with why.
     pub problems: Vec<String>,
+    /// Edits kept in their journal to replay later (their file cannot be written now, or
+    /// their lines cannot be read now), with why: nothing of them is lost.
+    pub kept: Vec<String>,
     /// What is wrong with files recovery read (of documents not read yet): they stay
     /// read-only, as any file with a problem.
     pub file_problems: Vec<crate::store::Problem>,
@@ -710,11 +713,10 @@ impl Session {
             // Lines to keep for later: those that cannot be read or replayed now.
             let mut keep: BTreeSet<usize> = read.unreadable.iter().copied().collect();
             if !read.unreadable.is_empty() {
-                recovery.problems.push(format!(
-                    "{}: {} edits that cannot be read now are kept there, to replay at the \
-                     next start",
+                recovery.kept.push(format!(
+                    "{}: {} that cannot be read now, kept there to replay at the next start",
                     path.display(),
-                    read.unreadable.len()
+                    crate::words::plural(read.unreadable.len(), "edit")
                 ));
             }
             let mut by_document: BTreeMap<String, (Vec<usize>, Vec<Edit>)> = BTreeMap::new();
@@ -725,10 +727,10 @@ impl Session {
             }
             for (document, (lines, edits)) in by_document {
                 if let Some(reason) = self.read_only_reason(&document) {
-                    recovery.problems.push(format!(
-                        "{document}: {} edits not replayed yet: {reason}; they are kept in {} \
-                         and replayed once the file can be written",
-                        edits.len(),
+                    recovery.kept.push(format!(
+                        "{document}: {} not replayed yet: {reason}; kept in {} and replayed \
+                         once the file can be written",
+                        crate::words::plural(edits.len(), "edit"),
                         path.display()
                     ));
                     keep.extend(lines);
@@ -762,8 +764,11 @@ impl Session {
             }
         }
         recovery.documents = documents.into_iter().collect();
-        (recovery.edits > 0 || !recovery.problems.is_empty() || !recovery.file_problems.is_empty())
-            .then_some(recovery)
+        (recovery.edits > 0
+            || !recovery.problems.is_empty()
+            || !recovery.kept.is_empty()
+            || !recovery.file_problems.is_empty())
+        .then_some(recovery)
     }
 
     /// Moves the resolutions that this annotator's annotation files of format 1 hold as
@@ -2485,14 +2490,15 @@ mod tests {
             "the other document's: {:?}",
             recovery.problems
         );
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
         assert!(
             recovery
-                .problems
+                .kept
                 .iter()
-                .any(|p| p.contains("1 edits not replayed yet")
+                .any(|p| p.contains("1 edit not replayed yet")
                     && p.contains("replayed once the file can be written")),
             "{:?}",
-            recovery.problems
+            recovery.kept
         );
         assert!(path.exists(), "the journal keeps the edit");
         assert_eq!(
@@ -2506,7 +2512,7 @@ mod tests {
         assert!(
             s.recover_kept()
                 .unwrap()
-                .problems
+                .kept
                 .iter()
                 .any(|p| p.contains("not replayed yet"))
         );

@@ -286,5 +286,35 @@ pub fn recovery_messages(recovery: &crate::session::Recovery) -> Vec<(String, bo
     for problem in &recovery.problems {
         messages.push((format!("not recovered: {problem}"), true));
     }
+    for kept in &recovery.kept {
+        messages.push((format!("kept for later: {kept}"), true));
+    }
     messages
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::Recovery;
+
+    /// Edits a journal keeps to replay later are not reported as lost.
+    #[test]
+    fn edits_kept_for_later_are_not_said_to_be_lost() {
+        let recovery = Recovery {
+            edits: 2,
+            documents: vec!["a".to_owned()],
+            problems: vec!["a: the annotation x3 is gone".to_owned()],
+            kept: vec!["b: 1 edit not replayed yet: b is damaged".to_owned()],
+            ..Recovery::default()
+        };
+        let messages = super::recovery_messages(&recovery);
+        let texts: Vec<&str> = messages.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "recovered 2 unsaved changes from the crash journal (a); Ctrl+Z undoes them",
+                "not recovered: a: the annotation x3 is gone",
+                "kept for later: b: 1 edit not replayed yet: b is damaged",
+            ]
+        );
+    }
 }
