@@ -714,7 +714,7 @@ impl Session {
             let mut keep: BTreeSet<usize> = read.unreadable.iter().copied().collect();
             if !read.unreadable.is_empty() {
                 recovery.kept.push(format!(
-                    "{}: {} that cannot be read now, kept there to replay at the next start",
+                    "{}: {} that cannot be read now, kept there to replay later",
                     path.display(),
                     crate::words::plural(read.unreadable.len(), "edit")
                 ));
@@ -2400,18 +2400,26 @@ mod tests {
         );
     }
 
+    /// [`two_documents`] where the second has one annotation saved, then one more left only
+    /// in the journal of a session that crashed: the project folder, the two documents and
+    /// that journal.
+    fn saved_then_crashed_on_the_second() -> (tempfile::TempDir, String, String, PathBuf) {
+        let (dir, mut s, first, other) = two_documents();
+        s.apply(&other, vec![Edit::insert(person(&s, &other, 0, 10))])
+            .unwrap();
+        assert!(s.save_now().is_empty());
+        let unsaved = person(&s, &other, 15, 18);
+        drop(s);
+        let path = crashed_journal(dir.path(), &other, &[Edit::insert(unsaved)]);
+        (dir, first, other, path)
+    }
+
     /// A crash left edits of a document whose file the app has not read yet when it opens
     /// again (it reads the first document first, the rest on another thread): they are
     /// replayed, not dropped with the journal.
     #[test]
     fn a_journal_of_a_document_not_read_yet_is_replayed() {
-        let (dir, mut s, first, other) = two_documents();
-        let saved = person(&s, &other, 0, 10);
-        s.apply(&other, vec![Edit::insert(saved)]).unwrap();
-        assert!(s.save_now().is_empty());
-        let unsaved = person(&s, &other, 15, 18);
-        drop(s);
-        let path = crashed_journal(dir.path(), &other, &[Edit::insert(unsaved.clone())]);
+        let (dir, first, other, path) = saved_then_crashed_on_the_second();
         let (store, _) = ProjectStore::open_first(dir.path(), Some(&first)).unwrap();
         assert!(!store.is_loaded(&other), "the other document is read later");
         let mut s = Session::new(store, "anna");
@@ -2433,13 +2441,7 @@ mod tests {
     /// problem is reported as the file's (it stays read-only), and the edit is kept.
     #[test]
     fn a_damaged_file_read_by_recovery_is_reported_and_its_edit_kept() {
-        let (dir, mut s, first, other) = two_documents();
-        s.apply(&other, vec![Edit::insert(person(&s, &other, 0, 10))])
-            .unwrap();
-        assert!(s.save_now().is_empty());
-        let unsaved = person(&s, &other, 15, 18);
-        drop(s);
-        let path = crashed_journal(dir.path(), &other, &[Edit::insert(unsaved)]);
+        let (dir, first, other, path) = saved_then_crashed_on_the_second();
         let file = dir.path().join(crate::store::set_path(&other, "anna"));
         std::fs::write(&file, b"(format_version: 2, annotations: [oops").unwrap();
         let (store, _) = ProjectStore::open_first(dir.path(), Some(&first)).unwrap();

@@ -3341,12 +3341,14 @@ mod fingerprint_tests {
 }
 
 #[cfg(test)]
-mod partial_tests {
+pub(crate) mod partial_tests {
     use super::{PartialSizesForTests, ProjectStore, set_path};
     use crate::model::{Annotation, checked_fragments};
 
-    /// A project with a document whose annotator anna has `n` annotations spread over it.
-    fn project(n: u32) -> (tempfile::TempDir, String) {
+    /// A project with a document whose annotator anna has `n` annotations spread over it
+    /// (300 make a file of over 20,000 bytes), and a small second one: the folder and the
+    /// first document.
+    pub(crate) fn project(n: u32) -> (tempfile::TempDir, String) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = ProjectStore::create(dir.path(), "P").unwrap();
         let text: String = (0..400).map(|i| format!("ord{i:03} ")).collect();

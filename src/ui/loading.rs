@@ -134,9 +134,8 @@ impl LectorApp {
         if !partly(self) {
             return;
         }
-        if self.loading.is_some() {
-            self.take_loaded_until(Some(document));
-        }
+        // Returns at once without a reading thread.
+        self.take_loaded_until(Some(document));
         if partly(self) {
             self.read_the_rest_now();
         }
@@ -290,22 +289,8 @@ mod tests {
     #[test]
     fn an_edit_to_a_book_shown_from_its_beginning_waits_for_the_rest() {
         let _sizes = PartialSizesForTests::set(20_000, 8_000);
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, doc) = crate::store::partial_tests::project(300);
         let root = dir.path();
-        let mut store = ProjectStore::create(root, "P").unwrap();
-        let text: String = (0..400).map(|i| format!("ord{i:03} ")).collect();
-        let doc = store.add_text("a.txt", "A", text).unwrap();
-        let doc_text = store.project.document(&doc).unwrap().text.clone();
-        let set = store.project.set_mut(&doc, "anna");
-        for i in 0..300 {
-            let start = (i * 7) % 3_000;
-            set.insert(Annotation::new(
-                ["Person", "Place"][i as usize % 2],
-                checked_fragments(&doc_text, &[(start, start + 6)]).unwrap(),
-            ));
-        }
-        store.save_set(&doc, "anna").unwrap();
-        drop(store);
 
         let prefs = Prefs {
             annotator: "anna".to_owned(),
@@ -318,9 +303,11 @@ mod tests {
         let shown = app.annotations().len();
         assert!(shown < 300, "{shown}");
 
+        let session = app.session.as_ref().unwrap();
+        let text = &session.store.project.document(&doc).unwrap().text;
         let tag = Arc::new(Annotation::new(
             "Organization",
-            checked_fragments(&doc_text, &[(8, 14)]).unwrap(),
+            checked_fragments(text, &[(8, 14)]).unwrap(),
         ));
         app.apply(Command::Edit(vec![Edit::Insert(Arc::clone(&tag))]));
         assert!(
