@@ -2245,6 +2245,18 @@ mod tests {
         s.apply(&doc, vec![Edit::Remove(c.clone().id)]).unwrap();
         assert!(s.wait_for_save().is_empty());
         assert_eq!(s.take_merged(), [set_path(&doc, "anna")]);
+        // What the save had started writing before it saw the other writer's file is gone.
+        let folder = dir.path().join(set_path(&doc, "anna"));
+        let left: Vec<_> = std::fs::read_dir(folder.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            left,
+            [format!("{doc}.ron")],
+            "no temporary file beside the set"
+        );
         let set = s.store.project.set(&doc, "anna").unwrap();
         let ids: BTreeSet<String> = set
             .annotations()

@@ -22,44 +22,125 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_parts(path, &[bytes])
 }
 
-/// [`write_atomic`] of content made in parts (a set serialised on several threads), written
-/// one after the other: the file holds them joined, and nobody had to join them in memory.
+/// [`write_atomic`] of content made in parts, written one after the other: the file holds
+/// them joined, and nobody had to join them in memory.
 pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
-        .to_string_lossy();
-    let temp = dir.join(format!(
-        ".{name}.{:08x}{TEMP_SUFFIX}",
-        crate::model::annotation::random_u64() as u32
-    ));
-    let result = write_and_rename(&temp, path, parts);
-    if result.is_err() {
-        // Best effort: the error that matters is the one returned.
-        let _ = fs::remove_file(&temp);
+    let mut staged = Staged::create(path)?;
+    for part in parts {
+        staged.write(part)?;
     }
-    result?;
-    sync_dir(&dir)
+    staged.commit()
 }
 
-fn write_and_rename(temp: &Path, path: &Path, parts: &[&[u8]]) -> io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
-    if let Ok(meta) = fs::metadata(path) {
-        file.set_permissions(meta.permissions())?;
-    }
-    for part in parts {
-        file.write_all(part)?;
-    }
-    // The data and what it takes to read it back (the size, the blocks): `fdatasync`, which
-    // leaves out the times `fsync` would also flush.
-    file.sync_data()?;
-    drop(file);
-    fs::rename(temp, path)
+/// A file being written atomically: its content goes to a temporary file beside it, which
+/// [`Staged::commit`] syncs and renames over the target. Dropped uncommitted (an error, a
+/// save given up), the temporary file is removed and the target is as it was.
+#[derive(Debug)]
+pub struct Staged {
+    file: Option<File>,
+    /// Bytes written, and up to where writeback was started.
+    written: u64,
+    flushing_from: u64,
+    temp: PathBuf,
+    path: PathBuf,
+    dir: PathBuf,
 }
+
+impl Staged {
+    /// Starts writing `path`, with the permissions of the file it will replace.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
+            .to_string_lossy();
+        let temp = dir.join(format!(
+            ".{name}.{:08x}{TEMP_SUFFIX}",
+            crate::model::annotation::random_u64() as u32
+        ));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        let staged = Self {
+            file: Some(file),
+            written: 0,
+            flushing_from: 0,
+            temp,
+            path: path.to_path_buf(),
+            dir,
+        };
+        if let (Ok(meta), Some(file)) = (fs::metadata(path), &staged.file) {
+            file.set_permissions(meta.permissions())?;
+        }
+        Ok(staged)
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let Some(file) = &mut self.file else {
+            return Err(io::Error::other("the file was already committed"));
+        };
+        file.write_all(bytes)?;
+        self.written += bytes.len() as u64;
+        if self.written - self.flushing_from >= WRITEBACK_EVERY {
+            start_writeback(file, self.flushing_from, self.written - self.flushing_from);
+            self.flushing_from = self.written;
+        }
+        Ok(())
+    }
+
+    /// Syncs what was written and renames it over the target, then syncs the folder.
+    pub fn commit(mut self) -> io::Result<()> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("the file was already committed"))?;
+        // The data and what it takes to read it back (the size, the blocks): `fdatasync`, which
+        // leaves out the times `fsync` would also flush.
+        file.sync_data()?;
+        drop(file);
+        fs::rename(&self.temp, &self.path)?;
+        // Renamed: nothing left to remove, whatever the folder's sync says.
+        self.temp = PathBuf::new();
+        sync_dir(&self.dir)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        drop(self.file.take());
+        if !self.temp.as_os_str().is_empty() {
+            // Best effort: the error that matters is the one the writer returned.
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Bytes written between two starts of writeback.
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
+/// Asks the kernel to start writing a range of `file` to disk now, without waiting for it:
+/// a book's 350 MB go to disk while the rest is still being made, and the sync at the end
+/// waits only for the last few megabytes. Only a hint; the sync is what makes it durable.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, from: u64, len: u64) {
+    use std::os::fd::AsRawFd as _;
+    let (Ok(from), Ok(len)) = (i64::try_from(from), i64::try_from(len)) else {
+        return;
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: a valid open descriptor for the call's duration; no memory is passed.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), from, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _from: u64, _len: u64) {}
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -151,6 +232,27 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1, "the temporary file is removed: {names:?}");
+    }
+
+    /// A save given up half-way (a serialising thread died, the file grew too big) leaves
+    /// the old file and no temporary file.
+    #[test]
+    fn a_staged_file_dropped_uncommitted_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ron");
+        fs::write(&path, "old").unwrap();
+        let mut staged = Staged::create(&path).unwrap();
+        staged.write(b"half of the ").unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+        drop(staged);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let mut staged = Staged::create(&path).unwrap();
+        staged.write(b"new in ").unwrap();
+        staged.write(b"two pieces").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new in two pieces");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -425,82 +425,115 @@ impl PendingWrite {
                 metadata.file_type().is_file() && reload::FileStat::of(&metadata) == Some(trusted)
             })
         });
-        let (on_disk, early) = if unchanged {
-            (Ok(None), None)
+        if let PendingContent::Set { set, text, .. } = &self.content
+            && let Some(written) = self.stream_set(set, text, unchanged)?
+        {
+            return Ok((written, None));
+        }
+        let on_disk = if unchanged {
+            None
         } else {
-            // The file is read and hashed while another thread serialises what Lector has:
-            // that is what gets written unless someone else wrote the file meanwhile.
-            std::thread::scope(|scope| {
-                let early = matches!(self.content, PendingContent::Set { .. })
-                    .then(|| scope.spawn(|| self.serialise(None)));
-                // Only hashed: a copy of the whole file is needed only to merge, when it
-                // changed.
-                let on_disk = Fingerprint::of_file(&self.root, &self.rel);
-                (on_disk, early.and_then(|thread| thread.join().ok()))
-            })
-        };
-        let on_disk = on_disk.map_err(refused)?;
-        let now = match on_disk {
-            Some(fingerprint) => fingerprint,
-            None if unchanged => self.expected,
-            None => Fingerprint::absent(),
+            Fingerprint::of_file(&self.root, &self.rel).map_err(refused)?
         };
         // Unchanged since Lector read it, or deleted meanwhile: what Lector has is the whole
         // truth. Else someone else wrote it: merge into what is there now.
-        let merged = if on_disk.is_some() && now != self.expected {
-            match confine::read(&self.root, &self.rel, MAX_FILE_BYTES).map_err(refused)? {
-                Some((bytes, _)) => Some(self.merge(&bytes)?),
-                None => None,
+        let merged = match on_disk {
+            Some(now) if now != self.expected => {
+                match confine::read(&self.root, &self.rel, MAX_FILE_BYTES).map_err(refused)? {
+                    Some((bytes, _)) => Some(self.merge(&bytes)?),
+                    None => None,
+                }
             }
-        } else {
-            None
+            _ => None,
         };
-        let (serialised, fingerprint) = match (&merged, early) {
-            (None, Some(early)) => early?,
-            _ => self.serialise(merged.as_ref())?,
-        };
-        let size: usize = serialised.iter().map(Vec::len).sum();
-        // Never write a file Lector would refuse to read back: the one on disk stays.
-        if size as u64 > MAX_FILE_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "{}: the file would be {} bytes, more than the {MAX_FILE_BYTES} bytes a \
-                 project file may have; it was not written (what is on disk is unchanged)",
-                path.display(),
-                size
-            )));
-        }
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
-        }
-        let parts: Vec<&[u8]> = serialised.iter().map(Vec::as_slice).collect();
-        atomic::write_atomic_parts(path, &parts).map_err(io_err("cannot save", path))?;
+        let bytes = self.serialise(merged.as_ref())?;
+        let fingerprint = Fingerprint::of(&bytes);
+        self.refuse_too_big(bytes.len() as u64)?;
+        self.create_folder()?;
+        atomic::write_atomic(path, &bytes).map_err(io_err("cannot save", path))?;
         Ok((fingerprint, merged))
     }
 
-    /// The bytes to write and their fingerprint: what Lector has, or `merged`, what another
-    /// writer's version became with this write's edits replayed onto it.
-    fn serialise(
+    /// Writes an annotation set as it is serialised, a piece at a time on the cores there are,
+    /// while another thread hashes what is on disk now (unless its size and time say it is
+    /// unchanged): a book's 350 MB file is never whole in memory, and writing it overlaps
+    /// making it. `None` if someone else changed the file meanwhile: what was written is
+    /// thrown away, and the caller merges.
+    fn stream_set(
         &self,
-        merged: Option<&Merged>,
-    ) -> Result<(Vec<Vec<u8>>, Fingerprint), StoreError> {
-        if let (None, PendingContent::Set { set, text, .. }) = (merged, &self.content) {
-            let parts: Vec<Vec<u8>> = set_text::write_set_parts(
+        set: &SetSnapshot,
+        text: &DocText,
+        unchanged: bool,
+    ) -> Result<Option<Fingerprint>, StoreError> {
+        let path = &self.path;
+        self.create_folder()?;
+        let mut staged = atomic::Staged::create(path).map_err(io_err("cannot save", path))?;
+        let mut hasher = Hasher::default();
+        let mut size = 0u64;
+        let (on_disk, streamed) = std::thread::scope(|scope| {
+            let on_disk =
+                (!unchanged).then(|| scope.spawn(|| Fingerprint::of_file(&self.root, &self.rel)));
+            let streamed = set_text::stream_set(
                 &set.annotator,
                 &set.document,
                 set.status,
                 &set.annotations,
                 text,
-            )
-            .into_iter()
-            .map(String::into_bytes)
-            .collect();
-            let mut hasher = Hasher::default();
-            for part in &parts {
-                hasher.update(part);
-            }
-            return Ok((parts, hasher.finish()));
+                &mut |piece| {
+                    size += piece.len() as u64;
+                    if size > MAX_FILE_BYTES {
+                        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+                    }
+                    hasher.update(piece.as_bytes());
+                    staged.write(piece.as_bytes())
+                },
+            );
+            let on_disk = match on_disk {
+                None => Ok(None),
+                Some(thread) => thread.join().unwrap_or_else(|_| {
+                    Err(confine::Refused::Io(
+                        "the thread reading it died".to_owned(),
+                    ))
+                }),
+            };
+            (on_disk, streamed)
+        });
+        let on_disk = on_disk.map_err(|refused| StoreError::ReadOnly {
+            reason: refused.to_string(),
+            path: path.clone(),
+        })?;
+        if on_disk.is_some_and(|now| now != self.expected) {
+            return Ok(None);
         }
-        let bytes = match (merged, &self.content) {
+        self.refuse_too_big(size)?;
+        streamed.map_err(io_err("cannot save", path))?;
+        staged.commit().map_err(io_err("cannot save", path))?;
+        Ok(Some(hasher.finish()))
+    }
+
+    /// Never write a file Lector would refuse to read back: the one on disk stays.
+    fn refuse_too_big(&self, size: u64) -> Result<(), StoreError> {
+        if size > MAX_FILE_BYTES {
+            return Err(StoreError::Invalid(format!(
+                "{}: the file would be more than the {MAX_FILE_BYTES} bytes a project file \
+                 may have; it was not written (what is on disk is unchanged)",
+                self.path.display(),
+            )));
+        }
+        Ok(())
+    }
+
+    fn create_folder(&self) -> Result<(), StoreError> {
+        match self.path.parent() {
+            Some(dir) => fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir)),
+            None => Ok(()),
+        }
+    }
+
+    /// The bytes to write: what Lector has, or `merged`, what another writer's version became
+    /// with this write's edits replayed onto it.
+    fn serialise(&self, merged: Option<&Merged>) -> Result<Vec<u8>, StoreError> {
+        match (merged, &self.content) {
             (_, PendingContent::Bytes(bytes)) => Ok(bytes.clone()),
             (Some(Merged::Set(set)), PendingContent::Set { text, .. }) => {
                 Ok(set_text::write(set, text).into_bytes())
@@ -547,9 +580,7 @@ impl PendingWrite {
                 ));
             }
         }
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let fingerprint = Fingerprint::of(&bytes);
-        Ok((vec![bytes], fingerprint))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
     }
 
     /// Reads what another writer left in the file and replays this write's edits onto it.

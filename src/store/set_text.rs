@@ -11,7 +11,8 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::io;
+use std::sync::{Arc, mpsc};
 
 use super::ron_file::CURRENT_VERSION;
 use crate::model::{Annotation, AnnotationSet, AttrValue, DocText, Status};
@@ -200,8 +201,11 @@ fn push_annotation(out: &mut String, a: &Annotation, text: &DocText, times: &mut
 /// Annotations per thread below which writing stays on one.
 const PER_THREAD: usize = 20_000;
 
-/// The annotation file of a set, byte for byte as serde and `ron_file::to_ron` write it. A
-/// big set is written in parts on the cores there are, then joined.
+/// Annotations serialised into one piece of a streamed file: about 0.7 MB, in a buffer that is
+/// reused for the next piece.
+const PER_PIECE: usize = 2048;
+
+/// The annotation file of a set, byte for byte as serde and `ron_file::to_ron` write it.
 pub fn write_set(
     annotator: &str,
     document: &str,
@@ -209,82 +213,149 @@ pub fn write_set(
     annotations: &[Arc<Annotation>],
     text: &DocText,
 ) -> String {
-    write_set_parts(annotator, document, status, annotations, text).concat()
+    let mut out = String::with_capacity(annotations.len() * 360 + 256);
+    let whole = stream_set(
+        annotator,
+        document,
+        status,
+        annotations,
+        text,
+        &mut |piece| {
+            out.push_str(piece);
+            Ok(())
+        },
+    );
+    debug_assert!(whole.is_ok(), "appending to a string cannot fail");
+    out
 }
 
-/// [`write_set`] in the parts that were written on several threads (with the head and the
-/// tail of the file), which joined are the file: a save writes them one after another
-/// instead of copying a book's 34 MB into one string first.
-pub fn write_set_parts(
+/// [`write_set`] handed to `sink` a piece at a time, in order: the pieces joined are the file.
+/// A big set is serialised on the cores there are while the pieces before go to `sink` (a
+/// save writes them to disk meanwhile), in a few buffers that are reused, so a book's 350 MB
+/// file is never whole in memory. Stops at the first error of `sink`, and returns an error
+/// rather than fewer annotations if a serialising thread dies.
+pub fn stream_set(
     annotator: &str,
     document: &str,
     status: Status,
     annotations: &[Arc<Annotation>],
     text: &DocText,
-) -> Vec<String> {
+    sink: &mut dyn FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 4)
         .min(annotations.len() / PER_THREAD)
         .max(1);
-    write_in_parts(annotator, document, status, annotations, text, threads)
+    let head = Head {
+        annotator,
+        document,
+        status,
+    };
+    stream_in_pieces(&head, annotations, text, threads, PER_PIECE, sink)
 }
 
-/// [`write_set`] on `threads` threads.
-fn write_in_parts(
-    annotator: &str,
-    document: &str,
+/// What the file says before its annotations.
+struct Head<'a> {
+    annotator: &'a str,
+    document: &'a str,
     status: Status,
+}
+
+/// [`stream_set`] on `threads` threads, `per_piece` annotations to a piece. Worker `w`
+/// serialises pieces `w`, `w + threads`, …, each into a channel of its own that holds one, so
+/// the pieces arrive in order and no worker runs more than two pieces ahead of the sink.
+fn stream_in_pieces(
+    head: &Head<'_>,
     annotations: &[Arc<Annotation>],
     text: &DocText,
     threads: usize,
-) -> Vec<String> {
-    let write_part = |part: &[Arc<Annotation>]| {
-        let mut out = String::with_capacity(part.len() * 360);
-        let mut times = TimeCache::default();
-        for a in part {
-            push_annotation(&mut out, a, text, &mut times);
-        }
-        out
-    };
-    let parts: Vec<String> = if threads > 1 {
-        let chunk = annotations.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = annotations
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || write_part(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    } else {
-        vec![write_part(annotations)]
-    };
-    let mut head = String::with_capacity(256);
+    per_piece: usize,
+    sink: &mut dyn FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut start = String::with_capacity(256);
     let _ = write!(
-        head,
+        start,
         "(\n    format_version: {CURRENT_VERSION},\n    document: "
     );
-    push_str_lit(&mut head, document);
-    head.push_str(",\n    annotator: ");
-    push_str_lit(&mut head, annotator);
+    push_str_lit(&mut start, head.document);
+    start.push_str(",\n    annotator: ");
+    push_str_lit(&mut start, head.annotator);
     let _ = write!(
-        head,
+        start,
         ",\n    status: {},\n    annotations: [",
-        status_name(status)
+        status_name(head.status)
     );
-    let tail = if annotations.is_empty() {
+    sink(&start)?;
+    let pieces: Vec<&[Arc<Annotation>]> = annotations.chunks(per_piece.max(1)).collect();
+    let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+        out.clear();
+        for a in piece {
+            push_annotation(out, a, text, times);
+        }
+    };
+    if threads <= 1 || pieces.len() <= 1 {
+        let mut out = String::new();
+        let mut times = TimeCache::default();
+        for piece in &pieces {
+            serialise(&mut out, piece, &mut times);
+            sink(&out)?;
+        }
+    } else {
+        std::thread::scope(|scope| {
+            let mut full = Vec::with_capacity(threads);
+            let mut empty = Vec::with_capacity(threads);
+            let mut workers = Vec::with_capacity(threads);
+            for w in 0..threads {
+                let (full_tx, full_rx) = mpsc::sync_channel::<String>(1);
+                let (empty_tx, empty_rx) = mpsc::channel::<String>();
+                let pieces = &pieces;
+                workers.push(scope.spawn(move || {
+                    let mut times = TimeCache::default();
+                    for piece in pieces.iter().skip(w).step_by(threads) {
+                        let mut out = empty_rx.try_recv().unwrap_or_default();
+                        serialise(&mut out, piece, &mut times);
+                        if full_tx.send(out).is_err() {
+                            // The sink stopped.
+                            return;
+                        }
+                    }
+                }));
+                full.push(full_rx);
+                empty.push(empty_tx);
+            }
+            let mut written = Ok(());
+            for i in 0..pieces.len() {
+                let w = i % threads;
+                let Ok(out) = full[w].recv() else {
+                    written = Err(io::Error::other(
+                        "a thread serialising the annotations stopped; nothing was written",
+                    ));
+                    break;
+                };
+                written = sink(&out);
+                if written.is_err() {
+                    break;
+                }
+                let _ = empty[w].send(out);
+            }
+            // Workers waiting to hand over a piece see the channel closed and stop.
+            drop(full);
+            for worker in workers {
+                if worker.join().is_err() && written.is_ok() {
+                    written = Err(io::Error::other(
+                        "a thread serialising the annotations died",
+                    ));
+                }
+            }
+            written
+        })?;
+    }
+    sink(if annotations.is_empty() {
         "],\n)\n"
     } else {
         "\n    ],\n)\n"
-    };
-    let mut out = Vec::with_capacity(parts.len() + 2);
-    out.push(head);
-    out.extend(parts);
-    out.push(tail.to_owned());
-    out
+    })
 }
 
 /// Writes a whole set.
@@ -1019,16 +1090,68 @@ pub(super) mod tests {
         }
     }
 
+    /// A file streamed in pieces on several threads is the file written on one, and the sink
+    /// sees the pieces in order.
     #[test]
-    fn parts_written_at_once_join_into_the_same_file() {
+    fn pieces_written_on_several_threads_join_into_the_same_file() {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(3), &text, 5000);
-        let one = write_in_parts("a", "d", Status::Done, set.annotations(), &text, 1).concat();
-        for threads in [2, 3, 4] {
-            let many =
-                write_in_parts("a", "d", Status::Done, set.annotations(), &text, threads).concat();
-            assert_eq!(one, many, "{threads} threads");
+        let head = Head {
+            annotator: "a",
+            document: "d",
+            status: Status::Done,
+        };
+        let streamed = |threads, per_piece| {
+            let mut out = String::new();
+            let mut pieces = 0;
+            stream_in_pieces(
+                &head,
+                set.annotations(),
+                &text,
+                threads,
+                per_piece,
+                &mut |p| {
+                    out.push_str(p);
+                    pieces += 1;
+                    Ok(())
+                },
+            )
+            .unwrap();
+            (out, pieces)
+        };
+        let (one, _) = streamed(1, 5000);
+        assert_eq!(
+            one,
+            write_set("a", "d", Status::Done, set.annotations(), &text)
+        );
+        for (threads, per_piece) in [(2, 7), (3, 100), (4, 1), (2, 700)] {
+            let (many, pieces) = streamed(threads, per_piece);
+            assert_eq!(one, many, "{threads} threads, {per_piece} a piece");
+            assert_eq!(pieces, set.annotations().len().div_ceil(per_piece) + 2);
         }
+    }
+
+    /// A sink that fails stops the stream with its error, the workers included.
+    #[test]
+    fn a_failing_sink_stops_the_stream() {
+        let text = text();
+        let set = random_set(&mut fastrand::Rng::with_seed(4), &text, 3000);
+        let head = Head {
+            annotator: "a",
+            document: "d",
+            status: Status::Done,
+        };
+        let mut seen = 0;
+        let result = stream_in_pieces(&head, set.annotations(), &text, 2, 10, &mut |_| {
+            seen += 1;
+            if seen == 5 {
+                Err(io::Error::other("disk full"))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(result.unwrap_err().to_string(), "disk full");
+        assert_eq!(seen, 5);
     }
 
     #[test]
