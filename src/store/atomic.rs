@@ -19,16 +19,8 @@ const STRAY_AGE: Duration = Duration::from_secs(15 * 60);
 
 /// Writes `bytes` to `path` atomically, keeping the permissions of the file it replaces.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_parts(path, &[bytes])
-}
-
-/// [`write_atomic`] of content made in parts, written one after the other: the file holds
-/// them joined, and nobody had to join them in memory.
-pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let mut staged = Staged::create(path)?;
-    for part in parts {
-        staged.write(part)?;
-    }
+    staged.write(bytes)?;
     staged.commit()
 }
 

@@ -380,6 +380,14 @@ pub struct PendingWrite {
     content: PendingContent,
 }
 
+/// What [`PendingWrite::stream_set`] did.
+enum Streamed {
+    /// The set is on disk; the fingerprint of what was written.
+    Written(Fingerprint),
+    /// Nothing was written: the file on disk is not the one Lector read; its fingerprint.
+    Changed(Fingerprint),
+}
+
 /// The outcome of a [`PendingWrite`].
 #[derive(Debug)]
 pub struct WriteDone {
@@ -425,15 +433,13 @@ impl PendingWrite {
                 metadata.file_type().is_file() && reload::FileStat::of(&metadata) == Some(trusted)
             })
         });
-        if let PendingContent::Set { set, text, .. } = &self.content
-            && let Some(written) = self.stream_set(set, text, unchanged)?
-        {
-            return Ok((written, None));
-        }
-        let on_disk = if unchanged {
-            None
-        } else {
-            Fingerprint::of_file(&self.root, &self.rel).map_err(refused)?
+        let on_disk = match &self.content {
+            PendingContent::Set { set, text, .. } => match self.stream_set(set, text, unchanged)? {
+                Streamed::Written(fingerprint) => return Ok((fingerprint, None)),
+                Streamed::Changed(now) => Some(now),
+            },
+            _ if unchanged => None,
+            _ => Fingerprint::of_file(&self.root, &self.rel).map_err(refused)?,
         };
         // Unchanged since Lector read it, or deleted meanwhile: what Lector has is the whole
         // truth. Else someone else wrote it: merge into what is there now.
@@ -457,14 +463,14 @@ impl PendingWrite {
     /// Writes an annotation set as it is serialised, a piece at a time on the cores there are,
     /// while another thread hashes what is on disk now (unless its size and time say it is
     /// unchanged): a book's 350 MB file is never whole in memory, and writing it overlaps
-    /// making it. `None` if someone else changed the file meanwhile: what was written is
-    /// thrown away, and the caller merges.
+    /// making it. If someone else changed the file meanwhile, what was written is thrown
+    /// away, and the caller merges.
     fn stream_set(
         &self,
         set: &SetSnapshot,
         text: &DocText,
         unchanged: bool,
-    ) -> Result<Option<Fingerprint>, StoreError> {
+    ) -> Result<Streamed, StoreError> {
         let path = &self.path;
         self.create_folder()?;
         let mut staged = atomic::Staged::create(path).map_err(io_err("cannot save", path))?;
@@ -502,13 +508,13 @@ impl PendingWrite {
             reason: refused.to_string(),
             path: path.clone(),
         })?;
-        if on_disk.is_some_and(|now| now != self.expected) {
-            return Ok(None);
+        if let Some(now) = on_disk.filter(|now| *now != self.expected) {
+            return Ok(Streamed::Changed(now));
         }
         self.refuse_too_big(size)?;
         streamed.map_err(io_err("cannot save", path))?;
         staged.commit().map_err(io_err("cannot save", path))?;
-        Ok(Some(hasher.finish()))
+        Ok(Streamed::Written(hasher.finish()))
     }
 
     /// Never write a file Lector would refuse to read back: the one on disk stays.
