@@ -185,7 +185,7 @@ fn main() {
         note: String::new(),
     });
     let serialise = time(RUNS, || {
-        std::hint::black_box(set_text::write(&set, &doc_text));
+        std::hint::black_box(set_text::write(&set, &doc_text).expect("serialised"));
     });
     rows.push(Row {
         what: "save part: write 100k annotations as RON",

@@ -247,6 +247,25 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    /// A file bigger than the writeback step (its writeback is started every 8 MB while the
+    /// rest is written) is whole and in order after the commit.
+    #[test]
+    fn a_big_file_written_in_pieces_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.ron");
+        let mut staged = Staged::create(&path).unwrap();
+        let piece = |i: u8| vec![b'a' + i % 26; 1 << 20];
+        for i in 0..20 {
+            staged.write(&piece(i)).unwrap();
+        }
+        staged.commit().unwrap();
+        let back = fs::read(&path).unwrap();
+        assert_eq!(back.len(), 20 << 20);
+        for (i, chunk) in back.chunks(1 << 20).enumerate() {
+            assert_eq!(chunk, piece(i as u8), "megabyte {i}");
+        }
+    }
+
     #[test]
     fn only_old_temp_files_are_removed() {
         let dir = tempfile::tempdir().unwrap();

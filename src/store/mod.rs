@@ -488,7 +488,8 @@ impl PendingWrite {
                 &mut |piece| {
                     size += piece.len() as u64;
                     if size > MAX_FILE_BYTES {
-                        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+                        // Counted on, to say how big it would be; never written.
+                        return Ok(());
                     }
                     hasher.update(piece.as_bytes());
                     staged.write(piece.as_bytes())
@@ -521,8 +522,8 @@ impl PendingWrite {
     fn refuse_too_big(&self, size: u64) -> Result<(), StoreError> {
         if size > MAX_FILE_BYTES {
             return Err(StoreError::Invalid(format!(
-                "{}: the file would be more than the {MAX_FILE_BYTES} bytes a project file \
-                 may have; it was not written (what is on disk is unchanged)",
+                "{}: the file would be {size} bytes, more than the {MAX_FILE_BYTES} bytes a \
+                 project file may have; it was not written (what is on disk is unchanged)",
                 self.path.display(),
             )));
         }
@@ -542,16 +543,21 @@ impl PendingWrite {
         match (merged, &self.content) {
             (_, PendingContent::Bytes(bytes)) => Ok(bytes.clone()),
             (Some(Merged::Set(set)), PendingContent::Set { text, .. }) => {
-                Ok(set_text::write(set, text).into_bytes())
+                return set_text::write(set, text)
+                    .map(String::into_bytes)
+                    .map_err(|e| StoreError::Invalid(e.to_string()));
             }
-            (None, PendingContent::Set { set, text, .. }) => Ok(set_text::write_set(
-                &set.annotator,
-                &set.document,
-                set.status,
-                &set.annotations,
-                text,
-            )
-            .into_bytes()),
+            (None, PendingContent::Set { set, text, .. }) => {
+                return set_text::write_set(
+                    &set.annotator,
+                    &set.document,
+                    set.status,
+                    &set.annotations,
+                    text,
+                )
+                .map(String::into_bytes)
+                .map_err(|e| StoreError::Invalid(e.to_string()));
+            }
             (Some(Merged::Entities(annotator, registry)), _)
             | (
                 None,

@@ -205,16 +205,17 @@ const PER_THREAD: usize = 20_000;
 /// reused for the next piece.
 const PER_PIECE: usize = 2048;
 
-/// The annotation file of a set, byte for byte as serde and `ron_file::to_ron` write it.
+/// The annotation file of a set, byte for byte as serde and `ron_file::to_ron` write it. An
+/// error only if a thread serialising it died (nothing is returned then, not a shorter file).
 pub fn write_set(
     annotator: &str,
     document: &str,
     status: Status,
     annotations: &[Arc<Annotation>],
     text: &DocText,
-) -> String {
+) -> io::Result<String> {
     let mut out = String::with_capacity(annotations.len() * 360 + 256);
-    let whole = stream_set(
+    stream_set(
         annotator,
         document,
         status,
@@ -224,9 +225,8 @@ pub fn write_set(
             out.push_str(piece);
             Ok(())
         },
-    );
-    debug_assert!(whole.is_ok(), "appending to a string cannot fail");
-    out
+    )?;
+    Ok(out)
 }
 
 /// [`write_set`] handed to `sink` a piece at a time, in order: the pieces joined are the file.
@@ -252,8 +252,16 @@ pub fn stream_set(
         document,
         status,
     };
-    stream_in_pieces(&head, annotations, text, threads, PER_PIECE, sink)
+    let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+        for a in piece {
+            push_annotation(out, a, text, times);
+        }
+    };
+    stream_in_pieces(&head, annotations, threads, PER_PIECE, &serialise, sink)
 }
+
+/// Appends a piece's annotations to a buffer (with the times cache of the thread).
+type Serialise<'a> = dyn Fn(&mut String, &[Arc<Annotation>], &mut TimeCache) + Sync + 'a;
 
 /// What the file says before its annotations.
 struct Head<'a> {
@@ -268,9 +276,9 @@ struct Head<'a> {
 fn stream_in_pieces(
     head: &Head<'_>,
     annotations: &[Arc<Annotation>],
-    text: &DocText,
     threads: usize,
     per_piece: usize,
+    serialise_piece: &Serialise<'_>,
     sink: &mut dyn FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut start = String::with_capacity(256);
@@ -290,9 +298,7 @@ fn stream_in_pieces(
     let pieces: Vec<&[Arc<Annotation>]> = annotations.chunks(per_piece.max(1)).collect();
     let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
         out.clear();
-        for a in piece {
-            push_annotation(out, a, text, times);
-        }
+        serialise_piece(out, piece, times);
     };
     if threads <= 1 || pieces.len() <= 1 {
         let mut out = String::new();
@@ -358,8 +364,8 @@ fn stream_in_pieces(
     })
 }
 
-/// Writes a whole set.
-pub fn write(set: &AnnotationSet, text: &DocText) -> String {
+/// Writes a whole set (see [`write_set`]).
+pub fn write(set: &AnnotationSet, text: &DocText) -> io::Result<String> {
     write_set(
         &set.annotator,
         &set.document,
@@ -1061,7 +1067,7 @@ pub(super) mod tests {
         for n in [0, 1, 7, 300] {
             let set = random_set(&mut rng, &text, n);
             let serde = ron_file::to_ron(&convert::set_to_file(&set, &text)).unwrap();
-            assert_eq!(write(&set, &text), serde, "{n} annotations");
+            assert_eq!(write(&set, &text).unwrap(), serde, "{n} annotations");
         }
     }
 
@@ -1090,26 +1096,39 @@ pub(super) mod tests {
         }
     }
 
+    /// What the tests stream: a set's annotations as a save writes them.
+    fn serialiser(
+        text: &DocText,
+    ) -> impl Fn(&mut String, &[Arc<Annotation>], &mut TimeCache) + Sync {
+        |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+            for a in piece {
+                push_annotation(out, a, text, times);
+            }
+        }
+    }
+
+    const HEAD: Head<'static> = Head {
+        annotator: "a",
+        document: "d",
+        status: Status::Done,
+    };
+
     /// A file streamed in pieces on several threads is the file written on one, and the sink
     /// sees the pieces in order.
     #[test]
     fn pieces_written_on_several_threads_join_into_the_same_file() {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(3), &text, 5000);
-        let head = Head {
-            annotator: "a",
-            document: "d",
-            status: Status::Done,
-        };
+        let serialise = serialiser(&text);
         let streamed = |threads, per_piece| {
             let mut out = String::new();
             let mut pieces = 0;
             stream_in_pieces(
-                &head,
+                &HEAD,
                 set.annotations(),
-                &text,
                 threads,
                 per_piece,
+                &serialise,
                 &mut |p| {
                     out.push_str(p);
                     pieces += 1;
@@ -1122,7 +1141,7 @@ pub(super) mod tests {
         let (one, _) = streamed(1, 5000);
         assert_eq!(
             one,
-            write_set("a", "d", Status::Done, set.annotations(), &text)
+            write_set("a", "d", Status::Done, set.annotations(), &text).unwrap()
         );
         for (threads, per_piece) in [(2, 7), (3, 100), (4, 1), (2, 700)] {
             let (many, pieces) = streamed(threads, per_piece);
@@ -1131,27 +1150,71 @@ pub(super) mod tests {
         }
     }
 
-    /// A sink that fails stops the stream with its error, the workers included.
+    /// A sink that fails stops the stream with its error, the workers included: on the
+    /// file's head, on a piece, on its end.
     #[test]
     fn a_failing_sink_stops_the_stream() {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(4), &text, 3000);
-        let head = Head {
-            annotator: "a",
-            document: "d",
-            status: Status::Done,
-        };
-        let mut seen = 0;
-        let result = stream_in_pieces(&head, set.annotations(), &text, 2, 10, &mut |_| {
-            seen += 1;
-            if seen == 5 {
-                Err(io::Error::other("disk full"))
-            } else {
-                Ok(())
+        let pieces = set.annotations().len().div_ceil(10);
+        let serialise = serialiser(&text);
+        for (threads, fail_at) in [(2, 1), (2, 5), (3, 5), (1, 5), (2, pieces + 2)] {
+            let mut seen = 0;
+            let result = stream_in_pieces(
+                &HEAD,
+                set.annotations(),
+                threads,
+                10,
+                &serialise,
+                &mut |_| {
+                    seen += 1;
+                    if seen == fail_at {
+                        Err(io::Error::other("disk full"))
+                    } else {
+                        Ok(())
+                    }
+                },
+            );
+            assert_eq!(
+                result.unwrap_err().to_string(),
+                "disk full",
+                "{threads} threads"
+            );
+            assert_eq!(seen, fail_at);
+        }
+    }
+
+    /// A serialising thread that dies makes the stream an error, never a shorter file; the
+    /// pieces before it went to the sink, none after.
+    #[test]
+    fn a_dead_serialising_thread_is_an_error_not_a_shorter_file() {
+        let text = text();
+        let set = random_set(&mut fastrand::Rng::with_seed(6), &text, 3000);
+        let doomed = set.annotations()[35].id.clone();
+        let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+            for a in piece {
+                assert!(a.id != doomed, "a bug while serialising");
+                push_annotation(out, a, &text, times);
             }
-        });
-        assert_eq!(result.unwrap_err().to_string(), "disk full");
-        assert_eq!(seen, 5);
+        };
+        for threads in [2, 3] {
+            let mut pieces = 0;
+            let result = stream_in_pieces(
+                &HEAD,
+                set.annotations(),
+                threads,
+                10,
+                &serialise,
+                &mut |_| {
+                    pieces += 1;
+                    Ok(())
+                },
+            );
+            let err = result.unwrap_err().to_string();
+            assert!(err.contains("serialising the annotations"), "{err}");
+            // The head and the three pieces before the one that died.
+            assert_eq!(pieces, 4, "{threads} threads");
+        }
     }
 
     #[test]
@@ -1160,7 +1223,7 @@ pub(super) mod tests {
         let mut rng = fastrand::Rng::with_seed(9);
         for threads in [1, 2, 4] {
             let set = random_set(&mut rng, &text, 3000);
-            let source = write(&set, &text);
+            let source = write(&set, &text).unwrap();
             let raw = read(&source, threads).expect("reads its own files");
             let file: super::super::v1::SetFile =
                 ron_file::parse(std::path::Path::new("x.ron"), &source).unwrap();
@@ -1208,7 +1271,7 @@ pub(super) mod tests {
     fn fields_in_lectors_layout_read_as_any_layout() {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(23), &text, 40);
-        let source = write(&set, &text);
+        let source = write(&set, &text).unwrap();
         let read_all = |source: &str| {
             read(source, 1).map(|raw| {
                 raw.annotations
