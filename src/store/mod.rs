@@ -418,12 +418,17 @@ impl PendingWrite {
         }
     }
 
+    /// A file Lector may not read or write there: the save is refused.
+    fn refused(&self, refused: confine::Refused) -> StoreError {
+        StoreError::ReadOnly {
+            reason: refused.to_string(),
+            path: self.path.clone(),
+        }
+    }
+
     fn write(&self) -> Result<(Fingerprint, Option<Merged>), StoreError> {
         let path = &self.path;
-        let refused = |refused: confine::Refused| StoreError::ReadOnly {
-            reason: refused.to_string(),
-            path: path.clone(),
-        };
+        let refused = |refused| self.refused(refused);
         confine::inside(&self.root, &self.rel).map_err(refused)?;
         let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
         // Unchanged since Lector read it when its size and time are as trusted: one `stat`
@@ -505,10 +510,7 @@ impl PendingWrite {
             };
             (on_disk, streamed)
         });
-        let on_disk = on_disk.map_err(|refused| StoreError::ReadOnly {
-            reason: refused.to_string(),
-            path: path.clone(),
-        })?;
+        let on_disk = on_disk.map_err(|refused| self.refused(refused))?;
         if let Some(now) = on_disk.filter(|now| *now != self.expected) {
             return Ok(Streamed::Changed(now));
         }

@@ -1107,11 +1107,28 @@ pub(super) mod tests {
         }
     }
 
-    const HEAD: Head<'static> = Head {
-        annotator: "a",
-        document: "d",
-        status: Status::Done,
-    };
+    /// Streams `set` as the file of annotator "a" on document "d".
+    fn stream(
+        set: &AnnotationSet,
+        threads: usize,
+        per_piece: usize,
+        serialise: &Serialise<'_>,
+        sink: &mut dyn FnMut(&str) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let head = Head {
+            annotator: "a",
+            document: "d",
+            status: Status::Done,
+        };
+        stream_in_pieces(
+            &head,
+            set.annotations(),
+            threads,
+            per_piece,
+            serialise,
+            sink,
+        )
+    }
 
     /// A file streamed in pieces on several threads is the file written on one, and the sink
     /// sees the pieces in order.
@@ -1123,18 +1140,11 @@ pub(super) mod tests {
         let streamed = |threads, per_piece| {
             let mut out = String::new();
             let mut pieces = 0;
-            stream_in_pieces(
-                &HEAD,
-                set.annotations(),
-                threads,
-                per_piece,
-                &serialise,
-                &mut |p| {
-                    out.push_str(p);
-                    pieces += 1;
-                    Ok(())
-                },
-            )
+            stream(&set, threads, per_piece, &serialise, &mut |p| {
+                out.push_str(p);
+                pieces += 1;
+                Ok(())
+            })
             .unwrap();
             (out, pieces)
         };
@@ -1160,21 +1170,14 @@ pub(super) mod tests {
         let serialise = serialiser(&text);
         for (threads, fail_at) in [(2, 1), (2, 5), (3, 5), (1, 5), (2, pieces + 2)] {
             let mut seen = 0;
-            let result = stream_in_pieces(
-                &HEAD,
-                set.annotations(),
-                threads,
-                10,
-                &serialise,
-                &mut |_| {
-                    seen += 1;
-                    if seen == fail_at {
-                        Err(io::Error::other("disk full"))
-                    } else {
-                        Ok(())
-                    }
-                },
-            );
+            let result = stream(&set, threads, 10, &serialise, &mut |_| {
+                seen += 1;
+                if seen == fail_at {
+                    Err(io::Error::other("disk full"))
+                } else {
+                    Ok(())
+                }
+            });
             assert_eq!(
                 result.unwrap_err().to_string(),
                 "disk full",
@@ -1199,17 +1202,10 @@ pub(super) mod tests {
         };
         for threads in [2, 3] {
             let mut pieces = 0;
-            let result = stream_in_pieces(
-                &HEAD,
-                set.annotations(),
-                threads,
-                10,
-                &serialise,
-                &mut |_| {
-                    pieces += 1;
-                    Ok(())
-                },
-            );
+            let result = stream(&set, threads, 10, &serialise, &mut |_| {
+                pieces += 1;
+                Ok(())
+            });
             let err = result.unwrap_err().to_string();
             assert!(err.contains("serialising the annotations"), "{err}");
             // The head and the three pieces before the one that died.
