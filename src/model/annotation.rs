@@ -679,6 +679,22 @@ impl AnnotationSet {
         });
     }
 
+    /// Removes the annotations `take` picks, in one pass over the set; returns them, in the
+    /// set's order, still shared with whoever holds them (an undo step).
+    pub fn take_out(&mut self, mut take: impl FnMut(&Annotation) -> bool) -> Vec<Arc<Annotation>> {
+        let by_id = &mut self.by_id;
+        let mut taken = Vec::new();
+        self.annotations.retain(|a| {
+            if !take(a) {
+                return true;
+            }
+            by_id.remove(&a.id);
+            taken.push(Arc::clone(a));
+            false
+        });
+        taken
+    }
+
     /// The annotation with this id.
     pub fn get(&self, id: &AnnotationId) -> Option<&Annotation> {
         self.get_shared(id).map(|a| &**a)
@@ -780,6 +796,49 @@ impl EntityRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Taking annotations out of a set in one pass: those picked come back in the set's
+    /// order, the rest stay in theirs and are found by id; a damaged file's twins (one id
+    /// twice) both go, and neither is found after.
+    #[test]
+    fn take_out_removes_what_it_picks_and_gives_it_back_in_order() {
+        let text = DocText::new("ord ".repeat(50).as_str()).unwrap();
+        let mut set = AnnotationSet::new("anna", "d");
+        let made: Vec<Annotation> = (0..20)
+            .map(|i| {
+                Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(i * 8, i * 8 + 3)]).unwrap(),
+                )
+            })
+            .collect();
+        for a in made.iter().rev() {
+            set.insert(a.clone());
+        }
+        let mut twin = made[4].clone();
+        twin.fragments = checked_fragments(&text, &[(180, 183)]).unwrap();
+        set.insert(twin);
+        assert!(set.has_duplicate_ids());
+        let picked: Vec<&AnnotationId> = [4, 7, 3, 15].iter().map(|&i| &made[i].id).collect();
+        let taken = set.take_out(|a| picked.contains(&&a.id));
+        let starts: Vec<u32> = taken.iter().map(|a| a.start().0).collect();
+        assert_eq!(
+            starts,
+            vec![24, 32, 56, 120, 180],
+            "in the set's order, twins too"
+        );
+        assert_eq!(set.len(), 16);
+        assert!(!set.has_duplicate_ids());
+        for (i, a) in made.iter().enumerate() {
+            let picked = [3, 4, 7, 15].contains(&i);
+            assert_eq!(set.get(&a.id).is_none(), picked, "annotation {i}");
+            if !picked {
+                assert_eq!(set.position(&a.id).and_then(|at| set.at(at)), Some(a));
+            }
+        }
+        assert!(set.take_out(|_| false).is_empty());
+        assert_eq!(set.len(), 16);
+    }
 
     #[test]
     fn fragments_are_sorted_merged_and_checked() {

@@ -380,6 +380,19 @@ pub struct PendingWrite {
     content: PendingContent,
 }
 
+/// The folder a save made for its file, if it had to make one.
+struct MadeFolder(Option<PathBuf>);
+
+impl MadeFolder {
+    /// Removes the folder again if nothing is in it (a save that failed made it).
+    fn remove_if_empty(&self) {
+        if let Some(dir) = &self.0 {
+            // Fails, as it should, if anything else was put there meanwhile.
+            let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
 /// What [`PendingWrite::stream_set`] did.
 enum Streamed {
     /// The set is on disk; the fingerprint of what was written.
@@ -460,8 +473,10 @@ impl PendingWrite {
         let bytes = self.serialise(merged.as_ref())?;
         let fingerprint = Fingerprint::of(&bytes);
         self.refuse_too_big(bytes.len() as u64)?;
-        self.create_folder()?;
-        atomic::write_atomic(path, &bytes).map_err(io_err("cannot save", path))?;
+        let folder = self.create_folder()?;
+        atomic::write_atomic(path, &bytes)
+            .map_err(io_err("cannot save", path))
+            .inspect_err(|_| folder.remove_if_empty())?;
         Ok((fingerprint, merged))
     }
 
@@ -477,8 +492,25 @@ impl PendingWrite {
         unchanged: bool,
     ) -> Result<Streamed, StoreError> {
         let path = &self.path;
-        self.create_folder()?;
-        let mut staged = atomic::Staged::create(path).map_err(io_err("cannot save", path))?;
+        let folder = self.create_folder()?;
+        let staged = atomic::Staged::create(path).map_err(io_err("cannot save", path));
+        let written = staged.and_then(|staged| self.stream_into(staged, set, text, unchanged));
+        if !matches!(written, Ok(Streamed::Written(_))) {
+            // Nothing of this save is left behind: not even the folder it made for the file.
+            folder.remove_if_empty();
+        }
+        written
+    }
+
+    /// [`Self::stream_set`] once the folder and the temporary file are made.
+    fn stream_into(
+        &self,
+        mut staged: atomic::Staged,
+        set: &SetSnapshot,
+        text: &DocText,
+        unchanged: bool,
+    ) -> Result<Streamed, StoreError> {
+        let path = &self.path;
         let mut hasher = Hasher::default();
         let mut size = 0u64;
         let (on_disk, streamed) = std::thread::scope(|scope| {
@@ -532,11 +564,14 @@ impl PendingWrite {
         Ok(())
     }
 
-    fn create_folder(&self) -> Result<(), StoreError> {
-        match self.path.parent() {
-            Some(dir) => fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir)),
-            None => Ok(()),
-        }
+    /// Makes the file's folder if it is missing; what it made, for a failed save to take back.
+    fn create_folder(&self) -> Result<MadeFolder, StoreError> {
+        let Some(dir) = self.path.parent() else {
+            return Ok(MadeFolder(None));
+        };
+        let made = (!dir.is_dir()).then(|| dir.to_path_buf());
+        fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+        Ok(MadeFolder(made))
     }
 
     /// The bytes to write: what Lector has, or `merged`, what another writer's version became
@@ -3355,6 +3390,49 @@ pub fn read_article(
         published,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::{PendingContent, ProjectStore};
+    use std::path::Path;
+
+    /// A save that fails takes back the folder it made for its file, and only that: a
+    /// folder that was there already, or that got something else meanwhile, stays.
+    #[test]
+    fn a_failed_save_takes_back_only_the_folder_it_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProjectStore::create(dir.path(), "P").unwrap();
+        let rel = Path::new("annotations/new-document/anna.ron");
+        let folder = dir.path().join("annotations/new-document");
+        let pending = store
+            .pending(rel, PendingContent::Bytes(Vec::new()))
+            .unwrap();
+        let made = pending.create_folder().unwrap();
+        assert!(folder.is_dir(), "the save made the file's folder");
+        made.remove_if_empty();
+        assert!(!folder.exists(), "the failed save took its folder back");
+        assert!(
+            dir.path().join("annotations").is_dir(),
+            "the folder above stays"
+        );
+
+        let made = pending.create_folder().unwrap();
+        std::fs::write(folder.join("erik.ron"), "()").unwrap();
+        made.remove_if_empty();
+        assert!(
+            folder.join("erik.ron").is_file(),
+            "what another put there stays"
+        );
+
+        let existing = pending.create_folder().unwrap();
+        std::fs::remove_file(folder.join("erik.ron")).unwrap();
+        existing.remove_if_empty();
+        assert!(
+            folder.is_dir(),
+            "a folder that was there before the save stays"
+        );
+    }
 }
 
 #[cfg(test)]
