@@ -110,8 +110,20 @@ const O_NONBLOCK: i32 = 0x0004;
 /// Opens a regular file for reading, refusing anything else by type before opening it, and
 /// again on the open handle (in case the path was replaced in between). Never blocks.
 pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
+    open_regular_seen(path, None)
+}
+
+/// [`open_regular`] where the caller has just looked at the path (`seen`, its metadata
+/// without following it, when it is not a symlink): one look at it fewer.
+pub fn open_regular_seen(
+    path: &Path,
+    seen: Option<Metadata>,
+) -> Result<(File, Metadata), ReadError> {
     let io = |err| ReadError::new(ReadErrorKind::Io(err), path);
-    let before = std::fs::metadata(path).map_err(io)?;
+    let before = match seen {
+        Some(seen) => seen,
+        None => std::fs::metadata(path).map_err(io)?,
+    };
     if let Some(what) = not_a_file(&before) {
         return Err(ReadError::new(ReadErrorKind::NotAFile { what }, path));
     }

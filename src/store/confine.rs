@@ -71,9 +71,16 @@ impl Refused {
 /// symlink leads inside the project. Returns the full path. A path that does not exist (yet)
 /// is fine: what would be created is inside.
 pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
+    inside_seen(root, rel).map(|(path, _)| path)
+}
+
+/// [`inside`], and what the last component is, looked at without following it, when it
+/// exists and is not a symlink (for [`open`] to use instead of looking again).
+fn inside_seen(root: &Path, rel: &Path) -> Result<(PathBuf, Option<fs::Metadata>), Refused> {
     // Resolved only when a symlink needs it: most paths have none, and resolving the root
     // took more system calls than the rest of reading a small file.
     let mut canonical_root: Option<PathBuf> = None;
+    let mut seen = None;
     let mut current = root.to_path_buf();
     let mut walked = PathBuf::new();
     for component in rel.components() {
@@ -84,6 +91,8 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
         };
         current.push(part);
         walked.push(part);
+        // Of the component looked at last: the last one, unless the loop stops early.
+        seen = None;
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&current) {
                 Ok(target) if target.starts_with(canonical(root, &mut canonical_root)?) => {}
@@ -95,12 +104,12 @@ pub fn inside(root: &Path, rel: &Path) -> Result<PathBuf, Refused> {
                 }
                 Err(_) => return Err(Refused::Dangling { link: walked }),
             },
-            Ok(_) => {}
+            Ok(meta) => seen = Some(meta),
             // Nothing further exists: whatever is made there is inside.
             Err(_) => break,
         }
     }
-    Ok(root.join(rel))
+    Ok((root.join(rel), seen))
 }
 
 /// The project folder with its symlinks resolved, once.
@@ -125,8 +134,8 @@ fn refused(err: crate::fsguard::ReadError) -> Option<Refused> {
 /// Opens `rel` for reading if it is a regular file inside the project; `Ok(None)` if it does
 /// not exist. Never blocks on a FIFO (see [`crate::fsguard`]).
 pub fn open(root: &Path, rel: &Path) -> Result<Option<(File, fs::Metadata)>, Refused> {
-    let path = inside(root, rel)?;
-    match crate::fsguard::open_regular(&path) {
+    let (path, seen) = inside_seen(root, rel)?;
+    match crate::fsguard::open_regular_seen(&path, seen) {
         Ok(opened) => Ok(Some(opened)),
         Err(err) => refused(err).map_or(Ok(None), Err),
     }
@@ -181,27 +190,102 @@ pub fn read_into(
     bytes: &mut Vec<u8>,
 ) -> Result<Option<fs::Metadata>, Refused> {
     bytes.clear();
-    let Some((file, meta)) = open(root, rel)? else {
+    let Some((mut file, meta)) = open(root, rel)? else {
         return Ok(None);
     };
     if meta.len() > max {
         return Err(Refused::TooLarge { max });
     }
-    // One byte more than the size: the read that finds the end needs no second buffer.
-    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    // The size may grow while reading (or lie, on odd file systems): stop past the limit.
-    file.take(max + 1)
-        .read_to_end(bytes)
-        .map_err(|e| Refused::io(&e))?;
-    if bytes.len() as u64 > max {
-        return Err(Refused::TooLarge { max });
+    // One byte more than the size: the whole file comes in one read, and the next finds its
+    // end (a read to the end without a size reads 8 KiB, then 16, 32, ...: four calls for a
+    // 50 kB file). The size may grow while reading, or lie on odd file systems: the buffer
+    // grows, but never past the limit.
+    let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut want = usize::try_from(meta.len())
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
+        .min(limit);
+    if bytes.capacity() < want {
+        // Fresh zeroed memory from the system costs no writing.
+        *bytes = vec![0; want];
+    } else {
+        bytes.resize(want, 0);
     }
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            if want == limit {
+                return Err(Refused::TooLarge { max });
+            }
+            want = want.saturating_mul(2).min(limit);
+            bytes.resize(want, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Refused::io(&e)),
+        }
+    }
+    bytes.truncate(filled);
     Ok(Some(meta))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread's buffer is reused file after file: each read gives exactly that file, a
+    /// file of exactly the limit is read, one byte more is refused.
+    #[test]
+    fn each_read_gives_exactly_its_file_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let big: Vec<u8> = (0..70_001u32).map(|i| (i % 251) as u8).collect();
+        fs::write(root.join("big"), &big).unwrap();
+        fs::write(root.join("small"), b"Lukashenko").unwrap();
+        fs::write(root.join("empty"), b"").unwrap();
+        let mut bytes = Vec::new();
+        for (name, want) in [
+            ("big", &big[..]),
+            ("small", b"Lukashenko"),
+            ("empty", b""),
+            ("big", &big[..]),
+        ] {
+            let meta = read_into(root, Path::new(name), 70_001, &mut bytes)
+                .unwrap()
+                .unwrap();
+            assert_eq!(bytes, want, "{name}");
+            assert_eq!(meta.len(), want.len() as u64);
+        }
+        assert_eq!(
+            read_into(root, Path::new("big"), 70_000, &mut bytes).err(),
+            Some(Refused::TooLarge { max: 70_000 })
+        );
+    }
+
+    /// A file with more in it than its size says (Linux's /proc files say 0) is read whole
+    /// all the same, the buffer growing as it goes, and refused once past the limit.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_longer_than_its_size_is_read_whole_up_to_the_limit() {
+        let root = Path::new("/proc/self");
+        let mut bytes = Vec::new();
+        let meta = read_into(root, Path::new("status"), 1 << 20, &mut bytes)
+            .unwrap()
+            .unwrap();
+        assert_eq!(meta.len(), 0, "/proc says its files are empty");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.starts_with("Name:") && text.contains("\nPid:"),
+            "{text}"
+        );
+        assert!(text.ends_with('\n') && text.len() > 500, "{text}");
+        assert_eq!(
+            read_into(root, Path::new("status"), 100, &mut bytes).err(),
+            Some(Refused::TooLarge { max: 100 })
+        );
+    }
 
     #[test]
     fn symlinks_out_of_the_project_and_special_files_are_refused() {
