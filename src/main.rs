@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", lector::cli::error_text(&err));
             ExitCode::from(2)
         }
     }

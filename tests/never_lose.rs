@@ -623,3 +623,139 @@ fn a_killed_review_start_comes_back_whole() {
         taken
     );
 }
+
+/// A project whose annotator anna has 300 saved annotations (a file of about 90 kB); its
+/// file's bytes.
+fn project_with_a_big_file() -> (tempfile::TempDir, PathBuf, Vec<u8>) {
+    let (dir, root) = project();
+    let (mut store, _) = ProjectStore::open(&root).expect("open");
+    let many: Vec<Annotation> = (0..300).map(|w| person(&store, w)).collect();
+    store.project.set_mut(DOC, "anna").insert_many(many);
+    store.save_set(DOC, "anna").expect("save");
+    let bytes = std::fs::read(anna_file(&root)).expect("read");
+    assert!(bytes.len() > 60_000, "{} bytes", bytes.len());
+    (dir, root, bytes)
+}
+
+fn anna_file(root: &Path) -> PathBuf {
+    root.join(lector::store::set_path(DOC, "anna"))
+}
+
+/// `sh` running `program` with files limited to 40 blocks of 512 bytes (`ulimit -f`, 20 kB):
+/// a write past that fails as on a full disk (EFBIG; the signal that would kill the
+/// process is ignored), while the small files (locks, the journal) are still written.
+fn limited(program: &Path) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -f 40 && trap '' XFSZ && exec \"$0\" \"$@\"")
+        .arg(program);
+    cmd
+}
+
+/// Files other than anna's file of the document in her folder: what a failed save left.
+fn strays(root: &Path) -> Vec<String> {
+    std::fs::read_dir(anna_file(root).parent().expect("folder"))
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name != &format!("{DOC}.ron"))
+        .collect()
+}
+
+/// A command whose save the file system refuses midway (the file would pass the size limit)
+/// changes nothing on disk, leaves no temporary file, and says which file and why, once.
+#[cfg(unix)]
+#[test]
+fn a_save_the_file_system_refuses_leaves_the_file_and_says_why() {
+    let (_dir, root, before) = project_with_a_big_file();
+    let out = run(limited(Path::new(env!("CARGO_BIN_EXE_lector")))
+        .arg("annotate")
+        .arg(&root)
+        .args([
+            "--document",
+            DOC,
+            "--annotator",
+            "anna",
+            "--label",
+            "Person",
+        ])
+        .args(["--span", &span(400)]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let reason = std::io::Error::from_raw_os_error(27).to_string();
+    let file = anna_file(&root).display().to_string();
+    assert!(stderr.contains(&file), "names the file: {stderr}");
+    assert_eq!(
+        stderr.matches(&reason).count(),
+        1,
+        "says why once: {stderr}"
+    );
+    assert_eq!(std::fs::read(anna_file(&root)).expect("read"), before);
+    assert_eq!(strays(&root), Vec::<String>::new());
+    // Without the limit the same command saves.
+    let id = annotate(&root, "anna", 400, None).expect("annotate");
+    let ids = saved_ids(&root, "anna");
+    assert_eq!(ids.len(), 301);
+    assert!(ids.contains(&id));
+}
+
+#[test]
+fn refused_save_child() {
+    let Ok(root) = std::env::var("LECTOR_REFUSED_SAVE_CHILD") else {
+        return;
+    };
+    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
+    let mut session = Session::new(store, "anna");
+    let a = person(&session.store, 400);
+    session
+        .apply(DOC, vec![Edit::insert(a.clone())])
+        .expect("edit");
+    let errors = session.save_now();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    println!("REFUSED {} {}", a.id, errors[0]);
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+/// The app's session whose save the file system refuses (then the app is killed): the file
+/// is as it was, and the edit comes back from the journal in the next session, which saves.
+#[cfg(unix)]
+#[test]
+fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
+    let (_dir, root, before) = project_with_a_big_file();
+    let mut child = limited(&std::env::current_exe().expect("test binary"))
+        .args([
+            "refused_save_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LECTOR_REFUSED_SAVE_CHILD", &root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let said = {
+        use std::io::BufRead as _;
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.split_once("REFUSED ").map(|(_, rest)| rest.to_owned()))
+    };
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let said = said.expect("the child's save was refused");
+    let (id, error) = said.split_once(' ').expect("id and error");
+    assert!(
+        error.contains(&anna_file(&root).display().to_string()),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(anna_file(&root)).expect("read"), before);
+    assert_eq!(strays(&root), Vec::<String>::new());
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert_eq!(recovery.edits, 1);
+    assert!(session.save_now().is_empty());
+    drop(session);
+    let ids = saved_ids(&root, "anna");
+    assert_eq!(ids.len(), 301);
+    assert!(ids.contains(id));
+}

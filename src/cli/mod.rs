@@ -130,6 +130,24 @@ pub enum Command {
     },
 }
 
+/// What a command that failed says: the error and each cause after it, except a cause the
+/// message before already says (an error that names its OS error, "cannot save: File too
+/// large (os error 27): FILE", would otherwise end in it twice).
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
 /// Runs a headless subcommand. Errors are returned for `main` to print once.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
@@ -252,5 +270,28 @@ fn print(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each cause once: a context, an error that says its cause, the cause.
+    #[test]
+    fn a_failure_names_each_cause_once() {
+        let os = std::io::Error::from_raw_os_error(27);
+        let said = os.to_string();
+        let err = crate::store::StoreError::Io {
+            action: "cannot save",
+            source: os,
+            path: "p/annotations/anna/d.ron".into(),
+        };
+        let text = super::error_text(&anyhow::Error::new(err).context("not added"));
+        assert_eq!(
+            text,
+            format!("not added: cannot save: {said}: p/annotations/anna/d.ron")
+        );
+        assert_eq!(text.matches(&said).count(), 1, "{text}");
+        let plain = anyhow::anyhow!("no such document").context("not added");
+        assert_eq!(super::error_text(&plain), "not added: no such document");
     }
 }
