@@ -624,11 +624,18 @@ fn a_killed_review_start_comes_back_whole() {
     );
 }
 
-/// A project whose annotator anna has 300 saved annotations (a file of about 90 kB); its
-/// file's bytes.
+/// The second document of [`project_with_a_big_file`].
+const SMALL: &str = "small";
+
+/// A project whose annotator anna has 300 saved annotations (a file of about 90 kB), and a
+/// second, small document; the big file's bytes.
 fn project_with_a_big_file() -> (tempfile::TempDir, PathBuf, Vec<u8>) {
     let (dir, root) = project();
     let (mut store, _) = ProjectStore::open(&root).expect("open");
+    let small = store
+        .add_text("small.txt", "Small", "Putin möter Lukashenko.".to_owned())
+        .expect("add");
+    assert_eq!(small, SMALL);
     let many: Vec<Annotation> = (0..300).map(|w| person(&store, w)).collect();
     store.project.set_mut(DOC, "anna").insert_many(many);
     store.save_set(DOC, "anna").expect("save");
@@ -652,12 +659,12 @@ fn limited(program: &Path) -> Command {
     cmd
 }
 
-/// Files other than anna's file of the document in her folder: what a failed save left.
+/// Files in anna's folder other than her files of the documents: what a failed save left.
 fn strays(root: &Path) -> Vec<String> {
     std::fs::read_dir(anna_file(root).parent().expect("folder"))
         .expect("folder")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|name| name != &format!("{DOC}.ron"))
+        .filter(|name| ![DOC, SMALL].iter().any(|d| name == &format!("{d}.ron")))
         .collect()
 }
 
@@ -709,14 +716,26 @@ fn refused_save_child() {
     session
         .apply(DOC, vec![Edit::insert(a.clone())])
         .expect("edit");
+    // An edit of a small file too, whose save goes through: the journal is then rewritten
+    // with what is still unsaved.
+    let text = session
+        .store
+        .project
+        .document(SMALL)
+        .expect("doc")
+        .text
+        .clone();
+    let b = Annotation::new("Person", checked_fragments(&text, &[(0, 5)]).expect("span"));
+    session.apply(SMALL, vec![Edit::insert(b)]).expect("edit");
     let errors = session.save_now();
     assert_eq!(errors.len(), 1, "{errors:?}");
     println!("REFUSED {} {}", a.id, errors[0]);
     std::thread::sleep(std::time::Duration::from_secs(60));
 }
 
-/// The app's session whose save the file system refuses (then the app is killed): the file
-/// is as it was, and the edit comes back from the journal in the next session, which saves.
+/// The app's session whose save of one file the file system refuses while another file
+/// saves (then the app is killed): the file is as it was, the other has its edit, and the
+/// refused edit comes back from the journal in the next session, which saves it.
 #[cfg(unix)]
 #[test]
 fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
@@ -750,6 +769,11 @@ fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
     assert_eq!(std::fs::read(anna_file(&root)).expect("read"), before);
     assert_eq!(strays(&root), Vec::<String>::new());
     let (store, _) = ProjectStore::open(&root).expect("open");
+    assert_eq!(
+        store.project.set(SMALL, "anna").map(|s| s.len()),
+        Some(1),
+        "saved"
+    );
     let mut session = Session::new(store, "anna");
     let recovery = session.recover().expect("something to recover");
     assert_eq!(recovery.edits, 1);

@@ -13,6 +13,10 @@
 //! - JSON Lines: one edit per line, written with a single `write` on a file opened for
 //!   appending before the edit shows. A line cut short by a crash is the edit that never
 //!   showed; reading stops there.
+//! - A step of several edits is one line `{"step":N}` before its N lines. A big step (a
+//!   review's start: 1.7M lines, 400 MB on a book) is written while it is applied and may
+//!   be cut short by a crash before it shows: a step whose N lines are not all there is not
+//!   replayed, rather than half of it. Journals without such lines read as before.
 //! - Once written, an edit survives the process (a crash, `SIGKILL`): it is in the kernel's
 //!   cache. Surviving a power cut takes an `fdatasync`, which costs 0.1 ms on an idle disk and
 //!   several ms while the disk is busy (an autosave, a build); so a thread of the journal's
@@ -73,6 +77,9 @@ enum EditEntry {
 pub struct Journal {
     file: File,
     path: PathBuf,
+    /// The project folder and the annotator, to start the journal that replaces this one.
+    root: PathBuf,
+    annotator: String,
     /// Whether anything was appended since it was last emptied.
     empty: bool,
     syncer: Syncer,
@@ -231,6 +238,8 @@ impl Journal {
         Ok(Self {
             file,
             path,
+            root: root.to_path_buf(),
+            annotator: annotator.to_owned(),
             empty: true,
             syncer,
         })
@@ -249,19 +258,25 @@ impl Journal {
         edits: &[Edit],
     ) -> std::io::Result<()> {
         // A review start journals 171k edits (35 MB): written out on every core, in order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .clamp(1, 4);
-        self.append_on(text, document, edits, threads)
+        self.append_on(text, document, edits, Self::threads(), true)
     }
 
-    /// [`Self::append`] with the lines written out on `threads` threads.
+    /// Every core, up to four.
+    fn threads() -> usize {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4)
+    }
+
+    /// [`Self::append`] with the lines written out on `threads` threads; `step`: as one step
+    /// (a line before them says how many), else as edits each on its own.
     fn append_on(
         &mut self,
         text: &DocText,
         document: &str,
         edits: &[Edit],
         threads: usize,
+        step: bool,
     ) -> std::io::Result<()> {
         if edits.is_empty() {
             return Ok(());
@@ -286,8 +301,13 @@ impl Journal {
         } else {
             vec![lines(edits)?]
         };
+        let parts: Vec<Vec<u8>> = (step && edits.len() > 1)
+            .then(|| step_line(edits.len()))
+            .into_iter()
+            .chain(parts)
+            .collect();
         // One write (of the parts in order): a crash leaves whole lines, or a torn last one
-        // that reading skips.
+        // that reading skips, or a step cut short that reading leaves out.
         write_all_parts(&mut self.file, &parts)?;
         self.empty = false;
         self.syncer.sync_soon()
@@ -313,7 +333,7 @@ impl Journal {
                     .clamp(2, 4)
                     - 1;
                 let appended = before.and_then(|before| {
-                    self.append_on(&text, &document, &edits, threads)
+                    self.append_on(&text, &document, &edits, threads, true)
                         .map(|()| before)
                 });
                 (self, appended)
@@ -326,16 +346,41 @@ impl Journal {
 
     /// Replaces the journal's content with these edits (none: empties it), once the others
     /// are saved.
+    ///
+    /// With edits left (made while a save ran, or of a file whose save failed), they are
+    /// written to a new journal, synced, and only then is this one removed: a crash or a full
+    /// disk at any moment leaves them in one journal or the other (or both, and replaying is
+    /// idempotent). Emptying this one first, then writing them back, lost them to a crash in
+    /// between, or to a disk that filled meanwhile.
     pub fn reset(
         &mut self,
         project: &Project,
         remaining: &[(String, Edit)],
     ) -> std::io::Result<()> {
-        if self.empty && remaining.is_empty() {
-            return Ok(());
+        if remaining.is_empty() {
+            if self.empty {
+                return Ok(());
+            }
+            // Everything in it is saved.
+            self.file.set_len(0)?;
+            self.empty = true;
+            return self.syncer.sync_soon();
         }
-        self.file.set_len(0)?;
-        self.empty = true;
+        let mut fresh = Journal::create(&self.root, &self.annotator)?;
+        if let Err(err) = fresh.write_remaining(project, remaining) {
+            fresh.remove();
+            return Err(err);
+        }
+        std::mem::replace(self, fresh).remove();
+        Ok(())
+    }
+
+    /// [`Self::reset`]'s writing of the edits left, synced before it returns.
+    fn write_remaining(
+        &mut self,
+        project: &Project,
+        remaining: &[(String, Edit)],
+    ) -> std::io::Result<()> {
         // A run of one document's edits is written at once: a review started while a save
         // was running leaves 171k of them, which one write each kept the window waiting.
         for run in remaining.chunk_by(|a, b| a.0 == b.0) {
@@ -344,10 +389,12 @@ impl Journal {
             };
             if let Some(doc) = project.document(document) {
                 let edits: Vec<Edit> = run.iter().map(|(_, edit)| edit.clone()).collect();
-                self.append(&doc.text, document, &edits)?;
+                // Edits of steps that showed long ago, each whole: not one step.
+                self.append_on(&doc.text, document, &edits, Self::threads(), false)?;
             }
         }
-        self.syncer.sync_soon()
+        // On disk before the journal that also has them goes.
+        self.file.sync_data()
     }
 
     /// Removes the journal, when the session ends with everything saved.
@@ -454,9 +501,31 @@ pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
             return read;
         }
     };
-    let lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
+    let mut lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
+    // The last step begun, if a crash cut it short: its lines are not all there, or its
+    // last one is torn. It never showed, so none of it is replayed.
+    let began = lines
+        .iter()
+        .rposition(|l| l.as_ref().is_ok_and(|l| step_of(l).is_some()));
+    if let Some(at) = began
+        && let Some(Ok(line)) = lines.get(at)
+        && let Some(n) = step_of(line)
+    {
+        let there = lines.len() - at - 1;
+        let torn = there == n
+            && lines.last().is_some_and(|l| {
+                l.as_ref()
+                    .map_or(true, |l| serde_json::from_str::<Line>(l).is_err())
+            });
+        if there < n || torn {
+            lines.truncate(at);
+        }
+    }
     let last = lines.len();
     for (i, line) in lines.into_iter().enumerate() {
+        if line.as_deref().is_ok_and(|l| step_of(l).is_some()) {
+            continue;
+        }
         let parsed = line
             .map_err(|e| e.to_string())
             .and_then(|l| serde_json::from_str::<Line>(&l).map_err(|e| e.to_string()));
@@ -498,6 +567,19 @@ pub fn keep_lines(path: &Path, keep: &std::collections::BTreeSet<usize>) -> std:
         }
     }
     super::atomic::write_atomic(path, &kept)
+}
+
+/// The line before a step's `n` edit lines.
+fn step_line(n: usize) -> Vec<u8> {
+    format!("{{\"step\":{n}}}\n").into_bytes()
+}
+
+/// The number of edits of a step, if `line` is the line that begins one.
+fn step_of(line: &str) -> Option<usize> {
+    line.strip_prefix("{\"step\":")?
+        .strip_suffix('}')?
+        .parse()
+        .ok()
 }
 
 /// The journal lines of `edits`, as serde_json writes each [`Line`].
@@ -926,7 +1008,16 @@ mod tests {
                 &[insert(&a, 20)],
             )
             .unwrap();
+        let before = journal.path().to_path_buf();
         journal.reset(&store.project, &remaining).unwrap();
+        // Written to a new journal, the old one gone only after.
+        assert_ne!(journal.path(), before);
+        assert!(!before.exists(), "the journal replaced is gone");
+        assert_eq!(fs::read_dir(before.parent().unwrap()).unwrap().count(), 1);
+        assert!(
+            orphans(dir.path(), "anna").is_empty(),
+            "the new one is held"
+        );
         let (read_back, problems) = read(journal.path(), &store.project);
         assert!(problems.is_empty(), "{problems:?}");
         assert!(
@@ -939,6 +1030,64 @@ mod tests {
             one_by_one.extend(lines(text, doc, std::slice::from_ref(edit)).unwrap());
         }
         assert_eq!(std::fs::read(journal.path()).unwrap(), one_by_one);
+        // Nothing left: the same journal, emptied.
+        let kept = journal.path().to_path_buf();
+        journal.reset(&store.project, &[]).unwrap();
+        assert_eq!(journal.path(), kept);
+        assert_eq!(fs::metadata(&kept).unwrap().len(), 0);
+    }
+
+    /// A step of many edits that a crash cut short (the file ends anywhere in it) never
+    /// showed: none of it is replayed, while the steps before it are, whole. Cut at its end,
+    /// it is replayed whole, and so are single edits after it.
+    #[test]
+    fn a_step_cut_short_is_not_replayed_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let words: String = (0..200).map(|i| format!("w{i:03} ")).collect();
+        let doc = store.add_text("w.txt", "W", words).unwrap();
+        let text = store.project.document(&doc).unwrap().text.clone();
+        let insert = |i: u32| {
+            Edit::insert(Annotation::new(
+                "Person",
+                checked_fragments(&text, &[(5 * i, 5 * i + 4)]).unwrap(),
+            ))
+        };
+        let first: Vec<Edit> = (0..3).map(insert).collect();
+        let step: Vec<Edit> = (3..50).map(insert).collect();
+        let after = insert(60);
+        let mut journal = Journal::create(dir.path(), "anna").unwrap();
+        journal.append(&text, &doc, &first).unwrap();
+        let before_step = fs::metadata(journal.path()).unwrap().len();
+        journal.append(&text, &doc, &step).unwrap();
+        let whole_step = fs::metadata(journal.path()).unwrap().len();
+        journal
+            .append(&text, &doc, std::slice::from_ref(&after))
+            .unwrap();
+        let bytes = fs::read(journal.path()).unwrap();
+        let copy = dir.path().join("cut.jsonl");
+        let edits_of = |len: u64| {
+            fs::write(&copy, &bytes[..len as usize]).unwrap();
+            let (read, problems) = read(&copy, &store.project);
+            assert!(problems.is_empty(), "cut at {len}: {problems:?}");
+            read.into_iter().map(|(_, e)| e).collect::<Vec<Edit>>()
+        };
+        for cut in [
+            before_step + 1,
+            before_step + 12,
+            (before_step + whole_step) / 2,
+            whole_step - 2,
+        ] {
+            assert!(edits_of(cut) == first, "cut at {cut} of {whole_step}");
+        }
+        let with_step: Vec<Edit> = first.iter().chain(&step).cloned().collect();
+        assert!(edits_of(whole_step) == with_step);
+        // Only its last newline missing: every edit of it is there.
+        assert!(edits_of(whole_step - 1) == with_step);
+        let all: Vec<Edit> = with_step.iter().chain([&after]).cloned().collect();
+        assert!(edits_of(bytes.len() as u64) == all);
+        // The single edit after it, torn, is left out as ever.
+        assert!(edits_of(bytes.len() as u64 - 3) == with_step);
     }
 
     /// A step big enough to be written out on several threads comes back whole and in order,
