@@ -207,7 +207,8 @@ impl LectorApp {
             let ctx = self.ctx.clone().unwrap_or_default();
             let project = session.store.project.clone();
             let revision = session.content_revision();
-            match super::loading::Loading::start(remaining, project, revision, ctx) {
+            let annotator = session.annotator().to_owned();
+            match super::loading::Loading::start(remaining, project, revision, annotator, ctx) {
                 Ok(loading) => self.loading = Some(loading),
                 // Read here instead: slower to show, but complete.
                 Err(_) => self.read_the_rest_now(),

@@ -160,6 +160,18 @@ impl SpanIndex {
         index
     }
 
+    /// Whether this is the index of exactly these annotations, as [`Self::new`] built it
+    /// (the same annotations, not copies, in the same order).
+    pub fn is_of_set(&self, annotations: &[Arc<Annotation>]) -> bool {
+        self.free.is_empty()
+            && self.slots.len() == annotations.len()
+            && self
+                .slots
+                .iter()
+                .zip(annotations)
+                .all(|(slot, a)| std::ptr::eq(slot.as_ptr(), Arc::as_ptr(a)))
+    }
+
     /// Follows the changes one session step made to the set (see
     /// [`Session::last_changes`](crate::session::Session::last_changes)).
     pub fn follow(&mut self, schema: &Schema, changes: &[SetChange]) {
