@@ -1076,7 +1076,8 @@ impl Session {
             >= BULK
             && !edits
                 .iter()
-                .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)));
+                .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)))
+            && !self.has_twins(document, &annotator);
         let mut bulk_inserts: Vec<Arc<Annotation>> =
             Vec::with_capacity(if bulk { n_inserts } else { 0 });
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
@@ -1280,19 +1281,23 @@ impl Session {
         let (set_edits, others): (Vec<Edit>, Vec<Edit>) = inverse
             .into_iter()
             .partition(|e| matches!(e, Edit::Insert(_) | Edit::Remove(_)));
-        if set_edits.len() >= BULK {
+        // Inverses of edits that just applied apply in one pass, unless the set has what a
+        // pass cannot tell apart (an id twice): then, and if the pass refuses them anyway,
+        // one by one, each as a single edit's inverse.
+        let bulk_applied = set_edits.len() >= BULK && !self.has_twins(document, annotator) && {
             let mut inserts = Vec::new();
             let mut removes = Vec::new();
-            for edit in set_edits {
+            for edit in &set_edits {
                 match edit {
-                    Edit::Insert(a) => inserts.push(a),
-                    Edit::Remove(id) => removes.push(id),
+                    Edit::Insert(a) => inserts.push(Arc::clone(a)),
+                    Edit::Remove(id) => removes.push(id.clone()),
                     _ => {}
                 }
             }
-            // Inverses of edits that just applied always apply.
-            let _ = self.apply_bulk(document, annotator, inserts, &removes);
-        } else {
+            self.apply_bulk(document, annotator, inserts, &removes)
+                .is_ok()
+        };
+        if !bulk_applied {
             for edit in set_edits.into_iter().rev() {
                 let _ = self.apply_one(document, annotator, edit);
             }
@@ -1300,6 +1305,15 @@ impl Session {
         for edit in others.into_iter().rev() {
             let _ = self.apply_one(document, annotator, edit);
         }
+    }
+
+    /// Whether a set has an id twice (a damaged or hand-edited file): then edits apply one by
+    /// one, each to the one annotation its id finds, as a bulk pass cannot tell twins apart.
+    fn has_twins(&self, document: &str, annotator: &str) -> bool {
+        self.store
+            .project
+            .set(document, annotator)
+            .is_some_and(crate::model::AnnotationSet::has_duplicate_ids)
     }
 
     /// Removes and inserts many annotations in one pass; returns the inverse. Nothing changes
@@ -1316,7 +1330,7 @@ impl Session {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
         // Shared with the undo step, not copied; taken in one pass over the set (looking each
-        // up was half of undoing a review's start on a book), twins of a damaged file too.
+        // up was half of undoing a review's start on a book). No set with twins comes here.
         let old: Vec<Arc<Annotation>> = if removes.is_empty() {
             Vec::new()
         } else {
@@ -2769,6 +2783,41 @@ mod tests {
         assert!(s.apply(&doc, missing).is_err());
         assert_eq!(whole(&s), before);
         assert!(s.save_now().is_empty());
+    }
+
+    /// A set with an id twice (a hand-edited file, which the app only shows, read-only): a
+    /// big step refused in the end leaves it as it was, twins and all.
+    #[test]
+    fn a_big_step_refused_on_a_set_with_twins_leaves_it_whole() {
+        let (_dir, mut s, doc) = session();
+        let many = people(&s, &doc, 200);
+        let edits: Vec<Edit> = many.iter().cloned().map(Edit::insert).collect();
+        s.apply(&doc, edits).unwrap();
+        let mut twin = many[10].clone();
+        twin.fragments = person(&s, &doc, 20, 26).fragments;
+        s.store.project.set_mut(&doc, "anna").insert(twin);
+        let whole = |s: &Session| {
+            s.store
+                .project
+                .set(&doc, "anna")
+                .unwrap()
+                .annotations()
+                .to_vec()
+        };
+        let before = whole(&s);
+        assert_eq!(before.len(), 201);
+        let removes: Vec<Edit> = many[..100]
+            .iter()
+            .map(|a| Edit::Remove(a.id.clone()))
+            .collect();
+        // Refused (a label the schema lacks): nothing of it stays.
+        let mut bad = removes;
+        bad.push(Edit::insert(Annotation::new(
+            "NoSuchLabel",
+            person(&s, &doc, 0, 5).fragments,
+        )));
+        assert!(s.apply(&doc, bad).is_err());
+        assert_eq!(whole(&s), before);
     }
 
     #[test]

@@ -783,3 +783,67 @@ fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
     assert_eq!(ids.len(), 301);
     assert!(ids.contains(id));
 }
+
+#[test]
+fn journal_failure_child() {
+    let Ok(root) = std::env::var("LECTOR_JOURNAL_FAILURE_CHILD") else {
+        return;
+    };
+    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
+    let mut session = Session::new(store, "anna");
+    // 200 annotations: about 50 kB of journal, past the 20 kB the child may write.
+    let many: Vec<Edit> = (0..200)
+        .map(|w| Edit::insert(person(&session.store, w)))
+        .collect();
+    session.apply(DOC, many).expect("the step applies");
+    let error = session
+        .take_journal_error()
+        .expect("the journal said it failed");
+    let one = person(&session.store, 300);
+    session
+        .apply(DOC, vec![Edit::insert(one.clone())])
+        .expect("edit");
+    println!("JOURNALED {} after: {error}", one.id);
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+/// A step whose journal write the file system refuses part way (a full disk; here a file
+/// size limit): the app says its edits are not journalled, takes the part written out
+/// again, and an edit after it is journalled whole: killed then, the next session gets that
+/// edit back (before, the torn step swallowed it).
+#[cfg(unix)]
+#[test]
+fn an_edit_after_a_failed_journal_write_comes_back_after_a_crash() {
+    let (_dir, root) = project();
+    let mut child = limited(&std::env::current_exe().expect("test binary"))
+        .args([
+            "journal_failure_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("LECTOR_JOURNAL_FAILURE_CHILD", &root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let said = {
+        use std::io::BufRead as _;
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.split_once("JOURNALED ").map(|(_, rest)| rest.to_owned()))
+    };
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let said = said.expect("the child journalled its edit");
+    let (id, error) = said.split_once(" after: ").expect("id and error");
+    assert!(error.contains("not journalled"), "{error}");
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);
+    assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+    let set = session.store.project.set(DOC, "anna").expect("set");
+    assert_eq!(set.len(), 1);
+    assert!(set.get(&lector::model::AnnotationId::from(id)).is_some());
+}

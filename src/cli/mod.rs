@@ -131,19 +131,20 @@ pub enum Command {
 }
 
 /// What a command that failed says: the error and each cause after it, except a cause the
-/// message before already says (an error that names its OS error, "cannot save: File too
+/// one before already says (an error that names its OS error, "cannot save: File too
 /// large (os error 27): FILE", would otherwise end in it twice).
 pub fn error_text(err: &anyhow::Error) -> String {
     let mut text = String::new();
+    let mut before = String::new();
     for cause in err.chain() {
         let cause = cause.to_string();
-        if text.contains(&cause) {
-            continue;
+        if !before.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
         }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&cause);
+        before = cause;
     }
     text
 }
@@ -293,5 +294,13 @@ mod tests {
         assert_eq!(text.matches(&said).count(), 1, "{text}");
         let plain = anyhow::anyhow!("no such document").context("not added");
         assert_eq!(super::error_text(&plain), "not added: no such document");
+        // A cause that only happens to be in an earlier message, not the one before, stays.
+        let far = anyhow::anyhow!("denied")
+            .context("reading the file")
+            .context("denied: the folder");
+        assert_eq!(
+            super::error_text(&far),
+            "denied: the folder: reading the file: denied"
+        );
     }
 }

@@ -89,27 +89,45 @@ pub struct Journal {
 #[derive(Debug)]
 struct Syncer {
     /// A message asks for a sync of everything written so far; closing it ends the thread.
-    wake: Option<std::sync::mpsc::Sender<()>>,
+    wake: Option<std::sync::mpsc::Sender<Ask>>,
     /// The last sync's error, for the next append to report.
     failed: std::sync::Arc<std::sync::Mutex<Option<std::io::Error>>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// What the sync thread is asked.
+#[derive(Debug)]
+enum Ask {
+    /// Sync what was written so far.
+    Sync,
+    /// That, then remove the journal this one replaces (see [`Journal::reset`]): only once
+    /// what it held is on disk here. If the sync fails, it stays, for the next start.
+    SyncThenRemove(Box<Journal>),
+}
+
 impl Syncer {
     fn start(file: File) -> std::io::Result<Self> {
-        let (wake, asked) = std::sync::mpsc::channel::<()>();
+        let (wake, asked) = std::sync::mpsc::channel::<Ask>();
         let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
         let report = std::sync::Arc::clone(&failed);
         let thread = std::thread::Builder::new()
             .name("journal sync".to_owned())
             .spawn(move || {
-                while asked.recv().is_ok() {
+                while let Ok(first) = asked.recv() {
                     // What was asked meanwhile is covered by this one sync.
-                    while asked.try_recv().is_ok() {}
-                    if let Err(err) = file.sync_data()
-                        && let Ok(mut slot) = report.lock()
-                    {
-                        *slot = Some(err);
+                    let mut replaced = Vec::new();
+                    for ask in std::iter::once(first).chain(asked.try_iter()) {
+                        if let Ask::SyncThenRemove(old) = ask {
+                            replaced.push(old);
+                        }
+                    }
+                    match file.sync_data() {
+                        Ok(()) => replaced.into_iter().for_each(|old| old.remove()),
+                        Err(err) => {
+                            if let Ok(mut slot) = report.lock() {
+                                *slot = Some(err);
+                            }
+                        }
                     }
                 }
             })?;
@@ -122,11 +140,15 @@ impl Syncer {
 
     /// Asks for a sync of everything written so far; the error of an earlier sync, if any.
     fn sync_soon(&self) -> std::io::Result<()> {
+        self.ask(Ask::Sync)
+    }
+
+    fn ask(&self, ask: Ask) -> std::io::Result<()> {
         if let Some(err) = self.failed.lock().ok().and_then(|mut slot| slot.take()) {
             return Err(err);
         }
         match &self.wake {
-            Some(wake) if wake.send(()).is_ok() => Ok(()),
+            Some(wake) if wake.send(ask).is_ok() => Ok(()),
             _ => Err(std::io::Error::other(
                 "the journal's sync thread has stopped",
             )),
@@ -229,11 +251,19 @@ impl Journal {
             std::process::id(),
             crate::model::annotation::random_u64() as u32
         ));
+        // Made and locked under a name that is no journal's, then named: another window
+        // looking for journals nobody holds never sees it unlocked.
+        let mut making = path.clone().into_os_string();
+        making.push(".new");
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
-            .open(&path)?;
-        file.lock()?;
+            .open(&making)?;
+        let named = file.lock().and_then(|()| fs::rename(&making, &path));
+        if let Err(err) = named {
+            let _ = fs::remove_file(&making);
+            return Err(err);
+        }
         let syncer = Syncer::start(file.try_clone()?)?;
         Ok(Self {
             file,
@@ -307,8 +337,13 @@ impl Journal {
             .chain(parts)
             .collect();
         // One write (of the parts in order): a crash leaves whole lines, or a torn last one
-        // that reading skips, or a step cut short that reading leaves out.
-        write_all_parts(&mut self.file, &parts)?;
+        // that reading skips, or a step cut short that reading leaves out. A write that fails
+        // part way (a full disk) is taken out again, so that later edits follow whole lines.
+        let before = self.file.metadata()?.len();
+        if let Err(err) = write_all_parts(&mut self.file, &parts) {
+            self.file.set_len(before)?;
+            return Err(err);
+        }
         self.empty = false;
         self.syncer.sync_soon()
     }
@@ -371,11 +406,13 @@ impl Journal {
             fresh.remove();
             return Err(err);
         }
-        std::mem::replace(self, fresh).remove();
-        Ok(())
+        let old = std::mem::replace(self, fresh);
+        // The new journal's thread removes the old one once the edits are synced here: the
+        // window never waits for the disk.
+        self.syncer.ask(Ask::SyncThenRemove(Box::new(old)))
     }
 
-    /// [`Self::reset`]'s writing of the edits left, synced before it returns.
+    /// [`Self::reset`]'s writing of the edits left.
     fn write_remaining(
         &mut self,
         project: &Project,
@@ -393,8 +430,7 @@ impl Journal {
                 self.append_on(&doc.text, document, &edits, Self::threads(), false)?;
             }
         }
-        // On disk before the journal that also has them goes.
-        self.file.sync_data()
+        Ok(())
     }
 
     /// Removes the journal, when the session ends with everything saved.
@@ -441,7 +477,14 @@ pub fn documents_of(path: &Path) -> std::collections::BTreeSet<String> {
     let Ok(text) = fs::read_to_string(path) else {
         return documents;
     };
-    for line in text.lines() {
+    let lines: Vec<Option<&str>> = text.lines().map(Some).collect();
+    let left_out = left_out(&lines);
+    for (line, _) in lines
+        .iter()
+        .flatten()
+        .zip(&left_out)
+        .filter(|(_, out)| !**out)
+    {
         let Some(rest) = line.strip_prefix("{\"document\":") else {
             continue;
         };
@@ -501,29 +544,14 @@ pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
             return read;
         }
     };
-    let mut lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
-    // The last step begun, if a crash cut it short: its lines are not all there, or its
-    // last one is torn. It never showed, so none of it is replayed.
-    let began = lines
-        .iter()
-        .rposition(|l| l.as_ref().is_ok_and(|l| step_of(l).is_some()));
-    if let Some(at) = began
-        && let Some(Ok(line)) = lines.get(at)
-        && let Some(n) = step_of(line)
-    {
-        let there = lines.len() - at - 1;
-        let torn = there == n
-            && lines.last().is_some_and(|l| {
-                l.as_ref()
-                    .map_or(true, |l| serde_json::from_str::<Line>(l).is_err())
-            });
-        if there < n || torn {
-            lines.truncate(at);
-        }
-    }
+    let lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
+    let left_out = {
+        let texts: Vec<Option<&str>> = lines.iter().map(|l| l.as_deref().ok()).collect();
+        left_out(&texts)
+    };
     let last = lines.len();
     for (i, line) in lines.into_iter().enumerate() {
-        if line.as_deref().is_ok_and(|l| step_of(l).is_some()) {
+        if left_out[i] {
             continue;
         }
         let parsed = line
@@ -567,6 +595,38 @@ pub fn keep_lines(path: &Path, keep: &std::collections::BTreeSet<usize>) -> std:
         }
     }
     super::atomic::write_atomic(path, &kept)
+}
+
+/// Which lines (given as text, `None` where unreadable) reading leaves out: the lines that
+/// begin steps, and every line of a step whose lines are not all there (the file ends, or
+/// another step begins, before its N lines) or whose last line is the file's last and torn.
+/// Such a step never showed: it was cut short by a crash, or by a write that failed (which
+/// [`Journal::append_on`] takes out again, unless even that fails).
+fn left_out(lines: &[Option<&str>]) -> Vec<bool> {
+    let step = |i: usize| lines.get(i).copied().flatten().and_then(step_of);
+    let mut out = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(n) = step(i) else {
+            i += 1;
+            continue;
+        };
+        out[i] = true;
+        // Its lines: up to n, ending early where another step begins.
+        let mut end = i + 1;
+        while end < lines.len() && end - i <= n && step(end).is_none() {
+            end += 1;
+        }
+        let there = end - i - 1;
+        let torn = end == lines.len()
+            && there > 0
+            && lines[end - 1].is_none_or(|l| serde_json::from_str::<Line>(l).is_err());
+        if there < n || torn {
+            out[i..end].iter_mut().for_each(|o| *o = true);
+        }
+        i = end;
+    }
+    out
 }
 
 /// The line before a step's `n` edit lines.
@@ -1010,9 +1070,18 @@ mod tests {
             .unwrap();
         let before = journal.path().to_path_buf();
         journal.reset(&store.project, &remaining).unwrap();
-        // Written to a new journal, the old one gone only after.
+        // Written to a new journal; the old one goes once they are synced there, on the new
+        // journal's sync thread, held until then.
         assert_ne!(journal.path(), before);
-        assert!(!before.exists(), "the journal replaced is gone");
+        assert!(orphans(dir.path(), "anna").is_empty(), "both are held");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while before.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the journal replaced stays"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
         assert_eq!(fs::read_dir(before.parent().unwrap()).unwrap().count(), 1);
         assert!(
             orphans(dir.path(), "anna").is_empty(),
@@ -1088,6 +1157,46 @@ mod tests {
         assert!(edits_of(bytes.len() as u64) == all);
         // The single edit after it, torn, is left out as ever.
         assert!(edits_of(bytes.len() as u64 - 3) == with_step);
+
+        // A step whose lines stop where another step begins (a write that failed and could
+        // not be taken out) is left out; the steps and edits after it are not.
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 3 + 1 + 47 + 1, "a line before each step");
+        let journal_of = |lines: &[&str]| {
+            fs::write(&copy, lines.join("\n") + "\n").unwrap();
+            read(&copy, &store.project)
+        };
+        let broken: Vec<&str> = lines[..4]
+            .iter()
+            .chain(&lines[4..15])
+            .chain(&lines[..4])
+            .chain(&lines[52..])
+            .copied()
+            .collect();
+        let (read_back, problems) = journal_of(&broken);
+        assert!(problems.is_empty(), "{problems:?}");
+        let expected: Vec<Edit> = first
+            .iter()
+            .chain(&first)
+            .chain([&after])
+            .cloned()
+            .collect();
+        assert!(read_back.into_iter().map(|(_, e)| e).collect::<Vec<_>>() == expected);
+        // A damaged line inside a whole step is still said, with its line number, and the
+        // step's other edits replayed; the step cut short after it is left out without a word.
+        let damaged: Vec<&str> = lines[..2]
+            .iter()
+            .chain(&["{\"document\":"])
+            .chain(&lines[3..15])
+            .copied()
+            .collect();
+        let (read_back, problems) = journal_of(&damaged);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains(":3:"), "{problems:?}");
+        let expected: Vec<Edit> = vec![first[0].clone(), first[2].clone()];
+        assert!(read_back.into_iter().map(|(_, e)| e).collect::<Vec<_>>() == expected);
+        assert_eq!(documents_of(&copy).len(), 1);
     }
 
     /// A step big enough to be written out on several threads comes back whole and in order,
