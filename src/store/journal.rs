@@ -445,8 +445,27 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
         return Vec::new();
     };
     let prefix = format!("{annotator}.");
+    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    // A journal being made (see [`Journal::create`]) that nobody holds long after: its
+    // maker stopped between making and naming it, with nothing written to it.
+    for entry in &entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(600));
+        if name.starts_with(&prefix)
+            && name.ends_with(".jsonl.new")
+            && stale
+            && unheld(&entry.path())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
     let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .flatten()
+        .into_iter()
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             // "anna." must not take "anna.b"'s journals: the rest is `<pid>-<random>`, without
@@ -1104,6 +1123,37 @@ mod tests {
         journal.reset(&store.project, &[]).unwrap();
         assert_eq!(journal.path(), kept);
         assert_eq!(fs::metadata(&kept).unwrap().len(), 0);
+    }
+
+    /// A journal being made is never an orphan; one left half made (its maker stopped before
+    /// naming it) goes once it is old, and only then.
+    #[test]
+    fn a_journal_left_half_made_is_cleared_when_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let journals = journal_dir(dir.path());
+        fs::create_dir_all(&journals).unwrap();
+        let old = journals.join("anna.1-0000abcd.jsonl.new");
+        let fresh = journals.join("anna.2-0000abcd.jsonl.new");
+        let erik = journals.join("erik.3-0000abcd.jsonl.new");
+        for path in [&old, &fresh, &erik] {
+            fs::write(path, "").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+        for path in [&old, &erik] {
+            File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        assert!(
+            orphans(dir.path(), "anna").is_empty(),
+            "none is a journal to replay"
+        );
+        assert!(!old.exists(), "left long ago: cleared");
+        assert!(fresh.exists(), "maybe being made now: kept");
+        assert!(erik.exists(), "another annotator's: left to erik");
     }
 
     /// A step of many edits that a crash cut short (the file ends anywhere in it) never
