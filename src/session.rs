@@ -753,7 +753,13 @@ impl Session {
                 continue;
             }
             if keep.is_empty() {
-                let _ = std::fs::remove_file(path);
+                match &self.journal {
+                    // Once what was replayed into this session's journal is on disk.
+                    Some(journal) => journal.remove_once_synced(path),
+                    None => {
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
                 self.kept_journals.remove(path);
                 continue;
             }
@@ -1951,6 +1957,19 @@ mod tests {
     use crate::model::{AttrValue, Entity, checked_fragments};
     use crate::store::journal::Journal;
 
+    /// Whether a file is gone within a few seconds (a journal replayed into the session's own
+    /// is removed by that one's sync thread, once it is synced).
+    fn gone(path: &std::path::Path) -> bool {
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while path.exists() {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        true
+    }
+
     fn session() -> (tempfile::TempDir, Session, String) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = ProjectStore::create(dir.path(), "T").unwrap();
@@ -2403,8 +2422,8 @@ mod tests {
         assert_eq!(recovery.documents, std::slice::from_ref(&doc));
         assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
         assert!(
-            !path.exists(),
-            "the old journal is gone, ours holds the edits"
+            gone(&path),
+            "the old journal is gone once ours, which holds the edits, is synced"
         );
         assert_eq!(count(&s, &doc), 2);
         assert_eq!(
@@ -2456,7 +2475,7 @@ mod tests {
         let recovery = s.recover().unwrap();
         assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
         assert_eq!(recovery.edits, 1);
-        assert!(!path.exists(), "ours holds the edit now");
+        assert!(gone(&path), "ours holds the edit now");
         assert!(s.store.load_remaining().is_empty());
         assert_eq!(
             count(&s, &other),
@@ -2553,7 +2572,7 @@ mod tests {
         s.reload_changed();
         let recovery = s.recover_kept().unwrap();
         assert_eq!(recovery.edits, 1, "{:?}", recovery.problems);
-        assert!(!path.exists());
+        assert!(gone(&path));
         assert!(s.recover_kept().is_none());
         assert!(
             s.store

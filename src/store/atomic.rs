@@ -135,12 +135,12 @@ fn start_writeback(file: &File, from: u64, len: u64) {
 fn start_writeback(_file: &File, _from: u64, _len: u64) {}
 
 #[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
 #[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
+pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
     // Windows has no directory handles to sync; rename is durable once it returns.
     Ok(())
 }

@@ -29,7 +29,7 @@
 //!   a crash *after* its save reached the disk replays to no change at all.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -101,34 +101,62 @@ enum Ask {
     /// Sync what was written so far.
     Sync,
     /// That, then remove the journal this one replaces (see [`Journal::reset`]): only once
-    /// what it held is on disk here. If the sync fails, it stays, for the next start.
+    /// what it held is on disk here. Until then it stays, held, so that nobody replays it.
     SyncThenRemove(Box<Journal>),
+    /// That, then remove a journal replayed into this one (see
+    /// [`Journal::remove_once_synced`]).
+    SyncThenRemovePath(PathBuf),
 }
 
 impl Syncer {
-    fn start(file: File) -> std::io::Result<Self> {
+    fn start(file: File, folder: PathBuf) -> std::io::Result<Self> {
         let (wake, asked) = std::sync::mpsc::channel::<Ask>();
         let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
         let report = std::sync::Arc::clone(&failed);
         let thread = std::thread::Builder::new()
             .name("journal sync".to_owned())
             .spawn(move || {
-                while let Ok(first) = asked.recv() {
-                    // What was asked meanwhile is covered by this one sync.
-                    let mut replaced = Vec::new();
-                    for ask in std::iter::once(first).chain(asked.try_iter()) {
-                        if let Ask::SyncThenRemove(old) = ask {
-                            replaced.push(old);
+                // Journals whose edits are here too, removed once a sync of this one (and of
+                // the folder, which holds its name) succeeds; kept across failed syncs.
+                let mut replaced: Vec<Box<Journal>> = Vec::new();
+                let mut replayed: Vec<PathBuf> = Vec::new();
+                let sync = |replaced: &mut Vec<Box<Journal>>, replayed: &mut Vec<PathBuf>| {
+                    let synced = file.sync_data().and_then(|()| {
+                        if replaced.is_empty() && replayed.is_empty() {
+                            Ok(())
+                        } else {
+                            super::atomic::sync_dir(&folder)
                         }
-                    }
-                    match file.sync_data() {
-                        Ok(()) => replaced.into_iter().for_each(|old| old.remove()),
+                    });
+                    match synced {
+                        Ok(()) => {
+                            replaced.drain(..).for_each(|old| old.remove());
+                            for path in replayed.drain(..) {
+                                let _ = fs::remove_file(path);
+                            }
+                        }
                         Err(err) => {
                             if let Ok(mut slot) = report.lock() {
                                 *slot = Some(err);
                             }
                         }
                     }
+                };
+                while let Ok(first) = asked.recv() {
+                    // What was asked meanwhile is covered by this one sync.
+                    for ask in std::iter::once(first).chain(asked.try_iter()) {
+                        match ask {
+                            Ask::Sync => {}
+                            Ask::SyncThenRemove(old) => replaced.push(old),
+                            Ask::SyncThenRemovePath(path) => replayed.push(path),
+                        }
+                    }
+                    sync(&mut replaced, &mut replayed);
+                }
+                // The journal is closing: one last try. What still cannot go stays on disk,
+                // for the next start.
+                if !replaced.is_empty() || !replayed.is_empty() {
+                    sync(&mut replaced, &mut replayed);
                 }
             })?;
         Ok(Self {
@@ -143,16 +171,27 @@ impl Syncer {
         self.ask(Ask::Sync)
     }
 
+    /// Sends `ask`, then says the error of an earlier sync, if any: what is asked is never
+    /// dropped for an earlier error.
     fn ask(&self, ask: Ask) -> std::io::Result<()> {
+        let sent = match &self.wake {
+            Some(wake) => wake.send(ask).map_err(|unsent| {
+                // No thread to sync: a journal whose edits are in this one goes now rather
+                // than stay to be replayed over later work.
+                match unsent.0 {
+                    Ask::SyncThenRemove(old) => old.remove(),
+                    Ask::SyncThenRemovePath(path) => {
+                        let _ = fs::remove_file(path);
+                    }
+                    Ask::Sync => {}
+                }
+            }),
+            None => Err(()),
+        };
         if let Some(err) = self.failed.lock().ok().and_then(|mut slot| slot.take()) {
             return Err(err);
         }
-        match &self.wake {
-            Some(wake) if wake.send(ask).is_ok() => Ok(()),
-            _ => Err(std::io::Error::other(
-                "the journal's sync thread has stopped",
-            )),
-        }
+        sent.map_err(|()| std::io::Error::other("the journal's sync thread has stopped"))
     }
 }
 
@@ -212,7 +251,11 @@ impl Background {
     pub fn cancel(self) -> (Option<Journal>, std::io::Result<()>) {
         match self.join() {
             (Some(mut journal), Ok(before)) => {
-                let truncated = journal.file.set_len(before);
+                // Taken out on disk too, lest a power cut bring the refused step back.
+                let truncated = journal
+                    .file
+                    .set_len(before)
+                    .and_then(|()| journal.syncer.sync_soon());
                 journal.empty = before == 0;
                 (Some(journal), truncated)
             }
@@ -235,6 +278,19 @@ impl Background {
     }
 }
 
+/// The number in the name of the next journal this process makes: from a random start, one
+/// more each time, so that of two journals one process left (one replacing the other, see
+/// [`Journal::reset`]) the later sorts last by name, as [`orphans`] replays them when their
+/// times are the same.
+fn next_number() -> u64 {
+    static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU64> = std::sync::OnceLock::new();
+    NEXT.get_or_init(|| {
+        // Forty bits: twelve hex digits, never reached by counting on.
+        std::sync::atomic::AtomicU64::new(crate::model::annotation::random_u64() >> 24)
+    })
+    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where the journals of a project live.
 fn journal_dir(root: &Path) -> PathBuf {
     root.join(lock::LOCAL_DIR).join("journal")
@@ -247,9 +303,9 @@ impl Journal {
         let dir = journal_dir(root);
         fs::create_dir_all(&dir)?;
         let path = dir.join(format!(
-            "{annotator}.{}-{:08x}.jsonl",
+            "{annotator}.{}-{:012x}.jsonl",
             std::process::id(),
-            crate::model::annotation::random_u64() as u32
+            next_number()
         ));
         // Made and locked under a name that is no journal's, then named: another window
         // looking for journals nobody holds never sees it unlocked.
@@ -259,12 +315,17 @@ impl Journal {
             .create_new(true)
             .append(true)
             .open(&making)?;
-        let named = file.lock().and_then(|()| fs::rename(&making, &path));
-        if let Err(err) = named {
-            let _ = fs::remove_file(&making);
-            return Err(err);
-        }
-        let syncer = Syncer::start(file.try_clone()?)?;
+        let started = file
+            .lock()
+            .and_then(|()| file.try_clone())
+            .and_then(|clone| Syncer::start(clone, dir.clone()));
+        let syncer = match started.and_then(|syncer| fs::rename(&making, &path).map(|()| syncer)) {
+            Ok(syncer) => syncer,
+            Err(err) => {
+                let _ = fs::remove_file(&making);
+                return Err(err);
+            }
+        };
         Ok(Self {
             file,
             path,
@@ -342,6 +403,7 @@ impl Journal {
         let before = self.file.metadata()?.len();
         if let Err(err) = write_all_parts(&mut self.file, &parts) {
             self.file.set_len(before)?;
+            let _ = self.syncer.sync_soon();
             return Err(err);
         }
         self.empty = false;
@@ -433,6 +495,15 @@ impl Journal {
         Ok(())
     }
 
+    /// Removes a journal that was replayed into this one (left by a crash) once this one is
+    /// on disk: until then it is the only copy of those edits a power cut leaves.
+    pub fn remove_once_synced(&self, replayed: &Path) {
+        // An error of an earlier sync is said by the next append.
+        let _ = self
+            .syncer
+            .ask(Ask::SyncThenRemovePath(replayed.to_path_buf()));
+    }
+
     /// Removes the journal, when the session ends with everything saved.
     pub fn remove(self) {
         let _ = fs::remove_file(&self.path);
@@ -493,16 +564,15 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
 /// 171k lines): each line begins with its document.
 pub fn documents_of(path: &Path) -> std::collections::BTreeSet<String> {
     let mut documents = std::collections::BTreeSet::new();
-    let Ok(text) = fs::read_to_string(path) else {
+    let Ok(bytes) = fs::read(path) else {
         return documents;
     };
-    let lines: Vec<Option<&str>> = text.lines().map(Some).collect();
-    let left_out = left_out(&lines);
-    for (line, _) in lines
+    let (lines, whole) = split_lines(&bytes);
+    let left_out = left_out(&lines, whole);
+    for line in lines
         .iter()
-        .flatten()
         .zip(&left_out)
-        .filter(|(_, out)| !**out)
+        .filter_map(|(line, out)| line.filter(|_| !*out))
     {
         let Some(rest) = line.strip_prefix("{\"document\":") else {
             continue;
@@ -555,30 +625,28 @@ pub struct JournalLines {
 /// The edits of a journal with the line each is on (see [`read`]).
 pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
     let mut read = JournalLines::default();
-    let file = match File::open(path) {
-        Ok(file) => file,
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
         Err(err) => {
             read.problems
                 .push(format!("{}: cannot read: {err}", path.display()));
             return read;
         }
     };
-    let lines: Vec<std::io::Result<String>> = BufReader::new(file).lines().collect();
-    let left_out = {
-        let texts: Vec<Option<&str>> = lines.iter().map(|l| l.as_deref().ok()).collect();
-        left_out(&texts)
-    };
+    let (lines, whole) = split_lines(&bytes);
+    let left_out = left_out(&lines, whole);
     let last = lines.len();
     for (i, line) in lines.into_iter().enumerate() {
         if left_out[i] {
             continue;
         }
         let parsed = line
-            .map_err(|e| e.to_string())
-            .and_then(|l| serde_json::from_str::<Line>(&l).map_err(|e| e.to_string()));
+            .ok_or_else(|| "not UTF-8".to_owned())
+            .and_then(|l| serde_json::from_str::<Line>(l).map_err(|e| e.to_string()));
         let line = match parsed {
             Ok(line) => line,
-            Err(_) if i + 1 == last => break,
+            // Cut short by a crash (no end of line): the edit never showed.
+            Err(_) if i + 1 == last && !whole => break,
             Err(err) => {
                 read.problems
                     .push(format!("{}:{}: {err}", path.display(), i + 1));
@@ -616,12 +684,28 @@ pub fn keep_lines(path: &Path, keep: &std::collections::BTreeSet<usize>) -> std:
     super::atomic::write_atomic(path, &kept)
 }
 
+/// A journal's lines (`None` where not UTF-8, as a line cut inside a character is), and
+/// whether the last one is whole (the file ends with an end of line).
+fn split_lines(bytes: &[u8]) -> (Vec<Option<&str>>, bool) {
+    let whole = bytes.last().is_none_or(|&b| b == b'\n');
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let lines = if body.is_empty() && whole {
+        Vec::new()
+    } else {
+        body.split(|&b| b == b'\n')
+            .map(|l| std::str::from_utf8(l).ok())
+            .collect()
+    };
+    (lines, whole)
+}
+
 /// Which lines (given as text, `None` where unreadable) reading leaves out: the lines that
 /// begin steps, and every line of a step whose lines are not all there (the file ends, or
-/// another step begins, before its N lines) or whose last line is the file's last and torn.
-/// Such a step never showed: it was cut short by a crash, or by a write that failed (which
-/// [`Journal::append_on`] takes out again, unless even that fails).
-fn left_out(lines: &[Option<&str>]) -> Vec<bool> {
+/// another step begins, before its N lines) or whose last line is the file's last and cut
+/// short (`whole` false: no end of line after it). Such a step never showed: it was cut
+/// short by a crash, or by a write that failed (which [`Journal::append_on`] takes out
+/// again, unless even that fails).
+fn left_out(lines: &[Option<&str>], whole: bool) -> Vec<bool> {
     let step = |i: usize| lines.get(i).copied().flatten().and_then(step_of);
     let mut out = vec![false; lines.len()];
     let mut i = 0;
@@ -637,9 +721,7 @@ fn left_out(lines: &[Option<&str>]) -> Vec<bool> {
             end += 1;
         }
         let there = end - i - 1;
-        let torn = end == lines.len()
-            && there > 0
-            && lines[end - 1].is_none_or(|l| serde_json::from_str::<Line>(l).is_err());
+        let torn = end == lines.len() && there > 0 && !whole;
         if there < n || torn {
             out[i..end].iter_mut().for_each(|o| *o = true);
         }
@@ -1125,6 +1207,27 @@ mod tests {
         assert_eq!(fs::metadata(&kept).unwrap().len(), 0);
     }
 
+    /// Two journals one process left with the same time (one replaced the other, and the
+    /// process was killed before the old one went) are replayed in the order they were made.
+    #[test]
+    fn journals_of_one_process_replay_in_the_order_they_were_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..5)
+            .map(|_| Journal::create(dir.path(), "anna").unwrap())
+            .map(|journal| journal.path().to_path_buf())
+            .collect();
+        let now = std::time::SystemTime::now();
+        for path in &paths {
+            File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(now)
+                .unwrap();
+        }
+        assert_eq!(orphans(dir.path(), "anna"), paths);
+    }
+
     /// A journal being made is never an orphan; one left half made (its maker stopped before
     /// naming it) goes once it is old, and only then.
     #[test]
@@ -1201,8 +1304,22 @@ mod tests {
         }
         let with_step: Vec<Edit> = first.iter().chain(&step).cloned().collect();
         assert!(edits_of(whole_step) == with_step);
-        // Only its last newline missing: every edit of it is there.
-        assert!(edits_of(whole_step - 1) == with_step);
+        // Only its last end of line missing: its write did not end, so it never showed.
+        assert!(edits_of(whole_step - 1) == first);
+        // A last line that is whole but cannot be read (an edit of a newer Lector) is said,
+        // and the step before it stays.
+        let mut newer = bytes[..whole_step as usize].to_vec();
+        newer.extend_from_slice(b"{\"document\":\"w\",\"edit\":{\"Future\":1}}\n");
+        fs::write(&copy, &newer).unwrap();
+        let (read_back, problems) = read(&copy, &store.project);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(read_back.into_iter().map(|(_, e)| e).collect::<Vec<_>>() == with_step);
+        // A line cut inside a character: the documents are still found.
+        let mut cut = bytes[..whole_step as usize].to_vec();
+        cut.extend_from_slice("{\"document\":\"w\",\"edit\":{\"Insert\":{\"note\":\"ö".as_bytes());
+        cut.pop();
+        fs::write(&copy, &cut).unwrap();
+        assert_eq!(documents_of(&copy).len(), 1);
         let all: Vec<Edit> = with_step.iter().chain([&after]).cloned().collect();
         assert!(edits_of(bytes.len() as u64) == all);
         // The single edit after it, torn, is left out as ever.
