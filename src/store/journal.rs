@@ -29,7 +29,7 @@
 //!   a crash *after* its save reached the disk replays to no change at all.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::Write as _;
+use std::io::{Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -311,9 +311,12 @@ impl Journal {
         // looking for journals nobody holds never sees it unlocked.
         let mut making = path.clone().into_os_string();
         making.push(".new");
+        // Written at its end (each append seeks there; one writer, under the lock), but not
+        // opened for appending: Windows refuses to lock, and to cut back, a file opened so.
         let file = OpenOptions::new()
             .create_new(true)
-            .append(true)
+            .read(true)
+            .write(true)
             .open(&making)?;
         let started = file
             .lock()
@@ -400,7 +403,8 @@ impl Journal {
         // One write (of the parts in order): a crash leaves whole lines, or a torn last one
         // that reading skips, or a step cut short that reading leaves out. A write that fails
         // part way (a full disk) is taken out again, so that later edits follow whole lines.
-        let before = self.file.metadata()?.len();
+        // At the end (the file is not opened for appending: see `create`).
+        let before = self.file.seek(std::io::SeekFrom::End(0))?;
         if let Err(err) = write_all_parts(&mut self.file, &parts) {
             self.file.set_len(before)?;
             let _ = self.syncer.sync_soon();
@@ -516,10 +520,9 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
         return Vec::new();
     };
     let prefix = format!("{annotator}.");
-    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
     // A journal being made (see [`Journal::create`]) that nobody holds long after: its
-    // maker stopped between making and naming it, with nothing written to it.
-    for entry in &entries {
+    // maker stopped between making and naming it (then it is empty), or its name was lost.
+    for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let stale = entry
             .metadata()
@@ -532,11 +535,22 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
             && stale
             && unheld(&entry.path())
         {
-            let _ = fs::remove_file(entry.path());
+            let path = entry.path();
+            if entry.metadata().is_ok_and(|m| m.len() > 0) {
+                // Written to: its name was lost (a power cut after it was named), its edits
+                // not. Named again, it is a journal to replay.
+                let _ = fs::rename(&path, path.with_extension(""));
+            } else {
+                let _ = fs::remove_file(path);
+            }
         }
     }
+    // Read again: what was named again is among them.
+    let Ok(entries) = fs::read_dir(journal_dir(root)) else {
+        return Vec::new();
+    };
     let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .into_iter()
+        .flatten()
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             // "anna." must not take "anna.b"'s journals: the rest is `<pid>-<random>`, without
@@ -1257,6 +1271,18 @@ mod tests {
         assert!(!old.exists(), "left long ago: cleared");
         assert!(fresh.exists(), "maybe being made now: kept");
         assert!(erik.exists(), "another annotator's: left to erik");
+        // Written to, its name lost (a power cut): named again, and replayed.
+        let lost = journals.join("anna.4-0000abcd.jsonl.new");
+        fs::write(&lost, "{\"step\":0}\n").unwrap();
+        File::options()
+            .write(true)
+            .open(&lost)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let named = journals.join("anna.4-0000abcd.jsonl");
+        assert_eq!(orphans(dir.path(), "anna"), vec![named.clone()]);
+        assert!(!lost.exists() && named.exists());
     }
 
     /// A step of many edits that a crash cut short (the file ends anywhere in it) never
