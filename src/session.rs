@@ -1998,6 +1998,16 @@ mod tests {
         Annotation::new("Person", checked_fragments(text, &[(start, end)]).unwrap())
     }
 
+    /// anna's annotations of a document, in the set's order.
+    fn anna_set(session: &Session, doc: &str) -> Vec<Arc<Annotation>> {
+        session
+            .store
+            .project
+            .set(doc, "anna")
+            .map(|set| set.annotations().to_vec())
+            .unwrap_or_default()
+    }
+
     /// `n` Persons of three characters, one after the other round the text.
     fn people(session: &Session, doc: &str, n: u32) -> Vec<Annotation> {
         let text = &session.store.project.document(doc).unwrap().text;
@@ -2765,15 +2775,7 @@ mod tests {
         assert!(s.redo(&doc));
         assert_eq!(count(&s, &doc), 201);
         // A bulk removal of every other one, undone: the set is again what it was, in order.
-        let whole = |s: &Session| {
-            s.store
-                .project
-                .set(&doc, "anna")
-                .unwrap()
-                .annotations()
-                .to_vec()
-        };
-        let before = whole(&s);
+        let before = anna_set(&s, &doc);
         let removes: Vec<Edit> = many
             .iter()
             .step_by(2)
@@ -2791,16 +2793,16 @@ mod tests {
                 .all(|a| set.get(&a.id) == Some(a))
         );
         assert!(s.undo(&doc));
-        assert_eq!(whole(&s), before);
+        assert_eq!(anna_set(&s, &doc), before);
         assert!(s.redo(&doc));
         assert_eq!(count(&s, &doc), 101);
         assert!(s.undo(&doc));
-        assert_eq!(whole(&s), before);
+        assert_eq!(anna_set(&s, &doc), before);
         // One id that is not there refuses the whole removal.
         let mut missing = removes;
         missing.push(Edit::Remove(AnnotationId::from("no-such-id".to_owned())));
         assert!(s.apply(&doc, missing).is_err());
-        assert_eq!(whole(&s), before);
+        assert_eq!(anna_set(&s, &doc), before);
         assert!(s.save_now().is_empty());
     }
 
@@ -2815,15 +2817,7 @@ mod tests {
         let mut twin = many[10].clone();
         twin.fragments = person(&s, &doc, 20, 26).fragments;
         s.store.project.set_mut(&doc, "anna").insert(twin);
-        let whole = |s: &Session| {
-            s.store
-                .project
-                .set(&doc, "anna")
-                .unwrap()
-                .annotations()
-                .to_vec()
-        };
-        let before = whole(&s);
+        let before = anna_set(&s, &doc);
         assert_eq!(before.len(), 201);
         let removes: Vec<Edit> = many[..100]
             .iter()
@@ -2836,7 +2830,7 @@ mod tests {
             person(&s, &doc, 0, 5).fragments,
         )));
         assert!(s.apply(&doc, bad).is_err());
-        assert_eq!(whole(&s), before);
+        assert_eq!(anna_set(&s, &doc), before);
     }
 
     #[test]

@@ -673,7 +673,7 @@ fn strays(root: &Path) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn a_save_the_file_system_refuses_leaves_the_file_and_says_why() {
-    let (_dir, root, before) = project_with_a_big_file();
+    let (dir, root, before) = project_with_a_big_file();
     let out = run(limited(Path::new(env!("CARGO_BIN_EXE_lector")))
         .arg("annotate")
         .arg(&root)
@@ -698,6 +698,28 @@ fn a_save_the_file_system_refuses_leaves_the_file_and_says_why() {
     );
     assert_eq!(std::fs::read(anna_file(&root)).expect("read"), before);
     assert_eq!(strays(&root), Vec::<String>::new());
+    // A new annotator's first file, too big for the limit: refused, and the folder made for
+    // it goes with it.
+    let import = dir.path().join("many.jsonl");
+    jsonl(&import, 0, 300);
+    let out = run(limited(Path::new(env!("CARGO_BIN_EXE_lector")))
+        .arg("import")
+        .arg(&root)
+        .args(["--format", "jsonl", "--annotator", "bo"])
+        .arg(&import));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches(&reason).count(),
+        1,
+        "says why once: {stderr}"
+    );
+    let bo = root.join(lector::store::set_path(DOC, "bo"));
+    assert!(!bo.exists(), "{stderr}");
+    assert!(
+        !bo.parent().expect("folder").exists(),
+        "no empty folder left"
+    );
     // Without the limit the same command saves.
     let id = annotate(&root, "anna", 400, None).expect("annotate");
     let ids = saved_ids(&root, "anna");
@@ -740,27 +762,15 @@ fn refused_save_child() {
 #[test]
 fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
     let (_dir, root, before) = project_with_a_big_file();
-    let mut child = limited(&std::env::current_exe().expect("test binary"))
-        .args([
-            "refused_save_child",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LECTOR_REFUSED_SAVE_CHILD", &root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let said = {
-        use std::io::BufRead as _;
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.split_once("REFUSED ").map(|(_, rest)| rest.to_owned()))
-    };
-    child.kill().expect("kill");
-    child.wait().expect("wait");
-    let said = said.expect("the child's save was refused");
+    let said = common::killed_child_in(
+        limited(&std::env::current_exe().expect("test binary")),
+        "refused_save_child",
+        &[(
+            "LECTOR_REFUSED_SAVE_CHILD",
+            root.to_str().expect("utf-8 path"),
+        )],
+        "REFUSED ",
+    );
     let (id, error) = said.split_once(' ').expect("id and error");
     assert!(
         error.contains(&anna_file(&root).display().to_string()),
@@ -815,27 +825,15 @@ fn journal_failure_child() {
 #[test]
 fn an_edit_after_a_failed_journal_write_comes_back_after_a_crash() {
     let (_dir, root) = project();
-    let mut child = limited(&std::env::current_exe().expect("test binary"))
-        .args([
-            "journal_failure_child",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("LECTOR_JOURNAL_FAILURE_CHILD", &root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let said = {
-        use std::io::BufRead as _;
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.split_once("JOURNALED ").map(|(_, rest)| rest.to_owned()))
-    };
-    child.kill().expect("kill");
-    child.wait().expect("wait");
-    let said = said.expect("the child journalled its edit");
+    let said = common::killed_child_in(
+        limited(&std::env::current_exe().expect("test binary")),
+        "journal_failure_child",
+        &[(
+            "LECTOR_JOURNAL_FAILURE_CHILD",
+            root.to_str().expect("utf-8 path"),
+        )],
+        "JOURNALED ",
+    );
     let (id, error) = said.split_once(" after: ").expect("id and error");
     assert!(error.contains("not journalled"), "{error}");
     let (store, _) = ProjectStore::open(&root).expect("open");

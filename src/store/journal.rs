@@ -522,35 +522,44 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
     let prefix = format!("{annotator}.");
     // A journal being made (see [`Journal::create`]) that nobody holds long after: its
     // maker stopped between making and naming it (then it is empty), or its name was lost.
-    for entry in entries.flatten() {
+    let mut renamed = false;
+    let entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    for entry in &entries {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
+        if !(name.starts_with(&prefix) && name.ends_with(".jsonl.new")) {
+            continue;
+        }
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata
+            .modified()
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > std::time::Duration::from_secs(600));
-        if name.starts_with(&prefix)
-            && name.ends_with(".jsonl.new")
-            && stale
-            && unheld(&entry.path())
-        {
-            let path = entry.path();
-            if entry.metadata().is_ok_and(|m| m.len() > 0) {
-                // Written to: its name was lost (a power cut after it was named), its edits
-                // not. Named again, it is a journal to replay.
-                let _ = fs::rename(&path, path.with_extension(""));
-            } else {
-                let _ = fs::remove_file(path);
-            }
+        let path = entry.path();
+        if !stale || !unheld(&path) {
+            continue;
+        }
+        if metadata.len() > 0 {
+            // Written to: its name was lost (a power cut after it was named), its edits
+            // not. Named again, it is a journal to replay.
+            renamed |= fs::rename(&path, path.with_extension("")).is_ok();
+        } else {
+            let _ = fs::remove_file(path);
         }
     }
-    // Read again: what was named again is among them.
-    let Ok(entries) = fs::read_dir(journal_dir(root)) else {
-        return Vec::new();
+    // Read again if a journal was named again, to have it among them.
+    let entries = if renamed {
+        match fs::read_dir(journal_dir(root)) {
+            Ok(entries) => entries.flatten().collect(),
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        entries
     };
     let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .flatten()
+        .into_iter()
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             // "anna." must not take "anna.b"'s journals: the rest is `<pid>-<random>`, without

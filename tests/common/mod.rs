@@ -67,8 +67,20 @@ pub fn change_on_disk(project: &Path, doc: &str, annotator: &str, note: &str) {
 /// the test binary spawns other processes from other tests' threads, and a child forked at
 /// that moment briefly holds the test's journal lock too.
 pub fn killed_child(name: &str, env: &[(&str, &str)], marker: &str) -> String {
+    let binary = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    killed_child_in(binary, name, env, marker)
+}
+
+/// [`killed_child`] run by `command`: the test binary, or a program that runs it (a shell
+/// that limits what it may write, say), given the test's arguments after its own.
+pub fn killed_child_in(
+    mut command: std::process::Command,
+    name: &str,
+    env: &[(&str, &str)],
+    marker: &str,
+) -> String {
     use std::io::BufRead as _;
-    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+    let mut child = command
         .args([name, "--exact", "--nocapture", "--test-threads=1"])
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
