@@ -22,7 +22,8 @@ mod desktop;
 use desktop::{AppHome, Processes, on_path, output_of, wait_for_path};
 
 /// How long the window may take to show (a debug build on a loaded machine); with the
-/// socket wait, both scales stay under 30 s even when they time out.
+/// socket wait and the wait for the scaled buffer, both scales stay under 45 s even when
+/// they time out.
 const SHOW_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// The compositor's scene graph, once it shows a top-level window titled "Lector", else the
@@ -104,11 +105,26 @@ fn lector_window(
         .stderr(std::fs::File::create(&log).expect("the app's log"));
     group.spawn(&mut app).expect("start lector");
     let scene = scene_with_lector(debug, &home, &socket, &mut group);
+    // The window shows at scale 1 first and is drawn again once the output's scale reaches
+    // it: wait for that buffer (or the deadline) before the app goes.
+    let deadline = Instant::now() + SHOW_TIMEOUT;
+    while !has_buffer(&std::fs::read_to_string(&log).unwrap_or_default(), scale)
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     drop(group);
     let view = lector_view(&scene)
         .unwrap_or_else(|| panic!("no window titled Lector in weston's scene graph:\n{scene}"))
         .to_owned();
     (view, std::fs::read_to_string(&log).unwrap_or_default())
+}
+
+/// Whether the app's Wayland log shows a buffer of the window's size at `scale`.
+fn has_buffer(log: &str, scale: u32) -> bool {
+    let pixels = format!(", {}, {}, ", 1360 * scale, 860 * scale);
+    log.lines()
+        .any(|l| l.contains("create_buffer(") && l.contains(&pixels))
 }
 
 /// The size of a view from its `position: (x0, y0) -> (x1, y1)` line.
@@ -153,10 +169,8 @@ fn lector_opens_a_native_wayland_window_crisp_at_scale_two() {
         );
         // Drawn at the screen's resolution: the window's buffer has `scale` times the pixels
         // each way, and says so.
-        let pixels = format!(", {}, {}, ", 1360 * scale, 860 * scale);
         assert!(
-            log.lines()
-                .any(|l| l.contains("create_buffer(") && l.contains(&pixels)),
+            has_buffer(&log, scale),
             "a {}×{} buffer at scale {scale}; the app's Wayland log:\n{}",
             1360 * scale,
             860 * scale,
