@@ -25,6 +25,9 @@ use crate::store::{
     resolutions_path, review_path, set_path, triage_path,
 };
 
+/// Why a group of edits was refused, and the edits, handed back as they were given.
+type Refused = (EditError, Vec<Edit>);
+
 /// From how many inserted or removed annotations a group is applied in one pass (see
 /// `Session::apply_bulk`).
 const BULK: usize = 64;
@@ -511,7 +514,7 @@ impl Session {
         } else {
             edits
         };
-        match self.apply_raw(document, edits.clone()) {
+        match self.apply_or_return(document, edits) {
             Ok(inverse) => {
                 let history = self.histories.entry(document.to_owned()).or_default();
                 let step = Step {
@@ -525,7 +528,7 @@ impl Session {
                 }
                 true
             }
-            Err(_) => {
+            Err((_, edits)) => {
                 // Cannot happen for inverses of applied edits; keep the step rather than lose it.
                 let history = self.histories.entry(document.to_owned()).or_default();
                 let step = Step { edits, linked };
@@ -1004,6 +1007,12 @@ impl Session {
     /// crash journal when this returns: a big step (a review's start) is written to it on
     /// another thread while it is applied.
     fn apply_raw(&mut self, document: &str, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
+        self.apply_or_return(document, edits)
+            .map_err(|(err, _)| err)
+    }
+
+    /// [`Self::apply_raw`], which on an error hands the edits back, as they were given.
+    fn apply_or_return(&mut self, document: &str, edits: Vec<Edit>) -> Result<Vec<Edit>, Refused> {
         let background = if edits.len() >= JOURNAL_ALONGSIDE {
             let text = self
                 .store
@@ -1029,9 +1038,9 @@ impl Session {
                 self.record(document, forward, background);
                 Ok(inverse)
             }
-            Err(err) => {
+            Err(returned) => {
                 self.cancel_journal(background);
-                Err(err)
+                Err(returned)
             }
         }
     }
@@ -1042,7 +1051,7 @@ impl Session {
         &mut self,
         document: &str,
         edits: Vec<Edit>,
-    ) -> Result<(Vec<Edit>, Vec<Edit>), EditError> {
+    ) -> Result<(Vec<Edit>, Vec<Edit>), Refused> {
         let annotator = self.annotator.clone();
         let Some(text) = self
             .store
@@ -1050,9 +1059,10 @@ impl Session {
             .document(document)
             .map(|d| d.text.clone())
         else {
-            return Err(EditError::Invalid(format!(
-                "there is no document {document:?}"
-            )));
+            return Err((
+                EditError::Invalid(format!("there is no document {document:?}")),
+                edits,
+            ));
         };
         self.changes.0.clear();
         self.changes.0.push_str(document);
@@ -1084,8 +1094,6 @@ impl Session {
                 .iter()
                 .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)))
             && !self.has_twins(document, &annotator);
-        let mut bulk_inserts: Vec<Arc<Annotation>> =
-            Vec::with_capacity(if bulk { n_inserts } else { 0 });
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
         let mut touched_triage = false;
@@ -1099,18 +1107,32 @@ impl Session {
             n_decisions >= BULK && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
         let mut decisions: Vec<Arc<Decision>> =
             Vec::with_capacity(if bulk_decisions { n_decisions } else { 0 });
-        for edit in edits {
+        // And many taken back (undoing that start) in one pass, when none is made.
+        let n_undecided = edits
+            .iter()
+            .filter(|e| matches!(e, Edit::Undecide(_)))
+            .count();
+        let bulk_undecided = n_undecided >= BULK && n_decisions == 0;
+        // Every edit goes to `forward` in order, before it is applied: on an error, it and
+        // the ones not reached are the edits as given.
+        let mut edits = edits.into_iter();
+        while let Some(edit) = edits.next() {
             if bulk_decisions && let Edit::Decide(decision) = &edit {
                 decisions.push(Arc::clone(decision));
                 forward.push(edit);
                 touched_review = true;
                 continue;
             }
+            if bulk_undecided && matches!(edit, Edit::Undecide(_)) {
+                // Taken back after the loop, from `forward`.
+                forward.push(edit);
+                touched_review = true;
+                continue;
+            }
             if bulk {
                 match &edit {
-                    Edit::Insert(a) => {
-                        // Validated afterwards, once they are in the set.
-                        bulk_inserts.push(Arc::clone(a));
+                    Edit::Insert(_) => {
+                        // Put in the set from `forward` after the loop, then validated.
                         forward.push(edit);
                         touched_set = true;
                         continue;
@@ -1157,7 +1179,8 @@ impl Session {
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
                     self.changes.1.clear();
-                    return Err(err);
+                    forward.extend(edits);
+                    return Err((err, forward));
                 }
             }
         }
@@ -1175,17 +1198,46 @@ impl Session {
                     .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
             );
         }
-        let mut inserted: Vec<Arc<Annotation>> = Vec::new();
+        if bulk_undecided {
+            let review = self
+                .store
+                .project
+                .review_mut(document, reviewer_name(&annotator));
+            let removed = review.remove_many(forward.iter().filter_map(|e| match e {
+                Edit::Undecide(sources) => Some(sources),
+                _ => None,
+            }));
+            if removed.iter().any(Option::is_none) {
+                // As one by one: taking back a decision that is not there refuses the group.
+                review.upsert_many(removed.into_iter().flatten().collect());
+                self.roll_back(document, &annotator, inverse);
+                self.changes.1.clear();
+                return Err((
+                    EditError::Invalid("there is no such decision".to_owned()),
+                    forward,
+                ));
+            }
+            inverse.extend(removed.into_iter().flatten().map(Edit::Decide));
+        }
+        // Where the inserts of a bulk pass went in the set.
+        let mut inserted: Vec<usize> = Vec::new();
         if bulk {
-            match self.apply_bulk(document, &annotator, bulk_inserts, &bulk_removes) {
-                Ok((inv, shared)) => {
+            let inserts: Vec<&Arc<Annotation>> = forward
+                .iter()
+                .filter_map(|e| match e {
+                    Edit::Insert(a) => Some(a),
+                    _ => None,
+                })
+                .collect();
+            match self.apply_bulk(document, &annotator, &inserts, &bulk_removes) {
+                Ok((inv, at)) => {
                     inverse.extend(inv);
-                    inserted = shared;
+                    inserted = at;
                 }
                 Err(err) => {
                     self.roll_back(document, &annotator, inverse);
                     self.changes.1.clear();
-                    return Err(err);
+                    return Err((err, forward));
                 }
             }
             // Views rebuild rather than follow 10,000 single steps.
@@ -1198,7 +1250,12 @@ impl Session {
                 |a: &Annotation| annotation_problems(&project.schema, &text, registry, set, a);
             // The first problem of the inserted ones, in order; a big group (a review's start,
             // an import) is checked in halves on two threads.
-            let first_of = |part: &[Arc<Annotation>]| part.iter().flat_map(|a| check(a)).next();
+            let first_of = |part: &[usize]| {
+                part.iter()
+                    .filter_map(|&i| set.at(i))
+                    .flat_map(check)
+                    .next()
+            };
             let of_inserted = if inserted.len() >= PARALLEL_CHECKS {
                 let (early, late) = inserted.split_at(inserted.len() / 2);
                 std::thread::scope(|scope| {
@@ -1251,7 +1308,7 @@ impl Session {
         if let Some(problem) = problem {
             self.roll_back(document, &annotator, inverse);
             self.changes.1.clear();
-            return Err(EditError::Invalid(problem));
+            return Err((EditError::Invalid(problem), forward));
         }
         if touched_set {
             let set = self.store.project.set_mut(document, &annotator);
@@ -1295,12 +1352,12 @@ impl Session {
             let mut removes = Vec::new();
             for edit in &set_edits {
                 match edit {
-                    Edit::Insert(a) => inserts.push(Arc::clone(a)),
+                    Edit::Insert(a) => inserts.push(a),
                     Edit::Remove(id) => removes.push(id.clone()),
                     _ => {}
                 }
             }
-            self.apply_bulk(document, annotator, inserts, &removes)
+            self.apply_bulk(document, annotator, &inserts, &removes)
                 .is_ok()
         };
         if !bulk_applied {
@@ -1322,15 +1379,16 @@ impl Session {
             .is_some_and(crate::model::AnnotationSet::has_duplicate_ids)
     }
 
-    /// Removes and inserts many annotations in one pass; returns the inverse. Nothing changes
-    /// if an id to remove is missing or an id to insert exists.
+    /// Removes and inserts many annotations in one pass; returns the inverse and where in
+    /// the set each insert went. Nothing changes if an id to remove is missing or an id to
+    /// insert exists.
     fn apply_bulk(
         &mut self,
         document: &str,
         annotator: &str,
-        inserts: Vec<Arc<Annotation>>,
+        inserts: &[&Arc<Annotation>],
         removes: &[AnnotationId],
-    ) -> Result<(Vec<Edit>, Vec<Arc<Annotation>>), EditError> {
+    ) -> Result<(Vec<Edit>, Vec<usize>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
         if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
@@ -1343,17 +1401,25 @@ impl Session {
             let removing: crate::model::annotation::IdSet<'_> = removes.iter().collect();
             set.take_out(|a| removing.contains(&a.id))
         };
-        // One look at the id index per insert: a taken id refuses them all.
-        if let Err(id) = set.try_insert_many_shared(inserts.clone()) {
-            set.insert_many_shared(old);
-            return Err(EditError::Invalid(format!(
-                "annotation {id} exists already"
-            )));
-        }
-        let mut inverse = Vec::with_capacity(removes.len() + inserts.len());
-        inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
+        // One look at the id index per insert: a taken id refuses them all. Moved into the
+        // set, not shared with a copy: found again by where they went.
+        let at = match set.try_insert_many_shared(inserts) {
+            Ok(at) => at,
+            Err(id) => {
+                set.insert_many_shared(old);
+                return Err(EditError::Invalid(format!(
+                    "annotation {id} exists already"
+                )));
+            }
+        };
+        let mut inverse = Vec::with_capacity(removes.len() + at.len());
+        inverse.extend(
+            at.iter()
+                .filter_map(|&i| set.at(i))
+                .map(|a| Edit::Remove(a.id.clone())),
+        );
         inverse.extend(old.into_iter().map(Edit::Insert));
-        Ok((inverse, inserts))
+        Ok((inverse, at))
     }
 
     /// Applies one edit in place and returns its inverse.
@@ -2804,6 +2870,73 @@ mod tests {
         assert!(s.apply(&doc, missing).is_err());
         assert_eq!(anna_set(&s, &doc), before);
         assert!(s.save_now().is_empty());
+    }
+
+    /// Many decisions taken back at once (undoing a review's start) go as one pass, and as
+    /// one by one would: one that is not there refuses them all, and undo puts every one
+    /// back. A refused group hands its edits back as they were given.
+    #[test]
+    fn many_decisions_taken_back_at_once_go_whole_or_not_at_all() {
+        use crate::model::review::Choice;
+        let (_dir, mut s, doc) = session();
+        let decision = |i: u32| {
+            Arc::new(Decision {
+                sources: [("erik", AnnotationId::from(format!("e{i}")))]
+                    .into_iter()
+                    .collect(),
+                start: CharOffset(i),
+                end: CharOffset(i + 1),
+                kind: "only in one".to_owned(),
+                choice: Choice::Neither,
+                result: Vec::new(),
+                note: String::new(),
+                at: jiff::Timestamp::UNIX_EPOCH,
+            })
+        };
+        let decisions: Vec<Arc<Decision>> = (0..100).map(decision).collect();
+        s.apply(&doc, decisions.iter().cloned().map(Edit::Decide).collect())
+            .unwrap();
+        let held = |s: &Session| {
+            s.store
+                .project
+                .review(&doc, "anna")
+                .map(|r| r.decisions.clone())
+                .unwrap_or_default()
+        };
+        let before = held(&s);
+        assert_eq!(before.len(), 100);
+        let undecide: Vec<Edit> = decisions
+            .iter()
+            .map(|d| Edit::Undecide(d.sources.clone()))
+            .collect();
+        let mut with_unknown = undecide.clone();
+        with_unknown.insert(50, Edit::Undecide(decision(1000).sources.clone()));
+        match s.apply_or_return(&doc, with_unknown.clone()) {
+            Err((err, returned)) => {
+                assert!(err.to_string().contains("no such decision"), "{err}");
+                assert_eq!(returned, with_unknown, "the edits as given");
+            }
+            Ok(_) => panic!("a decision that is not there is refused"),
+        }
+        assert_eq!(held(&s), before, "nothing taken back");
+        s.apply(&doc, undecide).unwrap();
+        assert!(held(&s).is_empty());
+        assert!(s.undo(&doc));
+        assert_eq!(held(&s), before);
+        assert!(s.redo(&doc));
+        assert!(held(&s).is_empty());
+        // A group refused half way through, one by one, also comes back whole.
+        let one = person(&s, &doc, 0, 5);
+        let group = vec![
+            Edit::insert(one.clone()),
+            Edit::Remove(AnnotationId::from("no-such-id".to_owned())),
+            Edit::SetStatus(Status::Done),
+        ];
+        match s.apply_or_return(&doc, group.clone()) {
+            Err((_, returned)) => assert_eq!(returned, group),
+            Ok(_) => panic!("a missing id is refused"),
+        }
+        assert_eq!(count(&s, &doc), 0);
     }
 
     /// A set with an id twice (a hand-edited file, which the app only shows, read-only): a

@@ -265,6 +265,15 @@ impl Review {
         decisions.into_iter().map(|d| self.upsert(d)).collect()
     }
 
+    /// Removes the decisions about each of these groups of annotations; returns them, in
+    /// the order given (`None` where there was none), as [`Review::remove`] one by one would.
+    pub fn remove_many<'s>(
+        &mut self,
+        sources: impl IntoIterator<Item = &'s Sources>,
+    ) -> Vec<Option<Arc<Decision>>> {
+        sources.into_iter().map(|s| self.remove(s)).collect()
+    }
+
     /// Removes the decision about these annotations; returns it.
     pub fn remove(&mut self, sources: &Sources) -> Option<Arc<Decision>> {
         self.decisions.remove(sources)
