@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
 use crate::model::edit::{self, EditTarget};
-use crate::model::review::{Comment, Decision, Sources, reviewer_of};
+use crate::model::review::{Comment, reviewer_of};
 use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
 use crate::store::journal::{self, Journal};
@@ -1105,8 +1105,6 @@ impl Session {
             .count();
         let bulk_decisions =
             n_decisions >= BULK && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
-        let mut decisions: Vec<Arc<Decision>> =
-            Vec::with_capacity(if bulk_decisions { n_decisions } else { 0 });
         // And many taken back (undoing that start) in one pass, when none is made.
         let n_undecided = edits
             .iter()
@@ -1117,8 +1115,8 @@ impl Session {
         // the ones not reached are the edits as given.
         let mut edits = edits.into_iter();
         while let Some(edit) = edits.next() {
-            if bulk_decisions && let Edit::Decide(decision) = &edit {
-                decisions.push(Arc::clone(decision));
+            if bulk_decisions && matches!(edit, Edit::Decide(_)) {
+                // Recorded after the loop, from `forward`.
                 forward.push(edit);
                 touched_review = true;
                 continue;
@@ -1184,17 +1182,18 @@ impl Session {
                 }
             }
         }
-        if !decisions.is_empty() {
+        if bulk_decisions {
             let review = self
                 .store
                 .project
                 .review_mut(document, reviewer_name(&annotator));
-            let sources: Vec<Sources> = decisions.iter().map(|d| d.sources.clone()).collect();
-            let replaced = review.upsert_many(decisions);
             inverse.extend(
-                replaced
+                review
+                    .upsert_many(forward.iter().filter_map(|e| match e {
+                        Edit::Decide(decision) => Some(decision),
+                        _ => None,
+                    }))
                     .into_iter()
-                    .zip(sources)
                     .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
             );
         }
@@ -1209,7 +1208,9 @@ impl Session {
             }));
             if removed.iter().any(Option::is_none) {
                 // As one by one: taking back a decision that is not there refuses the group.
-                review.upsert_many(removed.into_iter().flatten().collect());
+                for decision in removed.into_iter().flatten() {
+                    review.upsert(decision);
+                }
                 self.roll_back(document, &annotator, inverse);
                 self.changes.1.clear();
                 return Err((
@@ -2020,6 +2021,7 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::review::Decision;
     use crate::model::{AttrValue, Entity, checked_fragments};
     use crate::store::journal::Journal;
 

@@ -256,13 +256,26 @@ impl Review {
         self.decisions.insert(decision.sources.clone(), decision)
     }
 
-    /// Adds or replaces many decisions at once (a review's start records one per agreement,
-    /// tens of thousands); returns the ones replaced, in the order of `decisions`, as
-    /// [`Review::upsert`] one by one would (a later one of the same sources replaces an
-    /// earlier one). The map grows once.
-    pub fn upsert_many(&mut self, decisions: Vec<Arc<Decision>>) -> Vec<Option<Arc<Decision>>> {
-        self.decisions.reserve(decisions.len());
-        decisions.into_iter().map(|d| self.upsert(d)).collect()
+    /// Adds or replaces many decisions held elsewhere (a review's start records one per
+    /// agreement, in its edits); returns, in their order, each one's sources and the decision
+    /// it replaced, as [`Review::upsert`] one by one would (a later one of the same sources
+    /// replaces an earlier one). The map grows once. Each decision is shared once its
+    /// sources are read, which spares a wait on memory per decision.
+    pub fn upsert_many<'d>(
+        &mut self,
+        decisions: impl IntoIterator<Item = &'d Arc<Decision>>,
+    ) -> Vec<(Option<Arc<Decision>>, Sources)> {
+        let decisions = decisions.into_iter();
+        self.decisions.reserve(decisions.size_hint().0);
+        decisions
+            .map(|d| {
+                let sources = d.sources.clone();
+                (
+                    self.decisions.insert(sources.clone(), Arc::clone(d)),
+                    sources,
+                )
+            })
+            .collect()
     }
 
     /// Removes the decisions about each of these groups of annotations; returns them, in
@@ -409,12 +422,12 @@ mod tests {
                     one.upsert(d.clone());
                     many.upsert(d.clone());
                 }
-                let expected: Vec<Option<Arc<Decision>>> =
-                    batch.iter().map(|d| one.upsert(d.clone())).collect();
-                assert_eq!(
-                    many.upsert_many(batch.into_iter().map(Arc::new).collect()),
-                    expected
-                );
+                let expected: Vec<(Option<Arc<Decision>>, Sources)> = batch
+                    .iter()
+                    .map(|d| (one.upsert(d.clone()), d.sources.clone()))
+                    .collect();
+                let shared: Vec<Arc<Decision>> = batch.into_iter().map(Arc::new).collect();
+                assert_eq!(many.upsert_many(&shared), expected);
                 assert_eq!(many.decisions, one.decisions);
             }
         }
