@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
 use crate::model::edit::{self, EditTarget};
-use crate::model::review::{Comment, reviewer_of};
+use crate::model::review::{Comment, Decision, reviewer_of};
 use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
 use crate::store::journal::{self, Journal};
@@ -27,6 +27,19 @@ use crate::store::{
 
 /// Why a group of edits was refused, and the edits, handed back as they were given.
 type Refused = (EditError, Vec<Edit>);
+
+/// How many edits of each kind a group has, to choose how to apply it.
+#[derive(Default)]
+struct Kinds {
+    inserts: usize,
+    removes: usize,
+    decisions: usize,
+    undecided: usize,
+    /// A `Replace` or `SetStatus`: changes made in place, one by one.
+    in_place: bool,
+    /// Any other kind.
+    others: bool,
+}
 
 /// From how many inserted or removed annotations a group is applied in one pass (see
 /// `Session::apply_bulk`).
@@ -1080,37 +1093,36 @@ impl Session {
         let mut touched_review = false;
         // A group of many inserts and removals (an import, tag all, their undo) is applied in
         // one pass over the set instead of moving its tail once per annotation.
-        let n_inserts = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Insert(_)))
-            .count();
-        let bulk = n_inserts
-            + edits
-                .iter()
-                .filter(|e| matches!(e, Edit::Remove(_)))
-                .count()
-            >= BULK
-            && !edits
-                .iter()
-                .any(|e| matches!(e, Edit::Replace(_) | Edit::SetStatus(_)))
+        // The group's kinds of edit, counted in one pass.
+        let mut kinds = Kinds::default();
+        for edit in &edits {
+            match edit {
+                Edit::Insert(_) => kinds.inserts += 1,
+                Edit::Remove(_) => kinds.removes += 1,
+                Edit::Replace(_) | Edit::SetStatus(_) => kinds.in_place = true,
+                Edit::Decide(_) => kinds.decisions += 1,
+                Edit::Undecide(_) => kinds.undecided += 1,
+                _ => kinds.others = true,
+            }
+        }
+        let bulk = kinds.inserts + kinds.removes >= BULK
+            && !kinds.in_place
             && !self.has_twins(document, &annotator);
         let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
         let mut touched_triage = false;
         // Many decisions (a review's start takes every agreement) go into the review in one
         // merge; only when none is taken back in the same group.
-        let n_decisions = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Decide(_)))
-            .count();
-        let bulk_decisions =
-            n_decisions >= BULK && !edits.iter().any(|e| matches!(e, Edit::Undecide(_)));
-        // And many taken back (undoing that start) in one pass, when none is made.
-        let n_undecided = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Undecide(_)))
-            .count();
-        let bulk_undecided = n_undecided >= BULK && n_decisions == 0;
+        let bulk_decisions = kinds.decisions >= BULK && kinds.undecided == 0;
+        // And many taken back (undoing that start) in one pass: only beside nothing else
+        // that could fail (the set's inserts and removals of a bulk pass are checked after
+        // them, as before), so that a refusal names what one by one would, and the step's
+        // inverse is in the same order.
+        let bulk_undecided = kinds.undecided >= BULK
+            && kinds.decisions == 0
+            && !kinds.in_place
+            && !kinds.others
+            && (bulk || kinds.inserts + kinds.removes == 0);
         // Every edit goes to `forward` in order, before it is applied: on an error, it and
         // the ones not reached are the edits as given.
         let mut edits = edits.into_iter();
@@ -1175,10 +1187,8 @@ impl Session {
             match self.apply_one(document, &annotator, edit) {
                 Ok(inv) => inverse.push(inv),
                 Err(err) => {
-                    self.roll_back(document, &annotator, inverse);
-                    self.changes.1.clear();
                     forward.extend(edits);
-                    return Err((err, forward));
+                    return Err(self.refuse(document, &annotator, inverse, err, forward));
                 }
             }
         }
@@ -1187,12 +1197,16 @@ impl Session {
                 .store
                 .project
                 .review_mut(document, reviewer_name(&annotator));
+            let decisions: Vec<&Arc<Decision>> = forward
+                .iter()
+                .filter_map(|e| match e {
+                    Edit::Decide(decision) => Some(decision),
+                    _ => None,
+                })
+                .collect();
             inverse.extend(
                 review
-                    .upsert_many(forward.iter().filter_map(|e| match e {
-                        Edit::Decide(decision) => Some(decision),
-                        _ => None,
-                    }))
+                    .upsert_many(&decisions)
                     .into_iter()
                     .map(|(old, sources)| old.map_or(Edit::Undecide(sources), Edit::Decide)),
             );
@@ -1206,19 +1220,14 @@ impl Session {
                 Edit::Undecide(sources) => Some(sources),
                 _ => None,
             }));
-            if removed.iter().any(Option::is_none) {
-                // As one by one: taking back a decision that is not there refuses the group.
-                for decision in removed.into_iter().flatten() {
-                    review.upsert(decision);
-                }
-                self.roll_back(document, &annotator, inverse);
-                self.changes.1.clear();
-                return Err((
-                    EditError::Invalid("there is no such decision".to_owned()),
-                    forward,
-                ));
-            }
+            let missing = removed.iter().any(Option::is_none);
             inverse.extend(removed.into_iter().flatten().map(Edit::Decide));
+            if missing {
+                // As one by one: taking back a decision that is not there refuses the group
+                // (and rolling back puts those taken back in again).
+                let err = EditError::Invalid("there is no such decision".to_owned());
+                return Err(self.refuse(document, &annotator, inverse, err, forward));
+            }
         }
         // Where the inserts of a bulk pass went in the set.
         let mut inserted: Vec<usize> = Vec::new();
@@ -1236,9 +1245,7 @@ impl Session {
                     inserted = at;
                 }
                 Err(err) => {
-                    self.roll_back(document, &annotator, inverse);
-                    self.changes.1.clear();
-                    return Err((err, forward));
+                    return Err(self.refuse(document, &annotator, inverse, err, forward));
                 }
             }
             // Views rebuild rather than follow 10,000 single steps.
@@ -1307,9 +1314,8 @@ impl Session {
             })
         });
         if let Some(problem) = problem {
-            self.roll_back(document, &annotator, inverse);
-            self.changes.1.clear();
-            return Err((EditError::Invalid(problem), forward));
+            let err = EditError::Invalid(problem);
+            return Err(self.refuse(document, &annotator, inverse, err, forward));
         }
         if touched_set {
             let set = self.store.project.set_mut(document, &annotator);
@@ -1338,6 +1344,21 @@ impl Session {
             self.content_revision += 1;
         }
         Ok((inverse, forward))
+    }
+
+    /// Refuses a group: undoes what was applied of it (`inverse`), forgets the changes views
+    /// were to follow, and hands the edits (`forward`, as given) back with `err`.
+    fn refuse(
+        &mut self,
+        document: &str,
+        annotator: &str,
+        inverse: Vec<Edit>,
+        err: EditError,
+        forward: Vec<Edit>,
+    ) -> Refused {
+        self.roll_back(document, annotator, inverse);
+        self.changes.1.clear();
+        (err, forward)
     }
 
     /// Undoes edits applied so far in a group that failed.
@@ -1414,11 +1435,7 @@ impl Session {
             }
         };
         let mut inverse = Vec::with_capacity(removes.len() + at.len());
-        inverse.extend(
-            at.iter()
-                .filter_map(|&i| set.at(i))
-                .map(|a| Edit::Remove(a.id.clone())),
-        );
+        inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
         Ok((inverse, at))
     }
@@ -2921,11 +2938,41 @@ mod tests {
             Ok(_) => panic!("a decision that is not there is refused"),
         }
         assert_eq!(held(&s), before, "nothing taken back");
-        s.apply(&doc, undecide).unwrap();
+        s.apply(&doc, undecide.clone()).unwrap();
         assert!(held(&s).is_empty());
         assert!(s.undo(&doc));
         assert_eq!(held(&s), before);
         assert!(s.redo(&doc));
+        assert!(held(&s).is_empty());
+        // Beside an edit that fails, or one of another kind, they go one by one: the
+        // refusal names the first edit refused, in order, and the inverse is in order.
+        s.undo(&doc);
+        assert_eq!(held(&s), before);
+        let mut failing = vec![Edit::Undecide(decision(1000).sources.clone())];
+        failing.extend(undecide.iter().cloned());
+        failing.push(Edit::Remove(AnnotationId::from("no-such-id".to_owned())));
+        match s.apply_or_return(&doc, failing.clone()) {
+            Err((err, returned)) => {
+                assert!(err.to_string().contains("no such decision"), "{err}");
+                assert_eq!(returned, failing);
+            }
+            Ok(_) => panic!("refused"),
+        }
+        assert_eq!(held(&s), before);
+        let comment = Comment {
+            annotator: "erik".to_owned(),
+            annotation: AnnotationId::from("e1".to_owned()),
+            text: "see the source".to_owned(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let mut with_comment = undecide.clone();
+        with_comment.push(Edit::Comment(Box::new(comment)));
+        let inverse = s.apply_or_return(&doc, with_comment).unwrap();
+        assert!(
+            matches!(inverse.first(), Some(Edit::Comment(_))),
+            "the last edit's inverse first"
+        );
+        assert_eq!(inverse.len(), 101);
         assert!(held(&s).is_empty());
         // A group refused half way through, one by one, also comes back whole.
         let one = person(&s, &doc, 0, 5);
@@ -2939,6 +2986,22 @@ mod tests {
             Ok(_) => panic!("a missing id is refused"),
         }
         assert_eq!(count(&s, &doc), 0);
+        // So does a bulk group refused after its pass: for an id twice, and for an
+        // annotation that does not validate.
+        let many = people(&s, &doc, 100);
+        let mut twice: Vec<Edit> = many.iter().cloned().map(Edit::insert).collect();
+        twice.push(Edit::insert(many[7].clone()));
+        let mut unknown_label: Vec<Edit> = many.iter().cloned().map(Edit::insert).collect();
+        let mut odd = person(&s, &doc, 1, 4);
+        odd.label = "NoSuchLabel".into();
+        unknown_label.insert(30, Edit::insert(odd));
+        for group in [twice, unknown_label] {
+            match s.apply_or_return(&doc, group.clone()) {
+                Err((_, returned)) => assert_eq!(returned, group),
+                Ok(_) => panic!("refused"),
+            }
+            assert_eq!(count(&s, &doc), 0);
+        }
     }
 
     /// A set with an id twice (a hand-edited file, which the app only shows, read-only): a

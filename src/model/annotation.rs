@@ -588,6 +588,9 @@ impl AnnotationSet {
         mut take: impl FnMut(usize) -> Option<Arc<Annotation>>,
     ) -> Vec<usize> {
         let n = keys.keys.len();
+        if n == 0 {
+            return Vec::new();
+        }
         let mut at = vec![0; n];
         let old = std::mem::take(&mut self.annotations);
         let mut merged = Vec::with_capacity(old.len() + n);
@@ -1048,12 +1051,13 @@ mod tests {
 
     proptest::proptest! {
         /// Inserting a batch, as given or shared, gives the set sorted by key exactly as
-        /// inserting them one by one does, and says where each of the batch went; taking
-        /// some out gives them back in the set's order and leaves the rest findable.
+        /// inserting them one by one does, and says where each of the batch went; a batch
+        /// with an id twice or one the set has changes nothing; taking some out gives them
+        /// back in the set's order and leaves the rest findable.
         #[test]
         fn a_batch_goes_where_one_by_one_would(
             old in proptest::collection::vec((0u32..60, 1u32..6, 0u32..400), 0..80),
-            new in proptest::collection::vec((0u32..60, 1u32..6, 400u32..800), 0..80),
+            new in proptest::collection::vec((0u32..60, 1u32..6, 300u32..700), 0..80),
             shared in proptest::prelude::any::<bool>(),
         ) {
             let make = |&(start, len, id): &(u32, u32, u32)| {
@@ -1064,28 +1068,45 @@ mod tests {
                 a.id = AnnotationId::from(format!("{id:03}"));
                 Arc::new(a)
             };
-            let dedup = |v: &[(u32, u32, u32)]| {
-                let mut seen = std::collections::BTreeSet::new();
-                v.iter().filter(|t| seen.insert(t.2)).map(make).collect::<Vec<_>>()
-            };
-            let (old, new) = (dedup(&old), dedup(&new));
+            let mut seen = std::collections::BTreeSet::new();
+            let old: Vec<_> = old.iter().filter(|t| seen.insert(t.2)).map(make).collect();
+            // The batch may repeat an id, or take one the set has (ids 300..400).
+            let new: Vec<_> = new.iter().map(make).collect();
+            let mut ids = std::collections::BTreeSet::new();
+            let clash = new
+                .iter()
+                .any(|a| !ids.insert(a.id.clone()) || old.iter().any(|o| o.id == a.id));
             let mut one_by_one = AnnotationSet::new("anna", "d");
             let mut batch = AnnotationSet::new("anna", "d");
             for a in &old {
                 one_by_one.insert(Arc::clone(a));
                 batch.insert(Arc::clone(a));
             }
-            for a in &new {
-                one_by_one.insert(Arc::clone(a));
-            }
-            if shared {
+            let before = batch.clone();
+            if shared || clash {
                 let refs: Vec<&Arc<Annotation>> = new.iter().collect();
-                let at = batch.try_insert_many_shared(&refs).unwrap();
-                for (a, i) in new.iter().zip(at) {
-                    proptest::prop_assert_eq!(&batch.annotations()[i].id, &a.id);
+                match batch.try_insert_many_shared(&refs) {
+                    Ok(at) => {
+                        proptest::prop_assert!(!clash);
+                        for (a, i) in new.iter().zip(at) {
+                            proptest::prop_assert_eq!(&batch.annotations()[i].id, &a.id);
+                        }
+                    }
+                    Err(id) => {
+                        proptest::prop_assert!(clash, "refused {}", id);
+                        // Refused: the set as it was, every id found as before.
+                        proptest::prop_assert_eq!(batch.annotations(), before.annotations());
+                        for a in &new {
+                            proptest::prop_assert_eq!(batch.contains(&a.id), before.contains(&a.id));
+                        }
+                        return Ok(());
+                    }
                 }
             } else {
                 batch.insert_many_shared(new.clone());
+            }
+            for a in &new {
+                one_by_one.insert(Arc::clone(a));
             }
             proptest::prop_assert_eq!(batch.annotations(), one_by_one.annotations());
             let taken = batch.take_out(|a| a.start().0 % 3 == 0);

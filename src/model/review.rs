@@ -261,13 +261,13 @@ impl Review {
     /// it replaced, as [`Review::upsert`] one by one would (a later one of the same sources
     /// replaces an earlier one). The map grows once. Each decision is shared once its
     /// sources are read, which spares a wait on memory per decision.
-    pub fn upsert_many<'d>(
+    pub fn upsert_many(
         &mut self,
-        decisions: impl IntoIterator<Item = &'d Arc<Decision>>,
+        decisions: &[&Arc<Decision>],
     ) -> Vec<(Option<Arc<Decision>>, Sources)> {
-        let decisions = decisions.into_iter();
-        self.decisions.reserve(decisions.size_hint().0);
+        self.decisions.reserve(decisions.len());
         decisions
+            .iter()
             .map(|d| {
                 let sources = d.sources.clone();
                 (
@@ -427,6 +427,7 @@ mod tests {
                     .map(|d| (one.upsert(d.clone()), d.sources.clone()))
                     .collect();
                 let shared: Vec<Arc<Decision>> = batch.into_iter().map(Arc::new).collect();
+                let shared: Vec<&Arc<Decision>> = shared.iter().collect();
                 assert_eq!(many.upsert_many(&shared), expected);
                 assert_eq!(many.decisions, one.decisions);
             }
