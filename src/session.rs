@@ -1112,17 +1112,14 @@ impl Session {
         let mut touched_resolutions = false;
         let mut touched_triage = false;
         // Many decisions (a review's start takes every agreement) go into the review in one
-        // merge; only when none is taken back in the same group.
-        let bulk_decisions = kinds.decisions >= BULK && kinds.undecided == 0;
-        // And many taken back (undoing that start) in one pass: only beside nothing else
-        // that could fail (the set's inserts and removals of a bulk pass are checked after
-        // them, as before), so that a refusal names what one by one would, and the step's
-        // inverse is in the same order.
-        let bulk_undecided = kinds.undecided >= BULK
-            && kinds.decisions == 0
-            && !kinds.in_place
-            && !kinds.others
-            && (bulk || kinds.inserts + kinds.removes == 0);
+        // merge, and many taken back (undoing that start) in one pass: only beside nothing
+        // but a bulk pass of the set (checked after them, as one by one would after the
+        // loop), so that a refusal names what one by one would, and the step's inverse is
+        // in the same order.
+        let review_bulk =
+            !kinds.in_place && !kinds.others && (bulk || kinds.inserts + kinds.removes == 0);
+        let bulk_decisions = kinds.decisions >= BULK && kinds.undecided == 0 && review_bulk;
+        let bulk_undecided = kinds.undecided >= BULK && kinds.decisions == 0 && review_bulk;
         // Every edit goes to `forward` in order, before it is applied: on an error, it and
         // the ones not reached are the edits as given.
         let mut edits = edits.into_iter();
@@ -1412,7 +1409,12 @@ impl Session {
         removes: &[AnnotationId],
     ) -> Result<(Vec<Edit>, Vec<usize>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
-        if let Some(id) = removes.iter().find(|id| !set.contains(id)) {
+        // A missing id, or one removed twice (one by one, the second finds nothing).
+        let mut removing = crate::model::annotation::IdSet::default();
+        if let Some(id) = removes
+            .iter()
+            .find(|id| !set.contains(id) || !removing.insert(*id))
+        {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
         // Shared with the undo step, not copied; taken in one pass over the set (looking each
@@ -1420,7 +1422,6 @@ impl Session {
         let old: Vec<Arc<Annotation>> = if removes.is_empty() {
             Vec::new()
         } else {
-            let removing: crate::model::annotation::IdSet<'_> = removes.iter().collect();
             set.take_out(|a| removing.contains(&a.id))
         };
         // One look at the id index per insert: a taken id refuses them all. Moved into the
@@ -2893,7 +2894,9 @@ mod tests {
 
     /// Many decisions taken back at once (undoing a review's start) go as one pass, and as
     /// one by one would: one that is not there refuses them all, and undo puts every one
-    /// back. A refused group hands its edits back as they were given.
+    /// back; beside other edits, the refusal named and the inverse's order are those of one
+    /// by one, for decisions made too. A refused group, bulk or not, hands its edits back as
+    /// they were given; a bulk removal of one id twice is refused as one by one would.
     #[test]
     fn many_decisions_taken_back_at_once_go_whole_or_not_at_all() {
         use crate::model::review::Choice;
@@ -2966,7 +2969,7 @@ mod tests {
             at: jiff::Timestamp::UNIX_EPOCH,
         };
         let mut with_comment = undecide.clone();
-        with_comment.push(Edit::Comment(Box::new(comment)));
+        with_comment.push(Edit::Comment(Box::new(comment.clone())));
         let inverse = s.apply_or_return(&doc, with_comment).unwrap();
         assert!(
             matches!(inverse.first(), Some(Edit::Comment(_))),
@@ -2974,6 +2977,16 @@ mod tests {
         );
         assert_eq!(inverse.len(), 101);
         assert!(held(&s).is_empty());
+        // The same for many decisions made beside a comment.
+        let mut decide_and_comment: Vec<Edit> =
+            decisions.iter().cloned().map(Edit::Decide).collect();
+        decide_and_comment.push(Edit::Comment(Box::new(Comment {
+            text: "again".to_owned(),
+            ..comment
+        })));
+        let inverse = s.apply_or_return(&doc, decide_and_comment).unwrap();
+        assert!(matches!(inverse.first(), Some(Edit::Comment(_))));
+        assert_eq!(held(&s), before);
         // A group refused half way through, one by one, also comes back whole.
         let one = person(&s, &doc, 0, 5);
         let group = vec![
@@ -2995,6 +3008,19 @@ mod tests {
         let mut odd = person(&s, &doc, 1, 4);
         odd.label = "NoSuchLabel".into();
         unknown_label.insert(30, Edit::insert(odd));
+        s.apply(&doc, many.iter().cloned().map(Edit::insert).collect())
+            .unwrap();
+        let mut remove_twice: Vec<Edit> = many.iter().map(|a| Edit::Remove(a.id.clone())).collect();
+        remove_twice.push(Edit::Remove(many[3].id.clone()));
+        match s.apply_or_return(&doc, remove_twice.clone()) {
+            Err((err, returned)) => {
+                assert!(err.to_string().contains(many[3].id.as_str()), "{err}");
+                assert_eq!(returned, remove_twice);
+            }
+            Ok(_) => panic!("one by one, the second removal finds nothing"),
+        }
+        assert_eq!(count(&s, &doc), 100);
+        assert!(s.undo(&doc));
         for group in [twice, unknown_label] {
             match s.apply_or_return(&doc, group.clone()) {
                 Err((_, returned)) => assert_eq!(returned, group),
