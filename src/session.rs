@@ -1108,7 +1108,6 @@ impl Session {
         let bulk = kinds.inserts + kinds.removes >= BULK
             && !kinds.in_place
             && !self.has_twins(document, &annotator);
-        let mut bulk_removes: Vec<AnnotationId> = Vec::new();
         let mut touched_resolutions = false;
         let mut touched_triage = false;
         // Many decisions (a review's start takes every agreement) go into the review in one
@@ -1146,7 +1145,6 @@ impl Session {
                     }
                     Edit::Remove(id) => {
                         removed.push(id.clone());
-                        bulk_removes.push(id.clone());
                         forward.push(edit);
                         touched_set = true;
                         continue;
@@ -1229,14 +1227,8 @@ impl Session {
         // Where the inserts of a bulk pass went in the set.
         let mut inserted: Vec<usize> = Vec::new();
         if bulk {
-            let inserts: Vec<&Arc<Annotation>> = forward
-                .iter()
-                .filter_map(|e| match e {
-                    Edit::Insert(a) => Some(a),
-                    _ => None,
-                })
-                .collect();
-            match self.apply_bulk(document, &annotator, &inserts, &bulk_removes) {
+            let (inserts, removes) = inserts_and_removes(&forward);
+            match self.apply_bulk(document, &annotator, &inserts, &removes) {
                 Ok((inv, at)) => {
                     inverse.extend(inv);
                     inserted = at;
@@ -1367,15 +1359,7 @@ impl Session {
         // pass cannot tell apart (an id twice): then, and if the pass refuses them anyway,
         // one by one, each as a single edit's inverse.
         let bulk_applied = set_edits.len() >= BULK && !self.has_twins(document, annotator) && {
-            let mut inserts = Vec::new();
-            let mut removes = Vec::new();
-            for edit in &set_edits {
-                match edit {
-                    Edit::Insert(a) => inserts.push(a),
-                    Edit::Remove(id) => removes.push(id.clone()),
-                    _ => {}
-                }
-            }
+            let (inserts, removes) = inserts_and_removes(&set_edits);
             self.apply_bulk(document, annotator, &inserts, &removes)
                 .is_ok()
         };
@@ -1406,7 +1390,7 @@ impl Session {
         document: &str,
         annotator: &str,
         inserts: &[&Arc<Annotation>],
-        removes: &[AnnotationId],
+        removes: &[&AnnotationId],
     ) -> Result<(Vec<Edit>, Vec<usize>), EditError> {
         let set = self.store.project.set_mut(document, annotator);
         // A missing id, or one removed twice (one by one, the second finds nothing).
@@ -2020,6 +2004,21 @@ impl Session {
 /// reviewed set, else the annotator.
 fn reviewer_name(annotator: &str) -> &str {
     reviewer_of(annotator).unwrap_or(annotator)
+}
+
+/// The annotations a group inserts and the ids it removes, in order: what a bulk pass over
+/// the set applies.
+fn inserts_and_removes(edits: &[Edit]) -> (Vec<&Arc<Annotation>>, Vec<&AnnotationId>) {
+    let mut inserts = Vec::new();
+    let mut removes = Vec::new();
+    for edit in edits {
+        match edit {
+            Edit::Insert(a) => inserts.push(a),
+            Edit::Remove(id) => removes.push(id),
+            _ => {}
+        }
+    }
+    (inserts, removes)
 }
 
 impl Drop for Session {

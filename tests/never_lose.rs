@@ -271,21 +271,33 @@ fn the_apps_session_and_commands_at_once_lose_nothing() {
     );
 }
 
+/// In a child test run by [`common::killed_child`]: a session like the app's, of
+/// `annotator`, on the project named by the environment variable `var`; `None` when the
+/// test runs as itself (not as a child), where it does nothing.
+fn child_session(var: &str, annotator: &str) -> Option<Session> {
+    let root = std::env::var(var).ok()?;
+    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
+    Some(Session::new(store, annotator))
+}
+
+/// Tells the parent test `line` and waits to be killed (before any save).
+fn say_and_wait(line: &str) {
+    println!("{line}");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
 /// The child side of `a_killed_session_comes_back_with_its_edit`: a session like the app's
 /// makes an edit, says so, and waits to be killed before any save.
 #[test]
 fn crash_child() {
-    let Ok(root) = std::env::var("LECTOR_CRASH_CHILD") else {
+    let Some(mut session) = child_session("LECTOR_CRASH_CHILD", "anna") else {
         return;
     };
-    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
-    let mut session = Session::new(store, "anna");
     let a = person(&session.store, 7);
     session
         .apply(DOC, vec![Edit::insert(a.clone())])
         .expect("edit");
-    println!("EDITED {}", a.id);
-    std::thread::sleep(std::time::Duration::from_secs(60));
+    say_and_wait(&format!("EDITED {}", a.id));
 }
 
 #[test]
@@ -538,14 +550,13 @@ fn long_review_project() -> (tempfile::TempDir, PathBuf, String) {
 /// every agreement, says how many, and waits to be killed before any save.
 #[test]
 fn review_crash_child() {
-    let (Ok(root), Ok(doc)) = (
-        std::env::var("LECTOR_REVIEW_CRASH_CHILD"),
+    let reviewer = lector::model::review::review_set_name("olga");
+    let (Some(mut session), Ok(doc)) = (
+        child_session("LECTOR_REVIEW_CRASH_CHILD", &reviewer),
         std::env::var("LECTOR_REVIEW_CRASH_DOC"),
     ) else {
         return;
     };
-    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
-    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
     let pair = ["anna".to_owned(), "erik".to_owned()];
     let alignment =
         lector::review::align_document(&session.store.project, &doc, &pair).expect("align");
@@ -561,8 +572,7 @@ fn review_crash_child() {
         .project
         .review(&doc, "olga")
         .map_or(0, |r| r.decisions.len());
-    println!("TAKEN {taken}");
-    std::thread::sleep(std::time::Duration::from_secs(60));
+    say_and_wait(&format!("TAKEN {taken}"));
 }
 
 /// A reviewer's session killed right after starting a long review (360 agreements, taken
@@ -729,11 +739,9 @@ fn a_save_the_file_system_refuses_leaves_the_file_and_says_why() {
 
 #[test]
 fn refused_save_child() {
-    let Ok(root) = std::env::var("LECTOR_REFUSED_SAVE_CHILD") else {
+    let Some(mut session) = child_session("LECTOR_REFUSED_SAVE_CHILD", "anna") else {
         return;
     };
-    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
-    let mut session = Session::new(store, "anna");
     let a = person(&session.store, 400);
     session
         .apply(DOC, vec![Edit::insert(a.clone())])
@@ -751,8 +759,7 @@ fn refused_save_child() {
     session.apply(SMALL, vec![Edit::insert(b)]).expect("edit");
     let errors = session.save_now();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    println!("REFUSED {} {}", a.id, errors[0]);
-    std::thread::sleep(std::time::Duration::from_secs(60));
+    say_and_wait(&format!("REFUSED {} {}", a.id, errors[0]));
 }
 
 /// The app's session whose save of one file the file system refuses while another file
@@ -796,11 +803,9 @@ fn an_edit_whose_save_was_refused_comes_back_after_a_crash() {
 
 #[test]
 fn journal_failure_child() {
-    let Ok(root) = std::env::var("LECTOR_JOURNAL_FAILURE_CHILD") else {
+    let Some(mut session) = child_session("LECTOR_JOURNAL_FAILURE_CHILD", "anna") else {
         return;
     };
-    let (store, _) = ProjectStore::open(Path::new(&root)).expect("open");
-    let mut session = Session::new(store, "anna");
     // 200 annotations: about 50 kB of journal, past the 20 kB the child may write.
     let many: Vec<Edit> = (0..200)
         .map(|w| Edit::insert(person(&session.store, w)))
@@ -813,8 +818,7 @@ fn journal_failure_child() {
     session
         .apply(DOC, vec![Edit::insert(one.clone())])
         .expect("edit");
-    println!("JOURNALED {} after: {error}", one.id);
-    std::thread::sleep(std::time::Duration::from_secs(60));
+    say_and_wait(&format!("JOURNALED {} after: {error}", one.id));
 }
 
 /// A step whose journal write the file system refuses part way (a full disk; here a file
