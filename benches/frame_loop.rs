@@ -505,6 +505,11 @@ fn project_with(dir: &Path, input: &Input, annotations: &[Annotation]) -> PathBu
 }
 
 /// The process's peak resident set so far, in MB (`VmHWM` of `/proc/self/status`).
+/// Starts counting the peak resident set afresh (Linux: `clear_refs` 5 resets `VmHWM`).
+fn reset_peak_rss() {
+    let _ = fs::write("/proc/self/clear_refs", "5");
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -847,7 +852,7 @@ fn main() {
     ));
     if std::env::var_os("LECTOR_BENCH_SCROLL_ONLY").is_some() {
         notes.push("LECTOR_BENCH_SCROLL_ONLY: the scroll scenarios only".to_owned());
-        report(&input, &load_before, &rows, &notes);
+        report(&input, &load_before, &rows, &notes, [peak_rss_mb(), None]);
         drop(session);
         drop(tmp);
         std::process::exit(0);
@@ -1237,6 +1242,11 @@ fn main() {
         "undo of a tag is a Remove",
     ));
 
+    // The peak memory of one annotator's work on the document (open, scroll, tag, save), then
+    // counted afresh for the review, which holds a colleague's set and a second store besides.
+    let peak_one = peak_rss_mb();
+    reset_peak_rss();
+
     // --- Review of two annotators with ~100k annotations each --------------------------------
     // A second annotator made from the first as a careful colleague would differ: about one
     // span in ten with other boundaries, one in twenty with another label, one in twenty left
@@ -1294,43 +1304,91 @@ fn main() {
             agree_ms,
             "per-character figures over 4.8M chars",
         ));
-        // Starting a review: every agreement goes into the reviewed set, as one session step.
-        // On a second store of the same folder, never saved, so the load timed below is not
-        // changed by it.
-        let alignment = lector::review::align_document(project, &doc_id, &pair);
+        // Starting a review as the app does: `prepare_start` (align on two threads, then take
+        // the agreements while the figures are computed on the other core), then every
+        // agreement goes into the reviewed set as one step. Timed in a session without the
+        // crash journal, then again in the app's session, which writes the step to the journal
+        // while applying it. Each on a store of the same folder opened afresh and never saved,
+        // so the load timed below is not changed by it; three runs.
         let colleague = project.set(&doc_id, "colleague").cloned();
-        let second = ProjectStore::open(session.store.root());
-        if let (Ok(alignment), Some(colleague), Ok((mut store, _))) = (alignment, colleague, second)
-        {
+        let reviewer = lector::model::review::review_set_name("bench");
+        let root = session.store.root().to_path_buf();
+        let fresh = || {
+            let (mut store, _) = ProjectStore::open(&root).ok()?;
             store
                 .project
                 .sets
-                .insert((doc_id.clone(), "colleague".to_owned()), colleague);
-            let mut session = Session::new(store, lector::model::review::review_set_name("bench"));
+                .insert((doc_id.clone(), "colleague".to_owned()), colleague.clone()?);
+            Some(store)
+        };
+        let (mut start_ms, mut journalled_ms) = (Vec::new(), Vec::new());
+        let (mut parts, mut journal_parts) = (Vec::new(), Vec::new());
+        let mut edits_n = 0;
+        for _ in 0..3 {
+            let (Some(store), Some(app_store)) = (fresh(), fresh()) else {
+                notes.push("review start: the project could not be opened again".to_owned());
+                break;
+            };
             let t0 = Instant::now();
-            let edits = lector::review::adjudication::take_agreements(
-                &session.store.project,
+            let prepared = lector::review::adjudication::prepare_start(
+                &store.project,
                 &doc_id,
                 "bench",
-                &alignment,
+                &pair,
             );
-            let t_take = t0.elapsed();
-            let n = edits.len();
-            let t1 = Instant::now();
-            if let Err(e) = session.apply(&doc_id, edits) {
-                notes.push(format!("taking the agreements failed: {e}"));
+            let prepare = ms(t0.elapsed());
+            let Ok(prepared) = prepared else {
+                notes.push("review start: preparing it failed".to_owned());
+                break;
+            };
+            edits_n = prepared.edits.len();
+            for (store, journal) in [(store, false), (app_store, true)] {
+                let mut review = if journal {
+                    Session::new(store, reviewer.clone())
+                } else {
+                    Session::headless(store, reviewer.clone())
+                };
+                let t1 = Instant::now();
+                if let Err(e) = review.apply(&doc_id, prepared.edits.clone()) {
+                    notes.push(format!("taking the agreements failed: {e}"));
+                }
+                let apply = ms(t1.elapsed());
+                let (all, each) = if journal {
+                    (&mut journalled_ms, &mut journal_parts)
+                } else {
+                    (&mut start_ms, &mut parts)
+                };
+                all.push(prepare + apply);
+                each.push(format!("{prepare:.0} + {apply:.0}"));
             }
-            let t_apply = t1.elapsed();
-            rows.push(Row::new(
-                "review: start = take_agreements + Session::apply",
-                vec![ms(t_take + t_apply)],
-                format!(
-                    "{n} edits: building {:.0} ms, applying {:.0} ms",
-                    ms(t_take),
-                    ms(t_apply)
-                ),
-            ));
         }
+        // Unsaved: the journals stay behind.
+        for entry in fs::read_dir(root.join(".lector").join("journal"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.file_name().to_string_lossy().starts_with(&reviewer) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        rows.push(Row::new(
+            "review: start = prepare_start + Session::apply",
+            start_ms,
+            format!(
+                "{edits_n} edits; prepare + apply ms per run: {}",
+                parts.join(", ")
+            ),
+        ));
+        rows.push(Row::new(
+            "review: start in the app's session (crash journal)",
+            journalled_ms,
+            format!(
+                "prepare + apply ms per run: {}; the journal's write goes into memory this VM \
+                 has not touched for a while, see the README",
+                journal_parts.join(", ")
+            ),
+        ));
         session
             .store
             .project
@@ -1369,7 +1427,8 @@ fn main() {
     }
 
     // --- Report -------------------------------------------------------------------------------
-    report(&input, &load_before, &rows, &notes);
+    let peak_rest = peak_rss_mb();
+    report(&input, &load_before, &rows, &notes, [peak_one, peak_rest]);
 
     // Remove the temporary project before leaving, and do not wait for an unfinished load.
     drop(session);
@@ -1378,7 +1437,15 @@ fn main() {
 }
 
 /// Prints the table and the JSON line.
-fn report(input: &Input, load_before: &str, rows: &[Row], notes: &[String]) {
+/// `peaks`: the peak resident set of one annotator's work (open, scroll, tag, save), then of
+/// the review and the load after it.
+fn report(
+    input: &Input,
+    load_before: &str,
+    rows: &[Row],
+    notes: &[String],
+    peaks: [Option<f64>; 2],
+) {
     let load_after = load_average();
     println!();
     println!(
@@ -1426,7 +1493,9 @@ fn report(input: &Input, load_before: &str, rows: &[Row], notes: &[String]) {
         "annotator": input.origin.as_ref().map(|(_, _, annotator)| annotator),
         "annotations": input.annotations.len(),
         "text_bytes": input.text.len(),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peaks.iter().flatten().copied().reduce(f64::max),
+        "peak_rss_one_annotator_mb": peaks[0],
+        "peak_rss_review_and_load_mb": peaks[1],
         "scale": input.origin.is_none().then(scale),
         "egui": "0.37",
         "nproc": nproc(),
