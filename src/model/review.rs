@@ -208,8 +208,10 @@ pub struct Review {
     pub reviewer: String,
     /// Decisions by the annotations they compare (a book has tens of thousands: looked up,
     /// never scanned), in no order: [`Review::in_text_order`] lists them as the file does.
-    /// Shared with the edits that made them (a review's start makes one per agreement).
-    pub decisions: Decisions,
+    /// Shared with the edits that made them (a review's start makes one per agreement). The
+    /// map itself is shared with a save running on another thread (preparing one copies a
+    /// pointer; an edit made while it runs copies the map first).
+    pub decisions: Arc<Decisions>,
     /// Comments, by annotator and annotation.
     pub comments: Vec<Comment>,
 }
@@ -220,7 +222,7 @@ impl Review {
         Self {
             document: document.into(),
             reviewer: reviewer.into(),
-            decisions: Decisions::default(),
+            decisions: Arc::default(),
             comments: Vec::new(),
         }
     }
@@ -253,7 +255,7 @@ impl Review {
     /// Adds or replaces the decision with the same sources; returns the one replaced.
     pub fn upsert(&mut self, decision: impl Into<Arc<Decision>>) -> Option<Arc<Decision>> {
         let decision = decision.into();
-        self.decisions.insert(decision.sources.clone(), decision)
+        Arc::make_mut(&mut self.decisions).insert(decision.sources.clone(), decision)
     }
 
     /// Adds or replaces many decisions held elsewhere (a review's start records one per
@@ -265,15 +267,13 @@ impl Review {
         &mut self,
         decisions: &[&Arc<Decision>],
     ) -> Vec<(Option<Arc<Decision>>, Sources)> {
-        self.decisions.reserve(decisions.len());
+        let map = Arc::make_mut(&mut self.decisions);
+        map.reserve(decisions.len());
         decisions
             .iter()
             .map(|d| {
                 let sources = d.sources.clone();
-                (
-                    self.decisions.insert(sources.clone(), Arc::clone(d)),
-                    sources,
-                )
+                (map.insert(sources.clone(), Arc::clone(d)), sources)
             })
             .collect()
     }
@@ -289,7 +289,7 @@ impl Review {
 
     /// Removes the decision about these annotations; returns it.
     pub fn remove(&mut self, sources: &Sources) -> Option<Arc<Decision>> {
-        self.decisions.remove(sources)
+        Arc::make_mut(&mut self.decisions).remove(sources)
     }
 
     /// The comment on an annotator's annotation.
@@ -428,8 +428,16 @@ mod tests {
                     .collect();
                 let shared: Vec<Arc<Decision>> = batch.into_iter().map(Arc::new).collect();
                 let shared: Vec<&Arc<Decision>> = shared.iter().collect();
+                // A copy taken before (as a save on another thread takes one) keeps what
+                // it saw.
+                let saving = many.clone();
                 assert_eq!(many.upsert_many(&shared), expected);
                 assert_eq!(many.decisions, one.decisions);
+                assert_eq!(saving.decisions.len(), start.len());
+                let mut removed = many.clone();
+                removed.remove(&shared[0].sources);
+                assert!(many.decision(&shared[0].sources).is_some());
+                assert!(removed.decision(&shared[0].sources).is_none());
             }
         }
     }

@@ -335,13 +335,14 @@ enum PendingContent {
 }
 
 /// A set as it was when a save was prepared: who, which document, and the annotations
-/// (pointers to them: preparing a save of 100k annotations copies no annotation).
+/// (the set's own list, shared: preparing a save copies neither an annotation nor a pointer
+/// to each).
 #[derive(Debug)]
 struct SetSnapshot {
     annotator: String,
     document: String,
     status: crate::model::Status,
-    annotations: Vec<std::sync::Arc<crate::model::Annotation>>,
+    annotations: std::sync::Arc<Vec<std::sync::Arc<crate::model::Annotation>>>,
 }
 
 /// What a write merged its edits into, when another writer had changed the file: the
@@ -2650,7 +2651,7 @@ impl ProjectStore {
                     annotator: set.annotator.clone(),
                     document: set.document.clone(),
                     status: set.status,
-                    annotations: set.annotations().to_vec(),
+                    annotations: set.snapshot(),
                 },
                 text: doc.text.clone(),
                 edits,
