@@ -361,10 +361,24 @@ fn sync_outside_a_repository_says_how_to_make_one() {
 
 #[test]
 fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
+    compares_again(false);
+}
+
+/// The same with the comparison on another thread, as for a book: the window goes on
+/// answering, says it compares again, and takes the comparison in when it is done.
+#[test]
+fn a_big_review_compares_again_on_another_thread() {
+    compares_again(true);
+}
+
+fn compares_again(background: bool) {
     use lector::review::UnitKind;
     let dir = tempfile::tempdir().unwrap();
     let project = sample_project_in(dir.path());
     let mut h = harness(&project, "olga");
+    if background {
+        h.state_mut().set_background_review_from(0);
+    }
     h.run();
     gui::start_review(&mut h);
     wait_for_jobs(&mut h);
@@ -387,6 +401,20 @@ fn a_review_compares_again_when_an_annotators_file_changes_on_disk() {
     store.save_set(&doc, "anna").unwrap();
 
     wait_for_poll(&mut h);
+    if background {
+        // Said when the comparison started on its thread (on this small project it may be
+        // done already).
+        assert!(
+            h.state()
+                .messages()
+                .all()
+                .iter()
+                .any(|m| m.text == "anna's labels changed on disk: comparing again…"),
+            "{}",
+            last_message(&h)
+        );
+        wait_for_jobs(&mut h);
+    }
     let said = h
         .state()
         .messages()

@@ -73,6 +73,8 @@ pub struct LectorApp {
     pub(super) jobs: Jobs,
     pub(super) opening: Opening,
     pub(super) review: Option<ReviewState>,
+    /// From how many annotations a review's comparison runs on another thread.
+    pub(super) background_review_from: usize,
     pub(super) team: Team,
     pub(super) tracking: TrackingState,
     pub(super) panels: Panels,
@@ -148,6 +150,7 @@ impl LectorApp {
             jobs: Jobs::default(),
             opening: Opening::default(),
             review: None,
+            background_review_from: super::review::BACKGROUND_REVIEW_ANNOTATIONS,
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
@@ -262,6 +265,13 @@ impl LectorApp {
     /// The tracking views' state, to set filters from a benchmark.
     pub fn tracking_mut(&mut self) -> &mut TrackingState {
         &mut self.tracking
+    }
+
+    /// From how many annotations (of the annotators compared, together) a review's start,
+    /// and its comparison again after a file changed, run on another thread (20,000; tests
+    /// set it low to drive that path on a small project).
+    pub fn set_background_review_from(&mut self, annotations: usize) {
+        self.background_review_from = annotations;
     }
 
     /// Team state (the git that Sync runs).

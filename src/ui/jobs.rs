@@ -69,6 +69,15 @@ pub enum JobDone {
     ReviewReady(
         Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
     ),
+    /// A review compared its annotators again after one's file changed on disk.
+    Compared {
+        /// Whose labels changed, for the message.
+        who: String,
+        /// The session's (instance, revision) the comparison was made from.
+        stamp: (u64, u64),
+        /// The comparison.
+        start: Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
+    },
     /// A web page was fetched (or not).
     Fetched {
         /// The address asked for.

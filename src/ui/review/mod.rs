@@ -8,10 +8,11 @@
 pub mod panel;
 mod workflow;
 
+pub(in crate::ui) use workflow::BACKGROUND_REVIEW_ANNOTATIONS;
 pub use workflow::ReviewCommand;
 
 use super::app::LectorApp;
-use crate::review::adjudication::progress;
+use crate::review::adjudication::{ReviewStart, progress};
 use crate::review::{AgreementReport, Alignment, ComparisonUnit};
 
 /// An open review of one document.
@@ -115,7 +116,8 @@ impl ReviewState {
 /// reviewed set (as when a review starts), and the unit being looked at stays (the one with
 /// the same extent, else the next one). `changed` are the (document, annotator) files
 /// re-read or removed. Returns what to tell the user, and whether it is an error; `None` if
-/// the review is not affected.
+/// the review is not affected. Big documents are compared on another thread, as a review's
+/// start is: a colleague's save never holds the window.
 pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<(String, bool)> {
     let review = app.review.as_ref()?;
     let touched: Vec<&str> = changed
@@ -129,11 +131,100 @@ pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<
         return None;
     }
     let who = touched.join(" and ");
-    let session = app.session.as_mut()?;
+    compare_again(app, who)
+}
+
+/// Compares the reviewed annotators again, because `who`'s labels changed (see [`realign`]).
+fn compare_again(app: &mut LectorApp, who: String) -> Option<(String, bool)> {
+    let review = app.review.as_ref()?;
+    let session = app.session.as_ref()?;
     let project = &session.store.project;
-    let annotators = &review.alignment.annotators;
-    let alignment = match crate::review::align_document(project, &review.document, annotators) {
-        Ok(alignment) => alignment,
+    let (document, reviewer) = (review.document.clone(), review.reviewer.clone());
+    let annotators = review.alignment.annotators.clone();
+    let size: usize = annotators
+        .iter()
+        .filter_map(|a| project.set(&document, a))
+        .map(|set| set.len())
+        .sum();
+    if size <= app.background_review_from {
+        let start =
+            crate::review::adjudication::prepare_start(project, &document, &reviewer, &annotators);
+        return take_comparison(app, who, start);
+    }
+    // The project is copied as it is now (its lists are shared, not copied); what comes back
+    // is taken only if nothing changed meanwhile.
+    let stamp = (session.instance(), session.revision());
+    let project = project.clone();
+    let what = format!(
+        "comparing {size} annotations of {} again",
+        annotators.join(", ")
+    );
+    let said = format!("{who}'s labels changed on disk: comparing again…");
+    let started = app.jobs.spawn(super::jobs::JobKind::Review, what, move || {
+        super::jobs::JobDone::Compared {
+            who,
+            stamp,
+            start: Box::new(crate::review::adjudication::prepare_start(
+                &project,
+                &document,
+                &reviewer,
+                &annotators,
+            )),
+        }
+    });
+    Some(match started {
+        Ok(()) => (said, false),
+        Err(err) => (
+            format!("the review cannot compare the changed labels again: {err}"),
+            true,
+        ),
+    })
+}
+
+impl LectorApp {
+    /// A comparison made on another thread after `who`'s labels changed: taken in if the
+    /// review and the session are as they were when it started, else made again (unless
+    /// another one runs, which sees the newer state).
+    pub(in crate::ui) fn compared_again(
+        &mut self,
+        who: String,
+        stamp: (u64, u64),
+        start: Result<ReviewStart, crate::review::AgreementError>,
+    ) {
+        let current = self.session.as_ref().map(|s| (s.instance(), s.revision()));
+        let same_review = match (&self.review, &start) {
+            (Some(review), Ok(start)) => {
+                review.document == start.document && review.reviewer == start.reviewer
+            }
+            (Some(_), Err(_)) => true,
+            (None, _) => false,
+        };
+        if !same_review {
+            return;
+        }
+        let told = if current == Some(stamp) {
+            take_comparison(self, who, start)
+        } else if self.jobs.is_running(super::jobs::JobKind::Review) {
+            None
+        } else {
+            compare_again(self, who)
+        };
+        if let Some((text, error)) = told {
+            self.say(text, error);
+        }
+    }
+}
+
+/// Takes a new comparison into the review: its new agreements go into the reviewed set (one
+/// step), and the review goes on where it was.
+fn take_comparison(
+    app: &mut LectorApp,
+    who: String,
+    start: Result<ReviewStart, crate::review::AgreementError>,
+) -> Option<(String, bool)> {
+    let review = app.review.as_ref()?;
+    let start = match start {
+        Ok(start) => start,
         Err(err) => {
             return Some((
                 format!(
@@ -143,25 +234,21 @@ pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<
             ));
         }
     };
-    let figures = crate::review::document_agreement(project, &review.document, annotators).ok();
-    let edits = crate::review::adjudication::take_agreements(
-        project,
-        &review.document,
-        &review.reviewer,
-        &alignment,
-    );
+    let ReviewStart {
+        document,
+        reviewer,
+        alignment,
+        figures,
+        edits,
+    } = start;
+    let session = app.session.as_mut()?;
     let taken = edits
         .iter()
         .filter(|e| matches!(e, crate::session::Edit::Decide(_)))
         .count();
-    let applied = session.apply(&review.document, edits);
+    let applied = session.apply(&document, edits);
     let old = review.current_unit().map(|u| (u.start, u.end));
-    let mut state = ReviewState::new(
-        review.document.clone(),
-        review.reviewer.clone(),
-        alignment,
-        figures,
-    );
+    let mut state = ReviewState::new(document, reviewer, alignment, figures);
     state.note.clone_from(&review.note);
     state.current = old.and_then(|(start, end)| {
         let units = &state.alignment.units;

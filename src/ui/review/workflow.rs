@@ -13,7 +13,7 @@ use crate::ui::jobs::{JobDone, JobKind};
 use crate::ui::messages::plural;
 
 /// Reviews of documents with more annotations than this are compared in the background.
-const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
+pub(in crate::ui) const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
 
 /// An action of review mode.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ impl LectorApp {
             .filter_map(|a| project.set(&document, a))
             .map(|set| set.annotations().len())
             .sum();
-        if size > BACKGROUND_REVIEW_ANNOTATIONS {
+        if size > self.background_review_from {
             // A book's alignment and figures take a second or two: computed on a copy of the
             // project on another thread, while the window answers.
             let project = project.clone();
