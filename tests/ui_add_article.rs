@@ -119,15 +119,17 @@ fn serve() -> String {
                     Ok(n) => request.extend_from_slice(&buf[..n]),
                 }
             }
-            let found = String::from_utf8_lossy(&request).contains("GET /story ");
-            let (status, body) = if found {
-                ("200 OK", STORY)
+            let request = String::from_utf8_lossy(&request);
+            let (status, kind, body) = if request.contains("GET /story ") {
+                ("200 OK", "text/html; charset=utf-8", STORY)
+            } else if request.contains("GET /broken.pdf ") {
+                ("200 OK", "application/pdf", "%PDF-1.7 not really")
             } else {
-                ("404 Not Found", "")
+                ("404 Not Found", "text/html; charset=utf-8", "")
             };
             let _ = stream.write_all(
                 format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n\
                      Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 )
@@ -173,6 +175,18 @@ fn file_add_from_url_fetches_the_page_in_the_background_and_opens_it() {
     assert_eq!(documents(&h), 2);
     let last = h.state().messages().last().unwrap().clone();
     assert!(last.error && last.text.contains("404"), "{}", last.text);
+    // A PDF that cannot be read (read on the fetch's thread) adds nothing and says why,
+    // naming the address.
+    add_from_url(&mut h, &format!("{base}/broken.pdf"));
+    assert_eq!(documents(&h), 2);
+    let last = h.state().messages().last().unwrap().clone();
+    assert!(
+        last.error
+            && last.text.starts_with("nothing added from ")
+            && last.text.contains("/broken.pdf"),
+        "{}",
+        last.text
+    );
 }
 
 /// Issue 9: an article is read and turned into text on a background job; the window keeps

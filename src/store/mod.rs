@@ -3017,59 +3017,31 @@ impl ProjectStore {
         self.add_fetched(fetched, title, published)
     }
 
-    /// Adds an article [`crate::article::web::fetch`] brought (the app fetches on a thread of
-    /// its own, then adds here).
+    /// Adds an article [`crate::article::web::fetch`] brought.
     pub fn add_fetched(
         &mut self,
         fetched: crate::article::web::Fetched,
         title: Option<&str>,
         published: Option<jiff::civil::Date>,
     ) -> Result<(String, Vec<String>), StoreError> {
-        let article = crate::article::read_with_charset(
-            fetched.kind,
-            &fetched.bytes,
-            fetched.charset.as_deref(),
-        )
-        .map_err(|source| StoreError::WebArticle {
-            source,
-            url: fetched.url.clone(),
-        })?;
-        let title = title
-            .map(str::to_owned)
-            .or_else(|| article.title.as_deref().map(shorten_title))
-            .unwrap_or_else(|| default_title(&article.text, &fetched.file_name));
-        let mut warnings = article.warnings;
-        warnings.insert(
-            0,
-            format!(
-                "fetched {} ({}, {})",
-                fetched.url,
-                if fetched.kind == ArticleKind::Pdf {
-                    "PDF"
-                } else {
-                    "web page"
-                },
-                crate::fsguard::size_text(fetched.bytes.len() as u64)
-            ),
-        );
-        let published = match (published, article.published) {
-            (Some(given), _) => Some(given),
-            (None, Some(found)) => {
-                warnings.push(format!(
-                    "publication date {found} read from the page; due phrases are read against it"
-                ));
-                Some(found)
-            }
-            (None, None) => None,
-        };
+        self.add_read_fetched(read_fetched(fetched, title, published)?)
+    }
+
+    /// Adds an article fetched and read by [`read_fetched`] (the app does both on a thread of
+    /// its own, then adds here), recording where and when it was fetched.
+    pub fn add_read_fetched(
+        &mut self,
+        read: ReadFetched,
+    ) -> Result<(String, Vec<String>), StoreError> {
+        let ReadFetched { article, url, at } = read;
         let id = self.add_text_sourced(
-            &fetched.file_name,
-            &title,
+            &article.file_name,
+            &article.title,
             article.text,
-            published,
-            Some((fetched.url, fetched.at)),
+            article.published,
+            Some((url, at)),
         )?;
-        Ok((id, warnings))
+        Ok((id, article.warnings))
     }
 
     /// Makes a document of pasted text (the clipboard's): normalised as any article, its first
@@ -3345,6 +3317,74 @@ pub struct ReadArticle {
     pub published: Option<jiff::civil::Date>,
     /// What was guessed, to say when the article is added.
     pub warnings: Vec<String>,
+}
+
+/// An article fetched from the web and turned into text, to add
+/// ([`ProjectStore::add_read_fetched`]).
+#[derive(Debug)]
+pub struct ReadFetched {
+    /// The article, named after the address's last part.
+    pub article: ReadArticle,
+    /// The address it was found at, after redirects.
+    pub url: String,
+    /// When it was fetched.
+    pub at: jiff::Timestamp,
+}
+
+/// Turns a fetched page or PDF into text, with its title (`title`, else the article's, else
+/// its first words) and publication date (`published`, else the one the page gives, said in
+/// the warnings, which begin with what was fetched). Touches no project: the app runs it on
+/// the fetch's thread, since a long PDF takes a while to read.
+pub fn read_fetched(
+    fetched: crate::article::web::Fetched,
+    title: Option<&str>,
+    published: Option<jiff::civil::Date>,
+) -> Result<ReadFetched, StoreError> {
+    let article =
+        crate::article::read_with_charset(fetched.kind, &fetched.bytes, fetched.charset.as_deref())
+            .map_err(|source| StoreError::WebArticle {
+                source,
+                url: fetched.url.clone(),
+            })?;
+    let title = title
+        .map(str::to_owned)
+        .or_else(|| article.title.as_deref().map(shorten_title))
+        .unwrap_or_else(|| default_title(&article.text, &fetched.file_name));
+    let mut warnings = article.warnings;
+    warnings.insert(
+        0,
+        format!(
+            "fetched {} ({}, {})",
+            fetched.url,
+            if fetched.kind == ArticleKind::Pdf {
+                "PDF"
+            } else {
+                "web page"
+            },
+            crate::fsguard::size_text(fetched.bytes.len() as u64)
+        ),
+    );
+    let published = match (published, article.published) {
+        (Some(given), _) => Some(given),
+        (None, Some(found)) => {
+            warnings.push(format!(
+                "publication date {found} read from the page; due phrases are read against it"
+            ));
+            Some(found)
+        }
+        (None, None) => None,
+    };
+    Ok(ReadFetched {
+        article: ReadArticle {
+            file_name: fetched.file_name,
+            title,
+            text: article.text,
+            published,
+            warnings,
+        },
+        url: fetched.url,
+        at: fetched.at,
+    })
 }
 
 /// Reads an article file (`.txt`, `.md`, `.html`, `.pdf`, `.docx`) within the size limit and

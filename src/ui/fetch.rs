@@ -5,7 +5,8 @@
 use super::app::LectorApp;
 use super::command::Command;
 use super::jobs::{JobDone, JobKind};
-use crate::article::web::{self, FetchError, FetchLimits, Fetched};
+use crate::article::web::{self, FetchLimits};
+use crate::store::{ReadFetched, StoreError, read_fetched};
 
 /// What the user asked of fetching.
 #[derive(Debug, Clone)]
@@ -76,7 +77,10 @@ impl LectorApp {
                 self.url_window = None;
                 let what = format!("fetching {url}");
                 let spawned = self.jobs.spawn(JobKind::Fetch, what, move || {
-                    let result = web::fetch(&url, FetchLimits::default());
+                    // Read here too: a long PDF takes a while to turn into text.
+                    let result = web::fetch(&url, FetchLimits::default())
+                        .map_err(StoreError::from)
+                        .and_then(|fetched| read_fetched(fetched, None, None));
                     JobDone::Fetched { url, result }
                 });
                 if let Err(err) = spawned {
@@ -86,19 +90,25 @@ impl LectorApp {
         }
     }
 
-    /// A page came back (or did not): add it as the add-articles command does, then show it.
-    pub(super) fn fetched(&mut self, url: &str, result: Result<Fetched, FetchError>) {
-        let fetched = match result {
-            Ok(f) => f,
-            Err(err) => {
+    /// A page came back read (or did not): add it as the add-articles command does, then show
+    /// it.
+    pub(super) fn fetched(&mut self, url: &str, result: Result<ReadFetched, StoreError>) {
+        let read = match result {
+            Ok(read) => read,
+            // The fetch's error names the address.
+            Err(StoreError::Fetch(err)) => {
                 self.say(format!("nothing added: {err:#}"), true);
+                return;
+            }
+            Err(err) => {
+                self.say(format!("nothing added from {url}: {err:#}"), true);
                 return;
             }
         };
         let Some(session) = &mut self.session else {
             return;
         };
-        match session.store.add_fetched(fetched, None, None) {
+        match session.store.add_read_fetched(read) {
             Ok((id, warnings)) => {
                 let title = session
                     .store

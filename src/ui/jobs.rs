@@ -78,12 +78,12 @@ pub enum JobDone {
         /// The comparison.
         start: Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
     },
-    /// A web page was fetched (or not).
+    /// A web page was fetched and read into text (or not).
     Fetched {
         /// The address asked for.
         url: String,
-        /// The page, or why not.
-        result: Result<crate::article::web::Fetched, crate::article::web::FetchError>,
+        /// The article, or why not.
+        result: Result<crate::store::ReadFetched, StoreError>,
     },
 }
 
