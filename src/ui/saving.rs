@@ -249,7 +249,7 @@ impl LectorApp {
                 errors.extend(session.save_in_background());
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             } else {
-                ctx.request_repaint_after(crate::session::AUTOSAVE_DELAY);
+                ctx.request_repaint_after(session.autosave_delay());
             }
         }
         if !merged.is_empty() {
