@@ -145,7 +145,8 @@ fn note_of(h: &Harness<'_, LectorApp>, doc: &str, i: usize) -> String {
 
 /// Lets autosave run and the save finish.
 fn wait_for_autosave(h: &mut Harness<'_, LectorApp>) {
-    std::thread::sleep(lector::session::AUTOSAVE_DELAY + Duration::from_millis(100));
+    let delay = h.state().session().unwrap().autosave_delay();
+    std::thread::sleep(delay + Duration::from_millis(100));
     for _ in 0..100 {
         h.step();
         let session = h.state().session().unwrap();
@@ -380,7 +381,17 @@ fn compares_again(background: bool) {
         h.state_mut().set_background_review_from(0);
     }
     h.run();
-    gui::start_review(&mut h);
+    if background {
+        // The start is a job too: its spinner keeps repainting, so no `run` until it is done.
+        h.get_by_label("Review").click();
+        h.run();
+        h.get_by_label("Review colleagues…").click();
+        h.run();
+        h.get_by_label("Start review").click();
+        h.run_steps(4);
+    } else {
+        gui::start_review(&mut h);
+    }
     wait_for_jobs(&mut h);
     // The agreements taken go to disk first.
     wait_for_autosave(&mut h);
