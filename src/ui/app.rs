@@ -75,6 +75,8 @@ pub struct LectorApp {
     pub(super) review: Option<ReviewState>,
     /// From how many annotations a review's comparison runs on another thread.
     pub(super) background_review_from: usize,
+    /// How many comparisons again reviews have begun, to number them.
+    pub(super) comparisons: u64,
     pub(super) team: Team,
     pub(super) tracking: TrackingState,
     pub(super) panels: Panels,
@@ -151,6 +153,7 @@ impl LectorApp {
             opening: Opening::default(),
             review: None,
             background_review_from: super::review::BACKGROUND_REVIEW_ANNOTATIONS,
+            comparisons: 0,
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),

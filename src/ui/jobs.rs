@@ -70,14 +70,7 @@ pub enum JobDone {
         Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
     ),
     /// A review compared its annotators again after one's file changed on disk.
-    Compared {
-        /// Whose labels changed, for the message.
-        who: String,
-        /// The session's (instance, revision) the comparison was made from.
-        stamp: (u64, u64),
-        /// The comparison.
-        start: Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
-    },
+    Compared(Box<super::review::Compared>),
     /// A web page was fetched and read into text (or not).
     Fetched {
         /// The address asked for.

@@ -438,9 +438,7 @@ impl LectorApp {
                 }) => self.imported(format, path, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
                 Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
-                Ok(JobDone::Compared { who, stamp, start }) => {
-                    self.compared_again(who, stamp, *start);
-                }
+                Ok(JobDone::Compared(compared)) => self.compared_again(*compared),
                 Ok(JobDone::Synced(result, reloaded)) => {
                     super::team::synced(self, result, reloaded);
                 }

@@ -12,6 +12,8 @@ pub(in crate::ui) use workflow::BACKGROUND_REVIEW_ANNOTATIONS;
 pub use workflow::ReviewCommand;
 
 use super::app::LectorApp;
+use std::sync::Arc;
+
 use crate::review::adjudication::{ReviewStart, progress};
 use crate::review::{AgreementReport, Alignment, ComparisonUnit};
 
@@ -35,6 +37,9 @@ pub struct ReviewState {
     /// (session revision, decided, all), so that a book's tens of thousands of units are
     /// counted once per change, not every frame.
     progress: std::cell::Cell<Option<(u64, usize, usize)>>,
+    /// A comparison again running on another thread (its number), and whose labels changed
+    /// on disk since it began: compared once more when it is done.
+    comparing: Option<(u64, Vec<String>)>,
 }
 
 impl ReviewState {
@@ -61,6 +66,7 @@ impl ReviewState {
             figures,
             disagreements,
             progress: std::cell::Cell::new(None),
+            comparing: None,
         }
     }
 
@@ -119,95 +125,157 @@ impl ReviewState {
 /// the review is not affected. Big documents are compared on another thread, as a review's
 /// start is: a colleague's save never holds the window.
 pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<(String, bool)> {
-    let review = app.review.as_ref()?;
-    let touched: Vec<&str> = changed
+    let review = app.review.as_mut()?;
+    let mut touched: Vec<String> = changed
         .iter()
         .filter(|(document, annotator)| {
             *document == review.document && review.alignment.annotators.contains(annotator)
         })
-        .map(|(_, annotator)| annotator.as_str())
+        .map(|(_, annotator)| annotator.clone())
         .collect();
     if touched.is_empty() {
         return None;
     }
-    let who = touched.join(" and ");
-    compare_again(app, who)
+    if let Some((_, changed_since)) = &mut review.comparing {
+        // One runs: compared once more when it is done.
+        changed_since.append(&mut touched);
+        return None;
+    }
+    compare_again(app, touched)
 }
 
 /// Compares the reviewed annotators again, because `who`'s labels changed (see [`realign`]).
-fn compare_again(app: &mut LectorApp, who: String) -> Option<(String, bool)> {
+fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, bool)> {
+    who.sort();
+    who.dedup();
+    let who = who.join(" and ");
     let review = app.review.as_ref()?;
     let session = app.session.as_ref()?;
-    let project = &session.store.project;
     let (document, reviewer) = (review.document.clone(), review.reviewer.clone());
     let annotators = review.alignment.annotators.clone();
-    let size: usize = annotators
+    // What the comparison sees of the annotators' sets: whether they are still what it saw is
+    // then a comparison of pointers (see `compared_again`).
+    let seen: Vec<Option<Arc<Vec<Arc<crate::model::Annotation>>>>> = annotators
         .iter()
-        .filter_map(|a| project.set(&document, a))
-        .map(|set| set.len())
-        .sum();
-    if size <= app.background_review_from {
-        let start =
-            crate::review::adjudication::prepare_start(project, &document, &reviewer, &annotators);
-        return take_comparison(app, who, start);
-    }
-    // The project is copied as it is now (its lists are shared, not copied); what comes back
-    // is taken only if nothing changed meanwhile.
+        .map(|a| {
+            session
+                .store
+                .project
+                .set(&document, a)
+                .map(|s| s.snapshot())
+        })
+        .collect();
     let stamp = (session.instance(), session.revision());
-    let project = project.clone();
-    let what = format!(
-        "comparing {size} annotations of {} again",
-        annotators.join(", ")
+    app.comparisons += 1;
+    let number = app.comparisons;
+    let label = annotators.join(", ");
+    let for_job = who.clone();
+    let prepared = app.prepare_review(
+        &document,
+        &reviewer,
+        &annotators,
+        |size| format!("comparing {size} annotations of {label} again"),
+        move |start| {
+            super::jobs::JobDone::Compared(Box::new(Compared {
+                who: for_job,
+                number,
+                stamp,
+                seen,
+                start,
+            }))
+        },
     );
-    let said = format!("{who}'s labels changed on disk: comparing again…");
-    let started = app.jobs.spawn(super::jobs::JobKind::Review, what, move || {
-        super::jobs::JobDone::Compared {
-            who,
-            stamp,
-            start: Box::new(crate::review::adjudication::prepare_start(
-                &project,
-                &document,
-                &reviewer,
-                &annotators,
-            )),
+    match prepared {
+        Ok(Some(start)) => take_comparison(app, who, start),
+        Ok(None) => {
+            if let Some(review) = &mut app.review {
+                review.comparing = Some((number, Vec::new()));
+            }
+            Some((
+                format!("{who}'s labels changed on disk: comparing again…"),
+                false,
+            ))
         }
-    });
-    Some(match started {
-        Ok(()) => (said, false),
-        Err(err) => (
+        Err(err) => Some((
             format!("the review cannot compare the changed labels again: {err}"),
             true,
-        ),
-    })
+        )),
+    }
+}
+
+/// What a comparison again made on another thread brings back (see [`compare_again`]).
+pub struct Compared {
+    /// Whose labels changed, for the message.
+    pub who: String,
+    /// Which comparison of the app's this is.
+    pub number: u64,
+    /// The session's (instance, revision) it was made from.
+    pub stamp: (u64, u64),
+    /// The annotators' lists of annotations it saw, in the alignment's order.
+    pub seen: Vec<Option<Arc<Vec<Arc<crate::model::Annotation>>>>>,
+    /// The comparison.
+    pub start: Result<ReviewStart, crate::review::AgreementError>,
 }
 
 impl LectorApp {
-    /// A comparison made on another thread after `who`'s labels changed: taken in if the
-    /// review and the session are as they were when it started, else made again (unless
-    /// another one runs, which sees the newer state).
-    pub(in crate::ui) fn compared_again(
-        &mut self,
-        who: String,
-        stamp: (u64, u64),
-        start: Result<ReviewStart, crate::review::AgreementError>,
-    ) {
-        let current = self.session.as_ref().map(|s| (s.instance(), s.revision()));
-        let same_review = match (&self.review, &start) {
-            (Some(review), Ok(start)) => {
-                review.document == start.document && review.reviewer == start.reviewer
-            }
-            (Some(_), Err(_)) => true,
-            (None, _) => false,
-        };
-        if !same_review {
+    /// A comparison made on another thread after some labels changed on disk, taken in if it
+    /// is the review's latest: if labels changed again meanwhile it is made once more; if
+    /// the reviewer worked meanwhile, the agreements are taken again against the reviewed
+    /// set as it is now (a decision made meanwhile is never overwritten), with the
+    /// comparison as it is.
+    pub(in crate::ui) fn compared_again(&mut self, compared: Compared) {
+        let Compared {
+            who,
+            number,
+            stamp,
+            seen,
+            start,
+        } = compared;
+        let Some(review) = &mut self.review else {
             return;
-        }
-        let told = if current == Some(stamp) {
-            take_comparison(self, who, start)
-        } else if self.jobs.is_running(super::jobs::JobKind::Review) {
-            None
+        };
+        let changed_since = match review.comparing.take() {
+            Some((n, changed_since)) if n == number => changed_since,
+            // Not this review's (it was finished, or another began), or not its latest.
+            other => {
+                review.comparing = other;
+                return;
+            }
+        };
+        let told = if changed_since.is_empty() {
+            let Some(session) = &self.session else {
+                return;
+            };
+            let project = &session.store.project;
+            let unchanged = review.alignment.annotators.len() == seen.len()
+                && review
+                    .alignment
+                    .annotators
+                    .iter()
+                    .zip(&seen)
+                    .all(|(a, seen)| match (project.set(&review.document, a), seen) {
+                        (Some(set), Some(seen)) => Arc::ptr_eq(&set.snapshot(), seen),
+                        (None, None) => true,
+                        _ => false,
+                    });
+            if !unchanged {
+                compare_again(self, vec![who])
+            } else if (session.instance(), session.revision()) == stamp {
+                take_comparison(self, who, start)
+            } else {
+                let start = start.map(|mut start| {
+                    start.edits = crate::review::adjudication::take_agreements(
+                        project,
+                        &start.document,
+                        &start.reviewer,
+                        &start.alignment,
+                    );
+                    start
+                });
+                take_comparison(self, who, start)
+            }
         } else {
-            compare_again(self, who)
+            compare_again(self, changed_since)
         };
         if let Some((text, error)) = told {
             self.say(text, error);
@@ -242,10 +310,7 @@ fn take_comparison(
         edits,
     } = start;
     let session = app.session.as_mut()?;
-    let taken = edits
-        .iter()
-        .filter(|e| matches!(e, crate::session::Edit::Decide(_)))
-        .count();
+    let taken = workflow::agreements_in(&edits);
     let applied = session.apply(&document, edits);
     let old = review.current_unit().map(|u| (u.start, u.end));
     let mut state = ReviewState::new(document, reviewer, alignment, figures);
@@ -282,4 +347,251 @@ fn take_comparison(
             true,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::ReviewCommand;
+    use crate::model::review::Choice;
+    use crate::ui::{Command, LectorApp, Prefs};
+
+    /// olga reviewing anna and erik on a copy of the sample project, every comparison on
+    /// another thread, with the start taken in.
+    fn reviewing(dir: &Path) -> (LectorApp, String) {
+        let root = dir.join("p");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks");
+        for entry in walkdir(&src) {
+            let to = root.join(entry.strip_prefix(&src).unwrap());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &to).unwrap();
+        }
+        let prefs = Prefs {
+            annotator: "olga".to_owned(),
+            ..Prefs::default()
+        };
+        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root));
+        app.set_background_review_from(0);
+        let doc = app.document().unwrap().to_owned();
+        app.apply(Command::Review(ReviewCommand::Start(vec![
+            "anna".to_owned(),
+            "erik".to_owned(),
+        ])));
+        settle(&mut app);
+        assert!(app.review.is_some(), "{:?}", app.messages().all());
+        (app, doc)
+    }
+
+    fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walkdir(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
+    /// Collects the jobs until none runs.
+    fn settle(app: &mut LectorApp) {
+        let ctx = egui::Context::default();
+        for _ in 0..3000 {
+            app.finish_jobs(&ctx);
+            if app.jobs.is_empty() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        panic!("the jobs did not end");
+    }
+
+    /// As a reload of a changed file does: anna's first annotation that is compared alone
+    /// (a disagreement) is gone.
+    fn anna_drops_one(app: &mut LectorApp, doc: &str) {
+        let session = app.session.as_mut().unwrap();
+        let set = session.store.project.set_mut(doc, "anna");
+        let id = set.annotations()[0].id.clone();
+        set.retain(|a| a.id != id);
+    }
+
+    fn said(app: &LectorApp, text: &str) -> usize {
+        app.messages()
+            .all()
+            .iter()
+            .filter(|m| m.text.contains(text))
+            .count()
+    }
+
+    /// The reviewer settles a disagreement while the comparison runs: the comparison is taken
+    /// in once (not made again and again while the reviewer works), and the decision made
+    /// meanwhile stays.
+    #[test]
+    fn a_comparison_again_lands_while_the_reviewer_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut app, doc) = reviewing(dir.path());
+        anna_drops_one(&mut app, &doc);
+        let told = super::realign(&mut app, &[(doc.clone(), "anna".to_owned())]);
+        assert_eq!(
+            told.unwrap().0,
+            "anna's labels changed on disk: comparing again…"
+        );
+        // Meanwhile: erik's side of the first disagreement.
+        app.apply(Command::Review(ReviewCommand::Settle(Choice::Take(
+            "erik".to_owned(),
+        ))));
+        let reviewed = |app: &LectorApp| {
+            let session = app.session.as_ref().unwrap();
+            let review = session.store.project.review(&doc, "olga").unwrap();
+            review
+                .decisions
+                .values()
+                .filter(|d| matches!(d.choice, Choice::Take(_)))
+                .count()
+        };
+        assert_eq!(reviewed(&app), 1);
+        settle(&mut app);
+        // (The first "comparing again…" is said by the caller, the watch.)
+        assert_eq!(
+            said(&app, "comparing again…"),
+            0,
+            "{:?}",
+            app.messages().all()
+        );
+        assert_eq!(
+            said(&app, "anna's labels changed on disk: compared again"),
+            1
+        );
+        assert_eq!(reviewed(&app), 1, "the decision made meanwhile stays");
+        let review = app.review.as_ref().unwrap();
+        assert!(review.comparing.is_none());
+        assert_ne!(review.alignment.units.len(), 0);
+    }
+
+    /// anna changes a label to erik's, making a disagreement an agreement, while the reviewer
+    /// settles that very disagreement: the reviewer's decision stays, and no copy of the
+    /// agreement goes in beside it.
+    #[test]
+    fn a_disagreement_settled_while_it_is_compared_keeps_the_reviewers_decision() {
+        use crate::review::UnitKind;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut app, doc) = reviewing(dir.path());
+        let review = app.review.as_ref().unwrap();
+        let (at, unit) = review
+            .alignment
+            .units
+            .iter()
+            .enumerate()
+            .find(|(_, u)| u.kind == UnitKind::LabelDiffers && u.annotations.len() == 2)
+            .expect("the sample has a label that differs");
+        let sources = crate::review::adjudication::sources(unit);
+        let (anna, erik) = (
+            unit.annotations["anna"].clone(),
+            unit.annotations["erik"].clone(),
+        );
+        let session = app.session.as_mut().unwrap();
+        let theirs = session
+            .store
+            .project
+            .set(&doc, "erik")
+            .unwrap()
+            .get(&erik)
+            .unwrap()
+            .clone();
+        assert!(
+            session
+                .store
+                .project
+                .set_mut(&doc, "anna")
+                .update(&anna, |a| {
+                    a.label = theirs.label;
+                    a.attributes = theirs.attributes;
+                    a.entity = theirs.entity;
+                })
+        );
+        assert!(super::realign(&mut app, &[(doc.clone(), "anna".to_owned())]).is_some());
+        app.apply(Command::Review(ReviewCommand::ShowUnit(at)));
+        app.apply(Command::Review(ReviewCommand::Settle(Choice::Take(
+            "erik".to_owned(),
+        ))));
+        let reviewed_set = |app: &LectorApp| {
+            let session = app.session.as_ref().unwrap();
+            session
+                .store
+                .project
+                .set(&doc, "review.olga")
+                .unwrap()
+                .len()
+        };
+        let before = reviewed_set(&app);
+        settle(&mut app);
+        let session = app.session.as_ref().unwrap();
+        let review = session.store.project.review(&doc, "olga").unwrap();
+        assert_eq!(
+            review.decision(&sources).map(|d| d.choice.clone()),
+            Some(Choice::Take("erik".to_owned())),
+            "{:?}",
+            app.messages().all()
+        );
+        assert_eq!(reviewed_set(&app), before, "no second copy of it");
+        let last = app.messages().last().unwrap();
+        assert!(
+            !last.error
+                && last
+                    .text
+                    .starts_with("anna's labels changed on disk: compared again"),
+            "{}",
+            last.text
+        );
+    }
+
+    /// Labels that change again while a comparison runs are compared once more when it is
+    /// done, in one more comparison, not one per change.
+    #[test]
+    fn labels_changed_during_a_comparison_are_compared_once_more_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut app, doc) = reviewing(dir.path());
+        anna_drops_one(&mut app, &doc);
+        assert!(super::realign(&mut app, &[(doc.clone(), "anna".to_owned())]).is_some());
+        // Two more changes while it runs: said nothing, compared after.
+        anna_drops_one(&mut app, &doc);
+        assert!(super::realign(&mut app, &[(doc.clone(), "anna".to_owned())]).is_none());
+        assert!(super::realign(&mut app, &[(doc.clone(), "erik".to_owned())]).is_none());
+        settle(&mut app);
+        let all: Vec<String> = app
+            .messages()
+            .all()
+            .iter()
+            .map(|m| m.text.clone())
+            .collect();
+        // (The first "comparing again…" is said by the caller, the watch.)
+        assert_eq!(said(&app, "comparing again…"), 1, "{all:?}");
+        assert_eq!(
+            said(
+                &app,
+                "anna and erik's labels changed on disk: comparing again…"
+            ),
+            1
+        );
+        assert_eq!(said(&app, "compared again"), 1, "{all:?}");
+        // The comparison taken in is of anna's set as it is now.
+        let session = app.session.as_ref().unwrap();
+        let anna = session.store.project.set(&doc, "anna").unwrap();
+        let review = app.review.as_ref().unwrap();
+        let compared: std::collections::BTreeSet<_> = review
+            .alignment
+            .units
+            .iter()
+            .filter_map(|u| u.annotations.get("anna"))
+            .collect();
+        assert!(compared.iter().all(|id| anna.contains(id)));
+        assert_eq!(
+            compared.len(),
+            anna.len(),
+            "every annotation of anna's is compared"
+        );
+    }
 }

@@ -15,6 +15,14 @@ use crate::ui::messages::plural;
 /// Reviews of documents with more annotations than this are compared in the background.
 pub(in crate::ui) const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
 
+/// How many agreements the edits of a review's start take (one decision each).
+pub(super) fn agreements_in(edits: &[Edit]) -> usize {
+    edits
+        .iter()
+        .filter(|e| matches!(e, Edit::Decide(_)))
+        .count()
+}
+
 /// An action of review mode.
 #[derive(Debug, Clone)]
 pub enum ReviewCommand {
@@ -53,38 +61,58 @@ impl LectorApp {
         let Some(document) = self.document().map(str::to_owned) else {
             return;
         };
+        let label = annotators.join(", ");
+        let prepared = self.prepare_review(
+            &document,
+            &reviewer,
+            &annotators,
+            |size| format!("comparing {size} annotations of {label}"),
+            |start| JobDone::ReviewReady(Box::new(start)),
+        );
+        match prepared {
+            Ok(Some(start)) => self.begin_review(start),
+            Ok(None) => {}
+            Err(err) => self.say(
+                format!("review not started: cannot start a thread: {err}"),
+                true,
+            ),
+        }
+    }
+
+    /// Prepares a review of `annotators` on `document` (the alignment, the figures, the edits
+    /// that take the agreements): here if they have few annotations; else on a copy of the
+    /// project (its lists shared, not copied) on another thread, so that the window answers
+    /// while a book is compared, and `done` makes the job's result of it (`Ok(None)`).
+    /// `what` says the job in the status bar, given the number of annotations.
+    pub(in crate::ui) fn prepare_review(
+        &mut self,
+        document: &str,
+        reviewer: &str,
+        annotators: &[String],
+        what: impl FnOnce(usize) -> String,
+        done: impl FnOnce(Result<ReviewStart, crate::review::AgreementError>) -> JobDone
+        + Send
+        + 'static,
+    ) -> std::io::Result<Option<Result<ReviewStart, crate::review::AgreementError>>> {
         let Some(session) = &self.session else {
-            return;
+            return Ok(None);
         };
         let project = &session.store.project;
         let size: usize = annotators
             .iter()
-            .filter_map(|a| project.set(&document, a))
-            .map(|set| set.annotations().len())
+            .filter_map(|a| project.set(document, a))
+            .map(|set| set.len())
             .sum();
-        if size > self.background_review_from {
-            // A book's alignment and figures take a second or two: computed on a copy of the
-            // project on another thread, while the window answers.
-            let project = project.clone();
-            let what = format!("comparing {size} annotations of {}", annotators.join(", "));
-            let started = self.jobs.spawn(JobKind::Review, what, move || {
-                JobDone::ReviewReady(Box::new(prepare_start(
-                    &project,
-                    &document,
-                    &reviewer,
-                    &annotators,
-                )))
-            });
-            if let Err(err) = started {
-                self.say(
-                    format!("review not started: cannot start a thread: {err}"),
-                    true,
-                );
-            }
-            return;
+        if size <= self.background_review_from {
+            return Ok(Some(prepare_start(project, document, reviewer, annotators)));
         }
-        let start = prepare_start(project, &document, &reviewer, &annotators);
-        self.begin_review(start);
+        let project = project.clone();
+        let (document, reviewer) = (document.to_owned(), reviewer.to_owned());
+        let annotators = annotators.to_vec();
+        self.jobs.spawn(JobKind::Review, what(size), move || {
+            done(prepare_start(&project, &document, &reviewer, &annotators))
+        })?;
+        Ok(None)
     }
 
     /// Enters review mode with what [`prepare_review`] computed: the session switches to the
@@ -120,10 +148,7 @@ impl LectorApp {
         if let Some(recovery) = session.recover() {
             messages.extend(crate::ui::saving::recovery_messages(&recovery));
         }
-        let agreed = edits
-            .iter()
-            .filter(|e| matches!(e, Edit::Decide(_)))
-            .count();
+        let agreed = agreements_in(&edits);
         if let Err(err) = session.apply(&document, edits) {
             messages.push((format!("agreements not taken: {err}"), true));
         }
