@@ -504,12 +504,12 @@ fn project_with(dir: &Path, input: &Input, annotations: &[Annotation]) -> PathBu
     root
 }
 
-/// The process's peak resident set so far, in MB (`VmHWM` of `/proc/self/status`).
 /// Starts counting the peak resident set afresh (Linux: `clear_refs` 5 resets `VmHWM`).
 fn reset_peak_rss() {
     let _ = fs::write("/proc/self/clear_refs", "5");
 }
 
+/// The process's peak resident set so far, in MB (`VmHWM` of `/proc/self/status`).
 fn peak_rss_mb() -> Option<f64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

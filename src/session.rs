@@ -48,10 +48,10 @@ const BULK: usize = 64;
 /// How long after the last change the session saves, at least.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
 
-/// Autosave waits this many times as long as the last save took, so that saving takes at
-/// most a tenth of the time: a book of a million annotations (a 344 MB file, 0.6 s of both
-/// cores) was written whole after every pause of 750 ms. The crash journal keeps every edit
-/// meanwhile.
+/// Autosave waits this many times as long as writing the files to save took the last time,
+/// so that saving takes at most a tenth of the time: a book of a million annotations (a
+/// 344 MB file, 0.6 s of both cores) was written whole after every pause of 750 ms. The crash
+/// journal keeps every edit meanwhile.
 const AUTOSAVE_SHARE: u32 = 10;
 
 /// The longest autosave waits after the last change, however slow saving is.
@@ -171,17 +171,9 @@ struct FileEdits {
 /// A save running on another thread.
 #[derive(Debug)]
 struct Saving {
-    /// What each write did, and how long they took together.
-    handle: std::thread::JoinHandle<(Vec<WriteDone>, Duration)>,
+    handle: std::thread::JoinHandle<Vec<WriteDone>>,
     /// How many of each file's edits the save includes.
     included: BTreeMap<PathBuf, usize>,
-}
-
-/// Runs prepared writes in turn: what each did, and how long they took together.
-fn write_all(pending: Vec<PendingWrite>) -> (Vec<WriteDone>, Duration) {
-    let start = Instant::now();
-    let done = pending.into_iter().map(PendingWrite::run).collect();
-    (done, start.elapsed())
 }
 
 /// Groups inserting at least this many annotations are checked on two threads.
@@ -260,8 +252,9 @@ pub struct Session {
     /// changed meanwhile, and written to the crash journal.
     unsaved: BTreeMap<PathBuf, FileEdits>,
     last_change: Option<Instant>,
-    /// How long the last save took to write its files (see [`Self::autosave_delay`]).
-    last_save_took: Duration,
+    /// How long each file took to write the last time it was written as Lector had it (see
+    /// [`Self::autosave_delay`]).
+    save_took: BTreeMap<PathBuf, Duration>,
     /// Tells this session from every other one of the process (see [`Self::instance`]).
     instance: u64,
     /// Bumped on every change, so views know when to rebuild what they derive.
@@ -303,7 +296,7 @@ impl Session {
             dirty_triage: false,
             unsaved: BTreeMap::new(),
             last_change: None,
-            last_save_took: Duration::ZERO,
+            save_took: BTreeMap::new(),
             instance: SESSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             revision: 0,
             content_revision: 0,
@@ -1631,9 +1624,24 @@ impl Session {
     }
 
     /// How long after the last change autosave waits: [`AUTOSAVE_DELAY`], or ten times as
-    /// long as the last save took when that is longer (up to half a minute).
+    /// long as writing the files that wait to be saved took the last time, when that is longer
+    /// (up to half a minute). A lock held by another writer, or a merge into their version,
+    /// does not count: only the writing.
     pub fn autosave_delay(&self) -> Duration {
-        (self.last_save_took * AUTOSAVE_SHARE).clamp(AUTOSAVE_DELAY, AUTOSAVE_MAX_DELAY)
+        let took: Duration = self
+            .dirty_files()
+            .iter()
+            .filter_map(|file| self.save_took.get(file))
+            .sum();
+        (took * AUTOSAVE_SHARE).clamp(AUTOSAVE_DELAY, AUTOSAVE_MAX_DELAY)
+    }
+
+    /// How long until autosave is due (zero if it is), for the window to wake then.
+    pub fn autosave_in(&self, now: Instant) -> Duration {
+        let since = self
+            .last_change
+            .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+        self.autosave_delay().saturating_sub(since)
     }
 
     /// Saves every dirty file now, after any save still running in the background. Files
@@ -1641,10 +1649,7 @@ impl Session {
     pub fn save_now(&mut self) -> Vec<StoreError> {
         let mut errors = self.wait_for_save();
         let (pending, included) = self.prepare_saves(&mut errors);
-        let (done, took) = write_all(pending);
-        if !done.is_empty() {
-            self.last_save_took = took;
-        }
+        let done = pending.into_iter().map(PendingWrite::run).collect();
         errors.extend(self.finish_saves(done, &included));
         errors
     }
@@ -1661,7 +1666,9 @@ impl Session {
         let (pending, included) = self.prepare_saves(&mut errors);
         if !pending.is_empty() {
             self.saving = Some(Saving {
-                handle: std::thread::spawn(move || write_all(pending)),
+                handle: std::thread::spawn(move || {
+                    pending.into_iter().map(PendingWrite::run).collect()
+                }),
                 included,
             });
         }
@@ -1688,10 +1695,7 @@ impl Session {
             return Vec::new();
         };
         match handle.join() {
-            Ok((done, took)) => {
-                self.last_save_took = took;
-                self.finish_saves(done, &included)
-            }
+            Ok(done) => self.finish_saves(done, &included),
             Err(_) => {
                 // The writer thread panicked: nothing is known to be saved.
                 self.mark_all_dirty();
@@ -1806,6 +1810,9 @@ impl Session {
         let mut saved_any = false;
         for d in done {
             let file = d.file().to_path_buf();
+            if let Some(took) = d.took() {
+                self.save_took.insert(file.clone(), took);
+            }
             match self.store.finish_write(d) {
                 Ok(merged) => {
                     saved_any = true;
@@ -2278,25 +2285,27 @@ mod tests {
         );
     }
 
-    /// Autosave waits ten times as long as the last save took when that is longer than its
-    /// delay (a book), up to half a minute: saving takes at most a tenth of the time.
+    /// Autosave waits ten times as long as writing the files to save took the last time,
+    /// when that is longer than its delay (a book), up to half a minute: saving takes at most
+    /// a tenth of the time. A file not waiting to be saved does not count.
     #[test]
     fn autosave_waits_longer_after_a_slow_save() {
         let (_dir, mut s, doc) = session();
         assert_eq!(s.autosave_delay(), AUTOSAVE_DELAY, "before any save");
         let a = person(&s, &doc, 0, 5);
         s.apply(&doc, vec![Edit::insert(a)]).unwrap();
-        // A save measures itself.
+        // A save measures each file it writes.
         assert!(s.save_in_background().is_empty());
         assert!(s.wait_for_save().is_empty());
-        assert!(s.last_save_took > Duration::ZERO);
+        let file = set_path(&doc, "anna");
+        assert!(s.save_took.get(&file).is_some_and(|t| *t > Duration::ZERO));
+        // As a book's save would have taken.
+        s.save_took.insert(file.clone(), Duration::from_millis(600));
         assert_eq!(
             s.autosave_delay(),
             AUTOSAVE_DELAY,
-            "a small file saves fast"
+            "nothing waits to be saved"
         );
-        // As a book's save would have taken.
-        s.last_save_took = Duration::from_millis(600);
         let b = person(&s, &doc, 12, 22);
         s.apply(&doc, vec![Edit::insert(b)]).unwrap();
         let now = Instant::now();
@@ -2304,11 +2313,14 @@ mod tests {
         assert!(!s.autosave_due(now + AUTOSAVE_DELAY));
         assert!(!s.autosave_due(now + Duration::from_secs(5)));
         assert!(s.autosave_due(now + Duration::from_secs(7)));
-        s.last_save_took = Duration::from_secs(20);
+        // The window wakes when it is due, counted from the change.
+        let wake = s.autosave_in(now + Duration::from_secs(2));
+        assert!(wake <= Duration::from_secs(4) && wake > Duration::from_secs(3));
+        s.save_took.insert(file.clone(), Duration::from_secs(20));
         assert_eq!(s.autosave_delay(), AUTOSAVE_MAX_DELAY);
-        // A Ctrl+S measures itself too.
+        // Ctrl+S measures too.
         assert!(s.save_now().is_empty());
-        assert!(s.last_save_took < Duration::from_secs(20));
+        assert!(s.save_took[&file] < Duration::from_secs(20));
         assert!(!s.is_dirty());
     }
 

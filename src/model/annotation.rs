@@ -530,8 +530,14 @@ impl AnnotationSet {
         Arc::clone(&self.annotations)
     }
 
-    /// The list to change, copied first if a snapshot still shares it.
+    /// The list to change, copied first if a snapshot still shares it (with room for the
+    /// insert that follows the removal of a changed annotation).
     fn list_mut(&mut self) -> &mut Vec<Arc<Annotation>> {
+        if Arc::get_mut(&mut self.annotations).is_none() {
+            let mut copy = Vec::with_capacity(self.annotations.len() + 1);
+            copy.extend(self.annotations.iter().cloned());
+            self.annotations = Arc::new(copy);
+        }
         Arc::make_mut(&mut self.annotations)
     }
 

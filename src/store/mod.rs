@@ -407,9 +407,17 @@ enum Streamed {
 pub struct WriteDone {
     rel: PathBuf,
     result: Result<(Fingerprint, Option<Merged>), StoreError>,
+    took: Option<std::time::Duration>,
 }
 
 impl WriteDone {
+    /// How long writing the file took once its lock was held, when it wrote what Lector had
+    /// (`None` if it failed or merged into another writer's version): about what the next
+    /// save of it costs.
+    pub fn took(&self) -> Option<std::time::Duration> {
+        self.took
+    }
+
     /// The file, relative to the project folder.
     pub fn file(&self) -> &Path {
         &self.rel
@@ -425,10 +433,12 @@ impl PendingWrite {
     /// Takes the file's lock, merges with what another writer put there since Lector last
     /// read or wrote it, serialises and writes atomically.
     pub fn run(self) -> WriteDone {
-        let result = self.write();
+        let mut took = None;
+        let result = self.write(&mut took);
         WriteDone {
             rel: self.rel,
             result,
+            took,
         }
     }
 
@@ -440,11 +450,17 @@ impl PendingWrite {
         }
     }
 
-    fn write(&self) -> Result<(Fingerprint, Option<Merged>), StoreError> {
+    /// [`Self::run`]; `took`: how long it took once the lock was held, when it wrote what
+    /// Lector had (not merged into another writer's version).
+    fn write(
+        &self,
+        took: &mut Option<std::time::Duration>,
+    ) -> Result<(Fingerprint, Option<Merged>), StoreError> {
         let path = &self.path;
         let refused = |refused| self.refused(refused);
         confine::inside(&self.root, &self.rel).map_err(refused)?;
         let _lock = lock::lock(&self.root, &self.rel).map_err(StoreError::Lock)?;
+        let start = std::time::Instant::now();
         // Unchanged since Lector read it when its size and time are as trusted: one `stat`
         // instead of reading a book's 34 MB back.
         let unchanged = self.trusted.is_some_and(|trusted| {
@@ -454,7 +470,10 @@ impl PendingWrite {
         });
         let on_disk = match &self.content {
             PendingContent::Set { set, text, .. } => match self.stream_set(set, text, unchanged)? {
-                Streamed::Written(fingerprint) => return Ok((fingerprint, None)),
+                Streamed::Written(fingerprint) => {
+                    *took = Some(start.elapsed());
+                    return Ok((fingerprint, None));
+                }
                 Streamed::Changed(now) => Some(now),
             },
             _ if unchanged => None,
@@ -478,6 +497,9 @@ impl PendingWrite {
         atomic::write_atomic(path, &bytes)
             .map_err(io_err("cannot save", path))
             .inspect_err(|_| folder.remove_if_empty())?;
+        if merged.is_none() {
+            *took = Some(start.elapsed());
+        }
         Ok((fingerprint, merged))
     }
 
@@ -2992,6 +3014,16 @@ impl ProjectStore {
         &mut self,
         article: ReadArticle,
     ) -> Result<(String, Vec<String>), StoreError> {
+        self.add_read(article, None)
+    }
+
+    /// Stores an article read by [`read_article`] or [`read_fetched`], with where and when
+    /// it was fetched, if it was.
+    fn add_read(
+        &mut self,
+        article: ReadArticle,
+        source: Option<(String, jiff::Timestamp)>,
+    ) -> Result<(String, Vec<String>), StoreError> {
         let ReadArticle {
             file_name,
             title,
@@ -2999,7 +3031,7 @@ impl ProjectStore {
             published,
             warnings,
         } = article;
-        let id = self.add_text_dated(&file_name, &title, text, published)?;
+        let id = self.add_text_sourced(&file_name, &title, text, published, source)?;
         Ok((id, warnings))
     }
 
@@ -3034,14 +3066,7 @@ impl ProjectStore {
         read: ReadFetched,
     ) -> Result<(String, Vec<String>), StoreError> {
         let ReadFetched { article, url, at } = read;
-        let id = self.add_text_sourced(
-            &article.file_name,
-            &article.title,
-            article.text,
-            article.published,
-            Some((url, at)),
-        )?;
-        Ok((id, article.warnings))
+        self.add_read(article, Some((url, at)))
     }
 
     /// Makes a document of pasted text (the clipboard's): normalised as any article, its first
@@ -3346,12 +3371,8 @@ pub fn read_fetched(
                 source,
                 url: fetched.url.clone(),
             })?;
-    let title = title
-        .map(str::to_owned)
-        .or_else(|| article.title.as_deref().map(shorten_title))
-        .unwrap_or_else(|| default_title(&article.text, &fetched.file_name));
-    let mut warnings = article.warnings;
-    warnings.insert(
+    let mut article = finish_article(article, fetched.file_name, title, published, "the page");
+    article.warnings.insert(
         0,
         format!(
             "fetched {} ({}, {})",
@@ -3364,27 +3385,45 @@ pub fn read_fetched(
             crate::fsguard::size_text(fetched.bytes.len() as u64)
         ),
     );
+    Ok(ReadFetched {
+        article,
+        url: fetched.url,
+        at: fetched.at,
+    })
+}
+
+/// An article read from a file named `file_name`, with its title (`title`, else the
+/// article's, else its first words) and publication date (`published`, else the one the
+/// article gives, read from `found_in`, which the warnings then say).
+fn finish_article(
+    article: crate::article::Article,
+    file_name: String,
+    title: Option<&str>,
+    published: Option<jiff::civil::Date>,
+    found_in: &str,
+) -> ReadArticle {
+    let title = title
+        .map(str::to_owned)
+        .or_else(|| article.title.as_deref().map(shorten_title))
+        .unwrap_or_else(|| default_title(&article.text, &file_name));
+    let mut warnings = article.warnings;
     let published = match (published, article.published) {
         (Some(given), _) => Some(given),
         (None, Some(found)) => {
             warnings.push(format!(
-                "publication date {found} read from the page; due phrases are read against it"
+                "publication date {found} read from {found_in}; due phrases are read against it"
             ));
             Some(found)
         }
         (None, None) => None,
     };
-    Ok(ReadFetched {
-        article: ReadArticle {
-            file_name: fetched.file_name,
-            title,
-            text: article.text,
-            published,
-            warnings,
-        },
-        url: fetched.url,
-        at: fetched.at,
-    })
+    ReadArticle {
+        file_name,
+        title,
+        text: article.text,
+        published,
+        warnings,
+    }
 }
 
 /// Reads an article file (`.txt`, `.md`, `.html`, `.pdf`, `.docx`) within the size limit and
@@ -3408,29 +3447,13 @@ pub fn read_article(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let title = title
-        .map(str::to_owned)
-        .or_else(|| article.title.as_deref().map(shorten_title))
-        .unwrap_or_else(|| default_title(&article.text, &file_name));
-    let mut warnings = article.warnings;
-    let published = match (published, article.published) {
-        (Some(given), _) => Some(given),
-        (None, Some(found)) => {
-            warnings.push(format!(
-                "publication date {found} read from the file's metadata; due phrases are \
-                 read against it"
-            ));
-            Some(found)
-        }
-        (None, None) => None,
-    };
-    Ok(ReadArticle {
+    Ok(finish_article(
+        article,
         file_name,
         title,
-        text: article.text,
         published,
-        warnings,
-    })
+        "the file's metadata",
+    ))
 }
 
 #[cfg(test)]

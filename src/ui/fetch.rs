@@ -95,13 +95,9 @@ impl LectorApp {
     pub(super) fn fetched(&mut self, url: &str, result: Result<ReadFetched, StoreError>) {
         let read = match result {
             Ok(read) => read,
-            // The fetch's error names the address.
-            Err(StoreError::Fetch(err)) => {
-                self.say(format!("nothing added: {err:#}"), true);
-                return;
-            }
+            // Fetching and reading say the address.
             Err(err) => {
-                self.say(format!("nothing added from {url}: {err:#}"), true);
+                self.say(format!("nothing added: {err:#}"), true);
                 return;
             }
         };

@@ -249,7 +249,8 @@ impl LectorApp {
                 errors.extend(session.save_in_background());
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             } else {
-                ctx.request_repaint_after(session.autosave_delay());
+                // When it is due, counted from the last change.
+                ctx.request_repaint_after(session.autosave_in(Instant::now()));
             }
         }
         if !merged.is_empty() {
