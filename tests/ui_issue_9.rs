@@ -289,3 +289,42 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
     assert_eq!(spans("erik"), spans("olga"));
     assert_eq!(spans("erik").len(), 20_000);
 }
+
+/// Once autosave has written the work, the status bar says so with no input to wake the
+/// window: the frame that collects the save was drawn saying "saving…", and it stayed so
+/// until the mouse moved.
+#[test]
+fn the_status_bar_says_saved_once_autosave_has_written() {
+    let (_tmp, project) = common::sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    let session = h.state().session().unwrap();
+    let mut a = session
+        .store
+        .project
+        .set(&doc, "anna")
+        .unwrap()
+        .annotations()[0]
+        .as_ref()
+        .clone();
+    a.note = "checked".into();
+    h.state_mut().push(Command::Edit(vec![Edit::replace(a)]));
+    h.run();
+    assert!(h.query_by_label_contains("unsaved").is_some());
+    let delay = h.state().session().unwrap().autosave_delay();
+    std::thread::sleep(delay + std::time::Duration::from_millis(50));
+    // Frame by frame until the frame that collects the save.
+    gui::step_while(&mut h, |app| {
+        app.session().is_some_and(|s| s.is_dirty() || s.is_saving())
+    });
+    assert!(!h.state().session().unwrap().is_dirty());
+    assert_eq!(
+        h.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay,
+        std::time::Duration::ZERO,
+        "that frame asks for the next, to say how the save ended"
+    );
+    h.run();
+    assert!(h.query_by_label_contains("saved").is_some());
+    assert!(h.query_by_label_contains("saving").is_none());
+}

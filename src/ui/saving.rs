@@ -239,9 +239,15 @@ impl LectorApp {
         let Some(session) = &mut self.session else {
             return;
         };
+        let was_saving = session.is_saving();
         let mut errors = session.poll_save();
         let merged = session.take_merged();
         let journal_error = session.take_journal_error();
+        if was_saving && !session.is_saving() {
+            // The status bar, drawn before this, still says "saving…": one more frame says
+            // how it ended.
+            ctx.request_repaint();
+        }
         if session.is_saving() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         } else if session.is_dirty() && !conflict && !syncing {
