@@ -148,7 +148,7 @@ pub fn realign(app: &mut LectorApp, changed: &[crate::model::SetKey]) -> Option<
 fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, bool)> {
     who.sort();
     who.dedup();
-    let who = who.join(" and ");
+    let names = who.join(" and ");
     let review = app.review.as_ref()?;
     let session = app.session.as_ref()?;
     let (document, reviewer) = (review.document.clone(), review.reviewer.clone());
@@ -186,13 +186,13 @@ fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, b
         },
     );
     match prepared {
-        Ok(Some(start)) => take_comparison(app, who, start),
+        Ok(Some(start)) => take_comparison(app, names, start),
         Ok(None) => {
             if let Some(review) = &mut app.review {
                 review.comparing = Some((number, Vec::new()));
             }
             Some((
-                format!("{who}'s labels changed on disk: comparing again…"),
+                format!("{names}'s labels changed on disk: comparing again…"),
                 false,
             ))
         }
@@ -206,7 +206,7 @@ fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, b
 /// What a comparison again made on another thread brings back (see [`compare_again`]).
 pub struct Compared {
     /// Whose labels changed, for the message.
-    pub who: String,
+    pub who: Vec<String>,
     /// Which comparison of the app's this is.
     pub number: u64,
     /// The session's (instance, revision) it was made from.
@@ -259,9 +259,9 @@ impl LectorApp {
                         _ => false,
                     });
             if !unchanged {
-                compare_again(self, vec![who])
+                compare_again(self, who)
             } else if (session.instance(), session.revision()) == stamp {
-                take_comparison(self, who, start)
+                take_comparison(self, who.join(" and "), start)
             } else {
                 let start = start.map(|mut start| {
                     start.edits = crate::review::adjudication::take_agreements(
@@ -272,10 +272,11 @@ impl LectorApp {
                     );
                     start
                 });
-                take_comparison(self, who, start)
+                take_comparison(self, who.join(" and "), start)
             }
         } else {
-            compare_again(self, changed_since)
+            // Said as one: whose labels this comparison was for, and whose changed since.
+            compare_again(self, [who, changed_since].concat())
         };
         if let Some((text, error)) = told {
             self.say(text, error);
@@ -577,6 +578,14 @@ mod tests {
             1
         );
         assert_eq!(said(&app, "compared again"), 1, "{all:?}");
+        assert_eq!(
+            said(
+                &app,
+                "anna and erik's labels changed on disk: compared again"
+            ),
+            1,
+            "{all:?}"
+        );
         // The comparison taken in is of anna's set as it is now.
         let session = app.session.as_ref().unwrap();
         let anna = session.store.project.set(&doc, "anna").unwrap();
