@@ -1617,10 +1617,7 @@ impl Session {
 
     /// Whether the autosave delay has passed since the last change.
     pub fn autosave_due(&self, now: Instant) -> bool {
-        self.is_dirty()
-            && self
-                .last_change
-                .is_none_or(|t| now.duration_since(t) >= self.autosave_delay())
+        self.is_dirty() && self.autosave_in(now).is_zero()
     }
 
     /// How long after the last change autosave waits: [`AUTOSAVE_DELAY`], or ten times as

@@ -428,6 +428,9 @@ impl Status {
     }
 }
 
+/// A set's annotations as they were when taken ([`AnnotationSet::snapshot`]), shared.
+pub type Snapshot = Arc<Vec<Arc<Annotation>>>;
+
 /// One annotator's annotations of one document: one file on disk.
 ///
 /// ## Implementation notes
@@ -451,7 +454,7 @@ pub struct AnnotationSet {
     /// Sorted by [`Annotation::sort_key`]. Shared with a save running on another thread
     /// (taking a snapshot copies one pointer, not one per annotation); an edit made while it
     /// runs copies the list first.
-    annotations: Arc<Vec<Arc<Annotation>>>,
+    annotations: Snapshot,
     /// Id → (start, end) of the annotation with that id (the last one, if a damaged file has
     /// an id twice).
     /// Shared like the list, so that copying a project (for an import checked on another
@@ -526,8 +529,14 @@ impl AnnotationSet {
 
     /// The annotations as they are now, for a save on another thread: one pointer copied,
     /// however many there are.
-    pub fn snapshot(&self) -> Arc<Vec<Arc<Annotation>>> {
+    pub fn snapshot(&self) -> Snapshot {
         Arc::clone(&self.annotations)
+    }
+
+    /// Whether the set holds just what `snapshot` saw: no change since it was taken (while
+    /// it is held, any change copies the list first).
+    pub fn is_as(&self, snapshot: &Snapshot) -> bool {
+        Arc::ptr_eq(&self.annotations, snapshot)
     }
 
     /// The list to change, copied first if a snapshot still shares it (with room for the

@@ -15,7 +15,7 @@ pub mod validate;
 
 pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, Entity, EntityId, EntityRegistry, Fragment,
-    SpanError, Status, ValueRef, checked_fragments,
+    Snapshot, SpanError, Status, ValueRef, checked_fragments,
 };
 pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
 pub use project::{Document, DocumentMeta, PredictSettings, Project, SetKey};

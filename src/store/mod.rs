@@ -342,7 +342,7 @@ struct SetSnapshot {
     annotator: String,
     document: String,
     status: crate::model::Status,
-    annotations: std::sync::Arc<Vec<std::sync::Arc<crate::model::Annotation>>>,
+    annotations: crate::model::Snapshot,
 }
 
 /// What a write merged its edits into, when another writer had changed the file: the

@@ -12,8 +12,7 @@ pub(in crate::ui) use workflow::BACKGROUND_REVIEW_ANNOTATIONS;
 pub use workflow::ReviewCommand;
 
 use super::app::LectorApp;
-use std::sync::Arc;
-
+use crate::model::Snapshot;
 use crate::review::adjudication::{ReviewStart, progress};
 use crate::review::{AgreementReport, Alignment, ComparisonUnit};
 
@@ -155,7 +154,7 @@ fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, b
     let annotators = review.alignment.annotators.clone();
     // What the comparison sees of the annotators' sets: whether they are still what it saw is
     // then a comparison of pointers (see `compared_again`).
-    let seen: Vec<Option<Arc<Vec<Arc<crate::model::Annotation>>>>> = annotators
+    let seen: Vec<Option<Snapshot>> = annotators
         .iter()
         .map(|a| {
             session
@@ -186,8 +185,8 @@ fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, b
         },
     );
     match prepared {
-        Ok(Some(start)) => take_comparison(app, names, start),
-        Ok(None) => {
+        Ok(workflow::Prepared::Here(start)) => take_comparison(app, names, *start),
+        Ok(workflow::Prepared::OnAThread) => {
             if let Some(review) = &mut app.review {
                 review.comparing = Some((number, Vec::new()));
             }
@@ -212,7 +211,7 @@ pub struct Compared {
     /// The session's (instance, revision) it was made from.
     pub stamp: (u64, u64),
     /// The annotators' lists of annotations it saw, in the alignment's order.
-    pub seen: Vec<Option<Arc<Vec<Arc<crate::model::Annotation>>>>>,
+    pub seen: Vec<Option<Snapshot>>,
     /// The comparison.
     pub start: Result<ReviewStart, crate::review::AgreementError>,
 }
@@ -254,7 +253,7 @@ impl LectorApp {
                     .iter()
                     .zip(&seen)
                     .all(|(a, seen)| match (project.set(&review.document, a), seen) {
-                        (Some(set), Some(seen)) => Arc::ptr_eq(&set.snapshot(), seen),
+                        (Some(set), Some(seen)) => set.is_as(seen),
                         (None, None) => true,
                         _ => false,
                     });
@@ -362,7 +361,7 @@ mod tests {
     /// another thread, with the start taken in.
     fn reviewing(dir: &Path) -> (LectorApp, String) {
         let root = dir.join("p");
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks");
+        let src = crate::ui::sample_project().expect("the sample project");
         for entry in walkdir(&src) {
             let to = root.join(entry.strip_prefix(&src).unwrap());
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();

@@ -15,6 +15,14 @@ use crate::ui::messages::plural;
 /// Reviews of documents with more annotations than this are compared in the background.
 pub(in crate::ui) const BACKGROUND_REVIEW_ANNOTATIONS: usize = 20_000;
 
+/// What [`LectorApp::prepare_review`] did.
+pub(super) enum Prepared {
+    /// Prepared here: the review's start, or why it cannot be.
+    Here(Box<Result<ReviewStart, crate::review::AgreementError>>),
+    /// Preparing on another thread, whose job brings it.
+    OnAThread,
+}
+
 /// How many agreements the edits of a review's start take (one decision each).
 pub(super) fn agreements_in(edits: &[Edit]) -> usize {
     edits
@@ -70,8 +78,8 @@ impl LectorApp {
             |start| JobDone::ReviewReady(Box::new(start)),
         );
         match prepared {
-            Ok(Some(start)) => self.begin_review(start),
-            Ok(None) => {}
+            Ok(Prepared::Here(start)) => self.begin_review(*start),
+            Ok(Prepared::OnAThread) => {}
             Err(err) => self.say(
                 format!("review not started: cannot start a thread: {err}"),
                 true,
@@ -82,9 +90,9 @@ impl LectorApp {
     /// Prepares a review of `annotators` on `document` (the alignment, the figures, the edits
     /// that take the agreements): here if they have few annotations; else on a copy of the
     /// project (its lists shared, not copied) on another thread, so that the window answers
-    /// while a book is compared, and `done` makes the job's result of it (`Ok(None)`).
-    /// `what` says the job in the status bar, given the number of annotations.
-    pub(in crate::ui) fn prepare_review(
+    /// while a book is compared, and `done` makes the job's result of it. `what` says the
+    /// job in the status bar, given the number of annotations.
+    pub(super) fn prepare_review(
         &mut self,
         document: &str,
         reviewer: &str,
@@ -93,9 +101,14 @@ impl LectorApp {
         done: impl FnOnce(Result<ReviewStart, crate::review::AgreementError>) -> JobDone
         + Send
         + 'static,
-    ) -> std::io::Result<Option<Result<ReviewStart, crate::review::AgreementError>>> {
+    ) -> std::io::Result<Prepared> {
         let Some(session) = &self.session else {
-            return Ok(None);
+            return Ok(Prepared::Here(Box::new(Err(
+                crate::review::AgreementError::UnknownDocument {
+                    id: document.to_owned(),
+                    known: String::new(),
+                },
+            ))));
         };
         let project = &session.store.project;
         let size: usize = annotators
@@ -104,7 +117,9 @@ impl LectorApp {
             .map(|set| set.len())
             .sum();
         if size <= self.background_review_from {
-            return Ok(Some(prepare_start(project, document, reviewer, annotators)));
+            return Ok(Prepared::Here(Box::new(prepare_start(
+                project, document, reviewer, annotators,
+            ))));
         }
         let project = project.clone();
         let (document, reviewer) = (document.to_owned(), reviewer.to_owned());
@@ -112,7 +127,7 @@ impl LectorApp {
         self.jobs.spawn(JobKind::Review, what(size), move || {
             done(prepare_start(&project, &document, &reviewer, &annotators))
         })?;
-        Ok(None)
+        Ok(Prepared::OnAThread)
     }
 
     /// Enters review mode with what [`prepare_review`] computed: the session switches to the
