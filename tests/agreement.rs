@@ -14,8 +14,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lector::model::{
-    Annotation, AnnotationSet, AttrValue, CharOffset, DocText, Document, DocumentMeta, Fragment,
-    Project, Schema, Status, checked_fragments,
+    Annotation, AnnotationList, AnnotationSet, AttrValue, CharOffset, DocText, Document,
+    DocumentMeta, Fragment, Project, Schema, Status, checked_fragments,
 };
 use lector::review::{
     self, IobScheme, Level, Matching, Unit, UnitKind, cohen_kappa, davies_fleiss_kappa,
@@ -249,18 +249,24 @@ fn krippendorff_2004_unitizing_alpha() {
 // --- §6.5: seqeval, §6.6: nervaluate, §6.7: bratiaa ----------------------------------------
 
 /// Token chunks as spans (offsets count tokens).
-fn chunks(tags: &[&str], scheme: IobScheme) -> Vec<std::sync::Arc<Annotation>> {
-    iob_chunks(tags, scheme)
-        .into_iter()
-        .map(|(label, fragment)| std::sync::Arc::new(Annotation::new(label, vec![fragment])))
-        .collect()
+fn chunks(tags: &[&str], scheme: IobScheme) -> AnnotationList {
+    AnnotationList::from_vec(
+        iob_chunks(tags, scheme)
+            .into_iter()
+            .map(|(label, fragment)| std::sync::Arc::new(Annotation::new(label, vec![fragment])))
+            .collect(),
+    )
 }
 
 /// Exact-match F1 of token sequences, documents pooled.
 fn sequence_f1(gold: &[&[&str]], predicted: &[&[&str]], scheme: IobScheme) -> Option<f64> {
     let mut total = review::SpanCounts::default();
     for (g, p) in gold.iter().zip(predicted) {
-        let counts = span_counts(&chunks(g, scheme), &chunks(p, scheme), Matching::Exact);
+        let counts = span_counts(
+            chunks(g, scheme).view(),
+            chunks(p, scheme).view(),
+            Matching::Exact,
+        );
         for c in counts.into_values() {
             total += c;
         }
@@ -315,8 +321,8 @@ fn nervaluate_semeval_schemes() {
     let mut total = review::SemEval::default();
     for (t, p) in true_.iter().zip(&pred) {
         total += semeval(
-            &chunks(t, IobScheme::Iob2Strict),
-            &chunks(p, IobScheme::Iob2Strict),
+            chunks(t, IobScheme::Iob2Strict).view(),
+            chunks(p, IobScheme::Iob2Strict).view(),
         );
     }
     close(total.strict.f1(), 2. / 3., 1e-12, "strict");

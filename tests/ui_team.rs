@@ -70,7 +70,7 @@ fn a_colleagues_file_changed_on_disk_is_taken_in_without_a_restart() {
     assert_eq!(first_note(&h, &doc, "erik"), "checked again by erik");
     assert_eq!(
         h.state().annotations(),
-        &anna_before[..],
+        anna_before[..],
         "anna's own work untouched"
     );
     assert!(h.state().conflict().is_none());

@@ -4,6 +4,7 @@
 pub mod annotation;
 pub mod edit;
 pub mod find;
+pub mod list;
 pub mod offsets;
 pub mod project;
 pub mod resolution;
@@ -17,6 +18,7 @@ pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, Entity, EntityId, EntityRegistry, Fragment,
     Snapshot, SpanError, Status, ValueRef, checked_fragments,
 };
+pub use list::{AnnotationList, Annotations};
 pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
 pub use project::{Document, DocumentMeta, PredictSettings, Project, SetKey};
 pub use resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};

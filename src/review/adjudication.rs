@@ -290,9 +290,9 @@ impl<'a> Copier<'a> {
                 step *= 2;
             }
             let upto = (cursor + step).min(all.len());
-            cursor + 1 + all[cursor + 1..upto].partition_point(before)
+            cursor + 1 + all.range(cursor + 1..upto).partition_point(before)
         } else if cursor > 0 && all.get(cursor - 1).is_some_and(|a| !before(a)) {
-            all[..cursor].partition_point(before)
+            all.range(0..cursor).partition_point(before)
         } else {
             cursor
         };

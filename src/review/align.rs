@@ -22,13 +22,12 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::agreement::{AgreementError, has_annotated};
 use super::attributes::comparable_values;
 use super::matching::overlap_candidates_unsorted;
 use crate::model::review::Sources;
-use crate::model::{Annotation, AnnotationSet, CharOffset, Fragment, Project};
+use crate::model::{Annotation, AnnotationSet, Annotations, CharOffset, Fragment, Project};
 
 /// How the annotations of a unit relate.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -219,7 +218,12 @@ fn halves(sets: &[&AnnotationSet]) -> Option<Halves> {
         let mut crossing = at;
         for set in sets {
             let before = set.annotations().partition_point(|a| a.start() < at);
-            let end = set.annotations()[..before].iter().map(|a| a.end()).max();
+            let end = set
+                .annotations()
+                .range(0..before)
+                .iter()
+                .map(|a| a.end())
+                .max();
             crossing = crossing.max(end.unwrap_or(at));
         }
         if crossing == at {
@@ -250,10 +254,10 @@ fn part_of<'a>(
     sets: &[&'a AnnotationSet],
     ranges: &[Range<usize>],
     k: usize,
-) -> (usize, &'a [Arc<Annotation>]) {
+) -> (usize, Annotations<'a>) {
     let range = ranges.get(k).cloned().unwrap_or_default();
-    let all = sets.get(k).map_or(&[][..], |s| s.annotations());
-    (range.start, all.get(range).unwrap_or_default())
+    let all = sets.get(k).map(|s| s.annotations()).unwrap_or_default();
+    (range.start, all.range(range))
 }
 
 /// An annotation of the alignment: annotator index and index in that annotator's set.
@@ -293,6 +297,9 @@ struct Clusters<'a> {
     first_node: Vec<usize>,
     /// Every node's annotator and index.
     nodes: Vec<Node>,
+    /// Every node's annotation, by node number: read once, in order, where finding each in
+    /// its set's list again would be a search per lookup.
+    annotations: Vec<&'a Annotation>,
     /// The unit of every node, by node number.
     cluster_of: Vec<u32>,
     /// The member after each node in its unit, by node number.
@@ -306,6 +313,7 @@ impl<'a> Clusters<'a> {
         let total: usize = ranges.iter().map(ExactSizeIterator::len).sum();
         let mut clusters = Vec::with_capacity(total);
         let mut nodes = Vec::with_capacity(total);
+        let mut annotations = Vec::with_capacity(total);
         let mut first_node = Vec::with_capacity(sets.len());
         for k in 0..sets.len() {
             first_node.push(nodes.len());
@@ -313,6 +321,7 @@ impl<'a> Clusters<'a> {
             for (i, a) in (from..).zip(part) {
                 let n = u32::try_from(nodes.len()).unwrap_or(END);
                 nodes.push((k, i));
+                annotations.push(&**a);
                 clusters.push(Cluster {
                     head: n,
                     tail: n,
@@ -327,14 +336,15 @@ impl<'a> Clusters<'a> {
             ranges,
             first_node,
             nodes,
+            annotations,
             cluster_of: (0..n).map(|i| u32::try_from(i).unwrap_or(END)).collect(),
             next: vec![END; n],
             clusters,
         }
     }
 
-    fn annotation(&self, (k, i): Node) -> Option<&'a Annotation> {
-        self.sets.get(k)?.at(i)
+    fn annotation(&self, node: Node) -> Option<&'a Annotation> {
+        self.annotations.get(self.node(node)?).copied()
     }
 
     /// The node number of an annotation.
@@ -343,7 +353,7 @@ impl<'a> Clusters<'a> {
     }
 
     /// The annotations of set `k` aligned here, and the index in the set of the first.
-    fn part(&self, k: usize) -> (usize, &'a [Arc<Annotation>]) {
+    fn part(&self, k: usize) -> (usize, Annotations<'a>) {
         part_of(self.sets, &self.ranges, k)
     }
 
@@ -417,16 +427,11 @@ impl<'a> Clusters<'a> {
             for l in k + 1..self.sets.len() {
                 let (from_b, b) = self.part(l);
                 for m in overlap_candidates_unsorted(a, b) {
-                    let (Some(x), Some(y)) = (a.get(m.a), b.get(m.b)) else {
+                    let (x, y) = ((k, from_a + m.a), (l, from_b + m.b));
+                    let (Some(ax), Some(ay)) = (self.annotation(x), self.annotation(y)) else {
                         continue;
                     };
-                    candidates.push((
-                        Reverse(m.shared),
-                        x.start(),
-                        y.start(),
-                        (k, from_a + m.a),
-                        (l, from_b + m.b),
-                    ));
+                    candidates.push((Reverse(m.shared), ax.start(), ay.start(), x, y));
                 }
             }
         }
@@ -532,8 +537,8 @@ impl<'a> Clusters<'a> {
     fn collect_members(&self, cluster: &Cluster<'a>, out: &mut Vec<(usize, &'a Annotation)>) {
         out.clear();
         out.extend(self.members(cluster).filter_map(|m| {
-            let &(k, i) = self.nodes.get(m)?;
-            Some((k, self.sets.get(k)?.at(i)?))
+            let &(k, _) = self.nodes.get(m)?;
+            Some((k, *self.annotations.get(m)?))
         }));
         out.sort_unstable_by_key(|(k, _)| *k);
     }

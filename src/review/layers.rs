@@ -20,10 +20,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use super::coefficients::{RatedUnit, Ratings};
-use crate::model::{Annotation, CharOffset, Fragment};
+use crate::model::{Annotation, Annotations, CharOffset, Fragment};
 
 /// The label index of a span whose label is not among the compared ones (left out).
 pub(crate) const NO_LABEL: u16 = u16::MAX;
@@ -84,7 +83,7 @@ impl Row {
 #[derive(Clone, Copy)]
 pub(crate) struct Layer<'a> {
     /// The spans, in any order.
-    pub spans: &'a [Arc<Annotation>],
+    pub spans: Annotations<'a>,
     /// The row of each span (parallel to `spans`).
     pub rows: &'a [Row],
 }
@@ -570,7 +569,8 @@ impl Hasher for WordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CharOffset, Fragment};
+    use crate::model::{AnnotationList, CharOffset, Fragment};
+    use std::sync::Arc;
 
     fn span(label: &str, fragments: &[(u32, u32)]) -> Arc<Annotation> {
         Arc::new(Annotation::new(
@@ -654,22 +654,27 @@ mod tests {
         ];
         let b = [span("ORG", &[(1, 2), (4, 5)])];
         let labels = ["Claim", "ORG"];
-        let rows = |spans: &[Arc<Annotation>]| -> Vec<Row> {
+        let rows = |spans: Annotations<'_>| -> Vec<Row> {
             spans
                 .iter()
                 .map(|s| Row::of(s, labels.iter().position(|l| *l == s.label).unwrap() as u16))
                 .collect()
         };
-        let (a_ids, b_ids) = (rows(&a), rows(&b));
+        let (a, b) = (
+            AnnotationList::from_vec(a.to_vec()),
+            AnnotationList::from_vec(b.to_vec()),
+        );
+        let (a, b) = (a.view(), b.view());
+        let (a_ids, b_ids) = (rows(a), rows(b));
         let layer = |spans, rows| Some(Layer { spans, rows });
         let docs = [
             DocumentLayers {
                 len: 7,
-                spans: vec![layer(&a[..], &a_ids[..]), layer(&b[..], &b_ids[..])],
+                spans: vec![layer(a, &a_ids[..]), layer(b, &b_ids[..])],
             },
             DocumentLayers {
                 len: 2,
-                spans: vec![None, layer(&b[..0], &b_ids[..0])],
+                spans: vec![None, layer(b.range(0..0), &b_ids[..0])],
             },
         ];
         let r = CharRatings::new(&docs, labels.len(), 2);

@@ -8,10 +8,9 @@
 //!   annotator's span, then of the second's, then by ids. No minimum overlap ratio (θ = 0).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::layers::{Layer, NO_LABEL, Row};
-use crate::model::{Annotation, Fragment};
+use crate::model::{Annotation, Annotations, Fragment};
 
 /// How two spans are matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,11 +93,7 @@ pub fn shared_chars(a: &[Fragment], b: &[Fragment]) -> u32 {
 }
 
 /// Matches two annotators' spans of one document; pairs sorted by `a`.
-pub fn match_spans(
-    a: &[Arc<Annotation>],
-    b: &[Arc<Annotation>],
-    matching: Matching,
-) -> Vec<SpanMatch> {
+pub fn match_spans(a: Annotations<'_>, b: Annotations<'_>, matching: Matching) -> Vec<SpanMatch> {
     let mut matches = match matching {
         Matching::Exact => exact_matches(a, b),
         Matching::Overlap => overlap_matches(a, b),
@@ -109,8 +104,8 @@ pub fn match_spans(
 
 /// Span counts per label (every label either annotator used), for one document.
 pub fn span_counts(
-    a: &[Arc<Annotation>],
-    b: &[Arc<Annotation>],
+    a: Annotations<'_>,
+    b: Annotations<'_>,
     matching: Matching,
 ) -> BTreeMap<String, SpanCounts> {
     let mut counts: BTreeMap<String, SpanCounts> = BTreeMap::new();
@@ -128,27 +123,20 @@ pub fn span_counts(
     counts
 }
 
-fn exact_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
+fn exact_matches(a: Annotations<'_>, b: Annotations<'_>) -> Vec<SpanMatch> {
     fn key(s: &Annotation) -> (&str, &[Fragment], &str) {
         (s.label.as_str(), s.fragments.as_slice(), s.id.0.as_str())
     }
-    let sorted = |spans: &[Arc<Annotation>]| {
-        let mut order: Vec<usize> = (0..spans.len()).collect();
-        order.sort_by(|&x, &y| {
-            let (Some(x), Some(y)) = (spans.get(x), spans.get(y)) else {
-                return std::cmp::Ordering::Equal;
-            };
-            key(x).cmp(&key(y))
-        });
+    // Each span with its index, read once, in key order.
+    fn sorted(spans: Annotations<'_>) -> Vec<(usize, &Annotation)> {
+        let mut order: Vec<(usize, &Annotation)> = spans.iter().map(|s| &**s).enumerate().collect();
+        order.sort_by(|(_, x), (_, y)| key(x).cmp(&key(y)));
         order
-    };
+    }
     let (order_a, order_b) = (sorted(a), sorted(b));
     let mut matches = Vec::new();
     let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (order_a.get(i), order_b.get(j)) {
-        let (Some(sa), Some(sb)) = (a.get(x), b.get(y)) else {
-            break;
-        };
+    while let (Some(&(x, sa)), Some(&(y, sb))) = (order_a.get(i), order_b.get(j)) {
         match (sa.label.as_str(), &sa.fragments).cmp(&(sb.label.as_str(), &sb.fragments)) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -166,8 +154,8 @@ fn exact_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch>
 /// Every pair of same-label spans sharing at least one character, unsorted (in the order a
 /// sweep by start meets them).
 pub(crate) fn overlap_candidates_unsorted(
-    a: &[Arc<Annotation>],
-    b: &[Arc<Annotation>],
+    a: Annotations<'_>,
+    b: Annotations<'_>,
 ) -> Vec<SpanMatch> {
     let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
     let (la, lb) = (
@@ -180,15 +168,20 @@ pub(crate) fn overlap_candidates_unsorted(
             rows: &rows_b,
         },
     );
+    fn labels(spans: Annotations<'_>) -> Vec<&str> {
+        spans.iter().map(|s| s.label.as_str()).collect()
+    }
+    let (labels_a, labels_b) = (labels(a), labels(b));
     overlap_candidates_with(la, lb, |i, j| {
-        a.get(i)
-            .zip(b.get(j))
-            .is_some_and(|(x, y)| x.label == y.label)
+        labels_a
+            .get(i)
+            .zip(labels_b.get(j))
+            .is_some_and(|(x, y)| x == y)
     })
 }
 
 /// Rows of spans whose labels are compared by name (every row has label index 0).
-fn unlabelled_rows(spans: &[Arc<Annotation>]) -> Vec<Row> {
+fn unlabelled_rows(spans: Annotations<'_>) -> Vec<Row> {
     spans.iter().map(|s| Row::of(s, 0)).collect()
 }
 
@@ -361,7 +354,7 @@ pub(crate) fn greedy_overlap_matches(
         .collect()
 }
 
-fn overlap_matches(a: &[Arc<Annotation>], b: &[Arc<Annotation>]) -> Vec<SpanMatch> {
+fn overlap_matches(a: Annotations<'_>, b: Annotations<'_>) -> Vec<SpanMatch> {
     let candidates = overlap_candidates_unsorted(a, b);
     let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
     greedy_overlap_matches(
@@ -463,7 +456,13 @@ fn exact_key<'a>(layer: Layer<'a>, i: u32) -> (Option<u16>, &'a [Fragment]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::CharOffset;
+    use crate::model::{AnnotationList, CharOffset};
+    use std::sync::Arc;
+
+    /// Spans in the order given, as a set holds them.
+    fn list(spans: &[Arc<Annotation>]) -> AnnotationList {
+        AnnotationList::from_vec(spans.to_vec())
+    }
 
     fn span(label: &str, id: &str, fragments: &[(u32, u32)]) -> Arc<Annotation> {
         let mut a = Annotation::new(
@@ -484,7 +483,7 @@ mod tests {
     fn exact_matching_ignores_storage_order() {
         let a = vec![span("ORG", "1", &[(0, 4)]), span("ORG", "2", &[(9, 12)])];
         let b = vec![span("ORG", "x", &[(9, 12)]), span("ORG", "y", &[(0, 4)])];
-        let m = match_spans(&a, &b, Matching::Exact);
+        let m = match_spans(list(&a).view(), list(&b).view(), Matching::Exact);
         assert_eq!(m.len(), 2);
         assert_eq!((m[0].a, m[0].b), (0, 1));
     }
@@ -494,7 +493,7 @@ mod tests {
         // b0 overlaps a0 by 2 and a1 by 6: a1 gets it, a0 is left alone.
         let a = vec![span("P", "a0", &[(0, 6)]), span("P", "a1", &[(4, 14)])];
         let b = vec![span("P", "b0", &[(4, 10)])];
-        let m = match_spans(&a, &b, Matching::Overlap);
+        let m = match_spans(list(&a).view(), list(&b).view(), Matching::Overlap);
         assert_eq!(
             m,
             vec![SpanMatch {
@@ -506,7 +505,7 @@ mod tests {
         // Ties go to the earlier start.
         let a = vec![span("P", "a0", &[(0, 5)]), span("P", "a1", &[(7, 12)])];
         let b = vec![span("P", "b0", &[(3, 9)])];
-        let m = match_spans(&a, &b, Matching::Overlap);
+        let m = match_spans(list(&a).view(), list(&b).view(), Matching::Overlap);
         assert_eq!(
             m,
             vec![SpanMatch {
@@ -521,7 +520,7 @@ mod tests {
     fn discontinuous_spans_share_only_covered_chars() {
         let a = [span("LOC", "a", &[(0, 5), (10, 20)])];
         let b = [span("LOC", "b", &[(5, 10)])];
-        assert!(match_spans(&a, &b, Matching::Overlap).is_empty());
+        assert!(match_spans(list(&a).view(), list(&b).view(), Matching::Overlap).is_empty());
         assert_eq!(
             shared_chars(
                 &a[0].fragments,
@@ -721,13 +720,15 @@ mod tests {
             };
             let rows_a: Vec<Row> = a.iter().map(|s| Row::of(s, index(s))).collect();
             let rows_b: Vec<Row> = b.iter().map(|s| Row::of(s, index(s))).collect();
+            let (a, b) = (list(&a), list(&b));
+            let (a, b) = (a.view(), b.view());
             let (la, lb) = (
                 Layer {
-                    spans: &a,
+                    spans: a,
                     rows: &rows_a,
                 },
                 Layer {
-                    spans: &b,
+                    spans: b,
                     rows: &rows_b,
                 },
             );
@@ -744,15 +745,15 @@ mod tests {
                 "round {round}"
             );
             assert_eq!(
-                overlap_candidates_unsorted(&a, &b),
+                overlap_candidates_unsorted(a, b),
                 reference_candidates(
                     Layer {
-                        spans: &a,
-                        rows: &unlabelled_rows(&a),
+                        spans: a,
+                        rows: &unlabelled_rows(a),
                     },
                     Layer {
-                        spans: &b,
-                        rows: &unlabelled_rows(&b),
+                        spans: b,
+                        rows: &unlabelled_rows(b),
                     },
                     |i, j| a[i].label == b[j].label
                 ),

@@ -3,8 +3,7 @@
 //! literature's (`reference/agreement.md` §1, §6.5, §6.6).
 
 use super::matching::shared_chars;
-use crate::model::{Annotation, CharOffset, Fragment};
-use std::sync::Arc;
+use crate::model::{Annotation, Annotations, CharOffset, Fragment};
 
 /// Counts of one SemEval scheme.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,7 +98,7 @@ impl std::ops::AddAssign for SemEval {
 /// Categorises one document's predicted spans against gold spans as nervaluate does: each
 /// prediction (in text order) is judged against the first gold span (in text order) it
 /// overlaps; gold spans no prediction overlapped are missed. Sum documents with `+=`.
-pub fn semeval(gold: &[Arc<Annotation>], predicted: &[Arc<Annotation>]) -> SemEval {
+pub fn semeval(gold: Annotations<'_>, predicted: Annotations<'_>) -> SemEval {
     let gold = in_text_order(gold);
     let predicted = in_text_order(predicted);
     let mut result = SemEval::default();
@@ -167,7 +166,7 @@ fn mark(flags: &mut [bool], i: usize) {
     }
 }
 
-fn in_text_order(spans: &[Arc<Annotation>]) -> Vec<&Annotation> {
+fn in_text_order(spans: Annotations<'_>) -> Vec<&Annotation> {
     let mut sorted: Vec<&Annotation> = spans.iter().map(|a| &**a).collect();
     sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     sorted

@@ -543,7 +543,7 @@ impl PendingWrite {
                 &set.annotator,
                 &set.document,
                 set.status,
-                &set.annotations,
+                set.annotations.view(),
                 text,
                 &mut |piece| {
                     size += piece.len() as u64;
@@ -612,7 +612,7 @@ impl PendingWrite {
                     &set.annotator,
                     &set.document,
                     set.status,
-                    &set.annotations,
+                    set.annotations.view(),
                     text,
                 )
                 .map(String::into_bytes)
@@ -2534,7 +2534,7 @@ impl ProjectStore {
         // a part of the set on each core.
         let schema = &self.project.schema;
         let all = set.annotations();
-        let check = |part: &[std::sync::Arc<crate::model::Annotation>]| -> Vec<(AnnotationId, Vec<String>)> {
+        let check = |part: crate::model::Annotations<'_>| -> Vec<(AnnotationId, Vec<String>)> {
             part.iter()
                 .filter_map(|a| {
                     let messages = meaning_problems(schema, registry, &set, a);
@@ -2549,7 +2549,7 @@ impl ProjectStore {
             let chunk = all.len().div_ceil(threads).max(1);
             std::thread::scope(|scope| {
                 let handles: Vec<_> = all
-                    .chunks(chunk)
+                    .runs(chunk)
                     .map(|part| scope.spawn(move || check(part)))
                     .collect();
                 handles
@@ -3588,7 +3588,11 @@ pub(crate) mod partial_tests {
             "{}",
             shown.len()
         );
-        assert_eq!(shown, &all[..shown.len()], "the first ones, as read whole");
+        assert_eq!(
+            shown,
+            all.range(0..shown.len()),
+            "the first ones, as read whole"
+        );
         assert!(first.write_refusal(&set_path(&doc, "anna")).is_some());
         // A small file is read whole at once.
         let (small, _) = ProjectStore::open_first(root, Some("b")).unwrap();

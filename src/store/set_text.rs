@@ -12,10 +12,10 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 
 use super::ron_file::CURRENT_VERSION;
-use crate::model::{Annotation, AnnotationSet, AttrValue, DocText, Status};
+use crate::model::{Annotation, AnnotationSet, Annotations, AttrValue, DocText, Status};
 
 /// Chars of context written before and after each annotation (as `convert` does).
 const CONTEXT_CHARS: u32 = 24;
@@ -211,7 +211,7 @@ pub fn write_set(
     annotator: &str,
     document: &str,
     status: Status,
-    annotations: &[Arc<Annotation>],
+    annotations: Annotations<'_>,
     text: &DocText,
 ) -> io::Result<String> {
     let mut out = String::with_capacity(annotations.len() * 360 + 256);
@@ -238,7 +238,7 @@ pub fn stream_set(
     annotator: &str,
     document: &str,
     status: Status,
-    annotations: &[Arc<Annotation>],
+    annotations: Annotations<'_>,
     text: &DocText,
     sink: &mut dyn FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -252,7 +252,7 @@ pub fn stream_set(
         document,
         status,
     };
-    let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+    let serialise = |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
         for a in piece {
             push_annotation(out, a, text, times);
         }
@@ -261,7 +261,7 @@ pub fn stream_set(
 }
 
 /// Appends a piece's annotations to a buffer (with the times cache of the thread).
-type Serialise<'a> = dyn Fn(&mut String, &[Arc<Annotation>], &mut TimeCache) + Sync + 'a;
+type Serialise<'a> = dyn Fn(&mut String, Annotations<'_>, &mut TimeCache) + Sync + 'a;
 
 /// What the file says before its annotations.
 struct Head<'a> {
@@ -275,7 +275,7 @@ struct Head<'a> {
 /// the pieces arrive in order and no worker runs more than two pieces ahead of the sink.
 fn stream_in_pieces(
     head: &Head<'_>,
-    annotations: &[Arc<Annotation>],
+    annotations: Annotations<'_>,
     threads: usize,
     per_piece: usize,
     serialise_piece: &Serialise<'_>,
@@ -295,8 +295,8 @@ fn stream_in_pieces(
         status_name(head.status)
     );
     sink(&start)?;
-    let pieces: Vec<&[Arc<Annotation>]> = annotations.chunks(per_piece.max(1)).collect();
-    let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+    let pieces: Vec<Annotations<'_>> = annotations.runs(per_piece).collect();
+    let serialise = |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
         out.clear();
         serialise_piece(out, piece, times);
     };
@@ -304,7 +304,7 @@ fn stream_in_pieces(
         let mut out = String::new();
         let mut times = TimeCache::default();
         for piece in &pieces {
-            serialise(&mut out, piece, &mut times);
+            serialise(&mut out, *piece, &mut times);
             sink(&out)?;
         }
     } else {
@@ -320,7 +320,7 @@ fn stream_in_pieces(
                     let mut times = TimeCache::default();
                     for piece in pieces.iter().skip(w).step_by(threads) {
                         let mut out = empty_rx.try_recv().unwrap_or_default();
-                        serialise(&mut out, piece, &mut times);
+                        serialise(&mut out, *piece, &mut times);
                         if full_tx.send(out).is_err() {
                             // The sink stopped.
                             return;
@@ -1097,10 +1097,8 @@ pub(super) mod tests {
     }
 
     /// What the tests stream: a set's annotations as a save writes them.
-    fn serialiser(
-        text: &DocText,
-    ) -> impl Fn(&mut String, &[Arc<Annotation>], &mut TimeCache) + Sync {
-        |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+    fn serialiser(text: &DocText) -> impl Fn(&mut String, Annotations<'_>, &mut TimeCache) + Sync {
+        |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
             for a in piece {
                 push_annotation(out, a, text, times);
             }
@@ -1194,7 +1192,7 @@ pub(super) mod tests {
         let text = text();
         let set = random_set(&mut fastrand::Rng::with_seed(6), &text, 3000);
         let doomed = set.annotations()[35].id.clone();
-        let serialise = |out: &mut String, piece: &[Arc<Annotation>], times: &mut TimeCache| {
+        let serialise = |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
             for a in piece {
                 assert!(a.id != doomed, "a bug while serialising");
                 push_annotation(out, a, &text, times);

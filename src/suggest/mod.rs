@@ -389,7 +389,7 @@ impl DocumentSuggestions {
                 .unwrap_or(0)
         });
         let decided = decided(project.triage.get(annotator), &self.document);
-        let annotations = set.map_or(&[][..], AnnotationSet::annotations);
+        let annotations = set.map(AnnotationSet::annotations).unwrap_or_default();
         // One pass over both sorted lists: the annotations that can cover a suggestion start
         // in a window that only moves forward.
         let (mut lo, mut hi) = (0, 0);
@@ -405,7 +405,8 @@ impl DocumentSuggestions {
                 lo += 1;
             }
             let entity = is_entity_label(&project.schema, &s.label);
-            let covered = annotations[lo..hi.max(lo)]
+            let covered = annotations
+                .range(lo..hi.max(lo))
                 .iter()
                 .any(|a| covers(&project.schema, a, s, entity));
             open.push(!covered && !decided.contains(&(s.start.0, s.end.0, s.label.as_str())));
@@ -483,7 +484,8 @@ fn covered(schema: &Schema, set: Option<&AnnotationSet>, longest: u32, s: &Sugge
     let entity = is_entity_label(schema, &s.label);
     let annotations = set.annotations();
     let to = annotations.partition_point(|a| a.start() < s.end);
-    annotations[..to]
+    annotations
+        .range(0..to)
         .iter()
         .rev()
         .take_while(|a| a.start().0 + longest > s.start.0)

@@ -6,7 +6,6 @@
 //! the team (`team.rs`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::article::ArticleView;
 use super::colleagues::Colleagues;
@@ -24,7 +23,7 @@ use super::selected::Selected;
 use super::span_index::SpanIndex;
 use super::team::Team;
 use super::tracking::TrackingState;
-use crate::model::{Annotation, AnnotationId};
+use crate::model::{Annotation, AnnotationId, Annotations};
 use crate::session::Session;
 
 /// A file of the annotator's that changed on disk and cannot be merged into: the bar that
@@ -221,8 +220,10 @@ impl LectorApp {
     }
 
     /// The current annotator's annotations of the open document.
-    pub fn annotations(&self) -> &[Arc<Annotation>] {
-        self.own_set().map_or(&[], |set| set.annotations())
+    pub fn annotations(&self) -> Annotations<'_> {
+        self.own_set()
+            .map(|set| set.annotations())
+            .unwrap_or_default()
     }
 
     /// The current annotator's set of the open document, if they have one.

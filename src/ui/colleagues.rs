@@ -45,10 +45,10 @@ impl Colleagues {
     pub fn refresh(&mut self, project: &Project, document: &str) {
         for annotator in &self.shown {
             let set = project.set(document, annotator);
-            let annotations = set.map_or(&[][..], |s| s.annotations());
+            let annotations = set.map(|s| s.annotations()).unwrap_or_default();
             let key = (
                 document.to_owned(),
-                annotations.as_ptr() as usize,
+                set.map_or(0, |s| std::sync::Arc::as_ptr(&s.snapshot()) as usize),
                 annotations.len(),
             );
             if self.indexes.get(annotator).is_some_and(|(k, _)| *k == key) {

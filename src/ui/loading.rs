@@ -219,7 +219,8 @@ impl LectorApp {
                 .store
                 .project
                 .set(document, session.annotator())
-                .map_or(&[][..], |s| s.annotations());
+                .map(|s| s.annotations())
+                .unwrap_or_default();
             if index.is_of_set(set) {
                 let old = std::mem::replace(&mut self.index, index);
                 self.index_key = (document.to_owned(), session.revision());

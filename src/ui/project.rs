@@ -407,7 +407,8 @@ impl LectorApp {
                     .store
                     .project
                     .set(doc, session.annotator())
-                    .map_or(&[][..], |s| s.annotations());
+                    .map(|s| s.annotations())
+                    .unwrap_or_default();
                 let old = std::mem::replace(&mut self.index, SpanIndex::new(schema, annotations));
                 // Letting go of a big index's hold on every annotation (18 ms at a million)
                 // is left to another thread.

@@ -17,7 +17,7 @@
 
 use std::sync::{Arc, Weak};
 
-use crate::model::{Annotation, Fragment, Schema};
+use crate::model::{Annotation, Annotations, Fragment, Schema};
 use crate::session::SetChange;
 
 /// One fragment of one annotation.
@@ -105,14 +105,14 @@ fn label_index(schema: &Schema, label: &str) -> u16 {
 impl SpanIndex {
     /// Builds the index for a set's annotations: a big set's on two threads, since reading
     /// each annotation is a cache miss (a million annotations took 86 ms on one).
-    pub fn new(schema: &Schema, annotations: &[Arc<Annotation>]) -> Self {
+    pub fn new(schema: &Schema, annotations: Annotations<'_>) -> Self {
         let labels: std::collections::HashMap<&str, u16, foldhash::fast::RandomState> = schema
             .labels
             .iter()
             .enumerate()
             .map(|(i, l)| (l.name.as_str(), i as u16))
             .collect();
-        let part = |first: usize, part: &[Arc<Annotation>]| {
+        let part = |first: usize, part: Annotations<'_>| {
             let mut frags: Vec<FragRef> = Vec::with_capacity(part.len());
             let mut slots = Vec::with_capacity(part.len());
             for (i, annotation) in part.iter().enumerate() {
@@ -162,7 +162,7 @@ impl SpanIndex {
 
     /// Whether this is the index of exactly these annotations, as [`Self::new`] built it
     /// (the same annotations, not copies, in the same order).
-    pub fn is_of_set(&self, annotations: &[Arc<Annotation>]) -> bool {
+    pub fn is_of_set(&self, annotations: Annotations<'_>) -> bool {
         self.free.is_empty()
             && self.slots.len() == annotations.len()
             && self
@@ -434,8 +434,9 @@ mod tests {
             ann("Place", &[(15, 30)]),
             ann("Person", &[(500, 510), (700, 710)]),
         ];
-        let anns: Vec<Arc<Annotation>> = anns.into_iter().map(Arc::new).collect();
-        let index = SpanIndex::new(&schema, &anns);
+        let anns = crate::model::AnnotationList::from_vec(anns.into_iter().map(Arc::new).collect());
+        let anns = anns.view();
+        let index = SpanIndex::new(&schema, anns);
         let mut out = Vec::new();
         index.query(18, 19, &mut out);
         let got: Vec<(u32, u32)> = out.iter().map(|f| (f.start, f.end)).collect();

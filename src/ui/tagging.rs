@@ -18,9 +18,11 @@ pub struct SkippedHit {
 }
 
 /// What "Tag all hits" will do: the annotations to add and the hits it leaves, with why.
+/// `own` is the set's annotations in file order: each hit looks only at those starting where
+/// it does (a binary search), not at all of them.
 pub fn plan_tag_all(
     text: &crate::model::DocText,
-    own: &[std::sync::Arc<Annotation>],
+    own: crate::model::Annotations<'_>,
     hits: &[(crate::model::CharOffset, crate::model::CharOffset)],
     label: &str,
     entity: Option<&crate::model::EntityId>,
@@ -29,8 +31,10 @@ pub fn plan_tag_all(
     let mut skipped = Vec::new();
     for &(s, e) in hits {
         let existing = own
+            .from(own.partition_point(|a| a.start() < s))
             .iter()
-            .find(|a| a.fragments.len() == 1 && a.start() == s && a.end() == e && a.label == label);
+            .take_while(|a| a.start() == s)
+            .find(|a| a.fragments.len() == 1 && a.end() == e && a.label == label);
         if existing.is_some() {
             skipped.push(SkippedHit {
                 start: s.0,
@@ -273,9 +277,10 @@ mod tests {
             .map(|&(s, e)| (CharOffset(s), CharOffset(e)))
             .collect();
         let existing = Annotation::new("Person", checked_fragments(&text, &[(10, 15)]).unwrap());
-        let own = vec![std::sync::Arc::new(existing)];
+        let own = crate::model::AnnotationSet::with_annotations("anna", "d", vec![existing]);
         let entity = crate::model::EntityId("vladimir-putin".into());
-        let (tagged, skipped) = plan_tag_all(&text, &own, &hits, "Person", Some(&entity));
+        let (tagged, skipped) =
+            plan_tag_all(&text, own.annotations(), &hits, "Person", Some(&entity));
         assert_eq!(tagged.len(), 2);
         assert!(tagged.iter().all(|a| a.entity.as_ref() == Some(&entity)));
         assert_eq!(

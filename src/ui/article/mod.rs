@@ -27,7 +27,7 @@ use paragraphs::{Para, split_paragraphs};
 use super::selected::Selected;
 use super::span_index::{FragRef, SpanIndex};
 use super::theme::Theme;
-use crate::model::{Annotation, AnnotationId, CharOffset, DocText, Schema};
+use crate::model::{Annotation, AnnotationId, Annotations, CharOffset, DocText, Schema};
 
 /// Text size in points (the whole interface zooms, the article with it).
 pub const BASE_FONT_SIZE: f32 = 16.0;
@@ -65,7 +65,7 @@ pub struct ColleagueLayer<'a> {
     /// Whose.
     pub annotator: &'a str,
     /// The annotations.
-    pub annotations: &'a [Arc<Annotation>],
+    pub annotations: Annotations<'a>,
     /// Their index.
     pub index: &'a SpanIndex,
 }
@@ -73,7 +73,7 @@ pub struct ColleagueLayer<'a> {
 /// Everything the view paints besides the text, for one frame.
 pub struct Overlay<'a> {
     /// The annotator's own annotations.
-    pub annotations: &'a [Arc<Annotation>],
+    pub annotations: Annotations<'a>,
     /// Their index (rebuilt when they change).
     pub index: &'a SpanIndex,
     /// Colleagues' annotations shown beside them.

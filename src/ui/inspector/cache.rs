@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::entity_picker::ProjectEntity;
 use crate::model::review::{Choice, Decision};
-use crate::model::{Annotation, AnnotationId, DocText, EntityId, Project, RecordKey};
+use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
 use crate::predict::Tracker;
 use crate::session::Session;
 use crate::ui::selected::Selected;
@@ -161,11 +161,7 @@ impl InspectorCache {
     }
 
     /// The document's annotations as the annotation picker lists them, in text order.
-    pub fn picker_rows(
-        &self,
-        annotations: &[Arc<Annotation>],
-        text: &DocText,
-    ) -> Arc<Vec<PickerRow>> {
+    pub fn picker_rows(&self, annotations: Annotations<'_>, text: &DocText) -> Arc<Vec<PickerRow>> {
         Arc::clone(self.picker_rows.get_or_init(|| {
             Arc::new(
                 annotations

@@ -205,7 +205,7 @@ fn annotation_field_ui(
             }
             let rows = input
                 .cache
-                .picker_rows(set.map_or(&[][..], |s| s.annotations()), input.text);
+                .picker_rows(set.map(|s| s.annotations()).unwrap_or_default(), input.text);
             // Filtered once per change of the query or the list, not per frame.
             let needle = query.trim().to_lowercase();
             let memo: Option<PickerFilter> = ui.data_mut(|d| d.get_temp(filter_id));

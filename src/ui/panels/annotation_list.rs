@@ -1,8 +1,6 @@
 //! The annotation list: the open document's annotations (one's own, and the colleagues'
 //! shown beside them, marked with their name), filtered by label and text, virtualised.
 
-use std::sync::Arc;
-
 use egui::RichText;
 
 use super::super::app::LectorApp;
@@ -10,7 +8,7 @@ use super::super::command::Command;
 use super::super::selected::Selected;
 use super::super::shorten;
 use super::super::theme::Theme;
-use crate::model::{Annotation, DocText, Schema};
+use crate::model::{Annotation, Annotations, DocText, Schema};
 
 /// What the rows depend on: document, revision, the sets' sizes, filters.
 type RowsKey = (String, u64, Vec<usize>, String, Option<String>);
@@ -80,7 +78,7 @@ pub struct ListInput<'a> {
     /// The session's revision.
     pub revision: u64,
     /// One's own annotations, then each shown colleague's, with their names.
-    pub sets: Vec<(Option<&'a str>, &'a [Arc<Annotation>])>,
+    pub sets: Vec<(Option<&'a str>, Annotations<'a>)>,
     /// What is selected.
     pub selected: Option<&'a Selected>,
 }
@@ -93,7 +91,8 @@ impl<'a> ListInput<'a> {
         let project = &session.store.project;
         let own = project
             .set(&view.document, session.annotator())
-            .map_or(&[][..], |s| s.annotations());
+            .map(|s| s.annotations())
+            .unwrap_or_default();
         let mut sets = vec![(None, own)];
         for who in app.colleagues.shown() {
             if let Some(set) = project.set(&view.document, who) {

@@ -59,7 +59,8 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
     }
     let own = project
         .set(&view.document, session.annotator())
-        .map_or(&[][..], |s| s.annotations());
+        .map(|s| s.annotations())
+        .unwrap_or_default();
     if own.is_empty() && colleagues.shown().next().is_none() {
         let others =
             super::super::colleagues::candidates(project, &view.document, session.annotator());

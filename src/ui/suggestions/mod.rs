@@ -225,7 +225,7 @@ impl LectorApp {
                     // The set is in text order: only those starting there, not a scan.
                     let all = set.annotations();
                     let from = all.partition_point(|a| a.start() < first.start);
-                    all[from..]
+                    all.from(from)
                         .iter()
                         .take_while(|a| a.start() == first.start)
                         .filter(|a| a.label == label)
