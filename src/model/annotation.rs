@@ -744,10 +744,11 @@ impl AnnotationSet {
 
     /// Keeps the annotations for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Annotation) -> bool) {
-        // Nothing is copied unless something goes: the list copies only the chunks that
-        // lose annotations, and the index only once one does.
+        // Nothing is copied unless something goes (a snapshot still sees the set as it is):
+        // the list copies only the chunks that lose annotations, and the index only once one
+        // does.
         let by_id = &mut self.by_id;
-        Arc::make_mut(&mut self.annotations).retain(|a| {
+        AnnotationList::retain(&mut self.annotations, |a| {
             let kept = keep(a);
             if !kept {
                 Arc::make_mut(by_id).remove(&a.id);
@@ -761,9 +762,9 @@ impl AnnotationSet {
     pub fn take_out(&mut self, mut take: impl FnMut(&Annotation) -> bool) -> Vec<Arc<Annotation>> {
         let by_id = &mut self.by_id;
         // Moved out, not shared and then dropped: on a book, changing the counts of a million
-        // annotations elsewhere in memory cost a wait each. Only the chunks that lose
-        // annotations are copied, and the index only once one goes.
-        Arc::make_mut(&mut self.annotations).extract_if(|a| {
+        // annotations elsewhere in memory cost a wait each. Nothing is copied unless
+        // something goes: then only the chunks that lose annotations, and the index.
+        AnnotationList::extract_if(&mut self.annotations, |a| {
             let taken = take(a);
             if taken {
                 Arc::make_mut(by_id).remove(&a.id);
@@ -941,6 +942,14 @@ mod tests {
         }
         assert!(set.take_out(|_| false).is_empty());
         assert_eq!(set.len(), 16);
+        // Taking out or keeping nothing leaves a snapshot's list the set's own: a
+        // comparison running on it is still of the set as it is.
+        let snapshot = set.snapshot();
+        assert!(set.take_out(|_| false).is_empty());
+        set.retain(|_| true);
+        assert!(set.is_as(&snapshot));
+        set.retain(|a| a.id != made[0].id);
+        assert!(!set.is_as(&snapshot) && set.len() == 15 && snapshot.len() == 16);
     }
 
     #[test]

@@ -157,36 +157,51 @@ impl AnnotationList {
         Some(removed)
     }
 
-    /// Keeps the annotations for which `keep` is true (asked once of each, in order). A chunk
-    /// that keeps all of its annotations is not copied, even when shared.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Arc<Annotation>) -> bool) {
-        self.extract(|a| !keep(a), |_| {});
+    /// Keeps the annotations for which `keep` is true (asked once of each, in order). Nothing
+    /// is copied unless something goes: a list shared with a snapshot stays the very list
+    /// the snapshot holds, and then only the chunks that lose annotations are copied.
+    pub fn retain(this: &mut Arc<Self>, mut keep: impl FnMut(&Arc<Annotation>) -> bool) {
+        Self::extract(this, |a| !keep(a), |_| {});
     }
 
     /// Takes out the annotations `take` picks (asked once of each, in order) and returns
-    /// them in order, moved rather than shared. A chunk that loses none is not copied.
+    /// them in order, moved rather than shared. Copies as little as [`Self::retain`].
     pub fn extract_if(
-        &mut self,
+        this: &mut Arc<Self>,
         take: impl FnMut(&Arc<Annotation>) -> bool,
     ) -> Vec<Arc<Annotation>> {
         let mut taken = Vec::new();
-        self.extract(take, |a| taken.push(a));
+        Self::extract(this, take, |a| taken.push(a));
         taken
     }
 
     fn extract(
-        &mut self,
+        this: &mut Arc<Self>,
         mut take: impl FnMut(&Arc<Annotation>) -> bool,
         mut out: impl FnMut(Arc<Annotation>),
     ) {
-        let mut changed = false;
-        for chunk in &mut self.chunks {
-            // Read first: only a chunk that loses something is made this list's own.
-            let Some(first) = chunk.iter().position(&mut take) else {
-                continue;
+        // Read first: the first annotation to go, found without copying anything.
+        let Some((first_chunk, first)) = this
+            .chunks
+            .iter()
+            .enumerate()
+            .find_map(|(c, chunk)| chunk.iter().position(&mut take).map(|at| (c, at)))
+        else {
+            return;
+        };
+        let list = Arc::make_mut(this);
+        for (c, chunk) in list.chunks.iter_mut().enumerate().skip(first_chunk) {
+            let first = if c == first_chunk {
+                first
+            } else {
+                // Only a chunk that loses something is made this list's own.
+                match chunk.iter().position(&mut take) {
+                    Some(at) => at,
+                    None => continue,
+                }
             };
-            changed = true;
             let chunk = Arc::make_mut(chunk);
+            // `take` said yes to the first already.
             let mut i = 0;
             for a in chunk.extract_if(first.., |a| {
                 i += 1;
@@ -195,18 +210,16 @@ impl AnnotationList {
                 out(a);
             }
         }
-        if changed {
-            self.chunks.retain(|c| !c.is_empty());
-            let mut total = 0;
-            self.ends = self
-                .chunks
-                .iter()
-                .map(|c| {
-                    total += c.len();
-                    total
-                })
-                .collect();
-        }
+        list.chunks.retain(|c| !c.is_empty());
+        let mut total = 0;
+        list.ends = list
+            .chunks
+            .iter()
+            .map(|c| {
+                total += c.len();
+                total
+            })
+            .collect();
     }
 }
 
@@ -278,7 +291,7 @@ impl<'a> Annotations<'a> {
     pub fn range(&self, range: Range<usize>) -> Self {
         let hi = self.lo + range.end.min(self.len());
         Self {
-            lo: (self.lo + range.start).min(hi),
+            lo: self.lo.saturating_add(range.start).min(hi),
             hi,
             ..*self
         }
@@ -652,8 +665,9 @@ mod tests {
             probe in any::<usize>(),
         ) {
             let mut model: Vec<Arc<Annotation>> = (0..initial as u32).map(ann).collect();
-            let mut list = AnnotationList::from_vec(model.clone());
-            let mut snapshots: Vec<(AnnotationList, Vec<Arc<Annotation>>)> = Vec::new();
+            // Held as a set holds it: snapshots share it, and a change copies what it touches.
+            let mut list = Arc::new(AnnotationList::from_vec(model.clone()));
+            let mut snapshots: Vec<(Arc<AnnotationList>, Vec<Arc<Annotation>>)> = Vec::new();
             let mut next = 1_000_000;
             for op in ops {
                 match op {
@@ -664,32 +678,32 @@ mod tests {
                             next += 1;
                             let a = ann(next);
                             model.insert(at, Arc::clone(&a));
-                            list.insert(at, a);
+                            Arc::make_mut(&mut list).insert(at, a);
                         }
                     }
                     Op::Remove(at) => {
                         if model.is_empty() {
-                            prop_assert!(list.remove(at).is_none());
+                            prop_assert!(Arc::make_mut(&mut list).remove(at).is_none());
                         } else {
                             let at = at % model.len();
                             let want = model.remove(at);
-                            let got = list.remove(at);
+                            let got = Arc::make_mut(&mut list).remove(at);
                             prop_assert!(got.is_some_and(|g| Arc::ptr_eq(&g, &want)));
                         }
                     }
                     Op::Retain(k) => {
                         let k = u32::from(k % 7 + 2);
                         model.retain(|a| a.start().0 % k != 0);
-                        list.retain(|a| a.start().0 % k != 0);
+                        AnnotationList::retain(&mut list, |a| a.start().0 % k != 0);
                     }
                     Op::Extract(k) => {
                         let k = u32::from(k % 40 + 1);
                         let want: Vec<Arc<Annotation>> =
                             model.extract_if(.., |a| a.start().0 % k == 0).collect();
-                        let got = list.extract_if(|a| a.start().0 % k == 0);
+                        let got = AnnotationList::extract_if(&mut list, |a| a.start().0 % k == 0);
                         prop_assert_eq!(starts(got.iter()), starts(want.iter()));
                     }
-                    Op::Snapshot => snapshots.push((list.clone(), model.clone())),
+                    Op::Snapshot => snapshots.push((Arc::clone(&list), model.clone())),
                 }
                 prop_assert_eq!(list.len(), model.len());
             }
@@ -697,32 +711,35 @@ mod tests {
             for (snapshot, seen) in &snapshots {
                 same(snapshot, seen, probe);
             }
-            prop_assert_eq!(starts(list.clone().into_vec().iter()), starts(model.iter()));
+            prop_assert_eq!(
+                starts(Arc::unwrap_or_clone(list).into_vec().iter()),
+                starts(model.iter())
+            );
         }
     }
 
-    /// A chunk no removal touches stays shared with a snapshot: nothing is copied for it.
+    /// A chunk no removal touches stays shared with a snapshot: nothing is copied for it; a
+    /// removal that takes nothing leaves the snapshot's very list.
     #[test]
     fn a_bulk_removal_copies_only_the_chunks_it_changes() {
-        let list = AnnotationList::from_vec((0..10_000).map(ann).collect());
-        let mut changed = list.clone();
-        let taken = changed.extract_if(|a| a.start().0 == 5);
+        let snapshot = Arc::new(AnnotationList::from_vec((0..10_000).map(ann).collect()));
+        let mut changed = Arc::clone(&snapshot);
+        AnnotationList::retain(&mut changed, |_| true);
+        assert!(AnnotationList::extract_if(&mut changed, |_| false).is_empty());
+        assert!(
+            Arc::ptr_eq(&changed, &snapshot),
+            "nothing went: nothing copied"
+        );
+        let taken = AnnotationList::extract_if(&mut changed, |a| a.start().0 == 5);
         assert_eq!(taken.len(), 1);
-        let shared = list
+        assert!(!Arc::ptr_eq(&changed, &snapshot));
+        let shared = snapshot
             .chunks
             .iter()
             .zip(&changed.chunks)
             .filter(|(a, b)| Arc::ptr_eq(a, b))
             .count();
-        assert_eq!(shared, list.chunks.len() - 1);
-        changed.retain(|_| true);
-        assert!(
-            changed
-                .chunks
-                .iter()
-                .skip(1)
-                .zip(list.chunks.iter().skip(1))
-                .all(|(a, b)| Arc::ptr_eq(a, b))
-        );
+        assert_eq!(shared, snapshot.chunks.len() - 1);
+        assert_eq!(snapshot.len(), 10_000);
     }
 }

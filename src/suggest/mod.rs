@@ -391,23 +391,26 @@ impl DocumentSuggestions {
         let decided = decided(project.triage.get(annotator), &self.document);
         let annotations = set.map(AnnotationSet::annotations).unwrap_or_default();
         // One pass over both sorted lists: the annotations that can cover a suggestion start
-        // in a window that only moves forward.
+        // in a window `lo..hi` that only moves forward, its ends walked by two iterators.
         let (mut lo, mut hi) = (0, 0);
+        let (mut ahead, mut behind) =
+            (annotations.iter().peekable(), annotations.iter().peekable());
         let mut open = Vec::with_capacity(self.all.len());
         for s in &self.all {
-            while annotations.get(hi).is_some_and(|a| a.start() < s.end) {
+            while ahead.next_if(|a| a.start() < s.end).is_some() {
                 hi += 1;
             }
-            while annotations
-                .get(lo)
-                .is_some_and(|a| lo < hi && a.start().0 + self.longest <= s.start.0)
+            while lo < hi
+                && behind
+                    .next_if(|a| a.start().0 + self.longest <= s.start.0)
+                    .is_some()
             {
                 lo += 1;
             }
             let entity = is_entity_label(&project.schema, &s.label);
-            let covered = annotations
-                .range(lo..hi.max(lo))
-                .iter()
+            let covered = behind
+                .clone()
+                .take(hi - lo)
                 .any(|a| covers(&project.schema, a, s, entity));
             open.push(!covered && !decided.contains(&(s.start.0, s.end.0, s.label.as_str())));
         }

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::app::LectorApp;
 use super::article::ColleagueLayer;
 use super::span_index::SpanIndex;
-use crate::model::Project;
+use crate::model::{AnnotationSet, Project, Snapshot};
 
-/// What an index was built from: the document, and the set's storage (a set re-read from
-/// disk is a new one; colleagues' sets are never edited in place).
-type IndexKey = (String, usize, usize);
+/// What an index was built from: the document, and the set's list as it was (held, so that
+/// any change to the set, or a set re-read from disk, is a list of its own: no address of a
+/// freed list can come back as the same key).
+type IndexKey = (String, Option<Snapshot>);
 
 /// Whose annotations are shown, and their indexes.
 #[derive(Debug, Default)]
@@ -45,16 +46,20 @@ impl Colleagues {
     pub fn refresh(&mut self, project: &Project, document: &str) {
         for annotator in &self.shown {
             let set = project.set(document, annotator);
-            let annotations = set.map(|s| s.annotations()).unwrap_or_default();
-            let key = (
-                document.to_owned(),
-                set.map_or(0, |s| std::sync::Arc::as_ptr(&s.snapshot()) as usize),
-                annotations.len(),
-            );
-            if self.indexes.get(annotator).is_some_and(|(k, _)| *k == key) {
+            let built = self.indexes.get(annotator).is_some_and(|((doc, list), _)| {
+                doc == document
+                    && match (set, list) {
+                        (Some(set), Some(list)) => set.is_as(list),
+                        (None, None) => true,
+                        _ => false,
+                    }
+            });
+            if built {
                 continue;
             }
+            let annotations = set.map(|s| s.annotations()).unwrap_or_default();
             let index = SpanIndex::new(&project.schema, annotations);
+            let key = (document.to_owned(), set.map(AnnotationSet::snapshot));
             self.indexes.insert(annotator.clone(), (key, index));
         }
     }

@@ -214,7 +214,8 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
         return;
     }
     let filter = state.filter.to_lowercase();
-    let mut rows: Vec<(usize, usize)> = Vec::new();
+    // Each row with its start, read as it is listed.
+    let mut rows: Vec<(u32, usize, usize)> = Vec::new();
     for (whose, (_, set)) in input.sets.iter().enumerate() {
         rows.extend(
             set.iter()
@@ -223,21 +224,14 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
                 .filter(|(_, a)| {
                     filter.is_empty() || a.covered_text(input.text).to_lowercase().contains(&filter)
                 })
-                .map(|(i, _)| (whose, i)),
+                .map(|(i, a)| (a.start().0, whose, i)),
         );
     }
     if input.sets.len() > 1 {
         // Everyone's in text order, one's own first where they start at the same place.
-        let start = |&(whose, i): &(usize, usize)| {
-            input
-                .sets
-                .get(whose)
-                .and_then(|(_, s)| s.get(i))
-                .map_or(0, |a| a.start().0)
-        };
-        rows.sort_by_key(|r| (start(r), r.0));
+        rows.sort_by_key(|&(start, whose, _)| (start, whose));
     }
-    state.rows = Rows::Some(rows);
+    state.rows = Rows::Some(rows.into_iter().map(|(_, whose, i)| (whose, i)).collect());
     state.key = Some(key);
 }
 
