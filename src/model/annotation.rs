@@ -529,6 +529,11 @@ impl AnnotationSet {
         self.annotations.view()
     }
 
+    /// The annotations in their shared chunks (see [`AnnotationList::chunks`]).
+    pub fn chunks(&self) -> &[Arc<Vec<Arc<Annotation>>>] {
+        self.annotations.chunks()
+    }
+
     /// The annotations as they are now, for a save on another thread: one pointer copied,
     /// however many there are.
     pub fn snapshot(&self) -> Snapshot {

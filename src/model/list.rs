@@ -95,6 +95,13 @@ impl AnnotationList {
         }
     }
 
+    /// The chunks, each shared. A chunk held by someone is copied before any edit changes it,
+    /// so a chunk still the same `Arc` as one held since is unchanged: what was derived from
+    /// it (a count) still holds, and only new chunks need looking at.
+    pub fn chunks(&self) -> &[Arc<Vec<Arc<Annotation>>>] {
+        &self.chunks
+    }
+
     /// Where chunk `c` starts.
     fn start_of(&self, c: usize) -> usize {
         c.checked_sub(1)

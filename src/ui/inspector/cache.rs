@@ -54,6 +54,10 @@ pub struct InspectorCache {
     key: Option<Key>,
     /// How often the selected annotation's entity is mentioned in the annotator's work.
     mentions: Option<usize>,
+    /// The entity counted there, for whom, and its mentions in each chunk of that
+    /// annotator's sets, the chunk held: an edit recounts only the chunk it changed (a
+    /// recount of a book's million annotations took 11 ms at every edit).
+    mention_counts: Option<MentionCounts>,
     /// Where the selected annotation stands in the counts.
     outcome: Option<Outcome>,
     /// Every entity of the project for the pickers, made when a picker first opens.
@@ -97,12 +101,20 @@ impl InspectorCache {
         let project = &session.store.project;
         let me = key.me.as_str();
         let annotation = selected.and_then(|s| s.find(project, document, me));
-        self.mentions = match (selected, annotation) {
-            (Some(Selected::Own(_)), Some(a)) => {
-                a.entity.as_ref().map(|e| mentions(project, me, e))
-            }
+        let entity = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a)) => a.entity.as_ref(),
             _ => None,
         };
+        self.mentions = entity.map(|e| {
+            let counts = MentionCounts::of(project, me, e, self.mention_counts.take());
+            let total = counts.total();
+            self.mention_counts = Some(counts);
+            total
+        });
+        if entity.is_none() {
+            // Let go of the chunks: held, each would be copied by the next edit to it.
+            self.mention_counts = None;
+        }
         // Only one's own predictions and claims are looked up, and the map is made for them
         // alone: made at every new count, it took 110 ms on a project of 120k predictions
         // after each resolution, with nothing selected.
@@ -211,15 +223,56 @@ fn decided(
     out
 }
 
-/// How many of the annotator's annotations, in every document, mention the entity.
-fn mentions(project: &Project, me: &str, entity: &EntityId) -> usize {
-    project
-        .sets
-        .iter()
-        .filter(|((_, who), _)| who == me)
-        .flat_map(|(_, s)| s.iter())
-        .filter(|a| a.entity.as_ref() == Some(entity))
-        .count()
+/// A chunk of a set's annotations, shared with the set.
+type Chunk = Arc<Vec<Arc<Annotation>>>;
+
+/// How many of an annotator's annotations, in every document, mention an entity: counted per
+/// chunk of their sets, each chunk held so that an unchanged one is known again.
+#[derive(Debug)]
+struct MentionCounts {
+    entity: EntityId,
+    me: String,
+    chunks: Vec<(Chunk, usize)>,
+}
+
+impl MentionCounts {
+    /// The counts as the project is now, taking over those of `before` for every chunk it
+    /// still has (the same entity and annotator).
+    fn of(project: &Project, me: &str, entity: &EntityId, before: Option<Self>) -> Self {
+        // Held while they are compared: no chunk made since can be at a held one's address.
+        let known: std::collections::HashMap<*const Vec<Arc<Annotation>>, (Chunk, usize)> = before
+            .filter(|b| b.entity == *entity && b.me == me)
+            .map(|b| b.chunks)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(chunk, n)| (Arc::as_ptr(&chunk), (chunk, n)))
+            .collect();
+        let chunks = project
+            .sets
+            .iter()
+            .filter(|((_, who), _)| who == me)
+            .flat_map(|(_, set)| set.chunks())
+            .map(|chunk| {
+                let n = match known.get(&Arc::as_ptr(chunk)) {
+                    Some((held, n)) if Arc::ptr_eq(held, chunk) => *n,
+                    _ => chunk
+                        .iter()
+                        .filter(|a| a.entity.as_ref() == Some(entity))
+                        .count(),
+                };
+                (Arc::clone(chunk), n)
+            })
+            .collect();
+        Self {
+            entity: entity.clone(),
+            me: me.to_owned(),
+            chunks,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.chunks.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// The prediction or claim each annotation is a copy of: the first prediction that has it,
@@ -240,4 +293,69 @@ fn copies(tracker: &Tracker) -> std::collections::HashMap<RecordKey, Outcome> {
         out.entry(key.clone()).or_insert(outcome);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnnotationSet, CharOffset, Fragment, Schema};
+
+    /// Counted again after edits, the mentions are those of a full count, and only the
+    /// chunks an edit changed were looked at: the others are the very chunks held before.
+    #[test]
+    fn mention_counts_follow_edits_recounting_only_changed_chunks() {
+        let mut project = Project::new("p", Schema::news_default());
+        let entity = EntityId("anna-berg".into());
+        let made: Vec<Annotation> = (0..5000u32)
+            .map(|i| {
+                let mut a = Annotation::new(
+                    "Person",
+                    vec![Fragment {
+                        start: CharOffset(i * 2),
+                        end: CharOffset(i * 2 + 1),
+                    }],
+                );
+                a.entity = (i % 3 == 0).then(|| entity.clone());
+                a
+            })
+            .collect();
+        let ids: Vec<AnnotationId> = made.iter().map(|a| a.id.clone()).collect();
+        let set = AnnotationSet::with_annotations("olga", "d", made);
+        project.sets.insert(("d".into(), "olga".into()), set);
+        let full = |project: &Project| {
+            project
+                .sets
+                .values()
+                .flat_map(|s| s.iter())
+                .filter(|a| a.entity.as_ref() == Some(&entity))
+                .count()
+        };
+        let mut counts = MentionCounts::of(&project, "olga", &entity, None);
+        assert_eq!(counts.total(), full(&project));
+        let key = ("d".to_owned(), "olga".to_owned());
+        for (step, at) in [4000usize, 1, 2500, 4999].into_iter().enumerate() {
+            // The counts hold the chunks: the edit copies the one it changes.
+            let set = project.sets.get_mut(&key).unwrap();
+            set.update(&ids[at], |a| {
+                a.entity = if a.entity.is_some() {
+                    None
+                } else {
+                    Some(entity.clone())
+                };
+            });
+            let before: Vec<Chunk> = counts.chunks.iter().map(|(c, _)| Arc::clone(c)).collect();
+            counts = MentionCounts::of(&project, "olga", &entity, Some(counts));
+            assert_eq!(counts.total(), full(&project), "step {step}");
+            let kept = before
+                .iter()
+                .zip(&counts.chunks)
+                .filter(|(a, (b, _))| Arc::ptr_eq(a, b))
+                .count();
+            assert_eq!(kept, counts.chunks.len() - 1, "step {step}: one chunk new");
+        }
+        // Counts of another entity are not taken over.
+        let other = EntityId("erik-lund".into());
+        let counts = MentionCounts::of(&project, "olga", &other, Some(counts));
+        assert_eq!(counts.total(), 0);
+    }
 }
