@@ -81,6 +81,10 @@ pub struct ListInput<'a> {
     pub sets: Vec<(Option<&'a str>, Annotations<'a>)>,
     /// What is selected.
     pub selected: Option<&'a Selected>,
+    /// The selected annotation's place: its entry in `sets` and its index there, found by
+    /// its id (a binary search; looking for it row by row took a scan of the set at every
+    /// tag, which selects the new annotation).
+    pub selected_at: Option<(usize, usize)>,
 }
 
 impl<'a> ListInput<'a> {
@@ -99,6 +103,17 @@ impl<'a> ListInput<'a> {
                 sets.push((Some(who.as_str()), set.annotations()));
             }
         }
+        let selected_at = app.selected.as_ref().and_then(|selected| {
+            let (whose, set) = match selected {
+                Selected::Own(_) => (0, project.set(&view.document, session.annotator())?),
+                Selected::Colleague { annotator, .. } => (
+                    sets.iter()
+                        .position(|(owner, _)| *owner == Some(annotator.as_str()))?,
+                    project.set(&view.document, annotator)?,
+                ),
+            };
+            Some((whose, set.position(selected.id())?))
+        });
         Some(Self {
             text: view.text(),
             document: &view.document,
@@ -106,6 +121,7 @@ impl<'a> ListInput<'a> {
             revision: session.revision(),
             sets,
             selected: app.selected.as_ref(),
+            selected_at,
         })
     }
 }
@@ -152,7 +168,7 @@ pub fn ui(ui: &mut egui::Ui, input: &ListInput<'_>, state: &mut ListState) -> Ve
     // view, unless it shows already.
     if input.selected != state.followed.as_ref() {
         state.followed = input.selected.cloned();
-        if let Some(row) = input.selected.and_then(|s| row_of(input, state, s))
+        if let Some(row) = input.selected_at.and_then(|at| state.rows.position(at))
             && !state.visible.contains(&row)
         {
             let spacing = ui.spacing().item_spacing.y;
@@ -176,20 +192,6 @@ pub fn ui(ui: &mut egui::Ui, input: &ListInput<'_>, state: &mut ListState) -> Ve
     });
     state.visible = visible;
     out
-}
-
-/// The row of a selected annotation, if the filters show it.
-fn row_of(input: &ListInput<'_>, state: &ListState, selected: &Selected) -> Option<usize> {
-    let whose = match selected {
-        Selected::Own(_) => 0,
-        Selected::Colleague { annotator, .. } => input
-            .sets
-            .iter()
-            .position(|(owner, _)| *owner == Some(annotator.as_str()))?,
-    };
-    let (_, set) = input.sets.get(whose)?;
-    let i = set.iter().position(|a| &a.id == selected.id())?;
-    state.rows.position((whose, i))
 }
 
 /// Filters the rows again when the annotations or the filters changed (filtering 100k
