@@ -45,6 +45,10 @@ struct Kinds {
 /// `Session::apply_bulk`).
 const BULK: usize = 64;
 
+/// A bulk pass of at most one change per this many annotations of the set is told to views
+/// change by change ([`Session::last_changes`]); a bigger one makes them rebuild.
+const FOLLOWED_PER: usize = 32;
+
 /// How long after the last change the session saves, at least.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
 
@@ -1241,8 +1245,33 @@ impl Session {
         let mut inserted: Vec<usize> = Vec::new();
         if bulk {
             let (inserts, removes) = inserts_and_removes(&forward);
+            // A step few for its set (a tag-all of a thousand hits in a book, its undo) is
+            // told to views change by change, as single edits are: following it costs them
+            // less than rebuilding what they derive from the whole set. The places of the
+            // annotations removed are looked up before they go.
+            let set_len = self
+                .store
+                .project
+                .set(document, &annotator)
+                .map_or(0, crate::model::AnnotationSet::len);
+            let followed = (inserts.len() + removes.len()) * FOLLOWED_PER <= set_len;
+            let removed_at: Vec<usize> = if followed {
+                let set = self.store.project.set(document, &annotator);
+                removes
+                    .iter()
+                    .filter_map(|id| set.and_then(|s| s.position(id)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             match self.apply_bulk(document, &annotator, &inserts, &removes) {
                 Ok((inv, at)) => {
+                    if followed {
+                        self.tell_bulk(document, &annotator, removed_at, &inv, &at);
+                    } else {
+                        // Views rebuild rather than follow 10,000 single steps.
+                        self.changes.1.clear();
+                    }
                     inverse.extend(inv);
                     inserted = at;
                 }
@@ -1250,8 +1279,6 @@ impl Session {
                     return Err(self.refuse(document, &annotator, inverse, err, forward));
                 }
             }
-            // Views rebuild rather than follow 10,000 single steps.
-            self.changes.1.clear();
         }
         let project = &self.store.project;
         let problem = project.set(document, &annotator).and_then(|set| {
@@ -1393,6 +1420,53 @@ impl Session {
             .project
             .set(document, annotator)
             .is_some_and(crate::model::AnnotationSet::has_duplicate_ids)
+    }
+
+    /// Tells views what a bulk pass did, as single edits would have: the removals from the
+    /// last place to the first (each at its place before it went, which the ones after it
+    /// do not move), then the inserts from the first place to the last (each at its place
+    /// once it is in, which the ones after it do not move either). `removed_at` are the
+    /// places of the removed ones before the pass, `inverse` the pass's inverse (the
+    /// removed annotations are in its inserts) and `inserted_at` where each insert went.
+    fn tell_bulk(
+        &mut self,
+        document: &str,
+        annotator: &str,
+        mut removed_at: Vec<usize>,
+        inverse: &[Edit],
+        inserted_at: &[usize],
+    ) {
+        let removed: Vec<&Arc<Annotation>> = inverse
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Insert(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        // Taken out in the set's order: the same order as their places, sorted.
+        removed_at.sort_unstable();
+        for (&at, old) in removed_at.iter().zip(&removed).rev() {
+            self.changes.1.push(SetChange::Removed {
+                at,
+                annotation: Arc::downgrade(old),
+                fragments: old.fragments.clone(),
+            });
+        }
+        let mut inserted_at = inserted_at.to_vec();
+        inserted_at.sort_unstable();
+        let Some(set) = self.store.project.set(document, annotator) else {
+            return;
+        };
+        for at in inserted_at {
+            if let Some(a) = set.annotations().get(at) {
+                self.changes.1.push(SetChange::Inserted {
+                    at,
+                    annotation: Arc::clone(a),
+                    label: a.label.to_string(),
+                    fragments: a.fragments.clone(),
+                });
+            }
+        }
     }
 
     /// Removes and inserts many annotations in one pass; returns the inverse and where in
@@ -2905,6 +2979,80 @@ mod tests {
         s.apply(&doc, many.into_iter().map(Edit::insert).collect())
             .unwrap();
         assert_eq!(count(&s, &doc), PARALLEL_CHECKS + 100);
+    }
+
+    /// A bulk step few for its set (a tag-all of hundreds in a book, its undo, a mix) is told
+    /// to views change by change: applied in order to the set as it was, its changes make
+    /// the set as it is, each removal and insert at the place it says.
+    #[test]
+    fn a_bulk_step_few_for_its_set_is_told_change_by_change() {
+        let (_dir, mut s, doc) = session();
+        let text: String = (0..5000).map(|i| format!("ord{i:04} ")).collect();
+        let doc = {
+            let _ = doc;
+            s.store.add_text("big.txt", "Big", text).unwrap()
+        };
+        let tags = |s: &Session, from: u32, n: u32| -> Vec<Annotation> {
+            let text = &s.store.project.document(&doc).unwrap().text;
+            (0..n)
+                .map(|i| {
+                    let start = (from + i * 37) % 39_000;
+                    Annotation::new(
+                        "Person",
+                        checked_fragments(text, &[(start, start + 5)]).unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let all = tags(&s, 0, 4000);
+        s.apply(&doc, all.into_iter().map(Edit::insert).collect())
+            .unwrap();
+        assert!(s.last_changes().is_none(), "big for its set: views rebuild");
+        let follow = |s: &Session, before: Vec<Arc<Annotation>>, what: &str| {
+            let (changed, changes) = s.last_changes().expect(what);
+            assert_eq!(changed, doc);
+            let mut model = before;
+            for change in changes {
+                match change {
+                    SetChange::Removed { at, annotation, .. } => {
+                        let gone = model.remove(*at);
+                        assert!(
+                            std::ptr::eq(Arc::as_ptr(&gone), annotation.as_ptr()),
+                            "{what}"
+                        );
+                    }
+                    SetChange::Inserted { at, annotation, .. } => {
+                        model.insert(*at, Arc::clone(annotation));
+                    }
+                }
+            }
+            let after = anna_set(s, &doc);
+            assert_eq!(model.len(), after.len(), "{what}");
+            assert!(
+                model.iter().zip(&after).all(|(m, a)| Arc::ptr_eq(m, a)),
+                "{what}"
+            );
+            changes.len()
+        };
+        let before = anna_set(&s, &doc);
+        let hundred = tags(&s, 11, 100);
+        s.apply(&doc, hundred.iter().cloned().map(Edit::insert).collect())
+            .unwrap();
+        assert_eq!(follow(&s, before, "a hundred tags"), 100);
+        let before = anna_set(&s, &doc);
+        assert!(s.undo(&doc));
+        assert_eq!(follow(&s, before, "their undo"), 100);
+        // Removals and inserts in one step.
+        let before = anna_set(&s, &doc);
+        let mut mixed: Vec<Edit> = before
+            .iter()
+            .step_by(80)
+            .map(|a| Edit::Remove(a.id.clone()))
+            .collect();
+        mixed.extend(tags(&s, 23, 60).into_iter().map(Edit::insert));
+        let n = mixed.len();
+        s.apply(&doc, mixed).unwrap();
+        assert_eq!(follow(&s, before, "removals and inserts"), n);
     }
 
     #[test]

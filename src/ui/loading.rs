@@ -322,6 +322,82 @@ mod tests {
     use crate::store::{PartialSizesForTests, ProjectStore};
     use crate::ui::{Command, LectorApp, Prefs};
 
+    /// What an index finds over the whole text: each fragment with its annotation's id.
+    fn found(index: &crate::ui::span_index::SpanIndex) -> Vec<(u32, u32, String)> {
+        let mut frags = Vec::new();
+        index.query(0, u32::MAX, &mut frags);
+        let mut found: Vec<(u32, u32, String)> = frags
+            .iter()
+            .filter_map(|f| Some((f.start, f.end, index.annotation(f)?.id.0.to_string())))
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// A step of more changes than 64 but few for its set (a tag-all in a book, its undo) is
+    /// followed by the span index rather than rebuilt on the window's thread; a step big for
+    /// its set rebuilds. Either way the index finds what one built afresh finds.
+    #[test]
+    fn a_step_few_for_its_set_is_followed_and_a_big_one_rebuilds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let words: String = (0..4000).map(|i| format!("ord{i:04} ")).collect();
+        let doc = store.add_text("a.txt", "A", words).unwrap();
+        let text = store.project.document(&doc).unwrap().text.clone();
+        let set = store.project.set_mut(&doc, "anna");
+        for i in 0..4000 {
+            set.insert(Annotation::new(
+                ["Person", "Place"][i as usize % 2],
+                checked_fragments(&text, &[(i * 8, i * 8 + 7)]).unwrap(),
+            ));
+        }
+        store.save_set(&doc, "anna").unwrap();
+        drop(store);
+        let prefs = Prefs {
+            annotator: "anna".to_owned(),
+            ..Prefs::default()
+        };
+        let mut app = LectorApp::new(
+            &egui::Context::default(),
+            prefs,
+            Some(dir.path().to_owned()),
+        );
+        assert_eq!(app.document(), Some(doc.as_str()));
+        app.refresh_index();
+        let tags = |n: u32, from: u32| -> Vec<Edit> {
+            (0..n)
+                .map(|i| {
+                    let start = (from + i * 29) % 31_000;
+                    Edit::Insert(Arc::new(Annotation::new(
+                        "Event",
+                        checked_fragments(&text, &[(start, start + 3)]).unwrap(),
+                    )))
+                })
+                .collect()
+        };
+        let check = |app: &LectorApp, followed: bool, what: &str| {
+            let session = app.session.as_ref().unwrap();
+            let set = session.store.project.set(&doc, "anna").unwrap();
+            let fresh = crate::ui::span_index::SpanIndex::new(
+                &session.store.project.schema,
+                set.annotations(),
+            );
+            assert_eq!(found(&app.index), found(&fresh), "{what}");
+            // A rebuilt index holds the set's annotations in its order; a followed one has
+            // the new ones after.
+            assert_eq!(!app.index.is_of_set(set.annotations()), followed, "{what}");
+        };
+        app.apply(Command::Edit(tags(100, 100)));
+        app.refresh_index();
+        check(&app, true, "a hundred tags");
+        app.apply(Command::Undo);
+        app.refresh_index();
+        check(&app, true, "their undo");
+        app.apply(Command::Edit(tags(400, 400)));
+        app.refresh_index();
+        check(&app, false, "four hundred tags");
+    }
+
     /// A book shown from the beginning of its annotation file: a tag made before the rest is
     /// read is not refused. It waits for the rest, applies, and the file saved holds every
     /// annotation, those never shown included.
