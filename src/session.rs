@@ -49,6 +49,15 @@ const BULK: usize = 64;
 /// change by change ([`Session::last_changes`]); a bigger one makes them rebuild.
 const FOLLOWED_PER: usize = 32;
 
+/// What a bulk pass did: its inverse, where each insert went (in the order given), and the
+/// places the removed annotations had, in order, when it found them by id (empty when it
+/// took them out in a pass over the set).
+type BulkDone = (Vec<Edit>, Vec<usize>, Vec<usize>);
+
+/// A bulk pass removing at most one annotation per this many of the set finds each by its
+/// id (a binary search) instead of reading every annotation of the set.
+const FOUND_BY_ID_PER: usize = 64;
+
 /// How long after the last change the session saves, at least.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
 
@@ -1255,7 +1264,9 @@ impl Session {
                 .set(document, &annotator)
                 .map_or(0, crate::model::AnnotationSet::len);
             let followed = (inserts.len() + removes.len()) * FOLLOWED_PER <= set_len;
-            let removed_at: Vec<usize> = if followed {
+            // A few removals among many are found by id in the pass, which says where.
+            let found_in_pass = removes.len().saturating_mul(FOUND_BY_ID_PER) < set_len;
+            let removed_at: Vec<usize> = if followed && !found_in_pass {
                 let set = self.store.project.set(document, &annotator);
                 removes
                     .iter()
@@ -1265,8 +1276,9 @@ impl Session {
                 Vec::new()
             };
             match self.apply_bulk(document, &annotator, &inserts, &removes) {
-                Ok((inv, at)) => {
+                Ok((inv, at, places)) => {
                     if followed {
+                        let removed_at = if found_in_pass { places } else { removed_at };
                         self.tell_bulk(document, &annotator, removed_at, &inv, &at);
                     } else {
                         // Views rebuild rather than follow 10,000 single steps.
@@ -1478,7 +1490,7 @@ impl Session {
         annotator: &str,
         inserts: &[&Arc<Annotation>],
         removes: &[&AnnotationId],
-    ) -> Result<(Vec<Edit>, Vec<usize>), EditError> {
+    ) -> Result<BulkDone, EditError> {
         let set = self.store.project.set_mut(document, annotator);
         // A missing id, or one removed twice (one by one, the second finds nothing).
         let mut removing = crate::model::annotation::IdSet::default();
@@ -1490,8 +1502,23 @@ impl Session {
         }
         // Shared with the undo step, not copied; taken in one pass over the set (looking each
         // up was half of undoing a review's start on a book). No set with twins comes here.
+        // A few among many (undoing a tag-all in a book): each found by its id and taken out
+        // from the last place to the first, where a pass over the set reads every annotation
+        // (60 ms at a million for 4,532); then in the set's order, as a pass gives them.
+        // Their places before, in order, for views to follow.
+        let mut places = Vec::new();
         let old: Vec<Arc<Annotation>> = if removes.is_empty() {
             Vec::new()
+        } else if removes.len().saturating_mul(FOUND_BY_ID_PER) < set.len() {
+            places = removes.iter().filter_map(|id| set.position(id)).collect();
+            places.sort_unstable();
+            let mut old: Vec<Arc<Annotation>> = places
+                .iter()
+                .rev()
+                .filter_map(|&at| set.remove_at(at))
+                .collect();
+            old.reverse();
+            old
         } else {
             set.take_out(|a| removing.contains(&a.id))
         };
@@ -1509,7 +1536,7 @@ impl Session {
         let mut inverse = Vec::with_capacity(removes.len() + at.len());
         inverse.extend(inserts.iter().map(|a| Edit::Remove(a.id.clone())));
         inverse.extend(old.into_iter().map(Edit::Insert));
-        Ok((inverse, at))
+        Ok((inverse, at, places))
     }
 
     /// Applies one edit in place and returns its inverse.
@@ -3052,7 +3079,12 @@ mod tests {
         mixed.extend(tags(&s, 23, 60).into_iter().map(Edit::insert));
         let n = mixed.len();
         s.apply(&doc, mixed).unwrap();
-        assert_eq!(follow(&s, before, "removals and inserts"), n);
+        assert_eq!(follow(&s, before.clone(), "removals and inserts"), n);
+        // The few removed among many (found by id, not by a pass) come back with the undo.
+        assert!(s.undo(&doc));
+        let back = anna_set(&s, &doc);
+        assert_eq!(back.len(), before.len());
+        assert!(back.iter().zip(&before).all(|(a, b)| Arc::ptr_eq(a, b)));
     }
 
     #[test]
