@@ -45,18 +45,16 @@ struct Kinds {
 /// `Session::apply_bulk`).
 const BULK: usize = 64;
 
-/// A bulk pass of at most one change per this many annotations of the set is told to views
-/// change by change ([`Session::last_changes`]); a bigger one makes them rebuild.
+/// A bulk pass of at most one change per this many annotations of the set is few for it:
+/// it finds the annotations it removes by id (a binary search) instead of reading every
+/// annotation of the set, and it is told to views change by change
+/// ([`Session::last_changes`]); a bigger one makes them rebuild.
 const FOLLOWED_PER: usize = 32;
 
 /// What a bulk pass did: its inverse, where each insert went (in the order given), and the
 /// places the removed annotations had, in order, when it found them by id (empty when it
 /// took them out in a pass over the set).
 type BulkDone = (Vec<Edit>, Vec<usize>, Vec<usize>);
-
-/// A bulk pass removing at most one annotation per this many of the set finds each by its
-/// id (a binary search) instead of reading every annotation of the set.
-const FOUND_BY_ID_PER: usize = 64;
 
 /// How long after the last change the session saves, at least.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
@@ -1256,30 +1254,18 @@ impl Session {
             let (inserts, removes) = inserts_and_removes(&forward);
             // A step few for its set (a tag-all of a thousand hits in a book, its undo) is
             // told to views change by change, as single edits are: following it costs them
-            // less than rebuilding what they derive from the whole set. The places of the
-            // annotations removed are looked up before they go.
+            // less than rebuilding what they derive from the whole set. The pass found what
+            // it removed by id and says where each was.
             let set_len = self
                 .store
                 .project
                 .set(document, &annotator)
                 .map_or(0, crate::model::AnnotationSet::len);
             let followed = (inserts.len() + removes.len()) * FOLLOWED_PER <= set_len;
-            // A few removals among many are found by id in the pass, which says where.
-            let found_in_pass = removes.len().saturating_mul(FOUND_BY_ID_PER) < set_len;
-            let removed_at: Vec<usize> = if followed && !found_in_pass {
-                let set = self.store.project.set(document, &annotator);
-                removes
-                    .iter()
-                    .filter_map(|id| set.and_then(|s| s.position(id)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
             match self.apply_bulk(document, &annotator, &inserts, &removes) {
-                Ok((inv, at, places)) => {
+                Ok((inv, at, removed_at)) => {
                     if followed {
-                        let removed_at = if found_in_pass { places } else { removed_at };
-                        self.tell_bulk(document, &annotator, removed_at, &inv, &at);
+                        self.tell_bulk(document, &annotator, &removed_at, &inv, &at);
                     } else {
                         // Views rebuild rather than follow 10,000 single steps.
                         self.changes.1.clear();
@@ -1438,13 +1424,14 @@ impl Session {
     /// last place to the first (each at its place before it went, which the ones after it
     /// do not move), then the inserts from the first place to the last (each at its place
     /// once it is in, which the ones after it do not move either). `removed_at` are the
-    /// places of the removed ones before the pass, `inverse` the pass's inverse (the
-    /// removed annotations are in its inserts) and `inserted_at` where each insert went.
+    /// places of the removed ones before the pass, in order, `inverse` the pass's inverse
+    /// (the removed annotations are in its inserts, in the set's order) and `inserted_at`
+    /// where each insert went.
     fn tell_bulk(
         &mut self,
         document: &str,
         annotator: &str,
-        mut removed_at: Vec<usize>,
+        removed_at: &[usize],
         inverse: &[Edit],
         inserted_at: &[usize],
     ) {
@@ -1455,8 +1442,6 @@ impl Session {
                 _ => None,
             })
             .collect();
-        // Taken out in the set's order: the same order as their places, sorted.
-        removed_at.sort_unstable();
         for (&at, old) in removed_at.iter().zip(&removed).rev() {
             self.changes.1.push(SetChange::Removed {
                 at,
@@ -1500,16 +1485,15 @@ impl Session {
         {
             return Err(EditError::Invalid(format!("there is no annotation {id}")));
         }
-        // Shared with the undo step, not copied; taken in one pass over the set (looking each
-        // up was half of undoing a review's start on a book). No set with twins comes here.
-        // A few among many (undoing a tag-all in a book): each found by its id and taken out
-        // from the last place to the first, where a pass over the set reads every annotation
-        // (60 ms at a million for 4,532); then in the set's order, as a pass gives them.
-        // Their places before, in order, for views to follow.
+        // Shared with the undo step, not copied, in the set's order. No set with twins comes
+        // here. A few among many (undoing a tag-all in a book) are each found by their id and
+        // taken out from the last place to the first, their places kept for views to follow;
+        // more are taken in one pass over the set, which reads every annotation (60 ms at a
+        // million for 4,532) but looking each up was half of undoing a review's start.
         let mut places = Vec::new();
         let old: Vec<Arc<Annotation>> = if removes.is_empty() {
             Vec::new()
-        } else if removes.len().saturating_mul(FOUND_BY_ID_PER) < set.len() {
+        } else if removes.len().saturating_mul(FOLLOWED_PER) <= set.len() {
             places = removes.iter().filter_map(|id| set.position(id)).collect();
             places.sort_unstable();
             let mut old: Vec<Arc<Annotation>> = places
@@ -3013,12 +2997,9 @@ mod tests {
     /// the set as it is, each removal and insert at the place it says.
     #[test]
     fn a_bulk_step_few_for_its_set_is_told_change_by_change() {
-        let (_dir, mut s, doc) = session();
+        let (_dir, mut s, _) = session();
         let text: String = (0..5000).map(|i| format!("ord{i:04} ")).collect();
-        let doc = {
-            let _ = doc;
-            s.store.add_text("big.txt", "Big", text).unwrap()
-        };
+        let doc = s.store.add_text("big.txt", "Big", text).unwrap();
         let tags = |s: &Session, from: u32, n: u32| -> Vec<Annotation> {
             let text = &s.store.project.document(&doc).unwrap().text;
             (0..n)

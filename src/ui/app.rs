@@ -506,7 +506,7 @@ impl LectorApp {
             .show(ui, |ui| {
                 // The list's own state is lent out while the rest of the app is read.
                 let mut list = std::mem::take(&mut self.list);
-                if let Some(input) = super::panels::annotation_list::ListInput::of(self) {
+                if let Some(input) = super::panels::annotation_list::ListInput::of(self, &list) {
                     commands.extend(super::panels::annotation_list::ui(ui, &input, &mut list));
                 }
                 self.list = list;

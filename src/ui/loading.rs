@@ -322,6 +322,15 @@ mod tests {
     use crate::store::{PartialSizesForTests, ProjectStore};
     use crate::ui::{Command, LectorApp, Prefs};
 
+    /// The app on the project at `root`, annotating as anna.
+    fn app_as_anna(root: &std::path::Path) -> LectorApp {
+        let prefs = Prefs {
+            annotator: "anna".to_owned(),
+            ..Prefs::default()
+        };
+        LectorApp::new(&egui::Context::default(), prefs, Some(root.to_owned()))
+    }
+
     /// What an index finds over the whole text: each fragment with its annotation's id.
     fn found(index: &crate::ui::span_index::SpanIndex) -> Vec<(u32, u32, String)> {
         let mut frags = Vec::new();
@@ -353,15 +362,7 @@ mod tests {
         }
         store.save_set(&doc, "anna").unwrap();
         drop(store);
-        let prefs = Prefs {
-            annotator: "anna".to_owned(),
-            ..Prefs::default()
-        };
-        let mut app = LectorApp::new(
-            &egui::Context::default(),
-            prefs,
-            Some(dir.path().to_owned()),
-        );
+        let mut app = app_as_anna(dir.path());
         assert_eq!(app.document(), Some(doc.as_str()));
         app.refresh_index();
         let tags = |n: u32, from: u32| -> Vec<Edit> {
@@ -407,11 +408,7 @@ mod tests {
         let (dir, doc) = crate::store::partial_tests::project(300);
         let root = dir.path();
 
-        let prefs = Prefs {
-            annotator: "anna".to_owned(),
-            ..Prefs::default()
-        };
-        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root.to_owned()));
+        let mut app = app_as_anna(root);
         assert_eq!(app.document(), Some(doc.as_str()));
         let partly = |app: &LectorApp| app.session.as_ref().unwrap().store.is_partly_read(&doc);
         assert!(partly(&app), "shown from its beginning");
@@ -449,15 +446,7 @@ mod tests {
     fn a_book_read_whole_comes_with_its_span_index() {
         let _sizes = PartialSizesForTests::set(20_000, 8_000);
         let (dir, doc) = crate::store::partial_tests::project(300);
-        let prefs = Prefs {
-            annotator: "anna".to_owned(),
-            ..Prefs::default()
-        };
-        let mut app = LectorApp::new(
-            &egui::Context::default(),
-            prefs,
-            Some(dir.path().to_owned()),
-        );
+        let mut app = app_as_anna(dir.path());
         let partly = |app: &LectorApp| app.session.as_ref().unwrap().store.is_partly_read(&doc);
         assert!(partly(&app), "shown from its beginning");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -81,15 +81,15 @@ pub struct ListInput<'a> {
     pub sets: Vec<(Option<&'a str>, Annotations<'a>)>,
     /// What is selected.
     pub selected: Option<&'a Selected>,
-    /// The selected annotation's place: its entry in `sets` and its index there, found by
-    /// its id (a binary search; looking for it row by row took a scan of the set at every
-    /// tag, which selects the new annotation).
+    /// The selected annotation's place, when the list has not followed it yet: its entry in
+    /// `sets` and its index there, found by its id (a binary search; looking for it row by
+    /// row took a scan of the set at every tag, which selects the new annotation).
     pub selected_at: Option<(usize, usize)>,
 }
 
 impl<'a> ListInput<'a> {
-    /// What the app holds now; `None` without a document.
-    pub fn of(app: &'a LectorApp) -> Option<Self> {
+    /// What the app holds now for the list in `state`; `None` without a document.
+    pub fn of(app: &'a LectorApp, state: &ListState) -> Option<Self> {
         let session = app.session.as_ref()?;
         let view = app.view.as_ref()?;
         let project = &session.store.project;
@@ -103,7 +103,11 @@ impl<'a> ListInput<'a> {
                 sets.push((Some(who.as_str()), set.annotations()));
             }
         }
-        let selected_at = app.selected.as_ref().and_then(|selected| {
+        let unfollowed = app
+            .selected
+            .as_ref()
+            .filter(|s| Some(*s) != state.followed.as_ref());
+        let selected_at = unfollowed.and_then(|selected| {
             let (whose, set) = match selected {
                 Selected::Own(_) => (0, project.set(&view.document, session.annotator())?),
                 Selected::Colleague { annotator, .. } => (
