@@ -381,6 +381,15 @@ impl DocumentSuggestions {
     /// Decides again which suggestions are open, from the annotator's annotations and
     /// decisions as they are now. No rescan of the text.
     pub fn refresh(&mut self, project: &Project, annotator: &str) {
+        if self.all.is_empty() {
+            // Nothing to decide: no pass over the annotations (a book's million, at every
+            // switch to it). `longest` matters only beside suggestions, which come with a
+            // new scan.
+            self.longest = 0;
+            self.open.clear();
+            self.open_count = 0;
+            return;
+        }
         let set = project.set(&self.document, annotator);
         self.longest = set.map_or(0, |set| {
             set.iter()

@@ -10,6 +10,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use super::entity_picker::ProjectEntity;
+use crate::model::list::ChunkCounts;
 use crate::model::review::{Choice, Decision};
 use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
 use crate::predict::Tracker;
@@ -143,7 +144,7 @@ impl InspectorCache {
 
     /// How often the selected annotation's entity is mentioned in the annotator's work.
     pub fn mentions(&self) -> Option<usize> {
-        self.mention_counts.as_ref().map(|c| c.total)
+        self.mention_counts.as_ref().map(|c| c.counts.total())
     }
 
     /// Where the selected annotation stands in the counts.
@@ -215,53 +216,31 @@ fn decided(
     out
 }
 
-/// A chunk of a set's annotations, shared with the set.
-type Chunk = Arc<Vec<Arc<Annotation>>>;
-
 /// How many of an annotator's annotations, in every document, mention an entity: counted per
 /// chunk of their sets, each chunk held so that an unchanged one is known again.
 #[derive(Debug)]
 struct MentionCounts {
     entity: EntityId,
     me: String,
-    chunks: Vec<(Chunk, usize)>,
-    /// The sum of the chunks' counts.
-    total: usize,
+    counts: ChunkCounts,
 }
 
 impl MentionCounts {
     /// The counts as the project is now, taking over those of `before` for every chunk it
     /// still has (the same entity and annotator).
     fn of(project: &Project, me: &str, entity: &EntityId, before: Option<Self>) -> Self {
-        // Held while they are compared: no chunk made since can be at a held one's address.
-        let known: std::collections::HashMap<*const Vec<Arc<Annotation>>, (Chunk, usize)> = before
+        let before = before
             .filter(|b| b.entity == *entity && b.me == me)
-            .map(|b| b.chunks)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(chunk, n)| (Arc::as_ptr(&chunk), (chunk, n)))
-            .collect();
+            .map(|b| b.counts);
         let chunks = project
             .sets
             .iter()
             .filter(|((_, who), _)| who == me)
-            .flat_map(|(_, set)| set.chunks())
-            .map(|chunk| {
-                let n = match known.get(&Arc::as_ptr(chunk)) {
-                    Some((held, n)) if Arc::ptr_eq(held, chunk) => *n,
-                    _ => chunk
-                        .iter()
-                        .filter(|a| a.entity.as_ref() == Some(entity))
-                        .count(),
-                };
-                (Arc::clone(chunk), n)
-            })
-            .collect::<Vec<_>>();
+            .flat_map(|(_, set)| set.chunks());
         Self {
             entity: entity.clone(),
             me: me.to_owned(),
-            total: chunks.iter().map(|(_, n)| n).sum(),
-            chunks,
+            counts: ChunkCounts::of(chunks, before, |a| a.entity.as_ref() == Some(entity)),
         }
     }
 }
@@ -322,7 +301,7 @@ mod tests {
                 .count()
         };
         let mut counts = MentionCounts::of(&project, "olga", &entity, None);
-        assert_eq!(counts.total, full(&project));
+        assert_eq!(counts.counts.total(), full(&project));
         let key = ("d".to_owned(), "olga".to_owned());
         for (step, at) in [4000usize, 1, 2500, 4999].into_iter().enumerate() {
             // The counts hold the chunks: the edit copies the one it changes.
@@ -334,19 +313,19 @@ mod tests {
                     Some(entity.clone())
                 };
             });
-            let before: Vec<Chunk> = counts.chunks.iter().map(|(c, _)| Arc::clone(c)).collect();
+            let before: Vec<_> = counts.counts.chunks().map(Arc::clone).collect();
             counts = MentionCounts::of(&project, "olga", &entity, Some(counts));
-            assert_eq!(counts.total, full(&project), "step {step}");
+            assert_eq!(counts.counts.total(), full(&project), "step {step}");
             let kept = before
                 .iter()
-                .zip(&counts.chunks)
-                .filter(|(a, (b, _))| Arc::ptr_eq(a, b))
+                .zip(counts.counts.chunks())
+                .filter(|(a, b)| Arc::ptr_eq(a, b))
                 .count();
-            assert_eq!(kept, counts.chunks.len() - 1, "step {step}: one chunk new");
+            assert_eq!(kept, before.len() - 1, "step {step}: one chunk new");
         }
         // Counts of another entity are not taken over.
         let other = EntityId("erik-lund".into());
         let counts = MentionCounts::of(&project, "olga", &other, Some(counts));
-        assert_eq!(counts.total, 0);
+        assert_eq!(counts.counts.total(), 0);
     }
 }
