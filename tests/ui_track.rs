@@ -450,6 +450,53 @@ fn after_a_change_a_big_projects_views_count_again_without_holding_up_the_window
     );
 }
 
+/// The Predictions view's Find field finds what was counted after an edit: the lower-cased
+/// texts it searches are made when a filter is typed (made at every count, they held the
+/// first frame after each edit for 50 ms on 42k predictions), and made again for new counts.
+#[test]
+fn predictions_are_found_by_text_after_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    // A hundred predictions per document, on its first hundred sentences of two hundred.
+    let root = big_project(dir.path(), 20, 2_000);
+    let mut h = harness(&root, "tester");
+    wait_for_jobs(&mut h);
+    let open = h.state().document().unwrap().to_owned();
+    h.get_by_label("Predictions").click();
+    h.run();
+    assert_eq!(h.state().tracking().predictions.shown().len(), 2_000);
+    let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Find");
+    field.click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Find")
+        .type_text(&open);
+    h.run();
+    assert_eq!(
+        h.state().tracking().predictions.shown().len(),
+        100,
+        "the open document's, found by its id"
+    );
+
+    // A new prediction on a sentence no one tagged.
+    h.get_by_label("Article").click();
+    h.run();
+    let len = "Han kommer troligen att vinna valet. ".chars().count() as u32;
+    drag_select(&mut h, (150 * len, 151 * len - 1));
+    h.event(egui::Event::Text("f".to_owned()));
+    h.run();
+    assert_eq!(
+        h.state().selected_annotation().map(|a| a.label.as_str()),
+        Some("Prediction")
+    );
+    h.get_by_label("Predictions").click();
+    h.run();
+    assert_eq!(h.state().tracking().tracker().predictions.len(), 2_001);
+    assert_eq!(
+        h.state().tracking().predictions.shown().len(),
+        101,
+        "the filter finds the new one too"
+    );
+}
+
 /// Right after a big project opens, its other documents are still being read in the
 /// background: a tracking view says so and shows the predictions once they are read, instead
 /// of reading the rest of the project and counting it on the window's thread.

@@ -225,7 +225,7 @@ impl LectorApp {
                 let old = std::mem::replace(&mut self.index, index);
                 self.index_key = (document.to_owned(), session.revision());
                 if old.len() >= super::span_index::PARALLEL_BUILD {
-                    drop(std::thread::Builder::new().spawn(move || drop(old)));
+                    super::drop_elsewhere(old);
                 }
             }
         }

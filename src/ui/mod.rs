@@ -108,6 +108,13 @@ fn egui_glow_options() -> eframe::egui_glow::GlowConfiguration {
     }
 }
 
+/// Lets go of something big on another thread: freeing a million small allocations (a
+/// book's span index, a big project's counts) held the window for tens of milliseconds.
+/// Dropped here if no thread can be started.
+pub fn drop_elsewhere<T: Send + 'static>(big: T) {
+    drop(std::thread::Builder::new().spawn(move || drop(big)));
+}
+
 /// Where the sample project is: next to the working directory (a checkout) or the crate.
 pub fn sample_project() -> Option<PathBuf> {
     [

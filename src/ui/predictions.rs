@@ -163,7 +163,10 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let built = tracking.counted_at();
     let predictions = &tracking.tracker.predictions;
     let view = &mut tracking.predictions;
-    if view.haystacks.0 != built {
+    let needle = &key.4;
+    // Made only for a text filter: lower-casing every prediction's text, holder and document
+    // took 50 ms of the first frame after each edit on a project of 42k predictions.
+    if !needle.is_empty() && view.haystacks.0 != built {
         let haystacks = predictions
             .iter()
             .map(|p| {
@@ -178,7 +181,6 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
             .collect();
         view.haystacks = (built, haystacks);
     }
-    let needle = &key.4;
     let mut rows: Vec<usize> = predictions
         .iter()
         .enumerate()

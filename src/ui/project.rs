@@ -420,7 +420,7 @@ impl LectorApp {
                 // Letting go of a big index's hold on every annotation (18 ms at a million)
                 // is left to another thread.
                 if old.len() >= super::span_index::PARALLEL_BUILD {
-                    drop(std::thread::Builder::new().spawn(move || drop(old)));
+                    super::drop_elsewhere(old);
                 }
             }
         }
