@@ -328,3 +328,116 @@ fn the_status_bar_says_saved_once_autosave_has_written() {
     assert!(h.query_by_label_contains("saved").is_some());
     assert!(h.query_by_label_contains("saving").is_none());
 }
+
+/// What searching the sample article shows: the hits of "Lukashenko" (typed in two goes),
+/// where Enter goes right after "Putin" is typed, and what "Tag all" right after typing
+/// "Lukashenko" again says (with the entity the mentions are linked to). With `background`
+/// every text is searched on another thread, and each search is seen running.
+fn search_as_a_user(background: bool) -> (Vec<(u32, u32)>, (u32, u32), String) {
+    let (_dir, project) = common::sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    if background {
+        h.state_mut().search_in_background_from(0);
+    }
+    let running = |h: &Harness<'_, LectorApp>| {
+        assert_eq!(h.state().is_searching(), background, "searched elsewhere");
+    };
+    // The bar takes the text in one frame; the search starts at the next.
+    let typed = |h: &mut Harness<'_, LectorApp>| {
+        h.step();
+        h.step();
+    };
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    h.run();
+    h.get_by_label("Find").type_text("Luk");
+    typed(&mut h);
+    running(&h);
+    h.get_by_label("Find").type_text("ashenko");
+    typed(&mut h);
+    running(&h);
+    gui::step_while(&mut h, LectorApp::is_searching);
+    h.run();
+    let hits: Vec<(u32, u32)> = h
+        .state()
+        .search_hits()
+        .iter()
+        .map(|(s, e)| (s.0, e.0))
+        .collect();
+    if background {
+        h.get_by_label(&format!("1 of {}", hits.len()));
+    }
+
+    // Enter, twice, while the search for a new query runs (the frame that started it sends
+    // the commands): it goes on from the first hit of "Putin" after the caret, as it would
+    // once the hits were shown, not from the hits shown before.
+    let caret = h.state().view().unwrap().selection.range().0;
+    h.state_mut()
+        .apply(lector::ui::ViewCommand::SearchFor("Putin".to_owned()).into());
+    h.step();
+    running(&h);
+    for _ in 0..2 {
+        h.state_mut()
+            .apply(lector::ui::ViewCommand::StepHit(true).into());
+    }
+    h.run();
+    let (s, e) = h.state().view().unwrap().selection.range();
+    let putin = h.state().search_hits().to_vec();
+    let first = putin.iter().position(|h| h.0 >= caret).unwrap_or(0);
+    assert_eq!(
+        (s, e),
+        putin[(first + 2) % putin.len()],
+        "two hits on from the first one after the caret"
+    );
+
+    // "Tag all" while the search for a new query runs (the frame that started it sends the
+    // command): the hits of the query as typed are tagged, not those shown before.
+    h.state_mut()
+        .apply(lector::ui::ViewCommand::SearchFor("Lukashenko".to_owned()).into());
+    h.step();
+    running(&h);
+    // What the bar shows while the search runs: the entity of the query before's mentions.
+    let entity = h.state().search_entity().cloned();
+    h.state_mut().apply(Command::TagAllHits {
+        label: "Person".to_owned(),
+        entity,
+    });
+    h.run();
+    let said = h.state().messages().last().unwrap().text.clone();
+    assert!(
+        said.contains(&format!(" of {} hits as Person", hits.len())),
+        "{said}"
+    );
+    (hits, (s.0, e.0), said)
+}
+
+/// A big text is searched on another thread (a keystroke in the search bar of a 50 MB book
+/// took a 70 ms frame): the window draws on meanwhile with the hits before, and shows
+/// what a search on its own thread shows. Enter and "Tag all" right after typing wait for
+/// the hits of the query as typed.
+#[test]
+fn a_big_text_is_searched_on_another_thread_with_the_same_results() {
+    let here = search_as_a_user(false);
+    let elsewhere = search_as_a_user(true);
+    assert!(here.0.len() >= 10, "{:?}", here.0);
+    let text = {
+        let (_dir, project) = common::sample_project_copy();
+        let h = harness(&project, "anna");
+        h.state().view().unwrap().text().as_str().to_owned()
+    };
+    let putin: Vec<usize> = text.match_indices("Putin").map(|(i, _)| i).collect();
+    assert!(!putin.is_empty());
+    let (s, e) = elsewhere.1;
+    let chars: String = text
+        .chars()
+        .skip(s as usize)
+        .take((e - s) as usize)
+        .collect();
+    assert_eq!(chars, "Putin", "Enter went to a hit of the query as typed");
+    assert!(
+        elsewhere.2.contains("linked to"),
+        "the mentions' entity was found: {}",
+        elsewhere.2
+    );
+    assert_eq!(elsewhere, here);
+}

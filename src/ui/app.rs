@@ -314,6 +314,23 @@ impl LectorApp {
         &self.search.hits
     }
 
+    /// The entity "Tag all hits" links to: the one the searched words are a mention of, or
+    /// the one picked.
+    pub fn search_entity(&self) -> Option<&crate::model::Entity> {
+        self.search.entity.as_ref()
+    }
+
+    /// Whether the search bar's hits are being found again for a new query, on another
+    /// thread (the hits of the query before show meanwhile).
+    pub fn is_searching(&self) -> bool {
+        self.search.is_searching()
+    }
+
+    /// Searches texts of at least `bytes` bytes on another thread (2 MB unless told).
+    pub fn search_in_background_from(&mut self, bytes: usize) {
+        self.search.search_in_background_from(bytes);
+    }
+
     /// The open document's suggestions and the counts.
     pub fn suggestions(&self) -> &super::suggestions::SuggestState {
         &self.suggestions

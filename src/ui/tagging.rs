@@ -173,6 +173,13 @@ impl LectorApp {
     /// Tags every search hit with a label (linked to an entity), in one undo step, and says
     /// what it skipped and why.
     pub(super) fn tag_all_hits(&mut self, label: &str, entity: Option<Entity>) {
+        // The hits of the query as typed, if they were still being found, and the entity of
+        // their mentions (the one given was the bar's for the hits shown before).
+        let entity = if self.finish_search() {
+            self.search.entity.clone()
+        } else {
+            entity
+        };
         let Some(view) = &self.view else { return };
         let Some(session) = &self.session else { return };
         let is_entity_label = session

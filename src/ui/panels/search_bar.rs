@@ -41,6 +41,7 @@ pub fn ui(ui: &mut egui::Ui, input: &SearchBarInput<'_>, search: &mut Search) ->
         }
         let n = search.hits.len();
         ui.label(match search.current {
+            _ if search.is_searching() => "searching…".to_owned(),
             Some(c) if n > 0 => format!("{} of {n}", c + 1),
             _ if search.query.is_empty() => String::new(),
             _ => "no hits".to_owned(),
