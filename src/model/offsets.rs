@@ -207,6 +207,11 @@ pub struct TextTooLong {
 }
 
 impl DocText {
+    /// Whether this is the very text `other` is, shared (not a copy with the same content).
+    pub fn shares(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.text, &other.text)
+    }
+
     /// Builds the offset tables for `text`.
     pub fn new(text: impl Into<Arc<str>>) -> Result<Self, TextTooLong> {
         let text: Arc<str> = text.into();

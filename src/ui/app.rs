@@ -53,6 +53,8 @@ pub struct LectorApp {
     /// The open document's own annotations, indexed, as of (document, revision).
     pub(super) index: SpanIndex,
     pub(super) index_key: (String, u64),
+    /// The document shown before, with its view and index, for switching back to it.
+    pub(super) parked: Option<super::project::Parked>,
     pub(super) colleagues: Colleagues,
     pub(super) selected: Option<Selected>,
     pub(super) palette: Option<Palette>,
@@ -136,6 +138,7 @@ impl LectorApp {
             view: None,
             index: SpanIndex::default(),
             index_key: (String::new(), u64::MAX),
+            parked: None,
             colleagues: Colleagues::default(),
             selected: None,
             palette: None,

@@ -477,4 +477,74 @@ mod tests {
         app.index.query(2_792, 2_798, &mut found);
         assert!(found.iter().any(|f| app.index.is_of(f, &tag)), "{found:?}");
     }
+
+    /// Switching back to the document shown before takes its view (where it was read) and
+    /// its index as they were, without building them again; not when its set changed
+    /// meanwhile, and the index is then that of the set as it is.
+    #[test]
+    fn switching_back_keeps_the_view_and_index_unless_the_set_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let words: String = (0..400).map(|i| format!("ord{i:04} ")).collect();
+        let a = store.add_text("a.txt", "A", words.clone()).unwrap();
+        let b = store.add_text("b.txt", "B", words).unwrap();
+        for doc in [&a, &b] {
+            let text = store.project.document(doc).unwrap().text.clone();
+            let set = store.project.set_mut(doc, "anna");
+            for i in 0..300 {
+                set.insert(Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(i * 8, i * 8 + 7)]).unwrap(),
+                ));
+            }
+            store.save_set(doc, "anna").unwrap();
+        }
+        drop(store);
+        let mut app = app_as_anna(dir.path());
+        assert_eq!(app.document(), Some(a.as_str()));
+        app.refresh_index();
+        let at = crate::ui::article::Selection {
+            anchor: crate::model::CharOffset(80),
+            head: crate::model::CharOffset(87),
+        };
+        app.view.as_mut().unwrap().selection = at;
+        let fresh = |app: &LectorApp| {
+            let session = app.session.as_ref().unwrap();
+            let set = session.store.project.set(&a, "anna").unwrap();
+            found(&crate::ui::span_index::SpanIndex::new(
+                &session.store.project.schema,
+                set.annotations(),
+            ))
+        };
+
+        app.apply(Command::OpenDocument(b.clone()));
+        app.refresh_index();
+        app.apply(Command::OpenDocument(a.clone()));
+        // Taken back as it was: current without a rebuild, the caret where it was.
+        let revision = app.session.as_ref().unwrap().revision();
+        assert_eq!(app.index_key, (a.clone(), revision), "current at once");
+        assert_eq!(found(&app.index), fresh(&app));
+        assert_eq!(app.view.as_ref().unwrap().selection, at);
+
+        // Its set changed while another document was shown: built again.
+        app.apply(Command::OpenDocument(b.clone()));
+        app.refresh_index();
+        {
+            let session = app.session.as_mut().unwrap();
+            let text = session.store.project.document(&a).unwrap().text.clone();
+            session
+                .store
+                .project
+                .set_mut(&a, "anna")
+                .insert(Annotation::new(
+                    "Place",
+                    checked_fragments(&text, &[(3000, 3007)]).unwrap(),
+                ));
+        }
+        app.apply(Command::OpenDocument(a.clone()));
+        assert_ne!(app.view.as_ref().unwrap().selection, at, "a new view");
+        app.refresh_index();
+        assert_eq!(found(&app.index), fresh(&app));
+        assert_eq!(found(&app.index).len(), 301);
+    }
 }
