@@ -181,12 +181,20 @@ impl TrackingState {
             .count()
     }
 
-    /// Replaces the counts, letting go of a big project's old ones on another thread
-    /// (42k predictions took 23 ms to free, in the frame that opened their view).
-    fn take_counts(&mut self, tracker: Tracker, lists: Lists) {
+    /// Replaces the counts with those of content revision `content`, letting go of a big
+    /// project's old ones on another thread (42k predictions took 23 ms to free, in the frame
+    /// that opened their view).
+    fn take_counts(&mut self, counted: Counted, content: u64) {
+        let Counted {
+            tracker,
+            lists,
+            haystacks,
+        } = counted;
+        self.counted_at = Some(content);
         let old = (
             std::mem::replace(&mut self.tracker, tracker),
             std::mem::replace(&mut self.lists, lists),
+            self.predictions.take_haystacks(Some(content), haystacks),
         );
         if old.0.predictions.len() + old.0.claims.len() >= BIG_COUNTS {
             super::drop_elsewhere(old);
@@ -232,9 +240,7 @@ impl TrackingState {
                     (Counted::of(project), session.revision())
                 }
             };
-            let Counted { tracker, lists } = counted;
-            self.take_counts(tracker, lists);
-            self.counted_at = Some(content);
+            self.take_counts(counted, content);
             if revision != session.revision() {
                 // Resolutions made while they were counted.
                 self.tracker.resolve(project);
@@ -377,6 +383,8 @@ impl Lists {
 pub struct Counted {
     tracker: Tracker,
     lists: Lists,
+    /// The predictions' lower-cased texts for the Find field of their view.
+    haystacks: Vec<String>,
 }
 
 impl Counted {
@@ -385,16 +393,19 @@ impl Counted {
         let mut tracker = Tracker::count(project);
         tracker.resolve(project);
         let lists = Lists::of(&tracker);
-        Self { tracker, lists }
+        let haystacks = super::predictions::haystacks(&tracker.predictions);
+        Self {
+            tracker,
+            lists,
+            haystacks,
+        }
     }
 }
 
 impl TrackingState {
     /// Takes counts made of the session's project as it is now.
     pub fn install(&mut self, counted: Counted, session: &Session) {
-        let Counted { tracker, lists } = counted;
-        self.take_counts(tracker, lists);
-        self.counted_at = Some(session.content_revision());
+        self.take_counts(counted, session.content_revision());
         self.built_at = Some(session.revision());
         self.due = self.count_due();
     }
