@@ -497,6 +497,59 @@ fn predictions_are_found_by_text_after_an_edit() {
     );
 }
 
+/// The Claims view's Find field finds claims by their text, their source or their
+/// document, in any case (the document's id was compared as typed).
+#[test]
+fn claims_are_found_by_text_source_or_document_in_any_case() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    h.get_by_label("Claims").click();
+    h.run();
+    let all = h.state().tracking().claims.shown().len();
+    assert!(all > 3, "{all}");
+    let find = |h: &mut Harness<'_, LectorApp>, text: &str| -> Vec<String> {
+        let field = h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Find");
+        field.focus();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Find")
+            .type_text(text);
+        h.run();
+        let tracker = h.state().tracking().tracker();
+        h.state()
+            .tracking()
+            .claims
+            .shown()
+            .iter()
+            .map(|&i| tracker.claims[i].text.clone())
+            .collect()
+    };
+    // A word of some claims' texts, typed in capitals.
+    let found = find(&mut h, "LUKASHENKO");
+    assert!(!found.is_empty() && found.len() < all, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|t| t.to_lowercase().contains("lukashenko"))
+    );
+    let tracker = h.state().tracking().tracker();
+    let with_word = tracker
+        .claims
+        .iter()
+        .filter(|c| {
+            c.text.to_lowercase().contains("lukashenko")
+                || c.source_name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains("lukashenko"))
+        })
+        .count();
+    assert_eq!(found.len(), with_word, "by text or source");
+    // The document's id, in capitals: all of them (the sample has one document).
+    let document = h.state().document().unwrap().to_uppercase();
+    assert_eq!(find(&mut h, &document).len(), all);
+    assert!(find(&mut h, "no such words anywhere").is_empty());
+}
+
 /// Right after a big project opens, its other documents are still being read in the
 /// background: a tracking view says so and shows the predictions once they are read, instead
 /// of reading the rest of the project and counting it on the window's thread.

@@ -59,8 +59,36 @@ pub struct ClaimsView {
     pub selected: Option<RecordKey>,
     rows_key: Option<RowsKey>,
     rows: Vec<usize>,
+    /// Lower-cased text, source and document per claim, for the text filter, with the
+    /// content revision of the counts they were made of.
+    haystacks: (Option<u64>, Vec<String>),
     /// The verdict being typed.
     pub form: VerdictForm,
+}
+
+impl ClaimsView {
+    /// The rows of the last frame: indices into the counted claims, in order.
+    pub fn shown(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// Takes the lower-cased texts made with the counts of content revision `built`, giving
+    /// back those it had.
+    pub(super) fn take_haystacks(
+        &mut self,
+        built: Option<u64>,
+        haystacks: Vec<String>,
+    ) -> Vec<String> {
+        std::mem::replace(&mut self.haystacks, (built, haystacks)).1
+    }
+}
+
+/// Each claim's text, source and document, lower-cased, for the Find field.
+pub(super) fn haystacks(claims: &[TrackedClaim]) -> Vec<String> {
+    claims
+        .iter()
+        .map(|c| super::predictions::haystack(&c.text, c.source_name.as_deref(), &c.document))
+        .collect()
 }
 
 /// The rows shown, recomputed only when the claims or the filters change.
@@ -75,9 +103,15 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     if tracking.claims.rows_key.as_ref() == Some(&key) {
         return &tracking.claims.rows;
     }
+    let built = tracking.counted_at();
     let claims = &tracking.tracker.claims;
     let view = &mut tracking.claims;
     let needle = &key.3;
+    // Made with the counts (on the counting thread of a big project), else here when a text
+    // filter needs them: lower-casing every claim at each keystroke took 10-12 ms on 42k.
+    if !needle.is_empty() && view.haystacks.0 != built {
+        view.haystacks = (built, haystacks(claims));
+    }
     view.rows = claims
         .iter()
         .enumerate()
@@ -88,13 +122,13 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
                 None => s.is_empty(),
             })
         })
-        .filter(|(_, c)| {
+        .filter(|(i, _)| {
             needle.is_empty()
-                || c.text.to_lowercase().contains(needle.as_str())
-                || c.source_name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(needle.as_str()))
-                || c.document.contains(needle.as_str())
+                || view
+                    .haystacks
+                    .1
+                    .get(*i)
+                    .is_some_and(|h| h.contains(needle.as_str()))
         })
         .map(|(i, _)| i)
         .collect();

@@ -158,16 +158,14 @@ impl PredictionsView {
 pub(super) fn haystacks(predictions: &[TrackedPrediction]) -> Vec<String> {
     predictions
         .iter()
-        .map(|p| {
-            format!(
-                "{}\n{}\n{}",
-                p.text,
-                p.holder_name.as_deref().unwrap_or(""),
-                p.document
-            )
-            .to_lowercase()
-        })
+        .map(|p| haystack(&p.text, p.holder_name.as_deref(), &p.document))
         .collect()
+}
+
+/// What a tracking view's Find field looks in for a row: its text, who (the holder or the
+/// source) and its document, lower-cased (a query is one line: it never spans two).
+pub(super) fn haystack(text: &str, who: Option<&str>, document: &str) -> String {
+    format!("{text}\n{}\n{document}", who.unwrap_or("")).to_lowercase()
 }
 
 /// The indices (into the tracker's predictions) of the rows shown, in order; recomputed only

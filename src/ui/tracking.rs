@@ -189,12 +189,14 @@ impl TrackingState {
             tracker,
             lists,
             haystacks,
+            claim_haystacks,
         } = counted;
         self.counted_at = Some(content);
         let old = (
             std::mem::replace(&mut self.tracker, tracker),
             std::mem::replace(&mut self.lists, lists),
             self.predictions.take_haystacks(Some(content), haystacks),
+            self.claims.take_haystacks(Some(content), claim_haystacks),
         );
         if old.0.predictions.len() + old.0.claims.len() >= BIG_COUNTS {
             super::drop_elsewhere(old);
@@ -383,8 +385,9 @@ impl Lists {
 pub struct Counted {
     tracker: Tracker,
     lists: Lists,
-    /// The predictions' lower-cased texts for the Find field of their view.
+    /// The predictions' and the claims' lower-cased texts for the Find fields of their views.
     haystacks: Vec<String>,
+    claim_haystacks: Vec<String>,
 }
 
 impl Counted {
@@ -394,10 +397,12 @@ impl Counted {
         tracker.resolve(project);
         let lists = Lists::of(&tracker);
         let haystacks = super::predictions::haystacks(&tracker.predictions);
+        let claim_haystacks = super::claims::haystacks(&tracker.claims);
         Self {
             tracker,
             lists,
             haystacks,
+            claim_haystacks,
         }
     }
 }
