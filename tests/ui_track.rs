@@ -451,8 +451,8 @@ fn after_a_change_a_big_projects_views_count_again_without_holding_up_the_window
 }
 
 /// The Predictions view's Find field finds what was counted after an edit: the lower-cased
-/// texts it searches are made when a filter is typed (made at every count, they held the
-/// first frame after each edit for 50 ms on 42k predictions), and made again for new counts.
+/// texts it searches are made with each count (on the window's thread, they held the first
+/// frame after each edit for 50 ms on 42k predictions), and those of the new count are used.
 #[test]
 fn predictions_are_found_by_text_after_an_edit() {
     let dir = tempfile::tempdir().unwrap();

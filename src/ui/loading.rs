@@ -526,6 +526,29 @@ mod tests {
         assert_eq!(found(&app.index), fresh(&app));
         assert_eq!(app.view.as_ref().unwrap().selection, at);
 
+        // The document shown, opened again: its index stays, and the one parked stays so.
+        app.apply(Command::OpenDocument(a.clone()));
+        app.refresh_index();
+        assert_eq!(found(&app.index), fresh(&app), "not emptied");
+        app.apply(Command::OpenDocument(b.clone()));
+        let revision = app.session.as_ref().unwrap().revision();
+        assert_eq!(app.index_key, (b.clone(), revision), "b was still parked");
+
+        // A label added while a document is parked: its index, which knows labels by their
+        // place, is built again.
+        app.apply(Command::OpenDocument(a.clone()));
+        app.refresh_index();
+        {
+            let session = app.session.as_mut().unwrap();
+            let mut first = session.store.project.schema.labels[0].clone();
+            first.name = "Aardvark".to_owned();
+            session.store.project.schema.labels.insert(0, first);
+        }
+        app.apply(Command::OpenDocument(b.clone()));
+        assert_ne!(app.index_key.0, b, "not taken back");
+        app.refresh_index();
+        app.apply(Command::OpenDocument(a.clone()));
+
         // Its set changed while another document was shown: built again.
         app.apply(Command::OpenDocument(b.clone()));
         app.refresh_index();
@@ -546,5 +569,41 @@ mod tests {
         app.refresh_index();
         assert_eq!(found(&app.index), fresh(&app));
         assert_eq!(found(&app.index).len(), 301);
+    }
+
+    /// With the search bar open, another document shows none of the hits found in the one
+    /// before while its text is searched on another thread; then its own.
+    #[test]
+    fn another_document_shows_no_hits_of_the_one_before_while_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let a = store
+            .add_text("a.txt", "A", "alpha beta ".repeat(300))
+            .unwrap();
+        let b = store
+            .add_text("b.txt", "B", "gamma alpha ".repeat(20))
+            .unwrap();
+        drop(store);
+        let mut app = app_as_anna(dir.path());
+        app.search_in_background_from(0);
+        app.apply(crate::ui::ViewCommand::SearchFor("alpha".to_owned()).into());
+        let searched = |app: &mut LectorApp| {
+            app.refresh_search();
+            for _ in 0..1000 {
+                if !app.is_searching() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                app.refresh_search();
+            }
+            app.search_hits().len()
+        };
+        assert_eq!(app.document(), Some(a.as_str()));
+        assert_eq!(searched(&mut app), 300);
+        app.apply(Command::OpenDocument(b.clone()));
+        app.refresh_search();
+        assert!(app.is_searching());
+        assert!(app.search_hits().is_empty(), "none of A's 300 hits");
+        assert_eq!(searched(&mut app), 20);
     }
 }

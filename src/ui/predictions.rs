@@ -188,9 +188,10 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let predictions = &tracking.tracker.predictions;
     let view = &mut tracking.predictions;
     let needle = &key.4;
-    // Made with the counts (on the counting thread of a big project), else here when a text
-    // filter needs them: made here at every count, they took 50 ms of the first frame after
-    // each edit on a project of 42k predictions.
+    // Made with the counts (`tracking::Counted`, on the counting thread of a big project:
+    // made here at every count, they took 50 ms of the first frame after each edit on 42k
+    // predictions); made here only if these counts came without them, so that the filter
+    // never looks in another count's texts.
     if !needle.is_empty() && view.haystacks.0 != built {
         view.haystacks = (built, haystacks(predictions));
     }

@@ -133,6 +133,7 @@ impl LectorApp {
             let owned = dir.to_path_buf();
             self.session = None;
             self.view = None;
+            self.parked = None;
             self.review = None;
             self.opening.dir = Some(owned.clone());
             let started = self.jobs.spawn(
@@ -205,6 +206,7 @@ impl LectorApp {
         self.colleagues = super::colleagues::Colleagues::default();
         self.review = None;
         self.view = None;
+        self.parked = None;
         self.selected = None;
         self.conflict = super::app::Conflict::default();
         self.loading = None;
@@ -237,22 +239,33 @@ impl LectorApp {
     /// 30 and 45 ms).
     pub(super) fn open_document(&mut self, id: &str) {
         // Parked before anything is read: reading another document's files is a step of the
-        // session, after which the index would no longer look current.
-        let before = self.park_shown();
+        // session, after which the index would no longer look current. The document shown
+        // again is not parked: its index stays, and the one parked before stays parked.
+        let again = self.view.as_ref().is_some_and(|v| v.document == id);
+        let before = if again { None } else { self.park_shown() };
         self.read_document_now(id);
         let found = self
             .session
             .as_ref()
             .and_then(|s| Some((s, s.store.project.document(id)?)));
         let Some((session, doc)) = found else {
-            if let Some(Parked { view, index, .. }) = before {
+            // No such document: the one shown stays as it was.
+            if let Some(Parked {
+                view, index, key, ..
+            }) = before
+            {
                 self.view = Some(view);
                 self.index = index;
+                self.index_key = key;
             }
             return;
         };
         let set = session.store.project.set(id, session.annotator());
         let back = match self.parked.take() {
+            Some(parked) if again => {
+                self.parked = Some(parked);
+                None
+            }
             Some(parked) if parked.fits(session, id, &doc.text, set) => Some(parked),
             // Let go of elsewhere: a book's index holds a million annotations.
             Some(parked) => {
@@ -262,7 +275,9 @@ impl LectorApp {
             None => None,
         };
         let (revision, text) = (session.revision(), doc.text.clone());
-        self.parked = before;
+        if !again {
+            self.parked = before;
+        }
         match back {
             Some(Parked { view, index, .. }) => {
                 self.index = index;
@@ -285,7 +300,8 @@ impl LectorApp {
         let session = self.session.as_ref()?;
         let view = self.view.take()?;
         let index = std::mem::take(&mut self.index);
-        let current = self.index_key == (view.document.clone(), session.revision());
+        let key = std::mem::replace(&mut self.index_key, (String::new(), u64::MAX));
+        let current = key == (view.document.clone(), session.revision());
         let set = current
             .then(|| {
                 session
@@ -298,9 +314,11 @@ impl LectorApp {
         Some(Parked {
             instance: session.instance(),
             annotator: session.annotator().to_owned(),
+            labels: label_names(&session.store.project.schema),
             set,
             view,
             index,
+            key,
         })
     }
 
@@ -527,10 +545,19 @@ pub(super) struct Parked {
     /// The session, and who annotated, it was shown in.
     instance: u64,
     annotator: String,
+    /// The schema's labels then, in order: the index knows labels by their place.
+    labels: Vec<String>,
     /// The set the index is of, if the index was current.
     set: Option<crate::model::Snapshot>,
     view: ArticleView,
     index: SpanIndex,
+    /// The index's key when it was parked.
+    key: (String, u64),
+}
+
+/// The names of a schema's labels, in order.
+fn label_names(schema: &crate::model::Schema) -> Vec<String> {
+    schema.labels.iter().map(|l| l.name.clone()).collect()
 }
 
 impl Parked {
@@ -547,6 +574,7 @@ impl Parked {
             && self.annotator == session.annotator()
             && self.view.document == id
             && self.view.text().shares(text)
+            && self.labels == label_names(&session.store.project.schema)
             && match (set, &self.set) {
                 (Some(set), Some(held)) => set.is_as(held),
                 _ => false,

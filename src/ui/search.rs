@@ -56,10 +56,13 @@ impl Search {
         self.focus = true;
     }
 
-    /// Forgets the hits (another document is shown).
+    /// Forgets the hits (another document is shown, or another query asked for): none show
+    /// until the new ones are found.
     pub fn forget(&mut self) {
         self.key = (String::new(), String::new());
         self.running = None;
+        self.hits.clear();
+        self.current = None;
     }
 
     /// Whether the hits shown are being found again for a new query, on another thread.
@@ -135,20 +138,22 @@ impl LectorApp {
     pub(super) fn refresh_search(&mut self) {
         let Some(view) = &self.view else { return };
         let key = (view.document.clone(), self.search.query.clone());
-        if let Some(running) = self.search.running.take() {
-            if running.key == key {
-                match running.done.try_recv() {
-                    Ok(found) => return self.take_hits(key, found),
-                    Err(mpsc::TryRecvError::Empty) => {
-                        self.search.running = Some(running);
-                        return;
-                    }
-                    // The thread failed: searched here below.
-                    Err(mpsc::TryRecvError::Disconnected) => {}
+        if let Some(running) = self.search.running.take()
+            && running.key == key
+        {
+            let found = match running.done.try_recv() {
+                Ok(found) => found,
+                Err(mpsc::TryRecvError::Empty) => {
+                    self.search.running = Some(running);
+                    return;
                 }
-            }
-            // Else the query changed meanwhile: its result is let go.
-        } else if key == self.search.key {
+                // The thread failed: searched here.
+                Err(mpsc::TryRecvError::Disconnected) => self.found_here(&key),
+            };
+            return self.take_hits(key, found);
+        }
+        // A search for another query was let go: the hits shown may be this one's again.
+        if key == self.search.key {
             return;
         }
         let big = self.search.background_from.unwrap_or(BACKGROUND_FROM);
