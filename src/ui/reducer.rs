@@ -128,18 +128,16 @@ impl LectorApp {
         }
     }
 
-    /// The ids and modification times of these of the open document's own annotations, the
-    /// ones there are.
+    /// When each of these of the open document's own annotations was last modified, in the
+    /// order given (`None`: there is no such annotation). A time, not a string: an undo of a
+    /// tag-all in a book formatted 9,000 of them into maps (35 ms).
     fn annotation_states(
         &self,
         ids: &[crate::model::AnnotationId],
-    ) -> std::collections::BTreeMap<String, String> {
-        let Some(set) = self.own_set() else {
-            return std::collections::BTreeMap::new();
-        };
+    ) -> Vec<Option<jiff::Timestamp>> {
+        let set = self.own_set();
         ids.iter()
-            .filter_map(|id| set.get(id))
-            .map(|a| (a.id.0.to_string(), a.modified.to_string()))
+            .map(|id| set.and_then(|s| s.get(id)).map(|a| a.modified))
             .collect()
     }
 
@@ -272,16 +270,13 @@ impl LectorApp {
 
 /// "2 annotations removed", "1 annotation added and 1 changed": what a step did to a set,
 /// from its (id, modified) pairs before and after.
-pub fn describe_change(
-    before: &std::collections::BTreeMap<String, String>,
-    after: &std::collections::BTreeMap<String, String>,
-) -> String {
+pub fn describe_change<T: PartialEq>(before: &[Option<T>], after: &[Option<T>]) -> String {
     use super::messages::plural;
-    let added = after.keys().filter(|k| !before.contains_key(*k)).count();
-    let removed = before.keys().filter(|k| !after.contains_key(*k)).count();
-    let changed = after
-        .iter()
-        .filter(|(k, v)| before.get(*k).is_some_and(|b| b != *v))
+    let pairs = || before.iter().zip(after);
+    let added = pairs().filter(|(b, a)| b.is_none() && a.is_some()).count();
+    let removed = pairs().filter(|(b, a)| b.is_some() && a.is_none()).count();
+    let changed = pairs()
+        .filter(|(b, a)| matches!((b, a), (Some(b), Some(a)) if b != a))
         .count();
     let mut parts = Vec::new();
     if added > 0 {
@@ -328,23 +323,19 @@ mod tests {
 
     #[test]
     fn an_undo_says_what_it_took_back() {
-        let map = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-                .collect()
-        };
-        let before = map(&[("a", "1"), ("b", "1")]);
+        // The states of annotations a, b, c, d (modified when; None: not there).
+        let before = [Some(1), Some(1), None, None];
         assert_eq!(
-            describe_change(&before, &map(&[("a", "1")])),
+            describe_change(&before, &[Some(1), None, None, None]),
             "1 annotation removed"
         );
         assert_eq!(
-            describe_change(
-                &before,
-                &map(&[("a", "2"), ("b", "1"), ("c", "1"), ("d", "1")])
-            ),
+            describe_change(&before, &[Some(2), Some(1), Some(1), Some(1)]),
             "2 annotations added, 1 annotation changed"
+        );
+        assert_eq!(
+            describe_change(&before, &before),
+            "no annotation changed (a status, an entity or a review note)"
         );
     }
 }
