@@ -666,6 +666,16 @@ fn the_document_list_finds_articles_by_text_among_hundreds() {
             .add_text(&format!("a{k:03}.txt"), &format!("Article {k:03}"), text)
             .unwrap();
     }
+    // Someone's work, for the export dialog to offer.
+    let text = store.project.document("a000").unwrap().text.clone();
+    store
+        .project
+        .set_mut("a000", "anna")
+        .insert(lector::model::Annotation::new(
+            "Event",
+            lector::model::checked_fragments(&text, &[(0, 7)]).unwrap(),
+        ));
+    store.save_set("a000", "anna").unwrap();
     drop(store);
     use egui_kittest::kittest::NodeT as _;
     let mut h = harness(&root, "anna");
@@ -702,6 +712,35 @@ fn the_document_list_finds_articles_by_text_among_hundreds() {
     assert_eq!(h.state().document(), Some("a057"));
     let hits: Vec<u32> = h.state().search_hits().iter().map(|(s, _)| s.0).collect();
     assert_eq!(hits.len(), 2, "the search bar took the query: {hits:?}");
+
+    // The export dialog lists the 300 too, laying out only the rows in view (a thousand
+    // took 8 ms a frame); choosing none, then one, is what the Export button follows.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export…").click();
+    h.run();
+    let boxes = |h: &Harness<'_, LectorApp>| {
+        h.query_all_by_label_contains("Article ")
+            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+            .count()
+    };
+    let laid_out = boxes(&h);
+    assert!(
+        (3..40).contains(&laid_out),
+        "only the rows in view: {laid_out} of 300"
+    );
+    let export_enabled = |h: &Harness<'_, LectorApp>| {
+        !h.get_by_role_and_label(egui::accesskit::Role::Button, "Export")
+            .accesskit_node()
+            .is_disabled()
+    };
+    assert!(export_enabled(&h));
+    h.query_all_by_label("none").nth(1).unwrap().click();
+    h.run();
+    assert!(!export_enabled(&h), "no document chosen");
+    h.get_by_label("Article 000").click();
+    h.run();
+    assert!(export_enabled(&h), "one chosen");
 }
 
 /// A crash in the middle of a review leaves the reviewed work in the reviewer's journal, which
