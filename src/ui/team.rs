@@ -410,6 +410,8 @@ pub fn report_window_ui(team: &mut Team, ctx: &egui::Context) {
         .open(&mut open)
         .collapsible(false)
         .default_width(560.0)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             let theme = Theme::of(ui);
             let text = RichText::new(text).monospace();

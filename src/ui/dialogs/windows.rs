@@ -111,6 +111,8 @@ pub fn messages_ui(ctx: &egui::Context, messages: &Messages) -> bool {
     egui::Window::new("Messages")
         .open(&mut open)
         .default_size([560.0, 320.0])
+        .pivot(Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             let theme = Theme::of(ui);
             if messages.all().is_empty() {

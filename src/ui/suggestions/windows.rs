@@ -49,6 +49,8 @@ pub fn ui(ctx: &egui::Context, state: &SuggestState) -> Vec<Command> {
         egui::Window::new("Suggestions")
             .open(&mut open)
             .default_size([420.0, 200.0])
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .show(ctx, |ui| sources_ui(ui, state));
         if !open {
             out.push(Command::Suggest(SuggestCommand::Window(false)));
