@@ -253,6 +253,43 @@ fn the_counts_per_source_show_what_was_suggested_accepted_and_rejected() {
     assert!(h.query_by_label(&(n - 2).to_string()).is_some());
 }
 
+/// Someone new to the project, with no file yet, finds their own open suggestions in the
+/// counts per source, as the status bar has them (they were left out until their first
+/// annotation made a file of theirs).
+#[test]
+fn the_counts_per_source_count_a_new_annotators_open_suggestions() {
+    let (_tmp, project) = common::sample_project_copy();
+    let mut h = harness(&project, "tove");
+    h.run();
+    let mine = open_count(&h);
+    assert!(
+        mine > 10,
+        "the sample's linked names are suggested to tove: {mine}"
+    );
+    let others = {
+        let project = &h.state().session().unwrap().store.project;
+        let suggester =
+            lector::suggest::Suggester::new(project, lector::suggest::SuggestOptions::default());
+        lector::suggest::source_counts(project, &suggester)
+            .get("registry")
+            .map_or(0, |c| c.open)
+    };
+    h.get_by_label("Suggestions").click();
+    h.run();
+    h.get_by_label("Counts per source…").click();
+    h.run();
+    for _ in 0..500 {
+        if !h.state().suggestions().is_counting() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    let counts = h.state().suggestions().sources().get("registry").copied();
+    assert_eq!(counts.map(|c| c.open), Some(others + mine));
+}
+
 /// Accept all of an entity in the project: every document's suggestions, counted first,
 /// taken back by one Ctrl+Z.
 #[test]

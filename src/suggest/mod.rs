@@ -653,6 +653,16 @@ pub struct SourceCounts {
 /// summed over the project's annotators (a suggestion counts for each annotator it is made
 /// to). Every imported source is listed; the registry once it has suggested anything.
 pub fn source_counts(project: &Project, suggester: &Suggester) -> BTreeMap<String, SourceCounts> {
+    source_counts_with(project, suggester, None)
+}
+
+/// [`source_counts`] over the project's annotators and `also` (the app's annotator, whose
+/// suggestions count before their first annotation makes a file of theirs).
+pub fn source_counts_with(
+    project: &Project,
+    suggester: &Suggester,
+    also: Option<&str>,
+) -> BTreeMap<String, SourceCounts> {
     let mut counts: BTreeMap<String, SourceCounts> = project
         .suggested
         .keys()
@@ -660,6 +670,7 @@ pub fn source_counts(project: &Project, suggester: &Suggester) -> BTreeMap<Strin
         .collect();
     let mut annotators = project.annotators();
     annotators.extend(project.triage.keys().cloned());
+    annotators.extend(also.map(str::to_owned));
     annotators.sort();
     annotators.dedup();
     let mut cache: HashMap<&str, Vec<Suggestion>> = HashMap::new();

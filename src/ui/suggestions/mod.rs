@@ -119,7 +119,8 @@ impl SuggestState {
                         (id, n)
                     })
                     .collect();
-                let sources = crate::suggest::source_counts(&project, &suggester);
+                let sources =
+                    crate::suggest::source_counts_with(&project, &suggester, Some(&annotator));
                 // The app may have moved on and dropped the receiver: nothing to tell.
                 let _ = tx.send((generation, per_document, sources));
             });

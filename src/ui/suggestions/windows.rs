@@ -61,7 +61,7 @@ pub fn ui(ctx: &egui::Context, state: &SuggestState) -> Vec<Command> {
 
 /// Per source: suggested, accepted, rejected, open, summed over annotators.
 fn sources_ui(ui: &mut egui::Ui, state: &SuggestState) {
-    ui.label("Per source, over every annotator: whether a source helps.");
+    ui.label("Per source, summed over the annotators, you included: whether a source helps.");
     if state.is_counting() {
         ui.horizontal(|ui| {
             ui.spinner();
