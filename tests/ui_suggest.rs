@@ -76,6 +76,23 @@ fn person_at(h: &Harness<'_, LectorApp>, start: u32) -> Option<String> {
         .map(|a| a.entity.as_ref().map_or_else(String::new, |e| e.0.clone()))
 }
 
+/// Opens Suggestions → Counts per source…, waits for the counts, and gives the registry's.
+fn registry_counts(h: &mut Harness<'_, LectorApp>) -> Option<lector::suggest::SourceCounts> {
+    h.get_by_label("Suggestions").click();
+    h.run();
+    h.get_by_label("Counts per source…").click();
+    h.run();
+    for _ in 0..500 {
+        if !h.state().suggestions().is_counting() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    h.state().suggestions().sources().get("registry").copied()
+}
+
 #[test]
 fn a_linked_name_is_suggested_elsewhere_and_accepted_by_key_in_one_undo_step() {
     let (_tmp, project) = blank_sample();
@@ -223,19 +240,7 @@ fn the_counts_per_source_show_what_was_suggested_accepted_and_rejected() {
     keys(&mut h, Modifiers::COMMAND, Key::Enter);
     keys(&mut h, Modifiers::COMMAND, Key::Delete);
     assert_eq!(open_count(&h), n - 2);
-    h.get_by_label("Suggestions").click();
-    h.run();
-    h.get_by_label("Counts per source…").click();
-    h.run();
-    for _ in 0..500 {
-        if !h.state().suggestions().is_counting() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
-    h.run();
-    let counts = h.state().suggestions().sources().get("registry").copied();
+    let counts = registry_counts(&mut h);
     let counts = counts.expect("the registry is listed");
     assert_eq!(
         (
@@ -274,19 +279,7 @@ fn the_counts_per_source_count_a_new_annotators_open_suggestions() {
             .get("registry")
             .map_or(0, |c| c.open)
     };
-    h.get_by_label("Suggestions").click();
-    h.run();
-    h.get_by_label("Counts per source…").click();
-    h.run();
-    for _ in 0..500 {
-        if !h.state().suggestions().is_counting() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
-    h.run();
-    let counts = h.state().suggestions().sources().get("registry").copied();
+    let counts = registry_counts(&mut h);
     assert_eq!(counts.map(|c| c.open), Some(others + mine));
 }
 

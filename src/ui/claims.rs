@@ -59,9 +59,8 @@ pub struct ClaimsView {
     pub selected: Option<RecordKey>,
     rows_key: Option<RowsKey>,
     rows: Vec<usize>,
-    /// Lower-cased text, source and document per claim, for the text filter, with the
-    /// content revision of the counts they were made of.
-    haystacks: (Option<u64>, Vec<String>),
+    /// What the Find field looks in.
+    pub(super) find: super::tracking::FindTexts,
     /// The verdict being typed.
     pub form: VerdictForm,
 }
@@ -71,24 +70,17 @@ impl ClaimsView {
     pub fn shown(&self) -> &[usize] {
         &self.rows
     }
-
-    /// Takes the lower-cased texts made with the counts of content revision `built`, giving
-    /// back those it had.
-    pub(super) fn take_haystacks(
-        &mut self,
-        built: Option<u64>,
-        haystacks: Vec<String>,
-    ) -> Vec<String> {
-        std::mem::replace(&mut self.haystacks, (built, haystacks)).1
-    }
 }
 
-/// Each claim's text, source and document, lower-cased, for the Find field.
-pub(super) fn haystacks(claims: &[TrackedClaim]) -> Vec<String> {
-    claims
-        .iter()
-        .map(|c| super::predictions::haystack(&c.text, c.source_name.as_deref(), &c.document))
-        .collect()
+/// The claims' [`FindTexts`](super::tracking::FindTexts): text, source, document.
+pub(super) fn find_texts(claims: &[TrackedClaim]) -> Vec<String> {
+    super::tracking::FindTexts::make(claims.iter().map(|c| {
+        (
+            c.text.as_str(),
+            c.source_name.as_deref(),
+            c.document.as_str(),
+        )
+    }))
 }
 
 /// The rows shown, recomputed only when the claims or the filters change.
@@ -107,11 +99,8 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let claims = &tracking.tracker.claims;
     let view = &mut tracking.claims;
     let needle = &key.3;
-    // Made with the counts (`tracking::Counted`, on the counting thread of a big project:
-    // lower-casing every claim at each keystroke took 10-12 ms on 42k); made here only if
-    // these counts came without them.
-    if !needle.is_empty() && view.haystacks.0 != built {
-        view.haystacks = (built, haystacks(claims));
+    if !needle.is_empty() {
+        view.find.refresh(built, || find_texts(claims));
     }
     view.rows = claims
         .iter()
@@ -123,14 +112,7 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
                 None => s.is_empty(),
             })
         })
-        .filter(|(i, _)| {
-            needle.is_empty()
-                || view
-                    .haystacks
-                    .1
-                    .get(*i)
-                    .is_some_and(|h| h.contains(needle.as_str()))
-        })
+        .filter(|(i, _)| needle.is_empty() || view.find.contains(*i, needle))
         .map(|(i, _)| i)
         .collect();
     view.rows_key = Some(key);

@@ -100,8 +100,8 @@ pub struct PredictionsView {
     pub selected: Option<RecordKey>,
     rows_key: Option<RowsKey>,
     rows: Vec<usize>,
-    /// Lower-cased text, holder and document per prediction, for the text filter.
-    haystacks: (Option<u64>, Vec<String>),
+    /// What the Find field looks in.
+    pub(super) find: super::tracking::FindTexts,
     /// The resolution being typed.
     pub form: super::resolve::ResolveForm,
 }
@@ -117,7 +117,7 @@ impl Default for PredictionsView {
             selected: None,
             rows_key: None,
             rows: Vec::new(),
-            haystacks: (None, Vec::new()),
+            find: super::tracking::FindTexts::default(),
             form: super::resolve::ResolveForm::default(),
         }
     }
@@ -135,16 +135,6 @@ impl PredictionsView {
         self.rows_key.as_ref().and_then(|k| k.0)
     }
 
-    /// Takes the lower-cased texts made with the counts of content revision `built`, giving
-    /// back those it had.
-    pub(super) fn take_haystacks(
-        &mut self,
-        built: Option<u64>,
-        haystacks: Vec<String>,
-    ) -> Vec<String> {
-        std::mem::replace(&mut self.haystacks, (built, haystacks)).1
-    }
-
     /// Filters to the predictions due.
     pub fn show_due(&mut self) {
         self.status = StatusFilter::Due;
@@ -154,18 +144,15 @@ impl PredictionsView {
     }
 }
 
-/// Each prediction's text, holder and document, lower-cased, for the Find field.
-pub(super) fn haystacks(predictions: &[TrackedPrediction]) -> Vec<String> {
-    predictions
-        .iter()
-        .map(|p| haystack(&p.text, p.holder_name.as_deref(), &p.document))
-        .collect()
-}
-
-/// What a tracking view's Find field looks in for a row: its text, who (the holder or the
-/// source) and its document, lower-cased (a query is one line: it never spans two).
-pub(super) fn haystack(text: &str, who: Option<&str>, document: &str) -> String {
-    format!("{text}\n{}\n{document}", who.unwrap_or("")).to_lowercase()
+/// The predictions' [`FindTexts`](super::tracking::FindTexts): text, holder, document.
+pub(super) fn find_texts(predictions: &[TrackedPrediction]) -> Vec<String> {
+    super::tracking::FindTexts::make(predictions.iter().map(|p| {
+        (
+            p.text.as_str(),
+            p.holder_name.as_deref(),
+            p.document.as_str(),
+        )
+    }))
 }
 
 /// The indices (into the tracker's predictions) of the rows shown, in order; recomputed only
@@ -188,12 +175,8 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let predictions = &tracking.tracker.predictions;
     let view = &mut tracking.predictions;
     let needle = &key.4;
-    // Made with the counts (`tracking::Counted`, on the counting thread of a big project:
-    // made here at every count, they took 50 ms of the first frame after each edit on 42k
-    // predictions); made here only if these counts came without them, so that the filter
-    // never looks in another count's texts.
-    if !needle.is_empty() && view.haystacks.0 != built {
-        view.haystacks = (built, haystacks(predictions));
+    if !needle.is_empty() {
+        view.find.refresh(built, || find_texts(predictions));
     }
     let mut rows: Vec<usize> = predictions
         .iter()
@@ -206,14 +189,7 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
             })
         })
         .filter(|(_, p)| view.document.as_ref().is_none_or(|d| &p.document == d))
-        .filter(|(i, _)| {
-            needle.is_empty()
-                || view
-                    .haystacks
-                    .1
-                    .get(*i)
-                    .is_some_and(|h| h.contains(needle.as_str()))
-        })
+        .filter(|(i, _)| needle.is_empty() || view.find.contains(*i, needle))
         .map(|(i, _)| i)
         .collect();
     let (column, descending) = view.sort;

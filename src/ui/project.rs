@@ -242,49 +242,38 @@ impl LectorApp {
         // session, after which the index would no longer look current. The document shown
         // again is not parked: its index stays, and the one parked before stays parked.
         let again = self.view.as_ref().is_some_and(|v| v.document == id);
-        let before = if again { None } else { self.park_shown() };
+        let shown = if again { None } else { self.park_shown() };
         self.read_document_now(id);
-        let found = self
-            .session
-            .as_ref()
-            .and_then(|s| Some((s, s.store.project.document(id)?)));
-        let Some((session, doc)) = found else {
+        let found = self.session.as_ref().and_then(|session| {
+            let doc = session.store.project.document(id)?;
+            let set = session.store.project.set(id, session.annotator());
+            let fits = self
+                .parked
+                .as_ref()
+                .is_some_and(|p| p.fits(session, id, &doc.text, set));
+            Some((doc.text.clone(), session.revision(), fits))
+        });
+        let Some((text, revision, fits)) = found else {
             // No such document: the one shown stays as it was.
-            if let Some(Parked {
-                view, index, key, ..
-            }) = before
-            {
-                self.view = Some(view);
-                self.index = index;
-                self.index_key = key;
+            if let Some(shown) = shown {
+                self.unpark(shown, None);
             }
             return;
         };
-        let set = session.store.project.set(id, session.annotator());
-        let back = match self.parked.take() {
-            Some(parked) if again => {
-                self.parked = Some(parked);
-                None
-            }
-            Some(parked) if parked.fits(session, id, &doc.text, set) => Some(parked),
-            // Let go of elsewhere: a book's index holds a million annotations.
-            Some(parked) => {
-                super::drop_elsewhere(parked);
-                None
-            }
-            None => None,
+        let back = if again {
+            None
+        } else {
+            std::mem::replace(&mut self.parked, shown)
         };
-        let (revision, text) = (session.revision(), doc.text.clone());
-        if !again {
-            self.parked = before;
-        }
         match back {
-            Some(Parked { view, index, .. }) => {
-                self.index = index;
-                self.index_key = (id.to_owned(), revision);
-                self.view = Some(view);
+            Some(parked) if fits => self.unpark(parked, Some((id.to_owned(), revision))),
+            other => {
+                // Let go of elsewhere: a book's index holds a million annotations.
+                if let Some(parked) = other {
+                    super::drop_elsewhere(parked);
+                }
+                self.view = Some(ArticleView::new(id, text));
             }
-            None => self.view = Some(ArticleView::new(id, text)),
         }
         if let Some(view) = &mut self.view {
             view.snap_to_words = self.prefs.snap_to_words;
@@ -292,6 +281,13 @@ impl LectorApp {
         self.selected = None;
         self.palette = None;
         self.search.forget();
+    }
+
+    /// Shows a parked document again, its index under `key` (or the key it was parked with).
+    fn unpark(&mut self, parked: Parked, key: Option<(String, u64)>) {
+        self.view = Some(parked.view);
+        self.index = parked.index;
+        self.index_key = key.unwrap_or(parked.key);
     }
 
     /// Takes the document shown out of view, with its index and, if the index is current,

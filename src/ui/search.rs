@@ -6,7 +6,9 @@ use std::sync::mpsc;
 
 use super::app::LectorApp;
 pub use crate::model::find::find_all;
-use crate::model::{Annotations, CharOffset, DocText, Entity, EntityId, Project, Snapshot};
+use crate::model::{
+    AnnotationSet, Annotations, CharOffset, DocText, Entity, EntityId, Project, Snapshot,
+};
 
 /// From how many bytes of text a document is searched on another thread: a keystroke in the
 /// search bar of a 50 MB book took a 70 ms frame (the text, then its million annotations for
@@ -81,14 +83,14 @@ impl Search {
 fn sets_of<'p>(
     project: &'p Project,
     document: &'p str,
-) -> impl Iterator<Item = (&'p str, Annotations<'p>)> {
+) -> impl Iterator<Item = (&'p str, &'p AnnotationSet)> {
     project
         .sets
         .iter()
         .filter(move |((doc, annotator), _)| {
             doc == document && crate::model::review::reviewer_of(annotator).is_none()
         })
-        .map(|((_, annotator), set)| (annotator.as_str(), set.annotations()))
+        .map(|((_, annotator), set)| (annotator.as_str(), set))
 }
 
 /// The entity that annotations covering exactly `query` (any case) link to, in the
@@ -174,13 +176,8 @@ impl LectorApp {
         let session = self.session.as_ref()?;
         let project = &session.store.project;
         let text = view.text().clone();
-        let sets: Vec<(String, Snapshot)> = project
-            .sets
-            .iter()
-            .filter(|((doc, annotator), _)| {
-                *doc == key.0 && crate::model::review::reviewer_of(annotator).is_none()
-            })
-            .map(|((_, annotator), set)| (annotator.clone(), set.snapshot()))
+        let sets: Vec<(String, Snapshot)> = sets_of(project, &key.0)
+            .map(|(annotator, set)| (annotator.to_owned(), set.snapshot()))
             .collect();
         let (me, query) = (session.annotator().to_owned(), key.1.clone());
         let ctx = self.ctx.clone();
@@ -229,7 +226,8 @@ impl LectorApp {
         let hits = find_all(view.text(), &key.1);
         let entity = self.session.as_ref().and_then(|s| {
             let project = &s.store.project;
-            mentioned_entity(view.text(), sets_of(project, &key.0), s.annotator(), &key.1)
+            let sets = sets_of(project, &key.0).map(|(who, set)| (who, set.annotations()));
+            mentioned_entity(view.text(), sets, s.annotator(), &key.1)
         });
         (hits, entity)
     }
