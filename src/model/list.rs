@@ -553,6 +553,21 @@ impl ExactSizeIterator for Iter<'_> {}
 
 impl std::iter::FusedIterator for Iter<'_> {}
 
+/// Asks the processor to start reading the memory at `at` into its cache, without waiting
+/// for it. Does nothing where the baseline instruction set has no such hint.
+#[inline(always)]
+pub fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the program, for
+    // any address. SSE is in the x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
 /// A count of the annotations that pass a test, kept per chunk of the lists they are in
 /// (see [`AnnotationList::chunks`]), each chunk held: counting again after edits reads only
 /// the chunks the edits made, not every annotation (a project's million annotations took

@@ -1742,7 +1742,7 @@ impl ProjectStore {
         let id = &id;
         let rel = text_path(id);
         let text = match self.read(&rel) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(bytes) => match ron_file::into_string(bytes) {
                 Ok(text) => text,
                 Err(_) => {
                     self.mark_document_broken(id, &rel, "the stored text is not UTF-8", problems);
@@ -1756,7 +1756,8 @@ impl ProjectStore {
             }
         };
         let expected = &self.project.documents[i].meta.sha256;
-        if &sha256_hex(&text) != expected {
+        let (text, matches) = DocText::new_while(text, |text| &sha256_hex(text) == expected);
+        if !matches {
             self.edited_texts.insert(id.clone());
             self.mark_document_broken(
                 id,
@@ -1768,7 +1769,7 @@ impl ProjectStore {
                 problems,
             );
         }
-        match DocText::new(text) {
+        match text {
             Ok(text) => self.project.documents[i].text = text,
             Err(err) => problems.push(Problem::new(&rel, err.to_string())),
         }
