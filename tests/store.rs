@@ -980,3 +980,35 @@ fn check_finds_what_open_finds_in_a_big_file() {
     let (_, problems) = ProjectStore::check(dir.path()).unwrap();
     assert_eq!(problems.len(), 6, "{problems:#?}");
 }
+
+/// A big text read from disk comes with its offset tables and its paragraphs made while its
+/// hash is checked (the article view's first frame then finds its 600k lines made), and
+/// converts offsets as a small one does.
+#[test]
+fn a_big_text_is_read_with_its_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+    let line = "Lukashenko möter Putin i Сочи 👍🏽, säger källor.\n";
+    let article = dir.path().join("big.txt");
+    fs::write(&article, line.repeat(30_000)).unwrap();
+    let (id, _) = store.add_article(&article, None).unwrap();
+    drop(store);
+    let (store, problems) = ProjectStore::open(dir.path()).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let text = &store.project.document(&id).unwrap().text;
+    assert!(text.as_str().len() > 1 << 20);
+    assert!(
+        text.has_paragraphs(),
+        "a big text's paragraphs are made as it is read"
+    );
+    let paragraphs = text.paragraphs();
+    assert_eq!(paragraphs.len(), 30_001);
+    let chars = line.chars().count() as u32;
+    let second = paragraphs[1];
+    assert_eq!((second.start, second.end), (chars, 2 * chars - 1));
+    assert_eq!(
+        text.byte(lector::model::CharOffset(second.start))
+            .map(|b| b.0),
+        Some(second.byte_start)
+    );
+}

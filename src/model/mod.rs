@@ -6,6 +6,7 @@ pub mod edit;
 pub mod find;
 pub mod list;
 pub mod offsets;
+pub mod paragraphs;
 pub mod project;
 pub mod resolution;
 pub mod review;

@@ -6,7 +6,9 @@
 //! offset bug in this field, so each has its own type and every conversion goes through
 //! [`DocText`], which keeps a checkpoint table built once per document.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use super::paragraphs::{Para, split_paragraphs};
 
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::GraphemeCursor;
@@ -197,9 +199,8 @@ impl Tables {
 /// The stored text of a document with its offset tables. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct DocText {
-    /// The text as it was handed over: an `Arc<str>` would copy it (a 53 MB book's copy
-    /// took 26 ms, most of it the first touch of fresh memory).
-    text: Arc<String>,
+    /// The text, and what is made of it once and shared by every clone.
+    text: Arc<Stored>,
     /// Number of chars.
     len_chars: u32,
     /// Number of UTF-16 code units.
@@ -209,6 +210,21 @@ pub struct DocText {
     byte_checkpoints: Arc<[u32]>,
     /// UTF-16 offset of every `STRIDE`-th char. Empty when the text has no astral chars.
     utf16_checkpoints: Arc<[u32]>,
+}
+
+/// A text as it was handed over (an `Arc<str>` would copy it: a 53 MB book's copy took
+/// 26 ms, most of it the first touch of fresh memory), with its paragraphs once made.
+struct Stored {
+    text: String,
+    paragraphs: OnceLock<Arc<[Para]>>,
+}
+
+impl std::ops::Deref for Stored {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
 }
 
 impl std::fmt::Debug for DocText {
@@ -222,7 +238,7 @@ impl std::fmt::Debug for DocText {
 
 impl PartialEq for DocText {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.text.text == other.text.text
     }
 }
 
@@ -242,10 +258,13 @@ impl DocText {
 
     /// Builds the offset tables for `text`, keeping the text as it is (not copied).
     pub fn new(text: impl Into<String>) -> Result<Self, TextTooLong> {
-        Self::of_shared(Arc::new(text.into()))
+        Self::of_shared(Arc::new(Stored {
+            text: text.into(),
+            paragraphs: OnceLock::new(),
+        }))
     }
 
-    fn of_shared(text: Arc<String>) -> Result<Self, TextTooLong> {
+    fn of_shared(text: Arc<Stored>) -> Result<Self, TextTooLong> {
         if u32::try_from(text.len()).is_err() {
             return Err(TextTooLong {
                 len_bytes: text.len(),
@@ -281,7 +300,7 @@ impl DocText {
 
     /// Builds the offset tables as [`Self::new`] does while `also` reads the text, on two
     /// threads if it is big (its hash, checked as it is loaded: a 53 MB book's took 30 ms
-    /// after its tables' 30 ms).
+    /// after its tables' 30 ms). A big text's paragraphs are made there too.
     pub fn new_while<R>(
         text: String,
         also: impl FnOnce(&str) -> R,
@@ -291,17 +310,42 @@ impl DocText {
             let r = also(&text);
             return (Self::new(text), r);
         }
-        let text = Arc::new(text);
+        let text = Arc::new(Stored {
+            text,
+            paragraphs: OnceLock::new(),
+        });
         std::thread::scope(|scope| {
             let shared = Arc::clone(&text);
+            // The paragraphs too, which the article view asks for when it shows the text.
             let tables = std::thread::Builder::new()
                 .name("lector-text".to_owned())
-                .spawn_scoped(scope, move || Self::of_shared(shared));
+                .spawn_scoped(scope, move || {
+                    let text = Self::of_shared(shared);
+                    if let Ok(text) = &text {
+                        text.paragraphs();
+                    }
+                    text
+                });
             let r = also(&text);
             // A thread that could not start, or panicked: the tables are built here.
             let built = tables.ok().and_then(|t| t.join().ok());
             (built.unwrap_or_else(|| Self::of_shared(text)), r)
         })
+    }
+
+    /// The text's paragraphs (its lines, long ones cut into blocks), made the first time
+    /// they are asked for and kept for every clone of this text.
+    pub fn paragraphs(&self) -> Arc<[Para]> {
+        Arc::clone(
+            self.text
+                .paragraphs
+                .get_or_init(|| split_paragraphs(self).into()),
+        )
+    }
+
+    /// Whether [`Self::paragraphs`] are made already.
+    pub fn has_paragraphs(&self) -> bool {
+        self.text.paragraphs.get().is_some()
     }
 
     /// The whole text.

@@ -13,16 +13,15 @@ mod bidi;
 mod caret;
 pub mod layout;
 mod paint;
-mod paragraphs;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use egui::{Pos2, Rect, Sense, vec2};
 
+use crate::model::paragraphs::Para;
 pub use caret::Selection;
 use layout::{ParaLayout, line_height};
-use paragraphs::{Para, split_paragraphs};
 
 use super::selected::Selected;
 use super::span_index::{FragRef, SpanIndex};
@@ -99,7 +98,8 @@ pub struct ArticleView {
     /// The document shown.
     pub document: String,
     text: DocText,
-    paras: Vec<Para>,
+    /// The text's paragraphs, made once per text (see [`DocText::paragraphs`]).
+    paras: std::sync::Arc<[Para]>,
     heights: Vec<f32>,
     tops: Vec<f32>,
     tops_dirty: bool,
@@ -121,7 +121,7 @@ pub struct ArticleView {
 impl ArticleView {
     /// A view of a document's text.
     pub fn new(document: impl Into<String>, text: DocText) -> Self {
-        let paras = split_paragraphs(&text);
+        let paras = text.paragraphs();
         let n = paras.len();
         Self {
             document: document.into(),

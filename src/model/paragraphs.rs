@@ -1,8 +1,9 @@
-//! The article's text cut into paragraphs (its lines), the unit of layout: only the
-//! paragraphs on screen are laid out.
+//! A text cut into paragraphs (its lines), the article view's unit of layout: only the
+//! paragraphs on screen are laid out. Made once per text and kept with it
+//! ([`DocText::paragraphs`]): a 53 MB book's 621k lines take 25 ms to find.
 
-use crate::model::DocText;
-use crate::model::offsets::char_count;
+use super::DocText;
+use super::offsets::char_count;
 
 /// A line of the text: the unit of layout.
 #[derive(Clone, Copy, Debug)]
@@ -78,6 +79,18 @@ pub fn split_paragraphs(text: &DocText) -> Vec<Para> {
 mod tests {
     use super::*;
     use crate::model::CharOffset;
+
+    #[test]
+    fn paragraphs_are_made_once_for_every_clone_of_a_text() {
+        let text = DocText::new("Putin\nLukashenko möter 👍🏽").unwrap();
+        let copy = text.clone();
+        assert!(!copy.has_paragraphs());
+        let made = text.paragraphs();
+        assert!(copy.has_paragraphs());
+        assert!(std::sync::Arc::ptr_eq(&made, &copy.paragraphs()));
+        let spans: Vec<(u32, u32)> = made.iter().map(|p| (p.start, p.end)).collect();
+        assert_eq!(spans, vec![(0, 5), (6, 25)]);
+    }
 
     #[test]
     fn paragraphs_cover_the_text_exactly() {
