@@ -238,7 +238,8 @@ impl std::fmt::Debug for DocText {
 
 impl PartialEq for DocText {
     fn eq(&self, other: &Self) -> bool {
-        self.text.text == other.text.text
+        // The same text shared is equal without comparing a book's megabytes.
+        self.shares(other) || self.text.text == other.text.text
     }
 }
 

@@ -122,15 +122,24 @@ fn largest_end(chunk: &[FragRef]) -> u32 {
 }
 
 /// Two runs of a big set (at least [`PARALLEL_BUILD`] annotations) to be read on two
-/// threads, cut where the start changes, so that each run's fragments are put in order on
-/// their own; `None` for a small set, or one whose annotations all start at one place.
+/// threads, cut where the start changes nearest the middle (before or after the middle
+/// annotation's start), so that each run's fragments are put in order on their own; `None`
+/// for a small set, or one whose annotations all start at one place.
 fn halves(annotations: Annotations<'_>) -> Option<(Annotations<'_>, Annotations<'_>)> {
-    if annotations.len() < PARALLEL_BUILD {
+    let n = annotations.len();
+    if n < PARALLEL_BUILD {
         return None;
     }
-    let start = annotations.get(annotations.len() / 2)?.start();
-    let mid = annotations.partition_point(|a| a.start() < start);
-    (mid > 0).then(|| annotations.split_at(mid))
+    let half = n / 2;
+    let start = annotations.get(half)?.start();
+    let before = annotations.partition_point(|a| a.start() < start);
+    let after = annotations.partition_point(|a| a.start() <= start);
+    let mid = if before > 0 && (half - before <= after - half || after == n) {
+        before
+    } else {
+        after
+    };
+    (0 < mid && mid < n).then(|| annotations.split_at(mid))
 }
 
 /// A run of the set read for the index: its chunks in the index's order, their largest
@@ -660,6 +669,41 @@ mod tests {
             [1, 1],
             "halves in order together, and halves put in order again"
         );
+    }
+
+    /// A big set is cut for the two threads where the start changes nearest its middle,
+    /// after a run of one start that covers the middle if that is nearer, and not at all if
+    /// every annotation starts at one place.
+    #[test]
+    fn a_big_set_is_cut_near_its_middle_where_the_start_changes() {
+        let n = PARALLEL_BUILD + 1_000;
+        let cut = |start_of: &dyn Fn(usize) -> u32| {
+            let mut set = crate::model::AnnotationSet::new("a", "d");
+            set.replace_all(
+                (0..n)
+                    .map(|i| {
+                        let s = start_of(i);
+                        ann("Person", &[(s, s + 1)])
+                    })
+                    .collect(),
+            );
+            halves(set.annotations()).map(|(a, b)| {
+                assert_ne!(a.last().unwrap().start(), b.first().unwrap().start());
+                a.len()
+            })
+        };
+        assert_eq!(cut(&|i| i as u32 / 3), Some(n / 2 / 3 * 3));
+        // Three fifths at one start: the cut is after them, not before (no cut at all).
+        assert_eq!(
+            cut(&|i| if i < n * 3 / 5 { 0 } else { i as u32 }),
+            Some(n * 3 / 5)
+        );
+        // Two fifths, then three fifths at one start: the cut is before them.
+        assert_eq!(
+            cut(&|i| if i < n * 2 / 5 { i as u32 } else { n as u32 }),
+            Some(n * 2 / 5)
+        );
+        assert_eq!(cut(&|_| 7), None);
     }
 
     /// Whatever is inserted and removed, following the changes gives exactly the index a
