@@ -108,6 +108,10 @@ pub struct TrackingState {
     /// The filters' choices, listed once per count: the holders and documents of predictions,
     /// the sources of claims, as (name, id).
     pub(super) lists: Lists,
+    /// Which counted prediction or claim each copy is, made with the counts (on the counting
+    /// thread of a big project: a book's 166k predictions took a 32 ms frame when the
+    /// inspector made it at the first selection after each count).
+    copies: Copies,
     /// The day due dates are counted against.
     pub today: Date,
     /// The Predictions view.
@@ -197,6 +201,7 @@ impl Default for TrackingState {
             builds: 0,
             counted_at: None,
             lists: Lists::default(),
+            copies: Copies::default(),
             today: today(),
             predictions: super::predictions::PredictionsView::default(),
             claims: super::claims::ClaimsView::default(),
@@ -228,6 +233,7 @@ impl TrackingState {
         let Counted {
             tracker,
             lists,
+            copies,
             prediction_texts,
             claim_texts,
         } = counted;
@@ -239,6 +245,7 @@ impl TrackingState {
         let old = (
             std::mem::replace(&mut self.tracker, tracker),
             std::mem::replace(&mut self.lists, lists),
+            std::mem::replace(&mut self.copies, copies),
             std::mem::replace(&mut self.predictions.find, texts(prediction_texts)),
             std::mem::replace(&mut self.claims.find, texts(claim_texts)),
         );
@@ -337,6 +344,11 @@ impl TrackingState {
         &self.tracker
     }
 
+    /// The counted prediction or claim of which the annotation `key` names is a copy.
+    pub fn copy_of(&self, key: &RecordKey) -> Option<Outcome> {
+        self.copies.find(&self.tracker, key)
+    }
+
     /// The revision the counts are of.
     pub fn built_at(&self) -> Option<u64> {
         self.built_at
@@ -429,6 +441,7 @@ impl Lists {
 pub struct Counted {
     tracker: Tracker,
     lists: Lists,
+    copies: Copies,
     /// The predictions' and the claims' [`FindTexts`].
     prediction_texts: Vec<String>,
     claim_texts: Vec<String>,
@@ -440,11 +453,13 @@ impl Counted {
         let mut tracker = Tracker::count(project);
         tracker.resolve(project);
         let lists = Lists::of(&tracker);
+        let copies = Copies::of(&tracker);
         let prediction_texts = super::predictions::find_texts(&tracker.predictions);
         let claim_texts = super::claims::find_texts(&tracker.claims);
         Self {
             tracker,
             lists,
+            copies,
             prediction_texts,
             claim_texts,
         }
@@ -759,9 +774,77 @@ pub fn table_widths(available: f32, columns: &[(f32, f32)], drop: &[usize]) -> V
     widths
 }
 
+/// Where the selected annotation stands in the project's counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The prediction at this index of [`Tracker::predictions`].
+    Prediction(usize),
+    /// The claim at this index of [`Tracker::claims`].
+    Claim(usize),
+}
+
+/// The prediction or claim each annotation is a copy of: the first prediction that has it,
+/// else the first claim. Kept by a hash of each copy's key, not the key: a map of the keys
+/// themselves copied 166k keys' strings and hashed them with SipHash (a 262 ms frame when a
+/// prediction of the book was first selected). A hash that leads elsewhere (another key
+/// with the same hash) is found out by looking at that record's copies, and the records are
+/// then searched in order, as a map of the keys would have them.
+#[derive(Debug, Default)]
+struct Copies {
+    by_hash: std::collections::HashMap<u64, Outcome, foldhash::fast::FixedState>,
+}
+
+impl Copies {
+    fn of(tracker: &Tracker) -> Self {
+        let mut by_hash = std::collections::HashMap::with_capacity_and_hasher(
+            tracker.predictions.len() + tracker.claims.len(),
+            foldhash::fast::FixedState::default(),
+        );
+        for (key, outcome) in records(tracker) {
+            by_hash.entry(hash_of(key)).or_insert(outcome);
+        }
+        Self { by_hash }
+    }
+
+    /// The record `key` is a copy of.
+    fn find(&self, tracker: &Tracker, key: &RecordKey) -> Option<Outcome> {
+        let outcome = *self.by_hash.get(&hash_of(key))?;
+        let copies = match outcome {
+            Outcome::Prediction(i) => tracker.predictions.get(i).map(|p| &p.copies),
+            Outcome::Claim(i) => tracker.claims.get(i).map(|c| &c.copies),
+        };
+        if copies.is_some_and(|c| c.contains(key)) {
+            return Some(outcome);
+        }
+        records(tracker).find(|(k, _)| *k == key).map(|(_, o)| o)
+    }
+}
+
+/// Every copy of every prediction, then of every claim, with its record.
+fn records(tracker: &Tracker) -> impl Iterator<Item = (&RecordKey, Outcome)> {
+    let predictions = tracker
+        .predictions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.copies.iter().map(move |k| (k, Outcome::Prediction(i))));
+    let claims = tracker
+        .claims
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.copies.iter().map(move |k| (k, Outcome::Claim(i))));
+    predictions.chain(claims)
+}
+
+fn hash_of(key: &RecordKey) -> u64 {
+    use std::hash::BuildHasher as _;
+    foldhash::fast::FixedState::with_seed(0x1ec7).hash_one(key)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::table_widths;
+    use super::{Copies, Outcome, hash_of, records, table_widths};
+    use crate::model::{AnnotationId, RecordKey};
+    use crate::predict::Tracker;
 
     /// The Predictions view's columns: holder, text, certainty, condition, due, status,
     /// document, annotators.
@@ -811,5 +894,67 @@ mod tests {
         let widths = table_widths(800.0, &COLUMNS, &DROP);
         assert_eq!(widths[7], 0.0);
         assert!(widths[3] > 0.0, "{widths:?}");
+    }
+
+    /// Each copy is found to stand where a map of the keys themselves says (the first
+    /// prediction that has it, else the first claim), also when its hash leads to another
+    /// record; a key no record has is found nowhere.
+    #[test]
+    fn copies_are_found_where_a_map_of_their_keys_has_them() {
+        let root = crate::ui::sample_project().unwrap();
+        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
+        let mut tracker = Tracker::count(&store.project);
+        tracker.resolve(&store.project);
+        let mut by_key: std::collections::BTreeMap<&RecordKey, Outcome> =
+            std::collections::BTreeMap::new();
+        for (key, outcome) in records(&tracker) {
+            by_key.entry(key).or_insert(outcome);
+        }
+        assert!(by_key.len() > 20, "{}", by_key.len());
+        let copies = Copies::of(&tracker);
+        for (key, outcome) in &by_key {
+            assert_eq!(copies.find(&tracker, key), Some(*outcome), "{key:?}");
+        }
+        let nobody = RecordKey::new("sotji-talks", "nobody", AnnotationId("x".into()));
+        assert_eq!(copies.find(&tracker, &nobody), None);
+
+        // Every hash leading to the first record: each is still found where it stands.
+        let (first, _) = records(&tracker).next().unwrap();
+        let wrong = by_key[first];
+        let misled = Copies {
+            by_hash: by_key
+                .keys()
+                .map(|k| (hash_of(k), wrong))
+                .collect::<std::collections::HashMap<_, _, foldhash::fast::FixedState>>(),
+        };
+        for (key, outcome) in &by_key {
+            assert_eq!(misled.find(&tracker, key), Some(*outcome), "{key:?}");
+        }
+    }
+
+    /// The counts come with which record each copy is: the inspector finds the selected
+    /// prediction's record without making anything, after each count.
+    #[test]
+    fn the_counts_come_with_which_record_each_copy_is() {
+        let root = crate::ui::sample_project().unwrap();
+        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
+        let session = crate::session::Session::new(store, "anna");
+        let mut tracking = super::TrackingState::default();
+        assert!(tracking.refresh(&session, None));
+        let tracker = tracking.tracker();
+        let mut found = 0;
+        for (key, _) in records(tracker) {
+            match tracking.copy_of(key) {
+                Some(Outcome::Prediction(i)) => {
+                    assert!(tracker.predictions[i].copies.contains(key), "{key:?}");
+                }
+                Some(Outcome::Claim(i)) => {
+                    assert!(tracker.claims[i].copies.contains(key), "{key:?}");
+                }
+                None => panic!("{key:?} is a copy of no record"),
+            }
+            found += 1;
+        }
+        assert!(found > 20, "{found}");
     }
 }

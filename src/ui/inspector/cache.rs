@@ -13,19 +13,11 @@ use super::entity_picker::ProjectEntity;
 use crate::model::list::ChunkCounts;
 use crate::model::review::{Choice, Decision};
 use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
-use crate::predict::Tracker;
 use crate::session::Session;
 use crate::ui::selected::Selected;
 use crate::ui::tracking::TrackingState;
 
-/// Where the selected annotation stands in the project's counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The prediction at this index of [`Tracker::predictions`].
-    Prediction(usize),
-    /// The claim at this index of [`Tracker::claims`].
-    Claim(usize),
-}
+pub use crate::ui::tracking::Outcome;
 
 /// One choice of the annotation picker: an annotation of the document in words.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,10 +55,6 @@ pub struct InspectorCache {
     entities: OnceCell<Arc<Vec<ProjectEntity>>>,
     /// The document's annotations for the annotation picker, made when it first opens.
     picker_rows: OnceCell<Arc<Vec<PickerRow>>>,
-    /// Which counted prediction or claim each annotation is a copy of, per session and build
-    /// of the counts: looking up the selected one is then no scan of the project's 50k
-    /// predictions at every edit.
-    copies: Option<((u64, u64), Copies)>,
     /// The decisions of the document's reviewers about the selected annotation that took
     /// more than an agreement, by reviewer and in text order: a book's review has 95k
     /// decisions, not to be looked through at every frame.
@@ -119,16 +107,9 @@ impl InspectorCache {
                 )
             })
         };
-        let counted = (key.instance, key.builds);
         self.outcome = match (selected, annotation) {
             (Some(Selected::Own(_)), Some(a)) if countable(a) => {
-                let tracker = tracking.tracker();
-                if self.copies.as_ref().is_none_or(|(at, _)| *at != counted) {
-                    self.copies = Some((counted, Copies::of(tracker)));
-                }
-                self.copies.as_ref().and_then(|(_, copies)| {
-                    copies.find(tracker, &RecordKey::new(document, me, a.id.clone()))
-                })
+                tracking.copy_of(&RecordKey::new(document, me, a.id.clone()))
             }
             _ => None,
         };
@@ -244,63 +225,6 @@ impl MentionCounts {
     }
 }
 
-/// The prediction or claim each annotation is a copy of: the first prediction that has it,
-/// else the first claim. Kept by a hash of each copy's key, not the key: a map of the keys
-/// themselves copied 166k keys' strings and hashed them with SipHash (a 262 ms frame when a
-/// prediction of the book was first selected). A hash that leads elsewhere (another key
-/// with the same hash) is found out by looking at that record's copies, and the records are
-/// then searched in order, as a map of the keys would have them.
-#[derive(Debug)]
-struct Copies {
-    by_hash: std::collections::HashMap<u64, Outcome, foldhash::fast::FixedState>,
-}
-
-impl Copies {
-    fn of(tracker: &Tracker) -> Self {
-        let mut by_hash = std::collections::HashMap::with_capacity_and_hasher(
-            tracker.predictions.len() + tracker.claims.len(),
-            foldhash::fast::FixedState::default(),
-        );
-        for (key, outcome) in records(tracker) {
-            by_hash.entry(hash_of(key)).or_insert(outcome);
-        }
-        Self { by_hash }
-    }
-
-    /// The record `key` is a copy of.
-    fn find(&self, tracker: &Tracker, key: &RecordKey) -> Option<Outcome> {
-        let outcome = *self.by_hash.get(&hash_of(key))?;
-        let copies = match outcome {
-            Outcome::Prediction(i) => tracker.predictions.get(i).map(|p| &p.copies),
-            Outcome::Claim(i) => tracker.claims.get(i).map(|c| &c.copies),
-        };
-        if copies.is_some_and(|c| c.contains(key)) {
-            return Some(outcome);
-        }
-        records(tracker).find(|(k, _)| *k == key).map(|(_, o)| o)
-    }
-}
-
-/// Every copy of every prediction, then of every claim, with its record.
-fn records(tracker: &Tracker) -> impl Iterator<Item = (&RecordKey, Outcome)> {
-    let predictions = tracker
-        .predictions
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| p.copies.iter().map(move |k| (k, Outcome::Prediction(i))));
-    let claims = tracker
-        .claims
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| c.copies.iter().map(move |k| (k, Outcome::Claim(i))));
-    predictions.chain(claims)
-}
-
-fn hash_of(key: &RecordKey) -> u64 {
-    use std::hash::BuildHasher as _;
-    foldhash::fast::FixedState::with_seed(0x1ec7).hash_one(key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,41 +287,5 @@ mod tests {
         let other = EntityId("erik-lund".into());
         let counts = MentionCounts::of(&project, "olga", &other, Some(counts));
         assert_eq!(counts.counts.total(), 0);
-    }
-
-    /// Each copy is found to stand where a map of the keys themselves says (the first
-    /// prediction that has it, else the first claim), also when its hash leads to another
-    /// record; a key no record has is found nowhere.
-    #[test]
-    fn copies_are_found_where_a_map_of_their_keys_has_them() {
-        let root = crate::ui::sample_project().unwrap();
-        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
-        let mut tracker = Tracker::count(&store.project);
-        tracker.resolve(&store.project);
-        let mut by_key: std::collections::BTreeMap<&RecordKey, Outcome> =
-            std::collections::BTreeMap::new();
-        for (key, outcome) in records(&tracker) {
-            by_key.entry(key).or_insert(outcome);
-        }
-        assert!(by_key.len() > 20, "{}", by_key.len());
-        let copies = Copies::of(&tracker);
-        for (key, outcome) in &by_key {
-            assert_eq!(copies.find(&tracker, key), Some(*outcome), "{key:?}");
-        }
-        let nobody = RecordKey::new("sotji-talks", "nobody", AnnotationId("x".into()));
-        assert_eq!(copies.find(&tracker, &nobody), None);
-
-        // Every hash leading to the first record: each is still found where it stands.
-        let (first, _) = records(&tracker).next().unwrap();
-        let wrong = by_key[first];
-        let misled = Copies {
-            by_hash: by_key
-                .keys()
-                .map(|k| (hash_of(k), wrong))
-                .collect::<std::collections::HashMap<_, _, foldhash::fast::FixedState>>(),
-        };
-        for (key, outcome) in &by_key {
-            assert_eq!(misled.find(&tracker, key), Some(*outcome), "{key:?}");
-        }
     }
 }
