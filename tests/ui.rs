@@ -680,12 +680,13 @@ fn the_document_list_finds_articles_by_text_among_hundreds() {
     use egui_kittest::kittest::NodeT as _;
     let mut h = harness(&root, "anna");
     h.run();
-    let listed = |h: &Harness<'_, LectorApp>| {
+    // How many rows of articles are laid out, as buttons (the list) or checkboxes (export).
+    let laid_out = |h: &Harness<'_, LectorApp>, role: egui::accesskit::Role| {
         h.query_all_by_label_contains("Article ")
-            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::Button)
+            .filter(|n| n.accesskit_node().role() == role)
             .count()
     };
-    let shown = listed(&h);
+    let shown = laid_out(&h, egui::accesskit::Role::Button);
     assert!(
         (5..100).contains(&shown),
         "only the rows on screen are laid out: {shown} of 300"
@@ -719,15 +720,10 @@ fn the_document_list_finds_articles_by_text_among_hundreds() {
     h.run();
     h.get_by_label("Export…").click();
     h.run();
-    let boxes = |h: &Harness<'_, LectorApp>| {
-        h.query_all_by_label_contains("Article ")
-            .filter(|n| n.accesskit_node().role() == egui::accesskit::Role::CheckBox)
-            .count()
-    };
-    let laid_out = boxes(&h);
+    let boxes = laid_out(&h, egui::accesskit::Role::CheckBox);
     assert!(
-        (3..40).contains(&laid_out),
-        "only the rows in view: {laid_out} of 300"
+        (3..40).contains(&boxes),
+        "only the rows in view: {boxes} of 300"
     );
     let export_enabled = |h: &Harness<'_, LectorApp>| {
         !h.get_by_role_and_label(egui::accesskit::Role::Button, "Export")

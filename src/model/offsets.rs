@@ -216,7 +216,16 @@ pub struct DocText {
 /// 26 ms, most of it the first touch of fresh memory), with its paragraphs once made.
 struct Stored {
     text: String,
-    paragraphs: OnceLock<Arc<[Para]>>,
+    paragraphs: OnceLock<Vec<Para>>,
+}
+
+impl Stored {
+    fn new(text: String) -> Arc<Self> {
+        Arc::new(Self {
+            text,
+            paragraphs: OnceLock::new(),
+        })
+    }
 }
 
 impl std::ops::Deref for Stored {
@@ -259,10 +268,7 @@ impl DocText {
 
     /// Builds the offset tables for `text`, keeping the text as it is (not copied).
     pub fn new(text: impl Into<String>) -> Result<Self, TextTooLong> {
-        Self::of_shared(Arc::new(Stored {
-            text: text.into(),
-            paragraphs: OnceLock::new(),
-        }))
+        Self::of_shared(Stored::new(text.into()))
     }
 
     fn of_shared(text: Arc<Stored>) -> Result<Self, TextTooLong> {
@@ -311,10 +317,7 @@ impl DocText {
             let r = also(&text);
             return (Self::new(text), r);
         }
-        let text = Arc::new(Stored {
-            text,
-            paragraphs: OnceLock::new(),
-        });
+        let text = Stored::new(text);
         std::thread::scope(|scope| {
             let shared = Arc::clone(&text);
             // The paragraphs too, which the article view asks for when it shows the text.
@@ -336,12 +339,8 @@ impl DocText {
 
     /// The text's paragraphs (its lines, long ones cut into blocks), made the first time
     /// they are asked for and kept for every clone of this text.
-    pub fn paragraphs(&self) -> Arc<[Para]> {
-        Arc::clone(
-            self.text
-                .paragraphs
-                .get_or_init(|| split_paragraphs(self).into()),
-        )
+    pub fn paragraphs(&self) -> &[Para] {
+        self.text.paragraphs.get_or_init(|| split_paragraphs(self))
     }
 
     /// Whether [`Self::paragraphs`] are made already.

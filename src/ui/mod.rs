@@ -108,6 +108,14 @@ fn egui_glow_options() -> eframe::egui_glow::GlowConfiguration {
     }
 }
 
+/// `window` opening in the middle of the app, movable from there: egui puts a window given
+/// no place at the top left, over the menu bar.
+pub(crate) fn centred<'a>(window: egui::Window<'a>, ctx: &egui::Context) -> egui::Window<'a> {
+    window
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+}
+
 /// Lets go of something big on another thread: freeing a million small allocations (a
 /// book's span index, a big project's counts) held the window for tens of milliseconds.
 /// Dropped here if no thread can be started.

@@ -269,7 +269,8 @@ impl LectorApp {
 }
 
 /// "2 annotations removed", "1 annotation added and 1 changed": what a step did to a set,
-/// from its (id, modified) pairs before and after.
+/// from the states of the same annotations before and after, in the same order (when each
+/// was modified; `None` where the set does not have it).
 pub fn describe_change<T: PartialEq>(before: &[Option<T>], after: &[Option<T>]) -> String {
     use super::messages::plural;
     let pairs = || before.iter().zip(after);

@@ -406,12 +406,10 @@ pub fn report_window_ui(team: &mut Team, ctx: &egui::Context) {
         return;
     };
     let mut open = team.report_open;
-    egui::Window::new("Last sync")
+    crate::ui::centred(egui::Window::new("Last sync"), ctx)
         .open(&mut open)
         .collapsible(false)
         .default_width(560.0)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             let theme = Theme::of(ui);
             let text = RichText::new(text).monospace();

@@ -154,7 +154,7 @@ impl ArticleView {
             _ => {
                 let i = self.para_of(head);
                 if down {
-                    self.paras.get(i + 1).map_or(len, |p| p.start)
+                    self.text.paragraphs().get(i + 1).map_or(len, |p| p.start)
                 } else {
                     i.checked_sub(1).map_or(0, |prev| self.para(prev).start)
                 }

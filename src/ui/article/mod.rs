@@ -98,8 +98,6 @@ pub struct ArticleView {
     /// The document shown.
     pub document: String,
     text: DocText,
-    /// The text's paragraphs, made once per text (see [`DocText::paragraphs`]).
-    paras: std::sync::Arc<[Para]>,
     heights: Vec<f32>,
     tops: Vec<f32>,
     tops_dirty: bool,
@@ -121,12 +119,11 @@ pub struct ArticleView {
 impl ArticleView {
     /// A view of a document's text.
     pub fn new(document: impl Into<String>, text: DocText) -> Self {
-        let paras = text.paragraphs();
-        let n = paras.len();
+        // The paragraphs are the text's, made once per text (see [`DocText::paragraphs`]).
+        let n = text.paragraphs().len();
         Self {
             document: document.into(),
             text,
-            paras,
             heights: vec![0.0; n],
             tops: vec![0.0; n + 1],
             tops_dirty: true,
@@ -174,11 +171,12 @@ impl ArticleView {
     /// The screen rectangle of a char, if it was painted in the last frame.
     pub fn char_rect(&self, at: CharOffset) -> Option<Rect> {
         let (i, pos, layout) = self.visible.iter().find(|(i, _, _)| {
-            self.paras
+            self.text
+                .paragraphs()
                 .get(*i)
                 .is_some_and(|p| p.start <= at.0 && at.0 < p.end.max(p.start + 1))
         })?;
-        let local = (at.0 - self.paras.get(*i)?.start) as usize;
+        let local = (at.0 - self.text.paragraphs().get(*i)?.start) as usize;
         let mut rects = Vec::new();
         layout.range_rects(local, local + 1, &mut rects);
         let rect = rects
@@ -194,7 +192,7 @@ impl ArticleView {
         let mut out = Vec::new();
         let mut rects = Vec::new();
         for (i, pos, layout) in &self.visible {
-            let Some(p) = self.paras.get(*i) else {
+            let Some(p) = self.text.paragraphs().get(*i) else {
                 continue;
             };
             if end.0 <= p.start || start.0 >= p.end {
@@ -209,13 +207,14 @@ impl ArticleView {
     }
 
     fn para_of(&self, at: u32) -> usize {
-        self.paras
+        self.text
+            .paragraphs()
             .partition_point(|p| p.end < at)
-            .min(self.paras.len().saturating_sub(1))
+            .min(self.text.paragraphs().len().saturating_sub(1))
     }
 
     fn para(&self, i: usize) -> Para {
-        self.paras.get(i).copied().unwrap_or(Para {
+        self.text.paragraphs().get(i).copied().unwrap_or(Para {
             start: 0,
             end: 0,
             byte_start: 0,
@@ -297,7 +296,7 @@ impl ArticleView {
         if key != self.layout_key {
             self.layout_key = key;
             self.layouts.clear();
-            for i in 0..self.paras.len() {
+            for i in 0..self.text.paragraphs().len() {
                 let h = self.estimate_height(i, font_size, wrap);
                 if let Some(height) = self.heights.get_mut(i) {
                     *height = h;
@@ -400,7 +399,7 @@ impl ArticleView {
         let first = self.tops.partition_point(|&t| t < top).saturating_sub(1);
         let painter = ui.painter().clone();
         let mut i = first;
-        while i < self.paras.len() && self.tops.get(i).is_some_and(|&t| t < bottom) {
+        while i < self.text.paragraphs().len() && self.tops.get(i).is_some_and(|&t| t < bottom) {
             let p = self.para(i);
             if p.end > p.start {
                 let layout = self.layout(ui, i, font_size, wrap, theme.text);

@@ -108,11 +108,9 @@ pub fn shortcuts_ui(ctx: &egui::Context, labels: &[(char, String)]) -> bool {
 /// stays open.
 pub fn messages_ui(ctx: &egui::Context, messages: &Messages) -> bool {
     let mut open = true;
-    egui::Window::new("Messages")
+    crate::ui::centred(egui::Window::new("Messages"), ctx)
         .open(&mut open)
         .default_size([560.0, 320.0])
-        .pivot(Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
         .show(ctx, |ui| {
             let theme = Theme::of(ui);
             if messages.all().is_empty() {

@@ -15,9 +15,7 @@ use crate::model::review::{Choice, Decision};
 use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
 use crate::session::Session;
 use crate::ui::selected::Selected;
-use crate::ui::tracking::TrackingState;
-
-pub use crate::ui::tracking::Outcome;
+use crate::ui::tracking::{Outcome, TrackingState};
 
 /// One choice of the annotation picker: an annotation of the document in words.
 #[derive(Clone, Debug, PartialEq)]

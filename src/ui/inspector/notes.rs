@@ -4,11 +4,11 @@
 use egui::RichText;
 
 use super::InspectorInput;
-use super::cache::Outcome;
 use crate::model::{Annotation, AttrValue, RecordKey};
 use crate::ui::command::Command;
 use crate::ui::proposal::Proposal;
 use crate::ui::theme::Theme;
+use crate::ui::tracking::Outcome;
 use crate::ui::tracking::{Mode, TrackCommand};
 
 /// What reviewers said about this annotation: their comments on it, and the notes of the

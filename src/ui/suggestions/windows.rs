@@ -46,11 +46,9 @@ pub fn ui(ctx: &egui::Context, state: &SuggestState) -> Vec<Command> {
     }
     if state.window {
         let mut open = true;
-        egui::Window::new("Suggestions")
+        crate::ui::centred(egui::Window::new("Suggestions"), ctx)
             .open(&mut open)
             .default_size([420.0, 200.0])
-            .pivot(egui::Align2::CENTER_CENTER)
-            .default_pos(ctx.content_rect().center())
             .show(ctx, |ui| sources_ui(ui, state));
         if !open {
             out.push(Command::Suggest(SuggestCommand::Window(false)));
