@@ -220,4 +220,22 @@ fn main() {
          slowest frame meanwhile {slowest:.1} ms",
         ms(start.elapsed())
     );
+
+    // The Track record view: per holder, per source and the chart, from the counts.
+    app.push(Command::Track(TrackCommand::ShowMode(Mode::TrackRecord)));
+    let first = frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new());
+    println!("Track record: its first frames {first:.1} ms");
+    frames.report(&mut app, "idle frames of the Track record", 60, Vec::new);
+    let p = app.tracking().tracker().predictions[1].clone();
+    let record = lector::ui::tracking::new_record(
+        p.key(),
+        lector::predict::ResolutionStatus::DidNotComeTrue,
+        Some("2024-01-01".parse().expect("date")),
+        "https://example.org",
+        "",
+        &p.text,
+    );
+    app.push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    let t = frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new());
+    println!("Track record: frames after a resolution {t:.1} ms");
 }

@@ -80,6 +80,12 @@ fn file_paste_as_article_takes_the_text_in_a_window() {
     h.run();
     h.get_by_label_contains("Paste as article").click();
     h.run();
+    // It opens in the middle of the app, not at the top left over the menu bar.
+    let hint = h.get_by_label_contains("Paste the article's text").rect();
+    assert!(
+        (hint.left() - 1360.0 / 2.0).abs() < 300.0 && hint.top() > 860.0 / 4.0,
+        "the window is centred: {hint:?}"
+    );
     // The text field has the keyboard: a paste goes into it, and makes no article by itself.
     h.event_modifiers(
         egui::Event::Paste("Ett nytt avtal\nRyssland och Vitryssland enades.".to_owned()),

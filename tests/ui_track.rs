@@ -643,6 +643,52 @@ fn the_inspector_says_how_a_selected_prediction_or_claim_stands() {
     );
 }
 
+/// In a reviewed document the reviewed version counts: one's own prediction the reviewer did
+/// not keep has no status in the counts, and the inspector says why instead of saying
+/// nothing; one the review kept still shows its status.
+#[test]
+fn the_inspector_says_when_a_review_left_a_prediction_out() {
+    use lector::model::review::review_set_name;
+    use lector::review::adjudication::take_agreements;
+    let (_dir, project) = sample_project_copy();
+    {
+        // olga starts a review of anna and erik: it keeps only what they agree on.
+        let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
+        let mut session = lector::session::Session::new(store, review_set_name("olga"));
+        let names = vec!["anna".to_owned(), "erik".to_owned()];
+        let alignment =
+            lector::review::align_document(&session.store.project, "sotji-talks", &names).unwrap();
+        let edits = take_agreements(&session.store.project, "sotji-talks", "olga", &alignment);
+        session.apply("sotji-talks", edits).unwrap();
+        assert!(session.save_now().is_empty());
+    }
+    let mut h = harness(&project, "anna");
+    h.run();
+    let (mut kept, mut left_out) = (0, 0);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..400 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        let Some(selected) = h.state().selected_annotation() else {
+            continue;
+        };
+        if selected.label != "Prediction" || !seen.insert(selected.id.clone()) {
+            continue;
+        }
+        let status = h.query_by_label_contains("Status: ").is_some();
+        let why = h
+            .query_by_label_contains("olga's review of this document did not keep it")
+            .is_some();
+        assert!(status != why, "one or the other, for {:?}", selected.id);
+        if status {
+            kept += 1;
+        } else {
+            left_out += 1;
+        }
+    }
+    assert!(kept > 0 && left_out > 0, "kept {kept}, left out {left_out}");
+}
+
 /// An annotation made while a big project's other documents are still being read: once they
 /// are, the predictions are counted on another thread (not on the window's), and the status
 /// bar then says how many there are.

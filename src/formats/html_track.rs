@@ -84,7 +84,7 @@ pub fn track_section(project: &Project, html: &mut String) {
         );
     }
     html.push_str("</table>\n");
-    let bins = calibration(&tracker.scored(None), map, Binning::ByProbability);
+    let bins = calibration(tracker.scored(None), map, Binning::ByProbability);
     html.push_str("<h3>Calibration</h3>\n");
     if bins.is_empty() {
         html.push_str(

@@ -39,15 +39,15 @@ pub struct CalibrationBin {
 /// The calibration of the scored predictions (came true or did not, with a probability):
 /// non-empty bins, in order of probability. A well calibrated holder's points lie on the
 /// diagonal.
-pub fn calibration(
-    predictions: &[ScoredPrediction],
+pub fn calibration<'p>(
+    predictions: impl IntoIterator<Item = ScoredPrediction<'p>>,
     map: &ProbabilityMap,
     binning: Binning,
 ) -> Vec<CalibrationBin> {
     // Keyed by the bin's lower edge as bits: non-negative floats order like their bits.
     // `mean_probability` holds the sum until the end.
     let mut bins: BTreeMap<u64, CalibrationBin> = BTreeMap::new();
-    for (p, came_true) in predictions.iter().filter_map(|p| p.forecast(map)) {
+    for (p, came_true) in predictions.into_iter().filter_map(|p| p.forecast(map)) {
         // Adding 0.0 turns a -0.0 into 0.0, which orders first.
         let p = p + 0.0;
         let (from, to) = match binning {
@@ -94,13 +94,13 @@ mod tests {
     }
 
     fn prediction(
-        certainty: Option<&str>,
+        certainty: Option<&'static str>,
         stated: Option<f64>,
         status: ResolutionStatus,
-    ) -> ScoredPrediction {
+    ) -> ScoredPrediction<'static> {
         ScoredPrediction {
             holder: None,
-            certainty: certainty.map(str::to_owned),
+            certainty,
             stated_probability: stated,
             status,
         }
@@ -109,7 +109,7 @@ mod tests {
     /// Scored, as (probability, the event happened): 0.93 yes, 0.75 no, 0.5 yes, 0.7 yes
     /// (stated), 0.07 yes (certainly_not did not come true), 0.3 no (improbable came true),
     /// 0.75 yes; the last four are not scored (unknown, ambiguous, open, no certainty).
-    fn sample() -> Vec<ScoredPrediction> {
+    fn sample() -> Vec<ScoredPrediction<'static>> {
         use ResolutionStatus::{Ambiguous, CameTrue, DidNotComeTrue, Open};
         vec![
             prediction(Some("certain"), None, CameTrue),
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn calibration_by_probability() {
-        let bins = calibration(&sample(), &ProbabilityMap::KENT, Binning::ByProbability);
+        let bins = calibration(sample(), &ProbabilityMap::KENT, Binning::ByProbability);
         // Events: 0.93 yes, 0.75 no, 0.5 yes, 0.7 yes, 0.07 yes, 0.3 no, 0.75 yes.
         let points: Vec<(f64, f64, usize)> = bins
             .iter()
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn calibration_in_equal_bins() {
-        let bins = calibration(&sample(), &ProbabilityMap::KENT, Binning::Equal(10));
+        let bins = calibration(sample(), &ProbabilityMap::KENT, Binning::Equal(10));
         let ranges: Vec<(f64, f64, usize)> = bins.iter().map(|b| (b.from, b.to, b.count)).collect();
         // 0.07 → [0, 0.1); 0.3 → [0.3, 0.4) (an edge belongs to the bin it opens);
         // 0.5 → [0.5, 0.6); 0.7, 0.75, 0.75 → [0.7, 0.8); 0.93 → [0.9, 1].
@@ -172,15 +172,19 @@ mod tests {
         assert!(close(bins[3].observed, 2.0 / 3.0));
         // 1.0 falls in the last bin, not an eleventh.
         let certain = [prediction(None, Some(1.0), ResolutionStatus::CameTrue)];
-        let bins = calibration(&certain, &ProbabilityMap::KENT, Binning::Equal(10));
+        let bins = calibration(certain, &ProbabilityMap::KENT, Binning::Equal(10));
         assert_eq!((bins[0].from, bins[0].to), (0.9, 1.0));
         // Zero bins count as one: every scored forecast, the event happened in 5 of 7.
-        let one = calibration(&sample(), &ProbabilityMap::KENT, Binning::Equal(0));
+        let one = calibration(sample(), &ProbabilityMap::KENT, Binning::Equal(0));
         assert_eq!((one.len(), one[0].count, one[0].came_true), (1, 7, 5));
         assert_eq!((one[0].from, one[0].to), (0.0, 1.0));
         // No scored forecasts, no points.
         assert_eq!(
-            calibration(&sample()[7..], &ProbabilityMap::KENT, Binning::Equal(0)),
+            calibration(
+                sample()[7..].iter().copied(),
+                &ProbabilityMap::KENT,
+                Binning::Equal(0)
+            ),
             Vec::new()
         );
     }

@@ -1,7 +1,5 @@
 //! Claims per source: how many each source made and what checking found.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// What checking found, as the schema's `verdict` choice names it (FEVER, AVeriTeC).
@@ -59,11 +57,11 @@ impl std::fmt::Display for Verdict {
 
 /// What counting needs to know of one claim.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ScoredClaim {
+pub struct ScoredClaim<'a> {
     /// The source (an entity id), or `None` where nobody is named.
-    pub source: Option<String>,
+    pub source: Option<&'a str>,
     /// The verdict choice, or `None` where it is not set (counted as unreviewed).
-    pub verdict: Option<String>,
+    pub verdict: Option<&'a str>,
 }
 
 /// One source's claims by verdict.
@@ -105,22 +103,24 @@ impl ClaimVerdictCounts {
 }
 
 /// One [`ClaimVerdictCounts`] per source, sorted by source id, claims without a source last.
-pub fn claim_verdicts(claims: &[ScoredClaim]) -> Vec<ClaimVerdictCounts> {
-    let mut by_source: BTreeMap<&str, ClaimVerdictCounts> = BTreeMap::new();
+pub fn claim_verdicts<'c>(
+    claims: impl IntoIterator<Item = ScoredClaim<'c>>,
+) -> Vec<ClaimVerdictCounts> {
     let mut without = ClaimVerdictCounts::default();
-    for claim in claims {
-        let counts = match &claim.source {
-            Some(source) => by_source
-                .entry(source)
-                .or_insert_with(|| ClaimVerdictCounts {
-                    source: Some(source.clone()),
-                    ..ClaimVerdictCounts::default()
-                }),
-            None => &mut without,
-        };
-        counts.count(claim.verdict.as_deref());
-    }
-    let mut counts: Vec<ClaimVerdictCounts> = by_source.into_values().collect();
+    let mut counts = super::score::fold_by_key(
+        claims.into_iter().filter_map(|claim| match claim.source {
+            Some(source) => Some((source, claim.verdict)),
+            None => {
+                without.count(claim.verdict);
+                None
+            }
+        }),
+        |source| ClaimVerdictCounts {
+            source: Some(source.to_owned()),
+            ..ClaimVerdictCounts::default()
+        },
+        ClaimVerdictCounts::count,
+    );
     if without.claims > 0 {
         counts.push(without);
     }
@@ -147,11 +147,8 @@ mod tests {
         );
     }
 
-    fn claim(source: Option<&str>, verdict: Option<&str>) -> ScoredClaim {
-        ScoredClaim {
-            source: source.map(str::to_owned),
-            verdict: verdict.map(str::to_owned),
-        }
+    fn claim<'a>(source: Option<&'a str>, verdict: Option<&'a str>) -> ScoredClaim<'a> {
+        ScoredClaim { source, verdict }
     }
 
     #[test]
@@ -167,7 +164,7 @@ mod tests {
             claim(Some("putin"), Some("mostly_false")),
             claim(None, Some("refuted")),
         ];
-        let counts = claim_verdicts(&claims);
+        let counts = claim_verdicts(claims);
         let sources: Vec<Option<&str>> = counts.iter().map(|c| c.source.as_deref()).collect();
         assert_eq!(sources, [Some("lukashenko"), Some("putin"), None]);
         assert_eq!(
@@ -190,6 +187,6 @@ mod tests {
 
     #[test]
     fn no_claims_no_rows() {
-        assert_eq!(claim_verdicts(&[]), Vec::new());
+        assert_eq!(claim_verdicts([]), Vec::new());
     }
 }

@@ -105,10 +105,10 @@ impl TrackedPrediction {
     }
 
     /// What scoring needs of it.
-    pub fn scored(&self) -> ScoredPrediction {
+    pub fn scored(&self) -> ScoredPrediction<'_> {
         ScoredPrediction {
-            holder: self.holder.as_ref().map(|h| h.0.clone()),
-            certainty: self.certainty.clone(),
+            holder: self.holder.as_ref().map(|h| h.0.as_str()),
+            certainty: self.certainty.as_deref(),
             stated_probability: self.stated_probability,
             status: self.status,
         }
@@ -345,13 +345,12 @@ impl Tracker {
     /// The track record of each holder, sorted by holder id, predictions without a holder
     /// last; with the holder's name.
     pub fn holders(&self, map: &ProbabilityMap) -> Vec<(TrackRecord, Option<String>)> {
-        let scored: Vec<ScoredPrediction> = self.predictions.iter().map(|p| p.scored()).collect();
-        let names: BTreeMap<&str, &str> = self
-            .predictions
-            .iter()
-            .filter_map(|p| Some((p.holder.as_ref()?.0.as_str(), p.holder_name.as_deref()?)))
-            .collect();
-        super::score::track_records(&scored, map)
+        let names = last_names(
+            self.predictions
+                .iter()
+                .map(|p| (p.holder.as_ref(), p.holder_name.as_deref())),
+        );
+        super::score::track_records(self.predictions.iter().map(TrackedPrediction::scored), map)
             .into_iter()
             .map(|record| {
                 let name = record
@@ -367,24 +366,16 @@ impl Tracker {
     /// Claims per source by verdict, sorted by source id, claims without a source last; with
     /// the source's name.
     pub fn sources(&self) -> Vec<(super::ClaimVerdictCounts, Option<String>)> {
-        let scored: Vec<super::ScoredClaim> = self
-            .claims
-            .iter()
-            .map(|c| super::ScoredClaim {
-                source: c.source.as_ref().map(|s| s.0.clone()),
-                verdict: Some(
-                    c.other_verdict
-                        .clone()
-                        .unwrap_or_else(|| c.verdict.name().to_owned()),
-                ),
-            })
-            .collect();
-        let names: BTreeMap<&str, &str> = self
-            .claims
-            .iter()
-            .filter_map(|c| Some((c.source.as_ref()?.0.as_str(), c.source_name.as_deref()?)))
-            .collect();
-        super::claims::claim_verdicts(&scored)
+        let scored = self.claims.iter().map(|c| super::ScoredClaim {
+            source: c.source.as_ref().map(|s| s.0.as_str()),
+            verdict: Some(c.other_verdict.as_deref().unwrap_or(c.verdict.name())),
+        });
+        let names = last_names(
+            self.claims
+                .iter()
+                .map(|c| (c.source.as_ref(), c.source_name.as_deref())),
+        );
+        super::claims::claim_verdicts(scored)
             .into_iter()
             .map(|counts| {
                 let name = counts
@@ -416,13 +407,34 @@ impl Tracker {
 
     /// The scored form of every prediction of one holder (`None`: every prediction), for a
     /// calibration chart.
-    pub fn scored(&self, holder: Option<&str>) -> Vec<ScoredPrediction> {
+    pub fn scored<'a>(
+        &'a self,
+        holder: Option<&'a str>,
+    ) -> impl Iterator<Item = ScoredPrediction<'a>> + 'a {
         self.predictions
             .iter()
-            .filter(|p| holder.is_none_or(|h| p.holder.as_ref().is_some_and(|x| x.0 == h)))
+            .filter(move |p| holder.is_none_or(|h| p.holder.as_ref().is_some_and(|x| x.0 == h)))
             .map(TrackedPrediction::scored)
-            .collect()
     }
+}
+
+/// Each entity's name as the last of `named` to give one says it (as collecting them all
+/// into a tree did); a run of the same entity and name is looked up once.
+fn last_names<'a>(
+    named: impl Iterator<Item = (Option<&'a EntityId>, Option<&'a str>)>,
+) -> foldhash::HashMap<&'a str, &'a str> {
+    let mut names = foldhash::HashMap::default();
+    let mut last = None;
+    for pair in named {
+        if let (Some(entity), Some(name)) = pair {
+            let pair = (entity.0.as_str(), name);
+            if last != Some(pair) {
+                names.insert(pair.0, pair.1);
+                last = Some(pair);
+            }
+        }
+    }
+    names
 }
 
 /// The predictions and claims of a [`Tracker`] by copy.
@@ -712,4 +724,30 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
             Some((*annotation, key(annotator, id), copies))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entity named differently in different places is called what the last says, even
+    /// when that name came before (each change is taken, not only the first of an entity).
+    #[test]
+    fn the_last_name_given_wins() {
+        let (putin, luka) = (EntityId("putin".into()), EntityId("luka".into()));
+        let named = [
+            (Some(&putin), Some("Putin")),
+            (Some(&putin), Some("Putin")),
+            (Some(&luka), Some("Lukasjenko")),
+            (Some(&putin), Some("Vladimir Putin")),
+            (Some(&luka), None),
+            (None, Some("nobody")),
+            (Some(&putin), Some("Putin")),
+            (Some(&putin), Some("V. Putin")),
+        ];
+        let names = last_names(named.into_iter());
+        assert_eq!(names.len(), 2);
+        assert_eq!(names["putin"], "V. Putin");
+        assert_eq!(names["luka"], "Lukasjenko");
+    }
 }

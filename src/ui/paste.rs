@@ -45,7 +45,7 @@ pub fn window_ui(ctx: &egui::Context, window: &mut Option<PasteWindow>) -> Vec<C
         return out;
     };
     let mut open = true;
-    egui::Window::new("Paste as article")
+    crate::ui::centred(egui::Window::new("Paste as article"), ctx)
         .open(&mut open)
         .default_size([520.0, 360.0])
         .show(ctx, |ui| {

@@ -33,7 +33,7 @@ fn refresh(app: &mut LectorApp, map: &ProbabilityMap) {
     let holders = tracker.holders(map);
     let sources = tracker.sources();
     let chart = calibration(
-        &tracker.scored(key.1.as_deref()),
+        tracker.scored(key.1.as_deref()),
         map,
         Binning::ByProbability,
     );

@@ -49,6 +49,10 @@ pub struct InspectorCache {
     mention_counts: Option<MentionCounts>,
     /// Where the selected annotation stands in the counts.
     outcome: Option<Outcome>,
+    /// The reviewed set whose version of the document counts, when the selected prediction
+    /// or claim is not counted because that review did not keep it (see
+    /// [`crate::predict::tracker`]): said in the inspector, where nothing was said before.
+    left_out_by: Option<String>,
     /// Every entity of the project for the pickers, made when a picker first opens.
     entities: OnceCell<Arc<Vec<ProjectEntity>>>,
     /// The document's annotations for the annotation picker, made when it first opens.
@@ -111,6 +115,18 @@ impl InspectorCache {
             }
             _ => None,
         };
+        // Only said of counts that are of the project as it is: a prediction just tagged is
+        // not counted until the count after it.
+        let current =
+            !tracking.counting() && tracking.counted_at() == Some(session.content_revision());
+        self.left_out_by = match (selected, annotation) {
+            (Some(Selected::Own(_)), Some(a))
+                if self.outcome.is_none() && current && countable(a) =>
+            {
+                counting_review(project, document, me)
+            }
+            _ => None,
+        };
         self.decided = match (selected, annotation) {
             (Some(Selected::Own(_)), Some(a)) => decided(project, document, me, &a.id),
             _ => Vec::new(),
@@ -128,6 +144,11 @@ impl InspectorCache {
     /// Where the selected annotation stands in the counts.
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome
+    }
+
+    /// The review that did not keep the selected prediction or claim (see the field).
+    pub fn left_out_by(&self) -> Option<&str> {
+        self.left_out_by.as_deref()
     }
 
     /// What reviewers decided about the selected annotation (see the field).
@@ -221,6 +242,20 @@ impl MentionCounts {
             counts: ChunkCounts::of(chunks, before, |a| a.entity.as_ref() == Some(entity)),
         }
     }
+}
+
+/// The reviewed set of `document` that counts in the track record in place of the
+/// annotators' own sets (the first by name, as [`crate::predict::tracker`] takes it), unless
+/// it is `me`'s own.
+fn counting_review(project: &Project, document: &str, me: &str) -> Option<String> {
+    project
+        .sets
+        .range((document.to_owned(), String::new())..)
+        .take_while(|((d, _), _)| d == document)
+        .map(|((_, annotator), _)| annotator)
+        .find(|a| crate::model::review::reviewer_of(a).is_some())
+        .filter(|a| a.as_str() != me)
+        .cloned()
 }
 
 #[cfg(test)]

@@ -133,5 +133,15 @@ pub fn outcome_ui(
                 out.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
             }
         });
+    } else if let Some(review) = input.cache.left_out_by() {
+        // Counted nowhere: without a word, the missing status read as a fault.
+        super::wrapped(
+            ui,
+            RichText::new(format!(
+                "Not counted in the track record: {}'s review of this document did not keep it",
+                crate::model::review::reviewer_of(review).unwrap_or(review)
+            ))
+            .weak(),
+        );
     }
 }
