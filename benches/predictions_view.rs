@@ -170,6 +170,17 @@ fn main() {
     app.tracking_mut().predictions.sort = (lector::ui::predictions::Column::Holder, true);
     let t = frames.frame(&mut app, Vec::new());
     println!("frame after a sort change: {t:.1} ms");
+    for column in [
+        lector::ui::predictions::Column::Text,
+        lector::ui::predictions::Column::Status,
+        lector::ui::predictions::Column::Certainty,
+    ] {
+        app.tracking_mut().predictions.sort = (column, false);
+        let t = frames.frame(&mut app, Vec::new());
+        println!("frame after sorting by {column:?}: {t:.1} ms");
+    }
+    app.tracking_mut().predictions.sort = (lector::ui::predictions::Column::Holder, true);
+    frames.frame(&mut app, Vec::new());
     frames.report(&mut app, "idle frames after filtering", 60, Vec::new);
     // A resolution: the counts are rebuilt once, then frames are idle again.
     let p = app.tracking().tracker().predictions[0].clone();

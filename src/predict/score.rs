@@ -194,6 +194,17 @@ impl ResolutionStatus {
         }
     }
 
+    /// The name in words, as the views show it: `came true` for `came_true`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::CameTrue => "came true",
+            Self::DidNotComeTrue => "did not come true",
+            Self::Ambiguous => "ambiguous",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
     /// The status a name names, or `None` for anything else.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|status| status.name() == name)

@@ -88,7 +88,7 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         app.commands.push(jump(&p));
     }
     ui.separator();
-    ui.strong(format!("Status: {}", p.status.name().replace('_', " ")));
+    ui.strong(format!("Status: {}", p.status.words()));
     if let Some(by) = &p.resolved_by {
         ui.label(
             RichText::new(format!(
@@ -138,7 +138,7 @@ fn form_ui(app: &mut LectorApp, ui: &mut egui::Ui, p: &TrackedPrediction) {
     );
     ui.horizontal_wrapped(|ui| {
         for status in ResolutionStatus::ALL {
-            let text = status.name().replace('_', " ");
+            let text = status.words();
             ui.selectable_value(&mut form.status, Some(status), text);
         }
     });

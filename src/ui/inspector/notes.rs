@@ -111,7 +111,7 @@ pub fn outcome_ui(
                 .resolved_by
                 .as_ref()
                 .map_or(String::new(), |b| format!(" ({b})"));
-            ui.label(format!("Status: {}{by}", p.status.name().replace('_', " ")));
+            ui.label(format!("Status: {}{by}", p.status.words()));
             if ui.small_button("Resolve…").clicked() {
                 out.push(Command::Track(TrackCommand::SelectPrediction(p.key())));
                 out.push(Command::Track(TrackCommand::ShowMode(Mode::Predictions)));
