@@ -662,7 +662,12 @@ fn the_inspector_says_when_a_review_left_a_prediction_out() {
         session.apply("sotji-talks", edits).unwrap();
         assert!(session.save_now().is_empty());
     }
-    let mut h = harness(&project, "anna");
+    // Opened as someone else first: switching to anna counts again at once (the status
+    // came from counts only the tracking views refreshed).
+    let mut h = harness(&project, "erik");
+    h.run();
+    h.state_mut()
+        .push(lector::ui::Command::SetAnnotator("anna".into()));
     h.run();
     let (mut kept, mut left_out) = (0, 0);
     let mut seen = std::collections::BTreeSet::new();

@@ -431,6 +431,14 @@ mod tests {
         }
     }
 
+    /// The words the views show are the file's names with spaces.
+    #[test]
+    fn a_status_in_words_is_its_name_spaced() {
+        for status in ResolutionStatus::ALL {
+            assert_eq!(status.words(), status.name().replace('_', " "));
+        }
+    }
+
     #[test]
     fn kent_is_the_default_mapping() {
         let map = ProbabilityMap::default();

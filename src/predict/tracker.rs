@@ -646,6 +646,17 @@ fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
 /// One prediction (or claim) of a document: the copy shown, its key, and every copy.
 type UnitOf<'a> = (&'a Annotation, RecordKey, Vec<RecordKey>);
 
+/// The reviewed set (`review.<reviewer>`) of `document` whose predictions and claims count
+/// in place of the annotators' own: the first by name, if the document has any.
+pub fn counting_review<'p>(project: &'p Project, document: &str) -> Option<&'p str> {
+    project
+        .sets
+        .range((document.to_owned(), String::new())..)
+        .take_while(|((d, _), _)| d == document)
+        .map(|((_, annotator), _)| annotator.as_str())
+        .find(|a| reviewer_of(a).is_some())
+}
+
 /// The units of one document for one kind of label, in text order. See the module
 /// documentation.
 fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitOf<'a>> {
@@ -661,10 +672,7 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
         .take_while(|((d, _), _)| d == document)
         .map(|(_, set)| set)
         .collect();
-    let reviewed = sets
-        .iter()
-        .find(|s| reviewer_of(&s.annotator).is_some())
-        .map(|s| s.annotator.clone());
+    let reviewed = counting_review(project, document).map(str::to_owned);
     let counted: Vec<&AnnotationSet> = sets
         .iter()
         .filter(|s| reviewer_of(&s.annotator).is_none() || Some(&s.annotator) == reviewed.as_ref())

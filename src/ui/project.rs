@@ -209,6 +209,8 @@ impl LectorApp {
         self.parked = None;
         self.selected = None;
         self.conflict = super::app::Conflict::default();
+        // The old project's counts would answer for the new one until it is read and counted.
+        self.tracking.reset();
         self.loading = None;
         if let Some((remaining, session)) = remaining.zip(self.session.as_ref()) {
             let ctx = self.ctx.clone().unwrap_or_default();
@@ -349,7 +351,9 @@ impl LectorApp {
                 self.tell_recovery(&recovery);
             }
             self.tell_unsaved_review();
-            self.tracking.reset();
+            // Counted again at once: the inspector's status of one's predictions and claims
+            // comes from the counts, which only the tracking views refreshed.
+            super::tracking::opened(self);
         }
         let changed = self.prefs.annotator != name;
         self.prefs.annotator = name.clone();

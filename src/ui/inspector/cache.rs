@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::entity_picker::ProjectEntity;
 use crate::model::list::ChunkCounts;
-use crate::model::review::{Choice, Decision};
+use crate::model::review::{Choice, Decision, reviewer_of};
 use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
 use crate::session::Session;
 use crate::ui::selected::Selected;
@@ -26,6 +26,15 @@ pub struct PickerRow {
     pub text: String,
     /// The same in lower case, to filter by.
     pub lower: String,
+}
+
+/// Why one's own prediction or claim is not in the counts of a reviewed document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeftOut {
+    /// The review that counts (this reviewer's) did not keep it.
+    NotKept(String),
+    /// It is in another review than the one that counts (this reviewer's).
+    OtherReview(String),
 }
 
 /// What the project-derived entries are of.
@@ -49,10 +58,9 @@ pub struct InspectorCache {
     mention_counts: Option<MentionCounts>,
     /// Where the selected annotation stands in the counts.
     outcome: Option<Outcome>,
-    /// The reviewed set whose version of the document counts, when the selected prediction
-    /// or claim is not counted because that review did not keep it (see
-    /// [`crate::predict::tracker`]): said in the inspector, where nothing was said before.
-    left_out_by: Option<String>,
+    /// Why the selected prediction or claim is not counted, when a review of the document
+    /// is what counts (see [`crate::predict::tracker`]).
+    left_out: Option<LeftOut>,
     /// Every entity of the project for the pickers, made when a picker first opens.
     entities: OnceCell<Arc<Vec<ProjectEntity>>>,
     /// The document's annotations for the annotation picker, made when it first opens.
@@ -119,11 +127,20 @@ impl InspectorCache {
         // not counted until the count after it.
         let current =
             !tracking.counting() && tracking.counted_at() == Some(session.content_revision());
-        self.left_out_by = match (selected, annotation) {
+        self.left_out = match (selected, annotation) {
             (Some(Selected::Own(_)), Some(a))
                 if self.outcome.is_none() && current && countable(a) =>
             {
-                counting_review(project, document, me)
+                crate::predict::tracker::counting_review(project, document)
+                    .filter(|review| *review != me)
+                    .map(|review| {
+                        let reviewer = reviewer_of(review).unwrap_or(review).to_owned();
+                        match reviewer_of(me) {
+                            // Another reviewer's set: only the first review counts.
+                            Some(_) => LeftOut::OtherReview(reviewer),
+                            None => LeftOut::NotKept(reviewer),
+                        }
+                    })
             }
             _ => None,
         };
@@ -146,9 +163,9 @@ impl InspectorCache {
         self.outcome
     }
 
-    /// The review that did not keep the selected prediction or claim (see the field).
-    pub fn left_out_by(&self) -> Option<&str> {
-        self.left_out_by.as_deref()
+    /// Why the selected prediction or claim is not counted (see the field).
+    pub fn left_out(&self) -> Option<&LeftOut> {
+        self.left_out.as_ref()
     }
 
     /// What reviewers decided about the selected annotation (see the field).
@@ -244,20 +261,6 @@ impl MentionCounts {
     }
 }
 
-/// The reviewed set of `document` that counts in the track record in place of the
-/// annotators' own sets (the first by name, as [`crate::predict::tracker`] takes it), unless
-/// it is `me`'s own.
-fn counting_review(project: &Project, document: &str, me: &str) -> Option<String> {
-    project
-        .sets
-        .range((document.to_owned(), String::new())..)
-        .take_while(|((d, _), _)| d == document)
-        .map(|((_, annotator), _)| annotator)
-        .find(|a| crate::model::review::reviewer_of(a).is_some())
-        .filter(|a| a.as_str() != me)
-        .cloned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +323,69 @@ mod tests {
         let other = EntityId("erik-lund".into());
         let counts = MentionCounts::of(&project, "olga", &other, Some(counts));
         assert_eq!(counts.counts.total(), 0);
+    }
+
+    /// In a document with reviews, one's own prediction the counts leave out says why: the
+    /// review that counts (the first by name) did not keep it, or, in another reviewer's
+    /// set, that only the first review counts. One that is counted, or a document without a
+    /// review, says nothing of the kind.
+    #[test]
+    fn a_prediction_left_out_by_a_review_says_why() {
+        use crate::model::checked_fragments;
+        use crate::store::ProjectStore;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let mut store = ProjectStore::create(&root, "P").unwrap();
+        let text = "Han kommer troligen att vinna valet. Hon vinner nog också.";
+        let doc = store.add_text("d.txt", "D", text.to_owned()).unwrap();
+        let plain = store.add_text("e.txt", "E", text.to_owned()).unwrap();
+        let at = |doc: &str, from, to| {
+            let text = &store.project.document(doc).unwrap().text;
+            Annotation::new(
+                "Prediction",
+                checked_fragments(text, &[(from, to)]).unwrap(),
+            )
+        };
+        let (kept, dropped, alone) = (at(&doc, 0, 35), at(&doc, 37, 57), at(&plain, 0, 35));
+        let mut put = |doc: &str, who: &str, annotation: &Annotation| {
+            store.project.set_mut(doc, who).insert(annotation.clone());
+        };
+        for a in [&kept, &dropped] {
+            put(&doc, "anna", a);
+            put(&doc, "review.olga", a);
+        }
+        put(&doc, "review.bo", &kept);
+        put(&plain, "anna", &alone);
+        for (d, who) in [
+            (&doc, "anna"),
+            (&doc, "review.olga"),
+            (&doc, "review.bo"),
+            (&plain, "anna"),
+        ] {
+            store.save_set(d, who).unwrap();
+        }
+        drop(store);
+        let left_out = |me: &str, doc: &str, a: &Annotation| {
+            let (store, problems) = ProjectStore::open(&root).unwrap();
+            assert!(problems.is_empty(), "{problems:?}");
+            let session = Session::new(store, me.to_owned());
+            let mut tracking = TrackingState::default();
+            tracking.refresh(&session, None);
+            let mut cache = InspectorCache::default();
+            let selected = Selected::Own(a.id.clone());
+            cache.refresh(Some(&session), Some(doc), Some(&selected), &tracking);
+            (cache.outcome().is_some(), cache.left_out().cloned())
+        };
+        assert_eq!(left_out("anna", &doc, &kept), (true, None));
+        assert_eq!(
+            left_out("anna", &doc, &dropped),
+            (false, Some(LeftOut::NotKept("bo".into())))
+        );
+        assert_eq!(
+            left_out("review.olga", &doc, &dropped),
+            (false, Some(LeftOut::OtherReview("bo".into())))
+        );
+        assert_eq!(left_out("review.bo", &doc, &kept), (true, None));
+        assert_eq!(left_out("anna", &plain, &alone), (true, None));
     }
 }

@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::InspectorInput;
+use super::cache::LeftOut;
 use crate::model::{Annotation, AttrValue, RecordKey};
 use crate::ui::command::Command;
 use crate::ui::proposal::Proposal;
@@ -133,15 +134,17 @@ pub fn outcome_ui(
                 out.push(Command::Track(TrackCommand::ShowMode(Mode::Claims)));
             }
         });
-    } else if let Some(review) = input.cache.left_out_by() {
+    } else if let Some(left_out) = input.cache.left_out() {
         // Counted nowhere: without a word, the missing status read as a fault.
-        super::wrapped(
-            ui,
-            RichText::new(format!(
-                "Not counted in the track record: {}'s review of this document did not keep it",
-                crate::model::review::reviewer_of(review).unwrap_or(review)
-            ))
-            .weak(),
-        );
+        let why = match left_out {
+            LeftOut::NotKept(reviewer) => format!(
+                "Not counted in the track record: {reviewer}'s review of this document did not \
+                 keep it"
+            ),
+            LeftOut::OtherReview(reviewer) => format!(
+                "Not counted in the track record: only {reviewer}'s review of this document counts"
+            ),
+        };
+        super::wrapped(ui, RichText::new(why).weak());
     }
 }
