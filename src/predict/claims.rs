@@ -43,6 +43,17 @@ impl Verdict {
         }
     }
 
+    /// The name in words, as the views show it: `not enough evidence`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Unreviewed => "unreviewed",
+            Self::Supported => "supported",
+            Self::Refuted => "refuted",
+            Self::NotEnoughEvidence => "not enough evidence",
+            Self::Conflicting => "conflicting",
+        }
+    }
+
     /// The verdict a choice string names, or `None` for anything else.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|verdict| verdict.name() == name)
@@ -131,6 +142,14 @@ pub fn claim_verdicts<'c>(
 mod tests {
     use super::*;
     use crate::model::schema::VERDICT;
+
+    /// The words the views show are the file's names with spaces.
+    #[test]
+    fn a_verdict_in_words_is_its_name_spaced() {
+        for verdict in Verdict::ALL {
+            assert_eq!(verdict.words(), verdict.name().replace('_', " "));
+        }
+    }
 
     #[test]
     fn names_are_the_schema_choices() {

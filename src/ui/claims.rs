@@ -239,7 +239,7 @@ fn verdict_text(c: &TrackedClaim) -> String {
     let name = c
         .other_verdict
         .clone()
-        .unwrap_or_else(|| c.verdict.name().replace('_', " "));
+        .unwrap_or_else(|| c.verdict.words().to_owned());
     match &c.verdict_from {
         VerdictSource::Record(by) => format!("{name} ({by})"),
         VerdictSource::Annotation | VerdictSource::None => name,
@@ -366,7 +366,7 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
     ui.strong("Set the verdict");
     ui.horizontal_wrapped(|ui| {
         for v in Verdict::ALL {
-            ui.selectable_value(&mut form.verdict, Some(v), v.name().replace('_', " "));
+            ui.selectable_value(&mut form.verdict, Some(v), v.words());
         }
     });
     let label = ui.label("Date checked");

@@ -124,7 +124,7 @@ pub fn outcome_ui(
             // the Claims view wins over it.
             let checked = match &c.verdict_from {
                 crate::predict::VerdictSource::Record(by) => {
-                    format!("Checked: {} ({by})", c.verdict.name().replace('_', " "))
+                    format!("Checked: {} ({by})", c.verdict.words())
                 }
                 _ => "Not checked yet".to_owned(),
             };
