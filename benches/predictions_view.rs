@@ -67,6 +67,20 @@ fn project(dir: &std::path::Path) -> std::path::PathBuf {
     root
 }
 
+/// The command that resolves the counted prediction `index` as `status`.
+fn resolve(app: &LectorApp, index: usize, status: lector::predict::ResolutionStatus) -> Command {
+    let p = &app.tracking().tracker().predictions[index];
+    let record = lector::ui::tracking::new_record(
+        p.key(),
+        status,
+        Some("2024-01-01".parse().expect("date")),
+        "https://example.org",
+        "",
+        &p.text,
+    );
+    Command::Track(TrackCommand::Resolve(Box::new(record)))
+}
+
 struct Frames {
     ctx: egui::Context,
     time: f64,
@@ -183,16 +197,11 @@ fn main() {
     frames.frame(&mut app, Vec::new());
     frames.report(&mut app, "idle frames after filtering", 60, Vec::new);
     // A resolution: the counts are rebuilt once, then frames are idle again.
-    let p = app.tracking().tracker().predictions[0].clone();
-    let record = lector::ui::tracking::new_record(
-        p.key(),
+    app.push(resolve(
+        &app,
+        0,
         lector::predict::ResolutionStatus::CameTrue,
-        Some("2024-01-01".parse().expect("date")),
-        "https://example.org",
-        "",
-        &p.text,
-    );
-    app.push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    ));
     let t = frames.frame(&mut app, Vec::new());
     let t2 = frames.frame(&mut app, Vec::new());
     println!("frames after a resolution (apply, recount): {t:.1} ms, {t2:.1} ms");
@@ -237,16 +246,11 @@ fn main() {
     let first = frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new());
     println!("Track record: its first frames {first:.1} ms");
     frames.report(&mut app, "idle frames of the Track record", 60, Vec::new);
-    let p = app.tracking().tracker().predictions[1].clone();
-    let record = lector::ui::tracking::new_record(
-        p.key(),
+    app.push(resolve(
+        &app,
+        1,
         lector::predict::ResolutionStatus::DidNotComeTrue,
-        Some("2024-01-01".parse().expect("date")),
-        "https://example.org",
-        "",
-        &p.text,
-    );
-    app.push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    ));
     let t = frames.frame(&mut app, Vec::new()) + frames.frame(&mut app, Vec::new());
     println!("Track record: frames after a resolution {t:.1} ms");
 }

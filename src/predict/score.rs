@@ -383,7 +383,7 @@ pub fn track_records<'p>(
 /// `items` folded by key into one `A` per key (made by `new`, each item added by `add` in
 /// the order of `items`), sorted by key. A key is looked up once per run of it (a
 /// document's predictions mostly share their holder).
-pub fn fold_by_key<'a, T, A>(
+pub(super) fn fold_by_key<'a, T, A>(
     items: impl IntoIterator<Item = (&'a str, T)>,
     mut new: impl FnMut(&'a str) -> A,
     mut add: impl FnMut(&mut A, T),
