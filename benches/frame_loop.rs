@@ -546,6 +546,11 @@ fn file_size_mb(path: &Path) -> f64 {
 // The benchmark
 // ---------------------------------------------------------------------------------------------
 
+/// How many fragments the span index of `annotations` holds.
+fn index_len_of(annotations: lector::model::Annotations<'_>) -> usize {
+    annotations.iter().map(|a| a.fragments.len()).sum()
+}
+
 fn main() {
     let load_before = load_average();
     let mut rows: Vec<Row> = Vec::new();
@@ -681,6 +686,83 @@ fn main() {
         "open: 1st frame of a new view, warm ctx",
         first_warm,
         "document switch",
+    ));
+
+    // --- Open as the app opens a document it has read ----------------------------------------
+    // The text as the store hands it over (its tables, and a big text's paragraphs, made when
+    // the file was read), a new view, the span index's first part for what the view shows
+    // first, and the first frame; the whole index is built on other threads meanwhile, as the
+    // app builds it (`refresh_index` in `src/ui/project.rs`).
+    let (stored, ()) = DocText::new_while(text.clone(), |_| ());
+    let stored = stored.expect("setup: text fits u32 offsets");
+    let mut app_open = Vec::new();
+    let mut app_open_cold = Vec::new();
+    let mut whole_after = Vec::new();
+    let mut part_sizes = Vec::new();
+    for (round, cold) in [false, true, false, true, false, true]
+        .into_iter()
+        .enumerate()
+    {
+        let mut fresh = cold.then(Driver::new);
+        let (first, whole) = std::thread::scope(|scope| {
+            let t0 = Instant::now();
+            let mut view = ArticleView::new(format!("{doc_id}-read-{round}"), stored.clone());
+            let part = SpanIndex::first_part(&schema, sorted, view.likely_shown_before());
+            let schema = &schema;
+            let whole = scope.spawn(move || {
+                let index = SpanIndex::new(schema, sorted);
+                (index, t0.elapsed())
+            });
+            let overlay = Overlay {
+                annotations: sorted,
+                index: &part,
+                schema,
+                colleagues: &[],
+                selected: None,
+                hits: &[],
+                current_hit: None,
+                cue: &[],
+                title: "bench",
+                suggestions: None,
+            };
+            fresh
+                .as_mut()
+                .unwrap_or(&mut driver)
+                .frame(&mut view, &overlay, Vec::new());
+            let first = t0.elapsed();
+            assert!(view.painted(), "the first frame shows the text");
+            assert!(
+                !part.fell_short(),
+                "the first frame needs nothing past the part"
+            );
+            part_sizes.push((part.len(), part.is_part()));
+            let (whole, at) = whole.join().expect("the whole index is built");
+            assert_eq!(whole.len(), index_len_of(sorted));
+            (first, at)
+        });
+        if cold {
+            app_open_cold.push(ms(first));
+        } else {
+            app_open.push(ms(first));
+        }
+        whole_after.push(ms(whole));
+    }
+    let (part_len, is_part) = part_sizes[0];
+    rows.push(Row::new(
+        "open a read document as the app does: ArticleView::new + first part of the span index + 1st frame (warm ctx)",
+        app_open,
+        format!(
+            "3 rounds; the first part holds {part_len} fragments{}; the whole index built \
+             alongside, done {:.1}–{:.1} ms after the open began",
+            if is_part { "" } else { " (all of them)" },
+            whole_after.iter().copied().fold(f64::INFINITY, f64::min),
+            whole_after.iter().copied().fold(0.0, f64::max),
+        ),
+    ));
+    rows.push(Row::new(
+        "open a read document as the app does, cold ctx (font atlas)",
+        app_open_cold,
+        "as the first document the app shows",
     ));
 
     // --- Frame scenarios ----------------------------------------------------------------------

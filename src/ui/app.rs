@@ -53,6 +53,8 @@ pub struct LectorApp {
     /// The open document's own annotations, indexed, as of (document, revision).
     pub(super) index: SpanIndex,
     pub(super) index_key: (String, u64),
+    /// The whole index of a big set, built on a thread while `index` holds its first part.
+    pub(super) whole_index: Option<super::span_index::Whole<super::project::WholeKey>>,
     /// The document shown before, with its view and index, for switching back to it.
     pub(super) parked: Option<super::project::Parked>,
     pub(super) colleagues: Colleagues,
@@ -138,6 +140,7 @@ impl LectorApp {
             view: None,
             index: SpanIndex::default(),
             index_key: (String::new(), u64::MAX),
+            whole_index: None,
             parked: None,
             colleagues: Colleagues::default(),
             selected: None,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::app::LectorApp;
 use super::article::ArticleView;
 use super::jobs::{JobDone, JobKind};
-use super::span_index::SpanIndex;
+use super::span_index::{SpanIndex, Whole};
 use crate::model::AnnotationSet;
 use crate::session::Session;
 use crate::store::{ProjectStore, StoreError};
@@ -201,6 +201,9 @@ impl LectorApp {
         // Views derived from the old session are keyed by its revisions, which the new one
         // counts again from zero.
         self.index_key = (String::new(), u64::MAX);
+        if let Some(stale) = self.whole_index.take() {
+            super::drop_elsewhere(stale);
+        }
         self.suggestions = super::suggestions::SuggestState::default();
         self.list = super::panels::annotation_list::ListState::default();
         self.colleagues = super::colleagues::Colleagues::default();
@@ -454,17 +457,52 @@ impl LectorApp {
     }
 
     /// Keeps the index of the open document's own annotations current: follows one session
-    /// step, or rebuilds.
+    /// step, or rebuilds; a big set's from its first part, the whole index built meanwhile on
+    /// a thread and taken when it is done, or at once when a view asked past the part.
     pub(super) fn refresh_index(&mut self) {
-        let (Some(session), Some(doc)) = (&self.session, self.view.as_ref()) else {
+        let (Some(session), Some(view)) = (&self.session, self.view.as_ref()) else {
             return;
         };
-        let doc = doc.document.as_str();
+        let doc = view.document.as_str();
         let key = (doc.to_owned(), session.revision());
+        let schema = &session.store.project.schema;
+        let whole_key = (session.instance(), key.clone());
+        let set = session.store.project.set(doc, session.annotator());
+        let annotations = set.map(|s| s.annotations()).unwrap_or_default();
+        if self.index.is_part() && self.index_key == key {
+            let wanted = self.index.fell_short();
+            let whole = match self.whole_index.take() {
+                // The view asked past the part: the frame is drawn again once the whole
+                // index, which is being built, is done.
+                Some(job) if *job.key() == whole_key && wanted => job.wait(),
+                Some(job) if *job.key() == whole_key => match job.try_take() {
+                    Ok(None) => {
+                        self.whole_index = Some(job);
+                        return;
+                    }
+                    Ok(index) => index,
+                    Err(_) => None,
+                },
+                other => {
+                    // Built for another state of the project: let go of it elsewhere (a
+                    // book's holds a million annotations), and build again.
+                    if let Some(job) = other {
+                        super::drop_elsewhere(job);
+                    }
+                    if let (false, Some(set)) = (wanted, set) {
+                        self.whole_index =
+                            Some(whole_index(self.ctx.clone(), whole_key, schema, set));
+                        return;
+                    }
+                    None
+                }
+            };
+            self.index = whole.unwrap_or_else(|| SpanIndex::new(schema, annotations));
+            return;
+        }
         if key == self.index_key {
             return;
         }
-        let schema = &session.store.project.schema;
         // One step after the index's revision on the same document: follow the step's
         // changes (a chunk of the index each) instead of rebuilding (tens of ms at 100k).
         let step = match session.last_changes() {
@@ -486,13 +524,31 @@ impl LectorApp {
         match step {
             Some(changes) => self.index.follow(schema, changes),
             None => {
-                let annotations = session
-                    .store
-                    .project
-                    .set(doc, session.annotator())
-                    .map(|s| s.annotations())
-                    .unwrap_or_default();
-                let old = std::mem::replace(&mut self.index, SpanIndex::new(schema, annotations));
+                // A big set: the part a view shows first now (a book's first screens), the
+                // whole index on a thread (27 ms at a million annotations on two). Not when
+                // the view shows much of the set (the part would take long itself).
+                let through = view.likely_shown_before();
+                let before = annotations.partition_point(|a| a.start().0 < through);
+                let new = match set {
+                    Some(set)
+                        if annotations.len() >= super::span_index::PARALLEL_BUILD
+                            && before < annotations.len()
+                            && before <= annotations.len() / 4 =>
+                    {
+                        let job = whole_index(self.ctx.clone(), whole_key, schema, set);
+                        if let Some(stale) = self.whole_index.replace(job) {
+                            super::drop_elsewhere(stale);
+                        }
+                        SpanIndex::first_part(schema, annotations, through)
+                    }
+                    _ => {
+                        if let Some(stale) = self.whole_index.take() {
+                            super::drop_elsewhere(stale);
+                        }
+                        SpanIndex::new(schema, annotations)
+                    }
+                };
+                let old = std::mem::replace(&mut self.index, new);
                 // Letting go of a big index's hold on every annotation (18 ms at a million)
                 // is left to another thread.
                 if old.len() >= super::span_index::PARALLEL_BUILD {
@@ -579,5 +635,160 @@ impl Parked {
                 (Some(set), Some(held)) => set.is_as(held),
                 _ => false,
             }
+    }
+}
+
+/// What the whole index of the document shown is built for: the session, the document and
+/// its revision.
+pub(super) type WholeKey = (u64, (String, u64));
+
+/// Builds the whole index of `set` on a thread, and wakes the window when it is done.
+fn whole_index(
+    ctx: Option<egui::Context>,
+    key: WholeKey,
+    schema: &crate::model::Schema,
+    set: &AnnotationSet,
+) -> Whole<WholeKey> {
+    Whole::spawn(key, schema, set.snapshot(), move || {
+        if let Some(ctx) = ctx {
+            ctx.request_repaint();
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use crate::model::{Annotation, CharOffset, checked_fragments};
+    use crate::store::ProjectStore;
+    use crate::ui::span_index::{SpanIndex, Whole};
+    use crate::ui::{LectorApp, Prefs};
+
+    /// What an index finds in `[start, end)`: each fragment with its annotation.
+    fn found(index: &SpanIndex, start: u32, end: u32) -> Vec<(u32, u32, usize)> {
+        let mut frags = Vec::new();
+        index.query(start, end, &mut frags);
+        frags
+            .iter()
+            .filter_map(|f| Some((f.start, f.end, Arc::as_ptr(&index.annotation(f)?) as usize)))
+            .collect()
+    }
+
+    /// A book with an annotation on each of its 40,000 words opens from the first part of its
+    /// span index, which finds on its first screens what the whole index finds; the whole
+    /// index is built on a thread and taken when it is done. A jump far into the book before
+    /// it is done draws that frame again with the whole index before it is shown (the second
+    /// pass of the frame), and no frame is left drawn past the part.
+    #[test]
+    fn a_book_opens_from_the_first_part_of_its_index_and_is_never_drawn_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "P").unwrap();
+        let small = store
+            .add_text("a.txt", "A", "Putin möter Lukashenko i Sotji.".to_owned())
+            .unwrap();
+        let words: String = (0..40_000).map(|i| format!("ord{i:05} ")).collect();
+        let book = store.add_text("b.txt", "Book", words).unwrap();
+        let text = store.project.document(&book).unwrap().text.clone();
+        let annotations = (0..40_000u32)
+            .map(|i| {
+                let label = ["Person", "Place"][i as usize % 2];
+                Annotation::new(
+                    label,
+                    checked_fragments(&text, &[(i * 9, i * 9 + 8)]).unwrap(),
+                )
+            })
+            .collect();
+        store
+            .project
+            .set_mut(&book, "anna")
+            .replace_all(annotations);
+        store.save_set(&book, "anna").unwrap();
+        drop(store);
+
+        let prefs = Prefs {
+            annotator: "anna".to_owned(),
+            ..Prefs::default()
+        };
+        let app = LectorApp::new(
+            &egui::Context::default(),
+            prefs,
+            Some(dir.path().to_owned()),
+        );
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(1360.0, 860.0))
+            .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while h.state().loading.is_some() || h.state().document() != Some(small.as_str()) {
+            assert!(Instant::now() < deadline, "never read");
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+
+        let app = h.state_mut();
+        app.open_document(&book);
+        app.refresh_index();
+        assert!(app.index.is_part(), "the first part");
+        let whole_now = SpanIndex::new(
+            &app.session.as_ref().unwrap().store.project.schema,
+            app.annotations(),
+        );
+        let through = app.view.as_ref().unwrap().likely_shown_before();
+        assert!(through < 100_000, "{through}");
+        assert_eq!(found(&app.index, 0, through), found(&whole_now, 0, through));
+        assert!(found(&app.index, 0, through).len() > 7_000);
+        // The whole index is taken once it is built.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while h.state().index.is_part() {
+            assert!(Instant::now() < deadline, "never taken");
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+        let app = h.state();
+        assert!(app.index.is_of_set(app.annotations()));
+        assert!(app.whole_index.is_none());
+
+        // Again, with the whole index held back: the first screens are drawn from the part.
+        let app = h.state_mut();
+        app.open_document(&small);
+        app.open_document(&book);
+        app.index_key = (String::new(), u64::MAX);
+        app.refresh_index();
+        assert!(app.index.is_part(), "the first part");
+        let job = app.whole_index.take().expect("the whole index is built");
+        let (held, release) = Whole::held(job.key().clone());
+        app.whole_index = Some(held);
+        h.step();
+        assert!(h.state().view().unwrap().painted());
+        assert!(h.state().index.is_part() && !h.state().index.fell_short());
+        // A jump deep into the book: the frame is drawn past the part, then again (before it
+        // is shown) with the whole index, which the window waits for.
+        let whole = job.wait().unwrap();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            let _ = release.send(whole);
+        });
+        h.state_mut()
+            .view_mut()
+            .unwrap()
+            .scroll_to(CharOffset(300_000));
+        let passes = h.ctx.cumulative_pass_nr();
+        let mut frames = 0;
+        while h.state().index.is_part() {
+            assert!(frames < 100, "never drawn past the part");
+            h.step();
+            frames += 1;
+        }
+        sender.join().unwrap();
+        assert_eq!(
+            h.ctx.cumulative_pass_nr() - passes,
+            frames + 1,
+            "the frame drawn past the part, drawn again"
+        );
+        let app = h.state();
+        assert!(!app.index.is_part() && !app.index.fell_short());
+        assert!(app.index.is_of_set(app.annotations()));
+        assert!(app.view().unwrap().painted());
     }
 }

@@ -14,10 +14,16 @@
 //!   the whole tree only when a chunk splits or empties (at 1M annotations, 1.3 ms before).
 //! - A weak pointer keeps no annotation alive: undo still takes the removed annotation back
 //!   without copying it.
+//! - A big set's index is first built for the annotations that start before the end of what
+//!   the view shows ([`SpanIndex::first_part`]: a book's first screens, a thousand
+//!   annotations), and whole on a thread of its own meanwhile ([`Whole`]). A query that reaches
+//!   past the part says so ([`SpanIndex::fell_short`]), and the app then waits for the
+//!   whole index and draws the frame again: a view never shows a part as if it were whole.
 
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak, mpsc};
 
-use crate::model::{Annotation, Annotations, Fragment, Schema};
+use crate::model::{Annotation, AnnotationList, Annotations, Fragment, Schema};
 use crate::session::SetChange;
 
 /// One fragment of one annotation.
@@ -54,6 +60,11 @@ pub struct SpanIndex {
     slots: Vec<Weak<Annotation>>,
     /// Slots free again.
     free: Vec<u32>,
+    /// For an index of the set's first part (see [`Self::first_part`]): the char before which
+    /// every annotation that starts is in it. `None` for the whole set's.
+    part_through: Option<u32>,
+    /// Whether a query reached past the part.
+    fell_short: AtomicBool,
 }
 
 /// The order of the index: by start, longer first, then by slot.
@@ -243,13 +254,34 @@ impl SpanIndex {
         let mut index = Self {
             len: built.chunks.iter().map(Vec::len).sum(),
             chunks: built.chunks,
-            max_end: Vec::new(),
-            leaves: 0,
             slots: built.slots,
-            free: Vec::new(),
+            ..Self::default()
         };
         index.fill_tree(&built.chunk_max);
         index
+    }
+
+    /// The index of the annotations that start before char `through`: all a view needs that
+    /// shows nothing past it (a set's annotations are in order of their starts, and each one's
+    /// fragments in order). The whole set's if that is all of it.
+    pub fn first_part(schema: &Schema, annotations: Annotations<'_>, through: u32) -> Self {
+        let part = annotations.partition_point(|a| a.start().0 < through);
+        let mut index = Self::new(schema, annotations.range(0..part));
+        if part < annotations.len() {
+            index.part_through = Some(through);
+        }
+        index
+    }
+
+    /// Whether this index holds only a first part of its set (see [`Self::first_part`]).
+    pub fn is_part(&self) -> bool {
+        self.part_through.is_some()
+    }
+
+    /// Whether a query reached past the first part this index holds: what it found there may
+    /// be missing annotations.
+    pub fn fell_short(&self) -> bool {
+        self.fell_short.load(Ordering::Relaxed)
     }
 
     /// Whether this is the index of exactly these annotations, as [`Self::new`] built it
@@ -445,6 +477,9 @@ impl SpanIndex {
     /// Fragments overlapping `[start, end)`, sorted by start (longer first on ties).
     pub fn query(&self, start: u32, end: u32, out: &mut Vec<FragRef>) {
         out.clear();
+        if self.part_through.is_some_and(|through| end > through) {
+            self.fell_short.store(true, Ordering::Relaxed);
+        }
         // Only fragments that start before `end` can overlap: the chunks before `hi`.
         let hi = self
             .chunks
@@ -482,6 +517,64 @@ impl SpanIndex {
             stack[depth + 1] = (2 * node, first, half);
             depth += 2;
         }
+    }
+}
+
+/// The whole index of a set, built on a thread of its own (its two halves on two) while the
+/// view draws from a first part of it, for the state of the project named by `key`.
+pub struct Whole<K> {
+    key: K,
+    built: mpsc::Receiver<SpanIndex>,
+}
+
+impl<K> Whole<K> {
+    /// Starts building the index of `annotations` (a snapshot of the set: the set itself may
+    /// change meanwhile, copying its list first); `done` is called on that thread when it is
+    /// built, to wake whoever waits.
+    pub fn spawn(
+        key: K,
+        schema: &Schema,
+        annotations: Arc<AnnotationList>,
+        done: impl FnOnce() + Send + 'static,
+    ) -> Self {
+        let (tx, built) = mpsc::channel();
+        let schema = schema.clone();
+        let build = move || {
+            let _ = tx.send(SpanIndex::new(&schema, annotations.view()));
+            done();
+        };
+        // Without a thread the sender is gone with it, and the index is built where it is
+        // needed.
+        let _ = std::thread::Builder::new()
+            .name("lector-index".to_owned())
+            .spawn(build);
+        Self { key, built }
+    }
+
+    /// The state of the project this is the index of.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// The index if it is built; an error if it never will be (its thread is gone).
+    pub fn try_take(&self) -> Result<Option<SpanIndex>, mpsc::RecvError> {
+        match self.built.try_recv() {
+            Ok(index) => Ok(Some(index)),
+            Err(mpsc::TryRecvError::Empty) => Ok(None),
+            Err(mpsc::TryRecvError::Disconnected) => Err(mpsc::RecvError),
+        }
+    }
+
+    /// The index, once it is built; `None` if its thread is gone.
+    pub fn wait(self) -> Option<SpanIndex> {
+        self.built.recv().ok()
+    }
+
+    /// A build that is done when the test sends the index.
+    #[cfg(test)]
+    pub(crate) fn held(key: K) -> (Self, mpsc::Sender<SpanIndex>) {
+        let (tx, built) = mpsc::channel();
+        (Self { key, built }, tx)
     }
 }
 
@@ -869,5 +962,70 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The first part of a big set's index finds, before its end, just what the whole index
+    /// finds there: spans that start early and reach far in, and annotations in two fragments
+    /// the second of which lies past the part, included. A query that reaches past it says
+    /// so; one before it does not. A part that would hold the whole set is the whole index.
+    #[test]
+    fn a_first_part_finds_what_the_whole_finds_before_its_end() {
+        let schema = Schema::news_default();
+        let mut rng = fastrand::Rng::with_seed(11);
+        let anns: Vec<Annotation> = (0..PARALLEL_BUILD + 5_000)
+            .map(|i| {
+                let start = rng.u32(..200_000);
+                let len = if i % 97 == 0 {
+                    60_000
+                } else {
+                    1 + rng.u32(..30)
+                };
+                let mut spans = vec![(start, start + len)];
+                if i % 13 == 0 {
+                    let next = start + len + 1 + rng.u32(..50_000);
+                    spans.push((next, next + 5));
+                }
+                ann(["Person", "Place", "Claim"][i % 3], &spans)
+            })
+            .collect();
+        let mut set = crate::model::AnnotationSet::new("a", "d");
+        set.replace_all(anns);
+        let whole = SpanIndex::new(&schema, set.annotations());
+        let through = 50_000;
+        let part = SpanIndex::first_part(&schema, set.annotations(), through);
+        assert!(part.is_part() && !whole.is_part());
+        assert!(
+            part.len() * 3 < whole.len(),
+            "{} of {}",
+            part.len(),
+            whole.len()
+        );
+        let found = |index: &SpanIndex, start: u32, end: u32| -> Vec<(u32, u32, usize)> {
+            let mut frags = Vec::new();
+            index.query(start, end, &mut frags);
+            frags
+                .iter()
+                .map(|f| {
+                    let a = index.annotation(f).expect("the set holds it");
+                    (f.start, f.end, Arc::as_ptr(&a) as usize)
+                })
+                .collect()
+        };
+        let mut hits = 0;
+        for _ in 0..400 {
+            let start = rng.u32(..through);
+            let end = (start + 1 + rng.u32(..3_000)).min(through);
+            let expected = found(&whole, start, end);
+            hits += expected.len();
+            assert_eq!(found(&part, start, end), expected, "{start}..{end}");
+        }
+        assert!(hits > 1_000, "{hits}");
+        assert!(!part.fell_short(), "nothing asked past the part");
+        found(&part, through - 10, through + 1);
+        assert!(part.fell_short());
+        let all = SpanIndex::first_part(&schema, set.annotations(), u32::MAX);
+        assert!(!all.is_part());
+        assert_eq!(found(&all, 0, u32::MAX), found(&whole, 0, u32::MAX));
+        assert!(!all.fell_short());
     }
 }

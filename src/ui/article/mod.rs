@@ -149,6 +149,22 @@ impl ArticleView {
         self.scroll_target = Some(at);
     }
 
+    /// A char before which the next frame is likely to show all it shows: past the end of
+    /// what the last frame painted, or of where a scroll is headed, by more than a screen of
+    /// text (a new view shows the text's beginning). What a big set's index is built first
+    /// for (see [`SpanIndex::first_part`](crate::ui::span_index::SpanIndex::first_part)).
+    pub fn likely_shown_before(&self) -> u32 {
+        /// More chars than a screen shows.
+        const AHEAD: u32 = 1 << 16;
+        let painted = self
+            .visible
+            .last()
+            .and_then(|(i, _, _)| self.text.paragraphs().get(*i))
+            .map_or(0, |p| p.end);
+        let headed = self.scroll_target.map_or(0, |t| t.0);
+        painted.max(headed).saturating_add(AHEAD)
+    }
+
     /// Whether the last frame painted some of the text.
     pub fn painted(&self) -> bool {
         !self.visible.is_empty()
