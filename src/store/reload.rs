@@ -139,7 +139,7 @@ impl DiskChanges {
 }
 
 /// A changed file, sorted by what it is.
-enum Changed {
+pub(super) enum Changed {
     Set { document: String, annotator: String },
     Entities { annotator: String },
     Review { document: String, reviewer: String },
@@ -149,7 +149,7 @@ enum Changed {
     Other,
 }
 
-fn classify(rel: &Path) -> Changed {
+pub(super) fn classify(rel: &Path) -> Changed {
     let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
     match parts.as_slice() {
         ["annotations", annotator, file] => {
@@ -212,10 +212,12 @@ impl ProjectStore {
     /// The watched files whose content differs from what Lector last read or wrote.
     pub(super) fn moved_files(&mut self) -> Vec<PathBuf> {
         let watched = self.watched_files();
-        watched
+        let mut moved: Vec<PathBuf> = watched
             .into_iter()
             .filter(|rel| self.moved_on_disk(rel))
-            .collect()
+            .collect();
+        moved.sort();
+        moved
     }
 
     /// Re-reads files found moved on disk; see [`Self::reload_changed`].
@@ -374,7 +376,7 @@ impl ProjectStore {
 
     /// Every file the project reads: those read or written so far, and any new entities,
     /// annotation or review files. Sorted.
-    fn watched_files(&self) -> Vec<PathBuf> {
+    pub(super) fn watched_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self.fingerprints.keys().cloned().collect();
         files.push(PathBuf::from(PROJECT_FILE));
         // Problems of odd entries are for `open` and `lector check` to report, not every poll.
@@ -398,14 +400,16 @@ impl ProjectStore {
                 files.extend(found.into_iter().map(|(_, rel)| rel));
             }
         }
-        files.sort();
-        files.dedup();
+        // By their bytes, not component by component (over a third of a poll's time in a
+        // project of 10,000 files); the files found moved are put in path order after.
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        files.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
         files
     }
 
     /// Whether a file's content differs from what Lector last read or wrote. One `stat` when
     /// its size and time are as remembered; else the content is hashed.
-    fn moved_on_disk(&mut self, rel: &Path) -> bool {
+    pub(super) fn moved_on_disk(&mut self, rel: &Path) -> bool {
         let path = self.root.join(rel);
         let expected = self
             .fingerprints

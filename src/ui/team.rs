@@ -140,7 +140,8 @@ pub fn watch(app: &mut LectorApp, ctx: &egui::Context) {
     }
     if let Some(session) = &app.session {
         let paused = syncing || session.is_saving() || !session.store.is_complete();
-        watch.follow(session, app.team.in_repository(), paused);
+        let shown = app.view.as_ref().map(|v| v.document.as_str());
+        watch.follow(session, app.team.in_repository(), paused, shown);
     }
     app.team.watch = Some(watch);
 }

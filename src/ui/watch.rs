@@ -40,6 +40,8 @@ enum Order {
     Copy(Box<Watcher>, bool),
     /// Stop or resume polling (a save or a sync runs).
     Pause(bool),
+    /// The document shown, whose files every poll looks at.
+    Show(Option<String>),
 }
 
 /// The window's end of the watching thread.
@@ -49,6 +51,8 @@ pub struct Watch {
     /// The folder, store version and unsaved files the thread's copy was taken at.
     sent: Option<(PathBuf, u64, Vec<PathBuf>)>,
     paused: bool,
+    /// The document shown, as last told.
+    shown: Option<String>,
 }
 
 impl std::fmt::Debug for Watch {
@@ -73,12 +77,19 @@ impl Watch {
             found,
             sent: None,
             paused: false,
+            shown: None,
         })
     }
 
     /// Once per frame: hands the thread a fresh copy if the session's files changed since
-    /// the last one, and tells it whether to pause.
-    pub fn follow(&mut self, session: &Session, in_repository: bool, paused: bool) {
+    /// the last one, and tells it whether to pause and which document is shown.
+    pub fn follow(
+        &mut self,
+        session: &Session,
+        in_repository: bool,
+        paused: bool,
+        shown: Option<&str>,
+    ) {
         let key = (
             session.store.root().to_path_buf(),
             session.store.disk_version(),
@@ -93,6 +104,10 @@ impl Watch {
         if paused != self.paused {
             let _ = self.orders.send(Order::Pause(paused));
             self.paused = paused;
+        }
+        if shown != self.shown.as_deref() {
+            self.shown = shown.map(str::to_owned);
+            let _ = self.orders.send(Order::Show(self.shown.clone()));
         }
     }
 
@@ -112,6 +127,7 @@ fn run(orders: &Receiver<Order>, found: &Sender<Found>, ctx: &egui::Context) {
     let mut watcher: Option<Watcher> = None;
     let mut repository: Option<(PathBuf, bool)> = None;
     let mut paused = false;
+    let mut shown: Option<String> = None;
     let mut next = Instant::now() + WATCH_INTERVAL;
     loop {
         match orders.recv_timeout(next.saturating_duration_since(Instant::now())) {
@@ -119,10 +135,20 @@ fn run(orders: &Receiver<Order>, found: &Sender<Found>, ctx: &egui::Context) {
                 repository = Some((copy.root().to_path_buf(), in_repository));
                 match &mut watcher {
                     Some(old) if old.root() == copy.root() => old.refresh(*copy),
-                    _ => watcher = Some(*copy),
+                    _ => {
+                        let mut copy = *copy;
+                        copy.show(shown.clone());
+                        watcher = Some(copy);
+                    }
                 }
             }
             Ok(Order::Pause(pause)) => paused = pause,
+            Ok(Order::Show(document)) => {
+                if let Some(watcher) = &mut watcher {
+                    watcher.show(document.clone());
+                }
+                shown = document;
+            }
             Err(RecvTimeoutError::Timeout) => {
                 next = Instant::now() + WATCH_INTERVAL;
                 let Some(watcher) = watcher.as_mut() else {
