@@ -257,6 +257,20 @@ pub struct Tracker {
     pub claims: Vec<TrackedClaim>,
     /// Resolution records about annotations that are not in the project (deleted since).
     pub orphans: usize,
+    /// The predictions and claims (by index, in order) whose outcome a record gave at the
+    /// last resolve: those [`Self::resolve_these`] looks at again besides the ones it is
+    /// given.
+    recorded: (Vec<usize>, Vec<usize>),
+}
+
+/// Which prediction or claim a record is about (by its index), for
+/// [`Tracker::resolve_these`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The prediction at this index of [`Tracker::predictions`].
+    Prediction(usize),
+    /// The claim at this index of [`Tracker::claims`].
+    Claim(usize),
 }
 
 /// A record and who made it.
@@ -305,7 +319,49 @@ impl Tracker {
     /// records (see the module documentation), replacing what was there.
     pub fn resolve(&mut self, project: &Project) {
         let records = Records::of(project);
-        for p in &mut self.predictions {
+        let (predictions, claims) = (0..self.predictions.len(), 0..self.claims.len());
+        self.resolve_with(project, &records, predictions, claims);
+    }
+
+    /// [`Self::resolve`] where only resolutions changed since the last one, looking only at
+    /// the predictions and claims a record is about and those a record was about before:
+    /// `find` tells which one of this tracker's a record's key is a copy of (`None` if
+    /// none), as the copies were matched at the last count. At 120k predictions and a few records, going over
+    /// every prediction took 9 ms of the window's thread at each resolution.
+    pub fn resolve_these(
+        &mut self,
+        project: &Project,
+        find: impl Fn(&Self, &RecordKey) -> Option<Recorded>,
+    ) {
+        let records = Records::of(project);
+        let (mut predictions, mut claims) = std::mem::take(&mut self.recorded);
+        for key in records.predictions.keys().chain(records.claims.keys()) {
+            match find(self, key) {
+                Some(Recorded::Prediction(i)) => predictions.push(i),
+                Some(Recorded::Claim(i)) => claims.push(i),
+                None => {}
+            }
+        }
+        for touched in [&mut predictions, &mut claims] {
+            touched.sort_unstable();
+            touched.dedup();
+        }
+        self.resolve_with(project, &records, predictions, claims);
+    }
+
+    /// Resolves these predictions and claims from `records`; the others keep what they have.
+    fn resolve_with(
+        &mut self,
+        project: &Project,
+        records: &Records<'_>,
+        predictions: impl IntoIterator<Item = usize>,
+        claims: impl IntoIterator<Item = usize>,
+    ) {
+        let mut recorded = (Vec::new(), Vec::new());
+        for i in predictions {
+            let Some(p) = self.predictions.get_mut(i) else {
+                continue;
+            };
             let found = records.prediction(&p.copies);
             p.status = found.map_or(ResolutionStatus::Open, |f| f.record.outcome);
             p.resolved_at = found.and_then(|f| f.record.date);
@@ -314,8 +370,14 @@ impl Tracker {
             p.resolution_note = found
                 .map(|f| f.record.note.clone())
                 .filter(|n| !n.trim().is_empty());
+            if found.is_some() {
+                recorded.0.push(i);
+            }
         }
-        for c in &mut self.claims {
+        for i in claims {
+            let Some(c) = self.claims.get_mut(i) else {
+                continue;
+            };
             let found = records.claim(&c.copies);
             (c.verdict, c.other_verdict, c.verdict_from) = match (found, &c.verdict_attribute) {
                 (Some(f), _) => (
@@ -338,7 +400,11 @@ impl Tracker {
             c.note = found
                 .map(|f| f.record.note.clone())
                 .filter(|n| !n.trim().is_empty());
+            if found.is_some() {
+                recorded.1.push(i);
+            }
         }
+        self.recorded = recorded;
         self.orphans = records.orphans(project);
     }
 

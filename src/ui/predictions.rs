@@ -569,10 +569,8 @@ mod tests {
     fn rows_sort_by_every_column_as_comparing_them_did() {
         let mut tracking = TrackingState::default();
         tracking.today = jiff::civil::date(2026, 6, 1);
-        tracking.tracker = Tracker {
-            predictions: varied(),
-            ..Tracker::default()
-        };
+        tracking.tracker = Tracker::default();
+        tracking.tracker.predictions = varied();
         let today = tracking.today;
         for column in Column::ALL {
             for descending in [false, true] {

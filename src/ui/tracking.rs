@@ -18,6 +18,7 @@ use super::command::Command;
 use super::messages::plural;
 use crate::model::resolution::{Record, record_problems};
 use crate::model::{CharOffset, RecordKey, Resolution, VerdictRecord};
+pub use crate::predict::tracker::Recorded;
 use crate::predict::{Tracker, tracker::today};
 use crate::session::{Edit, Session};
 
@@ -265,8 +266,11 @@ impl TrackingState {
         let project = &session.store.project;
         let content = session.content_revision();
         if self.counted_at == Some(content) {
-            // Only resolutions changed: the matching of copies stands.
-            self.tracker.resolve(project);
+            // Only resolutions changed: the matching of copies stands, and with it the
+            // predictions and claims the records are about are found.
+            let copies = &self.copies;
+            self.tracker
+                .resolve_these(project, |tracker, key| copies.find(tracker, key));
         } else {
             // Counts made on another thread of this content, if they are done.
             let made = match self.recount.take() {
@@ -345,7 +349,7 @@ impl TrackingState {
     }
 
     /// The counted prediction or claim of which the annotation `key` names is a copy.
-    pub fn copy_of(&self, key: &RecordKey) -> Option<Outcome> {
+    pub fn copy_of(&self, key: &RecordKey) -> Option<Recorded> {
         self.copies.find(&self.tracker, key)
     }
 
@@ -774,15 +778,6 @@ pub fn table_widths(available: f32, columns: &[(f32, f32)], drop: &[usize]) -> V
     widths
 }
 
-/// Where the selected annotation stands in the project's counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The prediction at this index of [`Tracker::predictions`].
-    Prediction(usize),
-    /// The claim at this index of [`Tracker::claims`].
-    Claim(usize),
-}
-
 /// The prediction or claim each annotation is a copy of: the first prediction that has it,
 /// else the first claim. Kept by a hash of each copy's key, not the key: a map of the keys
 /// themselves copied 166k keys' strings and hashed them with SipHash (a 262 ms frame when a
@@ -791,7 +786,7 @@ pub enum Outcome {
 /// then searched in order, as a map of the keys would have them.
 #[derive(Debug, Default)]
 struct Copies {
-    by_hash: std::collections::HashMap<u64, Outcome, foldhash::fast::FixedState>,
+    by_hash: std::collections::HashMap<u64, Recorded, foldhash::fast::FixedState>,
 }
 
 impl Copies {
@@ -807,11 +802,11 @@ impl Copies {
     }
 
     /// The record `key` is a copy of.
-    fn find(&self, tracker: &Tracker, key: &RecordKey) -> Option<Outcome> {
+    fn find(&self, tracker: &Tracker, key: &RecordKey) -> Option<Recorded> {
         let outcome = *self.by_hash.get(&hash_of(key))?;
         let copies = match outcome {
-            Outcome::Prediction(i) => tracker.predictions.get(i).map(|p| &p.copies),
-            Outcome::Claim(i) => tracker.claims.get(i).map(|c| &c.copies),
+            Recorded::Prediction(i) => tracker.predictions.get(i).map(|p| &p.copies),
+            Recorded::Claim(i) => tracker.claims.get(i).map(|c| &c.copies),
         };
         if copies.is_some_and(|c| c.contains(key)) {
             return Some(outcome);
@@ -821,17 +816,17 @@ impl Copies {
 }
 
 /// Every copy of every prediction, then of every claim, with its record.
-fn records(tracker: &Tracker) -> impl Iterator<Item = (&RecordKey, Outcome)> {
+fn records(tracker: &Tracker) -> impl Iterator<Item = (&RecordKey, Recorded)> {
     let predictions = tracker
         .predictions
         .iter()
         .enumerate()
-        .flat_map(|(i, p)| p.copies.iter().map(move |k| (k, Outcome::Prediction(i))));
+        .flat_map(|(i, p)| p.copies.iter().map(move |k| (k, Recorded::Prediction(i))));
     let claims = tracker
         .claims
         .iter()
         .enumerate()
-        .flat_map(|(i, c)| c.copies.iter().map(move |k| (k, Outcome::Claim(i))));
+        .flat_map(|(i, c)| c.copies.iter().map(move |k| (k, Recorded::Claim(i))));
     predictions.chain(claims)
 }
 
@@ -842,7 +837,7 @@ fn hash_of(key: &RecordKey) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Copies, Outcome, hash_of, records, table_widths};
+    use super::{Copies, Edit, Recorded, hash_of, records, table_widths};
     use crate::model::{AnnotationId, RecordKey};
     use crate::predict::Tracker;
 
@@ -905,7 +900,7 @@ mod tests {
         let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
         let mut tracker = Tracker::count(&store.project);
         tracker.resolve(&store.project);
-        let mut by_key: std::collections::BTreeMap<&RecordKey, Outcome> =
+        let mut by_key: std::collections::BTreeMap<&RecordKey, Recorded> =
             std::collections::BTreeMap::new();
         for (key, outcome) in records(&tracker) {
             by_key.entry(key).or_insert(outcome);
@@ -945,10 +940,10 @@ mod tests {
         let mut found = 0;
         for (key, _) in records(tracker) {
             match tracking.copy_of(key) {
-                Some(Outcome::Prediction(i)) => {
+                Some(Recorded::Prediction(i)) => {
                     assert!(tracker.predictions[i].copies.contains(key), "{key:?}");
                 }
-                Some(Outcome::Claim(i)) => {
+                Some(Recorded::Claim(i)) => {
                     assert!(tracker.claims[i].copies.contains(key), "{key:?}");
                 }
                 None => panic!("{key:?} is a copy of no record"),
@@ -956,5 +951,84 @@ mod tests {
             found += 1;
         }
         assert!(found > 20, "{found}");
+    }
+
+    /// After resolutions alone, the counts resolve again only what the records are about and
+    /// what they were about before, and come out as resolving every prediction and claim
+    /// does: predictions resolved, resolved again otherwise and unresolved, verdicts set and
+    /// cleared, beside a colleague's records (erik's file in the sample).
+    #[test]
+    fn resolving_what_records_touch_gives_what_resolving_all_gives() {
+        use crate::predict::ResolutionStatus;
+        use crate::predict::claims::Verdict;
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::ui::sample_project_copy(dir.path());
+        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
+        let mut session = crate::session::Session::new(store, "anna");
+        let mut tracking = super::TrackingState::default();
+        assert!(tracking.refresh(&session, None));
+        let (predictions, claims) = (
+            tracking.tracker().predictions.len(),
+            tracking.tracker().claims.len(),
+        );
+        assert!(predictions > 3 && claims > 3, "{predictions} {claims}");
+        let mut rng = fastrand::Rng::with_seed(5);
+        let statuses = [
+            ResolutionStatus::CameTrue,
+            ResolutionStatus::DidNotComeTrue,
+            ResolutionStatus::Ambiguous,
+        ];
+        let verdicts = [Verdict::Supported, Verdict::Refuted, Verdict::Conflicting];
+        let mut resolved_at = Vec::new();
+        for step in 0..60 {
+            let tracker = tracking.tracker();
+            let edit = if rng.bool() {
+                let p = &tracker.predictions[rng.usize(..predictions)];
+                // A copy other than the one shown, now and then.
+                let key = p.copies[rng.usize(..p.copies.len())].clone();
+                if rng.u8(..4) == 0 {
+                    Edit::Unresolve(Box::new(key))
+                } else {
+                    let status = statuses[rng.usize(..statuses.len())];
+                    Edit::Resolve(Box::new(super::new_record(key, status, None, "", "", "")))
+                }
+            } else {
+                let c = &tracker.claims[rng.usize(..claims)];
+                let key = c.copies[rng.usize(..c.copies.len())].clone();
+                if rng.u8(..4) == 0 {
+                    Edit::ClearVerdict(Box::new(key))
+                } else {
+                    let verdict = verdicts[rng.usize(..verdicts.len())];
+                    Edit::SetVerdict(Box::new(super::new_record(key, verdict, None, "", "", "")))
+                }
+            };
+            let document = match &edit {
+                Edit::Resolve(r) => r.key.document.clone(),
+                Edit::SetVerdict(r) => r.key.document.clone(),
+                Edit::Unresolve(k) | Edit::ClearVerdict(k) => k.document.clone(),
+                _ => unreachable!(),
+            };
+            let content = session.content_revision();
+            if session.apply(&document, vec![edit]).is_err() {
+                // Nothing of anna's to clear there.
+                continue;
+            }
+            assert_eq!(session.content_revision(), content, "resolutions alone");
+            assert!(tracking.refresh(&session, None));
+            let mut all = Tracker::count(&session.store.project);
+            all.resolve(&session.store.project);
+            assert!(*tracking.tracker() == all, "step {step}");
+            resolved_at.push(
+                all.predictions
+                    .iter()
+                    .filter(|p| p.resolved_by.is_some())
+                    .count(),
+            );
+        }
+        assert!(resolved_at.len() > 40, "{resolved_at:?}");
+        assert!(
+            resolved_at.iter().max() > resolved_at.first(),
+            "{resolved_at:?}"
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::model::review::{Choice, Decision, reviewer_of};
 use crate::model::{Annotation, AnnotationId, Annotations, DocText, EntityId, Project, RecordKey};
 use crate::session::Session;
 use crate::ui::selected::Selected;
-use crate::ui::tracking::{Outcome, TrackingState};
+use crate::ui::tracking::{Recorded, TrackingState};
 
 /// One choice of the annotation picker: an annotation of the document in words.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +57,7 @@ pub struct InspectorCache {
     /// recount of a book's million annotations took 11 ms at every edit).
     mention_counts: Option<MentionCounts>,
     /// Where the selected annotation stands in the counts.
-    outcome: Option<Outcome>,
+    outcome: Option<Recorded>,
     /// Why the selected prediction or claim is not counted, when a review of the document
     /// is what counts (see [`crate::predict::tracker`]).
     left_out: Option<LeftOut>,
@@ -159,7 +159,7 @@ impl InspectorCache {
     }
 
     /// Where the selected annotation stands in the counts.
-    pub fn outcome(&self) -> Option<Outcome> {
+    pub fn outcome(&self) -> Option<Recorded> {
         self.outcome
     }
 

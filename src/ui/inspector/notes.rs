@@ -9,7 +9,7 @@ use crate::model::{Annotation, AttrValue, RecordKey};
 use crate::ui::command::Command;
 use crate::ui::proposal::Proposal;
 use crate::ui::theme::Theme;
-use crate::ui::tracking::Outcome;
+use crate::ui::tracking::Recorded;
 use crate::ui::tracking::{Mode, TrackCommand};
 
 /// What reviewers said about this annotation: their comments on it, and the notes of the
@@ -99,8 +99,8 @@ pub fn outcome_ui(
     let tracker = input.tracker;
     // Found once per change of the counts or the selection, not per frame (`cache.rs`).
     let (prediction, claim) = match input.cache.outcome() {
-        Some(Outcome::Prediction(i)) => (tracker.predictions.get(i), None),
-        Some(Outcome::Claim(i)) => (None, tracker.claims.get(i)),
+        Some(Recorded::Prediction(i)) => (tracker.predictions.get(i), None),
+        Some(Recorded::Claim(i)) => (None, tracker.claims.get(i)),
         None => (None, None),
     };
     let key = RecordKey::new(input.document, input.me, annotation.id.clone());

@@ -360,13 +360,7 @@ mod tests {
     /// olga reviewing anna and erik on a copy of the sample project, every comparison on
     /// another thread, with the start taken in.
     fn reviewing(dir: &Path) -> (LectorApp, String) {
-        let root = dir.join("p");
-        let src = crate::ui::sample_project().expect("the sample project");
-        for entry in walkdir(&src) {
-            let to = root.join(entry.strip_prefix(&src).unwrap());
-            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-            std::fs::copy(&entry, &to).unwrap();
-        }
+        let root = crate::ui::sample_project_copy(&dir.join("p"));
         let prefs = Prefs {
             annotator: "olga".to_owned(),
             ..Prefs::default()
@@ -381,19 +375,6 @@ mod tests {
         settle(&mut app);
         assert!(app.review.is_some(), "{:?}", app.messages().all());
         (app, doc)
-    }
-
-    fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                files.extend(walkdir(&path));
-            } else {
-                files.push(path);
-            }
-        }
-        files
     }
 
     /// Collects the jobs until none runs.
