@@ -469,6 +469,12 @@ impl LectorApp {
         let whole_key = (session.instance(), key.clone());
         let set = session.store.project.set(doc, session.annotator());
         let annotations = set.map(|s| s.annotations()).unwrap_or_default();
+        if !self.index.is_part()
+            && let Some(job) = self.whole_index.take()
+        {
+            // The whole index came another way (the reading thread's, a parked one).
+            super::drop_elsewhere(job);
+        }
         if self.index.is_part() && self.index_key == key {
             let wanted = self.index.fell_short();
             let whole = match self.whole_index.take() {
