@@ -212,7 +212,12 @@ impl ProjectStore {
     /// The watched files whose content differs from what Lector last read or wrote.
     pub(super) fn moved_files(&mut self) -> Vec<PathBuf> {
         let watched = self.watched_files();
-        let mut moved: Vec<PathBuf> = watched
+        self.moved_among(watched)
+    }
+
+    /// Those of `files` that moved on disk (see [`Self::moved_on_disk`]), in path order.
+    pub(super) fn moved_among(&mut self, files: Vec<PathBuf>) -> Vec<PathBuf> {
+        let mut moved: Vec<PathBuf> = files
             .into_iter()
             .filter(|rel| self.moved_on_disk(rel))
             .collect();
@@ -409,7 +414,7 @@ impl ProjectStore {
 
     /// Whether a file's content differs from what Lector last read or wrote. One `stat` when
     /// its size and time are as remembered; else the content is hashed.
-    pub(super) fn moved_on_disk(&mut self, rel: &Path) -> bool {
+    fn moved_on_disk(&mut self, rel: &Path) -> bool {
         let path = self.root.join(rel);
         let expected = self
             .fingerprints

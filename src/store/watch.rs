@@ -20,8 +20,9 @@
 //!   window at every poll.
 //! - Every poll looks at the project file, every person's files of the document shown
 //!   ([`Watcher::show`]), the user's files with unsaved changes (a change on disk is a
-//!   conflict), the files it last reported, and the files of people rather than documents
-//!   (entities, resolutions, triage). Of the other documents' files it looks at up to
+//!   conflict), the conflicts and files needing a reopen it last reported, the files a newer
+//!   copy of the store knows otherwise than the last (a result the window did not take in),
+//!   and the files of people rather than documents (entities, resolutions, triage). Of the other documents' files it looks at up to
 //!   [`IN_TURN`] a poll, in turn, so that a project of 1,000 documents × 10 annotators
 //!   costs a poll about what one of 200 documents does (its 11,000 files every 1.5 s took
 //!   3% of a core while the window was idle), and a change to another document is seen
@@ -56,6 +57,9 @@ pub struct Watcher {
     turn: usize,
     /// How many of the other documents' files a poll looks at.
     in_turn: usize,
+    /// Files the next poll looks at whatever their turn: those whose fingerprint a newer
+    /// copy of the store changed (a result the window did not take in, or its own write).
+    recheck: Vec<PathBuf>,
 }
 
 /// How many files of documents not shown a poll looks at: all of them in a project of up to
@@ -140,6 +144,7 @@ impl ProjectStore {
             shown: None,
             turn: 0,
             in_turn: IN_TURN,
+            recheck: Vec::new(),
         }
     }
 
@@ -304,6 +309,16 @@ impl Watcher {
                 newer.shell.stats.entry(rel).or_insert(stat);
             }
         }
+        // What the store and this copy disagree on is looked at in the next poll: a result
+        // the window dropped (a save or a sync began) is found again at once.
+        newer.recheck = self
+            .shell
+            .fingerprints
+            .iter()
+            .filter(|(rel, print)| newer.shell.fingerprints.get(*rel) != Some(*print))
+            .map(|(rel, _)| rel.clone())
+            .chain(std::mem::take(&mut self.recheck))
+            .collect();
         newer.told = std::mem::take(&mut self.told);
         newer.shown = self.shown.take();
         newer.turn = self.turn;
@@ -345,12 +360,10 @@ impl Watcher {
             polled.extend(others.iter().cycle().skip(from).take(turn).cloned());
             self.turn = (from + turn) % others.len();
         }
-        let mut moved: Vec<PathBuf> = polled
-            .into_iter()
-            .filter(|rel| self.shell.moved_on_disk(rel))
-            .collect();
-        moved.sort();
-        moved
+        polled.extend(std::mem::take(&mut self.recheck));
+        polled.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        polled.dedup_by(|a, b| a.as_os_str() == b.as_os_str());
+        self.shell.moved_among(polled)
     }
 
     /// Polls the files (one `stat` each, of those polled now: see the module's notes; the
@@ -556,5 +569,18 @@ mod tests {
                 .collect();
             assert_eq!(found, [[(docs[doc].clone(), who.to_owned())]], "{doc}");
         }
+        // None of it taken in (the window dropped it: a save began), and a newer copy of the
+        // store handed over: every file reported is found again at the next poll.
+        let unsaved = BTreeSet::from([crate::store::set_path(&docs[17], "anna")]);
+        watcher.refresh(store.watcher("anna", unsaved));
+        let again = watcher.poll().expect("found again");
+        let mut reloaded = again.changes().reloaded.clone();
+        reloaded.sort();
+        let mut expected: Vec<(String, String)> = [(0, "bo"), (5, "bo"), (23, "cy"), (29, "anna")]
+            .into_iter()
+            .map(|(d, who)| (docs[d].clone(), who.to_owned()))
+            .collect();
+        expected.sort();
+        assert_eq!(reloaded, expected);
     }
 }

@@ -458,7 +458,8 @@ impl LectorApp {
 
     /// Keeps the index of the open document's own annotations current: follows one session
     /// step, or rebuilds; a big set's from its first part, the whole index built meanwhile on
-    /// a thread and taken when it is done, or at once when a view asked past the part.
+    /// a thread (one build at a time) and taken when it is done, or at once when a view asked
+    /// past the part.
     pub(super) fn refresh_index(&mut self) {
         let (Some(session), Some(view)) = (&self.session, self.view.as_ref()) else {
             return;
@@ -475,75 +476,81 @@ impl LectorApp {
             // The whole index came another way (the reading thread's, a parked one).
             super::drop_elsewhere(job);
         }
-        if self.index.is_part() && self.index_key == key {
-            let wanted = self.index.fell_short();
+        if self.index.is_part() && self.index.fell_short() {
+            // The view asked past the part: the whole index now, before anything follows
+            // the part (the rest of the build under way if it is of this state, else built
+            // here), and the frame is drawn again.
             let whole = match self.whole_index.take() {
-                // The view asked past the part: the frame is drawn again once the whole
-                // index, which is being built, is done.
-                Some(job) if *job.key() == whole_key && wanted => job.wait(),
-                Some(job) if *job.key() == whole_key => match job.try_take() {
-                    Ok(None) => {
-                        self.whole_index = Some(job);
-                        return;
-                    }
-                    Ok(index) => index,
-                    Err(_) => None,
-                },
+                Some(job) if *job.key() == whole_key => job.wait(),
                 other => {
-                    // Built for another state of the project: let go of it elsewhere (a
-                    // book's holds a million annotations), and build again.
                     if let Some(job) = other {
                         super::drop_elsewhere(job);
-                    }
-                    if let (false, Some(set)) = (wanted, set) {
-                        self.whole_index =
-                            Some(whole_index(self.ctx.clone(), whole_key, schema, set));
-                        return;
                     }
                     None
                 }
             };
             self.index = whole.unwrap_or_else(|| SpanIndex::new(schema, annotations));
+            self.index_key = key;
+            return;
+        }
+        if self.index.is_part() && self.index_key == key {
+            let whole = match self.whole_index.take() {
+                None => None,
+                Some(job) => match job.try_take() {
+                    Ok(None) => {
+                        self.whole_index = Some(job);
+                        return;
+                    }
+                    Ok(Some(index)) if *job.key() == whole_key => Some(index),
+                    // Built for the state one step before: it follows that step.
+                    Ok(Some(mut index))
+                        if job.key().0 == whole_key.0
+                            && let Some(changes) =
+                                step_since(session, &job.key().1, &key, index.len()) =>
+                    {
+                        index.follow(schema, changes);
+                        Some(index)
+                    }
+                    Ok(Some(stale)) => {
+                        // Of an older state: let go of it elsewhere (a book's holds a
+                        // million annotations), and build again.
+                        super::drop_elsewhere(stale);
+                        None
+                    }
+                    // Its thread is gone: built here.
+                    Err(_) => Some(SpanIndex::new(schema, annotations)),
+                },
+            };
+            match (whole, set) {
+                (Some(whole), _) => self.index = whole,
+                (None, Some(set)) => {
+                    self.whole_index = Some(whole_index(self.ctx.clone(), whole_key, schema, set));
+                }
+                (None, None) => self.index = SpanIndex::new(schema, annotations),
+            }
             return;
         }
         if key == self.index_key {
             return;
         }
-        // One step after the index's revision on the same document: follow the step's
-        // changes (a chunk of the index each) instead of rebuilding (tens of ms at 100k).
-        let step = match session.last_changes() {
-            // A step big for its set (an import, a review start) rebuilds: following a
-            // change costs 1–2 µs and a rebuild 40–55 ns per annotation (3.8 ms at 100k,
-            // 55 ms at a million on two threads), so following up to one change per 32
-            // annotations is cheaper (a tag-all of 1,000 hits in a book: about 2 ms, where a
-            // rebuild held the window for 55).
-            Some((changed, changes))
-                if changed == doc
-                    && changes.len() <= FOLLOW_AT_LEAST.max(self.index.len() / 32)
-                    && self.index_key.0 == doc
-                    && self.index_key.1.checked_add(1) == Some(key.1) =>
-            {
-                Some(changes)
-            }
-            _ => None,
-        };
-        match step {
+        match step_since(session, &self.index_key, &key, self.index.len()) {
             Some(changes) => self.index.follow(schema, changes),
             None => {
                 // A big set: the part a view shows first now (a book's first screens), the
                 // whole index on a thread (27 ms at a million annotations on two). Not when
                 // the view shows much of the set (the part would take long itself).
                 let through = view.likely_shown_before();
-                let before = annotations.partition_point(|a| a.start().0 < through);
+                let before = SpanIndex::starting_before(annotations, through);
                 let new = match set {
                     Some(set)
                         if annotations.len() >= super::span_index::PARALLEL_BUILD
                             && before < annotations.len()
                             && before <= annotations.len() / 4 =>
                     {
-                        let job = whole_index(self.ctx.clone(), whole_key, schema, set);
-                        if let Some(stale) = self.whole_index.replace(job) {
-                            super::drop_elsewhere(stale);
+                        // One build at a time: one under way is taken when it lands.
+                        if self.whole_index.is_none() {
+                            let job = whole_index(self.ctx.clone(), whole_key, schema, set);
+                            self.whole_index = Some(job);
                         }
                         SpanIndex::first_part(schema, annotations, through)
                     }
@@ -644,6 +651,26 @@ impl Parked {
     }
 }
 
+/// The changes of the one session step from state `from` (document, revision) to `to`, if
+/// an index of `len` fragments follows them rather than being built again: following a
+/// change costs 1–2 µs and a rebuild 40–55 ns per annotation (3.8 ms at 100k, 55 ms at a
+/// million on two threads), so a step of up to one change per 32 fragments (a tag-all of
+/// 1,000 hits in a book: about 2 ms, where a rebuild held the window for 55) is followed, and
+/// a step big for its set (an import, a review start) is not.
+fn step_since<'s>(
+    session: &'s Session,
+    from: &(String, u64),
+    to: &(String, u64),
+    len: usize,
+) -> Option<&'s [crate::session::SetChange]> {
+    let (changed, changes) = session.last_changes()?;
+    (changed == to.0
+        && from.0 == to.0
+        && from.1.checked_add(1) == Some(to.1)
+        && changes.len() <= FOLLOW_AT_LEAST.max(len / 32))
+    .then_some(changes)
+}
+
 /// What the whole index of the document shown is built for: the session, the document and
 /// its revision.
 pub(super) type WholeKey = (u64, (String, u64));
@@ -682,13 +709,9 @@ mod tests {
             .collect()
     }
 
-    /// A book with an annotation on each of its 40,000 words opens from the first part of its
-    /// span index, which finds on its first screens what the whole index finds; the whole
-    /// index is built on a thread and taken when it is done. A jump far into the book before
-    /// it is done draws that frame again with the whole index before it is shown (the second
-    /// pass of the frame), and no frame is left drawn past the part.
-    #[test]
-    fn a_book_opens_from_the_first_part_of_its_index_and_is_never_drawn_past_it() {
+    /// A project of a small document and a book with an annotation on each of its 40,000
+    /// words, and the app on it as anna, reading it: (folder, app, small, book).
+    fn a_book() -> (tempfile::TempDir, LectorApp, String, String) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = ProjectStore::create(dir.path(), "P").unwrap();
         let small = store
@@ -712,7 +735,6 @@ mod tests {
             .replace_all(annotations);
         store.save_set(&book, "anna").unwrap();
         drop(store);
-
         let prefs = Prefs {
             annotator: "anna".to_owned(),
             ..Prefs::default()
@@ -722,6 +744,98 @@ mod tests {
             prefs,
             Some(dir.path().to_owned()),
         );
+        (dir, app, small, book)
+    }
+
+    /// Tags `word` of the book (one step).
+    fn tag(app: &mut LectorApp, book: &str, word: u32) -> Arc<Annotation> {
+        let text = app
+            .session
+            .as_ref()
+            .unwrap()
+            .store
+            .project
+            .document(book)
+            .unwrap()
+            .text
+            .clone();
+        let tag = Arc::new(Annotation::new(
+            "Organization",
+            checked_fragments(&text, &[(word * 9, word * 9 + 5)]).unwrap(),
+        ));
+        app.apply(crate::ui::Command::Edit(vec![
+            crate::session::Edit::Insert(Arc::clone(&tag)),
+        ]));
+        tag
+    }
+
+    /// While the book's whole index is built, tags are followed by its first part. A whole
+    /// index built a step before it lands follows that step; one built two steps before is
+    /// let go of and built again. Either way the index ends whole and finds what one built
+    /// afresh finds, the tags included.
+    #[test]
+    fn tags_made_while_the_whole_index_is_built_are_in_it() {
+        let (_dir, mut app, small, book) = a_book();
+        let ctx = egui::Context::default();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app.loading.is_some() || app.document() != Some(small.as_str()) {
+            assert!(
+                Instant::now() < deadline,
+                "never read: {:?}",
+                app.document()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            app.finish_jobs(&ctx);
+            app.take_loaded();
+        }
+        let fresh = |app: &LectorApp| {
+            let schema = &app.session.as_ref().unwrap().store.project.schema;
+            found(&SpanIndex::new(schema, app.annotations()), 0, u32::MAX)
+        };
+        for steps in [1, 2] {
+            app.open_document(&small);
+            app.refresh_index();
+            app.open_document(&book);
+            app.index_key = (String::new(), u64::MAX);
+            app.refresh_index();
+            assert!(app.index.is_part(), "the first part");
+            let job = app.whole_index.take().expect("the whole index is built");
+            let (held, release, _) = Whole::held(job.key().clone());
+            app.whole_index = Some(held);
+            for k in 0..steps {
+                let tag = tag(&mut app, &book, 10 + k);
+                app.refresh_index();
+                assert!(app.index.is_part(), "still the part");
+                let mut frags = Vec::new();
+                app.index.query(90, 100 + 9 * k, &mut frags);
+                assert!(frags.iter().any(|f| app.index.is_of(f, &tag)), "followed");
+            }
+            release.send(job.wait().unwrap()).unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while app.index.is_part() {
+                assert!(Instant::now() < deadline, "never whole");
+                std::thread::sleep(Duration::from_millis(5));
+                app.refresh_index();
+            }
+            assert!(app.whole_index.is_none(), "{steps} steps: no build left");
+            let (got, expected) = (found(&app.index, 0, u32::MAX), fresh(&app));
+            assert!(
+                got == expected,
+                "{steps} steps: {} found, {} expected",
+                got.len(),
+                expected.len()
+            );
+        }
+    }
+
+    /// A book with an annotation on each of its 40,000 words opens from the first part of its
+    /// span index, which finds on its first screens what the whole index finds; the whole
+    /// index is built on a thread and taken when it is done. A jump far into the book before
+    /// it is done draws that frame again with the whole index before it is shown (the second
+    /// pass of the frame), and no frame is left drawn past the part.
+    #[test]
+    fn a_book_opens_from_the_first_part_of_its_index_and_is_never_drawn_past_it() {
+        let (_dir, app, small, book) = a_book();
         let mut h = egui_kittest::Harness::builder()
             .with_size(egui::vec2(1360.0, 860.0))
             .build_ui_state(|ui, app: &mut LectorApp| app.show(ui), app);
@@ -763,7 +877,7 @@ mod tests {
         app.refresh_index();
         assert!(app.index.is_part(), "the first part");
         let job = app.whole_index.take().expect("the whole index is built");
-        let (held, release) = Whole::held(job.key().clone());
+        let (held, release, waited) = Whole::held(job.key().clone());
         app.whole_index = Some(held);
         h.step();
         assert!(h.state().view().unwrap().painted());
@@ -772,8 +886,10 @@ mod tests {
         // is shown) with the whole index, which the window waits for.
         let whole = job.wait().unwrap();
         let sender = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(1500));
-            let _ = release.send(whole);
+            // Only once the window waits: until then the build is not done.
+            if waited.recv().is_ok() {
+                let _ = release.send(whole);
+            }
         });
         h.state_mut()
             .view_mut()

@@ -965,6 +965,10 @@ mod tests {
         let root = crate::ui::sample_project_copy(dir.path());
         let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
         let mut session = crate::session::Session::new(store, "anna");
+        // Before any resolve it resolves all (claims take their verdict attribute then).
+        let mut first = Tracker::count(&session.store.project);
+        first.resolve_these(&session.store.project, |_, _| None);
+        assert!(first == Tracker::build(&session.store.project));
         let mut tracking = super::TrackingState::default();
         assert!(tracking.refresh(&session, None));
         let (predictions, claims) = (

@@ -95,10 +95,12 @@ impl Watch {
             session.store.disk_version(),
             session.dirty_files(),
         );
-        // Not while paused: a paused thread does not poll, and while a project is read its
-        // files change with every frame (a copy of 11,000 files' fingerprints each frame
-        // took a few ms of the window's thread); the copy goes when it resumes.
-        if !paused && self.sent.as_ref() != Some(&key) {
+        // While paused, only the first copy of a project (the thread then looks for a git
+        // work tree): a paused thread does not poll, and while a project is read its files
+        // change with every frame (a copy of 11,000 files' fingerprints each frame took a
+        // few ms of the window's thread); the copy goes when it resumes.
+        let first = self.sent.as_ref().is_none_or(|(root, _, _)| *root != key.0);
+        if (first || !paused) && self.sent.as_ref() != Some(&key) {
             let copy = Box::new(session.watcher());
             // A send fails only when the thread is gone; the window then watches no more.
             let _ = self.orders.send(Order::Copy(copy, in_repository));
