@@ -86,8 +86,14 @@ pub(super) fn find_texts(claims: &[TrackedClaim]) -> Vec<String> {
 /// The rows shown, recomputed only when the claims or the filters change.
 pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let view = &tracking.claims;
+    // Filtered by verdict, the rows are made again after each verdict; else only when the
+    // claims change.
     let key: RowsKey = (
-        tracking.built_at(),
+        if view.verdict.is_some() {
+            tracking.built_at()
+        } else {
+            tracking.counted_at()
+        },
         view.verdict,
         view.source.clone(),
         view.text.to_lowercase(),
@@ -400,5 +406,48 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         let record = new_record(key, verdict, parsed, &form.evidence, &form.note, &c.text);
         app.commands
             .push(Command::Track(TrackCommand::SetVerdict(Box::new(record))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows;
+    use crate::predict::claims::Verdict;
+    use crate::ui::tracking::TrackingState;
+
+    /// After each verdict, the rows of every verdict filter are what making them afresh
+    /// gives: filtered by verdict they are made again, unfiltered they are kept.
+    #[test]
+    fn after_a_verdict_the_rows_are_as_made_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::ui::sample_project_copy(dir.path());
+        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
+        let mut session = crate::session::Session::new(store, "anna");
+        let mut tracking = TrackingState::default();
+        assert!(tracking.refresh(&session, None));
+        let filters: Vec<Option<Verdict>> = std::iter::once(None)
+            .chain(Verdict::ALL.map(Some))
+            .collect();
+        let mut applied = 0;
+        for (step, &filter) in filters.iter().cycle().take(4 * filters.len()).enumerate() {
+            tracking.claims.verdict = filter;
+            rows(&mut tracking);
+            let claims = &tracking.tracker().claims;
+            let c = &claims[step % claims.len()];
+            let verdict = Verdict::ALL[step % Verdict::ALL.len()];
+            let record = crate::ui::tracking::new_record(c.key(), verdict, None, "", "", "");
+            let edit = crate::session::Edit::SetVerdict(Box::new(record));
+            let document = c.document.clone();
+            if session.apply(&document, vec![edit]).is_err() {
+                continue;
+            }
+            applied += 1;
+            assert!(tracking.refresh(&session, None));
+            let kept = rows(&mut tracking).to_vec();
+            tracking.claims.rows_key = None;
+            let afresh = rows(&mut tracking).to_vec();
+            assert_eq!(kept, afresh, "step {step}: {filter:?}");
+        }
+        assert!(applied > 10, "{applied}");
     }
 }
