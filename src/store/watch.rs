@@ -22,11 +22,11 @@
 //!   ([`Watcher::show`]), the user's files with unsaved changes (a change on disk is a
 //!   conflict), the conflicts and files needing a reopen it last reported, the files a newer
 //!   copy of the store knows otherwise than the last (a result the window did not take in),
-//!   and the files of people rather than documents (entities, resolutions, triage). Of the other documents' files it looks at up to
-//!   [`IN_TURN`] a poll, in turn, so that a project of 1,000 documents × 10 annotators
-//!   costs a poll about what one of 200 documents does (its 11,000 files every 1.5 s took
-//!   3% of a core while the window was idle), and a change to another document is seen
-//!   within a few polls.
+//!   and the files of people rather than documents (entities, resolutions, triage). Of the
+//!   other documents' files it looks at up to [`IN_TURN`] a poll, in turn, so that a project
+//!   of 1,000 documents × 10 annotators costs a poll about what one of 200 documents does
+//!   (its 11,000 files every 1.5 s took 3% of a core while the window was idle), and a
+//!   change to another document is seen within a few polls.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -311,14 +311,17 @@ impl Watcher {
         }
         // What the store and this copy disagree on is looked at in the next poll: a result
         // the window dropped (a save or a sync began) is found again at once.
-        newer.recheck = self
-            .shell
-            .fingerprints
-            .iter()
-            .filter(|(rel, print)| newer.shell.fingerprints.get(*rel) != Some(*print))
-            .map(|(rel, _)| rel.clone())
-            .chain(std::mem::take(&mut self.recheck))
-            .collect();
+        let mut recheck: BTreeSet<PathBuf> =
+            std::mem::take(&mut self.recheck).into_iter().collect();
+        recheck.extend(
+            self.shell
+                .fingerprints
+                .iter()
+                .filter(|(rel, print)| newer.shell.fingerprints.get(*rel) != Some(*print))
+                .map(|(rel, _)| rel.clone()),
+        );
+        recheck.retain(|rel| newer.shell.fingerprints.contains_key(rel));
+        newer.recheck = recheck.into_iter().collect();
         newer.told = std::mem::take(&mut self.told);
         newer.shown = self.shown.take();
         newer.turn = self.turn;

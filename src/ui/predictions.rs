@@ -130,8 +130,9 @@ impl PredictionsView {
         &self.rows
     }
 
-    /// What the shown rows were computed for (the counts' revision first), to tell whether a
-    /// frame recomputed them.
+    /// What the shown rows were computed for (the counts' revision, or their content revision
+    /// when the rows do not depend on how predictions turned out), to tell whether a frame
+    /// recomputed them.
     pub fn rows_revision(&self) -> Option<u64> {
         self.rows_key.as_ref().and_then(|k| k.0)
     }

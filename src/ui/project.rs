@@ -478,10 +478,14 @@ impl LectorApp {
         }
         if self.index.is_part() && self.index.fell_short() {
             // The view asked past the part: the whole index now, before anything follows
-            // the part (the rest of the build under way if it is of this state, else built
-            // here), and the frame is drawn again.
+            // the part (the build under way if it is of this state or the step before, else
+            // built here), and the frame is drawn again.
             let whole = match self.whole_index.take() {
-                Some(job) if *job.key() == whole_key => job.wait(),
+                Some(job) if usable(session, job.key(), &whole_key) => {
+                    let from = job.key().1.clone();
+                    job.wait()
+                        .and_then(|index| landed(session, schema, &from, &key, index))
+                }
                 other => {
                     if let Some(job) = other {
                         super::drop_elsewhere(job);
@@ -495,31 +499,23 @@ impl LectorApp {
         }
         if self.index.is_part() && self.index_key == key {
             let whole = match self.whole_index.take() {
-                None => None,
-                Some(job) => match job.try_take() {
+                Some(job) if usable(session, job.key(), &whole_key) => match job.try_take() {
                     Ok(None) => {
                         self.whole_index = Some(job);
                         return;
                     }
-                    Ok(Some(index)) if *job.key() == whole_key => Some(index),
-                    // Built for the state one step before: it follows that step.
-                    Ok(Some(mut index))
-                        if job.key().0 == whole_key.0
-                            && let Some(changes) =
-                                step_since(session, &job.key().1, &key, index.len()) =>
-                    {
-                        index.follow(schema, changes);
-                        Some(index)
-                    }
-                    Ok(Some(stale)) => {
-                        // Of an older state: let go of it elsewhere (a book's holds a
-                        // million annotations), and build again.
-                        super::drop_elsewhere(stale);
-                        None
-                    }
+                    Ok(Some(index)) => landed(session, schema, &job.key().1, &key, index),
                     // Its thread is gone: built here.
                     Err(_) => Some(SpanIndex::new(schema, annotations)),
                 },
+                other => {
+                    // Of another document or an older state: let go of it (it finishes on
+                    // its own thread), and build again.
+                    if let Some(job) = other {
+                        super::drop_elsewhere(job);
+                    }
+                    None
+                }
             };
             match (whole, set) {
                 (Some(whole), _) => self.index = whole,
@@ -547,8 +543,16 @@ impl LectorApp {
                             && before < annotations.len()
                             && before <= annotations.len() / 4 =>
                     {
-                        // One build at a time: one under way is taken when it lands.
-                        if self.whole_index.is_none() {
+                        // One build at a time: one under way that serves is taken when it
+                        // lands; another is let go of.
+                        let serves = self
+                            .whole_index
+                            .as_ref()
+                            .is_some_and(|job| usable(session, job.key(), &whole_key));
+                        if !serves {
+                            if let Some(stale) = self.whole_index.take() {
+                                super::drop_elsewhere(stale);
+                            }
                             let job = whole_index(self.ctx.clone(), whole_key, schema, set);
                             self.whole_index = Some(job);
                         }
@@ -669,6 +673,42 @@ fn step_since<'s>(
         && from.1.checked_add(1) == Some(to.1)
         && changes.len() <= FOLLOW_AT_LEAST.max(len / 32))
     .then_some(changes)
+}
+
+/// Whether a whole index built for state `built` serves state `now`: the same, or the one
+/// step before it on the same document (which it then follows, see [`landed`]).
+fn usable(session: &Session, built: &WholeKey, now: &WholeKey) -> bool {
+    built == now
+        || (built.0 == now.0
+            && built.1.0 == now.1.0
+            && built.1.1.checked_add(1) == Some(now.1.1)
+            && session
+                .last_changes()
+                .is_some_and(|(changed, _)| changed == now.1.0))
+}
+
+/// A whole index built for state `from`, made the index of state `to`: as it is, or having
+/// followed the step between; `None` (let go of elsewhere) if that step is too big to follow.
+fn landed(
+    session: &Session,
+    schema: &crate::model::Schema,
+    from: &(String, u64),
+    to: &(String, u64),
+    mut index: SpanIndex,
+) -> Option<SpanIndex> {
+    if from == to {
+        return Some(index);
+    }
+    match step_since(session, from, to, index.len()) {
+        Some(changes) => {
+            index.follow(schema, changes);
+            Some(index)
+        }
+        None => {
+            super::drop_elsewhere(index);
+            None
+        }
+    }
 }
 
 /// What the whole index of the document shown is built for: the session, the document and
@@ -810,12 +850,27 @@ mod tests {
                 app.index.query(90, 100 + 9 * k, &mut frags);
                 assert!(frags.iter().any(|f| app.index.is_of(f, &tag)), "followed");
             }
-            release.send(job.wait().unwrap()).unwrap();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while app.index.is_part() {
-                assert!(Instant::now() < deadline, "never whole");
-                std::thread::sleep(Duration::from_millis(5));
+            let whole = job.wait().unwrap();
+            if steps == 1 {
+                // It lands a step behind: it follows the step, in the next refresh.
+                release.send(whole).unwrap();
                 app.refresh_index();
+                assert!(!app.index.is_part(), "whole at once");
+            } else {
+                // Two steps behind: let go of, and another build started for this state.
+                app.refresh_index();
+                assert!(app.index.is_part(), "still the part");
+                // (It is let go of on another thread: sent or not, it is not taken.)
+                let _ = release.send(whole);
+                let session = app.session.as_ref().unwrap();
+                let now = (session.instance(), app.index_key.clone());
+                assert_eq!(app.whole_index.as_ref().map(|j| j.key()), Some(&now));
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while app.index.is_part() {
+                    assert!(Instant::now() < deadline, "never whole");
+                    std::thread::sleep(Duration::from_millis(5));
+                    app.refresh_index();
+                }
             }
             assert!(app.whole_index.is_none(), "{steps} steps: no build left");
             let (got, expected) = (found(&app.index, 0, u32::MAX), fresh(&app));

@@ -50,6 +50,8 @@ pub struct Watch {
     found: Receiver<Found>,
     /// The folder, store version and unsaved files the thread's copy was taken at.
     sent: Option<(PathBuf, u64, Vec<PathBuf>)>,
+    /// The folder of the last copy handed over (kept by [`Self::refresh`]).
+    copied: Option<PathBuf>,
     paused: bool,
     /// The document shown, as last told.
     shown: Option<String>,
@@ -76,6 +78,7 @@ impl Watch {
             orders,
             found,
             sent: None,
+            copied: None,
             paused: false,
             shown: None,
         })
@@ -99,11 +102,12 @@ impl Watch {
         // work tree): a paused thread does not poll, and while a project is read its files
         // change with every frame (a copy of 11,000 files' fingerprints each frame took a
         // few ms of the window's thread); the copy goes when it resumes.
-        let first = self.sent.as_ref().is_none_or(|(root, _, _)| *root != key.0);
+        let first = self.copied.as_ref() != Some(&key.0);
         if (first || !paused) && self.sent.as_ref() != Some(&key) {
             let copy = Box::new(session.watcher());
             // A send fails only when the thread is gone; the window then watches no more.
             let _ = self.orders.send(Order::Copy(copy, in_repository));
+            self.copied = Some(key.0.clone());
             self.sent = Some(key);
         }
         if paused != self.paused {
