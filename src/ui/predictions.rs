@@ -77,6 +77,7 @@ impl Column {
 type RowsKey = (
     Option<u64>,
     bool,
+    jiff::civil::Date,
     StatusFilter,
     Option<String>,
     Option<String>,
@@ -172,6 +173,7 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
             tracking.counted_at()
         },
         outcomes,
+        tracking.today,
         view.status,
         view.holder.clone(),
         view.document.clone(),
@@ -185,7 +187,7 @@ pub fn rows(tracking: &mut TrackingState) -> &[usize] {
     let built = tracking.counted_at();
     let predictions = &tracking.tracker.predictions;
     let view = &mut tracking.predictions;
-    let needle = &key.5;
+    let needle = &key.6;
     if !needle.is_empty() {
         view.find.refresh(built, || find_texts(predictions));
     }
@@ -647,5 +649,34 @@ mod tests {
             assert_eq!(kept, afresh, "step {step}: {status:?} by {sort:?}");
         }
         assert!(applied > 20, "{applied}");
+    }
+
+    /// A window left open past midnight: the predictions due are counted again for the new
+    /// day, and the Due filter's rows are made again with it.
+    #[test]
+    fn what_is_due_and_the_due_rows_follow_the_date() {
+        let mut tracking = TrackingState::default();
+        tracking.tracker = Tracker::default();
+        tracking.tracker.predictions = varied();
+        let open_due: Vec<jiff::civil::Date> = tracking
+            .tracker
+            .predictions
+            .iter()
+            .filter(|p| p.status == ResolutionStatus::Open)
+            .filter_map(|p| p.due)
+            .collect();
+        let (first, last) = (
+            *open_due.iter().min().unwrap(),
+            *open_due.iter().max().unwrap(),
+        );
+        assert!(first < last);
+        tracking.follow_date(first.yesterday().unwrap());
+        tracking.predictions.status = StatusFilter::Due;
+        assert_eq!(tracking.due, 0);
+        assert!(rows(&mut tracking).is_empty());
+        assert!(tracking.follow_date(last), "a new day");
+        assert!(!tracking.follow_date(last), "the same day");
+        assert_eq!(tracking.due, open_due.len());
+        assert_eq!(rows(&mut tracking).len(), open_due.len());
     }
 }

@@ -125,7 +125,7 @@ pub struct TrackingState {
     pub chart_holder: Option<String>,
     /// The certainty proposal waiting for the analyst.
     pub proposal: Option<super::proposal::Proposal>,
-    /// How many predictions were due when the project was opened or the views last counted.
+    /// How many predictions are due: counted with the counts, and again when the date changes.
     pub due: usize,
     /// A count running on another thread (see [`Self::refresh`]).
     recount: Option<Recount>,
@@ -219,6 +219,18 @@ impl Default for TrackingState {
 
 impl TrackingState {
     /// How many of the counted predictions are due today.
+    /// Takes `today` as the date: after midnight the predictions due are counted again,
+    /// and the Predictions view's rows (which are keyed on the date) are made again.
+    /// Returns whether the date changed.
+    pub fn follow_date(&mut self, today: Date) -> bool {
+        if today == self.today {
+            return false;
+        }
+        self.today = today;
+        self.due = self.count_due();
+        true
+    }
+
     fn count_due(&self) -> usize {
         self.tracker
             .predictions
@@ -494,6 +506,8 @@ pub fn opened(app: &mut LectorApp) {
 
 /// Takes the counts made on another thread once they are done, whichever view shows.
 pub fn poll(app: &mut LectorApp) {
+    // A window left open past midnight: what is due is counted again for the new day.
+    app.tracking.follow_date(today());
     if !app.tracking.counting() {
         return;
     }
