@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::app::LectorApp;
 use super::article::ColleagueLayer;
-use super::span_index::SpanIndex;
+use super::span_index::{SpanIndex, Whole};
 use crate::model::{AnnotationSet, Project, Snapshot};
 
 /// What an index was built from: the document, and the set's list as it was (held, so that
@@ -18,7 +18,24 @@ type IndexKey = (String, Option<Snapshot>);
 #[derive(Debug, Default)]
 pub struct Colleagues {
     shown: BTreeSet<String>,
-    indexes: BTreeMap<String, (IndexKey, SpanIndex)>,
+    indexes: BTreeMap<String, Layer>,
+}
+
+/// A shown colleague's index: of the set's first part while the whole one is built on a
+/// thread, for a big set (as the app's own, see [`SpanIndex::first_part`]).
+struct Layer {
+    key: IndexKey,
+    index: SpanIndex,
+    whole: Option<Whole<()>>,
+}
+
+impl std::fmt::Debug for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layer")
+            .field("index", &self.index.len())
+            .field("part", &self.index.is_part())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Colleagues {
@@ -28,7 +45,9 @@ impl Colleagues {
             self.shown.insert(annotator.to_owned());
         } else {
             self.shown.remove(annotator);
-            self.indexes.remove(annotator);
+            if let Some(layer) = self.indexes.remove(annotator) {
+                super::drop_elsewhere(layer.index);
+            }
         }
     }
 
@@ -42,26 +61,76 @@ impl Colleagues {
         self.shown.iter()
     }
 
-    /// Builds the indexes of the shown colleagues' sets of a document that changed.
-    pub fn refresh(&mut self, project: &Project, document: &str) {
+    /// Builds the indexes of the shown colleagues' sets of a document that changed: a big
+    /// set's first for the annotations that start before char `through` (what the view
+    /// shows), whole on a thread that wakes `ctx` when done; and takes the whole ones that
+    /// are done, or waits for those a view asked past the part of.
+    pub fn refresh(
+        &mut self,
+        project: &Project,
+        document: &str,
+        through: u32,
+        ctx: Option<&egui::Context>,
+    ) {
         for annotator in &self.shown {
             let set = project.set(document, annotator);
-            let built = self.indexes.get(annotator).is_some_and(|((doc, list), _)| {
-                doc == document
-                    && match (set, list) {
-                        (Some(set), Some(list)) => set.is_as(list),
-                        (None, None) => true,
-                        _ => false,
-                    }
-            });
-            if built {
+            let annotations = set.map(|s| s.annotations()).unwrap_or_default();
+            if let Some(layer) = self.indexes.get_mut(annotator)
+                && layer.key.0 == document
+                && match (set, &layer.key.1) {
+                    (Some(set), Some(list)) => set.is_as(list),
+                    (None, None) => true,
+                    _ => false,
+                }
+            {
+                if layer.index.is_part() {
+                    let whole = match layer.whole.take() {
+                        Some(job) if layer.index.fell_short() => job.wait(),
+                        Some(job) => match job.try_take() {
+                            Ok(None) => {
+                                layer.whole = Some(job);
+                                continue;
+                            }
+                            Ok(index) => index,
+                            Err(_) => None,
+                        },
+                        None => None,
+                    };
+                    layer.index =
+                        whole.unwrap_or_else(|| SpanIndex::new(&project.schema, annotations));
+                }
                 continue;
             }
-            let annotations = set.map(|s| s.annotations()).unwrap_or_default();
-            let index = SpanIndex::new(&project.schema, annotations);
+            let before = SpanIndex::starting_before(annotations, through);
+            let (index, whole) = match set {
+                Some(set)
+                    if annotations.len() >= super::span_index::PARALLEL_BUILD
+                        && before < annotations.len()
+                        && before <= annotations.len() / 4 =>
+                {
+                    let ctx = ctx.cloned();
+                    let job = Whole::spawn((), &project.schema, set.snapshot(), move || {
+                        if let Some(ctx) = ctx {
+                            ctx.request_repaint();
+                        }
+                    });
+                    let part = SpanIndex::first_part(&project.schema, annotations, through);
+                    (part, Some(job))
+                }
+                _ => (SpanIndex::new(&project.schema, annotations), None),
+            };
             let key = (document.to_owned(), set.map(AnnotationSet::snapshot));
-            self.indexes.insert(annotator.clone(), (key, index));
+            let layer = Layer { key, index, whole };
+            if let Some(old) = self.indexes.insert(annotator.clone(), layer) {
+                // A book's holds a million annotations: let go of elsewhere.
+                super::drop_elsewhere((old.index, old.whole));
+            }
         }
+    }
+
+    /// Whether a view drew a layer past the first part of its index.
+    pub fn fell_short(&self) -> bool {
+        self.indexes.values().any(|layer| layer.index.fell_short())
     }
 
     /// The layers to paint, in the order of the shown colleagues.
@@ -69,11 +138,11 @@ impl Colleagues {
         self.shown
             .iter()
             .filter_map(|annotator| {
-                let (_, index) = self.indexes.get(annotator)?;
+                let layer = self.indexes.get(annotator)?;
                 Some(ColleagueLayer {
                     annotator,
                     annotations: project.set(document, annotator)?.annotations(),
-                    index,
+                    index: &layer.index,
                 })
             })
             .collect()
@@ -102,7 +171,87 @@ impl LectorApp {
         let (Some(session), Some(view)) = (&self.session, &self.view) else {
             return;
         };
-        self.colleagues
-            .refresh(&session.store.project, &view.document);
+        self.colleagues.refresh(
+            &session.store.project,
+            &view.document,
+            view.likely_shown_before(),
+            self.ctx.as_ref(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Colleagues;
+    use crate::model::{Annotation, AnnotationSet, checked_fragments};
+    use crate::ui::span_index::SpanIndex;
+
+    /// What an index finds in `[start, end)`.
+    fn found(index: &SpanIndex, start: u32, end: u32) -> Vec<(u32, u32, usize)> {
+        let mut frags = Vec::new();
+        index.query(start, end, &mut frags);
+        frags
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.start,
+                    f.end,
+                    std::sync::Arc::as_ptr(&index.annotation(f)?) as usize,
+                ))
+            })
+            .collect()
+    }
+
+    /// A colleague's layer of a book is indexed first for what the view shows, finding there
+    /// what the whole index finds; the whole index is taken when it is done, or at once when
+    /// a view asked past the part.
+    #[test]
+    fn a_colleagues_book_is_indexed_first_for_what_the_view_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::ProjectStore::create(dir.path(), "P").unwrap();
+        let words: String = (0..40_000).map(|i| format!("ord{i:05} ")).collect();
+        let book = store.add_text("b.txt", "Book", words).unwrap();
+        let text = store.project.document(&book).unwrap().text.clone();
+        let annotations = (0..40_000u32)
+            .map(|i| {
+                Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(i * 9, i * 9 + 8)]).unwrap(),
+                )
+            })
+            .collect();
+        store.project.set_mut(&book, "bo").replace_all(annotations);
+        let project = &store.project;
+        let set: &AnnotationSet = project.set(&book, "bo").unwrap();
+        let whole = SpanIndex::new(&project.schema, set.annotations());
+        for asked_past in [false, true] {
+            let mut colleagues = Colleagues::default();
+            colleagues.show("bo", true);
+            colleagues.refresh(project, &book, 65_536, None);
+            let layer = &colleagues.indexes["bo"];
+            assert!(layer.index.is_part() && layer.whole.is_some());
+            assert_eq!(
+                found(&layer.index, 0, 65_536),
+                found(&whole, 0, 65_536),
+                "the first screens"
+            );
+            assert!(!colleagues.fell_short());
+            if asked_past {
+                found(&colleagues.indexes["bo"].index, 300_000, 300_100);
+                assert!(colleagues.fell_short());
+                colleagues.refresh(project, &book, 65_536, None);
+                assert!(!colleagues.indexes["bo"].index.is_part(), "whole at once");
+            } else {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                while colleagues.indexes["bo"].index.is_part() {
+                    assert!(std::time::Instant::now() < deadline, "never whole");
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    colleagues.refresh(project, &book, 65_536, None);
+                }
+            }
+            let layer = &colleagues.indexes["bo"];
+            assert!(layer.index.is_of_set(set.annotations()) && layer.whole.is_none());
+            assert!(!colleagues.fell_short());
+        }
     }
 }

@@ -88,10 +88,10 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
             .filter(|d| d.document() == view.document),
     };
     let result = view.ui(ui, &overlay);
-    if index.fell_short() {
-        // Drawn from the first part of a big set's index, past that part: drawn again at once
-        // (before it is shown) with the whole index, or in the next frame if this one was
-        // drawn again already.
+    if index.fell_short() || colleagues.fell_short() {
+        // Drawn from the first part of a big set's index (one's own or a colleague's), past
+        // that part: drawn again at once (before it is shown) with the whole index, or in the
+        // next frame if this one was drawn again already.
         let ctx = ui.ctx();
         ctx.request_discard("the article was drawn past the first part of its span index");
         if !ctx.will_discard() {
