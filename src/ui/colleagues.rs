@@ -46,7 +46,8 @@ impl Colleagues {
         } else {
             self.shown.remove(annotator);
             if let Some(layer) = self.indexes.remove(annotator) {
-                super::drop_elsewhere(layer.index);
+                // Its build may hold a whole index, done and not taken yet.
+                let_go(layer.index, layer.whole);
             }
         }
     }
@@ -96,8 +97,10 @@ impl Colleagues {
                         },
                         None => None,
                     };
-                    layer.index =
+                    let whole =
                         whole.unwrap_or_else(|| SpanIndex::new(&project.schema, annotations));
+                    let part = std::mem::replace(&mut layer.index, whole);
+                    let_go(part, None);
                 }
                 continue;
             }
@@ -122,8 +125,7 @@ impl Colleagues {
             let key = (document.to_owned(), set.map(AnnotationSet::snapshot));
             let layer = Layer { key, index, whole };
             if let Some(old) = self.indexes.insert(annotator.clone(), layer) {
-                // A book's holds a million annotations: let go of elsewhere.
-                super::drop_elsewhere((old.index, old.whole));
+                let_go(old.index, old.whole);
             }
         }
     }
@@ -146,6 +148,14 @@ impl Colleagues {
                 })
             })
             .collect()
+    }
+}
+
+/// Lets go of a layer's index and build: a big index (a book's holds a million annotations,
+/// 18 ms to free) or one still being built on another thread, a small one here.
+fn let_go(index: SpanIndex, whole: Option<Whole<()>>) {
+    if whole.is_some() || index.len() >= super::span_index::PARALLEL_BUILD {
+        super::drop_elsewhere((index, whole));
     }
 }
 

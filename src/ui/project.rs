@@ -206,7 +206,8 @@ impl LectorApp {
         }
         self.suggestions = super::suggestions::SuggestState::default();
         self.list = super::panels::annotation_list::ListState::default();
-        self.colleagues = super::colleagues::Colleagues::default();
+        // The old project's layers may hold books' indexes: let go of elsewhere.
+        super::drop_elsewhere(std::mem::take(&mut self.colleagues));
         self.review = None;
         self.view = None;
         self.parked = None;
@@ -493,7 +494,13 @@ impl LectorApp {
                     None
                 }
             };
-            self.index = whole.unwrap_or_else(|| SpanIndex::new(schema, annotations));
+            let part = std::mem::replace(
+                &mut self.index,
+                whole.unwrap_or_else(|| SpanIndex::new(schema, annotations)),
+            );
+            if part.len() >= super::span_index::PARALLEL_BUILD {
+                super::drop_elsewhere(part);
+            }
             self.index_key = key;
             return;
         }
@@ -518,7 +525,13 @@ impl LectorApp {
                 }
             };
             match (whole, set) {
-                (Some(whole), _) => self.index = whole,
+                (Some(whole), _) => {
+                    // A part can hold a quarter of a book's annotations.
+                    let part = std::mem::replace(&mut self.index, whole);
+                    if part.len() >= super::span_index::PARALLEL_BUILD {
+                        super::drop_elsewhere(part);
+                    }
+                }
                 (None, Some(set)) => {
                     self.whole_index = Some(whole_index(self.ctx.clone(), whole_key, schema, set));
                 }

@@ -11,7 +11,15 @@ use super::super::theme::Theme;
 use crate::model::{Annotation, Annotations, DocText, Schema};
 
 /// What the rows depend on: document, revision, the sets' sizes, filters.
-type RowsKey = (String, u64, Vec<usize>, String, Option<String>);
+/// What the rows were made for: the document, the session's revision, whose sets (own:
+/// `None`) and how many annotations each, the text filter and the label.
+type RowsKey = (
+    String,
+    u64,
+    Vec<(Option<String>, usize)>,
+    String,
+    Option<String>,
+);
 
 /// The list's own state: its filters and the rows they give.
 #[derive(Debug, Default)]
@@ -295,7 +303,11 @@ fn refresh_rows(input: &ListInput<'_>, state: &mut ListState) {
     let key = (
         input.document.to_owned(),
         input.revision,
-        input.sets.iter().map(|(_, s)| s.len()).collect(),
+        input
+            .sets
+            .iter()
+            .map(|(who, s)| (who.map(str::to_owned), s.len()))
+            .collect(),
         state.filter.clone(),
         state.label.clone(),
     );
@@ -439,5 +451,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Filtered rows are made again when another colleague is shown in place of one with as
+    /// many annotations: they name that colleague's annotations, not the other's.
+    #[test]
+    fn filtered_rows_follow_the_colleague_shown() {
+        use super::{ListInput, ListState, refresh_rows};
+        let text = crate::model::DocText::new("Putin möter Lukashenko i Sotji.").unwrap();
+        let schema = crate::model::Schema::news_default();
+        let set = |who: &str, spans: &[(u32, u32)]| {
+            let mut set = AnnotationSet::new(who, "d");
+            set.replace_all(
+                spans
+                    .iter()
+                    .map(|&(a, b)| {
+                        let fragment = Fragment {
+                            start: CharOffset(a),
+                            end: CharOffset(b),
+                        };
+                        Annotation::new("Person", vec![fragment])
+                    })
+                    .collect(),
+            );
+            set
+        };
+        let own = set("anna", &[(0, 5)]);
+        let bo = set("bo", &[(12, 22)]);
+        let cy = set("cy", &[(25, 30)]);
+        fn input<'a>(
+            text: &'a crate::model::DocText,
+            schema: &'a crate::model::Schema,
+            own: &'a AnnotationSet,
+            who: &'static str,
+            theirs: &'a AnnotationSet,
+        ) -> ListInput<'a> {
+            ListInput {
+                text,
+                document: "d",
+                schema,
+                revision: 1,
+                sets: vec![(None, own.annotations()), (Some(who), theirs.annotations())],
+                selected: None,
+                selected_at: None,
+            }
+        }
+        let mut state = ListState {
+            filter: "sotji".to_owned(),
+            ..ListState::default()
+        };
+        refresh_rows(&input(&text, &schema, &own, "bo", &bo), &mut state);
+        assert_eq!(state.rows.len(), 0, "bo's is Lukashenko");
+        refresh_rows(&input(&text, &schema, &own, "cy", &cy), &mut state);
+        assert_eq!(state.rows.len(), 1, "cy's is Sotji");
     }
 }
