@@ -546,6 +546,26 @@ fn file_size_mb(path: &Path) -> f64 {
 // The benchmark
 // ---------------------------------------------------------------------------------------------
 
+/// The article's own annotations with their index, and nothing else painted over it.
+fn bare_overlay<'a>(
+    annotations: lector::model::Annotations<'a>,
+    index: &'a SpanIndex,
+    schema: &'a Schema,
+) -> Overlay<'a> {
+    Overlay {
+        annotations,
+        index,
+        schema,
+        colleagues: &[],
+        selected: None,
+        hits: &[],
+        current_hit: None,
+        cue: &[],
+        title: "bench",
+        suggestions: None,
+    }
+}
+
 /// How many fragments the span index of `annotations` holds.
 fn index_len_of(annotations: lector::model::Annotations<'_>) -> usize {
     annotations.iter().map(|a| a.fragments.len()).sum()
@@ -637,18 +657,7 @@ fn main() {
         let t_view = t0.elapsed() - t_doc;
         let index = SpanIndex::new(&schema, sorted);
         let t_index = t0.elapsed() - t_doc - t_view;
-        let overlay = Overlay {
-            annotations: sorted,
-            index: &index,
-            schema: &schema,
-            colleagues: &[],
-            selected: None,
-            hits: &[],
-            current_hit: None,
-            cue: &[],
-            title: "bench",
-            suggestions: None,
-        };
+        let overlay = bare_overlay(sorted, &index, &schema);
         let mut cold = Driver::new();
         let (f1, _) = cold.frame(&mut view, &overlay, Vec::new());
         open_total.push(ms(t0.elapsed()));
@@ -713,18 +722,7 @@ fn main() {
                 let index = SpanIndex::new(schema, sorted);
                 (index, t0.elapsed())
             });
-            let overlay = Overlay {
-                annotations: sorted,
-                index: &part,
-                schema,
-                colleagues: &[],
-                selected: None,
-                hits: &[],
-                current_hit: None,
-                cue: &[],
-                title: "bench",
-                suggestions: None,
-            };
+            let overlay = bare_overlay(sorted, &part, schema);
             fresh
                 .as_mut()
                 .unwrap_or(&mut driver)
@@ -767,18 +765,7 @@ fn main() {
 
     // --- Frame scenarios ----------------------------------------------------------------------
     let index = SpanIndex::new(&schema, sorted);
-    let overlay = Overlay {
-        annotations: sorted,
-        index: &index,
-        schema: &schema,
-        colleagues: &[],
-        selected: None,
-        hits: &[],
-        current_hit: None,
-        cue: &[],
-        title: "bench",
-        suggestions: None,
-    };
+    let overlay = bare_overlay(sorted, &index, &schema);
     let len = setup_text.len_chars().0;
     // Where the giant paragraphs start, in chars.
     let giant_starts: Vec<u32> = {

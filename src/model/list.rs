@@ -314,6 +314,17 @@ impl<'a> Annotations<'a> {
         self.range(from..self.len())
     }
 
+    /// How many annotations start before char `at`, in a list kept in order of starts (a
+    /// set's): the first of those that start at `at` or later.
+    pub fn starting_before(&self, at: u32) -> usize {
+        self.partition_point(|a| a.start().0 < at)
+    }
+
+    /// How many annotations start at char `at` or before, in a list kept in order of starts.
+    pub fn starting_through(&self, at: u32) -> usize {
+        self.partition_point(|a| a.start().0 <= at)
+    }
+
     /// The annotations in order.
     pub fn iter(&self) -> Iter<'a> {
         let mut pieces = self.pieces();

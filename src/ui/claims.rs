@@ -420,9 +420,7 @@ mod tests {
     #[test]
     fn after_a_verdict_the_rows_are_as_made_afresh() {
         let dir = tempfile::tempdir().unwrap();
-        let root = crate::ui::sample_project_copy(dir.path());
-        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
-        let mut session = crate::session::Session::new(store, "anna");
+        let mut session = crate::ui::sample_session(dir.path());
         let mut tracking = TrackingState::default();
         assert!(tracking.refresh(&session, None));
         let filters: Vec<Option<Verdict>> = std::iter::once(None)

@@ -104,19 +104,14 @@ impl Colleagues {
                 }
                 continue;
             }
-            let before = SpanIndex::starting_before(annotations, through);
+            let before = annotations.starting_before(through);
             let (index, whole) = match set {
                 Some(set)
                     if annotations.len() >= super::span_index::PARALLEL_BUILD
                         && before < annotations.len()
                         && before <= annotations.len() / 4 =>
                 {
-                    let ctx = ctx.cloned();
-                    let job = Whole::spawn((), &project.schema, set.snapshot(), move || {
-                        if let Some(ctx) = ctx {
-                            ctx.request_repaint();
-                        }
-                    });
+                    let job = Whole::spawn((), &project.schema, set.snapshot(), ctx.cloned());
                     let part = SpanIndex::first_part(&project.schema, annotations, through);
                     (part, Some(job))
                 }
@@ -154,8 +149,9 @@ impl Colleagues {
 /// Lets go of a layer's index and build: a big index (a book's holds a million annotations,
 /// 18 ms to free) or one still being built on another thread, a small one here.
 fn let_go(index: SpanIndex, whole: Option<Whole<()>>) {
-    if whole.is_some() || index.len() >= super::span_index::PARALLEL_BUILD {
-        super::drop_elsewhere((index, whole));
+    match whole {
+        Some(whole) => super::drop_elsewhere((index, whole)),
+        None => super::span_index::let_go(index),
     }
 }
 
@@ -194,23 +190,7 @@ impl LectorApp {
 mod tests {
     use super::Colleagues;
     use crate::model::{Annotation, AnnotationSet, checked_fragments};
-    use crate::ui::span_index::SpanIndex;
-
-    /// What an index finds in `[start, end)`.
-    fn found(index: &SpanIndex, start: u32, end: u32) -> Vec<(u32, u32, usize)> {
-        let mut frags = Vec::new();
-        index.query(start, end, &mut frags);
-        frags
-            .iter()
-            .filter_map(|f| {
-                Some((
-                    f.start,
-                    f.end,
-                    std::sync::Arc::as_ptr(&index.annotation(f)?) as usize,
-                ))
-            })
-            .collect()
-    }
+    use crate::ui::span_index::{SpanIndex, found};
 
     /// A colleague's layer of a book is indexed first for what the view shows, finding there
     /// what the whole index finds; the whole index is taken when it is done, or at once when

@@ -222,11 +222,9 @@ impl LectorApp {
                 .map(|s| s.annotations())
                 .unwrap_or_default();
             if index.is_of_set(set) {
-                let old = std::mem::replace(&mut self.index, index);
                 self.index_key = (document.to_owned(), session.revision());
-                if old.len() >= super::span_index::PARALLEL_BUILD {
-                    super::drop_elsewhere(old);
-                }
+                let old = std::mem::replace(&mut self.index, index);
+                super::span_index::let_go(old);
             }
         }
         let counts_for = loading.counts_for;

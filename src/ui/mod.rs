@@ -157,6 +157,14 @@ pub(crate) fn sample_project_copy(root: &Path) -> PathBuf {
     root.to_path_buf()
 }
 
+/// A session as anna on a copy of the sample project in `dir` (tests).
+#[cfg(test)]
+pub(crate) fn sample_session(dir: &Path) -> crate::session::Session {
+    let root = sample_project_copy(dir);
+    let (store, _) = crate::store::ProjectStore::open(&root).expect("the sample opens");
+    crate::session::Session::new(store, "anna")
+}
+
 /// One annotation in words, for tooltips: label, text, attributes (by their readable names),
 /// note.
 pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> String {

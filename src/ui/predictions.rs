@@ -608,9 +608,7 @@ mod tests {
     fn after_a_resolution_the_rows_are_as_made_afresh() {
         use crate::predict::ResolutionStatus;
         let dir = tempfile::tempdir().unwrap();
-        let root = crate::ui::sample_project_copy(dir.path());
-        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
-        let mut session = crate::session::Session::new(store, "anna");
+        let mut session = crate::ui::sample_session(dir.path());
         let mut tracking = TrackingState::default();
         assert!(tracking.refresh(&session, None));
         let views: Vec<(StatusFilter, (Column, bool))> = StatusFilter::ALL

@@ -494,13 +494,7 @@ impl LectorApp {
                     None
                 }
             };
-            let part = std::mem::replace(
-                &mut self.index,
-                whole.unwrap_or_else(|| SpanIndex::new(schema, annotations)),
-            );
-            if part.len() >= super::span_index::PARALLEL_BUILD {
-                super::drop_elsewhere(part);
-            }
+            self.replace_index(whole.unwrap_or_else(|| SpanIndex::new(schema, annotations)));
             self.index_key = key;
             return;
         }
@@ -525,15 +519,15 @@ impl LectorApp {
                 }
             };
             match (whole, set) {
-                (Some(whole), _) => {
-                    // A part can hold a quarter of a book's annotations.
-                    let part = std::mem::replace(&mut self.index, whole);
-                    if part.len() >= super::span_index::PARALLEL_BUILD {
-                        super::drop_elsewhere(part);
-                    }
-                }
+                // A part can hold a quarter of a book's annotations.
+                (Some(whole), _) => self.replace_index(whole),
                 (None, Some(set)) => {
-                    self.whole_index = Some(whole_index(self.ctx.clone(), whole_key, schema, set));
+                    self.whole_index = Some(Whole::spawn(
+                        whole_key,
+                        schema,
+                        set.snapshot(),
+                        self.ctx.clone(),
+                    ));
                 }
                 (None, None) => self.index = SpanIndex::new(schema, annotations),
             }
@@ -549,7 +543,7 @@ impl LectorApp {
                 // whole index on a thread (27 ms at a million annotations on two). Not when
                 // the view shows much of the set (the part would take long itself).
                 let through = view.likely_shown_before();
-                let before = SpanIndex::starting_before(annotations, through);
+                let before = annotations.starting_before(through);
                 let new = match set {
                     Some(set)
                         if annotations.len() >= super::span_index::PARALLEL_BUILD
@@ -566,7 +560,8 @@ impl LectorApp {
                             if let Some(stale) = self.whole_index.take() {
                                 super::drop_elsewhere(stale);
                             }
-                            let job = whole_index(self.ctx.clone(), whole_key, schema, set);
+                            let job =
+                                Whole::spawn(whole_key, schema, set.snapshot(), self.ctx.clone());
                             self.whole_index = Some(job);
                         }
                         SpanIndex::first_part(schema, annotations, through)
@@ -578,15 +573,17 @@ impl LectorApp {
                         SpanIndex::new(schema, annotations)
                     }
                 };
-                let old = std::mem::replace(&mut self.index, new);
-                // Letting go of a big index's hold on every annotation (18 ms at a million)
-                // is left to another thread.
-                if old.len() >= super::span_index::PARALLEL_BUILD {
-                    super::drop_elsewhere(old);
-                }
+                self.replace_index(new);
             }
         }
         self.index_key = key;
+    }
+
+    /// Shows the open document with this index, letting go of the one before (elsewhere if
+    /// big, see [`super::span_index::let_go`]).
+    pub(super) fn replace_index(&mut self, index: SpanIndex) {
+        let old = std::mem::replace(&mut self.index, index);
+        super::span_index::let_go(old);
     }
 
     /// Collects finished background jobs and reports them; keeps repainting while any runs.
@@ -728,20 +725,6 @@ fn landed(
 /// its revision.
 pub(super) type WholeKey = (u64, (String, u64));
 
-/// Builds the whole index of `set` on a thread, and wakes the window when it is done.
-fn whole_index(
-    ctx: Option<egui::Context>,
-    key: WholeKey,
-    schema: &crate::model::Schema,
-    set: &AnnotationSet,
-) -> Whole<WholeKey> {
-    Whole::spawn(key, schema, set.snapshot(), move || {
-        if let Some(ctx) = ctx {
-            ctx.request_repaint();
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -749,18 +732,8 @@ mod tests {
 
     use crate::model::{Annotation, CharOffset, checked_fragments};
     use crate::store::ProjectStore;
-    use crate::ui::span_index::{SpanIndex, Whole};
+    use crate::ui::span_index::{SpanIndex, Whole, found};
     use crate::ui::{LectorApp, Prefs};
-
-    /// What an index finds in `[start, end)`: each fragment with its annotation.
-    fn found(index: &SpanIndex, start: u32, end: u32) -> Vec<(u32, u32, usize)> {
-        let mut frags = Vec::new();
-        index.query(start, end, &mut frags);
-        frags
-            .iter()
-            .filter_map(|f| Some((f.start, f.end, Arc::as_ptr(&index.annotation(f)?) as usize)))
-            .collect()
-    }
 
     /// A project of a small document and a book with an annotation on each of its 40,000
     /// words, and the app on it as anna, reading it: (folder, app, small, book).

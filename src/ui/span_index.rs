@@ -266,18 +266,12 @@ impl SpanIndex {
     /// shows nothing past it (a set's annotations are in order of their starts, and each one's
     /// fragments in order). The whole set's if that is all of it.
     pub fn first_part(schema: &Schema, annotations: Annotations<'_>, through: u32) -> Self {
-        let part = Self::starting_before(annotations, through);
+        let part = annotations.starting_before(through);
         let mut index = Self::new(schema, annotations.range(0..part));
         if part < annotations.len() {
             index.part_through = Some(through);
         }
         index
-    }
-
-    /// How many of a set's annotations start before char `through`: those
-    /// [`Self::first_part`] holds.
-    pub fn starting_before(annotations: Annotations<'_>, through: u32) -> usize {
-        annotations.partition_point(|a| a.start().0 < through)
     }
 
     /// Whether this index holds only a first part of its set (see [`Self::first_part`]).
@@ -539,19 +533,21 @@ pub struct Whole<K> {
 
 impl<K> Whole<K> {
     /// Starts building the index of `annotations` (a snapshot of the set: the set itself may
-    /// change meanwhile, copying its list first); `done` is called on that thread when it is
-    /// built, to wake whoever waits.
+    /// change meanwhile, copying its list first); `wake` is asked to repaint when it is built,
+    /// so that the window takes it.
     pub fn spawn(
         key: K,
         schema: &Schema,
         annotations: Arc<AnnotationList>,
-        done: impl FnOnce() + Send + 'static,
+        wake: Option<egui::Context>,
     ) -> Self {
         let (tx, built) = mpsc::channel();
         let schema = schema.clone();
         let build = move || {
             let _ = tx.send(SpanIndex::new(&schema, annotations.view()));
-            done();
+            if let Some(ctx) = wake {
+                ctx.request_repaint();
+            }
         };
         // Without a thread the sender is gone with it, and the index is built where it is
         // needed.
@@ -602,6 +598,29 @@ impl<K> Whole<K> {
         };
         (held, tx, waited)
     }
+}
+
+/// Lets go of an index: a big one (a book's holds a weak pointer to each of its million
+/// annotations, 18 ms to free) on another thread, a small one here.
+pub fn let_go(index: SpanIndex) {
+    if index.len() >= PARALLEL_BUILD {
+        super::drop_elsewhere(index);
+    }
+}
+
+/// What an index finds in `[start, end)` (tests): each fragment with its annotation, by
+/// address, so that two indexes of one set can be compared.
+#[cfg(test)]
+pub(crate) fn found(index: &SpanIndex, start: u32, end: u32) -> Vec<(u32, u32, usize)> {
+    let mut frags = Vec::new();
+    index.query(start, end, &mut frags);
+    frags
+        .iter()
+        .map(|f| {
+            let a = index.annotation(f).expect("the set holds it");
+            (f.start, f.end, Arc::as_ptr(&a) as usize)
+        })
+        .collect()
 }
 
 /// Gives each fragment a lane (0 = outermost) so that overlapping fragments get different
@@ -1026,17 +1045,6 @@ mod tests {
             part.len(),
             whole.len()
         );
-        let found = |index: &SpanIndex, start: u32, end: u32| -> Vec<(u32, u32, usize)> {
-            let mut frags = Vec::new();
-            index.query(start, end, &mut frags);
-            frags
-                .iter()
-                .map(|f| {
-                    let a = index.annotation(f).expect("the set holds it");
-                    (f.start, f.end, Arc::as_ptr(&a) as usize)
-                })
-                .collect()
-        };
         let mut hits = 0;
         for _ in 0..400 {
             let start = rng.u32(..through);

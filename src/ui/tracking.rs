@@ -976,9 +976,7 @@ mod tests {
         use crate::predict::ResolutionStatus;
         use crate::predict::claims::Verdict;
         let dir = tempfile::tempdir().unwrap();
-        let root = crate::ui::sample_project_copy(dir.path());
-        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
-        let mut session = crate::session::Session::new(store, "anna");
+        let mut session = crate::ui::sample_session(dir.path());
         // Before any resolve it resolves all (claims take their verdict attribute then).
         let mut first = Tracker::count(&session.store.project);
         first.resolve_these(&session.store.project, |_, _| None);

@@ -61,14 +61,6 @@ fn start_of(sets: &[Annotations<'_>], whose: usize, i: usize) -> Option<u32> {
     Some(sets.get(whose)?.get(i)?.start().0)
 }
 
-/// How many of a set's annotations start before `start`, or (with `through`) at it too.
-fn starting_before(set: Annotations<'_>, start: u32, through: bool) -> usize {
-    set.partition_point(|a| {
-        let s = a.start().0;
-        s < start || (through && s == start)
-    })
-}
-
 impl Rows {
     fn len(&self) -> usize {
         match self {
@@ -93,9 +85,8 @@ impl Rows {
                 }
                 // Where each set stands at the first row: the first start `v` with at least
                 // `range.start` rows before it, then the rows that start there in set order.
-                let before = |v: u32| -> usize {
-                    sets.iter().map(|set| starting_before(*set, v, false)).sum()
-                };
+                let before =
+                    |v: u32| -> usize { sets.iter().map(|set| set.starting_before(v)).sum() };
                 let last = sets
                     .iter()
                     .filter_map(|set| Some(set.last()?.start().0))
@@ -114,8 +105,8 @@ impl Rows {
                 let mut at: Vec<usize> = sets
                     .iter()
                     .map(|set| {
-                        let from = starting_before(*set, lo, false);
-                        let here = starting_before(*set, lo, true) - from;
+                        let from = set.starting_before(lo);
+                        let here = set.starting_through(lo) - from;
                         let taken = skip.min(here);
                         skip -= taken;
                         from + taken
@@ -147,9 +138,9 @@ impl Rows {
                     sets.iter()
                         .enumerate()
                         .map(|(w, set)| match w.cmp(&whose) {
-                            std::cmp::Ordering::Less => starting_before(*set, start, true),
+                            std::cmp::Ordering::Less => set.starting_through(start),
                             std::cmp::Ordering::Equal => i,
-                            std::cmp::Ordering::Greater => starting_before(*set, start, false),
+                            std::cmp::Ordering::Greater => set.starting_before(start),
                         })
                         .sum(),
                 )
