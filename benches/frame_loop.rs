@@ -1399,12 +1399,46 @@ fn main() {
         };
         let (mut start_ms, mut journalled_ms) = (Vec::new(), Vec::new());
         let (mut parts, mut journal_parts) = (Vec::new(), Vec::new());
+        let (mut adopt_ms, mut staged_parts) = (Vec::new(), Vec::new());
         let mut edits_n = 0;
         for _ in 0..3 {
-            let (Some(store), Some(app_store)) = (fresh(), fresh()) else {
+            let (Some(store), Some(app_store), Some(staged_store)) = (fresh(), fresh(), fresh())
+            else {
                 notes.push("review start: the project could not be opened again".to_owned());
                 break;
             };
+            // As the app starts a big review: prepared and applied to a copy on another
+            // thread, journalled there; the window's thread only adopts the result.
+            let mut review = Session::new(staged_store, reviewer.clone());
+            let t0 = Instant::now();
+            let stage = review.stage(&doc_id, &reviewer);
+            let copy = ms(t0.elapsed());
+            let (doc, pair_) = (doc_id.clone(), pair.clone());
+            let job = std::thread::spawn(move || {
+                let t = Instant::now();
+                let mut start = lector::review::adjudication::prepare_start(
+                    stage.project(),
+                    &doc,
+                    "bench",
+                    &pair_,
+                )
+                .ok()?;
+                let prepared = ms(t.elapsed());
+                let staged = stage.run(std::mem::take(&mut start.edits));
+                Some((staged, prepared, ms(t.elapsed()) - prepared))
+            });
+            if let Ok(Some((staged, prepared, applied))) = job.join() {
+                let t1 = Instant::now();
+                if let Err(e) = review.adopt(staged) {
+                    notes.push(format!("adopting the agreements failed: {e}"));
+                }
+                let adopt = ms(t1.elapsed());
+                adopt_ms.push(copy + adopt);
+                staged_parts.push(format!(
+                    "{copy:.2} + {adopt:.2} ({prepared:.0} + {applied:.0})"
+                ));
+            }
+            drop(review);
             let t0 = Instant::now();
             let prepared = lector::review::adjudication::prepare_start(
                 &store.project,
@@ -1454,6 +1488,15 @@ fn main() {
             format!(
                 "{edits_n} edits; prepare + apply ms per run: {}",
                 parts.join(", ")
+            ),
+        ));
+        rows.push(Row::new(
+            "review: start in the app, the window's part: Session::stage + Session::adopt",
+            adopt_ms,
+            format!(
+                "stage + adopt ms per run (on the job's thread: prepare + apply to the copy \
+                 with the journal alongside): {}",
+                staged_parts.join(", ")
             ),
         ));
         rows.push(Row::new(

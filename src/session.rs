@@ -24,6 +24,9 @@ use crate::store::{
     DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path,
     resolutions_path, review_path, set_path, triage_path,
 };
+pub use staged::{Stage, Staged};
+
+mod staged;
 
 /// Why a group of edits was refused, and the edits, handed back as they were given.
 type Refused = (EditError, Vec<Edit>);
@@ -132,6 +135,16 @@ impl PartialEq for SetChange {
             _ => false,
         }
     }
+}
+
+/// Which files' contents a step changed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Touched {
+    set: bool,
+    entities: bool,
+    review: bool,
+    resolutions: bool,
+    triage: bool,
 }
 
 /// Undo and redo stacks of one document. Each step is a group of edits undone together.
@@ -395,24 +408,34 @@ impl Session {
         if edits.is_empty() {
             return Ok(());
         }
-        // Every file the edits will write must be writable, so that a save never writes
-        // some of them and not the others. Resolving touches only the resolver's file: it
-        // works on any document, whatever state the resolver's own annotation file of it is in.
-        let targets = edit_targets(&edits);
+        self.writable(document, &edits)?;
+        let inverse = self.apply_raw(document, edits)?;
+        self.push_step(document, inverse);
+        Ok(())
+    }
+
+    /// Refuses edits whose files cannot be written, so that a save never writes some of them
+    /// and not the others. Resolving touches only the resolver's file: it works on any
+    /// document, whatever state the resolver's own annotation file of it is in.
+    fn writable(&self, document: &str, edits: &[Edit]) -> Result<(), EditError> {
+        let targets = edit_targets(edits);
         let only_resolutions = targets.iter().all(|t| *t == EditTarget::Resolutions);
         let files: BTreeSet<PathBuf> = (!only_resolutions)
             .then(|| set_path(document, &self.annotator))
             .into_iter()
             .chain(targets.iter().map(|t| self.file_of_target(document, *t)))
             .collect();
-        if let Some(reason) = files.iter().find_map(|f| self.store.write_refusal(f)) {
-            return Err(EditError::ReadOnly(reason));
+        match files.iter().find_map(|f| self.store.write_refusal(f)) {
+            Some(reason) => Err(EditError::ReadOnly(reason)),
+            None => Ok(()),
         }
-        let inverse = self.apply_raw(document, edits)?;
+    }
+
+    /// A step's inverse on top of the document's undo stack; what was undone is gone.
+    fn push_step(&mut self, document: &str, inverse: Vec<Edit>) {
         let history = self.histories.entry(document.to_owned()).or_default();
         history.undo.push(Step::alone(inverse));
         history.redo.clear();
-        Ok(())
     }
 
     /// Applies groups of edits to several documents as one undo step: undoing it on any of
@@ -619,9 +642,7 @@ impl Session {
             }
         }
         if !inverse.is_empty() {
-            let history = self.histories.entry(document.to_owned()).or_default();
-            history.undo.push(Step::alone(inverse));
-            history.redo.clear();
+            self.push_step(document, inverse);
         }
         (applied, problems)
     }
@@ -996,14 +1017,25 @@ impl Session {
         let written = match background {
             Some((background, n)) => {
                 let (journal, finished) = background.finish();
-                self.journal = journal;
-                if let Err(err) = finished {
-                    self.journal_failed(&err);
-                }
+                self.take_journal(journal, finished.err());
                 n
             }
             None => 0,
         };
+        self.record_written(document, edits, written);
+    }
+
+    /// Takes back the journal a step was written to on another thread, and why it could not
+    /// be, if it could not.
+    fn take_journal(&mut self, journal: Option<Journal>, failed: Option<std::io::Error>) {
+        self.journal = journal;
+        if let Some(err) = failed {
+            self.journal_failed(&err);
+        }
+    }
+
+    /// [`Self::record`] of a step whose first `written` edits are in the journal already.
+    fn record_written(&mut self, document: &str, edits: Vec<Edit>, written: usize) {
         let text = self
             .store
             .project
@@ -1350,27 +1382,43 @@ impl Session {
                 set.status = Status::InProgress;
                 forward.push(Edit::SetStatus(Status::InProgress));
             }
-            self.dirty_sets.insert(document.to_owned());
-        }
-        if touched_entities {
-            self.dirty_entities = true;
-        }
-        if touched_review {
-            self.dirty_reviews.insert(document.to_owned());
-        }
-        if touched_resolutions {
-            self.dirty_resolutions = true;
-        }
-        if touched_triage {
-            self.dirty_triage = true;
         }
         inverse.reverse();
+        self.mark_changed(
+            document,
+            Touched {
+                set: touched_set,
+                entities: touched_entities,
+                review: touched_review,
+                resolutions: touched_resolutions,
+                triage: touched_triage,
+            },
+        );
+        Ok((inverse, forward))
+    }
+
+    /// Marks what a step changed to be saved, and the step's time and revision.
+    fn mark_changed(&mut self, document: &str, touched: Touched) {
+        if touched.set {
+            self.dirty_sets.insert(document.to_owned());
+        }
+        if touched.entities {
+            self.dirty_entities = true;
+        }
+        if touched.review {
+            self.dirty_reviews.insert(document.to_owned());
+        }
+        if touched.resolutions {
+            self.dirty_resolutions = true;
+        }
+        if touched.triage {
+            self.dirty_triage = true;
+        }
         self.last_change = Some(Instant::now());
         self.revision += 1;
-        if touched_set || touched_entities || touched_review || touched_triage {
+        if touched.set || touched.entities || touched.review || touched.triage {
             self.content_revision += 1;
         }
-        Ok((inverse, forward))
     }
 
     /// Refuses a group: undoes what was applied of it (`inverse`), forgets the changes views

@@ -1775,13 +1775,13 @@ impl ProjectStore {
         }
     }
 
-    /// Takes in `project.ron` as another writer left it: its name and schema, and the
-    /// documents this store does not know yet, with their texts. Runs under the file's lock.
-    fn take_in_project_file(&mut self) -> Result<(), StoreError> {
-        let rel = PathBuf::from(PROJECT_FILE);
-        let mut other = Self {
-            root: self.root.clone(),
-            project: Project::default(),
+    /// A store of a project in memory that knows nothing of the disk: no file read, none
+    /// read-only. Edits are applied to it on another thread (see
+    /// [`crate::session::Stage`]); it is never saved.
+    pub fn detached(root: PathBuf, project: Project) -> Self {
+        Self {
+            root,
+            project,
             fingerprints: BTreeMap::new(),
             read_only: BTreeMap::new(),
             stats: BTreeMap::new(),
@@ -1791,7 +1791,14 @@ impl ProjectStore {
             counting: false,
             labels: None,
             annotations_read: 0,
-        };
+        }
+    }
+
+    /// Takes in `project.ron` as another writer left it: its name and schema, and the
+    /// documents this store does not know yet, with their texts. Runs under the file's lock.
+    fn take_in_project_file(&mut self) -> Result<(), StoreError> {
+        let rel = PathBuf::from(PROJECT_FILE);
+        let mut other = Self::detached(self.root.clone(), Project::default());
         let mut problems = Vec::new();
         other.load_project_file(&mut problems)?;
         if let Some(reason) = other.read_only.get(&rel) {
@@ -3455,6 +3462,40 @@ pub fn read_article(
         published,
         "the file's metadata",
     ))
+}
+
+/// Where the sample project is: next to the working directory (a checkout) or the crate.
+pub fn sample_project() -> Option<PathBuf> {
+    [
+        PathBuf::from("projects/sotji-talks"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+    ]
+    .into_iter()
+    .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
+}
+
+/// A copy of the sample project at `root` (tests: a session writes its journal and files).
+#[cfg(test)]
+pub(crate) fn sample_project_copy(root: &Path) -> PathBuf {
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files(&path));
+            } else {
+                found.push(path);
+            }
+        }
+        found
+    }
+    let src = sample_project().expect("the sample project");
+    for file in files(&src) {
+        let to = root.join(file.strip_prefix(&src).expect("under the project"));
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("the copy's folder");
+        std::fs::copy(&file, &to).expect("the copy");
+    }
+    root.to_path_buf()
 }
 
 #[cfg(test)]

@@ -65,10 +65,9 @@ pub enum JobDone {
         Result<crate::sync::SyncReport, crate::sync::SyncError>,
         Option<Box<crate::store::Reloaded>>,
     ),
-    /// A review's comparison is ready.
-    ReviewReady(
-        Box<Result<crate::review::adjudication::ReviewStart, crate::review::AgreementError>>,
-    ),
+    /// A review's comparison is ready, with its agreements taken into a copy of the reviewed
+    /// set.
+    ReviewReady(Box<super::review::Ready>),
     /// A review compared its annotators again after one's file changed on disk.
     Compared(Box<super::review::Compared>),
     /// A web page was fetched and read into text (or not).

@@ -39,7 +39,7 @@ pub mod tracking;
 mod transfer;
 mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub use app::LectorApp;
@@ -123,43 +123,13 @@ pub fn drop_elsewhere<T: Send + 'static>(big: T) {
     drop(std::thread::Builder::new().spawn(move || drop(big)));
 }
 
-/// Where the sample project is: next to the working directory (a checkout) or the crate.
-pub fn sample_project() -> Option<PathBuf> {
-    [
-        PathBuf::from("projects/sotji-talks"),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
-    ]
-    .into_iter()
-    .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
-}
-
-/// A copy of the sample project at `root` (tests: a session writes its journal and files).
+pub use crate::store::sample_project;
 #[cfg(test)]
-pub(crate) fn sample_project_copy(root: &Path) -> PathBuf {
-    fn files(dir: &Path) -> Vec<PathBuf> {
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(files(&path));
-            } else {
-                found.push(path);
-            }
-        }
-        found
-    }
-    let src = sample_project().expect("the sample project");
-    for file in files(&src) {
-        let to = root.join(file.strip_prefix(&src).expect("under the project"));
-        std::fs::create_dir_all(to.parent().expect("a folder")).expect("the copy's folder");
-        std::fs::copy(&file, &to).expect("the copy");
-    }
-    root.to_path_buf()
-}
+pub(crate) use crate::store::sample_project_copy;
 
 /// A session as anna on a copy of the sample project in `dir` (tests).
 #[cfg(test)]
-pub(crate) fn sample_session(dir: &Path) -> crate::session::Session {
+pub(crate) fn sample_session(dir: &std::path::Path) -> crate::session::Session {
     let root = sample_project_copy(dir);
     let (store, _) = crate::store::ProjectStore::open(&root).expect("the sample opens");
     crate::session::Session::new(store, "anna")

@@ -604,7 +604,7 @@ impl LectorApp {
                     result,
                 }) => self.imported(format, path, result),
                 Ok(JobDone::Opened { dir, result }) => self.install_project(&dir, *result),
-                Ok(JobDone::ReviewReady(start)) => self.begin_review(*start),
+                Ok(JobDone::ReviewReady(ready)) => self.begin_review(*ready),
                 Ok(JobDone::Compared(compared)) => self.compared_again(*compared),
                 Ok(JobDone::Synced(result, reloaded)) => {
                     super::team::synced(self, result, reloaded);

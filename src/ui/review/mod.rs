@@ -9,7 +9,7 @@ pub mod panel;
 mod workflow;
 
 pub(in crate::ui) use workflow::BACKGROUND_REVIEW_ANNOTATIONS;
-pub use workflow::ReviewCommand;
+pub use workflow::{Ready, ReviewCommand};
 
 use super::app::LectorApp;
 use crate::model::Snapshot;
@@ -174,7 +174,8 @@ fn compare_again(app: &mut LectorApp, mut who: Vec<String>) -> Option<(String, b
         &reviewer,
         &annotators,
         |size| format!("comparing {size} annotations of {label} again"),
-        move |start| {
+        false,
+        move |start, _| {
             super::jobs::JobDone::Compared(Box::new(Compared {
                 who: for_job,
                 number,

@@ -5,7 +5,7 @@
 use super::ReviewState;
 use crate::model::review::{Choice, review_set_name};
 use crate::review::adjudication::{ReviewStart, prepare_start};
-use crate::session::Edit;
+use crate::session::{Edit, Staged};
 use crate::ui::app::LectorApp;
 use crate::ui::article::Selection;
 use crate::ui::command::Command;
@@ -21,6 +21,17 @@ pub(super) enum Prepared {
     Here(Box<Result<ReviewStart, crate::review::AgreementError>>),
     /// Preparing on another thread, whose job brings it.
     OnAThread,
+}
+
+/// A review's start prepared on another thread: the comparison, and (when asked for) its
+/// agreements taken into a copy of the reviewed set there too, for the session to adopt at
+/// once ([`crate::session::Session::adopt`]): on a book that step is a million edits.
+#[derive(Debug)]
+pub struct Ready {
+    /// The comparison; its edits are in `staged` when that is there.
+    pub start: Result<ReviewStart, crate::review::AgreementError>,
+    /// The step applied to the copy, and the number of agreements it takes.
+    pub staged: Option<(Staged, usize)>,
 }
 
 /// How many agreements the edits of a review's start take (one decision each).
@@ -75,10 +86,14 @@ impl LectorApp {
             &reviewer,
             &annotators,
             |size| format!("comparing {size} annotations of {label}"),
-            |start| JobDone::ReviewReady(Box::new(start)),
+            true,
+            |start, staged| JobDone::ReviewReady(Box::new(Ready { start, staged })),
         );
         match prepared {
-            Ok(Prepared::Here(start)) => self.begin_review(*start),
+            Ok(Prepared::Here(start)) => self.begin_review(Ready {
+                start: *start,
+                staged: None,
+            }),
             Ok(Prepared::OnAThread) => {}
             Err(err) => self.say(
                 format!("review not started: cannot start a thread: {err}"),
@@ -90,15 +105,20 @@ impl LectorApp {
     /// Prepares a review of `annotators` on `document` (the alignment, the figures, the edits
     /// that take the agreements): here if they have few annotations; else on a copy of the
     /// project (its lists shared, not copied) on another thread, so that the window answers
-    /// while a book is compared, and `done` makes the job's result of it. `what` says the
-    /// job in the status bar, given the number of annotations.
+    /// while a book is compared, and `done` makes the job's result of it. With `stage`, the
+    /// edits are applied there too, to the copy, for the session to adopt (see [`Ready`]).
+    /// `what` says the job in the status bar, given the number of annotations.
     pub(super) fn prepare_review(
         &mut self,
         document: &str,
         reviewer: &str,
         annotators: &[String],
         what: impl FnOnce(usize) -> String,
-        done: impl FnOnce(Result<ReviewStart, crate::review::AgreementError>) -> JobDone
+        stage: bool,
+        done: impl FnOnce(
+            Result<ReviewStart, crate::review::AgreementError>,
+            Option<(Staged, usize)>,
+        ) -> JobDone
         + Send
         + 'static,
     ) -> std::io::Result<Prepared> {
@@ -121,21 +141,40 @@ impl LectorApp {
                 project, document, reviewer, annotators,
             ))));
         }
-        let project = project.clone();
+        // The copy of the project: the stage's, which the step is then applied to.
+        let copy = session.stage(document, &review_set_name(reviewer));
+        // The review begins by switching to the reviewed set, which saves one's work first:
+        // written meanwhile (as autosave would: not while git syncs, nor in a conflict), it
+        // is not a book written on the window's thread then. What cannot be saved is said
+        // then.
+        let quiet = !self.jobs.is_running(JobKind::Sync) && self.conflict.document.is_none();
+        if stage
+            && quiet
+            && let Some(session) = &mut self.session
+        {
+            let _ = session.save_in_background();
+        }
         let (document, reviewer) = (document.to_owned(), reviewer.to_owned());
         let annotators = annotators.to_vec();
         self.jobs.spawn(JobKind::Review, what(size), move || {
-            done(prepare_start(&project, &document, &reviewer, &annotators))
+            let mut start = prepare_start(copy.project(), &document, &reviewer, &annotators);
+            let staged = match &mut start {
+                Ok(start) if stage => {
+                    let edits = std::mem::take(&mut start.edits);
+                    let agreed = agreements_in(&edits);
+                    Some((copy.run(edits), agreed))
+                }
+                _ => None,
+            };
+            done(start, staged)
         })?;
         Ok(Prepared::OnAThread)
     }
 
     /// Enters review mode with what [`prepare_review`] computed: the session switches to the
     /// reviewed set, the agreements go in as one step, and the first disagreement shows.
-    pub(in crate::ui) fn begin_review(
-        &mut self,
-        start: Result<ReviewStart, crate::review::AgreementError>,
-    ) {
+    pub(in crate::ui) fn begin_review(&mut self, ready: Ready) {
+        let Ready { start, staged } = ready;
         let start = match start {
             Ok(start) => start,
             Err(err) => {
@@ -163,8 +202,14 @@ impl LectorApp {
         if let Some(recovery) = session.recover() {
             messages.extend(crate::ui::saving::recovery_messages(&recovery));
         }
-        let agreed = agreements_in(&edits);
-        if let Err(err) = session.apply(&document, edits) {
+        let (applied, agreed) = match staged {
+            Some((staged, agreed)) => (session.adopt(staged), agreed),
+            None => {
+                let agreed = agreements_in(&edits);
+                (session.apply(&document, edits), agreed)
+            }
+        };
+        if let Err(err) = applied {
             messages.push((format!("agreements not taken: {err}"), true));
         }
         let open = alignment.disagreements().count();

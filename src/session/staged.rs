@@ -1,0 +1,534 @@
+//! A big step applied off the window's thread: a review's start on a book takes a million
+//! annotations and decisions into the reviewed set, half a second of applying and as long
+//! again of writing the crash journal. [`Session::stage`] copies the project (its lists
+//! shared, not copied); [`Stage::run`] applies the step to the copy and journals it, on the
+//! thread that prepared it; [`Session::adopt`] then takes the result in at once, if nothing
+//! the step changes or reads changed meanwhile. If something did (a reload of the reviewed
+//! file, a recovery, another window's journal), the step is applied as any other, so the
+//! outcome is always what [`Session::apply`] of the edits would give.
+
+use std::path::PathBuf;
+
+use super::{EditError, Session, SetChange, Touched, reviewer_name};
+use crate::model::review::Review;
+use crate::model::{AnnotationSet, DocText, EntityRegistry, Project, Schema, Status};
+use crate::session::Edit;
+use crate::store::ProjectStore;
+use crate::store::journal::Journal;
+
+/// A copy of the project to apply one step to on another thread, for one annotator of one
+/// document; see the module's notes.
+#[derive(Debug)]
+pub struct Stage {
+    /// The copy; the thread may read it first (a review's preparation does).
+    project: Project,
+    root: PathBuf,
+    document: String,
+    annotator: String,
+    /// The session's [`Session::instance`]: a step staged for a project closed since is not
+    /// taken as staged.
+    instance: u64,
+    journaling: bool,
+    base: Base,
+}
+
+/// What the project had of what a step changes or reads, when its copy was made. Held, not
+/// only compared by address, so that no part of it is freed and its address reused by
+/// another meanwhile.
+#[derive(Debug)]
+struct Base {
+    set: Option<AnnotationSet>,
+    review: Option<Review>,
+    registry: Option<EntityRegistry>,
+    schema: Schema,
+    text: Option<DocText>,
+}
+
+impl Base {
+    fn of(project: &Project, document: &str, annotator: &str) -> Self {
+        Self {
+            set: project.set(document, annotator).cloned(),
+            review: project.review(document, reviewer_name(annotator)).cloned(),
+            registry: project.registry(annotator).cloned(),
+            schema: project.schema.clone(),
+            text: project.document(document).map(|d| d.text.clone()),
+        }
+    }
+
+    /// Whether `project` still has just this. An empty set or review not begun is the same
+    /// as none.
+    fn holds(&self, project: &Project, document: &str, annotator: &str) -> bool {
+        let set = match (&self.set, project.set(document, annotator)) {
+            (Some(was), Some(is)) => is.is_as(&was.snapshot()) && is.status == was.status,
+            (Some(set), None) | (None, Some(set)) => {
+                set.is_empty() && set.status == Status::NotStarted
+            }
+            (None, None) => true,
+        };
+        let review = match (
+            &self.review,
+            project.review(document, reviewer_name(annotator)),
+        ) {
+            (Some(was), Some(is)) => {
+                std::sync::Arc::ptr_eq(&was.decisions, &is.decisions) && was.comments == is.comments
+            }
+            (Some(review), None) | (None, Some(review)) => {
+                review.decisions.is_empty() && review.comments.is_empty()
+            }
+            (None, None) => true,
+        };
+        let text = match (&self.text, project.document(document)) {
+            (Some(was), Some(is)) => was.shares(&is.text),
+            _ => false,
+        };
+        set && review
+            && text
+            && self.registry.as_ref() == project.registry(annotator)
+            && self.schema == project.schema
+    }
+}
+
+/// A step applied to a copy: what [`Session::adopt`] takes in.
+#[derive(Debug)]
+pub struct Staged {
+    document: String,
+    annotator: String,
+    instance: u64,
+    base: Base,
+    outcome: Outcome,
+}
+
+#[derive(Debug)]
+enum Outcome {
+    /// Not applied to the copy (edits of kinds a copy does not take: they may read other
+    /// documents or the person's files): applied by the session when adopted.
+    NotStaged(Vec<Edit>),
+    /// Refused, with the edits as given.
+    Refused(EditError, Vec<Edit>),
+    /// Applied.
+    Applied(Box<Applied>),
+}
+
+/// What a step did to the copy.
+#[derive(Debug)]
+struct Applied {
+    /// The copy's set, review and registry after the step.
+    set: Option<AnnotationSet>,
+    review: Option<Review>,
+    registry: Option<EntityRegistry>,
+    inverse: Vec<Edit>,
+    forward: Vec<Edit>,
+    /// How many of the edits as given (the first of `forward`).
+    given: usize,
+    changes: Vec<SetChange>,
+    touched: Touched,
+    /// The journal the step was written to, and how many of its edits; or why it could not
+    /// be written.
+    journal: Result<Option<(Written, usize)>, std::io::Error>,
+}
+
+/// The journal a staged step was written to. Removed unless the session takes it: a step
+/// not taken in (its review never began: the switch to the reviewed set could not save) must
+/// not be replayed by the next session as if it had been.
+#[derive(Debug)]
+struct Written(Option<Journal>);
+
+impl Written {
+    fn take(mut self) -> Journal {
+        self.0.take().expect("taken once")
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        if let Some(journal) = self.0.take() {
+            journal.remove();
+        }
+    }
+}
+
+impl Session {
+    /// A copy of the project to apply a step of `annotator` (who annotates once it is
+    /// adopted: a review's start is staged before the session switches to the reviewed set)
+    /// to on another thread. Costs pointers: the project's lists are shared.
+    pub fn stage(&self, document: &str, annotator: &str) -> Stage {
+        let project = self.store.project.clone();
+        Stage {
+            base: Base::of(&project, document, annotator),
+            project,
+            root: self.store.root().to_path_buf(),
+            document: document.to_owned(),
+            annotator: annotator.to_owned(),
+            instance: self.instance,
+            journaling: self.journaling && self.journal_error.is_none(),
+        }
+    }
+
+    /// Takes in a step applied on another thread ([`Stage::run`]) as one undo step: at once
+    /// if the session is the one it was staged from, with its annotator, and what the step
+    /// changes and reads is as it was; else its edits are applied here. Either way the
+    /// result is what [`Self::apply`] of its edits would give now.
+    pub fn adopt(&mut self, staged: Staged) -> Result<(), EditError> {
+        let Staged {
+            document,
+            annotator,
+            instance,
+            base,
+            outcome,
+        } = staged;
+        if annotator != self.annotator {
+            return Err(EditError::Invalid(format!(
+                "the step was made for {annotator}, and the session annotates as {}",
+                self.annotator
+            )));
+        }
+        let current =
+            instance == self.instance && base.holds(&self.store.project, &document, &annotator);
+        let applied = match outcome {
+            Outcome::NotStaged(edits) => return self.apply(&document, edits),
+            Outcome::Refused(err, edits) => {
+                return if current {
+                    Err(err)
+                } else {
+                    self.apply(&document, edits)
+                };
+            }
+            Outcome::Applied(applied) => *applied,
+        };
+        let Applied {
+            set,
+            review,
+            registry,
+            inverse,
+            mut forward,
+            given,
+            changes,
+            touched,
+            journal,
+        } = applied;
+        // A journal of the session's own already holds earlier edits: the step goes after
+        // them, into it.
+        let journaled = journal.as_ref().is_ok_and(Option::is_some);
+        if !current || (journaled && self.journal.is_some()) {
+            // The staged journal goes with `journal`.
+            forward.truncate(given);
+            return self.apply(&document, forward);
+        }
+        self.writable(&document, &forward[..given])?;
+        let project = &mut self.store.project;
+        if let Some(set) = set {
+            project
+                .sets
+                .insert((document.clone(), annotator.clone()), set);
+        }
+        if let Some(review) = review {
+            project.reviews.insert(
+                (document.clone(), reviewer_name(&annotator).to_owned()),
+                review,
+            );
+        }
+        if let Some(registry) = registry {
+            project.entities.insert(annotator.clone(), registry);
+        }
+        self.changes.0.clone_from(&document);
+        self.changes.1 = changes;
+        self.mark_changed(&document, touched);
+        let written = match journal {
+            Ok(Some((journal, written))) => {
+                self.take_journal(Some(journal.take()), None);
+                written
+            }
+            Ok(None) => 0,
+            Err(err) => {
+                self.journal_failed(&err);
+                0
+            }
+        };
+        self.record_written(&document, forward, written);
+        self.push_step(&document, inverse);
+        Ok(())
+    }
+}
+
+impl Stage {
+    /// The copy, to read before the step is made of it.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Applies `edits` to the copy, as one step of the stage's annotator, and writes them to
+    /// a crash journal of the annotator's meanwhile (on a thread of its own): the journal
+    /// holds them before the window takes them in.
+    pub fn run(self, edits: Vec<Edit>) -> Staged {
+        let Self {
+            project,
+            root,
+            document,
+            annotator,
+            instance,
+            journaling,
+            base,
+        } = self;
+        let staged = |outcome| Staged {
+            document: document.clone(),
+            annotator: annotator.clone(),
+            instance,
+            base,
+            outcome,
+        };
+        // Removing an entity reads every document; resolutions and triage are the person's.
+        let stageable = !edits.is_empty()
+            && edits.iter().all(|e| {
+                !matches!(e, Edit::RemoveEntity(_))
+                    && matches!(
+                        e.target(),
+                        crate::model::edit::EditTarget::Set
+                            | crate::model::edit::EditTarget::Entities
+                            | crate::model::edit::EditTarget::Review
+                    )
+            });
+        let text = project.document(&document).map(|d| d.text.clone());
+        let (Some(text), true) = (text, stageable) else {
+            return staged(Outcome::NotStaged(edits));
+        };
+        let given = edits.len();
+        let background = journaling.then(|| {
+            Journal::create(&root, &annotator)
+                .map(|journal| journal.append_in_background(text, document.clone(), edits.clone()))
+        });
+        let mut copy = Session::headless(ProjectStore::detached(root, project), &annotator);
+        let applied = copy.apply_unrecorded(&document, edits);
+        let journal = match background {
+            None => Ok(None),
+            Some(Err(err)) => Err(err),
+            Some(Ok(background)) => {
+                let (journal, finished) = background.finish();
+                match (journal, finished) {
+                    (Some(journal), Ok(())) if applied.is_ok() => {
+                        Ok(Some((Written(Some(journal)), given)))
+                    }
+                    (journal, finished) => {
+                        // Refused (nothing of it may be replayed), or not written: removed.
+                        drop(journal.map(|j| Written(Some(j))));
+                        finished.map(|()| None)
+                    }
+                }
+            }
+        };
+        let outcome = match applied {
+            Err((err, edits)) => Outcome::Refused(err, edits),
+            Ok((inverse, forward)) => {
+                let key = (document.clone(), annotator.clone());
+                let project = &mut copy.store.project;
+                let touched = Touched {
+                    set: copy.dirty_sets.contains(&document),
+                    entities: copy.dirty_entities,
+                    review: copy.dirty_reviews.contains(&document),
+                    resolutions: copy.dirty_resolutions,
+                    triage: copy.dirty_triage,
+                };
+                Outcome::Applied(Box::new(Applied {
+                    set: project.sets.remove(&key),
+                    review: project
+                        .reviews
+                        .remove(&(document.clone(), reviewer_name(&annotator).to_owned())),
+                    registry: project.entities.remove(&annotator),
+                    inverse,
+                    forward,
+                    given,
+                    changes: std::mem::take(&mut copy.changes.1),
+                    touched,
+                    journal,
+                }))
+            }
+        };
+        staged(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::model::Annotation;
+    use crate::review::adjudication::prepare_start;
+    use crate::store::journal;
+
+    const REVIEWED: &str = "review.olga";
+
+    /// olga about to review anna and erik on a copy of the sample project in `dir`: her
+    /// session on the reviewed set, the document, and the edits that take the agreements.
+    fn reviewing(dir: &Path) -> (Session, String, Vec<Edit>) {
+        let root = crate::store::sample_project_copy(dir);
+        let (store, _) = ProjectStore::open(&root).expect("the sample opens");
+        let document = store.project.documents[0].meta.id.clone();
+        let pair = ["anna".to_owned(), "erik".to_owned()];
+        let start = prepare_start(&store.project, &document, "olga", &pair).expect("compared");
+        assert!(
+            start.edits.len() > 20,
+            "agreements to take: {}",
+            start.edits.len()
+        );
+        (Session::new(store, REVIEWED), document, start.edits)
+    }
+
+    /// What a session holds of the document's review: the reviewed set and the decisions.
+    fn held(s: &Session, document: &str) -> (Vec<Arc<Annotation>>, Option<Review>) {
+        let project = &s.store.project;
+        (
+            project
+                .set(document, REVIEWED)
+                .map(|set| set.annotations().to_vec())
+                .unwrap_or_default(),
+            project.review(document, "olga").cloned(),
+        )
+    }
+
+    /// The files under a folder of the project, by path, with their bytes.
+    fn files(root: &Path, folder: &str) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut found: Vec<(PathBuf, Vec<u8>)> = walk(&root.join(folder))
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p.strip_prefix(root).unwrap().to_path_buf(), bytes)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    fn journals(root: &Path) -> usize {
+        walk(&root.join(crate::store::lock::LOCAL_DIR).join("journal")).len()
+    }
+
+    use std::sync::Arc;
+
+    /// A step applied to a copy on another thread and adopted is the step applied: the same
+    /// set and decisions, the same files saved, undone and redone alike, and in the crash
+    /// journal before it shows.
+    #[test]
+    fn an_adopted_step_is_the_step_applied() {
+        let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (mut staged, document, edits) = reviewing(dir_a.path());
+        let (mut applied, _, _) = reviewing(dir_b.path());
+        applied.apply(&document, edits.clone()).unwrap();
+        let stage = staged.stage(&document, REVIEWED);
+        let revision = staged.revision();
+        let result = std::thread::spawn(move || stage.run(edits)).join().unwrap();
+        assert_eq!(held(&staged, &document).0.len(), 0, "nothing shows before");
+        staged.adopt(result).unwrap();
+        assert!(staged.revision() > revision);
+        assert!(staged.is_dirty());
+        assert_eq!(held(&staged, &document), held(&applied, &document));
+        assert!(!held(&staged, &document).0.is_empty());
+        assert_eq!(
+            staged
+                .last_changes()
+                .map(|(d, c)| (d.to_owned(), c.to_vec())),
+            applied
+                .last_changes()
+                .map(|(d, c)| (d.to_owned(), c.to_vec()))
+        );
+        // Killed now: the journal has the step.
+        let root = dir_a.path().to_path_buf();
+        let journal = staged
+            .journal
+            .as_ref()
+            .expect("journalled")
+            .path()
+            .to_owned();
+        let crashed = journal.with_file_name(format!("{REVIEWED}.1-00000000.jsonl"));
+        std::fs::copy(&journal, &crashed).unwrap();
+        for s in [&mut staged, &mut applied] {
+            assert!(s.undo(&document));
+            assert!(held(s, &document).0.is_empty(), "undone");
+            assert!(s.redo(&document));
+        }
+        assert_eq!(held(&staged, &document), held(&applied, &document));
+        assert!(staged.save_now().is_empty() && applied.save_now().is_empty());
+        for folder in ["annotations", "reviews", "entities"] {
+            assert_eq!(
+                files(&root, folder),
+                files(dir_b.path(), folder),
+                "{folder} saved alike"
+            );
+        }
+        let saved = held(&staged, &document);
+        drop(staged);
+        // The saved files gone back to before the review, the journal is all there is.
+        std::fs::remove_dir_all(root.join("annotations").join(REVIEWED)).unwrap();
+        std::fs::remove_dir_all(root.join("reviews")).unwrap();
+        let (store, _) = ProjectStore::open(&root).unwrap();
+        let mut again = Session::new(store, REVIEWED);
+        let recovery = again.recover().expect("replayed");
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        assert_eq!(held(&again, &document), saved, "all of it is back");
+    }
+
+    /// A step whose base changed before it was adopted (a reload of the reviewed file; the
+    /// reviewer tagged meanwhile) is applied as given, onto the set as it is; its staged
+    /// journal goes. A step never adopted leaves no journal to be replayed as if it had been.
+    #[test]
+    fn a_step_whose_base_changed_is_applied_as_given() {
+        for tagged in [false, true] {
+            let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let (mut staged, document, edits) = reviewing(dir_a.path());
+            let (mut applied, _, _) = reviewing(dir_b.path());
+            let text = staged
+                .store
+                .project
+                .document(&document)
+                .unwrap()
+                .text
+                .clone();
+            let tag = Annotation::new(
+                "Person",
+                crate::model::checked_fragments(&text, &[(0, 5)]).unwrap(),
+            );
+            let result = staged.stage(&document, REVIEWED).run(edits.clone());
+            for s in [&mut staged, &mut applied] {
+                if tagged {
+                    s.apply(&document, vec![Edit::insert(tag.clone())]).unwrap();
+                } else {
+                    // As a reload puts in what another writer saved.
+                    s.store
+                        .project
+                        .set_mut(&document, REVIEWED)
+                        .insert(Arc::new(tag.clone()));
+                }
+            }
+            applied.apply(&document, edits.clone()).unwrap();
+            staged.adopt(result).unwrap();
+            assert_eq!(held(&staged, &document), held(&applied, &document));
+            assert_eq!(journals(dir_a.path()), 1, "the session's own journal only");
+        }
+
+        // Made for the reviewed set, adopted by anna: refused, and its journal gone.
+        let (dir_c, _) = (tempfile::tempdir().unwrap(), ());
+        let (mut other, document, edits) = reviewing(dir_c.path());
+        other.set_annotator("anna").unwrap();
+        let result = other.stage(&document, REVIEWED).run(edits.clone());
+        assert_eq!(journals(dir_c.path()), 1, "the staged journal");
+        assert!(other.adopt(result).is_err());
+        assert_eq!(journals(dir_c.path()), 0);
+        // Never adopted.
+        let result = other.stage(&document, REVIEWED).run(edits);
+        drop(result);
+        assert!(journal::orphans(dir_c.path(), REVIEWED).is_empty());
+        assert_eq!(journals(dir_c.path()), 0);
+    }
+}
