@@ -2211,7 +2211,7 @@ mod tests {
 
     /// Whether a file is gone within a few seconds (a journal replayed into the session's own
     /// is removed by that one's sync thread, once it is synced).
-    fn gone(path: &std::path::Path) -> bool {
+    pub(crate) fn gone(path: &std::path::Path) -> bool {
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
         while path.exists() {
             if Instant::now() > deadline {

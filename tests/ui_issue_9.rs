@@ -240,33 +240,47 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
         path: file,
     });
     h.step();
-    // Read, then checked against the text: frames are drawn meanwhile, and they say so.
-    let mut checking_frames = 0;
+    // Read, checked against the text, then applied to a copy of the set: frames are drawn
+    // meanwhile, and they say so.
+    let (mut checking_frames, mut applying_frames) = (0, 0);
     for _ in 0..3000 {
         if !h.state().is_busy() {
             break;
         }
         h.step();
-        if h.query_by_label_contains("checking the import of olga.jsonl")
-            .is_some()
-        {
-            checking_frames += 1;
+        let checking = h
+            .query_by_label_contains("checking the import of olga.jsonl")
+            .is_some();
+        let applying = h
+            .query_by_label_contains("importing 20000 annotations")
+            .is_some();
+        checking_frames += usize::from(checking);
+        applying_frames += usize::from(applying);
+        if checking || applying {
             // The frame drew the job running; it may have been applied at the frame's end.
             assert!(
                 h.state().annotations().is_empty() || !h.state().is_busy(),
-                "nothing applied while it is checked"
+                "nothing applied while it is checked and applied to the copy"
             );
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     assert!(
-        checking_frames > 0,
-        "a frame was drawn while it was checked: {:?}",
+        checking_frames > 0 && applying_frames > 0,
+        "frames were drawn while it was checked ({checking_frames}) and applied \
+         ({applying_frames}): {:?}",
         said(&h)
     );
     wait_for_jobs(&mut h);
+    assert!(
+        said(&h)
+            .iter()
+            .any(|m| m.starts_with("imported 20000 annotations (jsonl) as erik")),
+        "{:?}",
+        said(&h)
+    );
     // The same spans and labels as Olga's.
-    let spans = |who: &str| {
+    let spans = |h: &Harness<'_, LectorApp>, who: &str| {
         let app = h.state();
         let mut out: Vec<(String, Vec<(u32, u32)>)> = app
             .session()
@@ -286,8 +300,15 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
         out.sort();
         out
     };
-    assert_eq!(spans("erik"), spans("olga"));
-    assert_eq!(spans("erik").len(), 20_000);
+    assert_eq!(spans(&h, "erik"), spans(&h, "olga"));
+    assert_eq!(spans(&h, "erik").len(), 20_000);
+    // One undo step, as an import applied here.
+    h.state_mut().push(Command::Undo);
+    h.run();
+    assert!(spans(&h, "erik").is_empty(), "undone");
+    h.state_mut().push(Command::Redo);
+    h.run();
+    assert_eq!(spans(&h, "erik"), spans(&h, "olga"));
 }
 
 /// Once autosave has written the work, the status bar says so with no input to wake the

@@ -150,9 +150,10 @@ impl Drop for Written {
 impl Session {
     /// A copy of the project to apply a step of `annotator` (who annotates once it is
     /// adopted: a review's start is staged before the session switches to the reviewed set)
-    /// to on another thread. Costs pointers: the project's lists are shared.
+    /// to on another thread. Costs pointers: the project's lists are shared, and only the
+    /// document's part of it is copied ([`part_of`]).
     pub fn stage(&self, document: &str, annotator: &str) -> Stage {
-        let project = self.store.project.clone();
+        let project = part_of(&self.store.project, document);
         Stage {
             base: Base::of(&project, document, annotator),
             project,
@@ -206,10 +207,7 @@ impl Session {
             touched,
             journal,
         } = applied;
-        // A journal of the session's own already holds earlier edits: the step goes after
-        // them, into it.
-        let journaled = journal.as_ref().is_ok_and(Option::is_some);
-        if !current || (journaled && self.journal.is_some()) {
+        if !current {
             // The staged journal goes with `journal`.
             forward.truncate(given);
             return self.apply(&document, forward);
@@ -235,7 +233,12 @@ impl Session {
         self.mark_changed(&document, touched);
         let written = match journal {
             Ok(Some((journal, written))) => {
-                self.take_journal(Some(journal.take()), None);
+                let mut journal = journal.take();
+                // The session's journal so far holds what came before the step.
+                if let Some(older) = self.journal.take() {
+                    journal.retire(older);
+                }
+                self.take_journal(Some(journal), None);
                 written
             }
             Ok(None) => 0,
@@ -247,6 +250,38 @@ impl Session {
         self.record_written(&document, forward, written);
         self.push_step(&document, inverse);
         Ok(())
+    }
+}
+
+/// The part of a project a step on one document reads and changes, or a review of it: the
+/// document, its sets and reviews, the registries, the schema and the settings. Copied for
+/// a step of a project of a thousand documents, it costs what the document's sets do.
+fn part_of(project: &Project, document: &str) -> Project {
+    let of_document = |key: &(String, String)| key.0 == document;
+    Project {
+        name: project.name.clone(),
+        schema: project.schema.clone(),
+        documents: project
+            .documents
+            .iter()
+            .filter(|d| d.meta.id == document)
+            .cloned()
+            .collect(),
+        sets: project
+            .sets
+            .iter()
+            .filter(|(key, _)| of_document(key))
+            .map(|(key, set)| (key.clone(), set.clone()))
+            .collect(),
+        entities: project.entities.clone(),
+        reviews: project
+            .reviews
+            .iter()
+            .filter(|(key, _)| of_document(key))
+            .map(|(key, review)| (key.clone(), review.clone()))
+            .collect(),
+        predict: project.predict.clone(),
+        ..Project::default()
     }
 }
 
@@ -530,5 +565,106 @@ mod tests {
         drop(result);
         assert!(journal::orphans(dir_c.path(), REVIEWED).is_empty());
         assert_eq!(journals(dir_c.path()), 0);
+    }
+
+    /// A session that journalled edits before the step takes the step's journal over: a
+    /// crash after an edit made after the step replays all three, and a save removes both.
+    #[test]
+    fn a_step_adopted_after_other_edits_is_replayed_between_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, document, edits) = reviewing(dir.path());
+        let text = s.store.project.document(&document).unwrap().text.clone();
+        let tag = |at: u32| {
+            Edit::insert(Annotation::new(
+                "Person",
+                crate::model::checked_fragments(&text, &[(at, at + 4)]).unwrap(),
+            ))
+        };
+        // Another document's edit: the step's base stays.
+        let other = second_document(&mut s);
+        let before = tag_other(&s, &other);
+        let result = s.stage(&document, REVIEWED).run(edits);
+        s.apply(&other, vec![before]).unwrap();
+        let first = s.journal.as_ref().unwrap().path().to_owned();
+        s.adopt(result).unwrap();
+        s.apply(&document, vec![tag(40)]).unwrap();
+        assert_eq!(journals(dir.path()), 2);
+        let shown = (held(&s, &document), held(&s, &other));
+        let held_other = |s: &Session| {
+            s.store
+                .project
+                .set(&other, REVIEWED)
+                .map(|set| set.annotations().to_vec())
+        };
+        let other_shown = held_other(&s);
+        assert!(other_shown.as_ref().is_some_and(|a| a.len() == 1));
+        // Killed now: the journals as they are on disk, their times kept.
+        let folder = dir
+            .path()
+            .join(crate::store::lock::LOCAL_DIR)
+            .join("journal");
+        let mut crashed = Vec::new();
+        for (i, path) in walk(&folder).into_iter().enumerate() {
+            let to = folder.join(format!("{REVIEWED}.1-{i:08}.jsonl"));
+            std::fs::copy(&path, &to).unwrap();
+            let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&to)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+            crashed.push((path, to));
+        }
+        // The session's first journal is the older one.
+        assert!(crashed.iter().any(|(p, _)| *p == first));
+        let root = dir.path().to_path_buf();
+        drop(s);
+        for (original, _) in &crashed {
+            std::fs::remove_file(original).unwrap();
+        }
+        let (store, _) = ProjectStore::open(&root).unwrap();
+        let mut again = Session::new(store, REVIEWED);
+        let recovery = again.recover().expect("replayed");
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        assert_eq!((held(&again, &document), held(&again, &other)), shown);
+        assert_eq!(held_other(&again), other_shown);
+        // Saved: the journal the step took over from goes, and the step's own is emptied.
+        assert!(again.save_now().is_empty());
+        drop(again);
+        assert_eq!(journals(&root), 0, "everything is saved");
+
+        // In one session: saving removes the older journal while the session goes on.
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, document, edits) = reviewing(dir.path());
+        let other = second_document(&mut s);
+        let result = s.stage(&document, REVIEWED).run(edits);
+        s.apply(&other, vec![tag_other(&s, &other)]).unwrap();
+        let first = s.journal.as_ref().unwrap().path().to_owned();
+        s.adopt(result).unwrap();
+        assert!(s.save_now().is_empty());
+        assert!(
+            super::super::tests::gone(&first),
+            "the older journal goes once saved"
+        );
+        assert_eq!(journals(dir.path()), 1, "the session's, empty");
+    }
+
+    fn second_document(s: &mut Session) -> String {
+        s.store
+            .add_text(
+                "b.txt",
+                "B",
+                "Lukashenko kan få mer än en miljard.\n".to_owned(),
+            )
+            .unwrap()
+    }
+
+    fn tag_other(s: &Session, other: &str) -> Edit {
+        let text = s.store.project.document(other).unwrap().text.clone();
+        Edit::insert(Annotation::new(
+            "Person",
+            crate::model::checked_fragments(&text, &[(0, 4)]).unwrap(),
+        ))
     }
 }

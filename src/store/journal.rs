@@ -83,6 +83,9 @@ pub struct Journal {
     /// Whether anything was appended since it was last emptied.
     empty: bool,
     syncer: Syncer,
+    /// Journals of this session written before this one took over (see [`Self::retire`]):
+    /// removed when this one is emptied or replaced, held until then.
+    retired: Vec<Journal>,
 }
 
 /// The thread that syncs the journal to disk after each write (see the module's notes).
@@ -336,7 +339,18 @@ impl Journal {
             annotator: annotator.to_owned(),
             empty: true,
             syncer,
+            retired: Vec::new(),
         })
+    }
+
+    /// Takes over from `older`, a journal of the same session whose edits came before this
+    /// one's (a big step written to a journal of its own on another thread, then taken in
+    /// after them). Both stay until everything is saved, when [`Self::reset`] removes it
+    /// with this one's content. A crash before leaves both: replayed oldest first, as their
+    /// last writes order them (edits of the older one written after this one's first are
+    /// of other files, or the step would not have been taken in).
+    pub fn retire(&mut self, older: Journal) {
+        self.retired.push(older);
     }
 
     /// The journal's file.
@@ -459,10 +473,13 @@ impl Journal {
         remaining: &[(String, Edit)],
     ) -> std::io::Result<()> {
         if remaining.is_empty() {
+            // Everything in it is saved, and in those it took over from.
+            for older in std::mem::take(&mut self.retired) {
+                self.syncer.ask(Ask::SyncThenRemove(Box::new(older)))?;
+            }
             if self.empty {
                 return Ok(());
             }
-            // Everything in it is saved.
             self.file.set_len(0)?;
             self.empty = true;
             return self.syncer.sync_soon();
@@ -473,8 +490,8 @@ impl Journal {
             return Err(err);
         }
         let old = std::mem::replace(self, fresh);
-        // The new journal's thread removes the old one once the edits are synced here: the
-        // window never waits for the disk.
+        // The new journal's thread removes the old one (and those it took over from) once
+        // the edits are synced here: the window never waits for the disk.
         self.syncer.ask(Ask::SyncThenRemove(Box::new(old)))
     }
 
@@ -508,8 +525,12 @@ impl Journal {
             .ask(Ask::SyncThenRemovePath(replayed.to_path_buf()));
     }
 
-    /// Removes the journal, when the session ends with everything saved.
+    /// Removes the journal (and those it took over from), when the session ends with
+    /// everything saved.
     pub fn remove(self) {
+        for older in self.retired {
+            older.remove();
+        }
         let _ = fs::remove_file(&self.path);
     }
 }

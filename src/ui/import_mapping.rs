@@ -16,7 +16,29 @@ use crate::formats::Format;
 use crate::formats::import::Parsed;
 use crate::formats::mapping::{self, LabelChoice, MappingRequest};
 use crate::model::LabelKind;
-use crate::session::Edit;
+use crate::session::{Edit, Stage, Staged};
+
+/// A document's group of at least this many edits is applied on another thread.
+const BACKGROUND_IMPORT_EDITS: usize = 4096;
+
+/// At most this many documents' groups are applied on another thread (the biggest): each
+/// writes a crash journal of its own until the next save.
+const STAGED_GROUPS: usize = 8;
+
+/// An import taken in: what it added and said, and the documents' steps applied on another
+/// thread, to adopt.
+#[derive(Debug)]
+pub struct Imported {
+    format: Format,
+    annotator: String,
+    /// Annotations added.
+    added: usize,
+    /// Spans skipped.
+    skipped: usize,
+    messages: Vec<(String, bool)>,
+    /// (document, inserts, step).
+    staged: Vec<(String, usize, Staged)>,
+}
 
 /// What one label of the file becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,17 +299,6 @@ impl LectorApp {
                 }
             }
         }
-        let mut added = 0;
-        for (document, group) in mapped.plan.edits {
-            let n = group
-                .iter()
-                .filter(|e| matches!(e, Edit::Insert(_)))
-                .count();
-            match session.apply(&document, group) {
-                Ok(()) => added += n,
-                Err(err) => messages.push((format!("not imported: {document}: {err}"), true)),
-            }
-        }
         for m in mapped.labels.mapped() {
             messages.push((format!("mapped: {m}"), false));
         }
@@ -305,6 +316,85 @@ impl LectorApp {
                 .iter()
                 .map(|u| u.count)
                 .sum::<usize>();
+        let inserts = |group: &[Edit]| {
+            group
+                .iter()
+                .filter(|e| matches!(e, Edit::Insert(_)))
+                .count()
+        };
+        // A document's big group is applied to a copy on another thread and taken in at
+        // once when done ([`Session::adopt`]); the others here, now.
+        let mut groups = mapped.plan.edits;
+        groups.sort_by_key(|(_, group)| std::cmp::Reverse(group.len()));
+        let staged = groups
+            .iter()
+            .take(STAGED_GROUPS)
+            .take_while(|(_, group)| group.len() >= BACKGROUND_IMPORT_EDITS)
+            .count();
+        let here = groups.split_off(staged);
+        let mut added = 0;
+        for (document, group) in here {
+            let n = inserts(&group);
+            match session.apply(&document, group) {
+                Ok(()) => added += n,
+                Err(err) => messages.push((format!("not imported: {document}: {err}"), true)),
+            }
+        }
+        let done = Imported {
+            format,
+            annotator,
+            added,
+            skipped,
+            messages,
+            staged: Vec::new(),
+        };
+        if groups.is_empty() {
+            self.imported_all(done);
+            return;
+        }
+        let stages: Vec<(String, usize, Stage, Vec<Edit>)> = groups
+            .into_iter()
+            .map(|(document, group)| {
+                let stage = session.stage(&document, &done.annotator);
+                (document, inserts(&group), stage, group)
+            })
+            .collect();
+        let size: usize = stages.iter().map(|(_, n, _, _)| n).sum();
+        let what = format!("importing {}", plural(size, "annotation"));
+        let started = self.jobs.spawn(JobKind::Import, what, move || {
+            let mut done = done;
+            done.staged = stages
+                .into_iter()
+                .map(|(document, n, stage, group)| (document, n, stage.run(group)))
+                .collect();
+            JobDone::Imported(Box::new(done))
+        });
+        if let Err(err) = started {
+            self.say(format!("not imported: cannot start a thread: {err}"), true);
+        }
+    }
+
+    /// Takes in what an import applied on another thread (each document's step as one undo
+    /// step), then says what was imported, mapped and skipped.
+    pub(super) fn imported_all(&mut self, mut done: Imported) {
+        if let Some(session) = &mut self.session {
+            for (document, n, staged) in std::mem::take(&mut done.staged) {
+                match session.adopt(staged) {
+                    Ok(()) => done.added += n,
+                    Err(err) => done
+                        .messages
+                        .push((format!("not imported: {document}: {err}"), true)),
+                }
+            }
+        }
+        let Imported {
+            format,
+            annotator,
+            added,
+            skipped,
+            messages,
+            ..
+        } = done;
         for (text, error) in messages {
             self.say(text, error);
         }

@@ -33,6 +33,8 @@ pub enum JobKind {
 pub enum JobDone {
     /// An import was planned (and is applied on the window's thread).
     ImportPlanned(Box<super::import_mapping::PlannedImport>),
+    /// A planned import's big groups were applied to copies, to take in.
+    Imported(Box<super::import_mapping::Imported>),
     /// Article files were read (and are stored on the window's thread), in the order given.
     ArticlesRead(Vec<(PathBuf, Result<crate::store::ReadArticle, StoreError>)>),
     /// An export was written (or not).

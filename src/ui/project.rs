@@ -612,6 +612,7 @@ impl LectorApp {
                 Ok(JobDone::Fetched { url, result }) => self.fetched(&url, result),
                 Ok(JobDone::ArticlesRead(read)) => self.articles_read(read),
                 Ok(JobDone::ImportPlanned(planned)) => self.import_planned(*planned),
+                Ok(JobDone::Imported(imported)) => self.imported_all(*imported),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }
