@@ -537,7 +537,16 @@ fn annotators_see_what_the_reviewer_decided_about_their_annotation() {
     h.get_by_label("Neither (0)").click();
     h.run();
     h.get_by_label("Finish review").click();
-    h.run();
+    // The reviewed set is saved first, on the save thread (the status bar says so).
+    h.step();
+    h.step();
+    assert!(
+        h.state().review().is_none()
+            || h.query_by_label_contains("saving before finishing the review")
+                .is_some()
+    );
+    gui::step_while(&mut h, |app| app.review().is_some());
+    assert!(h.state().review().is_none());
     drop(h);
 
     // Anna opens the project and inspects her annotation of that disagreement.

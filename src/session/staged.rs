@@ -1,15 +1,20 @@
 //! A big step applied off the window's thread: a review's start on a book takes a million
 //! annotations and decisions into the reviewed set, half a second of applying and as long
-//! again of writing the crash journal. [`Session::stage`] copies the project (its lists
-//! shared, not copied); [`Stage::run`] applies the step to the copy and journals it, on the
-//! thread that prepared it; [`Session::adopt`] then takes the result in at once, if nothing
-//! the step changes or reads changed meanwhile. If something did (a reload of the reviewed
-//! file, a recovery, another window's journal), the step is applied as any other, so the
-//! outcome is always what [`Session::apply`] of the edits would give.
+//! again of writing the crash journal. [`Session::stage`] copies the document's part of the
+//! project (its lists shared, not copied); [`Stage::run`] applies the step to the copy with
+//! the session's own code and journals it, on the thread that prepared it; [`Session::adopt`]
+//! then takes the result in at once, if nothing the step changes or reads changed meanwhile.
+//! If something did (a reload of the file, a recovery, an edit of the same set) the step is
+//! applied as given, so the outcome is always what [`Session::apply`] of the edits would give.
+//!
+//! The step's journal is named as staged until it is adopted (see
+//! [`crate::store::journal::orphans`]): a step never taken in (the window closed first, a
+//! crash) is never replayed as if it had been.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{EditError, Session, SetChange, Touched, reviewer_name};
+use super::{EditError, FileEdits, Session, SetChange, Touched, reviewer_name};
 use crate::model::review::Review;
 use crate::model::{AnnotationSet, DocText, EntityRegistry, Project, Schema, Status};
 use crate::session::Edit;
@@ -25,8 +30,8 @@ pub struct Stage {
     root: PathBuf,
     document: String,
     annotator: String,
-    /// The session's [`Session::instance`]: a step staged for a project closed since is not
-    /// taken as staged.
+    /// The session's [`Session::instance`]: a step staged for a project closed since is
+    /// refused.
     instance: u64,
     journaling: bool,
     base: Base,
@@ -101,7 +106,8 @@ pub struct Staged {
 #[derive(Debug)]
 enum Outcome {
     /// Not applied to the copy (edits of kinds a copy does not take: they may read other
-    /// documents or the person's files): applied by the session when adopted.
+    /// documents or the person's files; or its journal could not be written): applied by
+    /// the session when adopted.
     NotStaged(Vec<Edit>),
     /// Refused, with the edits as given.
     Refused(EditError, Vec<Edit>),
@@ -117,14 +123,15 @@ struct Applied {
     review: Option<Review>,
     registry: Option<EntityRegistry>,
     inverse: Vec<Edit>,
-    forward: Vec<Edit>,
-    /// How many of the edits as given (the first of `forward`).
-    given: usize,
+    /// The edits as given, applied here if the step cannot be taken in.
+    given: Vec<Edit>,
+    /// The step's edits by file, as the copy keeps them unsaved (a review's start on a book:
+    /// a million edits, moved into the session's lists rather than copied).
+    unsaved: BTreeMap<PathBuf, FileEdits>,
     changes: Vec<SetChange>,
     touched: Touched,
-    /// The journal the step was written to, and how many of its edits; or why it could not
-    /// be written.
-    journal: Result<Option<(Written, usize)>, std::io::Error>,
+    /// The journal the step is in (none when the session journals nothing).
+    journal: Option<Written>,
 }
 
 /// The journal a staged step was written to. Removed unless the session takes it: a step
@@ -147,13 +154,54 @@ impl Drop for Written {
     }
 }
 
+/// The part of a project a step on one document reads and changes, or a review of it: the
+/// document, its sets and reviews, the registries of those with a set of it and of
+/// `annotator`, the schema and the settings. Copied for a step in a project of a thousand
+/// documents, it costs what the document's sets do.
+fn part_of(project: &Project, document: &str, annotator: &str) -> Project {
+    let of_document = |key: &(String, String)| key.0 == document;
+    let sets: BTreeMap<(String, String), AnnotationSet> = project
+        .sets
+        .iter()
+        .filter(|(key, _)| of_document(key))
+        .map(|(key, set)| (key.clone(), set.clone()))
+        .collect();
+    Project {
+        name: project.name.clone(),
+        schema: project.schema.clone(),
+        documents: project
+            .documents
+            .iter()
+            .filter(|d| d.meta.id == document)
+            .cloned()
+            .collect(),
+        entities: project
+            .entities
+            .iter()
+            .filter(|(who, _)| {
+                *who == annotator || sets.contains_key(&(document.to_owned(), (*who).clone()))
+            })
+            .map(|(who, registry)| (who.clone(), registry.clone()))
+            .collect(),
+        sets,
+        reviews: project
+            .reviews
+            .iter()
+            .filter(|(key, _)| of_document(key))
+            .map(|(key, review)| (key.clone(), review.clone()))
+            .collect(),
+        predict: project.predict.clone(),
+        ..Project::default()
+    }
+}
+
 impl Session {
     /// A copy of the project to apply a step of `annotator` (who annotates once it is
     /// adopted: a review's start is staged before the session switches to the reviewed set)
-    /// to on another thread. Costs pointers: the project's lists are shared, and only the
-    /// document's part of it is copied ([`part_of`]).
+    /// to on another thread. Costs pointers: the lists are shared, and only the document's
+    /// part of the project is copied ([`part_of`]).
     pub fn stage(&self, document: &str, annotator: &str) -> Stage {
-        let project = part_of(&self.store.project, document);
+        let project = part_of(&self.store.project, document, annotator);
         Stage {
             base: Base::of(&project, document, annotator),
             project,
@@ -166,9 +214,10 @@ impl Session {
     }
 
     /// Takes in a step applied on another thread ([`Stage::run`]) as one undo step: at once
-    /// if the session is the one it was staged from, with its annotator, and what the step
-    /// changes and reads is as it was; else its edits are applied here. Either way the
-    /// result is what [`Self::apply`] of its edits would give now.
+    /// if what the step changes and reads is as it was; else its edits are applied here.
+    /// Either way the result is what [`Self::apply`] of its edits would give now. Refused
+    /// when the session is not the one it was staged from (a project closed since) or
+    /// annotates as someone else now.
     pub fn adopt(&mut self, staged: Staged) -> Result<(), EditError> {
         let Staged {
             document,
@@ -177,14 +226,18 @@ impl Session {
             base,
             outcome,
         } = staged;
+        if instance != self.instance {
+            return Err(EditError::Invalid(
+                "it was made for a project closed since".to_owned(),
+            ));
+        }
         if annotator != self.annotator {
             return Err(EditError::Invalid(format!(
-                "the step was made for {annotator}, and the session annotates as {}",
+                "it was made for {annotator}, and the session annotates as {}",
                 self.annotator
             )));
         }
-        let current =
-            instance == self.instance && base.holds(&self.store.project, &document, &annotator);
+        let current = base.holds(&self.store.project, &document, &annotator);
         let applied = match outcome {
             Outcome::NotStaged(edits) => return self.apply(&document, edits),
             Outcome::Refused(err, edits) => {
@@ -201,18 +254,37 @@ impl Session {
             review,
             registry,
             inverse,
-            mut forward,
             given,
+            unsaved,
             changes,
             touched,
             journal,
         } = applied;
         if !current {
             // The staged journal goes with `journal`.
-            forward.truncate(given);
-            return self.apply(&document, forward);
+            return self.apply(&document, given);
         }
-        self.writable(&document, &forward[..given])?;
+        // The files it writes: one edit of each is enough to tell (a book's step has a
+        // million).
+        let one_of_each: Vec<Edit> = unsaved
+            .values()
+            .filter_map(|f| f.edits.first().cloned())
+            .collect();
+        self.writable(&document, &one_of_each)?;
+        if let Some(journal) = journal {
+            let mut journal = journal.take();
+            if let Err(err) = journal.adopted() {
+                // Its name is still the staged one: the step is journalled here instead.
+                journal.remove();
+                self.journal_failed(&err);
+                return self.apply(&document, given);
+            }
+            // The session's journal so far holds what came before the step.
+            if let Some(older) = self.journal.take() {
+                journal.retire(older);
+            }
+            self.journal = Some(journal);
+        }
         let project = &mut self.store.project;
         if let Some(set) = set {
             project
@@ -231,57 +303,12 @@ impl Session {
         self.changes.0.clone_from(&document);
         self.changes.1 = changes;
         self.mark_changed(&document, touched);
-        let written = match journal {
-            Ok(Some((journal, written))) => {
-                let mut journal = journal.take();
-                // The session's journal so far holds what came before the step.
-                if let Some(older) = self.journal.take() {
-                    journal.retire(older);
-                }
-                self.take_journal(Some(journal), None);
-                written
-            }
-            Ok(None) => 0,
-            Err(err) => {
-                self.journal_failed(&err);
-                0
-            }
-        };
-        self.record_written(&document, forward, written);
+        self.keep_unsaved(
+            &document,
+            unsaved.into_iter().map(|(file, edits)| (file, edits.edits)),
+        );
         self.push_step(&document, inverse);
         Ok(())
-    }
-}
-
-/// The part of a project a step on one document reads and changes, or a review of it: the
-/// document, its sets and reviews, the registries, the schema and the settings. Copied for
-/// a step of a project of a thousand documents, it costs what the document's sets do.
-fn part_of(project: &Project, document: &str) -> Project {
-    let of_document = |key: &(String, String)| key.0 == document;
-    Project {
-        name: project.name.clone(),
-        schema: project.schema.clone(),
-        documents: project
-            .documents
-            .iter()
-            .filter(|d| d.meta.id == document)
-            .cloned()
-            .collect(),
-        sets: project
-            .sets
-            .iter()
-            .filter(|(key, _)| of_document(key))
-            .map(|(key, set)| (key.clone(), set.clone()))
-            .collect(),
-        entities: project.entities.clone(),
-        reviews: project
-            .reviews
-            .iter()
-            .filter(|(key, _)| of_document(key))
-            .map(|(key, review)| (key.clone(), review.clone()))
-            .collect(),
-        predict: project.predict.clone(),
-        ..Project::default()
     }
 }
 
@@ -291,9 +318,9 @@ impl Stage {
         &self.project
     }
 
-    /// Applies `edits` to the copy, as one step of the stage's annotator, and writes them to
-    /// a crash journal of the annotator's meanwhile (on a thread of its own): the journal
-    /// holds them before the window takes them in.
+    /// Applies `edits` to the copy as one step of the stage's annotator, with the code
+    /// [`Session::apply`] runs, the step written to a staged journal of the annotator's
+    /// meanwhile (see the module's notes).
     pub fn run(self, edits: Vec<Edit>) -> Staged {
         let Self {
             project,
@@ -313,6 +340,7 @@ impl Stage {
         };
         // Removing an entity reads every document; resolutions and triage are the person's.
         let stageable = !edits.is_empty()
+            && project.document(&document).is_some()
             && edits.iter().all(|e| {
                 !matches!(e, Edit::RemoveEntity(_))
                     && matches!(
@@ -322,62 +350,61 @@ impl Stage {
                             | crate::model::edit::EditTarget::Review
                     )
             });
-        let text = project.document(&document).map(|d| d.text.clone());
-        let (Some(text), true) = (text, stageable) else {
+        if !stageable {
             return staged(Outcome::NotStaged(edits));
-        };
-        let given = edits.len();
-        let background = journaling.then(|| {
-            Journal::create(&root, &annotator)
-                .map(|journal| journal.append_in_background(text, document.clone(), edits.clone()))
-        });
-        let mut copy = Session::headless(ProjectStore::detached(root, project), &annotator);
-        let applied = copy.apply_unrecorded(&document, edits);
-        let journal = match background {
-            None => Ok(None),
-            Some(Err(err)) => Err(err),
-            Some(Ok(background)) => {
-                let (journal, finished) = background.finish();
-                match (journal, finished) {
-                    (Some(journal), Ok(())) if applied.is_ok() => {
-                        Ok(Some((Written(Some(journal)), given)))
-                    }
-                    (journal, finished) => {
-                        // Refused (nothing of it may be replayed), or not written: removed.
-                        drop(journal.map(|j| Written(Some(j))));
-                        finished.map(|()| None)
-                    }
+        }
+        let mut copy = Session::headless(ProjectStore::detached(root.clone(), project), &annotator);
+        if journaling {
+            match Journal::create_staged(&root, &annotator) {
+                Ok(journal) => {
+                    copy.journaling = true;
+                    copy.journal = Some(journal);
                 }
+                // Applied by the session, which journals it or says why not.
+                Err(_) => return staged(Outcome::NotStaged(edits)),
+            }
+        }
+        let given = edits.clone();
+        let inverse = match copy.apply_or_return(&document, edits) {
+            Ok(inverse) => inverse,
+            Err((err, edits)) => {
+                if let Some(journal) = copy.journal.take() {
+                    journal.remove();
+                }
+                return staged(Outcome::Refused(err, edits));
             }
         };
-        let outcome = match applied {
-            Err((err, edits)) => Outcome::Refused(err, edits),
-            Ok((inverse, forward)) => {
-                let key = (document.clone(), annotator.clone());
-                let project = &mut copy.store.project;
-                let touched = Touched {
-                    set: copy.dirty_sets.contains(&document),
-                    entities: copy.dirty_entities,
-                    review: copy.dirty_reviews.contains(&document),
-                    resolutions: copy.dirty_resolutions,
-                    triage: copy.dirty_triage,
-                };
-                Outcome::Applied(Box::new(Applied {
-                    set: project.sets.remove(&key),
-                    review: project
-                        .reviews
-                        .remove(&(document.clone(), reviewer_name(&annotator).to_owned())),
-                    registry: project.entities.remove(&annotator),
-                    inverse,
-                    forward,
-                    given,
-                    changes: std::mem::take(&mut copy.changes.1),
-                    touched,
-                    journal,
-                }))
-            }
+        let journal = copy.journal.take().map(|j| Written(Some(j)));
+        if journaling && (copy.journal_error.is_some() || journal.is_none()) {
+            // Not all of it is in the journal: applied (and journalled) by the session.
+            drop(journal);
+            return staged(Outcome::NotStaged(given));
+        }
+        let key = (document.clone(), annotator.clone());
+        let touched = Touched {
+            set: copy.dirty_sets.contains(&document),
+            entities: copy.dirty_entities,
+            review: copy.dirty_reviews.contains(&document),
+            resolutions: copy.dirty_resolutions,
+            triage: copy.dirty_triage,
         };
-        staged(outcome)
+        let changes = std::mem::take(&mut copy.changes.1);
+        let unsaved = std::mem::take(&mut copy.unsaved);
+        let project = &mut copy.store.project;
+        let applied = Applied {
+            set: project.sets.remove(&key),
+            review: project
+                .reviews
+                .remove(&(document.clone(), reviewer_name(&annotator).to_owned())),
+            registry: project.entities.remove(&annotator),
+            inverse,
+            given,
+            unsaved,
+            changes,
+            touched,
+            journal,
+        };
+        staged(Outcome::Applied(Box::new(applied)))
     }
 }
 
@@ -519,7 +546,8 @@ mod tests {
     /// journal goes. A step never adopted leaves no journal to be replayed as if it had been.
     #[test]
     fn a_step_whose_base_changed_is_applied_as_given() {
-        for tagged in [false, true] {
+        for change in ["reload", "tag", "decision"] {
+            let tagged = change == "tag";
             let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
             let (mut staged, document, edits) = reviewing(dir_a.path());
             let (mut applied, _, _) = reviewing(dir_b.path());
@@ -535,8 +563,26 @@ mod tests {
                 crate::model::checked_fragments(&text, &[(0, 5)]).unwrap(),
             );
             let result = staged.stage(&document, REVIEWED).run(edits.clone());
+            // A decision of the step's, as another window of olga's saved it meanwhile.
+            let decided = edits
+                .iter()
+                .find_map(|e| match e {
+                    Edit::Decide(d) => Some(d),
+                    _ => None,
+                })
+                .map(|d| {
+                    let mut d = (**d).clone();
+                    d.note = "from disk".to_owned();
+                    Arc::new(d)
+                })
+                .unwrap();
             for s in [&mut staged, &mut applied] {
-                if tagged {
+                if change == "decision" {
+                    s.store
+                        .project
+                        .review_mut(&document, "olga")
+                        .upsert_many(&[&decided]);
+                } else if tagged {
                     s.apply(&document, vec![Edit::insert(tag.clone())]).unwrap();
                 } else {
                     // As a reload puts in what another writer saved.
@@ -550,7 +596,25 @@ mod tests {
             staged.adopt(result).unwrap();
             assert_eq!(held(&staged, &document), held(&applied, &document));
             assert_eq!(journals(dir_a.path()), 1, "the session's own journal only");
+            assert!(staged.undo(&document) && applied.undo(&document));
+            assert_eq!(
+                held(&staged, &document),
+                held(&applied, &document),
+                "{change}: undone to what was there"
+            );
         }
+
+        // Made for a project closed since (opened again): refused, its journal gone.
+        let (dir_d, _) = (tempfile::tempdir().unwrap(), ());
+        let (s, document, edits) = reviewing(dir_d.path());
+        let result = s.stage(&document, REVIEWED).run(edits);
+        let root = s.store.root().to_path_buf();
+        drop(s);
+        let (store, _) = ProjectStore::open(&root).unwrap();
+        let mut reopened = Session::new(store, REVIEWED);
+        assert!(reopened.adopt(result).is_err());
+        assert!(held(&reopened, &document).0.is_empty());
+        assert_eq!(journals(&root), 0);
 
         // Made for the reviewed set, adopted by anna: refused, and its journal gone.
         let (dir_c, _) = (tempfile::tempdir().unwrap(), ());
@@ -560,10 +624,21 @@ mod tests {
         assert_eq!(journals(dir_c.path()), 1, "the staged journal");
         assert!(other.adopt(result).is_err());
         assert_eq!(journals(dir_c.path()), 0);
-        // Never adopted.
+        // Never adopted: its journal goes with it; one a crash left (nobody holds it) is
+        // removed, not replayed.
         let result = other.stage(&document, REVIEWED).run(edits);
+        let folder = dir_c
+            .path()
+            .join(crate::store::lock::LOCAL_DIR)
+            .join("journal");
+        let staged_file = walk(&folder).pop().unwrap();
+        assert!(staged_file.to_string_lossy().ends_with(".jsonl.staged"));
+        let crashed = folder.join(format!("{REVIEWED}.1-00000000.jsonl.staged"));
+        std::fs::copy(&staged_file, &crashed).unwrap();
         drop(result);
+        assert!(!staged_file.exists());
         assert!(journal::orphans(dir_c.path(), REVIEWED).is_empty());
+        assert!(!crashed.exists(), "removed");
         assert_eq!(journals(dir_c.path()), 0);
     }
 

@@ -103,6 +103,8 @@ struct Syncer {
 enum Ask {
     /// Sync what was written so far.
     Sync,
+    /// That, and the folder (a journal was named again: see [`Journal::adopted`]).
+    SyncFolder,
     /// That, then remove the journal this one replaces (see [`Journal::reset`]): only once
     /// what it held is on disk here. Until then it stays, held, so that nobody replays it.
     SyncThenRemove(Box<Journal>),
@@ -123,9 +125,12 @@ impl Syncer {
                 // the folder, which holds its name) succeeds; kept across failed syncs.
                 let mut replaced: Vec<Box<Journal>> = Vec::new();
                 let mut replayed: Vec<PathBuf> = Vec::new();
-                let sync = |replaced: &mut Vec<Box<Journal>>, replayed: &mut Vec<PathBuf>| {
+                let mut folder_too = false;
+                let sync = |replaced: &mut Vec<Box<Journal>>,
+                            replayed: &mut Vec<PathBuf>,
+                            folder_too: &mut bool| {
                     let synced = file.sync_data().and_then(|()| {
-                        if replaced.is_empty() && replayed.is_empty() {
+                        if replaced.is_empty() && replayed.is_empty() && !*folder_too {
                             Ok(())
                         } else {
                             super::atomic::sync_dir(&folder)
@@ -133,6 +138,7 @@ impl Syncer {
                     });
                     match synced {
                         Ok(()) => {
+                            *folder_too = false;
                             replaced.drain(..).for_each(|old| old.remove());
                             for path in replayed.drain(..) {
                                 let _ = fs::remove_file(path);
@@ -150,16 +156,17 @@ impl Syncer {
                     for ask in std::iter::once(first).chain(asked.try_iter()) {
                         match ask {
                             Ask::Sync => {}
+                            Ask::SyncFolder => folder_too = true,
                             Ask::SyncThenRemove(old) => replaced.push(old),
                             Ask::SyncThenRemovePath(path) => replayed.push(path),
                         }
                     }
-                    sync(&mut replaced, &mut replayed);
+                    sync(&mut replaced, &mut replayed, &mut folder_too);
                 }
                 // The journal is closing: one last try. What still cannot go stays on disk,
                 // for the next start.
-                if !replaced.is_empty() || !replayed.is_empty() {
-                    sync(&mut replaced, &mut replayed);
+                if !replaced.is_empty() || !replayed.is_empty() || folder_too {
+                    sync(&mut replaced, &mut replayed, &mut folder_too);
                 }
             })?;
         Ok(Self {
@@ -186,7 +193,7 @@ impl Syncer {
                     Ask::SyncThenRemovePath(path) => {
                         let _ = fs::remove_file(path);
                     }
-                    Ask::Sync => {}
+                    Ask::Sync | Ask::SyncFolder => {}
                 }
             }),
             None => Err(()),
@@ -294,6 +301,9 @@ fn next_number() -> u64 {
     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The extension of a staged journal (see [`Journal::create_staged`]).
+const STAGED: &str = "jsonl.staged";
+
 /// Where the journals of a project live.
 fn journal_dir(root: &Path) -> PathBuf {
     root.join(lock::LOCAL_DIR).join("journal")
@@ -302,11 +312,39 @@ fn journal_dir(root: &Path) -> PathBuf {
 impl Journal {
     /// Starts a journal for a session of `annotator`.
     pub fn create(root: &Path, annotator: &str) -> std::io::Result<Self> {
+        Self::create_named(root, annotator, "jsonl")
+    }
+
+    /// A journal for a step applied on another thread ([`crate::session::Stage`]), named as
+    /// staged (`….jsonl.staged`) until [`Self::adopted`]: no session replays it before, and
+    /// one nobody holds (its step was never taken in) is removed by [`orphans`].
+    pub fn create_staged(root: &Path, annotator: &str) -> std::io::Result<Self> {
+        Self::create_named(root, annotator, STAGED)
+    }
+
+    /// Its step was taken in: named as a journal to replay, and the folder synced soon.
+    pub fn adopted(&mut self) -> std::io::Result<()> {
+        let path = journal_dir(&self.root).join(
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".staged"))
+                .unwrap_or_default(),
+        );
+        if path == journal_dir(&self.root) || path == self.path {
+            return Ok(());
+        }
+        fs::rename(&self.path, &path)?;
+        self.path = path;
+        self.syncer.ask(Ask::SyncFolder)
+    }
+
+    fn create_named(root: &Path, annotator: &str, extension: &str) -> std::io::Result<Self> {
         lock::ensure_local_dir(root)?;
         let dir = journal_dir(root);
         fs::create_dir_all(&dir)?;
         let path = dir.join(format!(
-            "{annotator}.{}-{:012x}.jsonl",
+            "{annotator}.{}-{:012x}.{extension}",
             std::process::id(),
             next_number()
         ));
@@ -474,9 +512,12 @@ impl Journal {
     ) -> std::io::Result<()> {
         if remaining.is_empty() {
             // Everything in it is saved, and in those it took over from.
-            for older in std::mem::take(&mut self.retired) {
-                self.syncer.ask(Ask::SyncThenRemove(Box::new(older)))?;
-            }
+            // Each asked for before an earlier sync's error is said: none is left unheld.
+            let asked: Vec<std::io::Result<()>> = std::mem::take(&mut self.retired)
+                .into_iter()
+                .map(|older| self.syncer.ask(Ask::SyncThenRemove(Box::new(older))))
+                .collect();
+            asked.into_iter().collect::<std::io::Result<()>>()?;
             if self.empty {
                 return Ok(());
             }
@@ -547,6 +588,14 @@ pub fn orphans(root: &Path, annotator: &str) -> Vec<PathBuf> {
     let entries: Vec<fs::DirEntry> = entries.flatten().collect();
     for entry in &entries {
         let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name.contains(STAGED) {
+            // A step applied on another thread that no session took in (it closed first,
+            // or crashed): it never showed, so it is not replayed.
+            if unheld(&entry.path()) {
+                let _ = fs::remove_file(entry.path());
+            }
+            continue;
+        }
         if !(name.starts_with(&prefix) && name.ends_with(".jsonl.new")) {
             continue;
         }

@@ -361,6 +361,16 @@ impl LectorApp {
             .collect();
         let size: usize = stages.iter().map(|(_, n, _, _)| n).sum();
         let what = format!("importing {}", plural(size, "annotation"));
+        // Said if no thread can take them: what was imported here, and what was not.
+        let mut unstarted = Imported {
+            format: done.format,
+            annotator: done.annotator.clone(),
+            added: done.added,
+            skipped: done.skipped,
+            messages: done.messages.clone(),
+            staged: Vec::new(),
+        };
+        let documents: Vec<String> = stages.iter().map(|(d, ..)| d.clone()).collect();
         let started = self.jobs.spawn(JobKind::Import, what, move || {
             let mut done = done;
             done.staged = stages
@@ -370,7 +380,14 @@ impl LectorApp {
             JobDone::Imported(Box::new(done))
         });
         if let Err(err) = started {
-            self.say(format!("not imported: cannot start a thread: {err}"), true);
+            unstarted.messages.push((
+                format!(
+                    "not imported: {}: cannot start a thread: {err}",
+                    documents.join(", ")
+                ),
+                true,
+            ));
+            self.imported_all(unstarted);
         }
     }
 

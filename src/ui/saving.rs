@@ -1,8 +1,8 @@
 //! Saving: Ctrl+S, autosave shortly after each change (written on another thread), the save
-//! before a project switch, a sync or an annotator switch (also on another thread: the action
-//! waits, with a line in the status bar, and runs once the work is on disk), what a crashed
-//! session's journal brought back, and save errors, which reach the status bar (and the
-//! conflict bar when a file of one's own cannot be merged into).
+//! before a project switch, a sync, an annotator switch or the end of a review (also on
+//! another thread: the action waits, with a line in the status bar, and runs once the work
+//! is on disk), what a crashed session's journal brought back, and save errors, which reach
+//! the status bar (and the conflict bar when a file of one's own cannot be merged into).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -20,6 +20,8 @@ pub enum AfterSave {
     Sync,
     /// Annotate as this person.
     Annotator(String),
+    /// Leave review mode (the session goes back to one's own set).
+    FinishReview,
 }
 
 impl AfterSave {
@@ -29,6 +31,7 @@ impl AfterSave {
             Self::Open(dir) => format!("opening {}", dir.display()),
             Self::Sync => "syncing".to_owned(),
             Self::Annotator(name) => format!("annotating as {name}"),
+            Self::FinishReview => "finishing the review".to_owned(),
         }
     }
 }
@@ -139,6 +142,9 @@ impl LectorApp {
             AfterSave::Open(dir) => self.open_project(&dir),
             AfterSave::Sync => super::team::start_sync(self),
             AfterSave::Annotator(name) => self.set_annotator(name),
+            AfterSave::FinishReview => {
+                self.review_command(super::review::ReviewCommand::Finish);
+            }
         }
         self.after_save_ready = false;
         ctx.request_repaint();

@@ -408,6 +408,42 @@ mod tests {
             .count()
     }
 
+    /// Finishing a review saves the reviewed set first on another thread (a book's is
+    /// hundreds of MB), the status bar saying so, then leaves review mode.
+    #[test]
+    fn finishing_a_review_saves_in_the_background_then_finishes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut app, doc) = reviewing(dir.path());
+        let taken = app
+            .session
+            .as_ref()
+            .unwrap()
+            .store
+            .project
+            .set(&doc, "review.olga")
+            .unwrap()
+            .len();
+        assert!(taken > 0 && app.session.as_ref().unwrap().is_dirty());
+        app.apply(Command::Review(ReviewCommand::Finish));
+        assert!(app.review.is_some(), "not before the save is written");
+        let (waiting, _) = app.waiting_for_save().expect("waiting");
+        assert_eq!(waiting, "saving before finishing the review");
+        let ctx = egui::Context::default();
+        for _ in 0..3000 {
+            app.continue_after_save(&ctx);
+            if app.review.is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(app.review.is_none(), "{:?}", app.messages().all());
+        assert_eq!(app.session.as_ref().unwrap().annotator(), "olga");
+        assert_eq!(said(&app, "review saved as review.olga"), 1);
+        let root = app.session.as_ref().unwrap().store.root().to_path_buf();
+        let (store, _) = crate::store::ProjectStore::open(&root).unwrap();
+        assert_eq!(store.project.set(&doc, "review.olga").unwrap().len(), taken);
+    }
+
     /// The reviewer settles a disagreement while the comparison runs: the comparison is taken
     /// in once (not made again and again while the reviewer works), and the decision made
     /// meanwhile stays.

@@ -323,6 +323,10 @@ impl LectorApp {
 
     /// Leaves review mode: the session is the annotator's own again.
     fn finish_review(&mut self) {
+        // The reviewed set is saved first, on another thread (a book's is hundreds of MB).
+        if !self.saved_first(crate::ui::saving::AfterSave::FinishReview) {
+            return;
+        }
         let me = self.annotator();
         if let Some(session) = &mut self.session
             && let Err(errors) = session.set_annotator(me)
