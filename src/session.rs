@@ -418,6 +418,16 @@ impl Session {
     /// and not the others. Resolving touches only the resolver's file: it works on any
     /// document, whatever state the resolver's own annotation file of it is in.
     fn writable(&self, document: &str, edits: &[Edit]) -> Result<(), EditError> {
+        self.writable_by(document, edits, |file| self.store.write_refusal(file))
+    }
+
+    /// [`Self::writable`] with `refusal` saying why a file (relative path) cannot be written.
+    fn writable_by(
+        &self,
+        document: &str,
+        edits: &[Edit],
+        refusal: impl Fn(&Path) -> Option<String>,
+    ) -> Result<(), EditError> {
         let targets = edit_targets(edits);
         let only_resolutions = targets.iter().all(|t| *t == EditTarget::Resolutions);
         let files: BTreeSet<PathBuf> = (!only_resolutions)
@@ -425,7 +435,7 @@ impl Session {
             .into_iter()
             .chain(targets.iter().map(|t| self.file_of_target(document, *t)))
             .collect();
-        match files.iter().find_map(|f| self.store.write_refusal(f)) {
+        match files.iter().find_map(|f| refusal(f)) {
             Some(reason) => Err(EditError::ReadOnly(reason)),
             None => Ok(()),
         }

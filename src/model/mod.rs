@@ -24,3 +24,10 @@ pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
 pub use project::{Document, DocumentMeta, PredictSettings, Project, SetKey};
 pub use resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema, SchemaPlace};
+
+/// Lets go of something big on another thread: freeing a million small allocations (a
+/// book's span index, a big project's counts, a review's step) held the window for tens of
+/// milliseconds. Dropped here if no thread can be started.
+pub fn drop_elsewhere<T: Send + 'static>(big: T) {
+    drop(std::thread::Builder::new().spawn(move || drop(big)));
+}

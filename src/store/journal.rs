@@ -322,6 +322,13 @@ impl Journal {
         Self::create_named(root, annotator, STAGED)
     }
 
+    /// Writes what was appended to the disk now, on the caller's thread: a staged step's
+    /// job does, so that the window's thread adopting it does not wait for the disk (a
+    /// rename waited 70 ms for a book's step to be written out).
+    pub fn sync_now(&self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+
     /// Its step was taken in: named as a journal to replay, and the folder synced soon.
     pub fn adopted(&mut self) -> std::io::Result<()> {
         let path = journal_dir(&self.root).join(

@@ -3474,23 +3474,26 @@ pub fn sample_project() -> Option<PathBuf> {
     .find(|p| p.join(crate::store::PROJECT_FILE).is_file())
 }
 
+/// Every file under a folder, in no order (tests).
+#[cfg(test)]
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
 /// A copy of the sample project at `root` (tests: a session writes its journal and files).
 #[cfg(test)]
 pub(crate) fn sample_project_copy(root: &Path) -> PathBuf {
-    fn files(dir: &Path) -> Vec<PathBuf> {
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(files(&path));
-            } else {
-                found.push(path);
-            }
-        }
-        found
-    }
     let src = sample_project().expect("the sample project");
-    for file in files(&src) {
+    for file in files_under(&src) {
         let to = root.join(file.strip_prefix(&src).expect("under the project"));
         std::fs::create_dir_all(to.parent().expect("a folder")).expect("the copy's folder");
         std::fs::copy(&file, &to).expect("the copy");

@@ -116,12 +116,7 @@ pub(crate) fn centred<'a>(window: egui::Window<'a>, ctx: &egui::Context) -> egui
         .default_pos(ctx.content_rect().center())
 }
 
-/// Lets go of something big on another thread: freeing a million small allocations (a
-/// book's span index, a big project's counts) held the window for tens of milliseconds.
-/// Dropped here if no thread can be started.
-pub fn drop_elsewhere<T: Send + 'static>(big: T) {
-    drop(std::thread::Builder::new().spawn(move || drop(big)));
-}
+pub use crate::model::drop_elsewhere;
 
 pub use crate::store::sample_project;
 #[cfg(test)]
