@@ -1047,11 +1047,21 @@ impl Session {
     /// [`Self::record`] of a step whose first `written` edits are in the journal already.
     fn record_written(&mut self, document: &str, edits: Vec<Edit>, written: usize) {
         self.journal_rest(document, edits.get(written..).unwrap_or_default());
-        let runs: Vec<(PathBuf, Vec<Edit>)> = runs(edits)
-            .into_iter()
-            .filter_map(|run| Some((self.file_of_target(document, run.first()?.target()), run)))
+        // Edits arrive in runs of one kind (a review's start: 76k inserts, then 95k
+        // decisions): the file's list is looked up once per run, not once per edit. Each run
+        // is measured first and moved in at once, so that the list grows once, not by
+        // doubling (an edit is large: each doubling copied a run of a book again).
+        let runs: Vec<(EditTarget, usize)> = edits
+            .chunk_by(|a, b| a.target() == b.target())
+            .filter_map(|run| Some((run.first()?.target(), run.len())))
             .collect();
-        self.keep_unsaved(document, runs);
+        let mut edits = edits.into_iter();
+        for (target, len) in runs {
+            let file = self.file_of_target(document, target);
+            let list = self.unsaved_list(file, document);
+            list.reserve(len);
+            list.extend(edits.by_ref().take(len));
+        }
     }
 
     /// Appends to the journal the edits of a step not written to it yet.
@@ -1070,29 +1080,32 @@ impl Session {
         }
     }
 
-    /// Keeps a step's edits, in runs each of one file's (see [`runs`]), with that file's
-    /// edits not saved yet: a run becomes the file's list when it has none (a review's start
-    /// on a book: a million edits, moved rather than copied), else goes after it.
+    /// Keeps a step's edits by file (a staged step's, see [`Stage`]) with each file's edits
+    /// not saved yet: they become the file's list when it has none (a review's start on a
+    /// book: a million edits, moved rather than copied), else go after it.
     fn keep_unsaved(
         &mut self,
         document: &str,
         runs: impl IntoIterator<Item = (PathBuf, Vec<Edit>)>,
     ) {
         for (file, run) in runs {
-            if run.is_empty() {
-                continue;
-            }
-            let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
-                document: document.to_owned(),
-                edits: Vec::new(),
-            });
-            document.clone_into(&mut entry.document);
-            if entry.edits.is_empty() {
-                entry.edits = run;
+            let list = self.unsaved_list(file, document);
+            if list.is_empty() {
+                *list = run;
             } else {
-                entry.edits.extend(run);
+                list.extend(run);
             }
         }
+    }
+
+    /// A file's list of edits not saved yet, made on `document`.
+    fn unsaved_list(&mut self, file: PathBuf, document: &str) -> &mut Vec<Edit> {
+        let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
+            document: document.to_owned(),
+            edits: Vec::new(),
+        });
+        document.clone_into(&mut entry.document);
+        &mut entry.edits
     }
 
     /// Applies edits all-or-nothing and returns their inverse, in reverse order. Edits are
@@ -2196,21 +2209,6 @@ impl Session {
 /// reviewed set, else the annotator.
 fn reviewer_name(annotator: &str) -> &str {
     reviewer_of(annotator).unwrap_or(annotator)
-}
-
-/// A step's edits in runs of one kind (a review's start: a million inserts, then a million
-/// decisions), each of one file, in order: each run measured first and moved into a list of
-/// its size, so that a file's list of unsaved edits is looked up once per run and grows
-/// once, not by doubling (an edit is large: each doubling copied a run of a book again).
-fn runs(edits: Vec<Edit>) -> Vec<Vec<Edit>> {
-    let lens: Vec<usize> = edits
-        .chunk_by(|a, b| a.target() == b.target())
-        .map(<[Edit]>::len)
-        .collect();
-    let mut edits = edits.into_iter();
-    lens.into_iter()
-        .map(|len| edits.by_ref().take(len).collect())
-        .collect()
 }
 
 /// The annotations a group inserts and the ids it removes, in order: what a bulk pass over
