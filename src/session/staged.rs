@@ -439,6 +439,7 @@ impl Stage {
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
 
     use super::*;
     use crate::model::Annotation;
@@ -493,8 +494,6 @@ mod tests {
     fn journals(root: &Path) -> usize {
         walk(&root.join(crate::store::lock::LOCAL_DIR).join("journal")).len()
     }
-
-    use std::sync::Arc;
 
     /// A step applied to a copy on another thread and adopted is the step applied: the same
     /// set and decisions, the same files saved, undone and redone alike, and in the crash
@@ -636,7 +635,7 @@ mod tests {
         }
 
         // Made for a project closed since (opened again): refused, its journal gone.
-        let (dir_d, _) = (tempfile::tempdir().unwrap(), ());
+        let dir_d = tempfile::tempdir().unwrap();
         let (s, document, edits) = reviewing(dir_d.path());
         let result = s.stage(&document, REVIEWED).run(edits);
         let root = s.store.root().to_path_buf();
@@ -648,7 +647,7 @@ mod tests {
         assert_eq!(journals(&root), 0);
 
         // Made for the reviewed set, adopted by anna: refused, and its journal gone.
-        let (dir_c, _) = (tempfile::tempdir().unwrap(), ());
+        let dir_c = tempfile::tempdir().unwrap();
         let (mut other, document, edits) = reviewing(dir_c.path());
         other.set_annotator("anna").unwrap();
         let result = other.stage(&document, REVIEWED).run(edits.clone());
