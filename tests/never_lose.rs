@@ -634,6 +634,193 @@ fn a_killed_review_start_comes_back_whole() {
     );
 }
 
+/// The journal files of the project's sessions, by name.
+fn journal_names(root: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(root.join(".lector/journal"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The child side of the staged review tests: a reviewer's session tags one span of its
+/// own, then takes every agreement as the app starts a big review, on another thread
+/// ([`Session::stage`], [`lector::session::Stage::run`]); adopted or not as
+/// `LECTOR_STAGED_CRASH_ADOPT` says. It says how many it took and waits to be killed.
+#[test]
+fn staged_review_crash_child() {
+    let reviewer = lector::model::review::review_set_name("olga");
+    let (Some(mut session), Ok(doc), Ok(adopt)) = (
+        child_session("LECTOR_STAGED_CRASH_CHILD", &reviewer),
+        std::env::var("LECTOR_STAGED_CRASH_DOC"),
+        std::env::var("LECTOR_STAGED_CRASH_ADOPT"),
+    ) else {
+        return;
+    };
+    let text = session
+        .store
+        .project
+        .document(&doc)
+        .expect("doc")
+        .text
+        .clone();
+    let own = Annotation::new(
+        "Place",
+        checked_fragments(&text, &[(24, 29)]).expect("Sochi"),
+    );
+    session
+        .apply(&doc, vec![Edit::insert(own.clone())])
+        .expect("tag");
+    let stage = session.stage(&doc, &reviewer);
+    let document = doc.clone();
+    let staged = std::thread::spawn(move || {
+        let project = stage.project();
+        let pair = ["anna".to_owned(), "erik".to_owned()];
+        let alignment = lector::review::align_document(project, &document, &pair).expect("align");
+        let edits =
+            lector::review::adjudication::take_agreements(project, &document, "olga", &alignment);
+        stage.run(edits)
+    })
+    .join()
+    .expect("the step's thread");
+    if adopt == "1" {
+        session.adopt(staged).expect("adopt");
+        let taken = session
+            .store
+            .project
+            .review(&doc, "olga")
+            .map_or(0, |r| r.decisions.len());
+        say_and_wait(&format!("TAKEN {taken} {}", own.id));
+    } else {
+        // Killed with the step applied to the copy and journalled, not yet taken in.
+        let _held = staged;
+        say_and_wait(&format!("TAKEN 0 {}", own.id));
+    }
+}
+
+/// Runs [`staged_review_crash_child`] on a fresh long review project, kills it, and opens
+/// the project again as the reviewer, recovering what the journals hold: the project, the
+/// session and what the child said (its count of decisions and its own tag's id).
+fn staged_review_killed(
+    adopt: bool,
+) -> (tempfile::TempDir, PathBuf, Session, String, usize, String) {
+    let (dir, root, doc) = long_review_project();
+    let said = common::killed_child(
+        "staged_review_crash_child",
+        &[
+            (
+                "LECTOR_STAGED_CRASH_CHILD",
+                root.to_str().expect("utf-8 path"),
+            ),
+            ("LECTOR_STAGED_CRASH_DOC", &doc),
+            ("LECTOR_STAGED_CRASH_ADOPT", if adopt { "1" } else { "0" }),
+        ],
+        "TAKEN ",
+    );
+    let (taken, own) = said.split_once(' ').expect("a count and an id");
+    let taken: usize = taken.parse().expect("a count");
+    let names = journal_names(&root);
+    assert!(
+        names.iter().any(|n| n.ends_with(".staged")) != adopt,
+        "the step's journal is named as staged until adopted: {names:?}"
+    );
+    assert!(
+        !root.join("reviews").exists()
+            || std::fs::read_dir(root.join("reviews"))
+                .expect("reviews")
+                .next()
+                .is_none(),
+        "nothing was saved before the kill"
+    );
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
+    assert!(
+        session.recover().is_some(),
+        "the journal has the reviewer's own tag"
+    );
+    (dir, root, session, doc, taken, own.to_owned())
+}
+
+/// A reviewer's session killed right after a big review's start was applied on another
+/// thread and taken in: everything comes back, the tag before it too, and is saved whole.
+#[test]
+fn a_killed_staged_review_start_comes_back_whole() {
+    let (_dir, root, mut session, doc, taken, own) = staged_review_killed(true);
+    assert_eq!(taken, 360, "anna's 400 less erik's 40 left out");
+    let doc = doc.as_str();
+    let set = session.store.project.set(doc, "review.olga").expect("set");
+    assert_eq!(
+        set.annotations().len(),
+        taken + 1,
+        "the agreements and the tag"
+    );
+    assert!(
+        set.get(&lector::model::AnnotationId::from(own.as_str()))
+            .is_some()
+    );
+    assert_eq!(
+        session
+            .store
+            .project
+            .review(doc, "olga")
+            .map_or(0, |r| r.decisions.len()),
+        taken
+    );
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert!(
+        journal_names(&root).is_empty(),
+        "{:?}",
+        journal_names(&root)
+    );
+    let (reopened, problems) = ProjectStore::open(&root).expect("reopen");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        reopened
+            .project
+            .set(doc, "review.olga")
+            .map_or(0, |s| s.annotations().len()),
+        taken + 1
+    );
+}
+
+/// Killed after the step was applied on another thread and journalled, before the window
+/// took it in: the user never saw it, so it is not replayed (a review started again would
+/// take the agreements twice), and its journal goes; the tag made before it comes back.
+#[test]
+fn a_killed_staged_step_never_taken_in_is_not_replayed() {
+    let (_dir, root, mut session, doc, taken, own) = staged_review_killed(false);
+    assert_eq!(taken, 0);
+    let doc = doc.as_str();
+    let set = session.store.project.set(doc, "review.olga").expect("set");
+    assert_eq!(set.annotations().len(), 1, "the tag alone");
+    assert!(
+        set.get(&lector::model::AnnotationId::from(own.as_str()))
+            .is_some()
+    );
+    assert!(
+        session
+            .store
+            .project
+            .review(doc, "olga")
+            .is_none_or(|r| r.decisions.is_empty())
+    );
+    assert!(
+        !journal_names(&root).iter().any(|n| n.contains("staged")),
+        "{:?}",
+        journal_names(&root)
+    );
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert!(
+        journal_names(&root).is_empty(),
+        "{:?}",
+        journal_names(&root)
+    );
+}
+
 /// The second document of [`project_with_a_big_file`].
 const SMALL: &str = "small";
 
