@@ -273,8 +273,11 @@ const PARALLEL_SET_BYTES: usize = 1 << 20;
 /// What reading one annotation file gives, before the store takes it in.
 #[derive(Default)]
 struct SetRead {
-    /// The file's fingerprint and metadata, if it could be read.
+    /// The file's fingerprint and metadata, if it could be read (when counting, only for a
+    /// file with problems: see [`ProjectStore::read_set`]).
     file: Option<(Fingerprint, std::fs::Metadata)>,
+    /// The file's metadata, until its fingerprint is taken.
+    metadata: Option<std::fs::Metadata>,
     /// Why it opens read-only: written by a newer Lector.
     newer: Option<String>,
     /// Resolutions kept in a version 1 file.
@@ -1587,7 +1590,7 @@ impl ProjectStore {
                 return None;
             }
         };
-        read.file = Some((Fingerprint::of(buffer), metadata));
+        read.metadata = Some(metadata);
         let text = ron_file::preflight_str(rel, buffer)
             .map_err(|p| read.problems.push(p))
             .ok()?;
@@ -2044,32 +2047,35 @@ impl ProjectStore {
             .collect();
         let workers = reading_threads().min(placed.len()).max(1);
         let mut reads: Vec<Option<SetRead>> = (0..jobs.len()).map(|_| None).collect();
+        // Each worker takes the next file when it is done with one: a core busy with
+        // something else meanwhile leaves its share to the other (a fixed share each kept the
+        // other waiting at the end).
+        let next = std::sync::atomic::AtomicUsize::new(0);
         let done: Vec<Vec<(usize, SetRead)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|w| {
-                    let placed = &placed;
+                .map(|_| {
+                    let (placed, next) = (&placed, &next);
                     scope.spawn(move || {
-                        placed
-                            .iter()
-                            .skip(w)
-                            .step_by(workers)
-                            .scan(Vec::new(), |buffer, &i| {
-                                let Some(job) = jobs.get(i) else {
-                                    return Some(None);
-                                };
-                                // Several files at once: each one on one thread unless big.
-                                let threads = if workers > 1 { 0 } else { reading_threads() };
-                                let read = self.read_set(
-                                    &job.annotator,
-                                    &job.document,
-                                    &job.rel,
-                                    threads,
-                                    buffer,
-                                );
-                                Some(Some((i, read)))
-                            })
-                            .flatten()
-                            .collect::<Vec<_>>()
+                        std::iter::from_fn(|| {
+                            placed.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                        })
+                        .scan(Vec::new(), |buffer, &i| {
+                            let Some(job) = jobs.get(i) else {
+                                return Some(None);
+                            };
+                            // Several files at once: each one on one thread unless big.
+                            let threads = if workers > 1 { 0 } else { reading_threads() };
+                            let read = self.read_set(
+                                &job.annotator,
+                                &job.document,
+                                &job.rel,
+                                threads,
+                                buffer,
+                            );
+                            Some(Some((i, read)))
+                        })
+                        .flatten()
+                        .collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -2423,6 +2429,13 @@ impl ProjectStore {
     ) -> SetRead {
         let mut read = SetRead::default();
         let parsed = self.parse_set(annotator, document, rel, threads, &mut read, buffer);
+        // `check` and `stats` look again only at files with problems (whether they changed
+        // while being read); a store that counts is never saved or watched.
+        if let Some(metadata) = read.metadata.take()
+            && (!self.counting || !read.problems.is_empty())
+        {
+            read.file = Some((Fingerprint::of(buffer), metadata));
+        }
         if let Some((set, annotations)) = parsed {
             read.annotations = annotations;
             let set = read.set.insert(set);
