@@ -24,7 +24,7 @@ use crate::store::{
     DiskChanges, PendingWrite, ProjectStore, StoreError, WriteDone, entities_path,
     resolutions_path, review_path, set_path, triage_path,
 };
-pub use staged::{Stage, Staged};
+pub use staged::{Back, Stage, Staged, TakenStep};
 
 mod staged;
 
@@ -170,6 +170,47 @@ impl Step {
             linked: None,
         }
     }
+}
+
+/// Whether edits touch each annotation, entity and decision at most once, and nothing but
+/// those and the status: then each can be made strict against the state before them all.
+fn touches_each_once(edits: &[Edit]) -> bool {
+    #[derive(Hash, PartialEq, Eq)]
+    enum Key<'e> {
+        Annotation(&'e AnnotationId),
+        Entity(&'e EntityId),
+        Decision(&'e crate::model::review::Sources),
+        Status,
+    }
+    let mut seen = std::collections::HashSet::with_capacity(edits.len());
+    edits.iter().all(|edit| {
+        let key = match edit {
+            Edit::Insert(a) | Edit::Replace(a) => Key::Annotation(&a.id),
+            Edit::Remove(id) => Key::Annotation(id),
+            Edit::UpsertEntity(e) => Key::Entity(&e.id),
+            Edit::RemoveEntity(id) => Key::Entity(id),
+            Edit::Decide(d) => Key::Decision(&d.sources),
+            Edit::Undecide(sources) => Key::Decision(sources),
+            Edit::SetStatus(_) => Key::Status,
+            _ => return false,
+        };
+        seen.insert(key)
+    })
+}
+
+/// The annotations edits insert, remove or replace, sorted, each once.
+pub fn touched_ids(edits: &[Edit]) -> Vec<AnnotationId> {
+    let mut ids: Vec<AnnotationId> = edits
+        .iter()
+        .filter_map(|edit| match edit {
+            Edit::Insert(a) | Edit::Replace(a) => Some(a.id.clone()),
+            Edit::Remove(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Why an edit was refused.
@@ -537,18 +578,7 @@ impl Session {
         } else {
             history.redo.last()
         };
-        let mut ids: Vec<AnnotationId> = step
-            .into_iter()
-            .flat_map(|step| &step.edits)
-            .filter_map(|edit| match edit {
-                Edit::Insert(a) | Edit::Replace(a) => Some(a.id.clone()),
-                Edit::Remove(id) => Some(id.clone()),
-                _ => None,
-            })
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
+        step.map_or_else(Vec::new, |step| touched_ids(&step.edits))
     }
 
     /// Whether there is something to undo / redo on a document.
@@ -570,20 +600,7 @@ impl Session {
         let Some(Step { edits, linked }) = stack.pop() else {
             return false;
         };
-        // An entity made in this step may be linked from other documents since: undoing
-        // the step here must not take it from them, so it stays.
-        // A review's start is 1.7M edits on a book: not moved for nothing.
-        let edits: Vec<Edit> = if edits.iter().any(|e| matches!(e, Edit::RemoveEntity(_))) {
-            edits
-                .into_iter()
-                .filter(|e| match e {
-                    Edit::RemoveEntity(id) => self.linked_elsewhere(document, id).is_none(),
-                    _ => true,
-                })
-                .collect()
-        } else {
-            edits
-        };
+        let edits = self.unlinked_only(document, edits);
         match self.apply_or_return(document, edits) {
             Ok(inverse) => {
                 let history = self.histories.entry(document.to_owned()).or_default();
@@ -612,6 +629,23 @@ impl Session {
         }
     }
 
+    /// An undo's or redo's edits without the removals of entities linked from other
+    /// documents: an entity made in the step may be linked from them since, and undoing the
+    /// step here must not take it from them, so it stays.
+    fn unlinked_only(&self, document: &str, edits: Vec<Edit>) -> Vec<Edit> {
+        // A review's start is 1.7M edits on a book: not moved for nothing.
+        if !edits.iter().any(|e| matches!(e, Edit::RemoveEntity(_))) {
+            return edits;
+        }
+        edits
+            .into_iter()
+            .filter(|e| match e {
+                Edit::RemoveEntity(id) => self.linked_elsewhere(document, id).is_none(),
+                _ => true,
+            })
+            .collect()
+    }
+
     /// A document other than `document` whose annotations (of this annotator) link the
     /// entity.
     fn linked_elsewhere(&self, document: &str, entity: &EntityId) -> Option<String> {
@@ -634,21 +668,59 @@ impl Session {
     /// is made strict against the state it meets (an insert of an id that is there becomes a
     /// replacement, a removal of what is gone is dropped, an edit that changes nothing is
     /// dropped). Returns how many changed something, and why others were refused.
-    fn apply_lenient(&mut self, document: &str, edits: Vec<Edit>) -> (usize, Vec<String>) {
+    ///
+    /// The edits of one step (`steps` numbers them) are applied together, as they were made:
+    /// checked once all are in, so that a step whose annotations come before the entities
+    /// they link (a redo of an import or of a review's start) comes back whole. Where that
+    /// is refused, or a step touches one thing twice (so that making each strict against the
+    /// state before the step would not do), they are applied one by one.
+    fn apply_lenient(&mut self, document: &str, edits: Vec<(usize, Edit)>) -> (usize, Vec<String>) {
         let mut inverse: Vec<Edit> = Vec::new();
         let mut applied = 0;
         let mut problems = Vec::new();
-        for edit in edits {
-            let Some(strict) = self.strict(document, edit) else {
-                continue;
-            };
-            match self.apply_raw(document, vec![strict]) {
-                Ok(mut inv) => {
-                    inv.extend(inverse);
-                    inverse = inv;
-                    applied += 1;
+        let mut edits = edits.into_iter().peekable();
+        while let Some((step, first)) = edits.next() {
+            let mut group = vec![first];
+            while let Some((_, edit)) = edits.next_if(|(s, _)| *s == step) {
+                group.push(edit);
+            }
+            if group.len() > 1 && touches_each_once(&group) {
+                // The status a first annotation sets is set again by applying it (and was
+                // not counted as an edit one by one either).
+                let not_started = self
+                    .store
+                    .project
+                    .set(document, &self.annotator)
+                    .is_none_or(|s| s.status == Status::NotStarted);
+                let first = not_started && group.iter().any(|e| matches!(e, Edit::Insert(_)));
+                let strict: Vec<Edit> = group
+                    .into_iter()
+                    .filter(|e| !(first && matches!(e, Edit::SetStatus(Status::InProgress))))
+                    .filter_map(|e| self.strict(document, e))
+                    .collect();
+                let n = strict.len();
+                match self.apply_or_return(document, strict) {
+                    Ok(mut inv) => {
+                        inv.extend(inverse);
+                        inverse = inv;
+                        applied += n;
+                        continue;
+                    }
+                    Err((_, given)) => group = given,
                 }
-                Err(err) => problems.push(format!("{document}: {err}")),
+            }
+            for edit in group {
+                let Some(strict) = self.strict(document, edit) else {
+                    continue;
+                };
+                match self.apply_raw(document, vec![strict]) {
+                    Ok(mut inv) => {
+                        inv.extend(inverse);
+                        inverse = inv;
+                        applied += 1;
+                    }
+                    Err(err) => problems.push(format!("{document}: {err}")),
+                }
             }
         }
         if !inverse.is_empty() {
@@ -795,11 +867,13 @@ impl Session {
                     crate::words::plural(read.unreadable.len(), "edit")
                 ));
             }
-            let mut by_document: BTreeMap<String, (Vec<usize>, Vec<Edit>)> = BTreeMap::new();
-            for (line, document, edit) in read.edits {
+            // By document: the lines, and each edit with its step.
+            type Lines = (Vec<usize>, Vec<(usize, Edit)>);
+            let mut by_document: BTreeMap<String, Lines> = BTreeMap::new();
+            for ((line, document, edit), step) in read.edits.into_iter().zip(read.steps) {
                 let entry = by_document.entry(document).or_default();
                 entry.0.push(line);
-                entry.1.push(edit);
+                entry.1.push((step, edit));
             }
             for (document, (lines, edits)) in by_document {
                 if let Some(reason) = self.read_only_reason(&document) {

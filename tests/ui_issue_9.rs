@@ -302,13 +302,58 @@ fn an_import_is_checked_in_the_background_while_the_window_draws() {
     };
     assert_eq!(spans(&h, "erik"), spans(&h, "olga"));
     assert_eq!(spans(&h, "erik").len(), 20_000);
-    // One undo step, as an import applied here.
+    // One undo step, as an import applied here; so big that it is undone and redone on
+    // another thread while the window draws, and another undo meanwhile waits.
+    for (command, doing, done) in [
+        (
+            Command::Undo,
+            "undoing 20000 edits",
+            "undone: 20000 annotations removed",
+        ),
+        (
+            Command::Redo,
+            "redoing 20000 edits",
+            "redone: 20000 annotations added",
+        ),
+    ] {
+        let before = spans(&h, "erik");
+        h.state_mut().push(command.clone());
+        h.step();
+        let mut frames = 0;
+        for _ in 0..3000 {
+            if !h.state().is_busy() {
+                break;
+            }
+            h.step();
+            if h.query_by_label_contains(doing).is_some() {
+                frames += 1;
+                if frames == 1 {
+                    h.state_mut().push(command.clone());
+                    h.step();
+                    assert!(
+                        said(&h)
+                            .last()
+                            .is_some_and(|m| m.contains("still being applied")),
+                        "{:?}",
+                        said(&h)
+                    );
+                }
+                assert!(
+                    spans(&h, "erik") == before || !h.state().is_busy(),
+                    "nothing shows before it is taken in"
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(frames > 0, "frames drawn while {doing}: {:?}", said(&h));
+        wait_for_jobs(&mut h);
+        assert!(said(&h).iter().any(|m| m == done), "{:?}", said(&h));
+    }
+    assert_eq!(spans(&h, "erik"), spans(&h, "olga"), "redone");
     h.state_mut().push(Command::Undo);
-    h.run();
-    assert!(spans(&h, "erik").is_empty(), "undone");
-    h.state_mut().push(Command::Redo);
-    h.run();
-    assert_eq!(spans(&h, "erik"), spans(&h, "olga"));
+    h.step();
+    wait_for_jobs(&mut h);
+    assert!(spans(&h, "erik").is_empty(), "undone again");
 }
 
 /// Once autosave has written the work, the status bar says so with no input to wake the

@@ -35,6 +35,9 @@ pub struct Stage {
     instance: u64,
     journaling: bool,
     base: Base,
+    /// Whether the entities its step removes were checked to be linked from no other
+    /// document ([`Session::take_step`]); else a step that removes one is not staged.
+    unlinked: bool,
 }
 
 /// What the project had of what a step changes or reads, when its copy was made. Held, not
@@ -90,6 +93,41 @@ impl Base {
             && text
             && self.registry.as_ref() == project.registry(annotator)
             && self.schema == project.schema
+    }
+}
+
+/// A big undo or redo taken off a document's history ([`Session::take_step`]): its edits
+/// to apply to the copy ([`Stage::run`]), then [`Session::adopt_step`] with `back`.
+#[derive(Debug)]
+pub struct TakenStep {
+    /// The copy to apply the edits to.
+    pub stage: Stage,
+    /// The step's edits.
+    pub edits: Vec<Edit>,
+    /// Where it came from.
+    pub back: Back,
+}
+
+/// Which history a step taken by [`Session::take_step`] came from.
+#[derive(Debug)]
+pub struct Back {
+    document: String,
+    undo: bool,
+    /// The session's revision when it was taken.
+    revision: u64,
+    /// Whether it removes entities (checked then to be linked from no other document).
+    removes_entities: bool,
+}
+
+impl Back {
+    /// Whether the step is an undo (else a redo).
+    pub fn is_undo(&self) -> bool {
+        self.undo
+    }
+
+    /// The document it is of.
+    pub fn document(&self) -> &str {
+        &self.document
     }
 }
 
@@ -210,6 +248,7 @@ impl Session {
             annotator: annotator.to_owned(),
             instance: self.instance,
             journaling: self.journaling && self.journal_error.is_none(),
+            unlinked: false,
         }
     }
 
@@ -219,6 +258,101 @@ impl Session {
     /// when the session is not the one it was staged from (a project closed since) or
     /// annotates as someone else now.
     pub fn adopt(&mut self, staged: Staged) -> Result<(), EditError> {
+        self.adopt_placed(staged, None)
+    }
+
+    /// Takes the next undo (or redo) of a document off its history to apply on another
+    /// thread, when it is a big one (`at_least` edits; an undo of a review's start on a book
+    /// has a million) not linked to steps on other documents. Until it is adopted
+    /// ([`Self::adopt_step`]) it is in no history; the caller lets no other undo or redo of
+    /// the session run meanwhile.
+    pub fn take_step(&mut self, document: &str, undo: bool, at_least: usize) -> Option<TakenStep> {
+        let history = self.histories.get_mut(document)?;
+        let stack = if undo {
+            &mut history.undo
+        } else {
+            &mut history.redo
+        };
+        let step = stack.last()?;
+        if step.linked.is_some() || step.edits.len() < at_least {
+            return None;
+        }
+        let step = stack.pop()?;
+        // Which entities it removes is decided here, as the session's own undo decides it:
+        // the copy has no other document to look at.
+        let edits = self.unlinked_only(document, step.edits);
+        let removes_entities = edits.iter().any(|e| matches!(e, Edit::RemoveEntity(_)));
+        let mut stage = self.stage(document, &self.annotator);
+        stage.unlinked = true;
+        Some(TakenStep {
+            stage,
+            edits,
+            back: Back {
+                document: document.to_owned(),
+                undo,
+                revision: self.revision,
+                removes_entities,
+            },
+        })
+    }
+
+    /// Takes in an undo (or redo) taken by [`Self::take_step`] and applied on another
+    /// thread, as [`Self::adopt`] does; its inverse goes where the session's own undo would
+    /// put it (a redo, or an undo). Where it cannot be applied, the step goes back where it
+    /// was taken from.
+    pub fn adopt_step(&mut self, staged: Staged, back: Back) -> Result<(), EditError> {
+        self.adopt_placed(staged, Some(back))
+    }
+
+    /// Puts back a step taken by [`Self::take_step`] that was never run (its thread could
+    /// not start).
+    pub fn put_back(&mut self, taken: TakenStep) {
+        let TakenStep { edits, back, .. } = taken;
+        self.return_step(&back, edits);
+    }
+
+    /// Puts a step not applied back where it was taken from.
+    fn return_step(&mut self, back: &Back, edits: Vec<Edit>) {
+        self.push_for(back, edits, true);
+    }
+
+    /// Pushes `edits` as a step onto the history `back` came from (`origin`), or onto the
+    /// other: an undo's inverse is the redo, and a redo's the undo.
+    fn push_for(&mut self, back: &Back, edits: Vec<Edit>, origin: bool) {
+        let history = self.histories.entry(back.document.clone()).or_default();
+        let step = super::Step::alone(edits);
+        if back.undo == origin {
+            history.undo.push(step);
+        } else {
+            history.redo.push(step);
+        }
+    }
+
+    /// Applies `edits` here: as a new step, or as the undo (redo) `back` says.
+    fn apply_placed(
+        &mut self,
+        document: &str,
+        edits: Vec<Edit>,
+        back: Option<&Back>,
+    ) -> Result<(), EditError> {
+        let Some(back) = back else {
+            return self.apply(document, edits);
+        };
+        let edits = self.unlinked_only(document, edits);
+        match self.apply_or_return(document, edits) {
+            Ok(inverse) => {
+                self.push_for(back, inverse, false);
+                Ok(())
+            }
+            Err((err, edits)) => {
+                self.return_step(back, edits);
+                Err(err)
+            }
+        }
+    }
+
+    fn adopt_placed(&mut self, staged: Staged, back: Option<Back>) -> Result<(), EditError> {
+        let back = back.as_ref();
         let Staged {
             document,
             annotator,
@@ -237,14 +371,20 @@ impl Session {
                 self.annotator
             )));
         }
-        let current = base.holds(&self.store.project, &document, &annotator);
+        // An entity the step removes may have been linked from another document since it
+        // was taken (nothing changed: none was).
+        let relinked = back.is_some_and(|b| b.removes_entities && b.revision != self.revision);
+        let current = !relinked && base.holds(&self.store.project, &document, &annotator);
         let applied = match outcome {
-            Outcome::NotStaged(edits) => return self.apply(&document, edits),
+            Outcome::NotStaged(edits) => return self.apply_placed(&document, edits, back),
             Outcome::Refused(err, edits) => {
                 return if current {
+                    if let Some(back) = back {
+                        self.return_step(back, edits);
+                    }
                     Err(err)
                 } else {
-                    self.apply(&document, edits)
+                    self.apply_placed(&document, edits, back)
                 };
             }
             Outcome::Applied(applied) => *applied,
@@ -262,7 +402,7 @@ impl Session {
         } = applied;
         if !current {
             // The staged journal goes with `journal`.
-            return self.apply(&document, given);
+            return self.apply_placed(&document, given, back);
         }
         // The files it writes: one edit of each is enough to tell (a book's step has a
         // million). Whether they lead outside the project was looked at on the job's thread
@@ -272,16 +412,21 @@ impl Session {
             .values()
             .filter_map(|f| f.edits.first().cloned())
             .collect();
-        self.writable_by(&document, &one_of_each, |file| {
+        if let Err(err) = self.writable_by(&document, &one_of_each, |file| {
             self.store.read_only_reason(file).map(str::to_owned)
-        })?;
+        }) {
+            if let Some(back) = back {
+                self.return_step(back, given);
+            }
+            return Err(err);
+        }
         if let Some(journal) = journal {
             let mut journal = journal.take();
             if let Err(err) = journal.adopted() {
                 // Its name is still the staged one: the step is journalled here instead.
                 journal.remove();
                 self.journal_failed(&err);
-                return self.apply(&document, given);
+                return self.apply_placed(&document, given, back);
             }
             // The session's journal so far holds what came before the step.
             if let Some(older) = self.journal.take() {
@@ -313,11 +458,25 @@ impl Session {
             &document,
             unsaved.into_iter().map(|(file, edits)| (file, edits.edits)),
         );
-        self.push_step(&document, inverse);
+        match back {
+            Some(back) => self.push_for(back, inverse, false),
+            None => self.push_step(&document, inverse),
+        }
         // The edits as given were kept for a step that could not be taken in: a book's
         // million, freed elsewhere (80 ms here).
         crate::model::drop_elsewhere((given, replaced, base));
         Ok(())
+    }
+}
+
+impl Staged {
+    /// The annotator's set of the document as the step left it in the copy (to say what it
+    /// did off the window's thread); `None` when it was not applied there.
+    pub fn set_after(&self) -> Option<&AnnotationSet> {
+        match &self.outcome {
+            Outcome::Applied(applied) => applied.set.as_ref(),
+            Outcome::NotStaged(_) | Outcome::Refused(..) => None,
+        }
     }
 }
 
@@ -339,6 +498,7 @@ impl Stage {
             instance,
             journaling,
             base,
+            unlinked,
         } = self;
         let staged = |outcome| Staged {
             document: document.clone(),
@@ -351,7 +511,7 @@ impl Stage {
         let stageable = !edits.is_empty()
             && project.document(&document).is_some()
             && edits.iter().all(|e| {
-                !matches!(e, Edit::RemoveEntity(_))
+                (unlinked || !matches!(e, Edit::RemoveEntity(_)))
                     && matches!(
                         e.target(),
                         crate::model::edit::EditTarget::Set
@@ -493,6 +653,147 @@ mod tests {
 
     fn journals(root: &Path) -> usize {
         walk(&root.join(crate::store::lock::LOCAL_DIR).join("journal")).len()
+    }
+
+    /// `s` killed: its journals copied as they are on disk (their times kept) under the
+    /// names a crashed session leaves, then `s` closed and its own journals removed; the
+    /// project opened again and recovered. The journals that were on disk, and the session
+    /// recovered.
+    fn killed(s: Session, root: &Path) -> (Vec<PathBuf>, Session) {
+        let folder = root.join(crate::store::lock::LOCAL_DIR).join("journal");
+        let mut crashed = Vec::new();
+        for (i, path) in walk(&folder).into_iter().enumerate() {
+            let to = folder.join(format!("{REVIEWED}.1-{i:08}.jsonl"));
+            std::fs::copy(&path, &to).unwrap();
+            let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&to)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+            crashed.push(path);
+        }
+        drop(s);
+        for original in &crashed {
+            std::fs::remove_file(original).unwrap();
+        }
+        let (store, _) = ProjectStore::open(root).unwrap();
+        let mut again = Session::new(store, REVIEWED);
+        let recovery = again.recover().expect("replayed");
+        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        (crashed, again)
+    }
+
+    /// The next undo (`undo`) or redo of the document taken off the history, applied to a
+    /// copy on another thread and adopted.
+    fn step_elsewhere(s: &mut Session, document: &str, undo: bool) {
+        let TakenStep { stage, edits, back } =
+            s.take_step(document, undo, 1).expect("a step to take");
+        let result = std::thread::spawn(move || stage.run(edits)).join().unwrap();
+        s.adopt_step(result, back).unwrap();
+    }
+
+    /// Undone and redone on another thread, a big step is undone and redone as the session
+    /// does it: the same set, decisions and history, the same files saved, and in the crash
+    /// journal.
+    #[test]
+    fn an_undo_and_a_redo_applied_elsewhere_are_the_sessions_own() {
+        let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (mut staged, document, edits) = reviewing(dir_a.path());
+        let (mut applied, _, _) = reviewing(dir_b.path());
+        staged.apply(&document, edits.clone()).unwrap();
+        applied.apply(&document, edits).unwrap();
+        let started = held(&applied, &document);
+        assert!(
+            staged.take_step(&document, true, 100_000).is_none(),
+            "a small step is left to the session"
+        );
+        step_elsewhere(&mut staged, &document, true);
+        assert!(applied.undo(&document));
+        assert!(held(&staged, &document).0.is_empty(), "undone");
+        assert_eq!(held(&staged, &document), held(&applied, &document));
+        assert_eq!(staged.can_undo_redo(&document), (false, true));
+        step_elsewhere(&mut staged, &document, false);
+        assert!(applied.redo(&document));
+        assert_eq!(held(&staged, &document), started, "redone");
+        assert_eq!(held(&applied, &document), started);
+        assert_eq!(staged.can_undo_redo(&document), (true, false));
+        // In turn with the session's own: the history holds what each left.
+        assert!(staged.undo(&document) && applied.undo(&document));
+        step_elsewhere(&mut staged, &document, false);
+        assert!(applied.redo(&document));
+        step_elsewhere(&mut staged, &document, true);
+        assert!(applied.undo(&document));
+        assert_eq!(held(&staged, &document), held(&applied, &document));
+        assert!(staged.save_now().is_empty() && applied.save_now().is_empty());
+        for folder in ["annotations", "reviews", "entities"] {
+            assert_eq!(
+                files(dir_a.path(), folder),
+                files(dir_b.path(), folder),
+                "{folder} saved alike"
+            );
+        }
+        // Redone (elsewhere, and by the session itself), then killed before a save: the
+        // journals bring it back, though the redo lists the annotations before the entities
+        // they link (each step is replayed whole).
+        step_elsewhere(&mut staged, &document, false);
+        assert!(applied.redo(&document));
+        assert_eq!(held(&staged, &document), started);
+        for (s, dir) in [(staged, dir_a.path()), (applied, dir_b.path())] {
+            let (_, again) = killed(s, dir);
+            assert_eq!(held(&again, &document), started);
+        }
+    }
+
+    /// An undo applied elsewhere after an edit of the same set meanwhile is applied as given
+    /// onto the set as it is: the step's annotations go, the edit stays; the redo brings
+    /// them back. A step that cannot be applied goes back to the history it came from.
+    #[test]
+    fn an_undo_whose_base_changed_is_applied_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, document, edits) = reviewing(dir.path());
+        s.apply(&document, edits).unwrap();
+        let started = held(&s, &document);
+        let TakenStep { stage, edits, back } = s.take_step(&document, true, 1).unwrap();
+        let result = std::thread::spawn(move || stage.run(edits)).join().unwrap();
+        let text = s.store.project.document(&document).unwrap().text.clone();
+        let tag = Annotation::new(
+            "Place",
+            crate::model::checked_fragments(&text, &[(0, 8)]).unwrap(),
+        );
+        s.apply(&document, vec![Edit::insert(tag.clone())]).unwrap();
+        s.adopt_step(result, back).unwrap();
+        let (set, review) = held(&s, &document);
+        assert_eq!(set.len(), 1, "the tag alone");
+        assert_eq!(set[0].id, tag.id);
+        assert!(review.is_none_or(|r| r.decisions.is_empty()));
+        assert_eq!(s.can_undo_redo(&document), (true, true));
+        assert!(s.redo(&document));
+        assert_eq!(held(&s, &document).0.len(), started.0.len() + 1);
+
+        // Refused where the set cannot be written (its folder leads out of the project now):
+        // back where it came from.
+        let outside = tempfile::tempdir().unwrap();
+        let folder = s.store.root().join("annotations").join(REVIEWED);
+        assert!(!folder.exists(), "nothing saved yet");
+        std::os::unix::fs::symlink(outside.path(), &folder).unwrap();
+        let TakenStep { stage, edits, back } = s.take_step(&document, true, 1).unwrap();
+        let result = stage.run(edits);
+        assert!(matches!(
+            s.adopt_step(result, back),
+            Err(EditError::ReadOnly(_))
+        ));
+        assert_eq!(
+            held(&s, &document).0.len(),
+            started.0.len() + 1,
+            "as it was"
+        );
+        assert_eq!(
+            s.can_undo_redo(&document),
+            (true, false),
+            "the undo is back"
+        );
     }
 
     /// A step applied to a copy on another thread and adopted is the step applied: the same
@@ -704,34 +1005,10 @@ mod tests {
         let other_shown = held_other(&s);
         assert!(other_shown.as_ref().is_some_and(|a| a.len() == 1));
         // Killed now: the journals as they are on disk, their times kept.
-        let folder = dir
-            .path()
-            .join(crate::store::lock::LOCAL_DIR)
-            .join("journal");
-        let mut crashed = Vec::new();
-        for (i, path) in walk(&folder).into_iter().enumerate() {
-            let to = folder.join(format!("{REVIEWED}.1-{i:08}.jsonl"));
-            std::fs::copy(&path, &to).unwrap();
-            let time = std::fs::metadata(&path).unwrap().modified().unwrap();
-            std::fs::File::options()
-                .write(true)
-                .open(&to)
-                .unwrap()
-                .set_modified(time)
-                .unwrap();
-            crashed.push((path, to));
-        }
-        // The session's first journal is the older one.
-        assert!(crashed.iter().any(|(p, _)| *p == first));
         let root = dir.path().to_path_buf();
-        drop(s);
-        for (original, _) in &crashed {
-            std::fs::remove_file(original).unwrap();
-        }
-        let (store, _) = ProjectStore::open(&root).unwrap();
-        let mut again = Session::new(store, REVIEWED);
-        let recovery = again.recover().expect("replayed");
-        assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+        let (crashed, mut again) = killed(s, &root);
+        // The session's first journal is the older one.
+        assert!(crashed.contains(&first));
         assert_eq!((held(&again, &document), held(&again, &other)), shown);
         assert_eq!(held_other(&again), other_shown);
         // Saved: the journal the step took over from goes, and the step's own is emptied.

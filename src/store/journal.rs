@@ -714,6 +714,9 @@ pub fn read(path: &Path, project: &Project) -> (Vec<(String, Edit)>, Vec<String>
 pub struct JournalLines {
     /// Each edit with its line's index (from 0) and its document.
     pub edits: Vec<(usize, String, Edit)>,
+    /// The step each edit of `edits` was made in, numbered from 1 in the journal's order:
+    /// the edits of one step have the same number.
+    pub steps: Vec<usize>,
     /// What could not be read, by file and line.
     pub problems: Vec<String>,
     /// The indexes of lines that could not be read against the project as it is now, of a
@@ -736,7 +739,18 @@ pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
     let (lines, whole) = split_lines(&bytes);
     let left_out = left_out(&lines, whole);
     let last = lines.len();
+    // The step at hand, and how many of its lines are still to come.
+    let (mut step, mut in_step) = (0, 0);
     for (i, line) in lines.into_iter().enumerate() {
+        if let Some(n) = line.and_then(step_of) {
+            (step, in_step) = (step + 1, n);
+            continue;
+        }
+        if in_step > 0 {
+            in_step -= 1;
+        } else {
+            step += 1;
+        }
         if left_out[i] {
             continue;
         }
@@ -755,7 +769,10 @@ pub fn read_lines(path: &Path, project: &Project) -> JournalLines {
         };
         let known = project.document(&line.document).is_some();
         match from_entry(project, &line.document, line.edit) {
-            Ok(edit) => read.edits.push((i, line.document, edit)),
+            Ok(edit) => {
+                read.edits.push((i, line.document, edit));
+                read.steps.push(step);
+            }
             Err(err) => {
                 read.problems
                     .push(format!("{}:{}: {err}", path.display(), i + 1));

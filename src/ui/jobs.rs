@@ -27,6 +27,8 @@ pub enum JobKind {
     AddArticles,
     /// Checking an import's spans against the documents and mapping its labels.
     ImportPlan,
+    /// Applying a big undo or redo to a copy.
+    Step,
 }
 
 /// What a finished job brings back.
@@ -72,6 +74,8 @@ pub enum JobDone {
     ReviewReady(Box<super::review::Ready>),
     /// A review compared its annotators again after one's file changed on disk.
     Compared(Box<super::review::Compared>),
+    /// A big undo or redo was applied to a copy, to take in.
+    Stepped(Option<Box<super::undo::Stepped>>),
     /// A web page was fetched and read into text (or not).
     Fetched {
         /// The address asked for.

@@ -37,6 +37,7 @@ mod trace;
 mod track_record;
 pub mod tracking;
 mod transfer;
+mod undo;
 mod watch;
 
 use std::path::PathBuf;

@@ -613,6 +613,7 @@ impl LectorApp {
                 Ok(JobDone::ArticlesRead(read)) => self.articles_read(read),
                 Ok(JobDone::ImportPlanned(planned)) => self.import_planned(*planned),
                 Ok(JobDone::Imported(imported)) => self.imported_all(*imported),
+                Ok(JobDone::Stepped(stepped)) => self.stepped(stepped),
                 Err(what) => self.say(format!("{what} failed unexpectedly"), true),
             }
         }

@@ -86,61 +86,6 @@ impl LectorApp {
         }
     }
 
-    /// Undoes (or redoes) the last step on the open document and says what it did, so that
-    /// the status bar never still shows what was just taken back.
-    fn undo_redo(&mut self, undo: bool) {
-        let Some(doc) = self.document().map(str::to_owned) else {
-            return;
-        };
-        let touched = self
-            .session
-            .as_ref()
-            .map(|s| s.step_annotations(&doc, undo))
-            .unwrap_or_default();
-        let before = self.annotation_states(&touched);
-        let Some(session) = &mut self.session else {
-            return;
-        };
-        let done = if undo {
-            session.undo(&doc)
-        } else {
-            session.redo(&doc)
-        };
-        if !done {
-            self.say(
-                if undo {
-                    "nothing to undo"
-                } else {
-                    "nothing to redo"
-                },
-                false,
-            );
-            return;
-        }
-        let after = self.annotation_states(&touched);
-        let what = if undo { "undone" } else { "redone" };
-        self.say(
-            format!("{what}: {}", describe_change(&before, &after)),
-            false,
-        );
-        if self.selected_own().is_some() && self.selected_annotation().is_none() {
-            self.selected = None;
-        }
-    }
-
-    /// When each of these of the open document's own annotations was last modified, in the
-    /// order given (`None`: there is no such annotation). A time, not a string: an undo of a
-    /// tag-all in a book formatted 9,000 of them into maps (35 ms).
-    fn annotation_states(
-        &self,
-        ids: &[crate::model::AnnotationId],
-    ) -> Vec<Option<jiff::Timestamp>> {
-        let set = self.own_set();
-        ids.iter()
-            .map(|id| set.and_then(|s| s.get(id)).map(|a| a.modified))
-            .collect()
-    }
-
     /// Selects an annotation, scrolls to it and puts the caret at its start.
     pub(super) fn select(&mut self, selected: Option<Selected>) {
         let me = self.annotator_in_session();
