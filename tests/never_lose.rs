@@ -634,6 +634,76 @@ fn a_killed_review_start_comes_back_whole() {
     );
 }
 
+/// The child side of `a_killed_sessions_redo_comes_back_with_its_entities`: anna makes an
+/// entity and 100 mentions of it in one step, undoes it, redoes it, says so and waits to be
+/// killed before any save.
+#[test]
+fn redo_crash_child() {
+    let Some(mut session) = child_session("LECTOR_REDO_CRASH_CHILD", "anna") else {
+        return;
+    };
+    let entity = lector::model::Entity {
+        id: lector::model::EntityId("acme".into()),
+        name: "Acme".into(),
+        label: "Organization".into(),
+        note: String::new(),
+    };
+    let mut edits = vec![Edit::UpsertEntity(Box::new(entity.clone()))];
+    for word in 0..100 {
+        let mut mention = person(&session.store, word);
+        mention.entity = Some(entity.id.clone());
+        edits.push(Edit::insert(mention));
+    }
+    session.apply(DOC, edits).expect("tag");
+    assert!(session.undo(DOC) && session.redo(DOC));
+    let n = session
+        .store
+        .project
+        .set(DOC, "anna")
+        .map_or(0, |s| s.annotations().len());
+    say_and_wait(&format!("REDONE {n}"));
+}
+
+/// A session killed after redoing a big step that made an entity and its mentions comes
+/// back with all of them: the redo lists the mentions before the entity, and recovery
+/// replays the step whole (edit by edit, it refused every mention).
+#[test]
+fn a_killed_sessions_redo_comes_back_with_its_entities() {
+    let (_dir, root) = project();
+    let n: usize = common::killed_child(
+        "redo_crash_child",
+        &[(
+            "LECTOR_REDO_CRASH_CHILD",
+            root.to_str().expect("utf-8 path"),
+        )],
+        "REDONE ",
+    )
+    .parse()
+    .expect("a count");
+    assert_eq!(n, 100);
+    assert!(saved_ids(&root, "anna").is_empty(), "nothing was saved");
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+    let project = &session.store.project;
+    assert_eq!(
+        project
+            .set(DOC, "anna")
+            .map_or(0, |s| s.annotations().len()),
+        n
+    );
+    assert!(
+        project
+            .registry("anna")
+            .and_then(|r| r.get(&lector::model::EntityId("acme".into())))
+            .is_some()
+    );
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert_eq!(saved_ids(&root, "anna").len(), n);
+}
+
 /// The journal files of the project's sessions, by name.
 fn journal_names(root: &Path) -> BTreeSet<String> {
     std::fs::read_dir(root.join(".lector/journal"))
