@@ -1400,6 +1400,8 @@ fn main() {
         let (mut start_ms, mut journalled_ms) = (Vec::new(), Vec::new());
         let (mut parts, mut journal_parts) = (Vec::new(), Vec::new());
         let (mut adopt_ms, mut staged_parts) = (Vec::new(), Vec::new());
+        let (mut undo_ms, mut undo_parts) = (Vec::new(), Vec::new());
+        let (mut redo_ms, mut redo_parts) = (Vec::new(), Vec::new());
         let mut edits_n = 0;
         for _ in 0..3 {
             let (Some(store), Some(app_store), Some(staged_store)) = (fresh(), fresh(), fresh())
@@ -1437,6 +1439,36 @@ fn main() {
                 staged_parts.push(format!(
                     "{copy:.2} + {adopt:.2} ({prepared:.0} + {applied:.0})"
                 ));
+                // Then undone and redone as the app does a step that big: taken off the
+                // history, applied to a copy on another thread, adopted.
+                for undo in [true, false] {
+                    let t0 = Instant::now();
+                    let Some(taken) = review.take_step(&doc_id, undo, 1) else {
+                        notes.push("review start: no step to undo or redo".to_owned());
+                        break;
+                    };
+                    let take = ms(t0.elapsed());
+                    let lector::session::TakenStep { stage, edits, back } = taken;
+                    let job = std::thread::spawn(move || {
+                        let t = Instant::now();
+                        (stage.run(edits), ms(t.elapsed()))
+                    });
+                    let Ok((staged, applied)) = job.join() else {
+                        break;
+                    };
+                    let t1 = Instant::now();
+                    if let Err(e) = review.adopt_step(staged, back) {
+                        notes.push(format!("adopting the undo or redo failed: {e}"));
+                    }
+                    let adopt = ms(t1.elapsed());
+                    let (all, each) = if undo {
+                        (&mut undo_ms, &mut undo_parts)
+                    } else {
+                        (&mut redo_ms, &mut redo_parts)
+                    };
+                    all.push(take + adopt);
+                    each.push(format!("{take:.2} + {adopt:.2} ({applied:.0})"));
+                }
             }
             drop(review);
             let t0 = Instant::now();
@@ -1499,6 +1531,20 @@ fn main() {
                 staged_parts.join(", ")
             ),
         ));
+        for (name, all, each) in [("undo", undo_ms, undo_parts), ("redo", redo_ms, redo_parts)] {
+            rows.push(Row::new(
+                format!(
+                    "review: {name} the start in the app, the window's part: \
+                     Session::take_step + Session::adopt_step"
+                ),
+                all,
+                format!(
+                    "take + adopt ms per run (on the job's thread: apply to the copy with the \
+                     journal alongside): {}",
+                    each.join(", ")
+                ),
+            ));
+        }
         rows.push(Row::new(
             "review: start in the app's session (crash journal)",
             journalled_ms,

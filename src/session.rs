@@ -1162,13 +1162,23 @@ impl Session {
         document: &str,
         runs: impl IntoIterator<Item = (PathBuf, Vec<Edit>)>,
     ) {
-        for (file, run) in runs {
+        // The runs' buffers, emptied into lists that had edits: a staged step's were made on
+        // its job's thread, and freeing them here could make the allocator give back what the
+        // job freed before them (see `Session::adopt`).
+        let mut emptied = Vec::new();
+        for (file, mut run) in runs {
             let list = self.unsaved_list(file, document);
             if list.is_empty() {
                 *list = run;
             } else {
-                list.extend(run);
+                list.append(&mut run);
+                if run.capacity() >= 1 << 12 {
+                    emptied.push(run);
+                }
             }
+        }
+        if !emptied.is_empty() {
+            crate::model::drop_elsewhere(emptied);
         }
     }
 

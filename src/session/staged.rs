@@ -172,6 +172,23 @@ struct Applied {
     journal: Option<Written>,
 }
 
+impl Applied {
+    /// Nothing: what is left in the box a step is taken out of.
+    fn empty() -> Self {
+        Self {
+            set: None,
+            review: None,
+            registry: None,
+            inverse: Vec::new(),
+            given: Vec::new(),
+            unsaved: BTreeMap::new(),
+            changes: Vec::new(),
+            touched: Touched::default(),
+            journal: None,
+        }
+    }
+}
+
 /// The journal a staged step was written to. Removed unless the session takes it: a step
 /// not taken in (its review never began: the switch to the reviewed set could not save) must
 /// not be replayed by the next session as if it had been.
@@ -387,8 +404,12 @@ impl Session {
                     self.apply_placed(&document, edits, back)
                 };
             }
-            Outcome::Applied(applied) => *applied,
+            Outcome::Applied(applied) => applied,
         };
+        // Taken out of its box, which is freed elsewhere: freeing the first piece of the
+        // job's memory here made the allocator give back what the job had freed before it
+        // (hundreds of megabytes on a book: 55-60 ms).
+        let mut applied = applied;
         let Applied {
             set,
             review,
@@ -399,7 +420,7 @@ impl Session {
             changes,
             touched,
             journal,
-        } = applied;
+        } = std::mem::replace(&mut *applied, Applied::empty());
         if !current {
             // The staged journal goes with `journal`.
             return self.apply_placed(&document, given, back);
@@ -464,7 +485,7 @@ impl Session {
         }
         // The edits as given were kept for a step that could not be taken in: a book's
         // million, freed elsewhere (80 ms here).
-        crate::model::drop_elsewhere((given, replaced, base));
+        crate::model::drop_elsewhere((given, replaced, base, applied));
         Ok(())
     }
 }
