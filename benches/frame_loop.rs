@@ -1402,6 +1402,7 @@ fn main() {
         let (mut adopt_ms, mut staged_parts) = (Vec::new(), Vec::new());
         let (mut undo_ms, mut undo_parts) = (Vec::new(), Vec::new());
         let (mut redo_ms, mut redo_parts) = (Vec::new(), Vec::new());
+        let (mut save_ms, mut save_parts) = (Vec::new(), Vec::new());
         let mut edits_n = 0;
         for _ in 0..3 {
             let (Some(store), Some(app_store), Some(staged_store)) = (fresh(), fresh(), fresh())
@@ -1468,6 +1469,34 @@ fn main() {
                     };
                     all.push(take + adopt);
                     each.push(format!("{take:.2} + {adopt:.2} ({applied:.0})"));
+                }
+                // Then saved as autosave does: the window's thread prepares the save, the
+                // save thread writes, the window's thread takes the result in.
+                let t0 = Instant::now();
+                let errors = review.save_in_background();
+                let prepare = ms(t0.elapsed());
+                let mut finish = 0.0;
+                while review.is_saving() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    let t1 = Instant::now();
+                    let more = review.poll_save();
+                    if !review.is_saving() {
+                        finish = ms(t1.elapsed());
+                    }
+                    if !more.is_empty() {
+                        notes.push(format!("saving the review failed: {more:?}"));
+                    }
+                }
+                if !errors.is_empty() {
+                    notes.push(format!("saving the review failed: {errors:?}"));
+                }
+                save_ms.push(prepare + finish);
+                save_parts.push(format!("{prepare:.2} + {finish:.2}"));
+                for saved in [
+                    root.join("annotations").join(&reviewer),
+                    root.join("reviews").join("bench"),
+                ] {
+                    let _ = fs::remove_dir_all(saved);
                 }
             }
             drop(review);
@@ -1545,6 +1574,16 @@ fn main() {
                 ),
             ));
         }
+        rows.push(Row::new(
+            "review: the autosave after them, the window's part: \
+             Session::save_in_background + Session::poll_save",
+            save_ms,
+            format!(
+                "prepare + take the result in, ms per run (the step's and its undo's and redo's \
+                 edits unsaved): {}",
+                save_parts.join(", ")
+            ),
+        ));
         rows.push(Row::new(
             "review: start in the app's session (crash journal)",
             journalled_ms,

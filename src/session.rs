@@ -229,8 +229,11 @@ pub enum EditError {
 struct FileEdits {
     /// The document they were made on (the entities file: the last one).
     document: String,
-    /// In the order they were made.
+    /// In the order they were made, since those a running save includes.
     edits: Vec<Edit>,
+    /// The edits before them, which a running save includes: handed to it, not copied, and
+    /// put back before `edits` if it fails.
+    in_flight: Option<crate::store::Replay>,
 }
 
 /// A save running on another thread.
@@ -996,7 +999,10 @@ impl Session {
                     let included = BTreeMap::from([(file.clone(), n)]);
                     self.finish_saves(vec![pending.run()], &included)
                 }
-                Err(err) => vec![err],
+                Err(err) => {
+                    self.not_saved(&file);
+                    vec![err]
+                }
             };
             if !errors.is_empty() {
                 migration.errors = errors;
@@ -1187,6 +1193,7 @@ impl Session {
         let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
             document: document.to_owned(),
             edits: Vec::new(),
+            in_flight: None,
         });
         document.clone_into(&mut entry.document);
         &mut entry.edits
@@ -1950,6 +1957,9 @@ impl Session {
             Ok(done) => self.finish_saves(done, &included),
             Err(_) => {
                 // The writer thread panicked: nothing is known to be saved.
+                for file in included.keys() {
+                    self.not_saved(file);
+                }
                 self.mark_all_dirty();
                 vec![StoreError::Invalid(
                     "saving failed unexpectedly; your changes are kept and will be saved again"
@@ -1959,12 +1969,43 @@ impl Session {
         }
     }
 
-    /// The unsaved edits of a file, to replay if another writer changed it; `None` when the
-    /// file is dirty without edits (then a changed file is not overwritten).
-    fn edits_of(&self, file: &Path) -> (Option<Vec<Edit>>, usize) {
-        match self.unsaved.get(file) {
-            Some(f) if !f.edits.is_empty() => (Some(f.edits.clone()), f.edits.len()),
+    /// The unsaved edits of a file, to replay if another writer changed it, handed to the
+    /// save that includes them (until it is done, edits made meanwhile are listed apart);
+    /// `None` when the file is dirty without edits (then a changed file is not overwritten).
+    fn edits_of(&mut self, file: &Path) -> (Option<crate::store::Replay>, usize) {
+        match self.unsaved.get_mut(file) {
+            Some(f) if !f.edits.is_empty() && f.in_flight.is_none() => {
+                let taken = std::sync::Arc::new(std::mem::take(&mut f.edits));
+                f.in_flight = Some(std::sync::Arc::clone(&taken));
+                let n = taken.len();
+                (Some(taken), n)
+            }
             _ => (None, 0),
+        }
+    }
+
+    /// Puts the edits a save included back before those made since: it failed, or was
+    /// never started.
+    fn not_saved(&mut self, file: &Path) {
+        let Some(f) = self.unsaved.get_mut(file) else {
+            return;
+        };
+        let Some(in_flight) = f.in_flight.take() else {
+            return;
+        };
+        // The save is done with them, so they are the session's alone again.
+        let mut back =
+            std::sync::Arc::try_unwrap(in_flight).unwrap_or_else(|shared| (*shared).clone());
+        back.append(&mut f.edits);
+        f.edits = back;
+    }
+
+    /// The edits a save included are saved: they go (freed elsewhere when many).
+    fn saved(&mut self, file: &Path) {
+        if let Some(in_flight) = self.unsaved.get_mut(file).and_then(|f| f.in_flight.take())
+            && in_flight.len() >= 1 << 12
+        {
+            crate::model::drop_elsewhere(in_flight);
         }
     }
 
@@ -1987,7 +2028,10 @@ impl Session {
                     included.insert(file, n);
                     self.dirty_resolutions = false;
                 }
-                Err(err) => errors.push(err),
+                Err(err) => {
+                    self.not_saved(&file);
+                    errors.push(err);
+                }
             }
         }
         if self.dirty_triage {
@@ -1999,7 +2043,10 @@ impl Session {
                     included.insert(file, n);
                     self.dirty_triage = false;
                 }
-                Err(err) => errors.push(err),
+                Err(err) => {
+                    self.not_saved(&file);
+                    errors.push(err);
+                }
             }
         }
         if self.dirty_entities {
@@ -2011,7 +2058,10 @@ impl Session {
                     included.insert(file, n);
                     self.dirty_entities = false;
                 }
-                Err(err) => errors.push(err),
+                Err(err) => {
+                    self.not_saved(&file);
+                    errors.push(err);
+                }
             }
         }
         for document in std::mem::take(&mut self.dirty_sets) {
@@ -2026,6 +2076,7 @@ impl Session {
                     included.insert(file, n);
                 }
                 Err(err) => {
+                    self.not_saved(&file);
                     errors.push(err);
                     self.dirty_sets.insert(document);
                 }
@@ -2041,6 +2092,7 @@ impl Session {
                     included.insert(file, n);
                 }
                 Err(err) => {
+                    self.not_saved(&file);
                     errors.push(err);
                     self.dirty_reviews.insert(document);
                 }
@@ -2068,14 +2120,20 @@ impl Session {
             match self.store.finish_write(d) {
                 Ok(merged) => {
                     saved_any = true;
-                    let n = included.get(&file).copied().unwrap_or(0);
-                    let rest = match self.unsaved.get_mut(&file) {
-                        Some(f) => {
-                            f.edits.drain(..n.min(f.edits.len()));
-                            f.edits.clone()
-                        }
-                        None => Vec::new(),
-                    };
+                    debug_assert_eq!(
+                        self.unsaved
+                            .get(&file)
+                            .and_then(|f| f.in_flight.as_ref())
+                            .map_or(0, |e| e.len()),
+                        included.get(&file).copied().unwrap_or(0)
+                    );
+                    self.saved(&file);
+                    // Those made while it ran.
+                    let rest = self
+                        .unsaved
+                        .get(&file)
+                        .map(|f| f.edits.clone())
+                        .unwrap_or_default();
                     if merged {
                         self.replay_after_merge(&file, &rest);
                         self.merged.push(file.clone());
@@ -2087,6 +2145,7 @@ impl Session {
                 }
                 Err(err) => {
                     errors.push(err);
+                    self.not_saved(&file);
                     self.mark_dirty(&file);
                 }
             }
@@ -2791,6 +2850,32 @@ mod tests {
         s.keep_mine(&set_path(&doc, "anna"));
         assert!(s.save_now().is_empty());
         assert_eq!(saved_ids(dir.path(), &doc).len(), 2);
+    }
+
+    /// A save that fails hands back the edits it included, ahead of those made since: when
+    /// the file is next found changed by another writer, all of them are replayed onto it.
+    #[test]
+    fn the_edits_of_a_failed_save_are_replayed_once_the_file_is_mended() {
+        let (dir, mut s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        s.apply(&doc, vec![Edit::insert(a.clone())]).unwrap();
+        assert!(s.save_now().is_empty());
+        let file = dir.path().join(set_path(&doc, "anna"));
+        let theirs = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, &theirs[..theirs.len() / 2]).unwrap();
+        let b = person(&s, &doc, 12, 22);
+        s.apply(&doc, vec![Edit::insert(b.clone())]).unwrap();
+        assert!(!s.save_in_background().is_empty() || !s.wait_for_save().is_empty());
+        let c = person(&s, &doc, 23, 30);
+        s.apply(&doc, vec![Edit::insert(c.clone())]).unwrap();
+        // Mended by another writer, differently from what this session last wrote.
+        assert!(theirs.contains("status: InProgress"));
+        std::fs::write(&file, theirs.replace("status: InProgress", "status: Done")).unwrap();
+        assert!(s.save_now().is_empty());
+        assert_eq!(
+            saved_ids(dir.path(), &doc),
+            [a, b, c].iter().map(|x| x.id.0.to_string()).collect()
+        );
     }
 
     /// Writes a journal as a crashed session would have left it, for a session to recover.

@@ -40,6 +40,9 @@ use crate::model::edit::Edit;
 use crate::model::review::{Choice, Sources};
 use crate::model::{Annotation, AnnotationId, DocText, EntityId, Project, RecordKey, Status};
 
+/// A journal this big is emptied by making a new one and removing it on another thread.
+const BIG_JOURNAL_BYTES: u64 = 8 << 20;
+
 /// One journal line.
 #[derive(Debug, Serialize, Deserialize)]
 struct Line {
@@ -527,6 +530,16 @@ impl Journal {
             asked.into_iter().collect::<std::io::Result<()>>()?;
             if self.empty {
                 return Ok(());
+            }
+            // A big one (a review's start on a book: a gigabyte) is handed to a new journal's
+            // thread to remove: truncating it here held the window 75-95 ms.
+            let big = self
+                .file
+                .metadata()
+                .is_ok_and(|m| m.len() >= BIG_JOURNAL_BYTES);
+            if big && let Ok(fresh) = Journal::create(&self.root, &self.annotator) {
+                let old = std::mem::replace(self, fresh);
+                return self.syncer.ask(Ask::SyncThenRemove(Box::new(old)));
             }
             self.file.set_len(0)?;
             self.empty = true;
@@ -1493,6 +1506,50 @@ mod tests {
         let expected: Vec<Edit> = vec![first[0].clone(), first[2].clone()];
         assert!(read_back.into_iter().map(|(_, e)| e).collect::<Vec<_>>() == expected);
         assert_eq!(documents_of(&copy).len(), 1);
+    }
+
+    /// A big journal all of whose edits are saved is not truncated where the save is taken
+    /// in (a book's gigabyte held the window 75-95 ms): a new, empty journal takes its place,
+    /// held, and the old one is removed by its thread.
+    #[test]
+    fn a_big_journal_emptied_is_replaced_and_removed_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let n = 30_000u32;
+        let words: String = (0..n).map(|i| format!("w{i:05} ")).collect();
+        let doc = store.add_text("w.txt", "W", words).unwrap();
+        let text = store.project.document(&doc).unwrap().text.clone();
+        let edits: Vec<Edit> = (0..n)
+            .map(|i| {
+                let mut a = Annotation::new(
+                    "Person",
+                    checked_fragments(&text, &[(7 * i, 7 * i + 6)]).unwrap(),
+                );
+                a.note = "n".repeat(200);
+                Edit::insert(a)
+            })
+            .collect();
+        let mut journal = Journal::create(dir.path(), "anna").unwrap();
+        journal.append(&text, &doc, &edits).unwrap();
+        let before = journal.path().to_path_buf();
+        assert!(fs::metadata(&before).unwrap().len() >= BIG_JOURNAL_BYTES);
+        journal.reset(&store.project, &[]).unwrap();
+        assert_ne!(journal.path(), before, "a new one");
+        assert_eq!(fs::metadata(journal.path()).unwrap().len(), 0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while before.exists() {
+            assert!(std::time::Instant::now() < deadline, "the old one goes");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(
+            orphans(dir.path(), "anna").is_empty(),
+            "the new one is held"
+        );
+        // Written to again, it holds just what comes next.
+        journal.append(&text, &doc, &edits[..1]).unwrap();
+        let (read_back, problems) = read(journal.path(), &store.project);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(read_back.len(), 1);
     }
 
     /// A step big enough to be written out on several threads comes back whole and in order,

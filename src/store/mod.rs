@@ -300,6 +300,11 @@ const MAX_FILE_BYTES: u64 = if ron_file::MAX_RON_BYTES > MAX_ARTICLE_BYTES as u6
     MAX_ARTICLE_BYTES as u64
 };
 
+/// A file's edits since it was last read or written, shared by the session and the save
+/// that includes them: a review's start on a book leaves a million, which the window's
+/// thread copied at every save (50-100 ms).
+pub type Replay = std::sync::Arc<Vec<Edit>>;
+
 /// What a [`PendingWrite`] writes.
 #[derive(Debug)]
 enum PendingContent {
@@ -312,28 +317,28 @@ enum PendingContent {
         text: DocText,
         /// The edits since the file was last read or written, to replay onto what another
         /// writer put there meanwhile; `None`: refuse if the file changed.
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     },
     /// A copy of an annotator's entities.
     Entities {
         annotator: String,
         registry: EntityRegistry,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     },
     /// A copy of a reviewer's decisions on a document.
     Review {
         review: Box<Review>,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     },
     /// A copy of a resolver's records.
     Resolutions {
         resolutions: Box<Resolutions>,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     },
     /// A copy of an annotator's decisions on suggestions.
     Triage {
         triage: Box<crate::model::suggested::Triage>,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     },
 }
 
@@ -671,7 +676,7 @@ impl PendingWrite {
             | PendingContent::Entities { edits, .. }
             | PendingContent::Review { edits, .. }
             | PendingContent::Resolutions { edits, .. }
-            | PendingContent::Triage { edits, .. } => edits.as_ref().ok_or_else(changed)?,
+            | PendingContent::Triage { edits, .. } => edits.as_deref().ok_or_else(changed)?,
         };
         let source = ron_file::preflight(rel, bytes).map_err(cannot)?;
         let version = ron_file::format_version(rel, &source).map_err(cannot)?;
@@ -2675,7 +2680,7 @@ impl ProjectStore {
         &self,
         document: &str,
         annotator: &str,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     ) -> Result<PendingWrite, StoreError> {
         let Some(doc) = self.project.document(document) else {
             return Err(StoreError::Invalid(format!(
@@ -2708,7 +2713,7 @@ impl ProjectStore {
         &self,
         document: &str,
         reviewer: &str,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     ) -> Result<PendingWrite, StoreError> {
         let Some(review) = self.project.review(document, reviewer) else {
             return Err(StoreError::Invalid(format!(
@@ -2728,7 +2733,7 @@ impl ProjectStore {
     pub fn prepare_entities_save(
         &self,
         annotator: &str,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     ) -> Result<PendingWrite, StoreError> {
         let registry = self
             .project
@@ -2751,7 +2756,7 @@ impl ProjectStore {
     pub fn prepare_resolutions_save(
         &self,
         resolver: &str,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     ) -> Result<PendingWrite, StoreError> {
         let resolutions = self
             .project
@@ -2773,7 +2778,7 @@ impl ProjectStore {
     pub fn prepare_triage_save(
         &self,
         annotator: &str,
-        edits: Option<Vec<Edit>>,
+        edits: Option<Replay>,
     ) -> Result<PendingWrite, StoreError> {
         let triage = self
             .project
