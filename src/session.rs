@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use crate::model::edit::Edit;
-use crate::model::edit::{self, EditTarget};
+use crate::model::edit::{self, EditRuns, EditTarget};
 use crate::model::review::{Comment, Decision, reviewer_of};
 use crate::model::validate::annotation_problems;
 use crate::model::{Annotation, AnnotationId, AttrValue, CharOffset, EntityId, Fragment, Status};
@@ -230,7 +230,7 @@ struct FileEdits {
     /// The document they were made on (the entities file: the last one).
     document: String,
     /// In the order they were made, since those a running save includes.
-    edits: Vec<Edit>,
+    edits: EditRuns,
     /// The edits before them, which a running save includes: handed to it, not copied, and
     /// put back before `edits` if it fails.
     in_flight: Option<crate::store::Replay>,
@@ -1166,33 +1166,23 @@ impl Session {
     fn keep_unsaved(
         &mut self,
         document: &str,
-        runs: impl IntoIterator<Item = (PathBuf, Vec<Edit>)>,
+        runs: impl IntoIterator<Item = (PathBuf, EditRuns)>,
     ) {
-        // The runs' buffers, emptied into lists that had edits: a staged step's were made on
-        // its job's thread, and freeing them here could make the allocator give back what the
-        // job freed before them (see `Session::adopt`).
-        let mut emptied = Vec::new();
-        for (file, mut run) in runs {
-            let list = self.unsaved_list(file, document);
-            if list.is_empty() {
-                *list = run;
-            } else {
-                list.append(&mut run);
-                if run.capacity() >= 1 << 12 {
-                    emptied.push(run);
-                }
-            }
-        }
-        if !emptied.is_empty() {
-            crate::model::drop_elsewhere(emptied);
+        for (file, mut edits) in runs {
+            self.unsaved_runs(file, document).append(&mut edits);
         }
     }
 
-    /// A file's list of edits not saved yet, made on `document`.
+    /// A file's list of edits not saved yet, made on `document`: the run to append to.
     fn unsaved_list(&mut self, file: PathBuf, document: &str) -> &mut Vec<Edit> {
+        self.unsaved_runs(file, document).last_mut()
+    }
+
+    /// A file's edits not saved yet, made on `document`.
+    fn unsaved_runs(&mut self, file: PathBuf, document: &str) -> &mut EditRuns {
         let entry = self.unsaved.entry(file).or_insert_with(|| FileEdits {
             document: document.to_owned(),
-            edits: Vec::new(),
+            edits: EditRuns::default(),
             in_flight: None,
         });
         document.clone_into(&mut entry.document);
@@ -2129,10 +2119,10 @@ impl Session {
                     );
                     self.saved(&file);
                     // Those made while it ran.
-                    let rest = self
+                    let rest: Vec<Edit> = self
                         .unsaved
                         .get(&file)
-                        .map(|f| f.edits.clone())
+                        .map(|f| f.edits.iter().cloned().collect())
                         .unwrap_or_default();
                     if merged {
                         self.replay_after_merge(&file, &rest);

@@ -348,3 +348,53 @@ mod tests {
         assert!(disk.is_empty());
     }
 }
+
+/// Edits in the order they were made, in runs: a staged step's (a review's start or its undo
+/// on a book: a million) goes in as a run of its own, moved, rather than appended to the run
+/// before it (which copied them into fresh memory: 20-30 ms on a book).
+#[derive(Clone, Debug, Default)]
+pub struct EditRuns(Vec<Vec<Edit>>);
+
+impl EditRuns {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    /// Each, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Edit> {
+        self.0.iter().flatten()
+    }
+
+    /// The run edits are appended to.
+    pub(crate) fn last_mut(&mut self) -> &mut Vec<Edit> {
+        if self.0.is_empty() {
+            self.0.push(Vec::new());
+        }
+        let last = self.0.len() - 1;
+        &mut self.0[last]
+    }
+
+    /// Puts `other`'s runs after these, moved.
+    pub(crate) fn append(&mut self, other: &mut Self) {
+        if self.is_empty() {
+            std::mem::swap(&mut self.0, &mut other.0);
+        } else {
+            self.0.append(&mut other.0);
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a EditRuns {
+    type Item = &'a Edit;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Edit>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().flatten()
+    }
+}

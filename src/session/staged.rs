@@ -431,7 +431,7 @@ impl Session {
         // here what can change meanwhile: a file found read-only, or still being read.
         let one_of_each: Vec<Edit> = unsaved
             .values()
-            .filter_map(|f| f.edits.first().cloned())
+            .filter_map(|f| f.edits.iter().next().cloned())
             .collect();
         if let Err(err) = self.writable_by(&document, &one_of_each, |file| {
             self.store.read_only_reason(file).map(str::to_owned)

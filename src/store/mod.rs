@@ -303,7 +303,7 @@ const MAX_FILE_BYTES: u64 = if ron_file::MAX_RON_BYTES > MAX_ARTICLE_BYTES as u6
 /// A file's edits since it was last read or written, shared by the session and the save
 /// that includes them: a review's start on a book leaves a million, which the window's
 /// thread copied at every save (50-100 ms).
-pub type Replay = std::sync::Arc<Vec<Edit>>;
+pub type Replay = std::sync::Arc<crate::model::edit::EditRuns>;
 
 /// What a [`PendingWrite`] writes.
 #[derive(Debug)]
@@ -713,7 +713,7 @@ impl PendingWrite {
                 // replacing theirs.
                 let mut renamed: std::collections::HashMap<AnnotationId, AnnotationId> =
                     std::collections::HashMap::new();
-                for edit in edits {
+                for edit in edits.iter() {
                     let mut edit = edit.clone();
                     edit::rename_ids(&mut edit, &renamed);
                     if let Edit::Insert(a) = &mut edit
