@@ -942,6 +942,9 @@ impl Session {
     /// The app calls this when a project opens and when files change on disk; commands that
     /// write for an annotator call it first.
     pub fn migrate_resolutions(&mut self) -> Option<Migration> {
+        // Its save of the resolver's file is taken in here: none may be running. (A failed
+        // one leaves its files dirty, saved and said again by the next save.)
+        let _ = self.wait_for_save();
         let keys: Vec<crate::model::SetKey> = self
             .store
             .project
@@ -2119,17 +2122,18 @@ impl Session {
                     );
                     self.saved(&file);
                     // Those made while it ran.
-                    let rest: Vec<Edit> = self
-                        .unsaved
-                        .get(&file)
-                        .map(|f| f.edits.iter().cloned().collect())
-                        .unwrap_or_default();
+                    let none_since = self.unsaved.get(&file).is_none_or(|f| f.edits.is_empty());
                     if merged {
+                        let rest: Vec<Edit> = self
+                            .unsaved
+                            .get(&file)
+                            .map(|f| f.edits.iter().cloned().collect())
+                            .unwrap_or_default();
                         self.replay_after_merge(&file, &rest);
                         self.merged.push(file.clone());
                         self.bump_revision();
                     }
-                    if rest.is_empty() {
+                    if none_since {
                         self.unsaved.remove(&file);
                     }
                 }
@@ -2141,10 +2145,19 @@ impl Session {
             }
         }
         if saved_any && let Some(journal) = &mut self.journal {
-            let remaining: Vec<(String, Edit)> = self
+            // The entities file's first: written without their steps, edits are replayed one
+            // by one after a crash, and a mention made with its entity while the save ran
+            // would be refused before it (an entity removed with its mentions then stays,
+            // which loses nothing).
+            let entities = entities_path(&self.annotator);
+            let (first, rest): (Vec<_>, Vec<_>) = self
                 .unsaved
-                .values()
-                .flat_map(|f| f.edits.iter().map(|e| (f.document.clone(), e.clone())))
+                .iter()
+                .partition(|(file, _)| **file == entities);
+            let remaining: Vec<(String, Edit)> = first
+                .into_iter()
+                .chain(rest)
+                .flat_map(|(_, f)| f.edits.iter().map(|e| (f.document.clone(), e.clone())))
                 .collect();
             if let Err(err) = journal.reset(&self.store.project, &remaining) {
                 self.journal_error = Some(format!(

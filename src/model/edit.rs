@@ -380,13 +380,15 @@ impl EditRuns {
         &mut self.0[last]
     }
 
-    /// Puts `other`'s runs after these, moved.
+    /// Puts `other`'s runs after these, moved; edits appended next start a run of their own
+    /// (appended to a moved run of a million, they could make it move again).
     pub(crate) fn append(&mut self, other: &mut Self) {
         if self.is_empty() {
             std::mem::swap(&mut self.0, &mut other.0);
         } else {
             self.0.append(&mut other.0);
         }
+        self.0.push(Vec::new());
     }
 }
 

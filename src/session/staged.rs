@@ -117,6 +117,8 @@ pub struct Back {
     revision: u64,
     /// Whether it removes entities (checked then to be linked from no other document).
     removes_entities: bool,
+    /// How many steps were left below it: it goes back there if it is not applied.
+    depth: usize,
 }
 
 impl Back {
@@ -129,6 +131,16 @@ impl Back {
     pub fn document(&self) -> &str {
         &self.document
     }
+}
+
+/// Why an undo (redo) taken off the history was put back.
+fn changed_meanwhile(back: &Back) -> EditError {
+    EditError::Invalid(format!(
+        "the document was edited while it was {}: press {} again to {} the last step",
+        if back.undo { "undone" } else { "redone" },
+        if back.undo { "Ctrl+Z" } else { "Ctrl+Shift+Z" },
+        if back.undo { "undo" } else { "redo" },
+    ))
 }
 
 /// A step applied to a copy: what [`Session::adopt`] takes in.
@@ -295,6 +307,7 @@ impl Session {
             return None;
         }
         let step = stack.pop()?;
+        let depth = stack.len();
         // Which entities it removes is decided here, as the session's own undo decides it:
         // the copy has no other document to look at.
         let edits = self.unlinked_only(document, step.edits);
@@ -309,6 +322,7 @@ impl Session {
                 undo,
                 revision: self.revision,
                 removes_entities,
+                depth,
             },
         })
     }
@@ -328,20 +342,25 @@ impl Session {
         self.return_step(&back, edits);
     }
 
-    /// Puts a step not applied back where it was taken from.
+    /// Puts a step not applied back where it was taken from: below the steps made since.
     fn return_step(&mut self, back: &Back, edits: Vec<Edit>) {
-        self.push_for(back, edits, true);
+        let history = self.histories.entry(back.document.clone()).or_default();
+        let stack = if back.undo {
+            &mut history.undo
+        } else {
+            &mut history.redo
+        };
+        stack.insert(back.depth.min(stack.len()), super::Step::alone(edits));
     }
 
-    /// Pushes `edits` as a step onto the history `back` came from (`origin`), or onto the
-    /// other: an undo's inverse is the redo, and a redo's the undo.
-    fn push_for(&mut self, back: &Back, edits: Vec<Edit>, origin: bool) {
+    /// Pushes an undo's inverse onto the redo stack, or a redo's onto the undo stack.
+    fn push_inverse(&mut self, back: &Back, inverse: Vec<Edit>) {
         let history = self.histories.entry(back.document.clone()).or_default();
-        let step = super::Step::alone(edits);
-        if back.undo == origin {
-            history.undo.push(step);
-        } else {
+        let step = super::Step::alone(inverse);
+        if back.undo {
             history.redo.push(step);
+        } else {
+            history.undo.push(step);
         }
     }
 
@@ -358,7 +377,7 @@ impl Session {
         let edits = self.unlinked_only(document, edits);
         match self.apply_or_return(document, edits) {
             Ok(inverse) => {
-                self.push_for(back, inverse, false);
+                self.push_inverse(back, inverse);
                 Ok(())
             }
             Err((err, edits)) => {
@@ -392,6 +411,23 @@ impl Session {
         // was taken (nothing changed: none was).
         let relinked = back.is_some_and(|b| b.removes_entities && b.revision != self.revision);
         let current = !relinked && base.holds(&self.store.project, &document, &annotator);
+        if let Some(back) = back
+            && !current
+        {
+            // Edited meanwhile: applied now, an undo would come after the edits made since
+            // it was asked for (and could take them back). It goes back to the history,
+            // below them.
+            let edits = match outcome {
+                Outcome::NotStaged(edits) | Outcome::Refused(_, edits) => edits,
+                Outcome::Applied(mut applied) => {
+                    let given = std::mem::take(&mut applied.given);
+                    crate::model::drop_elsewhere((applied, base));
+                    given
+                }
+            };
+            self.return_step(back, edits);
+            return Err(changed_meanwhile(back));
+        }
         let applied = match outcome {
             Outcome::NotStaged(edits) => return self.apply_placed(&document, edits, back),
             Outcome::Refused(err, edits) => {
@@ -449,10 +485,12 @@ impl Session {
                 self.journal_failed(&err);
                 return self.apply_placed(&document, given, back);
             }
-            // The session's journal so far holds what came before the step.
+            // The session's journal so far holds what came before the step (edits made while
+            // it was applied to the copy too): replayed first after a crash, by time.
             if let Some(older) = self.journal.take() {
                 journal.retire(older);
             }
+            journal.touch();
             self.journal = Some(journal);
         }
         let project = &mut self.store.project;
@@ -480,7 +518,7 @@ impl Session {
             unsaved.into_iter().map(|(file, edits)| (file, edits.edits)),
         );
         match back {
-            Some(back) => self.push_for(back, inverse, false),
+            Some(back) => self.push_inverse(back, inverse),
             None => self.push_step(&document, inverse),
         }
         // The edits as given were kept for a step that could not be taken in: a book's
@@ -767,11 +805,12 @@ mod tests {
         }
     }
 
-    /// An undo applied elsewhere after an edit of the same set meanwhile is applied as given
-    /// onto the set as it is: the step's annotations go, the edit stays; the redo brings
-    /// them back. A step that cannot be applied goes back to the history it came from.
+    /// An undo taken off the history while the document is edited meanwhile is not applied
+    /// after that edit (it could take it back): it goes back to the history below the edit,
+    /// and says so; undone again, the edit goes first, then the step. A step that cannot be
+    /// applied goes back to the history it came from.
     #[test]
-    fn an_undo_whose_base_changed_is_applied_as_given() {
+    fn an_undo_of_a_document_edited_meanwhile_goes_back_below_the_edit() {
         let dir = tempfile::tempdir().unwrap();
         let (mut s, document, edits) = reviewing(dir.path());
         s.apply(&document, edits).unwrap();
@@ -784,13 +823,21 @@ mod tests {
             crate::model::checked_fragments(&text, &[(0, 8)]).unwrap(),
         );
         s.apply(&document, vec![Edit::insert(tag.clone())]).unwrap();
-        s.adopt_step(result, back).unwrap();
-        let (set, review) = held(&s, &document);
-        assert_eq!(set.len(), 1, "the tag alone");
-        assert_eq!(set[0].id, tag.id);
-        assert!(review.is_none_or(|r| r.decisions.is_empty()));
-        assert_eq!(s.can_undo_redo(&document), (true, true));
-        assert!(s.redo(&document));
+        let err = s.adopt_step(result, back).unwrap_err();
+        assert!(
+            err.to_string().contains("edited while it was undone"),
+            "{err}"
+        );
+        assert_eq!(
+            held(&s, &document).0.len(),
+            started.0.len() + 1,
+            "as it was"
+        );
+        assert!(s.undo(&document), "the edit first");
+        assert_eq!(held(&s, &document), started);
+        assert!(s.undo(&document), "then the step");
+        assert!(held(&s, &document).0.is_empty());
+        assert!(s.redo(&document) && s.redo(&document));
         assert_eq!(held(&s, &document).0.len(), started.0.len() + 1);
 
         // Refused where the set cannot be written (its folder leads out of the project now):

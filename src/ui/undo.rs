@@ -1,7 +1,9 @@
 //! Undo and redo. A big step (an undo of a review's start on a book takes a million
 //! annotations and decisions out) is applied to a copy on another thread and taken in when
 //! it is done, as a big review's start is ([`crate::session::Stage`]); the window draws and
-//! takes edits meanwhile, and says what runs. Another undo or redo waits for it.
+//! takes edits meanwhile, and says what runs. Another undo or redo is refused until it is
+//! done (the status bar says to press again); one whose document was edited meanwhile goes
+//! back to the history, below those edits, and says so.
 
 use super::app::LectorApp;
 use super::jobs::{JobDone, JobKind};
