@@ -704,6 +704,70 @@ fn a_killed_sessions_redo_comes_back_with_its_entities() {
     assert_eq!(saved_ids(&root, "anna").len(), n);
 }
 
+/// The child side of `an_entity_made_while_a_save_ran_comes_back_with_its_mention`: anna
+/// tags, a save starts, and while it runs she makes an entity and a mention of it in one
+/// step; once the save is in, she says so and waits to be killed.
+#[test]
+fn save_crash_child() {
+    let Some(mut session) = child_session("LECTOR_SAVE_CRASH_CHILD", "anna") else {
+        return;
+    };
+    let first = person(&session.store, 1);
+    session.apply(DOC, vec![Edit::insert(first)]).expect("tag");
+    assert!(session.save_in_background().is_empty());
+    let entity = lector::model::Entity {
+        id: lector::model::EntityId("acme".into()),
+        name: "Acme".into(),
+        label: "Organization".into(),
+        note: String::new(),
+    };
+    let mut mention = person(&session.store, 2);
+    mention.entity = Some(entity.id.clone());
+    session
+        .apply(
+            DOC,
+            vec![
+                Edit::UpsertEntity(Box::new(entity)),
+                Edit::insert(mention.clone()),
+            ],
+        )
+        .expect("mention");
+    assert!(session.wait_for_save().is_empty());
+    // The journal the save rewrote is the only one left: the one before it (with the step
+    // whole) is removed once the new one is synced.
+    let root = session.store.root().to_path_buf();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while journal_names(&root).len() > 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(journal_names(&root).len(), 1);
+    say_and_wait(&format!("MENTIONED {}", mention.id));
+}
+
+/// A session killed after a save that ran while it made an entity and a mention of it:
+/// the save rewrote the journal with what it left unsaved, one edit at a time, and the
+/// mention came before its entity there (recovery refused it: lost).
+#[test]
+fn an_entity_made_while_a_save_ran_comes_back_with_its_mention() {
+    let (_dir, root) = project();
+    let id = common::killed_child(
+        "save_crash_child",
+        &[(
+            "LECTOR_SAVE_CRASH_CHILD",
+            root.to_str().expect("utf-8 path"),
+        )],
+        "MENTIONED ",
+    );
+    assert_eq!(saved_ids(&root, "anna").len(), 1, "the first tag was saved");
+    let (store, _) = ProjectStore::open(&root).expect("open");
+    let mut session = Session::new(store, "anna");
+    let recovery = session.recover().expect("something to recover");
+    assert!(recovery.problems.is_empty(), "{:?}", recovery.problems);
+    assert!(session.save_now().is_empty());
+    drop(session);
+    assert!(saved_ids(&root, "anna").contains(&id));
+}
+
 /// The journal files of the project's sessions, by name.
 fn journal_names(root: &Path) -> BTreeSet<String> {
     std::fs::read_dir(root.join(".lector/journal"))
