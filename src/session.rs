@@ -695,10 +695,10 @@ impl Session {
                     .project
                     .set(document, &self.annotator)
                     .is_none_or(|s| s.status == Status::NotStarted);
-                let first = not_started && group.iter().any(|e| matches!(e, Edit::Insert(_)));
+                let sets_status = not_started && group.iter().any(|e| matches!(e, Edit::Insert(_)));
                 let strict: Vec<Edit> = group
                     .into_iter()
-                    .filter(|e| !(first && matches!(e, Edit::SetStatus(Status::InProgress))))
+                    .filter(|e| !(sets_status && matches!(e, Edit::SetStatus(Status::InProgress))))
                     .filter_map(|e| self.strict(document, e))
                     .collect();
                 let n = strict.len();

@@ -325,10 +325,10 @@ fn a_killed_session_comes_back_with_its_edit() {
     assert!(session.save_now().is_empty());
     drop(session);
     assert_eq!(saved_ids(&root, "anna"), BTreeSet::from([id]));
-    let journals = std::fs::read_dir(root.join(".lector/journal"))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert_eq!(journals, 0, "journals are cleaned up once saved");
+    assert!(
+        journal_names(&root).is_empty(),
+        "journals are cleaned up once saved"
+    );
 }
 
 /// As the app opens a project: another document first, the killed session's document's
@@ -546,6 +546,37 @@ fn long_review_project() -> (tempfile::TempDir, PathBuf, String) {
     (dir, root, doc)
 }
 
+/// The edits with which olga takes every agreement of anna and erik on `doc`.
+fn agreements(project: &lector::model::Project, doc: &str) -> Vec<Edit> {
+    let pair = ["anna".to_owned(), "erik".to_owned()];
+    let alignment = lector::review::align_document(project, doc, &pair).expect("align");
+    lector::review::adjudication::take_agreements(project, doc, "olga", &alignment)
+}
+
+/// That no review was saved (the folder is missing or empty).
+fn no_review_saved(root: &Path) -> bool {
+    std::fs::read_dir(root.join("reviews")).map_or(true, |mut d| d.next().is_none())
+}
+
+/// The project opened again by olga's reviewing session, which recovers what its journals
+/// hold (`why` there must be some).
+fn recovered_reviewer(root: &Path, why: &str) -> Session {
+    let (store, _) = ProjectStore::open(root).expect("open");
+    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
+    assert!(session.recover().is_some(), "{why}");
+    session
+}
+
+/// The entity the redo and save children make, with mentions of it.
+fn acme() -> lector::model::Entity {
+    lector::model::Entity {
+        id: lector::model::EntityId("acme".into()),
+        name: "Acme".into(),
+        label: "Organization".into(),
+        note: String::new(),
+    }
+}
+
 /// The child side of `a_killed_review_start_comes_back_whole`: a reviewer's session takes
 /// every agreement, says how many, and waits to be killed before any save.
 #[test]
@@ -557,15 +588,7 @@ fn review_crash_child() {
     ) else {
         return;
     };
-    let pair = ["anna".to_owned(), "erik".to_owned()];
-    let alignment =
-        lector::review::align_document(&session.store.project, &doc, &pair).expect("align");
-    let edits = lector::review::adjudication::take_agreements(
-        &session.store.project,
-        &doc,
-        "olga",
-        &alignment,
-    );
+    let edits = agreements(&session.store.project, &doc);
     session.apply(&doc, edits).expect("take the agreements");
     let taken = session
         .store
@@ -594,21 +617,9 @@ fn a_killed_review_start_comes_back_whole() {
     .parse()
     .expect("a count");
     assert_eq!(taken, 360, "anna's 400 less erik's 40 left out");
-    assert!(
-        !root.join("reviews").exists()
-            || std::fs::read_dir(root.join("reviews"))
-                .expect("reviews")
-                .next()
-                .is_none(),
-        "nothing was saved before the kill"
-    );
+    assert!(no_review_saved(&root), "nothing was saved before the kill");
 
-    let (store, _) = ProjectStore::open(&root).expect("open");
-    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
-    assert!(
-        session.recover().is_some(),
-        "the journal has the review start"
-    );
+    let mut session = recovered_reviewer(&root, "the journal has the review start");
     let project = &session.store.project;
     assert_eq!(
         project
@@ -642,12 +653,7 @@ fn redo_crash_child() {
     let Some(mut session) = child_session("LECTOR_REDO_CRASH_CHILD", "anna") else {
         return;
     };
-    let entity = lector::model::Entity {
-        id: lector::model::EntityId("acme".into()),
-        name: "Acme".into(),
-        label: "Organization".into(),
-        note: String::new(),
-    };
+    let entity = acme();
     let mut edits = vec![Edit::UpsertEntity(Box::new(entity.clone()))];
     for word in 0..100 {
         let mut mention = person(&session.store, word);
@@ -715,12 +721,7 @@ fn save_crash_child() {
     let first = person(&session.store, 1);
     session.apply(DOC, vec![Edit::insert(first)]).expect("tag");
     assert!(session.save_in_background().is_empty());
-    let entity = lector::model::Entity {
-        id: lector::model::EntityId("acme".into()),
-        name: "Acme".into(),
-        label: "Organization".into(),
-        note: String::new(),
-    };
+    let entity = acme();
     let mut mention = person(&session.store, 2);
     mention.entity = Some(entity.id.clone());
     session
@@ -810,11 +811,7 @@ fn staged_review_crash_child() {
     let stage = session.stage(&doc, &reviewer);
     let document = doc.clone();
     let staged = std::thread::spawn(move || {
-        let project = stage.project();
-        let pair = ["anna".to_owned(), "erik".to_owned()];
-        let alignment = lector::review::align_document(project, &document, &pair).expect("align");
-        let edits =
-            lector::review::adjudication::take_agreements(project, &document, "olga", &alignment);
+        let edits = agreements(stage.project(), &document);
         stage.run(edits)
     })
     .join()
@@ -860,20 +857,8 @@ fn staged_review_killed(
         names.iter().any(|n| n.ends_with(".staged")) != adopt,
         "the step's journal is named as staged until adopted: {names:?}"
     );
-    assert!(
-        !root.join("reviews").exists()
-            || std::fs::read_dir(root.join("reviews"))
-                .expect("reviews")
-                .next()
-                .is_none(),
-        "nothing was saved before the kill"
-    );
-    let (store, _) = ProjectStore::open(&root).expect("open");
-    let mut session = Session::new(store, lector::model::review::review_set_name("olga"));
-    assert!(
-        session.recover().is_some(),
-        "the journal has the reviewer's own tag"
-    );
+    assert!(no_review_saved(&root), "nothing was saved before the kill");
+    let session = recovered_reviewer(&root, "the journal has the reviewer's own tag");
     (dir, root, session, doc, taken, own.to_owned())
 }
 

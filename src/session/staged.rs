@@ -135,11 +135,13 @@ impl Back {
 
 /// Why an undo (redo) taken off the history was put back.
 fn changed_meanwhile(back: &Back) -> EditError {
+    let (done, keys, what) = if back.undo {
+        ("undone", "Ctrl+Z", "undo")
+    } else {
+        ("redone", "Ctrl+Shift+Z", "redo")
+    };
     EditError::Invalid(format!(
-        "the document was edited while it was {}: press {} again to {} the last step",
-        if back.undo { "undone" } else { "redone" },
-        if back.undo { "Ctrl+Z" } else { "Ctrl+Shift+Z" },
-        if back.undo { "undo" } else { "redo" },
+        "the document was edited while it was {done}: press {keys} again to {what} the last step"
     ))
 }
 

@@ -17,7 +17,6 @@ pub(super) const BACKGROUND_STEP_EDITS: usize = 20_000;
 
 /// An undo or redo applied to a copy, to take in.
 pub struct Stepped {
-    document: String,
     staged: Staged,
     back: Back,
     /// The annotations it touches, and when each was last modified before it and after it
@@ -60,7 +59,7 @@ impl LectorApp {
             return;
         };
         match session.take_step(&doc, undo, BACKGROUND_STEP_EDITS) {
-            Some(taken) => self.step_in_background(doc, annotator, taken),
+            Some(taken) => self.step_in_background(annotator, taken),
             None => self.step_here(&doc, undo),
         }
     }
@@ -112,7 +111,7 @@ impl LectorApp {
 
     /// Applies a big undo or redo to a copy on a job's thread, with what saying what it did
     /// needs (looking up a million annotations before and after).
-    fn step_in_background(&mut self, document: String, annotator: String, taken: TakenStep) {
+    fn step_in_background(&mut self, annotator: String, taken: TakenStep) {
         let undo = taken.back.is_undo();
         let what = format!(
             "{} {}",
@@ -126,11 +125,10 @@ impl LectorApp {
                 return JobDone::Stepped(None);
             };
             let ids = crate::session::touched_ids(&edits);
-            let before = states(stage.project().set(&document, &annotator), &ids);
+            let before = states(stage.project().set(back.document(), &annotator), &ids);
             let staged = stage.run(edits);
             let after = staged.set_after().map(|set| states(Some(set), &ids));
             JobDone::Stepped(Some(Box::new(Stepped {
-                document,
                 staged,
                 back,
                 ids,
@@ -158,14 +156,13 @@ impl LectorApp {
             return;
         };
         let Stepped {
-            document,
             staged,
             back,
             ids,
             before,
             after,
         } = *stepped;
-        let undo = back.is_undo();
+        let (undo, document) = (back.is_undo(), back.document().to_owned());
         let Some(session) = &mut self.session else {
             return;
         };
@@ -173,7 +170,7 @@ impl LectorApp {
             self.say(format!("not {}: {err}", done_word(undo)), true);
             return;
         }
-        // Not applied to the copy (its base changed meanwhile): looked up here.
+        // Not applied to the copy (its journal could not be made): looked up here.
         let after = after.unwrap_or_else(|| {
             let set = self
                 .session
