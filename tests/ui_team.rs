@@ -577,3 +577,108 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
         "after the stuck sync"
     );
 }
+
+/// Asks the window to close, as the window manager's close button does.
+fn ask_to_close(h: &mut Harness<'_, LectorApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+}
+
+/// What the last frame asked of the window: whether it cancelled a close, and whether it
+/// asked to close.
+fn asked(h: &Harness<'_, LectorApp>) -> (bool, bool) {
+    let commands = &h.output().viewport_output[&egui::ViewportId::ROOT].commands;
+    let has = |c: &egui::ViewportCommand| commands.contains(c);
+    (
+        has(&egui::ViewportCommand::CancelClose),
+        has(&egui::ViewportCommand::Close),
+    )
+}
+
+/// How many annotations olga's reviewed set of the sample document holds on disk.
+fn olgas_saved(project: &Path) -> usize {
+    let (store, _) = ProjectStore::open(project).unwrap();
+    let doc = store.project.documents[0].meta.id.clone();
+    let reviewed = lector::model::review::review_set_name("olga");
+    store.project.set(&doc, &reviewed).map_or(0, |s| s.len())
+}
+
+/// Closing the window right after "Start review", while the start runs on another thread:
+/// the window stays and says why, takes the start in, saves it and only then closes, so the
+/// agreements are on disk. Asked to close again meanwhile, it closes at once.
+fn close_during_a_review_start(again: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "olga");
+    h.state_mut().set_background_review_from(0);
+    h.run();
+    h.get_by_label("Review").click();
+    h.run();
+    h.get_by_label("Review colleagues…").click();
+    h.run();
+    h.get_by_label("Start review").click();
+    h.step();
+    assert!(
+        h.state().is_busy() && h.state().review().is_none(),
+        "the start runs on another thread"
+    );
+    ask_to_close(&mut h);
+    let (cancelled, _) = asked(&h);
+    assert!(cancelled, "the window stays open");
+    assert!(h.state().is_closing());
+    assert!(
+        gui::said(&h).iter().any(|m| m
+            == "closing once comparing 222 annotations of anna, erik is done; close again \
+                to quit without it"),
+        "{:?}",
+        gui::said(&h)
+    );
+    if again {
+        ask_to_close(&mut h);
+        assert!(!asked(&h).0, "asked again, it closes");
+        assert!(!h.state().is_closing());
+        return;
+    }
+    // Frames go on until the start is taken in; then the window asks to close.
+    let mut frames = 0;
+    while !asked(&h).1 {
+        assert!(h.state().is_closing());
+        frames += 1;
+        assert!(frames < 3000, "the start ends");
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    let review = h.state().review().expect("the start is taken in");
+    let taken = review.alignment.units.len();
+    assert!(taken > 0);
+    assert_eq!(
+        olgas_saved(&project),
+        0,
+        "not saved before the close comes back"
+    );
+    // The window manager hands the close back: now it saves and closes.
+    ask_to_close(&mut h);
+    assert!(!asked(&h).0, "it closes");
+    let session = h.state().session().unwrap();
+    assert!(!session.is_dirty(), "everything saved");
+    let doc = h.state().document().unwrap().to_owned();
+    let reviewed = lector::model::review::review_set_name("olga");
+    let held = session.store.project.set(&doc, &reviewed).unwrap().len();
+    assert!(held > 0);
+    assert_eq!(olgas_saved(&project), held, "the agreements are on disk");
+}
+
+#[test]
+fn closing_while_a_review_starts_waits_for_it_and_saves_it() {
+    close_during_a_review_start(false);
+}
+
+#[test]
+fn closing_again_while_a_review_starts_quits_without_it() {
+    close_during_a_review_start(true);
+}

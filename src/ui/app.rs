@@ -105,6 +105,8 @@ pub struct LectorApp {
     pub(super) prefetched: Option<Prefetched>,
     /// The context, for threads to wake the window.
     pub(super) ctx: Option<egui::Context>,
+    /// Asked to close, the window waits for a job (see [`super::closing`]).
+    pub(super) closing: bool,
 }
 
 /// A project opened on another thread: its folder, and the thread that opens it.
@@ -159,6 +161,7 @@ impl LectorApp {
             review: None,
             background_review_from: super::review::BACKGROUND_REVIEW_ANNOTATIONS,
             comparisons: 0,
+            closing: false,
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
@@ -388,6 +391,9 @@ impl LectorApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.ctx = Some(ctx.clone());
+        if ctx.input(|i| i.viewport().close_requested()) {
+            self.close_requested(&ctx);
+        }
         self.prepare_context(&ctx);
         // Screen readers name the window after the tree's root, which egui leaves unnamed
         // (Orca would say "frame" and nothing more).
@@ -445,6 +451,7 @@ impl LectorApp {
             self.apply(command);
         }
         self.finish_jobs(&ctx);
+        self.close_when_done(&ctx);
         self.continue_after_save(&ctx);
         self.autosave(&ctx);
         super::dialogs::file_dialog::poll(self, &ctx);
@@ -612,17 +619,6 @@ fn install_fonts(ctx: &egui::Context) {
 
 impl eframe::App for LectorApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        if ui.ctx().input(|i| i.viewport().close_requested()) {
-            let errors = self.save_on_exit();
-            if !errors.is_empty() {
-                // Never lose work: keep the window open and say why.
-                ui.ctx()
-                    .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-                for e in errors {
-                    self.say(format!("not closed, because saving failed: {e}"), true);
-                }
-            }
-        }
         if let Some(trace) = &mut self.trace {
             trace.ui_start();
         }

@@ -5,6 +5,7 @@ mod app;
 pub mod article;
 mod articles;
 mod claims;
+mod closing;
 mod colleagues;
 mod command;
 mod dialogs;
