@@ -2867,18 +2867,38 @@ mod tests {
         let theirs = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, &theirs[..theirs.len() / 2]).unwrap();
         let b = person(&s, &doc, 12, 22);
+        let noted = |note: &str| {
+            let mut b = b.clone();
+            b.note = note.into();
+            Edit::replace(b)
+        };
         s.apply(&doc, vec![Edit::insert(b.clone())]).unwrap();
-        assert!(!s.save_in_background().is_empty() || !s.wait_for_save().is_empty());
+        s.apply(&doc, vec![noted("first")]).unwrap();
+        // The file is read back on the save thread, which finds it cut short; edits made
+        // meanwhile go after the save's, which are put back before them.
+        assert!(
+            s.save_in_background().is_empty(),
+            "it fails on the save thread"
+        );
         let c = person(&s, &doc, 23, 30);
         s.apply(&doc, vec![Edit::insert(c.clone())]).unwrap();
+        s.apply(&doc, vec![noted("second")]).unwrap();
+        assert!(!s.wait_for_save().is_empty());
         // Mended by another writer, differently from what this session last wrote.
         assert!(theirs.contains("status: InProgress"));
         std::fs::write(&file, theirs.replace("status: InProgress", "status: Done")).unwrap();
         assert!(s.save_now().is_empty());
         assert_eq!(
             saved_ids(dir.path(), &doc),
-            [a, b, c].iter().map(|x| x.id.0.to_string()).collect()
+            [a, b.clone(), c]
+                .iter()
+                .map(|x| x.id.0.to_string())
+                .collect()
         );
+        let (reopened, _) = ProjectStore::open(dir.path()).unwrap();
+        let set = reopened.project.set(&doc, "anna").unwrap();
+        let saved = set.annotations().iter().find(|x| x.id == b.id).unwrap();
+        assert_eq!(saved.note, "second", "the edits replayed in the order made");
     }
 
     /// Writes a journal as a crashed session would have left it, for a session to recover.
@@ -2907,6 +2927,42 @@ mod tests {
         });
         assert!(orphaned, "nothing else holds the journal's lock");
         path
+    }
+
+    /// A journalled step that is refused whole (one of its annotations links an entity the
+    /// registry has not got) is replayed edit by edit: what can be applied is, the rest is
+    /// named, and the recovery is still one undo step.
+    #[test]
+    fn a_journalled_step_refused_whole_keeps_what_can_be_applied() {
+        let (dir, s, doc) = session();
+        let a = person(&s, &doc, 0, 5);
+        let b = person(&s, &doc, 6, 11);
+        let mut linked = person(&s, &doc, 12, 22);
+        linked.entity = Some(crate::model::EntityId("nobody".into()));
+        drop(s);
+        crashed_journal(
+            dir.path(),
+            &doc,
+            &[
+                Edit::insert(a.clone()),
+                Edit::insert(linked),
+                Edit::insert(b.clone()),
+            ],
+        );
+        let (store, _) = ProjectStore::open(dir.path()).unwrap();
+        let mut s = Session::new(store, "anna");
+        let recovery = s.recover().unwrap();
+        assert_eq!(recovery.edits, 2);
+        assert_eq!(recovery.problems.len(), 1, "{:?}", recovery.problems);
+        assert!(
+            recovery.problems[0].contains("nobody"),
+            "{:?}",
+            recovery.problems
+        );
+        let ids: Vec<_> = anna_set(&s, &doc).iter().map(|x| x.id.clone()).collect();
+        assert_eq!(ids, [a.id, b.id]);
+        assert!(s.undo(&doc));
+        assert_eq!(count(&s, &doc), 0, "one undo step");
     }
 
     #[test]

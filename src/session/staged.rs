@@ -344,6 +344,12 @@ impl Session {
         self.return_step(&back, edits);
     }
 
+    /// Puts back the edits of a step taken by [`Self::take_step`] whose run failed (they
+    /// were kept apart from the stage that was given them).
+    pub fn put_back_edits(&mut self, back: &Back, edits: Vec<Edit>) {
+        self.return_step(back, edits);
+    }
+
     /// Puts a step not applied back where it was taken from: below the steps made since.
     fn return_step(&mut self, back: &Back, edits: Vec<Edit>) {
         let history = self.histories.entry(back.document.clone()).or_default();

@@ -78,6 +78,11 @@ pub struct LectorApp {
     pub(super) review: Option<ReviewState>,
     /// From how many annotations a review's comparison runs on another thread.
     pub(super) background_review_from: usize,
+    /// From how many edits an undo or redo is applied on another thread.
+    pub(super) background_step_from: usize,
+    /// Tests: the next undo or redo job fails as a bug would make it.
+    #[cfg(test)]
+    pub(super) fail_step_job: bool,
     /// How many comparisons again reviews have begun, to number them.
     pub(super) comparisons: u64,
     pub(super) team: Team,
@@ -160,6 +165,9 @@ impl LectorApp {
             opening: Opening::default(),
             review: None,
             background_review_from: super::review::BACKGROUND_REVIEW_ANNOTATIONS,
+            background_step_from: super::undo::BACKGROUND_STEP_EDITS,
+            #[cfg(test)]
+            fail_step_job: false,
             comparisons: 0,
             closing: false,
             team: Team::default(),
@@ -285,6 +293,12 @@ impl LectorApp {
     /// set it low to drive that path on a small project).
     pub fn set_background_review_from(&mut self, annotations: usize) {
         self.background_review_from = annotations;
+    }
+
+    /// From how many edits an undo or redo is applied on another thread (20,000; tests set
+    /// it low to drive that path on a small project).
+    pub fn set_background_step_from(&mut self, edits: usize) {
+        self.background_step_from = edits;
     }
 
     /// Team state (the git that Sync runs).

@@ -75,7 +75,7 @@ pub enum JobDone {
     /// A review compared its annotators again after one's file changed on disk.
     Compared(Box<super::review::Compared>),
     /// A big undo or redo was applied to a copy, to take in.
-    Stepped(Option<Box<super::undo::Stepped>>),
+    Stepped(super::undo::StepJob),
     /// A web page was fetched and read into text (or not).
     Fetched {
         /// The address asked for.

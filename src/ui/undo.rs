@@ -9,11 +9,22 @@ use super::app::LectorApp;
 use super::jobs::{JobDone, JobKind};
 use super::reducer::describe_change;
 use crate::model::{AnnotationId, AnnotationSet};
-use crate::session::{Back, Staged, TakenStep};
+use crate::session::{Back, Edit, Staged, TakenStep};
 use crate::words::plural;
 
 /// An undo or redo of at least this many edits is applied on another thread.
 pub(super) const BACKGROUND_STEP_EDITS: usize = 20_000;
+
+/// What a big undo or redo's job brings back.
+pub enum StepJob {
+    /// Applied to a copy, to take in.
+    Done(Box<Stepped>),
+    /// Applying it failed unexpectedly (a bug in Lector): the step, to put back where it was
+    /// taken from, so that the undo is not lost with it.
+    Failed(Box<(Back, Vec<Edit>)>),
+    /// It never reached the job's thread, which put it back.
+    NotRun,
+}
 
 /// An undo or redo applied to a copy, to take in.
 pub struct Stepped {
@@ -58,7 +69,7 @@ impl LectorApp {
         let Some(session) = &mut self.session else {
             return;
         };
-        match session.take_step(&doc, undo, BACKGROUND_STEP_EDITS) {
+        match session.take_step(&doc, undo, self.background_step_from) {
             Some(taken) => self.step_in_background(annotator, taken),
             None => self.step_here(&doc, undo),
         }
@@ -120,21 +131,36 @@ impl LectorApp {
         );
         // Sent once the thread runs, so that a thread that cannot start leaves it here.
         let (send, receive) = std::sync::mpsc::channel::<TakenStep>();
+        #[cfg(test)]
+        let fail = std::mem::take(&mut self.fail_step_job);
         let started = self.jobs.spawn(JobKind::Step, what, move || {
             let Ok(TakenStep { stage, edits, back }) = receive.recv() else {
-                return JobDone::Stepped(None);
+                return JobDone::Stepped(StepJob::NotRun);
             };
-            let ids = crate::session::touched_ids(&edits);
-            let before = states(stage.project().set(back.document(), &annotator), &ids);
-            let staged = stage.run(edits);
-            let after = staged.set_after().map(|set| states(Some(set), &ids));
-            JobDone::Stepped(Some(Box::new(Stepped {
-                staged,
-                back,
-                ids,
-                before,
-                after,
-            })))
+            // Kept until it is applied (a copy of the list: the annotations are shared), so
+            // that a panic while applying it puts the step back instead of losing it.
+            let kept = edits.clone();
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                #[cfg(test)]
+                assert!(!fail, "a step job failing, as a test asked");
+                let ids = crate::session::touched_ids(&edits);
+                let before = states(stage.project().set(back.document(), &annotator), &ids);
+                let staged = stage.run(edits);
+                let after = staged.set_after().map(|set| states(Some(set), &ids));
+                (staged, ids, before, after)
+            }));
+            match applied {
+                Ok((staged, ids, before, after)) => {
+                    JobDone::Stepped(StepJob::Done(Box::new(Stepped {
+                        staged,
+                        back,
+                        ids,
+                        before,
+                        after,
+                    })))
+                }
+                Err(_) => JobDone::Stepped(StepJob::Failed(Box::new((back, kept)))),
+            }
         });
         let unsent = match started {
             Ok(()) => send.send(taken).err().map(|e| e.0),
@@ -151,9 +177,27 @@ impl LectorApp {
     }
 
     /// Takes in an undo or redo applied on a job's thread and says what it did.
-    pub(super) fn stepped(&mut self, stepped: Option<Box<Stepped>>) {
-        let Some(stepped) = stepped else {
-            return;
+    pub(super) fn stepped(&mut self, job: StepJob) {
+        let stepped = match job {
+            StepJob::Done(stepped) => stepped,
+            StepJob::Failed(failed) => {
+                let (back, edits) = *failed;
+                let undo = back.is_undo();
+                if let Some(session) = &mut self.session {
+                    session.put_back_edits(&back, edits);
+                }
+                self.say(
+                    format!(
+                        "not {}: applying it failed unexpectedly; it is kept, so pressing {} \
+                         again tries again",
+                        done_word(undo),
+                        if undo { "Ctrl+Z" } else { "Ctrl+Shift+Z" }
+                    ),
+                    true,
+                );
+                return;
+            }
+            StepJob::NotRun => return,
         };
         let Stepped {
             staged,
@@ -179,5 +223,77 @@ impl LectorApp {
             states(set, &ids)
         });
         self.said_step(undo, &before, &after);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::Edit;
+    use crate::ui::{Command, LectorApp, Prefs};
+
+    /// Collects the jobs until none runs.
+    fn settle(app: &mut LectorApp) {
+        let ctx = egui::Context::default();
+        for _ in 0..3000 {
+            app.finish_jobs(&ctx);
+            if app.jobs.is_empty() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        panic!("the jobs did not end");
+    }
+
+    /// An undo applied on another thread whose run panics (a bug) is not lost: it goes back
+    /// to the history, the status bar says so, and pressing again undoes it.
+    #[test]
+    fn an_undo_whose_job_fails_is_kept_to_try_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::ui::sample_project_copy(&dir.path().join("p"));
+        let prefs = Prefs {
+            annotator: "anna".to_owned(),
+            ..Prefs::default()
+        };
+        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root));
+        app.set_background_step_from(1);
+        let doc = app.document().unwrap().to_owned();
+        let ids = |app: &LectorApp| -> Vec<String> {
+            let set = app.session().unwrap().store.project.set(&doc, "anna");
+            set.map(|s| s.iter().map(|a| a.id.0.to_string()).collect())
+                .unwrap_or_default()
+        };
+        let before = ids(&app);
+        let first = app
+            .session()
+            .unwrap()
+            .store
+            .project
+            .set(&doc, "anna")
+            .unwrap()
+            .annotations()[0]
+            .id
+            .clone();
+        app.apply(Command::Edit(vec![Edit::Remove(first)]));
+        let removed = ids(&app);
+        assert_eq!(removed.len() + 1, before.len());
+        app.fail_step_job = true;
+        app.apply(Command::Undo);
+        assert!(
+            app.jobs.is_running(super::JobKind::Step),
+            "undone on another thread"
+        );
+        settle(&mut app);
+        assert_eq!(ids(&app), removed, "not undone");
+        let last = app.messages().last().unwrap();
+        assert!(last.error);
+        assert_eq!(
+            last.text,
+            "not undone: applying it failed unexpectedly; it is kept, so pressing Ctrl+Z again \
+             tries again"
+        );
+        app.apply(Command::Undo);
+        settle(&mut app);
+        assert_eq!(ids(&app), before, "undone at the second press");
+        assert!(!app.messages().last().unwrap().error);
     }
 }
