@@ -652,12 +652,7 @@ impl Session {
     /// A document other than `document` whose annotations (of this annotator) link the
     /// entity.
     fn linked_elsewhere(&self, document: &str, entity: &EntityId) -> Option<String> {
-        let links = |a: &Annotation| {
-            a.entity.as_ref() == Some(entity)
-                || a.attributes
-                    .values()
-                    .any(|v| matches!(v, AttrValue::Entity(e) if e == entity))
-        };
+        let links = |a: &Annotation| a.linked_entities().any(|e| e == entity);
         self.store
             .project
             .sets

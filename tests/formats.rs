@@ -1018,6 +1018,71 @@ fn import_creates_only_entities_an_imported_annotation_uses() {
     assert_eq!(ids, ["ericsson"]);
 }
 
+/// An import's step for a document makes the entities that document's annotations link, not
+/// every entity the import creates: undoing one document's import takes its entity and leaves
+/// the other's, and a big import does not repeat every entity in every document's step.
+#[test]
+fn each_documents_import_step_makes_the_entities_it_links() {
+    use lector::model::edit::Edit;
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let file = dir.path().join("entities.jsonl");
+    let in_a = r#"{"document":"vector-a","annotator":"x","id":"o1","label":"Organization","fragments":[[13,21]],"entity":"ericsson","entities":{"ericsson":{"name":"Ericsson","label":"Organization"}}}"#;
+    let in_b = r#"{"document":"vector-b","annotator":"x","id":"o2","label":"Organization","fragments":[[28,33]],"entity":"acme","entities":{"acme":{"name":"ACME","label":"Organization"}}}"#;
+    std::fs::write(&file, [in_a, in_b].join("\n")).unwrap();
+    let copy = empty_copy(dir.path());
+    let parsed = import::read(Format::Jsonl, &copy.project, &file, "bob").unwrap();
+    let plan = import::plan(&copy.project, "bob", parsed);
+    assert!(
+        plan.outcome.skipped.is_empty(),
+        "{:?}",
+        plan.outcome.skipped
+    );
+    let made = |edits: &[Edit]| -> Vec<String> {
+        edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::UpsertEntity(e) => Some(e.id.0.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let groups: Vec<(&str, Vec<String>)> = plan
+        .edits
+        .iter()
+        .map(|(d, edits)| (d.as_str(), made(edits)))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("vector-a", vec!["ericsson".to_owned()]),
+            ("vector-b", vec!["acme".to_owned()])
+        ]
+    );
+    let mut session = lector::session::Session::new(copy, "bob");
+    for (document, edits) in plan.edits {
+        session.apply(&document, edits).unwrap();
+    }
+    let registry = |s: &lector::session::Session| -> Vec<String> {
+        let mut ids: Vec<String> = s
+            .store
+            .project
+            .registry("bob")
+            .map(|r| r.entities.iter().map(|e| e.id.0.clone()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    assert_eq!(registry(&session), ["acme", "ericsson"]);
+    assert!(session.undo("vector-a"));
+    assert_eq!(
+        registry(&session),
+        ["acme"],
+        "vector-b's mention keeps its entity"
+    );
+    assert!(session.save_now().is_empty());
+}
+
 fn lector(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_lector"))
         .args(args)

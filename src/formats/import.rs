@@ -591,23 +591,38 @@ pub fn plan(project: &Project, annotator: &str, parsed: Parsed) -> Plan {
         .iter()
         .filter_map(|id| scratch.registry(annotator)?.get(id).cloned())
         .collect();
-    let mut edits = Vec::new();
+    // Each document's annotations, and the entities they link.
+    let mut added: BTreeMap<&str, Vec<std::sync::Arc<Annotation>>> = BTreeMap::new();
+    for (document, id) in &outcome.added {
+        if let Some(a) = scratch
+            .set(document, annotator)
+            .and_then(|set| set.get_shared(id))
+        {
+            added.entry(document.as_str()).or_default().push(a.clone());
+        }
+    }
+    let linked_by = |annotations: &[std::sync::Arc<Annotation>]| -> BTreeSet<EntityId> {
+        annotations
+            .iter()
+            .flat_map(|a| a.linked_entities().cloned())
+            .collect()
+    };
+    // A document's step makes the entities its annotations link (an import creates no
+    // others), so that it stands alone, and not every entity in every step: an import of
+    // 200 documents naming 3,000 entities made 600,000 edits.
+    let mut edits: Vec<(String, Vec<Edit>)> = Vec::new();
     for document in &outcome.changed_documents {
-        let Some(set) = scratch.set(document, annotator) else {
+        if scratch.set(document, annotator).is_none() {
             continue;
-        };
+        }
+        let annotations = added.remove(document.as_str()).unwrap_or_default();
+        let linked = linked_by(&annotations);
         let mut group: Vec<Edit> = entities
             .iter()
+            .filter(|e| linked.contains(&e.id))
             .map(|e| Edit::UpsertEntity(Box::new(e.clone())))
             .collect();
-        group.extend(
-            outcome
-                .added
-                .iter()
-                .filter(|(d, _)| d == document)
-                .filter_map(|(_, id)| set.get_shared(id).cloned())
-                .map(Edit::Insert),
-        );
+        group.extend(annotations.into_iter().map(Edit::Insert));
         edits.push((document.clone(), group));
     }
     Plan { outcome, edits }

@@ -370,6 +370,17 @@ impl Annotation {
         }
     }
 
+    /// The entities it links: the one it is a mention of, and those its attributes of type
+    /// Entity name.
+    pub fn linked_entities(&self) -> impl Iterator<Item = &EntityId> {
+        self.entity
+            .iter()
+            .chain(self.attributes.values().filter_map(|v| match v {
+                AttrValue::Entity(e) => Some(e),
+                _ => None,
+            }))
+    }
+
     /// First char covered.
     pub fn start(&self) -> CharOffset {
         self.fragments
