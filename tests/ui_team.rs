@@ -578,14 +578,19 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     );
 }
 
-/// Asks the window to close, as the window manager's close button does.
-fn ask_to_close(h: &mut Harness<'_, LectorApp>) {
+/// Asks the window to close, as the window manager's close button does, in the next frame.
+fn close_next(h: &mut Harness<'_, LectorApp>) {
     h.input_mut()
         .viewports
         .entry(egui::ViewportId::ROOT)
         .or_default()
         .events
         .push(egui::ViewportEvent::Close);
+}
+
+/// Asks the window to close, and runs the frame that takes the request.
+fn ask_to_close(h: &mut Harness<'_, LectorApp>) {
+    close_next(h);
     h.step();
 }
 
@@ -608,26 +613,44 @@ fn olgas_saved(project: &Path) -> usize {
     store.project.set(&doc, &reviewed).map_or(0, |s| s.len())
 }
 
+/// When the close comes, after a review's start on another thread was asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CloseAsked {
+    /// In a frame after the click on "Start review".
+    After,
+    /// In the frame that starts it (a key and the close button handled together).
+    SameFrame,
+    /// After the click, and again while the start runs.
+    Twice,
+}
+
 /// Closing the window right after "Start review", while the start runs on another thread:
 /// the window stays and says why, takes the start in, saves it and only then closes, so the
 /// agreements are on disk. Asked to close again meanwhile, it closes at once.
-fn close_during_a_review_start(again: bool) {
+fn close_during_a_review_start(when: CloseAsked) {
     let dir = tempfile::tempdir().unwrap();
     let project = sample_project_in(dir.path());
     let mut h = harness(&project, "olga");
     h.state_mut().set_background_review_from(0);
     h.run();
-    h.get_by_label("Review").click();
-    h.run();
-    h.get_by_label("Review colleagues…").click();
-    h.run();
-    h.get_by_label("Start review").click();
-    h.step();
-    assert!(
-        h.state().is_busy() && h.state().review().is_none(),
-        "the start runs on another thread"
-    );
-    ask_to_close(&mut h);
+    if when == CloseAsked::SameFrame {
+        h.state_mut().push(lector::ui::Command::Review(
+            lector::ui::review::ReviewCommand::Start(vec!["anna".to_owned(), "erik".to_owned()]),
+        ));
+        ask_to_close(&mut h);
+    } else {
+        h.get_by_label("Review").click();
+        h.run();
+        h.get_by_label("Review colleagues…").click();
+        h.run();
+        h.get_by_label("Start review").click();
+        h.step();
+        assert!(
+            h.state().is_busy() && h.state().review().is_none(),
+            "the start runs on another thread"
+        );
+        ask_to_close(&mut h);
+    }
     let (cancelled, _) = asked(&h);
     assert!(cancelled, "the window stays open");
     assert!(h.state().is_closing());
@@ -638,7 +661,7 @@ fn close_during_a_review_start(again: bool) {
         "{:?}",
         gui::said(&h)
     );
-    if again {
+    if when == CloseAsked::Twice {
         ask_to_close(&mut h);
         assert!(!asked(&h).0, "asked again, it closes");
         assert!(!h.state().is_closing());
@@ -673,12 +696,32 @@ fn close_during_a_review_start(again: bool) {
     assert_eq!(olgas_saved(&project), held, "the agreements are on disk");
 }
 
+/// With nothing running, a close saves and closes in the frame after it: the window asks
+/// itself again.
+#[test]
+fn closing_saves_and_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "olga");
+    h.run();
+    ask_to_close(&mut h);
+    assert_eq!(asked(&h), (true, true), "asked again at once");
+    assert!(!h.state().is_closing(), "nothing is waited for");
+    ask_to_close(&mut h);
+    assert_eq!(asked(&h), (false, false), "it closes");
+}
+
+#[test]
+fn closing_while_a_review_starts_in_the_same_frame_waits_for_it() {
+    close_during_a_review_start(CloseAsked::SameFrame);
+}
+
 #[test]
 fn closing_while_a_review_starts_waits_for_it_and_saves_it() {
-    close_during_a_review_start(false);
+    close_during_a_review_start(CloseAsked::After);
 }
 
 #[test]
 fn closing_again_while_a_review_starts_quits_without_it() {
-    close_during_a_review_start(true);
+    close_during_a_review_start(CloseAsked::Twice);
 }

@@ -111,7 +111,7 @@ pub struct LectorApp {
     /// The context, for threads to wake the window.
     pub(super) ctx: Option<egui::Context>,
     /// Asked to close, the window waits for a job (see [`super::closing`]).
-    pub(super) closing: bool,
+    pub(super) closing: super::closing::Closing,
 }
 
 /// A project opened on another thread: its folder, and the thread that opens it.
@@ -169,7 +169,7 @@ impl LectorApp {
             #[cfg(test)]
             fail_step_job: false,
             comparisons: 0,
-            closing: false,
+            closing: super::closing::Closing::No,
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
@@ -405,9 +405,6 @@ impl LectorApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.ctx = Some(ctx.clone());
-        if ctx.input(|i| i.viewport().close_requested()) {
-            self.close_requested(&ctx);
-        }
         self.prepare_context(&ctx);
         // Screen readers name the window after the tree's root, which egui leaves unnamed
         // (Orca would say "frame" and nothing more).
@@ -465,6 +462,9 @@ impl LectorApp {
             self.apply(command);
         }
         self.finish_jobs(&ctx);
+        if ctx.input(|i| i.viewport().close_requested()) {
+            self.close_requested(&ctx);
+        }
         self.close_when_done(&ctx);
         self.continue_after_save(&ctx);
         self.autosave(&ctx);

@@ -2,9 +2,25 @@
 //! come back yet (a big undo, a review's start, an import, an export, articles being added,
 //! a git sync) is waited for, so that closing right after pressing Ctrl+Z or "Start review"
 //! keeps what was pressed. Closing again meanwhile quits without it.
+//!
+//! A request to close is always answered by cancelling it and asking again once nothing is
+//! waited for: the request comes in the first pass of a frame, and what the user did in the
+//! same frame (a click on "Start review", Ctrl+Z) may start its job in a later pass.
 
 use super::LectorApp;
 use super::jobs::JobKind;
+
+/// Where closing the window stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Closing {
+    /// Not asked to close.
+    #[default]
+    No,
+    /// Asked to close: the window closes once nothing is waited for. Whether it said so.
+    Asked { said: bool },
+    /// The window asked itself to close: the request that comes back saves and closes.
+    Now,
+}
 
 /// Whether the window, asked to close, waits for a job of this kind: its result is the
 /// user's work, or it is a git sync, which is not cut off halfway. Opening a project and
@@ -23,20 +39,16 @@ impl LectorApp {
             .collect()
     }
 
-    /// The window was asked to close: it closes once everything is saved, and not before
-    /// the jobs the user is owed are done, unless asked again meanwhile.
+    /// The window was asked to close: the first time, it closes once what it waits for is
+    /// done ([`Self::close_when_done`]); asked again meanwhile, or by itself, it saves and
+    /// closes now.
     pub(super) fn close_requested(&mut self, ctx: &egui::Context) {
-        let waiting = self.waiting_to_close().join(", ");
-        if !waiting.is_empty() && !self.closing {
+        if self.closing == Closing::No {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.closing = true;
-            self.say(
-                format!("closing once {waiting} is done; close again to quit without it"),
-                false,
-            );
+            self.closing = Closing::Asked { said: false };
             return;
         }
-        self.closing = false;
+        self.closing = Closing::No;
         let errors = self.save_on_exit();
         if !errors.is_empty() {
             // Never lose work: keep the window open and say why.
@@ -47,18 +59,28 @@ impl LectorApp {
         }
     }
 
-    /// Closes the window once what it waited for is done and taken in (the frame's jobs are
-    /// collected before this): the close comes back as a request, which saves.
+    /// Asked to close, says what the window waits for, and asks to close again once nothing
+    /// is (the frame's jobs are collected before this).
     pub(super) fn close_when_done(&mut self, ctx: &egui::Context) {
-        if self.closing && self.waiting_to_close().is_empty() {
-            self.closing = false;
+        let Closing::Asked { said } = self.closing else {
+            return;
+        };
+        let waiting = self.waiting_to_close().join(", ");
+        if waiting.is_empty() {
+            self.closing = Closing::Now;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             ctx.request_repaint();
+        } else if !said {
+            self.closing = Closing::Asked { said: true };
+            self.say(
+                format!("closing once {waiting} is done; close again to quit without it"),
+                false,
+            );
         }
     }
 
-    /// Whether the window waits for a job before it closes.
+    /// Whether the window, asked to close, waits for a job.
     pub fn is_closing(&self) -> bool {
-        self.closing
+        matches!(self.closing, Closing::Asked { said: true })
     }
 }
