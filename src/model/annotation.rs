@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use smol_str::SmolStr;
 
 use super::list::{AnnotationList, Annotations};
-use super::offsets::{ByteOffset, CharOffset, DocText};
+use super::offsets::{ByteOffset, CharOffset, DocText, char_count};
 
 /// A map by annotation id, with a hash that is fast on short ids and seeded per process.
 pub type IdMap<V> = HashMap<AnnotationId, V, foldhash::fast::RandomState>;
@@ -202,15 +202,16 @@ pub fn checked_fragments(text: &DocText, raw: &[(u32, u32)]) -> Result<Vec<Fragm
 }
 
 /// Checks one fragment `[start, end)` against a text as [`checked_fragments`] does, and gives
-/// the byte offsets of its ends. `quote`: what a file says the text there is, if anything;
-/// when the text does say that, its end is found from the quote's length instead of being
-/// looked up (a file's every annotation is checked so).
+/// the byte offsets of its ends, and whether the text between them is `quote`. `quote`: what
+/// a file says the text there is, if anything; when the text does say that, its end is found
+/// from the quote's length instead of being looked up (a file's every annotation is checked
+/// so), and the caller need not compare them again.
 pub fn check_fragment(
     text: &DocText,
     start: u32,
     end: u32,
     quote: &str,
-) -> Result<(ByteOffset, ByteOffset), SpanError> {
+) -> Result<(ByteOffset, ByteOffset, bool), SpanError> {
     if start >= end {
         return Err(SpanError::EmptyFragment { start, end });
     }
@@ -225,14 +226,16 @@ pub fn check_fragment(
             .as_str()
             .get(a.index()..)
             .is_some_and(|rest| rest.starts_with(quote))
-        && quote.chars().count() == (end - start) as usize;
+        && char_count(quote) == (end - start) as usize;
     let b = if quoted {
         let b = ByteOffset(a.0 + quote.len() as u32);
         text.is_boundary_byte(b).then_some(b)
     } else {
         text.boundary_byte(CharOffset(end))
     };
-    Ok((a, b.ok_or(split(end))?))
+    // Not quoted: the text there is not the quote (it does not begin with it, or has another
+    // length in chars, or the quote is empty while the fragment is not).
+    Ok((a, b.ok_or(split(end))?, quoted))
 }
 
 /// Fragments that [`check_fragment`] accepted, sorted, with overlapping or touching ones

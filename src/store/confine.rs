@@ -181,19 +181,24 @@ pub fn read(root: &Path, rel: &Path, max: u64) -> Result<Option<(Vec<u8>, fs::Me
     Ok(read_into(root, rel, max, &mut bytes)?.map(|meta| (bytes, meta)))
 }
 
-/// [`read`] into `bytes` (cleared first), so that a thread reading many files reuses one
-/// buffer instead of taking fresh memory from the system for every file.
+/// [`read`] into `bytes` (what it held is replaced: empty if no file is read), so that a
+/// thread reading many files reuses one buffer instead of taking fresh memory from the
+/// system for every file.
 pub fn read_into(
     root: &Path,
     rel: &Path,
     max: u64,
     bytes: &mut Vec<u8>,
 ) -> Result<Option<fs::Metadata>, Refused> {
-    bytes.clear();
-    let Some((mut file, meta)) = open(root, rel)? else {
+    // The bytes of the file read before are kept until this one is read over them: making
+    // room by zeroing the buffer again wrote every byte of a project twice (`lector check`
+    // spent a twelfth of its time there). They are cleared where no file is read.
+    let Some((mut file, meta)) = open(root, rel).inspect_err(|_| bytes.clear())? else {
+        bytes.clear();
         return Ok(None);
     };
     if meta.len() > max {
+        bytes.clear();
         return Err(Refused::TooLarge { max });
     }
     // One byte more than the size: the whole file comes in one read, and the next finds its
@@ -209,26 +214,28 @@ pub fn read_into(
         // Fresh zeroed memory from the system costs no writing.
         *bytes = vec![0; want];
     } else {
+        // Only what the last file did not fill is zeroed.
         bytes.resize(want, 0);
     }
     let mut filled = 0;
-    loop {
+    let read = loop {
         if filled == bytes.len() {
             if want == limit {
-                return Err(Refused::TooLarge { max });
+                break Err(Refused::TooLarge { max });
             }
             want = want.saturating_mul(2).min(limit);
             bytes.resize(want, 0);
         }
         match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
+            Ok(0) => break Ok(Some(meta)),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Refused::io(&e)),
+            Err(e) => break Err(Refused::io(&e)),
         }
-    }
-    bytes.truncate(filled);
-    Ok(Some(meta))
+    };
+    // Nothing of the last file is left behind, nor of this one after an error.
+    bytes.truncate(if read.is_ok() { filled } else { 0 });
+    read
 }
 
 #[cfg(test)]

@@ -209,14 +209,14 @@ pub fn check_set<'a>(
     })?;
     let mut annotations = 0;
     let mut problems = Vec::new();
-    let mut ids = Vec::new();
+    let mut read_ids = Vec::new();
     let mut whole = Vec::new();
     let mut counted: Vec<(Cow<'a, str>, usize)> = Vec::new();
     let mut linked = Vec::new();
     for part in parts {
         annotations += part.kept;
         problems.extend(part.builder.problems);
-        ids.extend(part.ids);
+        read_ids.extend(part.ids);
         whole.extend(part.builder.annotations);
         linked.extend(part.linked);
         for (label, n) in part.labels {
@@ -235,8 +235,17 @@ pub fn check_set<'a>(
         }
         u64::from_be_bytes(head)
     };
-    let mut ids: Vec<(u64, &str)> = ids.iter().map(|id| (key(id), &**id)).collect();
-    ids.sort_unstable();
+    // The keys alone first (sorting them takes a third of the time of sorting the pairs):
+    // where no two are equal and no annotation is checked against the ids, no id is used
+    // twice and the pairs need no sorting.
+    let mut keys: Vec<u64> = read_ids.iter().map(|id| key(id)).collect();
+    keys.sort_unstable();
+    let alike = keys.windows(2).any(|pair| pair[0] == pair[1]);
+    let mut ids: Vec<(u64, &str)> = Vec::new();
+    if alike || !whole.is_empty() {
+        ids = read_ids.iter().map(|id| (key(id), &**id)).collect();
+        ids.sort_unstable();
+    }
     let mut twice: Vec<&str> = ids
         .windows(2)
         .filter_map(|pair| (pair[0] == pair[1]).then_some(pair[0].1))
@@ -565,7 +574,8 @@ fn check_read(
     let quotes_from = problems.len();
     for (start, end, quote) in &entry.fragments {
         match check_fragment(text, *start, *end, quote) {
-            Ok((a, b)) => {
+            Ok((_, _, true)) => {}
+            Ok((a, b, false)) => {
                 let actual = text.as_str().get(a.index()..b.index()).unwrap_or("");
                 if actual != quote {
                     problems.push(format!(

@@ -451,8 +451,10 @@ impl<'a> Sink<'a> for Collect<'a> {
 }
 
 /// Where the first `"` or `\\` at or after `from` is. Most strings of a file are short (ids,
-/// labels, times, quotes, the context): their first 32 bytes are searched eight at a time,
-/// the rest of a longer one a vector at a time.
+/// labels, times, quotes, the context): their first 64 bytes are searched eight at a time,
+/// the rest of a longer one a vector at a time (a call to `memchr` costs as much as eight
+/// words, and the context written around an annotation is often longer than 32 bytes).
+#[inline(always)]
 fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
     /// The bytes of `word` equal to `c`: the lowest marked one is the first (a borrow can
     /// mark bytes after it, never before).
@@ -461,7 +463,7 @@ fn quote_or_escape(b: &[u8], from: usize) -> Option<usize> {
         x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080
     }
     let mut at = from;
-    for _ in 0..4 {
+    for _ in 0..8 {
         let Some(word) = b.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
             break;
         };
@@ -545,7 +547,21 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// Skips whitespace. Most calls meet none, or one space between values (`(10, 40, …`):
+    /// those are decided here, inlined where the parser calls it, and only a run of more goes
+    /// to [`Self::ws_run`].
+    #[inline]
     fn ws(&mut self) {
+        match self.b.get(self.at) {
+            Some(&c) if c > b' ' => {}
+            Some(b' ') if self.b.get(self.at + 1).is_some_and(|&c| c > b' ') => self.at += 1,
+            _ => self.ws_run(),
+        }
+    }
+
+    /// Skips a run of whitespace (or nothing, at a byte that is none).
+    #[inline(never)]
+    fn ws_run(&mut self) {
         while let Some(&c) = self.b.get(self.at) {
             match c {
                 // Lector indents with runs of spaces: up to eight taken at once.
@@ -568,11 +584,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> Option<()> {
         self.ws();
         (self.b.get(self.at) == Some(&c)).then(|| self.at += 1)
     }
 
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.ws();
         self.b.get(self.at).copied()
@@ -592,19 +610,26 @@ impl<'a> Parser<'a> {
         (len > 0).then(|| self.s.get(start..self.at)).flatten()
     }
 
-    /// Digits as a `u32` (what `str::parse` reads of them: some, and no overflow).
+    /// Digits as a `u32` (what `str::parse` reads of them: some, and no overflow). Summed
+    /// in a `u64`, which ten times a `u32` and a digit cannot overflow: one comparison a
+    /// digit instead of two checked operations.
+    #[inline]
     fn uint(&mut self) -> Option<u32> {
         self.ws();
         let start = self.at;
-        let mut n: u32 = 0;
+        let mut n: u64 = 0;
         while let Some(&c) = self.b.get(self.at) {
-            if !c.is_ascii_digit() {
+            let digit = c.wrapping_sub(b'0');
+            if digit > 9 {
                 break;
             }
-            n = n.checked_mul(10)?.checked_add(u32::from(c - b'0'))?;
+            n = n * 10 + u64::from(digit);
+            if n > u64::from(u32::MAX) {
+                return None;
+            }
             self.at += 1;
         }
-        (self.at > start).then_some(n)
+        (self.at > start).then_some(n as u32)
     }
 
     fn float(&mut self) -> Option<f64> {
@@ -631,17 +656,38 @@ impl<'a> Parser<'a> {
         self.string_as(false).map(drop)
     }
 
-    /// A string; with `keep` false, `""` instead of the string itself.
+    /// A string; with `keep` false, `""` instead of the string itself. Inlined where it is
+    /// called for strings without escapes (nearly all); those with go to
+    /// [`Self::escaped_string`].
+    #[inline(always)]
     fn string_as(&mut self, keep: bool) -> Option<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.at;
-        let mut at = quote_or_escape(self.b, start)?;
+        let at = quote_or_escape(self.b, start)?;
         if self.b.get(at) == Some(&b'"') {
             let s = self.s.get(start..at)?;
             self.at = at + 1;
             return Some(Cow::Borrowed(if keep { s } else { "" }));
         }
+        self.escaped_string(start, at, keep)
+    }
+
+    /// The rest of [`Self::string_as`] for a string that begins at `start` and has a
+    /// backslash at `at`.
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize, mut at: usize, keep: bool) -> Option<Cow<'a, str>> {
+        // Room for the whole string at once: it is no longer than it is written (every escape
+        // is at least as long as its char), and growing it a push at a time was a tenth of
+        // reading a file whose quotes have line breaks.
         let mut out = String::new();
+        if keep {
+            let mut end = at;
+            while self.b.get(end) == Some(&b'\\') {
+                // The escaped byte is skipped: it may be a `"` or `\\`.
+                end = quote_or_escape(self.b, end + 2)?;
+            }
+            out.reserve(end - start);
+        }
         let mut from = start;
         loop {
             if keep {
@@ -716,6 +762,12 @@ impl<'a> Parser<'a> {
                 return Some(Some(field));
             }
         }
+        // The annotation's end, as Lector writes it.
+        const END: &[u8; 10] = b"\n        )";
+        if self.b.get(self.at..).is_some_and(|r| r.starts_with(END)) {
+            self.at += END.len();
+            return Some(None);
+        }
         match self.field()? {
             Some(name) => Some(Some(Field::of(name)?)),
             None => Some(None),
@@ -723,6 +775,7 @@ impl<'a> Parser<'a> {
     }
 
     /// After a field's value: a comma, or the struct's end next.
+    #[inline]
     fn after_value(&mut self, close: u8) -> Option<()> {
         match self.peek()? {
             b',' => {
@@ -1323,6 +1376,59 @@ pub(super) mod tests {
                 let changed = source.replacen(&field, &format!("\n            {unknown}: "), 1);
                 assert!(read(&changed, 1).is_none(), "{unknown}");
             }
+        }
+    }
+
+    /// An annotation's end read as any layout where a hand edit moved its `)`, and spans'
+    /// numbers read as `str::parse` reads them (up to `u32::MAX`, any spaces around them).
+    #[test]
+    fn ends_and_numbers_in_other_layouts_read_as_lectors() {
+        let text = text();
+        let set = random_set(&mut fastrand::Rng::with_seed(29), &text, 40);
+        let source = write(&set, &text).unwrap();
+        let ends = |raw: &RawSet<'_>| {
+            raw.annotations
+                .iter()
+                .map(|a| (a.id.to_string(), a.fragments.len(), a.modified.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let expected = ends(&read(&source, 1).expect("reads its own files"));
+        assert_eq!(expected.len(), set.len());
+        let end = "\n        ),";
+        for edited in [
+            "\n       ),",
+            "\n         ),",
+            "\n\t),",
+            "),",
+            "\n        )\n,",
+        ] {
+            let changed = source.replace(end, edited);
+            let raw = read(&changed, 1).unwrap_or_else(|| panic!("{edited:?}"));
+            assert_eq!(ends(&raw), expected, "{edited:?}");
+        }
+        let file = |fragment: &str| {
+            format!(
+                "(format_version: 2, document: \"d\", annotator: \"a\", annotations: [(id: \"x\", \
+                 label: \"P\", fragments: [{fragment}], created: \"t\", modified: \"t\")])"
+            )
+        };
+        for (fragment, span) in [
+            ("(0, 1, \"a\")", Some((0, 1))),
+            ("(  7 ,12,\"a\" , )", Some((7, 12))),
+            (
+                "(0004294967295, 4294967295, \"a\")",
+                Some((u32::MAX, u32::MAX)),
+            ),
+            ("(4294967296, 1, \"a\")", None),
+            ("(0, 99999999999, \"a\")", None),
+            ("(, 1, \"a\")", None),
+        ] {
+            let source = file(fragment);
+            let read_span = read(&source, 1).map(|raw| {
+                let (start, end, _) = &raw.annotations[0].fragments[0];
+                (*start, *end)
+            });
+            assert_eq!(read_span, span, "{fragment}");
         }
     }
 
