@@ -121,3 +121,47 @@ fn unknown_labels_are_mapped_in_the_dialog_before_anything_is_imported() {
     h.run();
     assert!(h.state().annotations().is_empty());
 }
+
+/// Closing the window while an import is read waits for it; when its labels then need
+/// mapping, the window stays open and says so instead of closing with the import undone.
+#[test]
+fn closing_while_an_import_is_read_stays_open_for_its_mapping() {
+    let (tmp, project) = sample_project_copy();
+    let mut h = harness(&project, "tove");
+    h.run();
+    let file = tmp.path().join("doccano.jsonl");
+    doccano_file(&h, &file);
+    h.state_mut().push(Command::Import {
+        format: Format::Doccano,
+        path: file,
+    });
+    gui::close_next(&mut h);
+    h.step();
+    assert!(gui::asked(&h).0, "the window stays open");
+    let mut frames = 0;
+    while h.state().is_busy() || h.state().is_closing() {
+        assert!(!gui::asked(&h).1, "not closed while the import runs");
+        frames += 1;
+        assert!(frames < 3000, "the import ends");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    assert!(!gui::asked(&h).1, "not closed with the mapping open");
+    let said = gui::said(&h);
+    assert!(
+        said.iter().any(|m| m.starts_with("closing once ")),
+        "{said:?}"
+    );
+    assert_eq!(
+        said.last().map(String::as_str),
+        Some(
+            "not closed: the import waits for its labels to be mapped: import or cancel it, \
+             then close"
+        )
+    );
+    h.run();
+    assert!(
+        h.query_by_label("Import: map the labels").is_some(),
+        "the mapping dialog is shown"
+    );
+}

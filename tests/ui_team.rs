@@ -22,7 +22,7 @@ mod common;
 mod gui;
 
 use common::{change_on_disk, copy_dir};
-use gui::{harness, wait_for_jobs};
+use gui::{ask_to_close, asked, harness, wait_for_jobs};
 
 /// A copy of the sample project (annotated by anna and erik) in `dir`.
 fn sample_project_in(dir: &Path) -> PathBuf {
@@ -578,33 +578,6 @@ fn a_sync_stuck_on_the_network_ends_and_autosave_resumes() {
     );
 }
 
-/// Asks the window to close, as the window manager's close button does, in the next frame.
-fn close_next(h: &mut Harness<'_, LectorApp>) {
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-}
-
-/// Asks the window to close, and runs the frame that takes the request.
-fn ask_to_close(h: &mut Harness<'_, LectorApp>) {
-    close_next(h);
-    h.step();
-}
-
-/// What the last frame asked of the window: whether it cancelled a close, and whether it
-/// asked to close.
-fn asked(h: &Harness<'_, LectorApp>) -> (bool, bool) {
-    let commands = &h.output().viewport_output[&egui::ViewportId::ROOT].commands;
-    let has = |c: &egui::ViewportCommand| commands.contains(c);
-    (
-        has(&egui::ViewportCommand::CancelClose),
-        has(&egui::ViewportCommand::Close),
-    )
-}
-
 /// How many annotations olga's reviewed set of the sample document holds on disk.
 fn olgas_saved(project: &Path) -> usize {
     let (store, _) = ProjectStore::open(project).unwrap();
@@ -696,19 +669,25 @@ fn close_during_a_review_start(when: CloseAsked) {
     assert_eq!(olgas_saved(&project), held, "the agreements are on disk");
 }
 
-/// With nothing running, a close saves and closes in the frame after it: the window asks
-/// itself again.
+/// With nothing running, a close saves what is not saved yet and closes, in the frame after
+/// it: the window asks itself again.
 #[test]
 fn closing_saves_and_closes() {
     let dir = tempfile::tempdir().unwrap();
     let project = sample_project_in(dir.path());
-    let mut h = harness(&project, "olga");
+    let mut h = harness(&project, "anna");
     h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    edit_note_in_app(&mut h, &doc, 0, "written on close");
+    assert!(h.state().session().unwrap().is_dirty());
     ask_to_close(&mut h);
     assert_eq!(asked(&h), (true, true), "asked again at once");
     assert!(!h.state().is_closing(), "nothing is waited for");
     ask_to_close(&mut h);
     assert_eq!(asked(&h), (false, false), "it closes");
+    let (store, _) = ProjectStore::open(&project).unwrap();
+    let set = store.project.set(&doc, "anna").unwrap();
+    assert_eq!(set.annotations()[0].note, "written on close");
 }
 
 #[test]

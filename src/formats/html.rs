@@ -314,12 +314,7 @@ fn document_section(
     for annotation in set.iter() {
         report.annotations += 1;
         let unnamed = annotation
-            .entity
-            .iter()
-            .chain(annotation.attributes.values().filter_map(|v| match v {
-                AttrValue::Entity(id) => Some(id),
-                _ => None,
-            }))
+            .linked_entities()
             .any(|id| registry.and_then(|r| r.get(id)).is_none());
         if unnamed {
             report.add(

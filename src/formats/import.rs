@@ -489,13 +489,7 @@ fn apply_document(
     // Only the described entities an imported annotation uses are created.
     let mut created = false;
     for (annotation, _) in &built {
-        let used = annotation
-            .entity
-            .iter()
-            .chain(annotation.attributes.values().filter_map(|v| match v {
-                AttrValue::Entity(id) => Some(id),
-                _ => None,
-            }));
+        let used = annotation.linked_entities();
         for id in used {
             if let Some(entity) = described.remove(id) {
                 registry.upsert(entity);
@@ -570,7 +564,8 @@ fn spans_text(spans: &[(u32, u32)]) -> String {
 }
 
 /// What an import adds to an annotator's work, as edits: for each document, one group (one
-/// undo step) with the entities the import creates and the annotations it adds. The app and
+/// undo step) with the annotations it adds and the entities the import creates that they
+/// link. The app and
 /// `lector import` both apply these through a [`crate::session::Session`], so an import is
 /// checked, journalled, locked and merged like any other change.
 #[derive(Debug, Default)]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::import::{Candidate, Parsed, RawValue, Skipped};
 use super::{FormatError, LossReport, Selection, value_to_json};
-use crate::model::{AttrValue, EntityId, Project};
+use crate::model::{EntityId, Project};
 
 /// An entity a line refers to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,14 +78,7 @@ pub fn write<W: Write>(
         let registry = selection.project.registry(&set.annotator);
         for annotation in set.iter() {
             let mut entities = BTreeMap::new();
-            let referenced =
-                annotation
-                    .entity
-                    .iter()
-                    .chain(annotation.attributes.values().filter_map(|v| match v {
-                        AttrValue::Entity(id) => Some(id),
-                        _ => None,
-                    }));
+            let referenced = annotation.linked_entities();
             for id in referenced {
                 if let Some(e) = registry.and_then(|r| r.get(id)) {
                     entities.insert(

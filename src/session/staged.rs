@@ -112,6 +112,9 @@ pub struct TakenStep {
 #[derive(Debug)]
 pub struct Back {
     document: String,
+    /// The session it was taken from, and who annotated: it goes back to no other.
+    instance: u64,
+    annotator: String,
     undo: bool,
     /// The session's revision when it was taken.
     revision: u64,
@@ -321,6 +324,8 @@ impl Session {
             edits,
             back: Back {
                 document: document.to_owned(),
+                instance: self.instance,
+                annotator: self.annotator.clone(),
                 undo,
                 revision: self.revision,
                 removes_entities,
@@ -345,9 +350,16 @@ impl Session {
     }
 
     /// Puts back the edits of a step taken by [`Self::take_step`] whose run failed (they
-    /// were kept apart from the stage that was given them).
-    pub fn put_back_edits(&mut self, back: &Back, edits: Vec<Edit>) {
+    /// were kept apart from the stage that was given them), if this is the session, and the
+    /// annotator, it was taken from: a project reopened meanwhile has a history of its own.
+    pub fn put_back_edits(&mut self, back: &Back, edits: Vec<Edit>) -> Result<(), EditError> {
+        if back.instance != self.instance || back.annotator != self.annotator {
+            return Err(EditError::Invalid(
+                "it was taken from a project closed since, or as another annotator".to_owned(),
+            ));
+        }
         self.return_step(back, edits);
+        Ok(())
     }
 
     /// Puts a step not applied back where it was taken from: below the steps made since.
@@ -817,6 +829,27 @@ mod tests {
     /// after that edit (it could take it back): it goes back to the history below the edit,
     /// and says so; undone again, the edit goes first, then the step. A step that cannot be
     /// applied goes back to the history it came from.
+    /// A step whose run failed goes back to the history it was taken from, and to no other:
+    /// once the session annotates as someone else, it is refused.
+    #[test]
+    fn a_failed_step_goes_back_only_where_it_was_taken_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, document, edits) = reviewing(dir.path());
+        s.apply(&document, edits).unwrap();
+        let started = held(&s, &document);
+        let TakenStep { edits, back, .. } = s.take_step(&document, true, 1).unwrap();
+        let kept = edits.clone();
+        s.put_back_edits(&back, edits).unwrap();
+        assert!(s.undo(&document), "back on the undo stack");
+        assert!(held(&s, &document).0.is_empty());
+        assert!(s.redo(&document));
+        assert_eq!(held(&s, &document), started);
+        let TakenStep { back, .. } = s.take_step(&document, true, 1).unwrap();
+        s.set_annotator("anna").unwrap();
+        let err = s.put_back_edits(&back, kept).unwrap_err();
+        assert!(err.to_string().contains("another annotator"), "{err}");
+    }
+
     #[test]
     fn an_undo_of_a_document_edited_meanwhile_goes_back_below_the_edit() {
         let dir = tempfile::tempdir().unwrap();

@@ -269,6 +269,16 @@ mod tests {
             read_into(root, Path::new("big"), 70_000, &mut bytes).err(),
             Some(Refused::TooLarge { max: 70_000 })
         );
+        // The buffer is no longer cleared before a read: where none is made, nothing of the
+        // file read before is left in it.
+        assert!(bytes.is_empty(), "refused: empty");
+        read_into(root, Path::new("big"), 70_001, &mut bytes).unwrap();
+        assert!(read_into(root, Path::new("gone"), 70_001, &mut bytes).is_ok_and(|m| m.is_none()));
+        assert!(bytes.is_empty(), "no such file: empty");
+        read_into(root, Path::new("big"), 70_001, &mut bytes).unwrap();
+        fs::create_dir(root.join("folder")).unwrap();
+        assert!(read_into(root, Path::new("folder"), 70_001, &mut bytes).is_err());
+        assert!(bytes.is_empty(), "not a file: empty");
     }
 
     /// A file with more in it than its size says (Linux's /proc files say 0) is read whole

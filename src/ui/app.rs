@@ -295,8 +295,9 @@ impl LectorApp {
         self.background_review_from = annotations;
     }
 
-    /// From how many edits an undo or redo is applied on another thread (20,000; tests set
-    /// it low to drive that path on a small project).
+    /// From how many edits an undo or redo is applied on another thread
+    /// ([`super::undo::BACKGROUND_STEP_EDITS`]; tests set it low to drive that path on a small
+    /// project).
     pub fn set_background_step_from(&mut self, edits: usize) {
         self.background_step_from = edits;
     }
@@ -462,11 +463,11 @@ impl LectorApp {
             self.apply(command);
         }
         self.finish_jobs(&ctx);
+        self.continue_after_save(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) {
             self.close_requested(&ctx);
         }
         self.close_when_done(&ctx);
-        self.continue_after_save(&ctx);
         self.autosave(&ctx);
         super::dialogs::file_dialog::poll(self, &ctx);
         super::team::watch(self, &ctx);

@@ -22,7 +22,7 @@ pub enum StepJob {
     /// Applying it failed unexpectedly (a bug in Lector): the step, to put back where it was
     /// taken from, so that the undo is not lost with it.
     Failed(Box<(Back, Vec<Edit>)>),
-    /// It never reached the job's thread, which put it back.
+    /// It never reached the job's thread (the window's thread put it back).
     NotRun,
 }
 
@@ -183,18 +183,25 @@ impl LectorApp {
             StepJob::Failed(failed) => {
                 let (back, edits) = *failed;
                 let undo = back.is_undo();
-                if let Some(session) = &mut self.session {
-                    session.put_back_edits(&back, edits);
-                }
-                self.say(
-                    format!(
+                let kept = match &mut self.session {
+                    Some(session) => session.put_back_edits(&back, edits),
+                    None => Err(crate::session::EditError::Invalid(
+                        "the project was closed".to_owned(),
+                    )),
+                };
+                let text = match kept {
+                    Ok(()) => format!(
                         "not {}: applying it failed unexpectedly; it is kept, so pressing {} \
                          again tries again",
                         done_word(undo),
                         if undo { "Ctrl+Z" } else { "Ctrl+Shift+Z" }
                     ),
-                    true,
-                );
+                    Err(err) => format!(
+                        "not {}: applying it failed unexpectedly, and {err}",
+                        done_word(undo)
+                    ),
+                };
+                self.say(text, true);
                 return;
             }
             StepJob::NotRun => return,

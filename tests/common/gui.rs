@@ -127,3 +127,30 @@ pub fn said(h: &Harness<'_, LectorApp>) -> Vec<String> {
         .map(|m| m.text.clone())
         .collect()
 }
+
+/// Asks the window to close, as the window manager's close button does, in the next frame.
+pub fn close_next(h: &mut Harness<'_, LectorApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+}
+
+/// Asks the window to close, and runs the frame that takes the request.
+pub fn ask_to_close(h: &mut Harness<'_, LectorApp>) {
+    close_next(h);
+    h.step();
+}
+
+/// What the last frame asked of the window: whether it cancelled a close, and whether it
+/// asked to close.
+pub fn asked(h: &Harness<'_, LectorApp>) -> (bool, bool) {
+    let commands = &h.output().viewport_output[&egui::ViewportId::ROOT].commands;
+    let has = |c: &egui::ViewportCommand| commands.contains(c);
+    (
+        has(&egui::ViewportCommand::CancelClose),
+        has(&egui::ViewportCommand::Close),
+    )
+}

@@ -111,13 +111,7 @@ fn described_entities(project: &Project, set: &AnnotationSet) -> serde_json::Map
     let registry = project.registry(&set.annotator);
     let mut out = serde_json::Map::new();
     for annotation in set.iter() {
-        let ids = annotation
-            .entity
-            .iter()
-            .chain(annotation.attributes.values().filter_map(|v| match v {
-                AttrValue::Entity(id) => Some(id),
-                _ => None,
-            }));
+        let ids = annotation.linked_entities();
         for id in ids {
             if let Some(e) = registry.and_then(|r| r.get(id)) {
                 out.insert(id.0.clone(), json!({"name": e.name, "label": e.label}));

@@ -9,7 +9,7 @@ use super::{
     attribute_features, type_system,
 };
 use crate::formats::{FormatError, LossReport, Selection, io_err, place};
-use crate::model::{Annotation, AnnotationSet, AttrValue, Document, EntityId, Project};
+use crate::model::{AnnotationSet, AttrValue, Document, EntityId, Project};
 
 /// Writes the selection as a folder per annotator.
 pub fn write_folder(
@@ -33,17 +33,6 @@ pub fn write_folder(
         std::fs::write(&path, xmi).map_err(io_err("cannot write", &path))?;
     }
     Ok(())
-}
-
-/// Entity ids an annotation refers to: its link and entity-valued attributes.
-fn entity_refs(annotation: &Annotation) -> impl Iterator<Item = &EntityId> {
-    annotation
-        .entity
-        .iter()
-        .chain(annotation.attributes.values().filter_map(|v| match v {
-            AttrValue::Entity(id) => Some(id),
-            _ => None,
-        }))
 }
 
 /// One document's CAS as XMI.
@@ -84,7 +73,7 @@ fn cas_xmi(
     let mut next_id = 3u32;
     // Entities first, so that every id is known.
     let registry = project.registry(&set.annotator);
-    let referenced: BTreeSet<&EntityId> = set.iter().flat_map(entity_refs).collect();
+    let referenced: BTreeSet<&EntityId> = set.iter().flat_map(|a| a.linked_entities()).collect();
     for id in referenced {
         let Some(entity) = registry.and_then(|r| r.get(id)) else {
             report.add(
