@@ -601,11 +601,7 @@ fn a_book_length_review_is_prepared_in_the_background() {
     let (root, _doc) = book_project(dir.path(), &["anna", "erik"]);
     let mut h = harness(&root, "olga");
     wait_for_jobs(&mut h);
-    h.get_by_label("Review").click();
-    h.run();
-    h.get_by_label("Review colleagues…").click();
-    h.run();
-    h.get_by_label("Start review").click();
+    gui::click_start_review(&mut h);
     h.step();
     h.step();
     assert!(

@@ -383,11 +383,7 @@ fn compares_again(background: bool) {
     h.run();
     if background {
         // The start is a job too: its spinner keeps repainting, so no `run` until it is done.
-        h.get_by_label("Review").click();
-        h.run();
-        h.get_by_label("Review colleagues…").click();
-        h.run();
-        h.get_by_label("Start review").click();
+        gui::click_start_review(&mut h);
         h.run_steps(4);
     } else {
         gui::start_review(&mut h);
@@ -612,11 +608,7 @@ fn close_during_a_review_start(when: CloseAsked) {
         ));
         ask_to_close(&mut h);
     } else {
-        h.get_by_label("Review").click();
-        h.run();
-        h.get_by_label("Review colleagues…").click();
-        h.run();
-        h.get_by_label("Start review").click();
+        gui::click_start_review(&mut h);
         h.step();
         assert!(
             h.state().is_busy() && h.state().review().is_none(),

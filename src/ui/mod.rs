@@ -132,6 +132,34 @@ pub(crate) fn sample_session(dir: &std::path::Path) -> crate::session::Session {
     crate::session::Session::new(store, "anna")
 }
 
+/// The app as `annotator` on a copy of the sample project in `dir` (tests).
+#[cfg(test)]
+pub(crate) fn sample_app(dir: &std::path::Path, annotator: &str) -> LectorApp {
+    let prefs = Prefs {
+        annotator: annotator.to_owned(),
+        ..Prefs::default()
+    };
+    LectorApp::new(
+        &egui::Context::default(),
+        prefs,
+        Some(sample_project_copy(dir)),
+    )
+}
+
+/// Collects the app's background jobs until none runs (tests).
+#[cfg(test)]
+pub(crate) fn settle(app: &mut LectorApp) {
+    let ctx = egui::Context::default();
+    for _ in 0..3000 {
+        app.finish_jobs(&ctx);
+        if app.jobs.is_empty() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the jobs did not end");
+}
+
 /// One annotation in words, for tooltips: label, text, attributes (by their readable names),
 /// note.
 pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> String {

@@ -236,32 +236,14 @@ impl LectorApp {
 #[cfg(test)]
 mod tests {
     use crate::session::Edit;
-    use crate::ui::{Command, LectorApp, Prefs};
-
-    /// Collects the jobs until none runs.
-    fn settle(app: &mut LectorApp) {
-        let ctx = egui::Context::default();
-        for _ in 0..3000 {
-            app.finish_jobs(&ctx);
-            if app.jobs.is_empty() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        panic!("the jobs did not end");
-    }
+    use crate::ui::{Command, LectorApp, sample_app, settle};
 
     /// An undo applied on another thread whose run panics (a bug) is not lost: it goes back
     /// to the history, the status bar says so, and pressing again undoes it.
     #[test]
     fn an_undo_whose_job_fails_is_kept_to_try_again() {
         let dir = tempfile::tempdir().unwrap();
-        let root = crate::ui::sample_project_copy(&dir.path().join("p"));
-        let prefs = Prefs {
-            annotator: "anna".to_owned(),
-            ..Prefs::default()
-        };
-        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root));
+        let mut app = sample_app(&dir.path().join("p"), "anna");
         app.set_background_step_from(1);
         let doc = app.document().unwrap().to_owned();
         let ids = |app: &LectorApp| -> Vec<String> {

@@ -56,13 +56,20 @@ pub fn step_while(h: &mut Harness<'_, LectorApp>, busy: impl Fn(&LectorApp) -> b
 
 /// Opens Review → Review colleagues… and starts a review of everyone the picker offers.
 pub fn start_review(h: &mut Harness<'_, LectorApp>) {
+    click_start_review(h);
+    h.run();
+}
+
+/// Opens Review → Review colleagues… and clicks "Start review", leaving the frames that take
+/// the click to the caller (a start on another thread keeps a spinner turning, so `run`
+/// would not settle).
+pub fn click_start_review(h: &mut Harness<'_, LectorApp>) {
     use egui_kittest::kittest::Queryable as _;
     h.get_by_label("Review").click();
     h.run();
     h.get_by_label("Review colleagues…").click();
     h.run();
     h.get_by_label("Start review").click();
-    h.run();
 }
 
 /// The char range of the `nth` occurrence of `needle` in the open document.

@@ -356,17 +356,12 @@ mod tests {
 
     use super::ReviewCommand;
     use crate::model::review::Choice;
-    use crate::ui::{Command, LectorApp, Prefs};
+    use crate::ui::{Command, LectorApp, settle};
 
     /// olga reviewing anna and erik on a copy of the sample project, every comparison on
     /// another thread, with the start taken in.
     fn reviewing(dir: &Path) -> (LectorApp, String) {
-        let root = crate::ui::sample_project_copy(&dir.join("p"));
-        let prefs = Prefs {
-            annotator: "olga".to_owned(),
-            ..Prefs::default()
-        };
-        let mut app = LectorApp::new(&egui::Context::default(), prefs, Some(root));
+        let mut app = crate::ui::sample_app(&dir.join("p"), "olga");
         app.set_background_review_from(0);
         let doc = app.document().unwrap().to_owned();
         app.apply(Command::Review(ReviewCommand::Start(vec![
@@ -376,19 +371,6 @@ mod tests {
         settle(&mut app);
         assert!(app.review.is_some(), "{:?}", app.messages().all());
         (app, doc)
-    }
-
-    /// Collects the jobs until none runs.
-    fn settle(app: &mut LectorApp) {
-        let ctx = egui::Context::default();
-        for _ in 0..3000 {
-            app.finish_jobs(&ctx);
-            if app.jobs.is_empty() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        panic!("the jobs did not end");
     }
 
     /// As a reload of a changed file does: anna's first annotation that is compared alone
