@@ -1094,3 +1094,134 @@ fn run_based_figures_equal_the_per_character_computation() {
         }
     }
 }
+
+/// `lector agree` reads each annotation file as a table of its spans
+/// (`ProjectStore::open_tables`), building only the annotations that have attributes or an
+/// entity link. On generated projects saved to disk, with split spans, attributes, entity
+/// links, references to other annotations, files with a status and no annotations, and a
+/// file with problems, the reports (whole, and for some documents or annotators) and the
+/// problems are those of the project read into the model.
+#[test]
+fn agreement_of_files_read_as_tables_is_that_of_the_model() {
+    use lector::model::{AnnotationId, AttrType, AttributeDef, Entity, EntityId};
+    use lector::store::ProjectStore;
+    let names = ["anna", "erik", "li", "zoe"];
+    let mut compared = std::collections::BTreeSet::new();
+    for seed in 300..306u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let mut store = ProjectStore::create(&root, "tables").unwrap();
+        if let Some(claim) = store
+            .project
+            .schema
+            .labels
+            .iter_mut()
+            .find(|l| l.name == "Claim")
+        {
+            claim.attributes.push(AttributeDef {
+                name: "about".to_owned(),
+                ty: AttrType::Annotation,
+                help: String::new(),
+                title: String::new(),
+            });
+        }
+        store.save_project_file().unwrap();
+        let mut documents = Vec::new();
+        for d in 0..3 {
+            let (text, _) = generate_text(&mut rng, 400 + 200 * d);
+            let text = format!("Document {d} of seed {seed}\n{text}");
+            documents.push(store.add_pasted_dated(&text, None, None).unwrap());
+        }
+        for name in names {
+            let mut registry = lector::model::EntityRegistry::default();
+            for (id, label) in [("putin", "Person"), ("minsk", "Place")] {
+                registry.upsert(Entity {
+                    id: EntityId(id.to_owned()),
+                    name: id.to_owned(),
+                    label: label.to_owned(),
+                    note: String::new(),
+                });
+            }
+            store.project.entities.insert(name.to_owned(), registry);
+            store.save_entities(name).unwrap();
+        }
+        for document in &documents {
+            let text = store.project.document(document).unwrap().text.clone();
+            let len = text.len_chars().0;
+            for (n, name) in names.iter().enumerate() {
+                let spans = match (n, rng.u8(..6)) {
+                    (3, 0) => continue,
+                    (_, 1) => 0,
+                    _ => rng.usize(1..40),
+                };
+                let mut made: Vec<AnnotationId> = Vec::new();
+                let set = store.project.set_mut(document, name);
+                set.status = [Status::InProgress, Status::Done][rng.usize(..2)];
+                for _ in 0..spans {
+                    let label = LABELS[rng.usize(..LABELS.len())];
+                    let start = rng.u32(..len - 20);
+                    let mut raw = vec![(start, start + 1 + rng.u32(..12))];
+                    if rng.u8(..5) == 0 {
+                        let next = raw[0].1 + 1 + rng.u32(..4);
+                        raw.push((next, next + 1 + rng.u32(..3)));
+                    }
+                    let Ok(fragments) = checked_fragments(&text, &raw) else {
+                        continue;
+                    };
+                    let mut a = Annotation::new(label, fragments);
+                    match (label, rng.u8(..4)) {
+                        ("Person", 0) => a.entity = Some(EntityId("putin".to_owned())),
+                        ("Claim", 0) => {
+                            a.attributes.insert(
+                                "checkworthy".to_owned(),
+                                AttrValue::Choice("check-worthy".to_owned()),
+                            );
+                        }
+                        ("Claim", 1) if !made.is_empty() => {
+                            let target = made[rng.usize(..made.len())].clone();
+                            a.attributes
+                                .insert("about".to_owned(), AttrValue::Annotation(target));
+                        }
+                        _ => {}
+                    }
+                    made.push(a.id.clone());
+                    set.insert(a);
+                }
+                store.save_set(document, name).unwrap();
+            }
+        }
+        // One file with a problem: a label the schema does not have.
+        let damaged = root
+            .join("annotations/erik")
+            .join(format!("{}.ron", documents[1]));
+        if let Ok(text) = std::fs::read_to_string(&damaged) {
+            std::fs::write(&damaged, text.replacen("label: \"", "label: \"Nonesuch", 1)).unwrap();
+        }
+        let (model, model_problems) = ProjectStore::open(&root).unwrap();
+        let (lean, tables, lean_problems) = ProjectStore::open_tables(&root).unwrap();
+        assert!(!model_problems.is_empty(), "seed {seed}: the damaged file");
+        assert_eq!(lean_problems, model_problems, "seed {seed}");
+        let selections: [(Vec<String>, Vec<String>); 3] = [
+            (Vec::new(), Vec::new()),
+            (vec![documents[0].clone(), documents[2].clone()], Vec::new()),
+            (Vec::new(), vec!["anna".to_owned(), "li".to_owned()]),
+        ];
+        for (documents, annotators) in &selections {
+            let expected = review::agreement(&model.project, documents, annotators);
+            let actual = review::agreement_of_tables(&lean.project, &tables, documents, annotators);
+            assert_eq!(
+                actual, expected,
+                "seed {seed}, {documents:?}, {annotators:?}"
+            );
+        }
+        let report = review::agreement(&model.project, &[], &[]).unwrap();
+        for figures in report.labels.values() {
+            compared.extend(figures.attributes.keys().cloned());
+        }
+    }
+    // The projects exercised what tables keep apart from spans.
+    for attribute in ["about", "checkworthy", review::ENTITY_LINK] {
+        assert!(compared.contains(attribute), "{attribute} never compared");
+    }
+}

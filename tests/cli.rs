@@ -219,6 +219,13 @@ fn check_lists_problems_with_file_and_line_and_exits_1() {
         copy.join("annotations/olena/kyiv.ron").display()
     );
     assert_eq!(stdout(&out), expected);
+    assert_eq!(stderr(&out), "1 problem\n");
+    let out = lector(&["agree", copy.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("the project has 1 problem, so"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -30,9 +30,12 @@ pub struct AgreeArgs {
 
 /// Computes and prints the agreement.
 pub fn run(args: &AgreeArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open_for_reading(&args.dir, args.partial)?;
-    let report = review::agreement(&store.project, &args.documents, &args.annotators)
-        .map_err(|err| anyhow::anyhow!("{err}: {}", args.dir.display()))?;
+    // Each file's spans as a table: the agreement needs no more of the annotations.
+    let (store, tables, problems) = crate::store::ProjectStore::open_tables(&args.dir)?;
+    super::go_on_reading(&args.dir, args.partial, &problems)?;
+    let report =
+        review::agreement_of_tables(&store.project, &tables, &args.documents, &args.annotators)
+            .map_err(|err| anyhow::anyhow!("{err}: {}", args.dir.display()))?;
     let out = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&report_json(&report))?)
     } else {
@@ -40,7 +43,7 @@ pub fn run(args: &AgreeArgs) -> anyhow::Result<ExitCode> {
     };
     print(&out)?;
     drop(report);
-    super::leave_to_exit(store);
+    super::leave_to_exit((store, tables));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -219,8 +219,8 @@ pub(crate) fn go_on_reading(
         .collect();
     if partial {
         eprintln!(
-            "--partial: the project has {} problems; going on without what they leave out:",
-            lines.len()
+            "--partial: the project has {}; going on without what they leave out:",
+            crate::words::plural(lines.len(), "problem")
         );
         for line in &lines {
             eprintln!("  left out or suspect: {line}");
@@ -228,8 +228,8 @@ pub(crate) fn go_on_reading(
         return Ok(());
     }
     let mut message = format!(
-        "the project has {} problems, so the result would miss what they affect:",
-        lines.len()
+        "the project has {}, so the result would miss what they affect:",
+        crate::words::plural(lines.len(), "problem")
     );
     for line in lines.iter().take(SHOWN) {
         message.push_str("\n  ");

@@ -170,7 +170,7 @@ pub fn check(dir: &Path, reanchor: bool) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         print(&out)?;
-        eprintln!("{} problems", problems.len());
+        eprintln!("{}", crate::words::plural(problems.len(), "problem"));
         Ok(ExitCode::FAILURE)
     }
 }

@@ -12,6 +12,7 @@ pub mod resolution;
 pub mod review;
 pub mod schema;
 pub mod suggested;
+pub mod table;
 pub mod text;
 pub mod validate;
 
@@ -24,6 +25,7 @@ pub use offsets::{ByteOffset, CharOffset, DocText, Utf16Offset};
 pub use project::{Document, DocumentMeta, PredictSettings, Project, SetKey};
 pub use resolution::{RecordKey, Resolution, Resolutions, VerdictRecord};
 pub use schema::{AttrType, AttributeDef, Color, Label, LabelKind, Schema, SchemaPlace};
+pub use table::{SpanTable, SpanTables, TableBuilder, TableSpan};
 
 /// Lets go of something big on another thread: freeing a million small allocations (a
 /// book's span index, a big project's counts, a review's step) held the window for tens of

@@ -20,15 +20,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
 
-use super::attributes::{AttributeAgreement, PairTally, comparable_values, summarise};
+use super::attributes::{AttributeAgreement, PairTally, Targets, comparable_values, summarise};
 use super::coefficients::{Delta, Ratings, mean};
-use super::layers::{CharRatings, DocumentLayers, Layer, NO_LABEL, Row, WordHasher};
+use super::layers::{CharRatings, DocumentLayers, Layer, NO_LABEL, Row, Spans, WordHasher};
 use super::matching::{
     SpanCounts, SpanMatch, count_exact, exact_order, greedy_overlap_matches,
     overlap_candidates_labelled,
 };
 use super::unitizing::{UnitizingAlpha, category_alpha};
-use crate::model::{AnnotationSet, CharOffset, Document, Fragment, Project, Status};
+use crate::model::{
+    AnnotationId, AnnotationSet, CharOffset, Document, Fragment, Project, SpanTable, SpanTables,
+    Status,
+};
 
 /// Why agreement cannot be computed for a selection.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -129,7 +132,7 @@ pub struct AgreementReport {
 
 /// Whether an annotator's file counts as having annotated the document.
 pub fn has_annotated(set: Option<&AnnotationSet>) -> bool {
-    set.is_some_and(|s| !s.annotations().is_empty() || s.status != Status::NotStarted)
+    set.is_some_and(|s| Source::Set(s).has_annotated())
 }
 
 /// Agreement on `documents` (all when empty) among `annotators` (when empty: everyone who
@@ -139,9 +142,73 @@ pub fn agreement(
     documents: &[String],
     annotators: &[String],
 ) -> Result<AgreementReport, AgreementError> {
+    agreement_with(
+        project,
+        &|d, a| project.set(d, a).map(Source::Set),
+        documents,
+        annotators,
+    )
+}
+
+/// [`agreement`] of a project whose annotation files were read as tables (`tables`; its
+/// sets are not read): the same figures, without building a single annotation.
+pub fn agreement_of_tables(
+    project: &Project,
+    tables: &SpanTables,
+    documents: &[String],
+    annotators: &[String],
+) -> Result<AgreementReport, AgreementError> {
+    let source = |d: &str, a: &str| tables.get(&(d.to_owned(), a.to_owned())).map(Source::Table);
+    agreement_with(project, &source, documents, annotators)
+}
+
+/// Where the spans of a document by an annotator are read from.
+type Sources<'f, 'p> = &'f dyn Fn(&str, &str) -> Option<Source<'p>>;
+
+fn agreement_with<'p>(
+    project: &'p Project,
+    sources: Sources<'_, 'p>,
+    documents: &[String],
+    annotators: &[String],
+) -> Result<AgreementReport, AgreementError> {
     let documents = select_documents(project, documents)?;
-    let annotators = select_annotators(project, &documents, annotators)?;
-    Ok(Computation::new(project, documents, annotators).report())
+    let annotators = select_annotators(project, sources, &documents, annotators)?;
+    Ok(Computation::new(project, sources, documents, annotators).report())
+}
+
+/// One annotator's file of a document: read into the model, or as a table.
+#[derive(Clone, Copy)]
+enum Source<'p> {
+    Set(&'p AnnotationSet),
+    Table(&'p SpanTable),
+}
+
+impl<'p> Source<'p> {
+    /// Whether the file counts as having annotated the document: it has annotations, or a
+    /// status other than "not started".
+    fn has_annotated(self) -> bool {
+        let (empty, status) = match self {
+            Self::Set(set) => (set.annotations().is_empty(), set.status),
+            Self::Table(table) => (table.is_empty(), table.status),
+        };
+        !empty || status != Status::NotStarted
+    }
+
+    fn spans(self) -> Spans<'p> {
+        match self {
+            Self::Set(set) => Spans::Annotations(set.annotations()),
+            Self::Table(table) => Spans::Table(table),
+        }
+    }
+}
+
+impl Targets for Source<'_> {
+    fn target(&self, id: &AnnotationId) -> Option<(&str, &[Fragment])> {
+        match self {
+            Self::Set(set) => set.target(id),
+            Self::Table(table) => table.target(id),
+        }
+    }
 }
 
 /// Agreement on one document; see [`agreement`].
@@ -189,13 +256,14 @@ pub(super) fn known_document(project: &Project, id: &str) -> Result<(), Agreemen
 
 fn select_annotators(
     project: &Project,
+    sources: Sources<'_, '_>,
     documents: &[&Document],
     names: &[String],
 ) -> Result<Vec<String>, AgreementError> {
     let annotated = |name: &str| {
         documents
             .iter()
-            .any(|d| has_annotated(project.set(&d.meta.id, name)))
+            .any(|d| sources(&d.meta.id, name).is_some_and(Source::has_annotated))
     };
     let known = project.annotators();
     let mut chosen: Vec<String> = if names.is_empty() {
@@ -238,39 +306,56 @@ fn list<S: AsRef<str>>(names: &[S]) -> String {
 /// Labels in the order first met, and per document, per annotator, the rows of the spans.
 type LabelledRows<'p> = (Vec<&'p str>, Vec<Vec<Vec<Row>>>);
 
-/// The rows of the spans of some documents (per document, per annotator: the set if the
+/// The rows of the spans of some documents (per document, per annotator: the file if the
 /// annotator annotated it), their labels numbered as first met: the labels in that order, and
 /// the rows.
-fn label_rows<'p>(sets: &[Vec<Option<&'p AnnotationSet>>]) -> LabelledRows<'p> {
+fn label_rows<'p>(sets: &[Vec<Option<Source<'p>>>]) -> LabelledRows<'p> {
     // A hash of each span's label (or one comparison with the label before it), not a tree
     // lookup.
     let mut found: Vec<&str> = Vec::new();
     let mut index: HashMap<&str, u16, BuildHasherDefault<WordHasher>> = HashMap::default();
+    let mut number = |label: &'p str| {
+        *index.entry(label).or_insert_with(|| {
+            found.push(label);
+            u16::try_from(found.len() - 1).unwrap_or(NO_LABEL)
+        })
+    };
     let rows: Vec<Vec<Vec<Row>>> = sets
         .iter()
         .map(|sets| {
             sets.iter()
-                .map(|set| {
-                    let mut last: Option<(&str, u16)> = None;
-                    set.map(|s| s.annotations())
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|a| {
-                            let label = a.label.as_str();
-                            let id = match last {
-                                Some((l, id)) if l == label => id,
-                                _ => {
-                                    let id = *index.entry(label).or_insert_with(|| {
-                                        found.push(label);
-                                        u16::try_from(found.len() - 1).unwrap_or(NO_LABEL)
-                                    });
-                                    last = Some((label, id));
-                                    id
-                                }
-                            };
-                            Row::of(a, id)
-                        })
-                        .collect()
+                .map(|set| match set {
+                    None => Vec::new(),
+                    Some(Source::Set(set)) => {
+                        let mut last: Option<(&str, u16)> = None;
+                        set.annotations()
+                            .iter()
+                            .map(|a| {
+                                let label = a.label.as_str();
+                                let id = match last {
+                                    Some((l, id)) if l == label => id,
+                                    _ => {
+                                        let id = number(label);
+                                        last = Some((label, id));
+                                        id
+                                    }
+                                };
+                                Row::of(a, id)
+                            })
+                            .collect()
+                    }
+                    // A table numbers its few labels itself: each is looked up once.
+                    Some(Source::Table(table)) => {
+                        let ids: Vec<u16> = table.labels().iter().map(|l| number(l)).collect();
+                        table
+                            .spans()
+                            .iter()
+                            .map(|span| {
+                                let id = ids.get(span.label as usize).copied();
+                                Row::of_table(span, id.unwrap_or(NO_LABEL))
+                            })
+                            .collect()
+                    }
                 })
                 .collect()
         })
@@ -283,8 +368,8 @@ struct Computation<'p> {
     project: &'p Project,
     documents: Vec<&'p Document>,
     annotators: Vec<String>,
-    /// Per document, per annotator: the set if the annotator annotated the document.
-    sets: Vec<Vec<Option<&'p AnnotationSet>>>,
+    /// Per document, per annotator: the file if the annotator annotated the document.
+    sets: Vec<Vec<Option<Source<'p>>>>,
     /// The labels used, sorted; spans refer to them by index.
     labels: Vec<String>,
     /// Per document, per annotator: the row of each annotation of the set.
@@ -307,17 +392,18 @@ struct PairDocument {
 }
 
 impl<'p> Computation<'p> {
-    fn new(project: &'p Project, documents: Vec<&'p Document>, annotators: Vec<String>) -> Self {
-        let sets: Vec<Vec<Option<&AnnotationSet>>> = documents
+    fn new(
+        project: &'p Project,
+        sources: Sources<'_, 'p>,
+        documents: Vec<&'p Document>,
+        annotators: Vec<String>,
+    ) -> Self {
+        let sets: Vec<Vec<Option<Source<'p>>>> = documents
             .iter()
             .map(|d| {
                 annotators
                     .iter()
-                    .map(|a| {
-                        project
-                            .set(&d.meta.id, a)
-                            .filter(|s| has_annotated(Some(s)))
-                    })
+                    .map(|a| sources(&d.meta.id, a).filter(|s| s.has_annotated()))
                     .collect()
             })
             .collect();
@@ -396,7 +482,7 @@ impl<'p> Computation<'p> {
     fn layer(&self, d: usize, k: usize) -> Option<Layer<'_>> {
         let set = (*self.sets.get(d)?.get(k)?)?;
         Some(Layer {
-            spans: set.annotations(),
+            spans: set.spans(),
             rows: self.rows.get(d)?.get(k)?,
         })
     }
@@ -704,17 +790,18 @@ impl<'p> Computation<'p> {
                 if plain(a, m.a) && plain(b, m.b) {
                     continue;
                 }
-                let (Some(x), Some(y)) = (a.spans.get(m.a), b.spans.get(m.b)) else {
-                    continue;
+                // A table has no annotation for a plain span: it has no values.
+                let values = |layer: Layer<'_>, i: usize, set: Source<'_>| {
+                    layer
+                        .spans
+                        .annotation(i)
+                        .map(|x| comparable_values(x, &set))
+                        .unwrap_or_default()
                 };
-                if x.attributes.is_empty()
-                    && x.entity.is_none()
-                    && y.attributes.is_empty()
-                    && y.entity.is_none()
-                {
+                let (vx, vy) = (values(a, m.a, set_a), values(b, m.b, set_b));
+                if vx.is_empty() && vy.is_empty() {
                     continue;
                 }
-                let (vx, vy) = (comparable_values(x, set_a), comparable_values(y, set_b));
                 let names: BTreeSet<&String> = vx.keys().chain(vy.keys()).collect();
                 for name in names {
                     tallies
@@ -902,7 +989,8 @@ mod tests {
         }
         let documents: Vec<&Document> = project.documents.iter().collect();
         let annotators: Vec<String> = ["anna", "bo", "cy"].map(str::to_owned).to_vec();
-        let c = Computation::new(&project, documents, annotators);
+        let sources = |d: &str, a: &str| project.set(d, a).map(Source::Set);
+        let c = Computation::new(&project, &sources, documents, annotators);
         let mut labels: Vec<String> = project
             .sets
             .values()
@@ -913,9 +1001,10 @@ mod tests {
         assert_eq!(c.labels, labels);
         for (d, per_document) in c.rows.iter().enumerate() {
             for (k, rows) in per_document.iter().enumerate() {
-                let set = c.sets[d][k]
-                    .map(AnnotationSet::annotations)
-                    .unwrap_or_default();
+                let set = match c.sets[d][k] {
+                    Some(Source::Set(set)) => set.annotations(),
+                    _ => Default::default(),
+                };
                 let expected: Vec<Row> = set
                     .iter()
                     .map(|a| {

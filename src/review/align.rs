@@ -599,7 +599,7 @@ impl<'a> Clusters<'a> {
 fn differing_attributes(members: &[(usize, &AnnotationSet, &Annotation)]) -> Vec<String> {
     let values: Vec<BTreeMap<String, String>> = members
         .iter()
-        .map(|(_, set, a)| comparable_values(a, set))
+        .map(|(_, set, a)| comparable_values(a, *set))
         .collect();
     let names: BTreeSet<&String> = values.iter().flat_map(BTreeMap::keys).collect();
     names

@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 
 use super::coefficients::{Level, cohen_kappa, krippendorff_alpha_at, mean};
 use crate::model::schema::CERTAINTY;
-use crate::model::{Annotation, AnnotationSet, AttrType, AttrValue, Schema};
+use crate::model::{
+    Annotation, AnnotationId, AnnotationSet, AttrType, AttrValue, Fragment, Schema, SpanTable,
+};
 
 /// The name under which a span's entity link is compared, like an attribute.
 pub const ENTITY_LINK: &str = "entity";
@@ -40,14 +42,35 @@ pub struct AttributeAgreement {
     pub krippendorff_alpha: Option<f64>,
 }
 
+/// Where a value that refers to another annotation finds it: an annotation set, or a set
+/// read as a table.
+pub(crate) trait Targets {
+    /// The label and fragments of the annotation `id`, if there is one.
+    fn target(&self, id: &AnnotationId) -> Option<(&str, &[Fragment])>;
+}
+
+impl Targets for AnnotationSet {
+    fn target(&self, id: &AnnotationId) -> Option<(&str, &[Fragment])> {
+        self.get(id)
+            .map(|t| (t.label.as_str(), t.fragments.as_slice()))
+    }
+}
+
+impl Targets for SpanTable {
+    fn target(&self, id: &AnnotationId) -> Option<(&str, &[Fragment])> {
+        let i = self.find(id)?;
+        Some((self.label(i)?, self.fragments(i)))
+    }
+}
+
 /// A value in comparable form.
-pub(crate) fn comparable(value: &AttrValue, set: &AnnotationSet) -> String {
+pub(crate) fn comparable(value: &AttrValue, set: &(impl Targets + ?Sized)) -> String {
     match value {
-        AttrValue::Annotation(id) => set.get(id).map_or_else(
+        AttrValue::Annotation(id) => set.target(id).map_or_else(
             || format!("annotation {id}"),
-            |target| {
-                let mut key = target.label.to_string();
-                for f in &target.fragments {
+            |(label, fragments)| {
+                let mut key = label.to_owned();
+                for f in fragments {
                     let _ = write!(key, " {}:{}", f.start, f.end);
                 }
                 key
@@ -60,7 +83,7 @@ pub(crate) fn comparable(value: &AttrValue, set: &AnnotationSet) -> String {
 /// The attribute values of a span in comparable form, with its entity link.
 pub(crate) fn comparable_values(
     span: &Annotation,
-    set: &AnnotationSet,
+    set: &(impl Targets + ?Sized),
 ) -> BTreeMap<String, String> {
     let mut values: BTreeMap<String, String> = span
         .attributes

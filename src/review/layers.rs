@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::coefficients::{RatedUnit, Ratings};
-use crate::model::{Annotation, Annotations, CharOffset, Fragment};
+use crate::model::{Annotation, Annotations, CharOffset, Fragment, SpanTable, TableSpan};
 
 /// The label index of a span whose label is not among the compared ones (left out).
 pub(crate) const NO_LABEL: u16 = u16::MAX;
@@ -68,6 +68,16 @@ impl Row {
         }
     }
 
+    /// The row of a table's span, with label index `label`.
+    pub(crate) fn of_table(span: &TableSpan, label: u16) -> Self {
+        Self {
+            hull: span.hull,
+            label,
+            split: span.split,
+            plain: span.plain,
+        }
+    }
+
     /// First character.
     pub(crate) fn start(&self) -> u32 {
         self.hull.start.0
@@ -79,11 +89,62 @@ impl Row {
     }
 }
 
+/// Where a layer's spans are read beyond their rows: the annotations of a set, or a set
+/// read as a table (`lector agree`, which builds no annotations).
+#[derive(Clone, Copy)]
+pub(crate) enum Spans<'a> {
+    /// Annotations, in any order.
+    Annotations(Annotations<'a>),
+    /// A table of a set's spans.
+    Table(&'a SpanTable),
+}
+
+impl<'a> Spans<'a> {
+    /// How many spans.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Annotations(spans) => spans.len(),
+            Self::Table(table) => table.len(),
+        }
+    }
+
+    /// The id of span `i`.
+    pub(crate) fn id(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Self::Annotations(spans) => spans.get(i).map(|s| s.id.0.as_str()),
+            Self::Table(table) => table.id(i).map(|id| id.0.as_str()),
+        }
+    }
+
+    /// The annotation of span `i`, with its attributes and entity link; a table keeps only
+    /// those that have one of them (`None` for the others).
+    pub(crate) fn annotation(&self, i: usize) -> Option<&'a Annotation> {
+        match self {
+            Self::Annotations(spans) => spans.get(i).map(|s| &**s),
+            Self::Table(table) => table.annotation(i).map(|s| &**s),
+        }
+    }
+
+    /// The fragments of span `i`.
+    fn fragments(&self, i: usize) -> &'a [Fragment] {
+        match self {
+            Self::Annotations(spans) => spans.get(i).map_or(&[][..], |s| s.fragments.as_slice()),
+            Self::Table(table) => table.fragments(i),
+        }
+    }
+}
+
+impl<'a> From<Annotations<'a>> for Spans<'a> {
+    fn from(spans: Annotations<'a>) -> Self {
+        Self::Annotations(spans)
+    }
+}
+
 /// One annotator's spans of one document, with their rows.
 #[derive(Clone, Copy)]
 pub(crate) struct Layer<'a> {
-    /// The spans, in any order.
-    pub spans: Annotations<'a>,
+    /// The spans.
+    pub spans: Spans<'a>,
     /// The row of each span (parallel to `spans`).
     pub rows: &'a [Row],
 }
@@ -93,10 +154,7 @@ impl<'a> Layer<'a> {
     pub(crate) fn fragments(&self, i: usize) -> &'a [Fragment] {
         match self.rows.get(i) {
             Some(row) if !row.split => std::slice::from_ref(&row.hull),
-            Some(_) => self
-                .spans
-                .get(i)
-                .map_or(&[][..], |s| s.fragments.as_slice()),
+            Some(_) => self.spans.fragments(i),
             None => &[],
         }
     }
@@ -666,7 +724,12 @@ mod tests {
         );
         let (a, b) = (a.view(), b.view());
         let (a_ids, b_ids) = (rows(a), rows(b));
-        let layer = |spans, rows| Some(Layer { spans, rows });
+        fn layer<'a>(spans: Annotations<'a>, rows: &'a [Row]) -> Option<Layer<'a>> {
+            Some(Layer {
+                spans: spans.into(),
+                rows,
+            })
+        }
         let docs = [
             DocumentLayers {
                 len: 7,

@@ -160,11 +160,11 @@ pub(crate) fn overlap_candidates_unsorted(
     let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
     let (la, lb) = (
         Layer {
-            spans: a,
+            spans: a.into(),
             rows: &rows_a,
         },
         Layer {
-            spans: b,
+            spans: b.into(),
             rows: &rows_b,
         },
     );
@@ -299,7 +299,7 @@ pub(crate) fn greedy_overlap_matches(
     candidates: Vec<SpanMatch>,
 ) -> Vec<SpanMatch> {
     fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
-        layer.spans.get(i).map(|s| s.id.0.as_str())
+        layer.spans.id(i)
     }
     let start = |layer: Layer<'_>, i: usize| layer.rows.get(i).map_or(0, Row::start);
     // A candidate whose spans are in no other candidate is taken whatever the order: only
@@ -359,11 +359,11 @@ fn overlap_matches(a: Annotations<'_>, b: Annotations<'_>) -> Vec<SpanMatch> {
     let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
     greedy_overlap_matches(
         Layer {
-            spans: a,
+            spans: a.into(),
             rows: &rows_a,
         },
         Layer {
-            spans: b,
+            spans: b.into(),
             rows: &rows_b,
         },
         candidates,
@@ -623,7 +623,7 @@ mod tests {
 
     fn reference_greedy(a: Layer<'_>, b: Layer<'_>, candidates: Vec<SpanMatch>) -> Vec<SpanMatch> {
         fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
-            layer.spans.get(i).map(|s| s.id.0.as_str())
+            layer.spans.id(i)
         }
         let start = |layer: Layer<'_>, i: usize| layer.rows.get(i).map_or(0, Row::start);
         // A candidate whose spans are in no other candidate is taken whatever the order: only
@@ -724,11 +724,11 @@ mod tests {
             let (a, b) = (a.view(), b.view());
             let (la, lb) = (
                 Layer {
-                    spans: a,
+                    spans: a.into(),
                     rows: &rows_a,
                 },
                 Layer {
-                    spans: b,
+                    spans: b.into(),
                     rows: &rows_b,
                 },
             );
@@ -748,11 +748,11 @@ mod tests {
                 overlap_candidates_unsorted(a, b),
                 reference_candidates(
                     Layer {
-                        spans: a,
+                        spans: a.into(),
                         rows: &unlabelled_rows(a),
                     },
                     Layer {
-                        spans: b,
+                        spans: b.into(),
                         rows: &unlabelled_rows(b),
                     },
                     |i, j| a[i].label == b[j].label

@@ -26,7 +26,7 @@ pub mod unitizing;
 
 pub use agreement::{
     AgreementError, AgreementReport, Figures, PairFigures, PairScores, agreement,
-    document_agreement, has_annotated,
+    agreement_of_tables, document_agreement, has_annotated,
 };
 pub use align::{Alignment, ComparisonUnit, UnitKind, align, align_document};
 pub use attributes::{AttributeAgreement, ENTITY_LINK};

@@ -17,7 +17,8 @@ use crate::model::schema::Schema;
 use crate::model::validate::Meaning;
 use crate::model::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
-    EntityRegistry, RecordKey, Resolution, Resolutions, SpanError, Status, ValueRef, VerdictRecord,
+    EntityRegistry, Fragment, RecordKey, Resolution, Resolutions, SpanError, SpanTable, Status,
+    TableBuilder, ValueRef, VerdictRecord,
 };
 use crate::predict::{ResolutionStatus, Verdict};
 
@@ -181,31 +182,46 @@ pub struct SetCheck<'a> {
     /// With `labels`: the annotations kept that link an entity, built (what suggestions
     /// learn names from).
     pub linked: Vec<Arc<Annotation>>,
+    /// With [`Keep::Spans`]: the table of the annotations kept.
+    pub table: Option<SpanTable>,
+}
+
+/// What [`check_set`] keeps of a file's annotations besides their problems and how many
+/// there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing more (`lector check`).
+    Count,
+    /// How many have each label, and those that link an entity, built (`lector stats`).
+    Labels,
+    /// Their spans as a table (`lector agree`).
+    Spans,
 }
 
 /// Checks an annotation file of format 2 as reading it ([`read_set`]) and checking the set
 /// read (ids used twice, [`Meaning::problems`]) do, with the same problems, without building
 /// its annotations: each is checked as a view into the file's bytes and forgotten (`lector
 /// check` needs no more). Only an annotation whose checks need the whole set (an attribute
-/// that refers to another annotation) is built, and checked at the end. With `labels`, the
-/// annotations kept are also counted by label, and those that link an entity built
-/// (`lector stats` needs no more). `None` where [`read_set`] gives `None`.
+/// that refers to another annotation) is built, and checked at the end. What else is kept
+/// of the annotations, `keep` says. `None` where [`read_set`] gives `None`.
 pub fn check_set<'a>(
     source: &'a str,
     path: &Path,
     text: &DocText,
     threads: usize,
     meaning: &MeaningContext<'_>,
-    labels: bool,
+    keep: Keep,
 ) -> Option<SetCheck<'a>> {
-    let (head, parts) = set_text::read_with(source, threads, &|_| Checker {
+    let (head, parts) = set_text::read_with(source, threads, &|bytes| Checker {
         builder: Builder::new(path, source, text, 0),
         meaning,
         kept: 0,
         ids: Vec::new(),
-        count: labels,
+        count: keep == Keep::Labels,
         labels: Vec::new(),
         linked: Vec::new(),
+        // Lector writes an annotation in about 300 bytes.
+        table: (keep == Keep::Spans).then(|| TableBuilder::with_capacity(bytes / 300)),
     })?;
     let mut annotations = 0;
     let mut problems = Vec::new();
@@ -213,12 +229,18 @@ pub fn check_set<'a>(
     let mut whole = Vec::new();
     let mut counted: Vec<(Cow<'a, str>, usize)> = Vec::new();
     let mut linked = Vec::new();
+    let mut table: Option<TableBuilder> = None;
     for part in parts {
         annotations += part.kept;
         problems.extend(part.builder.problems);
         read_ids.extend(part.ids);
         whole.extend(part.builder.annotations);
         linked.extend(part.linked);
+        match (&mut table, part.table) {
+            (Some(table), Some(part)) => table.append(part),
+            (None, part) => table = part,
+            (Some(_), None) => {}
+        }
         for (label, n) in part.labels {
             match counted.iter_mut().find(|(l, _)| *l == label) {
                 Some((_, total)) => *total += n,
@@ -267,12 +289,14 @@ pub fn check_set<'a>(
         );
         report(path, source, &annotation.id.0, &mut messages, &mut problems);
     }
+    let status = head.status;
     Some(SetCheck {
         head,
         annotations,
         problems,
         labels: counted,
         linked,
+        table: table.map(|t| t.finish(status)),
     })
 }
 
@@ -312,6 +336,8 @@ struct Checker<'a, 'r> {
     labels: Vec<(Cow<'a, str>, usize)>,
     /// The annotations kept that link an entity.
     linked: Vec<Arc<Annotation>>,
+    /// The spans kept, when they are kept as a table.
+    table: Option<TableBuilder>,
 }
 
 impl<'a> Sink<'a> for Checker<'a, '_> {
@@ -365,13 +391,37 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
         }
         b.report(&entry.id);
         let linked = self.count && entry.entity.is_some();
-        if later || linked {
+        // A table keeps the annotation itself only where it has more than a span and a
+        // label: attributes or an entity link.
+        let detail =
+            self.table.is_some() && (entry.entity.is_some() || !entry.attributes.is_empty());
+        let mut built = None;
+        if later || linked || detail {
             let annotation = Arc::new(annotation_of(entry, created, modified));
             if linked {
                 self.linked.push(Arc::clone(&annotation));
             }
             if later {
-                b.annotations.push(annotation);
+                b.annotations.push(Arc::clone(&annotation));
+            }
+            built = Some(annotation);
+        }
+        if let Some(table) = &mut self.table {
+            let detail = built.filter(|_| detail);
+            match entry.fragments.as_slice() {
+                // Nearly every annotation has one fragment: nothing to order or allocate.
+                &[(start, end, _)] => {
+                    let one = Fragment {
+                        start: CharOffset(start),
+                        end: CharOffset(end),
+                    };
+                    table.push(&entry.id, &entry.label, &[one], detail);
+                }
+                many => {
+                    let ordered =
+                        ordered_fragments(many.iter().map(|&(start, end, _)| (start, end)));
+                    table.push(&entry.id, &entry.label, &ordered, detail);
+                }
             }
         }
     }

@@ -135,6 +135,7 @@ impl ProjectStore {
                 disk_version: self.disk_version,
                 counting: false,
                 labels: None,
+                tables: None,
                 annotations_read: 0,
             },
             annotator: annotator.to_owned(),
