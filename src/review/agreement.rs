@@ -488,21 +488,26 @@ impl<'p> Computation<'p> {
     }
 
     fn report(&self) -> AgreementReport {
-        // The per-character coefficients (with α_u) and the span matching are independent:
-        // on two threads where there are two cores.
-        let on_chars = || (self.char_figures(), self.unitizing());
+        // The per-character coefficients, α_u and the span matching are independent: each on
+        // a thread of its own (the matching on the cores there are), so that the longest sets
+        // the time, not the sum of the first two.
         let ((chars, unitizing), (pairs, attributes)) = std::thread::scope(|scope| {
             let chars = std::thread::Builder::new()
                 .name("agreement: characters".to_owned())
-                .spawn_scoped(scope, on_chars);
+                .spawn_scoped(scope, || self.char_figures());
+            let units = std::thread::Builder::new()
+                .name("agreement: units".to_owned())
+                .spawn_scoped(scope, || self.unitizing());
             let spans = self.span_figures();
-            match chars {
-                Ok(handle) => match handle.join() {
-                    Ok(chars) => (chars, spans),
-                    Err(_) => (on_chars(), spans),
-                },
-                Err(_) => (on_chars(), spans),
-            }
+            let chars = chars
+                .ok()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| self.char_figures());
+            let units = units
+                .ok()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| self.unitizing());
+            ((chars, units), spans)
         });
         let CharFigures {
             overall: overall_chars,

@@ -151,6 +151,7 @@ pub(crate) struct Layer<'a> {
 
 impl<'a> Layer<'a> {
     /// The fragments of span `i`: from its row unless it has several.
+    #[inline]
     pub(crate) fn fragments(&self, i: usize) -> &'a [Fragment] {
         match self.rows.get(i) {
             Some(row) if !row.split => std::slice::from_ref(&row.hull),
