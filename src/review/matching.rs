@@ -497,49 +497,51 @@ impl Matcher {
                 *n += 1;
             }
         };
+        // Start and end in one word, which orders as the sweep order does.
+        let hull = |p: &Placed| u64::from(p.row.start()) << 32 | u64::from(p.row.end());
         let (order_a, order_b) = (a.order, b.order);
         let (mut i, mut j) = (0, 0);
         while let (Some(x), Some(y)) = (order_a.get(i), order_b.get(j)) {
-            match x.row.hull.cmp(&y.row.hull) {
+            let h = hull(x);
+            match h.cmp(&hull(y)) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    // The groups of spans with this start and end on both sides.
-                    let hull = x.row.hull;
-                    let group = |order: &[Placed], from: usize| {
-                        order
-                            .get(from..)
-                            .unwrap_or_default()
-                            .iter()
-                            .take_while(|p| p.row.hull == hull)
-                            .count()
+                    let alone = |order: &[Placed], at: usize| {
+                        order.get(at + 1).is_none_or(|next| hull(next) != h)
                     };
-                    let (n, m) = (group(order_a, i), group(order_b, j));
-                    let (group_a, group_b) = (
-                        order_a.get(i..i + n).unwrap_or_default(),
-                        order_b.get(j..j + m).unwrap_or_default(),
-                    );
-                    if let ([x], [y]) = (group_a, group_b) {
+                    if alone(order_a, i) && alone(order_b, j) {
                         // The common case: one span on each side.
                         if same(x, y) {
                             count(x.row.label);
                         }
-                    } else {
-                        self.taken.clear();
-                        self.taken.resize(m, false);
-                        for x in group_a {
-                            let hit = group_b
-                                .iter()
-                                .zip(self.taken.iter_mut())
-                                .find(|(y, taken)| !**taken && same(x, y));
-                            if let Some((_, taken)) = hit {
-                                *taken = true;
-                                count(x.row.label);
-                            }
+                        i += 1;
+                        j += 1;
+                        continue;
+                    }
+                    // The groups of spans with this start and end on both sides.
+                    let group = |order: &[Placed], from: usize| {
+                        let rest = order.get(from..).unwrap_or_default();
+                        from..from + rest.iter().take_while(|p| hull(p) == h).count()
+                    };
+                    let (group_a, group_b) = (
+                        order_a.get(group(order_a, i)).unwrap_or_default(),
+                        order_b.get(group(order_b, j)).unwrap_or_default(),
+                    );
+                    self.taken.clear();
+                    self.taken.resize(group_b.len(), false);
+                    for x in group_a {
+                        let hit = group_b
+                            .iter()
+                            .zip(self.taken.iter_mut())
+                            .find(|(y, taken)| !**taken && same(x, y));
+                        if let Some((_, taken)) = hit {
+                            *taken = true;
+                            count(x.row.label);
                         }
                     }
-                    i += n;
-                    j += m;
+                    i += group_a.len();
+                    j += group_b.len();
                 }
             }
         }
