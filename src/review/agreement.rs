@@ -23,10 +23,7 @@ use std::hash::BuildHasherDefault;
 use super::attributes::{AttributeAgreement, PairTally, Targets, comparable_values, summarise};
 use super::coefficients::{Delta, Ratings, mean};
 use super::layers::{CharRatings, DocumentLayers, Layer, NO_LABEL, Row, Spans, WordHasher};
-use super::matching::{
-    SpanCounts, SpanMatch, count_exact, exact_order, greedy_overlap_matches,
-    overlap_candidates_labelled,
-};
+use super::matching::{Matcher, Placed, SpanCounts, Swept, sweep_order};
 use super::unitizing::{UnitizingAlpha, category_alpha};
 use crate::model::{
     AnnotationId, AnnotationSet, CharOffset, Document, Fragment, Project, SpanTable, SpanTables,
@@ -384,13 +381,6 @@ struct OnePair {
     unmatched: Vec<usize>,
 }
 
-/// What one annotator pair's spans of one document give: exact matches per label, and the
-/// overlap matches.
-struct PairDocument {
-    exact: Vec<usize>,
-    overlap: Vec<SpanMatch>,
-}
-
 impl<'p> Computation<'p> {
     fn new(
         project: &'p Project,
@@ -661,11 +651,11 @@ impl<'p> Computation<'p> {
     /// agreement on the spans matched by overlap.
     fn span_figures(&self) -> (Vec<PairFigures>, AttributeFigures) {
         let n_labels = self.labels.len();
-        // Each annotator's spans in exact-matching order, once per document.
-        let orders: Vec<Vec<Option<Vec<u32>>>> = (0..self.documents.len())
+        // Each annotator's spans in sweep order, once per document.
+        let orders: Vec<Vec<Option<Vec<Placed>>>> = (0..self.documents.len())
             .map(|d| {
                 (0..self.annotators.len())
-                    .map(|k| self.layer(d, k).map(exact_order))
+                    .map(|k| self.layer(d, k).map(|layer| sweep_order(layer.rows)))
                     .collect()
             })
             .collect();
@@ -679,8 +669,9 @@ impl<'p> Computation<'p> {
             .max(1);
         let chunk = pairs.len().div_ceil(threads).max(1);
         let run = |part: &[(usize, usize)]| -> Vec<OnePair> {
+            let mut matcher = Matcher::default();
             part.iter()
-                .map(|&(i, j)| self.one_pair(&orders, i, j))
+                .map(|&(i, j)| self.one_pair(&orders, &mut matcher, i, j))
                 .collect()
         };
         let done: Vec<OnePair> = if threads > 1 {
@@ -745,26 +736,34 @@ impl<'p> Computation<'p> {
 
     /// Span F1 of one annotator pair `(i, j)` over the documents, its attribute tallies and
     /// the spans left unmatched per label.
-    fn one_pair(&self, orders: &[Vec<Option<Vec<u32>>>], i: usize, j: usize) -> OnePair {
+    fn one_pair(
+        &self,
+        orders: &[Vec<Option<Vec<Placed>>>],
+        matcher: &mut Matcher,
+        i: usize,
+        j: usize,
+    ) -> OnePair {
         let n_labels = self.labels.len();
         let mut tallies: BTreeMap<u16, BTreeMap<String, PairTally>> = BTreeMap::new();
         let mut unmatched = vec![0usize; n_labels];
         let mut counts = vec![(SpanCounts::default(), SpanCounts::default()); n_labels];
+        let mut exact_matched = vec![0usize; n_labels];
         for d in 0..self.documents.len() {
             let (Some(a), Some(b)) = (self.layer(d, i), self.layer(d, j)) else {
                 continue;
             };
-            let order = |k: usize| {
-                orders
+            let swept = |layer, k: usize| Swept {
+                layer,
+                order: orders
                     .get(d)
                     .and_then(|o| o.get(k))
                     .and_then(Option::as_deref)
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
             };
-            let document = self.pair_document(a, order(i), b, order(j));
-            for ((exact, _), matched) in counts.iter_mut().zip(&document.exact) {
-                exact.matched += matched;
-            }
+            let (a, b) = (swept(a, i), swept(b, j));
+            matcher.count_exact(a, b, &mut exact_matched);
+            let overlap = matcher.overlap_matches(a, b);
+            let (a, b) = (a.layer, b.layer);
             for (rows, side) in [(a.rows, 0), (b.rows, 1)] {
                 for row in rows {
                     if let Some((exact, overlap)) = counts.get_mut(usize::from(row.label)) {
@@ -784,7 +783,7 @@ impl<'p> Computation<'p> {
             ) else {
                 continue;
             };
-            for m in &document.overlap {
+            for m in overlap {
                 let label = a.label(m.a);
                 if let Some((_, overlap)) = counts.get_mut(usize::from(label)) {
                     overlap.matched += 1;
@@ -818,6 +817,9 @@ impl<'p> Computation<'p> {
                 }
             }
         }
+        for ((exact, _), matched) in counts.iter_mut().zip(exact_matched) {
+            exact.matched = matched;
+        }
         let mut overall = PairScores::default();
         let mut labels = BTreeMap::new();
         for ((label, (exact, overlap)), lost) in
@@ -844,23 +846,6 @@ impl<'p> Computation<'p> {
             },
             tallies,
             unmatched,
-        }
-    }
-
-    /// Exact and overlap matching of two annotators' spans of one document.
-    fn pair_document(
-        &self,
-        a: Layer<'_>,
-        order_a: &[u32],
-        b: Layer<'_>,
-        order_b: &[u32],
-    ) -> PairDocument {
-        let mut exact = vec![0; self.labels.len()];
-        count_exact(a, order_a, b, order_b, &mut exact);
-        let candidates = overlap_candidates_labelled(a, b);
-        PairDocument {
-            exact,
-            overlap: greedy_overlap_matches(a, b, candidates),
         }
     }
 

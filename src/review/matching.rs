@@ -157,7 +157,18 @@ pub(crate) fn overlap_candidates_unsorted(
     a: Annotations<'_>,
     b: Annotations<'_>,
 ) -> Vec<SpanMatch> {
+    by_name(a, b, |matcher, _, _| matcher.candidates)
+}
+
+/// The overlap candidates of spans whose labels are compared by name, in a new matcher, and
+/// what `finish` makes of them with both layers.
+fn by_name<R>(
+    a: Annotations<'_>,
+    b: Annotations<'_>,
+    finish: impl FnOnce(Matcher, Layer<'_>, Layer<'_>) -> R,
+) -> R {
     let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
+    let (order_a, order_b) = (sweep_order(&rows_a), sweep_order(&rows_b));
     let (la, lb) = (
         Layer {
             spans: a.into(),
@@ -172,12 +183,24 @@ pub(crate) fn overlap_candidates_unsorted(
         spans.iter().map(|s| s.label.as_str()).collect()
     }
     let (labels_a, labels_b) = (labels(a), labels(b));
-    overlap_candidates_with(la, lb, |i, j| {
-        labels_a
-            .get(i)
-            .zip(labels_b.get(j))
-            .is_some_and(|(x, y)| x == y)
-    })
+    let mut matcher = Matcher::default();
+    matcher.overlap_candidates(
+        Swept {
+            layer: la,
+            order: &order_a,
+        },
+        Swept {
+            layer: lb,
+            order: &order_b,
+        },
+        |x, y| {
+            labels_a
+                .get(x.index as usize)
+                .zip(labels_b.get(y.index as usize))
+                .is_some_and(|(x, y)| x == y)
+        },
+    );
+    finish(matcher, la, lb)
 }
 
 /// Rows of spans whose labels are compared by name (every row has label index 0).
@@ -185,272 +208,374 @@ fn unlabelled_rows(spans: Annotations<'_>) -> Vec<Row> {
     spans.iter().map(|s| Row::of(s, 0)).collect()
 }
 
-/// [`overlap_candidates_unsorted`] for spans whose labels are given as indices.
-pub(crate) fn overlap_candidates_labelled(a: Layer<'_>, b: Layer<'_>) -> Vec<SpanMatch> {
-    overlap_candidates_with(a, b, |i, j| {
-        let label = a.label(i);
-        label != NO_LABEL && label == b.label(j)
-    })
+/// A span as the sweeps read it: its row, beside its index in its layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Placed {
+    /// The span's row.
+    pub row: Row,
+    /// The span's index in its layer.
+    pub index: u32,
 }
 
-/// Span positions by start (then end), stable: `0..n` when the rows are sorted already, as
-/// an annotation set keeps them.
-fn by_start(rows: &[Row]) -> Vec<u32> {
-    let key = |r: &Row| (r.start(), r.end());
-    let mut order: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX)).collect();
-    if !rows.is_sorted_by_key(key) {
-        order.sort_by_key(|&i| rows.get(i as usize).map(key));
+/// The spans of a layer that can match (label index not [`NO_LABEL`]) in the order the
+/// sweeps read them: by start, then end, stable. Built once per annotator and document and
+/// read by every pair, in contiguous memory, instead of each pair sorting indices and
+/// looking every row up through them.
+pub(crate) fn sweep_order(rows: &[Row]) -> Vec<Placed> {
+    let mut order: Vec<Placed> = rows
+        .iter()
+        .zip(0..u32::MAX)
+        .filter(|(row, _)| row.label != NO_LABEL)
+        .map(|(&row, index)| Placed { row, index })
+        .collect();
+    let key = |p: &Placed| (p.row.start(), p.row.end());
+    // An annotation set keeps its spans sorted already.
+    if !order.is_sorted_by_key(key) {
+        order.sort_by_key(key);
     }
     order
 }
 
-/// The candidates of overlap matching, `same_label(i, j)` telling whether `a[i]` and `b[j]`
-/// have the same label.
-///
-/// Sweeps both sides by start (`a`'s spans first on a tie); a span overlaps, by hull, the
-/// other side's spans that started before it and have not ended yet. Shared characters are
-/// then counted on the fragments.
-fn overlap_candidates_with(
-    a: Layer<'_>,
-    b: Layer<'_>,
-    same_label: impl Fn(usize, usize) -> bool,
-) -> Vec<SpanMatch> {
-    let (order_a, order_b) = (by_start(a.rows), by_start(b.rows));
-    // The next span of a side in the sweep, with its row.
-    let next = |order: &[u32], at: usize, rows: &[Row]| {
-        let i = *order.get(at)?;
-        Some((i, *rows.get(i as usize)?))
-    };
-    // The spans that have started and not ended, as (end, index), in the order they started.
-    let mut active_a: Vec<(u32, u32)> = Vec::new();
-    let mut active_b: Vec<(u32, u32)> = Vec::new();
-    let mut candidates = Vec::new();
-    let (mut x, mut y) = (0, 0);
-    loop {
-        let (side_b, index, this) = match (next(&order_a, x, a.rows), next(&order_b, y, b.rows)) {
-            (Some((i, r)), Some((j, s))) => {
-                if (r.start(), r.end()) <= (s.start(), s.end()) {
-                    x += 1;
-                    (false, i, r)
-                } else {
-                    y += 1;
-                    (true, j, s)
-                }
-            }
-            (Some((i, r)), None) => {
-                x += 1;
-                (false, i, r)
-            }
-            (None, Some((j, s))) => {
-                y += 1;
-                (true, j, s)
-            }
-            (None, None) => break,
-        };
-        let start = this.start();
-        if active_a.iter().any(|&(end, _)| end <= start) {
-            active_a.retain(|&(end, _)| end > start);
-        }
-        if active_b.iter().any(|&(end, _)| end <= start) {
-            active_b.retain(|&(end, _)| end > start);
-        }
-        let (others, other_rows) = if side_b {
-            (&active_a, a.rows)
-        } else {
-            (&active_b, b.rows)
-        };
-        for &(_, other) in others {
-            let (i, j) = if side_b {
-                (other as usize, index as usize)
-            } else {
-                (index as usize, other as usize)
-            };
-            if !same_label(i, j) {
-                continue;
-            }
-            let Some(that) = other_rows.get(other as usize) else {
-                continue;
-            };
-            let shared = if this.split || that.split {
-                shared_chars(a.fragments(i), b.fragments(j))
-            } else {
-                this.end()
-                    .min(that.end())
-                    .saturating_sub(this.start().max(that.start()))
-            };
-            if shared > 0 {
-                candidates.push(SpanMatch { a: i, b: j, shared });
-            }
-        }
-        if side_b {
-            active_b.push((this.end(), index));
-        } else {
-            active_a.push((this.end(), index));
-        }
-    }
-    candidates
+/// A layer with its [`sweep_order`].
+#[derive(Clone, Copy)]
+pub(crate) struct Swept<'a> {
+    /// The spans and their rows.
+    pub layer: Layer<'a>,
+    /// The spans that can match, by start then end.
+    pub order: &'a [Placed],
 }
 
-/// Greedy one-to-one matching of overlap candidates: by shared characters (most first), ties
-/// by the earlier start of `a`'s span, then of `b`'s, then by ids. Sorted by `a`.
-pub(crate) fn greedy_overlap_matches(
-    a: Layer<'_>,
-    b: Layer<'_>,
+/// A candidate's key in the greedy order but for the ids: see [`Matcher::keys`].
+type Key = (u64, u32);
+
+/// What [`Matcher::best_a`] holds for a span without candidates: after every candidate's
+/// (whose first word is below `u64::MAX`, as `shared` is above 0).
+const NO_CANDIDATE: (Key, usize) = ((u64::MAX, u32::MAX), usize::MAX);
+
+/// The matching of layer pairs, one pair after another, with the buffers it needs kept from
+/// one pair to the next: a pair of documents of ~150 spans each allocated more than it
+/// computed otherwise.
+#[derive(Default)]
+pub(crate) struct Matcher {
+    /// Per label index, the spans of each side that have started and not ended (some may
+    /// have ended: a list is cut only when the other side reads it), in the order they
+    /// started.
+    active_a: Vec<Vec<Placed>>,
+    active_b: Vec<Vec<Placed>>,
+    /// The overlap candidates of the last pair.
     candidates: Vec<SpanMatch>,
-) -> Vec<SpanMatch> {
-    fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
-        layer.spans.id(i)
+    /// Beside each candidate, its key in the greedy order but for the ids (compared only
+    /// on a tie): `u32::MAX − shared` and `a`'s start in one word, then `b`'s start.
+    keys: Vec<Key>,
+    /// The key and position of the first candidate in the greedy order of each of `a`'s and
+    /// `b`'s spans ([`NO_CANDIDATE`] if none).
+    best_a: Vec<(Key, usize)>,
+    best_b: Vec<(Key, usize)>,
+    /// The candidates left to the greedy matching proper, by position.
+    contested: Vec<usize>,
+    /// The partner and shared characters of each of `a`'s spans.
+    partner: Vec<Option<(usize, u32)>>,
+    /// Whether each of `b`'s spans is matched.
+    used_b: Vec<bool>,
+    /// The overlap matches of the last pair, by `a`.
+    matches: Vec<SpanMatch>,
+    /// Which spans of the other side's group exact matching has taken.
+    taken: Vec<bool>,
+}
+
+impl Matcher {
+    /// Overlap matching of spans whose labels are given as indices: the greedy one-to-one
+    /// matches of [`Self::overlap_candidates`], sorted by `a`.
+    pub(crate) fn overlap_matches(&mut self, a: Swept<'_>, b: Swept<'_>) -> &[SpanMatch] {
+        self.overlap_candidates(a, b, |x, y| x.row.label == y.row.label);
+        self.greedy(a.layer, b.layer);
+        &self.matches
     }
-    let start = |layer: Layer<'_>, i: usize| layer.rows.get(i).map_or(0, Row::start);
-    // A candidate whose spans are in no other candidate is taken whatever the order: only
-    // the others (spans overlapping several of the other side's) need sorting.
-    let mut degree_a = vec![0u8; a.spans.len()];
-    let mut degree_b = vec![0u8; b.spans.len()];
-    for m in &candidates {
-        if let Some(d) = degree_a.get_mut(m.a) {
-            *d = d.saturating_add(1);
+
+    /// The candidates of overlap matching, into `self.candidates`, `same_label(x, y)`
+    /// telling whether `a`'s span `x` and `b`'s span `y` have the same label.
+    ///
+    /// Sweeps both sides by start (`a`'s spans first on a tie); a span overlaps, by hull, the
+    /// other side's spans that started before it and have not ended yet. Shared characters
+    /// are then counted on the fragments. Only spans of the same label index meet (spans
+    /// whose labels are compared by name all have index 0): a span reads only the other
+    /// side's list of its label, not the spans of every label. A list is cut of the spans
+    /// that ended only when it is read: as the sweep's start only grows, what is left is
+    /// what cutting every list at every step leaves, in the same order.
+    fn overlap_candidates(
+        &mut self,
+        a: Swept<'_>,
+        b: Swept<'_>,
+        same_label: impl Fn(&Placed, &Placed) -> bool,
+    ) {
+        let Self {
+            active_a,
+            active_b,
+            candidates,
+            keys,
+            ..
+        } = self;
+        for list in active_a.iter_mut().chain(active_b.iter_mut()) {
+            list.clear();
         }
-        if let Some(d) = degree_b.get_mut(m.b) {
-            *d = d.saturating_add(1);
-        }
-    }
-    let alone = |m: &SpanMatch| degree_a.get(m.a) == Some(&1) && degree_b.get(m.b) == Some(&1);
-    // The partner and shared characters of each of `a`'s spans, to list the matches by `a`
-    // without sorting them: a candidate alone is a match at once; the others are keyed, the
-    // key without ids packed in two words (ids are compared only on a tie).
-    let mut partner: Vec<Option<(usize, u32)>> = vec![None; a.spans.len()];
-    let mut keyed: Vec<(u64, u32, SpanMatch)> = Vec::new();
-    for m in candidates {
-        if alone(&m) {
-            if let Some(slot) = partner.get_mut(m.a) {
-                *slot = Some((m.b, m.shared));
+        candidates.clear();
+        keys.clear();
+        let key = |p: &Placed| (p.row.start(), p.row.end());
+        let (mut x, mut y) = (0, 0);
+        loop {
+            let (side_b, this) = match (a.order.get(x), b.order.get(y)) {
+                (Some(p), Some(q)) => {
+                    if key(p) <= key(q) {
+                        x += 1;
+                        (false, *p)
+                    } else {
+                        y += 1;
+                        (true, *q)
+                    }
+                }
+                (Some(p), None) => {
+                    x += 1;
+                    (false, *p)
+                }
+                (None, Some(q)) => {
+                    y += 1;
+                    (true, *q)
+                }
+                (None, None) => break,
+            };
+            let (start, label) = (this.row.start(), usize::from(this.row.label));
+            let (others, own) = if side_b {
+                (&mut *active_a, &mut *active_b)
+            } else {
+                (&mut *active_b, &mut *active_a)
+            };
+            if own.len() <= label {
+                own.resize_with(label + 1, Vec::new);
             }
-        } else {
-            let first = u64::from(u32::MAX - m.shared) << 32 | u64::from(start(a, m.a));
-            keyed.push((first, start(b, m.b), m));
+            if let Some(own) = own.get_mut(label) {
+                own.push(this);
+            }
+            let Some(others) = others.get_mut(label) else {
+                continue;
+            };
+            let mut meet = |x: &Placed, y: &Placed| {
+                if !same_label(x, y) {
+                    return;
+                }
+                let shared = if x.row.split || y.row.split {
+                    shared_chars(
+                        a.layer.fragments(x.index as usize),
+                        b.layer.fragments(y.index as usize),
+                    )
+                } else {
+                    x.row
+                        .end()
+                        .min(y.row.end())
+                        .saturating_sub(x.row.start().max(y.row.start()))
+                };
+                if shared > 0 {
+                    candidates.push(SpanMatch {
+                        a: x.index as usize,
+                        b: y.index as usize,
+                        shared,
+                    });
+                    let first = u64::from(u32::MAX - shared) << 32 | u64::from(x.row.start());
+                    keys.push((first, y.row.start()));
+                }
+            };
+            // One loop for each side, each knowing which span is `a`'s.
+            if side_b {
+                cut_and_meet(others, start, |that| meet(that, &this));
+            } else {
+                cut_and_meet(others, start, |that| meet(&this, that));
+            }
         }
     }
-    keyed.sort_unstable_by(|x, y| {
-        (x.0, x.1)
-            .cmp(&(y.0, y.1))
-            .then_with(|| (id(a, x.2.a), id(b, x.2.b)).cmp(&(id(a, y.2.a), id(b, y.2.b))))
-            .then_with(|| (x.2.a, x.2.b).cmp(&(y.2.a, y.2.b)))
-    });
-    let mut used_b = vec![false; b.spans.len()];
-    for (_, _, m) in keyed {
-        let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b)) else {
-            continue;
+
+    /// Greedy one-to-one matching of `self.candidates` into `self.matches`: by shared
+    /// characters (most first), ties by the earlier start of `a`'s span, then of `b`'s, then
+    /// by ids. Sorted by `a`.
+    ///
+    /// A candidate that comes first in that order among the candidates of both its spans
+    /// is taken whatever comes before it, and every other candidate of its spans is not:
+    /// those are settled without sorting (most candidates, two spans overlapping only each
+    /// other among the most), and only the others are sorted and matched one by one.
+    fn greedy(&mut self, a: Layer<'_>, b: Layer<'_>) {
+        fn id<'a>(layer: Layer<'a>, i: usize) -> Option<&'a str> {
+            layer.spans.id(i)
+        }
+        let Self {
+            candidates,
+            keys,
+            best_a,
+            best_b,
+            contested,
+            partner,
+            used_b,
+            matches,
+            ..
+        } = self;
+        // The order of candidates `k` and `l` with the same key.
+        let tie = |k: usize, l: usize| {
+            let ids = |m: Option<&SpanMatch>| m.map(|m| (id(a, m.a), id(b, m.b), m.a, m.b));
+            ids(candidates.get(k)).cmp(&ids(candidates.get(l)))
         };
-        if slot.is_some() || *ub {
+        for (best, n) in [(&mut *best_a, a.spans.len()), (&mut *best_b, b.spans.len())] {
+            best.clear();
+            best.resize(n, NO_CANDIDATE);
+        }
+        for (k, (m, &key)) in candidates.iter().zip(keys.iter()).enumerate() {
+            let offer = |slot: Option<&mut (Key, usize)>| {
+                if let Some(slot) = slot
+                    && (key < slot.0 || (key == slot.0 && tie(k, slot.1).is_lt()))
+                {
+                    *slot = (key, k);
+                }
+            };
+            offer(best_a.get_mut(m.a));
+            offer(best_b.get_mut(m.b));
+        }
+        partner.clear();
+        partner.resize(a.spans.len(), None);
+        used_b.clear();
+        used_b.resize(b.spans.len(), false);
+        for (k, m) in candidates.iter().enumerate() {
+            if best_a.get(m.a).is_some_and(|best| best.1 == k)
+                && best_b.get(m.b).is_some_and(|best| best.1 == k)
+                && let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b))
+            {
+                *slot = Some((m.b, m.shared));
+                *ub = true;
+            }
+        }
+        contested.clear();
+        contested.extend(candidates.iter().enumerate().filter_map(|(k, m)| {
+            let free = partner.get(m.a).is_some_and(Option::is_none)
+                && used_b.get(m.b).is_some_and(|used| !used);
+            free.then_some(k)
+        }));
+        contested.sort_unstable_by(|&k, &l| keys.get(k).cmp(&keys.get(l)).then_with(|| tie(k, l)));
+        for &k in contested.iter() {
+            let Some(m) = candidates.get(k) else {
+                continue;
+            };
+            let (Some(slot), Some(ub)) = (partner.get_mut(m.a), used_b.get_mut(m.b)) else {
+                continue;
+            };
+            if slot.is_some() || *ub {
+                continue;
+            }
+            *slot = Some((m.b, m.shared));
+            *ub = true;
+        }
+        matches.clear();
+        matches.extend(
+            partner
+                .iter()
+                .enumerate()
+                .filter_map(|(a, p)| p.map(|(b, shared)| SpanMatch { a, b, shared })),
+        );
+    }
+
+    /// Counts exact matches per label index into `matched`. Both layers' spans are merged in
+    /// [`sweep_order`]; identical fragments have the same start and end, so only spans with
+    /// the same start and end are compared, and within such a group each span matches the
+    /// first unmatched span of the other side with the same label and fragments (one to one:
+    /// each label and fragment list matches as often as the side with fewer such spans has
+    /// it). Spans left out ([`NO_LABEL`]) match only each other and are never counted, so the
+    /// sweep order leaving them out changes no count.
+    pub(crate) fn count_exact(&mut self, a: Swept<'_>, b: Swept<'_>, matched: &mut [usize]) {
+        // Same label and fragments, for spans with the same hull: a span of one fragment has
+        // its hull as fragments.
+        let same = |x: &Placed, y: &Placed| {
+            x.row.label == y.row.label
+                && (!(x.row.split || y.row.split)
+                    || a.layer.fragments(x.index as usize) == b.layer.fragments(y.index as usize))
+        };
+        let mut count = |label: u16| {
+            if let Some(n) = matched.get_mut(usize::from(label)) {
+                *n += 1;
+            }
+        };
+        // Start and end in one word, which orders as the sweep order does.
+        let hull = |p: &Placed| u64::from(p.row.start()) << 32 | u64::from(p.row.end());
+        let (order_a, order_b) = (a.order, b.order);
+        let (mut i, mut j) = (0, 0);
+        while let (Some(x), Some(y)) = (order_a.get(i), order_b.get(j)) {
+            let h = hull(x);
+            match h.cmp(&hull(y)) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let alone = |order: &[Placed], at: usize| {
+                        order.get(at + 1).is_none_or(|next| hull(next) != h)
+                    };
+                    if alone(order_a, i) && alone(order_b, j) {
+                        // The common case: one span on each side.
+                        if same(x, y) {
+                            count(x.row.label);
+                        }
+                        i += 1;
+                        j += 1;
+                        continue;
+                    }
+                    // The groups of spans with this start and end on both sides.
+                    let group = |order: &[Placed], from: usize| {
+                        let rest = order.get(from..).unwrap_or_default();
+                        from..from + rest.iter().take_while(|p| hull(p) == h).count()
+                    };
+                    let (group_a, group_b) = (
+                        order_a.get(group(order_a, i)).unwrap_or_default(),
+                        order_b.get(group(order_b, j)).unwrap_or_default(),
+                    );
+                    self.taken.clear();
+                    self.taken.resize(group_b.len(), false);
+                    for x in group_a {
+                        let hit = group_b
+                            .iter()
+                            .zip(self.taken.iter_mut())
+                            .find(|(y, taken)| !**taken && same(x, y));
+                        if let Some((_, taken)) = hit {
+                            *taken = true;
+                            count(x.row.label);
+                        }
+                    }
+                    i += group_a.len();
+                    j += group_b.len();
+                }
+            }
+        }
+    }
+}
+
+/// Cuts `active` of the spans that ended by `start` and calls `meet` on each of the others,
+/// in order: `retain` by hand, as the library's, called for every span, cost more than the
+/// few entries it looks at, and the entries before the first cut are left where they are.
+fn cut_and_meet(active: &mut Vec<Placed>, start: u32, mut meet: impl FnMut(&Placed)) {
+    let mut kept = 0;
+    for k in 0..active.len() {
+        let Some(&that) = active.get(k) else {
+            break;
+        };
+        if that.row.end() <= start {
             continue;
         }
-        *slot = Some((m.b, m.shared));
-        *ub = true;
+        if kept != k
+            && let Some(slot) = active.get_mut(kept)
+        {
+            *slot = that;
+        }
+        kept += 1;
+        meet(&that);
     }
-    partner
-        .into_iter()
-        .enumerate()
-        .filter_map(|(a, p)| p.map(|(b, shared)| SpanMatch { a, b, shared }))
-        .collect()
+    active.truncate(kept);
 }
 
 fn overlap_matches(a: Annotations<'_>, b: Annotations<'_>) -> Vec<SpanMatch> {
-    let candidates = overlap_candidates_unsorted(a, b);
-    let (rows_a, rows_b) = (unlabelled_rows(a), unlabelled_rows(b));
-    greedy_overlap_matches(
-        Layer {
-            spans: a.into(),
-            rows: &rows_a,
-        },
-        Layer {
-            spans: b.into(),
-            rows: &rows_b,
-        },
-        candidates,
-    )
-}
-
-/// The spans of one layer in the order exact matching merges them: by start, then end.
-/// `0..n` for an annotation set, which keeps its spans in that order.
-pub(crate) fn exact_order(layer: Layer<'_>) -> Vec<u32> {
-    by_start(layer.rows)
-}
-
-/// Counts exact matches per label index into `matched`. Both layers' spans are merged in
-/// [`exact_order`]; identical fragments have the same start and end, so only spans with the
-/// same start and end are compared, and within such a group each span matches the first
-/// unmatched span of the other side with the same label and fragments (one to one: each
-/// label and fragment list matches as often as the side with fewer such spans has it).
-pub(crate) fn count_exact(
-    a: Layer<'_>,
-    order_a: &[u32],
-    b: Layer<'_>,
-    order_b: &[u32],
-    matched: &mut [usize],
-) {
-    let hull = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).map(|r| r.hull);
-    let mut taken: Vec<bool> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (order_a.get(i), order_b.get(j)) {
-        let (hx, hy) = (hull(a, x), hull(b, y));
-        match hx.cmp(&hy) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                // The groups of spans with this start and end on both sides.
-                let group = |order: &[u32], from: usize, layer: Layer<'_>| {
-                    order
-                        .get(from..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|&&k| hull(layer, k) == hx)
-                        .count()
-                };
-                let (n, m) = (group(order_a, i, a), group(order_b, j, b));
-                let (group_a, group_b) = (
-                    order_a.get(i..i + n).unwrap_or_default(),
-                    order_b.get(j..j + m).unwrap_or_default(),
-                );
-                if let ([x], [y]) = (group_a, group_b) {
-                    // The common case: one span on each side.
-                    let kx = exact_key(a, *x);
-                    if kx == exact_key(b, *y)
-                        && let Some(n) = kx.0.and_then(|l| matched.get_mut(usize::from(l)))
-                    {
-                        *n += 1;
-                    }
-                } else {
-                    taken.clear();
-                    taken.resize(m, false);
-                    for &x in group_a {
-                        let kx = exact_key(a, x);
-                        let hit = group_b
-                            .iter()
-                            .zip(taken.iter_mut())
-                            .find(|(y, taken)| !**taken && exact_key(b, **y) == kx);
-                        if let Some((_, taken)) = hit {
-                            *taken = true;
-                            if let Some(n) = kx.0.and_then(|l| matched.get_mut(usize::from(l))) {
-                                *n += 1;
-                            }
-                        }
-                    }
-                }
-                i += n;
-                j += m;
-            }
-        }
-    }
-}
-
-/// What exact matching compares: the label index (`None` for a span left out) and the
-/// fragments.
-fn exact_key<'a>(layer: Layer<'a>, i: u32) -> (Option<u16>, &'a [Fragment]) {
-    let i = i as usize;
-    (
-        Some(layer.label(i)).filter(|&l| l != NO_LABEL),
-        layer.fragments(i),
-    )
+    by_name(a, b, |mut matcher, la, lb| {
+        matcher.greedy(la, lb);
+        matcher.matches
+    })
 }
 
 #[cfg(test)]
@@ -553,6 +678,12 @@ mod tests {
         b: Layer<'_>,
         same_label: impl Fn(usize, usize) -> bool,
     ) -> Vec<SpanMatch> {
+        // Span positions by start (then end), stable.
+        let by_start = |rows: &[Row]| {
+            let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+            order.sort_by_key(|&i| (rows[i as usize].start(), rows[i as usize].end()));
+            order
+        };
         let (order_a, order_b) = (by_start(a.rows), by_start(b.rows));
         let row = |layer: Layer<'_>, i: u32| layer.rows.get(i as usize).copied();
         let key = |r: Option<Row>| r.map(|r| (r.start(), r.end()));
@@ -682,8 +813,8 @@ mod tests {
     }
 
     /// Random layers (overlapping, nested, equal, empty and discontinuous spans, sorted as a
-    /// set keeps them or not) give the candidates of the reference sweep, in its order, and
-    /// the matches of the reference greedy matching.
+    /// set keeps them or not) give the candidates of the reference sweep, in its order, the
+    /// matches of the reference greedy matching, and the exact matches of matching by name.
     #[test]
     fn candidates_and_matches_are_those_of_the_reference() {
         let mut rng = fastrand::Rng::with_seed(77);
@@ -705,10 +836,24 @@ mod tests {
                 })
                 .collect()
         };
+        let mut matcher = Matcher::default();
         for round in 0..400 {
             let (n, m) = (rng.usize(..40), rng.usize(..40));
             let mut a = layer_of(&mut rng, n);
             let mut b = layer_of(&mut rng, m);
+            // Some of `a`'s spans again in `b`, some twice and some with a label of their
+            // own, for exact matching to find.
+            for (k, x) in a.iter().enumerate() {
+                if rng.u8(..3) != 0 {
+                    continue;
+                }
+                let label = labels[rng.usize(..labels.len())];
+                for copy in 0..rng.usize(1..3) {
+                    let fragments: Vec<(u32, u32)> =
+                        x.fragments.iter().map(|f| (f.start.0, f.end.0)).collect();
+                    b.push(span(label, &format!("c{k}.{copy}"), &fragments));
+                }
+            }
             if round % 2 == 0 {
                 a.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
                 b.sort_by(|x, y| x.sort_key().cmp(&y.sort_key()));
@@ -737,13 +882,32 @@ mod tests {
                 label != NO_LABEL && label == lb.label(j)
             };
             let expected = reference_candidates(la, lb, same);
-            let candidates = overlap_candidates_labelled(la, lb);
-            assert_eq!(candidates, expected, "round {round}");
-            assert_eq!(
-                greedy_overlap_matches(la, lb, candidates.clone()),
-                reference_greedy(la, lb, candidates),
-                "round {round}"
+            let (order_a, order_b) = (sweep_order(&rows_a), sweep_order(&rows_b));
+            let (sa, sb) = (
+                Swept {
+                    layer: la,
+                    order: &order_a,
+                },
+                Swept {
+                    layer: lb,
+                    order: &order_b,
+                },
             );
+            // One matcher for every round, as for every pair of a project.
+            let matches = matcher.overlap_matches(sa, sb).to_vec();
+            assert_eq!(matcher.candidates, expected, "round {round}");
+            assert_eq!(matches, reference_greedy(la, lb, expected), "round {round}");
+            // Exact matches per label index are those of matching by name.
+            let mut exact = vec![0; 2];
+            matcher.count_exact(sa, sb, &mut exact);
+            let mut by_name = vec![0; 2];
+            for m in match_spans(a, b, Matching::Exact) {
+                let label = rows_a[m.a].label;
+                if label != NO_LABEL {
+                    by_name[usize::from(label)] += 1;
+                }
+            }
+            assert_eq!(exact, by_name, "round {round}");
             assert_eq!(
                 overlap_candidates_unsorted(a, b),
                 reference_candidates(
