@@ -293,6 +293,66 @@ fn an_edited_text_no_longer_matches_its_hash() {
     );
 }
 
+/// A project's texts are read on several threads: each broken one of many documents (an
+/// edited text, a missing one, one not UTF-8) is reported once, by its file, and kept from
+/// being written; every other text is read whole; `check` says the same; nothing changes.
+#[test]
+fn many_documents_are_read_with_each_broken_text_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "Many").unwrap();
+    let texts: Vec<String> = (0..40)
+        .map(|i| format!("Artikel {i}\nPutin möter Lukashenko 👍🏽 i Sotji, dag {i}.\n"))
+        .collect();
+    let ids: Vec<String> = texts
+        .iter()
+        .map(|text| store.add_pasted_dated(text, None, None).unwrap())
+        .collect();
+    for id in &ids {
+        let text = store.project.document(id).unwrap().text.clone();
+        let fragments = checked_fragments(&text, &[(0, 7)]).unwrap();
+        store
+            .project
+            .set_mut(id, "anna")
+            .insert(Annotation::new("Person", fragments));
+        store.save_set(id, "anna").unwrap();
+    }
+    let text_file = |i: usize| dir.path().join(format!("documents/{}.txt", ids[i]));
+    let edited = fs::read_to_string(text_file(5)).unwrap().replace("Putin", "Medvedev");
+    fs::write(text_file(5), edited).unwrap();
+    fs::remove_file(text_file(17)).unwrap();
+    fs::write(text_file(33), b"Artikel \xff\n").unwrap();
+    let before = snapshot(dir.path());
+
+    let (mut opened, problems) = ProjectStore::open(dir.path()).unwrap();
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let (_, checked) = ProjectStore::check(dir.path()).unwrap();
+    assert_eq!(checked, problems, "check and open find the same problems");
+    for (i, says) in [
+        (5, "no longer matches its SHA-256"),
+        (17, "the file does not exist"),
+        (33, "not UTF-8"),
+    ] {
+        let file = format!("documents/{}.txt", ids[i]);
+        let about: Vec<&String> = lines.iter().filter(|l| l.contains(&file)).collect();
+        assert_eq!(about.len(), 1, "{file}: {lines:#?}");
+        assert!(about[0].contains(says), "{file}: {about:?}");
+        assert!(opened.save_set(&ids[i], "anna").is_err(), "{file} is kept read-only");
+    }
+    // Besides the texts, only the annotations on the two texts that could not be read.
+    let texts_named = lines.iter().filter(|l| l.starts_with("documents/")).count();
+    assert_eq!(texts_named, 3, "{lines:#?}");
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    for (i, id) in ids.iter().enumerate() {
+        if [5, 17, 33].contains(&i) {
+            continue;
+        }
+        let text = opened.project.document(id).unwrap().text.as_str();
+        assert!(texts[i].starts_with(text.trim_end()), "{id}: {text:?}");
+        opened.save_set(id, "anna").unwrap();
+    }
+    assert_eq!(snapshot(dir.path()), before, "no file changed");
+}
+
 #[test]
 fn fragments_out_of_range_are_reported() {
     assert_bad_input(
