@@ -317,7 +317,9 @@ fn many_documents_are_read_with_each_broken_text_named() {
         store.save_set(id, "anna").unwrap();
     }
     let text_file = |i: usize| dir.path().join(format!("documents/{}.txt", ids[i]));
-    let edited = fs::read_to_string(text_file(5)).unwrap().replace("Putin", "Medvedev");
+    let edited = fs::read_to_string(text_file(5))
+        .unwrap()
+        .replace("Putin", "Medvedev");
     fs::write(text_file(5), edited).unwrap();
     fs::remove_file(text_file(17)).unwrap();
     fs::write(text_file(33), b"Artikel \xff\n").unwrap();
@@ -336,7 +338,10 @@ fn many_documents_are_read_with_each_broken_text_named() {
         let about: Vec<&String> = lines.iter().filter(|l| l.contains(&file)).collect();
         assert_eq!(about.len(), 1, "{file}: {lines:#?}");
         assert!(about[0].contains(says), "{file}: {about:?}");
-        assert!(opened.save_set(&ids[i], "anna").is_err(), "{file} is kept read-only");
+        assert!(
+            opened.save_set(&ids[i], "anna").is_err(),
+            "{file} is kept read-only"
+        );
     }
     // Besides the texts, only the annotations on the two texts that could not be read.
     let texts_named = lines.iter().filter(|l| l.starts_with("documents/")).count();
@@ -351,6 +356,11 @@ fn many_documents_are_read_with_each_broken_text_named() {
         opened.save_set(id, "anna").unwrap();
     }
     assert_eq!(snapshot(dir.path()), before, "no file changed");
+    // Each text read on a worker thread was remembered as read: a change to one is seen.
+    let good = Path::new("documents").join(format!("{}.txt", ids[20]));
+    assert!(!opened.changed_on_disk(&good));
+    fs::write(dir.path().join(&good), "Changed\n").unwrap();
+    assert!(opened.changed_on_disk(&good), "{}", good.display());
 }
 
 #[test]
@@ -872,6 +882,29 @@ fn assert_check_finds_what_open_finds(dir: &Path) {
         assert_eq!(lean.status, set.status);
         let linked: Vec<&Annotation> = set.iter().filter(|a| a.entity.is_some()).collect();
         assert_eq!(lean.iter().collect::<Vec<_>>(), linked);
+    }
+    // What `lector agree` reads: the same problems, and each set's spans as a table.
+    let (_, tables, problems) = ProjectStore::open_tables(dir).unwrap();
+    assert_eq!(problems, opened);
+    assert_eq!(tables.len(), store.project.sets.len());
+    for (key, set) in &store.project.sets {
+        let table = &tables[key];
+        assert_eq!(table.status, set.status);
+        let ids: Vec<_> = (0..table.len()).map(|i| table.id(i).unwrap()).collect();
+        assert_eq!(
+            ids,
+            set.iter().map(|a| &a.id).collect::<Vec<_>>(),
+            "{key:?}"
+        );
+        for (i, a) in set.iter().enumerate() {
+            assert_eq!(
+                table.fragments(i),
+                a.fragments.as_slice(),
+                "{key:?} {}",
+                a.id
+            );
+            assert_eq!(table.label(i), Some(a.label.as_str()), "{key:?} {}", a.id);
+        }
     }
 }
 

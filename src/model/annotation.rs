@@ -145,6 +145,21 @@ pub struct Fragment {
 }
 
 impl Fragment {
+    /// From the first fragment's start to the last one's end (of fragments in order; empty
+    /// at 0 for none).
+    pub fn hull(fragments: &[Fragment]) -> Fragment {
+        match (fragments.first(), fragments.last()) {
+            (Some(first), Some(last)) => Fragment {
+                start: first.start,
+                end: last.end,
+            },
+            _ => Fragment {
+                start: CharOffset(0),
+                end: CharOffset(0),
+            },
+        }
+    }
+
     /// Length in chars.
     pub fn len(self) -> u32 {
         self.end.0 - self.start.0

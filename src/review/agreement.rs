@@ -148,7 +148,7 @@ pub fn agreement(
 }
 
 /// [`agreement`] of a project whose annotation files were read as tables (`tables`; its
-/// sets are not read): the same figures, without building a single annotation.
+/// sets hold only their status): the same figures, without building every annotation.
 pub fn agreement_of_tables(
     project: &Project,
     tables: &SpanTables,

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::coefficients::{RatedUnit, Ratings};
-use crate::model::{Annotation, Annotations, CharOffset, Fragment, SpanTable, TableSpan};
+use crate::model::{Annotation, Annotations, Fragment, SpanTable, TableSpan};
 
 /// The label index of a span whose label is not among the compared ones (left out).
 pub(crate) const NO_LABEL: u16 = u16::MAX;
@@ -39,7 +39,7 @@ pub(crate) struct Row {
     pub hull: Fragment,
     /// The label index; [`NO_LABEL`] leaves the span out.
     pub label: u16,
-    /// More than one fragment: the fragments are read from the annotation.
+    /// More than one fragment: the fragments are read from the annotation (or the table).
     pub split: bool,
     /// No attributes and no entity link: nothing to compare once the span is matched, so
     /// the annotation itself (elsewhere in memory) need not be read.
@@ -50,18 +50,8 @@ impl Row {
     /// The row of `span` with label index `label`.
     pub(crate) fn of(span: &Annotation, label: u16) -> Self {
         let fragments = span.fragments.as_slice();
-        let hull = match (fragments.first(), fragments.last()) {
-            (Some(first), Some(last)) => Fragment {
-                start: first.start,
-                end: last.end,
-            },
-            _ => Fragment {
-                start: CharOffset(0),
-                end: CharOffset(0),
-            },
-        };
         Self {
-            hull,
+            hull: Fragment::hull(fragments),
             label,
             split: fragments.len() > 1,
             plain: span.attributes.is_empty() && span.entity.is_none(),

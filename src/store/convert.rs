@@ -177,10 +177,10 @@ pub struct SetCheck<'a> {
     pub annotations: usize,
     /// What is wrong, as reading it into the model and checking the set report it.
     pub problems: Vec<Problem>,
-    /// With `labels`: the labels of the annotations kept, each with how many have it.
+    /// With [`Keep::Labels`]: the labels of the annotations kept, each with how many have it.
     pub labels: Vec<(Cow<'a, str>, usize)>,
-    /// With `labels`: the annotations kept that link an entity, built (what suggestions
-    /// learn names from).
+    /// With [`Keep::Labels`]: the annotations kept that link an entity, built (what
+    /// suggestions learn names from).
     pub linked: Vec<Arc<Annotation>>,
     /// With [`Keep::Spans`]: the table of the annotations kept.
     pub table: Option<SpanTable>,
@@ -394,7 +394,7 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
         // A table keeps the annotation itself only where it has more than a span and a
         // label: attributes or an entity link.
         let detail =
-            self.table.is_some() && (entry.entity.is_some() || !entry.attributes.is_empty());
+            self.table.is_some() && (entry.entity.is_some() || values(entry).next().is_some());
         let mut built = None;
         if later || linked || detail {
             let annotation = Arc::new(annotation_of(entry, created, modified));
@@ -995,6 +995,86 @@ pub fn resolutions_from_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file's table read on views of its annotations (`lector agree`), whole or in parts,
+    /// says of each span what the table of the set read into the model says: spans out of
+    /// order, an id used twice (at other places and at the same place), fragments that merge
+    /// and widen the hull, a span that does not fit (dropped by both), attributes, an entity
+    /// link, a reference to another annotation, an attribute whose value does not read, and
+    /// a status with no annotation started.
+    #[test]
+    fn a_files_table_read_on_views_is_that_of_its_set() {
+        let text = DocText::new("abcdefghijklmnopqrstuvwxyz0123456789".repeat(4)).unwrap();
+        let entry = |id: &str, label: &str, fragments: &str, more: &str| {
+            format!(
+                "        (\n            id: \"{id}\",\n            label: \"{label}\",\n            \
+                 fragments: [{fragments}],\n{more}            created: \"2026-12-06T07:06:00Z\",\n            \
+                 modified: \"2026-12-06T07:06:00Z\",\n        ),\n"
+            )
+        };
+        let entries = [
+            entry("z", "Place", "(20, 24, \"uvwx\")", ""),
+            entry("b", "Person", "(5, 9, \"fghi\")", "            entity: Some(\"putin\"),\n"),
+            entry("twin", "Person", "(30, 33, \"456\")", ""),
+            entry("a", "Person", "(5, 9, \"fghi\")", ""),
+            entry("twin", "Place", "(1, 3, \"bc\")", ""),
+            entry("twin", "Claim", "(30, 33, \"456\")", ""),
+            entry("m", "Claim", "(12, 16, \"mnop\"), (10, 14, \"klmn\")", ""),
+            entry("far", "Claim", "(100, 900, \"\")", ""),
+            entry(
+                "c",
+                "Claim",
+                "(40, 50, \"efghijklmn\")",
+                "            attributes: {\"about\": Annotation(\"twin\"), \"due\": Date(\"soon\")},\n",
+            ),
+            entry(
+                "d",
+                "Claim",
+                "(41, 45, \"fghi\")",
+                "            attributes: {\"checkworthy\": Choice(\"check_worthy\")},\n",
+            ),
+        ]
+        .concat();
+        for status in ["NotStarted", "Done"] {
+            let source = format!(
+                "(\n    format_version: 2,\n    document: \"d\",\n    annotator: \"anna\",\n    \
+                 status: {status},\n    annotations: [\n{entries}    ],\n)\n"
+            );
+            let path = Path::new("annotations/anna/d.ron");
+            let (set, _) = read_set(&source, path, &text, 1).unwrap();
+            assert_eq!(set.len(), 9, "the span that does not fit is dropped");
+            let expected = SpanTable::of_set(&set);
+            let schema = Schema::news_default();
+            let meaning = MeaningContext {
+                schema: &schema,
+                registry: None,
+                annotator: "anna",
+            };
+            for threads in [1, 3] {
+                let checked = check_set(&source, path, &text, threads, &meaning, Keep::Spans);
+                let table = checked.and_then(|c| c.table).unwrap();
+                assert_eq!(table.status, expected.status);
+                assert_eq!(table.len(), expected.len(), "{threads} threads");
+                for i in 0..table.len() {
+                    let what = format!("{status}, {threads} threads, span {i}");
+                    assert_eq!(table.id(i), expected.id(i), "{what}");
+                    assert_eq!(table.label(i), expected.label(i), "{what}");
+                    assert_eq!(table.fragments(i), expected.fragments(i), "{what}");
+                    assert_eq!(table.spans()[i].plain, expected.spans()[i].plain, "{what}");
+                    assert_eq!(table.spans()[i].hull, expected.spans()[i].hull, "{what}");
+                    let (x, y) = (table.annotation(i), expected.annotation(i));
+                    assert_eq!(x.map(|a| &a.attributes), y.map(|a| &a.attributes), "{what}");
+                    assert_eq!(x.map(|a| &a.entity), y.map(|a| &a.entity), "{what}");
+                }
+                // The reference finds what the set finds.
+                let twin = AnnotationId::new("twin");
+                let found = table.find(&twin).unwrap();
+                let in_set = set.get(&twin).unwrap();
+                assert_eq!(table.label(found), Some(in_set.label.as_str()));
+                assert_eq!(table.fragments(found), in_set.fragments.as_slice());
+            }
+        }
+    }
 
     /// Times read one after another through the cache are what parsing each gives, errors
     /// included: the same minute's seconds, other minutes, other shapes, nonsense.
