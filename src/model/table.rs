@@ -58,48 +58,82 @@ struct Read {
 #[derive(Default)]
 pub struct TableBuilder {
     read: Vec<Read>,
-    labels: Vec<SmolStr>,
-    /// The labels' indices, once there are more than a few (a damaged file may give every
-    /// span a label of its own: a search each would take quadratic time).
-    index: std::collections::HashMap<SmolStr, u32>,
+    labels: LabelNumbers<SmolStr>,
+}
+
+/// Labels numbered as first met. A file has a few, mostly in runs: they are searched one by
+/// one from the last, and looked up in a map once there are more than a few (a damaged file
+/// may give every span a label of its own: a search each would take quadratic time).
+pub struct LabelNumbers<K> {
+    labels: Vec<K>,
+    index: std::collections::HashMap<K, u32>,
 }
 
 /// Labels searched one by one up to this many; looked up in a map beyond.
 const FEW_LABELS: usize = 16;
 
-impl TableBuilder {
-    /// A builder with room for about `spans` spans.
-    pub fn with_capacity(spans: usize) -> Self {
+impl<K> Default for LabelNumbers<K> {
+    fn default() -> Self {
         Self {
-            read: Vec::with_capacity(spans),
             labels: Vec::new(),
             index: std::collections::HashMap::new(),
         }
     }
+}
 
-    /// The index of `label`, numbered as first met.
-    fn label_index(&mut self, label: &str) -> u32 {
+impl<K: std::borrow::Borrow<str> + Clone + Eq + std::hash::Hash> LabelNumbers<K> {
+    /// The number of `label`; `make` makes the key of a label met for the first time.
+    pub fn number(&mut self, label: &str, make: impl FnOnce() -> K) -> u32 {
         if self.labels.len() <= FEW_LABELS {
-            // A file has a few labels, mostly in runs: a short search from the last one.
-            if let Some(i) = self.labels.iter().rposition(|l| l == label) {
+            if let Some(i) = self.labels.iter().rposition(|l| l.borrow() == label) {
                 return u32::try_from(i).unwrap_or(u32::MAX);
             }
         } else if let Some(&i) = self.index.get(label) {
             return i;
         }
         let i = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
-        self.labels.push(SmolStr::new(label));
-        if self.labels.len() > FEW_LABELS {
+        let key = make();
+        if self.labels.len() >= FEW_LABELS {
             if self.index.is_empty() {
                 for (k, l) in self.labels.iter().enumerate() {
                     self.index
                         .insert(l.clone(), u32::try_from(k).unwrap_or(u32::MAX));
                 }
-            } else {
-                self.index.insert(SmolStr::new(label), i);
             }
+            self.index.insert(key.clone(), i);
         }
+        self.labels.push(key);
         i
+    }
+
+    /// The labels, in the order of their numbers.
+    pub fn labels(&self) -> &[K] {
+        &self.labels
+    }
+
+    /// How many labels.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The labels, in the order of their numbers.
+    pub fn into_labels(self) -> Vec<K> {
+        self.labels
+    }
+}
+
+impl TableBuilder {
+    /// A builder with room for about `spans` spans.
+    pub fn with_capacity(spans: usize) -> Self {
+        Self {
+            read: Vec::with_capacity(spans),
+            labels: LabelNumbers::default(),
+        }
     }
 
     /// Adds a span: its id, label and fragments (ordered and merged as the model keeps
@@ -111,7 +145,7 @@ impl TableBuilder {
         fragments: &[Fragment],
         detail: Option<Arc<Annotation>>,
     ) {
-        let label = self.label_index(label);
+        let label = self.labels.number(label, || SmolStr::new(label));
         self.read.push(Read {
             hull: Fragment::hull(fragments),
             label,
@@ -125,8 +159,9 @@ impl TableBuilder {
     pub fn append(&mut self, other: Self) {
         let renumber: Vec<u32> = other
             .labels
+            .labels()
             .iter()
-            .map(|label| self.label_index(label))
+            .map(|label| self.labels.number(label, || label.clone()))
             .collect();
         self.read.extend(other.read.into_iter().map(|mut r| {
             r.label = renumber.get(r.label as usize).copied().unwrap_or(u32::MAX);
@@ -144,7 +179,7 @@ impl TableBuilder {
             status,
             spans: Vec::with_capacity(read.len()),
             ids: Vec::with_capacity(read.len()),
-            labels: self.labels,
+            labels: self.labels.into_labels(),
             split: Vec::new(),
             details: Vec::new(),
             by_id: Vec::new(),
@@ -327,6 +362,30 @@ mod tests {
             assert_eq!(table.find(&a.id), Some(i));
         }
         assert_eq!(table.find(&AnnotationId::new("nobody")), None);
+    }
+
+    /// Labels are numbered as first met, searched one by one or looked up in the map alike:
+    /// a file giving many spans labels of their own, met again in any order.
+    #[test]
+    fn labels_are_numbered_as_first_met_however_many() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let mut numbers: LabelNumbers<SmolStr> = LabelNumbers::default();
+        let mut first_met: Vec<String> = Vec::new();
+        for _ in 0..2_000 {
+            let label = format!("L{}", rng.usize(..60));
+            let expected = match first_met.iter().position(|l| *l == label) {
+                Some(i) => i,
+                None => {
+                    first_met.push(label.clone());
+                    first_met.len() - 1
+                }
+            };
+            let got = numbers.number(&label, || SmolStr::new(&label));
+            assert_eq!(got as usize, expected, "{label}");
+        }
+        assert_eq!(numbers.len(), 60);
+        let labels: Vec<&str> = numbers.labels().iter().map(SmolStr::as_str).collect();
+        assert_eq!(labels, first_met);
     }
 
     /// Spans read out of order, in parts, come out in the set's order with one label list.

@@ -18,7 +18,7 @@ use crate::model::validate::Meaning;
 use crate::model::{
     Annotation, AnnotationId, AnnotationSet, AttrValue, CharOffset, DocText, Entity, EntityId,
     EntityRegistry, Fragment, RecordKey, Resolution, Resolutions, SpanError, SpanTable, Status,
-    TableBuilder, ValueRef, VerdictRecord,
+    TableBuilder, ValueRef, VerdictRecord, table::LabelNumbers,
 };
 use crate::predict::{ResolutionStatus, Verdict};
 
@@ -218,7 +218,8 @@ pub fn check_set<'a>(
         kept: 0,
         ids: Vec::new(),
         count: keep == Keep::Labels,
-        labels: Vec::new(),
+        labels: LabelNumbers::default(),
+        counts: Vec::new(),
         linked: Vec::new(),
         // Lector writes an annotation in about 300 bytes.
         table: (keep == Keep::Spans).then(|| TableBuilder::with_capacity(bytes / 300)),
@@ -227,7 +228,8 @@ pub fn check_set<'a>(
     let mut problems = Vec::new();
     let mut read_ids = Vec::new();
     let mut whole = Vec::new();
-    let mut counted: Vec<(Cow<'a, str>, usize)> = Vec::new();
+    let mut labels: LabelNumbers<Cow<'a, str>> = LabelNumbers::default();
+    let mut counts: Vec<usize> = Vec::new();
     let mut linked = Vec::new();
     let mut table: Option<TableBuilder> = None;
     for part in parts {
@@ -241,10 +243,11 @@ pub fn check_set<'a>(
             (None, part) => table = part,
             (Some(_), None) => {}
         }
-        for (label, n) in part.labels {
-            match counted.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, total)) => *total += n,
-                None => counted.push((label, n)),
+        for (label, n) in part.labels.into_labels().into_iter().zip(part.counts) {
+            let i = labels.number(&label, || label.clone()) as usize;
+            match counts.get_mut(i) {
+                Some(total) => *total += n,
+                None => counts.push(n),
             }
         }
     }
@@ -294,7 +297,7 @@ pub fn check_set<'a>(
         head,
         annotations,
         problems,
-        labels: counted,
+        labels: labels.into_labels().into_iter().zip(counts).collect(),
         linked,
         table: table.map(|t| t.finish(status)),
     })
@@ -332,8 +335,9 @@ struct Checker<'a, 'r> {
     ids: Vec<Cow<'a, str>>,
     /// Whether to count labels and build the annotations that link an entity.
     count: bool,
-    /// The labels of the annotations kept, with how many have each.
-    labels: Vec<(Cow<'a, str>, usize)>,
+    /// The labels of the annotations kept, numbered as first met, and how many have each.
+    labels: LabelNumbers<Cow<'a, str>>,
+    counts: Vec<usize>,
     /// The annotations kept that link an entity.
     linked: Vec<Arc<Annotation>>,
     /// The spans kept, when they are kept as a table.
@@ -352,15 +356,11 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
         self.kept += 1;
         self.ids.push(entry.id.clone());
         if self.count {
-            // A file has a few labels: a short search.
-            match self
-                .labels
-                .iter_mut()
-                .rev()
-                .find(|(l, _)| *l == entry.label)
-            {
-                Some((_, n)) => *n += 1,
-                None => self.labels.push((entry.label.clone(), 1)),
+            let label = &entry.label;
+            let i = self.labels.number(label, || label.clone()) as usize;
+            match self.counts.get_mut(i) {
+                Some(n) => *n += 1,
+                None => self.counts.push(1),
             }
         }
         // A link to another annotation is checked once every id is known; an attribute
