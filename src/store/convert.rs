@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::problem::{Problem, find_position};
+use super::problem::{IdPlaces, Problem, find_position};
 use super::set_text::{self, RawAnnotation, RawHead, RawValue, Sink};
 use super::{v1, v2};
 use crate::model::annotation::{check_fragment, ordered_fragments};
@@ -277,8 +277,9 @@ pub fn check_set<'a>(
         .collect();
     twice.sort_unstable();
     twice.dedup();
+    let places = IdPlaces::new(source);
     for id in twice {
-        problems.push(duplicate_id(path, source, id));
+        problems.push(duplicate_id(path, &places, id));
     }
     let in_set = |id: &str| ids.binary_search(&(key(id), id)).is_ok();
     let mut messages = Vec::new();
@@ -290,7 +291,13 @@ pub fn check_set<'a>(
             &in_set,
             &mut messages,
         );
-        report(path, source, &annotation.id.0, &mut messages, &mut problems);
+        report(
+            path,
+            &places,
+            &annotation.id.0,
+            &mut messages,
+            &mut problems,
+        );
     }
     let status = head.status;
     Some(SetCheck {
@@ -314,8 +321,8 @@ pub struct MeaningContext<'r> {
 }
 
 /// The problem of an id that more than one annotation of a file has.
-pub fn duplicate_id(path: &Path, source: &str, id: &str) -> Problem {
-    let at = find_position(source, &format!("id: {id:?}"));
+pub fn duplicate_id(path: &Path, places: &IdPlaces<'_>, id: &str) -> Problem {
+    let at = places.of(id);
     Problem::at(
         path,
         at,
@@ -430,7 +437,8 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
 /// Builds the model's annotations of (a part of) a file as they are read.
 struct Builder<'r> {
     path: &'r Path,
-    source: &'r str,
+    /// Where the file's annotations are, for their problems.
+    places: IdPlaces<'r>,
     text: &'r DocText,
     times: TimeCache,
     annotations: Vec<Arc<Annotation>>,
@@ -444,7 +452,7 @@ impl<'r> Builder<'r> {
     fn new(path: &'r Path, source: &'r str, text: &'r DocText, bytes: usize) -> Self {
         Self {
             path,
-            source,
+            places: IdPlaces::new(source),
             text,
             times: TimeCache::default(),
             // Lector writes an annotation in about 300 bytes.
@@ -458,7 +466,7 @@ impl<'r> Builder<'r> {
     fn report(&mut self, id: &str) {
         report(
             self.path,
-            self.source,
+            &self.places,
             id,
             &mut self.messages,
             &mut self.problems,
@@ -483,7 +491,7 @@ impl<'a> Sink<'a> for Builder<'_> {
 /// quadratic.
 pub fn report(
     path: &Path,
-    source: &str,
+    places: &IdPlaces<'_>,
     id: &str,
     messages: &mut Vec<String>,
     problems: &mut Vec<Problem>,
@@ -491,7 +499,7 @@ pub fn report(
     if messages.is_empty() {
         return;
     }
-    let at = find_position(source, &format!("id: {id:?}"));
+    let at = places.of(id);
     for message in messages.drain(..) {
         problems.push(Problem::at(path, at, format!("annotation {id}: {message}")));
     }

@@ -1190,11 +1190,11 @@ impl ProjectStore {
             .fingerprints
             .keys()
             .filter(|rel| rel.starts_with("entities"));
-        problems
-            .iter()
-            .map(|p| &p.file)
-            .chain(entities)
-            .any(|rel| self.changed_on_disk(rel))
+        // Each file once: a file with a problem in each of its 150,000 annotations was
+        // hashed again for each.
+        let files: std::collections::BTreeSet<&PathBuf> =
+            problems.iter().map(|p| &p.file).chain(entities).collect();
+        files.into_iter().any(|rel| self.changed_on_disk(rel))
     }
 
     /// Opens a project reading first only what showing one document needs: `project.ron`,
@@ -2050,8 +2050,9 @@ impl ProjectStore {
             ));
         }
         let registry = convert::entities_from_file(file);
+        let places = problem::IdPlaces::new(&text);
         for (id, message) in registry_problems(&self.project.schema, &registry) {
-            let at = problem::find_position(&text, &format!("id: {id:?}"));
+            let at = places.of(&id);
             problems.push(Problem::at(rel, at, format!("entity {id}: {message}")));
         }
         self.project.entities.insert(annotator.to_owned(), registry);
@@ -2476,8 +2477,9 @@ impl ProjectStore {
         else {
             return;
         };
+        let places = problem::IdPlaces::new(&source);
         for entry in &file.annotations {
-            let at = problem::find_position(&source, &format!("id: {:?}", entry.id));
+            let at = places.of(&entry.id);
             let quote: Vec<&str> = entry.fragments.iter().map(|f| f.2.as_str()).collect();
             problems.push(Problem::at(
                 rel,
@@ -2697,8 +2699,9 @@ impl ProjectStore {
         } else {
             Vec::new()
         };
+        let places = problem::IdPlaces::new(source);
         for id in duplicates {
-            problems.push(convert::duplicate_id(rel, source, &id));
+            problems.push(convert::duplicate_id(rel, &places, &id));
         }
         // The spans were checked against the text just now; what they mean is checked here,
         // a part of the set on each core.
@@ -2729,7 +2732,7 @@ impl ProjectStore {
             })
         };
         for (id, mut messages) in found {
-            convert::report(rel, source, &id.0, &mut messages, problems);
+            convert::report(rel, &places, &id.0, &mut messages, problems);
         }
         let annotations = set.len();
         Some((set, annotations))

@@ -63,6 +63,79 @@ pub fn find_position(haystack: &str, needle: &str) -> Option<Position> {
     Some(position_of_byte(haystack, byte))
 }
 
+/// Where each `id: "…"` of a file is, found in one pass over the file the first time a
+/// problem asks, then looked up: a file with problems in many of its annotations (a label
+/// renamed in the schema) made reading quadratic when the file was searched for each.
+/// [`Self::of`] finds what [`find_position`] of `id: "<id>"` finds.
+pub struct IdPlaces<'s> {
+    source: &'s str,
+    places: std::cell::OnceCell<std::collections::HashMap<&'s str, Position>>,
+}
+
+impl<'s> IdPlaces<'s> {
+    /// The places of the ids of `source`, found when first asked for.
+    pub fn new(source: &'s str) -> Self {
+        Self {
+            source,
+            places: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The place of the first `id: "<id>"` (the id written as Rust and RON escape it).
+    pub fn of(&self, id: &str) -> Option<Position> {
+        let quoted = format!("{id:?}");
+        let written = quoted.get(1..quoted.len().saturating_sub(1))?;
+        self.places
+            .get_or_init(|| self.find_all())
+            .get(written)
+            .copied()
+    }
+
+    /// Every `id: "…"` with the place of its first occurrence, lines counted as the file
+    /// is read once.
+    fn find_all(&self) -> std::collections::HashMap<&'s str, Position> {
+        const KEY: &str = "id: \"";
+        let source = self.source;
+        let mut places = std::collections::HashMap::new();
+        // Lines and columns are counted from the last place found: each byte once.
+        let (mut counted_to, mut line, mut col) = (0, 1, 1);
+        for at in memchr::memmem::find_iter(source.as_bytes(), KEY) {
+            let from = at + KEY.len();
+            // The written id: up to the quote that ends it (escaped ones skipped).
+            let rest = source.as_bytes().get(from..).unwrap_or_default();
+            let mut end = None;
+            let mut escaped = false;
+            for (i, &b) in rest.iter().enumerate() {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => {
+                        end = Some(from + i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(written) = end.and_then(|end| source.get(from..end)) else {
+                continue;
+            };
+            if places.contains_key(written) {
+                continue;
+            }
+            let between = source.as_bytes().get(counted_to..at).unwrap_or_default();
+            line += memchr::memchr_iter(b'\n', between).count();
+            let chars = |from: usize| source.get(from..at).map_or(0, |s| s.chars().count());
+            match memchr::memrchr(b'\n', between) {
+                Some(last) => col = chars(counted_to + last + 1) + 1,
+                None => col += chars(counted_to),
+            }
+            counted_to = at;
+            places.insert(written, Position { line, col });
+        }
+        places
+    }
+}
+
 /// The line and column of a byte offset.
 pub fn position_of_byte(text: &str, byte: usize) -> Position {
     let before = text.get(..byte).unwrap_or(text);
@@ -292,6 +365,24 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The places found in one pass are those a search of the file for each id finds: ids
+    /// on many lines and several on one, after wide characters, escaped quotes, an id used
+    /// twice, an id quoted in a note before its own entry, and ids that are not there.
+    #[test]
+    fn id_places_are_where_a_search_finds_them() {
+        let source = "(\n    note: \"see id: \\\"b\\\"\",\n    annotations: [\n        \
+                      (id: \"a\", label: \"Åäö 👍🏽\"), (id: \"b\", x: 1), (id: \"a\"),\n        \
+                      ( id: \"q\\\"x\" ),\n\n  (id: \"b\"), (id: \"c\"), (id: \"\"),\n\
+                      (note: \"id: \\\"d\\\"\"), (id: \"d\"),\n]\n)\n";
+        let places = IdPlaces::new(source);
+        for id in ["a", "b", "c", "d", "", "q\"x", "missing", "\\"] {
+            let searched = find_position(source, &format!("id: {id:?}"));
+            assert_eq!(places.of(id), searched, "{id:?} in\n{source}");
+        }
+        let line = |id: &str| places.of(id).map(|p| p.line);
+        assert!(line("d") > line("a"), "the ids are on several lines");
+    }
 
     #[test]
     fn positions_of_labels_attributes_and_documents_skip_strings_and_comments() {
