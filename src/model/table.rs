@@ -319,13 +319,7 @@ mod tests {
     fn span(label: &str, fragments: &[(u32, u32)]) -> Annotation {
         Annotation::new(
             label,
-            fragments
-                .iter()
-                .map(|&(s, e)| Fragment {
-                    start: CharOffset(s),
-                    end: CharOffset(e),
-                })
-                .collect(),
+            super::super::annotation::ordered_fragments(fragments.iter().copied()),
         )
     }
 

@@ -1117,9 +1117,16 @@ impl ProjectStore {
     /// read just before, look inconsistent. When the files with problems (or any entities
     /// file) changed while the project was read, it is read again, up to three times.
     pub fn open(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
+        Self::open_settled(root, None)
+    }
+
+    /// Reads a whole project (keeping of each annotation file what `keep` says, all of it
+    /// with `None`), again while files with problems or entities files changed meanwhile, up
+    /// to three times (see [`Self::open`]).
+    fn open_settled(root: &Path, keep: Option<Keep>) -> Result<(Self, Vec<Problem>), StoreError> {
         let mut attempt = 0;
         loop {
-            let (store, problems) = Self::open_once(root)?;
+            let (store, problems) = Self::open_with(root, None, keep)?;
             attempt += 1;
             if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
                 return Ok((store, problems));
@@ -1132,21 +1139,15 @@ impl ProjectStore {
     /// big project's annotations then never fill memory (each file's are freed on the thread
     /// that read them, for the next file to use).
     pub fn check(root: &Path) -> Result<(CheckSummary, Vec<Problem>), StoreError> {
-        let mut attempt = 0;
-        loop {
-            let (store, problems) = Self::open_with(root, None, Some(Keep::Count))?;
-            attempt += 1;
-            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
-                let project = &store.project;
-                let summary = CheckSummary {
-                    documents: project.documents.len(),
-                    annotation_files: project.sets.len(),
-                    annotations: store.annotations_read,
-                    annotators: project.annotators().len(),
-                };
-                return Ok((summary, problems));
-            }
-        }
+        let (store, problems) = Self::open_settled(root, Some(Keep::Count))?;
+        let project = &store.project;
+        let summary = CheckSummary {
+            documents: project.documents.len(),
+            annotation_files: project.sets.len(),
+            annotations: store.annotations_read,
+            annotators: project.annotators().len(),
+        };
+        Ok((summary, problems))
     }
 
     /// Reads and checks a whole project as [`Self::open`] does, with the same problems, but
@@ -1154,33 +1155,20 @@ impl ProjectStore {
     /// and its annotations that link an entity (what suggestions learn names from): `lector
     /// stats` needs no more. The sets of the project hold only those annotations.
     pub fn open_counted(root: &Path) -> Result<(Self, LabelCounts, Vec<Problem>), StoreError> {
-        let mut attempt = 0;
-        loop {
-            let (mut store, problems) = Self::open_with(root, None, Some(Keep::Labels))?;
-            attempt += 1;
-            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
-                let labels = store.labels.take().unwrap_or_default();
-                return Ok((store, labels, problems));
-            }
-        }
+        let (mut store, problems) = Self::open_settled(root, Some(Keep::Labels))?;
+        let labels = store.labels.take().unwrap_or_default();
+        Ok((store, labels, problems))
     }
 
     /// Reads and checks a whole project as [`Self::open`] does, with the same problems, but
     /// keeps each annotation file's spans as a table ([`SpanTable`]: extent, label, id, and
     /// the annotation itself only where it has attributes or an entity link), not its
     /// annotations: `lector agree` needs no more, and a project of 300,000 annotations then
-    /// takes a third of the memory (39 MB, was 117). The sets of the project hold their
-    /// status, no annotations.
+    /// takes 39–49 MB, not 117. The sets of the project hold their status, no annotations.
     pub fn open_tables(root: &Path) -> Result<(Self, SpanTables, Vec<Problem>), StoreError> {
-        let mut attempt = 0;
-        loop {
-            let (mut store, problems) = Self::open_with(root, None, Some(Keep::Spans))?;
-            attempt += 1;
-            if problems.is_empty() || attempt == 3 || !store.moved_while_reading(&problems) {
-                let tables = store.tables.take().unwrap_or_default();
-                return Ok((store, tables, problems));
-            }
-        }
+        let (mut store, problems) = Self::open_settled(root, Some(Keep::Spans))?;
+        let tables = store.tables.take().unwrap_or_default();
+        Ok((store, tables, problems))
     }
 
     /// Whether a file with a problem, or an entities file, differs on disk now from what
@@ -1297,12 +1285,8 @@ impl ProjectStore {
         problems
     }
 
-    fn open_once(root: &Path) -> Result<(Self, Vec<Problem>), StoreError> {
-        Self::open_with(root, None, None)
-    }
-
     /// Opens a project; with `first`, only that document's annotation files (empty or
-    /// unknown: the first document's); `counting`: see [`Self::check`].
+    /// unknown: the first document's); `keep`: see [`Self::open_settled`].
     fn open_with(
         root: &Path,
         first: Option<&str>,
