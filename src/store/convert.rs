@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::problem::{IdPlaces, Problem, find_position};
+use super::problem::{Entries, Places, Problem};
 use super::set_text::{self, RawAnnotation, RawHead, RawValue, Sink};
 use super::{v1, v2};
 use crate::model::annotation::{check_fragment, ordered_fragments};
@@ -277,7 +277,7 @@ pub fn check_set<'a>(
         .collect();
     twice.sort_unstable();
     twice.dedup();
-    let places = IdPlaces::new(source);
+    let places = Places::ids(source);
     for id in twice {
         problems.push(duplicate_id(path, &places, id));
     }
@@ -321,7 +321,7 @@ pub struct MeaningContext<'r> {
 }
 
 /// The problem of an id that more than one annotation of a file has.
-pub fn duplicate_id(path: &Path, places: &IdPlaces<'_>, id: &str) -> Problem {
+pub fn duplicate_id(path: &Path, places: &Places<'_>, id: &str) -> Problem {
     let at = places.of(id);
     Problem::at(
         path,
@@ -438,7 +438,7 @@ impl<'a> Sink<'a> for Checker<'a, '_> {
 struct Builder<'r> {
     path: &'r Path,
     /// Where the file's annotations are, for their problems.
-    places: IdPlaces<'r>,
+    places: Places<'r>,
     text: &'r DocText,
     times: TimeCache,
     annotations: Vec<Arc<Annotation>>,
@@ -452,7 +452,7 @@ impl<'r> Builder<'r> {
     fn new(path: &'r Path, source: &'r str, text: &'r DocText, bytes: usize) -> Self {
         Self {
             path,
-            places: IdPlaces::new(source),
+            places: Places::ids(source),
             text,
             times: TimeCache::default(),
             // Lector writes an annotation in about 300 bytes.
@@ -491,7 +491,7 @@ impl<'a> Sink<'a> for Builder<'_> {
 /// quadratic.
 pub fn report(
     path: &Path,
-    places: &IdPlaces<'_>,
+    places: &Places<'_>,
     id: &str,
     messages: &mut Vec<String>,
     problems: &mut Vec<Problem>,
@@ -798,37 +798,41 @@ pub fn comment_to_entry(c: &Comment) -> v1::CommentEntry {
 pub fn review_from_file(file: v1::ReviewFile, rel: &Path, source: &str) -> (Review, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut review = Review::new(file.document, file.reviewer);
-    for entry in file.decisions {
-        let needle = entry.at.clone();
-        let span = entry.span;
+    // Decisions are the entries with a span, comments those with an annotator.
+    let (decisions, comments) = (
+        Entries::new(source, ENTRY_DEPTH, "span"),
+        Entries::new(source, ENTRY_DEPTH, "annotator"),
+    );
+    let count = file.decisions.len();
+    for (i, entry) in file.decisions.into_iter().enumerate() {
+        // The field the problem is in: the time is read first.
+        let key = if entry.span.0 > entry.span.1 && timestamp(&entry.at).is_ok() {
+            "span"
+        } else {
+            "at"
+        };
         match decision_from_entry(entry) {
             Ok(decision) => {
                 review.upsert(decision);
             }
-            Err(message) => {
-                let pos = if span.0 > span.1 {
-                    find_position(source, &format!("span: ({}, {})", span.0, span.1))
-                } else {
-                    find_position(source, &needle)
-                };
-                problems.push(Problem::at(rel, pos, message));
-            }
+            Err(message) => problems.push(Problem::at(rel, decisions.of(i, count, key), message)),
         }
     }
-    for entry in file.comments {
-        let needle = entry.at.clone();
+    let count = file.comments.len();
+    for (i, entry) in file.comments.into_iter().enumerate() {
         match comment_from_entry(entry) {
             Ok(comment) => {
                 review.set_comment(comment);
             }
-            Err(message) => {
-                let pos = find_position(source, &needle);
-                problems.push(Problem::at(rel, pos, message));
-            }
+            Err(message) => problems.push(Problem::at(rel, comments.of(i, count, "at"), message)),
         }
     }
     (review, problems)
 }
+
+/// The bracket depth of an entry of a list in a file: the file's `(` 1, the list's `[` 2, the
+/// entry's `(` 3.
+pub const ENTRY_DEPTH: usize = 3;
 
 /// The model of one decision read from a file.
 pub fn decision_from_entry(entry: v1::DecisionEntry) -> Result<Decision, String> {
@@ -965,36 +969,54 @@ pub fn resolutions_from_file(
 ) -> (Resolutions, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut resolutions = Resolutions::new(file.resolver);
-    let mut report = |annotation: &str, message: String| {
-        let at = find_position(source, &format!("annotation: {annotation:?}"));
+    // Resolved predictions are the entries with a status, claims those with a verdict.
+    let (predictions, claims) = (
+        Entries::new(source, ENTRY_DEPTH, "status"),
+        Entries::new(source, ENTRY_DEPTH, "verdict"),
+    );
+    let mut report = |entries: &Entries<'_>, i: usize, count: usize, annotation: &str, message| {
         problems.push(Problem::at(
             rel,
-            at,
+            entries.of(i, count, "annotation"),
             format!("resolution of {annotation}: {message}"),
         ));
     };
-    for entry in file.predictions {
+    let count = file.predictions.len();
+    for (i, entry) in file.predictions.into_iter().enumerate() {
         let id = entry.annotation.clone();
         match resolution_from_entry(entry) {
             Ok(record) => {
                 if resolutions.predictions.contains_key(&record.key) {
-                    report(&id, "the annotation is resolved twice".to_owned());
+                    report(
+                        &predictions,
+                        i,
+                        count,
+                        &id,
+                        "the annotation is resolved twice".to_owned(),
+                    );
                 }
                 resolutions.predictions.insert(record.key.clone(), record);
             }
-            Err(message) => report(&id, message),
+            Err(message) => report(&predictions, i, count, &id, message),
         }
     }
-    for entry in file.claims {
+    let count = file.claims.len();
+    for (i, entry) in file.claims.into_iter().enumerate() {
         let id = entry.annotation.clone();
         match verdict_from_entry(entry) {
             Ok(record) => {
                 if resolutions.claims.contains_key(&record.key) {
-                    report(&id, "the claim has two verdicts".to_owned());
+                    report(
+                        &claims,
+                        i,
+                        count,
+                        &id,
+                        "the claim has two verdicts".to_owned(),
+                    );
                 }
                 resolutions.claims.insert(record.key.clone(), record);
             }
-            Err(message) => report(&id, message),
+            Err(message) => report(&claims, i, count, &id, message),
         }
     }
     (resolutions, problems)

@@ -2034,7 +2034,7 @@ impl ProjectStore {
             ));
         }
         let registry = convert::entities_from_file(file);
-        let places = problem::IdPlaces::new(&text);
+        let places = problem::Places::ids(&text);
         for (id, message) in registry_problems(&self.project.schema, &registry) {
             let at = places.of(&id);
             problems.push(Problem::at(rel, at, format!("entity {id}: {message}")));
@@ -2337,11 +2337,12 @@ impl ProjectStore {
             let (mut triage, converted) = suggested::triage_from_file(file, rel, &source);
             problems.extend(converted);
             triage.annotator = annotator.to_owned();
+            let documents = problem::Places::new(&source, "document");
             for key in triage.records.keys() {
                 if self.project.document(&key.document).is_none() {
                     problems.push(Problem::at(
                         rel,
-                        problem::find_position(&source, &format!("document: {:?}", key.document)),
+                        documents.of(&key.document),
                         format!(
                             "decision on {} {}:{}: there is no document {:?} in project.ron",
                             key.document, key.start, key.end, key.document
@@ -2402,10 +2403,10 @@ impl ProjectStore {
             .predictions
             .keys()
             .chain(resolutions.claims.keys());
+        let annotations = problem::Places::new(&source, "annotation");
         for key in keys {
             if self.project.document(&key.document).is_none() {
-                let at =
-                    problem::find_position(&source, &format!("annotation: {:?}", key.annotation.0));
+                let at = annotations.of(&key.annotation.0);
                 problems.push(Problem::at(
                     rel,
                     at,
@@ -2461,7 +2462,7 @@ impl ProjectStore {
         else {
             return;
         };
-        let places = problem::IdPlaces::new(&source);
+        let places = problem::Places::ids(&source);
         for entry in &file.annotations {
             let at = places.of(&entry.id);
             let quote: Vec<&str> = entry.fragments.iter().map(|f| f.2.as_str()).collect();
@@ -2683,7 +2684,7 @@ impl ProjectStore {
         } else {
             Vec::new()
         };
-        let places = problem::IdPlaces::new(source);
+        let places = problem::Places::ids(source);
         for id in duplicates {
             problems.push(convert::duplicate_id(rel, &places, &id));
         }
@@ -3348,8 +3349,9 @@ fn predict_settings(
         problems.push(Problem::at(rel, at, format!("probabilities: {problem}")));
     }
     let mut hedge_cues = Vec::new();
+    let phrases = problem::Places::new(text, "phrase");
     for cue in cues {
-        let at = problem::find_position(text, &format!("phrase: {:?}", cue.phrase));
+        let at = phrases.of(&cue.phrase);
         let Some(certainty) = crate::predict::Certainty::from_name(&cue.certainty) else {
             problems.push(Problem::at(
                 rel,

@@ -63,27 +63,36 @@ pub fn find_position(haystack: &str, needle: &str) -> Option<Position> {
     Some(position_of_byte(haystack, byte))
 }
 
-/// Where each `id: "…"` of a file is, found in one pass over the file the first time a
-/// problem asks, then looked up: a file with problems in many of its annotations (a label
-/// renamed in the schema) made reading quadratic when the file was searched for each.
-/// [`Self::of`] finds what [`find_position`] of `id: "<id>"` finds.
-pub struct IdPlaces<'s> {
+/// Where each `<key>: "…"` of a file is (`id: "…"`, `annotation: "…"`), found in one pass
+/// over the file the first time a problem asks, then looked up: a file with problems in many
+/// of its entries (a label renamed in the schema, decisions on a document since removed) made
+/// reading quadratic when the file was searched for each. [`Self::of`] finds what
+/// [`find_position`] of `<key>: "<value>"` finds, where the key is a whole word.
+pub struct Places<'s> {
     source: &'s str,
+    key: &'static str,
     places: std::cell::OnceCell<std::collections::HashMap<&'s str, Position>>,
 }
 
-impl<'s> IdPlaces<'s> {
-    /// The places of the ids of `source`, found when first asked for.
-    pub fn new(source: &'s str) -> Self {
+impl<'s> Places<'s> {
+    /// The places of the values of `key` in `source`, found when first asked for.
+    pub fn new(source: &'s str, key: &'static str) -> Self {
         Self {
             source,
+            key,
             places: std::cell::OnceCell::new(),
         }
     }
 
-    /// The place of the first `id: "<id>"` (the id written as Rust and RON escape it).
-    pub fn of(&self, id: &str) -> Option<Position> {
-        let quoted = format!("{id:?}");
+    /// The places of the `id`s of `source`.
+    pub fn ids(source: &'s str) -> Self {
+        Self::new(source, "id")
+    }
+
+    /// The place of the first `<key>: "<value>"` (the value written as Rust and RON escape
+    /// it).
+    pub fn of(&self, value: &str) -> Option<Position> {
+        let quoted = format!("{value:?}");
         let written = quoted.get(1..quoted.len().saturating_sub(1))?;
         self.places
             .get_or_init(|| self.find_all())
@@ -91,18 +100,27 @@ impl<'s> IdPlaces<'s> {
             .copied()
     }
 
-    /// Every `id: "…"` with the place of its first occurrence, lines counted as the file
+    /// Every `<key>: "…"` with the place of its first occurrence, lines counted as the file
     /// is read once.
     fn find_all(&self) -> std::collections::HashMap<&'s str, Position> {
-        const KEY: &str = "id: \"";
+        let pattern = format!("{}: \"", self.key);
         let source = self.source;
+        let bytes = source.as_bytes();
         let mut places = std::collections::HashMap::new();
         // Lines and columns are counted from the last place found: each byte once.
         let (mut counted_to, mut line, mut col) = (0, 1, 1);
-        for at in memchr::memmem::find_iter(source.as_bytes(), KEY) {
-            let from = at + KEY.len();
-            // The written id: up to the quote that ends it (escaped ones skipped).
-            let rest = source.as_bytes().get(from..).unwrap_or_default();
+        for at in memchr::memmem::find_iter(bytes, pattern.as_bytes()) {
+            // `id` is not the end of `entity_id`.
+            let word_before = at
+                .checked_sub(1)
+                .and_then(|before| bytes.get(before))
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+            if word_before {
+                continue;
+            }
+            let from = at + pattern.len();
+            // The written value: up to the quote that ends it (escaped ones skipped).
+            let rest = bytes.get(from..).unwrap_or_default();
             let mut end = None;
             let mut escaped = false;
             for (i, &b) in rest.iter().enumerate() {
@@ -122,7 +140,7 @@ impl<'s> IdPlaces<'s> {
             if places.contains_key(written) {
                 continue;
             }
-            let between = source.as_bytes().get(counted_to..at).unwrap_or_default();
+            let between = bytes.get(counted_to..at).unwrap_or_default();
             line += memchr::memchr_iter(b'\n', between).count();
             let chars = |from: usize| source.get(from..at).map_or(0, |s| s.chars().count());
             match memchr::memrchr(b'\n', between) {
@@ -133,6 +151,73 @@ impl<'s> IdPlaces<'s> {
             places.insert(written, Position { line, col });
         }
         places
+    }
+}
+
+/// Where the entries of a list in a file are, found in one pass over the file the first time
+/// a problem asks: entry `i` is the `i`-th at bracket depth `depth` (the file's `(` is 1, a
+/// list in it 2, an entry of that list 3) that has the key `marker`, so that a problem of
+/// the `i`-th entry serde read is placed at that entry, not at the first text that looks
+/// like it (a decision's time, a suggestion's `start: 12` that is also the start of
+/// `start: 120`).
+pub struct Entries<'s> {
+    source: &'s str,
+    depth: usize,
+    marker: &'static str,
+    /// Each entry's keys, with their places.
+    entries: std::cell::OnceCell<Vec<Vec<(&'s str, Position)>>>,
+}
+
+impl<'s> Entries<'s> {
+    /// The entries at `depth` of `source` that have `marker`, found when first asked for.
+    pub fn new(source: &'s str, depth: usize, marker: &'static str) -> Self {
+        Self {
+            source,
+            depth,
+            marker,
+            entries: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The place of `key` in entry `i` (of its first key, where it has no `key`), if the
+    /// file has `count` such entries: else the file is not laid out as its entries say, and
+    /// no place is better than a wrong one.
+    pub fn of(&self, i: usize, count: usize, key: &str) -> Option<Position> {
+        let entries = self.entries.get_or_init(|| self.find_all());
+        if entries.len() != count {
+            return None;
+        }
+        let entry = entries.get(i)?;
+        entry
+            .iter()
+            .find(|(name, _)| *name == key)
+            .or_else(|| entry.first())
+            .map(|&(_, position)| position)
+    }
+
+    fn find_all(&self) -> Vec<Vec<(&'s str, Position)>> {
+        let mut entries: Vec<Vec<(&'s str, Position)>> = Vec::new();
+        let mut within = None;
+        let mut current = Vec::new();
+        let mut flush = |current: &mut Vec<(&'s str, Position)>| {
+            if current.iter().any(|(name, _)| *name == self.marker) {
+                entries.push(std::mem::take(current));
+            } else {
+                current.clear();
+            }
+        };
+        for key in keys(self.source) {
+            if key.depth != self.depth {
+                continue;
+            }
+            if within != Some(key.within) {
+                flush(&mut current);
+                within = Some(key.within);
+            }
+            current.push((key.name, key.position));
+        }
+        flush(&mut current);
+        entries
     }
 }
 
@@ -168,8 +253,14 @@ impl ProjectPositions {
     /// Scans a project file.
     pub fn of(text: &str) -> Self {
         let mut positions = Self::default();
-        for (key, depth, position) in keys(text) {
-            match (key, depth) {
+        for Key {
+            name,
+            depth,
+            position,
+            ..
+        } in keys(text)
+        {
+            match (name, depth) {
                 ("name", LABEL_NAME_DEPTH) => positions.labels.push(position),
                 ("name", ATTRIBUTE_NAME_DEPTH) => positions.attributes.push(position),
                 ("id", DOCUMENT_ID_DEPTH) => positions.documents.push(position),
@@ -214,12 +305,24 @@ pub fn schema_position(
     }
 }
 
+/// A `key:` of a RON text.
+struct Key<'s> {
+    name: &'s str,
+    /// How many brackets are open around it.
+    depth: usize,
+    position: Position,
+    /// The byte of the bracket it is in: keys of one entry share it.
+    within: usize,
+}
+
 /// Every `key:` of a RON text outside strings, chars and comments, with its bracket depth and
 /// position, in one pass.
-fn keys(text: &str) -> Vec<(&str, usize, Position)> {
+fn keys(text: &str) -> Vec<Key<'_>> {
     let mut found = Vec::new();
     let bytes = text.as_bytes();
     let mut depth = 0usize;
+    // Where each open bracket is.
+    let mut open = Vec::new();
     let mut line = 1;
     let mut line_start = 0;
     // Columns are counted on from the last key of the same line, so that a file on one long
@@ -246,10 +349,12 @@ fn keys(text: &str) -> Vec<(&str, usize, Position)> {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
+                open.push(i);
                 i += 1;
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
+                open.pop();
                 i += 1;
             }
             b'"' => i = skip_string(bytes, i + 1, 0, &mut line, &mut line_start),
@@ -313,8 +418,12 @@ fn keys(text: &str) -> Vec<(&str, usize, Position)> {
                     j += 1;
                 }
                 if bytes.get(j) == Some(&b':') && bytes.get(j + 1) != Some(&b':') {
-                    let key = text.get(start..i).unwrap_or("");
-                    found.push((key, depth, position(start, line, line_start)));
+                    found.push(Key {
+                        name: text.get(start..i).unwrap_or(""),
+                        depth,
+                        position: position(start, line, line_start),
+                        within: open.last().copied().unwrap_or(0),
+                    });
                 }
             }
             _ => i += 1,
@@ -368,20 +477,55 @@ mod tests {
 
     /// The places found in one pass are those a search of the file for each id finds: ids
     /// on many lines and several on one, after wide characters, escaped quotes, an id used
-    /// twice, an id quoted in a note before its own entry, and ids that are not there.
+    /// twice, an id quoted in a note before its own entry, and ids that are not there; a key
+    /// that ends another (`entity_id`) is not the key.
     #[test]
     fn id_places_are_where_a_search_finds_them() {
         let source = "(\n    note: \"see id: \\\"b\\\"\",\n    annotations: [\n        \
                       (id: \"a\", label: \"Åäö 👍🏽\"), (id: \"b\", x: 1), (id: \"a\"),\n        \
                       ( id: \"q\\\"x\" ),\n\n  (id: \"b\"), (id: \"c\"), (id: \"\"),\n\
                       (note: \"id: \\\"d\\\"\"), (id: \"d\"),\n]\n)\n";
-        let places = IdPlaces::new(source);
+        let places = Places::ids(source);
         for id in ["a", "b", "c", "d", "", "q\"x", "missing", "\\"] {
             let searched = find_position(source, &format!("id: {id:?}"));
             assert_eq!(places.of(id), searched, "{id:?} in\n{source}");
         }
         let line = |id: &str| places.of(id).map(|p| p.line);
         assert!(line("d") > line("a"), "the ids are on several lines");
+
+        let source = "(entity_id: \"e\", x: 1),\n(annotation: \"e\", id: \"e\")";
+        assert_eq!(
+            Places::ids(source).of("e"),
+            Some(Position { line: 2, col: 19 })
+        );
+        assert_eq!(
+            Places::new(source, "annotation").of("e"),
+            Some(Position { line: 2, col: 2 })
+        );
+    }
+
+    /// Entries are found by their index among those with the marker at their depth: alike
+    /// entries each at their own place, the key asked for or the entry's first, entries of
+    /// another list (no marker) and nested ones left out, a marker in a string or comment not
+    /// taken for one, and no place when the file has another count than serde read.
+    #[test]
+    fn entries_are_placed_by_their_index_not_their_text() {
+        let source = "(\n    decisions: [\n        (start: 12, at: \"x\"),\n        \
+                      (start: 12, at: \"x\", inner: (start: 1)),\n        \
+                      (note: \"start: 12\", start: 120),\n        // (start: 5),\n        \
+                      (end: 3, start: 7, at: \"x\"),\n    ],\n    entities: [(id: \"e\")],\n)\n";
+        let entries = Entries::new(source, 3, "start");
+        let at = |i, key| entries.of(i, 4, key);
+        let place = |line, col| Some(Position { line, col });
+        assert_eq!(at(0, "start"), place(3, 10));
+        assert_eq!(at(0, "at"), place(3, 21));
+        assert_eq!(at(1, "start"), place(4, 10));
+        assert_eq!(at(2, "start"), place(5, 29));
+        assert_eq!(at(2, "at"), place(5, 10), "no such key: the entry's first");
+        assert_eq!(at(3, "start"), place(7, 18));
+        assert_eq!(at(4, "start"), None);
+        assert_eq!(entries.of(0, 5, "start"), None, "another count");
+        assert_eq!(Entries::new(source, 3, "id").of(0, 1, "id"), place(9, 17));
     }
 
     #[test]

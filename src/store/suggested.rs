@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::problem::{Problem, find_position};
+use super::convert::ENTRY_DEPTH;
+use super::problem::{Entries, Problem};
 use super::v1;
 use crate::model::suggested::{
     Decision, Suggested, SuggestedSpan, Triage, TriageKey, TriageRecord,
@@ -150,12 +151,16 @@ pub fn suggested_from_file(
     let mut problems = Vec::new();
     let mut suggested = Suggested::new(file.source, file.document);
     let mut spans = Vec::with_capacity(file.suggestions.len());
-    for entry in file.suggestions {
-        let needle = format!("start: {}", entry.start);
+    // Suggestions are the entries with a start (entities have none).
+    let (entries, count) = (
+        Entries::new(source, ENTRY_DEPTH, "start"),
+        file.suggestions.len(),
+    );
+    for (i, entry) in file.suggestions.into_iter().enumerate() {
         let mut report = |message: String| {
             problems.push(Problem::at(
                 rel,
-                find_position(source, &needle),
+                entries.of(i, count, "start"),
                 format!("suggestion {}:{}: {message}", entry.start, entry.end),
             ));
         };
@@ -268,15 +273,19 @@ pub fn triage_to_file(triage: &Triage) -> TriageFile {
 pub fn triage_from_file(file: TriageFile, rel: &Path, source: &str) -> (Triage, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut triage = Triage::new(file.annotator);
-    for entry in file.decisions {
-        let needle = format!("start: {}", entry.start);
+    let (entries, count) = (
+        Entries::new(source, ENTRY_DEPTH, "decision"),
+        file.decisions.len(),
+    );
+    for (i, entry) in file.decisions.into_iter().enumerate() {
+        let at = entries.of(i, count, "start");
         let place = format!("{} {}:{}", entry.document, entry.start, entry.end);
         match triage_from_entry(entry) {
             Ok(record) => {
                 if triage.records.contains_key(&record.key) {
                     problems.push(Problem::at(
                         rel,
-                        find_position(source, &needle),
+                        at,
                         format!("decision on {place}: the suggestion is decided twice"),
                     ));
                 }
@@ -284,7 +293,7 @@ pub fn triage_from_file(file: TriageFile, rel: &Path, source: &str) -> (Triage, 
             }
             Err(message) => problems.push(Problem::at(
                 rel,
-                find_position(source, &needle),
+                at,
                 format!("decision on {place}: {message}"),
             )),
         }
