@@ -113,6 +113,11 @@ fn main() {
             end_after("undo");
             guard_save(&mut session);
             end_after("save");
+            // Tagged and saved again: the save writes the chunks no edit touched from the
+            // bytes of the save before.
+            guard_tag(&mut session, &doc, Edit::insert(a.clone()));
+            guard_save(&mut session);
+            end_after("resave");
         }
         _ => eprintln!("usage: perf_guard setup DIR [N] | perf_guard run DIR [N]"),
     }

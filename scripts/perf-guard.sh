@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction-count guard: runs examples/perf_guard.rs (open, i.e. load, 100k annotations,
-# tag one span, undo, save) under valgrind's callgrind and compares each step's instructions
+# tag one span, undo, save, then tag and save again) under valgrind's callgrind and compares each step's instructions
 # with scripts/perf-guard.thresholds. Instruction counts do not depend on the machine's load,
 # so the guard fails only on real regressions: more than 10% above the recorded count.
 #
@@ -38,16 +38,18 @@ none=$(total none)
 opened=$(total open)
 undone=$(total undo)
 saved=$(total save)
+resaved=$(total resave)
 inclusive=$(callgrind_annotate --inclusive=yes --threshold=100 "$out.save" 2>/dev/null |
   awk '/perf_guard::guard_(tag|undo) / {
          gsub(",", "", $1); match($0, /guard_[a-z]+/); name = substr($0, RSTART + 6, RLENGTH - 6);
          if (!(name in seen)) { seen[name] = 1; print name, $1 }
        }')
 counts=""
-if [ -n "$none" ] && [ -n "$opened" ] && [ -n "$undone" ] && [ -n "$saved" ] && [ -n "$inclusive" ]; then
+if [ -n "$none" ] && [ -n "$opened" ] && [ -n "$undone" ] && [ -n "$saved" ] && [ -n "$resaved" ] && [ -n "$inclusive" ]; then
   counts=$({
     echo "open $((opened - none))"
     echo "save $((saved - undone))"
+    echo "resave $((resaved - saved))"
     echo "$inclusive"
   } | sort)
 fi

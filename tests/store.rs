@@ -585,6 +585,61 @@ fn each_entry_with_a_problem_is_placed_at_its_own_field() {
     assert_eq!(checked, problems);
 }
 
+/// A book's set saved again and again as an analyst edits it (the saves after the first
+/// write most of the file from the bytes of the one before): each file on disk is the file
+/// a save of the whole set writes, and it reads back as the set in memory.
+#[test]
+fn a_big_set_saved_after_each_edit_is_the_whole_set() {
+    use lector::session::{Edit, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "Book").unwrap();
+    let id = store
+        .add_pasted_dated(
+            &"Putin möter Lukashenko i Sotji 👍🏽. ".repeat(4_000),
+            None,
+            None,
+        )
+        .unwrap();
+    let text = store.project.document(&id).unwrap().text.clone();
+    let span = |i: u32| {
+        let start = (i * 7) % 140_000;
+        checked_fragments(&text, &[(start, start + 5)]).unwrap()
+    };
+    let annotations: Vec<Annotation> = (0..30_000)
+        .map(|i| Annotation::new("Person", span(i)))
+        .collect();
+    store.project.set_mut(&id, "anna").replace_all(annotations);
+    store.save_set(&id, "anna").unwrap();
+    let mut session = Session::headless(store, "anna");
+    let file = dir.path().join(set_path(&id, "anna"));
+    for round in 0..4u32 {
+        let set = session.store.project.set(&id, "anna").unwrap();
+        let mut changed = set.annotations()[(round as usize * 7_919) % set.len()]
+            .as_ref()
+            .clone();
+        changed.note = format!("round {round}");
+        let gone = set.annotations()[(round as usize * 3_001 + 5) % set.len()]
+            .id
+            .clone();
+        let edits = vec![
+            Edit::insert(Annotation::new("Place", span(30_000 + round))),
+            Edit::replace(changed),
+            Edit::Remove(gone),
+        ];
+        session.apply(&id, edits).unwrap();
+        assert!(session.save_now().is_empty());
+        let set = session.store.project.set(&id, "anna").unwrap();
+        let whole = lector::store::set_text::write(set, &text).unwrap();
+        assert!(
+            fs::read_to_string(&file).unwrap() == whole,
+            "round {round}: the whole set"
+        );
+        let (reopened, problems) = ProjectStore::open(dir.path()).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(reopened.project.set(&id, "anna").unwrap().annotations() == set.annotations());
+    }
+}
+
 #[test]
 fn fragments_out_of_range_are_reported() {
     assert_bad_input(

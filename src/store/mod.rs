@@ -334,6 +334,8 @@ enum PendingContent {
         /// The edits since the file was last read or written, to replay onto what another
         /// writer put there meanwhile; `None`: refuse if the file changed.
         edits: Option<Replay>,
+        /// The bytes the file was last written with, for a big set.
+        written: Option<std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>>,
     },
     /// A copy of an annotator's entities.
     Entities {
@@ -493,7 +495,9 @@ impl PendingWrite {
             })
         });
         let on_disk = match &self.content {
-            PendingContent::Set { set, text, .. } => match self.stream_set(set, text, unchanged)? {
+            PendingContent::Set {
+                set, text, written, ..
+            } => match self.stream_set(set, text, written.as_deref(), unchanged)? {
                 Streamed::Written(fingerprint) => {
                     *took = Some(start.elapsed());
                     return Ok((fingerprint, None));
@@ -536,12 +540,14 @@ impl PendingWrite {
         &self,
         set: &SetSnapshot,
         text: &DocText,
+        chunks: Option<&std::sync::Mutex<set_text::WrittenChunks>>,
         unchanged: bool,
     ) -> Result<Streamed, StoreError> {
         let path = &self.path;
         let folder = self.create_folder()?;
         let staged = atomic::Staged::create(path).map_err(io_err("cannot save", path));
-        let written = staged.and_then(|staged| self.stream_into(staged, set, text, unchanged));
+        let written =
+            staged.and_then(|staged| self.stream_into(staged, set, text, chunks, unchanged));
         if !matches!(written, Ok(Streamed::Written(_))) {
             // Nothing of this save is left behind: not even the folder it made for the file.
             folder.remove_if_empty();
@@ -555,6 +561,7 @@ impl PendingWrite {
         mut staged: atomic::Staged,
         set: &SetSnapshot,
         text: &DocText,
+        chunks: Option<&std::sync::Mutex<set_text::WrittenChunks>>,
         unchanged: bool,
     ) -> Result<Streamed, StoreError> {
         let path = &self.path;
@@ -563,22 +570,42 @@ impl PendingWrite {
         let (on_disk, streamed) = std::thread::scope(|scope| {
             let on_disk =
                 (!unchanged).then(|| scope.spawn(|| Fingerprint::of_file(&self.root, &self.rel)));
-            let streamed = set_text::stream_set(
-                &set.annotator,
-                &set.document,
-                set.status,
-                set.annotations.view(),
-                text,
-                &mut |piece| {
-                    size += piece.len() as u64;
-                    if size > MAX_FILE_BYTES {
-                        // Counted on, to say how big it would be; never written.
-                        return Ok(());
-                    }
-                    hasher.update(piece.as_bytes());
-                    staged.write(piece.as_bytes())
-                },
-            );
+            let mut sink = |piece: &str| {
+                size += piece.len() as u64;
+                if size > MAX_FILE_BYTES {
+                    // Counted on, to say how big it would be; never written.
+                    return Ok(());
+                }
+                hasher.update(piece.as_bytes());
+                staged.write(piece.as_bytes())
+            };
+            let streamed = match chunks {
+                Some(chunks) => {
+                    let mut chunks = chunks.lock().unwrap_or_else(|poisoned| {
+                        // A save that died while it held them: start afresh.
+                        let mut chunks = poisoned.into_inner();
+                        *chunks = set_text::WrittenChunks::default();
+                        chunks
+                    });
+                    set_text::stream_list(
+                        &set.annotator,
+                        &set.document,
+                        set.status,
+                        &set.annotations,
+                        text,
+                        &mut chunks,
+                        &mut sink,
+                    )
+                }
+                None => set_text::stream_set(
+                    &set.annotator,
+                    &set.document,
+                    set.status,
+                    set.annotations.view(),
+                    text,
+                    &mut sink,
+                ),
+            };
             let on_disk = match on_disk {
                 None => Ok(None),
                 Some(thread) => thread.join().unwrap_or_else(|_| {
@@ -825,6 +852,38 @@ pub struct ProjectStore {
     tables: Option<SpanTables>,
     /// How many annotations the files read held (counted whether kept or not).
     annotations_read: usize,
+    /// What big sets' files were last written with, chunk by chunk: the next save writes
+    /// those bytes again for the chunks no edit touched.
+    written: WrittenSets,
+}
+
+/// What big sets' files were last written with, by file (see [`set_text::WrittenChunks`]),
+/// each taken by the save of that file (on the save thread) while it runs.
+#[derive(Debug, Default)]
+struct WrittenSets(
+    std::sync::Mutex<BTreeMap<PathBuf, std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>>>,
+);
+
+impl WrittenSets {
+    /// What the save of the set at `rel`, of `len` annotations, keeps its bytes in; none for
+    /// a set too small to be worth the memory (and what one held is let go).
+    fn for_set(
+        &self,
+        rel: &Path,
+        len: usize,
+    ) -> Option<std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>> {
+        let mut sets = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if len < set_text::WrittenChunks::WORTH_IT {
+            sets.remove(rel);
+            return None;
+        }
+        Some(std::sync::Arc::clone(
+            sets.entry(rel.to_path_buf()).or_default(),
+        ))
+    }
 }
 
 /// How many annotations of each label each set has, by (document, annotator).
@@ -1100,6 +1159,7 @@ impl ProjectStore {
             labels: None,
             tables: None,
             annotations_read: 0,
+            written: WrittenSets::default(),
         };
         store.save_project_file()?;
         // Git merges the project's files by id once a clone has the driver (`lector sync`).
@@ -1234,6 +1294,7 @@ impl ProjectStore {
                 labels: None,
                 tables: None,
                 annotations_read: 0,
+                written: WrittenSets::default(),
             },
             // Document by document, so that they can be read a few at a time.
             jobs: {
@@ -1311,6 +1372,7 @@ impl ProjectStore {
             labels: (keep == Some(Keep::Labels)).then(LabelCounts::new),
             tables: (keep == Some(Keep::Spans)).then(SpanTables::new),
             annotations_read: 0,
+            written: WrittenSets::default(),
         };
         let mut problems = Vec::new();
         store.load_project_file(&mut problems)?;
@@ -1914,6 +1976,7 @@ impl ProjectStore {
             labels: None,
             tables: None,
             annotations_read: 0,
+            written: WrittenSets::default(),
         }
     }
 
@@ -2824,8 +2887,10 @@ impl ProjectStore {
                 "{annotator} has no annotations of {document:?}"
             )));
         };
+        let rel = set_path(document, annotator);
+        let written = self.written.for_set(&rel, set.len());
         self.pending(
-            &set_path(document, annotator),
+            &rel,
             PendingContent::Set {
                 set: SetSnapshot {
                     annotator: set.annotator.clone(),
@@ -2835,6 +2900,7 @@ impl ProjectStore {
                 },
                 text: doc.text.clone(),
                 edits,
+                written,
             },
         )
     }

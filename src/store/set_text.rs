@@ -15,7 +15,11 @@ use std::io;
 use std::sync::mpsc;
 
 use super::ron_file::CURRENT_VERSION;
-use crate::model::{Annotation, AnnotationSet, Annotations, AttrValue, DocText, Status};
+use std::sync::Arc;
+
+use crate::model::{
+    Annotation, AnnotationList, AnnotationSet, Annotations, AttrValue, DocText, Status,
+};
 
 /// Chars of context written before and after each annotation (as `convert` does).
 const CONTEXT_CHARS: u32 = 24;
@@ -242,26 +246,173 @@ pub fn stream_set(
     text: &DocText,
     sink: &mut dyn FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 4)
-        .min(annotations.len() / PER_THREAD)
-        .max(1);
     let head = Head {
         annotator,
         document,
         status,
     };
-    let serialise = |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
+    let pieces: Vec<Piece<'_>> = annotations.runs(PER_PIECE).map(Piece::Serialise).collect();
+    let threads = threads_for(annotations.len());
+    let serialise = serialiser(text);
+    stream_in_pieces(&head, &pieces, threads, &serialise, sink, &mut |_, out| {
+        Some(out)
+    })
+}
+
+/// The threads to serialise `n` annotations on.
+fn threads_for(n: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 4)
+        .min(n / PER_THREAD)
+        .max(1)
+}
+
+/// Serialises a piece's annotations as a save writes them.
+fn serialiser(text: &DocText) -> impl Fn(&mut String, Annotations<'_>, &mut TimeCache) + Sync {
+    move |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
         for a in piece {
             push_annotation(out, a, text, times);
         }
+    }
+}
+
+/// The bytes a big set's file was last written with, chunk by chunk of its list. A chunk that
+/// is still the same `Arc` is unchanged (an edit copies a chunk someone else holds, and this
+/// holds each), so its bytes are written again as they were instead of serialised: an
+/// autosave of a book after an edit serialises the chunks the edit touched, a few thousand
+/// annotations, not a million. It holds about as much memory as the file is big, so a save
+/// keeps one only for sets of [`Self::WORTH_IT`] annotations or more.
+#[derive(Default)]
+pub struct WrittenChunks {
+    /// The text the bytes quote (a corrected text is another one).
+    text: Option<DocText>,
+    /// By the chunk's address: the chunk, held so that the address is not reused, and its
+    /// annotations' bytes.
+    chunks: std::collections::HashMap<usize, (Arc<Chunk>, String)>,
+}
+
+/// A chunk of a set's list.
+type Chunk = Vec<Arc<Annotation>>;
+
+impl WrittenChunks {
+    /// Sets this big or bigger are worth the memory: below, serialising takes a few ms.
+    pub const WORTH_IT: usize = PER_THREAD;
+
+    /// How many bytes it holds.
+    pub fn bytes(&self) -> usize {
+        self.chunks.values().map(|(_, bytes)| bytes.len()).sum()
+    }
+}
+
+impl std::fmt::Debug for WrittenChunks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WrittenChunks")
+            .field("chunks", &self.chunks.len())
+            .field("bytes", &self.bytes())
+            .finish()
+    }
+}
+
+/// [`stream_set`] of a whole list, each chunk that `written` holds from the last save written
+/// again as it was; `written` then holds this save's chunks. The bytes are the same as
+/// [`stream_set`]'s (a test compares them after random edits).
+pub fn stream_list(
+    annotator: &str,
+    document: &str,
+    status: Status,
+    list: &AnnotationList,
+    text: &DocText,
+    written: &mut WrittenChunks,
+    sink: &mut dyn FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let head = Head {
+        annotator,
+        document,
+        status,
     };
-    stream_in_pieces(&head, annotations, threads, PER_PIECE, &serialise, sink)
+    if !written.text.as_ref().is_some_and(|t| t.shares(text)) {
+        written.chunks.clear();
+        written.text = Some(text.clone());
+    }
+    let address = |chunk: &Arc<Chunk>| Arc::as_ptr(chunk) as usize;
+    // What no chunk of the list has any longer: buffers to serialise the new chunks into.
+    let current: std::collections::HashSet<usize> = list.chunks().iter().map(address).collect();
+    let mut spare: Vec<String> = Vec::new();
+    written.chunks.retain(|at, (_, bytes)| {
+        let keep = current.contains(at);
+        if !keep {
+            spare.push(std::mem::take(bytes));
+        }
+        keep
+    });
+    let view = list.view();
+    let mut pieces = Vec::with_capacity(list.chunks().len());
+    let mut to_serialise = 0;
+    let mut at = 0;
+    for chunk in list.chunks() {
+        let run = view.range(at..at + chunk.len());
+        at += chunk.len();
+        match written.chunks.get(&address(chunk)) {
+            Some((_, bytes)) => pieces.push(Piece::Written(bytes.as_str())),
+            None => {
+                to_serialise += chunk.len();
+                pieces.push(Piece::Serialise(run));
+            }
+        }
+    }
+    let mut fresh: Vec<(usize, String)> = Vec::new();
+    let streamed = stream_in_pieces(
+        &head,
+        &pieces,
+        threads_for(to_serialise),
+        &serialiser(text),
+        sink,
+        &mut |i, mut out| {
+            if out.capacity() > out.len() + out.len() / 8 {
+                out.shrink_to_fit();
+            }
+            fresh.push((i, out));
+            spare.pop().map(|mut buffer| {
+                buffer.clear();
+                buffer
+            })
+        },
+    );
+    drop(pieces);
+    if streamed.is_err() {
+        // Whatever was serialised is right, but a failed save is rare: start afresh.
+        written.chunks.clear();
+        return streamed;
+    }
+    let mut fresh = fresh.into_iter().peekable();
+    let mut chunks = std::collections::HashMap::with_capacity(list.chunks().len());
+    for (i, chunk) in list.chunks().iter().enumerate() {
+        let at = address(chunk);
+        let bytes = match fresh.next_if(|(piece, _)| *piece == i) {
+            Some((_, bytes)) => bytes,
+            None => match written.chunks.remove(&at) {
+                Some((_, bytes)) => bytes,
+                None => continue,
+            },
+        };
+        chunks.insert(at, (Arc::clone(chunk), bytes));
+    }
+    written.chunks = chunks;
+    Ok(())
 }
 
 /// Appends a piece's annotations to a buffer (with the times cache of the thread).
 type Serialise<'a> = dyn Fn(&mut String, Annotations<'_>, &mut TimeCache) + Sync + 'a;
+
+/// A piece of a streamed file.
+#[derive(Clone, Copy)]
+enum Piece<'a> {
+    /// Annotations to serialise.
+    Serialise(Annotations<'a>),
+    /// Their bytes, as a save wrote them before.
+    Written(&'a str),
+}
 
 /// What the file says before its annotations.
 struct Head<'a> {
@@ -270,16 +421,18 @@ struct Head<'a> {
     status: Status,
 }
 
-/// [`stream_set`] on `threads` threads, `per_piece` annotations to a piece. Worker `w`
-/// serialises pieces `w`, `w + threads`, …, each into a channel of its own that holds one, so
-/// the pieces arrive in order and no worker runs more than two pieces ahead of the sink.
+/// Streams the file of `pieces` on `threads` threads. Worker `w` serialises the `w`-th,
+/// `w + threads`-th, … of the pieces to serialise, each into a channel of its own that holds
+/// one, so the pieces arrive in order and no worker runs more than two pieces ahead of the
+/// sink. Each piece serialised goes to `keep` (with its index among `pieces`) once the sink
+/// has it, which gives back a buffer to reuse, if any.
 fn stream_in_pieces(
     head: &Head<'_>,
-    annotations: Annotations<'_>,
+    pieces: &[Piece<'_>],
     threads: usize,
-    per_piece: usize,
     serialise_piece: &Serialise<'_>,
     sink: &mut dyn FnMut(&str) -> io::Result<()>,
+    keep: &mut dyn FnMut(usize, String) -> Option<String>,
 ) -> io::Result<()> {
     let mut start = String::with_capacity(256);
     let _ = write!(
@@ -295,17 +448,36 @@ fn stream_in_pieces(
         status_name(head.status)
     );
     sink(&start)?;
-    let pieces: Vec<Annotations<'_>> = annotations.runs(per_piece).collect();
     let serialise = |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
         out.clear();
         serialise_piece(out, piece, times);
     };
-    if threads <= 1 || pieces.len() <= 1 {
+    // The pieces to serialise: (index among `pieces`, annotations).
+    let todo: Vec<(usize, Annotations<'_>)> = pieces
+        .iter()
+        .enumerate()
+        .filter_map(|(i, piece)| match piece {
+            Piece::Serialise(run) => Some((i, *run)),
+            Piece::Written(_) => None,
+        })
+        .collect();
+    let empty_file = pieces.iter().all(|piece| match piece {
+        Piece::Serialise(run) => run.is_empty(),
+        Piece::Written(bytes) => bytes.is_empty(),
+    });
+    if threads <= 1 || todo.len() <= 1 {
         let mut out = String::new();
         let mut times = TimeCache::default();
-        for piece in &pieces {
-            serialise(&mut out, *piece, &mut times);
-            sink(&out)?;
+        for (i, piece) in pieces.iter().enumerate() {
+            match piece {
+                Piece::Written(bytes) => sink(bytes)?,
+                Piece::Serialise(run) => {
+                    serialise(&mut out, *run, &mut times);
+                    sink(&out)?;
+                    let hint = out.len();
+                    out = keep(i, out).unwrap_or_else(|| String::with_capacity(hint + hint / 8));
+                }
+            }
         }
     } else {
         std::thread::scope(|scope| {
@@ -315,12 +487,16 @@ fn stream_in_pieces(
             for w in 0..threads {
                 let (full_tx, full_rx) = mpsc::sync_channel::<String>(1);
                 let (empty_tx, empty_rx) = mpsc::channel::<String>();
-                let pieces = &pieces;
+                let todo = &todo;
                 workers.push(scope.spawn(move || {
                     let mut times = TimeCache::default();
-                    for piece in pieces.iter().skip(w).step_by(threads) {
-                        let mut out = empty_rx.try_recv().unwrap_or_default();
+                    let mut hint = 0;
+                    for (_, piece) in todo.iter().skip(w).step_by(threads) {
+                        let mut out = empty_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| String::with_capacity(hint + hint / 8));
                         serialise(&mut out, *piece, &mut times);
+                        hint = out.len();
                         if full_tx.send(out).is_err() {
                             // The sink stopped.
                             return;
@@ -331,8 +507,17 @@ fn stream_in_pieces(
                 empty.push(empty_tx);
             }
             let mut written = Ok(());
-            for i in 0..pieces.len() {
-                let w = i % threads;
+            let mut serialised = 0;
+            for (i, piece) in pieces.iter().enumerate() {
+                if let Piece::Written(bytes) = piece {
+                    written = sink(bytes);
+                    if written.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                let w = serialised % threads;
+                serialised += 1;
                 let Ok(out) = full[w].recv() else {
                     written = Err(io::Error::other(
                         "a thread serialising the annotations stopped; nothing was written",
@@ -343,7 +528,9 @@ fn stream_in_pieces(
                 if written.is_err() {
                     break;
                 }
-                let _ = empty[w].send(out);
+                if let Some(buffer) = keep(i, out) {
+                    let _ = empty[w].send(buffer);
+                }
             }
             // Workers waiting to hand over a piece see the channel closed and stop.
             drop(full);
@@ -357,7 +544,7 @@ fn stream_in_pieces(
             written
         })?;
     }
-    sink(if annotations.is_empty() {
+    sink(if empty_file {
         "],\n)\n"
     } else {
         "\n    ],\n)\n"
@@ -1149,15 +1336,6 @@ pub(super) mod tests {
         }
     }
 
-    /// What the tests stream: a set's annotations as a save writes them.
-    fn serialiser(text: &DocText) -> impl Fn(&mut String, Annotations<'_>, &mut TimeCache) + Sync {
-        |out: &mut String, piece: Annotations<'_>, times: &mut TimeCache| {
-            for a in piece {
-                push_annotation(out, a, text, times);
-            }
-        }
-    }
-
     /// Streams `set` as the file of annotator "a" on document "d".
     fn stream(
         set: &AnnotationSet,
@@ -1171,14 +1349,113 @@ pub(super) mod tests {
             document: "d",
             status: Status::Done,
         };
-        stream_in_pieces(
-            &head,
-            set.annotations(),
-            threads,
-            per_piece,
-            serialise,
-            sink,
-        )
+        let pieces: Vec<Piece<'_>> = set
+            .annotations()
+            .runs(per_piece)
+            .map(Piece::Serialise)
+            .collect();
+        stream_in_pieces(&head, &pieces, threads, serialise, sink, &mut |_, out| {
+            Some(out)
+        })
+    }
+
+    /// A big set saved again after edits writes the bytes a whole serialisation writes, with
+    /// the chunks no edit touched written from the last save (the same bytes, not made
+    /// again) and only the others serialised: after inserts, removals, changes and a status,
+    /// on one thread and on several, then with the text replaced by an equal one that is not
+    /// shared (all serialised again), and after a write that failed.
+    #[test]
+    fn a_set_saved_again_writes_only_what_changed_anew() {
+        let text = text();
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut set = random_set(&mut rng, &text, 45_000);
+        let mut written = WrittenChunks::default();
+        let save = |set: &AnnotationSet, text: &DocText, written: &mut WrittenChunks| {
+            let mut out = String::new();
+            stream_list(
+                "a",
+                "d",
+                set.status,
+                &set.snapshot(),
+                text,
+                written,
+                &mut |p| {
+                    out.push_str(p);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            let whole = write_set("a", "d", set.status, set.annotations(), text).unwrap();
+            assert!(out == whole, "the same bytes as a whole serialisation");
+            out
+        };
+        // Each chunk's bytes, by the address of the chunk.
+        let bytes_of = |written: &WrittenChunks| -> std::collections::HashMap<usize, usize> {
+            written
+                .chunks
+                .iter()
+                .map(|(at, (_, bytes))| (*at, bytes.as_ptr() as usize))
+                .collect()
+        };
+        save(&set, &text, &mut written);
+        assert_eq!(written.chunks.len(), set.chunks().len());
+        let small = random_set(&mut rng, &text, 300);
+        for round in 0..6 {
+            let before = bytes_of(&written);
+            let kept: Vec<usize> = set
+                .chunks()
+                .iter()
+                .map(|c| Arc::as_ptr(c) as usize)
+                .collect();
+            // A few edits, in a few chunks.
+            for k in 0..3 {
+                let a = small.annotations()[round * 40 + k].as_ref().clone();
+                set.insert(a);
+            }
+            let victim = set.annotations()[rng.usize(..set.len())].id.clone();
+            set.remove(&victim);
+            let changed = set.annotations()[rng.usize(..set.len())].id.clone();
+            set.update(&changed, |a| a.note = format!("round {round}"));
+            if round == 3 {
+                set.status = Status::InProgress;
+            }
+            save(&set, &text, &mut written);
+            let after = bytes_of(&written);
+            let untouched: Vec<&usize> = kept.iter().filter(|c| after.contains_key(c)).collect();
+            assert!(
+                untouched.len() + 8 >= set.chunks().len(),
+                "most chunks are untouched: {} of {}",
+                untouched.len(),
+                set.chunks().len()
+            );
+            for chunk in untouched {
+                assert_eq!(after[chunk], before[chunk], "written again, not made again");
+            }
+            assert_eq!(written.chunks.len(), set.chunks().len());
+        }
+        let copy = DocText::new(text.as_str().to_owned()).unwrap();
+        let before = bytes_of(&written);
+        save(&set, &copy, &mut written);
+        let after = bytes_of(&written);
+        assert!(
+            after
+                .iter()
+                .all(|(chunk, bytes)| before.get(chunk) != Some(bytes)),
+            "another text: everything made again"
+        );
+        // A write that fails leaves nothing that a later save could get wrong.
+        set.insert(small.annotations()[small.len() - 1].as_ref().clone());
+        let failed = stream_list(
+            "a",
+            "d",
+            set.status,
+            &set.snapshot(),
+            &copy,
+            &mut written,
+            &mut |_| Err(io::Error::other("disk full")),
+        );
+        assert!(failed.is_err());
+        save(&set, &copy, &mut written);
     }
 
     /// A file streamed in pieces on several threads is the file written on one, and the sink

@@ -137,6 +137,7 @@ impl ProjectStore {
                 labels: None,
                 tables: None,
                 annotations_read: 0,
+                written: Default::default(),
             },
             annotator: annotator.to_owned(),
             unsaved,
