@@ -760,6 +760,7 @@ mod tests {
                 .unwrap();
             crashed.push(path);
         }
+        assert!(!crashed.is_empty(), "a journal to recover from");
         drop(s);
         for original in &crashed {
             match std::fs::remove_file(original) {

@@ -357,13 +357,19 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                 open.pop();
                 i += 1;
             }
-            b'"' => i = skip_string(bytes, i + 1, 0, &mut line, &mut line_start),
+            b'"' => i = skip_string(bytes, i + 1, None, &mut line, &mut line_start),
             b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) => {
                 let hashes = bytes
                     .get(i + 1..)
                     .map_or(0, |rest| rest.iter().take_while(|&&c| c == b'#').count());
                 if bytes.get(i + 1 + hashes) == Some(&b'"') {
-                    i = skip_string(bytes, i + 2 + hashes, hashes, &mut line, &mut line_start);
+                    i = skip_string(
+                        bytes,
+                        i + 2 + hashes,
+                        Some(hashes),
+                        &mut line,
+                        &mut line_start,
+                    );
                 } else {
                     i += 1;
                 }
@@ -432,16 +438,18 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     found
 }
 
-/// Skips a string's body from `i` (after the opening quote) to after its closing quote
-/// (followed by `hashes` `#` for a raw string), counting lines.
+/// Skips a string's body from `i` (after the opening quote) to after its closing quote,
+/// counting lines: a raw string's (`raw`: its number of `#`, which may be none) has no
+/// escapes and ends with a quote and that many `#`.
 fn skip_string(
     bytes: &[u8],
     mut i: usize,
-    hashes: usize,
+    raw: Option<usize>,
     line: &mut usize,
     line_start: &mut usize,
 ) -> usize {
-    let raw = hashes > 0;
+    let hashes = raw.unwrap_or(0);
+    let raw = raw.is_some();
     while let Some(&c) = bytes.get(i) {
         match c {
             b'\\' if !raw => i += 2,
@@ -526,6 +534,25 @@ mod tests {
         assert_eq!(at(4, "start"), None);
         assert_eq!(entries.of(0, 5, "start"), None, "another count");
         assert_eq!(Entries::new(source, 3, "id").of(0, 1, "id"), place(9, 17));
+    }
+
+    /// A raw string has no escapes: `r"C:\"` ends at its second quote, and the keys after it
+    /// are keys.
+    #[test]
+    fn a_raw_string_ending_in_a_backslash_ends_there() {
+        let source = "(\n    items: [\n        (note: r\"C:\\\", start: 1),\n        \
+                      (note: r#\"\"x\\\"#, start: 2),\n    ],\n)\n";
+        let entries = Entries::new(source, 3, "start");
+        assert_eq!(
+            entries.of(0, 2, "start"),
+            Some(Position { line: 3, col: 24 }),
+            "{source}"
+        );
+        assert_eq!(
+            entries.of(1, 2, "start"),
+            Some(Position { line: 4, col: 26 }),
+            "{source}"
+        );
     }
 
     #[test]

@@ -278,14 +278,14 @@ pub fn triage_from_file(file: TriageFile, rel: &Path, source: &str) -> (Triage, 
         file.decisions.len(),
     );
     for (i, entry) in file.decisions.into_iter().enumerate() {
-        let at = entries.of(i, count, "start");
+        let at = || entries.of(i, count, "start");
         let place = format!("{} {}:{}", entry.document, entry.start, entry.end);
         match triage_from_entry(entry) {
             Ok(record) => {
                 if triage.records.contains_key(&record.key) {
                     problems.push(Problem::at(
                         rel,
-                        at,
+                        at(),
                         format!("decision on {place}: the suggestion is decided twice"),
                     ));
                 }
@@ -293,7 +293,7 @@ pub fn triage_from_file(file: TriageFile, rel: &Path, source: &str) -> (Triage, 
             }
             Err(message) => problems.push(Problem::at(
                 rel,
-                at,
+                at(),
                 format!("decision on {place}: {message}"),
             )),
         }
