@@ -278,18 +278,21 @@ fn serialiser(text: &DocText) -> impl Fn(&mut String, Annotations<'_>, &mut Time
 }
 
 /// The bytes a big set's file was last written with, chunk by chunk of its list. A chunk that
-/// is still the same `Arc` is unchanged (an edit copies a chunk someone else holds, and this
-/// holds each), so its bytes are written again as they were instead of serialised: an
-/// autosave of a book after an edit serialises the chunks the edit touched, a few thousand
-/// annotations, not a million. It holds about as much memory as the file is big, so a save
-/// keeps one only for sets of [`Self::WORTH_IT`] annotations or more.
+/// is still at the same address is unchanged, so its bytes are written again as they were
+/// instead of serialised: an autosave of a book after an edit serialises the chunks the edit
+/// touched, a few thousand annotations, not a million. Each chunk is held weakly: its
+/// address is not reused while this holds it, and an edit (`Arc::make_mut`) copies a chunk
+/// someone else holds and moves one only weakly held to a new address, so nothing edits a
+/// chunk where it was. The annotations of a chunk an edit replaced are not kept alive. It
+/// holds about as much memory as the file is big, so a save keeps one only for sets of
+/// [`Self::WORTH_IT`] annotations or more.
 #[derive(Default)]
 pub struct WrittenChunks {
     /// The text the bytes quote (a corrected text is another one).
     text: Option<DocText>,
-    /// By the chunk's address: the chunk, held so that the address is not reused, and its
-    /// annotations' bytes.
-    chunks: std::collections::HashMap<usize, (Arc<Chunk>, String)>,
+    /// By the chunk's address: the chunk, held weakly so that the address is not reused,
+    /// and its annotations' bytes.
+    chunks: std::collections::HashMap<usize, (std::sync::Weak<Chunk>, String)>,
 }
 
 /// A chunk of a set's list.
@@ -396,7 +399,7 @@ pub fn stream_list(
                 None => continue,
             },
         };
-        chunks.insert(at, (Arc::clone(chunk), bytes));
+        chunks.insert(at, (Arc::downgrade(chunk), bytes));
     }
     written.chunks = chunks;
     Ok(())
@@ -1361,7 +1364,8 @@ pub(super) mod tests {
 
     /// A big set saved again after edits writes the bytes a whole serialisation writes, with
     /// the chunks no edit touched written from the last save (the same bytes, not made
-    /// again) and only the others serialised: after inserts, removals, changes and a status,
+    /// again) and only the others serialised, and keeps no annotation alive that an edit
+    /// took out: after inserts, removals, changes and a status,
     /// on one thread and on several, then with the text replaced by an equal one that is not
     /// shared (all serialised again), and after a write that failed.
     #[test]
@@ -1413,7 +1417,12 @@ pub(super) mod tests {
                 set.insert(a);
             }
             let victim = set.annotations()[rng.usize(..set.len())].id.clone();
-            set.remove(&victim);
+            let (_, removed) = set.remove(&victim).unwrap();
+            assert_eq!(
+                Arc::strong_count(&removed),
+                1,
+                "what the last save wrote keeps no annotation an edit took out"
+            );
             let changed = set.annotations()[rng.usize(..set.len())].id.clone();
             set.update(&changed, |a| a.note = format!("round {round}"));
             if round == 3 {
