@@ -1062,6 +1062,73 @@ fn issue15_loading_grows_linearly_with_labels_and_documents() {
     );
 }
 
+/// A problem in every entry of a file (a label renamed in the schema, decisions with a time
+/// that is not one) is placed by looking the entry up, not by searching the file for it:
+/// that made reading quadratic (stops 36 and 37: minutes for 20,000 entries). Only the
+/// growth is asserted, as above: four times the entries at most eight times the time.
+#[test]
+fn issue9_a_problem_in_every_entry_is_read_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ProjectStore::create(dir.path(), "Growth").unwrap();
+    let id = store
+        .add_pasted_dated(&"Putin möter Lukashenko i Sotji. ".repeat(400), None, None)
+        .unwrap();
+    let text = store.project.document(&id).unwrap().text.clone();
+    drop(store);
+    let set_file = dir.path().join(set_path(&id, "anna"));
+    let review_file = dir.path().join(format!("reviews/olga/{id}.ron"));
+    fs::create_dir_all(review_file.parent().unwrap()).unwrap();
+    let time_with = |n: u32| {
+        // The files of the run before have problems: they would be kept read-only.
+        let _ = fs::remove_file(&set_file);
+        let _ = fs::remove_file(&review_file);
+        let mut store = ProjectStore::open(dir.path()).unwrap().0;
+        let set = store.project.set_mut(&id, "anna");
+        set.replace_all(
+            (0..n)
+                .map(|i| {
+                    let start = (i * 6) % 12_000;
+                    Annotation::new(
+                        "Person",
+                        checked_fragments(&text, &[(start, start + 5)]).unwrap(),
+                    )
+                })
+                .collect(),
+        );
+        store.save_set(&id, "anna").unwrap();
+        let renamed = fs::read_to_string(&set_file)
+            .unwrap()
+            .replace("\"Person\"", "\"Persona\"");
+        fs::write(&set_file, renamed).unwrap();
+        let decisions: String = (0..n)
+            .map(|i| {
+                format!(
+                    "        (sources: {{\"anna\": \"a{i}\"}}, span: ({i}, {}), kind: \"label\", \
+                     choice: Agreed, at: \"day {i}\"),\n",
+                    i + 5
+                )
+            })
+            .collect();
+        fs::write(
+            &review_file,
+            format!(
+                "(\n    format_version: 2,\n    document: \"{id}\",\n    reviewer: \"olga\",\n    \
+                 decisions: [\n{decisions}    ],\n)\n"
+            ),
+        )
+        .unwrap();
+        let start = std::time::Instant::now();
+        let (_, problems) = ProjectStore::check(dir.path()).unwrap();
+        let elapsed = start.elapsed();
+        assert_eq!(problems.len(), 2 * n as usize, "a problem in each entry");
+        elapsed
+    };
+    let best = |n: u32| (0..3).map(|_| time_with(n)).min().unwrap();
+    let slack = std::time::Duration::from_millis(100);
+    let (small, large) = (best(1_000), best(4_000));
+    assert!(large < small * 8 + slack, "1k {small:?}, 4k {large:?}");
+}
+
 /// A project of three documents, each annotated by two annotators, saved.
 fn three_documents(dir: &Path) -> Vec<String> {
     let mut store = ProjectStore::create(dir, "three").unwrap();
