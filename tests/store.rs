@@ -634,6 +634,10 @@ fn a_big_set_saved_after_each_edit_is_the_whole_set() {
             fs::read_to_string(&file).unwrap() == whole,
             "round {round}: the whole set"
         );
+        assert!(
+            !session.store.changed_on_disk(&set_path(&id, "anna")),
+            "round {round}: what the save remembers of the file is what is on disk"
+        );
         let (reopened, problems) = ProjectStore::open(dir.path()).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert!(reopened.project.set(&id, "anna").unwrap().annotations() == set.annotations());
