@@ -1467,6 +1467,64 @@ pub(super) mod tests {
         save(&set, &copy, &mut written);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Whatever a session does to a set between saves (many inserts in one place, which
+        /// fill and split chunks; removals; bulk removals, which empty chunks; changes;
+        /// another status; a save while a snapshot shares the list), each save from the
+        /// memo writes the bytes of a whole serialisation.
+        #[test]
+        fn saves_from_the_memo_are_whole_serialisations(
+            seed in proptest::prelude::any::<u64>(),
+            rounds in proptest::collection::vec((0u8..5, 0usize..5_000), 1..12),
+        ) {
+            let text = text();
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let mut set = random_set(&mut rng, &text, 4_000);
+            let extra = random_set(&mut rng, &text, 3_000);
+            let mut extra = extra.annotations().iter().map(|a| a.as_ref().clone());
+            let mut written = WrittenChunks::default();
+            let mut held = None;
+            for (op, at) in rounds {
+                match op {
+                    0 => {
+                        for a in extra.by_ref().take(at % 1_500 + 1) {
+                            set.insert(a);
+                        }
+                    }
+                    1 if !set.is_empty() => {
+                        let id = set.annotations()[at % set.len()].id.clone();
+                        set.remove(&id);
+                    }
+                    2 => {
+                        let k = at % 5 + 2;
+                        let mut i = 0;
+                        set.retain(|_| {
+                            i += 1;
+                            i % k != 0
+                        });
+                    }
+                    3 if !set.is_empty() => {
+                        let id = set.annotations()[at % set.len()].id.clone();
+                        set.update(&id, |a| a.note = format!("changed {at}"));
+                        set.status = if at % 2 == 0 { Status::Done } else { Status::InProgress };
+                    }
+                    _ => held = Some(set.snapshot()),
+                }
+                let mut out = String::new();
+                stream_list("a", "d", set.status, &set.snapshot(), &text, &mut written, &mut |p| {
+                    out.push_str(p);
+                    Ok(())
+                })
+                .unwrap();
+                let whole = write_set("a", "d", set.status, set.annotations(), &text).unwrap();
+                proptest::prop_assert!(out == whole);
+            }
+            drop(held);
+        }
+    }
+
     /// A file streamed in pieces on several threads is the file written on one, and the sink
     /// sees the pieces in order.
     #[test]
