@@ -858,31 +858,52 @@ pub struct ProjectStore {
 }
 
 /// What big sets' files were last written with, by file (see [`set_text::WrittenChunks`]),
-/// each taken by the save of that file (on the save thread) while it runs.
+/// each taken by the save of that file (on the save thread) while it runs: those of the
+/// [`WrittenSets::KEPT`] sets saved last, the most recent last. Each holds about as much
+/// memory as its file is big, so an analyst who works through one book after another in a
+/// session does not keep them all.
 #[derive(Debug, Default)]
-struct WrittenSets(
-    std::sync::Mutex<BTreeMap<PathBuf, std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>>>,
-);
+struct WrittenSets(std::sync::Mutex<Vec<(PathBuf, WrittenFile)>>);
+
+/// The bytes one file was last written with.
+type WrittenFile = std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>;
 
 impl WrittenSets {
+    /// How many sets' bytes are kept.
+    const KEPT: usize = 4;
+
     /// What the save of the set at `rel`, of `len` annotations, keeps its bytes in; none for
-    /// a set too small to be worth the memory (and what one held is let go).
-    fn for_set(
-        &self,
-        rel: &Path,
-        len: usize,
-    ) -> Option<std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>> {
+    /// a set too small to be worth the memory (and what one held is let go). The set's
+    /// becomes the most recent; the oldest beyond [`Self::KEPT`] is let go.
+    fn for_set(&self, rel: &Path, len: usize) -> Option<WrittenFile> {
         let mut sets = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let held = sets
+            .iter()
+            .position(|(path, _)| path == rel)
+            .map(|at| sets.remove(at).1);
         if len < set_text::WrittenChunks::WORTH_IT {
-            sets.remove(rel);
             return None;
         }
-        Some(std::sync::Arc::clone(
-            sets.entry(rel.to_path_buf()).or_default(),
-        ))
+        let written = held.unwrap_or_default();
+        sets.push((rel.to_path_buf(), std::sync::Arc::clone(&written)));
+        if sets.len() > Self::KEPT {
+            sets.remove(0);
+        }
+        Some(written)
+    }
+
+    /// The files whose bytes are kept, the most recent last.
+    #[cfg(test)]
+    fn files(&self) -> Vec<PathBuf> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect()
     }
 }
 
@@ -3889,5 +3910,31 @@ pub(crate) mod partial_tests {
         assert!(damaged.project.set(&doc, "anna").is_none());
         assert_eq!(damaged.project.sets, opened.project.sets);
         assert!(damaged.write_refusal(&set_path(&doc, "anna")).is_some());
+    }
+}
+
+#[cfg(test)]
+mod written_sets_tests {
+    use super::{PathBuf, WrittenSets};
+    use crate::store::set_text::WrittenChunks;
+
+    /// The bytes of the sets saved last are kept, the set saved again becoming the most
+    /// recent (with what it held), the oldest let go past four, and a set that became small
+    /// lets its bytes go.
+    #[test]
+    fn the_bytes_of_the_last_sets_saved_are_kept() {
+        let sets = WrittenSets::default();
+        let big = WrittenChunks::WORTH_IT;
+        let path = |i: usize| PathBuf::from(format!("annotations/anna/d{i}.ron"));
+        let first = sets.for_set(&path(0), big).expect("big enough");
+        for i in 1..4 {
+            sets.for_set(&path(i), big).unwrap();
+        }
+        let again = sets.for_set(&path(0), big).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "what it held");
+        sets.for_set(&path(4), big).unwrap();
+        assert_eq!(sets.files(), [2, 3, 0, 4].map(path), "the oldest let go");
+        assert!(sets.for_set(&path(3), big - 1).is_none(), "small");
+        assert_eq!(sets.files(), [2, 0, 4].map(path));
     }
 }
