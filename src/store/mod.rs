@@ -884,13 +884,18 @@ impl WrittenSets {
             .iter()
             .position(|(path, _)| path == rel)
             .map(|at| sets.remove(at).1);
+        // What is let go is a book's worth of strings: freed on another thread, not the
+        // window's, which prepares saves.
         if len < set_text::WrittenChunks::WORTH_IT {
+            if let Some(held) = held {
+                crate::model::drop_elsewhere(held);
+            }
             return None;
         }
         let written = held.unwrap_or_default();
         sets.push((rel.to_path_buf(), std::sync::Arc::clone(&written)));
         if sets.len() > Self::KEPT {
-            sets.remove(0);
+            crate::model::drop_elsewhere(sets.remove(0));
         }
         Some(written)
     }
