@@ -24,7 +24,8 @@ const MAX: usize = 2048;
 /// The chunk size a list built whole is cut into: room to grow before the first cut.
 const TARGET: usize = MAX / 2;
 
-type Chunk = Vec<Arc<Annotation>>;
+/// A run of a list's annotations, shared: see [`AnnotationList::chunks`].
+pub type Chunk = Vec<Arc<Annotation>>;
 
 /// Annotations in order, in shared chunks. Cloning copies one pointer per chunk.
 #[derive(Clone, Default)]

@@ -268,6 +268,46 @@ fn reading_threads() -> usize {
         .clamp(1, 4)
 }
 
+/// `each` of the `indices`, on `workers` threads that each take the next index when done
+/// with one (a core busy with something else meanwhile leaves its share to the other; a fixed
+/// share each kept the other waiting at the end), each with a state of its own (a buffer it
+/// reuses). The results by index, `len` of them: `None` for an index not among `indices`, or
+/// one a thread that panicked did not finish.
+fn in_turn<S: Default, T: Send>(
+    workers: usize,
+    indices: &[usize],
+    len: usize,
+    each: &(dyn Fn(&mut S, usize) -> T + Sync),
+) -> Vec<Option<T>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let next = &next;
+                scope.spawn(move || {
+                    let mut state = S::default();
+                    std::iter::from_fn(|| {
+                        indices.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    })
+                    .map(|&i| (i, each(&mut state, i)))
+                    .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut results: Vec<Option<T>> = (0..len).map(|_| None).collect();
+    for (i, result) in done.into_iter().flatten() {
+        if let Some(slot) = results.get_mut(i) {
+            *slot = Some(result);
+        }
+    }
+    results
+}
+
 /// Annotation files at least this big are read on several threads.
 const PARALLEL_SET_BYTES: usize = 1 << 20;
 
@@ -335,7 +375,7 @@ enum PendingContent {
         /// writer put there meanwhile; `None`: refuse if the file changed.
         edits: Option<Replay>,
         /// The bytes the file was last written with, for a big set.
-        written: Option<std::sync::Arc<std::sync::Mutex<set_text::WrittenChunks>>>,
+        written: Option<WrittenFile>,
     },
     /// A copy of an annotator's entities.
     Entities {
@@ -1865,32 +1905,10 @@ impl ProjectStore {
             }
             return;
         }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let this = &*self;
-        let done: Vec<Vec<(usize, TextRead)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let next = &next;
-                    scope.spawn(move || {
-                        std::iter::from_fn(|| {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            (i < n).then(|| (i, this.read_document_text(i)))
-                        })
-                        .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+        let all: Vec<usize> = (0..n).collect();
+        let reads = in_turn(workers, &all, n, &|(): &mut (), i| {
+            self.read_document_text(i)
         });
-        let mut reads: Vec<Option<TextRead>> = (0..n).map(|_| None).collect();
-        for (i, read) in done.into_iter().flatten() {
-            if let Some(slot) = reads.get_mut(i) {
-                *slot = Some(read);
-            }
-        }
         for (i, read) in reads.into_iter().enumerate() {
             match read {
                 Some(read) => self.take_document_text(i, read, problems),
@@ -2256,50 +2274,12 @@ impl ProjectStore {
             .filter(|&i| jobs.get(i).is_some_and(|j| !j.unplaced))
             .collect();
         let workers = reading_threads().min(placed.len()).max(1);
-        let mut reads: Vec<Option<SetRead>> = (0..jobs.len()).map(|_| None).collect();
-        // Each worker takes the next file when it is done with one: a core busy with
-        // something else meanwhile leaves its share to the other (a fixed share each kept the
-        // other waiting at the end).
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let done: Vec<Vec<(usize, SetRead)>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    let (placed, next) = (&placed, &next);
-                    scope.spawn(move || {
-                        std::iter::from_fn(|| {
-                            placed.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                        })
-                        .scan(Vec::new(), |buffer, &i| {
-                            let Some(job) = jobs.get(i) else {
-                                return Some(None);
-                            };
-                            // Several files at once: each one on one thread unless big.
-                            let threads = if workers > 1 { 0 } else { reading_threads() };
-                            let read = self.read_set(
-                                &job.annotator,
-                                &job.document,
-                                &job.rel,
-                                threads,
-                                buffer,
-                            );
-                            Some(Some((i, read)))
-                        })
-                        .flatten()
-                        .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for (i, read) in done.into_iter().flatten() {
-            if let Some(slot) = reads.get_mut(i) {
-                *slot = Some(read);
-            }
-        }
-        reads
+        // Several files at once: each one on one thread unless big.
+        let threads = if workers > 1 { 0 } else { reading_threads() };
+        in_turn(workers, &placed, jobs.len(), &|buffer: &mut Vec<u8>, i| {
+            let job = &jobs[i];
+            self.read_set(&job.annotator, &job.document, &job.rel, threads, buffer)
+        })
     }
 
     fn load_reviews(&mut self, problems: &mut Vec<Problem>) {

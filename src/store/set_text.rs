@@ -12,11 +12,10 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use super::ron_file::CURRENT_VERSION;
-use std::sync::Arc;
-
+use crate::model::list::Chunk;
 use crate::model::{
     Annotation, AnnotationList, AnnotationSet, Annotations, AttrValue, DocText, Status,
 };
@@ -294,9 +293,6 @@ pub struct WrittenChunks {
     /// and its annotations' bytes.
     chunks: std::collections::HashMap<usize, (std::sync::Weak<Chunk>, String)>,
 }
-
-/// A chunk of a set's list.
-type Chunk = Vec<Arc<Annotation>>;
 
 impl WrittenChunks {
     /// Sets this big or bigger are worth the memory: below, serialising takes a few ms.
