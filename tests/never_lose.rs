@@ -1155,3 +1155,62 @@ fn an_edit_after_a_failed_journal_write_comes_back_after_a_crash() {
     assert_eq!(set.len(), 1);
     assert!(set.get(&lector::model::AnnotationId::from(id)).is_some());
 }
+
+/// Annotations in the big set of `big_save_crash_child`: enough that each save after the
+/// first writes most of the file from the bytes of the save before.
+const BIG: u32 = 25_000;
+
+/// The child side of `a_session_killed_while_saving_a_big_set_loses_nothing`: a session
+/// like the app's tags and saves a big set, twice, says which tags it made, then goes on
+/// tagging and saving until it is killed, in the middle of a save.
+#[test]
+fn big_save_crash_child() {
+    let Some(mut session) = child_session("LECTOR_BIG_SAVE_CHILD", "anna") else {
+        return;
+    };
+    let mut made = Vec::new();
+    for round in 0..200u32 {
+        let a = person(&session.store, round % 600);
+        made.push(a.id.to_string());
+        session.apply(DOC, vec![Edit::insert(a)]).expect("edit");
+        if round == 2 {
+            println!("TAGGED {}", made.join(" "));
+        }
+        assert!(session.save_now().is_empty());
+    }
+    say_and_wait("NEVER KILLED");
+}
+
+/// Killed while saving a big set from the bytes of the save before: the file on disk is one
+/// of the saves, whole (it reads without a problem), and the crash journal brings back
+/// every tag the session made before it was killed.
+#[test]
+fn a_session_killed_while_saving_a_big_set_loses_nothing() {
+    let (_dir, root) = project();
+    let (mut store, _) = ProjectStore::open(&root).expect("open");
+    let many: Vec<Annotation> = (0..BIG).map(|i| person(&store, i % 600)).collect();
+    store.project.set_mut(DOC, "anna").replace_all(many);
+    store.save_set(DOC, "anna").expect("save");
+    drop(store);
+    let tagged = common::killed_child(
+        "big_save_crash_child",
+        &[("LECTOR_BIG_SAVE_CHILD", root.to_str().expect("utf-8 path"))],
+        "TAGGED ",
+    );
+    let tagged: BTreeSet<String> = tagged.split_whitespace().map(str::to_owned).collect();
+    assert_eq!(tagged.len(), 3);
+    let (store, problems) = ProjectStore::open(&root).expect("open");
+    assert!(problems.is_empty(), "the file is whole: {problems:?}");
+    let on_disk = store.project.set(DOC, "anna").expect("set").len();
+    assert!(
+        on_disk >= BIG as usize + 2,
+        "the first two saves: {on_disk}"
+    );
+    let mut session = Session::new(store, "anna");
+    let _ = session.recover();
+    assert!(session.save_now().is_empty());
+    drop(session);
+    let saved = saved_ids(&root, "anna");
+    let lost: Vec<&String> = tagged.difference(&saved).collect();
+    assert!(lost.is_empty(), "lost {lost:?}");
+}
