@@ -214,6 +214,68 @@ fn the_users_own_file_changed_on_disk_is_merged_and_never_lost() {
     assert!(h.state().conflict().is_none(), "resolved for good");
 }
 
+#[test]
+fn the_users_own_file_cut_short_on_disk_is_not_taken_for_their_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let doc = h.state().document().unwrap().to_owned();
+    let count = |h: &Harness<'_, LectorApp>| {
+        let session = h.state().session().unwrap();
+        session.store.project.set(&doc, "anna").unwrap().len()
+    };
+    let before = count(&h);
+    assert!(before > 0);
+    assert!(!h.state().session().unwrap().is_dirty());
+
+    // Nothing unsaved here, and the file is cut short by something else (a sync client's
+    // partial copy, a full disk under another program).
+    let own = project.join(set_path(&doc, "anna"));
+    let full = std::fs::read_to_string(&own).unwrap();
+    std::fs::write(&own, &full[..full.len() / 2]).unwrap();
+    wait_for_poll(&mut h);
+    assert_eq!(
+        count(&h),
+        before,
+        "the work in memory is not replaced by half of it"
+    );
+    assert_eq!(h.state().conflict(), Some(doc.as_str()), "the bar asks");
+    assert!(
+        h.state()
+            .session()
+            .unwrap()
+            .read_only_reason(&doc)
+            .is_some(),
+        "nothing is written over the file before the user chooses"
+    );
+    let listed = |h: &Harness<'_, LectorApp>| {
+        let head = format!("{}:", set_path(&doc, "anna").display());
+        h.state().problems().iter().any(|p| p.starts_with(&head))
+    };
+    assert!(listed(&h), "where the file is cut is listed");
+    assert_eq!(std::fs::read_to_string(&own).unwrap().len(), full.len() / 2);
+
+    h.get_by_label("Keep mine (overwrite the file)").click();
+    h.run();
+    assert!(h.state().conflict().is_none());
+    assert_eq!(
+        std::fs::read_to_string(&own).unwrap(),
+        full,
+        "written whole again"
+    );
+    assert!(!listed(&h), "its problems are gone with it");
+    assert!(
+        h.state()
+            .session()
+            .unwrap()
+            .read_only_reason(&doc)
+            .is_none()
+    );
+    wait_for_poll(&mut h);
+    assert!(h.state().conflict().is_none(), "resolved for good");
+}
+
 /// The environment of every git call, the test's and the app's: an identity and an empty
 /// global configuration, so that neither `~/.gitconfig` nor its absence matters.
 fn git_env(dir: &Path, who: &str) -> Vec<(String, String)> {

@@ -46,7 +46,7 @@ use crate::model::{
 };
 use convert::Keep;
 pub use problem::{Position, Problem};
-pub use reload::DiskChanges;
+pub use reload::{DiskChanges, UNREADABLE_OWN};
 use ron_file::CURRENT_VERSION;
 pub use suggested::{suggestions_path, triage_path};
 pub use watch::{Reloaded, Watcher};
@@ -1702,6 +1702,11 @@ impl ProjectStore {
     pub fn forget_disk_version(&mut self, file: &Path) {
         if let Ok(now) = Fingerprint::on_disk(&self.root, file) {
             self.set_fingerprint(file.to_path_buf(), now);
+        }
+        // One's own file kept after it changed into something unreadable: keeping one's
+        // version is what lifts its read-only state.
+        if self.read_only.get(file).map(String::as_str) == Some(UNREADABLE_OWN) {
+            self.read_only.remove(file);
         }
     }
 

@@ -31,6 +31,11 @@ use crate::model::{SetKey, project};
 /// timestamps (2 s on FAT, 1 s on HFS+ and some NFS servers) may not move on a quick rewrite.
 pub const RACY: Duration = Duration::from_secs(3);
 
+/// Why one of the user's own files is read-only after it changed on disk into something that
+/// cannot be read whole: see [`DiskChanges::unreadable`].
+pub const UNREADABLE_OWN: &str = "it changed on disk and cannot be read whole (see the problems \
+     listed); your version is kept: keep it (overwriting the file) or reload the project";
+
 /// Size and modification time of a file, as seen when its content matched its fingerprint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct FileStat {
@@ -72,6 +77,14 @@ pub struct DiskChanges {
     /// **not** reloaded, so unsaved work is kept: the next save merges it into what is on
     /// disk (see [`super::PendingWrite`]). Reported on every call until then.
     pub conflicts: Vec<PathBuf>,
+    /// The user's own files without unsaved changes that changed on disk into something
+    /// that cannot be read whole (cut short, a merge's conflict markers, a hand edit gone
+    /// wrong), relative to the project folder, sorted. What was in memory (the version last
+    /// saved or read) is kept, not replaced by what could be read, and the file is
+    /// read-only ([`UNREADABLE_OWN`]) until the user keeps theirs
+    /// ([`ProjectStore::forget_disk_version`], then a save) or reloads the project. Their
+    /// problems are in `problems`.
+    pub unreadable: Vec<PathBuf>,
     /// Files that changed but are only taken in by reopening the project: `project.ron`
     /// (documents, labels), document texts, and annotations of documents this project does
     /// not list yet. Sorted.
@@ -93,6 +106,8 @@ impl DiskChanges {
         self.suggested.sort();
         self.conflicts.sort();
         self.conflicts.dedup();
+        self.unreadable.sort();
+        self.unreadable.dedup();
         self.needs_reopen.sort();
         self.problems.sort();
         self.problems.dedup();
@@ -111,6 +126,7 @@ impl DiskChanges {
             triage,
             suggested,
             conflicts,
+            unreadable,
             needs_reopen,
             problems,
         } = self;
@@ -122,8 +138,39 @@ impl DiskChanges {
             && triage.is_empty()
             && suggested.is_empty()
             && conflicts.is_empty()
+            && unreadable.is_empty()
             && needs_reopen.is_empty()
             && problems.is_empty()
+    }
+
+    /// The files read again or found deleted, relative to the project folder: what they
+    /// held before (and any problem reported of them) is replaced by what was read now.
+    pub fn files_re_read(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .reloaded
+            .iter()
+            .chain(&self.removed)
+            .map(|(document, who)| super::set_path(document, who))
+            .collect();
+        files.extend(self.entities.iter().map(|who| super::entities_path(who)));
+        files.extend(
+            self.reviews
+                .iter()
+                .map(|(d, who)| super::review_path(d, who)),
+        );
+        files.extend(
+            self.resolutions
+                .iter()
+                .map(|who| super::resolutions_path(who)),
+        );
+        files.extend(self.triage.iter().map(|who| super::triage_path(who)));
+        files.extend(
+            self.suggested
+                .iter()
+                .map(|(source, document)| super::suggestions_path(source, document)),
+        );
+        files.extend(self.unreadable.iter().cloned());
+        files
     }
 
     /// Whether the project in memory changed (something was re-read or dropped).
@@ -135,6 +182,19 @@ impl DiskChanges {
             || !self.resolutions.is_empty()
             || !self.triage.is_empty()
             || !self.suggested.is_empty()
+    }
+}
+
+/// Puts `old` back under `key`, or leaves no entry if there was none (a watcher's copy of the
+/// store holds no annotations): what a re-read with problems loaded is dropped.
+fn put_back<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, key: K, old: Option<V>) {
+    match old {
+        Some(old) => {
+            map.insert(key, old);
+        }
+        None => {
+            map.remove(&key);
+        }
     }
 }
 
@@ -274,9 +334,15 @@ impl ProjectStore {
         // Entities first: the sets re-read next are checked against them.
         for (who, rel) in entities {
             self.read_only.remove(&rel);
-            self.project.entities.remove(&who);
+            let old = self.project.entities.remove(&who);
             if self.root.join(&rel).exists() {
+                let before = changes.problems.len();
                 self.load_entity_file(&who, &rel, &mut changes.problems);
+                if who == annotator && changes.problems.len() > before {
+                    put_back(&mut self.project.entities, who, old);
+                    self.keep_own(rel, &mut changes);
+                    continue;
+                }
             } else {
                 self.set_fingerprint(rel, Fingerprint::absent());
             }
@@ -284,9 +350,15 @@ impl ProjectStore {
         }
         for (who, rel) in resolutions {
             self.read_only.remove(&rel);
-            self.project.resolutions.remove(&who);
+            let old = self.project.resolutions.remove(&who);
             if self.root.join(&rel).exists() {
+                let before = changes.problems.len();
                 self.load_resolution_file(&who, &rel, &mut changes.problems);
+                if who == person && changes.problems.len() > before {
+                    put_back(&mut self.project.resolutions, who, old);
+                    self.keep_own(rel, &mut changes);
+                    continue;
+                }
             } else {
                 self.set_fingerprint(rel, Fingerprint::absent());
             }
@@ -294,9 +366,15 @@ impl ProjectStore {
         }
         for (who, rel) in triage {
             self.read_only.remove(&rel);
-            self.project.triage.remove(&who);
+            let old = self.project.triage.remove(&who);
             if self.root.join(&rel).exists() {
+                let before = changes.problems.len();
                 self.load_triage_file(&who, &rel, &mut changes.problems);
+                if who == annotator && changes.problems.len() > before {
+                    put_back(&mut self.project.triage, who, old);
+                    self.keep_own(rel, &mut changes);
+                    continue;
+                }
             } else {
                 self.set_fingerprint(rel, Fingerprint::absent());
             }
@@ -331,10 +409,17 @@ impl ProjectStore {
             }
             self.read_only.remove(&rel);
             let key = (document.clone(), who.clone());
-            self.project.sets.remove(&key);
-            self.project.legacy_resolutions.remove(&key);
+            let old = self.project.sets.remove(&key);
+            let old_legacy = self.project.legacy_resolutions.remove(&key);
             if self.root.join(&rel).exists() {
+                let before = changes.problems.len();
                 self.load_set(&who, &document, &rel, &mut changes.problems);
+                if who == annotator && changes.problems.len() > before {
+                    put_back(&mut self.project.sets, key.clone(), old);
+                    put_back(&mut self.project.legacy_resolutions, key, old_legacy);
+                    self.keep_own(rel, &mut changes);
+                    continue;
+                }
                 changes.reloaded.push(key);
             } else {
                 self.set_fingerprint(rel, Fingerprint::absent());
@@ -342,10 +427,20 @@ impl ProjectStore {
             }
         }
         for (document, reviewer, rel) in reviews {
-            self.reload_review(document, reviewer, rel, &mut changes);
+            let own = reviewer == person;
+            self.reload_review(document, reviewer, rel, own, &mut changes);
         }
         changes.sort();
         changes
+    }
+
+    /// One of the user's own files re-read with problems, its version in memory put back:
+    /// read-only until the user chooses (see [`DiskChanges::unreadable`]). Its fingerprint
+    /// is what is on disk now, so it is not read again at every poll.
+    fn keep_own(&mut self, rel: PathBuf, changes: &mut DiskChanges) {
+        self.read_only
+            .insert(rel.clone(), UNREADABLE_OWN.to_owned());
+        changes.unreadable.push(rel);
     }
 
     /// Re-reads (or drops) one review file that changed on disk, as opening the project
@@ -355,6 +450,7 @@ impl ProjectStore {
         document: String,
         reviewer: String,
         rel: PathBuf,
+        own: bool,
         changes: &mut DiskChanges,
     ) {
         if self.project.document(&document).is_none() {
@@ -366,10 +462,16 @@ impl ProjectStore {
         }
         self.read_only.remove(&rel);
         let key = (document, reviewer);
-        self.project.reviews.remove(&key);
+        let old = self.project.reviews.remove(&key);
         if self.root.join(&rel).exists() {
             let before = changes.problems.len();
-            if let Some(review) = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems) {
+            let review = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems);
+            if own && changes.problems.len() > before {
+                put_back(&mut self.project.reviews, key, old);
+                self.keep_own(rel, changes);
+                return;
+            }
+            if let Some(review) = review {
                 self.project.reviews.insert(key.clone(), review);
             }
             self.read_only_if(&rel, changes.problems.len() > before);
@@ -581,6 +683,98 @@ pub(super) mod tests {
             anna.reload_changed("anna", &entities).conflicts,
             [entities_path("anna")]
         );
+    }
+
+    /// Anna's file, saved with two annotations and no edits since, cut short on disk (a
+    /// disk filling up under another program, a sync client's partial copy, a hand edit).
+    fn own_file_cut_short() -> (tempfile::TempDir, ProjectStore, String, PathBuf, String) {
+        let (dir, mut anna, doc) = project();
+        annotate(&mut anna, &doc, "anna", 0, 5);
+        annotate(&mut anna, &doc, "anna", 12, 22);
+        let mine = set_path(&doc, "anna");
+        let full = fs::read_to_string(dir.path().join(&mine)).unwrap();
+        fs::write(dir.path().join(&mine), &full[..full.len() / 2]).unwrap();
+        (dir, anna, doc, mine, full)
+    }
+
+    /// What anna sees after her file was cut short: her two annotations, kept, read-only
+    /// with the reason that says so, the file reported with its problems.
+    fn assert_kept(anna: &ProjectStore, doc: &str, mine: &Path, changes: &DiskChanges) {
+        assert_eq!(changes.unreadable, [mine.to_path_buf()]);
+        assert!(changes.reloaded.is_empty(), "{changes:?}");
+        assert!(
+            !changes.problems.is_empty() && changes.problems.iter().all(|p| p.file == mine),
+            "{:?}",
+            changes.problems
+        );
+        assert_eq!(
+            anna.project.set(doc, "anna").unwrap().annotations().len(),
+            2,
+            "what was saved is still what the app shows"
+        );
+        assert_eq!(anna.read_only_reason(mine), Some(UNREADABLE_OWN));
+    }
+
+    #[test]
+    fn ones_own_file_cut_short_on_disk_keeps_ones_version_until_one_chooses() {
+        let (dir, mut anna, doc, mine, full) = own_file_cut_short();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_kept(&anna, &doc, &mine, &changes);
+        assert!(
+            anna.reload_changed("anna", &Default::default()).is_empty(),
+            "reported once, not read again at every poll"
+        );
+        assert!(
+            anna.save_set(&doc, "anna").is_err(),
+            "nothing is written over the file before the user chooses"
+        );
+        // "Keep mine": the file is written whole again, as it was.
+        anna.forget_disk_version(&mine);
+        assert_eq!(anna.read_only_reason(&mine), None);
+        anna.save_set(&doc, "anna").unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join(&mine)).unwrap(), full);
+        assert!(anna.reload_changed("anna", &Default::default()).is_empty());
+
+        // A colleague's file cut short is still read as far as it can be, as before.
+        let (mut bo, _) = ProjectStore::open(dir.path()).unwrap();
+        annotate(&mut bo, &doc, "bo", 0, 5);
+        anna.reload_changed("anna", &Default::default());
+        let theirs = dir.path().join(set_path(&doc, "bo"));
+        let text = fs::read_to_string(&theirs).unwrap();
+        fs::write(&theirs, &text[..text.len() / 2]).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
+        assert!(changes.unreadable.is_empty() && !changes.problems.is_empty());
+    }
+
+    #[test]
+    fn ones_own_file_cut_short_is_kept_when_a_watcher_reads_it() {
+        let (_dir, mut anna, doc, mine, _) = own_file_cut_short();
+        let mut watcher = anna.watcher("anna", Default::default());
+        let reloaded = watcher.poll().expect("the file moved");
+        let changes = anna.take_reloaded(reloaded, &Default::default());
+        assert_kept(&anna, &doc, &mine, &changes);
+        assert!(watcher.poll().is_none(), "handed back once");
+    }
+
+    #[test]
+    fn ones_own_entities_and_review_cut_short_are_kept() {
+        let (dir, mut olga, doc) = project();
+        comment(&mut olga, &doc, "olga", "is this a title?");
+        let mine = crate::store::review_path(&doc, "olga");
+        let text = fs::read_to_string(dir.path().join(&mine)).unwrap();
+        fs::write(dir.path().join(&mine), &text[..text.len() / 2]).unwrap();
+        let changes = olga.reload_changed("review.olga", &Default::default());
+        assert_eq!(changes.unreadable, std::slice::from_ref(&mine));
+        assert_eq!(
+            olga.project.review(&doc, "olga").unwrap().comments[0].text,
+            "is this a title?"
+        );
+
+        fs::create_dir_all(dir.path().join("entities")).unwrap();
+        fs::write(dir.path().join(entities_path("olga")), "(").unwrap();
+        let changes = olga.reload_changed("olga", &Default::default());
+        assert_eq!(changes.unreadable, [entities_path("olga")]);
     }
 
     /// Saves a comment of `reviewer` on `annotator`'s annotation, as the app does.

@@ -246,6 +246,13 @@ impl ProjectStore {
                 out.reviews.push(key);
             }
         }
+        // The user's own files that changed into something unreadable: what is in memory
+        // stays (nothing was read into `project` for them), the file read-only.
+        for rel in changes.unreadable {
+            if take(self, rel.clone(), &mut out) {
+                out.unreadable.push(rel);
+            }
+        }
         out.conflicts.extend(
             changes
                 .conflicts

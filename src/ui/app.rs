@@ -263,6 +263,11 @@ impl LectorApp {
         self.own_set()?.get(id)
     }
 
+    /// The problems the documents panel lists (`file:line:col: what`).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
     /// Everything said in the status bar this run, oldest first.
     pub fn messages(&self) -> &Messages {
         &self.messages

@@ -290,6 +290,18 @@ impl LectorApp {
     }
 
     /// Lists problems found in files read after the project opened, and says so.
+    /// Drops the problems listed of these files (relative to the project folder): they were
+    /// read again or written whole since. A problem's text begins with its file and a colon
+    /// ([`crate::store::Problem`]'s `Display`).
+    pub(super) fn forget_problems_of(&mut self, files: &[std::path::PathBuf]) {
+        if files.is_empty() {
+            return;
+        }
+        let heads: Vec<String> = files.iter().map(|f| format!("{}:", f.display())).collect();
+        self.problems
+            .retain(|text| !heads.iter().any(|head| text.starts_with(head.as_str())));
+    }
+
     pub(super) fn add_problems(&mut self, problems: Vec<crate::store::Problem>) {
         if problems.is_empty() {
             return;

@@ -384,12 +384,18 @@ impl LectorApp {
     pub(super) fn overwrite_disk(&mut self) {
         let files = std::mem::take(&mut self.conflict.files);
         if let Some(session) = &mut self.session {
-            for path in files {
-                session.keep_mine(&path);
+            for path in &files {
+                session.keep_mine(path);
             }
         }
         self.conflict.document = None;
         self.save();
+        // The files written whole: what was wrong with them on disk is gone.
+        if let Some(session) = &self.session {
+            let unsaved = session.dirty_files();
+            let written: Vec<_> = files.into_iter().filter(|f| !unsaved.contains(f)).collect();
+            self.forget_problems_of(&written);
+        }
     }
 
     /// Saves, then reads the project from disk again on the same document.

@@ -166,12 +166,16 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
         .collect();
     let dirty = session.is_dirty();
     let root = session.store.root().to_path_buf();
+    let re_read = changes.files_re_read();
     let DiskChanges {
         conflicts,
+        unreadable,
         needs_reopen,
         problems,
         ..
     } = changes;
+    // What was re-read replaces what its file's last reading said was wrong.
+    app.forget_problems_of(&re_read);
     for problem in &problems {
         let text = problem.to_string();
         if !app.problems.contains(&text) {
@@ -200,6 +204,32 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
         );
     }
     app.team.conflicts = conflicts;
+    // The user's own files that changed on disk into something unreadable: their version is
+    // kept, read-only, and the bar above the article asks what to do.
+    if !unreadable.is_empty()
+        && let Some(session) = &app.session
+    {
+        let files: Vec<String> = unreadable.iter().map(|f| f.display().to_string()).collect();
+        for file in unreadable {
+            if !app.conflict.files.contains(&file) {
+                app.conflict.files.push(file);
+            }
+        }
+        app.conflict.document = own_document(
+            &app.conflict.files,
+            session.annotator(),
+            app.view.as_ref().map(|v| v.document.as_str()),
+        );
+        app.say(
+            format!(
+                "your file {} changed on disk and cannot be read whole (see the problems): \
+                 your version is kept, not replaced; keep it (overwriting the file) or reload \
+                 from disk",
+                files.join(", "),
+            ),
+            true,
+        );
+    }
     let stamps: Vec<(PathBuf, Option<SystemTime>)> = needs_reopen
         .iter()
         .map(|f| {
