@@ -834,14 +834,37 @@ fn a_reviewed_set_is_the_one_that_counts() {
         a
     };
     let mut ids = BTreeMap::new();
+    let mut second = Vec::new();
     for who in ["anna", "erik", "review.olga"] {
         let first = prediction(0, 23);
         ids.insert(who, first.id.clone());
         store.project.set_mut(&doc, who).insert(first);
         if who != "review.olga" {
-            store.project.set_mut(&doc, who).insert(prediction(24, 62));
+            let other = prediction(24, 62);
+            second.push((who, other.id.clone()));
+            store.project.set_mut(&doc, who).insert(other);
         }
     }
+    // Olga has not decided on the second yet (a review under way, or finished with
+    // disagreements left): it counts as if there were no review, from anna's copy.
+    let tracker = Tracker::build(&store.project);
+    assert_eq!(tracker.predictions.len(), 2, "{:?}", tracker.predictions);
+    assert_eq!(tracker.predictions[1].annotator, "anna");
+    assert_eq!(tracker.predictions[1].annotators, ["anna", "erik"]);
+    // Once she decides against it, it is left out.
+    store
+        .project
+        .review_mut(&doc, "olga")
+        .upsert(lector::model::review::Decision {
+            sources: second.iter().cloned().collect(),
+            start: lector::model::CharOffset(24),
+            end: lector::model::CharOffset(62),
+            kind: "only some annotators".into(),
+            choice: lector::model::review::Choice::Neither,
+            result: Vec::new(),
+            note: String::new(),
+            at: jiff::Timestamp::UNIX_EPOCH,
+        });
     let tracker = Tracker::build(&store.project);
     assert_eq!(tracker.predictions.len(), 1, "olga kept one");
     let p = &tracker.predictions[0];
@@ -856,6 +879,53 @@ fn a_reviewed_set_is_the_one_that_counts() {
     let tracker = Tracker::build(&store.project);
     assert_eq!(tracker.predictions[0].status, ResolutionStatus::CameTrue);
     assert!(StatusFilter::Resolved.accepts(&tracker.predictions[0], "2030-01-01".parse().unwrap()));
+}
+
+/// Two annotators tag one prediction; whoever sorts first leaves the due date, holder,
+/// condition or probability empty, the other fills them: the prediction has them either way.
+#[test]
+fn a_prediction_has_every_copys_attributes_whatever_the_names() {
+    let prediction_of = |first: &str, second: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = ProjectStore::create(dir.path(), "T").unwrap();
+        let doc = store
+            .add_text(
+                "a.txt",
+                "A",
+                "Kanske kommer oppositionen att vinna valet.\n".to_owned(),
+            )
+            .unwrap();
+        let text = store.project.document(&doc).unwrap().text.clone();
+        let bare = Annotation::new("Prediction", checked_fragments(&text, &[(0, 43)]).unwrap());
+        let mut filled = bare.clone();
+        filled.id = AnnotationId("p-filled".into());
+        for (name, value) in [
+            ("holder", AttrValue::Entity(EntityId("kitova".into()))),
+            ("condition", AttrValue::Text("om valet hålls".into())),
+            ("probability", AttrValue::Number(0.7)),
+            ("due", AttrValue::Date("2021-06-01".parse().unwrap())),
+            ("certainty", AttrValue::Choice("possible".into())),
+        ] {
+            filled.attributes.insert(name.into(), value);
+        }
+        store.project.set_mut(&doc, first).insert(bare);
+        store.project.set_mut(&doc, second).insert(filled);
+        let tracker = Tracker::build(&store.project);
+        assert_eq!(tracker.predictions.len(), 1);
+        tracker.predictions[0].clone()
+    };
+    // "aaron" sorts before "zed" and before "anna": his empty copy is the one shown.
+    for (bare, filled) in [("aaron", "zed"), ("zed", "aaron")] {
+        let p = prediction_of(bare, filled);
+        assert_eq!(p.holder, Some(EntityId("kitova".into())), "{bare} {filled}");
+        assert_eq!(p.condition.as_deref(), Some("om valet hålls"));
+        assert_eq!(p.stated_probability, Some(0.7));
+        assert_eq!(p.certainty.as_deref(), Some("possible"));
+        assert!(
+            StatusFilter::Overdue.accepts(&p, "2021-07-01".parse().unwrap()),
+            "due whoever filled it in"
+        );
+    }
 }
 
 #[test]

@@ -654,7 +654,8 @@ fn the_inspector_says_when_a_review_left_a_prediction_out() {
     use lector::review::adjudication::take_agreements;
     let (_dir, project) = sample_project_copy();
     {
-        // olga starts a review of anna and erik: it keeps only what they agree on.
+        // olga reviews anna and erik: she keeps what they agree on and takes neither side
+        // of their disagreements (those she had not decided on would still count).
         let (store, _) = lector::store::ProjectStore::open(&project).unwrap();
         let mut session = lector::session::Session::new(store, review_set_name("olga"));
         let names = vec!["anna".to_owned(), "erik".to_owned()];
@@ -662,6 +663,17 @@ fn the_inspector_says_when_a_review_left_a_prediction_out() {
             lector::review::align_document(&session.store.project, "sotji-talks", &names).unwrap();
         let edits = take_agreements(&session.store.project, "sotji-talks", "olga", &alignment);
         session.apply("sotji-talks", edits).unwrap();
+        for unit in alignment.disagreements() {
+            let (edits, _) = lector::review::adjudication::settle(
+                &session.store.project,
+                "sotji-talks",
+                "olga",
+                unit,
+                lector::model::review::Choice::Neither,
+                "",
+            );
+            session.apply("sotji-talks", edits).unwrap();
+        }
         assert!(session.save_now().is_empty());
     }
     // Opened as someone else first: switching to anna counts again at once (the status

@@ -7,11 +7,16 @@
 //! Per document, the annotations of Prediction labels are matched across annotators exactly
 //! as review matches them ([`crate::review::align`]: same span, else same label and
 //! overlapping): each unit of the alignment is one prediction, shown as the copy of the first
-//! annotator by name. Where a reviewed set (`review.<reviewer>`) exists for the document, it
-//! is the one that counts (the first reviewer by name, if there are several): each of its
-//! predictions is one prediction, and the annotators' copies matched to it are its copies;
-//! annotators' predictions the reviewer did not keep are left out. Claims are matched the same
-//! way.
+//! annotator by name. An attribute that copy leaves empty (holder, certainty, probability,
+//! condition, due; a claim's source, check-worthiness, verdict) is taken from the next copy by
+//! name that has it, so that whether a prediction is due, or whose track record it counts
+//! for, does not depend on how the annotators' names sort. Where a reviewed set
+//! (`review.<reviewer>`) exists for the document, it is the one that counts (the first
+//! reviewer by name, if there are several): each of its predictions is one prediction, as
+//! the reviewer made it, and the annotators' copies matched to it are its copies;
+//! annotators' predictions the reviewer decided against are left out. Those the review has
+//! not decided yet (a review under way, or finished with disagreements left) count as if
+//! there were no review. Claims are matched the same way.
 //!
 //! ## One resolution
 //!
@@ -298,14 +303,24 @@ impl Tracker {
             let id = document.meta.id.as_str();
             let text = &document.text;
             for kind in [LabelKind::Prediction, LabelKind::Claim] {
-                for (annotation, shown, copies) in units(project, id, kind) {
-                    let base = Base::of(&shown, annotation, text, copies);
+                for unit in units(project, id, kind) {
+                    let Unit {
+                        shown: annotation,
+                        key,
+                        copies,
+                        others,
+                    } = unit;
+                    let base = Base::of(&key, annotation, text, copies);
+                    let attrs = Attributes {
+                        shown: annotation,
+                        others,
+                    };
                     if kind == LabelKind::Prediction {
-                        let mut p = prediction(base, annotation);
+                        let mut p = prediction(base, &attrs);
                         p.holder_name = name(p.holder.as_ref());
                         tracker.predictions.push(p);
                     } else {
-                        let mut c = claim(base, annotation);
+                        let mut c = claim(base, &attrs);
                         c.source_name = name(c.source.as_ref());
                         tracker.claims.push(c);
                     }
@@ -628,22 +643,38 @@ impl Base {
     }
 }
 
-fn entity_attr(annotation: &Annotation, name: &str) -> Option<EntityId> {
-    match annotation.attributes.get(name) {
-        Some(AttrValue::Entity(id)) => Some(id.clone()),
-        _ => None,
-    }
+/// The attributes of one prediction or claim: those of the copy shown, and where it leaves
+/// one empty, the first of the other copies (by annotator) that has it.
+struct Attributes<'a> {
+    shown: &'a Annotation,
+    others: Vec<&'a Annotation>,
 }
 
-fn text_attr(annotation: &Annotation, name: &str) -> Option<String> {
-    match annotation.attributes.get(name) {
-        Some(AttrValue::Choice(s) | AttrValue::Text(s)) if !s.trim().is_empty() => Some(s.clone()),
-        _ => None,
+impl Attributes<'_> {
+    /// The first copy's value of `name` that `read` accepts.
+    fn first<T>(&self, name: &str, read: impl Fn(&AttrValue) -> Option<T>) -> Option<T> {
+        std::iter::once(self.shown)
+            .chain(self.others.iter().copied())
+            .find_map(|a| a.attributes.get(name).and_then(&read))
+    }
+
+    fn entity(&self, name: &str) -> Option<EntityId> {
+        self.first(name, |v| match v {
+            AttrValue::Entity(id) => Some(id.clone()),
+            _ => None,
+        })
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.first(name, |v| match v {
+            AttrValue::Choice(s) | AttrValue::Text(s) if !s.trim().is_empty() => Some(s.clone()),
+            _ => None,
+        })
     }
 }
 
 /// A prediction, still open; see [`Tracker::resolve`].
-fn prediction(base: Base, annotation: &Annotation) -> TrackedPrediction {
+fn prediction(base: Base, attrs: &Attributes<'_>) -> TrackedPrediction {
     let Base {
         document,
         annotator,
@@ -659,18 +690,18 @@ fn prediction(base: Base, annotation: &Annotation) -> TrackedPrediction {
         id,
         text,
         fragments,
-        holder: entity_attr(annotation, "holder"),
+        holder: attrs.entity("holder"),
         holder_name: None,
-        certainty: text_attr(annotation, "certainty"),
-        stated_probability: match annotation.attributes.get("probability") {
-            Some(AttrValue::Number(p)) => Some(*p),
+        certainty: attrs.text("certainty"),
+        stated_probability: attrs.first("probability", |v| match v {
+            AttrValue::Number(p) => Some(*p),
             _ => None,
-        },
-        condition: text_attr(annotation, "condition"),
-        due: match annotation.attributes.get("due") {
-            Some(AttrValue::Date(d)) => Some(*d),
+        }),
+        condition: attrs.text("condition"),
+        due: attrs.first("due", |v| match v {
+            AttrValue::Date(d) => Some(*d),
             _ => None,
-        },
+        }),
         status: ResolutionStatus::Open,
         resolved_at: None,
         resolved_by: None,
@@ -682,7 +713,7 @@ fn prediction(base: Base, annotation: &Annotation) -> TrackedPrediction {
 }
 
 /// A claim, not yet checked; see [`Tracker::resolve`].
-fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
+fn claim(base: Base, attrs: &Attributes<'_>) -> TrackedClaim {
     let Base {
         document,
         annotator,
@@ -698,13 +729,13 @@ fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
         id,
         text,
         fragments,
-        source: entity_attr(annotation, "source"),
+        source: attrs.entity("source"),
         source_name: None,
-        checkworthy: text_attr(annotation, "checkworthy"),
+        checkworthy: attrs.text("checkworthy"),
         verdict: Verdict::Unreviewed,
         other_verdict: None,
         verdict_from: VerdictSource::None,
-        verdict_attribute: text_attr(annotation, "verdict"),
+        verdict_attribute: attrs.text("verdict"),
         checked_at: None,
         evidence: Vec::new(),
         note: None,
@@ -713,8 +744,19 @@ fn claim(base: Base, annotation: &Annotation) -> TrackedClaim {
     }
 }
 
-/// One prediction (or claim) of a document: the copy shown, its key, and every copy.
-type UnitOf<'a> = (&'a Annotation, RecordKey, Vec<RecordKey>);
+/// One prediction (or claim) of a document.
+struct Unit<'a> {
+    /// The copy shown.
+    shown: &'a Annotation,
+    /// Its key.
+    key: RecordKey,
+    /// Every copy's key.
+    copies: Vec<RecordKey>,
+    /// The other annotators' copies, by annotator, whose attributes fill what the copy
+    /// shown leaves empty; none where a reviewed set's copy is shown (the reviewer's version
+    /// is the one that counts, as made).
+    others: Vec<&'a Annotation>,
+}
 
 /// The reviewed set (`review.<reviewer>`) of `document` whose predictions and claims count
 /// in place of the annotators' own: the first by name, if the document has any.
@@ -729,7 +771,7 @@ pub fn counting_review<'p>(project: &'p Project, document: &str) -> Option<&'p s
 
 /// The units of one document for one kind of label, in text order. See the module
 /// documentation.
-fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitOf<'a>> {
+fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<Unit<'a>> {
     let of_kind = |a: &&Annotation| {
         project
             .schema
@@ -750,19 +792,46 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
         .copied()
         .collect();
     let key = |annotator: &str, id: &AnnotationId| RecordKey::new(document, annotator, id.clone());
+    // The annotators' annotations the review has decided on: those it did not keep are left
+    // out; those it has not decided yet count as if there were no review.
+    // Made the first time a unit has no reviewed copy (a book's review has a million
+    // decisions).
+    let decided_once = std::cell::OnceCell::new();
+    let decided = |copy: &(&str, &AnnotationId)| {
+        decided_once
+            .get_or_init(|| -> foldhash::HashSet<(&str, &AnnotationId)> {
+                reviewed
+                    .as_deref()
+                    .and_then(reviewer_of)
+                    .and_then(|r| project.reviews.get(&(document.to_owned(), r.to_owned())))
+                    .map(|review| {
+                        review
+                            .decisions
+                            .values()
+                            .flat_map(|d| d.sources.iter())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .contains(copy)
+    };
     if let [set] = counted.as_slice() {
         // One annotator (or a reviewed set alone): every annotation is a prediction, and
         // nothing needs copying or aligning (a book of one annotator's is common).
-        if reviewed.as_ref().is_some_and(|r| r != &set.annotator) {
-            // The reviewer kept none of this kind.
-            return Vec::new();
-        }
+        let without_review = reviewed.as_ref().is_some_and(|r| r != &set.annotator);
         return set
             .iter()
             .filter(of_kind)
+            // Where a review counts, it kept none of this kind: only what it has not decided.
+            .filter(|a| !without_review || !decided(&(set.annotator.as_str(), &a.id)))
             .map(|a| {
                 let k = key(&set.annotator, &a.id);
-                (a, k.clone(), vec![k])
+                Unit {
+                    shown: a,
+                    key: k.clone(),
+                    copies: vec![k],
+                    others: Vec::new(),
+                }
             })
             .collect();
     }
@@ -789,9 +858,19 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
         .units
         .iter()
         .filter_map(|unit| {
-            let (annotator, id) = match &reviewed {
-                Some(reviewer_set) => unit.annotations.get_key_value(reviewer_set)?,
-                None => unit.annotations.iter().next()?,
+            let reviewed_copy = reviewed
+                .as_deref()
+                .and_then(|r| unit.annotations.get_key_value(r));
+            let (annotator, id) = match reviewed_copy {
+                Some(copy) => copy,
+                None => {
+                    // No reviewed copy: left out if the review decided on any of its
+                    // copies, else the first annotator's copy counts.
+                    if unit.annotations.iter().any(|copy| decided(&copy)) {
+                        return None;
+                    }
+                    unit.annotations.iter().next()?
+                }
             };
             let annotation = by_id.get(&(annotator, id))?;
             let copies = unit
@@ -799,7 +878,21 @@ fn units<'a>(project: &'a Project, document: &str, kind: LabelKind) -> Vec<UnitO
                 .iter()
                 .map(|(annotator, id)| key(annotator, id))
                 .collect();
-            Some((*annotation, key(annotator, id), copies))
+            let others = if reviewed_copy.is_some() {
+                Vec::new()
+            } else {
+                unit.annotations
+                    .iter()
+                    .filter(|&(a, _)| a != annotator)
+                    .filter_map(|(a, id)| by_id.get(&(a, id)).copied())
+                    .collect()
+            };
+            Some(Unit {
+                shown: annotation,
+                key: key(annotator, id),
+                copies,
+                others,
+            })
         })
         .collect()
 }

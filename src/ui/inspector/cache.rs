@@ -364,9 +364,10 @@ mod tests {
         ] {
             store.save_set(d, who).unwrap();
         }
-        drop(store);
+        let root_of = root.clone();
         let left_out = |me: &str, doc: &str, a: &Annotation| {
-            let (store, problems) = ProjectStore::open(&root).unwrap();
+            let root = &root_of;
+            let (store, problems) = ProjectStore::open(root).unwrap();
             assert!(problems.is_empty(), "{problems:?}");
             let session = Session::new(store, me.to_owned());
             let mut tracking = TrackingState::default();
@@ -377,6 +378,25 @@ mod tests {
             (cache.outcome().is_some(), cache.left_out().cloned())
         };
         assert_eq!(left_out("anna", &doc, &kept), (true, None));
+        // Bo has not decided on it yet: it counts, as if there were no review.
+        assert_eq!(left_out("anna", &doc, &dropped), (true, None));
+        // Once he decides against it, it is left out, and the inspector says why.
+        store
+            .project
+            .review_mut(&doc, "bo")
+            .upsert(crate::model::review::Decision {
+                sources: [("anna", dropped.id.clone())].into_iter().collect(),
+                start: crate::model::CharOffset(37),
+                end: crate::model::CharOffset(57),
+                kind: "only some annotators".into(),
+                choice: crate::model::review::Choice::Neither,
+                result: Vec::new(),
+                note: String::new(),
+                at: jiff::Timestamp::UNIX_EPOCH,
+            });
+        let done = store.prepare_review_save(&doc, "bo", None).unwrap().run();
+        store.finish_write(done).unwrap();
+        drop(store);
         assert_eq!(
             left_out("anna", &doc, &dropped),
             (false, Some(LeftOut::NotKept("bo".into())))

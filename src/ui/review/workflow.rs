@@ -345,9 +345,16 @@ impl LectorApp {
                     .as_ref()
                     .and_then(|s| s.store.project.review(&review.document, &review.reviewer)),
             );
+            let left = if decided < all {
+                // What the tracker does with them (see `predict::tracker`).
+                "; the others count as the annotators tagged them until you settle them \
+                 (Review colleagues again to go on)"
+            } else {
+                ""
+            };
             self.say(
                 format!(
-                    "review saved as {}: {decided} of {all} disagreements settled",
+                    "review saved as {}: {decided} of {all} disagreements settled{left}",
                     review_set_name(&review.reviewer)
                 ),
                 false,
