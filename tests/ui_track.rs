@@ -294,6 +294,22 @@ fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
         .type_text(" eller senare");
     h.run();
     h.get_by_label_contains("cannot read");
+    // Enter on it keeps the field's focus: the next letters mend the phrase, they do not
+    // go to the article as label keys (e is Event's, which would drop the attributes).
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.event(egui::Event::Text("e".to_owned()));
+    h.run();
+    let selected = h.state().selected_annotation().unwrap().clone();
+    assert_eq!(selected.label, "Prediction");
+    assert!(selected.attributes.contains_key("certainty"));
+    assert!(
+        h.get_by_role_and_label(due, "Due")
+            .value()
+            .unwrap()
+            .ends_with("senaree"),
+        "typed into the field"
+    );
 }
 
 #[test]
@@ -740,4 +756,62 @@ fn an_edit_while_a_big_project_is_read_is_counted_on_another_thread() {
         "said once counted: {}",
         status_bar(&h)
     );
+}
+
+/// A label key pressed on a selected prediction (say, meant for a field that had lost its
+/// focus) turns it into another label: what only a prediction has is dropped, and the status
+/// bar says which and that an undo brings them back; a key for the label it already has
+/// changes nothing.
+#[test]
+fn relabelling_a_prediction_says_what_it_dropped() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let held = h
+        .state()
+        .annotations()
+        .iter()
+        .find(|a| a.label == "Prediction" && a.attributes.contains_key("holder"))
+        .unwrap()
+        .clone();
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(held.id.clone())));
+    h.run();
+    let said_before = h.state().messages().all().len();
+    h.state_mut()
+        .push(lector::ui::Command::Relabel("Prediction".to_owned()));
+    h.run();
+    assert_eq!(
+        h.state().messages().all().len(),
+        said_before,
+        "nothing to say"
+    );
+    assert_eq!(
+        h.state().selected_annotation(),
+        Some(&*held),
+        "nothing changed"
+    );
+
+    h.state_mut()
+        .push(lector::ui::Command::Relabel("Event".to_owned()));
+    h.run();
+    let said = gui::said(&h);
+    let last = said.last().unwrap();
+    assert!(
+        last.starts_with("Prediction is now Event: dropped its ") && last.contains("holder"),
+        "{said:?}"
+    );
+    assert!(last.contains("Ctrl+Z"), "{last}");
+    assert!(
+        !h.state()
+            .selected_annotation()
+            .unwrap()
+            .attributes
+            .contains_key("holder")
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    let back = h.state().selected_annotation().unwrap();
+    assert_eq!(back.label, "Prediction");
+    assert_eq!(back.attributes, held.attributes, "every attribute back");
 }

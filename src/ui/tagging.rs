@@ -154,20 +154,45 @@ impl LectorApp {
         let Some(selected) = self.selected_annotation() else {
             return;
         };
+        if selected.label == label {
+            return;
+        }
         let mut changed = selected.clone();
         changed.label = label.into();
+        let mut dropped: Vec<String> = Vec::new();
         if let Some(def) = self
             .session
             .as_ref()
             .and_then(|s| s.store.project.schema.label(label))
         {
-            changed.attributes.retain(|k, _| def.attribute(k).is_some());
-            if def.kind != LabelKind::Entity {
-                changed.entity = None;
+            changed.attributes.retain(|k, _| {
+                let kept = def.attribute(k).is_some();
+                if !kept {
+                    dropped.push(k.replace('_', " "));
+                }
+                kept
+            });
+            if def.kind != LabelKind::Entity && changed.entity.take().is_some() {
+                dropped.push("entity link".to_owned());
             }
         }
         changed.modified = crate::model::annotation::now();
+        let before = self.selected_annotation().map(|a| a.label.clone());
         self.edit(vec![Edit::replace(changed)]);
+        let done = self.selected_annotation().map(|a| a.label.as_str()) == Some(label);
+        if done && !dropped.is_empty() {
+            // A label key pressed on a selected annotation (perhaps meant for a field that
+            // had lost its focus) must not drop what was filled in without a word.
+            self.say(
+                format!(
+                    "{} is now {label}: dropped its {} ({label} has no such attributes); \
+                     Ctrl+Z brings them back",
+                    before.unwrap_or_default(),
+                    dropped.join(", ")
+                ),
+                false,
+            );
+        }
     }
 
     /// Tags every search hit with a label (linked to an entity), in one undo step, and says

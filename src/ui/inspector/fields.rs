@@ -327,9 +327,14 @@ fn typed_field_ui(
                 }
                 ui.data_mut(|d| d.remove::<String>(memory));
             }
-            // Kept, with its error, until it is fixed or emptied.
+            // Kept, with its error, until it is fixed or emptied. Enter keeps the field's
+            // focus: the letters typed next to fix it would otherwise go to the article as
+            // label keys.
             Err(_) => {
                 ui.data_mut(|d| d.insert_temp(memory, text.clone()));
+                if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    edit.request_focus();
+                }
             }
         }
     }
