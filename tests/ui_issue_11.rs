@@ -636,6 +636,74 @@ fn entity_pickers_search_the_whole_project_and_make_new_entities_from_what_is_ty
     );
 }
 
+/// The pickers work from the keyboard: what is typed highlights the first match and Enter
+/// takes it; Down and Up move through the choices (a new entity, none, the matches).
+#[test]
+fn entity_pickers_work_from_the_keyboard() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "nadia");
+    h.run();
+    let holder = |h: &Harness<'_, LectorApp>| {
+        h.state()
+            .selected_annotation()
+            .unwrap()
+            .attributes
+            .get("holder")
+            .map(ToString::to_string)
+    };
+    let range = find(&h, "Den ryska radarstationen kommer att fortsätta", 0);
+    gui::drag_select(&mut h, range);
+    gui::press_text(&mut h, "f");
+    h.get_by_label("Holder").click();
+    h.run();
+    h.get_by_label("Search entities").type_text("lukash");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(holder(&h).as_deref(), Some("alexander-lukashenko"));
+    assert!(h.query_by_label("Search entities").is_none(), "closed");
+
+    // Down from the first match to the next; Up from it to "— not linked —" (a new entity
+    // "a" comes before that).
+    h.get_by_label("Holder").click();
+    h.run();
+    h.get_by_label("Search entities").type_text("a");
+    h.run();
+    let entities: Vec<String> = h
+        .state()
+        .session()
+        .unwrap()
+        .store
+        .project
+        .registry("anna")
+        .unwrap()
+        .entities
+        .iter()
+        .map(|e| e.name.to_lowercase())
+        .collect();
+    assert!(entities.iter().filter(|n| n.contains('a')).count() >= 2);
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let second = holder(&h);
+    assert!(second.is_some());
+    assert_ne!(
+        second.as_deref(),
+        Some("alexander-lukashenko"),
+        "the second match"
+    );
+    h.get_by_label("Holder").click();
+    h.run();
+    h.get_by_label("Search entities").type_text("a");
+    h.run();
+    h.key_press(egui::Key::ArrowUp);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(holder(&h), None, "unlinked");
+}
+
 #[test]
 fn tag_all_hits_says_what_it_skipped_and_undo_says_what_it_took_back() {
     let (_dir, project) = sample_project_copy();

@@ -136,6 +136,16 @@ pub fn entity_picker(
         .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
             let mut query: String = ui.data_mut(|d| d.get_temp(search_id)).unwrap_or_default();
+            // Keyboard first: Down and Up move through the choices, Enter takes the one
+            // highlighted (the first match once something is typed). Taken before the search
+            // field sees them, which would lose its focus on Enter.
+            let (down, up, enter) = ui.input_mut(|i| {
+                (
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                )
+            });
             let search_label = ui.label("Search entities");
             let edit = ui
                 .add(
@@ -156,45 +166,89 @@ pub fn entity_picker(
                 suggest.map(str::trim).filter(|s| !s.is_empty())
             } else {
                 Some(query.trim())
-            };
-            if let Some(name) = new_name.filter(|_| !exact)
-                && ui
-                    .button(format!("New entity “{}”", super::super::shorten(name, 40)))
-                    .on_hover_text("Make a canonical entity with this name and link it")
-                    .clicked()
-            {
-                picked = Some(Picked::New(name.to_owned()));
             }
-            if ui
-                .selectable_label(current.is_none(), "— not linked —")
-                .clicked()
-            {
-                picked = Some(Picked::Clear);
-            }
+            .filter(|_| !exact);
             let matching: Vec<&ProjectEntity> = found
                 .matching
                 .iter()
                 .filter_map(|&i| all.get(i as usize))
+                .take(SHOWN)
                 .collect();
-            for e in matching.iter().take(SHOWN) {
-                let text = if e.mine {
-                    e.entity.name.clone()
-                } else {
-                    format!("{} ({})", e.entity.name, e.owner)
-                };
-                if ui
-                    .selectable_label(current == Some(e.entity.name.as_str()), text)
-                    .on_hover_text(format!("{} · {}", e.entity.label, e.entity.id))
-                    .clicked()
-                {
-                    picked = Some(Picked::Entity((*e).clone()));
+            // The choices in the order shown: a new entity, none, the matches.
+            let mut choices: Vec<Picked> = Vec::new();
+            if let Some(name) = new_name {
+                choices.push(Picked::New(name.to_owned()));
+            }
+            choices.push(Picked::Clear);
+            let first_match = choices.len();
+            choices.extend(matching.iter().map(|e| Picked::Entity((*e).clone())));
+            let highlight_id = search_id.with("highlight");
+            // Which choice is highlighted, for the query it was moved on.
+            let moved: Option<(String, usize)> = ui.data_mut(|d| d.get_temp(highlight_id));
+            let mut highlight = moved.filter(|(q, _)| *q == query).map(|(_, i)| i);
+            if highlight.is_none() && !needle.is_empty() {
+                highlight = Some(if matching.is_empty() { 0 } else { first_match });
+            }
+            let last = choices.len().saturating_sub(1);
+            if down {
+                highlight = Some(highlight.map_or(0, |i| (i + 1).min(last)));
+            }
+            if up {
+                highlight = Some(highlight.map_or(0, |i| i.saturating_sub(1)));
+            }
+            if down || up {
+                ui.data_mut(|d| {
+                    d.insert_temp(highlight_id, (query.clone(), highlight.unwrap_or(0)))
+                });
+            }
+            if down || up || edit.changed() {
+                // A highlight shows from the frame after it is set.
+                ui.ctx().request_repaint();
+            }
+            if enter {
+                match highlight.and_then(|i| choices.get(i)) {
+                    Some(choice) => picked = Some(choice.clone()),
+                    // Nothing typed or moved to: Enter leaves the link as it is.
+                    None => ui.close(),
                 }
             }
-            if matching.len() > SHOWN {
-                ui.label(format!("{} more: type to narrow", matching.len() - SHOWN));
+            for (i, choice) in choices.iter().enumerate() {
+                let response = match choice {
+                    Picked::New(name) => ui
+                        .button(format!("New entity “{}”", super::super::shorten(name, 40)))
+                        .on_hover_text("Make a canonical entity with this name and link it"),
+                    Picked::Clear => ui.selectable_label(current.is_none(), "— not linked —"),
+                    Picked::Entity(e) => {
+                        let text = if e.mine {
+                            e.entity.name.clone()
+                        } else {
+                            format!("{} ({})", e.entity.name, e.owner)
+                        };
+                        ui.selectable_label(current == Some(e.entity.name.as_str()), text)
+                            .on_hover_text(format!("{} · {}", e.entity.label, e.entity.id))
+                    }
+                };
+                if highlight == Some(i) {
+                    let response = response.clone().highlight();
+                    if down || up {
+                        response.scroll_to_me(None);
+                    }
+                }
+                if response.clicked() {
+                    picked = Some(choice.clone());
+                }
+            }
+            if found.matching.len() > SHOWN {
+                ui.label(format!(
+                    "{} more: type to narrow",
+                    found.matching.len() - SHOWN
+                ));
             }
             if picked.is_some() {
-                ui.data_mut(|d| d.remove::<String>(search_id));
+                ui.data_mut(|d| {
+                    d.remove::<String>(search_id);
+                    d.remove::<(String, usize)>(highlight_id);
+                });
                 ui.close();
             }
         })
