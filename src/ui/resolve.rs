@@ -76,7 +76,7 @@ pub fn details_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
                 ),
                 ("Due", p.due.map_or_else(|| "—".into(), |d| d.to_string())),
                 ("Document", p.document.clone()),
-                ("Tagged by", p.annotators.join(", ")),
+                ("Tagged by", tagged_by(&p.copies)),
             ];
             for (name, value) in pairs {
                 ui.label(RichText::new(name).weak());
@@ -175,5 +175,46 @@ fn form_ui(app: &mut LectorApp, ui: &mut egui::Ui, p: &TrackedPrediction) {
         let record = new_record(key, status, parsed, &form.evidence, &form.note, &p.text);
         app.commands
             .push(Command::Track(TrackCommand::Resolve(Box::new(record))));
+    }
+}
+
+/// "anna, erik; reviewed by olga": the annotators whose copies were matched into a
+/// prediction, and apart from them the reviewer whose reviewed set counts (a reviewed set
+/// is not a tagging of its own).
+fn tagged_by(copies: &[crate::model::RecordKey]) -> String {
+    use crate::model::review::reviewer_of;
+    let mut taggers: Vec<&str> = Vec::new();
+    let mut reviewers: Vec<&str> = Vec::new();
+    for copy in copies {
+        match reviewer_of(&copy.annotator) {
+            Some(reviewer) => reviewers.push(reviewer),
+            None => taggers.push(&copy.annotator),
+        }
+    }
+    for names in [&mut taggers, &mut reviewers] {
+        names.sort_unstable();
+        names.dedup();
+    }
+    let mut text = taggers.join(", ");
+    if !reviewers.is_empty() {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&format!("reviewed by {}", reviewers.join(", ")));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tagged_by_tests {
+    use crate::model::{AnnotationId, RecordKey};
+
+    #[test]
+    fn a_reviewer_is_named_as_such_not_as_a_tagger() {
+        let key = |who: &str| RecordKey::new("d", who, AnnotationId("a".into()));
+        let copies = [key("erik"), key("review.olga"), key("anna")];
+        assert_eq!(super::tagged_by(&copies), "anna, erik; reviewed by olga");
+        assert_eq!(super::tagged_by(&copies[..1]), "erik");
+        assert_eq!(super::tagged_by(&copies[1..2]), "reviewed by olga");
     }
 }

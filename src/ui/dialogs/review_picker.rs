@@ -22,20 +22,36 @@ pub struct ReviewPicker {
 }
 
 impl ReviewPicker {
-    /// The picker for a document, everyone who annotated it chosen.
+    /// The picker for a document. Chosen: those the reviewer's review of it under way
+    /// compares, else everyone who annotated it but the reviewer (who may tick herself).
     pub fn new(project: &Project, document: &str, me: &str) -> Self {
         let candidates: Vec<String> = project
             .annotators()
             .into_iter()
             .filter(|a| crate::review::has_annotated(project.set(document, a)))
             .collect();
+        let under_way: BTreeSet<String> = project
+            .review(document, me)
+            .map(|r| r.annotators().into_iter())
+            .into_iter()
+            .flatten()
+            .filter(|a| candidates.contains(a))
+            .collect();
+        let others: BTreeSet<String> = candidates.iter().filter(|a| *a != me).cloned().collect();
+        let chosen = if under_way.len() >= 2 {
+            under_way
+        } else if others.len() >= 2 {
+            others
+        } else {
+            candidates.iter().cloned().collect()
+        };
         Self {
             title: project
                 .document(document)
                 .map_or(document, |d| d.meta.title.as_str())
                 .to_owned(),
             reviewed_set: review_set_name(me),
-            chosen: candidates.iter().cloned().collect(),
+            chosen,
             candidates,
         }
     }
@@ -100,5 +116,52 @@ pub fn ui(ctx: &egui::Context, picker: &mut ReviewPicker) -> (Option<Command>, b
         (Some(Command::Review(ReviewCommand::Start(names))), true)
     } else {
         (None, cancel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, checked_fragments};
+
+    #[test]
+    fn the_reviewer_and_those_a_review_under_way_leaves_out_are_not_ticked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::ProjectStore::create(dir.path(), "P").unwrap();
+        let d = store
+            .add_text("d.txt", "D", "Putin möter Lukashenko.".to_owned())
+            .unwrap();
+        let mut project = store.project;
+        let text = project.document(&d).unwrap().text.clone();
+        for who in ["anna", "erik", "olga", "qa"] {
+            let a = Annotation::new("Person", checked_fragments(&text, &[(0, 5)]).unwrap());
+            project.set_mut(&d, who).insert(a);
+        }
+        let picker = ReviewPicker::new(&project, &d, "olga");
+        assert_eq!(picker.candidates, ["anna", "erik", "olga", "qa"]);
+        assert_eq!(
+            picker.chosen.iter().collect::<Vec<_>>(),
+            ["anna", "erik", "qa"],
+            "not herself"
+        );
+        // Her review of anna and erik under way: those two again.
+        let ids = |who: &str| project.set(&d, who).unwrap().annotations()[0].id.clone();
+        let sources = [("anna", ids("anna")), ("erik", ids("erik"))]
+            .into_iter()
+            .collect();
+        project
+            .review_mut(&d, "olga")
+            .upsert(crate::model::review::Decision {
+                sources,
+                start: crate::model::CharOffset(0),
+                end: crate::model::CharOffset(5),
+                kind: "agreed".into(),
+                choice: crate::model::review::Choice::Agreed,
+                result: Vec::new(),
+                note: String::new(),
+                at: jiff::Timestamp::UNIX_EPOCH,
+            });
+        let picker = ReviewPicker::new(&project, &d, "olga");
+        assert_eq!(picker.chosen.iter().collect::<Vec<_>>(), ["anna", "erik"]);
     }
 }

@@ -82,7 +82,11 @@ pub fn colleagues_hint_ui(ui: &mut egui::Ui, colleagues: &[(String, usize)]) -> 
             format!(
                 "You have not annotated this article yet. {} {} labelled it: their labels can \
                  show beside yours, read-only (they stay theirs).",
-                names.join(" and "),
+                match names.split_last() {
+                    Some((last, rest)) if !rest.is_empty() =>
+                        format!("{} and {last}", rest.join(", ")),
+                    _ => names.join(""),
+                },
                 if names.len() == 1 { "has" } else { "have" }
             ),
         );
