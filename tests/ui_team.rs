@@ -758,3 +758,35 @@ fn closing_while_a_review_starts_waits_for_it_and_saves_it() {
 fn closing_again_while_a_review_starts_quits_without_it() {
     close_during_a_review_start(CloseAsked::Twice);
 }
+
+/// A project whose `project.ron` cannot be read at startup (a merge gone wrong): the window
+/// says which project and where, not "Open a project" as if none had been given, changes
+/// nothing on disk, and opens it once it is mended.
+#[test]
+fn a_project_that_cannot_be_read_at_startup_says_so_where_its_article_would_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let file = project.join("project.ron");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let broken = good.replacen("(", "((", 2);
+    std::fs::write(&file, &broken).unwrap();
+    let mut h = harness(&project, "anna");
+    h.run();
+    assert!(h.state().session().is_none());
+    h.get_by_label(&format!("{} could not be opened", project.display()));
+    assert!(h.query_all_by_label_contains("project.ron:").count() >= 1, "where");
+    assert!(h.query_by_label_contains("Open a project (File").is_none());
+    assert!(
+        last_message(&h).starts_with(&project.display().to_string()),
+        "{}",
+        last_message(&h)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken, "untouched");
+
+    std::fs::write(&file, &good).unwrap();
+    h.get_by_label("Try again").click();
+    h.run();
+    gui::wait_for_jobs(&mut h);
+    assert!(h.state().session().is_some());
+    assert!(h.query_by_label("Try again").is_none());
+}

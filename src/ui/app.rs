@@ -43,6 +43,9 @@ pub struct Opening {
     pub dir: Option<PathBuf>,
     /// The document to show once it is read.
     pub then: Option<String>,
+    /// The last project that could not be opened, and why: shown where its article would
+    /// be, while no project is open.
+    pub failed: Option<(PathBuf, String)>,
 }
 
 /// The Lector app.

@@ -166,10 +166,13 @@ impl LectorApp {
         let (store, problems) = match result {
             Ok(opened) => opened,
             Err(err) => {
-                self.say(format!("{err}"), true);
+                // The folder named: a relative `project.ron:17:9` alone does not say which.
+                self.say(format!("{} not opened: {err}", dir.display()), true);
+                self.opening.failed = Some((dir.to_path_buf(), err.to_string()));
                 return;
             }
         };
+        self.opening.failed = None;
         self.problems = problems.iter().map(ToString::to_string).collect();
         if !problems.is_empty() {
             self.say(

@@ -31,9 +31,25 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
                     ui.label(format!("Opening {}…", dir.display()));
                 });
             }
-            None => {
-                ui.label("Open a project (File, Open project…) or drop an article here");
-            }
+            None => match &opening.failed {
+                Some((dir, why)) => {
+                    ui.vertical_centered(|ui| {
+                        ui.add_space(ui.available_height() / 3.0);
+                        ui.label(egui::RichText::new(format!("{} could not be opened", dir.display())).strong());
+                        ui.add(egui::Label::new(why.as_str()).wrap());
+                        ui.label(
+                            "Nothing in it was changed. Mend the file (the place is given above), then try \
+                             again, or open another project (File, Open project…).",
+                        );
+                        if ui.button("Try again").clicked() {
+                            out.push(Command::OpenPath(dir.clone()));
+                        }
+                    });
+                }
+                None => {
+                    ui.label("Open a project (File, Open project…) or drop an article here");
+                }
+            },
         });
         return out;
     };
