@@ -1220,7 +1220,7 @@ fn export_cli_prints_losses() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!(
-            "exported 5 annotations of 1 document as doccano to {}\n",
+            "exported 5 annotations of 1 document by 1 annotator as doccano to {}\n",
             out_file.display()
         )
     );
@@ -1654,4 +1654,47 @@ fn issue15_conll_tags_stay_one_token() {
     }
     assert!(text.contains("Ericsson\tB-Big_Org_X\n"), "{text}");
     assert!(report.count("labels with spaces or control characters") > 0);
+}
+
+/// An export of several annotators' work counts documents and annotators, not the versions
+/// written, and a CoNLL file, which has no field for who annotated, says on stderr in which
+/// order each document's versions follow each other.
+#[test]
+fn an_export_says_whose_versions_it_wrote_in_which_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("p");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&sample)
+        .arg(&proj)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out_file = dir.path().join("out.conll");
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "conll",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(" of 1 document by 2 annotators as conll"),
+        "{said}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in this order: sotji-talks: anna, erik"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(text.matches("-DOCSTART-").count(), 2);
 }

@@ -774,7 +774,10 @@ fn a_project_that_cannot_be_read_at_startup_says_so_where_its_article_would_be()
     h.run();
     assert!(h.state().session().is_none());
     h.get_by_label(&format!("{} could not be opened", project.display()));
-    assert!(h.query_all_by_label_contains("project.ron:").count() >= 1, "where");
+    assert!(
+        h.query_all_by_label_contains("project.ron:").count() >= 1,
+        "where"
+    );
     assert!(h.query_by_label_contains("Open a project (File").is_none());
     assert!(
         last_message(&h).starts_with(&project.display().to_string()),

@@ -120,10 +120,22 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     for note in &report.notes {
         eprintln!("{} export: {note}", args.format);
     }
+    // Documents and annotators, not the versions written (one per document and annotator).
+    let documents: std::collections::BTreeSet<&str> = selection
+        .items
+        .iter()
+        .map(|(d, _)| d.meta.id.as_str())
+        .collect();
+    let annotators: std::collections::BTreeSet<&str> = selection
+        .items
+        .iter()
+        .map(|(_, s)| s.annotator.as_str())
+        .collect();
     let summary = format!(
-        "exported {} of {} as {} to {}",
+        "exported {} of {} by {} as {} to {}",
         plural(report.annotations, "annotation"),
-        plural(report.documents, "document"),
+        plural(documents.len(), "document"),
+        plural(annotators.len(), "annotator"),
         args.format,
         if args.out == std::path::Path::new("-") {
             "standard output".to_owned()

@@ -90,7 +90,40 @@ pub fn write<W: Write>(
             out.write_all(b"\n")?;
         }
     }
+    note_whose(selection, report);
     Ok(())
+}
+
+/// CoNLL has no place for who annotated: where a document has several annotators' versions,
+/// a note says in which order they follow each other (each after its own `-DOCSTART-`).
+fn note_whose(selection: &Selection<'_>, report: &mut LossReport) {
+    let mut order: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (document, set) in &selection.items {
+        match order.last_mut() {
+            Some((id, who)) if *id == document.meta.id => who.push(&set.annotator),
+            _ => order.push((&document.meta.id, vec![&set.annotator])),
+        }
+    }
+    if order.iter().all(|(_, who)| who.len() < 2) {
+        return;
+    }
+    const LISTED: usize = 5;
+    let mut listed: Vec<String> = order
+        .iter()
+        .take(LISTED)
+        .map(|(id, who)| format!("{id}: {}", who.join(", ")))
+        .collect();
+    if order.len() > LISTED {
+        listed.push(format!(
+            "{} more documents in the same way",
+            order.len() - LISTED
+        ));
+    }
+    report.notes.push(format!(
+        "each document's annotators' versions follow each other, each after its own -DOCSTART- \
+         (CoNLL has no field for who annotated), in this order: {}",
+        listed.join("; ")
+    ));
 }
 
 /// A label as one IOB token: whitespace and control characters (which would start a new

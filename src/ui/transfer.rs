@@ -66,6 +66,9 @@ impl LectorApp {
                 for line in &lines {
                     self.say(format!("{format}: {line}"), true);
                 }
+                for note in &report.notes {
+                    self.say(format!("{format}: {note}"), false);
+                }
                 self.say(
                     format!(
                         "exported {} as {format} to {}{}",
