@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 mkdir -p target/realtools
 
 # Debian packages: python3-venv for the environments, chromium and pdftotext for the report;
-# Xvfb for the tests that run the app in a real window (tests/app_idle.rs, tests/a11y.rs);
+# Xvfb for the tests that run the app in a real window (tests/app_idle.rs, tests/a11y.rs,
+# tests/signals.rs, which types into it with xdotool);
 # for tests/a11y.rs (the real app's accessibility tree over AT-SPI, as Orca reads it) D-Bus,
 # the AT-SPI bus and Debian's python3 with gi and Atspi; for tests/wayland.rs a headless
 # Wayland compositor (weston) and Mesa's software OpenGL.
@@ -25,6 +26,7 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 a11y_python=/usr/bin/python3
 atspi_ok() { "$a11y_python" -c "import gi; gi.require_version('Atspi', '2.0'); from gi.repository import Atspi" 2>/dev/null; }
 command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
 command -v dbus-daemon >/dev/null || need+=(dbus)
 [ -f /usr/share/dbus-1/services/org.a11y.Bus.service ] || need+=(at-spi2-core)
 atspi_ok || need+=(python3-gi gir1.2-atspi-2.0)

@@ -29,6 +29,7 @@ pub mod review;
 mod saving;
 mod search;
 mod selected;
+mod signals;
 pub mod span_index;
 mod suggestions;
 mod tagging;
@@ -94,7 +95,19 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            let app = LectorApp::with_prefetched(&cc.egui_ctx, prefs, path, prefetched);
+            // Once there is a window to close (before, a signal ends the process: nothing
+            // is unsaved yet), and before the project opens.
+            let watching = signals::watch(&cc.egui_ctx);
+            let mut app = LectorApp::with_prefetched(&cc.egui_ctx, prefs, path, prefetched);
+            if let Err(err) = watching {
+                app.say(
+                    format!(
+                        "cannot watch for signals ({err}): a logout or `kill` ends Lector \
+                         without saving (the crash journal keeps the work)"
+                    ),
+                    true,
+                );
+            }
             trace::mark("app");
             Ok(Box::new(app))
         }),

@@ -523,13 +523,12 @@ pub fn tell_counts(app: &mut LectorApp) {
     let due = app.tracking.due;
     let total = app.tracking.tracker().predictions.len();
     if total > 0 {
-        app.say(
-            match due {
-                0 => format!("{}, none due", plural(total, "prediction")),
-                n => format!("{}, {n} due: see Predictions", plural(total, "prediction")),
-            },
-            false,
-        );
+        // Routine: it does not hide what opening the project said (a recovery, problems);
+        // the due ones have their link in the status bar.
+        app.messages.say_routine(match due {
+            0 => format!("{}, none due", plural(total, "prediction")),
+            n => format!("{}, {n} due: see Predictions", plural(total, "prediction")),
+        });
     }
 }
 

@@ -1,6 +1,7 @@
 //! The status bar: who is annotating, background work, Sync, predictions due, whether the
-//! work is saved, the counts, and the newest message, elided to fit (whole on hover, and in
-//! View → Messages, which a click on it opens).
+//! work is saved, the counts, and the newest message (a routine one waits behind one just
+//! said: [`Messages::shown`](super::super::messages::Messages::shown)), elided to fit (whole
+//! on hover, and in View → Messages, which a click on it opens).
 
 use egui::RichText;
 
@@ -47,7 +48,7 @@ pub struct StatusInput {
     pub suggestions: Option<usize>,
     /// The caret or selection, in chars.
     pub selection: Option<(u32, u32)>,
-    /// The newest message and whether it is an error.
+    /// The message shown (the newest, unless routine) and whether it is an error.
     pub message: Option<(String, bool)>,
 }
 
@@ -102,7 +103,7 @@ impl StatusInput {
                 let (s, e) = v.selection.range();
                 (s.0, e.0)
             }),
-            message: app.messages.last().map(|m| (m.text.clone(), m.error)),
+            message: app.messages.shown().map(|m| (m.text.clone(), m.error)),
         }
     }
 }
