@@ -98,6 +98,10 @@ pub fn xvfb(group: &mut Processes, xvfb: &Path) -> String {
                     "1360x860x24",
                     "-nolisten",
                     "tcp",
+                    // Without it the server resets when its last client leaves (an
+                    // `xdotool search` while the app is still starting), and an app that
+                    // connects during the reset fails with "Failed to open connection".
+                    "-noreset",
                 ])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
