@@ -1233,3 +1233,57 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// `lector annotate` links a holder from a colleague's registry as the app's picker does:
+/// the entity is copied into the annotator's own registry with its id.
+#[test]
+fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
+    let (_dir, root) = common::sample_project_copy();
+    let p = root.to_str().unwrap();
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "sotji-talks",
+        "--annotator",
+        "zed",
+        "--label",
+        "Prediction",
+        "--span",
+        "0:20",
+        "--attr",
+        "holder=Christina Kitova",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (store, problems) = ProjectStore::open(&root).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let zed = store.project.set("sotji-talks", "zed").unwrap();
+    assert_eq!(
+        zed.annotations()[0].attributes.get("holder"),
+        Some(&AttrValue::Entity(EntityId("christina-kitova".into())))
+    );
+    let registry = store.project.registry("zed").unwrap();
+    assert_eq!(registry.entities.len(), 1);
+    assert_eq!(registry.entities[0].name, "Christina Kitova");
+    // A name nobody has is still refused, naming what is known.
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "sotji-talks",
+        "--annotator",
+        "zed",
+        "--label",
+        "Prediction",
+        "--span",
+        "21:40",
+        "--attr",
+        "holder=Nobody Known",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no entity \"Nobody Known\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -167,6 +167,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     if let Some(entity) = new_entity.clone() {
         registry.upsert(entity);
     }
+    let mut copied: Vec<Entity> = Vec::new();
     for attr in &args.attrs {
         let (key, value) = attr
             .split_once('=')
@@ -192,8 +193,22 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
             }
             crate::model::AttrValue::Date(reading.date)
         } else {
-            parse_value(&def.ty, value, Some(&registry))
-                .map_err(|e| anyhow::anyhow!("--attr {key}: {e}"))?
+            match parse_value(&def.ty, value, Some(&registry)) {
+                Ok(value) => value,
+                // An entity of a colleague's, as the app's pickers offer: copied into the
+                // annotator's registry with its id.
+                Err(err) => match colleagues_entity(project, &args.annotator, value)
+                    .filter(|_| matches!(def.ty, crate::model::AttrType::Entity))
+                {
+                    Some(entity) => {
+                        let id = entity.id.clone();
+                        registry.upsert(entity.clone());
+                        copied.push(entity);
+                        crate::model::AttrValue::Entity(id)
+                    }
+                    None => anyhow::bail!("--attr {key}: {err}"),
+                },
+            }
         };
         anyhow::ensure!(
             annotation
@@ -213,6 +228,7 @@ pub fn run(args: &AnnotateArgs) -> anyhow::Result<ExitCode> {
     let id = annotation.id.clone();
     let mut edits: Vec<Edit> = new_entity
         .into_iter()
+        .chain(copied)
         .map(|e| Edit::UpsertEntity(Box::new(e)))
         .collect();
     edits.push(Edit::insert(annotation));
@@ -282,4 +298,23 @@ fn propose_certainty(
             .insert("probability".to_owned(), crate::model::AttrValue::Number(p));
     }
     eprintln!("certainty: proposed {}", proposal.explanation);
+}
+
+/// An entity of another annotator's registry named by id or name (any case), the
+/// colleagues taken by name: what the app's pickers find for an entity the annotator has
+/// not linked yet.
+fn colleagues_entity(project: &crate::model::Project, me: &str, input: &str) -> Option<Entity> {
+    let input = input.trim();
+    let lower = input.to_lowercase();
+    let others = || {
+        project
+            .entities
+            .iter()
+            .filter(|(who, _)| who.as_str() != me)
+            .flat_map(|(_, r)| r.entities.iter())
+    };
+    others()
+        .find(|e| e.id.0 == input)
+        .or_else(|| others().find(|e| e.name.to_lowercase() == lower))
+        .cloned()
 }
