@@ -1265,6 +1265,43 @@ fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
     let registry = store.project.registry("zed").unwrap();
     assert_eq!(registry.entities.len(), 1);
     assert_eq!(registry.entities[0].name, "Christina Kitova");
+    // An annotator whose own entity has that id (another entity of hers) keeps it: the
+    // colleague's is not copied over it.
+    {
+        let (mut store, _) = ProjectStore::open(&root).unwrap();
+        store
+            .project
+            .entities
+            .entry("ylva".into())
+            .or_default()
+            .upsert(Entity {
+                id: EntityId("christina-kitova".into()),
+                name: "Kitova Bank".into(),
+                label: "Organization".into(),
+                note: String::new(),
+            });
+        store.save_entities("ylva").unwrap();
+    }
+    let out = lector(&[
+        "annotate",
+        p,
+        "--document",
+        "sotji-talks",
+        "--annotator",
+        "ylva",
+        "--label",
+        "Prediction",
+        "--span",
+        "0:20",
+        "--attr",
+        "holder=Christina Kitova",
+    ]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let (store, _) = ProjectStore::open(&root).unwrap();
+    assert_eq!(
+        store.project.registry("ylva").unwrap().entities[0].name,
+        "Kitova Bank"
+    );
     // A name nobody has is still refused, naming what is known.
     let out = lector(&[
         "annotate",

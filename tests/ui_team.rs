@@ -233,7 +233,7 @@ fn the_users_own_file_cut_short_on_disk_is_not_taken_for_their_work() {
     // partial copy, a full disk under another program).
     let own = project.join(set_path(&doc, "anna"));
     let full = std::fs::read_to_string(&own).unwrap();
-    std::fs::write(&own, &full[..full.len() / 2]).unwrap();
+    std::fs::write(&own, &full.as_bytes()[..full.len() / 2]).unwrap();
     wait_for_poll(&mut h);
     assert_eq!(
         count(&h),
@@ -265,6 +265,27 @@ fn the_users_own_file_cut_short_on_disk_is_not_taken_for_their_work() {
         "written whole again"
     );
     assert!(!listed(&h), "its problems are gone with it");
+
+    // Cut short again, then mended on disk (a sync client that finished its copy): the
+    // bar goes by itself, and the file is one's own to edit again.
+    std::fs::write(&own, &full.as_bytes()[..full.len() / 3]).unwrap();
+    wait_for_poll(&mut h);
+    assert_eq!(h.state().conflict(), Some(doc.as_str()));
+    std::fs::write(&own, &full).unwrap();
+    wait_for_poll(&mut h);
+    assert!(
+        h.state().conflict().is_none(),
+        "the bar went with the damage"
+    );
+    assert!(
+        h.state()
+            .session()
+            .unwrap()
+            .read_only_reason(&doc)
+            .is_none()
+    );
+    assert!(!listed(&h));
+    assert_eq!(count(&h), before);
     assert!(
         h.state()
             .session()

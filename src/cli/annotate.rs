@@ -306,12 +306,16 @@ fn propose_certainty(
 fn colleagues_entity(project: &crate::model::Project, me: &str, input: &str) -> Option<Entity> {
     let input = input.trim();
     let lower = input.to_lowercase();
+    let own = project.registry(me);
+    // An id the annotator's registry has already is another entity of theirs: copying the
+    // colleague's would replace it (the app's pickers leave such an entity out too).
     let others = || {
         project
             .entities
             .iter()
             .filter(|(who, _)| who.as_str() != me)
             .flat_map(|(_, r)| r.entities.iter())
+            .filter(|e| own.is_none_or(|r| r.get(&e.id).is_none()))
     };
     others()
         .find(|e| e.id.0 == input)

@@ -115,7 +115,7 @@ fn note_whose(selection: &Selection<'_>, report: &mut LossReport) {
         .collect();
     if order.len() > LISTED {
         listed.push(format!(
-            "{} more documents in the same way",
+            "and {} more documents, each with its annotators by name",
             order.len() - LISTED
         ));
     }

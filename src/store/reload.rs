@@ -78,10 +78,10 @@ pub struct DiskChanges {
     /// disk (see [`super::PendingWrite`]). Reported on every call until then.
     pub conflicts: Vec<PathBuf>,
     /// The user's own files without unsaved changes that changed on disk into something
-    /// that cannot be read whole (cut short, a merge's conflict markers, a hand edit gone
-    /// wrong), relative to the project folder, sorted. What was in memory (the version last
-    /// saved or read) is kept, not replaced by what could be read, and the file is
-    /// read-only ([`UNREADABLE_OWN`]) until the user keeps theirs
+    /// nothing can be read from (cut short, a merge's conflict markers, a hand edit gone
+    /// wrong), or that were so and have been deleted since, relative to the project folder,
+    /// sorted. What was in memory (the version last saved or read) is kept, not replaced by
+    /// nothing, and the file is read-only ([`UNREADABLE_OWN`]) until the user keeps theirs
     /// ([`ProjectStore::forget_disk_version`], then a save) or reloads the project. Their
     /// problems are in `problems`.
     pub unreadable: Vec<PathBuf>,
@@ -183,6 +183,14 @@ impl DiskChanges {
             || !self.triage.is_empty()
             || !self.suggested.is_empty()
     }
+}
+
+/// A file's state before it is read again: see [`ProjectStore::keeps_own`].
+struct Before {
+    /// Why it was read-only.
+    reason: Option<String>,
+    /// What Lector had read or written of it.
+    fingerprint: Option<Fingerprint>,
 }
 
 /// Puts `old` back under `key`, or leaves no entry if there was none (a watcher's copy of the
@@ -333,50 +341,50 @@ impl ProjectStore {
         }
         // Entities first: the sets re-read next are checked against them.
         for (who, rel) in entities {
-            self.read_only.remove(&rel);
+            let was = self.before_reread(&rel);
             let old = self.project.entities.remove(&who);
             if self.root.join(&rel).exists() {
-                let before = changes.problems.len();
                 self.load_entity_file(&who, &rel, &mut changes.problems);
-                if who == annotator && changes.problems.len() > before {
-                    put_back(&mut self.project.entities, who, old);
-                    self.keep_own(rel, &mut changes);
-                    continue;
-                }
             } else {
-                self.set_fingerprint(rel, Fingerprint::absent());
+                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            }
+            let loaded = self.project.entities.contains_key(&who);
+            if who == annotator && self.keeps_own(&rel, &was, loaded) {
+                put_back(&mut self.project.entities, who, old);
+                self.keep_own(rel, &was, &mut changes);
+                continue;
             }
             changes.entities.push(who);
         }
         for (who, rel) in resolutions {
-            self.read_only.remove(&rel);
+            let was = self.before_reread(&rel);
             let old = self.project.resolutions.remove(&who);
             if self.root.join(&rel).exists() {
-                let before = changes.problems.len();
                 self.load_resolution_file(&who, &rel, &mut changes.problems);
-                if who == person && changes.problems.len() > before {
-                    put_back(&mut self.project.resolutions, who, old);
-                    self.keep_own(rel, &mut changes);
-                    continue;
-                }
             } else {
-                self.set_fingerprint(rel, Fingerprint::absent());
+                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            }
+            let loaded = self.project.resolutions.contains_key(&who);
+            if who == person && self.keeps_own(&rel, &was, loaded) {
+                put_back(&mut self.project.resolutions, who, old);
+                self.keep_own(rel, &was, &mut changes);
+                continue;
             }
             changes.resolutions.push(who);
         }
         for (who, rel) in triage {
-            self.read_only.remove(&rel);
+            let was = self.before_reread(&rel);
             let old = self.project.triage.remove(&who);
             if self.root.join(&rel).exists() {
-                let before = changes.problems.len();
                 self.load_triage_file(&who, &rel, &mut changes.problems);
-                if who == annotator && changes.problems.len() > before {
-                    put_back(&mut self.project.triage, who, old);
-                    self.keep_own(rel, &mut changes);
-                    continue;
-                }
             } else {
-                self.set_fingerprint(rel, Fingerprint::absent());
+                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            }
+            let loaded = self.project.triage.contains_key(&who);
+            if who == annotator && self.keeps_own(&rel, &was, loaded) {
+                put_back(&mut self.project.triage, who, old);
+                self.keep_own(rel, &was, &mut changes);
+                continue;
             }
             changes.triage.push(who);
         }
@@ -407,22 +415,26 @@ impl ProjectStore {
                 changes.needs_reopen.push(rel);
                 continue;
             }
-            self.read_only.remove(&rel);
+            let was = self.before_reread(&rel);
             let key = (document.clone(), who.clone());
             let old = self.project.sets.remove(&key);
             let old_legacy = self.project.legacy_resolutions.remove(&key);
-            if self.root.join(&rel).exists() {
-                let before = changes.problems.len();
+            let exists = self.root.join(&rel).exists();
+            if exists {
                 self.load_set(&who, &document, &rel, &mut changes.problems);
-                if who == annotator && changes.problems.len() > before {
-                    put_back(&mut self.project.sets, key.clone(), old);
-                    put_back(&mut self.project.legacy_resolutions, key, old_legacy);
-                    self.keep_own(rel, &mut changes);
-                    continue;
-                }
+            } else {
+                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            }
+            let loaded = self.project.sets.contains_key(&key);
+            if who == annotator && self.keeps_own(&rel, &was, loaded) {
+                put_back(&mut self.project.sets, key.clone(), old);
+                put_back(&mut self.project.legacy_resolutions, key, old_legacy);
+                self.keep_own(rel, &was, &mut changes);
+                continue;
+            }
+            if exists {
                 changes.reloaded.push(key);
             } else {
-                self.set_fingerprint(rel, Fingerprint::absent());
                 changes.removed.push(key);
             }
         }
@@ -434,10 +446,38 @@ impl ProjectStore {
         changes
     }
 
-    /// One of the user's own files re-read with problems, its version in memory put back:
-    /// read-only until the user chooses (see [`DiskChanges::unreadable`]). Its fingerprint
-    /// is what is on disk now, so it is not read again at every poll.
-    fn keep_own(&mut self, rel: PathBuf, changes: &mut DiskChanges) {
+    /// What [`Self::keeps_own`] needs to know of a file from before it is read again: why
+    /// it was read-only (taken off: the read decides again) and whether Lector had read or
+    /// written a version of it.
+    fn before_reread(&mut self, rel: &Path) -> Before {
+        Before {
+            reason: self.read_only.remove(rel),
+            fingerprint: self.fingerprints.get(rel).copied(),
+        }
+    }
+
+    /// Whether a re-read of one of the user's own files keeps the version in memory instead
+    /// (see [`DiskChanges::unreadable`]): nothing could be read from the file (cut short,
+    /// conflict markers, not RON; a file that reads with problems of meaning, such as a
+    /// label a newer schema renamed, is taken in read-only as a colleague's is), or it was
+    /// kept so before and has been deleted since; the version in memory is one Lector read
+    /// or wrote; and the file was not read-only for another reason (then what is in memory
+    /// is only what could be read of it).
+    fn keeps_own(&self, rel: &Path, was: &Before, loaded: bool) -> bool {
+        let kept_before = was.reason.as_deref() == Some(UNREADABLE_OWN);
+        let known = was.fingerprint.is_some_and(|f| f != Fingerprint::absent());
+        let exists = self.root.join(rel).exists();
+        (was.reason.is_none() || kept_before) && known && !loaded && (exists || kept_before)
+    }
+
+    /// One of the user's own files kept as it is in memory (see [`Self::keeps_own`]):
+    /// read-only until the user chooses. Its fingerprint is what is on disk now (or absent),
+    /// so it is not read again at every poll, even where the read could not take one.
+    fn keep_own(&mut self, rel: PathBuf, was: &Before, changes: &mut DiskChanges) {
+        if self.fingerprints.get(&rel).copied() == was.fingerprint {
+            let now = Fingerprint::on_disk(&self.root, &rel).unwrap_or(Fingerprint::absent());
+            self.set_fingerprint(rel.clone(), now);
+        }
         self.read_only
             .insert(rel.clone(), UNREADABLE_OWN.to_owned());
         changes.unreadable.push(rel);
@@ -460,23 +500,24 @@ impl ProjectStore {
             changes.needs_reopen.push(rel);
             return;
         }
-        self.read_only.remove(&rel);
+        let was = self.before_reread(&rel);
         let key = (document, reviewer);
         let old = self.project.reviews.remove(&key);
+        let mut loaded = false;
         if self.root.join(&rel).exists() {
             let before = changes.problems.len();
-            let review = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems);
-            if own && changes.problems.len() > before {
-                put_back(&mut self.project.reviews, key, old);
-                self.keep_own(rel, changes);
-                return;
-            }
-            if let Some(review) = review {
+            if let Some(review) = self.parse_review(&key.1, &key.0, &rel, &mut changes.problems) {
                 self.project.reviews.insert(key.clone(), review);
+                loaded = true;
             }
             self.read_only_if(&rel, changes.problems.len() > before);
         } else {
-            self.set_fingerprint(rel, Fingerprint::absent());
+            self.set_fingerprint(rel.clone(), Fingerprint::absent());
+        }
+        if own && self.keeps_own(&rel, &was, loaded) {
+            put_back(&mut self.project.reviews, key, old);
+            self.keep_own(rel, &was, changes);
+            return;
         }
         changes.reviews.push(key);
     }
@@ -693,7 +734,7 @@ pub(super) mod tests {
         annotate(&mut anna, &doc, "anna", 12, 22);
         let mine = set_path(&doc, "anna");
         let full = fs::read_to_string(dir.path().join(&mine)).unwrap();
-        fs::write(dir.path().join(&mine), &full[..full.len() / 2]).unwrap();
+        fs::write(dir.path().join(&mine), &full.as_bytes()[..full.len() / 2]).unwrap();
         (dir, anna, doc, mine, full)
     }
 
@@ -740,7 +781,7 @@ pub(super) mod tests {
         annotate(&mut bo, &doc, "bo", 0, 5);
         anna.reload_changed("anna", &Default::default());
         let theirs = dir.path().join(set_path(&doc, "bo"));
-        let text = fs::read_to_string(&theirs).unwrap();
+        let text = fs::read(&theirs).unwrap();
         fs::write(&theirs, &text[..text.len() / 2]).unwrap();
         let changes = anna.reload_changed("anna", &Default::default());
         assert_eq!(changes.reloaded, [(doc.clone(), "bo".to_owned())]);
@@ -762,7 +803,7 @@ pub(super) mod tests {
         let (dir, mut olga, doc) = project();
         comment(&mut olga, &doc, "olga", "is this a title?");
         let mine = crate::store::review_path(&doc, "olga");
-        let text = fs::read_to_string(dir.path().join(&mine)).unwrap();
+        let text = fs::read(dir.path().join(&mine)).unwrap();
         fs::write(dir.path().join(&mine), &text[..text.len() / 2]).unwrap();
         let changes = olga.reload_changed("review.olga", &Default::default());
         assert_eq!(changes.unreadable, std::slice::from_ref(&mine));
@@ -771,10 +812,90 @@ pub(super) mod tests {
             "is this a title?"
         );
 
-        fs::create_dir_all(dir.path().join("entities")).unwrap();
-        fs::write(dir.path().join(entities_path("olga")), "(").unwrap();
+        // Entities saved, then cut short: kept.
+        olga.project
+            .entities
+            .entry("olga".into())
+            .or_default()
+            .upsert(crate::model::Entity {
+                id: crate::model::EntityId("putin".into()),
+                name: "Putin".into(),
+                label: "Person".into(),
+                note: String::new(),
+            });
+        olga.save_entities("olga").unwrap();
+        let file = dir.path().join(entities_path("olga"));
+        let text = fs::read(&file).unwrap();
+        fs::write(&file, &text[..text.len() / 2]).unwrap();
         let changes = olga.reload_changed("olga", &Default::default());
         assert_eq!(changes.unreadable, [entities_path("olga")]);
+        assert_eq!(olga.project.registry("olga").unwrap().entities.len(), 1);
+        // A file of her own that Lector never had a version of: nothing to keep, read as a
+        // colleague's would be.
+        let triage = dir.path().join(crate::store::triage_path("olga"));
+        fs::create_dir_all(triage.parent().unwrap()).unwrap();
+        fs::write(&triage, "(").unwrap();
+        let changes = olga.reload_changed("olga", &Default::default());
+        assert!(changes.unreadable.is_empty(), "{changes:?}");
+        assert_eq!(changes.triage, ["olga"]);
+    }
+
+    /// A file of one's own that reads, with problems of meaning (a label the schema does not
+    /// have, as after a colleague's schema change pulled with it), is taken in read-only as
+    /// before: what is on disk is newer work, not damage.
+    #[test]
+    fn ones_own_file_with_problems_of_meaning_is_taken_in_read_only() {
+        let (dir, mut anna, doc) = project();
+        annotate(&mut anna, &doc, "anna", 0, 5);
+        let mine = set_path(&doc, "anna");
+        let path = dir.path().join(&mine);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("\"Person\"", "\"Persona\"")).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert!(changes.unreadable.is_empty(), "{changes:?}");
+        assert_eq!(changes.reloaded, [(doc.clone(), "anna".to_owned())]);
+        assert!(!changes.problems.is_empty());
+        assert_eq!(
+            anna.project.set(&doc, "anna").unwrap().annotations()[0].label,
+            "Persona"
+        );
+        assert!(anna.read_only_reason(&mine).is_some());
+        // Read-only for that reason, then cut short: what is in memory is only what could
+        // be read, so it is not offered as one's version.
+        let text = fs::read(&path).unwrap();
+        fs::write(&path, &text[..text.len() / 2]).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert!(changes.unreadable.is_empty(), "{changes:?}");
+    }
+
+    /// A kept file deleted afterwards (as the message's "reload" might tempt, or a sync
+    /// client's delete-then-create): one's version stays, and keeping it writes it again.
+    #[test]
+    fn ones_kept_file_deleted_is_still_kept_and_written_again() {
+        let (dir, mut anna, doc, mine, full) = own_file_cut_short();
+        anna.reload_changed("anna", &Default::default());
+        fs::remove_file(dir.path().join(&mine)).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.unreadable, std::slice::from_ref(&mine));
+        assert!(changes.removed.is_empty());
+        assert_eq!(anna.project.set(&doc, "anna").unwrap().len(), 2);
+        anna.forget_disk_version(&mine);
+        anna.save_set(&doc, "anna").unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join(&mine)).unwrap(), full);
+    }
+
+    /// A kept file mended on disk (a sync client that finished its copy) is read again as it
+    /// is, read-only no more.
+    #[test]
+    fn ones_kept_file_mended_on_disk_is_read_again() {
+        let (dir, mut anna, doc, mine, full) = own_file_cut_short();
+        anna.reload_changed("anna", &Default::default());
+        fs::write(dir.path().join(&mine), &full).unwrap();
+        let changes = anna.reload_changed("anna", &Default::default());
+        assert_eq!(changes.reloaded, [(doc.clone(), "anna".to_owned())]);
+        assert!(changes.unreadable.is_empty() && changes.problems.is_empty());
+        assert_eq!(anna.read_only_reason(&mine), None);
+        assert_eq!(anna.project.set(&doc, "anna").unwrap().len(), 2);
     }
 
     /// Saves a comment of `reviewer` on `annotator`'s annotation, as the app does.

@@ -128,7 +128,9 @@ impl ProjectStore {
                 root: self.root.clone(),
                 project,
                 fingerprints: self.fingerprints.clone(),
-                read_only: BTreeMap::new(),
+                // Why files are read-only: whether one of the user's own files that cannot
+                // be read is kept as it is in memory depends on it (`keeps_own`).
+                read_only: self.read_only.clone(),
                 stats: self.stats.clone(),
                 edited_texts: BTreeSet::new(),
                 pending: Vec::new(),

@@ -289,7 +289,6 @@ impl LectorApp {
         self.add_problems(problems);
     }
 
-    /// Lists problems found in files read after the project opened, and says so.
     /// Drops the problems listed of these files (relative to the project folder): they were
     /// read again or written whole since. A problem's text begins with its file and a colon
     /// ([`crate::store::Problem`]'s `Display`).
@@ -302,6 +301,7 @@ impl LectorApp {
             .retain(|text| !heads.iter().any(|head| text.starts_with(head.as_str())));
     }
 
+    /// Lists problems found in files read after the project opened, and says so.
     pub(super) fn add_problems(&mut self, problems: Vec<crate::store::Problem>) {
         if problems.is_empty() {
             return;

@@ -8,9 +8,10 @@
 //! The signal handler only writes the signal's number to a socket; a thread of its own reads
 //! it and asks the window to close, which wakes it. A logout sends SIGTERM and SIGHUP
 //! together: signals within [`GRACE`] of the first are the same request. A signal after
-//! that, with the window still there (its save stuck, or failed so that the window stayed
-//! open to say why), ends the process at once: the crash journal holds whatever is unsaved,
-//! as after any crash.
+//! that, with the window still there (its save stuck), ends the process at once: the crash
+//! journal holds whatever is unsaved, as after any crash. One a minute or more after the
+//! first asks to close again: by then that close has ended (a save that failed leaves the
+//! window open to say why), and quitting then would drop what the user kept working on.
 //!
 //! Only the window installs the handlers: the headless commands keep the default behaviour.
 
@@ -20,6 +21,12 @@ use std::os::unix::net::UnixStream;
 /// Signals after the first that are taken as the same request, not as a second one.
 #[cfg(unix)]
 const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A signal this long after the first is a new request to close, not a second one: the
+/// close it asked for has ended by then (the window stayed, saying why, after a save that
+/// failed, or the user chose to stay), and quitting without saving would lose work.
+#[cfg(unix)]
+const STUCK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Installs the handlers of SIGTERM, SIGINT and SIGHUP, and the thread that turns them into
 /// requests to close the window. If that fails, the signals keep their default (ending the
@@ -40,7 +47,10 @@ pub fn watch(ctx: &egui::Context) -> std::io::Result<()> {
         .spawn(move || {
             let second = wait_for_signals(&reader, &ctx);
             if let Some(signal) = second {
-                eprintln!(
+                // Not `eprintln!`: it panics where standard error is gone (a terminal hung up,
+                // the very case of SIGHUP), and this thread would end without quitting.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "lector: signal {signal} again while closing: quitting now; unsaved work \
                      is in the crash journal and comes back at the next start"
                 );
@@ -71,8 +81,9 @@ pub fn watch(_ctx: &egui::Context) -> std::io::Result<()> {
 }
 
 /// The thread's loop: the first signal read from `reader` asks the window to close, and
-/// more within [`GRACE`] of it do nothing. Returns a signal that came after that (which ends
-/// the process), or `None` when the handlers' end is closed.
+/// more within [`GRACE`] of it do nothing. Returns a signal that came after that but within
+/// [`STUCK`] of it (which ends the process); one later still asks again. `None` when the
+/// handlers' end is closed.
 #[cfg(unix)]
 fn wait_for_signals(reader: &UnixStream, ctx: &egui::Context) -> Option<u8> {
     use std::io::Read as _;
@@ -86,14 +97,15 @@ fn wait_for_signals(reader: &UnixStream, ctx: &egui::Context) -> Option<u8> {
             _ => return None,
         }
         match first {
-            None => {
+            // A logout's SIGHUP after its SIGTERM, or Ctrl+C pressed twice: the same request.
+            Some(at) if at.elapsed() < GRACE => {}
+            // Again while the close is stuck (its save hangs): quit.
+            Some(at) if at.elapsed() < STUCK => return Some(byte[0]),
+            _ => {
                 first = Some(std::time::Instant::now());
                 // As the window manager's close button asks (this wakes the window).
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            // A logout's SIGHUP after its SIGTERM, or Ctrl+C pressed twice: the same request.
-            Some(at) if at.elapsed() < GRACE => {}
-            Some(_) => return Some(byte[0]),
         }
     }
 }

@@ -183,10 +183,14 @@ impl LectorApp {
         if done && !dropped.is_empty() {
             // A label key pressed on a selected annotation (perhaps meant for a field that
             // had lost its focus) must not drop what was filled in without a word.
+            let why = if dropped.iter().all(|d| d == "entity link") {
+                format!("{label} is not an entity label")
+            } else {
+                format!("{label} has no such attributes")
+            };
             self.say(
                 format!(
-                    "{} is now {label}: dropped its {} ({label} has no such attributes); \
-                     Ctrl+Z brings them back",
+                    "{} is now {label}: dropped its {} ({why}); Ctrl+Z brings them back",
                     before.unwrap_or_default(),
                     dropped.join(", ")
                 ),

@@ -204,6 +204,23 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
         );
     }
     app.team.conflicts = conflicts;
+    // A file of the bar's read again as it should be (a sync client that finished its
+    // copy, a file mended by hand) no longer asks anything: the bar goes with the last.
+    let before = app.conflict.files.len();
+    app.conflict
+        .files
+        .retain(|f| !re_read.contains(f) || unreadable.contains(f));
+    if app.conflict.files.len() < before {
+        if app.conflict.files.is_empty() {
+            app.conflict.document = None;
+        } else if let Some(session) = &app.session {
+            app.conflict.document = own_document(
+                &app.conflict.files,
+                session.annotator(),
+                app.view.as_ref().map(|v| v.document.as_str()),
+            );
+        }
+    }
     // The user's own files that changed on disk into something unreadable: their version is
     // kept, read-only, and the bar above the article asks what to do.
     if !unreadable.is_empty()

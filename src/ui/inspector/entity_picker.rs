@@ -139,21 +139,26 @@ pub fn entity_picker(
             // Keyboard first: Down and Up move through the choices, Enter takes the one
             // highlighted (the first match once something is typed). Taken before the search
             // field sees them, which would lose its focus on Enter.
-            let (down, up, enter) = ui.input_mut(|i| {
-                (
-                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
-                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
-                    i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
-                )
-            });
+            // Only while the search field has the keys (or nothing has): another widget
+            // that took the focus keeps its own Enter.
+            let field_id = ui.make_persistent_id(("entity-search-field", id_salt));
+            let field = egui::TextEdit::singleline(&mut query)
+                .hint_text("type to search or name a new one")
+                .id(field_id);
+            let ours = ui.memory(|m| m.focused()).is_none_or(|f| f == field_id);
+            let (down, up, enter) = if ours {
+                ui.input_mut(|i| {
+                    (
+                        i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                        i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                        i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                    )
+                })
+            } else {
+                (false, false, false)
+            };
             let search_label = ui.label("Search entities");
-            let edit = ui
-                .add(
-                    egui::TextEdit::singleline(&mut query)
-                        .hint_text("type to search or name a new one")
-                        .id_salt(("entity-search-field", id_salt)),
-                )
-                .labelled_by(search_label.id);
+            let edit = ui.add(field).labelled_by(search_label.id);
             if ui.memory(|m| m.focused().is_none()) {
                 edit.request_focus();
             }

@@ -38,8 +38,8 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
                         ui.label(egui::RichText::new(format!("{} could not be opened", dir.display())).strong());
                         ui.add(egui::Label::new(why.as_str()).wrap());
                         ui.label(
-                            "Nothing in it was changed. Mend the file (the place is given above), then try \
-                             again, or open another project (File, Open project…).",
+                            "Nothing in it was changed. Mend what the message names, then try again, or \
+                             open another project (File, Open project…).",
                         );
                         if ui.button("Try again").clicked() {
                             out.push(Command::OpenPath(dir.clone()));
