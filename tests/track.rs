@@ -1240,20 +1240,24 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
     let (_dir, root) = common::sample_project_copy();
     let p = root.to_str().unwrap();
-    let out = lector(&[
-        "annotate",
-        p,
-        "--document",
-        "sotji-talks",
-        "--annotator",
-        "zed",
-        "--label",
-        "Prediction",
-        "--span",
-        "0:20",
-        "--attr",
-        "holder=Christina Kitova",
-    ]);
+    let predict = |who: &str, span: &str, holder: &str| {
+        let holder = format!("holder={holder}");
+        lector(&[
+            "annotate",
+            p,
+            "--document",
+            "sotji-talks",
+            "--annotator",
+            who,
+            "--label",
+            "Prediction",
+            "--span",
+            span,
+            "--attr",
+            &holder,
+        ])
+    };
+    let out = predict("zed", "0:20", "Christina Kitova");
     assert!(out.status.success(), "{}", stderr(&out));
     let (store, problems) = ProjectStore::open(&root).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
@@ -1282,20 +1286,7 @@ fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
             });
         store.save_entities("ylva").unwrap();
     }
-    let out = lector(&[
-        "annotate",
-        p,
-        "--document",
-        "sotji-talks",
-        "--annotator",
-        "ylva",
-        "--label",
-        "Prediction",
-        "--span",
-        "0:20",
-        "--attr",
-        "holder=Christina Kitova",
-    ]);
+    let out = predict("ylva", "0:20", "Christina Kitova");
     assert!(!out.status.success(), "{}", stdout(&out));
     let (store, _) = ProjectStore::open(&root).unwrap();
     assert_eq!(
@@ -1303,20 +1294,7 @@ fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
         "Kitova Bank"
     );
     // A name nobody has is still refused, naming what is known.
-    let out = lector(&[
-        "annotate",
-        p,
-        "--document",
-        "sotji-talks",
-        "--annotator",
-        "zed",
-        "--label",
-        "Prediction",
-        "--span",
-        "21:40",
-        "--attr",
-        "holder=Nobody Known",
-    ]);
+    let out = predict("zed", "21:40", "Nobody Known");
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("no entity \"Nobody Known\""),
