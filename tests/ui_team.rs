@@ -265,6 +265,11 @@ fn the_users_own_file_cut_short_on_disk_is_not_taken_for_their_work() {
         "written whole again"
     );
     assert!(!listed(&h), "its problems are gone with it");
+    assert!(
+        last_message(&h).starts_with("your version kept: "),
+        "{}",
+        last_message(&h)
+    );
 
     // Cut short again, then mended on disk (a sync client that finished its copy): the
     // bar goes by itself, and the file is one's own to edit again.

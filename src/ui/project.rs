@@ -398,6 +398,13 @@ impl LectorApp {
             let unsaved = session.dirty_files();
             let written: Vec<_> = files.into_iter().filter(|f| !unsaved.contains(f)).collect();
             self.forget_problems_of(&written);
+            if !written.is_empty() {
+                let names: Vec<String> = written.iter().map(|f| f.display().to_string()).collect();
+                self.say(
+                    format!("your version kept: {} written again", names.join(", ")),
+                    false,
+                );
+            }
         }
     }
 

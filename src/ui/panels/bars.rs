@@ -30,9 +30,9 @@ pub fn conflict_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
             ui,
             theme,
             format!(
-                "Your file for “{doc}” changed on disk (another Lector, a command, git) and \
-                 cannot be read to merge your changes into it (the status bar says where). \
-                 Your changes are kept, not saved."
+                "Your file for “{doc}” changed on disk (another Lector, a command, git, a \
+                 sync client) and cannot be read (the status bar says where). Your version \
+                 is kept here, with any unsaved changes, and not saved until you choose."
             ),
         );
         ui.horizontal_wrapped(|ui| {
