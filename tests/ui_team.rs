@@ -254,6 +254,20 @@ fn the_users_own_file_cut_short_on_disk_is_not_taken_for_their_work() {
         h.state().problems().iter().any(|p| p.starts_with(&head))
     };
     assert!(listed(&h), "where the file is cut is listed");
+    // A colleague's file changing meanwhile is said, but does not take the status bar from
+    // what the user has to read.
+    let erik = project.join(set_path(&doc, "erik"));
+    let mut theirs = std::fs::read_to_string(&erik).unwrap();
+    theirs.push('\n');
+    std::fs::write(&erik, theirs).unwrap();
+    wait_for_poll(&mut h);
+    assert!(
+        last_message(&h).contains("erik's labels"),
+        "{}",
+        last_message(&h)
+    );
+    let shown = h.state().messages().shown().unwrap().text.clone();
+    assert!(shown.starts_with("your file annotations"), "{shown}");
     assert_eq!(std::fs::read_to_string(&own).unwrap().len(), full.len() / 2);
 
     h.get_by_label("Keep mine (overwrite the file)").click();

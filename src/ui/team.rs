@@ -184,7 +184,9 @@ fn take_in(app: &mut LectorApp, changes: DiskChanges, tell: bool) {
         app.say(text, true);
     }
     if tell && !reloaded.is_empty() {
-        app.say(reloaded, false);
+        // Said on its own every few seconds on a busy team's project: it must not take the
+        // status bar from something the user has to read (a file that cannot be read).
+        app.messages.say_routine(reloaded);
     }
     // A review of a document whose annotator's file changed compares their work again.
     if let Some((text, error)) = super::review::realign(app, &touched) {
