@@ -66,7 +66,8 @@ impl Column {
             Self::Condition => (110.0, 80.0),
             // A whole date.
             Self::Due => (90.0, 82.0),
-            Self::Status => (115.0, 90.0),
+            // "did not come true" whole.
+            Self::Status => (120.0, 110.0),
             Self::Document => (100.0, 70.0),
             Self::Annotators => (85.0, 60.0),
         }
