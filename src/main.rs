@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    // This program is the one git is to run as Lector's merge driver.
+    lector::sync::running_lector();
     let args = lector::cli::Args::parse();
     let result = match args.command {
         Some(lector::cli::Command::Open { path }) => open_app(Some(path)),

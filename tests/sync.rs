@@ -980,6 +980,31 @@ fn the_command_prints_the_report_and_fails_clearly() {
         "{stdout}"
     );
 
+    // The program under another name (a packaged `lector-1.2`, a renamed copy) still sets
+    // itself up as the merge driver: it was recognised by its name, and a renamed one left
+    // git merging Lector's files line by line, without a word.
+    let bo = team.clone("bo", "");
+    annotate(&bo, "bo", "Person", (10, 20));
+    let renamed = team.path("lector-1.2");
+    std::fs::copy(env!("CARGO_BIN_EXE_lector"), &renamed).unwrap();
+    let out = Command::new(&renamed)
+        .args(["sync", bo.to_str().unwrap(), "--annotator", "bo"])
+        .envs(team.env("bo"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let driver = team.git("bo", &bo, &["config", "merge.lector.driver"]);
+    assert!(
+        driver
+            .trim()
+            .starts_with(&format!("{} merge-driver", renamed.display())),
+        "{driver}"
+    );
+
     let alone = team.path("alone");
     ProjectStore::create(&alone, "Alone").unwrap();
     let out = lector(&alone);

@@ -122,8 +122,9 @@ impl Git {
     }
 
     /// The `lector` executable that git runs as the merge driver. By default the running
-    /// program, if it is `lector` (the command line or the app); else the driver is not set
-    /// up (a test, a program embedding Lector's library).
+    /// program, if it is the `lector` binary (the command line or the app, whatever its file
+    /// is called: see [`running_lector`]); else the driver is not set up (a test, a program
+    /// embedding Lector's library).
     #[must_use]
     pub fn merge_driver(mut self, lector: impl Into<PathBuf>) -> Self {
         self.lector = Some(lector.into());
@@ -135,9 +136,7 @@ impl Git {
         if let Some(lector) = &self.lector {
             return Some(lector.clone());
         }
-        let exe = std::env::current_exe().ok()?;
-        let stem = exe.file_stem()?.to_str()?;
-        (stem == "lector").then_some(exe)
+        RUNNING_LECTOR.get().cloned()
     }
 
     /// Whether an environment variable is set for git, by [`Self::env`] or inherited.
@@ -396,6 +395,20 @@ pub(crate) fn command_line<S: AsRef<OsStr>>(args: &[S]) -> String {
         line.push_str(&arg.as_ref().to_string_lossy());
     }
     line
+}
+
+/// The running program, once the `lector` binary has said it is the one (see
+/// [`running_lector`]).
+static RUNNING_LECTOR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Called by the `lector` binary as it starts: the running program is Lector's command line
+/// and app, so a sync registers it as the merge driver, whatever its file is called (a
+/// packaged `lector-1.2`, a renamed copy). It was recognised by its name, and a renamed
+/// binary quietly left the driver unset, so that git merged Lector's files line by line.
+pub fn running_lector() {
+    if let Ok(exe) = std::env::current_exe() {
+        let _ = RUNNING_LECTOR.set(exe);
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ mod setup;
 use std::path::{Path, PathBuf};
 
 pub use error::SyncError;
-pub use git::{Git, NETWORK_TIMEOUT};
+pub use git::{Git, NETWORK_TIMEOUT, running_lector};
 pub use report::{AnnotatorChanges, Change, DocumentChange, OwnCommit, PulledCommit, SyncReport};
 
 use crate::model::project::name_problem;
