@@ -1198,6 +1198,31 @@ fn csv_and_html_exports_carry_the_resolutions_and_track_records() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report = fs::read_to_string(&html).unwrap();
+    // Each copy's card says how it turned out, as the CSV does.
+    let card = |id: &str| {
+        let at = report
+            .find(&format!("<div class=\"card claim\" data-id=\"{id}\""))
+            .or_else(|| report.find(&format!("data-id=\"{id}\"><strong>")))
+            .unwrap_or_else(|| panic!("a card for {id}"));
+        let end = at + report[at..].find("</div>").unwrap();
+        report[at..end].to_owned()
+    };
+    let talks = card("s6x47v68fv");
+    assert!(
+        talks.contains("<dt>outcome</dt><dd>came true</dd>"),
+        "{talks}"
+    );
+    assert!(talks.contains("<dd>by erik on 2021-02-22</dd>"), "{talks}");
+    assert!(talks.contains("Kremlin.ru, 22 February 2021"), "{talks}");
+    let claim = card("nzj2cez37r");
+    assert!(
+        claim.contains("<dt>checked</dt><dd>supported</dd>"),
+        "{claim}"
+    );
+    assert!(
+        !claim.contains("unreviewed"),
+        "the recorded verdict, not the attribute: {claim}"
+    );
     let section = &report[report.find("id=\"track-records\"").unwrap()..];
     assert!(section.contains("<td>Christina Kitova</td><td>8</td><td>2</td><td>1</td><td>0</td><td>1.000</td><td>0.005</td>"), "{section}");
     assert!(section.contains("<td>Alexander Lukashenko</td><td>1</td><td>1</td><td>1</td><td>0</td><td>1.000</td><td>0.062</td>"));

@@ -69,11 +69,14 @@ pub fn write<W: Write>(
         selection.items.len()
     );
     legend(project, &mut html);
+    // How each claim and prediction turned out, as the Predictions and Claims views say.
+    let tracker = crate::predict::Tracker::build(project);
+    let outcomes = tracker.by_copy();
     for &(document, set) in &selection.items {
         report.documents += 1;
-        document_section(project, document, set, &mut html, report);
+        document_section(project, document, set, &outcomes, &mut html, report);
     }
-    super::html_track::track_section(project, &mut html);
+    super::html_track::track_section(project, &tracker, &mut html);
     html.push_str("</body>\n</html>\n");
     out.write_all(html.as_bytes())
 }
@@ -160,11 +163,52 @@ fn display_value(
     }
 }
 
+/// What each claim and prediction of the project came to, by copy.
+type Outcomes<'a> = crate::predict::tracker::ByCopy<'a>;
+
+/// An attribute's value as the report shows it: a claim's `verdict` as a resolver recorded
+/// it, where one did (the attribute is the annotator's reading when tagging, and a record
+/// made since is what counts, as in the Claims view and the CSV export).
+fn shown_value(
+    outcomes: &Outcomes<'_>,
+    set: &AnnotationSet,
+    annotation: &Annotation,
+    name: &str,
+    value: &AttrValue,
+    registry: Option<&EntityRegistry>,
+    document: &Document,
+) -> String {
+    if name == "verdict"
+        && let Some(claim) = recorded_claim(outcomes, set, annotation)
+    {
+        return claim
+            .other_verdict
+            .clone()
+            .unwrap_or_else(|| claim.verdict.name().to_owned());
+    }
+    display_value(value, registry, document, set)
+}
+
+/// The claim this annotation is a copy of, if a resolver recorded its verdict.
+fn recorded_claim<'a>(
+    outcomes: &Outcomes<'a>,
+    set: &AnnotationSet,
+    annotation: &Annotation,
+) -> Option<&'a crate::predict::TrackedClaim> {
+    let key = crate::model::RecordKey::new(&set.document, &set.annotator, annotation.id.clone());
+    outcomes
+        .claims
+        .get(&key)
+        .copied()
+        .filter(|c| matches!(c.verdict_from, crate::predict::VerdictSource::Record(_)))
+}
+
 /// The hover text of an annotation.
 fn title(
     project: &Project,
     document: &Document,
     set: &AnnotationSet,
+    outcomes: &Outcomes<'_>,
     annotation: &Annotation,
 ) -> String {
     let registry = project.registry(&set.annotator);
@@ -178,7 +222,7 @@ fn title(
     for (name, value) in &annotation.attributes {
         lines.push(format!(
             "{name}: {}",
-            display_value(value, registry, document, set)
+            shown_value(outcomes, set, annotation, name, value, registry, document)
         ));
     }
     if !annotation.note.is_empty() {
@@ -204,7 +248,13 @@ fn lanes(set: &AnnotationSet) -> Vec<usize> {
 }
 
 /// The article with nested marks.
-fn article(project: &Project, document: &Document, set: &AnnotationSet, html: &mut String) {
+fn article(
+    project: &Project,
+    document: &Document,
+    set: &AnnotationSet,
+    outcomes: &Outcomes<'_>,
+    html: &mut String,
+) {
     let text = &document.text;
     let lanes = lanes(set);
     let deepest = lanes.iter().copied().max().unwrap_or(0).min(MAX_LANE);
@@ -224,7 +274,7 @@ fn article(project: &Project, document: &Document, set: &AnnotationSet, html: &m
                 "<mark class=\"{}{depth}\" data-id=\"{}\" title=\"{}\">",
                 label_class(project, &a.label),
                 escape(&a.id.0),
-                escape(&title(project, document, set, a)).replace('\n', "&#10;")
+                escape(&title(project, document, set, outcomes, a)).replace('\n', "&#10;")
             )
         })
         .collect();
@@ -281,6 +331,7 @@ fn document_section(
     project: &Project,
     document: &Document,
     set: &AnnotationSet,
+    outcomes: &Outcomes<'_>,
     html: &mut String,
     report: &mut LossReport,
 ) {
@@ -309,7 +360,7 @@ fn document_section(
                 .unwrap_or_default()
         );
     }
-    article(project, document, set, html);
+    article(project, document, set, outcomes, html);
     let registry = project.registry(&set.annotator);
     for annotation in set.iter() {
         report.annotations += 1;
@@ -323,8 +374,8 @@ fn document_section(
             );
         }
     }
-    label_tables(project, document, set, html);
-    claims_and_predictions(project, document, set, html);
+    label_tables(project, document, set, outcomes, html);
+    claims_and_predictions(project, document, set, outcomes, html);
 }
 
 fn positions(annotation: &Annotation) -> String {
@@ -336,7 +387,13 @@ fn positions(annotation: &Annotation) -> String {
     parts.join(", ")
 }
 
-fn label_tables(project: &Project, document: &Document, set: &AnnotationSet, html: &mut String) {
+fn label_tables(
+    project: &Project,
+    document: &Document,
+    set: &AnnotationSet,
+    outcomes: &Outcomes<'_>,
+    html: &mut String,
+) {
     let registry = project.registry(&set.annotator);
     let mut labels: Vec<&str> = project
         .schema
@@ -397,7 +454,10 @@ fn label_tables(project: &Project, document: &Document, set: &AnnotationSet, htm
                     .attributes
                     .iter()
                     .map(|(name, v)| {
-                        format!("{name}: {}", display_value(v, registry, document, set))
+                        format!(
+                            "{name}: {}",
+                            shown_value(outcomes, set, a, name, v, registry, document)
+                        )
                     })
                     .collect();
                 let joined = lines.join("\n");
@@ -428,6 +488,7 @@ fn claims_and_predictions(
     project: &Project,
     document: &Document,
     set: &AnnotationSet,
+    outcomes: &Outcomes<'_>,
     html: &mut String,
 ) {
     let registry = project.registry(&set.annotator);
@@ -454,7 +515,14 @@ fn claims_and_predictions(
             let value = a
                 .attributes
                 .get(&def.name)
-                .map(|v| display_value(v, registry, document, set));
+                .map(|v| shown_value(outcomes, set, a, &def.name, v, registry, document))
+                .or_else(|| {
+                    // A verdict recorded for a claim tagged without one.
+                    (def.name == "verdict")
+                        .then(|| recorded_claim(outcomes, set, a))
+                        .flatten()
+                        .map(|c| c.verdict.name().to_owned())
+                });
             let _ = write!(
                 html,
                 "<dt title=\"{}\">{}</dt>",
@@ -471,7 +539,64 @@ fn claims_and_predictions(
         if !a.note.is_empty() {
             let _ = writeln!(html, "<dt>note</dt><dd>{}</dd>", escape(&a.note));
         }
+        outcome_rows(outcomes, set, a, html);
         html.push_str("</dl></div>\n");
+    }
+}
+
+/// How a prediction turned out, or who checked a claim's verdict, when and on what
+/// evidence, as a resolver recorded it (nothing for one still open or unchecked).
+fn outcome_rows(outcomes: &Outcomes<'_>, set: &AnnotationSet, a: &Annotation, html: &mut String) {
+    let key = crate::model::RecordKey::new(&set.document, &set.annotator, a.id.clone());
+    let (outcome, at, by, evidence, note) = if let Some(p) = outcomes.predictions.get(&key) {
+        if p.status == crate::predict::ResolutionStatus::Open {
+            return;
+        }
+        let outcome = format!("outcome: {}", p.status.words());
+        (
+            outcome,
+            p.resolved_at,
+            p.resolved_by.as_deref(),
+            &p.evidence,
+            p.resolution_note.as_deref(),
+        )
+    } else if let Some(c) = recorded_claim(outcomes, set, a) {
+        let by = match &c.verdict_from {
+            crate::predict::VerdictSource::Record(who) => Some(who.as_str()),
+            _ => None,
+        };
+        let verdict = c.other_verdict.as_deref().unwrap_or(c.verdict.name());
+        (
+            format!("checked: {verdict}"),
+            c.checked_at,
+            by,
+            &c.evidence,
+            c.note.as_deref(),
+        )
+    } else {
+        return;
+    };
+    let (what, value) = outcome.split_once(": ").unwrap_or(("outcome", ""));
+    let _ = writeln!(html, "<dt>{what}</dt><dd>{}</dd>", escape(value));
+    let mut when = Vec::new();
+    if let Some(by) = by {
+        when.push(format!("by {by}"));
+    }
+    if let Some(at) = at {
+        when.push(format!("on {at}"));
+    }
+    if !when.is_empty() {
+        let _ = writeln!(
+            html,
+            "<dt>recorded</dt><dd>{}</dd>",
+            escape(&when.join(" "))
+        );
+    }
+    for item in evidence {
+        let _ = writeln!(html, "<dt>evidence</dt><dd>{}</dd>", escape(item));
+    }
+    if let Some(note) = note {
+        let _ = writeln!(html, "<dt>resolver's note</dt><dd>{}</dd>", escape(note));
     }
 }
 

@@ -20,8 +20,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Writes the section, or nothing when the project has no predictions and no claims.
-pub fn track_section(project: &Project, html: &mut String) {
-    let tracker = Tracker::build(project);
+pub fn track_section(project: &Project, tracker: &Tracker, html: &mut String) {
     if tracker.predictions.is_empty() && tracker.claims.is_empty() {
         return;
     }
