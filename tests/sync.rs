@@ -1042,3 +1042,28 @@ fn an_untracked_copy_of_a_colleagues_file_is_not_overwritten() {
     assert_eq!(head.trim(), commit.id);
     assert!(!anna.join(".git/rebase-merge").exists());
 }
+
+/// Two clones of a project made before the merge driver both commit the same
+/// `.gitattributes` in their first sync; the second's commit is left out by the rebase (the
+/// upstream has the same change), and its report does not name a commit that is not there.
+#[test]
+fn a_commit_the_pull_leaves_out_is_not_reported_as_made() {
+    let team = Team::with_legacy_project();
+    let anna = team.clone("anna", "");
+    let bo = team.clone("bo", "");
+    let first = team.sync(&anna, "anna").unwrap();
+    assert!(first.committed.is_some(), "{first}");
+    let report = team.sync(&bo, "bo").unwrap();
+    assert!(report.committed.is_none(), "{report}");
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains(".gitattributes was left out by the pull")),
+        "{report}"
+    );
+    assert!(
+        !report.to_string().contains("committed 1 file as"),
+        "{report}"
+    );
+}

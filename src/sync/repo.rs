@@ -296,16 +296,40 @@ impl<'a> Repo<'a> {
         Some(file)
     }
 
-    /// After a rebase the user's commit has a new id; the report names the new one.
+    /// After a rebase the user's commit has a new id; the report names the new one. A commit
+    /// the rebase left out (the upstream had the same change, as when two clones both set up
+    /// `.gitattributes`) is not named as if it were there.
     pub(super) fn follow_own_commit(&self, report: &mut SyncReport) {
         let Some(commit) = &mut report.committed else {
             return;
         };
         if let Ok(head) = self.run(&["log", "-1", "--format=%h%x1f%s"])
             && let Some((id, subject)) = head.trim_end().split_once('\x1f')
-            && subject == commit.subject
         {
-            commit.id = id.to_owned();
+            if subject == commit.subject {
+                commit.id = id.to_owned();
+                return;
+            }
+            let kept = self
+                .git
+                .output(
+                    &self.root,
+                    &["merge-base", "--is-ancestor", &commit.id, "HEAD"],
+                )
+                .is_ok_and(|out| out.success);
+            if !kept {
+                let files: Vec<String> = commit
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect();
+                report.notes.push(format!(
+                    "your commit of {} was left out by the pull: the branch you pull from \
+                     already has the same change",
+                    files.join(", ")
+                ));
+                report.committed = None;
+            }
         }
     }
 
