@@ -48,12 +48,92 @@ pub enum ReadErrorKind {
         purpose: &'static str,
     },
     /// Not UTF-8 where text is expected.
-    #[error("the file is not UTF-8 text (invalid at byte {offset})")]
+    #[error(
+        "the file is not UTF-8 text: line {line} has a byte that is not (byte {offset} of the \
+         file); save the file as UTF-8"
+    )]
     NotUtf8 {
         /// Byte offset of the first invalid sequence.
         offset: usize,
+        /// The line it is on, from 1.
+        line: usize,
+    },
+    /// A NUL byte, which no text file Lector reads has: UTF-16 saved without its byte-order
+    /// mark, or not text at all.
+    #[error("{}", nul_message(*offset, *utf16))]
+    Nul {
+        /// Byte offset of the first NUL.
+        offset: usize,
+        /// Whether the bytes look like UTF-16 (every other byte NUL).
+        utf16: bool,
+    },
+    /// Starts with a UTF-16 byte-order mark but is not UTF-16.
+    #[error(
+        "the file starts with a UTF-16 byte-order mark but is not valid UTF-16 at byte {offset}"
+    )]
+    BadUtf16 {
+        /// Byte offset of the first bad code unit.
+        offset: usize,
     },
 }
+
+fn nul_message(offset: usize, utf16: bool) -> String {
+    if utf16 {
+        format!(
+            "the file looks like UTF-16 text without a byte-order mark (a NUL byte at byte \
+             {offset}); save it as UTF-8, or as UTF-16 with a byte-order mark"
+        )
+    } else {
+        format!("this is not a text file (a NUL byte at byte {offset})")
+    }
+}
+
+/// Whether bytes with a NUL look like UTF-16 without a byte-order mark: Latin text, where one
+/// byte of every pair is NUL and the other is not.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let pairs: Vec<&[u8]> = bytes.chunks_exact(2).take(256).collect();
+    let nul_at = |i: usize| pairs.iter().filter(|pair| pair[i] == 0).count();
+    let (even, odd) = (nul_at(0), nul_at(1));
+    pairs.len() >= 2 && even.min(odd) == 0 && even.max(odd) * 2 >= pairs.len()
+}
+
+/// Bytes that must be UTF-8 text, as a string. `start` is their offset in the file and
+/// `line` the line they begin on, for the error.
+fn utf8_text(bytes: Vec<u8>, start: usize, line: usize) -> Result<String, ReadErrorKind> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(ReadErrorKind::Nul {
+            offset: start + at,
+            utf16: looks_like_utf16(&bytes),
+        });
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let before = &err.as_bytes()[..valid];
+        ReadErrorKind::NotUtf8 {
+            offset: start + valid,
+            line: line + before.iter().filter(|&&b| b == b'\n').count(),
+        }
+    })
+}
+
+/// A whole file of text to import: UTF-8 (a byte-order mark dropped) or UTF-16 with its
+/// byte-order mark, as editors on Windows save it.
+fn import_text(bytes: Vec<u8>) -> Result<String, ReadErrorKind> {
+    if let Some((decoded, _)) = crate::model::text::decode_utf16_with_bom(&bytes) {
+        return decoded.map_err(|err| match err {
+            crate::model::text::DecodeError::BadUtf16 { offset } => {
+                ReadErrorKind::BadUtf16 { offset }
+            }
+            other => ReadErrorKind::Io(std::io::Error::other(other.to_string())),
+        });
+    }
+    match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => utf8_text(rest.to_vec(), UTF8_BOM.len(), 1),
+        None => utf8_text(bytes, 0, 1),
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A size for messages: whole MiB as "256 MiB", else in bytes.
 pub fn size_text(bytes: u64) -> String {
@@ -161,51 +241,61 @@ pub fn read_limited(path: &Path, max: u64, purpose: &'static str) -> Result<Vec<
     Ok(bytes)
 }
 
-/// [`read_limited`] for a file that must be UTF-8 text.
-pub fn read_text_limited(
-    path: &Path,
-    max: u64,
-    purpose: &'static str,
-) -> Result<String, ReadError> {
-    let bytes = read_limited(path, max, purpose)?;
-    String::from_utf8(bytes).map_err(|err| {
-        let offset = err.utf8_error().valid_up_to();
-        ReadError::new(ReadErrorKind::NotUtf8 { offset }, path)
-    })
-}
-
-/// A file to import, at most [`MAX_IMPORT_BYTES`], as text.
+/// A file to import, at most [`MAX_IMPORT_BYTES`], as text: UTF-8, or UTF-16 with a
+/// byte-order mark; a UTF-8 byte-order mark is dropped.
 pub fn read_import(path: &Path) -> Result<String, ReadError> {
-    read_text_limited(path, MAX_IMPORT_BYTES, "files to import")
+    let bytes = read_limited(path, MAX_IMPORT_BYTES, "files to import")?;
+    import_text(bytes).map_err(|kind| ReadError::new(kind, path))
 }
 
 /// The lines of a regular file, read one at a time (the file is never held whole), with the
 /// total limited to `max` bytes. Each item is `(line number from 1, line without its line
-/// break)`; an error ends the iteration.
+/// break)`; an error ends the iteration. The text is UTF-8 (a byte-order mark dropped), or
+/// UTF-16 with its byte-order mark, which is decoded whole first.
 pub fn lines_limited(
     path: &Path,
     max: u64,
     purpose: &'static str,
 ) -> Result<LinesLimited, ReadError> {
     let (file, metadata) = open_regular(path)?;
+    let too_large = || ReadError::new(ReadErrorKind::TooLarge { max, purpose }, path);
     if metadata.len() > max {
-        return Err(ReadError::new(
-            ReadErrorKind::TooLarge { max, purpose },
-            path,
-        ));
+        return Err(too_large());
     }
+    let mut reader = BufReader::new(file.take(max.saturating_add(1)));
+    let head = reader
+        .fill_buf()
+        .map_err(|err| ReadError::new(ReadErrorKind::Io(err), path))?;
+    let mut read = 0;
+    let source = if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|err| ReadError::new(ReadErrorKind::Io(err), path))?;
+        if bytes.len() as u64 > max {
+            return Err(too_large());
+        }
+        let text = import_text(bytes).map_err(|kind| ReadError::new(kind, path))?;
+        LineSource::Decoded { text, at: 0 }
+    } else {
+        if head.starts_with(UTF8_BOM) {
+            reader.consume(UTF8_BOM.len());
+            read = UTF8_BOM.len() as u64;
+        }
+        LineSource::Utf8(reader)
+    };
     Ok(LinesLimited {
-        reader: BufReader::new(file.take(max.saturating_add(1))),
+        source,
         path: path.to_path_buf(),
         max,
         purpose,
-        read: 0,
+        read,
         number: 0,
         done: false,
     })
 }
 
-/// The lines of a file to import, at most [`MAX_IMPORT_BYTES`] in all; see [`lines_limited`].
+/// A file to import, at most [`MAX_IMPORT_BYTES`] in all; see [`lines_limited`].
 pub fn import_lines(path: &Path) -> Result<LinesLimited, ReadError> {
     lines_limited(path, MAX_IMPORT_BYTES, "files to import")
 }
@@ -213,13 +303,22 @@ pub fn import_lines(path: &Path) -> Result<LinesLimited, ReadError> {
 /// Iterator of [`lines_limited`].
 #[derive(Debug)]
 pub struct LinesLimited {
-    reader: BufReader<std::io::Take<File>>,
+    source: LineSource,
     path: PathBuf,
     max: u64,
     purpose: &'static str,
     read: u64,
     number: usize,
     done: bool,
+}
+
+/// Where [`LinesLimited`] takes its lines from.
+#[derive(Debug)]
+enum LineSource {
+    /// UTF-8, read a line at a time.
+    Utf8(BufReader<std::io::Take<File>>),
+    /// UTF-16, decoded whole (within the limit); `at` is where the next line starts.
+    Decoded { text: String, at: usize },
 }
 
 impl Iterator for LinesLimited {
@@ -229,8 +328,23 @@ impl Iterator for LinesLimited {
         if self.done {
             return None;
         }
+        let reader = match &mut self.source {
+            LineSource::Utf8(reader) => reader,
+            LineSource::Decoded { text, at } => {
+                let rest = text.get(*at..).unwrap_or_default();
+                if rest.is_empty() {
+                    self.done = true;
+                    return None;
+                }
+                let line = rest.split('\n').next().unwrap_or_default();
+                *at += (line.len() + 1).min(rest.len());
+                self.number += 1;
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                return Some(Ok((self.number, line.to_owned())));
+            }
+        };
         let mut line = Vec::new();
-        let read = match self.reader.read_until(b'\n', &mut line) {
+        let read = match reader.read_until(b'\n', &mut line) {
             Ok(0) => {
                 self.done = true;
                 return None;
@@ -252,7 +366,7 @@ impl Iterator for LinesLimited {
                 &self.path,
             )));
         }
-        let start = self.read - read as u64;
+        let start = usize::try_from(self.read - read as u64).unwrap_or(usize::MAX);
         if line.last() == Some(&b'\n') {
             line.pop();
             if line.last() == Some(&b'\r') {
@@ -260,18 +374,14 @@ impl Iterator for LinesLimited {
             }
         }
         self.number += 1;
-        Some(match String::from_utf8(line) {
-            Ok(text) => Ok((self.number, text)),
-            Err(err) => {
-                self.done = true;
-                let offset =
-                    usize::try_from(start).unwrap_or(usize::MAX) + err.utf8_error().valid_up_to();
-                Err(ReadError::new(
-                    ReadErrorKind::NotUtf8 { offset },
-                    &self.path,
-                ))
-            }
-        })
+        Some(
+            utf8_text(line, start, self.number)
+                .map(|text| (self.number, text))
+                .map_err(|kind| {
+                    self.done = true;
+                    ReadError::new(kind, &self.path)
+                }),
+        )
     }
 }
 
@@ -313,9 +423,99 @@ mod tests {
             .find_map(Result::err)
             .unwrap();
         assert!(
-            matches!(err.kind, ReadErrorKind::NotUtf8 { offset: 4 }),
+            matches!(err.kind, ReadErrorKind::NotUtf8 { offset: 4, line: 2 }),
             "{err}"
         );
+    }
+
+    /// What a file to import is read as, both whole and by lines.
+    fn both_ways(
+        dir: &Path,
+        bytes: &[u8],
+    ) -> (Result<String, String>, Result<Vec<String>, String>) {
+        let path = dir.join("in.jsonl");
+        std::fs::write(&path, bytes).unwrap();
+        let whole = read_import(&path).map_err(|err| err.to_string());
+        let lines = import_lines(&path)
+            .map_err(|err| err.to_string())
+            .and_then(|lines| {
+                lines
+                    .map(|line| line.map(|(_, text)| text).map_err(|err| err.to_string()))
+                    .collect()
+            });
+        (whole, lines)
+    }
+
+    fn utf16(text: &str, bom: bool, to_bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+        let mark = bom.then_some(0xFEFF);
+        mark.into_iter()
+            .chain(text.encode_utf16())
+            .flat_map(to_bytes)
+            .collect()
+    }
+
+    #[test]
+    fn import_text_in_utf16_or_with_a_byte_order_mark_reads_as_utf8_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "{\"a\": \"Lukasjenko 👩‍👩‍👧\"}\r\nåäö\n";
+        let plain = both_ways(dir.path(), text.as_bytes());
+        assert_eq!(plain.0.as_deref(), Ok(text));
+        assert_eq!(
+            plain.1,
+            Ok(vec![
+                "{\"a\": \"Lukasjenko 👩‍👩‍👧\"}".to_owned(),
+                "åäö".to_owned()
+            ])
+        );
+        let with_bom = [UTF8_BOM, text.as_bytes()].concat();
+        let little = utf16(text, true, u16::to_le_bytes);
+        let big = utf16(text, true, u16::to_be_bytes);
+        for bytes in [&with_bom, &little, &big] {
+            assert_eq!(both_ways(dir.path(), bytes), plain);
+        }
+    }
+
+    #[test]
+    fn utf16_without_a_mark_binary_data_and_bad_utf8_are_named_with_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (whole, lines) = both_ways(
+            dir.path(),
+            &utf16("{\"a\": 1}\n{}\n", false, u16::to_le_bytes),
+        );
+        for err in [whole.unwrap_err(), lines.unwrap_err()] {
+            assert!(
+                err.contains("UTF-16 text without a byte-order mark (a NUL byte at byte 1)"),
+                "{err}"
+            );
+            assert!(err.ends_with("in.jsonl"), "{err}");
+        }
+        let (whole, lines) = both_ways(dir.path(), &utf16("{}", false, u16::to_be_bytes));
+        assert!(
+            whole
+                .unwrap_err()
+                .contains("UTF-16 text without a byte-order mark (a NUL byte at byte 0)")
+        );
+        assert!(lines.is_err());
+        let (whole, lines) = both_ways(dir.path(), b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\x13");
+        for err in [whole.unwrap_err(), lines.unwrap_err()] {
+            assert!(
+                err.starts_with("this is not a text file (a NUL byte at byte 5)"),
+                "{err}"
+            );
+        }
+        let latin1 = b"{\"a\": 1}\n{\"b\": \"G\xf6teborg\"}\n";
+        let (whole, lines) = both_ways(dir.path(), latin1);
+        for err in [whole.unwrap_err(), lines.unwrap_err()] {
+            assert!(
+                err.contains("line 2 has a byte that is not (byte 17 of the file)"),
+                "{err}"
+            );
+        }
+        let bad_utf16 = [0xFF, 0xFE, b'a', 0, 0x00, 0xDC];
+        let (whole, lines) = both_ways(dir.path(), &bad_utf16);
+        for err in [whole.unwrap_err(), lines.unwrap_err()] {
+            assert!(err.contains("not valid UTF-16 at byte 4"), "{err}");
+        }
     }
 
     #[test]

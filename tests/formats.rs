@@ -1099,10 +1099,11 @@ fn bad_import_input_is_listed_and_changes_nothing() {
     let ron = proj.join("annotations/anna/vector-b.ron");
     let before = std::fs::read(&ron).unwrap();
 
-    // A malformed line stops the import before anything changes.
+    // A file none of whose lines is Lector JSONL (a doccano file picked as JSONL, a file
+    // that is not JSON) is refused before anything changes, with the first line's reason.
     let bad = dir.path().join("bad.jsonl");
     let good = r#"{"document":"vector-b","annotator":"x","id":"newone1234","label":"Place","fragments":[[16,21]],"text":"👩‍👩‍👧"}"#;
-    std::fs::write(&bad, format!("{good}\n{{not json\n")).unwrap();
+    std::fs::write(&bad, "{not json\n\n{\"text\": \"x\", \"label\": []}\n").unwrap();
     let out = lector(&[
         "import",
         p,
@@ -1114,7 +1115,11 @@ fn bad_import_input_is_listed_and_changes_nothing() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("bad.jsonl:2"), "{err}");
+    assert!(
+        err.contains("not a Lector annotation: key must be a string at line 1 column 2 (nor is any other of its 2 lines): "),
+        "{err}"
+    );
+    assert!(err.contains("bad.jsonl:1"), "{err}");
     assert_eq!(std::fs::read(&ron).unwrap(), before);
 
     // Out of range, splitting the family emoji, and a quote that does not match (UTF-16
@@ -1124,6 +1129,8 @@ fn bad_import_input_is_listed_and_changes_nothing() {
         r#"{"document":"vector-b","annotator":"x","id":"a","label":"Place","fragments":[[30,99]]}"#.to_owned(),
         r#"{"document":"vector-b","annotator":"x","id":"b","label":"Place","fragments":[[17,18]]}"#.to_owned(),
         r#"{"document":"vector-b","annotator":"x","id":"c","label":"Person","fragments":[[29,34]],"text":"Putin"}"#.to_owned(),
+        // A line cut short, as by a tool that crashed while writing: it alone is skipped.
+        r#"{"document":"vector-b","annotator":"x","id":"d","label":"Pla"#.to_owned(),
     ];
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let out = lector(&[
@@ -1148,6 +1155,15 @@ fn bad_import_input_is_listed_and_changes_nothing() {
     assert!(
         err.contains("bad.jsonl:4: Person at 29-34: the file says it covers \"Putin\""),
         "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:5: not a Lector annotation: EOF while parsing a string at line 1 column 60; line skipped"),
+        "{err}"
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("imported 1 annotation into 1 document for anna; 4 skipped"),
+        "{said}"
     );
     let (after, problems) = ProjectStore::open(&proj).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
@@ -1187,6 +1203,189 @@ fn bad_import_input_is_listed_and_changes_nothing() {
         "{err}"
     );
     assert!(!proj.join("annotations/bob").exists());
+}
+
+#[test]
+fn a_bad_line_is_skipped_and_listed_and_the_rest_imported_in_each_line_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let import = |format: &str, annotator: &str, file: &Path| {
+        lector(&[
+            "import",
+            proj.to_str().unwrap(),
+            "--format",
+            format,
+            "--annotator",
+            annotator,
+            file.to_str().unwrap(),
+        ])
+    };
+    let covered = |annotator: &str| -> Vec<String> {
+        let (opened, problems) = ProjectStore::open(&proj).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut texts: Vec<String> = opened
+            .project
+            .sets
+            .iter()
+            .filter(|((_, a), _)| a == annotator)
+            .flat_map(|((d, _), set)| {
+                let doc = opened.project.document(d).unwrap();
+                set.annotations()
+                    .iter()
+                    .map(|a| a.covered_text(&doc.text))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        texts.sort();
+        texts
+    };
+
+    // doccano: a span that is not one is skipped alone; a line that is not a doccano line is
+    // skipped whole; the rest is imported.
+    let text_of = |id: &str| store.project.document(id).unwrap().text.as_str().to_owned();
+    let lines = [
+        json!({"text": text_of("vector-b"), "label": [[6, 15, "Person"], [6, "Place"]]})
+            .to_string(),
+        r#"{"text": 5, "label": []}"#.to_owned(),
+        json!({"text": text_of("vector-a"), "label": [[15, 23, "Organization"]]}).to_string(),
+    ];
+    let file = dir.path().join("doccano.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = import("doccano", "dora", &file);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "doccano.jsonl:1: label [6,\"Place\"] is not [start, end, \"label\"]; skipped"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("doccano.jsonl:2: a doccano line needs \"text\"; line skipped"),
+        "{err}"
+    );
+    assert_eq!(covered("dora"), ["Ericsson", "Лукашенко"]);
+
+    // brat: a span line cut short is skipped with the attribute on it; the rest is imported.
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    std::fs::write(brat.join("vector-a.txt"), VECTOR_A).unwrap();
+    std::fs::write(
+        brat.join("vector-a.ann"),
+        "T1\tOrganization 13 21\tEricsson\nT2\tPlace 0\nA1\tNegation T2\nT3\tPerson 0 4\tCafé\n",
+    )
+    .unwrap();
+    let out = import("brat", "brita", &brat);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("vector-a.ann:2: fragment \"0\" is not START END; line skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("vector-a.ann:3: attribute of unknown annotation T2; line skipped"),
+        "{err}"
+    );
+    assert_eq!(covered("brita"), ["Café", "Ericsson"]);
+
+    // A file none of whose lines is of the format is refused, and nothing is written.
+    std::fs::write(brat.join("vector-a.ann"), "<html>\n<body>\n</html>\n").unwrap();
+    let out = import("brat", "bert", &brat);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("expected ID<TAB>DATA (nor is any other of its 3 lines)"),
+        "{err}"
+    );
+    assert!(err.contains("vector-a.ann:1"), "{err}");
+    assert!(!proj.join("annotations/bert").exists());
+}
+
+/// `text` as Windows PowerShell's `>` writes it: UTF-16 little-endian, with or without the
+/// byte-order mark.
+fn utf16le(text: &str, mark: bool) -> Vec<u8> {
+    let units = mark
+        .then_some(0xFEFF)
+        .into_iter()
+        .chain(text.encode_utf16());
+    units.flat_map(u16::to_le_bytes).collect()
+}
+
+#[test]
+fn import_files_saved_by_windows_tools_are_read_as_utf8_ones_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let text = store
+        .project
+        .document("vector-b")
+        .unwrap()
+        .text
+        .as_str()
+        .to_owned();
+    let doccano = format!(
+        "{}\r\n",
+        serde_json::json!({"document": "vector-b", "text": text, "label": [[6, 15, "Person"]]})
+    );
+    let import = |file: &Path, annotator: &str| {
+        lector(&[
+            "import",
+            proj.to_str().unwrap(),
+            "--format",
+            "doccano",
+            "--annotator",
+            annotator,
+            file.to_str().unwrap(),
+        ])
+    };
+    let labelled = |annotator: &str| -> Vec<(String, String)> {
+        let (opened, problems) = ProjectStore::open(&proj).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let set = opened.project.set("vector-b", annotator).unwrap();
+        let doc = opened.project.document("vector-b").unwrap();
+        set.annotations()
+            .iter()
+            .map(|a| (a.label.to_string(), a.covered_text(&doc.text)))
+            .collect()
+    };
+    // The same file three ways: UTF-8, UTF-8 with a byte-order mark (Notepad), UTF-16 with
+    // one (PowerShell's `>`): each imports the same span.
+    let files = [
+        ("plain", doccano.as_bytes().to_vec()),
+        (
+            "bom",
+            [b"\xEF\xBB\xBF".as_slice(), doccano.as_bytes()].concat(),
+        ),
+        ("utf16", utf16le(&doccano, true)),
+    ];
+    for (name, bytes) in &files {
+        let file = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&file, bytes).unwrap();
+        let out = import(&file, name);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let plain = labelled("plain");
+    assert_eq!(plain, [("Person".to_owned(), "Лукашенко".to_owned())]);
+    assert_eq!(labelled("bom"), plain);
+    assert_eq!(labelled("utf16"), plain);
+
+    // Without the mark, UTF-16 is named as such, with the file; nothing is written.
+    let file = dir.path().join("nomark.jsonl");
+    std::fs::write(&file, utf16le(&doccano, false)).unwrap();
+    let out = import(&file, "nomark");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("the file looks like UTF-16 text without a byte-order mark (a NUL byte at byte 1); save it as UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("nomark.jsonl"), "{err}");
+    assert!(!proj.join("annotations/nomark").exists());
 }
 
 #[test]

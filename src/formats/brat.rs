@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::import::{Candidate, Parsed, RawValue, Skipped};
 use super::{FormatError, LossReport, Selection, io_err, place};
-use crate::model::{AttrType, AttrValue, Fragment, Project};
+use crate::model::{AttrType, AttrValue, Document, Fragment, Project};
 
 /// The normalisation database prefix for Lector entities in `N` lines.
 pub const ENTITY_DB: &str = "Lector";
@@ -287,123 +287,139 @@ fn read_ann(project: &Project, path: &Path, parsed: &mut Parsed) -> Result<(), F
         return Ok(());
     }
     let mut by_t: BTreeMap<String, usize> = BTreeMap::new();
+    let mut bad = super::import::BadLines::default();
     for (i, line) in source.lines().enumerate() {
         let n = i + 1;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
         }
-        let mut parts = line.splitn(3, '\t');
-        let id = parts.next().unwrap_or("");
-        let data = parts
-            .next()
-            .ok_or_else(|| malformed(path, n, "expected ID<TAB>DATA"))?;
-        let tail = parts.next();
-        let mut words = data.split(' ');
-        let ty = words.next().unwrap_or("");
-        match id.chars().next() {
-            Some('T') => {
-                let rest = data.get(ty.len()..).unwrap_or("").trim();
-                let mut spans = Vec::new();
-                for frag in rest.split(';') {
-                    let (s, e) = frag.trim().split_once(' ').ok_or_else(|| {
-                        malformed(path, n, format!("fragment {frag:?} is not START END"))
-                    })?;
-                    let s: u32 = s
-                        .parse()
-                        .map_err(|_| malformed(path, n, format!("{s:?} is not an offset")))?;
-                    let e: u32 = e
-                        .parse()
-                        .map_err(|_| malformed(path, n, format!("{e:?} is not an offset")))?;
-                    spans.push((s, e));
-                }
-                by_t.insert(id.to_owned(), parsed.candidates.len());
-                parsed.candidates.push(Candidate {
-                    file: path.to_path_buf(),
-                    line: n,
-                    document: document.meta.id.clone(),
-                    source_id: id.to_owned(),
-                    keep_id: false,
-                    label: ty.to_owned(),
-                    spans,
-                    quote: tail.map(str::to_owned),
-                    quote_separator: " ",
-                    ..Candidate::default()
-                });
-            }
-            Some('A' | 'M') => {
-                let target = words
-                    .next()
-                    .ok_or_else(|| malformed(path, n, "an attribute needs a target"))?;
-                let value = words.next().map_or(RawValue::Text("true".to_owned()), |v| {
-                    RawValue::Text(v.to_owned())
-                });
-                let at = *by_t.get(target).ok_or_else(|| {
-                    malformed(path, n, format!("attribute of unknown annotation {target}"))
+        let read = read_ann_line(document, path, n, line, &mut by_t, parsed);
+        bad.take(parsed, read)?;
+    }
+    bad.finish()
+}
+
+/// Reads one line of a `.ann` file: a span (`T`) becomes a candidate, the lines about it
+/// (`A`, `M`, `R`, `N`, `#`) fill it in. `by_t` maps the file's `T` ids to candidates.
+fn read_ann_line(
+    document: &Document,
+    path: &Path,
+    n: usize,
+    line: &str,
+    by_t: &mut BTreeMap<String, usize>,
+    parsed: &mut Parsed,
+) -> Result<(), FormatError> {
+    let mut parts = line.splitn(3, '\t');
+    let id = parts.next().unwrap_or("");
+    let data = parts
+        .next()
+        .ok_or_else(|| malformed(path, n, "expected ID<TAB>DATA"))?;
+    let tail = parts.next();
+    let mut words = data.split(' ');
+    let ty = words.next().unwrap_or("");
+    match id.chars().next() {
+        Some('T') => {
+            let rest = data.get(ty.len()..).unwrap_or("").trim();
+            let mut spans = Vec::new();
+            for frag in rest.split(';') {
+                let (s, e) = frag.trim().split_once(' ').ok_or_else(|| {
+                    malformed(path, n, format!("fragment {frag:?} is not START END"))
                 })?;
-                if let Some(c) = parsed.candidates.get_mut(at) {
-                    c.attributes.push((ty.to_owned(), value));
-                }
+                let s: u32 = s
+                    .parse()
+                    .map_err(|_| malformed(path, n, format!("{s:?} is not an offset")))?;
+                let e: u32 = e
+                    .parse()
+                    .map_err(|_| malformed(path, n, format!("{e:?} is not an offset")))?;
+                spans.push((s, e));
             }
-            Some('R') => {
-                let arg = |w: Option<&str>, role: &str| -> Result<String, FormatError> {
-                    w.and_then(|w| w.strip_prefix(role))
-                        .map(str::to_owned)
-                        .ok_or_else(|| malformed(path, n, format!("a relation needs {role}<id>")))
-                };
-                let from = arg(words.next(), "Arg1:")?;
-                let to = arg(words.next(), "Arg2:")?;
-                let at = *by_t.get(&from).ok_or_else(|| {
-                    malformed(path, n, format!("relation from unknown annotation {from}"))
-                })?;
-                if let Some(c) = parsed.candidates.get_mut(at) {
-                    c.attributes.push((ty.to_owned(), RawValue::Annotation(to)));
-                }
+            by_t.insert(id.to_owned(), parsed.candidates.len());
+            parsed.candidates.push(Candidate {
+                file: path.to_path_buf(),
+                line: n,
+                document: document.meta.id.clone(),
+                source_id: id.to_owned(),
+                keep_id: false,
+                label: ty.to_owned(),
+                spans,
+                quote: tail.map(str::to_owned),
+                quote_separator: " ",
+                ..Candidate::default()
+            });
+        }
+        Some('A' | 'M') => {
+            let target = words
+                .next()
+                .ok_or_else(|| malformed(path, n, "an attribute needs a target"))?;
+            let value = words.next().map_or(RawValue::Text("true".to_owned()), |v| {
+                RawValue::Text(v.to_owned())
+            });
+            let at = *by_t.get(target).ok_or_else(|| {
+                malformed(path, n, format!("attribute of unknown annotation {target}"))
+            })?;
+            if let Some(c) = parsed.candidates.get_mut(at) {
+                c.attributes.push((ty.to_owned(), value));
             }
-            Some('N') => {
-                let target = words.next().unwrap_or("");
-                let reference = words.next().unwrap_or("");
-                let at = *by_t.get(target).ok_or_else(|| {
-                    malformed(
-                        path,
-                        n,
-                        format!("normalisation of unknown annotation {target}"),
-                    )
-                })?;
-                match reference.split_once(':') {
-                    Some((db, entity)) if db == ENTITY_DB => {
-                        if let Some(c) = parsed.candidates.get_mut(at) {
-                            c.entity = Some((entity.to_owned(), tail.map(str::to_owned)));
-                        }
-                    }
-                    _ => parsed.skipped.push(Skipped::new(
-                        path,
-                        n,
-                        format!("normalisation {reference:?} is not a Lector entity; link dropped"),
-                    )),
-                }
+        }
+        Some('R') => {
+            let arg = |w: Option<&str>, role: &str| -> Result<String, FormatError> {
+                w.and_then(|w| w.strip_prefix(role))
+                    .map(str::to_owned)
+                    .ok_or_else(|| malformed(path, n, format!("a relation needs {role}<id>")))
+            };
+            let from = arg(words.next(), "Arg1:")?;
+            let to = arg(words.next(), "Arg2:")?;
+            let at = *by_t.get(&from).ok_or_else(|| {
+                malformed(path, n, format!("relation from unknown annotation {from}"))
+            })?;
+            if let Some(c) = parsed.candidates.get_mut(at) {
+                c.attributes.push((ty.to_owned(), RawValue::Annotation(to)));
             }
-            Some('#') => {
-                let target = words.next().unwrap_or("");
-                let at = *by_t.get(target).ok_or_else(|| {
-                    malformed(path, n, format!("note on unknown annotation {target}"))
-                })?;
-                if let Some(c) = parsed.candidates.get_mut(at) {
-                    c.note = tail.unwrap_or("").to_owned();
-                }
-            }
-            Some('E' | '*') => parsed.skipped.push(Skipped::new(
-                path,
-                n,
-                "events and equivalences have no Lector form; line skipped",
-            )),
-            _ => {
-                return Err(malformed(
+        }
+        Some('N') => {
+            let target = words.next().unwrap_or("");
+            let reference = words.next().unwrap_or("");
+            let at = *by_t.get(target).ok_or_else(|| {
+                malformed(
                     path,
                     n,
-                    format!("{id:?} is not a brat annotation id"),
-                ));
+                    format!("normalisation of unknown annotation {target}"),
+                )
+            })?;
+            match reference.split_once(':') {
+                Some((db, entity)) if db == ENTITY_DB => {
+                    if let Some(c) = parsed.candidates.get_mut(at) {
+                        c.entity = Some((entity.to_owned(), tail.map(str::to_owned)));
+                    }
+                }
+                _ => parsed.skipped.push(Skipped::new(
+                    path,
+                    n,
+                    format!("normalisation {reference:?} is not a Lector entity; link dropped"),
+                )),
             }
+        }
+        Some('#') => {
+            let target = words.next().unwrap_or("");
+            let at = *by_t.get(target).ok_or_else(|| {
+                malformed(path, n, format!("note on unknown annotation {target}"))
+            })?;
+            if let Some(c) = parsed.candidates.get_mut(at) {
+                c.note = tail.unwrap_or("").to_owned();
+            }
+        }
+        Some('E' | '*') => parsed.skipped.push(Skipped::new(
+            path,
+            n,
+            "events and equivalences have no Lector form; line skipped",
+        )),
+        _ => {
+            return Err(malformed(
+                path,
+                n,
+                format!("{id:?} is not a brat annotation id"),
+            ));
         }
     }
     Ok(())

@@ -89,9 +89,12 @@ pub fn write<W: Write>(
 }
 
 /// Reads doccano JSONL (`label` triples or `entities` objects), line by line (the file is
-/// never held whole).
+/// never held whole). A line that is not a doccano line is skipped and listed, and so is a
+/// span that is not one; a file with no doccano line is refused
+/// ([`BadLines`](super::import::BadLines)).
 pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
     let mut parsed = Parsed::default();
+    let mut bad = super::import::BadLines::default();
     for line in crate::fsguard::import_lines(path)? {
         let (n, raw) = line?;
         if raw.trim().is_empty() {
@@ -102,12 +105,19 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
             line: n,
             path: path.to_path_buf(),
         };
-        let value: serde_json::Value =
-            serde_json::from_str(&raw).map_err(|e| malformed(format!("not JSON: {e}")))?;
+        let read = serde_json::from_str::<serde_json::Value>(&raw)
+            .map_err(|e| malformed(format!("not JSON: {e}")))
+            .and_then(|value| match value.get("text") {
+                Some(serde_json::Value::String(_)) => Ok(value),
+                _ => Err(malformed("a doccano line needs \"text\"".to_owned())),
+            });
+        let Some(value) = bad.take(&mut parsed, read)? else {
+            continue;
+        };
         let text = value
             .get("text")
             .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| malformed("a doccano line needs \"text\"".to_owned()))?;
+            .unwrap_or_default();
         let by_id = value
             .get("document")
             .and_then(serde_json::Value::as_str)
@@ -169,9 +179,17 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
                         t.get(2)?.as_str()?.to_owned(),
                     ))
                 });
-                spans.push(triple.ok_or_else(|| {
-                    malformed(format!("label {l} is not [start, end, \"label\"]"))
-                })?);
+                match triple {
+                    Some(triple) => spans.push(triple),
+                    None => parsed.skipped.push(Skipped::new(
+                        path,
+                        n,
+                        format!(
+                            "label {} is not [start, end, \"label\"]; skipped",
+                            short_json(l)
+                        ),
+                    )),
+                }
             }
         }
         if let Some(entities) = value.get("entities").and_then(serde_json::Value::as_array) {
@@ -183,11 +201,17 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
                         e.get("label")?.as_str()?.to_owned(),
                     ))
                 })();
-                spans.push(entry.ok_or_else(|| {
-                    malformed(format!(
-                        "entity {e} needs start_offset, end_offset and label"
-                    ))
-                })?);
+                match entry {
+                    Some(entry) => spans.push(entry),
+                    None => parsed.skipped.push(Skipped::new(
+                        path,
+                        n,
+                        format!(
+                            "entity {} needs start_offset, end_offset and label; skipped",
+                            short_json(e)
+                        ),
+                    )),
+                }
             }
         }
         for (s, e, label) in spans {
@@ -213,6 +237,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
             });
         }
     }
+    bad.finish()?;
     Ok(parsed)
 }
 

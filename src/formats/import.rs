@@ -132,6 +132,68 @@ pub struct Parsed {
     pub skipped: Vec<Skipped>,
 }
 
+/// The lines of a line-based file to import (Lector JSONL, doccano JSONL, brat) that are not
+/// of the format. A bad line (a truncated last line, one mangled by hand) is skipped and
+/// listed with its file, line and reason, and the others are imported. A file none of whose
+/// lines is of the format is not a file of that format at all (the wrong format picked, the
+/// wrong file): that stops the import, with the first line's reason.
+#[derive(Debug, Default)]
+pub struct BadLines {
+    /// The first bad line: (file, line, reason).
+    first: Option<(PathBuf, usize, String)>,
+    bad: usize,
+    good: usize,
+}
+
+impl BadLines {
+    /// Takes what reading one line gave: the line's reading, or `None` for a line that is not
+    /// of the format, which is listed in `parsed.skipped`; any other error (the file cannot
+    /// be read) is passed on.
+    pub fn take<T>(
+        &mut self,
+        parsed: &mut Parsed,
+        read: Result<T, FormatError>,
+    ) -> Result<Option<T>, FormatError> {
+        match read {
+            Ok(value) => {
+                self.good += 1;
+                Ok(Some(value))
+            }
+            Err(FormatError::Malformed {
+                message,
+                line,
+                path,
+            }) => {
+                self.bad += 1;
+                parsed.skipped.push(Skipped::new(
+                    &path,
+                    line,
+                    format!("{message}; line skipped"),
+                ));
+                self.first.get_or_insert((path, line, message));
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The first bad line's error when no line was of the format.
+    pub fn finish(self) -> Result<(), FormatError> {
+        match self.first {
+            Some((path, line, message)) if self.good == 0 => Err(FormatError::Malformed {
+                message: if self.bad > 1 {
+                    format!("{message} (nor is any other of its {} lines)", self.bad)
+                } else {
+                    message
+                },
+                line,
+                path,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What [`apply`] did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {

@@ -127,19 +127,24 @@ pub fn write<W: Write>(
 }
 
 /// Reads a Lector JSONL file, line by line (the file is never held whole). A line that is not
-/// a Lector annotation stops the import.
+/// a Lector annotation is skipped and listed; a file with no such line is refused
+/// ([`BadLines`](super::import::BadLines)).
 pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
     let mut parsed = Parsed::default();
+    let mut bad = super::import::BadLines::default();
     for line in crate::fsguard::import_lines(path)? {
         let (n, raw) = line?;
         if raw.trim().is_empty() {
             continue;
         }
-        let line: Line = serde_json::from_str(&raw).map_err(|err| FormatError::Malformed {
+        let read = serde_json::from_str::<Line>(&raw).map_err(|err| FormatError::Malformed {
             message: format!("not a Lector annotation: {err}"),
             line: n,
             path: path.to_path_buf(),
-        })?;
+        });
+        let Some(line) = bad.take(&mut parsed, read)? else {
+            continue;
+        };
         if project.document(&line.document).is_none() {
             parsed.skipped.push(Skipped::new(
                 path,
@@ -181,5 +186,6 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         candidate.set_times(line.created.as_deref(), line.modified.as_deref());
         parsed.candidates.push(candidate);
     }
+    bad.finish()?;
     Ok(parsed)
 }

@@ -71,10 +71,8 @@ pub fn decode_article(bytes: &[u8]) -> Result<DecodedText, DecodeError> {
         });
     }
     let mut warnings = Vec::new();
-    let (raw, encoding) = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        (decode_utf16(rest, u16::from_le_bytes)?, Encoding::Utf16Le)
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        (decode_utf16(rest, u16::from_be_bytes)?, Encoding::Utf16Be)
+    let (raw, encoding) = if let Some((decoded, encoding)) = decode_utf16_with_bom(bytes) {
+        (decoded?, encoding)
     } else {
         if let Some(offset) = bytes.iter().position(|&b| b == 0) {
             return Err(DecodeError::Binary { offset });
@@ -101,6 +99,17 @@ pub fn decode_article(bytes: &[u8]) -> Result<DecodedText, DecodeError> {
         encoding,
         warnings,
     })
+}
+
+/// Decodes bytes that start with a UTF-16 byte-order mark (the mark removed), and says which
+/// byte order it was; `None` when they do not start with one.
+pub fn decode_utf16_with_bom(bytes: &[u8]) -> Option<(Result<String, DecodeError>, Encoding)> {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some((decode_utf16(rest, u16::from_le_bytes), Encoding::Utf16Le))
+    } else {
+        let rest = bytes.strip_prefix(&[0xFE, 0xFF])?;
+        Some((decode_utf16(rest, u16::from_be_bytes), Encoding::Utf16Be))
+    }
 }
 
 fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
