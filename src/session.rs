@@ -1498,6 +1498,9 @@ impl Session {
             if set.status == Status::NotStarted && !set.annotations().is_empty() {
                 set.status = Status::InProgress;
                 forward.push(Edit::SetStatus(Status::InProgress));
+                // Undoing the step undoes the status it set: the document is "not started"
+                // again in the list.
+                inverse.push(Edit::SetStatus(Status::NotStarted));
             }
         }
         inverse.reverse();
@@ -2484,6 +2487,37 @@ mod tests {
         assert_eq!((count(&s, &a), count(&s, &b)), (2, 1));
         assert!(s.undo(&a) && s.undo(&a));
         assert_eq!((count(&s, &a), count(&s, &b)), (0, 0));
+    }
+
+    #[test]
+    fn undoing_the_first_annotation_makes_the_document_not_started_again() {
+        let (dir, mut s, doc) = session();
+        let status = |s: &Session| s.store.project.set(&doc, "anna").map(|set| set.status);
+        s.apply(&doc, vec![Edit::insert(person(&s, &doc, 0, 5))])
+            .unwrap();
+        assert_eq!(status(&s), Some(Status::InProgress));
+        s.apply(&doc, vec![Edit::insert(person(&s, &doc, 12, 22))])
+            .unwrap();
+        // Undoing a later step leaves the status the first one set.
+        assert!(s.undo(&doc));
+        assert_eq!(status(&s), Some(Status::InProgress));
+        assert!(s.undo(&doc));
+        assert_eq!(status(&s), Some(Status::NotStarted));
+        assert!(s.redo(&doc));
+        assert_eq!(status(&s), Some(Status::InProgress));
+        assert!(s.undo(&doc));
+        assert!(s.save_now().is_empty());
+        let (reopened, problems) = ProjectStore::open(dir.path()).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let saved = reopened.project.set(&doc, "anna").map(|set| set.status);
+        assert_ne!(saved, Some(Status::InProgress));
+        // A status the analyst set stays through the undo of the edits after it.
+        assert!(s.redo(&doc));
+        s.apply(&doc, vec![Edit::SetStatus(Status::Done)]).unwrap();
+        s.apply(&doc, vec![Edit::insert(person(&s, &doc, 12, 22))])
+            .unwrap();
+        assert!(s.undo(&doc));
+        assert_eq!(status(&s), Some(Status::Done));
     }
 
     #[test]
