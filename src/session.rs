@@ -1495,7 +1495,12 @@ impl Session {
         }
         if touched_set {
             let set = self.store.project.set_mut(document, &annotator);
-            if set.status == Status::NotStarted && !set.annotations().is_empty() {
+            // Not when the step sets the status itself: the undo of this very step does,
+            // and must leave the document not started.
+            if set.status == Status::NotStarted
+                && !set.annotations().is_empty()
+                && !forward.iter().any(|e| matches!(e, Edit::SetStatus(_)))
+            {
                 set.status = Status::InProgress;
                 forward.push(Edit::SetStatus(Status::InProgress));
                 // Undoing the step undoes the status it set: the document is "not started"
@@ -2518,6 +2523,17 @@ mod tests {
             .unwrap();
         assert!(s.undo(&doc));
         assert_eq!(status(&s), Some(Status::Done));
+        // A document with annotations set back to not started: tagging starts it, and the
+        // undo of the tag makes it not started again.
+        s.apply(&doc, vec![Edit::SetStatus(Status::NotStarted)])
+            .unwrap();
+        s.apply(&doc, vec![Edit::insert(person(&s, &doc, 12, 22))])
+            .unwrap();
+        assert_eq!(status(&s), Some(Status::InProgress));
+        assert!(s.undo(&doc));
+        assert_eq!(status(&s), Some(Status::NotStarted));
+        assert!(s.redo(&doc));
+        assert_eq!(status(&s), Some(Status::InProgress));
     }
 
     #[test]
