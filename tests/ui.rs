@@ -47,6 +47,163 @@ fn first_run_asks_the_annotators_name() {
     h.get_by_label("Annotator olena");
 }
 
+/// olena's saved file of the fixture's document.
+fn olenas_file(project: &Path) -> String {
+    std::fs::read_to_string(project.join("annotations/olena/kyiv.ron")).unwrap()
+}
+
+#[test]
+fn what_is_typed_into_a_note_is_kept_without_leaving_the_field() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "olena");
+    h.run();
+    let person = h.state().annotations().iter().find(|a| a.label == "Person");
+    let id = person.unwrap().id.clone();
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(id.clone())));
+    // Commands pushed from outside the UI apply at the end of the next frame.
+    h.run();
+    h.step();
+    let note = |h: &Harness<'_, LectorApp>| {
+        h.state()
+            .annotations()
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .note
+            .clone()
+    };
+    let typing = |h: &Harness<'_, LectorApp>| {
+        use egui_kittest::kittest::NodeT as _;
+        h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+            .accesskit_node()
+            .is_focused()
+    };
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+        .type_text("Kitova says this");
+    h.step();
+
+    // Ctrl+S in the field saves what it holds, and the field keeps the typing going.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    assert_eq!(note(&h), "Kitova says this");
+    assert!(olenas_file(&project).contains("Kitova says this"), "saved");
+    assert!(!h.state().session().unwrap().is_dirty());
+
+    // A pause in typing takes the text in while the field keeps focus; the autosave writes
+    // it like any edit.
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+        .type_text(" on TV ");
+    h.step();
+    assert_eq!(note(&h), "Kitova says this", "not while typing");
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(
+        note(&h),
+        "Kitova says this on TV ",
+        "taken in after the pause"
+    );
+    assert!(h.state().session().unwrap().is_dirty());
+    assert!(typing(&h), "still typing there");
+
+    // Closing the window with the field focused saves what was typed since.
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "Note")
+        .type_text("yesterday");
+    h.step();
+    gui::ask_to_close(&mut h);
+    assert!(
+        gui::asked(&h).1,
+        "asks to close once the field took its text in"
+    );
+    gui::ask_to_close(&mut h);
+    assert!(!gui::asked(&h).0, "closes");
+    assert_eq!(note(&h), "Kitova says this on TV yesterday");
+    assert!(
+        olenas_file(&project).contains("Kitova says this on TV yesterday"),
+        "saved on close"
+    );
+}
+
+#[test]
+fn a_text_attribute_is_taken_in_on_a_pause_and_keeps_the_space_typed_last() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "olena");
+    // Tall enough that a prediction's every field shows without scrolling.
+    h.set_size(egui::vec2(1360.0, 1300.0));
+    h.run();
+    let prediction = h
+        .state()
+        .annotations()
+        .iter()
+        .find(|a| a.label == "Prediction");
+    let id = prediction.unwrap().id.clone();
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(id.clone())));
+    h.run();
+    h.step();
+    let condition = |h: &Harness<'_, LectorApp>| {
+        let a = h
+            .state()
+            .annotations()
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .clone();
+        a.attributes.get("condition").map(ToString::to_string)
+    };
+    let field = egui::accesskit::Role::TextInput;
+    h.get_by_role_and_label(field, "Condition").click();
+    h.run();
+    h.get_by_role_and_label(field, "Condition")
+        .type_text("om avtalet ");
+    for _ in 0..6 {
+        h.step();
+    }
+    assert_eq!(condition(&h).as_deref(), Some("om avtalet"));
+    // The space typed last is still in the field: the next word is not glued on.
+    h.get_by_role_and_label(field, "Condition")
+        .type_text("förnyas");
+    for _ in 0..6 {
+        h.step();
+    }
+    assert_eq!(condition(&h).as_deref(), Some("om avtalet förnyas"));
+    // One undo step per pause; the date field beside it waits until it is left.
+    h.get_by_role_and_label(field, "Due").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(field, "Due").type_text("2027-02-1");
+    for _ in 0..6 {
+        h.step();
+    }
+    let due = |h: &Harness<'_, LectorApp>| {
+        let a = h
+            .state()
+            .annotations()
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap()
+            .clone();
+        a.attributes.get("due").map(ToString::to_string)
+    };
+    assert_eq!(due(&h).as_deref(), Some("2027-01-31"), "not while typed");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(due(&h).as_deref(), Some("2027-02-01"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(condition(&h).as_deref(), Some("om avtalet"));
+}
+
 #[test]
 fn an_idle_window_stops_repainting() {
     let (_dir, project) = sample_copy();

@@ -115,6 +115,9 @@ pub struct LectorApp {
     pub(super) ctx: Option<egui::Context>,
     /// Asked to close, the window waits for a job (see [`super::closing`]).
     pub(super) closing: super::closing::Closing,
+    /// Commands that wait a frame for the field with focus to take in what was typed
+    /// ([`Self::after_fields`]).
+    pub(super) after_fields: Vec<Command>,
 }
 
 /// A project opened on another thread: its folder, and the thread that opens it.
@@ -173,6 +176,7 @@ impl LectorApp {
             fail_step_job: false,
             comparisons: 0,
             closing: super::closing::Closing::No,
+            after_fields: Vec::new(),
             team: Team::default(),
             tracking: TrackingState::default(),
             panels: Panels::default(),
@@ -462,13 +466,17 @@ impl LectorApp {
         let mapping = super::import_mapping::ui(&ctx, self.import_mapping.as_ref());
         self.commands.extend(mapping);
         self.dropped_files(&ctx);
-        let commands = std::mem::take(&mut self.commands);
+        let mut commands = std::mem::take(&mut self.commands);
+        // What waited for a field to take in its text comes after the field's own edit.
+        commands.append(&mut self.after_fields);
         if !commands.is_empty() {
             // They change what this frame drew: show the result.
             ctx.request_repaint();
         }
         for command in commands {
-            self.apply(command);
+            if let Some(command) = self.after_fields(command) {
+                self.apply(command);
+            }
         }
         self.finish_jobs(&ctx);
         self.continue_after_save(&ctx);

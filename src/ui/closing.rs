@@ -60,6 +60,9 @@ impl LectorApp {
             Closing::Now => !self.waiting_to_close().is_empty(),
         };
         if first {
+            // A field with focus takes in what was typed in the next frame, before the
+            // request that comes back saves ([`super::typing`]).
+            super::typing::leave_field(ctx);
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.closing = Closing::Asked {
                 since: Instant::now(),

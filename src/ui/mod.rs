@@ -39,6 +39,7 @@ mod trace;
 mod track_record;
 pub mod tracking;
 mod transfer;
+mod typing;
 mod undo;
 mod watch;
 

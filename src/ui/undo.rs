@@ -46,6 +46,18 @@ fn states(set: Option<&AnnotationSet>, ids: &[AnnotationId]) -> Vec<Option<jiff:
         .collect()
 }
 
+/// How many edits a step is, as the user made them: the status a document's first annotation
+/// sets (and its undo sets back) is not one. The session puts it at the step's start or end,
+/// so that a step of a million edits is not looked through for it.
+fn counted_edits(edits: &[Edit]) -> usize {
+    let status = |e: Option<&Edit>| matches!(e, Some(Edit::SetStatus(_)));
+    let ends = match edits {
+        [_] => usize::from(status(edits.first())),
+        _ => usize::from(status(edits.first())) + usize::from(status(edits.last())),
+    };
+    edits.len() - ends
+}
+
 fn done_word(undo: bool) -> &'static str {
     if undo { "undone" } else { "redone" }
 }
@@ -127,7 +139,7 @@ impl LectorApp {
         let what = format!(
             "{} {}",
             if undo { "undoing" } else { "redoing" },
-            plural(taken.edits.len(), "edit")
+            plural(counted_edits(&taken.edits), "edit")
         );
         // Sent once the thread runs, so that a thread that cannot start leaves it here.
         let (send, receive) = std::sync::mpsc::channel::<TakenStep>();

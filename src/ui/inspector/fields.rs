@@ -311,10 +311,12 @@ fn typed_field_ui(
     } else if let Some(reading) = reading.filter(|_| text != shown) {
         ui.add(egui::Label::new(RichText::new(reading).small()).wrap());
     }
-    if edit.lost_focus() {
+    // Free text is taken in on a pause in typing too; a date or a number only when the
+    // field is left, once it is whole.
+    if crate::ui::typing::take_in(ui, &edit, def.ty == AttrType::Text) {
         match parsed {
             Ok(value) => {
-                if text != shown {
+                if value.as_ref() != current {
                     let name = def.name.clone();
                     out.push(changed(annotation, |a| match value {
                         Some(v) => {
@@ -325,7 +327,11 @@ fn typed_field_ui(
                         }
                     }));
                 }
-                ui.data_mut(|d| d.remove::<String>(memory));
+                // While the field keeps focus, what is typed stays as typed (a space at
+                // its end is the start of the next word).
+                if edit.lost_focus() {
+                    ui.data_mut(|d| d.remove::<String>(memory));
+                }
             }
             // Kept, with its error, until it is fixed or emptied. Enter keeps the field's
             // focus: the letters typed next to fix it would otherwise go to the article as

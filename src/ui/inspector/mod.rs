@@ -319,10 +319,10 @@ fn note_ui(ui: &mut egui::Ui, annotation: &Annotation, label: egui::Id, out: &mu
     if edit.changed() {
         ui.data_mut(|d| d.insert_temp(memory, text.clone()));
     }
+    if crate::ui::typing::take_in(ui, &edit, true) && text != annotation.note {
+        out.push(changed(annotation, |a| a.note = text.clone()));
+    }
     if edit.lost_focus() {
-        if text != annotation.note {
-            out.push(changed(annotation, |a| a.note = text.clone()));
-        }
         ui.data_mut(|d| d.remove::<String>(memory));
     }
 }

@@ -370,7 +370,7 @@ fn published_ui(ui: &mut egui::Ui, meta: &crate::model::DocumentMeta, out: &mut 
     if edit.changed() {
         ui.data_mut(|d| d.insert_temp(id, text.clone()));
     }
-    if edit.lost_focus() {
+    if crate::ui::typing::take_in(ui, &edit, false) {
         match parsed {
             Ok(date) if text.trim() != shown => {
                 out.push(Command::Track(TrackCommand::SetPublished {

@@ -180,10 +180,11 @@ fn current_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
                     if edit.changed() {
                         ui.data_mut(|d| d.insert_temp(memory, buffer.clone()));
                     }
+                    let take = crate::ui::typing::take_in(ui, &edit, true);
                     if edit.lost_focus() {
                         ui.data_mut(|d| d.remove::<String>(memory));
                     }
-                    if edit.lost_focus() && *buffer != existing {
+                    if take && buffer.trim() != existing {
                         commands.push(Command::Edit(vec![crate::session::Edit::Comment(
                             Box::new(Comment {
                                 annotator: annotator.to_owned(),
