@@ -1266,6 +1266,16 @@ fn a_bad_line_is_skipped_and_listed_and_the_rest_imported_in_each_line_format() 
         "{err}"
     );
     assert_eq!(covered("dora"), ["Ericsson", "Лукашенко"]);
+    // The same file imported as Lector JSONL: refused, naming the format it looks like.
+    let out = import("jsonl", "jo", &file);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "(nor is any other of its 3 lines); it looks like a doccano file: import it as doccano"
+        ),
+        "{err}"
+    );
 
     // brat: a span line cut short is skipped with the attribute on it; the rest is imported.
     let brat = dir.path().join("brat");

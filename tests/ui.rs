@@ -205,6 +205,119 @@ fn a_text_attribute_is_taken_in_on_a_pause_and_keeps_the_space_typed_last() {
 }
 
 #[test]
+fn undo_says_what_it_changed_when_two_edits_fall_in_one_second() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "olena");
+    h.run();
+    let person = h.state().annotations().iter().find(|a| a.label == "Person");
+    let person = (**person.unwrap()).clone();
+    // Two edits with the same modification time (the times count whole seconds).
+    for note in ["first", "second"] {
+        let mut changed = person.clone();
+        changed.note = note.into();
+        h.state_mut().push(lector::ui::Command::Edit(vec![
+            lector::session::Edit::replace(changed),
+        ]));
+        h.run();
+    }
+    h.state_mut().push(lector::ui::Command::Undo);
+    h.run();
+    let said = gui::said(&h);
+    assert_eq!(
+        said.last().map(String::as_str),
+        Some("undone: 1 annotation changed"),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn a_dialog_opened_over_the_address_window_gets_the_keyboard_and_escape_closes_that_window() {
+    let (_dir, project) = sample_copy();
+    let mut h = harness(&project, "olena");
+    h.run();
+    let open_menu = |h: &mut Harness<'_, LectorApp>, item: &str| {
+        h.get_by_label("File").click();
+        h.run();
+        h.get_by_label(item).click();
+        h.run();
+    };
+    open_menu(&mut h, "Add from URL…");
+    h.get_by_label("Address (http:// or https://)")
+        .type_text("https://example.org/a");
+    h.run();
+    // Add articles… over it: what is typed goes into its field, not the hidden address.
+    open_menu(&mut h, "Add articles…");
+    h.run();
+    h.event(egui::Event::Text("/tmp/artikel.txt".to_owned()));
+    h.run();
+    let field = "Path (type or paste it; files can also be dropped on the window)";
+    {
+        use egui_kittest::kittest::NodeT as _;
+        let value = h.get_by_label(field).accesskit_node().value();
+        assert_eq!(value.as_deref(), Some("/tmp/artikel.txt"));
+    }
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // The address window comes back as it was typed; Escape closes it.
+    {
+        use egui_kittest::kittest::NodeT as _;
+        let address = h.get_by_label("Address (http:// or https://)");
+        assert_eq!(
+            address.accesskit_node().value().as_deref(),
+            Some("https://example.org/a")
+        );
+    }
+    h.get_by_label("Address (http:// or https://)").click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(
+        h.query_by_label("Address (http:// or https://)").is_none(),
+        "Escape closed it"
+    );
+}
+
+#[test]
+fn the_document_filter_opens_its_first_hit_with_enter_and_clears_with_escape() {
+    let (_dir, project) = sample_copy();
+    let mut store = lector::store::ProjectStore::open(&project).unwrap().0;
+    let second = store
+        .add_text(
+            "sotji.txt",
+            "Samtal i Sotji",
+            "Lukasjenko reste till Sotji.\n".to_owned(),
+        )
+        .unwrap();
+    drop(store);
+    let mut h = harness(&project, "olena");
+    h.run();
+    let find = "Find documents by title or text";
+    h.get_by_label(find).click();
+    h.run();
+    h.get_by_label(find).type_text("Sotji");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().document(), Some(second.as_str()));
+    h.get_by_label(find).click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    {
+        use egui_kittest::kittest::NodeT as _;
+        let value = h.get_by_label(find).accesskit_node().value();
+        assert_eq!(value.as_deref().unwrap_or(""), "", "cleared");
+    }
+    h.get_by_label(find).click();
+    h.run();
+    h.get_by_label(find).type_text("nothing like this");
+    h.run();
+    h.get_by_label("×").click();
+    h.run();
+    assert!(h.query_by_label("×").is_none(), "cleared by its button");
+}
+
+#[test]
 fn an_idle_window_stops_repainting() {
     let (_dir, project) = sample_copy();
     let mut h = harness(&project, "olena");
@@ -316,7 +429,7 @@ fn tag_edit_link_delete_undo_search_and_reopen() {
     press_text(&mut h, "f");
     h.get_by_label("Certainty").click();
     h.run();
-    h.get_by_label("probable").click();
+    h.get_by_label("Probable").click();
     h.run();
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Condition")
         .click();

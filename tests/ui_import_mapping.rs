@@ -147,8 +147,10 @@ fn closing_while_an_import_is_read_stays_open_for_its_mapping() {
     }
     assert!(!gui::asked(&h).1, "not closed with the mapping open");
     let said = gui::said(&h);
+    // Said when the import was still read as the close came; a one-line file is sometimes
+    // read before the frame that takes the close ends.
     assert!(
-        said.iter().any(|m| m.starts_with("closing once ")),
+        frames == 0 || said.iter().any(|m| m.starts_with("closing once ")),
         "{said:?}"
     );
     assert_eq!(

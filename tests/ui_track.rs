@@ -148,6 +148,23 @@ fn resolve_from_the_predictions_view_and_see_the_track_record_and_chart_change()
     // Resolve the radar station: it did not keep working (a test's claim, not history).
     h.get_by_label_contains("Den ryska radarstationen").click();
     h.run();
+    // An open prediction's form has no outcome chosen, and records nothing until one is.
+    {
+        use egui_kittest::kittest::NodeT as _;
+        let record = h.get_by_label("Record resolution");
+        assert!(
+            record.accesskit_node().is_disabled(),
+            "no outcome chosen yet"
+        );
+        for status in ["came true", "did not come true"] {
+            let choice = h.get_by_label(status);
+            assert_ne!(
+                choice.accesskit_node().toggled(),
+                Some(egui::accesskit::Toggled::True),
+                "{status} is not shown chosen"
+            );
+        }
+    }
     h.get_by_label("did not come true").click();
     h.run();
     h.get_by_label("Evidence, one link or quote per line (never fetched)")
@@ -159,7 +176,7 @@ fn resolve_from_the_predictions_view_and_see_the_track_record_and_chart_change()
     h.get_by_label("Record resolution").click();
     h.run();
     assert!(
-        status_bar(&h).contains("resolved as did_not_come_true"),
+        status_bar(&h).contains("resolved as did not come true"),
         "{}",
         status_bar(&h)
     );
@@ -258,7 +275,7 @@ fn tagging_a_hedged_prediction_proposes_its_certainty_with_the_cue() {
     h.get_by_label_contains("Certainty proposed: possible, from “Kanske”");
     h.get_by_label("Certainty").click();
     h.run();
-    h.get_by_label("improbable").click();
+    h.get_by_label("Improbable").click();
     h.run();
     let selected = h.state().selected_annotation().unwrap().clone();
     assert_eq!(

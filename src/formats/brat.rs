@@ -297,7 +297,7 @@ fn read_ann(project: &Project, path: &Path, parsed: &mut Parsed) -> Result<(), F
         let read = read_ann_line(document, path, n, line, &mut by_t, parsed);
         bad.take(parsed, read)?;
     }
-    bad.finish()
+    bad.finish(super::Format::Brat)
 }
 
 /// Reads one line of a `.ann` file: a span (`T`) becomes a candidate, the lines about it

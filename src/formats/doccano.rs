@@ -100,6 +100,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         if raw.trim().is_empty() {
             continue;
         }
+        bad.line(&raw);
         let malformed = |message: String| FormatError::Malformed {
             message,
             line: n,
@@ -237,7 +238,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
             });
         }
     }
-    bad.finish()?;
+    bad.finish(super::Format::Doccano)?;
     Ok(parsed)
 }
 

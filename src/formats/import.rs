@@ -141,11 +141,39 @@ pub struct Parsed {
 pub struct BadLines {
     /// The first bad line: (file, line, reason).
     first: Option<(PathBuf, usize, String)>,
+    /// The text of the file's first line, to say which format it looks like.
+    first_text: Option<String>,
     bad: usize,
     good: usize,
 }
 
+/// The line-based format a JSON line looks like, if it is one of those Lector imports: said
+/// when a file none of whose lines is of the format asked for was given.
+fn looks_like(line: &str) -> Option<Format> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    let object = value.as_object()?;
+    let has = |key: &str| object.contains_key(key);
+    if has("document") && has("fragments") {
+        Some(Format::Jsonl)
+    } else if has("text") && (has("label") || has("entities")) {
+        Some(Format::Doccano)
+    } else if has("annotations") || has("predictions") || has("data") {
+        Some(Format::LabelStudio)
+    } else if has("@context") || has("target") {
+        Some(Format::W3c)
+    } else {
+        None
+    }
+}
+
 impl BadLines {
+    /// Notes a line's text (only the first is kept), before [`Self::take`] takes its reading.
+    pub fn line(&mut self, text: &str) {
+        if self.first_text.is_none() {
+            self.first_text = Some(text.to_owned());
+        }
+    }
+
     /// Takes what reading one line gave: the line's reading, or `None` for a line that is not
     /// of the format, which is listed in `parsed.skipped`; any other error (the file cannot
     /// be read) is passed on.
@@ -177,20 +205,28 @@ impl BadLines {
         }
     }
 
-    /// The first bad line's error when no line was of the format.
-    pub fn finish(self) -> Result<(), FormatError> {
-        match self.first {
-            Some((path, line, message)) if self.good == 0 => Err(FormatError::Malformed {
-                message: if self.bad > 1 {
-                    format!("{message} (nor is any other of its {} lines)", self.bad)
-                } else {
-                    message
-                },
-                line,
-                path,
-            }),
-            _ => Ok(()),
+    /// The first bad line's error when no line was of `format`, saying which format the
+    /// file looks like where it looks like another.
+    pub fn finish(self, format: Format) -> Result<(), FormatError> {
+        let Some((path, line, mut message)) = self.first.filter(|_| self.good == 0) else {
+            return Ok(());
+        };
+        if self.bad > 1 {
+            message = format!("{message} (nor is any other of its {} lines)", self.bad);
         }
+        let other = self.first_text.as_deref().and_then(looks_like);
+        if let Some(other) = other.filter(|other| *other != format) {
+            message = format!(
+                "{message}; it looks like a {} file: import it as {}",
+                other.name(),
+                other.name()
+            );
+        }
+        Err(FormatError::Malformed {
+            message,
+            line,
+            path,
+        })
     }
 }
 

@@ -137,6 +137,7 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         if raw.trim().is_empty() {
             continue;
         }
+        bad.line(&raw);
         let read = serde_json::from_str::<Line>(&raw).map_err(|err| FormatError::Malformed {
             message: format!("not a Lector annotation: {err}"),
             line: n,
@@ -186,6 +187,6 @@ pub fn read(project: &Project, path: &Path) -> Result<Parsed, FormatError> {
         candidate.set_times(line.created.as_deref(), line.modified.as_deref());
         parsed.candidates.push(candidate);
     }
-    bad.finish()?;
+    bad.finish(super::Format::Jsonl)?;
     Ok(parsed)
 }

@@ -455,14 +455,21 @@ impl LectorApp {
         self.panels.shown = (open(columns.documents), open(columns.side));
         self.side_panels_ui(ui, &columns);
         self.central_ui(ui);
+        // Whether a dialog was open as the frame began: one that Escape closes in it does
+        // not hand the same key to the windows below.
+        let dialog_open = self.dialogs.modal.is_some();
         let dialogs = super::dialogs::ui(&ctx, self);
         self.commands.extend(dialogs);
         let windows = super::suggestions::windows::ui(&ctx, &self.suggestions);
         self.commands.extend(windows);
-        let paste = super::paste::window_ui(&ctx, &mut self.paste);
-        self.commands.extend(paste);
-        let url = super::fetch::window_ui(&ctx, &mut self.url_window);
-        self.commands.extend(url);
+        // The windows that ask for an address or a pasted text wait, kept as typed, while a
+        // dialog is open: drawn under it they would keep the keyboard from its field.
+        if !dialog_open && self.dialogs.modal.is_none() {
+            let paste = super::paste::window_ui(&ctx, &mut self.paste);
+            self.commands.extend(paste);
+            let url = super::fetch::window_ui(&ctx, &mut self.url_window);
+            self.commands.extend(url);
+        }
         let mapping = super::import_mapping::ui(&ctx, self.import_mapping.as_ref());
         self.commands.extend(mapping);
         self.dropped_files(&ctx);

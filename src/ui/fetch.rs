@@ -33,6 +33,7 @@ pub fn window_ui(ctx: &egui::Context, window: &mut Option<UrlWindow>) -> Vec<Com
         return out;
     };
     let mut open = true;
+    let mut escaped = false;
     egui::Window::new("Add from URL")
         .open(&mut open)
         .collapsible(false)
@@ -56,8 +57,12 @@ pub fn window_ui(ctx: &egui::Context, window: &mut Option<UrlWindow>) -> Vec<Com
             {
                 out.push(Command::Fetch(FetchCommand::Fetch(w.url.trim().to_owned())));
             }
+            // Escape closes it, as it closes a dialog.
+            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                escaped = true;
+            }
         });
-    if !open {
+    if !open || escaped {
         out.push(Command::Fetch(FetchCommand::Close));
     }
     out

@@ -415,10 +415,15 @@ impl LectorApp {
         for (text, error) in messages {
             self.say(text, error);
         }
+        let listed = if skipped > 0 {
+            ", each with its line in the Messages window (View menu)"
+        } else {
+            ""
+        };
         self.say(
             format!(
-                "imported {} ({format}) as {annotator}; {skipped} skipped (Ctrl+Z undoes, per \
-                 document)",
+                "imported {} ({format}) as {annotator}; {skipped} skipped{listed} (Ctrl+Z \
+                 undoes, per document)",
                 plural(added, "annotation")
             ),
             false,

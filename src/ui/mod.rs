@@ -191,6 +191,10 @@ pub fn describe(annotation: &Annotation, text: &DocText, schema: &Schema) -> Str
             || crate::model::schema::humanise(name),
             |d| d.display_name(),
         );
+        let value = match value {
+            crate::model::AttrValue::Choice(choice) => choice.replace('_', " "),
+            other => other.to_string(),
+        };
         out.push_str(&format!("\n{name}: {value}"));
     }
     if !annotation.note.is_empty() {

@@ -45,6 +45,7 @@ pub fn window_ui(ctx: &egui::Context, window: &mut Option<PasteWindow>) -> Vec<C
         return out;
     };
     let mut open = true;
+    let mut escaped = false;
     crate::ui::centred(egui::Window::new("Paste as article"), ctx)
         .open(&mut open)
         .default_size([520.0, 360.0])
@@ -64,8 +65,13 @@ pub fn window_ui(ctx: &egui::Context, window: &mut Option<PasteWindow>) -> Vec<C
             {
                 out.push(Command::Paste(PasteCommand::Add(w.text.clone())));
             }
+            // Escape closes it while it is empty; a pasted article is not thrown away by a
+            // key (the window's × does that).
+            if empty && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                escaped = true;
+            }
         });
-    if !open {
+    if !open || escaped {
         out.push(Command::Paste(PasteCommand::Close));
     }
     out

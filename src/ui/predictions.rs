@@ -454,7 +454,9 @@ fn row_ui(
         (holder, text_color),
         (p.text.replace('\n', " "), text_color),
         (
-            p.certainty.clone().unwrap_or_else(|| "—".into()),
+            p.certainty
+                .as_deref()
+                .map_or_else(|| "—".into(), |c| c.replace('_', " ")),
             text_color,
         ),
         (p.condition.clone().unwrap_or_default(), text_color),
@@ -476,13 +478,13 @@ fn row_ui(
             continue;
         }
         let cell = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(*width - 8.0, height));
-        ui.painter().with_clip_rect(cell).text(
-            cell.left_center() + vec2(4.0, 0.0),
-            egui::Align2::LEFT_CENTER,
-            text,
-            font.clone(),
-            color,
-        );
+        // A text wider than its column ends in "…", so that a cut word does not read as
+        // another ("Lukashenkc").
+        let mut job = egui::text::LayoutJob::simple_singleline(text, font.clone(), color);
+        job.wrap = egui::text::TextWrapping::truncate_at_width(cell.width() - 4.0);
+        let galley = ui.painter().layout_job(job);
+        let at = egui::pos2(cell.left() + 4.0, cell.center().y - galley.size().y / 2.0);
+        ui.painter().with_clip_rect(cell).galley(at, galley, color);
         x += width;
     }
     response

@@ -24,6 +24,10 @@ pub struct Prefs {
     pub article_projects: Option<PathBuf>,
     /// The folder of the last export.
     pub export_dir: Option<PathBuf>,
+    /// The format of the last import (its command-line name), offered again.
+    pub import_format: Option<String>,
+    /// The file or folder of the last import, offered again.
+    pub import_path: Option<PathBuf>,
     /// The documents panel's width, in points at zoom 1.
     pub documents_width: f32,
     /// The inspector's (right) panel's width, in points at zoom 1.
@@ -40,6 +44,8 @@ impl Default for Prefs {
             snap_to_words: true,
             article_projects: None,
             export_dir: None,
+            import_format: None,
+            import_path: None,
             documents_width: 230.0,
             side_width: 340.0,
         }

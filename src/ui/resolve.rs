@@ -116,11 +116,9 @@ fn form_ui(app: &mut LectorApp, ui: &mut egui::Ui, p: &TrackedPrediction) {
     if form.for_key.as_ref() != Some(&key) {
         *form = ResolveForm {
             for_key: Some(key.clone()),
-            status: Some(if p.status.is_resolved() {
-                p.status
-            } else {
-                ResolutionStatus::CameTrue
-            }),
+            // An open prediction's form has no outcome chosen: one shown chosen read as if it
+            // were already resolved, and a click on "Record" recorded it.
+            status: p.status.is_resolved().then_some(p.status),
             date: p.resolved_at.unwrap_or(today).to_string(),
             evidence: p.evidence.join("\n"),
             note: p.resolution_note.clone().unwrap_or_default(),

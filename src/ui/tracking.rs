@@ -663,7 +663,10 @@ pub fn apply(app: &mut LectorApp, command: TrackCommand) {
         TrackCommand::SelectClaim(key) => app.tracking.claims.selected = Some(key),
         TrackCommand::ConfirmProposal => {
             if let Some(p) = app.tracking.proposal.take() {
-                app.say(format!("certainty {} kept", p.certainty), false);
+                app.say(
+                    format!("certainty {} kept", p.certainty.replace('_', " ")),
+                    false,
+                );
             }
         }
     }
@@ -678,8 +681,8 @@ fn record_edit(app: &mut LectorApp, key: &RecordKey, edit: Edit, problems: Vec<S
         return;
     };
     let what = match &edit {
-        Edit::Resolve(r) => format!("resolved as {}", r.outcome),
-        Edit::SetVerdict(r) => format!("verdict {}", r.outcome),
+        Edit::Resolve(r) => format!("resolved as {}", r.outcome.words()),
+        Edit::SetVerdict(r) => format!("verdict {}", r.outcome.words()),
         _ => String::new(),
     };
     match session.apply(&key.document, vec![edit]) {

@@ -97,6 +97,8 @@ impl LectorApp {
             self.say(format!("Lector cannot import {format}"), true);
             return;
         }
+        self.prefs.import_format = Some(format.name().to_owned());
+        self.prefs.import_path = Some(path.to_path_buf());
         if self.jobs.is_running(JobKind::Import)
             || self.jobs.is_running(JobKind::ImportPlan)
             || self.import_mapping.is_some()

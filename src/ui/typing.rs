@@ -21,6 +21,10 @@ pub const PAUSE: f64 = 1.0;
 /// `on_pause`, typing paused for [`PAUSE`] while the field keeps focus. Each pause takes it in
 /// once.
 pub fn take_in(ui: &egui::Ui, edit: &egui::Response, on_pause: bool) -> bool {
+    // A field reached with Tab comes into view, so that nothing is typed blind.
+    if edit.gained_focus() {
+        edit.scroll_to_me(None);
+    }
     if edit.has_focus() {
         ui.data_mut(|d| d.insert_temp(egui::Id::unique(TYPING), edit.id));
     }

@@ -128,11 +128,25 @@ impl LectorApp {
                 self.dialogs.modal = Some(Dialog::Export(form));
             }
             Ask::Import => {
-                let format = crate::formats::Format::ALL
+                // The last import's format and file, which an import gone wrong is tried again
+                // with; else the first format.
+                let last = self
+                    .prefs
+                    .import_format
+                    .as_deref()
+                    .and_then(|name| name.parse::<crate::formats::Format>().ok());
+                let format = last
                     .into_iter()
+                    .chain(crate::formats::Format::ALL)
                     .find(|f| f.can_import())
                     .unwrap_or(crate::formats::Format::Jsonl);
-                file_dialog::ask_path(self, PathPurpose::Import(format), String::new());
+                let path = self
+                    .prefs
+                    .import_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                file_dialog::ask_path(self, PathPurpose::Import(format), path);
             }
             Ask::SwitchAnnotator => {
                 let current = self.annotator();

@@ -53,7 +53,9 @@ pub fn attribute_ui(
                     }
                     for v in values {
                         let is = matches!(current, Some(AttrValue::Choice(c)) if c == v);
-                        if ui.selectable_label(is, v).clicked() && !is {
+                        // In words, as the closed box shows the choice.
+                        let words = crate::model::schema::humanise(v);
+                        if ui.selectable_label(is, words).clicked() && !is {
                             out.push(set_value(Some(AttrValue::Choice(v.clone()))));
                         }
                     }

@@ -79,7 +79,7 @@ pub fn proposal_ui(
                 RichText::new(format!(
                     "Certainty proposed: {} (underlined in the text); keep it or choose another \
                      below",
-                    proposal.explanation
+                    proposal.explanation.replace('_', " ")
                 ))
                 .color(theme.notice_text()),
             );
@@ -125,6 +125,17 @@ pub fn outcome_ui(
             let checked = match &c.verdict_from {
                 crate::predict::VerdictSource::Record(by) => {
                     format!("Checked: {} ({by})", c.verdict.words())
+                }
+                // The verdict below is the annotator's own reading: said so, not "not
+                // checked", which read as if it contradicted the verdict shown under it.
+                crate::predict::VerdictSource::Annotation
+                    if c.verdict != crate::predict::Verdict::Unreviewed =>
+                {
+                    format!(
+                        "Verdict: {}, the annotator's reading; not recorded in the Claims view \
+                         yet",
+                        c.verdict.words()
+                    )
                 }
                 _ => "Not checked yet".to_owned(),
             };

@@ -156,12 +156,34 @@ fn documents_list_ui(
     max_height: f32,
     out: &mut Vec<Command>,
 ) {
-    ui.add(
-        egui::TextEdit::singleline(&mut filter.query)
-            .hint_text("find in titles and texts")
-            .desired_width(f32::INFINITY),
-    )
-    .accessible_name("Find documents by title or text");
+    let edit = ui
+        .horizontal(|ui| {
+            let clear = !filter.query.is_empty();
+            let button = if clear { 26.0 } else { 0.0 };
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut filter.query)
+                        .hint_text("find in titles and texts")
+                        .desired_width(ui.available_width() - button),
+                )
+                .accessible_name("Find documents by title or text");
+            if clear
+                && ui
+                    .small_button("×")
+                    .on_hover_text("Clear: show every document")
+                    .clicked()
+            {
+                filter.query.clear();
+            }
+            edit
+        })
+        .inner;
+    // Escape clears the filter; Enter opens the first document found.
+    let left_with = |key| edit.lost_focus() && ui.input(|i| i.key_pressed(key));
+    if left_with(egui::Key::Escape) {
+        filter.query.clear();
+    }
+    let open_first = left_with(egui::Key::Enter);
     let query = filter.query.trim().to_owned();
     let rows: Vec<(usize, usize)> = match filter.refresh(project) {
         Some(matches) => {
@@ -179,6 +201,12 @@ fn documents_list_ui(
         }
         None => (0..project.documents.len()).map(|i| (i, 0)).collect(),
     };
+    if open_first
+        && !query.is_empty()
+        && let Some(document) = rows.first().and_then(|(i, _)| project.documents.get(*i))
+    {
+        out.push(Command::OpenDocument(document.meta.id.clone()));
+    }
     // Every row has the same height, a second line for colleagues' progress when anyone
     // else annotates in the project.
     let others_anywhere = project
