@@ -832,3 +832,52 @@ fn relabelling_a_prediction_says_what_it_dropped() {
     assert_eq!(back.label, "Prediction");
     assert_eq!(back.attributes, held.attributes, "every attribute back");
 }
+
+/// A claim whose annotator gave it a verdict, with no check recorded in the Claims view: the
+/// inspector's header says whose the verdict is, not "not checked", which read as if it
+/// contradicted the verdict under it.
+#[test]
+fn a_claims_header_agrees_with_the_verdict_under_it() {
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "anna");
+    h.run();
+    let claim = h
+        .state()
+        .annotations()
+        .iter()
+        .find(|a| a.label == "Claim")
+        .map(|a| (**a).clone())
+        .unwrap();
+    assert!(
+        claim
+            .attributes
+            .get("verdict")
+            .is_none_or(|v| *v == AttrValue::Choice("unreviewed".into())),
+        "the sample's first claim is not checked"
+    );
+    h.state_mut()
+        .push(lector::ui::Command::Select(Some(claim.id.clone())));
+    h.run();
+    h.step();
+    let mut supported = claim.clone();
+    supported
+        .attributes
+        .insert("verdict".to_owned(), AttrValue::Choice("supported".into()));
+    h.state_mut().push(lector::ui::Command::Edit(vec![
+        lector::session::Edit::replace(supported),
+    ]));
+    h.run();
+    h.step();
+    assert!(
+        h.query_by_label("No check recorded yet (the verdict below is the annotator's)")
+            .is_some()
+    );
+    assert!(h.query_by_label("Not checked yet").is_none());
+    // Back to unreviewed: not checked.
+    h.state_mut().push(lector::ui::Command::Edit(vec![
+        lector::session::Edit::replace(claim),
+    ]));
+    h.run();
+    h.step();
+    assert!(h.query_by_label("Not checked yet").is_some());
+}

@@ -126,16 +126,16 @@ pub fn outcome_ui(
                 crate::predict::VerdictSource::Record(by) => {
                     format!("Checked: {} ({by})", c.verdict.words())
                 }
-                // The verdict below is the annotator's own reading: said so, not "not
-                // checked", which read as if it contradicted the verdict shown under it.
-                crate::predict::VerdictSource::Annotation
-                    if c.verdict != crate::predict::Verdict::Unreviewed =>
+                // The verdict below is the annotator's own reading, read from the annotation
+                // itself (the counts are redone only while a tracking view shows): said so,
+                // not "not checked", which read as if it contradicted it.
+                _ if annotation
+                    .attributes
+                    .get("verdict")
+                    .and_then(|v| crate::predict::Verdict::from_name(&v.to_string()))
+                    .is_some_and(|v| v != crate::predict::Verdict::Unreviewed) =>
                 {
-                    format!(
-                        "Verdict: {}, the annotator's reading; not recorded in the Claims view \
-                         yet",
-                        c.verdict.words()
-                    )
+                    "No check recorded yet (the verdict below is the annotator's)".to_owned()
                 }
                 _ => "Not checked yet".to_owned(),
             };
