@@ -584,6 +584,27 @@ impl Session {
         step.map_or_else(Vec::new, |step| touched_ids(&step.edits))
     }
 
+    /// The review unit (by its annotations) the next undo (or redo) on a document decides
+    /// or takes a decision back from, if it does: the first such, so that a reviewer is shown
+    /// what the undo changed.
+    pub fn step_decision(
+        &self,
+        document: &str,
+        undo: bool,
+    ) -> Option<crate::model::review::Sources> {
+        let history = self.histories.get(document)?;
+        let step = if undo {
+            history.undo.last()
+        } else {
+            history.redo.last()
+        }?;
+        step.edits.iter().find_map(|edit| match edit {
+            Edit::Decide(decision) => Some(decision.sources.clone()),
+            Edit::Undecide(sources) => Some(sources.clone()),
+            _ => None,
+        })
+    }
+
     /// Whether there is something to undo / redo on a document.
     pub fn can_undo_redo(&self, document: &str) -> (bool, bool) {
         self.histories

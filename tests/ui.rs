@@ -678,7 +678,8 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
         2,
         "both annotators are offered and ticked"
     );
-    h.get_by_label("Start review").click();
+    // Enter starts it, as the button does.
+    h.key_press(egui::Key::Enter);
     h.run();
 
     let review = h.state().review().expect("in review mode");
@@ -740,6 +741,30 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     );
     let next = state.review().unwrap().current.unwrap();
     assert_ne!(next, first, "moved on to the next disagreement");
+    // Ctrl+Z takes the decision back and shows its disagreement again; Ctrl+Y decides it
+    // again, shown there.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().review().unwrap().current, Some(first));
+    let review = |h: &Harness<'_, LectorApp>| {
+        h.state()
+            .session()
+            .unwrap()
+            .store
+            .project
+            .review("sotji-talks", "olga")
+            .unwrap()
+            .decision(&unit.annotations)
+            .is_some()
+    };
+    assert!(!review(&h), "taken back");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    h.run();
+    assert!(review(&h), "decided again");
+    assert_eq!(h.state().review().unwrap().current, Some(first));
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().review().unwrap().current, Some(next));
 
     // The second one by its button, with a note for the annotators.
     let unit2 = h.state().review().unwrap().current_unit().unwrap().clone();

@@ -134,11 +134,19 @@ pub fn ui(ctx: &egui::Context, state: Option<&ImportMapping>) -> Vec<Command> {
                         ui.end_row();
                     }
                 });
+            // Enter imports (unless a choice has the keyboard), Escape cancels.
+            let (entered, escaped) = ui.input(|i| {
+                (
+                    i.key_pressed(egui::Key::Enter),
+                    i.key_pressed(egui::Key::Escape),
+                )
+            });
+            let free = ui.memory(|m| m.focused().is_none());
             ui.horizontal(|ui| {
-                if ui.button("Import").clicked() {
+                if ui.button("Import").on_hover_text("Enter").clicked() || (entered && free) {
                     out.push(Command::ImportMapping(MappingCommand::Import));
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button("Cancel").on_hover_text("Escape").clicked() || (escaped && free) {
                     out.push(Command::ImportMapping(MappingCommand::Cancel));
                 }
             });

@@ -102,6 +102,11 @@ impl LectorApp {
             return;
         };
         let touched = session.step_annotations(doc, undo);
+        // In a review, the unit whose decision it changes is shown.
+        let decided = self
+            .review
+            .as_ref()
+            .and_then(|_| session.step_decision(doc, undo));
         let before = states(self.own_set(), &touched);
         let Some(session) = &mut self.session else {
             return;
@@ -124,6 +129,9 @@ impl LectorApp {
         }
         let after = states(self.own_set(), &touched);
         self.said_step(undo, &before, &after);
+        if let Some(sources) = decided {
+            self.show_unit_of(&sources);
+        }
     }
 
     fn said_step(&mut self, undo: bool, before: &[Option<State>], after: &[Option<State>]) {

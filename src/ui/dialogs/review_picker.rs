@@ -100,9 +100,15 @@ pub fn ui(ctx: &egui::Context, picker: &mut ReviewPicker) -> (Option<Command>, b
             }
         }
         ui.horizontal(|ui| {
+            let ready = picker.chosen.len() >= 2;
+            // Enter starts it, unless a checkbox has the keyboard (Enter ticks it).
+            let entered = ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && ui.memory(|m| m.focused().is_none());
             if ui
-                .add_enabled(picker.chosen.len() >= 2, egui::Button::new("Start review"))
+                .add_enabled(ready, egui::Button::new("Start review"))
+                .on_hover_text("Enter")
                 .clicked()
+                || (ready && entered)
             {
                 start = true;
             }

@@ -257,6 +257,20 @@ impl LectorApp {
         (start..units.len()).chain(0..start).find(open)
     }
 
+    /// Shows the unit of the review whose annotations are `sources`, if there is one.
+    pub(in crate::ui) fn show_unit_of(&mut self, sources: &crate::model::review::Sources) {
+        let unit = self.review.as_ref().and_then(|review| {
+            review
+                .alignment
+                .units
+                .iter()
+                .position(|unit| unit.annotations == *sources)
+        });
+        if let Some(i) = unit {
+            self.show_unit(i);
+        }
+    }
+
     /// Shows a unit of the review: scrolls to it and selects its extent.
     fn show_unit(&mut self, i: usize) {
         let Some(review) = &mut self.review else {
