@@ -1091,3 +1091,36 @@ fn after_a_crash_mid_review_the_reviewer_is_told_and_gets_the_work_back() {
     start_review(&mut h);
     assert_eq!(settled(&h), Some(1), "the settled disagreement is back");
 }
+
+/// A narrower window re-wraps the article: the reader stays at the caret, not at the pixel
+/// offset, which now shows text from far earlier.
+#[test]
+fn a_narrower_window_keeps_the_caret_in_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("sotji");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &project,
+    );
+    let mut h = harness(&project, "anna");
+    h.run();
+    let (at, _) = find(&h, "Det militära samarbetet", 0);
+    h.state_mut()
+        .push(lector::ui::Command::Reveal(lector::model::CharOffset(at)));
+    h.run();
+    h.step();
+    assert!(
+        h.query_by_label_contains("Det militära samarbetet")
+            .is_some()
+    );
+    for size in [(900.0, 560.0), (760.0, 520.0), (1360.0, 860.0)] {
+        h.set_size(egui::vec2(size.0, size.1));
+        h.run();
+        h.step();
+        assert!(
+            h.query_by_label_contains("Det militära samarbetet")
+                .is_some(),
+            "at {size:?}, the caret's paragraph is on screen"
+        );
+    }
+}

@@ -109,6 +109,9 @@ pub struct ArticleView {
     pub snap_to_words: bool,
     dragging: bool,
     scroll_target: Option<CharOffset>,
+    /// A paragraph to bring to the top of the view in the next frame: the one the reader was
+    /// at when a new width re-wrapped the text.
+    keep_top: Option<usize>,
     /// Screen positions of the paragraphs painted in the last frame, for hit tests.
     visible: Vec<(usize, Pos2, Arc<ParaLayout>)>,
     /// The view's rectangle in the last frame.
@@ -133,6 +136,7 @@ impl ArticleView {
             snap_to_words: true,
             dragging: false,
             scroll_target: None,
+            keep_top: None,
             visible: Vec::new(),
             rect: Rect::NOTHING,
             scratch: Vec::new(),
@@ -310,6 +314,26 @@ impl ArticleView {
         let wrap = (avail - 2.0 * MARGIN).clamp(120.0, MAX_LINE_WIDTH);
         let key = (wrap.to_bits(), theme.dark);
         if key != self.layout_key {
+            // A new width re-wraps every paragraph and moves them all: the reader stays where
+            // they were, at the caret if it was on screen, else at the paragraph at the top.
+            if self.scroll_target.is_none() && !self.visible.is_empty() {
+                let head = self.selection.head.0;
+                let on_screen = |i: usize| {
+                    let p = self.para(i);
+                    p.start <= head && head <= p.end
+                };
+                if self.visible.iter().any(|(i, _, _)| on_screen(*i)) {
+                    self.scroll_target = Some(self.selection.head);
+                } else {
+                    let top = self.rect.top();
+                    self.keep_top = self
+                        .visible
+                        .iter()
+                        .find(|(_, pos, _)| pos.y >= top)
+                        .or(self.visible.first())
+                        .map(|(i, _, _)| *i);
+                }
+            }
             self.layout_key = key;
             self.layouts.clear();
             for i in 0..self.text.paragraphs().len() {
@@ -349,6 +373,12 @@ impl ArticleView {
                         .caret_rect(local)
                         .translate(origin.to_vec2() + vec2(0.0, top));
                     ui.scroll_to_rect(rect.expand(2.0 * font_size), Some(egui::Align::Center));
+                } else if let Some(i) = self.keep_top.take() {
+                    self.layout(ui, i, font_size, wrap, text_color);
+                    self.update_tops();
+                    let top = self.tops.get(i).copied().unwrap_or(0.0);
+                    let rect = Rect::from_min_size(origin + vec2(0.0, top), vec2(wrap, font_size));
+                    ui.scroll_to_rect(rect, Some(egui::Align::Min));
                 }
                 self.paint_visible(ui, viewport, origin, font_size, wrap, &theme, overlay);
                 self.describe(ui, &response, overlay.title, wrap);
