@@ -568,9 +568,13 @@ impl LectorApp {
             return super::review::panel::side_ui(ui, self);
         }
         let mut commands = Vec::new();
+        // The list never takes more than half the column: a prediction's fields stay in view
+        // above it in a small window, and one made smaller after the list was sized.
+        let height = ui.available_height();
         egui::Panel::bottom("list")
             .resizable(true)
-            .default_size(ui.available_height() * 0.45)
+            .default_size(height * 0.45)
+            .size_range(80.0_f32.min(height * 0.3)..=height * 0.5)
             .show(ui, |ui| {
                 // The list's own state is lent out while the rest of the app is read.
                 let mut list = std::mem::take(&mut self.list);

@@ -141,7 +141,7 @@ pub fn ui(ctx: &egui::Context, state: Option<&ImportMapping>) -> Vec<Command> {
                     i.key_pressed(egui::Key::Escape),
                 )
             });
-            let free = ui.memory(|m| m.focused().is_none());
+            let free = super::dialogs::keys_are_the_dialogs(ui);
             ui.horizontal(|ui| {
                 if ui.button("Import").on_hover_text("Enter").clicked() || (entered && free) {
                     out.push(Command::ImportMapping(MappingCommand::Import));

@@ -103,6 +103,18 @@ pub fn ui(ctx: &egui::Context, app: &mut LectorApp) -> Vec<Command> {
     out
 }
 
+/// Whether Enter or Escape pressed while a dialog shows is the dialog's own: none of its
+/// widgets has the keyboard (a checkbox or a choice takes Enter itself) and no list of choices
+/// is open. A widget under the dialog that kept the keyboard does not count.
+pub fn keys_are_the_dialogs(ui: &egui::Ui) -> bool {
+    let ctx = ui.ctx();
+    let focused_here = ctx
+        .memory(|m| m.focused())
+        .and_then(|id| ctx.read_response(id))
+        .is_some_and(|r| r.layer_id == ui.layer_id());
+    !focused_here && !egui::Popup::is_any_open(ctx)
+}
+
 /// Gives a dialog's text field the keyboard focus when nothing else has it. Requesting focus
 /// every frame would make eframe repaint forever.
 pub fn focus_once(ui: &egui::Ui, edit: &egui::Response) {

@@ -102,8 +102,8 @@ pub fn ui(ctx: &egui::Context, picker: &mut ReviewPicker) -> (Option<Command>, b
         ui.horizontal(|ui| {
             let ready = picker.chosen.len() >= 2;
             // Enter starts it, unless a checkbox has the keyboard (Enter ticks it).
-            let entered = ui.input(|i| i.key_pressed(egui::Key::Enter))
-                && ui.memory(|m| m.focused().is_none());
+            let entered =
+                ui.input(|i| i.key_pressed(egui::Key::Enter)) && super::keys_are_the_dialogs(ui);
             if ui
                 .add_enabled(ready, egui::Button::new("Start review"))
                 .on_hover_text("Enter")

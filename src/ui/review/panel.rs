@@ -24,18 +24,22 @@ pub fn kind_color(theme: &Theme, kind: &UnitKind) -> Color32 {
 /// The right-hand panel in review mode: the review above, the reviewed set's inspector below.
 pub fn side_ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
     let mut commands = Vec::new();
-    egui::Panel::bottom("review-inspector")
-        .resizable(true)
-        .default_size(ui.available_height() * 0.3)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("inspector")
-                .show(ui, |ui| {
-                    if let Some(input) = crate::ui::inspector::InspectorInput::of(app) {
-                        commands.extend(crate::ui::inspector::ui(ui, &input));
-                    }
-                });
-        });
+    // The inspector only while an annotation is selected: without one it holds a hint, and
+    // in a small window the disagreement's cards need the room.
+    if app.selected.is_some() {
+        egui::Panel::bottom("review-inspector")
+            .resizable(true)
+            .default_size(ui.available_height() * 0.3)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("inspector")
+                    .show(ui, |ui| {
+                        if let Some(input) = crate::ui::inspector::InspectorInput::of(app) {
+                            commands.extend(crate::ui::inspector::ui(ui, &input));
+                        }
+                    });
+            });
+    }
     egui::CentralPanel::default().show(ui, |ui| commands.extend(panel_ui(app, ui)));
     commands
 }
@@ -47,7 +51,7 @@ fn panel_ui(app: &mut LectorApp, ui: &mut egui::Ui) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::Panel::bottom("disagreements")
         .resizable(true)
-        .default_size((ui.available_height() * 0.35).max(160.0))
+        .default_size((ui.available_height() * 0.3).max(110.0))
         .show(ui, |ui| disagreement_list_ui(app, ui, &mut commands));
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical()
