@@ -16,7 +16,7 @@ pub const STRIP: f32 = 30.0;
 /// Limits of a side panel's width.
 pub const WIDTH_RANGE: (f32, f32) = (180.0, 640.0);
 /// The narrowest the tracking views' table may get.
-const MIN_TABLE: f32 = 420.0;
+const MIN_TABLE: f32 = 520.0;
 
 /// How a side panel shows this frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
