@@ -1124,3 +1124,48 @@ fn a_narrower_window_keeps_the_caret_in_view() {
         );
     }
 }
+
+/// One's own file left with git's conflict markers: the article says the file cannot be read
+/// and where, not that the document was never annotated.
+#[test]
+fn an_own_file_that_cannot_be_read_is_said_so_not_shown_as_not_annotated() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("sotji");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
+        &project,
+    );
+    let file = project.join("annotations/anna/sotji-talks.ron");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("            note:").unwrap();
+    let end = at + text[at..].find('\n').unwrap() + 1;
+    let line = &text[at..end];
+    let broken = format!(
+        "{}<<<<<<< HEAD\n{line}=======\n{}>>>>>>> theirs\n{}",
+        &text[..at],
+        line.replace("note: \"", "note: \"x"),
+        &text[end..]
+    );
+    std::fs::write(&file, &broken).unwrap();
+    let mut h = harness(&project, "anna");
+    h.run();
+    wait_for_jobs(&mut h);
+    h.step();
+    assert!(
+        h.query_by_label_contains(
+            "Your file annotations/anna/sotji-talks.ron cannot be read whole"
+        )
+        .is_some(),
+        "{:?}",
+        h.state().problems()
+    );
+    assert!(
+        h.query_by_label_contains("You have not annotated")
+            .is_none()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        broken,
+        "nothing written"
+    );
+}

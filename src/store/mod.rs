@@ -1026,6 +1026,9 @@ fn partial_sizes() -> (u64, u64) {
 /// Why a file of a store opened with [`ProjectStore::open_first`] cannot be written yet.
 const STILL_READING: &str = "the project is still being read; try again in a moment";
 
+/// Why a file read with problems is read-only (what could be read of it counts).
+pub const HAS_PROBLEMS: &str = "it has problems (see `lector check`); fix them in the file first";
+
 /// The annotation files a store opened with [`ProjectStore::open_first`] has not read yet,
 /// with what reading them needs: `Send`, to be read on another thread with
 /// [`Remaining::read`].
@@ -2373,9 +2376,9 @@ impl ProjectStore {
     /// it is read-only for another reason already.
     fn read_only_if(&mut self, rel: &Path, had_problems: bool) {
         if had_problems {
-            self.read_only.entry(rel.to_path_buf()).or_insert_with(|| {
-                "it has problems (see `lector check`); fix them in the file first".to_owned()
-            });
+            self.read_only
+                .entry(rel.to_path_buf())
+                .or_insert_with(|| HAS_PROBLEMS.to_owned());
         }
     }
 

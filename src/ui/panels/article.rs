@@ -21,6 +21,7 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
         opening,
         tracking,
         suggestions,
+        problems,
         ..
     } = app;
     let Some(session) = session.as_ref() else {
@@ -77,7 +78,20 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
         .set(&view.document, session.annotator())
         .map(|s| s.annotations())
         .unwrap_or_default();
-    if own.is_empty() && colleagues.shown().next().is_none() {
+    // One's own file read with problems: said, with its first problem, instead of a document
+    // that looks not annotated yet (the conflict bar says it when it broke under the window).
+    let own_file = crate::store::set_path(&view.document, session.annotator());
+    let broken = conflict.document.is_none()
+        && session
+            .store
+            .read_only_reason(&own_file)
+            .is_some_and(|why| why == crate::store::HAS_PROBLEMS);
+    if broken {
+        let prefix = format!("{}:", own_file.display());
+        let problem = problems.iter().find_map(|p| p.strip_prefix(&prefix));
+        super::bars::own_file_ui(ui, &own_file, problem);
+    }
+    if !broken && own.is_empty() && colleagues.shown().next().is_none() {
         let others =
             super::super::colleagues::candidates(project, &view.document, session.annotator());
         if !others.is_empty() {

@@ -50,6 +50,39 @@ pub fn conflict_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
     out
 }
 
+/// The user's own file for the open document was read with problems (git conflict markers,
+/// a bad value, a file cut short), so it is read-only: says which file and the first problem,
+/// rather than showing the document as not annotated yet.
+pub fn own_file_ui(ui: &mut egui::Ui, file: &std::path::Path, problem: Option<&str>) {
+    // `12:5: what` after the file's name: said as a place.
+    let problem = problem.map(|p| {
+        let mut parts = p.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(line), Some(column), Some(what))
+                if line.parse::<u32>().is_ok() && column.parse::<u32>().is_ok() =>
+            {
+                format!("at line {line}, column {column}:{what}")
+            }
+            _ => p.trim().to_owned(),
+        }
+    });
+    notice(ui, |ui, theme| {
+        text(
+            ui,
+            theme,
+            format!(
+                "Your file {} cannot be read whole, so it is read-only and shows only what \
+                 could be read: {}. Nothing in it is changed. Mend it in an editor (or finish \
+                 the git merge that left it so): Lector reads it again as soon as it changes.",
+                file.display(),
+                problem
+                    .as_deref()
+                    .unwrap_or("see the problems in the documents panel")
+            ),
+        );
+    });
+}
+
 /// Above an article whose text was corrected after it was annotated: offers to place the
 /// annotations again on the new text.
 pub fn reanchor_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
