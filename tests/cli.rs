@@ -625,3 +625,25 @@ fn stats_counts_what_the_whole_project_has() {
         assert_eq!(json["suggestions"], serde_json::to_value(&sources).unwrap());
     }
 }
+
+#[test]
+fn a_project_path_that_is_missing_or_a_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("proj3ct");
+    let out = lector(&["check", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("there is no such folder: "),
+        "{}",
+        stderr(&out)
+    );
+    let file = dir.path().join("labels.csv");
+    std::fs::write(&file, "a,b\n").unwrap();
+    let out = lector(&["stats", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("this is a file, not a project folder"),
+        "{}",
+        stderr(&out)
+    );
+}

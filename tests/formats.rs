@@ -1399,6 +1399,40 @@ fn import_files_saved_by_windows_tools_are_read_as_utf8_ones_are() {
 }
 
 #[test]
+fn an_export_into_a_folder_that_does_not_exist_makes_it_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let proj = dir.path().join("proj");
+    let out_file = dir.path().join("typo/exports/d.jsonl");
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(out_file.exists());
+    let made = format!(
+        "made the folder {}, which did not exist",
+        dir.path().join("typo/exports").display()
+    );
+    assert!(err.contains(&made), "{err}");
+    // Into a folder that exists: nothing to say.
+    let out = lector(&[
+        "export",
+        proj.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--out",
+        dir.path().join("typo/e.jsonl").to_str().unwrap(),
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("made the folder"));
+}
+
+#[test]
 fn export_cli_prints_losses() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());

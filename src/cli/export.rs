@@ -40,11 +40,20 @@ pub struct ExportArgs {
     pub ls_users: Vec<(String, String)>,
     /// spacy-docbin: write this share of the documents (0–1, by document) to --out and the
     /// rest to a dev file beside it (dev.spacy for train.spacy, else NAME-dev.spacy).
-    #[arg(long, value_name = "SHARE")]
+    #[arg(long, value_name = "SHARE", value_parser = parse_share)]
     pub split: Option<f64>,
 }
 
 /// `ANNOTATOR=EMAIL` of `--ls-user`.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!(
+            "{s} is not a share between 0 and 1 (0.8 writes 80% of the documents to --out)"
+        )),
+    }
+}
+
 fn parse_ls_user(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((a, e)) if !a.trim().is_empty() && e.contains('@') => {

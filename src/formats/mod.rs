@@ -564,6 +564,7 @@ pub fn export_to(
             });
         };
         let out = out.as_path();
+        make_parent(out, &mut report)?;
         prepare_folder(out)?;
         match format {
             Format::Xmi => xmi::write_folder(selection, out, &mut report)?,
@@ -602,10 +603,7 @@ pub fn export_to(
             }
             Sink::Stream(path) => write_stream(&path, &bytes)?,
             Sink::File(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(io_err("cannot create the folder", dir))?;
-                }
+                make_parent(&path, &mut report)?;
                 crate::store::atomic::write_atomic(&path, &bytes)
                     .map_err(io_err("cannot write the export", &path))?;
             }
@@ -659,9 +657,7 @@ fn write_split(
         Some((&train, false)),
     )
     .map_err(io_err("cannot write the export", &dev_path))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
-    }
+    make_parent(path, &mut report)?;
     crate::store::atomic::write_atomic(path, &train_bytes)
         .map_err(io_err("cannot write the export", path))?;
     crate::store::atomic::write_atomic(&dev_path, &dev_bytes)
@@ -674,6 +670,23 @@ fn write_split(
         dev_path.display()
     ));
     Ok(report)
+}
+
+/// Makes the folder an export goes into if it does not exist, and says so in the report: a
+/// mistyped folder is then seen, not silently made.
+fn make_parent(out: &Path, report: &mut LossReport) -> Result<(), FormatError> {
+    let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(io_err("cannot create the folder", dir))?;
+    report.notes.push(format!(
+        "made the folder {}, which did not exist",
+        dir.display()
+    ));
+    Ok(())
 }
 
 /// Makes `dir` if needed and checks that it is empty, so that files of an older export never

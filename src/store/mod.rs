@@ -69,7 +69,7 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// The folder has no project file.
-    #[error("this folder is not a Lector project (it has no {PROJECT_FILE}): {}", path.display())]
+    #[error("{}: {}", not_a_project_why(path), path.display())]
     NotAProject {
         /// The folder.
         path: PathBuf,
@@ -1165,6 +1165,19 @@ pub fn review_path(document: &str, reviewer: &str) -> PathBuf {
     Path::new("reviews")
         .join(reviewer)
         .join(format!("{document}.ron"))
+}
+
+/// Why a path given as a project is none: it does not exist, is a file, or is a folder
+/// without a project file.
+fn not_a_project_why(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Err(_) => "there is no such folder".to_owned(),
+        Ok(meta) if !meta.is_dir() => {
+            "this is a file, not a project folder (give the folder that holds project.ron)"
+                .to_owned()
+        }
+        Ok(_) => format!("this folder is not a Lector project (it has no {PROJECT_FILE})"),
+    }
 }
 
 /// Path of an annotator's file for a document, relative to the project folder.
