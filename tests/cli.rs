@@ -647,3 +647,28 @@ fn a_project_path_that_is_missing_or_a_file_is_named_as_such() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_edited_text_is_named_before_the_hundreds_of_quotes_it_breaks() {
+    let (_dir, project) = common::sample_project_copy();
+    let text = project.join("documents/sotji-talks.txt");
+    let edited = format!("X{}", std::fs::read_to_string(&text).unwrap());
+    std::fs::write(&text, edited).unwrap();
+    let out = lector(&["check", project.to_str().unwrap()]);
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    // The first line that names a file (after the count).
+    let first = err
+        .lines()
+        .find(|line| line.contains("sotji-talks"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        first.contains("the text no longer matches its SHA-256")
+            && first.contains("lector check --reanchor"),
+        "{first}"
+    );
+    assert!(
+        err.lines().count() > 100,
+        "and the quotes it breaks after it"
+    );
+}

@@ -1511,7 +1511,14 @@ impl ProjectStore {
                 atomic::remove_stray_temp_files(&root.join(dir));
             }
         }
-        problems.sort();
+        // Causes before what they cause: the project file and the texts (an edited text
+        // makes every annotation of it suspect) before the annotation files, each by place.
+        let rank = |p: &Problem| match p.file.components().next() {
+            Some(first) if first.as_os_str() == PROJECT_FILE => 0,
+            Some(first) if first.as_os_str() == "documents" => 1,
+            _ => 2,
+        };
+        problems.sort_by(|a, b| (rank(a), a).cmp(&(rank(b), b)));
         problems.dedup();
         Ok((store, problems))
     }
