@@ -2,7 +2,7 @@
 //! the three versions as version-1 file shapes, merges their entries by key
 //! ([`super::keyed`]) and writes the file as Lector does, sorted the same way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -90,6 +90,48 @@ impl Keyed for v1::AnnotationEntry {
     fn describe(&self) -> String {
         let quote: Vec<&str> = self.fragments.iter().map(|f| f.2.as_str()).collect();
         format!("{} “{}”", self.label, shorten(&quote.join(" … ")))
+    }
+
+    fn differences(&self, other: &Self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut differ = |what: &str, mine: String, theirs: String| {
+            if mine != theirs {
+                out.push(format!(
+                    "{what} “{}”, the other had “{}”",
+                    shorten(&mine),
+                    shorten(&theirs)
+                ));
+            }
+        };
+        // The label and the quoted text show in both descriptions already.
+        differ(
+            "entity",
+            self.entity.clone().unwrap_or_default(),
+            other.entity.clone().unwrap_or_default(),
+        );
+        let names: BTreeSet<&String> = self
+            .attributes
+            .keys()
+            .chain(other.attributes.keys())
+            .collect();
+        for name in names {
+            let value = |a: &Self| a.attributes.get(name).map_or_else(String::new, value_text);
+            differ(name, value(self), value(other));
+        }
+        differ("note", self.note.clone(), other.note.clone());
+        out
+    }
+}
+
+/// An attribute value as the user reads it.
+fn value_text(value: &v1::Value) -> String {
+    match value {
+        v1::Value::Choice(s)
+        | v1::Value::Text(s)
+        | v1::Value::Date(s)
+        | v1::Value::Entity(s)
+        | v1::Value::Annotation(s) => s.clone(),
+        v1::Value::Number(n) => n.to_string(),
     }
 }
 

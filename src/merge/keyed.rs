@@ -29,6 +29,11 @@ pub(super) trait Keyed: Sized {
     }
     /// What the entry says, briefly, for the user: `Person “Putin”`.
     fn describe(&self) -> String;
+    /// How another version differs from this one, for the user, where the two descriptions
+    /// read alike: `note “on TV”, the other had “at home”`. Empty when it cannot tell.
+    fn differences(&self, _other: &Self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// An entry with its fingerprint, taken once.
@@ -157,8 +162,17 @@ fn both_changed<E: Keyed>(key: &E::Key, added: bool, kept: &E, other: &E) -> Str
     } else {
         "the version already there"
     };
+    let differences = kept.differences(other);
+    let differ = if differences.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; they differ in {} (git's history keeps the other)",
+            differences.join(", ")
+        )
+    };
     format!(
-        "{} {how}: kept {which} ({}{}); the other was {}{}",
+        "{} {how}: kept {which} ({}{}); the other was {}{}{differ}",
         E::name(key),
         kept.describe(),
         when(kept),

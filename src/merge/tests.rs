@@ -463,3 +463,27 @@ fn resolutions_by_one_person_on_two_machines_merge_by_prediction() {
     let swapped = merge(FILE, &versions(&base, &theirs, &ours)).unwrap();
     assert_eq!(swapped.text, expected);
 }
+
+/// Two notes on one annotation, changed on two machines: the descriptions read alike, so the
+/// note says which note was kept and which was dropped.
+#[test]
+fn a_change_on_both_sides_says_what_differed_where_the_descriptions_read_alike() {
+    let noted = |note: &str, modified: &str| {
+        let mut a = annotation("a", "Other", (0, 5), modified);
+        a.note = note.to_owned();
+        a
+    };
+    let base = set(vec![noted("v1", T1)]);
+    let ours = set(vec![noted("anna note DESKTOP", T2)]);
+    let theirs = set(vec![noted("anna note LAPTOP", T1)]);
+    let merged = merge(SET, &versions(&base, &ours, &theirs)).unwrap();
+    assert_eq!(merged.notes.len(), 1);
+    assert!(
+        merged.notes[0].ends_with(
+            "; they differ in note “anna note DESKTOP”, the other had “anna note LAPTOP” \
+             (git's history keeps the other)"
+        ),
+        "{}",
+        merged.notes[0]
+    );
+}
