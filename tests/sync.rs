@@ -618,6 +618,13 @@ fn a_label_schema_changed_on_both_sides_stops_with_both_versions() {
         "{message}"
     );
     assert!(message.contains("git rebase --continue"), "{message}");
+    // The pull was undone: no file holds both versions between markers, so the message
+    // does not say one does, and its next sentence starts on a line of its own.
+    assert!(!message.contains("Both versions are in"), "{message}");
+    assert!(
+        message.contains("\nTo merge by hand: `git pull --rebase`"),
+        "{message}"
+    );
     // Nothing half-done: the rebase is undone, Bo's version and commits are in place.
     assert_eq!(team.git("bo", &bo, &["status", "--porcelain"]), "");
     assert!(!bo.join(".git/rebase-merge").exists());

@@ -102,7 +102,7 @@ pub enum SyncError {
     /// The pull stopped on a conflict and was undone.
     #[error(
         "{}the pull from {upstream} was undone: your commits and the ones pulled both change \
-         {}{}. To merge by hand: `git pull --rebase`, edit each file to keep what should stay and \
+         {}{}To merge by hand: `git pull --rebase`, edit each file to keep what should stay and \
          remove the <<<<<<< ======= >>>>>>> lines, `git add FILE`, `git rebase --continue`, \
          then sync again",
         committed_prefix(report),
@@ -243,12 +243,19 @@ fn explained(explanations: &[String]) -> String {
     if explanations.is_empty() {
         return ", in ways git cannot merge by itself (a document text changed on both sides, \
                 a file Lector does not merge, or Lector's merge driver is not set up in this \
-                clone)"
+                clone). "
             .to_owned();
     }
+    // The merge driver tells someone merging by hand where both versions are in the file;
+    // here the pull was undone, so no file holds them: that line is left out.
+    let lines: Vec<&str> = explanations
+        .iter()
+        .flat_map(|e| e.lines())
+        .filter(|line| !line.trim_start().starts_with("Both versions are in "))
+        .collect();
     format!(
         ", and Lector cannot merge all of it by itself:\n{}\n",
-        explanations.join("\n")
+        lines.join("\n")
     )
 }
 
