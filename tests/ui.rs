@@ -741,6 +741,12 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
     );
     let next = state.review().unwrap().current.unwrap();
     assert_ne!(next, first, "moved on to the next disagreement");
+    let all = state.review().unwrap().disagreement_indices().len();
+    assert_eq!(
+        gui::said(&h).last().map(String::as_str),
+        Some(format!("settled 1 of {all} disagreements; {} to settle", all - 1).as_str()),
+        "the status bar follows the count"
+    );
     // Ctrl+Z takes the decision back and shows its disagreement again; Ctrl+Y decides it
     // again, shown there.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
@@ -811,6 +817,19 @@ fn review_mode_steps_through_disagreements_and_saves_the_reviewed_set() {
             .annotations()
             .len(),
         agreed + 1
+    );
+
+    // Started again, the review is resumed, and the status bar counts what was settled.
+    start_review(&mut h);
+    gui::step_while(&mut h, |app| app.review().is_none() && app.is_busy());
+    let all = h.state().review().unwrap().disagreement_indices().len();
+    let said = gui::said(&h);
+    assert!(
+        said.iter().any(|m| m.starts_with(&format!(
+            "reviewing anna, erik again: 2 of {all} disagreements settled before, {} to settle",
+            all - 2
+        ))),
+        "{said:?}"
     );
 }
 

@@ -212,24 +212,32 @@ impl LectorApp {
         if let Err(err) = applied {
             messages.push((format!("agreements not taken: {err}"), true));
         }
-        let open = alignment.disagreements().count();
-        messages.push((
+        let names = alignment.annotators.join(", ");
+        let state = ReviewState::new(document, reviewer, alignment, figures);
+        // A review resumed counts what was settled before, as the panel does.
+        let (settled, all) = state.progress(session);
+        let keys = "(Alt+Down next, 1–9 take a side, 0 neither, = all)";
+        let text = if settled > 0 {
             format!(
-                "reviewing {}: {} taken, {} to settle (Alt+Down next, 1–9 take a side, 0 \
-                 neither, = all)",
-                alignment.annotators.join(", "),
+                "reviewing {names} again: {settled} of {} settled before, {} to settle {keys}",
+                plural(all, "disagreement"),
+                all - settled
+            )
+        } else {
+            format!(
+                "reviewing {names}: {} taken, {} to settle {keys}",
                 plural(agreed, "agreement"),
-                plural(open, "disagreement")
-            ),
-            false,
-        ));
+                plural(all, "disagreement")
+            )
+        };
+        messages.push((text, false));
         for (text, error) in messages {
             self.say(text, error);
         }
+        let document = state.document.clone();
         if self.document() != Some(document.as_str()) {
             self.open_document(&document);
         }
-        let state = ReviewState::new(document, reviewer, alignment, figures);
         let first = self.next_undecided(&state, None);
         self.review = Some(state);
         self.selected = None;
@@ -327,7 +335,19 @@ impl LectorApp {
             .as_ref()
             .and_then(|r| self.next_undecided(r, current));
         match next {
-            Some(next) => self.show_unit(next),
+            Some(next) => {
+                self.show_unit(next);
+                // The status bar follows the count, so the start's "N to settle" does not
+                // stay there while they are settled.
+                if let (Some(review), Some(session)) = (&self.review, &self.session) {
+                    let (settled, all) = review.progress(session);
+                    self.messages.say_routine(format!(
+                        "settled {settled} of {}; {} to settle",
+                        plural(all, "disagreement"),
+                        all - settled
+                    ));
+                }
+            }
             None => self.say(
                 "every disagreement is settled; Finish review when done",
                 false,
