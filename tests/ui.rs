@@ -1188,3 +1188,23 @@ fn an_own_file_that_cannot_be_read_is_said_so_not_shown_as_not_annotated() {
         "nothing written"
     );
 }
+
+/// Stepping to a disagreement far down the list brings its row into view, selected.
+#[test]
+fn the_disagreement_list_follows_the_disagreement_shown() {
+    use egui_kittest::kittest::NodeT as _;
+    let (_dir, project) = sample_project_copy();
+    let mut h = harness(&project, "olga");
+    h.run();
+    start_review(&mut h);
+    let rows = h.state().review().unwrap().disagreement_indices().to_vec();
+    assert!(rows.len() > 10, "enough rows to scroll: {}", rows.len());
+    // Alt+Up from the first wraps to the last.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run();
+    assert_eq!(h.state().review().unwrap().current, rows.last().copied());
+    let selected_row = h
+        .query_all_by_label_contains("differs")
+        .any(|node| node.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True));
+    assert!(selected_row, "the last row is on screen and selected");
+}

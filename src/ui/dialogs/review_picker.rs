@@ -99,6 +99,9 @@ pub fn ui(ctx: &egui::Context, picker: &mut ReviewPicker) -> (Option<Command>, b
                 }
             }
         }
+        if picker.candidates.len() >= 2 && picker.chosen.len() < 2 {
+            ui.label(egui::RichText::new("Tick at least two annotators to compare").weak());
+        }
         ui.horizontal(|ui| {
             let ready = picker.chosen.len() >= 2;
             // Enter starts it, unless a checkbox has the keyboard (Enter ticks it).

@@ -254,32 +254,46 @@ fn disagreement_list_ui(app: &LectorApp, ui: &mut egui::Ui, commands: &mut Vec<C
     let rows = review.disagreement_indices();
     ui.strong(format!("Disagreements ({})", rows.len()));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical()
+    // When the unit shown changes (Alt+Down, a key that settles and moves on, an undo), its
+    // row is brought into view, a third of the way down.
+    let shown_at = egui::Id::unique("review-list-shown");
+    let mut area = egui::ScrollArea::vertical()
         .id_salt("disagreements")
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, rows.len(), |ui, range| {
-            for &i in &rows[range] {
-                let unit = &review.alignment.units[i];
-                let done = decided.is_some_and(|r| r.decision(&sources(unit)).is_some());
-                let snippet = text
-                    .as_ref()
-                    .and_then(|t| t.slice(unit.start, unit.end))
-                    .map(|s| crate::ui::shorten(s, 40))
-                    .unwrap_or_default();
-                let line = RichText::new(format!(
-                    "{} {}  {snippet}",
-                    if done { "✔" } else { "•" },
-                    describe(unit)
-                ))
-                .color(kind_color(&theme, &unit.kind));
-                if ui
-                    .selectable_label(review.current == Some(i), line)
-                    .clicked()
-                {
-                    commands.push(Command::Review(ReviewCommand::ShowUnit(i)));
-                }
+        .auto_shrink([false, false]);
+    if ui.data(|d| d.get_temp::<Option<usize>>(shown_at)) != Some(review.current) {
+        ui.data_mut(|d| d.insert_temp(shown_at, review.current));
+        if let Some(row) = review.current.and_then(|i| rows.binary_search(&i).ok()) {
+            let spacing = ui.spacing().item_spacing.y;
+            let third = ui.available_height() / 3.0;
+            let offset = (row as f32 * (row_height + spacing) - third).max(0.0);
+            area = area.vertical_scroll_offset(offset);
+        }
+    }
+    area.show_rows(ui, row_height, rows.len(), |ui, range| {
+        // One line a row, as the rows' height is counted.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        for &i in &rows[range] {
+            let unit = &review.alignment.units[i];
+            let done = decided.is_some_and(|r| r.decision(&sources(unit)).is_some());
+            let snippet = text
+                .as_ref()
+                .and_then(|t| t.slice(unit.start, unit.end))
+                .map(|s| crate::ui::shorten(s, 40))
+                .unwrap_or_default();
+            let line = RichText::new(format!(
+                "{} {}  {snippet}",
+                if done { "✔" } else { "•" },
+                describe(unit)
+            ))
+            .color(kind_color(&theme, &unit.kind));
+            if ui
+                .selectable_label(review.current == Some(i), line)
+                .clicked()
+            {
+                commands.push(Command::Review(ReviewCommand::ShowUnit(i)));
             }
-        });
+        }
+    });
 }
 
 /// The document's agreement figures, and a chart per label.
