@@ -279,3 +279,43 @@ fn errors_say_what_is_wrong_and_exit_non_zero() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Lector project"));
 }
+
+/// A reviewed set is compared with an annotator's when named, never by default.
+#[test]
+fn a_reviewed_set_is_compared_when_named() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format-v1");
+    let dir = fixture.to_str().unwrap();
+    let out = lector(&[
+        "agree",
+        dir,
+        "--annotator",
+        "review.taras",
+        "--annotator",
+        "olena",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.starts_with("Agreement of olena and review.taras: 1 document"),
+        "{said}"
+    );
+    // Unknown names list the reviewed sets too.
+    let out = lector(&[
+        "agree",
+        dir,
+        "--annotator",
+        "review.nobody",
+        "--annotator",
+        "olena",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("its annotators are: olena, review.taras"),
+        "{err}"
+    );
+}

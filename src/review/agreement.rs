@@ -263,14 +263,26 @@ fn select_annotators(
             .any(|d| sources(&d.meta.id, name).is_some_and(Source::has_annotated))
     };
     let known = project.annotators();
+    // A reviewed set (`review.olga`) counts when named, so that a reviewer's version can be
+    // compared with an annotator's; never by default.
+    let mut reviewed: Vec<String> = project
+        .sets
+        .keys()
+        .map(|(_, a)| a.clone())
+        .filter(|a| crate::model::review::reviewer_of(a).is_some())
+        .collect();
+    reviewed.sort();
+    reviewed.dedup();
     let mut chosen: Vec<String> = if names.is_empty() {
         known.iter().filter(|n| annotated(n)).cloned().collect()
     } else {
         for name in names {
-            if !known.contains(name) {
+            if !known.contains(name) && !reviewed.contains(name) {
+                let mut all = known.clone();
+                all.extend(reviewed.iter().cloned());
                 return Err(AgreementError::UnknownAnnotator {
                     name: name.clone(),
-                    known: list(&known),
+                    known: list(&all),
                 });
             }
             if !annotated(name) {
