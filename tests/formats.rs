@@ -1403,15 +1403,18 @@ fn an_export_into_a_folder_that_does_not_exist_makes_it_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let proj = dir.path().join("proj");
+    let export = |out: &Path| {
+        lector(&[
+            "export",
+            proj.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
     let out_file = dir.path().join("typo/exports/d.jsonl");
-    let out = lector(&[
-        "export",
-        proj.to_str().unwrap(),
-        "--format",
-        "jsonl",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let out = export(&out_file);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(out_file.exists());
@@ -1421,14 +1424,7 @@ fn an_export_into_a_folder_that_does_not_exist_makes_it_and_says_so() {
     );
     assert!(err.contains(&made), "{err}");
     // Into a folder that exists: nothing to say.
-    let out = lector(&[
-        "export",
-        proj.to_str().unwrap(),
-        "--format",
-        "jsonl",
-        "--out",
-        dir.path().join("typo/e.jsonl").to_str().unwrap(),
-    ]);
+    let out = export(&dir.path().join("typo/e.jsonl"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("made the folder"));
 }
 

@@ -1115,12 +1115,7 @@ fn after_a_crash_mid_review_the_reviewer_is_told_and_gets_the_work_back() {
 /// offset, which now shows text from far earlier.
 #[test]
 fn a_narrower_window_keeps_the_caret_in_view() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("sotji");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
-        &project,
-    );
+    let (_dir, project) = sample_project_copy();
     let mut h = harness(&project, "anna");
     h.run();
     let (at, _) = find(&h, "Det militära samarbetet", 0);
@@ -1148,12 +1143,7 @@ fn a_narrower_window_keeps_the_caret_in_view() {
 /// and where, not that the document was never annotated.
 #[test]
 fn an_own_file_that_cannot_be_read_is_said_so_not_shown_as_not_annotated() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("sotji");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/sotji-talks"),
-        &project,
-    );
+    let (_dir, project) = sample_project_copy();
     let file = project.join("annotations/anna/sotji-talks.ron");
     let text = std::fs::read_to_string(&file).unwrap();
     let at = text.find("            note:").unwrap();

@@ -112,6 +112,39 @@ fn a_document_added_elsewhere_reopens_the_project_keeping_the_open_one() {
     h.get_by_label("· Minsk"); // in the documents list
 }
 
+/// project.ron broken on disk under the window (a bad hand edit, a half-done merge): the
+/// project stays as it was opened, a bar above the article says so while it lasts, and it
+/// goes once the file is mended.
+#[test]
+fn a_project_file_broken_under_the_window_is_said_above_the_article_until_mended() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = sample_project_in(dir.path());
+    let mut h = harness(&project, "anna");
+    h.run();
+    let file = project.join("project.ron");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let bad = good.replacen("kind: Entity", "kind: Entiti", 1);
+    assert_ne!(bad, good);
+    std::fs::write(&file, &bad).unwrap();
+    wait_for_poll(&mut h);
+    h.run();
+    assert!(
+        h.query_by_label_contains("The project changed on disk and cannot be read again")
+            .is_some(),
+        "{:?}",
+        gui::said(&h)
+    );
+    assert!(h.state().session().is_some(), "the project stays open");
+    std::fs::write(&file, &good).unwrap();
+    wait_for_poll(&mut h);
+    h.run();
+    assert!(
+        h.query_by_label_contains("cannot be read again").is_none(),
+        "gone once mended: {:?}",
+        gui::said(&h)
+    );
+}
+
 /// Changes the note of an annotator's annotation number `i` in the running app, as the
 /// inspector does.
 fn edit_note_in_app(h: &mut Harness<'_, LectorApp>, doc: &str, i: usize, note: &str) {

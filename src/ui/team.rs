@@ -134,6 +134,20 @@ pub fn watch(app: &mut LectorApp, ctx: &egui::Context) {
                 if !changes.is_empty() {
                     take_in(app, changes, true);
                     ctx.request_repaint();
+                } else if !app.team.reopen_asked.is_empty() {
+                    // What a failed reopen was asked for is back as the project has it (a
+                    // broken edit undone): nothing to reopen, and nothing to say any more.
+                    app.team.reopen_asked.clear();
+                    if app
+                        .opening
+                        .failed
+                        .as_ref()
+                        .is_some_and(|(dir, _)| *dir == root)
+                    {
+                        app.opening.failed = None;
+                        app.say("the project's files are readable again", false);
+                    }
+                    ctx.request_repaint();
                 }
             }
         }

@@ -191,10 +191,12 @@ fn chart_ui(app: &mut LectorApp, ui: &mut egui::Ui) {
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .include_x(0.0)
-        .include_x(1.0)
-        .include_y(0.0)
-        .include_y(1.0)
+        // A little beyond 0 and 1: a dot at 0 or 1 (never or always happened) is drawn
+        // whole, not cut at the plot's edge.
+        .include_x(-0.08)
+        .include_x(1.08)
+        .include_y(-0.08)
+        .include_y(1.08)
         .x_axis_label("stated probability")
         .y_axis_label("observed")
         .show(ui, |plot| {

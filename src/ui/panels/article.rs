@@ -62,6 +62,11 @@ pub fn ui(ui: &mut egui::Ui, app: &mut LectorApp) -> Vec<Command> {
         };
         out.extend(super::search_bar::ui(ui, &input, search));
     }
+    if let Some((dir, why)) = &opening.failed
+        && dir.as_path() == session.store.root()
+    {
+        super::bars::reopen_failed_ui(ui, why);
+    }
     if let Some(doc) = &conflict.document {
         out.extend(super::bars::conflict_ui(ui, doc));
     }

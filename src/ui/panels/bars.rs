@@ -83,6 +83,23 @@ pub fn own_file_ui(ui: &mut egui::Ui, file: &std::path::Path, problem: Option<&s
     });
 }
 
+/// The project's own files (`project.ron`, a text) changed on disk and could not be read
+/// again: the project stays as it was opened, and this says so while it lasts (a status
+/// message alone was easy to miss while edits went on being saved).
+pub fn reopen_failed_ui(ui: &mut egui::Ui, why: &str) {
+    notice(ui, |ui, theme| {
+        text(
+            ui,
+            theme,
+            format!(
+                "The project changed on disk and cannot be read again: {why}. It stays as it \
+                 was opened here, and your annotations are saved as before; Lector reads it \
+                 again as soon as the file is mended."
+            ),
+        );
+    });
+}
+
 /// Above an article whose text was corrected after it was annotated: offers to place the
 /// annotations again on the new text.
 pub fn reanchor_ui(ui: &mut egui::Ui, doc: &str) -> Vec<Command> {
