@@ -67,14 +67,9 @@ pub enum ReadErrorKind {
         /// Whether the bytes look like UTF-16 (every other byte NUL).
         utf16: bool,
     },
-    /// Starts with a UTF-16 byte-order mark but is not UTF-16.
-    #[error(
-        "the file starts with a UTF-16 byte-order mark but is not valid UTF-16 at byte {offset}"
-    )]
-    BadUtf16 {
-        /// Byte offset of the first bad code unit.
-        offset: usize,
-    },
+    /// Starts with a UTF-16 byte-order mark but is not UTF-16 (as for an article).
+    #[error(transparent)]
+    Decode(#[from] crate::model::text::DecodeError),
 }
 
 fn nul_message(offset: usize, utf16: bool) -> String {
@@ -120,17 +115,16 @@ fn utf8_text(bytes: Vec<u8>, start: usize, line: usize) -> Result<String, ReadEr
 /// byte-order mark, as editors on Windows save it.
 fn import_text(bytes: Vec<u8>) -> Result<String, ReadErrorKind> {
     if let Some((decoded, _)) = crate::model::text::decode_utf16_with_bom(&bytes) {
-        return decoded.map_err(|err| match err {
-            crate::model::text::DecodeError::BadUtf16 { offset } => {
-                ReadErrorKind::BadUtf16 { offset }
-            }
-            other => ReadErrorKind::Io(std::io::Error::other(other.to_string())),
-        });
+        return Ok(decoded?);
     }
-    match bytes.strip_prefix(UTF8_BOM) {
-        Some(rest) => utf8_text(rest.to_vec(), UTF8_BOM.len(), 1),
-        None => utf8_text(bytes, 0, 1),
-    }
+    let mut bytes = bytes;
+    let start = if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    utf8_text(bytes, start, 1)
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -182,18 +182,7 @@ fn the_crash_journals_notice_stays_in_the_status_bar() {
     gui::drag_select(&mut h, word);
     gui::press_text(&mut h, "p");
     // The process dies: its journal is left as it is on disk, nothing is saved.
-    let journals = project.join(".lector").join("journal");
-    let live = std::fs::read_dir(&journals)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("anna."))
-        })
-        .expect("anna's journal");
-    std::fs::copy(&live, journals.join("anna.1-00000000.jsonl")).unwrap();
-    std::mem::forget(h);
+    gui::die_leaving_journal(h, &project, "anna");
 
     let mut h = gui::harness(&project, "anna");
     h.run();

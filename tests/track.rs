@@ -1110,22 +1110,33 @@ fn a_stated_probability_is_stored_and_scored() {
     assert_eq!(all[0]["probability"], 0.7);
 }
 
+/// Puts an entity in `who`'s registry (in memory; the caller saves it if it must be on disk).
+fn put_entity(store: &mut ProjectStore, who: &str, id: &str, name: &str, label: &str) {
+    store
+        .project
+        .entities
+        .entry(who.into())
+        .or_default()
+        .upsert(Entity {
+            id: EntityId(id.into()),
+            name: name.into(),
+            label: label.into(),
+            note: String::new(),
+        });
+}
+
 /// The sample's entities, for a test that needs a holder's name.
 #[test]
 fn holders_are_named_from_any_annotators_entities() {
     let (_dir, root) = common::sample_project_copy();
     let (mut store, _) = ProjectStore::open(&root).unwrap();
-    store
-        .project
-        .entities
-        .entry("zed".into())
-        .or_default()
-        .upsert(Entity {
-            id: EntityId("christina-kitova".into()),
-            name: "Someone else".into(),
-            label: "Person".into(),
-            note: String::new(),
-        });
+    put_entity(
+        &mut store,
+        "zed",
+        "christina-kitova",
+        "Someone else",
+        "Person",
+    );
     let tracker = Tracker::build(&store.project);
     let kitova = tracker
         .predictions
@@ -1298,17 +1309,13 @@ fn a_holder_from_a_colleagues_registry_is_linked_from_the_command_line() {
     // colleague's is not copied over it.
     {
         let (mut store, _) = ProjectStore::open(&root).unwrap();
-        store
-            .project
-            .entities
-            .entry("ylva".into())
-            .or_default()
-            .upsert(Entity {
-                id: EntityId("christina-kitova".into()),
-                name: "Kitova Bank".into(),
-                label: "Organization".into(),
-                note: String::new(),
-            });
+        put_entity(
+            &mut store,
+            "ylva",
+            "christina-kitova",
+            "Kitova Bank",
+            "Organization",
+        );
         store.save_entities("ylva").unwrap();
     }
     let out = predict("ylva", "0:20", "Christina Kitova");

@@ -1080,18 +1080,7 @@ fn after_a_crash_mid_review_the_reviewer_is_told_and_gets_the_work_back() {
         "one disagreement settled, not saved yet"
     );
     // The process dies: its journal is left as it is on disk, nothing is saved.
-    let journals = project.join(".lector").join("journal");
-    let live = std::fs::read_dir(&journals)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("review.olga."))
-        })
-        .expect("the reviewer's journal");
-    std::fs::copy(&live, journals.join("review.olga.1-00000000.jsonl")).unwrap();
-    std::mem::forget(h);
+    gui::die_leaving_journal(h, &project, "review.olga");
 
     let mut h = harness(&project, "olga");
     h.run();

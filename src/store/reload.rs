@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::{Fingerprint, PROJECT_FILE, Problem, ProjectStore, list_dirs, list_files};
-use crate::model::{SetKey, project};
+use crate::model::{Project, SetKey, project};
 
 /// Files modified more recently than this are compared by content, because coarse file-system
 /// timestamps (2 s on FAT, 1 s on HFS+ and some NFS servers) may not move on a quick rewrite.
@@ -341,52 +341,25 @@ impl ProjectStore {
         }
         // Entities first: the sets re-read next are checked against them.
         for (who, rel) in entities {
-            let was = self.before_reread(&rel);
-            let old = self.project.entities.remove(&who);
-            if self.root.join(&rel).exists() {
-                self.load_entity_file(&who, &rel, &mut changes.problems);
-            } else {
-                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            let own = who == annotator;
+            let load = Self::load_entity_file;
+            if self.reread_by_person(&who, rel, own, |p| &mut p.entities, load, &mut changes) {
+                changes.entities.push(who);
             }
-            let loaded = self.project.entities.contains_key(&who);
-            if who == annotator && self.keeps_own(&rel, &was, loaded) {
-                put_back(&mut self.project.entities, who, old);
-                self.keep_own(rel, &was, &mut changes);
-                continue;
-            }
-            changes.entities.push(who);
         }
         for (who, rel) in resolutions {
-            let was = self.before_reread(&rel);
-            let old = self.project.resolutions.remove(&who);
-            if self.root.join(&rel).exists() {
-                self.load_resolution_file(&who, &rel, &mut changes.problems);
-            } else {
-                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            let own = who == person;
+            let load = Self::load_resolution_file;
+            if self.reread_by_person(&who, rel, own, |p| &mut p.resolutions, load, &mut changes) {
+                changes.resolutions.push(who);
             }
-            let loaded = self.project.resolutions.contains_key(&who);
-            if who == person && self.keeps_own(&rel, &was, loaded) {
-                put_back(&mut self.project.resolutions, who, old);
-                self.keep_own(rel, &was, &mut changes);
-                continue;
-            }
-            changes.resolutions.push(who);
         }
         for (who, rel) in triage {
-            let was = self.before_reread(&rel);
-            let old = self.project.triage.remove(&who);
-            if self.root.join(&rel).exists() {
-                self.load_triage_file(&who, &rel, &mut changes.problems);
-            } else {
-                self.set_fingerprint(rel.clone(), Fingerprint::absent());
+            let own = who == annotator;
+            let load = Self::load_triage_file;
+            if self.reread_by_person(&who, rel, own, |p| &mut p.triage, load, &mut changes) {
+                changes.triage.push(who);
             }
-            let loaded = self.project.triage.contains_key(&who);
-            if who == annotator && self.keeps_own(&rel, &was, loaded) {
-                put_back(&mut self.project.triage, who, old);
-                self.keep_own(rel, &was, &mut changes);
-                continue;
-            }
-            changes.triage.push(who);
         }
         for (source, document, rel) in suggested {
             if self.project.document(&document).is_none() {
@@ -444,6 +417,35 @@ impl ProjectStore {
         }
         changes.sort();
         changes
+    }
+
+    /// Re-reads (or drops) a file the project keeps by person (`entities/`, `resolutions/`,
+    /// `triage/`) with `load`, as opening the project reads it; the user's own (`own`) stays
+    /// as it is in memory when nothing can be read from it ([`Self::keeps_own`]). Whether it
+    /// was re-read (else kept).
+    fn reread_by_person<V>(
+        &mut self,
+        who: &str,
+        rel: PathBuf,
+        own: bool,
+        map: fn(&mut Project) -> &mut std::collections::BTreeMap<String, V>,
+        load: fn(&mut Self, &str, &Path, &mut Vec<Problem>),
+        changes: &mut DiskChanges,
+    ) -> bool {
+        let was = self.before_reread(&rel);
+        let old = map(&mut self.project).remove(who);
+        if self.root.join(&rel).exists() {
+            load(self, who, &rel, &mut changes.problems);
+        } else {
+            self.set_fingerprint(rel.clone(), Fingerprint::absent());
+        }
+        let loaded = map(&mut self.project).contains_key(who);
+        if own && self.keeps_own(&rel, &was, loaded) {
+            put_back(map(&mut self.project), who.to_owned(), old);
+            self.keep_own(rel, &was, changes);
+            return false;
+        }
+        true
     }
 
     /// What [`Self::keeps_own`] needs to know of a file from before it is read again: why
@@ -660,17 +662,7 @@ pub(super) mod tests {
         );
         assert_eq!(anna.project.set(&doc, "bo").unwrap().annotations().len(), 2);
 
-        bo.project
-            .entities
-            .entry("bo".into())
-            .or_default()
-            .upsert(crate::model::Entity {
-                id: crate::model::EntityId("putin".into()),
-                name: "Putin".into(),
-                label: "Person".into(),
-                note: String::new(),
-            });
-        bo.save_entities("bo").unwrap();
+        save_putin(&mut bo, "bo");
         assert_eq!(
             anna.reload_changed("anna", &Default::default()).entities,
             ["bo"]
@@ -724,6 +716,22 @@ pub(super) mod tests {
             anna.reload_changed("anna", &entities).conflicts,
             [entities_path("anna")]
         );
+    }
+
+    /// Saves an entity "putin" in `who`'s registry.
+    fn save_putin(store: &mut ProjectStore, who: &str) {
+        store
+            .project
+            .entities
+            .entry(who.into())
+            .or_default()
+            .upsert(crate::model::Entity {
+                id: crate::model::EntityId("putin".into()),
+                name: "Putin".into(),
+                label: "Person".into(),
+                note: String::new(),
+            });
+        store.save_entities(who).unwrap();
     }
 
     /// Anna's file, saved with two annotations and no edits since, cut short on disk (a
@@ -813,17 +821,7 @@ pub(super) mod tests {
         );
 
         // Entities saved, then cut short: kept.
-        olga.project
-            .entities
-            .entry("olga".into())
-            .or_default()
-            .upsert(crate::model::Entity {
-                id: crate::model::EntityId("putin".into()),
-                name: "Putin".into(),
-                label: "Person".into(),
-                note: String::new(),
-            });
-        olga.save_entities("olga").unwrap();
+        save_putin(&mut olga, "olga");
         let file = dir.path().join(entities_path("olga"));
         let text = fs::read(&file).unwrap();
         fs::write(&file, &text[..text.len() / 2]).unwrap();

@@ -161,3 +161,22 @@ pub fn asked(h: &Harness<'_, LectorApp>) -> (bool, bool) {
         has(&egui::ViewportCommand::Close),
     )
 }
+
+/// Ends the app as a killed process would: nothing saved, its crash journal left on disk as
+/// it is. The live journal of `set` (an annotator or `review.NAME`) is copied to a name no
+/// running session owns, so the next session replays it.
+pub fn die_leaving_journal(h: Harness<'_, LectorApp>, project: &Path, set: &str) {
+    let journals = project.join(".lector").join("journal");
+    let prefix = format!("{set}.");
+    let live = std::fs::read_dir(&journals)
+        .expect("the journal folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .expect("the set's journal");
+    std::fs::copy(&live, journals.join(format!("{set}.1-00000000.jsonl"))).expect("a copy");
+    std::mem::forget(h);
+}
